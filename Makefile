@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install test-deps migrate seed worker beat bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## make run: install, migrate, load the demo network once, serve http://127.0.0.1:8000
+run: seed
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite (PostgreSQL when reachable; CI=true insists on PostgreSQL and Redis)
+test: install test-deps
+	$(BIN)/python -m pytest -n $${TEST_WORKERS:-2} $(PYTEST_ARGS)
+
+test-deps:
+	@bash scripts/test-deps.sh
+
+worker: install
+	$(BIN)/celery -A referrals_site worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A referrals_site beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 test.sqlite3 staticfiles

@@ -1,0 +1,104 @@
+import uuid
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from accounts.tenancy import TenantManager
+
+
+class Category(models.Model):
+    """A term of the shared directory's taxonomy (food, housing, ...)."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+
+
+class Program(models.Model):
+    """A service in the shared directory (an HSDS *service*). Every signed-in user may search it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="programs")
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    categories = models.ManyToManyField(Category, blank=True, related_name="programs")
+
+    eligibility = models.TextField("eligibility", blank=True)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    eligibility_attributes = models.JSONField(
+        default=list, blank=True, help_text="Structured eligibility, e.g. [\"veteran\", \"low_income\"]."
+    )
+    languages = models.JSONField(default=list, blank=True, help_text="Language codes, e.g. [\"en\", \"es\"].")
+
+    address = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=40, blank=True)
+    zip_code = models.CharField(max_length=10, blank=True, db_index=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    service_area_zip_codes = models.JSONField(default=list, blank=True)
+    service_radius_miles = models.PositiveIntegerField(null=True, blank=True)
+
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    schedule = models.TextField(blank=True)
+
+    accepts_referrals = models.BooleanField(default=True)
+    capacity_available = models.PositiveIntegerField(null=True, blank=True)
+    capacity_maximum = models.PositiveIntegerField(null=True, blank=True)
+    capacity_updated_at = models.DateTimeField(null=True, blank=True)
+    next_steps = models.TextField(blank=True, help_text="What the seeker should do next.")
+    expected_response_hours = models.PositiveIntegerField(
+        default=72, help_text="How soon the program answers a new referral."
+    )
+
+    shares_outbound = models.BooleanField(
+        "shares outbound referrals",
+        default=False,
+        help_text="Every claimer may see and act on referrals made by a claimer on behalf of this program.",
+    )
+    round_robin_assignment = models.BooleanField(default=False)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="program", editable=False)
+
+    hsds_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The directory is shared: reads start from programs.selectors; writes check the organization.
+    objects_across_tenants = models.Manager()
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["name"]
+        default_manager_name = "objects_across_tenants"
+        indexes = [models.Index(fields=["latitude", "longitude"], name="program_location")]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgramClaimer(models.Model):
+    """A worker on a program: receives and works its inbound referrals."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="claimer_memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="claimer_memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "user"], name="one_claimer_membership")]
+        ordering = ["joined_at"]
+
+    def __str__(self):
+        return f"{self.user} on {self.program}"

@@ -1,0 +1,124 @@
+from django import forms
+from django.contrib import admin, messages
+
+from . import statuses
+from .actors import Actor, Via
+from .errors import ReferralError
+from .models import Note, Referral, ReferralEvent
+from .services import referral_change_status, referral_reopen
+
+
+class ReferralEventInline(admin.TabularInline):
+    """The history, read-only: events are appended by services, never edited."""
+
+    model = ReferralEvent
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at", "-id"]
+    fields = ["created_at", "actor_display", "actor_organization", "kind", "from_status", "to_status", "reason",
+              "via"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NoteInline(admin.TabularInline):
+    model = Note
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author_display", "author_organization", "body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReferralAdminForm(forms.ModelForm):
+    new_status = forms.ChoiceField(
+        choices=[("", "— keep —"), ("reopen", "Reopen (closed referrals)"), *statuses.Status.choices],
+        required=False, help_text="Changed through the same rules as everywhere else; recorded in the history.",
+    )
+    reason = forms.ChoiceField(choices=[("", "—"), *statuses.Reason.choices], required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    class Meta:
+        model = Referral
+        fields: list = []
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    form = ReferralAdminForm
+    list_display = ["public_id", "seeker", "program", "organization", "status", "urgency", "sent_at"]
+    list_filter = ["status", "urgency"]
+    search_fields = ["public_id", "seeker__last_name", "seeker__first_name", "program__name", "organization__name"]
+    list_select_related = ["seeker", "program", "organization"]
+    show_full_result_count = False
+    date_hierarchy = None
+    readonly_fields = [
+        "public_id", "organization", "program", "seeker", "referred_by", "referred_by_team",
+        "on_behalf_of_program", "comment", "urgency", "status", "status_reason", "version",
+        "consent_given_at", "consent_method", "consent_recorded_by", "consent_withdrawn_at", "goal",
+        "assigned_to", "replaced_by", "seeker_outcome", "program_outcome", "referrer_outcome", "sent_at",
+        "first_response_at", "closed_at", "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["public_id", "organization", "program", "seeker", "referred_by", "referred_by_team",
+                           "on_behalf_of_program", "comment", "urgency"]}),
+        ("Status", {"fields": ["status", "status_reason", "version", "new_status", "reason", "note"]}),
+        ("Outcomes", {"fields": ["seeker_outcome", "program_outcome", "referrer_outcome"]}),
+        ("Consent", {"fields": ["consent_given_at", "consent_method", "consent_recorded_by",
+                                "consent_withdrawn_at"]}),
+        ("Links", {"fields": ["goal", "assigned_to", "replaced_by"]}),
+        ("Dates", {"fields": ["sent_at", "first_response_at", "closed_at", "updated_at"]}),
+    ]
+    inlines = [NoteInline, ReferralEventInline]
+
+    def has_add_permission(self, request):
+        # Referrals are made from a seeker's profile or the API, where consent and duplicates are checked.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        new_status = form.cleaned_data.get("new_status")
+        if not new_status:
+            return
+        actor = Actor.for_user(request.user, via=Via.ADMIN)
+        try:
+            if new_status == "reopen":
+                referral_reopen(actor=actor, referral=obj, note=form.cleaned_data.get("note", ""))
+            else:
+                referral_change_status(actor=actor, referral=obj, to_status=new_status,
+                                       reason=form.cleaned_data.get("reason", ""),
+                                       note=form.cleaned_data.get("note", ""))
+        except ReferralError as error:
+            messages.error(request, f"Status not changed: {error.message}")
+
+    def save_related(self, request, form, formsets, change):
+        # Inlines are read-only; nothing to save.
+        return None
+
+
+@admin.register(ReferralEvent)
+class ReferralEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "referral", "kind", "actor_display", "actor_organization", "from_status",
+                    "to_status", "via"]
+    list_filter = ["kind", "via"]
+    list_select_related = ["referral", "referral__seeker", "referral__program"]
+    search_fields = ["referral__public_id", "actor_display"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,302 @@
+"""The demo network: a believable referral network in Chicago, built through the services."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, User
+from accounts.services import membership_set, organization_create, team_add_member, team_create
+from goals.models import Goal
+from programs.geo import zip_centre
+from programs.services import category_get_or_create, program_add_claimer, program_create
+from seekers.models import Seeker
+
+from . import services, statuses
+from .actors import Actor
+from .models import Note, Referral, ReferralEvent
+
+PASSWORD = "referrals-demo"
+S = statuses.Status
+R = statuses.Reason
+
+PROGRAMS = [
+    # organization, name, categories, zip, min_age, max_age, expected hours, capacity, description
+    ("foodbank", "Community Food Pantry", ["Food"], "60640", None, None, 48, (40, 120),
+     "Weekly groceries, fresh produce and diapers for households in need. No ID required."),
+    ("foodbank", "Mobile Food Market", ["Food"], "60623", None, None, 72, (80, 200),
+     "A market on wheels that brings free fresh food to neighbourhood sites twice a month."),
+    ("foodbank", "SNAP Enrollment Help", ["Food", "Benefits"], "60608", 18, None, 72, (15, 30),
+     "One-on-one help applying for SNAP (food stamps) and WIC."),
+    ("hopehousing", "Emergency Rental Assistance", ["Housing"], "60612", 18, None, 72, (5, 40),
+     "One-time help with past-due rent for tenants facing eviction."),
+    ("hopehousing", "Family Shelter Placement", ["Housing"], "60644", None, None, 24, (2, 25),
+     "Same-week shelter placement for families with children."),
+    ("hopehousing", "Housing Counseling", ["Housing"], "60622", 18, None, 120, (20, 40),
+     "Budgeting, credit repair and first-time home buyer counseling."),
+    ("lakeshore", "Community Health Clinic", ["Health"], "60614", None, None, 48, (30, 60),
+     "Primary care on a sliding fee scale; walk-ins on Tuesdays."),
+    ("lakeshore", "Mental Health Counseling", ["Health"], "60625", 12, None, 96, (8, 30),
+     "Short-term counseling in English and Spanish, individual or family."),
+    ("lakeshore", "Job Readiness Program", ["Employment"], "60647", 18, None, 96, (25, 50),
+     "Resume writing, interview practice and job placement support."),
+    ("lakeshore", "Youth Employment Program", ["Employment"], "60637", 16, 24, 96, (12, 40),
+     "Paid summer and after-school jobs for young people aged 16 to 24."),
+    ("lakeshore", "Tenant Legal Aid Clinic", ["Legal"], "60601", 18, None, 120, (10, 30),
+     "Free legal advice and representation for tenants facing eviction."),
+    ("lakeshore", "Immigration Legal Help", ["Legal"], "60623", None, None, 168, (5, 20),
+     "Consultations on immigration status, DACA renewals and family petitions."),
+    ("lakeshore", "Senior Benefits Navigation", ["Benefits", "Health"], "60660", 60, None, 72, (15, 30),
+     "Help older adults sign up for Medicare, Medicaid and property-tax relief."),
+]
+
+SEEKER_NAMES = [
+    ("Luis", "Hernandez", "es"), ("Aisha", "Johnson", "en"), ("Mei", "Chen", "en"), ("Carlos", "Ramirez", "es"),
+    ("Fatima", "Ali", "en"), ("DeShawn", "Williams", "en"), ("Rosa", "Martinez", "es"), ("Tom", "Kowalski", "en"),
+    ("Grace", "Okonkwo", "en"), ("Jorge", "Lopez", "es"), ("Emily", "Brown", "en"), ("Hassan", "Mahmoud", "en"),
+    ("Lucia", "Gonzalez", "es"), ("Kevin", "Nguyen", "en"), ("Tanya", "Jackson", "en"), ("Miguel", "Torres", "es"),
+    ("Sarah", "Miller", "en"), ("Andre", "Davis", "en"), ("Elena", "Rodriguez", "es"), ("Samuel", "Green", "en"),
+    ("Keisha", "Thomas", "en"), ("Pedro", "Sanchez", "es"), ("Anna", "Nowak", "en"), ("Darnell", "Harris", "en"),
+    ("Sofia", "Flores", "es"), ("Brian", "Walsh", "en"), ("Yolanda", "Reyes", "es"), ("Marcus", "Young", "en"),
+    ("Olivia", "Kim", "en"), ("Ricardo", "Diaz", "es"), ("Hannah", "Schmidt", "en"), ("Jamal", "Robinson", "en"),
+]
+ZIPS = ["60640", "60623", "60608", "60612", "60622", "60614", "60625", "60647", "60637", "60644", "60660", "60601"]
+GOALS = ["Find stable housing", "Get enough food for the family", "Find a job", "See a doctor regularly",
+         "Resolve the eviction case"]
+
+# The story each demo referral tells: (claimer steps, final step by whom).
+STORIES = [
+    [],
+    [("viewed",)],
+    [("viewed",), (S.NEEDS_CLIENT_ACTION, "")],
+    [("viewed",), (S.ACCEPTED, "")],
+    [("viewed",), (S.WAITLISTED, "")],
+    [("viewed",), (S.ACCEPTED, ""), (S.IN_SERVICE, "")],
+    [("viewed",), (S.ACCEPTED, ""), (S.GOT_HELP, "")],
+    [("viewed",), (S.DECLINED, R.NO_CAPACITY)],
+    [("viewed",), (S.DECLINED, R.NOT_ELIGIBLE)],
+    [("viewed",), (S.NOT_COMPLETED, R.COULDNT_CONTACT)],
+    [("referrer", S.WITHDRAWN, R.NO_LONGER_INTERESTED)],
+    [("referrer", S.ENTERED_IN_ERROR, "")],
+    [("viewed",), (S.ACCEPTED, ""), ("seeker", S.GOT_HELP, "")],
+    [("viewed",), (S.ACCEPTED, ""), ("seeker", S.NOT_COMPLETED, R.COULDNT_GET_HELP)],
+    [("system", S.WITHDRAWN, R.EXPIRED_NO_RESPONSE)],
+]
+
+NOTES = [
+    "Called and left a voicemail; will try again tomorrow morning.",
+    "Seeker prefers afternoon appointments because of work.",
+    "Documents received: ID and proof of address.",
+    "Llamé a la persona; prefiere hablar en español.",
+    "Intake scheduled for next Tuesday at 10am.",
+]
+
+
+def _user(email, first, last, **extra) -> User:
+    user = User.objects.filter(email=email).first()
+    if user:
+        return user
+    if extra.get("is_superuser"):
+        return User.objects.create_superuser(email=email, password=PASSWORD, first_name=first, last_name=last)
+    return User.objects.create_user(email=email, password=PASSWORD, first_name=first, last_name=last)
+
+
+def _ago(days: float) -> datetime:
+    return timezone.now() - timedelta(days=days)
+
+
+def is_seeded() -> bool:
+    return Organization.objects.filter(slug="northside").exists()
+
+
+@transaction.atomic
+def seed(*, stdout=None) -> bool:
+    """Builds the demo network once. Returns False (and changes nothing) when it is already there."""
+    if is_seeded():
+        return False
+    rng = random.Random(20261125)
+    say = (lambda message: stdout.write(message)) if stdout else (lambda message: None)
+
+    northside = organization_create(name="Northside Health Center", runs_site=True, slug="northside")
+    eastlake = organization_create(name="Eastlake School District", runs_site=True, slug="eastlake")
+    foodbank = organization_create(name="City Food Bank", slug="foodbank")
+    hopehousing = organization_create(name="Hope Housing", slug="hopehousing")
+    lakeshore = organization_create(name="Lakeshore Community Services", slug="lakeshore")
+    providers = {"foodbank": foodbank, "hopehousing": hopehousing, "lakeshore": lakeshore}
+
+    maria = _user("maria@northside.example", "Maria", "Garcia")
+    james = _user("james@northside.example", "James", "Lee")
+    priya = _user("priya@northside.example", "Priya", "Shah")
+    omar = _user("omar@northside.example", "Omar", "Haddad")
+    ana = _user("ana@eastlake.example", "Ana", "Torres")
+    dana = _user("dana@eastlake.example", "Dana", "Whitfield")
+    sam = _user("sam@foodbank.example", "Sam", "Okafor")
+    rita = _user("rita@foodbank.example", "Rita", "Alvarez")
+    lena = _user("lena@hopehousing.example", "Lena", "Park")
+    david = _user("david@hopehousing.example", "David", "Cohen")
+    kim = _user("kim@lakeshore.example", "Kim", "Bauer")
+    jose = _user("jose@lakeshore.example", "José", "Medina")
+    _user("admin@network.example", "Network", "Admin", is_superuser=True)
+
+    membership_set(user=maria, organization=northside, joined_at=_ago(700))
+    membership_set(user=james, organization=northside, joined_at=_ago(500))
+    membership_set(user=priya, organization=northside, joined_at=_ago(400))
+    membership_set(user=omar, organization=northside, role=Membership.Role.ADMIN, joined_at=_ago(900))
+    membership_set(user=ana, organization=eastlake, joined_at=_ago(300))
+    membership_set(user=dana, organization=eastlake, role=Membership.Role.ADMIN, joined_at=_ago(800))
+    membership_set(user=sam, organization=foodbank, joined_at=_ago(600))
+    membership_set(user=rita, organization=foodbank, role=Membership.Role.ADMIN, joined_at=_ago(1000))
+    membership_set(user=lena, organization=hopehousing, joined_at=_ago(800))
+    membership_set(user=david, organization=hopehousing, role=Membership.Role.ADMIN, joined_at=_ago(1100))
+    membership_set(user=kim, organization=lakeshore, joined_at=_ago(650))
+    membership_set(user=jose, organization=lakeshore, role=Membership.Role.ADMIN, joined_at=_ago(950))
+    # Lena was a claimer at Hope Housing long before she also joined Northside as a worker.
+    membership_set(user=lena, organization=northside, joined_at=_ago(120))
+
+    care = team_create(organization=northside, name="Care Navigation", shares_outbound=True)
+    intake = team_create(organization=northside, name="Intake", shares_outbound=False)
+    student_support = team_create(organization=eastlake, name="Student Support", shares_outbound=True)
+    team_add_member(team=care, user=maria)
+    team_add_member(team=care, user=james)
+    team_add_member(team=intake, user=priya)
+    team_add_member(team=intake, user=lena)
+    team_add_member(team=student_support, user=ana)
+    say("Organizations, people and teams created.\n")
+
+    programs = []
+    for org_key, name, categories, zip_code, min_age, max_age, hours, (available, maximum), text in PROGRAMS:
+        lat, lng = zip_centre(zip_code)
+        program = program_create(
+            organization=providers[org_key], name=name,
+            categories=[category_get_or_create(name=c) for c in categories],
+            description=text, eligibility=_eligibility_text(min_age, max_age), min_age=min_age, max_age=max_age,
+            languages=["en", "es"] if rng.random() < 0.6 else ["en"],
+            address=f"{rng.randint(100, 4999)} N {rng.choice(['Clark', 'Broadway', 'Western', 'Ashland'])} St",
+            city="Chicago", state="IL", zip_code=zip_code, latitude=lat, longitude=lng,
+            service_radius_miles=rng.choice([5, 10, 15]), phone=f"(312) 555-{rng.randint(1000, 9999)}",
+            accepts_referrals=True, capacity_available=available, capacity_maximum=maximum,
+            capacity_updated_at=_ago(rng.randint(0, 10)), expected_response_hours=hours,
+            next_steps="Bring a photo ID and proof of address if you have them. We will call you to set a time.",
+        )
+        programs.append(program)
+    by_name = {program.name: program for program in programs}
+    program_add_claimer(program=by_name["Community Food Pantry"], user=sam, joined_at=_ago(600))
+    program_add_claimer(program=by_name["Mobile Food Market"], user=sam, joined_at=_ago(500))
+    program_add_claimer(program=by_name["SNAP Enrollment Help"], user=rita, joined_at=_ago(900))
+    program_add_claimer(program=by_name["Emergency Rental Assistance"], user=lena, joined_at=_ago(800))
+    program_add_claimer(program=by_name["Family Shelter Placement"], user=lena, joined_at=_ago(700))
+    program_add_claimer(program=by_name["Housing Counseling"], user=david, joined_at=_ago(1000))
+    for name in ["Community Health Clinic", "Mental Health Counseling", "Job Readiness Program",
+                 "Youth Employment Program", "Tenant Legal Aid Clinic", "Immigration Legal Help",
+                 "Senior Benefits Navigation"]:
+        program_add_claimer(program=by_name[name], user=kim, joined_at=_ago(600))
+    program_add_claimer(program=by_name["Tenant Legal Aid Clinic"], user=jose, joined_at=_ago(900))
+    say(f"{len(programs)} programs created.\n")
+
+    helpers = [(maria, care), (james, care), (priya, intake), (maria, care), (ana, student_support)]
+    seekers = []
+    for index, (first, last, language) in enumerate(SEEKER_NAMES):
+        helper, team = helpers[index % len(helpers)]
+        organization = eastlake if helper == ana else northside
+        age = rng.randint(8, 17) if helper == ana else rng.randint(18, 78)
+        seeker = Seeker.objects_across_tenants.create(
+            organization=organization, first_name=first, last_name=last,
+            date_of_birth=date.today().replace(month=rng.randint(1, 12), day=rng.randint(1, 28))
+            - timedelta(days=365 * age),
+            zip_code=ZIPS[index % len(ZIPS)], email=f"{first.lower()}.{last.lower()}@example.com",
+            phone=f"(773) 555-{1000 + index:04d}", preferred_language=language,
+            contact_preference=Seeker.ContactPreference.DO_NOT_CONTACT if index == 7
+            else Seeker.ContactPreference.EMAIL,
+            created_by=helper, team=team, created_at=_ago(200 - index),
+        )
+        seekers.append((seeker, helper))
+        if index % 3 == 0:
+            Goal.objects_across_tenants.create(organization=organization, seeker=seeker, title=GOALS[index % 5],
+                                               created_by=helper)
+    say(f"{len(seekers)} people created.\n")
+
+    count = 0
+    for index, (seeker, helper) in enumerate(seekers):
+        eligible = [p for p in programs if _age_fits(p, seeker)]
+        chosen = rng.sample(eligible, k=min(len(eligible), 2 if index % 2 else 1))
+        for offset, program in enumerate(chosen):
+            story = STORIES[(index + offset * 7) % len(STORIES)]
+            goal = seeker.goals.first()
+            referral = services.referral_create(
+                actor=helper, seeker=seeker, program=program,
+                comment=f"{seeker.first_name} asked for help with {program.categories.first().name.lower()}.",
+                urgency=statuses.Urgency.URGENT if (index + offset) % 5 == 0 else statuses.Urgency.ROUTINE,
+                consent_method=rng.choice(list(Referral.ConsentMethod.values)), goal=goal,
+            )
+            _tell(referral, story, helper, rng)
+            _backdate(referral, start=_ago(rng.uniform(1, 60)), rng=rng)
+            count += 1
+    say(f"{count} referrals created, in every status, with their history and notes.\n")
+    return True
+
+
+def _eligibility_text(min_age, max_age) -> str:
+    if min_age and max_age:
+        return f"Ages {min_age} to {max_age}."
+    if min_age:
+        return f"Ages {min_age} and older."
+    return "Open to everyone."
+
+
+def _age_fits(program, seeker) -> bool:
+    age = (date.today() - seeker.date_of_birth).days // 365
+    return (program.min_age is None or age >= program.min_age) and (program.max_age is None or age <= program.max_age)
+
+
+def _tell(referral, story, helper, rng):
+    claimer = referral.program.claimer_memberships.select_related("user").first().user
+    for step in story:
+        if step == ("viewed",):
+            referral = services.referral_mark_viewed(actor=claimer, referral=referral)
+            continue
+        if step[0] == "referrer":
+            _, status, reason = step
+            referral = services.referral_change_status(
+                actor=helper, referral=referral, to_status=status, reason=reason,
+                note="Made for the wrong person." if status == S.ENTERED_IN_ERROR else "")
+        elif step[0] == "seeker":
+            _, status, reason = step
+            referral = services.referral_change_status(
+                actor=Actor.for_seeker(referral.seeker), referral=referral, to_status=status, reason=reason)
+        elif step[0] == "system":
+            _, status, reason = step
+            referral = services.referral_change_status(actor=Actor.system(), referral=referral, to_status=status,
+                                                       reason=reason)
+        else:
+            status, reason = step
+            referral = services.referral_change_status(actor=claimer, referral=referral, to_status=status,
+                                                       reason=reason)
+        if rng.random() < 0.5:
+            services.note_add(actor=rng.choice([claimer, helper]), referral=referral, body=rng.choice(NOTES))
+
+
+def _backdate(referral, *, start, rng):
+    """Spreads a story told just now over the days it would have taken, so ages and response times look real."""
+    moment = start
+    events = list(referral.events.order_by("id"))
+    first_response = closed = None
+    for event in events:
+        event.created_at = moment
+        if event.kind == ReferralEvent.Kind.STATUS_CHANGED and event.detail.get("party") == "claimer":
+            first_response = first_response or moment
+        if event.to_status in statuses.CLOSED and event.kind == ReferralEvent.Kind.STATUS_CHANGED:
+            closed = moment
+        moment = min(moment + timedelta(hours=rng.uniform(2, 60)), timezone.now())
+    ReferralEvent.objects_across_tenants.bulk_update(events, ["created_at"])
+    notes = list(referral.notes.all())
+    for note in notes:
+        note.created_at = start + (note.created_at - start if note.created_at > start else timedelta(0))
+        note.created_at = min(note.created_at, events[-1].created_at)
+    Note.objects_across_tenants.bulk_update(notes, ["created_at"])
+    Referral.objects_across_tenants.filter(pk=referral.pk).update(
+        sent_at=start, first_response_at=first_response,
+        closed_at=closed if referral.is_closed else None, updated_at=events[-1].created_at,
+    )

@@ -1,0 +1,217 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from accounts.models import Organization, Team
+from accounts.tenancy import TenantManager, TenantQuerySet
+from goals.models import Goal
+from programs.models import Program
+from seekers.models import Seeker
+
+from . import statuses
+
+
+class ReferralQuerySet(TenantQuerySet):
+    def visible_to(self, user):
+        """The referrals ``user`` may see. See referrals.selectors.referral_visibility_filter."""
+        from .selectors import referral_visibility_filter
+
+        return self.filter(referral_visibility_filter(user))._scoped()
+
+
+class Referral(models.Model):
+    """One seeker referred to one program, with its status, consent, outcomes and history."""
+
+    Status = statuses.Status
+    Reason = statuses.Reason
+    Urgency = statuses.Urgency
+
+    class ConsentMethod(models.TextChoices):
+        VERBAL = "verbal", "Verbal"
+        WRITTEN = "written", "Written"
+        ELECTRONIC = "electronic", "Electronic"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="outbound_referrals",
+        help_text="The organization the referrer acted for.",
+    )
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referrals")
+    seeker = models.ForeignKey(Seeker, on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referred_by_team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    on_behalf_of_program = models.ForeignKey(
+        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals_sent",
+        help_text="Set when a claimer made the referral for their program.",
+    )
+    comment = models.TextField(blank=True, help_text="Made at the time of referral; shared with the program.")
+    urgency = models.CharField(max_length=10, choices=statuses.Urgency.choices, default=statuses.Urgency.ROUTINE)
+
+    status = models.CharField(max_length=24, choices=statuses.Status.choices, default=statuses.Status.SENT)
+    status_reason = models.CharField(max_length=32, choices=statuses.Reason.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every change; stale writers are refused.")
+
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    consent_method = models.CharField(max_length=12, choices=ConsentMethod.choices, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    goal = models.ForeignKey(Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_referrals"
+    )
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces",
+        help_text="The new referral when this one was withdrawn as referred elsewhere.",
+    )
+
+    # Each party's own last word on the outcome, kept beside the status so a disagreement shows.
+    seeker_outcome = models.CharField(max_length=24, choices=statuses.Status.choices, blank=True)
+    seeker_outcome_at = models.DateTimeField(null=True, blank=True)
+    program_outcome = models.CharField(max_length=24, choices=statuses.Status.choices, blank=True)
+    program_outcome_at = models.DateTimeField(null=True, blank=True)
+    referrer_outcome = models.CharField(max_length=24, choices=statuses.Status.choices, blank=True)
+    referrer_outcome_at = models.DateTimeField(null=True, blank=True)
+
+    sent_at = models.DateTimeField(default=timezone.now)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects_across_tenants = models.Manager()
+    objects = TenantManager.from_queryset(ReferralQuerySet)()
+
+    class Meta:
+        default_manager_name = "objects_across_tenants"
+        ordering = ["-sent_at"]
+        permissions = [
+            ("act_as_referrer", "Act on the referral as its referrer"),
+            ("act_as_claimer", "Act on the referral as the program"),
+            ("administer_referral", "Act on the referral as an organization admin"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seeker", "program"],
+                condition=Q(status__in=sorted(statuses.OPEN)),
+                name="one_open_referral_per_seeker_and_program",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "status", "sent_at"], name="referral_inbound"),
+            models.Index(fields=["organization", "sent_at"], name="referral_outbound"),
+            models.Index(fields=["seeker", "sent_at"], name="referral_by_seeker"),
+            models.Index(fields=["status", "sent_at"], name="referral_by_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.seeker} → {self.program}"
+
+    @property
+    def is_closed(self) -> bool:
+        return statuses.is_closed(self.status)
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_given_at is not None and self.consent_withdrawn_at is None
+
+
+class ReferralUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        # unique_together (user, permission, content_object) is the index the visibility filter uses.
+        indexes = [models.Index(fields=["content_object", "permission"], name="referral_user_grant_by_object")]
+
+
+class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["content_object", "permission"], name="referral_grant_by_object"),
+        ]
+
+
+class Note(models.Model):
+    """A plain-text note on a referral. Never edited; deleting it leaves an event, not the text."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author_display = models.CharField(max_length=200)
+    author_organization = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects_across_tenants = models.Manager()
+    objects = TenantManager()
+
+    class Meta:
+        default_manager_name = "objects_across_tenants"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Note by {self.author_display}"
+
+
+class ReferralEvent(models.Model):
+    """One append-only line of a referral's history."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        REOPENED = "reopened", "Reopened"
+        NOTE_ADDED = "note_added", "Note added"
+        NOTE_DELETED = "note_deleted", "Note deleted"
+        CONSENT_GIVEN = "consent_given", "Consent given"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+        GOAL_CHANGED = "goal_changed", "Goal changed"
+        ASSIGNMENT_CHANGED = "assignment_changed", "Assignment changed"
+        EMAIL_SENT = "email_sent", "Email sent"
+        EMAIL_LINK_USED = "email_link_used", "Email link used"
+
+    class Via(models.TextChoices):
+        WEB = "web", "Web"
+        EMAIL_LINK = "email_link", "Email link"
+        API = "api", "API"
+        FHIR = "fhir", "FHIR"
+        ADMIN = "admin", "Admin"
+        SYSTEM = "system", "System"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_display = models.CharField(max_length=200)
+    actor_organization = models.CharField(max_length=255, blank=True)
+    via = models.CharField(max_length=12, choices=Via.choices, default=Via.WEB)
+    from_status = models.CharField(max_length=24, choices=statuses.Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=statuses.Status.choices, blank=True)
+    reason = models.CharField(max_length=32, choices=statuses.Reason.choices, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    objects_across_tenants = models.Manager()
+    objects = TenantManager()
+
+    class Meta:
+        default_manager_name = "objects_across_tenants"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["referral", "-created_at"], name="event_by_referral")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.actor_display}"

@@ -1,0 +1,429 @@
+"""Every change to a referral goes through one of these functions.
+
+Each is atomic, validates against the status table (referrals.statuses) and the caller's parties
+(referrals.selectors.referral_parties), writes its append-only history event, and calls the
+notifications hook inside the same transaction. On any refusal a ReferralError is raised and nothing
+is written.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Permission
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from notifications.services import notify_referral_event
+from programs.models import ProgramClaimer
+
+from . import statuses
+from .actors import Actor, as_actor
+from .errors import (
+    ConsentRequired,
+    DuplicateOpenReferral,
+    IllegalTransition,
+    InvalidInput,
+    InvalidReason,
+    NoteRequired,
+    NotAllowed,
+    ProgramNotAccepting,
+    ReasonRequired,
+    StaleReferral,
+)
+from .models import Note, Referral, ReferralEvent, ReferralGroupObjectPermission, ReferralUserObjectPermission
+from .selectors import referral_parties
+from .statuses import Party, Status
+
+NOTE_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 5000
+STAFF_PARTIES = {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
+
+
+def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralEvent:
+    """Append one line to the referral's history and let notifications react to it."""
+    actor = as_actor(actor)
+    name, organization = actor.display()
+    event = ReferralEvent.objects_across_tenants.create(
+        organization_id=referral.organization_id,
+        referral=referral,
+        kind=kind,
+        actor=actor.user,
+        actor_display=name,
+        actor_organization=organization,
+        via=actor.via,
+        **fields,
+    )
+    notify_referral_event(event=event)
+    return event
+
+
+def _permissions(*codenames):
+    found = {p.codename: p for p in Permission.objects.filter(content_type__app_label="referrals",
+                                                              codename__in=codenames)}
+    return [found[codename] for codename in codenames]
+
+
+def _grant(referral: Referral, *, users=(), groups=()):
+    """users/groups: iterables of (principal, [codenames])."""
+    codenames = {codename for _, names in [*users, *groups] for codename in names}
+    permissions = dict(zip(codenames, _permissions(*codenames)))
+    ReferralUserObjectPermission.objects.bulk_create(
+        [ReferralUserObjectPermission(user=user, permission=permissions[c], content_object=referral)
+         for user, names in users for c in names],
+        ignore_conflicts=True,
+    )
+    ReferralGroupObjectPermission.objects.bulk_create(
+        [ReferralGroupObjectPermission(group=group, permission=permissions[c], content_object=referral)
+         for group, names in groups for c in names],
+        ignore_conflicts=True,
+    )
+
+
+def _grant_on_create(referral: Referral):
+    """Grants are given when the referral is made (sharing switched on later is not retroactive)."""
+    referrer = ["view_referral", "act_as_referrer"]
+    groups = [
+        (referral.program.group, ["view_referral", "act_as_claimer"]),
+        (referral.organization.admin_group, ["view_referral", "act_as_referrer", "administer_referral"]),
+        (referral.program.organization.admin_group, ["view_referral", "act_as_claimer", "administer_referral"]),
+    ]
+    if referral.referred_by_team and referral.referred_by_team.shares_outbound:
+        groups.append((referral.referred_by_team.group, referrer))
+    if referral.on_behalf_of_program and referral.on_behalf_of_program.shares_outbound:
+        groups.append((referral.on_behalf_of_program.group, referrer))
+    _grant(referral, users=[(referral.referred_by, referrer)], groups=groups)
+
+
+def _clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise InvalidInput(f"The {field} contains characters that cannot be stored.", field=field)
+    if len(value) > max_length:
+        raise InvalidInput(f"The {field} is too long ({len(value)} characters; at most {max_length}).", field=field)
+    if required and not value:
+        raise InvalidInput(f"The {field} cannot be empty.", field=field)
+    return value
+
+
+def _open_referral(seeker, program):
+    return (Referral.objects.unscoped("duplicate check").filter(seeker=seeker, program=program,
+                                                                 status__in=statuses.OPEN).first())
+
+
+def _next_round_robin_claimer(program):
+    claimers = list(ProgramClaimer.objects.filter(program=program).select_related("user").order_by("joined_at"))
+    if not claimers:
+        return None
+    last = (Referral.objects.unscoped("round robin").filter(program=program, assigned_to__isnull=False)
+            .order_by("-sent_at", "-id").values_list("assigned_to_id", flat=True).first())
+    ids = [claimer.user_id for claimer in claimers]
+    position = (ids.index(last) + 1) % len(ids) if last in ids else 0
+    return claimers[position].user
+
+
+@transaction.atomic
+def referral_create(*, actor, seeker, program, comment: str = "", urgency: str = statuses.Urgency.ROUTINE,
+                    consent_method: str = "", team=None, on_behalf_of_program=None, goal=None) -> Referral:
+    """Refers ``seeker`` to ``program``.
+
+    Guarantees: consent is recorded; a second open referral of the same seeker to the same program is
+    refused with the existing one (also under concurrent submissions, by a database constraint); the
+    referrer, their sharing team, the program's claimers and both organizations' admins are granted
+    access; the history starts with a "created" event.
+    """
+    actor = as_actor(actor)
+    user = actor.user
+    if user is None:
+        raise NotAllowed("Only a signed-in person can make a referral.")
+    from accounts.models import Membership
+    from accounts.selectors import teams_of
+
+    if not Membership.objects.filter(user=user, organization_id=seeker.organization_id).exists():
+        raise NotAllowed("You can only refer people your organization helps.")
+    if not program.accepts_referrals:
+        raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
+    if consent_method not in Referral.ConsentMethod.values:
+        raise ConsentRequired("Record the person's consent to share their details with the program.")
+    if urgency not in statuses.Urgency.values:
+        raise InvalidInput("Urgency must be routine or urgent.", field="urgency")
+    comment = _clean_text(comment, field="comment", max_length=COMMENT_MAX_LENGTH)
+    if goal is not None and goal.seeker_id != seeker.pk:
+        raise InvalidInput("That goal belongs to someone else.", field="goal")
+    if on_behalf_of_program is not None and not ProgramClaimer.objects.filter(
+        program=on_behalf_of_program, user=user
+    ).exists():
+        raise NotAllowed("You can only refer on behalf of a program you claim.")
+    if team is None and on_behalf_of_program is None:
+        teams = teams_of(user, seeker.organization)
+        team = teams[0] if teams else None
+
+    existing = _open_referral(seeker, program)
+    if existing:
+        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
+                                    existing=existing)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            referral = Referral.objects_across_tenants.create(
+                organization_id=seeker.organization_id,
+                program=program,
+                seeker=seeker,
+                referred_by=user,
+                referred_by_team=team,
+                on_behalf_of_program=on_behalf_of_program,
+                comment=comment,
+                urgency=urgency,
+                consent_given_at=now,
+                consent_method=consent_method,
+                consent_recorded_by=user,
+                goal=goal,
+                assigned_to=_next_round_robin_claimer(program) if program.round_robin_assignment else None,
+                sent_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        existing = _open_referral(seeker, program)
+        if existing is None:
+            raise
+        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
+                                    existing=existing) from None
+    _grant_on_create(referral)
+    record_event(referral=referral, kind=ReferralEvent.Kind.CREATED, actor=actor, to_status=Status.SENT)
+    record_event(referral=referral, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor,
+                 detail={"method": consent_method})
+    if referral.assigned_to_id:
+        record_event(referral=referral, kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED, actor=Actor.system(),
+                     detail={"to": referral.assigned_to.short_name, "round_robin": True})
+    type(seeker).objects_across_tenants.filter(pk=seeker.pk).update(last_activity_at=now)
+    return referral
+
+
+def _lock(referral: Referral, expected_version: int | None) -> Referral:
+    locked = (Referral.objects_across_tenants.select_for_update()
+              .select_related("program", "seeker", "organization").get(pk=referral.pk))
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleReferral("This referral was changed by someone else since you opened it. "
+                            "Here is what it looks like now.", current=locked)
+    return locked
+
+
+def _acting_party(parties: set, allowed: frozenset | set) -> Party | None:
+    for party in (Party.SEEKER, Party.CLAIMER, Party.REFERRER, Party.ADMIN, Party.SYSTEM):
+        if party in parties and party in allowed:
+            return party
+    return None
+
+
+def _touch(referral: Referral, now) -> None:
+    referral.version += 1
+    referral.updated_at = now
+
+
+@transaction.atomic
+def referral_change_status(*, actor, referral: Referral, to_status: str, reason: str = "", note: str = "",
+                           expected_version: int | None = None, replaced_by: Referral | None = None) -> Referral:
+    """Moves ``referral`` to ``to_status`` if the status table lets ``actor`` do so.
+
+    Guarantees: the row is locked and, when ``expected_version`` is given, a stale caller gets
+    StaleReferral; a closing status needs its reason (and entered-in-error a note); the acting party's
+    own outcome is kept beside the status; one history event is written; nothing is written on refusal.
+    """
+    actor = as_actor(actor)
+    if to_status not in Status.values:
+        raise IllegalTransition(f"“{to_status}” is not a referral status.")
+    to_status = Status(to_status)
+    note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
+    referral = _lock(referral, expected_version)
+    parties = referral_parties(actor, referral)
+    if not parties:
+        raise NotAllowed("You do not have access to this referral.")
+    current = Status(referral.status)
+    if current == to_status:
+        raise IllegalTransition(f"The referral is already “{current.label}”.", already=True)
+    rule = statuses.RULES.get(to_status)
+    if rule is None or current not in rule.from_statuses:
+        raise IllegalTransition(f"A referral that is “{current.label}” cannot be changed to “{to_status.label}”.")
+    if not rule.parties & parties:
+        raise NotAllowed(f"You cannot change this referral to “{to_status.label}”.")
+    party = _acting_party(parties, rule.parties)
+    if rule.reasons:
+        if not reason:
+            raise ReasonRequired(f"Choose a reason for “{to_status.label}”.")
+        if reason not in rule.reasons:
+            raise InvalidReason(f"“{reason}” is not a reason for “{to_status.label}”.")
+        allowed = rule.reasons[reason] & parties
+        if not allowed:
+            raise NotAllowed(f"You cannot give the reason “{statuses.Reason(reason).label}”.")
+        party = _acting_party(parties, allowed)
+    elif reason:
+        raise InvalidReason(f"“{to_status.label}” takes no reason.")
+    if rule.note_required and not note:
+        raise NoteRequired(f"Say why the referral is “{to_status.label}”.")
+    if replaced_by is not None and reason != statuses.Reason.REFERRED_ELSEWHERE:
+        raise InvalidInput("Only a referral withdrawn as referred elsewhere links a new referral.")
+
+    now = timezone.now()
+    referral.status = to_status
+    referral.status_reason = reason
+    if party == Party.CLAIMER and referral.first_response_at is None:
+        referral.first_response_at = now
+    referral.closed_at = now if statuses.is_closed(to_status) else None
+    if replaced_by is not None:
+        referral.replaced_by = replaced_by
+    outcome_field = {Party.SEEKER: "seeker", Party.CLAIMER: "program", Party.REFERRER: "referrer"}.get(party)
+    if outcome_field:
+        setattr(referral, f"{outcome_field}_outcome", to_status)
+        setattr(referral, f"{outcome_field}_outcome_at", now)
+    _touch(referral, now)
+    referral.save()
+    detail = {"party": str(party)}
+    if note:
+        created = Note.objects_across_tenants.create(
+            organization_id=referral.organization_id, referral=referral, author=actor.user,
+            author_display=actor.display()[0], author_organization=actor.display()[1], body=note,
+        )
+        detail["note"] = str(created.public_id)
+    record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CHANGED, actor=actor, from_status=current,
+                 to_status=to_status, reason=reason, detail=detail)
+    return referral
+
+
+@transaction.atomic
+def referral_mark_viewed(*, actor, referral: Referral) -> Referral:
+    """A claimer's first look at a ``sent`` referral makes it ``viewed`` (a system step, named after them)."""
+    actor = as_actor(actor)
+    referral = _lock(referral, None)
+    if referral.status != Status.SENT or Party.CLAIMER not in referral_parties(actor, referral):
+        return referral
+    now = timezone.now()
+    referral.status = Status.VIEWED
+    _touch(referral, now)
+    referral.save()
+    record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CHANGED, actor=actor,
+                 from_status=Status.SENT, to_status=Status.VIEWED, detail={"party": str(Party.SYSTEM)})
+    return referral
+
+
+@transaction.atomic
+def referral_reopen(*, actor, referral: Referral, note: str, expected_version: int | None = None) -> Referral:
+    """An organization admin of either side reopens a closed referral, with a note, to its last open status."""
+    actor = as_actor(actor)
+    note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
+    referral = _lock(referral, expected_version)
+    parties = referral_parties(actor, referral)
+    if not parties:
+        raise NotAllowed("You do not have access to this referral.")
+    if not referral.is_closed:
+        raise IllegalTransition("Only a closed referral can be reopened.")
+    if not parties & statuses.REOPEN_PARTIES:
+        raise NotAllowed("Only an organization admin can reopen a referral.")
+    if not note:
+        raise NoteRequired("Say why the referral is reopened.")
+    closing = (referral.events.filter(kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=referral.status)
+               .order_by("-created_at", "-id").first())
+    target = Status(closing.from_status) if closing and closing.from_status in statuses.OPEN else Status.VIEWED
+    existing = _open_referral(referral.seeker, referral.program)
+    if existing:
+        raise DuplicateOpenReferral("This person already has another open referral to this program.",
+                                    existing=existing)
+    current = referral.status
+    now = timezone.now()
+    referral.status, referral.status_reason, referral.closed_at = target, "", None
+    _touch(referral, now)
+    referral.save()
+    created = Note.objects_across_tenants.create(
+        organization_id=referral.organization_id, referral=referral, author=actor.user,
+        author_display=actor.display()[0], author_organization=actor.display()[1], body=note,
+    )
+    record_event(referral=referral, kind=ReferralEvent.Kind.REOPENED, actor=actor, from_status=current,
+                 to_status=target, detail={"note": str(created.public_id)})
+    return referral
+
+
+@transaction.atomic
+def note_add(*, actor, referral: Referral, body: str) -> Note:
+    """Anyone who may act on the referral adds a plain-text note. Notes are never edited."""
+    actor = as_actor(actor)
+    body = _clean_text(body, field="note", max_length=NOTE_MAX_LENGTH, required=True)
+    if not referral_parties(actor, referral) & (STAFF_PARTIES | {Party.SEEKER}):
+        raise NotAllowed("You cannot add notes to this referral.")
+    name, organization = actor.display()
+    note = Note.objects_across_tenants.create(
+        organization_id=referral.organization_id, referral=referral, author=actor.user,
+        author_display=name, author_organization=organization, body=body,
+    )
+    record_event(referral=referral, kind=ReferralEvent.Kind.NOTE_ADDED, actor=actor,
+                 detail={"note": str(note.public_id)})
+    return note
+
+
+@transaction.atomic
+def note_delete(*, actor, note: Note) -> None:
+    """The note's author or an organization admin deletes it; the history keeps an event, not the text."""
+    actor = as_actor(actor)
+    referral = note.referral
+    parties = referral_parties(actor, referral)
+    is_author = actor.user is not None and note.author_id == actor.user.pk
+    if not (is_author and parties) and Party.ADMIN not in parties:
+        raise NotAllowed("Only the note's author or an organization admin can delete it.")
+    public_id = str(note.public_id)
+    note.delete()
+    record_event(referral=referral, kind=ReferralEvent.Kind.NOTE_DELETED, actor=actor, detail={"note": public_id})
+
+
+@transaction.atomic
+def referral_set_goal(*, actor, referral: Referral, goal=None, expected_version: int | None = None) -> Referral:
+    """Adds the referral to one of the seeker's goals, moves it to another, or removes it (goal=None)."""
+    actor = as_actor(actor)
+    referral = _lock(referral, expected_version)
+    if not referral_parties(actor, referral) & {Party.REFERRER, Party.ADMIN}:
+        raise NotAllowed("You cannot change this referral's goal.")
+    if goal is not None and goal.seeker_id != referral.seeker_id:
+        raise InvalidInput("That goal belongs to someone else.", field="goal")
+    previous = referral.goal
+    if (previous.pk if previous else None) == (goal.pk if goal else None):
+        return referral
+    referral.goal = goal
+    _touch(referral, timezone.now())
+    referral.save()
+    record_event(referral=referral, kind=ReferralEvent.Kind.GOAL_CHANGED, actor=actor,
+                 detail={"from": previous.title if previous else "", "to": goal.title if goal else ""})
+    return referral
+
+
+@transaction.atomic
+def referral_assign(*, actor, referral: Referral, assignee=None, expected_version: int | None = None) -> Referral:
+    """A claimer assigns the referral to a claimer of the program (or clears the assignment)."""
+    actor = as_actor(actor)
+    referral = _lock(referral, expected_version)
+    if not referral_parties(actor, referral) & {Party.CLAIMER}:
+        raise NotAllowed("Only the program's claimers can assign this referral.")
+    if assignee is not None and not ProgramClaimer.objects.filter(program_id=referral.program_id,
+                                                                  user=assignee).exists():
+        raise InvalidInput("Referrals can only be assigned to the program's claimers.", field="assignee")
+    previous = referral.assigned_to
+    if (previous.pk if previous else None) == (assignee.pk if assignee else None):
+        return referral
+    referral.assigned_to = assignee
+    _touch(referral, timezone.now())
+    referral.save()
+    record_event(referral=referral, kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED, actor=actor,
+                 detail={"from": previous.short_name if previous else "",
+                         "to": assignee.short_name if assignee else ""})
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw_consent(*, actor, referral: Referral) -> Referral:
+    """The seeker or their helper withdraws consent: the program then sees the seeker's name only."""
+    actor = as_actor(actor)
+    referral = _lock(referral, None)
+    if not referral_parties(actor, referral) & {Party.SEEKER, Party.REFERRER, Party.ADMIN}:
+        raise NotAllowed("You cannot withdraw consent for this referral.")
+    if referral.consent_withdrawn_at is not None:
+        return referral
+    now = timezone.now()
+    referral.consent_withdrawn_at = now
+    _touch(referral, now)
+    referral.save()
+    record_event(referral=referral, kind=ReferralEvent.Kind.CONSENT_WITHDRAWN, actor=actor)
+    return referral

@@ -1,0 +1,162 @@
+"""The one table of referral statuses and transitions, and who may make each.
+
+Every status change, whoever makes it (dashboard, email link, API, FHIR, admin, system), is validated
+here by ``referral_change_status``. Parties are the roles a person plays on one referral:
+
+- ``claimer``: a claimer of the referral's program (or an admin of the program's organization);
+- ``referrer``: the person who made it, or a member of the team/program that shares it;
+- ``admin``: an organization admin of either side;
+- ``seeker``: the seeker, from an email link or their own account;
+- ``system``: automatic steps (first view, expiry).
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SENT = "sent", _("Not updated")
+    VIEWED = "viewed", _("Viewed")
+    NEEDS_CLIENT_ACTION = "needs_client_action", _("Needs client action")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    IN_SERVICE = "in_service", _("In service")
+    GOT_HELP = "got_help", _("Got help")
+    DECLINED = "declined", _("Declined")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+
+
+class Reason(models.TextChoices):
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    NO_CAPACITY = "no_capacity", _("No capacity")
+    OUT_OF_AREA = "out_of_area", _("Out of service area")
+    OTHER = "other", _("Other")
+    COULDNT_CONTACT = "couldnt_contact", _("Couldn't contact the seeker")
+    COULDNT_GET_HELP = "couldnt_get_help", _("Couldn't get help")
+    NO_LONGER_INTERESTED = "no_longer_interested", _("No longer interested")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred elsewhere")
+    EXPIRED_NO_RESPONSE = "expired_no_response", _("Expired with no response")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+
+
+CLOSED = frozenset({Status.GOT_HELP, Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN, Status.ENTERED_IN_ERROR})
+OPEN = frozenset(set(Status) - CLOSED)
+CLAIMER_WORK = frozenset({Status.NEEDS_CLIENT_ACTION, Status.ACCEPTED, Status.WAITLISTED, Status.IN_SERVICE})
+
+# The FHIR SDOH Clinical Care Task.status for each status (and businessStatus where one is needed).
+FHIR_TASK_STATUS = {
+    Status.SENT: "requested",
+    Status.VIEWED: "requested",
+    Status.NEEDS_CLIENT_ACTION: "on-hold",
+    Status.ACCEPTED: "accepted",
+    Status.WAITLISTED: "on-hold",
+    Status.IN_SERVICE: "in-progress",
+    Status.GOT_HELP: "completed",
+    Status.DECLINED: "rejected",
+    Status.NOT_COMPLETED: "failed",
+    Status.WITHDRAWN: "cancelled",
+    Status.ENTERED_IN_ERROR: "entered-in-error",
+}
+
+
+class Party(models.TextChoices):
+    CLAIMER = "claimer", _("Program")
+    REFERRER = "referrer", _("Referrer")
+    ADMIN = "admin", _("Organization admin")
+    SEEKER = "seeker", _("Seeker")
+    SYSTEM = "system", _("System")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may move a referral into ``to_status``, from which statuses, and with which reasons."""
+
+    to_status: Status
+    from_statuses: frozenset
+    parties: frozenset
+    # reason -> the parties allowed to give it; empty means the status takes no reason.
+    reasons: dict
+    note_required: bool = False
+
+
+_ANY_STAFF = frozenset({Party.CLAIMER, Party.REFERRER, Party.ADMIN})
+
+RULES: dict[Status, Rule] = {
+    Status.VIEWED: Rule(Status.VIEWED, frozenset({Status.SENT}), frozenset({Party.SYSTEM}), {}),
+    **{
+        status: Rule(status, OPEN - {status}, frozenset({Party.CLAIMER}), {})
+        for status in CLAIMER_WORK
+    },
+    Status.GOT_HELP: Rule(Status.GOT_HELP, OPEN, _ANY_STAFF | {Party.SEEKER}, {}),
+    Status.DECLINED: Rule(
+        Status.DECLINED,
+        OPEN,
+        frozenset({Party.CLAIMER}),
+        {reason: frozenset({Party.CLAIMER}) for reason in (
+            Reason.NOT_ELIGIBLE, Reason.NO_CAPACITY, Reason.OUT_OF_AREA, Reason.OTHER)},
+    ),
+    Status.NOT_COMPLETED: Rule(
+        Status.NOT_COMPLETED,
+        OPEN,
+        frozenset({Party.CLAIMER, Party.SEEKER}),
+        {
+            Reason.COULDNT_CONTACT: frozenset({Party.CLAIMER}),
+            Reason.COULDNT_GET_HELP: frozenset({Party.CLAIMER, Party.SEEKER}),
+        },
+    ),
+    Status.WITHDRAWN: Rule(
+        Status.WITHDRAWN,
+        OPEN,
+        frozenset({Party.REFERRER, Party.SEEKER, Party.SYSTEM}),
+        {
+            Reason.NO_LONGER_INTERESTED: frozenset({Party.REFERRER, Party.SEEKER}),
+            Reason.REFERRED_ELSEWHERE: frozenset({Party.REFERRER, Party.SEEKER}),
+            Reason.EXPIRED_NO_RESPONSE: frozenset({Party.SYSTEM}),
+        },
+    ),
+    Status.ENTERED_IN_ERROR: Rule(
+        Status.ENTERED_IN_ERROR,
+        frozenset(set(Status) - {Status.ENTERED_IN_ERROR}),
+        frozenset({Party.REFERRER, Party.ADMIN}),
+        {},
+        note_required=True,
+    ),
+}
+
+# A closed referral is reopened by an organization admin of either side, with a required note,
+# to the open status it had before it was closed.
+REOPEN_PARTIES = frozenset({Party.ADMIN})
+
+
+def is_closed(status: str) -> bool:
+    return status in CLOSED
+
+
+def reasons_for(to_status: str) -> list[str]:
+    rule = RULES.get(Status(to_status)) if to_status in Status.values else None
+    return list(rule.reasons) if rule else []
+
+
+def allowed_targets(current: str, parties: set) -> list[Status]:
+    """The statuses that someone playing ``parties`` may move a referral in ``current`` to."""
+    targets = []
+    for status, rule in RULES.items():
+        if current in rule.from_statuses and rule.parties & parties:
+            if not rule.reasons or any(allowed & parties for allowed in rule.reasons.values()):
+                targets.append(status)
+    return targets
+
+
+def allowed_reasons(to_status: str, parties: set) -> list[Reason]:
+    rule = RULES.get(Status(to_status))
+    if rule is None:
+        return []
+    return [Reason(reason) for reason, allowed in rule.reasons.items() if allowed & parties]

@@ -1,0 +1,8 @@
+"""Development: `make run`. Works with no configuration (SQLite, tasks in-process)."""
+
+from .base import *  # noqa: F401,F403
+from .base import env_list
+
+DEBUG = True
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")

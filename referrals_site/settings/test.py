@@ -1,0 +1,42 @@
+"""Tests: PostgreSQL (DATABASE_URL, else the local server), SQLite only outside CI with a warning."""
+
+import os
+import sys
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR, env_bool
+
+
+def _local_postgres_reachable() -> bool:
+    try:
+        import psycopg2
+
+        psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=2).close()
+        return True
+    except Exception:
+        return False
+
+
+SECRET_KEY = "test-secret-key"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+if os.environ.get("DATABASE_URL"):
+    _url = os.environ["DATABASE_URL"]
+elif _local_postgres_reachable():
+    _url = "postgres://postgres@127.0.0.1:5432/referrals"
+else:
+    _url = f"sqlite:///{BASE_DIR / 'test.sqlite3'}"
+    print("WARNING: PostgreSQL is not reachable; tests run on SQLite.", file=sys.stderr)
+
+DATABASES = {"default": dj_database_url.parse(_url)}
+if env_bool("CI") and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("CI runs the suite on PostgreSQL only; set DATABASE_URL or start PostgreSQL.")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"

@@ -1,0 +1,11 @@
+"""WSGI entry point. DJANGO_SETTINGS_MODULE must be set: there is no development fallback here."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.wsgi import get_wsgi_application
+
+if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+    raise ImproperlyConfigured("Set DJANGO_SETTINGS_MODULE (referrals_site.settings.prod in production).")
+
+application = get_wsgi_application()

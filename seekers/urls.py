@@ -1,0 +1,2 @@
+app_name = "seekers"
+urlpatterns: list = []

@@ -1,0 +1,63 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import User
+from referrals import statuses
+from referrals.models import Note, Referral, ReferralEvent
+from seekers.models import Seeker
+
+
+def snapshot():
+    return {
+        "users": sorted(User.objects.values_list("email", flat=True)),
+        "seekers": Seeker.objects.unscoped("test").count(),
+        "referrals": sorted(Referral.objects.unscoped("test").values_list("seeker__last_name", "program__name",
+                                                                           "status")),
+        "events": ReferralEvent.objects.unscoped("test").count(),
+        "notes": Note.objects.unscoped("test").count(),
+    }
+
+
+@pytest.fixture
+def seeded(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    return snapshot()
+
+
+def test_seed_demo_twice_gives_the_same_data(seeded, settings):
+    call_command("seed_demo")
+    assert snapshot() == seeded
+
+
+def test_seed_demo_builds_a_believable_network(seeded):
+    assert seeded["seekers"] >= 30
+    assert {s for _, _, s in seeded["referrals"]} == set(statuses.Status.values)
+    assert seeded["notes"] > 0
+    for email in ["maria@northside.example", "james@northside.example", "priya@northside.example",
+                  "omar@northside.example", "ana@eastlake.example", "sam@foodbank.example",
+                  "lena@hopehousing.example", "admin@network.example"]:
+        assert User.objects.get(email=email).check_password("referrals-demo")
+
+
+def test_seed_demo_refuses_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not User.objects.filter(email="maria@northside.example").exists()
+
+
+def test_selector_and_guardian_agree_for_every_demo_user_and_referral(seeded):
+    referrals = list(Referral.objects.unscoped("test").select_related("seeker"))
+    for user in User.objects.filter(is_superuser=False):
+        visible = set(Referral.objects.visible_to(user).values_list("pk", flat=True))
+        granted = {r.pk for r in referrals if user.has_perm("referrals.view_referral", r)}
+        assert visible == granted, user.email
+
+
+def test_lena_is_named_after_the_program_she_joined_first(seeded):
+    lena = User.objects.get(email="lena@hopehousing.example")
+    from accounts.selectors import organization_display_for
+
+    assert organization_display_for(lena) == "Emergency Rental Assistance"

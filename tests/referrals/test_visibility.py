@@ -1,0 +1,103 @@
+"""Who sees and acts on a referral: view, note and status change, for each person of the network."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.services import team_add_member, team_remove_member
+from programs.services import program_add_claimer, program_remove_claimer
+from referrals import statuses
+from referrals.actors import Actor
+from referrals.errors import NotAllowed
+from referrals.models import Referral
+from referrals.selectors import referral_parties, referrals_inbound_for, referrals_outbound_for
+from referrals.services import note_add, referral_change_status
+
+# person -> (sees it, may add a note, may mark it got_help)
+MATRIX = {
+    "referrer": (True, True, True),
+    "teammate": (True, True, True),  # the team shares outbound referrals
+    "private_worker": (False, False, False),  # same site, team without sharing
+    "claimer": (True, True, True),
+    "other_claimer": (False, False, False),  # claimer of another program of the same provider
+    "outsider": (False, False, False),  # worker of another tenant
+    "outsider_admin": (False, False, False),
+    "site_admin": (True, True, True),
+    "provider_admin": (True, True, True),
+}
+
+
+@pytest.mark.parametrize("person", MATRIX)
+def test_visibility_matrix(network, person):
+    referral = network.refer()
+    user = getattr(network, person)
+    sees, notes, acts = MATRIX[person]
+    assert Referral.objects.visible_to(user).filter(pk=referral.pk).exists() is sees
+    assert user.has_perm("referrals.view_referral", referral) is sees  # guardian agrees
+    if notes:
+        note_add(actor=user, referral=referral, body="Following up.")
+    else:
+        with pytest.raises(NotAllowed):
+            note_add(actor=user, referral=referral, body="Following up.")
+    if acts:
+        referral_change_status(actor=user, referral=referral, to_status=statuses.Status.GOT_HELP)
+    else:
+        with pytest.raises(NotAllowed):
+            referral_change_status(actor=user, referral=referral, to_status=statuses.Status.GOT_HELP)
+
+
+def test_seeker_sees_and_acts_on_their_own_referral_only(network):
+    referral = network.refer()
+    assert referral_parties(Actor.for_seeker(network.seeker), referral) == {statuses.Party.SEEKER}
+    other = network.refer(seeker=network.outsider_seeker, referrer=network.outsider)
+    assert referral_parties(Actor.for_seeker(network.seeker), other) == set()
+
+
+def test_anonymous_sees_nothing(network):
+    network.refer()
+    assert not Referral.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_private_team_referrals_stay_with_the_referrer(network):
+    referral = network.refer(referrer=network.private_worker)
+    colleague = network.teammate
+    team_add_member(team=network.private_team, user=colleague)
+    assert not Referral.objects.visible_to(colleague).filter(pk=referral.pk).exists()
+
+
+def test_joining_or_leaving_a_group_changes_access_at_once(network):
+    referral = network.refer()
+    newcomer = network.other_claimer
+    program_add_claimer(program=network.program, user=newcomer)
+    assert Referral.objects.visible_to(newcomer).filter(pk=referral.pk).exists()
+    program_remove_claimer(program=network.program, user=newcomer)
+    assert not Referral.objects.visible_to(newcomer).filter(pk=referral.pk).exists()
+    team_remove_member(team=network.sharing_team, user=network.teammate)
+    assert not Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
+
+
+def test_sharing_switched_on_later_is_not_retroactive(network):
+    referral = network.refer(referrer=network.private_worker)
+    team_add_member(team=network.private_team, user=network.teammate)
+    network.private_team.shares_outbound = True
+    network.private_team.save()
+    assert not Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
+    later = network.refer(referrer=network.private_worker, program=network.other_program)
+    assert Referral.objects.visible_to(network.teammate).filter(pk=later.pk).exists()
+
+
+def test_inbound_and_outbound_lists(network):
+    referral = network.refer()
+    assert list(referrals_inbound_for(network.claimer)) == [referral]
+    assert list(referrals_inbound_for(network.referrer)) == []
+    assert list(referrals_outbound_for(network.referrer)) == [referral]
+    assert list(referrals_outbound_for(network.teammate)) == [referral]
+    assert list(referrals_outbound_for(network.claimer)) == []
+    assert list(referrals_inbound_for(network.provider_admin)) == [referral]
+    assert list(referrals_outbound_for(network.site_admin)) == [referral]
+
+
+def test_visibility_is_one_query_whatever_the_number_of_referrals(network, django_assert_max_num_queries):
+    for program in [network.program, network.other_program]:
+        network.refer(program=program)
+    with django_assert_max_num_queries(1):
+        assert len(list(Referral.objects.visible_to(network.site_admin))) == 2
