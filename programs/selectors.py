@@ -1,0 +1,98 @@
+"""Reads of the shared directory. Every signed-in user may search it; writes check the organization."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from django.db.models import BooleanField, Case, F, FloatField, Q, Value, When
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+
+from .geo import zip_centre
+from .models import Program
+
+EARTH_RADIUS_MILES = 3958.8
+MILES_PER_DEGREE_LATITUDE = 69.0
+
+
+class UnknownZipCode(ValueError):
+    """The zip code is not a known US zip code."""
+
+
+def directory():
+    """All programs. The directory is shared across tenants on purpose."""
+    return Program.objects.unscoped("the program directory is shared by every signed-in user")
+
+
+def age_on(birth_date: date | None, today: date | None = None) -> int | None:
+    if birth_date is None:
+        return None
+    today = today or date.today()
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def program_search(*, zip_code: str = "", radius_miles: float | None = None, category: str = "",
+                   q: str = "", accepting: bool | None = None, seeker_age: int | None = None):
+    """Programs matching the filters.
+
+    With a zip code, each program carries ``distance_miles`` from the zip code's centre and the results are
+    ordered nearest first; with a radius too, only programs within it are kept (a bounding box on the
+    indexed coordinates narrows the rows before the exact distance is computed). With ``seeker_age``, each
+    program carries ``age_eligible``. Raises UnknownZipCode for a zip code we cannot place.
+    """
+    programs = directory().select_related("organization").prefetch_related("categories")
+    if category:
+        programs = programs.filter(categories__slug=category)
+    if q:
+        for word in q.split()[:8]:
+            programs = programs.filter(
+                Q(name__icontains=word) | Q(description__icontains=word) | Q(eligibility__icontains=word)
+                | Q(organization__name__icontains=word) | Q(categories__name__icontains=word)
+            )
+        programs = programs.distinct()
+    if accepting is not None:
+        programs = programs.filter(accepts_referrals=accepting)
+    if seeker_age is not None:
+        programs = programs.annotate(
+            age_eligible=Case(
+                When(Q(min_age__gt=seeker_age) | Q(max_age__lt=seeker_age), then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
+    if zip_code:
+        centre = zip_centre(zip_code)
+        if centre is None:
+            raise UnknownZipCode(f"“{zip_code}” is not a zip code we know.")
+        latitude, longitude = centre
+        if radius_miles:
+            lat_span = radius_miles / MILES_PER_DEGREE_LATITUDE
+            lng_span = radius_miles / (MILES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(latitude)), 0.01))
+            programs = programs.filter(
+                latitude__range=(latitude - lat_span, latitude + lat_span),
+                longitude__range=(longitude - lng_span, longitude + lng_span),
+            )
+        programs = programs.filter(latitude__isnull=False, longitude__isnull=False).annotate(
+            distance_miles=_haversine(latitude, longitude)
+        )
+        if radius_miles:
+            programs = programs.filter(distance_miles__lte=radius_miles)
+        return programs.order_by("distance_miles", "name")
+    return programs.order_by("name")
+
+
+def _haversine(latitude: float, longitude: float):
+    lat0, lng0 = math.radians(latitude), math.radians(longitude)
+    half_dlat = (Radians(F("latitude")) - Value(lat0)) / 2
+    half_dlng = (Radians(F("longitude")) - Value(lng0)) / 2
+    a = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(Radians(F("latitude"))) * Power(Sin(half_dlng), 2)
+    return Value(2 * EARTH_RADIUS_MILES, output_field=FloatField()) * ASin(Sqrt(a))
+
+
+def program_get(*, public_id) -> Program:
+    """One program of the directory. Raises Program.DoesNotExist."""
+    return directory().select_related("organization").prefetch_related("categories").get(public_id=public_id)
+
+
+def programs_claimed_by(user):
+    return directory().filter(claimer_memberships__user=user)

@@ -1,0 +1,54 @@
+import pytest
+
+from programs.selectors import UnknownZipCode, program_search
+from programs.services import category_get_or_create
+from tests.factories import ProgramFactory
+
+
+@pytest.fixture
+def directory(db):
+    food = category_get_or_create(name="Food")
+    uptown = ProgramFactory(name="Uptown Pantry", zip_code="60640", latitude=41.9719, longitude=-87.6624,
+                            categories=[food])
+    loop = ProgramFactory(name="Loop Legal Clinic", zip_code="60601", latitude=41.8858, longitude=-87.6181,
+                          min_age=18)
+    far = ProgramFactory(name="Springfield Pantry", zip_code="62701", latitude=39.80, longitude=-89.65,
+                         categories=[food], accepts_referrals=False)
+    youth = ProgramFactory(name="Youth Jobs", zip_code="60640", latitude=41.9719, longitude=-87.6624,
+                           min_age=16, max_age=24)
+    return uptown, loop, far, youth
+
+
+def test_nearest_first_with_distance(directory):
+    uptown, loop, far, youth = directory
+    results = list(program_search(zip_code="60640"))
+    assert results[-1] == far
+    assert results[0].distance_miles < 0.1
+    loop_result = next(p for p in results if p == loop)
+    assert 6 < loop_result.distance_miles < 7.5  # Uptown to the Loop
+
+
+def test_radius_keeps_only_programs_within_it(directory):
+    uptown, loop, far, youth = directory
+    assert set(program_search(zip_code="60640", radius_miles=3)) == {uptown, youth}
+    assert set(program_search(zip_code="60640", radius_miles=10)) == {uptown, youth, loop}
+
+
+def test_category_keywords_and_accepting(directory):
+    uptown, loop, far, youth = directory
+    assert set(program_search(category="food")) == {uptown, far}
+    assert list(program_search(q="legal clinic")) == [loop]
+    assert far not in set(program_search(accepting=True))
+
+
+def test_age_eligibility_is_flagged(directory):
+    uptown, loop, far, youth = directory
+    flags = {p.name: p.age_eligible for p in program_search(seeker_age=12)}
+    assert flags == {"Uptown Pantry": True, "Loop Legal Clinic": False, "Springfield Pantry": True,
+                     "Youth Jobs": False}
+
+
+@pytest.mark.parametrize("zip_code", ["00000", "abcde", "6064", "99999"])
+def test_unknown_zip_code_is_refused(directory, zip_code):
+    with pytest.raises(UnknownZipCode):
+        list(program_search(zip_code=zip_code))
