@@ -78,8 +78,16 @@ def _cell(value) -> str:
 
 
 def referral_csv_lines(*, user, organization: Organization) -> Iterator[str]:
-    """The export, line by line: a header, then one line per referral."""
+    """The export, line by line: a header, then one line per referral.
+
+    Refuses at once (ExportNotAllowed) when ``user`` is not an admin of ``organization``; the rows are read
+    only as the lines are consumed.
+    """
     referrals = referrals_for_export(user=user, organization=organization)
+    return _lines(referrals, organization)
+
+
+def _lines(referrals, organization) -> Iterator[str]:
     fields = [field for _, field in COLUMNS if field] + ["organization_id"]
     writer = csv.writer(_Echo())
     yield writer.writerow([name for name, _ in COLUMNS])
