@@ -13,7 +13,7 @@ TITLE_MAX_LENGTH = 200
 
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
-    if not title:
+    if not title or "\x00" in title:
         raise InvalidInput("Give the goal a name.", field="title")
     if len(title) > TITLE_MAX_LENGTH:
         raise InvalidInput(f"The goal's name is too long (at most {TITLE_MAX_LENGTH} characters).", field="title")

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
     "accounts",
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "goals",
     "referrals",
     "notifications",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +166,38 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+        # POST /api/v1/auth/token/ checks passwords: strict, per client address.
+        "auth_token": os.environ.get("API_THROTTLE_AUTH_TOKEN", "10/minute"),
+    },
+}
+
+# OpenAPI at /api/schema/, rendered at /api/docs/ from drf-spectacular-sidecar's vendored Swagger UI
+# (no CDN; the split view serves its script as a file, so a strict Content-Security-Policy holds).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Referral network API",
+    "DESCRIPTION": "Seekers, programs and closed-loop referrals. Authenticate with `Authorization: Token <key>` "
+                   "(POST /api/v1/auth/token/) or a signed-in session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.statuses.Status",
+        "ReferralReasonEnum": "referrals.statuses.Reason",
+        "GoalStatusEnum": "goals.models.Goal.Status",
+    },
 }
 
 # The network's rules, in days.
