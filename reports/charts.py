@@ -7,6 +7,7 @@ SVG presentation attributes (``fill=``), which CSP allows. Each chart has a <tit
 
 from __future__ import annotations
 
+import math
 from itertools import count
 from xml.sax.saxutils import escape, quoteattr
 
@@ -17,14 +18,18 @@ PALETTE = ["#0b5cad", "#d55e00", "#117733", "#882255", "#6b5b00", "#4f5661"]
 _ids = count(1)
 
 
-def _nice_maximum(value: float) -> float:
+def _nice_maximum(value: float, ticks: int = 4) -> float:
+    """The smallest maximum above ``value`` whose ``ticks`` gridlines fall on 1, 2 or 5 times a power of ten."""
     if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
+        return ticks
+    raw_step = value / ticks
+    magnitude = 10 ** math.floor(math.log10(raw_step))
     for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+        if step * magnitude != int(step * magnitude):
+            continue  # ticks stay whole numbers
+        if raw_step <= step * magnitude:
+            return max(step * magnitude, 1) * ticks
+    return 10 * magnitude * ticks
 
 
 def _number(value: float) -> str:

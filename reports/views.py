@@ -78,6 +78,8 @@ def _attach_charts(tables: list[Table], specs: dict) -> None:
         else:
             labels = [cell_text(row[label_column]) for row in rows]
         series = {table.columns[column]: [row[column] for row in rows] for column in series_columns}
+        # A series with nothing in it (a site receives no referrals) only adds noise to the picture.
+        series = {name: values for name, values in series.items() if any(values)} or series
         shown = "" if len(table.rows) <= CHART_ROW_LIMIT else f" (the first {CHART_ROW_LIMIT} rows)"
         table.chart = charts.bar_chart(
             title=table.title,
