@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("api.schema_urls")),
     path("", include("api.web_urls")),
+    path("reports/", include("reports.urls")),
 ]

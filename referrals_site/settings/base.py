@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "referrals",
     "notifications",
     "api",
+    "reports",
 ]
 
 MIDDLEWARE = [
