@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("api.schema_urls")),
     path("", include("api.web_urls")),
     path("reports/", include("reports.urls")),
+    path("", include("ops.urls")),
 ]
