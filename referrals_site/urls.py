@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("goals.urls")),
     path("", include("notifications.urls")),
+    path("", include("privacy.urls")),
 ]

@@ -40,3 +40,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+
+# Tests sign people in with force_login; two-factor enforcement for admins is switched on by the tests that
+# are about it (tests/security/test_two_factor.py), so every other test can act as an organization admin.
+MFA_REQUIRED_FOR_ADMINS = False
