@@ -61,9 +61,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "privacy.middleware.SessionTimeoutMiddleware",
     "privacy.middleware.TwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "privacy.middleware.ReferrerPolicyMiddleware",
@@ -197,6 +197,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "privacy.http.client_ip"
+AXES_USERNAME_CALLABLE = "privacy.http.axes_username"
 AXES_VERBOSE = False
 # Behind the production proxy the client address is the first X-Forwarded-For hop.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
