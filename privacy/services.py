@@ -12,7 +12,7 @@ from datetime import timedelta
 import pgtrigger
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from .http import client_ip
@@ -230,7 +230,7 @@ def seekers_due_for_erasure(*, now=None):
     )
     return (
         queryset.filter(last_activity_at__lt=cutoff, updated_at__lt=cutoff)
-        .exclude(last_referral_change__gte=cutoff)
+        .filter(Q(last_referral_change__isnull=True) | Q(last_referral_change__lt=cutoff))
         .exclude(first_name=ERASED_NAME, last_name="", email="", phone="")
     )
 

@@ -54,7 +54,7 @@ def two_factor_enrol(request):
         messages.info(request, "Two-factor sign-in is already on.")
         return redirect("privacy:two_factor")
     device = account_services.totp_pending_device(user=request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = account_services.totp_confirm(user=request.user, device=device, token=form.cleaned_data["token"])
         if codes is not None:
@@ -77,7 +77,7 @@ def two_factor_verify(request):
         return redirect(_safe_next(request))
     if not user_has_device(request.user):
         return redirect("privacy:two_factor_enrol")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not hit("mfa_verify", f"{request.user.pk}:{request_key(request)}"):
             return too_many_requests(request, "mfa_verify")
@@ -125,7 +125,7 @@ class EmailChangeForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_change(request):
-    form = EmailChangeForm(request.POST or None)
+    form = EmailChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not hit("sign_in", request_key(request)):
             return too_many_requests(request, "sign_in")
@@ -179,7 +179,7 @@ class EraseForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def seeker_erase_view(request, public_id):
     seeker = _seeker_for_admin(request, public_id)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         seeker_erase(actor=request.user, seeker=seeker, request=request)
         messages.success(request, "The person's details are erased. Their referrals remain, de-identified.")

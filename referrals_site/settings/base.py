@@ -251,3 +251,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Data rights: erase seekers with no activity for this many days (0 = keep until erased by an admin).
 SEEKER_RETENTION_DAYS = int(os.environ.get("SEEKER_RETENTION_DAYS", "0"))
+# Daily retention sweep (privacy.tasks). Merged into whatever schedule is defined above.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "privacy-erase-inactive-seekers": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
+}
