@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("api.web_urls")),
     path("reports/", include("reports.urls")),
     path("", include("ops.urls")),
+    path("", include("privacy.urls")),
 ]

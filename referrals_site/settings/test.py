@@ -46,3 +46,7 @@ if os.environ.get("TEST_CELERY_BROKER_URL"):
     CELERY_TASK_ALWAYS_EAGER = False
     NOTIFICATION_RETRY_BASE_SECONDS = 0.2
     NOTIFICATION_RETRY_MAX_SECONDS = 1
+
+# Tests sign people in with force_login; two-factor enforcement for admins is switched on by the tests that
+# are about it (tests/security/test_two_factor.py), so every other test can act as an organization admin.
+MFA_REQUIRED_FOR_ADMINS = False
