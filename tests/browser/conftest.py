@@ -21,12 +21,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 LIVE_WAIT_MS = 10_000
 
 
-@pytest.fixture(scope="module")
-def browser():
+def require_chromium():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs Chromium at {CHROMIUM} for the browser tests (scripts/test-deps.sh installs it).")
         pytest.skip(f"Chromium is not installed at {CHROMIUM}: run scripts/test-deps.sh or apt-get install chromium.")
+
+
+@pytest.fixture(scope="module")
+def browser(demo_server):
+    """Chromium, started after the database work: Playwright's loop must not be running during it."""
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -48,6 +53,7 @@ def demo_server(django_db_setup, django_db_blocker):
 
     from referrals.demo import seed
 
+    require_chromium()
     with django_db_blocker.unblock():
         # pytest-django creates the test database only when a collected test asks for ``db``; when the
         # browser tests run alone, nothing has, so create it here (and drop it afterwards).
@@ -69,7 +75,7 @@ def demo_server(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def sign_in(demo_server, browser):
+def sign_in(browser, demo_server):
     """sign_in("maria") -> a Playwright page in its own browser context, signed in through the form."""
     contexts = []
 
