@@ -12,13 +12,15 @@ from .selectors import program_get
 from .services import EDITABLE_BY_CLAIMERS, MAX_SLOTS, program_can_edit, program_update
 
 
+def _text(label: str, name: str) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=EDITABLE_BY_CLAIMERS[name])
+
+
 class ProgramListingForm(forms.Form):
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea,
-                                  max_length=EDITABLE_BY_CLAIMERS["description"])
-    eligibility = forms.CharField(label="Eligibility", required=False, widget=forms.Textarea,
-                                  max_length=EDITABLE_BY_CLAIMERS["eligibility"])
-    next_steps = forms.CharField(label="Next steps for the person referred", required=False, widget=forms.Textarea,
-                                 max_length=EDITABLE_BY_CLAIMERS["next_steps"])
+    description = _text("Description", "description")
+    eligibility = _text("Eligibility", "eligibility")
+    next_steps = _text("Next steps for the person referred", "next_steps")
     accepts_referrals = forms.BooleanField(label="Accepting referrals now", required=False)
     capacity_available = forms.IntegerField(label="Open slots", required=False, min_value=0, max_value=MAX_SLOTS)
     capacity_maximum = forms.IntegerField(label="Maximum slots", required=False, min_value=0, max_value=MAX_SLOTS)
