@@ -33,6 +33,18 @@
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].value !== fields[i].defaultValue) { return true; }
     }
+    var boxes = element.querySelectorAll("input[type=checkbox], input[type=radio]");
+    for (var j = 0; j < boxes.length; j++) {
+      if (boxes[j].checked !== boxes[j].defaultChecked) { return true; }
+    }
+    var selects = element.querySelectorAll("select:not([multiple])");
+    for (var k = 0; k < selects.length; k++) {
+      var initial = 0;
+      for (var n = 0; n < selects[k].options.length; n++) {
+        if (selects[k].options[n].defaultSelected) { initial = n; }
+      }
+      if (selects[k].selectedIndex !== initial) { return true; }
+    }
     return false;
   }
 
