@@ -41,7 +41,7 @@ def test_a_referral_made_elsewhere_arrives_on_inbound_and_its_changes_show_live(
     # Maria sends a referral somewhere else (here: through the service, as the API or another browser would).
     referral = off_the_event_loop(referral_create, actor=maria, seeker=seeker, program=pantry, comment="Needs groceries this week.",
                                urgency="urgent", consent_method="verbal")
-    row = sam.locator(f"#referral-{referral.public_id}")
+    row = sam.locator(f"#inbound-{referral.public_id}")
     expect(row).to_be_visible()  # without reloading: live.js polled, the list re-fetched itself
     expect(row.get_by_text("Urgent")).to_be_visible()
     expect(row.get_by_text("Not updated")).to_be_visible()
@@ -54,4 +54,4 @@ def test_a_referral_made_elsewhere_arrives_on_inbound_and_its_changes_show_live(
 
     # A change made elsewhere shows on Sam's open list without a reload.
     off_the_event_loop(referral_change_status, actor=sam_user, referral=referral, to_status="accepted")
-    expect(sam.locator(f"#referral-{referral.public_id}").get_by_text("Accepted")).to_be_visible()
+    expect(sam.locator(f"#inbound-{referral.public_id}").get_by_text("Accepted")).to_be_visible()
