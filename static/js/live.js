@@ -109,6 +109,19 @@
       });
   }
 
+  // A refresh that was already on its way when the person started typing or choosing waits too.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    var element = event.detail.elt || event.target;
+    if (!trigger || trigger.type !== "live-changed" || !element || !isBeingEdited(element)) { return; }
+    event.detail.shouldSwap = false;
+    if (element.hasAttribute("data-live-referral")) {
+      pendingIds[element.getAttribute("data-live-referral")] = true;
+    } else {
+      pendingLists = true;
+    }
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { schedule(0); }
   });

@@ -32,7 +32,9 @@ def require_chromium():
 def browser(demo_server):
     """Chromium, started after the database work: Playwright's loop must not be running during it."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=LIVE_WAIT_MS)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
