@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import live, views, views_inbound
 
 app_name = "referrals"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/notes/", views.add_note, name="add_note"),
     path("referrals/<uuid:public_id>/notes/<uuid:note_id>/delete/", views.delete_note, name="delete_note"),
     path("referrals/<uuid:public_id>/goal/", views.set_goal, name="set_goal"),
+    # Inbound Referrals and live status (web-b).
+    path("inbound/", views_inbound.inbound, name="inbound"),
+    path("inbound/rows/", views_inbound.inbound_rows, name="inbound_rows"),
+    path("inbound/<uuid:public_id>/assign/", views_inbound.assign, name="assign"),
+    path("live/", live.live_view, name="live"),
 ]
