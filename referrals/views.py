@@ -58,6 +58,7 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
     return {
         "referral": referral,
         "seeker": seeker,
+        "seeker_side": seeker_side,
         "parties": parties,
         "show_contact": seeker_side or (referral.has_consent and not seeker.does_not_want_contact),
         "status_form": status_form or StatusForm(referral=referral, parties=parties),
@@ -65,6 +66,8 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
         "reopen_form": (reopen_form or ReopenForm(referral=referral))
         if referral.is_closed and is_admin else None,
+        "can_withdraw_consent": referral.has_consent and bool(parties & {Party.REFERRER, Party.ADMIN})
+        and seeker_side,
         "can_add_note": bool(parties & {Party.CLAIMER, Party.REFERRER, Party.ADMIN, Party.SEEKER}),
         "notes": notes,
         "outcomes": outcomes if any(outcome for _, outcome, _ in outcomes) else None,
@@ -209,3 +212,16 @@ def set_goal(request, public_id):
     goal = referral.goal
     return _done(request, referral, parties,
                  f"Added to the goal “{goal.title}”." if goal else "Removed from its goal.")
+
+
+@login_required
+@require_POST
+def withdraw_consent(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    try:
+        services.referral_withdraw_consent(actor=request.user, referral=referral)
+    except ReferralError as error:
+        return _refused(request, referral, parties, error)
+    referral = _get_referral_or_404(request.user, public_id)
+    return _done(request, referral, parties, "Consent withdrawn: the program now sees the person's name only.")

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Greatest
+from django.db.models.functions import Coalesce, Concat, Greatest, Replace
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -28,6 +28,7 @@ from .selectors import seekers_visible_to
 from .services import seeker_create, seeker_update
 
 PEOPLE_PER_PAGE = 25
+PHONE_SEPARATORS = ("(", ")", "-", " ", ".", "+")
 
 
 def _require_site_worker(user) -> None:
@@ -45,12 +46,21 @@ def get_seeker_or_404(user, public_id) -> Seeker:
 
 def people_search(queryset, query: str):
     """Every word must match the name, email, phone (by digits) or zip code."""
-    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"))
-    for word in query.split()[:8]:
-        condition = (Q(search_name__icontains=word) | Q(email__icontains=word) | Q(zip_code__startswith=word))
-        digits = re.sub(r"[\s().+-]", "", word)
-        if digits.isdigit() and len(digits) >= 3:
-            condition |= Q(phone__contains=digits.removeprefix("1") if len(digits) == 11 else digits)
+    phone_digits = F("phone")
+    for separator in PHONE_SEPARATORS:  # profiles made before validation may hold "(773) 555-1000"
+        phone_digits = Replace(phone_digits, Value(separator), Value(""))
+    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"),
+                                 search_phone=phone_digits)
+    words = query.split()
+    if all(re.fullmatch(r"[\d().+-]+", word) for word in words):
+        words = ["".join(words)]  # "312 555 0142" is one phone number
+    for word in words[:8]:
+        condition = Q(search_name__icontains=word) | Q(email__icontains=word) | Q(zip_code__startswith=word)
+        digits = re.sub(r"\D", "", word)
+        if len(digits) >= 3 and re.fullmatch(r"[\d().+-]+", word):
+            if len(digits) == 11 and digits.startswith("1"):
+                digits = digits[1:]
+            condition |= Q(search_phone__contains=digits)
         queryset = queryset.filter(condition)
     return queryset
 

@@ -271,7 +271,7 @@ def test_after_consent_is_withdrawn_the_program_sees_the_name_only(client, netwo
 def test_consent_is_shown_with_when_how_and_by_whom(client, network, referral):
     client.force_login(network.claimer)
     html = client.get(url("detail", referral)).content.decode()
-    assert "Given verbal on" in html and "recorded by Maria G." in html
+    assert "Verbal consent given" in html and "recorded by Maria G." in html
 
 
 def test_an_organization_admin_reopens_a_closed_referral(client, network, referral):
@@ -303,3 +303,17 @@ def test_referral_page_queries_do_not_grow_with_rows(client, network, referral, 
     with django_assert_max_num_queries(len(few)):
         response = client.get(url("detail", referral))
     assert len(response.context["notes"]) == 16
+
+
+def test_the_referrer_withdraws_consent_from_the_page(client, network, referral):
+    client.force_login(network.claimer)
+    assert "Withdraw consent" not in client.get(url("detail", referral)).content.decode()
+    assert client.post(url("withdraw_consent", referral)).status_code == 403
+    assert reload(referral).consent_withdrawn_at is None
+    client.force_login(network.referrer)
+    html = client.get(url("detail", referral)).content.decode()
+    assert 'data-confirm="Withdraw consent?' in html
+    response = client.post(url("withdraw_consent", referral), follow=True)
+    assert "Consent withdrawn" in response.content.decode()
+    assert reload(referral).consent_withdrawn_at is not None
+    assert "Maria G. · Northside Health Center · withdrew consent" in text_of(response)
