@@ -35,12 +35,17 @@ def _get_referral_or_404(user, public_id) -> Referral:
         raise Http404("No such referral.") from None
 
 
+def _on_seeker_side(user, referral) -> bool:
+    """Whether ``user`` works for the organization that made the referral (and so keeps the seeker's profile).
+    The program's side sees only what the referral shares: not the seeker's goals."""
+    return user.is_superuser or Membership.objects.filter(user=user, organization_id=referral.organization_id).exists()
+
+
 def _panel_context(request, referral: Referral, parties: set, *, status_form=None, note_form=None, goal_form=None,
                    reopen_form=None, panel_messages=()):
     user = request.user
     seeker = referral.seeker
-    seeker_side = user.is_superuser or Membership.objects.filter(
-        user=user, organization_id=referral.organization_id).exists()
+    seeker_side = _on_seeker_side(user, referral)
     can_set_goal = bool(parties & {Party.REFERRER, Party.ADMIN}) and seeker_side
     goals = []
     if can_set_goal:
@@ -73,7 +78,8 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "outcomes": outcomes if any(outcome for _, outcome, _ in outcomes) else None,
         "events": list(referral_history(referral)),
         "panel_messages": panel_messages,
-        "is_fragment": bool(request.htmx),
+        # A panel embedded in another page links to the full page; the full page's own live refresh does not.
+        "is_embedded": bool(request.htmx) and request.htmx.current_url_abs_path != request.path,
     }
 
 
@@ -91,7 +97,8 @@ def _render(request, referral, parties, *, status=200, **context):
 def detail(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    if referral.status == Status.SENT and Party.CLAIMER in parties:
+    # A claimer's first look marks it viewed; a network admin looking around does not.
+    if referral.status == Status.SENT and Party.CLAIMER in parties and not request.user.is_superuser:
         viewed = services.referral_mark_viewed(actor=request.user, referral=referral)
         referral.status, referral.version, referral.updated_at = viewed.status, viewed.version, viewed.updated_at
     return _render(request, referral, parties)
@@ -197,7 +204,7 @@ def delete_note(request, public_id, note_id):
 def set_goal(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    if not parties & {Party.REFERRER, Party.ADMIN}:
+    if not parties & {Party.REFERRER, Party.ADMIN} or not _on_seeker_side(request.user, referral):
         raise PermissionDenied("You cannot change this referral's goal.")
     goals = referral.seeker.goals.all()
     form = GoalChoiceForm(request.POST, referral=referral, goals=goals)

@@ -151,6 +151,13 @@ def test_the_panel_fragment_carries_the_live_hooks(client, network, referral):
     assert "HX-Request" in response["Vary"]
     full = client.get(url("detail", referral)).content.decode()
     assert "<html" in full and f'data-live-referral="{referral.public_id}"' in full
+    embedded = client.get(url("detail", referral), HTTP_HX_REQUEST="true",
+                          HTTP_HX_CURRENT_URL="http://testserver" + reverse("seekers:profile",
+                                                                            args=[network.seeker.public_id]))
+    assert "Open the full page" in embedded.content.decode()
+    refreshed = client.get(url("detail", referral), HTTP_HX_REQUEST="true",
+                           HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral))
+    assert "Open the full page" not in refreshed.content.decode()
 
 
 def test_htmx_posts_get_the_panel_back_with_the_message(client, network, referral):
@@ -237,14 +244,20 @@ def test_the_goal_is_added_moved_and_removed(client, network, referral):
     assert "removed the referral from the goal “Food”" in html
 
 
-def test_claimers_have_no_goal_selector_and_cannot_post_one(client, network, referral):
-    goal = factories.GoalFactory(seeker=network.seeker, organization=network.site)
-    client.force_login(network.claimer)
-    assert ">Goal</label>" not in client.get(url("detail", referral)).content.decode()
-    response = client.post(url("set_goal", referral), {"goal": str(goal.public_id),
+@pytest.mark.parametrize("who", ["claimer", "provider_admin"])
+def test_the_program_side_has_no_goal_selector_cannot_post_one_nor_read_goal_names(client, network, referral, who):
+    goal = factories.GoalFactory(seeker=network.seeker, organization=network.site, title="Leave the shelter")
+    services.referral_set_goal(actor=network.referrer, referral=referral, goal=goal)
+    other = factories.GoalFactory(seeker=network.seeker, organization=network.site)
+    client.force_login(getattr(network, who))
+    html = client.get(url("detail", referral)).content.decode()
+    assert ">Goal</label>" not in html
+    assert "Leave the shelter" not in html
+    assert "changed the goal" in html
+    response = client.post(url("set_goal", referral), {"goal": str(other.public_id),
                                                        "version": reload(referral).version})
     assert response.status_code == 403
-    assert reload(referral).goal is None
+    assert reload(referral).goal == goal
 
 
 def test_a_goal_of_another_seeker_is_refused(client, network, referral):
