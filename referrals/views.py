@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +19,7 @@ from accounts.models import Membership
 from goals.models import Goal
 
 from . import services
-from .errors import NotAllowed, ReferralError, StaleReferral
+from .errors import DuplicateOpenReferral, NotAllowed, ReferralError, StaleReferral
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
 from .selectors import referral_get_visible, referral_history, referral_parties
@@ -119,6 +120,10 @@ def _refused(request, referral, parties, error: ReferralError, **forms):
         current = _get_referral_or_404(request.user, referral.public_id)
         return _render(request, current, referral_parties(request.user, current), status=409,
                        panel_messages=[("error", STALE_MESSAGE)])
+    if isinstance(error, DuplicateOpenReferral):
+        link = reverse("referrals:detail", kwargs={"public_id": error.existing.public_id})
+        return _render(request, referral, parties, status=409, panel_messages=[("error", error.message, link)],
+                       **forms)
     return _render(request, referral, parties, status=400, panel_messages=[("error", error.message)], **forms)
 
 

@@ -1,14 +1,11 @@
 """People I'm Helping, seeker profiles and their referral lists."""
 
 import copy
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Greatest, Replace
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,17 +15,14 @@ from goals.forms import GoalForm
 from goals.models import Goal
 from programs.selectors import age_on
 from referrals.errors import NotAllowed
-from referrals.models import Referral
 from referrals.selectors import referrals_inbound_for, referrals_outbound_for
-from referrals.statuses import OPEN
 
 from .forms import PeopleSearchForm, SeekerForm
 from .models import Seeker
-from .selectors import seekers_visible_to
+from .selectors import people_search, people_with_activity, seekers_visible_to
 from .services import seeker_create, seeker_update
 
 PEOPLE_PER_PAGE = 25
-PHONE_SEPARATORS = ("(", ")", "-", " ", ".", "+")
 
 
 def _require_site_worker(user) -> None:
@@ -42,38 +36,6 @@ def get_seeker_or_404(user, public_id) -> Seeker:
         return seekers_visible_to(user).select_related("organization").get(public_id=public_id)
     except Seeker.DoesNotExist:
         raise Http404("No such person.") from None
-
-
-def people_search(queryset, query: str):
-    """Every word must match the name, email, phone (by digits) or zip code."""
-    phone_digits = F("phone")
-    for separator in PHONE_SEPARATORS:  # profiles made before validation may hold "(773) 555-1000"
-        phone_digits = Replace(phone_digits, Value(separator), Value(""))
-    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"),
-                                 search_phone=phone_digits)
-    words = query.split()
-    if all(re.fullmatch(r"[\d().+-]+", word) for word in words):
-        words = ["".join(words)]  # "312 555 0142" is one phone number
-    for word in words[:8]:
-        condition = Q(search_name__icontains=word) | Q(email__icontains=word) | Q(zip_code__startswith=word)
-        digits = re.sub(r"\D", "", word)
-        if len(digits) >= 3 and re.fullmatch(r"[\d().+-]+", word):
-            if len(digits) == 11 and digits.startswith("1"):
-                digits = digits[1:]
-            condition |= Q(search_phone__contains=digits)
-        queryset = queryset.filter(condition)
-    return queryset
-
-
-def people_with_activity(user, queryset):
-    """Each seeker with the open referrals this user can see and their last activity, in the same query."""
-    visible = Referral.objects.visible_to(user).filter(seeker=OuterRef("pk")).order_by().values("seeker")
-    open_count = visible.filter(status__in=sorted(OPEN)).annotate(count=Count("pk")).values("count")
-    last_change = visible.annotate(latest=Greatest("updated_at", "sent_at")).order_by("-latest").values("latest")[:1]
-    return queryset.annotate(
-        open_referrals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
-        last_activity=Coalesce(Greatest(Subquery(last_change), F("last_activity_at")), F("last_activity_at")),
-    )
 
 
 @login_required

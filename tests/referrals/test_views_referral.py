@@ -330,3 +330,14 @@ def test_the_referrer_withdraws_consent_from_the_page(client, network, referral)
     assert "Consent withdrawn" in response.content.decode()
     assert reload(referral).consent_withdrawn_at is not None
     assert "Maria G. · Northside Health Center · withdrew consent" in text_of(response)
+
+
+def test_reopening_when_another_referral_is_open_links_to_it(client, network, referral):
+    services.referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
+                                    reason="no_longer_interested")
+    newer = network.refer()
+    client.force_login(network.site_admin)
+    response = client.post(url("reopen", referral), {"note": "Reopen", "version": reload(referral).version})
+    assert response.status_code == 409
+    assert f'href="{url("detail", newer)}"' in response.content.decode()
+    assert reload(referral).status == "withdrawn"
