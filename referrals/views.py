@@ -19,7 +19,15 @@ from accounts.models import Membership
 from goals.models import Goal
 
 from . import services
-from .errors import DuplicateOpenReferral, NotAllowed, ReferralError, StaleReferral
+from .errors import (
+    DuplicateOpenReferral,
+    InvalidReason,
+    NotAllowed,
+    NoteRequired,
+    ReasonRequired,
+    ReferralError,
+    StaleReferral,
+)
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
 from .selectors import referral_get_visible, referral_history, referral_parties
@@ -80,7 +88,8 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "events": list(referral_history(referral)),
         "panel_messages": panel_messages,
         # A panel embedded in another page links to the full page; the full page's own live refresh does not.
-        "is_embedded": bool(request.htmx) and request.htmx.current_url_abs_path != request.path,
+        "is_embedded": bool(request.htmx) and request.htmx.current_url_abs_path != reverse(
+            "referrals:detail", kwargs={"public_id": referral.public_id}),
     }
 
 
@@ -146,6 +155,9 @@ def change_status(request, public_id):
         referral = services.referral_change_status(
             actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
             note=data["note"], expected_version=data["version"])
+    except (ReasonRequired, InvalidReason, NoteRequired) as error:
+        form.add_error("note" if isinstance(error, NoteRequired) else "reason", error.message)
+        return _invalid(request, referral, parties, status_form=form)
     except ReferralError as error:
         return _refused(request, referral, parties, error, status_form=form)
     referral = _get_referral_or_404(request.user, public_id)

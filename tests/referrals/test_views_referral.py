@@ -341,3 +341,22 @@ def test_reopening_when_another_referral_is_open_links_to_it(client, network, re
     assert response.status_code == 409
     assert f'href="{url("detail", newer)}"' in response.content.decode()
     assert reload(referral).status == "withdrawn"
+
+
+def test_entered_in_error_needs_an_explanation(client, network, referral):
+    client.force_login(network.referrer)
+    response = client.post(url("status", referral), {"to_status": "entered_in_error", "version": referral.version})
+    assert response.status_code == 400
+    assert "Say why the referral is “Entered in error”." in response.content.decode()
+    assert reload(referral).status == "sent"
+    client.post(url("status", referral), {"to_status": "entered_in_error", "note": "Wrong person",
+                                          "version": referral.version})
+    assert reload(referral).status == "entered_in_error"
+
+
+def test_an_htmx_change_on_the_full_page_does_not_link_to_itself(client, network, referral):
+    client.force_login(network.claimer)
+    response = client.post(url("status", referral), {"to_status": "accepted", "version": referral.version},
+                           HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral))
+    assert "Status changed" in response.content.decode()
+    assert "Open the full page" not in response.content.decode()
