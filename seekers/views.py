@@ -99,21 +99,24 @@ def inbound_referrals(user, seeker):
             .order_by("-sent_at", "-id"))
 
 
-@login_required
-@require_GET
-def profile(request, public_id):
-    seeker = get_seeker_or_404(request.user, public_id)
+def render_profile(request, seeker, *, goal_form=None, status=200):
     goals = list(seeker.goals.all())
     context = {
         "seeker": seeker,
         "age": age_on(seeker.date_of_birth),
         "open_goals": [goal for goal in goals if goal.status == Goal.Status.OPEN],
         "closed_goals": [goal for goal in goals if goal.status == Goal.Status.CLOSED],
-        "goal_form": GoalForm(),
+        "goal_form": goal_form or GoalForm(),
         "outbound": outbound_referrals(request.user, seeker),
         "inbound": inbound_referrals(request.user, seeker),
     }
-    return render(request, "seekers/profile.html", context)
+    return render(request, "seekers/profile.html", context, status=status)
+
+
+@login_required
+@require_GET
+def profile(request, public_id):
+    return render_profile(request, get_seeker_or_404(request.user, public_id))
 
 
 @login_required
