@@ -80,6 +80,8 @@ class HoursBetween(Func):
         return f"(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 3600.0)::double precision", [*end_params, *start_params]
 
     def as_sql(self, compiler, connection, **extra_context):
-        # SQLite (and the portable default) stores timestamps as text; julianday() turns them into days.
+        # SQLite stores timestamps as text; julianday() turns them into (floating-point) days. Rounding to
+        # whole milliseconds keeps exact boundaries exact: 4 hours is 4.0, not 3.9999999.
         start_sql, start_params, end_sql, end_params = self._compile(compiler)
-        return f"((julianday({end_sql}) - julianday({start_sql})) * 24.0)", [*end_params, *start_params]
+        return (f"(ROUND((julianday({end_sql}) - julianday({start_sql})) * 86400000.0) / 3600000.0)",
+                [*end_params, *start_params])
