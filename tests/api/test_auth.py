@@ -65,3 +65,12 @@ def test_signed_in_users_are_rate_limited_too(network, api, monkeypatch):
 def test_session_sign_in_works_too(network, client):
     client.force_login(network.referrer)
     assert client.get("/api/v1/seekers/").status_code == 200
+
+
+def test_the_configured_token_rate_is_stricter_than_the_users_rate():
+    from referrals_site.settings import base
+
+    rates = base.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    per_second = {scope: n / seconds for scope, (n, seconds) in
+                  ((scope, SimpleRateThrottle.parse_rate(None, rate)) for scope, rate in rates.items())}
+    assert per_second["auth_token"] < per_second["anon"] < per_second["user"]
