@@ -71,7 +71,9 @@ def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_c
              "goal_id": str(goal.public_id)}
 
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The REST API's operations (FHIR, if it shows in the schema, answers in its own format).
+    operations = [op for op in (result.ok() for result in schema.get_all_operations())
+                  if op.path.startswith("/api/v1/")]
     assert len(operations) >= 16
     for operation in operations:
         path_parameters = {name: value for name, value in known.items() if "{" + name + "}" in operation.path}
