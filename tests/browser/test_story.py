@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from programs.selectors import directory
 from referrals.models import Referral
 from referrals.services import note_add
 
@@ -90,7 +89,8 @@ def test_the_story(sign_in):
     outbound.first.get_by_role("link", name=PROGRAM).click()
     maria_panel = maria.locator(f"[data-live-referral='{referral.public_id}']")
     expect(maria_panel.locator(".badge").first).to_have_text("Accepted")
-    maria_panel.get_by_label("Note", exact=True).fill("Luis can come in on Tuesday afternoons. <script>alert(1)</script>")
+    note = "Luis can come in on Tuesday afternoons. <script>alert(1)</script>"
+    maria_panel.get_by_label("Note", exact=True).fill(note)
     maria_panel.get_by_role("button", name="Add note").click()
     expect(maria_panel.locator(".note")).to_contain_text("Luis can come in on Tuesday afternoons. <script>")
     expect(sam_panel.locator(".note")).to_contain_text("Luis can come in on Tuesday afternoons.")
