@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-
 from django.utils import timezone
 
 from referrals import live
