@@ -102,7 +102,8 @@ class Table:
     def __init__(self, loader: Loader, model, columns: list[str] | None = None, *, with_id: bool = True):
         self.loader = loader
         self.model = model
-        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        fields = [f for f in model._meta.concrete_fields
+                  if (with_id or not f.primary_key) and not getattr(f, "generated", False)]
         if columns is not None:
             fields = [model._meta.get_field(name) for name in columns]
         self.fields = fields
