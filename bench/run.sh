@@ -33,6 +33,7 @@ $PY -m bench.measure --label "5,000 programs" --output measure.json
 echo "== throughput"
 $PY -m bench.throughput
 echo "== program search over 50,000 programs"
+$PY -m bench.generate --grow-directory-to 50000
 $PY -m bench.measure --only search --label "50,000 programs" --output measure-50k.json
 uptime >> bench/results/load.txt
 $PY -m bench.report
