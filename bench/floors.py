@@ -1,1 +1,152 @@
-urlpatterns = []
+"""The floor: for each measured page, a bare view that runs the one indexed query the page needs and renders
+the same rows with a minimal template. It goes through the same middleware (sessions, authentication,
+security), so page time / floor time is what our permissions, tenancy and templates cost.
+
+These views know the answer's shape in advance (which programs the claimer works, which teams share) and
+skip every rule; they exist only in the benchmark's URLconf (bench/urls.py).
+"""
+
+import json
+import math
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+
+from accounts.models import Membership, TeamMembership
+from programs.geo import zip_centre
+from programs.models import Program, ProgramClaimer
+from programs.selectors import _haversine
+from referrals.models import Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
+from referrals.statuses import OPEN
+from seekers.models import Seeker
+
+PAGE = 25
+
+
+def _table(request, title, header, rows):
+    return render(request, "bench/floor.html", {"title": title, "header": header, "rows": rows})
+
+
+@login_required
+def people(request):
+    """Seekers the helper works with (own, or their sharing team's), most recently active first."""
+    user = request.user
+    seekers = (Seeker.objects_across_tenants
+               .filter(Q(created_by=user) | Q(team_id__in=TeamMembership.objects.filter(
+                   user=user, team__shares_outbound=True).values("team_id")))
+               .order_by("-last_activity_at")[:PAGE])
+    rows = [(f"{s.first_name} {s.last_name}", s.zip_code, s.last_activity_at) for s in seekers]
+    return _table(request, "People", ["Name", "Zip", "Last activity"], rows)
+
+
+@login_required
+def profile(request, public_id):
+    """One seeker and their referrals, newest first, in one query."""
+    referrals = (Referral.objects_across_tenants.filter(seeker__public_id=public_id)
+                 .select_related("seeker", "program").order_by("-sent_at"))
+    rows = [(r.seeker.first_name, r.program.name, r.get_status_display(), r.sent_at) for r in referrals]
+    return _table(request, "Profile", ["Name", "Program", "Status", "Sent"], rows)
+
+
+def _inbound(user):
+    return (Referral.objects_across_tenants
+            .filter(program_id__in=ProgramClaimer.objects.filter(user=user).values("program_id"),
+                    status__in=sorted(OPEN))
+            .select_related("seeker", "program", "organization", "referred_by").order_by("sent_at"))
+
+
+def _inbound_rows(referrals):
+    return [(r.seeker.first_name, r.seeker.last_name, r.program.name, r.referred_by.first_name,
+             r.organization.name, r.sent_at, r.get_status_display()) for r in referrals]
+
+
+INBOUND_HEADER = ["First", "Last", "Program", "From", "Organization", "Sent", "Status"]
+
+
+@login_required
+def inbound(request):
+    return _table(request, "Inbound", INBOUND_HEADER, _inbound_rows(_inbound(request.user)[:PAGE]))
+
+
+@login_required
+def inbound_filtered(request):
+    referrals = _inbound(request.user).filter(status=request.GET["status"], urgency=request.GET["urgency"])
+    return _table(request, "Inbound", INBOUND_HEADER, _inbound_rows(referrals[:PAGE]))
+
+
+@login_required
+def referral(request, public_id):
+    """The referral with its people, then its history and notes (three queries)."""
+    found = (Referral.objects_across_tenants.select_related("seeker", "program", "organization", "referred_by")
+             .get(public_id=public_id))
+    events = list(found.events.order_by("-created_at", "-id"))
+    notes = list(found.notes.order_by("-created_at"))
+    rows = [(found.seeker.first_name, found.program.name, found.get_status_display(), found.sent_at)]
+    rows += [(event.actor_display, event.actor_organization, event.get_kind_display(), event.created_at)
+             for event in events]
+    rows += [(note.author_display, note.author_organization, note.body, note.created_at) for note in notes]
+    return _table(request, "Referral", ["Who", "Where", "What", "When"], rows)
+
+
+@login_required
+def program_search(request):
+    latitude, longitude = zip_centre(request.GET["zip"])
+    radius = float(request.GET.get("radius") or 0)
+    programs = Program.objects_across_tenants.select_related("organization")
+    if request.GET.get("q"):
+        terms = " & ".join(f"{word}:*" for word in request.GET["q"].split())
+        programs = programs.filter(search_document=SearchQuery(terms, search_type="raw", config="simple"))
+    if radius:
+        lat_span = radius / 69.0
+        lng_span = radius / (69.0 * math.cos(math.radians(latitude)))
+        programs = programs.filter(latitude__range=(latitude - lat_span, latitude + lat_span),
+                                   longitude__range=(longitude - lng_span, longitude + lng_span))
+    programs = (programs.filter(latitude__isnull=False)
+                .annotate(distance_miles=_haversine(latitude, longitude)).order_by("distance_miles")[:PAGE])
+    rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
+    return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
+
+
+@login_required
+def api_referrals(request):
+    """The referrals the user was granted (directly or through a group), newest first, as JSON."""
+    user = request.user
+    granted = (ReferralUserObjectPermission.objects.filter(user=user, permission__codename="view_referral")
+               .values("content_object_id")
+               .union(ReferralGroupObjectPermission.objects.filter(
+                   group__in=user.groups.all(), permission__codename="view_referral").values("content_object_id")))
+    referrals = (Referral.objects_across_tenants.filter(pk__in=granted)
+                 .select_related("seeker", "program").order_by("-sent_at")[:PAGE])
+    body = [{"id": str(r.public_id), "seeker": r.seeker.first_name, "program": r.program.name, "status": r.status,
+             "sent_at": r.sent_at.isoformat()} for r in referrals]
+    return HttpResponse(json.dumps({"results": body}), content_type="application/json")
+
+
+@login_required
+def report(request):
+    """Counts by status of what the admin's organization sent in the last 90 days, in one grouped query."""
+    organization_id = Membership.objects.filter(user=request.user, role="admin").values("organization_id")[:1]
+    since = timezone.now() - timedelta(days=90)
+    counts = (Referral.objects_across_tenants.filter(organization_id=organization_id, sent_at__gte=since)
+              .values("status").annotate(count=Count("pk")).order_by("status"))
+    rows = [(row["status"], row["count"]) for row in counts]
+    return _table(request, "Report", ["Status", "Referrals"], rows)
+
+
+urlpatterns = [
+    path("people/", people),
+    path("people/<uuid:public_id>/", profile),
+    path("inbound/", inbound),
+    path("inbound/filtered/", inbound_filtered),
+    path("referrals/<uuid:public_id>/", referral),
+    path("programs/", program_search),
+    path("api/referrals/", api_referrals),
+    path("report/", report),
+]
+

@@ -102,7 +102,8 @@ class Table:
     def __init__(self, loader: Loader, model, columns: list[str] | None = None, *, with_id: bool = True):
         self.loader = loader
         self.model = model
-        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        fields = [f for f in model._meta.concrete_fields
+                  if (with_id or not f.primary_key) and not getattr(f, "generated", False)]
         if columns is not None:
             fields = [model._meta.get_field(name) for name in columns]
         self.fields = fields
@@ -721,6 +722,8 @@ def main(argv=None):
     parser.add_argument("--small", action="store_true", help="a tiny network, to try the generator")
     parser.add_argument("--referrals", type=int, help="override the number of referrals")
     parser.add_argument("--add-programs", type=int, metavar="N", help="only add N programs to the directory")
+    parser.add_argument("--grow-directory-to", type=int, metavar="N",
+                        help="only add programs until the directory has N (nothing when it has them already)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -728,6 +731,13 @@ def main(argv=None):
 
     django.setup()
     RESULTS.mkdir(exist_ok=True)
+    if args.grow_directory_to:
+        from programs.models import Program
+
+        args.add_programs = args.grow_directory_to - Program.objects_across_tenants.count()
+        if args.add_programs <= 0:
+            print(f"The directory has {args.grow_directory_to:,} programs or more already.")
+            return
     if args.add_programs:
         summary = add_programs(args.add_programs, progress=not args.no_progress)
         print(f"Added {summary['added_programs']:,} programs in {summary['seconds']} s "

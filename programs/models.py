@@ -1,11 +1,15 @@
 import uuid
 
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization, User
 from accounts.tenancy import TenantManager
+
+from .search import SearchDocument
 
 
 class Category(models.Model):
@@ -75,6 +79,9 @@ class Program(models.Model):
     hsds_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept up to date by the database; keyword search on PostgreSQL uses it through a GIN index.
+    search_document = models.GeneratedField(expression=SearchDocument(), output_field=SearchVectorField(),
+                                            db_persist=True)
 
     # The directory is shared: reads start from programs.selectors; writes check the organization.
     objects_across_tenants = models.Manager()
@@ -83,7 +90,10 @@ class Program(models.Model):
     class Meta:
         ordering = ["name"]
         default_manager_name = "objects_across_tenants"
-        indexes = [models.Index(fields=["latitude", "longitude"], name="program_location")]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="program_location"),
+            GinIndex(fields=["search_document"], name="program_search_document"),
+        ]
 
     def __str__(self):
         return self.name

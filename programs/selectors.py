@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
+from django.contrib.postgres.search import SearchQuery
+from django.db import connections
 from django.db.models import BooleanField, Case, F, FloatField, Q, Value, When
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
 from .geo import zip_centre
-from .models import Program
+from accounts.models import Organization
+
+from .models import Category, Program
 
 EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE_LATITUDE = 69.0
@@ -44,12 +49,7 @@ def program_search(*, zip_code: str = "", radius_miles: float | None = None, cat
     if category:
         programs = programs.filter(categories__slug=category)
     if q:
-        for word in q.split()[:8]:
-            programs = programs.filter(
-                Q(name__icontains=word) | Q(description__icontains=word) | Q(eligibility__icontains=word)
-                | Q(organization__name__icontains=word) | Q(categories__name__icontains=word)
-            )
-        programs = programs.distinct()
+        programs = _keyword_filter(programs, q.split()[:8])
     if accepting is not None:
         programs = programs.filter(accepts_referrals=accepting)
     if seeker_age is not None:
@@ -79,6 +79,53 @@ def program_search(*, zip_code: str = "", radius_miles: float | None = None, cat
             programs = programs.filter(distance_miles__lte=radius_miles)
         return programs.order_by("distance_miles", "name")
     return programs.order_by("name")
+
+
+def _keyword_filter(programs, words: list[str]):
+    """Every word must match the program's name, description, eligibility, organization or a category.
+
+    On PostgreSQL the program's own text is matched by full-text search on its stored search document (word
+    prefixes, through the GIN index of programs/migrations/0002_scale_search.py); elsewhere, and for
+    organization and category names, by icontains.
+    """
+    if connections[programs.db].vendor != "postgresql":
+        for word in words:
+            programs = programs.filter(
+                Q(name__icontains=word) | Q(description__icontains=word) | Q(eligibility__icontains=word)
+                | Q(organization__name__icontains=word) | Q(categories__name__icontains=word)
+            )
+        return programs.distinct()
+    words = [word for word in words if re.search(r"\w", word)]
+    if not words:
+        return programs
+    # Organization and category names are matched first, into id lists, so that each word's condition is
+    # an OR of indexed lookups (GIN, organization_id, pk) that PostgreSQL can combine in one bitmap scan.
+    # Three small queries, whatever the number of words.
+    either = Q()
+    for word in words:
+        either |= Q(name__icontains=word)
+    organizations = list(Organization.objects.filter(either).values_list("pk", "name"))
+    categories = list(Category.objects.values_list("pk", "name"))
+    matched_categories = {pk for pk, name in categories for word in words if word.casefold() in name.casefold()}
+    programs_in = {}
+    if matched_categories:
+        for program_id, category_id in Program.categories.through.objects.filter(
+            category_id__in=matched_categories
+        ).values_list("program_id", "category_id"):
+            programs_in.setdefault(category_id, []).append(program_id)
+    for word in words:
+        terms = re.findall(r"\w+", word)
+        # Only word characters reach the raw tsquery, so nobody can send tsquery syntax.
+        query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple")
+        folded = word.casefold()
+        by_organization = [pk for pk, name in organizations if folded in name.casefold()]
+        by_category = [program_id for pk, name in categories if folded in name.casefold()
+                       for program_id in programs_in.get(pk, [])]
+        programs = programs.filter(
+            Q(search_document=query) | Q(organization_id__in=by_organization)
+            | Q(pk__in=by_category)
+        )
+    return programs
 
 
 def _haversine(latitude: float, longitude: float):

@@ -2,7 +2,7 @@
 
 The grants live in django-guardian's direct foreign-key tables (ReferralUserObjectPermission and
 ReferralGroupObjectPermission). Lists never ask guardian per object: ``referral_visibility_filter`` turns
-the same tables into indexed EXISTS subqueries, so one query answers for any number of referrals.
+the same tables into one indexed subquery, so one query answers for any number of referrals.
 """
 
 from django.contrib.auth import get_user_model
@@ -27,19 +27,27 @@ def _user_group_ids(user):
 
 
 def referral_visibility_filter(user, codename: str = "view_referral") -> Q:
-    """A filter for the referrals ``user`` holds ``codename`` on, directly or through a group."""
+    """A filter for the referrals ``user`` holds ``codename`` on, directly or through a group.
+
+    One ``id IN (... UNION ALL ...)`` over the grant tables' (user, permission) and (group, permission)
+    indexes: PostgreSQL gathers the granted ids first and then reads only those referrals. (An OR of
+    per-row EXISTS checks made it test every candidate row: seconds over a million referrals.)
+    """
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    direct = ReferralUserObjectPermission.objects.filter(
-        content_object_id=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+    granted = ReferralUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id").union(
+        ReferralGroupObjectPermission.objects.filter(
+            group_id__in=_user_group_ids(user), permission__codename=codename
+        ).values("content_object_id"),
+        all=True,
     )
-    through_group = ReferralGroupObjectPermission.objects.filter(
-        content_object_id=OuterRef("pk"), group_id__in=_user_group_ids(user), permission__codename=codename
-    )
-    condition = Q(Exists(direct)) | Q(Exists(through_group))
     if codename == "view_referral":
-        condition |= Q(seeker__user_id=user.pk)
-    return condition
+        granted = granted.union(
+            Referral.objects_across_tenants.filter(seeker__user_id=user.pk).values("pk"), all=True
+        )
+    return Q(pk__in=granted)
 
 
 def referrals_visible_to(user):

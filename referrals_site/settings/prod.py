@@ -47,3 +47,12 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# List pages join a referral to up to eight related tables (select_related) beside the visibility subquery.
+# Past PostgreSQL's default collapse limits (8) the planner stops reordering joins and can scan every
+# referral before applying the visibility filter (seconds instead of milliseconds at a million referrals;
+# bench/RESULTS.md). 12 keeps exhaustive planning cheap (the genetic optimizer starts at 12 relations).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
+        "-c join_collapse_limit=12 -c from_collapse_limit=12"
+    )

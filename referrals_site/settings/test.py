@@ -61,3 +61,6 @@ REST_FRAMEWORK = {  # noqa: F405
         "auth_token": "100000/minute",
     },
 }
+# Each test process keeps its own cache (throttle counters, cached sessions): a Redis cache shared through
+# REDIS_URL would mix the xdist workers' state.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -78,3 +78,29 @@ def test_production_logging_config_is_valid():
         from django.conf import settings
 
         logging.config.dictConfig(settings.LOGGING)
+
+
+class _Task:
+    def __init__(self, request_id=None):
+        self.request = type("Request", (), {"request_id": request_id})()
+
+
+def test_tasks_queued_by_a_request_carry_its_id_into_their_logs():
+    from ops import celery_signals
+
+    headers = {}
+    token = request_id.activate("req-42")
+    try:
+        celery_signals._add_request_id(headers=headers)
+    finally:
+        request_id.reset(token)
+    assert headers == {"request_id": "req-42"}
+
+    celery_signals._activate_request_id(task_id="t1", task=_Task(headers["request_id"]))
+    assert request_id.current() == "req-42"
+    celery_signals._reset_request_id(task_id="t1")
+    assert request_id.current() == ""
+
+    celery_signals._activate_request_id(task_id="t2", task=_Task())
+    assert request_id.current() == "task-t2"
+    celery_signals._reset_request_id(task_id="t2")

@@ -1,0 +1,171 @@
+"""In-process measurements of the pages people use all day, each beside its floor (bench/floors.py).
+
+    python -m bench.measure                 # every page; writes bench/results/measure.json
+    python -m bench.measure --only search --label "50,000 programs"
+
+Each page and its floor are requested alternately through Django's test Client (the whole middleware stack,
+DEBUG off, the benchmark database), after a warm-up; server time is the time the Client waited for the
+response. Queries are counted on one more request of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+REPEAT = 30
+WARM_UP = 3
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Case:
+    def __init__(self, key, label, user, page_url, floor_url, expect=None, headers=None):
+        self.key, self.label, self.user = key, label, user
+        self.page_url, self.floor_url = page_url, floor_url
+        self.expect = expect  # text the page must contain, so a redirect or an empty list is not measured
+        self.headers = headers or {}
+
+
+def _cases(network: dict, only: str | None):
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from accounts.models import Membership
+    from referrals.models import Referral
+    from seekers.selectors import seekers_visible_to
+
+    users = get_user_model().objects
+    helper = users.get(email=network["helper"]["email"])
+    claimer = users.get(email=network["claimer"]["email"])
+    admin = users.get(memberships__organization=helper.memberships.get().organization, memberships__role="admin")
+
+    seeker = (seekers_visible_to(helper).annotate(n=Count("referrals")).order_by("-n", "pk").first())
+    referral = (Referral.objects.visible_to(claimer).filter(program__claimer_memberships__user=claimer)
+                .exclude(status="sent").annotate(n=Count("events")).order_by("-n", "-sent_at").first())
+    cases = [
+        Case("people", "People I'm Helping (helper)", helper, "/people/", "/__floor__/people/",
+             lambda page: page.count('href="/people/') >= 20),
+        Case("profile", f"Seeker profile ({seeker.referrals.count()} referrals)", helper,
+             f"/people/{seeker.public_id}/", f"/__floor__/people/{seeker.public_id}/", seeker.last_name),
+        Case("inbound", "Inbound Referrals, first page (claimer)", claimer, "/inbound/", "/__floor__/inbound/",
+             "Not updated"),
+        Case("inbound_filtered", "Inbound Referrals, filtered: Not updated + urgent", claimer,
+             "/inbound/?status=sent&urgency=urgent", "/__floor__/inbound/filtered/?status=sent&urgency=urgent",
+             "Urgent"),
+        Case("referral", f"Referral page ({referral.events.count()} history events)", claimer,
+             f"/referrals/{referral.public_id}/", f"/__floor__/referrals/{referral.public_id}/",
+             referral.seeker.last_name),
+        Case("search_keywords", "Program search: zip 60640, 10 miles, \"food\"", helper,
+             "/programs/?zip=60640&radius=10&q=food", "/__floor__/programs/?zip=60640&radius=10&q=food", "Food"),
+        Case("search_zip", "Program search: zip 60640, 10 miles, no keywords", helper,
+             "/programs/?zip=60640&radius=10", "/__floor__/programs/?zip=60640&radius=10", "mi"),
+        Case("search_state", "Program search: zip 62701, any distance, \"legal aid\"", helper,
+             "/programs/?zip=62701&q=legal+aid", "/__floor__/programs/?zip=62701&q=legal+aid", "Legal"),
+        Case("api_referrals", "API referral list (helper)", helper, "/api/v1/referrals/", "/__floor__/api/referrals/",
+             "results", headers={"Accept": "application/json"}),
+        Case("report", "Organization report (site admin, 90 days)", admin, "/reports/", "/__floor__/report/",
+             "Referrals"),
+    ]
+    assert Membership.objects.filter(user=admin, role="admin").exists()
+    if only:
+        cases = [case for case in cases if case.key.startswith(only)]
+    return cases
+
+
+def _timed(client, url, headers):
+    started = time.perf_counter()
+    response = client.get(url, headers=headers)
+    return (time.perf_counter() - started) * 1000, response
+
+
+def _count_queries(client, url, headers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, headers=headers)
+    return len(captured.captured_queries)
+
+
+def measure(case: Case, repeat: int) -> dict:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(case.user)
+    for url in (case.page_url, case.floor_url):
+        response = client.get(url, headers=case.headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}; the measurement would be meaningless.")
+    page = client.get(case.page_url, headers=case.headers).content.decode()
+    shown = case.expect(page) if callable(case.expect) else (case.expect is None or case.expect in page)
+    if not shown:
+        raise SystemExit(f"{case.page_url} does not show {case.expect!r}; the measurement would be meaningless.")
+    for _ in range(WARM_UP):
+        client.get(case.page_url, headers=case.headers)
+        client.get(case.floor_url, headers=case.headers)
+    page_times, floor_times = [], []
+    for _ in range(repeat):
+        page_times.append(_timed(client, case.page_url, case.headers)[0])
+        floor_times.append(_timed(client, case.floor_url, case.headers)[0])
+    result = {
+        "key": case.key,
+        "label": case.label,
+        "url": case.page_url,
+        "page_median_ms": round(statistics.median(page_times), 1),
+        "page_p95_ms": round(percentile(page_times, 0.95), 1),
+        "page_queries": _count_queries(client, case.page_url, case.headers),
+        "floor_median_ms": round(statistics.median(floor_times), 1),
+        "floor_p95_ms": round(percentile(floor_times, 0.95), 1),
+        "floor_queries": _count_queries(client, case.floor_url, case.headers),
+        "bytes": len(page),
+    }
+    result["ratio_median"] = round(result["page_median_ms"] / result["floor_median_ms"], 2)
+    result["ratio_p95"] = round(result["page_p95_ms"] / result["floor_p95_ms"], 2)
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help="measure only the cases whose key starts with this")
+    parser.add_argument("--label", default="", help="a label for this run (e.g. the directory size)")
+    parser.add_argument("--output", default="measure.json")
+    parser.add_argument("--repeat", type=int, default=REPEAT)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from programs.models import Program
+    from referrals.models import Referral
+
+    network = json.loads((RESULTS / "network.json").read_text())
+    results = []
+    for case in _cases(network, args.only):
+        result = measure(case, args.repeat)
+        results.append(result)
+        print(f"  {result['label']:<58} page {result['page_median_ms']:7.1f} / p95 {result['page_p95_ms']:7.1f} ms "
+              f"{result['page_queries']:3d} q   floor {result['floor_median_ms']:6.1f} / {result['floor_p95_ms']:6.1f} ms "
+              f"{result['floor_queries']:2d} q   x{result['ratio_median']}", file=sys.stderr)
+    summary = {
+        "label": args.label,
+        "programs": Program.objects_across_tenants.count(),
+        "referrals": Referral.objects_across_tenants.count(),
+        "repeat": args.repeat,
+        "results": results,
+    }
+    (RESULTS / args.output).write_text(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Write bench/RESULTS.md from bench/results/*.json, with the machine and the date, and bench/NOTES.md (why)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+P95_TARGET_MS = 100
+RATIO_TARGET = 2.0
+RPS_TARGET = 100
+
+
+def _run(command) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine() -> str:
+    lscpu = _run(["lscpu"])
+    model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")),
+                 platform.processor())
+    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")), 0)
+    postgres = _run(["psql", "postgres://postgres@127.0.0.1:5432/postgres", "-tAc", "SHOW server_version"])
+    return (f"{os.cpu_count()} cores ({model}), {memory_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {postgres}, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def _load(name):
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _verdict(result) -> str:
+    misses = []
+    if result["page_p95_ms"] > P95_TARGET_MS:
+        misses.append(f"p95 {result['page_p95_ms'] - P95_TARGET_MS:+.0f} ms over {P95_TARGET_MS}")
+    if result["ratio_median"] > RATIO_TARGET:
+        misses.append(f"{result['ratio_median']}× its floor")
+    return "met" if not misses else "missed: " + ", ".join(misses)
+
+
+def _table(measured) -> list[str]:
+    lines = ["| page | median ms | p95 ms | queries | floor median ms | floor p95 ms | floor queries | page/floor "
+             "(median) | target (p95 < 100 ms, ≤ 2× floor) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in measured["results"]:
+        lines.append(f"| {r['label']} | {r['page_median_ms']} | {r['page_p95_ms']} | {r['page_queries']} | "
+                     f"{r['floor_median_ms']} | {r['floor_p95_ms']} | {r['floor_queries']} | {r['ratio_median']} | "
+                     f"{_verdict(r)} |")
+    return lines
+
+
+def main():
+    network = _load("network.json") or {}
+    measured = _load("measure.json")
+    measured_50k = _load("measure-50k.json")
+    throughput = _load("throughput.json")
+    load = (RESULTS / "load.txt").read_text().strip().splitlines() if (RESULTS / "load.txt").exists() else []
+    out = ["# Benchmark results", "",
+           f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `make bench` (bench/run.sh).", "",
+           f"**Machine:** {machine()}.", ""]
+    if load:
+        out += ["**Load on the machine during the run** (`uptime` before and after; the machine is shared with "
+                "other work, so absolute times are pessimistic):", "", *[f"    {line.strip()}" for line in load], ""]
+    if network:
+        counts = network.get("counts", {})
+        out += ["## The network", "",
+                f"Generated in **{network.get('seconds')} s** (`python -m bench.generate`, PostgreSQL COPY):", "",
+                "| rows | count |", "| --- | ---: |",
+                *[f"| {name} | {count:,} |" for name, count in counts.items()], "",
+                "| phase | seconds |", "| --- | ---: |",
+                *[f"| {phase} | {seconds} |" for phase, seconds in network.get("timings", {}).items()], "",
+                f"The measured helper ({network['helper']['email']}) sees "
+                f"{network['helper']['visible_referrals']:,} referrals; the measured claimer "
+                f"({network['claimer']['email']}) works programs that received "
+                f"{network['claimer']['inbound_referrals']:,}.", ""]
+    if measured:
+        out += ["## Pages beside their floors", "",
+                f"In-process (Django test Client, whole middleware stack, DEBUG off), {measured['repeat']} requests "
+                f"of each page alternating with its floor, after a warm-up; {measured['referrals']:,} referrals, "
+                f"{measured['programs']:,} programs. Queries counted on one more request. The floor "
+                "(bench/floors.py) runs the one indexed query the page needs and renders the same rows with a "
+                "minimal template, through the same middleware (whose own queries both columns include).", "",
+                *_table(measured), ""]
+    if measured_50k:
+        out += [f"### Program search over {measured_50k['programs']:,} programs", "", *_table(measured_50k), ""]
+    if throughput:
+        rps = throughput.get("requests_per_second") or 0
+        verdict = "met" if rps >= RPS_TARGET else f"missed by {RPS_TARGET - rps:.0f} requests/s ({rps / RPS_TARGET:.0%} of it)"
+        out += ["## Throughput", "",
+                f"gunicorn ({throughput['gunicorn_workers']} sync workers, `{throughput['settings']}`, "
+                "SECURE_SSL_REDIRECT off, sessions through Redis) loaded by wrk from a second process on loopback, "
+                f"{throughput['connections']} connections for {throughput['duration']} on Inbound Referrals, "
+                "signed in as the measured claimer:", "",
+                "| requests/s | p50 ms | p95 ms | p99 ms | requests | non-2xx | target (≥ 100 requests/s) |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+                f"| {rps} | {throughput.get('p50_ms')} | {throughput.get('p95_ms')} | {throughput.get('p99_ms')} | "
+                f"{int(throughput.get('requests', 0)):,} | {int(throughput.get('non_2xx', 0))} | {verdict} |", ""]
+    notes = HERE / "NOTES.md"
+    if notes.exists():
+        out += [notes.read_text().strip(), ""]
+    (HERE / "RESULTS.md").write_text("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Pagination that never counts a whole large set on a page view.
+
+Django's Paginator (and DRF's PageNumberPagination) run ``SELECT COUNT(*)`` over everything the filters
+match, on every page view. Over a million referrals with per-row visibility checks that count costs more
+than the page. These count at most ``count_cap`` rows (``SELECT COUNT(*) FROM (... LIMIT cap + 1)``); past
+the cap they say "more than 1,000" and still let people page on, by fetching one row more than a page.
+
+    from referrals_site.pagination import CappedCountPaginator
+    page = CappedCountPaginator(queryset, 25).get_page(request.GET.get("page"))
+    # templates: {{ page.paginator.count }}{% if page.paginator.count_is_capped %}+{% endif %}
+
+    class MyListView(ListAPIView):
+        pagination_class = CappedCountPagination   # "count" stops at the cap; "count_is_capped" says so
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+COUNT_CAP = 1000
+# However far someone pages on past the cap, OFFSET stays bounded.
+MAX_PAGE = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    count_cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, count_cap: int | None = None):
+        super().__init__(object_list, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
+        if count_cap is not None:
+            self.count_cap = count_cap
+
+    @cached_property
+    def count(self) -> int:
+        """How many rows, up to ``count_cap``; ``count_is_capped`` tells whether there are more."""
+        if hasattr(self.object_list, "query"):
+            counted = self.object_list.order_by()[: self.count_cap + 1].count()
+        else:
+            counted = len(self.object_list)
+        self.count_is_capped = counted > self.count_cap
+        return min(counted, self.count_cap)
+
+    @property
+    def count_is_capped(self) -> bool:
+        self.count  # noqa: B018  (counting sets it)
+        return self.__dict__["count_is_capped"]
+
+    @count_is_capped.setter
+    def count_is_capped(self, value: bool):
+        self.__dict__["count_is_capped"] = value
+
+    def validate_number(self, number):
+        if not self.count_is_capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        if number > MAX_PAGE:
+            raise EmptyPage("That page is too far")
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.count_is_capped:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom: bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return CappedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+
+class CappedPage(Page):
+    """A page past (or before) the counting cap: whether there is a next one comes from the extra row."""
+
+    def __init__(self, object_list, number, paginator, *, has_more: bool):
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        return self.has_more
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
+
+
+class CappedCountPagination(PageNumberPagination):
+    """DRF page-number pagination with a capped count: ``count`` stops at the cap, ``count_is_capped`` says so.
+
+    Another cap: a subclass of CappedCountPaginator with its own ``count_cap`` as ``django_paginator_class``.
+    """
+
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response({
+            "count": paginator.count,
+            "count_is_capped": paginator.count_is_capped,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count_is_capped"] = {"type": "boolean", "example": False}
+        return response

@@ -1,0 +1,82 @@
+"""The capped-count paginator: never a COUNT(*) over a whole large set, and people can still page on."""
+
+import pytest
+from django.core.paginator import EmptyPage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import generics, serializers
+from rest_framework.test import APIRequestFactory
+
+from programs.models import Category
+from referrals_site.pagination import CappedCountPagination, CappedCountPaginator
+
+
+@pytest.fixture
+def twelve(db):
+    Category.objects.bulk_create([Category(name=f"Category {n:02d}", slug=f"category-{n:02d}") for n in range(12)])
+    return Category.objects.order_by("name")
+
+
+def test_below_the_cap_it_counts_exactly(twelve):
+    paginator = CappedCountPaginator(twelve, 5, count_cap=100)
+    assert paginator.count == 12 and not paginator.count_is_capped
+    assert paginator.num_pages == 3
+    assert [c.name for c in paginator.page(3)] == ["Category 10", "Category 11"]
+
+
+def test_the_count_stops_at_the_cap_with_a_limited_query(twelve):
+    paginator = CappedCountPaginator(twelve, 5, count_cap=7)
+    with CaptureQueriesContext(connection) as captured:
+        assert paginator.count == 7
+    assert paginator.count_is_capped
+    [count_query] = captured.captured_queries
+    assert "COUNT(" in count_query["sql"].upper() and "LIMIT 8" in count_query["sql"].upper()
+
+
+def test_past_the_cap_people_can_page_on_until_the_rows_run_out(twelve):
+    paginator = CappedCountPaginator(twelve, 5, count_cap=7)
+    second = paginator.page(2)
+    assert second.has_next() and second.start_index() == 6 and second.end_index() == 10
+    third = paginator.page(3)  # beyond the 7 counted rows
+    assert [c.name for c in third] == ["Category 10", "Category 11"]
+    assert not third.has_next() and third.has_previous()
+    with pytest.raises(EmptyPage):
+        paginator.page(4)
+    assert paginator.get_page("not a number").number == 1
+
+
+def test_a_list_is_counted_by_its_length():
+    paginator = CappedCountPaginator(list(range(30)), 10, count_cap=5)
+    assert paginator.count == 5 and paginator.count_is_capped
+    assert list(paginator.page(3)) == list(range(20, 30))
+
+
+class _CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["name"]
+
+
+class _CappedAtSeven(CappedCountPaginator):
+    count_cap = 7
+
+
+class _CappedPagination(CappedCountPagination):
+    page_size = 5
+    django_paginator_class = _CappedAtSeven
+
+
+class _CategoryList(generics.ListAPIView):
+    queryset = Category.objects.order_by("name")
+    serializer_class = _CategorySerializer
+    pagination_class = _CappedPagination
+    permission_classes = []
+    authentication_classes = []
+
+
+def test_the_api_pagination_says_when_the_count_is_capped(twelve):
+    response = _CategoryList.as_view()(APIRequestFactory().get("/categories/", {"page": 3}))
+    assert response.status_code == 200
+    assert response.data["count"] == 7 and response.data["count_is_capped"] is True
+    assert [row["name"] for row in response.data["results"]] == ["Category 10", "Category 11"]
+    assert response.data["next"] is None and response.data["previous"]
