@@ -67,6 +67,10 @@ class Organization(models.Model):
     admin_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="administered_organization", editable=False
     )
+    hsds_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True,
+        help_text="The organization's id in an imported Open Referral (HSDS) directory.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

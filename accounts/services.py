@@ -11,10 +11,12 @@ from .models import Membership, Organization, Team, TeamMembership, User
 
 
 @transaction.atomic
-def organization_create(*, name: str, runs_site: bool = False, slug: str | None = None) -> Organization:
+def organization_create(*, name: str, runs_site: bool = False, slug: str | None = None,
+                        hsds_id: str | None = None) -> Organization:
     slug = slug or slugify(name)[:80]
     group = Group.objects.create(name=f"org:{slug}:admins")
-    return Organization.objects.create(name=name, slug=slug, runs_site=runs_site, admin_group=group)
+    return Organization.objects.create(name=name, slug=slug, runs_site=runs_site, admin_group=group,
+                                       hsds_id=hsds_id or None)
 
 
 @transaction.atomic

@@ -3,11 +3,17 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/hsds/", include("programs.hsds.urls")),
     path("", include("accounts.urls")),
     path("", include("seekers.urls")),
     path("", include("programs.urls")),
     path("", include("referrals.urls")),
     path("", include("goals.urls")),
     path("", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.schema_urls")),
+    path("", include("api.web_urls")),
+    path("reports/", include("reports.urls")),
+    path("", include("ops.urls")),
     path("", include("privacy.urls")),
 ]
