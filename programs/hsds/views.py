@@ -10,6 +10,8 @@ import uuid
 
 from django.core.paginator import Paginator
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,6 +34,7 @@ def _positive_int(value: str | None, default: int) -> int | None:
 
 
 class ServiceList(APIView):
+    @extend_schema(operation_id="hsds_services_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         page_number = _positive_int(request.query_params.get("page"), 1)
         per_page = _positive_int(request.query_params.get("per_page"), DEFAULT_PER_PAGE)
@@ -58,6 +61,7 @@ class ServiceList(APIView):
 
 
 class ServiceDetail(APIView):
+    @extend_schema(operation_id="hsds_service_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request, service_id: str):
         condition = Q(hsds_id=service_id)
         try:

@@ -16,6 +16,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern, URLPattern, URLRes
 # A parameter whose name says it carries a signed, secret or one-time value (email links, password reset).
 SIGNED_NAME = re.compile(r"token|signature|signed|uidb64|secret|key$", re.IGNORECASE)
 FORMAT_NAME = "format"
+# Parameters that name a fixed choice rather than an object; the isolation test says which values.
+CHOICE_NAMES = {"section"}
 
 ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -59,6 +61,8 @@ def _display(piece) -> str:
 def _classify(name: str, converter) -> str:
     if name == FORMAT_NAME:
         return "format"
+    if name in CHOICE_NAMES and not isinstance(converter, (UUIDConverter, IntConverter)):
+        return "choice"
     if SIGNED_NAME.search(name):
         return "signed"
     if isinstance(converter, UUIDConverter):
