@@ -56,6 +56,7 @@ REFUSED = (400, 403, 404, 405)
 # Parameter-name hints: which kind of object a parameter names. Anything else is tried with every kind.
 HINTS = {
     "seeker": "seeker", "person": "seeker", "people": "seeker",
+    "inbound": "referral", "outbound": "referral",
     "referral": "referral",
     "goal": "goal",
     "note": "note",
@@ -74,11 +75,13 @@ def _is_admin(route) -> bool:
     return bool(route.namespaces) and route.namespaces[0] == "admin"
 
 
-def _hint(name: str) -> str | None:
-    lowered = name.lower().replace("_", "")
-    for word, kind in HINTS.items():
-        if word in lowered:
-            return kind
+def _hint(parameter) -> str | None:
+    """The kind a parameter names: from its name (seeker_id), else the path segment before it (people/)."""
+    for text in (parameter.name, parameter.segment):
+        lowered = text.lower().replace("_", "").replace("-", "")
+        for word, kind in HINTS.items():
+            if word in lowered:
+                return kind
     return None
 
 
@@ -129,7 +132,7 @@ def _fillings(route, values_by_kind, kinds=None):
     """(kinds used, path) for each way to fill the route: hinted parameters get their kind, the others
     every kind in turn (the same kind for all of them)."""
     unhinted_kinds = [None]
-    if any(_hint(p.name) is None for p in route.identifiers):
+    if any(_hint(p) is None for p in route.identifiers):
         unhinted_kinds = list(kinds or values_by_kind)
     for unhinted in unhinted_kinds:
         values, used = {}, set()
@@ -137,7 +140,7 @@ def _fillings(route, values_by_kind, kinds=None):
             if parameter.kind == "format":
                 values[parameter.name] = "json"
             elif parameter.kind == "identifier":
-                kind = _hint(parameter.name) or unhinted
+                kind = _hint(parameter) or unhinted
                 used.add(kind)
                 values[parameter.name] = values_by_kind[kind]
             elif parameter.kind == "choice":

@@ -25,7 +25,8 @@ ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 @dataclass
 class Parameter:
     name: str
-    kind: str  # "identifier", "signed", "format", "integer", "other"
+    kind: str  # "identifier", "signed", "format", "choice", "integer", "other"
+    segment: str = ""  # the literal path segment before it ("people" in people/<uuid:public_id>/)
 
 
 @dataclass
@@ -135,6 +136,13 @@ def discover(urlconf=None) -> list[Route]:
                             route.parameters.append(Parameter(name, _classify(name, None)))
                     else:
                         route.problems.append(f"unknown pattern type {type(piece).__name__}")
+                template = route.template
+                for parameter in route.parameters:
+                    found = re.search(rf"(?:<(?:[^>:]+:)?{re.escape(parameter.name)}>|\(\?P<{re.escape(parameter.name)}>)",
+                                      template)
+                    if found:
+                        before = [seg for seg in re.split(r"[/\\.]", template[:found.start()]) if seg]
+                        parameter.segment = re.sub(r"[^a-z-]", "", before[-1].lower()) if before else ""
                 leftover = re.sub(r"\(\?P<[^>]+>", "", "".join(str(p._regex) for p in route.pieces
                                                               if isinstance(p, RegexPattern)))
                 if re.search(r"(?<!\\)[*+|\[]|\((?!\?P)", leftover):
