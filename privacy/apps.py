@@ -5,3 +5,6 @@ class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = "Privacy and security"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 SESSION_STARTED = "_privacy_started_at"
 SESSION_LAST_SEEN = "_privacy_last_seen_at"
+SESSION_TWO_FACTOR_SETTLED = "_privacy_two_factor_settled"
 # Writing the session on every request would cost a database write per page; a minute of slack is fine.
 LAST_SEEN_RESOLUTION = 60
 
@@ -66,6 +67,13 @@ def requires_two_factor(user) -> bool:
     return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
 
 
+def two_factor_settled(user) -> bool:
+    """True when ``user`` has no second factor and none is required: nothing to check in this session."""
+    from django_otp import user_has_device
+
+    return not user_has_device(user) and not requires_two_factor(user)
+
+
 class TwoFactorMiddleware:
     """After the password: users with a device must enter a code; admins without one must enrol first.
 
@@ -80,7 +88,7 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (user is None or not user.is_authenticated or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
-                or user.is_verified()):
+                or request.session.get(SESSION_TWO_FACTOR_SETTLED) or user.is_verified()):
             return self.get_response(request)
         from django_otp import user_has_device
 

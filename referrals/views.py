@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership
 from goals.models import Goal
+from privacy.services import access_record
 
 from . import services
 from .errors import NotAllowed, ReferralError, StaleReferral
@@ -66,6 +67,7 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "reopen_form": (reopen_form or ReopenForm(referral=referral))
         if referral.is_closed and is_admin else None,
         "can_add_note": bool(parties & {Party.CLAIMER, Party.REFERRER, Party.ADMIN, Party.SEEKER}),
+        "can_withdraw_consent": bool(parties & {Party.REFERRER, Party.ADMIN}) and seeker_side,
         "notes": notes,
         "outcomes": outcomes if any(outcome for _, outcome, _ in outcomes) else None,
         "events": list(referral_history(referral)),
@@ -91,6 +93,7 @@ def detail(request, public_id):
     if referral.status == Status.SENT and Party.CLAIMER in parties:
         viewed = services.referral_mark_viewed(actor=request.user, referral=referral)
         referral.status, referral.version, referral.updated_at = viewed.status, viewed.version, viewed.updated_at
+    access_record(user=request.user, referral=referral, request=request)
     return _render(request, referral, parties)
 
 
@@ -209,3 +212,18 @@ def set_goal(request, public_id):
     goal = referral.goal
     return _done(request, referral, parties,
                  f"Added to the goal “{goal.title}”." if goal else "Removed from its goal.")
+
+
+@login_required
+@require_POST
+def withdraw_consent(request, public_id):
+    """The helper withdraws the seeker's consent: the program then sees the seeker's name only."""
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    try:
+        referral = services.referral_withdraw_consent(actor=request.user, referral=referral)
+    except ReferralError as error:
+        return _refused(request, referral, parties, error)
+    referral = _get_referral_or_404(request.user, public_id)
+    return _done(request, referral, parties,
+                 "Consent withdrawn: the program now sees only the person's name.")
