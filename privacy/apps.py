@@ -7,4 +7,8 @@ class PrivacyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import start_session
+
+        user_logged_in.connect(start_session, dispatch_uid="privacy.start_session")

@@ -13,9 +13,25 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 SESSION_STARTED = "_privacy_started_at"
 SESSION_LAST_SEEN = "_privacy_last_seen_at"
-SESSION_TWO_FACTOR_SETTLED = "_privacy_two_factor_settled"
 # Writing the session on every request would cost a database write per page; a minute of slack is fine.
 LAST_SEEN_RESOLUTION = 60
+SESSION_SECOND_FACTOR_NOT_NEEDED = "_privacy_second_factor_not_needed"
+
+
+def start_session(sender, request, user, **kwargs):
+    """At sign-in: start the session clocks and decide once whether this session needs a second factor.
+
+    Done here rather than on the first page so that pages never look for devices or write the session.
+    """
+    if request is None or not hasattr(request, "session"):
+        return
+    from django_otp import user_has_device
+
+    now = int(time.time())
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+    if not user_has_device(user) and not requires_two_factor(user):
+        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = True
 
 
 class SessionTimeoutMiddleware:
@@ -37,7 +53,9 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, "You were signed out because the session ran out. Sign in again.")
                 return _to_login(request)
-            elif now - last_seen >= LAST_SEEN_RESOLUTION:
+            elif now - last_seen >= LAST_SEEN_RESOLUTION and not request.headers.get("X-Live-Poll"):
+                # Live-status polls (static/js/live.js) are the page, not the person: they do not keep
+                # an idle session alive.
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
@@ -67,13 +85,6 @@ def requires_two_factor(user) -> bool:
     return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
 
 
-def two_factor_settled(user) -> bool:
-    """True when ``user`` has no second factor and none is required: nothing to check in this session."""
-    from django_otp import user_has_device
-
-    return not user_has_device(user) and not requires_two_factor(user)
-
-
 class TwoFactorMiddleware:
     """After the password: users with a device must enter a code; admins without one must enrol first.
 
@@ -88,7 +99,9 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (user is None or not user.is_authenticated or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
-                or request.session.get(SESSION_TWO_FACTOR_SETTLED) or user.is_verified()):
+                or user.is_verified()):
+            return self.get_response(request)
+        if request.session.get(SESSION_SECOND_FACTOR_NOT_NEEDED):
             return self.get_response(request)
         from django_otp import user_has_device
 
@@ -96,6 +109,9 @@ class TwoFactorMiddleware:
             return self._redirect(request, "privacy:two_factor_verify")
         if requires_two_factor(user):
             return self._redirect(request, "privacy:two_factor_enrol")
+        # Remembered for this session so that pages do not look for devices on every request; enrolling
+        # verifies the session that enrols, and other sessions pick the device up at their next sign-in.
+        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = True
         return self.get_response(request)
 
     @staticmethod

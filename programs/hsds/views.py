@@ -11,7 +11,7 @@ import uuid
 from django.core.paginator import Paginator
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,7 +34,12 @@ def _positive_int(value: str | None, default: int) -> int | None:
 
 
 class ServiceList(APIView):
-    @extend_schema(operation_id="hsds_services_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="hsds_services_list",
+        summary="The directory as HSDS 3.0 JSON services, in HSDS API pages",
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("per_page", int)],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         page_number = _positive_int(request.query_params.get("page"), 1)
         per_page = _positive_int(request.query_params.get("per_page"), DEFAULT_PER_PAGE)
@@ -61,7 +66,11 @@ class ServiceList(APIView):
 
 
 class ServiceDetail(APIView):
-    @extend_schema(operation_id="hsds_service_retrieve", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="hsds_services_retrieve",
+        summary="One HSDS 3.0 JSON service, by its HSDS id (or our id for programs not imported)",
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
     def get(self, request, service_id: str):
         condition = Q(hsds_id=service_id)
         try:
