@@ -252,7 +252,7 @@ def test_a_note_of_another_referral_is_404(network, api):
 def test_odd_bodies_are_400_never_500(network, api, data):
     referral = network.refer()
     response = api(network.claimer).post(_url(referral, "status/"), data=data, content_type="application/json")
-    assert response.status_code in (400, 413)  # 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (privacy middleware)
+    assert response.status_code in (400, 413)  # 413: the body is over DATA_UPLOAD_MAX_MEMORY_SIZE
     referral.refresh_from_db()
     assert referral.version == 1
 
