@@ -24,6 +24,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.test import Client
 
@@ -47,6 +48,7 @@ EXEMPT = {
 # Parameters that name a fixed choice, not an object (the data is scoped by the signed-in user).
 CHOICES = {
     "section": ["referrals", "no-such-section"],  # report CSV sections: scoped to the user's organization
+    "action": ["deactivate", "rotate"],  # webhook endpoint actions (POST), on the endpoint named beside it
 }
 
 # What a refusal may look like. 400 only when it is also the answer for an identifier that exists nowhere
@@ -66,9 +68,11 @@ HINTS = {
     "organization": "organization", "org": "organization",
     "task": "referral", "servicerequest": "referral",  # FHIR: a Task / ServiceRequest is a referral
     "patient": "seeker",  # FHIR: a Patient is a seeker
+    "webhook": "webhook",
 }
+HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "service"
 PUBLIC_KINDS = {"program"}  # the shared directory: readable by every signed-in user
-PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record"}
+PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook"}
 
 
 def _is_admin(route) -> bool:
@@ -79,9 +83,9 @@ def _hint(parameter) -> str | None:
     """The kind a parameter names: from its name (seeker_id), else the path segment before it (people/)."""
     for text in (parameter.name, parameter.segment):
         lowered = text.lower().replace("_", "").replace("-", "")
-        for word, kind in HINTS.items():
+        for word in HINT_WORDS:
             if word in lowered:
-                return kind
+                return HINTS[word]
     return None
 
 
@@ -94,7 +98,14 @@ def victims(network):
     note = note_add(actor=network.referrer, referral=referral, body="Victim note VICTIM-MARKER")
     event = referral.events.order_by("id").first()
     record = access_record(user=network.referrer, seeker=network.seeker)
+    extra = {}
+    if apps.is_installed("webhooks"):
+        from webhooks.services import webhook_endpoint_create
+
+        extra["webhook"] = webhook_endpoint_create(actor=network.site_admin, organization=network.site,
+                                                   url="https://hooks.example.org/referrals").public_id
     return {
+        **extra,
         "seeker": network.seeker.public_id,
         "referral": referral.public_id,
         "goal": goal.public_id,

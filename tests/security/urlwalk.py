@@ -17,7 +17,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern, URLPattern, URLRes
 SIGNED_NAME = re.compile(r"token|signature|signed|uidb64|secret|key$", re.IGNORECASE)
 FORMAT_NAME = "format"
 # Parameters that name a fixed choice rather than an object; the isolation test says which values.
-CHOICE_NAMES = {"section"}
+CHOICE_NAMES = {"section", "action"}
 
 ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
