@@ -46,6 +46,8 @@ from referrals.services import (
     referral_set_goal,
 )
 from referrals.statuses import Party
+from privacy.models import AccessRecord
+from privacy.services import access_record
 from seekers.selectors import seekers_visible_to
 from seekers.services import seeker_create, seeker_update
 
@@ -159,6 +161,11 @@ class SeekerDetail(ApiView, generics.RetrieveUpdateAPIView):
         return seekers_visible_to(self.request.user).select_related("organization").get(
             public_id=self.kwargs["seeker_id"])
 
+    def retrieve(self, request, *args, **kwargs):
+        seeker = self.get_object()
+        access_record(user=request.user, seeker=seeker, request=request, via=AccessRecord.Via.API)
+        return Response(self.get_serializer(seeker).data)
+
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("organization", None)
@@ -252,6 +259,7 @@ class ReferralDetail(ApiView):
         if referral.status == "sent" and Party.CLAIMER in referral_parties(request.user, referral):
             referral_mark_viewed(actor=api_actor(request.user), referral=referral)
             referral = _referral_or_404(request.user, referral_id)
+        access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.API)
         return _referral_response(referral)
 
     @extend_schema(request=serializers.ReferralUpdateSerializer, responses={200: serializers.ReferralSerializer})
@@ -298,6 +306,10 @@ class ReferralNotes(_OnVisibleReferral, ApiView, generics.ListCreateAPIView):
     def get_queryset(self):
         return self.get_referral().notes.order_by("-created_at", "-id")
 
+    def list(self, request, *args, **kwargs):
+        access_record(user=request.user, referral=self.get_referral(), request=request, via=AccessRecord.Via.API)
+        return super().list(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         serializer.instance = note_add(actor=api_actor(self.request.user), referral=self.get_referral(),
                                        body=serializer.validated_data["body"])
@@ -324,6 +336,10 @@ class ReferralHistory(_OnVisibleReferral, ApiView, generics.ListAPIView):
 
     def get_queryset(self):
         return referral_history(self.get_referral())
+
+    def list(self, request, *args, **kwargs):
+        access_record(user=request.user, referral=self.get_referral(), request=request, via=AccessRecord.Via.API)
+        return super().list(request, *args, **kwargs)
 
 
 # --- exports ------------------------------------------------------------------------------------------

@@ -513,6 +513,9 @@ def escalation_take_step(*, referral: Referral, step: str, now: datetime, skip=(
 # Email action links
 
 
+WITHDRAW_CONSENT = "withdraw_consent"
+
+
 class LinkAnswer:
     RECORDED = "recorded"
     ALREADY = "already"
@@ -538,8 +541,12 @@ def email_link_choices(*, referral: Referral, recipient) -> list[dict]:
     if recipient.seeker is not None:
         allowed = set(statuses.allowed_targets(referral.status, {Party.SEEKER}))
         labels = seeker_answer_labels()
-        return [{"value": answer, "label": labels[answer], "reasons": []}
-                for answer, (status, _reason) in SEEKER_ANSWERS.items() if status in allowed]
+        choices = [{"value": answer, "label": labels[answer], "reasons": []}
+                   for answer, (status, _reason) in SEEKER_ANSWERS.items() if status in allowed]
+        if referral.has_consent:  # privacy: the seeker may withdraw consent from the link (issue 6)
+            choices.append({"value": WITHDRAW_CONSENT, "reasons": [],
+                            "label": gettext("Stop sharing my contact details with the program")})
+        return choices
     parties = referral_parties(Actor.for_user(recipient.user), referral)
     choices = []
     for status in statuses.allowed_targets(referral.status, parties):
@@ -573,6 +580,12 @@ def email_link_answer(*, referral: Referral, recipient, choice: str, reason: str
     record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
                  detail={"choice": choice[:40], "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
     current = Referral.objects_across_tenants.get(pk=referral.pk)
+    if recipient.seeker is not None and choice == WITHDRAW_CONSENT:
+        from referrals.services import referral_withdraw_consent
+
+        if current.consent_withdrawn_at is not None:
+            return LinkResult(LinkAnswer.ALREADY, referral=current)
+        return LinkResult(LinkAnswer.RECORDED, referral=referral_withdraw_consent(actor=actor, referral=current))
     if to_status and current.status == to_status and (current.status_reason or "") == (reason or ""):
         return LinkResult(LinkAnswer.ALREADY, referral=current)
     if not to_status:

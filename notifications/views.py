@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from referrals.actors import Actor
 from referrals.models import Referral
+from privacy.models import AccessRecord
+from privacy.services import access_record
 from referrals.selectors import referral_parties
 from seekers.models import Seeker
 
@@ -101,6 +103,7 @@ def email_link(request, referral_public_id, token):
         referral, recipient = _resolve(referral_public_id, token)
     except links.LinkInvalid as error:
         return _error_page(request, error.status_code, _ERRORS[error.status_code])
+    access_record(user=recipient.user, referral=referral, request=request, via=AccessRecord.Via.EMAIL_LINK)
     with translation.override(recipient.language):
         result = None
         if request.method == "POST":

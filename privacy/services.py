@@ -177,7 +177,8 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
       shown as the actor of events they made from their account. Everything else an event holds is
       staff names, statuses and ids.
     - access records keep who looked (staff); the IP address and browser of the seeker's own email-link
-      visits are removed (same narrow ``pgtrigger.ignore``), because those are the seeker's data.
+      visits are removed, from the access records and from the "email link used" events (same narrow
+      ``pgtrigger.ignore``), because those are the seeker's data.
     The erasure is recorded as an access record (action "erased").
     """
     from referrals.models import Note, ReferralEvent
@@ -209,6 +210,9 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
         if seeker_short:
             events.filter(actor__isnull=True, actor_display=seeker_short).exclude(via=Via.EMAIL_LINK).update(
                 actor_display=ERASED_NAME)
+        for event in events.filter(kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor__isnull=True):
+            event.detail = {key: value for key, value in event.detail.items() if key not in ("ip_address", "user_agent")}
+            event.save(update_fields=["detail"])
         AccessRecord.objects_across_tenants.filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK).update(
             ip_address=None, user_agent="")
 

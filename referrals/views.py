@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership
 from goals.models import Goal
+from privacy.services import access_record
 
 from . import services
 from .errors import (
@@ -111,6 +112,7 @@ def detail(request, public_id):
     if referral.status == Status.SENT and Party.CLAIMER in parties and not request.user.is_superuser:
         viewed = services.referral_mark_viewed(actor=request.user, referral=referral)
         referral.status, referral.version, referral.updated_at = viewed.status, viewed.version, viewed.updated_at
+    access_record(user=request.user, referral=referral, request=request)
     return _render(request, referral, parties)
 
 

@@ -24,10 +24,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # `make beat`: the sweeps. Both are idempotent, so a beat that runs twice (or late) does no harm.
-app.conf.beat_schedule = {
+SWEEPS = {
     "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "escalation-sweep": {"task": "notifications.tasks.sweep_escalations", "schedule": 300.0},
 }
+
+
+@app.on_after_configure.connect
+def _schedule_sweeps(sender=None, **kwargs):
+    # Added to the entries settings declare (CELERY_BEAT_SCHEDULE: privacy's retention sweep), not over them.
+    sender.conf.beat_schedule = {**(sender.conf.beat_schedule or {}), **SWEEPS}
 
 
 @app.on_configure.connect

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Membership
 from goals.forms import GoalForm
 from goals.models import Goal
+from privacy.services import access_record
 from programs.selectors import age_on
 from referrals.errors import NotAllowed
 from referrals.selectors import referrals_inbound_for, referrals_outbound_for
@@ -103,6 +104,8 @@ def render_profile(request, seeker, *, goal_form=None, status=200):
     goals = list(seeker.goals.all())
     context = {
         "seeker": seeker,
+        "is_organization_admin": Membership.objects.filter(
+            user=request.user, organization_id=seeker.organization_id, role=Membership.Role.ADMIN).exists(),
         "age": age_on(seeker.date_of_birth),
         "open_goals": [goal for goal in goals if goal.status == Goal.Status.OPEN],
         "closed_goals": [goal for goal in goals if goal.status == Goal.Status.CLOSED],
@@ -116,7 +119,9 @@ def render_profile(request, seeker, *, goal_form=None, status=200):
 @login_required
 @require_GET
 def profile(request, public_id):
-    return render_profile(request, get_seeker_or_404(request.user, public_id))
+    seeker = get_seeker_or_404(request.user, public_id)
+    access_record(user=request.user, seeker=seeker, request=request)
+    return render_profile(request, seeker)
 
 
 @login_required

@@ -321,3 +321,4 @@ CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "privacy-erase-inactive-seekers": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
 }
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405 - one line per sign-in is noise; lockouts stay

@@ -106,6 +106,9 @@ def test_retention_erases_seekers_with_no_activity_for_the_period(network, setti
     assert record.user is None and record.via == "system"
 
 
-def test_the_retention_sweep_is_on_the_beat_schedule(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["privacy-erase-inactive-seekers"]
-    assert entry["task"] == "privacy.tasks.erase_inactive_seekers"
+def test_the_retention_sweep_is_on_the_beat_schedule_beside_the_other_sweeps():
+    from referrals_site.celery import app
+
+    schedule = app.conf.beat_schedule
+    assert schedule["privacy-erase-inactive-seekers"]["task"] == "privacy.tasks.erase_inactive_seekers"
+    assert {"outbox-sweep", "escalation-sweep"} <= set(schedule)
