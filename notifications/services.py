@@ -363,7 +363,7 @@ def _record_failure(message: OutboxMessage, error: Exception) -> Delivery:
             status=OutboxMessage.Status.PENDING, lease_until=None, last_error=description,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
-        logger.warning("Email %s failed (attempt %s), retrying in %.0fs: %s", message.pk, message.attempts,
+        logger.warning("Email %s failed (attempt %s), retrying in %.1fs: %s", message.pk, message.attempts,
                        delay, description)
         return Delivery(DeliveryOutcome.RETRY, retry_in=delay, error=description)
     OutboxMessage.objects.filter(pk=message.pk).update(

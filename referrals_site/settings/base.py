@@ -133,6 +133,7 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A message not acknowledged within visibility_timeout is delivered again (to the broker and the results
 # alike); notification retries are capped below it (NOTIFICATION_RETRY_MAX_SECONDS, checked at start-up).

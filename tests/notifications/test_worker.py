@@ -132,7 +132,6 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
         "TEST_CELERY_BROKER_URL": redis.url,
         "TEST_EMAIL_BACKEND": "tests.notifications.mail_recorder.RecordingBackend",
         "TEST_MAIL_DIR": str(mail),
-        "CI": "",
     }
     worker = Worker(env, directory / "worker.log")
     worker.start()
@@ -150,6 +149,8 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
         app._pool, app.amqp._producer_pool = None, None
         worker.stop()
         redis.stop()
+        if os.environ.get("NOTIFY_WORKER_LOG"):
+            shutil.copy(directory / "worker.log", os.environ["NOTIFY_WORKER_LOG"])
 
 
 @pytest.fixture
