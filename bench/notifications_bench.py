@@ -48,7 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
-                        help="the worker's prefork processes (default: the machine's cores)")
+                        help="the worker's processes (default: the machine's cores)")
+    parser.add_argument("--loglevel", default="WARNING")
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL (a Redis database nothing else uses).")
@@ -87,8 +89,8 @@ def main() -> None:
     print(f"queued {len(ids)} messages in {time.monotonic() - started:.1f}s")
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "referrals_site", "worker", "--loglevel=WARNING",
-         f"--concurrency={args.concurrency}", "--without-gossip", "--without-mingle", "-n", "bench@%h"],
+        [sys.executable, "-m", "celery", "-A", "referrals_site", "worker", f"--loglevel={args.loglevel}",
+         f"--concurrency={args.concurrency}", f"--pool={args.pool}", "--without-gossip", "--without-mingle", "-n", "bench@%h"],
         cwd=ROOT, env=os.environ.copy(), start_new_session=True,
     )
     try:
@@ -104,9 +106,9 @@ def main() -> None:
     span = OutboxMessage.objects.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     seconds = (span["last"] - span["first"]).total_seconds()
     failed = OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count()
-    print(f"delivered {len(ids)} emails in {seconds:.1f}s with one worker (prefork, concurrency "
+    print(f"delivered {len(ids)} emails in {seconds:.1f}s with one worker ({args.pool}, concurrency "
           f"{args.concurrency}) on {os.cpu_count()} cores: {len(ids) / seconds:.0f} emails/second; "
-          f"not sent: {failed}")
+          f"not sent: {failed}; load average {os.getloadavg()[0]:.1f}")
 
 
 def bench_referral():

@@ -7,6 +7,7 @@ a worker started without it refuses to start instead of serving the wrong config
 import os
 
 from celery import Celery
+from celery.signals import task_postrun
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -28,6 +29,16 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "escalation-sweep": {"task": "notifications.tasks.sweep_escalations", "schedule": 300.0},
 }
+
+
+@task_postrun.connect
+def _close_old_connections(**kwargs):
+    """Keep a worker's database connection for CONN_MAX_AGE, as requests do, and drop broken ones."""
+    if kwargs.get("task") is not None and getattr(kwargs["task"].request, "is_eager", False):
+        return  # in-process (eager) tasks run inside a request, which manages its own connection
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @app.on_configure.connect
