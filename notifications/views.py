@@ -44,7 +44,7 @@ def _client_ip(request) -> str:
 
 def _rate_limited(request) -> bool:
     """At most EMAIL_LINK_RATE_LIMIT requests per minute per address (the cache keeps the counter)."""
-    limit = getattr(settings, "EMAIL_LINK_RATE_LIMIT", 30)
+    limit = settings.EMAIL_LINK_RATE_LIMIT
     key = f"email-link-rate:{_client_ip(request)}"
     cache.add(key, 0, timeout=60)
     try:

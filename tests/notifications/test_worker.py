@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server")
 
 
-def wait_for(condition, timeout=30.0, message="condition"):
+def wait_for(condition, timeout=60.0, message="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
