@@ -186,3 +186,21 @@ def test_the_beat_schedule_runs_both_sweeps():
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert scheduled == {"notifications.tasks.sweep_outbox", "notifications.tasks.sweep_escalations"}
     assert scheduled <= set(app.tasks)
+
+
+def test_the_new_assignee_is_told_unless_they_took_it_themselves(network, django_capture_on_commit_callbacks):
+    from programs.services import program_add_claimer
+    from referrals.services import referral_assign
+
+    program_add_claimer(program=network.program, user=network.other_claimer)
+    referral = network.refer()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_assign(actor=network.claimer, referral=referral, assignee=network.other_claimer)
+    assert [(message.to[0], message.subject) for message in mail.outbox] == [
+        (network.other_claimer.email, "A referral to Community Food Pantry was assigned to you")]
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_assign(actor=network.claimer, referral=referral, assignee=network.claimer)
+    assert mail.outbox == []
