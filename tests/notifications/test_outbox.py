@@ -204,3 +204,12 @@ def test_the_new_assignee_is_told_unless_they_took_it_themselves(network, django
     with django_capture_on_commit_callbacks(execute=True):
         referral_assign(actor=network.claimer, referral=referral, assignee=network.claimer)
     assert mail.outbox == []
+
+
+def test_a_backoff_longer_than_the_visibility_timeout_is_refused_at_start_up(settings):
+    from notifications.apps import check_retry_below_visibility_timeout
+
+    assert check_retry_below_visibility_timeout() == []
+    settings.NOTIFICATION_RETRY_MAX_SECONDS = 4000
+    errors = check_retry_below_visibility_timeout()
+    assert {error.id for error in errors} == {"notifications.E002"}
