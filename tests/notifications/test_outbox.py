@@ -169,6 +169,8 @@ def test_the_admin_retry_action_sends_failed_messages_again(network, client, dja
     admin = get_user_model().objects.create_superuser(email="root@network.example", password="x",
                                                       first_name="Root", last_name="Admin")
     client.force_login(admin)
+    listing = client.get("/admin/notifications/outboxmessage/?status__exact=failed").content.decode()
+    assert "550 mailbox full" in listing
     ids = list(OutboxMessage.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/notifications/outboxmessage/",
@@ -176,6 +178,9 @@ def test_the_admin_retry_action_sends_failed_messages_again(network, client, dja
 
     assert response.status_code == 200
     assert "2 failed message(s) queued again" in response.content.decode()
+    message = OutboxMessage.objects.first()
+    assert client.get(f"/admin/notifications/outboxmessage/{message.pk}/change/").status_code == 200
+    assert client.get("/admin/notifications/escalationstep/").status_code == 200
     assert len(mail.outbox) == 2
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.SENT}
 
