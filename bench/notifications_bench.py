@@ -60,6 +60,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.db.models import Max, Min
     from django.utils import timezone
 
@@ -69,7 +70,8 @@ def main() -> None:
     from referrals_site.celery import app
 
     referral = bench_referral()
-    OutboxMessage.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE notifications_outboxmessage")
     with app.connection_for_write() as connection:
         connection.default_channel.client.flushdb()
 
@@ -81,6 +83,8 @@ def main() -> None:
                           body_html="<p>Hello,</p><p>The referral is now: Accepted.</p>" * 4)
             for number in range(args.messages)]
     OutboxMessage.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE notifications_outboxmessage")
     ids = list(OutboxMessage.objects.values_list("pk", flat=True))
     started = time.monotonic()
     with app.producer_or_acquire() as producer:
