@@ -72,8 +72,8 @@ def main() -> None:
     referral = bench_referral()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE notifications_outboxmessage")
-    with app.connection_for_write() as connection:
-        connection.default_channel.client.flushdb()
+    with app.connection_for_write() as broker:
+        broker.default_channel.client.flushdb()
 
     now = timezone.now()
     rows = [OutboxMessage(key=f"bench:{now.timestamp()}:{number}", kind=OutboxMessage.Kind.STATUS_CHANGED,
