@@ -14,6 +14,7 @@ missing and migrates it, and empties the Redis database it is given (use one not
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -107,12 +108,17 @@ def main() -> None:
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(60)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker and its pool processes, once reaped
+    worker_cpu = usage.ru_utime + usage.ru_stime
     span = OutboxMessage.objects.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     seconds = (span["last"] - span["first"]).total_seconds()
     failed = OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count()
     print(f"delivered {len(ids)} emails in {seconds:.1f}s with one worker ({args.pool}, concurrency "
           f"{args.concurrency}) on {os.cpu_count()} cores: {len(ids) / seconds:.0f} emails/second; "
           f"not sent: {failed}; load average {os.getloadavg()[0]:.1f}")
+    print(f"worker CPU: {worker_cpu:.1f}s in all, {worker_cpu / len(ids) * 1000:.2f} ms per email (start-up "
+          f"included), so the worker alone could deliver {len(ids) / worker_cpu:.0f} emails/second per core "
+          f"it has to itself (PostgreSQL and Redis need CPU too)")
 
 
 def bench_referral():
