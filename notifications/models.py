@@ -21,6 +21,7 @@ class OutboxMessage(models.Model):
         REFERRAL_CONFIRMATION = "referral_confirmation", "Referral confirmation (seeker)"
         STATUS_CHANGED = "status_changed", "Status changed"
         CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn (claimers)"
+        ASSIGNED = "assigned", "Assigned to you (claimer)"
         CLAIMER_REMINDER = "claimer_reminder", "No answer yet: reminder to claimers"
         ADMIN_ESCALATION = "admin_escalation", "No answer yet: program's organization admins"
         REFERRER_ESCALATION = "referrer_escalation", "No answer yet: referrer"

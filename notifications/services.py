@@ -43,8 +43,7 @@ Party = statuses.Party
 # Events that never cause an email: the ones notifications themselves write (no loops), and bookkeeping.
 SILENT_EVENTS = {
     ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED, ReferralEvent.Kind.NOTE_DELETED,
-    ReferralEvent.Kind.CONSENT_GIVEN, ReferralEvent.Kind.GOAL_CHANGED, ReferralEvent.Kind.ASSIGNMENT_CHANGED,
-    ReferralEvent.Kind.NOTE_ADDED,
+    ReferralEvent.Kind.CONSENT_GIVEN, ReferralEvent.Kind.GOAL_CHANGED, ReferralEvent.Kind.NOTE_ADDED,
 }
 
 # The seeker's one-click answers (each opens the link page with the answer chosen; a POST records it).
@@ -193,6 +192,13 @@ def notify_referral_event(*, event: ReferralEvent) -> None:
         _notify_created(event, referral)
     elif event.kind in (ReferralEvent.Kind.STATUS_CHANGED, ReferralEvent.Kind.REOPENED):
         _notify_status_changed(event, referral)
+    elif event.kind == ReferralEvent.Kind.ASSIGNMENT_CHANGED:
+        # The new assignee hears of it, unless they assigned it to themselves or it was just made (the
+        # new-referral email already went to every claimer).
+        assignee = referral.assigned_to
+        if assignee is not None and assignee.pk != event.actor_id and not (event.detail or {}).get("round_robin"):
+            _enqueue(Kind.ASSIGNED, referral, _user_recipients([assignee], Party.CLAIMER),
+                     key_prefix=f"event:{event.public_id}", assigned_by=event.actor_display)
     elif event.kind == ReferralEvent.Kind.CONSENT_WITHDRAWN:
         claimers = [u for u in selectors.claimers_of(referral.program) if u.pk != event.actor_id]
         _enqueue(Kind.CONSENT_WITHDRAWN, referral, _user_recipients(claimers, Party.CLAIMER),
@@ -363,7 +369,7 @@ def _record_failure(message: OutboxMessage, error: Exception) -> Delivery:
             status=OutboxMessage.Status.PENDING, lease_until=None, last_error=description,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
-        logger.warning("Email %s failed (attempt %s), retrying in %.0fs: %s", message.pk, message.attempts,
+        logger.warning("Email %s failed (attempt %s), retrying in %.1fs: %s", message.pk, message.attempts,
                        delay, description)
         return Delivery(DeliveryOutcome.RETRY, retry_in=delay, error=description)
     OutboxMessage.objects.filter(pk=message.pk).update(

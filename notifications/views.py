@@ -46,7 +46,7 @@ def _client_ip(request) -> str:
 
 def _rate_limited(request) -> bool:
     """At most EMAIL_LINK_RATE_LIMIT requests per minute per address (the cache keeps the counter)."""
-    limit = getattr(settings, "EMAIL_LINK_RATE_LIMIT", 30)
+    limit = settings.EMAIL_LINK_RATE_LIMIT
     key = f"email-link-rate:{_client_ip(request)}"
     cache.add(key, 0, timeout=60)
     try:
@@ -70,20 +70,25 @@ def _error_page(request, status: int, message: str) -> HttpResponse:
 
 
 def _resolve(referral_public_id, token):
-    """The referral and recipient a token names, or LinkInvalid (and its kinds)."""
+    """The referral and recipient a token names, or LinkInvalid (and its kinds).
+
+    The referral is looked up from the recipient, as any view starts from the person it serves: among the
+    seeker's own referrals, or among the referrals the user may see.
+    """
     claims = links.read_token(token, referral_public_id=referral_public_id)
-    referral = (Referral.objects.unscoped("a signed email link names this referral")
-                .select_related("program", "program__organization", "seeker", "organization")
-                .filter(public_id=claims.referral_public_id).first())
-    if referral is None:
-        raise links.LinkNotFound("This referral no longer exists.")
+    related = ("program", "program__organization", "seeker", "organization")
     if claims.seeker_public_id:
-        seeker = referral.seeker
-        if str(seeker.public_id) != claims.seeker_public_id:
-            raise links.LinkNotFound("This link is not for this referral.")
+        seeker = (Seeker.objects.unscoped("a signed email link names this seeker")
+                  .filter(public_id=claims.seeker_public_id).first())
+        referral = seeker and seeker.referrals.select_related(*related).filter(
+            public_id=claims.referral_public_id).first()
+        if referral is None:
+            raise links.LinkNotFound("This link is not valid any more.")
         return referral, _Recipient(seeker=seeker)
     user = get_user_model().objects.filter(public_id=claims.user_public_id, is_active=True).first()
-    if user is None or not referral_parties(Actor.for_user(user), referral):
+    referral = user and Referral.objects.visible_to(user).select_related(*related).filter(
+        public_id=claims.referral_public_id).first()
+    if referral is None or not referral_parties(Actor.for_user(user), referral):
         raise links.LinkNotFound("This link is no longer valid for you.")
     return referral, _Recipient(user=user)
 

@@ -7,6 +7,7 @@ a worker started without it refuses to start instead of serving the wrong config
 import os
 
 from celery import Celery
+from celery.signals import task_postrun
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -34,6 +35,14 @@ SWEEPS = {
 def _schedule_sweeps(sender=None, **kwargs):
     # Added to the entries settings declare (CELERY_BEAT_SCHEDULE: privacy's retention sweep), not over them.
     sender.conf.beat_schedule = {**(sender.conf.beat_schedule or {}), **SWEEPS}
+@task_postrun.connect
+def _close_old_connections(**kwargs):
+    """Keep a worker's database connection for CONN_MAX_AGE, as requests do, and drop broken ones."""
+    if kwargs.get("task") is not None and getattr(kwargs["task"].request, "is_eager", False):
+        return  # in-process (eager) tasks run inside a request, which manages its own connection
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @app.on_configure.connect

@@ -166,6 +166,10 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless this is set, which costs
+# a new PostgreSQL connection per email; referrals_site/celery.py applies CONN_MAX_AGE after each task instead.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A message not acknowledged within visibility_timeout is delivered again (to the broker and the results
 # alike); notification retries are capped below it (NOTIFICATION_RETRY_MAX_SECONDS, checked at start-up).
@@ -186,6 +190,7 @@ NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_
 NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "1800"))
 NOTIFICATION_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_SEND_LEASE_SECONDS", "300"))
 NOTIFICATION_PENDING_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_PENDING_GRACE_SECONDS", "300"))
+EMAIL_LINK_RATE_LIMIT = int(os.environ.get("EMAIL_LINK_RATE_LIMIT", "30"))  # requests per minute per address
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

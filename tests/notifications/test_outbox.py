@@ -38,8 +38,8 @@ def test_a_new_referral_emails_the_claimers_and_the_seeker(network, django_captu
     assert network.seeker.email in to_claimer.body  # consent given: the program sees the contact details
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.SENT}
     sent_events = referral.events.filter(kind=ReferralEvent.Kind.EMAIL_SENT)
-    assert sent_events.count() == 2
-    assert not mail.outbox[0].to == [network.referrer.email]
+    assert sorted(event.detail["to"] for event in sent_events) == ["Sam O.", "Seeker"]
+    assert OutboxMessage.objects.count() == 2  # recording "email sent" wrote no further email
 
 
 def test_a_seeker_who_asked_not_to_be_contacted_gets_nothing_and_the_program_sees_their_name_only(
@@ -169,6 +169,8 @@ def test_the_admin_retry_action_sends_failed_messages_again(network, client, dja
     admin = get_user_model().objects.create_superuser(email="root@network.example", password="x",
                                                       first_name="Root", last_name="Admin")
     client.force_login(admin)
+    listing = client.get("/admin/notifications/outboxmessage/?status__exact=failed").content.decode()
+    assert "550 mailbox full" in listing
     ids = list(OutboxMessage.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/notifications/outboxmessage/",
@@ -176,5 +178,43 @@ def test_the_admin_retry_action_sends_failed_messages_again(network, client, dja
 
     assert response.status_code == 200
     assert "2 failed message(s) queued again" in response.content.decode()
+    message = OutboxMessage.objects.first()
+    assert client.get(f"/admin/notifications/outboxmessage/{message.pk}/change/").status_code == 200
+    assert client.get("/admin/notifications/escalationstep/").status_code == 200
     assert len(mail.outbox) == 2
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.SENT}
+
+
+def test_the_beat_schedule_runs_both_sweeps():
+    from referrals_site.celery import app
+
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert scheduled == {"notifications.tasks.sweep_outbox", "notifications.tasks.sweep_escalations"}
+    assert scheduled <= set(app.tasks)
+
+
+def test_the_new_assignee_is_told_unless_they_took_it_themselves(network, django_capture_on_commit_callbacks):
+    from programs.services import program_add_claimer
+    from referrals.services import referral_assign
+
+    program_add_claimer(program=network.program, user=network.other_claimer)
+    referral = network.refer()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_assign(actor=network.claimer, referral=referral, assignee=network.other_claimer)
+    assert [(message.to[0], message.subject) for message in mail.outbox] == [
+        (network.other_claimer.email, "A referral to Community Food Pantry was assigned to you")]
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_assign(actor=network.claimer, referral=referral, assignee=network.claimer)
+    assert mail.outbox == []
+
+
+def test_a_backoff_longer_than_the_visibility_timeout_is_refused_at_start_up(settings):
+    from notifications.apps import check_retry_below_visibility_timeout
+
+    assert check_retry_below_visibility_timeout() == []
+    settings.NOTIFICATION_RETRY_MAX_SECONDS = 4000
+    errors = check_retry_below_visibility_timeout()
+    assert {error.id for error in errors} == {"notifications.E002"}

@@ -1,0 +1,229 @@
+"""Delivery through a real Celery worker process, a real Redis and PostgreSQL, under the failures a
+deployment meets: a worker killed mid-send, the broker down when a change commits, a flaky provider.
+
+One Redis server of our own (on a free port, so stopping it never touches the machine's Redis) and one
+worker serve the whole module. The worker runs referrals_site.settings.test with TEST_CELERY_BROKER_URL
+(no eager mode) against the test database this process created, and records email with
+tests/notifications/mail_recorder.py.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import OutboxMessage
+from referrals.models import Referral, ReferralEvent
+
+from .mail_recorder import sent_messages
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def wait_for(condition, timeout=60.0, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, port: int, directory: Path):
+        self.port, self.directory, self.process = port, directory, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(self.ping, 10, "redis-server to start")
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def queue_length(self) -> int:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+            sock.sendall(b"LLEN celery\r\n")
+            return int(sock.recv(64).strip()[1:])
+
+
+class Worker:
+    def __init__(self, env: dict, log_path: Path):
+        self.env, self.log_path, self.process = env, log_path, None
+
+    def start(self):
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "referrals_site", "worker", "--loglevel=INFO",
+             "--pool=prefork", "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-n", f"notify-test-{os.getpid()}@%h"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_for(lambda: b" ready." in self.log_path.read_bytes()[offset:], 60, "the worker to be ready")
+
+    def kill(self):
+        """SIGKILL to the worker and its pool child: no warm shutdown, no message returned to the queue."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture(scope="module")
+def stack(django_db_setup, django_db_blocker, tmp_path_factory):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql" or REDIS_SERVER is None:
+        pytest.skip("the worker tests need PostgreSQL and redis-server")
+    directory = tmp_path_factory.mktemp("worker")
+    mail = directory / "mail"
+    mail.mkdir()
+    redis = RedisServer(free_port(), directory)
+    redis.start()
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "referrals_site.settings.test",
+        "DATABASE_URL": (f"postgres://{database['USER']}{password}@{database['HOST'] or '127.0.0.1'}:"
+                         f"{database['PORT'] or 5432}/{database['NAME']}"),
+        "TEST_CELERY_BROKER_URL": redis.url,
+        "TEST_EMAIL_BACKEND": "tests.notifications.mail_recorder.RecordingBackend",
+        "TEST_MAIL_DIR": str(mail),
+    }
+    worker = Worker(env, directory / "worker.log")
+    worker.start()
+
+    # This process publishes to the same Redis (instead of running tasks eagerly).
+    from referrals_site.celery import app
+
+    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    app.conf.broker_url, app.conf.task_always_eager = redis.url, False
+    app._pool, app.amqp._producer_pool = None, None
+    try:
+        yield type("Stack", (), {"redis": redis, "worker": worker, "mail": mail, "log": directory / "worker.log"})
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved["broker_url"], saved["task_always_eager"]
+        app._pool, app.amqp._producer_pool = None, None
+        worker.stop()
+        redis.stop()
+        if os.environ.get("NOTIFY_WORKER_LOG"):
+            shutil.copy(directory / "worker.log", os.environ["NOTIFY_WORKER_LOG"])
+
+
+@pytest.fixture
+def mail(stack):
+    for path in stack.mail.iterdir():
+        path.unlink()
+    yield stack.mail
+    for path in stack.mail.iterdir():
+        path.unlink()
+
+
+def control(mail, **settings_):
+    (mail / "control.json").write_text(json.dumps(settings_))
+
+
+def all_sent(expected: int):
+    return lambda: OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count() == expected
+
+
+def keys(mail) -> list[str]:
+    return sorted(message["key"] for message in sent_messages(mail))
+
+
+def test_a_referrals_emails_arrive_through_the_worker(stack, mail, network):
+    referral = network.refer()
+
+    wait_for(all_sent(2), message="both emails to be sent")
+    assert sorted(to for message in sent_messages(mail) for to in message["to"]) == sorted(
+        [network.claimer.email, network.seeker.email])
+    assert len(keys(mail)) == len(set(keys(mail))) == 2
+    assert referral.events.filter(kind=ReferralEvent.Kind.EMAIL_SENT).count() == 2
+
+
+def test_a_worker_killed_mid_send_delivers_every_email_exactly_once_after_restart(stack, mail, network):
+    control(mail, hang_on_send=True)
+    network.refer()
+    wait_for((mail / "hanging").exists, message="the worker to be inside a send")
+    stack.worker.kill()
+
+    hanging = OutboxMessage.objects.get(status=OutboxMessage.Status.SENDING)
+    assert sent_messages(mail) == []
+    (mail / "control.json").unlink()
+    stack.worker.start()
+    # The lease of the dead attempt has run out by then; the sweep (a beat job) queues the message again.
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS + 60)
+    services.outbox_requeue_stale(now=later)
+
+    wait_for(all_sent(2), message="both emails to be sent after the restart")
+    wait_for(lambda: stack.redis.queue_length() == 0, message="the queue to drain")
+    assert services.outbox_requeue_stale(now=later) == 0
+    assert len(keys(mail)) == len(set(keys(mail))) == 2
+    hanging.refresh_from_db()
+    assert hanging.attempts == 2
+
+
+def test_a_change_committed_while_redis_is_down_is_kept_and_its_emails_follow(stack, mail, network):
+    stack.redis.stop()
+    referral = network.refer()  # commits; queuing its emails fails and is logged, not raised
+
+    assert Referral.objects.unscoped("test").filter(pk=referral.pk).exists()
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count() == 2
+    stack.redis.start()
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_PENDING_GRACE_SECONDS + 60)
+    wait_for(lambda: services.outbox_requeue_stale(now=later) == 2, 30, "the sweep to reach the broker")
+
+    wait_for(all_sent(2), 60, "both emails to be sent once Redis is back")
+    assert len(keys(mail)) == len(set(keys(mail))) == 2
+
+
+def test_a_provider_failing_twice_then_succeeding_sends_one_email(stack, mail, network):
+    control(mail, fail_transient=2)
+    network.refer()
+
+    wait_for(all_sent(2), message="both emails to be sent after the retries")
+    assert len(keys(mail)) == len(set(keys(mail))) == 2
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {3}
