@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "goals",
     "referrals",
     "notifications",
+    "fhir_api",
 ]
 
 MIDDLEWARE = [
