@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install test-deps migrate seed worker beat bench clean
+.PHONY: run test install test-deps migrate seed worker beat bench backup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A referrals_site beat --loglevel=info
+
+## make backup: pg_dump -Fc of DATABASE_URL into backups/ (restore: scripts/restore-postgres.sh FILE)
+backup:
+	bash scripts/backup-postgres.sh
+
+## make bench: a million-referral network in its own database, measured (bench/README.md); not in make test
+bench: install
+	nice -n 10 bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test.sqlite3 staticfiles

@@ -2,11 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+
+from privacy.ratelimit import ratelimit
 
 from .context_processors import _roles
 from .forms import SignInForm
 
 
+@method_decorator(ratelimit("sign_in", methods=("POST",)), name="dispatch")
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
@@ -28,17 +32,17 @@ def home(request):
     return redirect("accounts:password_change")
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+password_reset = ratelimit("password_reset", methods=("POST",))(auth_views.PasswordResetView.as_view(
     template_name="registration/password_reset_form.html",
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
-)
+))
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+password_reset_confirm = ratelimit("password_reset", methods=("POST",))(auth_views.PasswordResetConfirmView.as_view(
     template_name="registration/password_reset_confirm.html",
     success_url=reverse_lazy("accounts:password_reset_complete"),
-)
+))
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"
 )

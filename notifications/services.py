@@ -1,12 +1,589 @@
-"""Notifications caused by referral events.
+"""Notifications: the outbox, its delivery, the sweeps and the email action links.
 
-``notify_referral_event`` is called by every referral service inside its transaction, so whatever it
-writes (outbox rows) commits or rolls back with the change that caused it.
+``notify_referral_event`` is called by every referral service inside its transaction, so the outbox rows
+it writes commit or roll back with the change that caused them. Delivery is queued with
+``delay_on_commit`` and done by ``outbox_deliver`` (called by the Celery task with the row's id).
+
+Delivery guarantee, honestly stated: every outbox row is delivered at least once, and in every failure we
+can observe (broker down, worker killed before or during the hand-over to the provider, transient provider
+errors, a task queued twice) exactly once. The one window left is a worker killed after the provider
+accepted the message and before "sent" is committed (one UPDATE, milliseconds later): the lease then
+expires and the message is sent again. That copy carries the same Message-ID, so providers and mail
+clients that de-duplicate on it show one message.
 """
 
+from __future__ import annotations
 
-def notify_referral_event(*, event) -> None:
-    """Write the outbox rows that ``event`` calls for. Delivery is in notifications.tasks."""
-    # The outbox and its delivery arrive with the notifications issue; the seam is here so that every
-    # referral service already calls it inside its transaction.
-    return None
+import logging
+import random
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+
+from referrals import statuses
+from referrals.models import Referral, ReferralEvent
+
+from . import links, selectors
+from .models import EscalationStep, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Kind = OutboxMessage.Kind
+Status = statuses.Status
+Party = statuses.Party
+
+# Events that never cause an email: the ones notifications themselves write (no loops), and bookkeeping.
+SILENT_EVENTS = {
+    ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED, ReferralEvent.Kind.NOTE_DELETED,
+    ReferralEvent.Kind.CONSENT_GIVEN, ReferralEvent.Kind.GOAL_CHANGED, ReferralEvent.Kind.ASSIGNMENT_CHANGED,
+    ReferralEvent.Kind.NOTE_ADDED,
+}
+
+# The seeker's one-click answers (each opens the link page with the answer chosen; a POST records it).
+SEEKER_ANSWERS = {
+    "got_help": (Status.GOT_HELP, ""),
+    "couldnt_get_help": (Status.NOT_COMPLETED, statuses.Reason.COULDNT_GET_HELP),
+    "no_longer_interested": (Status.WITHDRAWN, statuses.Reason.NO_LONGER_INTERESTED),
+}
+
+
+def seeker_answer_labels() -> dict:
+    return {
+        "got_help": gettext("I got help"),
+        "couldnt_get_help": gettext("I couldn't get help"),
+        "no_longer_interested": gettext("I'm no longer interested"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Recipients and rendering
+
+
+@dataclass
+class Recipient:
+    email: str
+    party: str
+    language: str = "en"
+    user: object | None = None
+    seeker: object | None = None
+
+    @property
+    def key(self) -> str:
+        return f"u{self.user.pk}" if self.user is not None else f"s{self.seeker.pk}"
+
+    @property
+    def name(self) -> str:
+        return self.user.first_name if self.user is not None else self.seeker.first_name
+
+
+def _user_recipients(users, party) -> list[Recipient]:
+    return [Recipient(email=user.email, party=party, language=settings.LANGUAGE_CODE, user=user)
+            for user in users if user.email]
+
+
+def _seeker_recipient(referral) -> list[Recipient]:
+    seeker = referral.seeker
+    if not selectors.seeker_can_be_emailed(seeker):
+        return []
+    return [Recipient(email=seeker.email, party=Party.SEEKER, language=seeker.preferred_language or "en",
+                      seeker=seeker)]
+
+
+def expected_response_text(hours: int) -> str:
+    if hours >= 48 and hours % 24 == 0:
+        days = hours // 24
+        return ngettext("within %(count)d day", "within %(count)d days", days) % {"count": days}
+    return ngettext("within %(count)d hour", "within %(count)d hours", hours) % {"count": hours}
+
+
+def _dashboard_url(referral) -> str:
+    try:
+        path = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
+    except NoReverseMatch:
+        return ""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _context(referral, recipient: Recipient, **extra) -> dict:
+    seeker = referral.seeker
+    program = referral.program
+    context = {
+        "referral": referral,
+        "program": program,
+        "recipient": recipient,
+        "recipient_name": recipient.name,
+        "seeker_first_name": seeker.first_name,
+        "seeker_name": seeker.full_name,
+        "expected_response": expected_response_text(program.expected_response_hours),
+        "next_steps": program.next_steps,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "action_url": links.link_url(referral=referral, user=recipient.user, seeker=recipient.seeker),
+        "dashboard_url": _dashboard_url(referral) if recipient.user is not None else "",
+        "status_label": Status(referral.status).label,
+        "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else "",
+        "show_contact_details": (recipient.party != Party.SEEKER
+                                 and selectors.program_may_see_contact_details(referral)),
+    }
+    if recipient.seeker is not None:
+        context["answers"] = [
+            {"label": label, "url": links.link_url(referral=referral, seeker=recipient.seeker, answer=answer)}
+            for answer, label in seeker_answer_labels().items()
+        ]
+    context.update(extra)
+    return context
+
+
+def render_message(kind: str, context: dict, language: str) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) from templates/emails/<kind>_*.txt|html in ``language``."""
+    with translation.override(language):
+        context = {**context, "LANGUAGE_CODE": language}
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+        text = render_to_string(f"emails/{kind}_body.txt", context).strip() + "\n"
+        html = render_to_string(f"emails/{kind}_body.html", context)
+    return subject[:255], text, html
+
+
+def _enqueue(kind: str, referral, recipients: list[Recipient], *, key_prefix: str, **extra) -> list[int]:
+    """Write one outbox row per recipient (skipping keys already written) and queue them after commit."""
+    from .tasks import deliver_message
+
+    rows = []
+    seen = set()
+    for recipient in recipients:
+        if recipient.key in seen:
+            continue
+        seen.add(recipient.key)
+        with translation.override(recipient.language):
+            context = _context(referral, recipient, **extra)
+            subject, text, html = render_message(kind, context, recipient.language)
+        rows.append(OutboxMessage(
+            key=f"{key_prefix}:{kind}:{recipient.key}"[:200], kind=kind, referral=referral,
+            recipient_email=recipient.email, recipient_user=recipient.user, recipient_seeker=recipient.seeker,
+            language=recipient.language, subject=subject, body_text=text, body_html=html,
+        ))
+    if not rows:
+        return []
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    # ignore_conflicts leaves primary keys unset: read back the rows this call wrote (or that were waiting).
+    ids = list(OutboxMessage.objects.filter(key__in=[row.key for row in rows], status=OutboxMessage.Status.PENDING)
+               .values_list("pk", flat=True))
+    for outbox_id in ids:
+        deliver_message.delay_on_commit(outbox_id)
+    return ids
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who is told what
+
+
+def notify_referral_event(*, event: ReferralEvent) -> None:
+    """Write the outbox rows that ``event`` calls for (inside the caller's transaction)."""
+    if event.kind in SILENT_EVENTS:
+        return
+    referral = event.referral
+    if event.kind == ReferralEvent.Kind.CREATED:
+        _notify_created(event, referral)
+    elif event.kind in (ReferralEvent.Kind.STATUS_CHANGED, ReferralEvent.Kind.REOPENED):
+        _notify_status_changed(event, referral)
+    elif event.kind == ReferralEvent.Kind.CONSENT_WITHDRAWN:
+        claimers = [u for u in selectors.claimers_of(referral.program) if u.pk != event.actor_id]
+        _enqueue(Kind.CONSENT_WITHDRAWN, referral, _user_recipients(claimers, Party.CLAIMER),
+                 key_prefix=f"event:{event.public_id}")
+
+
+def _notify_created(event, referral) -> None:
+    prefix = f"event:{event.public_id}"
+    claimers = [user for user in selectors.claimers_of(referral.program) if user.pk != event.actor_id]
+    _enqueue(Kind.NEW_REFERRAL, referral, _user_recipients(claimers, Party.CLAIMER), key_prefix=prefix)
+    _enqueue(Kind.REFERRAL_CONFIRMATION, referral, _seeker_recipient(referral), key_prefix=prefix)
+
+
+def _notify_status_changed(event, referral) -> None:
+    if event.to_status == Status.VIEWED and event.kind == ReferralEvent.Kind.STATUS_CHANGED:
+        return  # a claimer opening a referral is shown on the dashboards, not emailed
+    acting_party = (event.detail or {}).get("party", "")
+    if event.via == ReferralEvent.Via.EMAIL_LINK and event.actor_id is None:
+        acting_party = Party.SEEKER
+    prefix = f"event:{event.public_id}"
+    extra = {"event": event, "from_label": Status(event.from_status).label if event.from_status else "",
+             "changed_by": event.actor_display, "changed_by_organization": event.actor_organization}
+
+    def others(users):
+        return [user for user in users if user.pk != event.actor_id]
+
+    if acting_party != Party.SEEKER:
+        _enqueue(Kind.STATUS_CHANGED, referral, _seeker_recipient(referral), key_prefix=prefix, **extra)
+    if acting_party != Party.CLAIMER:
+        _enqueue(Kind.STATUS_CHANGED, referral,
+                 _user_recipients(others(selectors.claimers_of(referral.program)), Party.CLAIMER),
+                 key_prefix=prefix, **extra)
+    if acting_party != Party.REFERRER:
+        referrers = _user_recipients(others(selectors.referrer_party_of(referral)), Party.REFERRER)
+        if event.reason == statuses.Reason.EXPIRED_NO_RESPONSE:
+            program = selectors.next_matching_program(referral)
+            _enqueue(Kind.EXPIRED_REREFERRAL, referral, referrers, key_prefix=prefix,
+                     next_program=program, rereferral_url=_rereferral_url(program, referral), **extra)
+        else:
+            _enqueue(Kind.STATUS_CHANGED, referral, referrers, key_prefix=prefix, **extra)
+
+
+def _rereferral_url(program, referral) -> str:
+    if program is None:
+        return ""
+    return (f"{settings.SITE_URL.rstrip('/')}/programs/{program.public_id}/connect/"
+            f"?seeker={referral.seeker.public_id}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Delivery
+
+
+class DeliveryOutcome:
+    SENT = "sent"
+    SKIPPED = "skipped"  # already sent or failed, or another worker holds it
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass
+class Delivery:
+    outcome: str
+    retry_in: float | None = None
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential backoff with jitter, capped below the broker's visibility timeout.
+
+    A Redis broker redelivers a message it has not seen acknowledged after ``visibility_timeout``; a retry
+    scheduled later than that would be delivered twice, so the cap stays below it.
+    """
+    base = float(_setting("NOTIFICATION_RETRY_BASE_SECONDS", 30))
+    cap = float(_setting("NOTIFICATION_RETRY_MAX_SECONDS", 1800))
+    visibility = float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
+    cap = min(cap, visibility * 0.9)
+    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def is_transient(error: Exception) -> bool:
+    """Whether trying again later may succeed (network trouble, 4xx SMTP replies, provider 5xx/429)."""
+    from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
+
+    if isinstance(error, (AnymailRecipientsRefused, AnymailInvalidAddress, smtplib.SMTPRecipientsRefused)):
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, AnymailAPIError):
+        status = getattr(error, "status_code", None)
+        return status is None or status == 429 or status >= 500
+    return isinstance(error, (smtplib.SMTPException, ConnectionError, TimeoutError, OSError))
+
+
+def _message_id(message: OutboxMessage) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "referrals.invalid"
+    return f"<{message.public_id}@{domain}>"
+
+
+def _claim(outbox_id: int, now: datetime) -> OutboxMessage | None:
+    """Lock the row for a moment and mark it "sending" with a lease, so no other worker sends it."""
+    lease = timedelta(seconds=_setting("NOTIFICATION_SEND_LEASE_SECONDS", 300))
+    with transaction.atomic():
+        message = (OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+                   .select_related("referral", "recipient_user").filter(pk=outbox_id).first())
+        if message is None or message.status != OutboxMessage.Status.PENDING:
+            return None
+        message.status = OutboxMessage.Status.SENDING
+        message.attempts += 1
+        message.lease_until = now + lease
+        message.save(update_fields=["status", "attempts", "lease_until"])
+    return message
+
+
+def outbox_deliver(*, outbox_id: int) -> Delivery:
+    """Send one outbox row if it still needs sending, and record the result.
+
+    Safe to call any number of times for the same row, concurrently too: only a "pending" row is claimed,
+    the claim is a short row lock plus a lease, and "sent" rows are never sent again.
+    """
+    now = timezone.now()
+    message = _claim(outbox_id, now)
+    if message is None:
+        return Delivery(DeliveryOutcome.SKIPPED)
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient_email],
+        headers={"Message-ID": _message_id(message), "X-Referral-Notification": message.key},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    try:
+        email.send()
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        return _record_failure(message, error)
+    _record_sent(message)
+    return Delivery(DeliveryOutcome.SENT)
+
+
+def _record_sent(message: OutboxMessage) -> None:
+    from referrals.actors import Actor
+    from referrals.services import record_event
+
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+        )
+        if message.referral is not None:
+            # The history names the recipient as history lines name people, never by address.
+            recipient = "Seeker" if message.recipient_seeker_id else (
+                message.recipient_user.short_name if message.recipient_user else "")
+            record_event(referral=message.referral, kind=ReferralEvent.Kind.EMAIL_SENT, actor=Actor.system(),
+                         detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)})
+
+
+def _record_failure(message: OutboxMessage, error: Exception) -> Delivery:
+    max_attempts = _setting("NOTIFICATION_MAX_ATTEMPTS", 8)
+    description = f"{type(error).__name__}: {error}"[:2000]
+    if is_transient(error) and message.attempts < max_attempts:
+        delay = retry_delay(message.attempts)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.PENDING, lease_until=None, last_error=description,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        logger.warning("Email %s failed (attempt %s), retrying in %.0fs: %s", message.pk, message.attempts,
+                       delay, description)
+        return Delivery(DeliveryOutcome.RETRY, retry_in=delay, error=description)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.FAILED, lease_until=None, last_error=description
+    )
+    logger.error("Email %s failed for good after %s attempts: %s", message.pk, message.attempts, description)
+    return Delivery(DeliveryOutcome.FAILED, error=description)
+
+
+def outbox_retry(*, outbox_ids) -> int:
+    """The admin's "retry": failed rows become pending again and are queued. Returns how many."""
+    from .tasks import deliver_message
+
+    with transaction.atomic():
+        ids = list(OutboxMessage.objects.select_for_update().filter(
+            pk__in=list(outbox_ids), status=OutboxMessage.Status.FAILED).values_list("pk", flat=True))
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None
+        )
+        for outbox_id in ids:
+            deliver_message.delay_on_commit(outbox_id)
+    return len(ids)
+
+
+def outbox_requeue_stale(*, now: datetime | None = None) -> int:
+    """The sweep: queue again what the broker or a dead worker lost. Returns how many rows were queued.
+
+    A pending row older than NOTIFICATION_PENDING_GRACE_SECONDS was never delivered (the broker was down
+    at commit, or its message was lost); a "sending" row whose lease expired belonged to a worker that died
+    mid-send. Both go back to pending and are queued; queuing a row twice is harmless (see outbox_deliver).
+    """
+    from .tasks import deliver_message
+
+    now = now or timezone.now()
+    grace = timedelta(seconds=_setting("NOTIFICATION_PENDING_GRACE_SECONDS", 300))
+    ids = list(selectors.outbox_stale(now=now, pending_grace=grace))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        # "sending" past its lease: the attempt is presumed dead (see the module docstring for the window).
+        OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.SENDING, lease_until__lte=now).update(
+            status=OutboxMessage.Status.PENDING, lease_until=None, last_error="The sending worker stopped.")
+        OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING).update(next_attempt_at=now)
+    queued = 0
+    for outbox_id in ids:
+        if deliver_message.delay(outbox_id) is None:
+            break  # the broker is down: the next sweep tries again
+        queued += 1
+    logger.info("Outbox sweep queued %s of %s stale messages", queued, len(ids))
+    return queued
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Escalation of silence and the follow-up
+
+
+ESCALATION_ORDER = [
+    EscalationStep.Step.CLAIMER_REMINDER,
+    EscalationStep.Step.ADMIN_ESCALATION,
+    EscalationStep.Step.REFERRER_ESCALATION,
+    EscalationStep.Step.EXPIRED,
+]
+
+
+def _due_steps(referral: Referral, now: datetime) -> list[str]:
+    waited = now - referral.sent_at
+    hours = timedelta(hours=referral.program.expected_response_hours)
+    due = []
+    if waited >= hours:
+        due.append(EscalationStep.Step.CLAIMER_REMINDER)
+    if waited >= 2 * hours:
+        due.append(EscalationStep.Step.ADMIN_ESCALATION)
+    if waited >= 3 * hours:
+        due.append(EscalationStep.Step.REFERRER_ESCALATION)
+    if waited >= timedelta(days=settings.REFERRAL_EXPIRY_DAYS):
+        due.append(EscalationStep.Step.EXPIRED)
+    return due
+
+
+def escalation_sweep(*, now: datetime | None = None) -> dict:
+    """Chase unanswered referrals and ask accepted seekers whether they got help. Safe to run any time.
+
+    For each open referral no claimer has answered: past the program's expected response time the
+    claimers are reminded, at twice that the program's organization admins are told, at three times the
+    referrer; after REFERRAL_EXPIRY_DAYS it is closed as withdrawn (expired_no_response) and the referrer
+    is offered a re-referral. Each step happens at most once per referral (a unique row per step); when
+    the sweep finds several steps due at once only the latest is sent and the earlier ones are recorded
+    as skipped, so nobody gets a burst of stale reminders.
+    """
+    now = now or timezone.now()
+    taken = {step: 0 for step in EscalationStep.Step.values}
+    for referral in selectors.referrals_awaiting_answer().iterator(chunk_size=200):
+        done = {step.step for step in referral.escalation_steps.all()}
+        due = [step for step in _due_steps(referral, now) if step not in done]
+        if not due:
+            continue
+        if escalation_take_step(referral=referral, step=due[-1], skip=due[:-1], now=now):
+            taken[due[-1]] += 1
+    for referral in selectors.referrals_due_follow_up(now=now).iterator(chunk_size=200):
+        if escalation_take_step(referral=referral, step=EscalationStep.Step.FOLLOW_UP, now=now):
+            taken[EscalationStep.Step.FOLLOW_UP] += 1
+    return taken
+
+
+def escalation_take_step(*, referral: Referral, step: str, now: datetime, skip=()) -> bool:
+    """Take one step on one referral, at most once. Returns False when it was taken already or is moot."""
+    from referrals.actors import Actor
+    from referrals.services import referral_change_status
+
+    with transaction.atomic():
+        referral = (Referral.objects_across_tenants.select_for_update(of=("self",))
+                    .select_related("program", "program__organization", "seeker", "organization",
+                                    "referred_by").get(pk=referral.pk))
+        if step == EscalationStep.Step.FOLLOW_UP:
+            if referral.status not in (Status.ACCEPTED, Status.IN_SERVICE):
+                return False
+        elif referral.status not in (Status.SENT, Status.VIEWED) or referral.first_response_at is not None:
+            return False
+        try:
+            with transaction.atomic():
+                EscalationStep.objects.create(referral=referral, step=step, taken_at=now)
+        except IntegrityError:
+            return False
+        for skipped in skip:
+            EscalationStep.objects.get_or_create(referral=referral, step=skipped,
+                                                 defaults={"taken_at": now, "skipped": True})
+        prefix = f"escalation:{referral.public_id}"
+        if step == EscalationStep.Step.CLAIMER_REMINDER:
+            _enqueue(Kind.CLAIMER_REMINDER, referral,
+                     _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER), key_prefix=prefix)
+        elif step == EscalationStep.Step.ADMIN_ESCALATION:
+            admins = selectors.organization_admins_of(referral.program.organization)
+            _enqueue(Kind.ADMIN_ESCALATION, referral, _user_recipients(admins, Party.ADMIN), key_prefix=prefix)
+        elif step == EscalationStep.Step.REFERRER_ESCALATION:
+            _enqueue(Kind.REFERRER_ESCALATION, referral,
+                     _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER), key_prefix=prefix)
+        elif step == EscalationStep.Step.EXPIRED:
+            # The status change notifies everyone; the referrer's email carries the re-referral offer.
+            referral_change_status(actor=Actor.system(), referral=referral, to_status=Status.WITHDRAWN,
+                                   reason=statuses.Reason.EXPIRED_NO_RESPONSE)
+        elif step == EscalationStep.Step.FOLLOW_UP:
+            _enqueue(Kind.FOLLOW_UP, referral, _seeker_recipient(referral), key_prefix=prefix)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Email action links
+
+
+class LinkAnswer:
+    RECORDED = "recorded"
+    ALREADY = "already"
+    REFUSED = "refused"
+
+
+@dataclass
+class LinkResult:
+    outcome: str
+    message: str = ""
+    referral: Referral | None = None
+
+
+def email_link_choices(*, referral: Referral, recipient) -> list[dict]:
+    """What the link's recipient may do now: [{"value", "label", "reasons": [(value, label)]}].
+
+    For the seeker, the three plain answers the status table lets them give; for a user, the statuses
+    their parties may set (a note-requiring change such as "entered in error" needs the dashboard).
+    """
+    from referrals.actors import Actor
+    from referrals.selectors import referral_parties
+
+    if recipient.seeker is not None:
+        allowed = set(statuses.allowed_targets(referral.status, {Party.SEEKER}))
+        labels = seeker_answer_labels()
+        return [{"value": answer, "label": labels[answer], "reasons": []}
+                for answer, (status, _reason) in SEEKER_ANSWERS.items() if status in allowed]
+    parties = referral_parties(Actor.for_user(recipient.user), referral)
+    choices = []
+    for status in statuses.allowed_targets(referral.status, parties):
+        rule = statuses.RULES[status]
+        if status == Status.VIEWED or rule.note_required:
+            continue
+        reasons = [(reason.value, reason.label) for reason in statuses.allowed_reasons(status, parties)]
+        choices.append({"value": status.value, "label": status.label, "reasons": reasons})
+    return choices
+
+
+@transaction.atomic
+def email_link_answer(*, referral: Referral, recipient, choice: str, reason: str = "", ip_address: str = "",
+                      user_agent: str = "") -> LinkResult:
+    """Record the choice made through an email link (a POST), and that the link was used.
+
+    The use is recorded (IP address and user agent) whatever the outcome; the change goes through
+    referral_change_status with the email link as its channel, so the status table decides. Choosing what
+    is already recorded changes nothing and says so.
+    """
+    from referrals.actors import Actor, Via
+    from referrals.errors import IllegalTransition, ReferralError
+    from referrals.services import record_event, referral_change_status
+
+    if recipient.seeker is not None:
+        actor = Actor.for_seeker(recipient.seeker, via=Via.EMAIL_LINK)
+        to_status, reason = SEEKER_ANSWERS.get(choice, ("", ""))
+    else:
+        actor = Actor.for_user(recipient.user, via=Via.EMAIL_LINK)
+        to_status = choice
+    record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
+                 detail={"choice": choice[:40], "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
+    current = Referral.objects_across_tenants.get(pk=referral.pk)
+    if to_status and current.status == to_status and (current.status_reason or "") == (reason or ""):
+        return LinkResult(LinkAnswer.ALREADY, referral=current)
+    if not to_status:
+        return LinkResult(LinkAnswer.REFUSED, gettext("That is not one of the choices."), referral=current)
+    try:
+        with transaction.atomic():
+            changed = referral_change_status(actor=actor, referral=current, to_status=to_status, reason=reason)
+    except IllegalTransition as error:
+        if error.context.get("already"):
+            return LinkResult(LinkAnswer.ALREADY, referral=current)
+        return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
+    except ReferralError as error:
+        return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
+    return LinkResult(LinkAnswer.RECORDED, referral=changed)

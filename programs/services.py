@@ -40,3 +40,77 @@ def category_get_or_create(*, name: str) -> Category:
 
     category, _ = Category.objects.get_or_create(slug=slugify(name)[:120], defaults={"name": name})
     return category
+
+
+# Program listing for claimers (web-b).
+EDITABLE_BY_CLAIMERS = {
+    "description": 5000, "eligibility": 2000, "next_steps": 2000,
+    "accepts_referrals": None, "capacity_available": None, "capacity_maximum": None, "round_robin_assignment": None,
+}
+MAX_SLOTS = 100_000
+
+
+def program_can_edit(*, user, program: Program) -> bool:
+    """A claimer of the program, an admin of its organization, or a network admin."""
+    from accounts.models import Membership
+
+    if not user.is_authenticated:
+        return False
+    return bool(
+        user.is_superuser
+        or ProgramClaimer.objects.filter(program=program, user=user).exists()
+        or Membership.objects.filter(user=user, organization_id=program.organization_id,
+                                     role=Membership.Role.ADMIN).exists()
+    )
+
+
+@transaction.atomic
+def program_update(*, actor: User, program: Program, capacity_confirmed: bool = False, **fields) -> Program:
+    """A claimer (or their organization's admin) edits the program's listing.
+
+    Guarantees: only the fields claimers own can change (others raise TypeError); PermissionDenied for
+    anyone else; ValidationError (by field) for text that is too long or slots that do not add up, and then
+    nothing is written. ``capacity_updated_at`` is set when the open or maximum slots change, or when the
+    claimer confirms the slots are still right (``capacity_confirmed``).
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    unknown = set(fields) - set(EDITABLE_BY_CLAIMERS)
+    if unknown:
+        raise TypeError(f"program_update() cannot change {', '.join(sorted(unknown))}")
+    if not program_can_edit(user=actor, program=program):
+        raise PermissionDenied("Only the program's claimers and its organization's admins can edit it.")
+    program = Program.objects_across_tenants.select_for_update().get(pk=program.pk)
+    errors = {}
+    for name, max_length in EDITABLE_BY_CLAIMERS.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if max_length is not None:
+            value = (value or "").strip()
+            if "\x00" in value:
+                errors[name] = "This text contains characters that cannot be stored."
+            elif len(value) > max_length:
+                errors[name] = f"At most {max_length} characters (this is {len(value)})."
+        elif name.startswith("capacity_"):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or not 0 <= value <= MAX_SLOTS):
+                errors[name] = f"A whole number from 0 to {MAX_SLOTS}."
+        else:
+            value = bool(value)
+        fields[name] = value
+    available = fields.get("capacity_available", program.capacity_available)
+    maximum = fields.get("capacity_maximum", program.capacity_maximum)
+    if not errors and available is not None and maximum is not None and available > maximum:
+        errors["capacity_available"] = "Open slots cannot be more than the maximum."
+    if errors:
+        raise ValidationError(errors)
+    capacity_changed = any(
+        name in fields and fields[name] != getattr(program, name) for name in ("capacity_available", "capacity_maximum")
+    )
+    for name, value in fields.items():
+        setattr(program, name, value)
+    if capacity_changed or capacity_confirmed:
+        program.capacity_updated_at = timezone.now()
+    program.save()
+    return program

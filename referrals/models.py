@@ -1,5 +1,6 @@
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -212,6 +213,8 @@ class ReferralEvent(models.Model):
         default_manager_name = "objects_across_tenants"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["referral", "-created_at"], name="event_by_referral")]
+        # Append-only in the database too: the application cannot rewrite or remove history (PostgreSQL).
+        triggers = [pgtrigger.Protect(name="protect_history", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.actor_display}"

@@ -1,2 +1,19 @@
+from django.urls import path
+
+from . import live, views, views_inbound
+
 app_name = "referrals"
-urlpatterns: list = []
+urlpatterns = [
+    # The referral page and its actions (web-a).
+    path("referrals/<uuid:public_id>/", views.detail, name="detail"),
+    path("referrals/<uuid:public_id>/status/", views.change_status, name="status"),
+    path("referrals/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
+    path("referrals/<uuid:public_id>/notes/", views.add_note, name="add_note"),
+    path("referrals/<uuid:public_id>/notes/<uuid:note_id>/delete/", views.delete_note, name="delete_note"),
+    path("referrals/<uuid:public_id>/goal/", views.set_goal, name="set_goal"),
+    # Inbound Referrals and live status (web-b).
+    path("inbound/", views_inbound.inbound, name="inbound"),
+    path("inbound/rows/", views_inbound.inbound_rows, name="inbound_rows"),
+    path("inbound/<uuid:public_id>/assign/", views_inbound.assign, name="assign"),
+    path("live/", live.live_view, name="live"),
+]

@@ -23,6 +23,12 @@ app = Celery("referrals_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# `make beat`: the sweeps. Both are idempotent, so a beat that runs twice (or late) does no harm.
+app.conf.beat_schedule = {
+    "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "escalation-sweep": {"task": "notifications.tasks.sweep_escalations", "schedule": 300.0},
+}
+
 
 @app.on_configure.connect
 def _require_settings(sender=None, **kwargs):

@@ -11,4 +11,10 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("goals.urls")),
     path("", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.schema_urls")),
+    path("", include("api.web_urls")),
+    path("reports/", include("reports.urls")),
+    path("", include("ops.urls")),
+    path("", include("privacy.urls")),
 ]

@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "seekers"
-urlpatterns: list = []
+urlpatterns = [
+    path("people/", views.people, name="people"),
+    path("people/new/", views.create, name="create"),
+    path("people/<uuid:public_id>/", views.profile, name="profile"),
+    path("people/<uuid:public_id>/edit/", views.edit, name="edit"),
+    path("people/<uuid:public_id>/referrals/outbound/", views.outbound_list, name="outbound_list"),
+    path("people/<uuid:public_id>/referrals/inbound/", views.inbound_list, name="inbound_list"),
+]

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ come from environment variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
     "accounts",
@@ -41,20 +45,39 @@ INSTALLED_APPS = [
     "goals",
     "referrals",
     "notifications",
+    "api",
+    "reports",
+    "ops",
+    # privacy and security (issue 6)
+    "pgtrigger",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "privacy",
     "fhir_api",
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "privacy.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "privacy.middleware.SessionTimeoutMiddleware",
+    "privacy.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "privacy.middleware.ReferrerPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that a lockout answers before any view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "referrals_site.urls"
@@ -87,6 +110,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out username+IP pairs
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -127,6 +151,15 @@ STORAGES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Caches live in Redis when there is one, so every web process shares them (the web tier keeps no state).
+# CACHE_URL may name a separate Redis (e.g. one with an LRU eviction policy); it defaults to REDIS_URL.
+CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "rn", "TIMEOUT": 300}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process when their transaction commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -135,12 +168,25 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message not acknowledged within visibility_timeout is delivered again (to the broker and the results
+# alike); notification retries are capped below it (NOTIFICATION_RETRY_MAX_SECONDS, checked at start-up).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5, "socket_timeout": 10}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing while Redis is down gives up within about a second; the outbox sweep queues the row later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Referral Network <no-reply@referrals.example>")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds; must stay well below the send lease
+
+# Notification delivery (notifications.services): retries with exponential backoff and jitter.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
+NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "1800"))
+NOTIFICATION_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_SEND_LEASE_SECONDS", "300"))
+NOTIFICATION_PENDING_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_PENDING_GRACE_SECONDS", "300"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -150,6 +196,38 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+        # POST /api/v1/auth/token/ checks passwords: strict, per client address.
+        "auth_token": os.environ.get("API_THROTTLE_AUTH_TOKEN", "10/minute"),
+    },
+}
+
+# OpenAPI at /api/schema/, rendered at /api/docs/ from drf-spectacular-sidecar's vendored Swagger UI
+# (no CDN; the split view serves its script as a file, so a strict Content-Security-Policy holds).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Referral network API",
+    "DESCRIPTION": "Seekers, programs and closed-loop referrals. Authenticate with `Authorization: Token <key>` "
+                   "(POST /api/v1/auth/token/) or a signed-in session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.statuses.Status",
+        "ReferralReasonEnum": "referrals.statuses.Reason",
+        "GoalStatusEnum": "goals.models.Goal.Status",
+    },
 }
 
 # The network's rules, in days.
@@ -162,5 +240,82 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # ops.requests writes one line per request; production turns it on (see ops.logging).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "ops.requests": {"level": "WARNING"}},
+}
+
+# --- Privacy and security (issue 6; see privacy/) ---------------------------------------------------------
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# django-axes: lock the pair (username, IP address) so an attacker cannot lock a user out from everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "privacy.http.client_ip"
+AXES_USERNAME_CALLABLE = "privacy.http.axes_username"
+AXES_VERBOSE = False
+# Behind the production proxy the client address is the first X-Forwarded-For hop.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# Multi-factor sign-in (django-otp): required for organization admins and superusers when enforced.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Referral network")
+MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
+MFA_RECOVERY_CODE_COUNT = 10
+
+# Sessions: idle and absolute timeouts (privacy.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_SECONDS", str(12 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Rate limits (privacy.ratelimit): (requests, seconds) per client address.
+RATE_LIMITS = {
+    "sign_in": (20, 60),
+    "password_reset": (5, 15 * 60),
+    "api_token": (10, 60),
+    "email_link": (30, 60),
+    "mfa_verify": (10, 5 * 60),
+}
+
+# Headers. django-csp 4.x format. No inline scripts or styles anywhere; htmx's config is a meta tag.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Pages whose URL carries a secret (email links, password reset) send no referrer at all.
+NO_REFERRER_PATH_PREFIXES = ["/accounts/password/reset/", "/e/", "/email/", "/link/"]
+
+# Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (privacy.middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# Data rights: erase seekers with no activity for this many days (0 = keep until erased by an admin).
+SEEKER_RETENTION_DAYS = int(os.environ.get("SEEKER_RETENTION_DAYS", "0"))
+# Daily retention sweep (privacy.tasks). Merged into whatever schedule is defined above.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "privacy-erase-inactive-seekers": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
 }

@@ -1,6 +1,10 @@
 """Production. Refuses to start without the secrets and hosts it needs."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
+
+from ops.logging import json_logging_config
 
 from .base import *  # noqa: F401,F403
 from .base import ALLOWED_HOSTS, SECRET_KEY, env_bool
@@ -22,3 +26,24 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+
+# Load balancers and the container health check may ask over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Persistent connections, checked before reuse (a restarted database does not break the first request).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+# Sessions stay in the database (they survive a Redis restart) and are read through the shared cache.
+if CACHE_URL:  # noqa: F405
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# One JSON object per log line on stderr, each with the request id (see ops.logging).
+LOGGING = json_logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+
+# SMTP (Mailpit in the compose stack, or a relay); an anymail EMAIL_BACKEND ignores these.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)

@@ -37,6 +37,16 @@ if env_bool("CI") and DATABASES["default"]["ENGINE"] != "django.db.backends.post
     raise ImproperlyConfigured("CI runs the suite on PostgreSQL only; set DATABASE_URL or start PostgreSQL.")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+# The real-worker tests (tests/notifications/test_worker.py) start a worker with a Redis broker.
+if os.environ.get("TEST_CELERY_BROKER_URL"):
+    CELERY_BROKER_URL = os.environ["TEST_CELERY_BROKER_URL"]
+    CELERY_TASK_ALWAYS_EAGER = False
+    NOTIFICATION_RETRY_BASE_SECONDS = 0.2
+    NOTIFICATION_RETRY_MAX_SECONDS = 1
+
+# Tests sign people in with force_login; two-factor enforcement for admins is switched on by the tests that
+# are about it (tests/security/test_two_factor.py), so every other test can act as an organization admin.
+MFA_REQUIRED_FOR_ADMINS = False

@@ -1,0 +1,312 @@
+"""Thin serializers: they shape input and output; rules stay in the services and selectors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from goals.models import Goal
+from programs.models import Program
+from referrals.models import Note, Referral, ReferralEvent
+from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
+from referrals.statuses import Reason, Status, Urgency
+from seekers.models import Seeker
+
+ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
+PHONE_ALLOWED = re.compile(r"^\+?[\d\s().-]+$")
+QUERY_MAX_LENGTH = 200
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refusal that does not concern one field."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+class ConflictSerializer(ErrorSerializer):
+    """409: the change conflicts with the referral's current state."""
+
+    current_version = serializers.IntegerField(required=False, help_text="Set when `version` was stale.")
+    existing = serializers.UUIDField(required=False, help_text="The open referral a duplicate would repeat.")
+
+
+# --- auth ---------------------------------------------------------------------------------------------
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+# --- programs -----------------------------------------------------------------------------------------
+
+class ProgramSearchSerializer(serializers.Serializer):
+    """The query string of GET /programs/."""
+
+    zip = serializers.RegexField(ZIP_CODE, required=False, allow_blank=True,
+                                 error_messages={"invalid": "Enter a 5-digit zip code."})
+    radius_miles = serializers.FloatField(required=False, min_value=0.1, max_value=500)
+    category = serializers.SlugField(required=False, allow_blank=True, max_length=120)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH)
+    accepting = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if attrs.get("radius_miles") and not attrs.get("zip"):
+            raise serializers.ValidationError({"radius_miles": ["A radius needs a zip code."]})
+        return attrs
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organization = serializers.CharField(source="organization.name", read_only=True)
+    categories = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    eligibility_attributes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    service_area_zip_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    distance_miles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Program
+        fields = [
+            "id", "name", "organization", "description", "categories", "eligibility", "min_age", "max_age",
+            "eligibility_attributes", "languages", "address", "city", "state", "zip_code", "latitude",
+            "longitude", "service_area_zip_codes", "service_radius_miles", "phone", "email", "website",
+            "schedule", "accepts_referrals", "capacity_available", "capacity_maximum", "capacity_updated_at",
+            "next_steps", "expected_response_hours", "distance_miles",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True,
+                                                help_text="Miles from the searched zip code's centre."))
+    def get_distance_miles(self, program):
+        distance = getattr(program, "distance_miles", None)
+        return round(distance, 2) if distance is not None else None
+
+
+class ProgramSummarySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organization = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = Program
+        fields = ["id", "name", "organization"]
+        read_only_fields = fields
+
+
+# --- seekers and goals --------------------------------------------------------------------------------
+
+class SeekerSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organization = serializers.UUIDField(
+        source="organization.public_id", required=False,
+        help_text="Only on creation, and only needed when you work at several sites: one of your own.",
+    )
+    zip_code = serializers.RegexField(ZIP_CODE, required=False, allow_blank=True, max_length=10,
+                                      error_messages={"invalid": "Enter a 5-digit zip code (or ZIP+4)."})
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+
+    class Meta:
+        model = Seeker
+        fields = ["id", "organization", "first_name", "last_name", "date_of_birth", "zip_code", "email",
+                  "phone", "preferred_language", "contact_preference", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_first_name(self, value):
+        return _plain_text(value, required=True)
+
+    def validate_last_name(self, value):
+        return _plain_text(value)
+
+    def validate_phone(self, value):
+        value = value.strip()
+        if value and (not PHONE_ALLOWED.match(value) or not 7 <= len(re.sub(r"\D", "", value)) <= 15):
+            raise serializers.ValidationError("Enter a phone number of 7 to 15 digits.")
+        return value
+
+    def validate_date_of_birth(self, value):
+        if value is not None and (value > timezone.localdate() or value < date(1900, 1, 1)):
+            raise serializers.ValidationError("Enter a date of birth between 1900 and today.")
+        return value
+
+    def validate_organization(self, value):
+        if self.instance is not None:
+            raise serializers.ValidationError("A seeker's organization cannot be changed.")
+        return value
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    title = serializers.CharField(max_length=200)
+
+    class Meta:
+        model = Goal
+        fields = ["id", "title", "status", "created_at", "closed_at"]
+        read_only_fields = ["id", "status", "created_at", "closed_at"]
+
+    def validate_title(self, value):
+        return _plain_text(value, required=True)
+
+
+# --- referrals ----------------------------------------------------------------------------------------
+
+class SeekerOnReferralSerializer(serializers.Serializer):
+    """What a referral shares about its seeker: the name always; contact details while consent holds."""
+
+    id = serializers.UUIDField(source="public_id")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    email = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+    preferred_language = serializers.CharField()
+    contact_preference = serializers.CharField()
+
+    def to_representation(self, seeker):
+        data = super().to_representation(seeker)
+        referral = self.context.get("referral")
+        shares_contact = referral is None or (referral.has_consent and not seeker.does_not_want_contact)
+        if not shares_contact:
+            data.update(email="", phone="")
+        return data
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    seeker = serializers.SerializerMethodField()
+    program = ProgramSummarySerializer(read_only=True)
+    organization = serializers.CharField(source="organization.name", read_only=True,
+                                         help_text="The organization the referrer acted for.")
+    referred_by = serializers.CharField(source="referred_by.short_name", read_only=True)
+    assigned_to = serializers.SerializerMethodField()
+    goal = serializers.SerializerMethodField()
+    replaced_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id", "seeker", "program", "organization", "referred_by", "comment", "urgency", "status",
+            "status_reason", "version", "consent_given_at", "consent_method", "consent_withdrawn_at", "goal",
+            "assigned_to", "replaced_by", "seeker_outcome", "seeker_outcome_at", "program_outcome",
+            "program_outcome_at", "referrer_outcome", "referrer_outcome_at", "sent_at", "first_response_at",
+            "closed_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SeekerOnReferralSerializer)
+    def get_seeker(self, referral):
+        serializer = SeekerOnReferralSerializer(referral.seeker, context={"referral": referral})
+        return serializer.data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assigned_to(self, referral):
+        return referral.assigned_to.short_name if referral.assigned_to_id else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_goal(self, referral):
+        return str(referral.goal.public_id) if referral.goal_id else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_replaced_by(self, referral):
+        return str(referral.replaced_by.public_id) if referral.replaced_by_id else None
+
+
+class ReferralFilterSerializer(serializers.Serializer):
+    """The query string of GET /referrals/."""
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    program = serializers.UUIDField(required=False)
+    direction = serializers.ChoiceField(choices=[("inbound", "inbound"), ("outbound", "outbound")],
+                                        required=False)
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    seeker = serializers.UUIDField()
+    program = serializers.UUIDField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH,
+                                    default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    consent = serializers.BooleanField(help_text="Must be true: the seeker agreed to share their details.")
+    consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices,
+                                             default=Referral.ConsentMethod.ELECTRONIC)
+    goal = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+    def validate_consent(self, value):
+        if value is not True:
+            raise serializers.ValidationError("Record the person's consent to share their details with the program.")
+        return value
+
+    def validate_comment(self, value):
+        return _plain_text(value)
+
+
+class ReferralUpdateSerializer(serializers.Serializer):
+    """PATCH /referrals/{id}/: only the goal changes here; status has its own endpoint."""
+
+    goal = serializers.UUIDField(allow_null=True, help_text="One of the seeker's goals, or null to remove it.")
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                       help_text="The version you read; a stale one answers 409.")
+
+    def validate(self, attrs):
+        extra = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if extra:
+            raise serializers.ValidationError(
+                {name: ["This field cannot be changed here."] for name in sorted(extra)})
+        return attrs
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                       help_text="The version you read; a stale one answers 409.")
+
+    def validate_note(self, value):
+        return _plain_text(value)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    body = serializers.CharField(max_length=NOTE_MAX_LENGTH, help_text="Plain text.")
+
+    class Meta:
+        model = Note
+        fields = ["id", "body", "author_display", "author_organization", "created_at"]
+        read_only_fields = ["id", "author_display", "author_organization", "created_at"]
+
+    def validate_body(self, value):
+        return _plain_text(value, required=True)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = ReferralEvent
+        fields = ["id", "kind", "actor_display", "actor_organization", "from_status", "to_status", "reason",
+                  "via", "at"]
+        read_only_fields = fields
+
+
+def _plain_text(value: str, *, required: bool = False) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise serializers.ValidationError("This text contains characters that cannot be stored.")
+    if required and not value:
+        raise serializers.ValidationError("This field may not be blank.")
+    return value
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    organization = serializers.UUIDField(
+        required=False, help_text="Needed only when you administer several organizations.")

@@ -1,0 +1,380 @@
+"""The REST API. Thin: each view fetches in the user's scope and calls one service or selector.
+
+Lookups go through the visibility selectors, so anything the user may not see answers 404 whether it
+exists or not; services raise NotAllowed (403) for a visible object the user may not change, and the
+other ReferralErrors are mapped by api.exceptions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib.auth import authenticate
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.models import Membership
+from goals.services import goal_create
+from programs.selectors import directory, program_get, program_search
+from referrals import exports
+from referrals.actors import Actor
+from referrals.models import ReferralEvent
+from referrals.selectors import (
+    referral_get_visible,
+    referral_history,
+    referral_parties,
+    referrals_inbound_for,
+    referrals_outbound_for,
+    referrals_visible_to,
+)
+from referrals.services import (
+    note_add,
+    note_delete,
+    referral_change_status,
+    referral_create,
+    referral_mark_viewed,
+    referral_set_goal,
+)
+from referrals.statuses import Party
+from seekers.selectors import seekers_visible_to
+from seekers.services import seeker_create, seeker_update
+
+from . import serializers
+from .permissions import IsOrganizationAdmin
+from .schema import ApiAutoSchema
+
+REFERRAL_RELATED = ("program", "program__organization", "seeker", "organization", "referred_by", "goal",
+                    "assigned_to", "replaced_by")
+
+
+def api_actor(user) -> Actor:
+    return Actor.for_user(user, via=ReferralEvent.Via.API)
+
+
+class ApiView(APIView):
+    schema = ApiAutoSchema()
+
+
+# --- auth ---------------------------------------------------------------------------------------------
+
+class TokenView(ApiView):
+    """Exchange an email and password for an API token (sent as `Authorization: Token <key>`)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle, AnonRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(request=serializers.TokenRequestSerializer, responses={200: serializers.TokenSerializer},
+                   auth=[], tags=["auth"])
+    def post(self, request):
+        payload = serializers.TokenRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = authenticate(request._request, email=payload.validated_data["email"].lower(),
+                            password=payload.validated_data["password"])
+        if user is None or not user.is_active:
+            raise ValidationError({"non_field_errors": ["The email or password is not right."]})
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# --- programs -----------------------------------------------------------------------------------------
+
+@extend_schema(tags=["programs"], parameters=[serializers.ProgramSearchSerializer])
+class ProgramList(ApiView, generics.ListAPIView):
+    """Search the shared directory. With `zip`, results are nearest first and carry `distance_miles`."""
+
+    serializer_class = serializers.ProgramSerializer
+
+    def get_queryset(self):
+        search = serializers.ProgramSearchSerializer(data=self.request.query_params)
+        search.is_valid(raise_exception=True)
+        filters = search.validated_data
+        return program_search(zip_code=filters.get("zip", ""), radius_miles=filters.get("radius_miles"),
+                              category=filters.get("category", ""), q=filters.get("q", ""),
+                              accepting=filters.get("accepting"))
+
+
+@extend_schema(tags=["programs"])
+class ProgramDetail(ApiView, generics.RetrieveAPIView):
+    serializer_class = serializers.ProgramSerializer
+    queryset = directory()
+
+    def get_object(self):
+        return program_get(public_id=self.kwargs["program_id"])
+
+
+# --- seekers and goals --------------------------------------------------------------------------------
+
+def _seeker_or_404(user, public_id):
+    return seekers_visible_to(user).get(public_id=public_id)
+
+
+@extend_schema(tags=["seekers"])
+class SeekerList(ApiView, generics.ListCreateAPIView):
+    """The people the user helps. A new seeker belongs to the user's own site organization."""
+
+    serializer_class = serializers.SeekerSerializer
+
+    def get_queryset(self):
+        return seekers_visible_to(self.request.user).select_related("organization").order_by(
+            "last_name", "first_name", "id")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        chosen = data.pop("organization", {}).get("public_id")
+        memberships = (Membership.objects.filter(user=self.request.user, organization__runs_site=True)
+                       .select_related("organization"))
+        organizations = [membership.organization for membership in memberships]
+        if not organizations:
+            raise PermissionDenied("Only workers at a site can add the people they help.")
+        if chosen is not None:
+            matching = [organization for organization in organizations if organization.public_id == chosen]
+            if not matching:
+                raise ValidationError({"organization": ["You do not work at that organization."]})
+            organization = matching[0]
+        elif len(organizations) == 1:
+            organization = organizations[0]
+        else:
+            raise ValidationError({"organization": ["You work at several sites: say which one."]})
+        serializer.instance = seeker_create(actor=self.request.user, organization=organization, **data)
+
+
+@extend_schema(tags=["seekers"])
+class SeekerDetail(ApiView, generics.RetrieveUpdateAPIView):
+    serializer_class = serializers.SeekerSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return seekers_visible_to(self.request.user).select_related("organization").get(
+            public_id=self.kwargs["seeker_id"])
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("organization", None)
+        serializer.instance = seeker_update(actor=self.request.user, seeker=serializer.instance, **data)
+
+
+@extend_schema(tags=["seekers"])
+class SeekerGoals(ApiView, generics.ListCreateAPIView):
+    serializer_class = serializers.GoalSerializer
+
+    def get_seeker(self):
+        if not hasattr(self, "_seeker"):
+            self._seeker = _seeker_or_404(self.request.user, self.kwargs["seeker_id"])
+        return self._seeker
+
+    def get_queryset(self):
+        return self.get_seeker().goals.order_by("status", "created_at", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = goal_create(actor=self.request.user, seeker=self.get_seeker(),
+                                          title=serializer.validated_data["title"])
+
+
+# --- referrals ----------------------------------------------------------------------------------------
+
+def _referral_or_404(user, public_id):
+    return referral_get_visible(user=user, public_id=public_id)
+
+
+def _referral_response(referral, *, status_code=status.HTTP_200_OK):
+    return Response(serializers.ReferralSerializer(referral).data, status=status_code)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralList(ApiView, generics.ListAPIView):
+    """Referrals the user may see: `direction=inbound` (to programs they claim or their organization
+    provides), `outbound` (made by them or shared with them), or all by default."""
+
+    serializer_class = serializers.ReferralSerializer
+
+    def get_queryset(self):
+        filters = serializers.ReferralFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        filters = filters.validated_data
+        user = self.request.user
+        referrals = {
+            "inbound": referrals_inbound_for,
+            "outbound": referrals_outbound_for,
+        }.get(filters.get("direction"), referrals_visible_to)(user)
+        if filters.get("status"):
+            referrals = referrals.filter(status=filters["status"])
+        if filters.get("program"):
+            referrals = referrals.filter(program__public_id=filters["program"])
+        return referrals.select_related(*REFERRAL_RELATED).order_by("-sent_at", "-id")
+
+    @extend_schema(parameters=[serializers.ReferralFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=serializers.ReferralCreateSerializer,
+                   responses={201: serializers.ReferralSerializer})
+    def post(self, request):
+        """Refer one of the user's seekers to a program (consent required)."""
+        payload = serializers.ReferralCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        seeker = seekers_visible_to(request.user).filter(public_id=data["seeker"]).first()
+        if seeker is None:
+            raise ValidationError({"seeker": ["No seeker of yours has this id."]})
+        program = directory().filter(public_id=data["program"]).first()
+        if program is None:
+            raise ValidationError({"program": ["No program has this id."]})
+        goal = None
+        if data["goal"] is not None:
+            goal = seeker.goals.filter(public_id=data["goal"]).first()
+            if goal is None:
+                raise ValidationError({"goal": ["That is not one of this seeker's goals."]})
+        referral = referral_create(actor=api_actor(request.user), seeker=seeker, program=program,
+                                   comment=data["comment"], urgency=data["urgency"],
+                                   consent_method=data["consent_method"], goal=goal)
+        return _referral_response(_referral_or_404(request.user, referral.public_id),
+                                  status_code=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralDetail(ApiView):
+    @extend_schema(responses={200: serializers.ReferralSerializer})
+    def get(self, request, referral_id):
+        """One referral. A claimer's first look marks a `sent` referral `viewed`."""
+        referral = _referral_or_404(request.user, referral_id)
+        if referral.status == "sent" and Party.CLAIMER in referral_parties(request.user, referral):
+            referral_mark_viewed(actor=api_actor(request.user), referral=referral)
+            referral = _referral_or_404(request.user, referral_id)
+        return _referral_response(referral)
+
+    @extend_schema(request=serializers.ReferralUpdateSerializer, responses={200: serializers.ReferralSerializer})
+    def patch(self, request, referral_id):
+        """Add the referral to one of the seeker's goals, move it, or remove it (`goal: null`)."""
+        referral = _referral_or_404(request.user, referral_id)
+        payload = serializers.ReferralUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        goal = None
+        if payload.validated_data["goal"] is not None:
+            goal = referral.seeker.goals.filter(public_id=payload.validated_data["goal"]).first()
+            if goal is None:
+                raise ValidationError({"goal": ["That is not one of this seeker's goals."]})
+        referral_set_goal(actor=api_actor(request.user), referral=referral, goal=goal,
+                          expected_version=payload.validated_data["version"])
+        return _referral_response(_referral_or_404(request.user, referral_id))
+
+
+@extend_schema(tags=["referrals"])
+class ReferralStatus(ApiView):
+    @extend_schema(request=serializers.StatusChangeSerializer, responses={200: serializers.ReferralSerializer})
+    def post(self, request, referral_id):
+        """Change the status, as the status table allows you (a closing status needs its reason)."""
+        referral = _referral_or_404(request.user, referral_id)
+        payload = serializers.StatusChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        referral_change_status(actor=api_actor(request.user), referral=referral, to_status=data["status"],
+                               reason=data["reason"], note=data["note"], expected_version=data["version"])
+        return _referral_response(_referral_or_404(request.user, referral_id))
+
+
+class _OnVisibleReferral:
+    def get_referral(self):
+        if not hasattr(self, "_referral"):
+            self._referral = _referral_or_404(self.request.user, self.kwargs["referral_id"])
+        return self._referral
+
+
+@extend_schema(tags=["referrals"])
+class ReferralNotes(_OnVisibleReferral, ApiView, generics.ListCreateAPIView):
+    serializer_class = serializers.NoteSerializer
+
+    def get_queryset(self):
+        return self.get_referral().notes.order_by("-created_at", "-id")
+
+    def perform_create(self, serializer):
+        serializer.instance = note_add(actor=api_actor(self.request.user), referral=self.get_referral(),
+                                       body=serializer.validated_data["body"])
+
+
+@extend_schema(tags=["referrals"])
+class ReferralNoteDetail(_OnVisibleReferral, ApiView, generics.DestroyAPIView):
+    """Delete a note (its author or an organization admin). The history keeps an event, not the text."""
+
+    serializer_class = serializers.NoteSerializer
+
+    def get_object(self):
+        return self.get_referral().notes.select_related("referral").get(public_id=self.kwargs["note_id"])
+
+    def perform_destroy(self, note):
+        note_delete(actor=api_actor(self.request.user), note=note)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralHistory(_OnVisibleReferral, ApiView, generics.ListAPIView):
+    """The referral's history, newest first."""
+
+    serializer_class = serializers.EventSerializer
+
+    def get_queryset(self):
+        return referral_history(self.get_referral())
+
+
+# --- exports ------------------------------------------------------------------------------------------
+
+def export_organization(user, organization_id=None):
+    """The organization an admin exports: the one they administer, or the one they name among those."""
+    organizations = list(exports.export_organizations_for(user))
+    if organization_id is not None:
+        organizations = [o for o in organizations if str(o.public_id) == str(organization_id)]
+        if not organizations:
+            raise ValidationError({"organization": ["You are not an admin of that organization."]})
+    if not organizations:
+        raise PermissionDenied(IsOrganizationAdmin.message)
+    if len(organizations) > 1:
+        raise ValidationError({"organization": ["You administer several organizations: say which one."]})
+    return organizations[0]
+
+
+def csv_response(user, organization) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(exports.referral_csv_lines(user=user, organization=organization),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(organization)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets clients ask for `text/csv`; the export streams its own lines, this renders refusals."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        lines = io.StringIO()
+        csv.writer(lines).writerows([["detail"], [str(detail)]])
+        return lines.getvalue().encode()
+
+
+@extend_schema(tags=["exports"])
+class ReferralExport(ApiView):
+    """Your organization's referrals, sent and received, as CSV (organization admins only; streamed)."""
+
+    permission_classes = [IsOrganizationAdmin]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(parameters=[serializers.ExportQuerySerializer],
+                   responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one referral a line.")})
+    def get(self, request):
+        query = serializers.ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        organization = export_organization(request.user, query.validated_data.get("organization"))
+        return csv_response(request.user, organization)

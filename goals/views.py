@@ -1,0 +1,96 @@
+"""Adding, renaming, closing and reopening a seeker's goals, from the seeker's profile."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import member_organization_ids
+from referrals.errors import NotAllowed, ReferralError
+from seekers.selectors import seekers_visible_to
+from seekers.views import get_seeker_or_404
+
+from .forms import GoalForm
+from .models import Goal
+from .services import goal_close, goal_create, goal_rename, goal_reopen
+
+
+def get_goal_or_404(user, public_id) -> Goal:
+    try:
+        return (Goal.objects.for_organizations(member_organization_ids(user))
+                .filter(seeker__in=seekers_visible_to(user)).select_related("seeker").get(public_id=public_id))
+    except Goal.DoesNotExist:
+        raise Http404("No such goal.") from None
+
+
+def _back_to_profile(seeker):
+    return redirect(reverse("seekers:profile", kwargs={"public_id": seeker.public_id}) + "#goals")
+
+
+def _refuse(request, error: ReferralError):
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message)
+    messages.error(request, error.message)
+
+
+@login_required
+@require_POST
+def create(request, public_id):
+    seeker = get_seeker_or_404(request.user, public_id)
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["title"]))
+        return _back_to_profile(seeker)
+    try:
+        goal = goal_create(actor=request.user, seeker=seeker, title=form.cleaned_data["title"])
+    except ReferralError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, f"Added the goal “{goal.title}”.")
+    return _back_to_profile(seeker)
+
+
+@login_required
+@require_POST
+def rename(request, public_id):
+    goal = get_goal_or_404(request.user, public_id)
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["title"]))
+        return _back_to_profile(goal.seeker)
+    try:
+        goal_rename(actor=request.user, goal=goal, title=form.cleaned_data["title"])
+    except ReferralError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, f"Renamed the goal to “{goal.title}”.")
+    return _back_to_profile(goal.seeker)
+
+
+@login_required
+@require_POST
+def close(request, public_id):
+    goal = get_goal_or_404(request.user, public_id)
+    try:
+        goal_close(actor=request.user, goal=goal)
+    except ReferralError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, f"Closed the goal “{goal.title}”.")
+    return _back_to_profile(goal.seeker)
+
+
+@login_required
+@require_POST
+def reopen(request, public_id):
+    goal = get_goal_or_404(request.user, public_id)
+    try:
+        goal_reopen(actor=request.user, goal=goal)
+    except ReferralError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, f"Reopened the goal “{goal.title}”.")
+    return _back_to_profile(goal.seeker)

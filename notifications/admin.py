@@ -1,0 +1,49 @@
+from django.contrib import admin, messages
+
+from .models import EscalationStep, OutboxMessage
+from .services import outbox_retry
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: rows are written by the services. Failed rows can be sent again with "retry"."""
+
+    list_display = ["created_at", "kind", "recipient_email", "language", "status", "attempts", "sent_at",
+                    "short_error"]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["recipient_email", "key", "subject", "referral__public_id"]
+    actions = ["retry"]
+    show_full_result_count = False
+    fields = ["public_id", "key", "kind", "referral", "recipient_email", "recipient_user", "recipient_seeker",
+              "language", "status", "attempts", "last_error", "created_at", "next_attempt_at", "lease_until",
+              "sent_at", "subject", "body_text", "body_html"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description="Retry the selected failed messages")
+    def retry(self, request, queryset):
+        count = outbox_retry(outbox_ids=queryset.values_list("pk", flat=True))
+        messages.success(request, f"{count} failed message(s) queued again (others were not failed).")
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    list_display = ["referral", "step", "taken_at", "skipped"]
+    list_filter = ["step", "skipped"]
+    fields = ["referral", "step", "taken_at", "skipped"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

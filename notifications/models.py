@@ -1,0 +1,103 @@
+"""The outbox (one row per email) and the escalation steps taken on each referral.
+
+Outbox rows are written in the same transaction as the change that caused them and carry everything
+needed to send them (rendered subject and bodies), so delivery never re-reads the referral and a message
+says what was true when the change was made.
+
+They are not tenant-owned: a message belongs to its recipient, not to either organization of the
+referral. Only the worker, the network admin and the DEBUG-only dev mailbox read them.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    class Kind(models.TextChoices):
+        NEW_REFERRAL = "new_referral", "New inbound referral (claimers)"
+        REFERRAL_CONFIRMATION = "referral_confirmation", "Referral confirmation (seeker)"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn (claimers)"
+        CLAIMER_REMINDER = "claimer_reminder", "No answer yet: reminder to claimers"
+        ADMIN_ESCALATION = "admin_escalation", "No answer yet: program's organization admins"
+        REFERRER_ESCALATION = "referrer_escalation", "No answer yet: referrer"
+        EXPIRED_REREFERRAL = "expired_rereferral", "Expired: re-referral offer (referrer)"
+        FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(
+        max_length=200, unique=True,
+        help_text="One message per key: the same notification is never written (or sent) twice.",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
+    )
+    recipient_email = models.EmailField()
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipient_seeker = models.ForeignKey(
+        "seekers.Seeker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=8, default="en")
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now, help_text="The sweep re-queues pending rows some minutes after this."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="While sending: after this the attempt is presumed dead."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_by_status"),
+            models.Index(fields=["referral", "-created_at"], name="outbox_by_referral"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient_email} ({self.status})"
+
+
+class EscalationStep(models.Model):
+    """One automatic step taken on a referral. The unique constraint makes each step happen at most once."""
+
+    class Step(models.TextChoices):
+        CLAIMER_REMINDER = "claimer_reminder", "Reminder to the claimers"
+        ADMIN_ESCALATION = "admin_escalation", "Escalated to the program's organization admins"
+        REFERRER_ESCALATION = "referrer_escalation", "Escalated to the referrer"
+        EXPIRED = "expired", "Closed as expired with no response"
+        FOLLOW_UP = "follow_up", "Seeker asked whether they got help"
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="escalation_steps")
+    step = models.CharField(max_length=24, choices=Step.choices)
+    taken_at = models.DateTimeField(default=timezone.now)
+    skipped = models.BooleanField(
+        default=False, help_text="A later step was already due, so this one was recorded without sending."
+    )
+
+    class Meta:
+        ordering = ["taken_at"]
+        constraints = [models.UniqueConstraint(fields=["referral", "step"], name="one_escalation_step_per_referral")]
+
+    def __str__(self):
+        when = "skipped" if self.skipped else self.taken_at.strftime("%Y-%m-%d %H:%M")
+        return f"{self.get_step_display()} ({when})"

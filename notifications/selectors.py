@@ -1,0 +1,131 @@
+"""Reads that decide who is told what, and which rows the sweeps pick up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, Subquery
+
+from accounts.models import Membership
+from programs.models import ProgramClaimer
+from referrals import statuses
+from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
+
+from .models import EscalationStep, OutboxMessage
+
+Status = statuses.Status
+
+
+def claimers_of(program) -> list:
+    """The active claimers of ``program``, oldest first."""
+    return [
+        membership.user
+        for membership in ProgramClaimer.objects.filter(program=program, user__is_active=True)
+        .select_related("user").order_by("joined_at")
+    ]
+
+
+def organization_admins_of(organization) -> list:
+    return [
+        membership.user
+        for membership in Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN,
+                                                    user__is_active=True)
+        .select_related("user").order_by("joined_at")
+    ]
+
+
+def referrer_party_of(referral: Referral) -> list:
+    """Who hears about a referral for its referrer: the referrer, or their sharing team once they left.
+
+    A referrer who is still an active member of the referring organization is told; when they have left,
+    the members of the team (or the claimers of the program) the referral was shared with are told instead.
+    """
+    referrer = referral.referred_by
+    if referrer.is_active and Membership.objects.filter(user=referrer,
+                                                        organization_id=referral.organization_id).exists():
+        return [referrer]
+    group_ids = list(
+        ReferralGroupObjectPermission.objects.filter(
+            content_object_id=referral.pk, permission__codename="act_as_referrer"
+        ).exclude(group_id=referral.organization.admin_group_id).values_list("group_id", flat=True)
+    )
+    if not group_ids:
+        return []
+    from accounts.models import User
+
+    return list(User.objects.filter(groups__in=group_ids, is_active=True).distinct().order_by("pk"))
+
+
+def seeker_can_be_emailed(seeker) -> bool:
+    return bool(seeker.email) and not seeker.does_not_want_contact
+
+
+def program_may_see_contact_details(referral: Referral) -> bool:
+    """Withdrawn consent or "do not contact": the program's emails name the seeker and nothing more."""
+    return referral.has_consent and not referral.seeker.does_not_want_contact
+
+
+def outbox_stale(*, now: datetime, pending_grace: timedelta, limit: int = 1000):
+    """Rows the queue lost: pending well past their time, or "sending" with an expired lease."""
+    return (
+        OutboxMessage.objects.filter(
+            Q(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now - pending_grace)
+            | Q(status=OutboxMessage.Status.SENDING, lease_until__lte=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def referrals_awaiting_answer():
+    """Open referrals no claimer has answered yet (sent or merely viewed)."""
+    return (
+        Referral.objects.unscoped("the escalation sweep looks at every tenant's unanswered referrals")
+        .filter(status__in=[Status.SENT, Status.VIEWED], first_response_at__isnull=True)
+        .select_related("program", "program__organization", "seeker", "organization", "referred_by")
+        .prefetch_related("escalation_steps")
+        .order_by("sent_at")
+    )
+
+
+def referrals_due_follow_up(*, now: datetime):
+    """Accepted (or in service) referrals accepted long enough ago, whose seeker was not asked yet."""
+    cutoff = now - timedelta(days=settings.FOLLOW_UP_AFTER_ACCEPTED_DAYS)
+    accepted_at = (
+        ReferralEvent.objects_across_tenants.filter(
+            referral=OuterRef("pk"), kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=Status.ACCEPTED
+        ).order_by("-created_at").values("created_at")[:1]
+    )
+    return (
+        Referral.objects.unscoped("the follow-up sweep looks at every tenant's accepted referrals")
+        .filter(status__in=[Status.ACCEPTED, Status.IN_SERVICE])
+        .annotate(accepted_at=Subquery(accepted_at))
+        .filter(accepted_at__lte=cutoff)
+        .exclude(escalation_steps__step=EscalationStep.Step.FOLLOW_UP)
+        .select_related("program", "seeker", "organization")
+        .order_by("accepted_at")
+    )
+
+
+def next_matching_program(referral: Referral):
+    """The program to offer instead: same category, accepting, nearest the seeker's zip code.
+
+    Programs the seeker already has an open referral to (this one included) are left out.
+    """
+    from programs.selectors import UnknownZipCode, directory, program_search
+
+    category_ids = list(referral.program.categories.values_list("pk", flat=True))
+    open_programs = Referral.objects.unscoped("the seeker's other open referrals").filter(
+        seeker_id=referral.seeker_id, status__in=statuses.OPEN
+    ).values("program_id")
+    try:
+        candidates = program_search(zip_code=referral.seeker.zip_code, accepting=True) \
+            if referral.seeker.zip_code else None
+    except UnknownZipCode:
+        candidates = None
+    if candidates is None:
+        candidates = directory().filter(accepts_referrals=True).order_by("name")
+    if category_ids:
+        candidates = candidates.filter(categories__in=category_ids)
+    return candidates.exclude(pk=referral.program_id).exclude(pk__in=open_programs).distinct().first()

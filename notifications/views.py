@@ -1,0 +1,167 @@
+"""Email action link pages and the development mailbox.
+
+A link page never changes anything on GET (mail scanners fetch links): it shows the referral and the
+choices its recipient may make, each a POST form with CSRF protection and no script. Token pages send
+``Referrer-Policy: no-referrer`` so the token never leaks to another site.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from referrals.actors import Actor
+from referrals.models import Referral
+from referrals.selectors import referral_parties
+from seekers.models import Seeker
+
+from . import links, services
+from .models import OutboxMessage
+
+
+class _Recipient:
+    def __init__(self, *, user=None, seeker=None):
+        self.user, self.seeker = user, seeker
+
+    @property
+    def language(self) -> str:
+        if self.seeker is not None:
+            return self.seeker.preferred_language or settings.LANGUAGE_CODE
+        return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _client_ip(request) -> str:
+    # REMOTE_ADDR only: a proxy's X-Forwarded-For is trusted by the deployment's proxy settings, not here.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _rate_limited(request) -> bool:
+    """At most EMAIL_LINK_RATE_LIMIT requests per minute per address (the cache keeps the counter)."""
+    limit = getattr(settings, "EMAIL_LINK_RATE_LIMIT", 30)
+    key = f"email-link-rate:{_client_ip(request)}"
+    cache.add(key, 0, timeout=60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60)
+        count = 1
+    return count > limit
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _error_page(request, status: int, message: str) -> HttpResponse:
+    return _no_referrer(render(request, "notifications/link_error.html",
+                               {"message": message, "seeker_view": True}, status=status))
+
+
+def _resolve(referral_public_id, token):
+    """The referral and recipient a token names, or LinkInvalid (and its kinds)."""
+    claims = links.read_token(token, referral_public_id=referral_public_id)
+    referral = (Referral.objects.unscoped("a signed email link names this referral")
+                .select_related("program", "program__organization", "seeker", "organization")
+                .filter(public_id=claims.referral_public_id).first())
+    if referral is None:
+        raise links.LinkNotFound("This referral no longer exists.")
+    if claims.seeker_public_id:
+        seeker = referral.seeker
+        if str(seeker.public_id) != claims.seeker_public_id:
+            raise links.LinkNotFound("This link is not for this referral.")
+        return referral, _Recipient(seeker=seeker)
+    user = get_user_model().objects.filter(public_id=claims.user_public_id, is_active=True).first()
+    if user is None or not referral_parties(Actor.for_user(user), referral):
+        raise links.LinkNotFound("This link is no longer valid for you.")
+    return referral, _Recipient(user=user)
+
+
+_ERRORS = {
+    400: gettext_lazy("This link is not valid. Please use the link exactly as it was in your email."),
+    404: gettext_lazy("This link is not valid any more."),
+    410: gettext_lazy("This link has expired. Please contact the person who referred you."),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def email_link(request, referral_public_id, token):
+    if _rate_limited(request):
+        return _error_page(request, 429, _("Too many requests. Please wait a minute and try again."))
+    try:
+        referral, recipient = _resolve(referral_public_id, token)
+    except links.LinkInvalid as error:
+        return _error_page(request, error.status_code, _ERRORS[error.status_code])
+    with translation.override(recipient.language):
+        result = None
+        if request.method == "POST":
+            result = services.email_link_answer(
+                referral=referral, recipient=recipient, choice=request.POST.get("choice", "")[:40],
+                reason=request.POST.get("reason", "")[:40], ip_address=_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+            referral = result.referral
+        choices = services.email_link_choices(referral=referral, recipient=recipient)
+        answer = request.GET.get("answer", "")
+        chosen = next((choice for choice in choices if choice["value"] == answer), None)
+        context = {
+            "seeker_view": True,
+            "referral": referral,
+            "program": referral.program,
+            "for_seeker": recipient.seeker is not None,
+            "recipient_name": (recipient.seeker or recipient.user).first_name,
+            "seeker_name": referral.seeker.full_name if recipient.user is not None else "",
+            "status_label": referral.get_status_display(),
+            "reason_label": referral.get_status_reason_display() if referral.status_reason else "",
+            "choices": [choice for choice in choices if choice is not chosen],
+            "chosen": chosen,
+            "result": result,
+            "refused_message": (result.message if result and recipient.user is not None
+                                else _("That answer cannot be given for this referral any more.")),
+            "LANGUAGE_CODE": recipient.language,
+        }
+        status = 400 if result and result.outcome == services.LinkAnswer.REFUSED else 200
+        response = render(request, "notifications/email_link.html", context, status=status)
+    return _no_referrer(response)
+
+
+def _mailbox_enabled():
+    if not settings.DEBUG:
+        raise Http404()
+
+
+@require_GET
+def mailbox(request):
+    """DEBUG only: the emails the outbox holds, newest first, so `make run` users can click their links."""
+    _mailbox_enabled()
+    messages = OutboxMessage.objects.order_by("-created_at", "-id")[:200]
+    return render(request, "notifications/mailbox.html", {"messages": messages})
+
+
+@require_GET
+def mailbox_message(request, public_id):
+    _mailbox_enabled()
+    message = OutboxMessage.objects.filter(public_id=public_id).first()
+    if message is None:
+        raise Http404()
+    return render(request, "notifications/mailbox_message.html", {"message": message})
+
+
+@require_GET
+def mailbox_message_html(request, public_id):
+    _mailbox_enabled()
+    message = OutboxMessage.objects.filter(public_id=public_id).first()
+    if message is None:
+        raise Http404()
+    response = HttpResponse(message.body_html or "")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    return response

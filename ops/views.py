@@ -1,0 +1,77 @@
+"""Health and readiness for load balancers and orchestrators. Anonymous, JSON, never cached."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _check_redis() -> str:
+    if not settings.REDIS_URL:
+        return "not configured"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except redis.RedisError as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+# Migrations never become unapplied under running code, so once they are all applied the answer is kept.
+_migrations_applied = False
+
+
+def _answer(checks: dict) -> JsonResponse:
+    healthy = not any(value.startswith("error") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
+                        status=200 if healthy else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and Redis (when configured) answer; 503 otherwise."""
+    return _answer({"database": _check_database(), "redis": _check_redis()})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request):
+    """200 when every migration is applied (this process may take traffic); 503 otherwise."""
+    global _migrations_applied
+    database = _check_database()
+    if database != "ok":
+        return _answer({"database": database, "migrations": "unknown"})
+    if _migrations_applied:
+        return _answer({"database": database, "migrations": "ok"})
+    try:
+        executor = MigrationExecutor(connection)
+        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as error:
+        return _answer({"database": database, "migrations": f"error: {error.__class__.__name__}"})
+    if unapplied:
+        pending = [f"{migration.app_label}.{migration.name}" for migration, _ in unapplied]
+        return JsonResponse({"status": "unavailable", "checks": {"database": database, "migrations": "pending"},
+                             "pending": pending}, status=503)
+    _migrations_applied = True
+    return _answer({"database": database, "migrations": "ok"})

@@ -1,0 +1,139 @@
+"""Session timeouts, the second sign-in step, and per-path referrer policy."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+SESSION_STARTED = "_privacy_started_at"
+SESSION_LAST_SEEN = "_privacy_last_seen_at"
+# Writing the session on every request would cost a database write per page; a minute of slack is fine.
+LAST_SEEN_RESOLUTION = 60
+
+
+class SessionTimeoutMiddleware:
+    """Signs out a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT seconds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            started = request.session.get(SESSION_STARTED)
+            last_seen = request.session.get(SESSION_LAST_SEEN)
+            if started is None or last_seen is None:
+                request.session[SESSION_STARTED] = started or now
+                request.session[SESSION_LAST_SEEN] = now
+            elif now - last_seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+                logout(request)
+                messages.info(request, "You were signed out because the session ran out. Sign in again.")
+                return _to_login(request)
+            elif now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+def _to_login(request):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith(("/api/", "/fhir/")) or "application/json" in request.headers.get("Accept", "")
+
+
+# Paths an unverified user may still reach: the second step itself, enrolment, signing out, static files.
+TWO_FACTOR_OPEN_PREFIXES = ("/account/two-factor/", "/accounts/logout/", "/static/", "/accounts/locked/")
+
+
+def requires_two_factor(user) -> bool:
+    """Organization admins and superusers must sign in with a second factor (when enforced)."""
+    if not getattr(settings, "MFA_REQUIRED_FOR_ADMINS", True):
+        return False
+    if user.is_superuser:
+        return True
+    from accounts.models import Membership
+
+    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
+
+
+class TwoFactorMiddleware:
+    """After the password: users with a device must enter a code; admins without one must enrol first.
+
+    Runs after django_otp's OTPMiddleware, which sets ``request.user.is_verified()``. Applies to every
+    path, the Django admin included. API requests with a token do not pass through here signed in (DRF
+    authenticates them in the view); tokens are issued by the API's own endpoint.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is None or not user.is_authenticated or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
+                or user.is_verified()):
+            return self.get_response(request)
+        from django_otp import user_has_device
+
+        if user_has_device(user):
+            return self._redirect(request, "privacy:two_factor_verify")
+        if requires_two_factor(user):
+            return self._redirect(request, "privacy:two_factor_enrol")
+        return self.get_response(request)
+
+    @staticmethod
+    def _redirect(request, name):
+        if _wants_json(request):
+            return JsonResponse({"detail": "Complete two-factor sign-in first."}, status=403)
+        target = request.get_full_path()
+        query = urlencode({"next": target}) if url_has_allowed_host_and_scheme(target, None) else ""
+        return HttpResponseRedirect(f"{reverse(name)}?{query}" if query else reverse(name))
+
+
+class ReferrerPolicyMiddleware:
+    """``no-referrer`` on pages whose URL carries a secret (email links, password reset tokens)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(tuple(getattr(settings, "NO_REFERRER_PATH_PREFIXES", ()))):
+            response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+
+
+class RequestSizeMiddleware:
+    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before anything reads it.
+
+    Django itself answers 400 once a view reads an oversized form; this answers every path the same way,
+    the API's JSON bodies included, and never lets a view buffer the body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            from django.http import HttpResponse
+
+            response = HttpResponse("Request body too large.", status=413, content_type="text/plain")
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

@@ -1,0 +1,247 @@
+"""Access records and data rights (export, erasure, retention).
+
+``access_record`` is called by every view that shows a seeker or a referral to a staff user and by every
+email-link page; it is one INSERT. Export and erasure are for organization admins and are themselves
+recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pgtrigger
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from .http import client_ip
+from .models import AccessRecord
+
+ERASED_NAME = "Erased person"
+ERASED_TEXT = "(erased)"
+USER_AGENT_MAX_LENGTH = 300
+
+Via = AccessRecord.Via
+Action = AccessRecord.Action
+
+
+def access_record(*, user=None, seeker=None, referral=None, request=None, via: str = Via.WEB,
+                  action: str = Action.VIEWED, actor_display: str | None = None) -> AccessRecord:
+    """Record that ``user`` (or, with no user, the seeker through an email link) saw a seeker or referral.
+
+    One INSERT and no other query when ``seeker`` or ``referral.seeker`` is already loaded (the views
+    fetch it anyway). The actor's organization is read from the membership cache of the request when
+    there is one, so no extra query is made for it either.
+    """
+    if seeker is None and referral is None:
+        raise ValueError("access_record needs a seeker or a referral")
+    if seeker is None:
+        seeker = referral.seeker
+    if actor_display is None:
+        if user is not None and user.is_authenticated:
+            actor_display = user.short_name
+        elif via == Via.EMAIL_LINK:
+            actor_display = "Seeker (email link)"
+        else:
+            actor_display = "System"
+    if user is not None and not user.is_authenticated:
+        user = None
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH] if request is not None else ""
+    return AccessRecord.objects_across_tenants.create(
+        organization_id=seeker.organization_id,
+        user=user,
+        actor_display=actor_display,
+        seeker=seeker,
+        referral=referral,
+        action=action,
+        via=via,
+        ip_address=client_ip(request),
+        user_agent=user_agent,
+    )
+
+
+def access_records_for_seeker(*, seeker, limit: int = 200):
+    """Who looked at this person, newest first (the seeker was fetched in the admin's scope)."""
+    return (
+        AccessRecord.objects.for_organization(seeker.organization_id)
+        .filter(seeker=seeker)
+        .select_related("referral", "referral__program")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def seeker_export(*, actor, seeker, request=None, via: str = Via.WEB) -> dict:
+    """Everything held about ``seeker``: profile, goals, referrals with notes and history, access records.
+
+    The caller has fetched ``seeker`` in ``actor``'s scope and checked that ``actor`` administers its
+    organization. The export itself is recorded.
+    """
+    goals = [
+        {"id": str(goal.public_id), "title": goal.title, "status": goal.status, "created_at": _iso(goal.created_at),
+         "closed_at": _iso(goal.closed_at)}
+        for goal in seeker.goals.order_by("created_at")
+    ]
+    referrals = []
+    for referral in seeker.referrals.select_related("program", "program__organization", "organization",
+                                                    "referred_by", "goal").order_by("sent_at"):
+        referrals.append({
+            "id": str(referral.public_id),
+            "program": referral.program.name,
+            "program_organization": referral.program.organization.name,
+            "referring_organization": referral.organization.name,
+            "referred_by": referral.referred_by.short_name,
+            "sent_at": _iso(referral.sent_at),
+            "status": referral.status,
+            "status_reason": referral.status_reason,
+            "urgency": referral.urgency,
+            "comment": referral.comment,
+            "goal": str(referral.goal.public_id) if referral.goal_id else None,
+            "consent": {"given_at": _iso(referral.consent_given_at), "method": referral.consent_method,
+                        "withdrawn_at": _iso(referral.consent_withdrawn_at)},
+            "outcomes": {"seeker": referral.seeker_outcome, "program": referral.program_outcome,
+                         "referrer": referral.referrer_outcome},
+            "closed_at": _iso(referral.closed_at),
+            "notes": [
+                {"id": str(note.public_id), "author": note.author_display,
+                 "author_organization": note.author_organization, "body": note.body,
+                 "created_at": _iso(note.created_at)}
+                for note in referral.notes.order_by("created_at")
+            ],
+            "history": [
+                {"kind": event.kind, "actor": event.actor_display, "actor_organization": event.actor_organization,
+                 "via": event.via, "from_status": event.from_status, "to_status": event.to_status,
+                 "reason": event.reason, "detail": event.detail, "created_at": _iso(event.created_at)}
+                for event in referral.events.order_by("created_at", "id")
+            ],
+        })
+    access = [
+        {"who": record.actor_display, "action": record.action, "via": record.via,
+         "referral": str(record.referral.public_id) if record.referral_id else None,
+         "at": _iso(record.created_at)}
+        for record in AccessRecord.objects.for_organization(seeker.organization_id).filter(seeker=seeker)
+        .select_related("referral").order_by("created_at", "id")
+    ]
+    data = {
+        "exported_at": _iso(timezone.now()),
+        "organization": seeker.organization.name,
+        "profile": {
+            "id": str(seeker.public_id),
+            "first_name": seeker.first_name,
+            "last_name": seeker.last_name,
+            "date_of_birth": _iso(seeker.date_of_birth),
+            "zip_code": seeker.zip_code,
+            "email": seeker.email,
+            "phone": seeker.phone,
+            "preferred_language": seeker.preferred_language,
+            "contact_preference": seeker.contact_preference,
+            "created_at": _iso(seeker.created_at),
+            "last_activity_at": _iso(seeker.last_activity_at),
+        },
+        "goals": goals,
+        "referrals": referrals,
+        "access_records": access,
+    }
+    access_record(user=actor, seeker=seeker, request=request, via=via, action=Action.EXPORTED)
+    return data
+
+
+# --- erasure ----------------------------------------------------------------------------------------------
+
+
+def seeker_is_erased(seeker) -> bool:
+    return seeker.first_name == ERASED_NAME and not seeker.last_name and not seeker.email and not seeker.phone
+
+
+@transaction.atomic
+def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
+    """Removes the seeker's personal data and keeps their referrals as de-identified records.
+
+    What happens, and why:
+    - profile: the name becomes "Erased person"; birth date, zip code, email, phone and the link to their
+      own account are removed; the contact preference becomes "do not contact" so nothing is ever sent.
+    - referrals stay (program, organizations, dates, statuses, outcomes), so the figures of both sides
+      remain true; the comment made at referral time (free text about the person) is removed.
+    - notes: the rows stay (who wrote one, when) but every body is replaced by "(erased)": notes are free
+      text about the person and cannot be told apart from ordinary remarks.
+    - goals: titles replaced by "(erased)"; statuses stay.
+    - history (ReferralEvent) is append-only and is not rewritten, with two narrow exceptions under
+      ``pgtrigger.ignore``: goal titles copied into "goal changed" events, and the seeker's own name
+      shown as the actor of events they made from their account. Everything else an event holds is
+      staff names, statuses and ids.
+    - access records keep who looked (staff); the IP address and browser of the seeker's own email-link
+      visits are removed (same narrow ``pgtrigger.ignore``), because those are the seeker's data.
+    The erasure is recorded as an access record (action "erased").
+    """
+    from referrals.models import Note, ReferralEvent
+
+    seeker = type(seeker).objects_across_tenants.select_for_update().get(pk=seeker.pk)
+    seeker_user_id = seeker.user_id
+    seeker_short = f"{seeker.first_name}{' ' + seeker.last_name[:1] + '.' if seeker.last_name else ''}".strip()
+    referral_ids = list(seeker.referrals.values_list("pk", flat=True))
+
+    seeker.first_name = ERASED_NAME
+    seeker.last_name = ""
+    seeker.date_of_birth = None
+    seeker.zip_code = ""
+    seeker.email = ""
+    seeker.phone = ""
+    seeker.user = None
+    seeker.contact_preference = seeker.ContactPreference.DO_NOT_CONTACT
+    seeker.save()
+
+    seeker.goals.update(title=ERASED_TEXT)
+    seeker.referrals.update(comment="")
+    Note.objects_across_tenants.filter(referral_id__in=referral_ids).update(body=ERASED_TEXT)
+
+    with pgtrigger.ignore("referrals.ReferralEvent:protect_history", "privacy.AccessRecord:protect_access_records"):
+        events = ReferralEvent.objects_across_tenants.filter(referral_id__in=referral_ids)
+        events.filter(kind=ReferralEvent.Kind.GOAL_CHANGED).update(detail={"from": ERASED_TEXT, "to": ERASED_TEXT})
+        if seeker_user_id is not None:
+            events.filter(actor_id=seeker_user_id).update(actor_display=ERASED_NAME)
+        if seeker_short:
+            events.filter(actor__isnull=True, actor_display=seeker_short).exclude(via=Via.EMAIL_LINK).update(
+                actor_display=ERASED_NAME)
+        AccessRecord.objects_across_tenants.filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK).update(
+            ip_address=None, user_agent="")
+
+    access_record(user=actor, seeker=seeker, request=request, via=via, action=Action.ERASED,
+                  actor_display=None if actor is not None else "System (retention)")
+    return seeker
+
+
+def seekers_due_for_erasure(*, now=None):
+    """Seekers with no activity for SEEKER_RETENTION_DAYS (0 = keep forever), not yet erased."""
+    from seekers.models import Seeker
+
+    days = getattr(settings, "SEEKER_RETENTION_DAYS", 0)
+    if not days:
+        return Seeker.objects.none()._scoped()
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    queryset = Seeker.objects.unscoped("retention runs across every tenant").annotate(
+        last_referral_change=Max("referrals__updated_at")
+    )
+    return (
+        queryset.filter(last_activity_at__lt=cutoff, updated_at__lt=cutoff)
+        .filter(Q(last_referral_change__isnull=True) | Q(last_referral_change__lt=cutoff))
+        .exclude(first_name=ERASED_NAME, last_name="", email="", phone="")
+    )
+
+
+def seekers_erase_inactive(*, now=None) -> int:
+    """The retention sweep: erases every seeker due (see seekers_due_for_erasure). Safe to run twice."""
+    erased = 0
+    for seeker_id in list(seekers_due_for_erasure(now=now).values_list("pk", flat=True)):
+        from seekers.models import Seeker
+
+        seeker = Seeker.objects_across_tenants.get(pk=seeker_id)
+        seeker_erase(actor=None, seeker=seeker, via=Via.SYSTEM)
+        erased += 1
+    return erased

@@ -1,0 +1,188 @@
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+
+from accounts.selectors import is_organization_admin
+from seekers.selectors import seekers_visible_to
+
+from . import accounts as account_services
+from .middleware import requires_two_factor
+from .ratelimit import hit, request_key, too_many_requests
+from .services import access_records_for_seeker, seeker_erase, seeker_export, seeker_is_erased
+
+
+def _safe_next(request, default="/"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return default
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(label="Code", max_length=20, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}))
+
+
+# --- two-factor -----------------------------------------------------------------------------------------
+
+
+@login_required
+def two_factor_overview(request):
+    return render(request, "privacy/two_factor.html", {
+        "has_device": user_has_device(request.user),
+        "required": requires_two_factor(request.user),
+        "codes_left": account_services.recovery_codes_left(user=request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request):
+    if user_has_device(request.user) and not request.user.is_verified():
+        return redirect("privacy:two_factor_verify")
+    if user_has_device(request.user):
+        messages.info(request, "Two-factor sign-in is already on.")
+        return redirect("privacy:two_factor")
+    device = account_services.totp_pending_device(user=request.user)
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        codes = account_services.totp_confirm(user=request.user, device=device, token=form.cleaned_data["token"])
+        if codes is not None:
+            otp_login(request, device)
+            return render(request, "privacy/recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
+        form.add_error("token", "That code did not match. Check the time on your phone and try the newest code.")
+    return render(request, "privacy/two_factor_enrol.html", {
+        "form": form,
+        "qr_svg": account_services.totp_qr_svg(device),
+        "secret": account_services.totp_secret_text(device),
+        "required": requires_two_factor(request.user),
+        "next": _safe_next(request, ""),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    if request.user.is_verified():
+        return redirect(_safe_next(request))
+    if not user_has_device(request.user):
+        return redirect("privacy:two_factor_enrol")
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not hit("mfa_verify", f"{request.user.pk}:{request_key(request)}"):
+            return too_many_requests(request, "mfa_verify")
+        if form.is_valid():
+            device = match_token(request.user, form.cleaned_data["token"].replace(" ", ""))
+            if device is not None:
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+            form.add_error("token", "That code did not work. Use the newest code from your app, or a recovery code.")
+    return render(request, "privacy/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def recovery_codes_regenerate(request):
+    if not request.user.is_verified():
+        raise PermissionDenied
+    codes = account_services.recovery_codes_regenerate(user=request.user)
+    return render(request, "privacy/recovery_codes.html", {"codes": codes, "next": "/account/two-factor/"})
+
+
+@login_required
+@require_POST
+def two_factor_disable(request):
+    if not request.user.is_verified():
+        raise PermissionDenied
+    if requires_two_factor(request.user):
+        messages.error(request, "Organization admins and network admins must keep two-factor sign-in on.")
+        return redirect("privacy:two_factor")
+    account_services.two_factor_disable(user=request.user)
+    messages.success(request, "Two-factor sign-in is off.")
+    return redirect("privacy:two_factor")
+
+
+# --- email ----------------------------------------------------------------------------------------------
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(label="New email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change(request):
+    form = EmailChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not hit("sign_in", request_key(request)):
+            return too_many_requests(request, "sign_in")
+        try:
+            account_services.user_change_email(user=request.user, password=form.cleaned_data["password"],
+                                               new_email=form.cleaned_data["new_email"])
+        except account_services.EmailChangeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your sign-in email is changed.")
+            return redirect("privacy:email_change")
+    return render(request, "privacy/email_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- data about a seeker (organization admins) -------------------------------------------------------------
+
+
+def _seeker_for_admin(request, public_id):
+    """The seeker, if the user may see it (else 404), and administers its organization (else 403)."""
+    seeker = seekers_visible_to(request.user).select_related("organization").filter(public_id=public_id).first()
+    if seeker is None:
+        raise Http404
+    if not is_organization_admin(request.user, seeker.organization):
+        raise PermissionDenied
+    return seeker
+
+
+@login_required
+def seeker_access(request, public_id):
+    seeker = _seeker_for_admin(request, public_id)
+    return render(request, "privacy/seeker_access.html", {
+        "seeker": seeker, "records": access_records_for_seeker(seeker=seeker), "erased": seeker_is_erased(seeker),
+    })
+
+
+@login_required
+@require_POST
+def seeker_export_view(request, public_id):
+    seeker = _seeker_for_admin(request, public_id)
+    data = seeker_export(actor=request.user, seeker=seeker, request=request)
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="seeker-{seeker.public_id}.json"'
+    return response
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(label="I understand that the person's details are removed for good.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seeker_erase_view(request, public_id):
+    seeker = _seeker_for_admin(request, public_id)
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        seeker_erase(actor=request.user, seeker=seeker, request=request)
+        messages.success(request, "The person's details are erased. Their referrals remain, de-identified.")
+        return redirect("privacy:seeker_access", public_id=seeker.public_id)
+    return render(request, "privacy/seeker_erase.html", {"seeker": seeker, "form": form},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,73 @@
+import re
+
+from django import forms
+
+from referrals.models import Referral
+from referrals.services import COMMENT_MAX_LENGTH
+from referrals.statuses import Urgency
+
+from .models import Category
+
+RADIUS_CHOICES = [("", "Any distance"), ("1", "1 mile"), ("3", "3 miles"), ("5", "5 miles"), ("10", "10 miles"),
+                  ("25", "25 miles"), ("50", "50 miles")]
+
+
+class ProgramSearchForm(forms.Form):
+    zip = forms.CharField(label="Zip code", required=False, max_length=10,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}))
+    radius = forms.TypedChoiceField(label="Radius (miles)", choices=RADIUS_CHOICES, required=False, coerce=int,
+                                    empty_value=None)
+    category = forms.ChoiceField(label="Category", required=False)
+    q = forms.CharField(label="Keywords", required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search"}))
+    show_ineligible = forms.BooleanField(label="Show programs the person is not eligible for by age", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any category")] + [
+            (category.slug, category.name) for category in Category.objects.order_by("name")
+        ]
+
+    def clean_zip(self):
+        value = self.cleaned_data["zip"].strip()
+        if value and not re.fullmatch(r"\d{5}", value):
+            raise forms.ValidationError("Enter a five-digit zip code, like 60640.")
+        return value
+
+
+class ConnectForm(forms.Form):
+    """What the helper adds to a referral; who and where come from the profile and the program."""
+
+    comment = forms.CharField(
+        label="Comment", required=False, max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shared with the program: what the person needs, and anything that helps them respond.",
+        error_messages={"max_length": f"The comment is too long (at most {COMMENT_MAX_LENGTH} characters)."},
+    )
+    urgency = forms.ChoiceField(label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE)
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Record the person's consent before sending: the program cannot be told "
+                                    "about them without it."},
+    )
+    consent_method = forms.ChoiceField(
+        label="How it was given", choices=[("", "Choose…"), *Referral.ConsentMethod.choices],
+        error_messages={"required": "Say how the person gave consent."},
+    )
+    goal = forms.ChoiceField(label="Goal (optional)", required=False)
+
+    def __init__(self, *args, seeker, program, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = (f"{seeker.full_name} gives consent to share their name, contact details "
+                                        f"and this comment with {program.name}")
+        self.goals = {str(goal.public_id): goal for goal in goals}
+        self.fields["goal"].choices = [("", "No goal")] + [(key, goal.title) for key, goal in self.goals.items()]
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"]
+        if "\x00" in comment:
+            raise forms.ValidationError("The comment contains characters that cannot be stored.")
+        return comment.strip()
+
+    def clean_goal(self):
+        value = self.cleaned_data["goal"]
+        return self.goals.get(value) if value else None

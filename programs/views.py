@@ -1,0 +1,103 @@
+"""Finding programs for a seeker, and the Connect form that refers them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from goals.models import Goal
+from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
+from referrals.services import referral_create
+from seekers.models import Seeker
+from seekers.selectors import seekers_visible_to
+
+from .forms import ConnectForm, ProgramSearchForm
+from .models import Program
+from .selectors import UnknownZipCode, age_on, program_get, program_search
+
+PROGRAMS_PER_PAGE = 20
+
+
+def _seeker_from_query(request) -> Seeker | None:
+    """The seeker named by ?seeker=<uuid>, if this user helps them; 404 otherwise."""
+    public_id = request.GET.get("seeker", "").strip()
+    if not public_id:
+        return None
+    try:
+        return seekers_visible_to(request.user).get(public_id=public_id)
+    except (Seeker.DoesNotExist, ValidationError, ValueError):
+        raise Http404("No such person.") from None
+
+
+@login_required
+@require_GET
+def search(request):
+    seeker = _seeker_from_query(request)
+    data = request.GET.copy()
+    if seeker is not None and "zip" not in data:
+        data["zip"] = seeker.zip_code
+    form = ProgramSearchForm(data)
+    seeker_age = age_on(seeker.date_of_birth) if seeker else None
+    page, hidden_ineligible = None, 0
+    if form.is_valid():
+        filters = form.cleaned_data
+        try:
+            programs = program_search(zip_code=filters["zip"], radius_miles=filters["radius"],
+                                      category=filters["category"], q=filters["q"].strip(), seeker_age=seeker_age)
+        except UnknownZipCode as error:
+            form.add_error("zip", str(error))
+        else:
+            if seeker_age is not None and not filters["show_ineligible"]:
+                hidden_ineligible = programs.filter(age_eligible=False).count()
+                programs = programs.filter(age_eligible=True)
+            page = Paginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "seeker": seeker, "seeker_age": seeker_age, "page": page,
+               "hidden_ineligible": hidden_ineligible}
+    return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)
+
+
+def _connect_context(seeker, program, form, **extra):
+    return {"seeker": seeker, "program": program, "form": form, **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connect(request, public_id):
+    try:
+        program = program_get(public_id=public_id)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+    seeker = _seeker_from_query(request)
+    if seeker is None:
+        messages.info(request, "Start a referral from the person's profile, so we know who it is for.")
+        return redirect("seekers:people")
+    goals = seeker.goals.filter(status=Goal.Status.OPEN)
+    form = ConnectForm(request.POST or None, seeker=seeker, program=program, goals=goals)
+    if request.method == "GET":
+        return render(request, "programs/connect.html", _connect_context(seeker, program, form))
+    if not form.is_valid():
+        return render(request, "programs/connect.html", _connect_context(seeker, program, form), status=400)
+    data = form.cleaned_data
+    try:
+        referral = referral_create(actor=request.user, seeker=seeker, program=program, comment=data["comment"],
+                                   urgency=data["urgency"], consent_method=data["consent_method"], goal=data["goal"])
+    except DuplicateOpenReferral as error:
+        return render(request, "programs/connect.html",
+                      _connect_context(seeker, program, form, duplicate=error.existing, refusal=error.message),
+                      status=409)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from None
+    except ReferralError as error:
+        field = error.context.get("field")
+        if field in form.fields:
+            form.add_error(field, error.message)
+            refusal = None
+        else:
+            refusal = error.message
+        return render(request, "programs/connect.html", _connect_context(seeker, program, form, refusal=refusal),
+                      status=400)
+    messages.success(request, f"Referral sent to {program.name}.")
+    return redirect("seekers:profile", public_id=referral.seeker.public_id)

@@ -1,0 +1,65 @@
+"""The program listing as its claimers edit it."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from .models import Program
+from .selectors import program_get
+from .services import EDITABLE_BY_CLAIMERS, MAX_SLOTS, program_can_edit, program_update
+
+
+def _text(label: str, name: str) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=EDITABLE_BY_CLAIMERS[name])
+
+
+class ProgramListingForm(forms.Form):
+    description = _text("Description", "description")
+    eligibility = _text("Eligibility", "eligibility")
+    next_steps = _text("Next steps for the person referred", "next_steps")
+    accepts_referrals = forms.BooleanField(label="Accepting referrals now", required=False)
+    capacity_available = forms.IntegerField(label="Open slots", required=False, min_value=0, max_value=MAX_SLOTS)
+    capacity_maximum = forms.IntegerField(label="Maximum slots", required=False, min_value=0, max_value=MAX_SLOTS)
+    capacity_confirmed = forms.BooleanField(
+        label="The open slots are still right (records today as the last update even if they did not change)",
+        required=False,
+    )
+    round_robin_assignment = forms.BooleanField(
+        label="Assign new referrals to the program's claimers in turn (round robin)", required=False,
+    )
+
+    @classmethod
+    def for_program(cls, program: Program, data=None):
+        initial = {name: getattr(program, name) for name in EDITABLE_BY_CLAIMERS}
+        return cls(data, initial=initial)
+
+
+@login_required
+def manage(request, public_id):
+    """A claimer of the program, or an admin of its organization, edits its listing. Others: 403."""
+    try:
+        program = program_get(public_id=public_id)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+    if not program_can_edit(user=request.user, program=program):
+        raise PermissionDenied("Only the program's claimers and its organization's admins can edit it.")
+    form = ProgramListingForm.for_program(program, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            confirmed = data.pop("capacity_confirmed")
+            try:
+                program_update(actor=request.user, program=program, capacity_confirmed=confirmed, **data)
+            except ValidationError as error:
+                for field, field_errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+            else:
+                messages.success(request, f"{program.name} is updated.")
+                return redirect("programs:manage", public_id=program.public_id)
+        status = 400
+    return render(request, "programs/claimer_manage.html", {"program": program, "form": form}, status=status)

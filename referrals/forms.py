@@ -1,0 +1,91 @@
+"""Forms of the referral page. The choices offered come from the status table and the person's parties;
+the services check everything again."""
+
+from django import forms
+
+from .services import NOTE_MAX_LENGTH
+from .statuses import Reason, Status, allowed_reasons, allowed_targets, reasons_for
+
+TOO_LONG = f"The note is too long (at most {NOTE_MAX_LENGTH} characters)."
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise forms.ValidationError("The text contains characters that cannot be stored.")
+    return value.strip()
+
+
+class StatusForm(forms.Form):
+    """Offers only the statuses and reasons this person may choose. Anything else that is posted goes to the
+    service, which refuses it (403 for a change the person may not make)."""
+
+    to_status = forms.ChoiceField(label="Status", choices=Status.choices, error_messages={
+        "required": "Choose the new status.", "invalid_choice": "That is not a referral status.",
+    })
+    reason = forms.ChoiceField(label="Reason", required=False, choices=[("", "")] + Reason.choices,
+                               error_messages={"invalid_choice": "That is not a reason we know."})
+    note = forms.CharField(label="Explanation (optional)", required=False, max_length=NOTE_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}), error_messages={"max_length": TOO_LONG})
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                 error_messages={"required": "Reload the page and try again."})
+
+    def __init__(self, *args, referral, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = allowed_targets(referral.status, parties)
+        self.reason_groups = [(Status(target).label, allowed_reasons(target, parties)) for target in self.targets]
+        self.reason_groups = [(label, reasons) for label, reasons in self.reason_groups if reasons]
+        self.needs_reason = {target.value for target in self.targets if reasons_for(target)}
+        self.fields["version"].initial = referral.version
+
+    def clean_note(self):
+        return _no_nul(self.cleaned_data["note"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_status") and not reasons_for(data["to_status"]):
+            data["reason"] = ""  # left over from another choice in the form; this status takes none
+        return data
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Note", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Write the note first.", "max_length": TOO_LONG})
+
+    def clean_body(self):
+        body = _no_nul(self.cleaned_data["body"])
+        if not body:
+            raise forms.ValidationError("Write the note first.")
+        return body
+
+
+class GoalChoiceForm(forms.Form):
+    goal = forms.ChoiceField(label="Goal", required=False,
+                             error_messages={"invalid_choice": "Choose one of this person's goals."})
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, referral, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = {str(goal.public_id): goal for goal in goals}
+        self.fields["goal"].choices = [("", "No goal")] + [(key, goal.title) for key, goal in self.goals.items()]
+        self.fields["goal"].initial = str(referral.goal.public_id) if referral.goal_id else ""
+        self.fields["version"].initial = referral.version
+
+    def clean_goal(self):
+        value = self.cleaned_data["goal"]
+        return self.goals.get(value) if value else None
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(label="Why reopen", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": "Say why the referral is reopened.", "max_length": TOO_LONG})
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = referral.version
+
+    def clean_note(self):
+        note = _no_nul(self.cleaned_data["note"])
+        if not note:
+            raise forms.ValidationError("Say why the referral is reopened.")
+        return note

@@ -1,0 +1,118 @@
+"""How referrals read on the page: history lines in words, status badges, "3 days ago", phone numbers."""
+
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from referrals.models import Referral, ReferralEvent
+from referrals.statuses import CLOSED, Reason, Status
+
+register = template.Library()
+Kind = ReferralEvent.Kind
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+def _reason_label(value: str) -> str:
+    return Reason(value).label if value in Reason.values else value
+
+
+def _consent_method_label(value: str) -> str:
+    return Referral.ConsentMethod(value).label.lower() if value in Referral.ConsentMethod.values else value
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return _status_label(value)
+
+
+@register.filter
+def reason_label(value: str) -> str:
+    return _reason_label(value)
+
+
+@register.filter
+def status_badge(value: str) -> str:
+    """The badge class for a status: open work, good outcome, warning, closed without help."""
+    if value == Status.GOT_HELP:
+        return "badge-ok"
+    if value in (Status.DECLINED, Status.NOT_COMPLETED, Status.ENTERED_IN_ERROR):
+        return "badge-bad"
+    if value in (Status.WITHDRAWN,):
+        return "badge"
+    if value in (Status.NEEDS_CLIENT_ACTION, Status.WAITLISTED, Status.SENT):
+        return "badge-warn"
+    return "badge-open" if value not in CLOSED else "badge"
+
+
+@register.filter
+def ago(value) -> str:
+    """'2 minutes ago', 'just now', '3 days ago' (one unit, plain spaces)."""
+    if not value:
+        return ""
+    now = timezone.now()
+    if value > now:
+        value = now
+    if now - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value, now, depth=1)} ago".replace("\xa0", " ")
+
+
+@register.filter
+def phone(value: str) -> str:
+    """312-555-0142 for ten stored digits; anything else as it is."""
+    if value and len(value) == 10 and value.isdigit():
+        return f"{value[:3]}-{value[3:6]}-{value[6:]}"
+    return value
+
+
+@register.filter
+def event_words(event: ReferralEvent) -> str:
+    """What happened, in words: "changed status from Viewed to Accepted". Plain text; the template escapes it."""
+    detail = event.detail or {}
+    kind = event.kind
+    if kind == Kind.CREATED:
+        return "created the referral"
+    if kind == Kind.STATUS_CHANGED:
+        words = f"changed status from {_status_label(event.from_status)} to {_status_label(event.to_status)}"
+        if event.reason:
+            words += f" ({_reason_label(event.reason)})"
+        if detail.get("note"):
+            words += ", with a note"
+        return words
+    if kind == Kind.REOPENED:
+        return (f"reopened the referral: status from {_status_label(event.from_status)} "
+                f"to {_status_label(event.to_status)}")
+    if kind == Kind.NOTE_ADDED:
+        return "added a note"
+    if kind == Kind.NOTE_DELETED:
+        return "deleted a note"
+    if kind == Kind.CONSENT_GIVEN:
+        method = _consent_method_label(detail.get("method", ""))
+        return f"recorded consent ({method})" if method else "recorded consent"
+    if kind == Kind.CONSENT_WITHDRAWN:
+        return "withdrew consent"
+    if kind == Kind.GOAL_CHANGED:
+        before, after = detail.get("from", ""), detail.get("to", "")
+        if before and after:
+            return f"moved the referral from the goal “{before}” to “{after}”"
+        if after:
+            return f"added the referral to the goal “{after}”"
+        return f"removed the referral from the goal “{before}”" if before else "changed the goal"
+    if kind == Kind.ASSIGNMENT_CHANGED:
+        after, before = detail.get("to", ""), detail.get("from", "")
+        if after:
+            words = f"assigned the referral to {after}"
+            return words + " (round robin)" if detail.get("round_robin") else words
+        return f"unassigned the referral (was {before})" if before else "unassigned the referral"
+    if kind == Kind.EMAIL_SENT:
+        recipient = detail.get("recipient") or detail.get("to") or ""
+        return f"sent an email to {recipient}" if recipient else "sent an email"
+    if kind == Kind.EMAIL_LINK_USED:
+        action = detail.get("action") or ""
+        return f"used an email link ({action})" if action else "used an email link"
+    return event.get_kind_display().lower()

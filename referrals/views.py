@@ -1,0 +1,211 @@
+"""The referral page, also served as a panel fragment for htmx (the profile and dashboards embed it).
+
+Every change goes through referrals.services. A change the person may not make answers 403, a referral they
+may not see 404, a stale form says what changed, and any other refusal shows the service's message.
+Requests from htmx get the panel back (status 200 so htmx swaps it in, with the message inside); plain
+form posts are redirected to the page after a change, or see the page again with the message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Membership
+from goals.models import Goal
+
+from . import services
+from .errors import NotAllowed, ReferralError, StaleReferral
+from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
+from .models import Note, Referral
+from .selectors import referral_get_visible, referral_history, referral_parties
+from .statuses import Party, Status
+
+STALE_MESSAGE = ("This referral changed since you opened it, so nothing was saved. "
+                 "Here is what it looks like now.")
+
+
+def _get_referral_or_404(user, public_id) -> Referral:
+    try:
+        return referral_get_visible(user=user, public_id=public_id)
+    except Referral.DoesNotExist:
+        raise Http404("No such referral.") from None
+
+
+def _panel_context(request, referral: Referral, parties: set, *, status_form=None, note_form=None, goal_form=None,
+                   reopen_form=None, panel_messages=()):
+    user = request.user
+    seeker = referral.seeker
+    seeker_side = user.is_superuser or Membership.objects.filter(
+        user=user, organization_id=referral.organization_id).exists()
+    can_set_goal = bool(parties & {Party.REFERRER, Party.ADMIN}) and seeker_side
+    goals = []
+    if can_set_goal:
+        goals = [goal for goal in seeker.goals.all()
+                 if goal.status == Goal.Status.OPEN or goal.pk == referral.goal_id]
+    is_admin = Party.ADMIN in parties
+    notes = list(referral.notes.order_by("-created_at", "-id"))
+    for note in notes:
+        note.can_delete = is_admin or (note.author_id == user.pk)
+    outcomes = [
+        ("Seeker", referral.seeker_outcome, referral.seeker_outcome_at),
+        ("Program", referral.program_outcome, referral.program_outcome_at),
+        ("Referrer", referral.referrer_outcome, referral.referrer_outcome_at),
+    ]
+    return {
+        "referral": referral,
+        "seeker": seeker,
+        "parties": parties,
+        "show_contact": seeker_side or (referral.has_consent and not seeker.does_not_want_contact),
+        "status_form": status_form or StatusForm(referral=referral, parties=parties),
+        "note_form": note_form or NoteForm(),
+        "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
+        "reopen_form": (reopen_form or ReopenForm(referral=referral))
+        if referral.is_closed and is_admin else None,
+        "can_add_note": bool(parties & {Party.CLAIMER, Party.REFERRER, Party.ADMIN, Party.SEEKER}),
+        "notes": notes,
+        "outcomes": outcomes if any(outcome for _, outcome, _ in outcomes) else None,
+        "events": list(referral_history(referral)),
+        "panel_messages": panel_messages,
+        "is_fragment": bool(request.htmx),
+    }
+
+
+def _render(request, referral, parties, *, status=200, **context):
+    template = "referrals/_panel.html" if request.htmx else "referrals/detail.html"
+    if request.htmx and status not in (403, 404):
+        status = 200  # htmx swaps only successful responses; the message inside says what happened
+    response = render(request, template, _panel_context(request, referral, parties, **context), status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def detail(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    if referral.status == Status.SENT and Party.CLAIMER in parties:
+        viewed = services.referral_mark_viewed(actor=request.user, referral=referral)
+        referral.status, referral.version, referral.updated_at = viewed.status, viewed.version, viewed.updated_at
+    return _render(request, referral, parties)
+
+
+def _done(request, referral, parties, message: str):
+    if request.htmx:
+        return _render(request, referral, parties, panel_messages=[("success", message)])
+    messages.success(request, message)
+    return redirect("referrals:detail", public_id=referral.public_id)
+
+
+def _refused(request, referral, parties, error: ReferralError, **forms):
+    """The answer to a refusal: 403 when not allowed, the current state when stale, the message otherwise."""
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message)
+    if isinstance(error, StaleReferral):
+        current = _get_referral_or_404(request.user, referral.public_id)
+        return _render(request, current, referral_parties(request.user, current), status=409,
+                       panel_messages=[("error", STALE_MESSAGE)])
+    return _render(request, referral, parties, status=400, panel_messages=[("error", error.message)], **forms)
+
+
+def _invalid(request, referral, parties, **forms):
+    return _render(request, referral, parties, status=400,
+                   panel_messages=[("error", "Please correct the fields marked below. Nothing was changed.")],
+                   **forms)
+
+
+@login_required
+@require_POST
+def change_status(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    form = StatusForm(request.POST, referral=referral, parties=parties)
+    if not form.is_valid():
+        return _invalid(request, referral, parties, status_form=form)
+    data = form.cleaned_data
+    try:
+        referral = services.referral_change_status(
+            actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
+            note=data["note"], expected_version=data["version"])
+    except ReferralError as error:
+        return _refused(request, referral, parties, error, status_form=form)
+    referral = _get_referral_or_404(request.user, public_id)
+    return _done(request, referral, referral_parties(request.user, referral),
+                 f"Status changed to “{referral.get_status_display()}”.")
+
+
+@login_required
+@require_POST
+def reopen(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    form = ReopenForm(request.POST, referral=referral)
+    if not form.is_valid():
+        if Party.ADMIN not in parties:
+            raise PermissionDenied("Only an organization admin can reopen a referral.")
+        return _invalid(request, referral, parties, reopen_form=form)
+    try:
+        services.referral_reopen(actor=request.user, referral=referral, note=form.cleaned_data["note"],
+                                 expected_version=form.cleaned_data["version"])
+    except ReferralError as error:
+        return _refused(request, referral, parties, error, reopen_form=form)
+    referral = _get_referral_or_404(request.user, public_id)
+    return _done(request, referral, referral_parties(request.user, referral),
+                 f"Reopened: the referral is “{referral.get_status_display()}” again.")
+
+
+@login_required
+@require_POST
+def add_note(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, referral, parties, note_form=form)
+    try:
+        services.note_add(actor=request.user, referral=referral, body=form.cleaned_data["body"])
+    except ReferralError as error:
+        return _refused(request, referral, parties, error, note_form=form)
+    return _done(request, referral, parties, "Note added.")
+
+
+@login_required
+@require_POST
+def delete_note(request, public_id, note_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    try:
+        note = referral.notes.get(public_id=note_id)
+    except Note.DoesNotExist:
+        raise Http404("No such note.") from None
+    try:
+        services.note_delete(actor=request.user, note=note)
+    except ReferralError as error:
+        return _refused(request, referral, parties, error)
+    return _done(request, referral, parties, "Note deleted.")
+
+
+@login_required
+@require_POST
+def set_goal(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    if not parties & {Party.REFERRER, Party.ADMIN}:
+        raise PermissionDenied("You cannot change this referral's goal.")
+    goals = referral.seeker.goals.all()
+    form = GoalChoiceForm(request.POST, referral=referral, goals=goals)
+    if not form.is_valid():
+        return _invalid(request, referral, parties, goal_form=form)
+    try:
+        referral = services.referral_set_goal(actor=request.user, referral=referral, goal=form.cleaned_data["goal"],
+                                              expected_version=form.cleaned_data["version"])
+    except ReferralError as error:
+        return _refused(request, referral, parties, error, goal_form=form)
+    referral = _get_referral_or_404(request.user, public_id)
+    goal = referral.goal
+    return _done(request, referral, parties,
+                 f"Added to the goal “{goal.title}”." if goal else "Removed from its goal.")

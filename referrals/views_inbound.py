@@ -1,0 +1,230 @@
+"""Inbound Referrals: the claimer's dashboard of referrals to the programs they claim."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.models import Membership
+from programs.models import ProgramClaimer
+from programs.selectors import directory
+
+from . import statuses
+from .errors import NotAllowed, ReferralError, StaleReferral
+from .models import Referral
+from .selectors import referral_get_visible, referrals_inbound_for
+from .services import referral_assign
+
+PAGE_SIZE = 25
+COUNT_CAP = 1000
+AWAITING_ANSWER = (statuses.Status.SENT, statuses.Status.VIEWED)
+
+
+def programs_received_by(user):
+    """The programs whose inbound referrals ``user`` works: those they claim and their organizations' own."""
+    administered = Membership.objects.filter(user_id=user.pk, role=Membership.Role.ADMIN).values("organization_id")
+    return (directory().filter(Q(claimer_memberships__user_id=user.pk) | Q(organization_id__in=administered))
+            .select_related("organization").distinct().order_by("name"))
+
+
+class InboundFilterForm(forms.Form):
+    OPEN = ""
+    ALL = "all"
+
+    program = forms.ChoiceField(label="Program", required=False)
+    status = forms.ChoiceField(
+        label="Status", required=False,
+        choices=[(OPEN, "All open"), (ALL, "All, closed too"), *statuses.Status.choices],
+    )
+    urgency = forms.ChoiceField(label="Urgency", required=False,
+                                choices=[("", "Any urgency"), *statuses.Urgency.choices])
+    assignee = forms.ChoiceField(
+        label="Assigned to", required=False,
+        choices=[("", "Anyone"), ("me", "Assigned to me"), ("unassigned", "Unassigned")],
+    )
+    older_than_days = forms.IntegerField(label="Older than (days)", required=False, min_value=0, max_value=3650)
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", "All my programs")] + [
+            (str(program.public_id), program.name) for program in programs
+        ]
+
+    def apply(self, referrals, *, user):
+        """``referrals`` narrowed by the valid filters; invalid ones are shown as field errors and ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("program"):
+            referrals = referrals.filter(program__public_id=data["program"])
+        status = data.get("status", self.OPEN)
+        if status == self.OPEN:
+            referrals = referrals.filter(status__in=sorted(statuses.OPEN))
+        elif status != self.ALL:
+            referrals = referrals.filter(status=status)
+        if data.get("urgency"):
+            referrals = referrals.filter(urgency=data["urgency"])
+        if data.get("assignee") == "me":
+            referrals = referrals.filter(assigned_to_id=user.pk)
+        elif data.get("assignee") == "unassigned":
+            referrals = referrals.filter(assigned_to__isnull=True)
+        if data.get("older_than_days") is not None:
+            referrals = referrals.filter(sent_at__lt=timezone.now() - timedelta(days=data["older_than_days"]))
+        return referrals
+
+
+@dataclass
+class Row:
+    referral: Referral
+    overdue: bool
+    claimers: list
+
+
+def is_overdue(referral: Referral, now) -> bool:
+    """Still unanswered (sent or viewed) past the program's expected response time."""
+    return (referral.status in AWAITING_ANSWER
+            and referral.sent_at + timedelta(hours=referral.program.expected_response_hours) < now)
+
+
+def capped_count(queryset) -> tuple[int, bool]:
+    """How many rows, counting no further than COUNT_CAP (no COUNT(*) over a huge table)."""
+    count = queryset.order_by()[: COUNT_CAP + 1].count()
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def _inbound_context(request) -> dict:
+    user = request.user
+    programs = list(programs_received_by(user))
+    form = InboundFilterForm(request.GET or None, programs=programs)
+    inbound = referrals_inbound_for(user)
+    referrals = form.apply(inbound, user=user)
+    referrals = referrals.select_related("program", "seeker", "organization", "referred_by", "assigned_to").order_by(
+        Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "sent_at", "id",
+    )
+    page = _page_number(request)
+    offset = (page - 1) * PAGE_SIZE
+    # One row more than a page tells whether there is a next page without counting the whole set.
+    fetched = list(referrals[offset: offset + PAGE_SIZE + 1])
+    has_next = len(fetched) > PAGE_SIZE
+    fetched = fetched[:PAGE_SIZE]
+
+    claimers_by_program: dict[int, list] = {}
+    for membership in (ProgramClaimer.objects.filter(program_id__in=[p.pk for p in programs])
+                       .select_related("user").order_by("user__first_name", "user__last_name")):
+        claimers_by_program.setdefault(membership.program_id, []).append(membership.user)
+    now = timezone.now()
+    rows = [Row(referral=r, overdue=is_overdue(r, now), claimers=claimers_by_program.get(r.program_id, []))
+            for r in fetched]
+
+    not_updated, not_updated_more = capped_count(inbound.filter(status=statuses.Status.SENT))
+    total, total_more = capped_count(referrals)
+    query = request.GET.copy()
+    query.pop("page", None)
+
+    def page_url(number):
+        return "?" + urlencode({**query.dict(), "page": number})
+
+    return {
+        "form": form,
+        "programs": programs,
+        "rows": rows,
+        "page": page,
+        "first_shown": offset + 1 if rows else 0,
+        "last_shown": offset + len(rows),
+        "previous_url": page_url(page - 1) if page > 1 else "",
+        "next_url": page_url(page + 1) if has_next else "",
+        "total": total,
+        "total_more": total_more,
+        "not_updated": not_updated,
+        "not_updated_more": not_updated_more,
+        "rows_url": reverse("referrals:inbound_rows") + ("?" + request.GET.urlencode() if request.GET else ""),
+        # Where the assignment forms come back to: the page, also when the list was re-fetched alone.
+        "here": reverse("referrals:inbound") + ("?" + request.GET.urlencode() if request.GET else ""),
+    }
+
+
+@login_required
+def inbound(request):
+    return render(request, "referrals/inbound.html", _inbound_context(request))
+
+
+@login_required
+def inbound_rows(request):
+    """The list alone, which the page re-fetches when live.js says a referral changed."""
+    return render(request, "referrals/inbound_rows.html", _inbound_context(request))
+
+
+def _back_url(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("referrals:inbound")
+
+
+def _back(request):
+    return redirect(_back_url(request))
+
+
+def _refused(request, message: str, status: int):
+    return render(request, "referrals/inbound_refused.html", {"message": message, "back": _back_url(request)},
+                  status=status)
+
+
+@require_POST
+@login_required
+def assign(request, public_id):
+    """A claimer assigns a referral to themselves or another claimer of its program, or clears it."""
+    try:
+        referral = referral_get_visible(user=request.user, public_id=public_id)
+    except Referral.DoesNotExist:
+        raise Http404("No such referral.") from None
+    assignee = None
+    chosen = request.POST.get("assignee", "").strip()
+    if chosen:
+        try:
+            membership = (ProgramClaimer.objects.filter(program_id=referral.program_id,
+                                                        user__public_id=uuid.UUID(chosen))
+                          .select_related("user").first())
+        except ValueError:
+            membership = None
+        if membership is None:
+            return _refused(request, "Referrals can only be assigned to the program's claimers.", 400)
+        assignee = membership.user
+    try:
+        expected_version = int(request.POST["expected_version"]) if request.POST.get("expected_version") else None
+    except ValueError:
+        return _refused(request, "The form was incomplete; reload the page and try again.", 400)
+    try:
+        referral_assign(actor=request.user, referral=referral, assignee=assignee, expected_version=expected_version)
+    except NotAllowed as error:
+        return _refused(request, error.message, 403)
+    except StaleReferral:
+        messages.error(request, f"The referral for {referral.seeker.full_name} changed since you opened the page; "
+                                "here is how it looks now. Nothing was assigned.")
+        return _back(request)
+    except ReferralError as error:
+        return _refused(request, error.message, 400)
+    who = "you" if assignee == request.user else (assignee.short_name if assignee else "nobody")
+    messages.success(request, f"The referral for {referral.seeker.full_name} is now assigned to {who}.")
+    return _back(request)

@@ -1,0 +1,85 @@
+import re
+from datetime import date
+
+from django import forms
+
+from .models import Seeker
+
+OLDEST_PLAUSIBLE_AGE = 120
+ZIP_CODE = re.compile(r"^\d{5}$")
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(label="Search people", required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, email, phone or zip"}))
+
+
+class SeekerForm(forms.ModelForm):
+    """Personal information. Phone numbers are kept as their ten digits."""
+
+    class Meta:
+        model = Seeker
+        fields = ["first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
+                  "contact_preference"]
+        labels = {
+            "first_name": "First name",
+            "last_name": "Last name",
+            "date_of_birth": "Date of birth",
+            "zip_code": "Zip code",
+            "email": "Email",
+            "phone": "Phone",
+            "preferred_language": "Preferred language",
+            "contact_preference": "How to contact",
+        }
+        error_messages = {"first_name": {"required": "Enter a first name."}}
+        help_texts = {
+            "zip_code": "Five digits, e.g. 60640.",
+            "phone": "Ten digits; spaces, dashes and brackets are fine.",
+        }
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "zip_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def clean_first_name(self):
+        value = self.cleaned_data["first_name"].strip()
+        if not value:
+            raise forms.ValidationError("Enter a first name.")
+        return value
+
+    def clean_last_name(self):
+        return self.cleaned_data["last_name"].strip()
+
+    def clean_zip_code(self):
+        value = self.cleaned_data["zip_code"].strip()
+        if value and not ZIP_CODE.match(value):
+            raise forms.ValidationError("Enter a five-digit zip code, like 60640.")
+        return value
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        if re.search(r"[^\d\s().+-]", value):
+            raise forms.ValidationError("A phone number has only digits (and spaces, dashes or brackets).")
+        digits = re.sub(r"\D", "", value)
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        if len(digits) != 10:
+            raise forms.ValidationError("Enter a ten-digit phone number, like 312-555-0142.")
+        return digits
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value is None:
+            return None
+        today = date.today()
+        if value > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if today.year - value.year > OLDEST_PLAUSIBLE_AGE:
+            raise forms.ValidationError(f"Check the year: that would make them over {OLDEST_PLAUSIBLE_AGE}.")
+        return value

@@ -1,0 +1,66 @@
+"""Seeker profiles. The organization comes from the helper's membership, never from what a client sends."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Organization
+from accounts.selectors import teams_of
+from referrals.errors import InvalidInput, NotAllowed
+
+from .models import Seeker
+from .selectors import seekers_visible_to
+
+EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
+                   "contact_preference")
+
+
+def site_membership_for(user) -> Membership | None:
+    """The Site a helper creates profiles for by default: the first one they joined."""
+    return (Membership.objects.filter(user=user, organization__runs_site=True)
+            .select_related("organization").order_by("joined_at").first())
+
+
+def _check_fields(fields) -> None:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown seeker fields: {', '.join(sorted(unknown))}.")
+
+
+@transaction.atomic
+def seeker_create(*, actor, organization: Organization | None = None, **fields) -> Seeker:
+    """A helper adds a seeker to ``organization`` (by default the first Site they joined).
+
+    The organization must be a Site the helper belongs to. The profile is recorded as created by the
+    helper and joins the helper's first team there (a team that shares outbound referrals shares its
+    people too).
+    """
+    if organization is None:
+        membership = site_membership_for(actor)
+        organization = membership.organization if membership else None
+    if organization is None or not organization.runs_site or not Membership.objects.filter(
+        user=actor, organization=organization
+    ).exists():
+        raise NotAllowed("Only workers at a site can add the people they help.")
+    _check_fields(fields)
+    teams = teams_of(actor, organization)
+    seeker = Seeker(organization=organization, created_by=actor, team=teams[0] if teams else None,
+                    last_activity_at=timezone.now(), **fields)
+    seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
+    seeker.save()
+    return seeker
+
+
+@transaction.atomic
+def seeker_update(*, actor, seeker: Seeker, **fields) -> Seeker:
+    """Changes the personal information of a profile ``actor`` helps. Only the given fields change."""
+    if not seekers_visible_to(actor).filter(pk=seeker.pk).exists():
+        raise NotAllowed("You do not help this person.")
+    _check_fields(fields)
+    for name, value in fields.items():
+        setattr(seeker, name, value)
+    seeker.last_activity_at = timezone.now()
+    seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
+    seeker.save()
+    return seeker

@@ -1,0 +1,161 @@
+"""People I'm Helping, seeker profiles and their referral lists."""
+
+import copy
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Greatest
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import Membership
+from goals.forms import GoalForm
+from goals.models import Goal
+from programs.selectors import age_on
+from referrals.errors import NotAllowed
+from referrals.models import Referral
+from referrals.selectors import referrals_inbound_for, referrals_outbound_for
+from referrals.statuses import OPEN
+
+from .forms import PeopleSearchForm, SeekerForm
+from .models import Seeker
+from .selectors import seekers_visible_to
+from .services import seeker_create, seeker_update
+
+PEOPLE_PER_PAGE = 25
+
+
+def _require_site_worker(user) -> None:
+    """People I'm Helping is for the workers and admins of a Site."""
+    if not user.is_superuser and not Membership.objects.filter(user=user, organization__runs_site=True).exists():
+        raise PermissionDenied("People I'm Helping is for the workers of a site.")
+
+
+def get_seeker_or_404(user, public_id) -> Seeker:
+    try:
+        return seekers_visible_to(user).select_related("organization").get(public_id=public_id)
+    except Seeker.DoesNotExist:
+        raise Http404("No such person.") from None
+
+
+def people_search(queryset, query: str):
+    """Every word must match the name, email, phone (by digits) or zip code."""
+    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"))
+    for word in query.split()[:8]:
+        condition = (Q(search_name__icontains=word) | Q(email__icontains=word) | Q(zip_code__startswith=word))
+        digits = re.sub(r"[\s().+-]", "", word)
+        if digits.isdigit() and len(digits) >= 3:
+            condition |= Q(phone__contains=digits.removeprefix("1") if len(digits) == 11 else digits)
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def people_with_activity(user, queryset):
+    """Each seeker with the open referrals this user can see and their last activity, in the same query."""
+    visible = Referral.objects.visible_to(user).filter(seeker=OuterRef("pk")).order_by().values("seeker")
+    open_count = visible.filter(status__in=sorted(OPEN)).annotate(count=Count("pk")).values("count")
+    last_change = visible.annotate(latest=Greatest("updated_at", "sent_at")).order_by("-latest").values("latest")[:1]
+    return queryset.annotate(
+        open_referrals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
+        last_activity=Coalesce(Greatest(Subquery(last_change), F("last_activity_at")), F("last_activity_at")),
+    )
+
+
+@login_required
+@require_GET
+def people(request):
+    _require_site_worker(request.user)
+    form = PeopleSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    seekers = seekers_visible_to(request.user)
+    if query:
+        seekers = people_search(seekers, query)
+    seekers = people_with_activity(request.user, seekers).order_by("-last_activity", "last_name", "first_name", "pk")
+    page = Paginator(seekers, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": query}
+    template = "seekers/_people_list.html" if request.htmx and request.htmx.target == "people-list" \
+        else "seekers/people.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    _require_site_worker(request.user)
+    form = SeekerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in SeekerForm.Meta.fields}
+        try:
+            seeker = seeker_create(actor=request.user, **fields)
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from None
+        messages.success(request, f"Added {seeker.full_name}.")
+        return redirect("seekers:profile", public_id=seeker.public_id)
+    return render(request, "seekers/seeker_form.html", {"form": form, "seeker": None},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, public_id):
+    seeker = get_seeker_or_404(request.user, public_id)
+    # The form writes cleaned values onto its instance; a copy keeps the page's heading as it was.
+    form = SeekerForm(request.POST or None, instance=copy.copy(seeker))
+    if request.method == "POST":
+        if form.is_valid():
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            if changed:
+                seeker_update(actor=request.user, seeker=seeker, **changed)
+                messages.success(request, "Personal information saved.")
+            return redirect("seekers:profile", public_id=seeker.public_id)
+        return render(request, "seekers/seeker_form.html", {"form": form, "seeker": seeker}, status=400)
+    return render(request, "seekers/seeker_form.html", {"form": form, "seeker": seeker})
+
+
+def outbound_referrals(user, seeker):
+    return (referrals_outbound_for(user).filter(seeker=seeker).select_related("program", "goal")
+            .order_by("-sent_at", "-id"))
+
+
+def inbound_referrals(user, seeker):
+    return (referrals_inbound_for(user).filter(seeker=seeker).select_related("program", "goal")
+            .order_by("-sent_at", "-id"))
+
+
+@login_required
+@require_GET
+def profile(request, public_id):
+    seeker = get_seeker_or_404(request.user, public_id)
+    goals = list(seeker.goals.all())
+    context = {
+        "seeker": seeker,
+        "age": age_on(seeker.date_of_birth),
+        "open_goals": [goal for goal in goals if goal.status == Goal.Status.OPEN],
+        "closed_goals": [goal for goal in goals if goal.status == Goal.Status.CLOSED],
+        "goal_form": GoalForm(),
+        "outbound": outbound_referrals(request.user, seeker),
+        "inbound": inbound_referrals(request.user, seeker),
+    }
+    return render(request, "seekers/profile.html", context)
+
+
+@login_required
+@require_GET
+def outbound_list(request, public_id):
+    """The profile's outbound referral list alone: what live updates swap in."""
+    seeker = get_seeker_or_404(request.user, public_id)
+    return render(request, "seekers/_outbound_list.html",
+                  {"seeker": seeker, "outbound": outbound_referrals(request.user, seeker)})
+
+
+@login_required
+@require_GET
+def inbound_list(request, public_id):
+    seeker = get_seeker_or_404(request.user, public_id)
+    return render(request, "seekers/_inbound_list.html",
+                  {"seeker": seeker, "inbound": inbound_referrals(request.user, seeker)})

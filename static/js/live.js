@@ -1,0 +1,132 @@
+// Live status: polls /live/ while the tab is visible and tells the page which referrals changed.
+//
+// Markup contract (see README, "Live updates"):
+//   <div data-live-referral="<public_id>" hx-get="..." hx-trigger="live-changed">  re-fetched when that
+//       referral changes;
+//   <div data-live-list hx-get="..." hx-trigger="live-changed">  re-fetched when any visible referral changes.
+// A region that holds a field the person is typing in (focused, or changed and not yet sent) is left alone
+// until they are done, so a refresh never throws away their input.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var endpoint = (script && script.getAttribute("data-live-url")) || "/live/";
+  var INTERVAL = 1500;
+  var MAX_BACKOFF = 30000;
+  var cursor = null;
+  var timer = null;
+  var busy = false;
+  var failures = 0;
+  var pendingIds = {};
+  var pendingLists = false;
+
+  function watched() {
+    return document.querySelector("[data-live-referral], [data-live-list]") !== null;
+  }
+
+  function isBeingEdited(element) {
+    var active = document.activeElement;
+    if (active && active !== document.body && element.contains(active) &&
+        /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== "submit" && active.type !== "button") {
+      return true;
+    }
+    var fields = element.querySelectorAll("textarea, input[type=text], input[type=search], input[type=number]");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value !== fields[i].defaultValue) { return true; }
+    }
+    var boxes = element.querySelectorAll("input[type=checkbox], input[type=radio]");
+    for (var j = 0; j < boxes.length; j++) {
+      if (boxes[j].checked !== boxes[j].defaultChecked) { return true; }
+    }
+    var selects = element.querySelectorAll("select:not([multiple])");
+    for (var k = 0; k < selects.length; k++) {
+      var initial = 0;
+      for (var n = 0; n < selects[k].options.length; n++) {
+        if (selects[k].options[n].defaultSelected) { initial = n; }
+      }
+      if (selects[k].selectedIndex !== initial) { return true; }
+    }
+    return false;
+  }
+
+  function notify(element) {
+    element.dispatchEvent(new CustomEvent("live-changed", { bubbles: false }));
+  }
+
+  function deliver() {
+    var stillPending = {};
+    document.querySelectorAll("[data-live-referral]").forEach(function (element) {
+      var id = element.getAttribute("data-live-referral");
+      if (!pendingIds[id]) { return; }
+      if (isBeingEdited(element)) { stillPending[id] = true; } else { notify(element); }
+    });
+    var listsWaiting = false;
+    if (pendingLists) {
+      document.querySelectorAll("[data-live-list]").forEach(function (element) {
+        if (isBeingEdited(element)) { listsWaiting = true; } else { notify(element); }
+      });
+    }
+    pendingIds = stillPending;
+    pendingLists = listsWaiting;
+  }
+
+  function schedule(delay) {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(poll, delay);
+  }
+
+  function poll() {
+    if (busy || document.visibilityState !== "visible") { return; }
+    if (!watched()) { schedule(INTERVAL); return; }
+    busy = true;
+    var url = endpoint + (cursor ? "?since=" + encodeURIComponent(cursor) : "");
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) { throw new Error("stop"); }
+        if (!response.ok) { throw new Error("retry"); }
+        return response.json();
+      })
+      .then(function (answer) {
+        failures = 0;
+        cursor = answer.cursor;
+        if (answer.everything) {
+          document.querySelectorAll("[data-live-referral]").forEach(function (element) {
+            pendingIds[element.getAttribute("data-live-referral")] = true;
+          });
+          pendingLists = true;
+        } else if (answer.referrals.length) {
+          answer.referrals.forEach(function (id) { pendingIds[id] = true; });
+          pendingLists = true;
+        }
+        deliver();
+        busy = false;
+        schedule(INTERVAL);
+      })
+      .catch(function (error) {
+        busy = false;
+        if (error && error.message === "stop") { return; }
+        failures += 1;
+        schedule(Math.min(INTERVAL * Math.pow(2, failures), MAX_BACKOFF));
+      });
+  }
+
+  // A refresh that was already on its way when the person started typing or choosing waits too.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    var element = event.detail.elt || event.target;
+    if (!trigger || trigger.type !== "live-changed" || !element || !isBeingEdited(element)) { return; }
+    event.detail.shouldSwap = false;
+    if (element.hasAttribute("data-live-referral")) {
+      pendingIds[element.getAttribute("data-live-referral")] = true;
+    } else {
+      pendingLists = true;
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { schedule(0); }
+  });
+  // Re-check waiting regions when the person leaves a field or sends a form.
+  document.addEventListener("focusout", function () { window.setTimeout(deliver, 0); });
+  document.addEventListener("htmx:afterSwap", function () { window.setTimeout(deliver, 0); });
+  schedule(0);
+})();

@@ -1,0 +1,67 @@
+import pytest
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.factories import PASSWORD
+
+URL = "/api/v1/auth/token/"
+
+
+def test_it_exchanges_email_and_password_for_a_token_that_works(network, api):
+    response = api().post(URL, {"email": network.referrer.email.upper(), "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/referrals/").status_code == 200
+
+
+def test_it_refuses_a_wrong_password_without_saying_which_part_was_wrong(network, api):
+    response = api().post(URL, {"email": network.referrer.email, "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["The email or password is not right."]}
+    unknown = api().post(URL, {"email": "nobody@example.org", "password": "nope"}, format="json")
+    assert unknown.json() == response.json()
+
+
+def test_it_refuses_an_inactive_user(network, api):
+    network.referrer.is_active = False
+    network.referrer.save()
+    response = api().post(URL, {"email": network.referrer.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("body", [{}, {"email": "not-an-email", "password": "x"}, {"email": "a@b.org"}])
+def test_it_names_the_missing_or_malformed_fields(db, api, body):
+    response = api().post(URL, body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) <= {"email", "password"}
+
+
+def test_a_wrong_token_is_401(db, api):
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/v1/programs/").status_code == 401
+
+
+def test_the_token_endpoint_is_strictly_rate_limited(network, api, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth_token", "3/minute")
+    client = api()
+    answers = [client.post(URL, {"email": network.referrer.email, "password": "guess"}, format="json").status_code
+               for _ in range(4)]
+    assert answers == [400, 400, 400, 429]
+    response = client.post(URL, {"email": network.referrer.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_signed_in_users_are_rate_limited_too(network, api, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/minute")
+    client = api(network.referrer)
+    assert [client.get("/api/v1/programs/").status_code for _ in range(3)] == [200, 200, 429]
+    # another user has their own allowance
+    assert api(network.teammate).get("/api/v1/programs/").status_code == 200
+
+
+def test_session_sign_in_works_too(network, client):
+    client.force_login(network.referrer)
+    assert client.get("/api/v1/seekers/").status_code == 200

@@ -1,0 +1,247 @@
+import pytest
+
+from referrals.models import Referral
+from referrals.services import referral_change_status
+from tests import factories
+
+URL = "/api/v1/referrals/"
+
+
+def _url(referral, suffix=""):
+    return f"{URL}{referral.public_id}/{suffix}"
+
+
+def test_a_helper_makes_a_referral_through_the_service(network, api):
+    response = api(network.referrer).post(URL, {
+        "seeker": str(network.seeker.public_id), "program": str(network.program.public_id),
+        "comment": "Needs groceries this week", "urgency": "urgent", "consent": True,
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["status"], body["urgency"], body["consent_method"], body["version"]) == (
+        "sent", "urgent", "electronic", 1)
+    referral = Referral.objects.visible_to(network.claimer).get(public_id=body["id"])
+    created = referral.events.get(kind="created")
+    assert (created.actor_display, created.via) == ("Maria G.", "api")
+
+
+def test_consent_is_required(network, api):
+    response = api(network.referrer).post(URL, {
+        "seeker": str(network.seeker.public_id), "program": str(network.program.public_id), "consent": False,
+    }, format="json")
+    assert response.status_code == 400
+    assert "consent" in response.json()
+
+
+def test_a_duplicate_open_referral_is_409_with_the_existing_one(network, api):
+    existing = network.refer()
+    response = api(network.teammate).post(URL, {
+        "seeker": str(network.seeker.public_id), "program": str(network.program.public_id), "consent": True,
+    }, format="json")
+    assert response.status_code == 409
+    assert response.json()["existing"] == str(existing.public_id)
+
+
+def test_a_program_not_accepting_is_a_field_error(network, api):
+    closed = factories.ProgramFactory(organization=network.provider, accepts_referrals=False)
+    response = api(network.referrer).post(URL, {
+        "seeker": str(network.seeker.public_id), "program": str(closed.public_id), "consent": True,
+    }, format="json")
+    assert response.status_code == 400
+    assert "program" in response.json()
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"seeker": "not-a-uuid"}, "seeker"),
+    ({"program": "00000000-0000-0000-0000-000000000000"}, "program"),
+    ({"urgency": "whenever"}, "urgency"),
+    ({"comment": "x" * 5001}, "comment"),
+    ({"consent_method": "telepathy"}, "consent_method"),
+    ({"goal": "00000000-0000-0000-0000-000000000000"}, "goal"),
+])
+def test_invalid_referrals_name_the_field(network, api, body, field):
+    payload = {"seeker": str(network.seeker.public_id), "program": str(network.program.public_id),
+               "consent": True, **body}
+    response = api(network.referrer).post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Referral.objects.visible_to(network.referrer).exists()
+
+
+def test_another_tenants_seeker_is_refused_without_confirming_it_exists(network, api):
+    response = api(network.referrer).post(URL, {
+        "seeker": str(network.outsider_seeker.public_id), "program": str(network.program.public_id),
+        "consent": True,
+    }, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"seeker": ["No seeker of yours has this id."]}
+
+
+def test_malformed_json_is_400(network, api):
+    response = api(network.referrer).post(URL, data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in response.json()
+
+
+def test_the_list_filters_by_direction_status_and_program(network, api):
+    sent = network.refer()
+    other = network.refer(program=network.other_program)
+    referral_change_status(actor=network.other_claimer, referral=other, to_status="accepted")
+    claimer = api(network.claimer)
+    inbound = claimer.get(URL, {"direction": "inbound"}).json()["results"]
+    assert [r["id"] for r in inbound] == [str(sent.public_id)]
+    assert claimer.get(URL, {"direction": "outbound"}).json()["count"] == 0
+    referrer = api(network.referrer)
+    assert referrer.get(URL, {"direction": "outbound"}).json()["count"] == 2
+    assert [r["id"] for r in referrer.get(URL, {"status": "accepted"}).json()["results"]] == [str(other.public_id)]
+    by_program = referrer.get(URL, {"program": str(network.program.public_id)}).json()["results"]
+    assert [r["id"] for r in by_program] == [str(sent.public_id)]
+    assert api(network.outsider).get(URL).json()["count"] == 0
+
+
+@pytest.mark.parametrize("query", [{"status": "lost"}, {"direction": "sideways"}, {"program": "42"}])
+def test_bad_filters_are_field_errors(network, api, query):
+    response = api(network.referrer).get(URL, query)
+    assert response.status_code == 400
+    assert set(response.json()) == set(query)
+
+
+def test_a_claimers_first_look_marks_it_viewed(network, api):
+    referral = network.refer()
+    assert api(network.referrer).get(_url(referral)).json()["status"] == "sent"
+    body = api(network.claimer).get(_url(referral)).json()
+    assert (body["status"], body["version"]) == ("viewed", 2)
+
+
+def test_contact_details_are_shared_only_while_consent_holds(network, api):
+    referral = network.refer()
+    assert api(network.claimer).get(_url(referral)).json()["seeker"]["email"] == network.seeker.email
+    from referrals.services import referral_withdraw_consent
+
+    referral_withdraw_consent(actor=network.referrer, referral=referral)
+    seeker = api(network.claimer).get(_url(referral)).json()["seeker"]
+    assert (seeker["first_name"], seeker["email"], seeker["phone"]) == ("Luis", "", "")
+
+
+def test_a_status_change_goes_through_the_status_table(network, api):
+    referral = network.refer()
+    response = api(network.claimer).post(_url(referral, "status/"), {
+        "status": "declined", "reason": "no_capacity", "note": "Full until March.", "version": 1,
+    }, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["status_reason"]) == ("declined", "no_capacity")
+    history = api(network.referrer).get(_url(referral, "history/")).json()["results"]
+    assert history[0] == {**history[0], "kind": "status_changed", "from_status": "sent", "to_status": "declined",
+                          "actor_display": "Sam O.", "actor_organization": "Community Food Pantry", "via": "api"}
+    assert set(history[0]) == {"id", "kind", "actor_display", "actor_organization", "from_status", "to_status",
+                               "reason", "via", "at"}
+
+
+@pytest.mark.parametrize("body, code, field", [
+    ({"status": "finished", "version": 1}, 400, "status"),
+    ({"status": "declined", "version": 1}, 400, "reason"),
+    ({"status": "declined", "reason": "bored", "version": 1}, 400, "reason"),
+    ({"status": "declined", "reason": "no_longer_interested", "version": 1}, 400, "reason"),
+    ({"status": "accepted"}, 400, "version"),
+    ({"status": "accepted", "version": "one"}, 400, "version"),
+    ({"status": "accepted", "note": "x" * 5001, "version": 1}, 400, "note"),
+    ({"status": "entered_in_error", "version": 1}, 403, None),
+    ({"status": "sent", "version": 1}, 409, None),
+])
+def test_refused_status_changes(network, api, body, code, field):
+    referral = network.refer()
+    response = api(network.claimer).post(_url(referral, "status/"), body, format="json")
+    assert response.status_code == code, response.json()
+    if field:
+        assert field in response.json()
+    referral.refresh_from_db()
+    assert (referral.status, referral.version) == ("sent", 1)
+
+
+def test_a_stale_version_is_409_with_the_current_one(network, api):
+    referral = network.refer()
+    referral_change_status(actor=network.claimer, referral=referral, to_status="accepted")
+    response = api(network.referrer).post(_url(referral, "status/"), {
+        "status": "withdrawn", "reason": "no_longer_interested", "version": 1,
+    }, format="json")
+    assert response.status_code == 409
+    assert response.json()["current_version"] == 2
+    assert response.json()["code"] == "stale"
+
+
+def test_a_closed_referral_cannot_move_on(network, api):
+    referral = network.refer()
+    referral_change_status(actor=network.claimer, referral=referral, to_status="got_help")
+    response = api(network.claimer).post(_url(referral, "status/"), {"status": "accepted", "version": 2},
+                                         format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "illegal_transition"
+
+
+def test_the_goal_is_set_moved_and_removed(network, api):
+    referral = network.refer()
+    housing = factories.GoalFactory(seeker=network.seeker, title="Housing")
+    food = factories.GoalFactory(seeker=network.seeker, title="Food")
+    client = api(network.referrer)
+    body = client.patch(_url(referral), {"goal": str(housing.public_id), "version": 1}, format="json").json()
+    assert (body["goal"], body["version"]) == (str(housing.public_id), 2)
+    body = client.patch(_url(referral), {"goal": str(food.public_id), "version": 2}, format="json").json()
+    assert body["goal"] == str(food.public_id)
+    assert client.patch(_url(referral), {"goal": None, "version": 3}, format="json").json()["goal"] is None
+    stale = client.patch(_url(referral), {"goal": None, "version": 1}, format="json")
+    assert stale.status_code == 409
+
+
+def test_patch_changes_only_the_goal(network, api):
+    referral = network.refer()
+    response = api(network.referrer).patch(_url(referral), {"goal": None, "version": 1, "status": "got_help"},
+                                           format="json")
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_another_seekers_goal_is_refused(network, api):
+    referral = network.refer()
+    stranger = factories.GoalFactory(seeker=network.outsider_seeker)
+    response = api(network.referrer).patch(_url(referral), {"goal": str(stranger.public_id), "version": 1},
+                                           format="json")
+    assert response.status_code == 400
+    assert "goal" in response.json()
+
+
+def test_notes_are_added_listed_and_deleted_leaving_an_event(network, api):
+    referral = network.refer()
+    client = api(network.claimer)
+    created = client.post(_url(referral, "notes/"), {"body": "Called, no answer."}, format="json")
+    assert created.status_code == 201
+    note = created.json()
+    assert (note["author_display"], note["author_organization"]) == ("Sam O.", "Community Food Pantry")
+    assert [n["body"] for n in api(network.referrer).get(_url(referral, "notes/")).json()["results"]] == [
+        "Called, no answer."]
+    assert client.delete(_url(referral, f"notes/{note['id']}/")).status_code == 204
+    assert api(network.referrer).get(_url(referral, "notes/")).json()["count"] == 0
+    kinds = [e["kind"] for e in client.get(_url(referral, "history/")).json()["results"]]
+    assert kinds[:2] == ["note_deleted", "note_added"]
+    assert client.delete(_url(referral, f"notes/{note['id']}/")).status_code == 404
+
+
+@pytest.mark.parametrize("body", ["", "   ", "x" * 5001, "nul\x00byte"])
+def test_bad_notes_are_field_errors(network, api, body):
+    referral = network.refer()
+    response = api(network.claimer).post(_url(referral, "notes/"), {"body": body}, format="json")
+    assert response.status_code == 400
+    assert "body" in response.json()
+
+
+def test_notes_cannot_be_edited(network, api):
+    referral = network.refer()
+    note = api(network.claimer).post(_url(referral, "notes/"), {"body": "Called."}, format="json").json()
+    response = api(network.claimer).patch(_url(referral, f"notes/{note['id']}/"), {"body": "x"}, format="json")
+    assert response.status_code == 405
+
+
+def test_a_note_of_another_referral_is_404(network, api):
+    first = network.refer()
+    second = network.refer(program=network.other_program)
+    note = api(network.referrer).post(_url(first, "notes/"), {"body": "Called."}, format="json").json()
+    assert api(network.referrer).delete(_url(second, f"notes/{note['id']}/")).status_code == 404

@@ -1,0 +1,46 @@
+"""The reports ask the database a fixed number of questions, however many referrals there are."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.services import team_create
+from tests import factories
+
+from .conftest import PERIOD, at
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, PERIOD)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def add_referrals(figures, count):
+    """More referrals, spread over more programs, teams, people and weeks."""
+    from referrals.models import Referral
+
+    n = figures.network
+    team = team_create(organization=n.site, name=f"Team {count}")
+    for index in range(count):
+        person = factories.worker(n.site, team=team)
+        program = factories.ProgramFactory(organization=n.provider)
+        seeker = factories.SeekerFactory(organization=n.site, created_by=person, zip_code=f"606{index:02d}")
+        referral = factories.referral(referrer=person, seeker=seeker, program=program)
+        Referral.objects_across_tenants.filter(pk=referral.pk).update(sent_at=at(2, 2 + index, 10))
+
+
+@pytest.mark.parametrize("url", ["/reports/", "/reports/network/"])
+def test_the_query_count_does_not_grow_with_the_referrals(client, figures, url, django_assert_max_num_queries):
+    user = figures.network_admin if "network" in url else figures.network.site_admin
+    client.force_login(user)
+    before = count_queries(client, url)
+    add_referrals(figures, 12)
+    after = count_queries(client, url)
+    assert after == before
+    with django_assert_max_num_queries(before):
+        client.get(url, PERIOD)
+

@@ -1,0 +1,82 @@
+"""Security headers on every page, templates fit for a strict CSP, and `check --deploy` clean in production."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def test_pages_send_a_strict_content_security_policy_and_the_other_headers(client, network):
+    client.force_login(network.referrer)
+    for path in ["/accounts/login/", "/account/email/"]:
+        response = client.get(path)
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_with_a_secret_in_the_url_send_no_referrer(client, db):
+    response = client.get("/accounts/password/reset/MQ/set-password/")
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_session_and_csrf_cookies_are_http_only():
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+STYLE_ELEMENT = re.compile(r"<style[\s>]", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+JAVASCRIPT_URL = re.compile(r"javascript:", re.IGNORECASE)
+
+
+def _our_templates():
+    skip = {".venv", "node_modules", "staticfiles", ".git"}
+    for path in ROOT.rglob("*.html"):
+        if skip.isdisjoint(path.relative_to(ROOT).parts) and "templates" in path.parts:
+            yield path
+
+
+def test_no_template_has_inline_script_style_or_event_handlers():
+    """The CSP forbids them; a template that uses one would silently break in browsers."""
+    offenders = []
+    for path in _our_templates():
+        text = path.read_text()
+        for name, pattern in [("inline <script>", INLINE_SCRIPT), ("style= attribute", INLINE_STYLE_ATTRIBUTE),
+                              ("<style> element", STYLE_ELEMENT), ("on*= handler", EVENT_HANDLER),
+                              ("javascript: URL", JAVASCRIPT_URL)]:
+            if pattern.search(text):
+                offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert list(_our_templates()), "expected templates"
+    assert offenders == []
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
+           "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "referrals.example",
+           "CSRF_TRUSTED_ORIGINS": "https://referrals.example"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_set_hsts_and_secure_cookies():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
+           "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "referrals.example"}
+    code = ("from django.conf import settings as s; import django; django.setup();"
+            "print(s.SECURE_HSTS_SECONDS >= 31536000, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+            " s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.split() == ["True"] * 5, result.stderr
