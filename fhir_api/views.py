@@ -20,6 +20,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from privacy.models import AccessRecord
+from privacy.services import access_record
 from referrals.actors import Actor
 from referrals.errors import IllegalTransition, NotAllowed, ReferralError, StaleReferral
 from referrals.models import Referral, ReferralEvent
@@ -147,6 +149,7 @@ class Metadata(FHIRView):
 class ServiceRequestRead(FHIRView):
     def get(self, request, resource_id: str):
         referral = self.referral(resource_id)
+        access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
         return self.versioned(Response(resources.service_request(referral)), referral)
 
 
@@ -156,6 +159,7 @@ _IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
 class TaskRead(FHIRView):
     def get(self, request, resource_id: str):
         referral = self.referral(resource_id)
+        access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
         return self.versioned(Response(resources.task(referral)), referral)
 
     def put(self, request, resource_id: str):
