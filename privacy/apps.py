@@ -5,3 +5,10 @@ class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = "Privacy and security"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import start_session
+
+        user_logged_in.connect(start_session, dispatch_uid="privacy.start_session")

@@ -15,6 +15,23 @@ SESSION_STARTED = "_privacy_started_at"
 SESSION_LAST_SEEN = "_privacy_last_seen_at"
 # Writing the session on every request would cost a database write per page; a minute of slack is fine.
 LAST_SEEN_RESOLUTION = 60
+SESSION_SECOND_FACTOR_NOT_NEEDED = "_privacy_second_factor_not_needed"
+
+
+def start_session(sender, request, user, **kwargs):
+    """At sign-in: start the session clocks and decide once whether this session needs a second factor.
+
+    Done here rather than on the first page so that pages never look for devices or write the session.
+    """
+    if request is None or not hasattr(request, "session"):
+        return
+    from django_otp import user_has_device
+
+    now = int(time.time())
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+    if not user_has_device(user) and not requires_two_factor(user):
+        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = True
 
 
 class SessionTimeoutMiddleware:
@@ -82,12 +99,17 @@ class TwoFactorMiddleware:
         if (user is None or not user.is_authenticated or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
                 or user.is_verified()):
             return self.get_response(request)
+        if request.session.get(SESSION_SECOND_FACTOR_NOT_NEEDED):
+            return self.get_response(request)
         from django_otp import user_has_device
 
         if user_has_device(user):
             return self._redirect(request, "privacy:two_factor_verify")
         if requires_two_factor(user):
             return self._redirect(request, "privacy:two_factor_enrol")
+        # Remembered for this session so that pages do not look for devices on every request; enrolling
+        # verifies the session that enrols, and other sessions pick the device up at their next sign-in.
+        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = True
         return self.get_response(request)
 
     @staticmethod

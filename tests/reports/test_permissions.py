@@ -1,6 +1,5 @@
 """Who may see which report."""
 
-import uuid
 
 import pytest
 
@@ -43,7 +42,7 @@ def test_another_tenants_organization_is_not_found(client, network, organization
     assert client.get("/reports/summary.csv", {"organization": public_id}).status_code == 404
 
 
-@pytest.mark.parametrize("value", ["not-a-uuid", str(uuid.uuid4())])
+@pytest.mark.parametrize("value", ["not-a-uuid", "6f1c2b1e-0000-4000-8000-000000000001"])
 def test_an_unknown_organization_is_not_found(client, network, value):
     client.force_login(network.site_admin)
     assert client.get("/reports/", {"organization": value}).status_code == 404
