@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -73,6 +74,9 @@ class ProgramSerializer(serializers.ModelSerializer):
     eligibility_attributes = serializers.ListField(child=serializers.CharField(), read_only=True)
     service_area_zip_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     distance_miles = serializers.SerializerMethodField()
+    # Plain strings: these may be empty, which an "email"/"uri" format would refuse.
+    email = serializers.CharField(read_only=True)
+    website = serializers.CharField(read_only=True)
 
     class Meta:
         model = Program
@@ -112,7 +116,8 @@ class SeekerSerializer(serializers.ModelSerializer):
     )
     zip_code = serializers.RegexField(ZIP_CODE, required=False, allow_blank=True, max_length=10,
                                       error_messages={"invalid": "Enter a 5-digit zip code (or ZIP+4)."})
-    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    # A plain string in the schema, since it may be empty; validated as an address when given.
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
 
     class Meta:
@@ -126,6 +131,15 @@ class SeekerSerializer(serializers.ModelSerializer):
 
     def validate_last_name(self, value):
         return _plain_text(value)
+
+    def validate_email(self, value):
+        value = value.strip()
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise serializers.ValidationError("Enter a valid email address.") from None
+        return value
 
     def validate_phone(self, value):
         value = value.strip()
@@ -159,6 +173,10 @@ class GoalSerializer(serializers.ModelSerializer):
 
 # --- referrals ----------------------------------------------------------------------------------------
 
+def _blankable(choices):
+    return serializers.ChoiceField(choices=choices.choices, allow_blank=True, read_only=True)
+
+
 class SeekerOnReferralSerializer(serializers.Serializer):
     """What a referral shares about its seeker: the name always; contact details while consent holds."""
 
@@ -189,6 +207,12 @@ class ReferralSerializer(serializers.ModelSerializer):
     assigned_to = serializers.SerializerMethodField()
     goal = serializers.SerializerMethodField()
     replaced_by = serializers.SerializerMethodField()
+    # Declared so the schema says they may be empty (ModelSerializer drops allow_blank on read-only fields).
+    status_reason = _blankable(Reason)
+    consent_method = _blankable(Referral.ConsentMethod)
+    seeker_outcome = _blankable(Status)
+    program_outcome = _blankable(Status)
+    referrer_outcome = _blankable(Status)
 
     class Meta:
         model = Referral
@@ -290,6 +314,9 @@ class NoteSerializer(serializers.ModelSerializer):
 class EventSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     at = serializers.DateTimeField(source="created_at", read_only=True)
+    from_status = _blankable(Status)
+    to_status = _blankable(Status)
+    reason = _blankable(Reason)
 
     class Meta:
         model = ReferralEvent

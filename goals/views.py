@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import member_organization_ids
 from referrals.errors import NotAllowed, ReferralError
 from seekers.selectors import seekers_visible_to
-from seekers.views import get_seeker_or_404
+from seekers.views import get_seeker_or_404, render_profile
 
 from .forms import GoalForm
 from .models import Goal
@@ -42,8 +42,7 @@ def create(request, public_id):
     seeker = get_seeker_or_404(request.user, public_id)
     form = GoalForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["title"]))
-        return _back_to_profile(seeker)
+        return render_profile(request, seeker, goal_form=form, status=400)
     try:
         goal = goal_create(actor=request.user, seeker=seeker, title=form.cleaned_data["title"])
     except ReferralError as error:

@@ -53,7 +53,9 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, "You were signed out because the session ran out. Sign in again.")
                 return _to_login(request)
-            elif now - last_seen >= LAST_SEEN_RESOLUTION:
+            elif now - last_seen >= LAST_SEEN_RESOLUTION and not request.headers.get("X-Live-Poll"):
+                # Live-status polls (static/js/live.js) are the page, not the person: they do not keep
+                # an idle session alive.
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 

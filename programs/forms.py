@@ -57,8 +57,8 @@ class ConnectForm(forms.Form):
 
     def __init__(self, *args, seeker, program, goals, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["consent"].label = (f"{seeker.full_name} gives consent to share their name, contact details "
-                                        f"and this comment with {program.name}")
+        self.fields["consent"].label = (f"{seeker.full_name} gives consent to share their name and contact details "
+                                        f"with {program.name}")
         self.goals = {str(goal.public_id): goal for goal in goals}
         self.fields["goal"].choices = [("", "No goal")] + [(key, goal.title) for key, goal in self.goals.items()]
 

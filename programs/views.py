@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from goals.models import Goal
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
+from referrals.models import Referral
 from referrals.services import referral_create
+from referrals.statuses import OPEN
 from seekers.models import Seeker
 from seekers.selectors import seekers_visible_to
 
@@ -30,6 +32,17 @@ def _seeker_from_query(request) -> Seeker | None:
         return seekers_visible_to(request.user).get(public_id=public_id)
     except (Seeker.DoesNotExist, ValidationError, ValueError):
         raise Http404("No such person.") from None
+
+
+def _mark_open_referrals(user, seeker, programs) -> None:
+    """Programs the seeker already has an open referral to offer that referral instead of a second one."""
+    open_referrals = dict(
+        Referral.objects.visible_to(user).filter(seeker=seeker, status__in=sorted(OPEN),
+                                                 program__in=[program.pk for program in programs])
+        .values_list("program_id", "public_id")
+    )
+    for program in programs:
+        program.open_referral_id = open_referrals.get(program.pk)
 
 
 @login_required
@@ -54,6 +67,9 @@ def search(request):
                 hidden_ineligible = programs.filter(age_eligible=False).count()
                 programs = programs.filter(age_eligible=True)
             page = Paginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
+            page.object_list = list(page.object_list)
+            if seeker is not None:
+                _mark_open_referrals(request.user, seeker, page.object_list)
     context = {"form": form, "seeker": seeker, "seeker_age": seeker_age, "page": page,
                "hidden_ineligible": hidden_ineligible}
     return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)

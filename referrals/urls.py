@@ -11,6 +11,7 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/notes/", views.add_note, name="add_note"),
     path("referrals/<uuid:public_id>/notes/<uuid:note_id>/delete/", views.delete_note, name="delete_note"),
     path("referrals/<uuid:public_id>/goal/", views.set_goal, name="set_goal"),
+    path("referrals/<uuid:public_id>/consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
     # Inbound Referrals and live status (web-b).
     path("inbound/", views_inbound.inbound, name="inbound"),
     path("inbound/rows/", views_inbound.inbound_rows, name="inbound_rows"),

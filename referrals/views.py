@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +19,15 @@ from accounts.models import Membership
 from goals.models import Goal
 
 from . import services
-from .errors import NotAllowed, ReferralError, StaleReferral
+from .errors import (
+    DuplicateOpenReferral,
+    InvalidReason,
+    NotAllowed,
+    NoteRequired,
+    ReasonRequired,
+    ReferralError,
+    StaleReferral,
+)
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
 from .selectors import referral_get_visible, referral_history, referral_parties
@@ -35,12 +44,17 @@ def _get_referral_or_404(user, public_id) -> Referral:
         raise Http404("No such referral.") from None
 
 
+def _on_seeker_side(user, referral) -> bool:
+    """Whether ``user`` works for the organization that made the referral (and so keeps the seeker's profile).
+    The program's side sees only what the referral shares: not the seeker's goals."""
+    return user.is_superuser or Membership.objects.filter(user=user, organization_id=referral.organization_id).exists()
+
+
 def _panel_context(request, referral: Referral, parties: set, *, status_form=None, note_form=None, goal_form=None,
                    reopen_form=None, panel_messages=()):
     user = request.user
     seeker = referral.seeker
-    seeker_side = user.is_superuser or Membership.objects.filter(
-        user=user, organization_id=referral.organization_id).exists()
+    seeker_side = _on_seeker_side(user, referral)
     can_set_goal = bool(parties & {Party.REFERRER, Party.ADMIN}) and seeker_side
     goals = []
     if can_set_goal:
@@ -58,6 +72,7 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
     return {
         "referral": referral,
         "seeker": seeker,
+        "seeker_side": seeker_side,
         "parties": parties,
         "show_contact": seeker_side or (referral.has_consent and not seeker.does_not_want_contact),
         "status_form": status_form or StatusForm(referral=referral, parties=parties),
@@ -65,12 +80,16 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
         "reopen_form": (reopen_form or ReopenForm(referral=referral))
         if referral.is_closed and is_admin else None,
+        "can_withdraw_consent": referral.has_consent and bool(parties & {Party.REFERRER, Party.ADMIN})
+        and seeker_side,
         "can_add_note": bool(parties & {Party.CLAIMER, Party.REFERRER, Party.ADMIN, Party.SEEKER}),
         "notes": notes,
         "outcomes": outcomes if any(outcome for _, outcome, _ in outcomes) else None,
         "events": list(referral_history(referral)),
         "panel_messages": panel_messages,
-        "is_fragment": bool(request.htmx),
+        # A panel embedded in another page links to the full page; the full page's own live refresh does not.
+        "is_embedded": bool(request.htmx) and request.htmx.current_url_abs_path != reverse(
+            "referrals:detail", kwargs={"public_id": referral.public_id}),
     }
 
 
@@ -88,7 +107,8 @@ def _render(request, referral, parties, *, status=200, **context):
 def detail(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    if referral.status == Status.SENT and Party.CLAIMER in parties:
+    # A claimer's first look marks it viewed; a network admin looking around does not.
+    if referral.status == Status.SENT and Party.CLAIMER in parties and not request.user.is_superuser:
         viewed = services.referral_mark_viewed(actor=request.user, referral=referral)
         referral.status, referral.version, referral.updated_at = viewed.status, viewed.version, viewed.updated_at
     return _render(request, referral, parties)
@@ -109,6 +129,10 @@ def _refused(request, referral, parties, error: ReferralError, **forms):
         current = _get_referral_or_404(request.user, referral.public_id)
         return _render(request, current, referral_parties(request.user, current), status=409,
                        panel_messages=[("error", STALE_MESSAGE)])
+    if isinstance(error, DuplicateOpenReferral):
+        link = reverse("referrals:detail", kwargs={"public_id": error.existing.public_id})
+        return _render(request, referral, parties, status=409, panel_messages=[("error", error.message, link)],
+                       **forms)
     return _render(request, referral, parties, status=400, panel_messages=[("error", error.message)], **forms)
 
 
@@ -131,6 +155,9 @@ def change_status(request, public_id):
         referral = services.referral_change_status(
             actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
             note=data["note"], expected_version=data["version"])
+    except (ReasonRequired, InvalidReason, NoteRequired) as error:
+        form.add_error("note" if isinstance(error, NoteRequired) else "reason", error.message)
+        return _invalid(request, referral, parties, status_form=form)
     except ReferralError as error:
         return _refused(request, referral, parties, error, status_form=form)
     referral = _get_referral_or_404(request.user, public_id)
@@ -194,7 +221,7 @@ def delete_note(request, public_id, note_id):
 def set_goal(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    if not parties & {Party.REFERRER, Party.ADMIN}:
+    if not parties & {Party.REFERRER, Party.ADMIN} or not _on_seeker_side(request.user, referral):
         raise PermissionDenied("You cannot change this referral's goal.")
     goals = referral.seeker.goals.all()
     form = GoalChoiceForm(request.POST, referral=referral, goals=goals)
@@ -209,3 +236,16 @@ def set_goal(request, public_id):
     goal = referral.goal
     return _done(request, referral, parties,
                  f"Added to the goal “{goal.title}”." if goal else "Removed from its goal.")
+
+
+@login_required
+@require_POST
+def withdraw_consent(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    parties = referral_parties(request.user, referral)
+    try:
+        services.referral_withdraw_consent(actor=request.user, referral=referral)
+    except ReferralError as error:
+        return _refused(request, referral, parties, error)
+    referral = _get_referral_or_404(request.user, public_id)
+    return _done(request, referral, parties, "Consent withdrawn: the program now sees the person's name only.")

@@ -5,15 +5,15 @@ SQLite has no percentile function, so on SQLite connections we register an aggre
 (``install_sqlite_percentile``): the rows still never leave the database engine as Python objects per
 referral in our code; SQLite feeds the aggregate inside the query. Both interpolate linearly between the
 two nearest ranks, as PostgreSQL does, so the figures agree across backends.
-
-``HoursBetween`` is the elapsed time between two timestamps in hours, as a float, on both backends.
+It accepts numbers and, on both backends, intervals (``DurationField`` expressions; SQLite stores them as
+microseconds).
 """
 
 from __future__ import annotations
 
 import math
 
-from django.db.models import Aggregate, FloatField, Func
+from django.db.models import Aggregate, DurationField, FloatField, Func
 
 
 class PercentileCont(Aggregate):
@@ -64,22 +64,13 @@ def install_sqlite_percentile(sender, connection, **kwargs):
         connection.connection.create_aggregate("percentile_cont", 2, _SQLitePercentile)
 
 
-class HoursBetween(Func):
-    """Hours from ``start`` to ``end`` (a float; NULL when either is NULL)."""
+class Hours(Func):
+    """A whole number of hours as an interval (``DurationField``): PostgreSQL multiplies an interval;
+    SQLite, where Django keeps durations as microseconds, multiplies an integer."""
 
-    output_field = FloatField()
-    arity = 2
+    output_field = DurationField()
+    arity = 1
+    template = "(%(expressions)s * INTERVAL '1 hour')"
 
-    def _compile(self, compiler):
-        start_sql, start_params = compiler.compile(self.source_expressions[0])
-        end_sql, end_params = compiler.compile(self.source_expressions[1])
-        return start_sql, start_params, end_sql, end_params
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        start_sql, start_params, end_sql, end_params = self._compile(compiler)
-        return f"(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 3600.0)::double precision", [*end_params, *start_params]
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # SQLite (and the portable default) stores timestamps as text; julianday() turns them into days.
-        start_sql, start_params, end_sql, end_params = self._compile(compiler)
-        return f"((julianday({end_sql}) - julianday({start_sql})) * 24.0)", [*end_params, *start_params]
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 3600000000)", **extra_context)

@@ -22,16 +22,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, IntegerField, Min, Q, Value
+from functools import partial
+
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Min, Q, Value
 from django.db.models.functions import Coalesce, TruncWeek
-from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from referrals import statuses
 from referrals.models import Referral
 from referrals.statuses import Reason, Status
 
-from .aggregates import HoursBetween, PercentileCont
+from .aggregates import Hours, PercentileCont
 
 FOLLOW_UP_LIST_LIMIT = 200
 DISAGREEMENT_LIST_LIMIT = 100
@@ -108,19 +110,26 @@ class Period:
 
 # --------------------------------------------------------------------------------------------- expressions
 
-def _response_hours():
-    return HoursBetween(F("sent_at"), F("first_response_at"))
+HOUR = timedelta(hours=1)
 
 
-def _expected_hours():
-    return F("program__expected_response_hours")
+def _response_time():
+    """sent_at -> first_response_at, as an interval (NULL while unanswered)."""
+    return ExpressionWrapper(F("first_response_at") - F("sent_at"), output_field=DurationField())
+
+
+def _expected_by():
+    """The moment the program's expected response time runs out (timestamp arithmetic: cheap per row)."""
+    return ExpressionWrapper(F("sent_at") + Hours(F("program__expected_response_hours")),
+                             output_field=DateTimeField())
 
 
 def _conditions(now: datetime) -> dict[str, Q]:
     answered = Q(first_response_at__isnull=False)
-    waited = HoursBetween(F("sent_at"), Coalesce(F("closed_at"), Value(now)))
-    within = answered & Q(LessThanOrEqual(_response_hours(), _expected_hours()))
-    overdue_unanswered = Q(first_response_at__isnull=True) & Q(GreaterThan(waited, _expected_hours()))
+    within = answered & Q(first_response_at__lte=_expected_by())
+    # Unanswered and past the expected time: while still open (now), or before it was closed.
+    waited_until = Coalesce(F("closed_at"), Value(now, output_field=DateTimeField()))
+    overdue_unanswered = Q(first_response_at__isnull=True) & Q(GreaterThan(waited_until, _expected_by()))
     return {
         "answered": answered,
         "within": within,
@@ -138,8 +147,8 @@ def _conditions(now: datetime) -> dict[str, Q]:
 def _figures(now: datetime) -> dict:
     figures = {name: Count("id", filter=condition) for name, condition in _conditions(now).items()}
     figures["referrals"] = Count("id")
-    figures["median_hours"] = PercentileCont(_response_hours(), 0.5)
-    figures["p90_hours"] = PercentileCont(_response_hours(), 0.9)
+    figures["median_response"] = PercentileCont(_response_time(), 0.5, output_field=DurationField())
+    figures["p90_response"] = PercentileCont(_response_time(), 0.9, output_field=DurationField())
     return figures
 
 
@@ -155,15 +164,56 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _hours(value) -> float | None:
-    return None if value is None else round(float(value), 1)
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        value = value / HOUR
+    return round(float(value), 1)
 
 
 def _figure_cells(row: dict) -> list:
     return [
-        row["referrals"], row["answered"], _hours(row["median_hours"]), _hours(row["p90_hours"]),
+        row["referrals"], row["answered"], _hours(row["median_response"]), _hours(row["p90_response"]),
         _share(row["within"], row["judged"]), row["got_help"], row["declined"], row["not_completed"],
         row["withdrawn"], row["still_open"], row["disagreements"], row["follow_up"],
     ]
+
+
+# Upper bounds, and the label of each bucket of the response-time distribution.
+RESPONSE_BUCKETS = [
+    (timedelta(hours=1), "Under 1 hour"),
+    (timedelta(hours=4), "1 to 4 hours"),
+    (timedelta(hours=24), "4 to 24 hours"),
+    (timedelta(days=3), "1 to 3 days"),
+    (timedelta(days=7), "3 to 7 days"),
+    (None, "More than 7 days"),
+]
+NOT_ANSWERED_LABEL = "Not answered"
+
+
+def _bucket_conditions() -> list[tuple[str, Q]]:
+    """(label, condition) for each bucket, then the unanswered referrals."""
+    buckets, lower = [], None
+    for upper, label in RESPONSE_BUCKETS:
+        condition = Q(first_response_at__isnull=False)
+        if lower is not None:
+            condition &= Q(GreaterThanOrEqual(_response_time(), Value(lower)))
+        if upper is not None:
+            condition &= Q(LessThan(_response_time(), Value(upper)))
+        buckets.append((label, condition))
+        lower = upper
+    buckets.append((NOT_ANSWERED_LABEL, Q(first_response_at__isnull=True)))
+    return buckets
+
+
+def outcome_kinds() -> list[tuple[str, Q]]:
+    """(label, condition) for every closing the status table allows, then "still open"."""
+    kinds = [("Got help", Q(status=Status.GOT_HELP))]
+    for status in (Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN):
+        for reason in statuses.RULES[status].reasons:
+            kinds.append((f"{Status(status).label}: {Reason(reason).label}", Q(status=status, status_reason=reason)))
+    kinds.append(("Still open", Q(status__in=sorted(statuses.OPEN))))
+    return kinds
 
 
 # --------------------------------------------------------------------------------------------- organization
@@ -171,6 +221,7 @@ def _figure_cells(row: dict) -> list:
 class Direction:
     OUTBOUND = "outbound"
     INBOUND = "inbound"
+    BOTH = (OUTBOUND, INBOUND)
     LABELS = {OUTBOUND: "Sent (outbound)", INBOUND: "Received (inbound)"}
 
 
@@ -188,6 +239,28 @@ def organization_referrals(*, organization, direction: str, period: Period):
             program__organization=organization)
     return (referrals.filter(sent_at__gte=period.since, sent_at__lt=period.until)
             .exclude(status=Status.ENTERED_IN_ERROR))
+
+
+class OrganizationFigures:
+    """The queries behind one organization's report for one period, each run at most once."""
+
+    def __init__(self, *, organization, period: Period, now: datetime):
+        self.organization, self.period, self.now = organization, period, now
+        self._totals = {}
+
+    def referrals(self, direction: str):
+        return organization_referrals(organization=self.organization, direction=direction, period=self.period)
+
+    def totals(self, direction: str) -> dict:
+        """One aggregate per direction: the summary figures, the outcome mix and the response-time buckets."""
+        if direction not in self._totals:
+            aggregates = _figures(self.now)
+            for index, (_, condition) in enumerate(outcome_kinds()):
+                aggregates[f"outcome_{index}"] = Count("id", filter=condition)
+            for index, (_, condition) in enumerate(_bucket_conditions()):
+                aggregates[f"bucket_{index}"] = Count("id", filter=condition)
+            self._totals[direction] = self.referrals(direction).aggregate(**aggregates)
+        return self._totals[direction]
 
 
 @dataclass(frozen=True)
@@ -222,20 +295,18 @@ BREAKDOWNS = {
 }
 
 
-def summary_table(*, organization, period: Period, now: datetime) -> Table:
+def summary_table(figures: OrganizationFigures) -> Table:
     table = Table("summary", "Summary", ["Direction", *FIGURE_COLUMNS],
                   description="Referrals this organization sent as a site and received as a provider.")
-    for direction in (Direction.OUTBOUND, Direction.INBOUND):
-        row = organization_referrals(organization=organization, direction=direction, period=period) \
-            .aggregate(**_figures(now))
-        table.rows.append([Direction.LABELS[direction], *_figure_cells(row)])
+    table.rows = [[Direction.LABELS[direction], *_figure_cells(figures.totals(direction))]
+                  for direction in Direction.BOTH]
     return table
 
 
-def breakdown_table(*, organization, period: Period, now: datetime, slug: str) -> Table:
+def breakdown_table(figures: OrganizationFigures, slug: str) -> Table:
     breakdown = BREAKDOWNS[slug]
-    rows = (organization_referrals(organization=organization, direction=breakdown.direction, period=period)
-            .values(*breakdown.group_by).annotate(**_figures(now)).order_by(*breakdown.group_by[1:], breakdown.group_by[0]))
+    rows = (figures.referrals(breakdown.direction).values(*breakdown.group_by).annotate(**_figures(figures.now))
+            .order_by(*breakdown.group_by[1:], breakdown.group_by[0]))
     table = Table(slug, breakdown.title, [breakdown.label, *FIGURE_COLUMNS])
     table.rows = [[breakdown.name(row), *_figure_cells(row)] for row in rows]
     return table
@@ -247,85 +318,29 @@ def _per_week(referrals) -> dict[date, int]:
             for row in rows}
 
 
-def weekly_table(*, organization, period: Period, now: datetime) -> Table:
-    sent = _per_week(organization_referrals(organization=organization, direction=Direction.OUTBOUND, period=period))
-    received = _per_week(organization_referrals(organization=organization, direction=Direction.INBOUND,
-                                                period=period))
+def weekly_table(figures: OrganizationFigures) -> Table:
+    sent, received = (_per_week(figures.referrals(direction)) for direction in Direction.BOTH)
     table = Table("weekly", "Referrals per week", ["Week starting", "Sent", "Received"],
                   description="Weeks start on Monday; the first and last week may be partly outside the dates.")
-    table.rows = [[week, sent.get(week, 0), received.get(week, 0)] for week in period.weeks()]
+    table.rows = [[week, sent.get(week, 0), received.get(week, 0)] for week in figures.period.weeks()]
     return table
 
 
-# Upper bounds in hours, and the label of each bucket of the response-time distribution.
-RESPONSE_BUCKETS = [
-    (1, "Under 1 hour"),
-    (4, "1 to 4 hours"),
-    (24, "4 to 24 hours"),
-    (72, "1 to 3 days"),
-    (168, "3 to 7 days"),
-    (None, "More than 7 days"),
-]
-NOT_ANSWERED = len(RESPONSE_BUCKETS)
-
-
-def _response_bucket():
-    from django.db.models import Case, When
-
-    whens = [When(first_response_at__isnull=True, then=Value(NOT_ANSWERED))]
-    for index, (upper, _) in enumerate(RESPONSE_BUCKETS):
-        if upper is not None:
-            whens.append(When(LessThan(_response_hours(), upper), then=Value(index)))
-    return Case(*whens, default=Value(len(RESPONSE_BUCKETS) - 1), output_field=IntegerField())
-
-
-def _per_bucket(referrals) -> dict[int, int]:
-    rows = referrals.annotate(bucket=_response_bucket()).values("bucket").annotate(count=Count("id")).order_by()
-    return {row["bucket"]: row["count"] for row in rows}
-
-
-def response_times_table(*, organization, period: Period, now: datetime) -> Table:
-    sent = _per_bucket(organization_referrals(organization=organization, direction=Direction.OUTBOUND,
-                                              period=period))
-    received = _per_bucket(organization_referrals(organization=organization, direction=Direction.INBOUND,
-                                                  period=period))
+def response_times_table(figures: OrganizationFigures) -> Table:
+    sent, received = (figures.totals(direction) for direction in Direction.BOTH)
     table = Table("response-times", "Time to first response", ["Answered in", "Sent", "Received"],
                   description="How long programs took to make their first status change.")
-    labels = [label for _, label in RESPONSE_BUCKETS] + ["Not answered"]
-    table.rows = [[label, sent.get(index, 0), received.get(index, 0)] for index, label in enumerate(labels)]
+    table.rows = [[label, sent[f"bucket_{index}"], received[f"bucket_{index}"]]
+                  for index, (label, _) in enumerate(_bucket_conditions())]
     return table
 
 
-def outcome_kinds() -> list[tuple[str, str, str]]:
-    """(status, reason, label) for every closing the status table allows, then "still open"."""
-    kinds = [(Status.GOT_HELP, "", "Got help")]
-    for status in (Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN):
-        for reason in statuses.RULES[status].reasons:
-            kinds.append((status, reason, f"{Status(status).label}: {Reason(reason).label}"))
-    kinds.append(("open", "", "Still open"))
-    return kinds
-
-
-def _per_outcome(referrals) -> dict[tuple[str, str], int]:
-    from django.db.models import Case, CharField, When
-
-    is_open = Q(status__in=sorted(statuses.OPEN))
-    rows = (referrals.annotate(
-        outcome=Case(When(is_open, then=Value("open")), default=F("status"), output_field=CharField()),
-        reason=Case(When(is_open, then=Value("")), default=F("status_reason"), output_field=CharField()),
-    ).values("outcome", "reason").annotate(count=Count("id")).order_by())
-    return {(row["outcome"], row["reason"]): row["count"] for row in rows}
-
-
-def outcomes_table(*, organization, period: Period, now: datetime) -> Table:
-    sent = _per_outcome(organization_referrals(organization=organization, direction=Direction.OUTBOUND,
-                                               period=period))
-    received = _per_outcome(organization_referrals(organization=organization, direction=Direction.INBOUND,
-                                                   period=period))
+def outcomes_table(figures: OrganizationFigures) -> Table:
+    sent, received = (figures.totals(direction) for direction in Direction.BOTH)
     table = Table("outcomes", "Outcomes", ["Outcome", "Sent", "Received"],
                   description="Where the referrals of the period stand now, with the reason given for each closing.")
-    table.rows = [[label, sent.get((status, reason), 0), received.get((status, reason), 0)]
-                  for status, reason, label in outcome_kinds()]
+    table.rows = [[label, sent[f"outcome_{index}"], received[f"outcome_{index}"]]
+                  for index, (label, _) in enumerate(outcome_kinds())]
     return table
 
 
@@ -333,17 +348,17 @@ def _referral_link(public_id) -> Link:
     return Link("Open", f"/referrals/{public_id}/")
 
 
-def follow_up_table(*, organization, period: Period, now: datetime) -> Table:
-    condition = _conditions(now)["follow_up"]
+def follow_up_table(figures: OrganizationFigures) -> Table:
+    condition = _conditions(figures.now)["follow_up"]
     table = Table("follow-up", "Need follow-up",
                   ["Direction", "Sent on", "Program", "Referred by", "Hours waiting", "Expected within (hours)",
                    "Referral"],
                   description="Open referrals the program has not answered within its expected response time, "
                               "oldest first.")
-    for direction in (Direction.OUTBOUND, Direction.INBOUND):
-        rows = (organization_referrals(organization=organization, direction=direction, period=period)
-                .filter(condition)
-                .annotate(waited=HoursBetween(F("sent_at"), Value(now)))
+    waited = ExpressionWrapper(Value(figures.now, output_field=DateTimeField()) - F("sent_at"),
+                               output_field=DurationField())
+    for direction in Direction.BOTH:
+        rows = (figures.referrals(direction).filter(condition).annotate(waited=waited)
                 .values("public_id", "sent_at", "program__name", "referred_by__first_name",
                         "referred_by__last_name", "waited", "program__expected_response_hours")
                 .order_by("sent_at", "id")[:FOLLOW_UP_LIST_LIMIT])
@@ -353,18 +368,17 @@ def follow_up_table(*, organization, period: Period, now: datetime) -> Table:
                 f'{row["referred_by__first_name"]} {row["referred_by__last_name"]}'.strip(),
                 _hours(row["waited"]), row["program__expected_response_hours"], _referral_link(row["public_id"]),
             ])
-    table.note = (f"At most {FOLLOW_UP_LIST_LIMIT} per direction are listed; the summary gives the full count.")
+    table.note = f"At most {FOLLOW_UP_LIST_LIMIT} per direction are listed; the summary gives the full count."
     return table
 
 
-def disagreements_table(*, organization, period: Period, now: datetime) -> Table:
-    condition = _conditions(now)["disagreements"]
+def disagreements_table(figures: OrganizationFigures) -> Table:
+    condition = _conditions(figures.now)["disagreements"]
     table = Table("disagreements", "Where the seeker and the program disagree",
                   ["Direction", "Sent on", "Program", "Seeker says", "Program says", "Referral"],
                   description="Each side's own last word on the outcome, where both gave one and they differ.")
-    for direction in (Direction.OUTBOUND, Direction.INBOUND):
-        rows = (organization_referrals(organization=organization, direction=direction, period=period)
-                .filter(condition)
+    for direction in Direction.BOTH:
+        rows = (figures.referrals(direction).filter(condition)
                 .values("public_id", "sent_at", "program__name", "seeker_outcome", "program_outcome")
                 .order_by("sent_at", "id")[:DISAGREEMENT_LIST_LIMIT])
         for row in rows:
@@ -373,23 +387,17 @@ def disagreements_table(*, organization, period: Period, now: datetime) -> Table
                 Status(row["seeker_outcome"]).label, Status(row["program_outcome"]).label,
                 _referral_link(row["public_id"]),
             ])
-    table.note = f"At most {DISAGREEMENT_LIST_LIMIT} per direction are listed."
+    table.note = f"At most {DISAGREEMENT_LIST_LIMIT} per direction are listed; the summary gives the full count."
     return table
 
 
-def _breakdown_section(slug):
-    def build(**kwargs):
-        return breakdown_table(slug=slug, **kwargs)
-    return build
-
-
-# slug -> function(organization=, period=, now=) -> Table, in page order.
+# slug -> function(OrganizationFigures) -> Table, in page order.
 ORGANIZATION_SECTIONS = {
     "summary": summary_table,
     "weekly": weekly_table,
     "response-times": response_times_table,
     "outcomes": outcomes_table,
-    **{slug: _breakdown_section(slug) for slug in BREAKDOWNS},
+    **{slug: partial(breakdown_table, slug=slug) for slug in BREAKDOWNS},
     "follow-up": follow_up_table,
     "disagreements": disagreements_table,
 }
@@ -397,9 +405,8 @@ ORGANIZATION_SECTIONS = {
 
 def organization_report(*, organization, period: Period, now: datetime | None = None,
                         sections=None) -> list[Table]:
-    now = now or timezone.now()
-    return [ORGANIZATION_SECTIONS[slug](organization=organization, period=period, now=now)
-            for slug in (sections or ORGANIZATION_SECTIONS)]
+    figures = OrganizationFigures(organization=organization, period=period, now=now or timezone.now())
+    return [ORGANIZATION_SECTIONS[slug](figures) for slug in (sections or ORGANIZATION_SECTIONS)]
 
 
 # --------------------------------------------------------------------------------------------- network

@@ -1,4 +1,7 @@
-from django.db.models import Q
+import re
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Greatest, Replace
 
 from accounts.models import Membership, TeamMembership
 
@@ -16,3 +19,42 @@ def seekers_visible_to(user):
         Q(organization_id__in=admin_of)
         | (Q(organization_id__in=member_of) & (Q(created_by=user) | Q(team_id__in=sharing_teams)))
     )._scoped()
+
+
+PHONE_SEPARATORS = ("(", ")", "-", " ", ".", "+")
+PHONE_LIKE = re.compile(r"[\d().+-]+")
+
+
+def people_search(queryset, query: str):
+    """Every word must match the name, email, phone (by digits) or zip code."""
+    phone_digits = F("phone")
+    for separator in PHONE_SEPARATORS:  # profiles made before validation may hold "(773) 555-1000"
+        phone_digits = Replace(phone_digits, Value(separator), Value(""))
+    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"),
+                                 search_phone=phone_digits)
+    words = query.split()
+    if all(PHONE_LIKE.fullmatch(word) for word in words):
+        words = ["".join(words)]  # "312 555 0142" is one phone number
+    for word in words[:8]:
+        condition = Q(search_name__icontains=word) | Q(email__icontains=word) | Q(zip_code__startswith=word)
+        digits = re.sub(r"\D", "", word)
+        if len(digits) >= 3 and PHONE_LIKE.fullmatch(word):
+            if len(digits) == 11 and digits.startswith("1"):
+                digits = digits[1:]
+            condition |= Q(search_phone__contains=digits)
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def people_with_activity(user, queryset):
+    """Each seeker with the open referrals this user can see and their last activity, in the same query."""
+    from referrals.models import Referral
+    from referrals.statuses import OPEN
+
+    visible = Referral.objects.visible_to(user).filter(seeker=OuterRef("pk")).order_by().values("seeker")
+    open_count = visible.filter(status__in=sorted(OPEN)).annotate(count=Count("pk")).values("count")
+    last_change = visible.annotate(latest=Greatest("updated_at", "sent_at")).order_by("-latest").values("latest")[:1]
+    return queryset.annotate(
+        open_referrals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
+        last_activity=Coalesce(Greatest(Subquery(last_change), F("last_activity_at")), F("last_activity_at")),
+    )

@@ -1,14 +1,11 @@
 """People I'm Helping, seeker profiles and their referral lists."""
 
 import copy
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Greatest
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,13 +15,11 @@ from goals.forms import GoalForm
 from goals.models import Goal
 from programs.selectors import age_on
 from referrals.errors import NotAllowed
-from referrals.models import Referral
 from referrals.selectors import referrals_inbound_for, referrals_outbound_for
-from referrals.statuses import OPEN
 
 from .forms import PeopleSearchForm, SeekerForm
 from .models import Seeker
-from .selectors import seekers_visible_to
+from .selectors import people_search, people_with_activity, seekers_visible_to
 from .services import seeker_create, seeker_update
 
 PEOPLE_PER_PAGE = 25
@@ -41,29 +36,6 @@ def get_seeker_or_404(user, public_id) -> Seeker:
         return seekers_visible_to(user).select_related("organization").get(public_id=public_id)
     except Seeker.DoesNotExist:
         raise Http404("No such person.") from None
-
-
-def people_search(queryset, query: str):
-    """Every word must match the name, email, phone (by digits) or zip code."""
-    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"))
-    for word in query.split()[:8]:
-        condition = (Q(search_name__icontains=word) | Q(email__icontains=word) | Q(zip_code__startswith=word))
-        digits = re.sub(r"[\s().+-]", "", word)
-        if digits.isdigit() and len(digits) >= 3:
-            condition |= Q(phone__contains=digits.removeprefix("1") if len(digits) == 11 else digits)
-        queryset = queryset.filter(condition)
-    return queryset
-
-
-def people_with_activity(user, queryset):
-    """Each seeker with the open referrals this user can see and their last activity, in the same query."""
-    visible = Referral.objects.visible_to(user).filter(seeker=OuterRef("pk")).order_by().values("seeker")
-    open_count = visible.filter(status__in=sorted(OPEN)).annotate(count=Count("pk")).values("count")
-    last_change = visible.annotate(latest=Greatest("updated_at", "sent_at")).order_by("-latest").values("latest")[:1]
-    return queryset.annotate(
-        open_referrals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
-        last_activity=Coalesce(Greatest(Subquery(last_change), F("last_activity_at")), F("last_activity_at")),
-    )
 
 
 @login_required
@@ -127,21 +99,24 @@ def inbound_referrals(user, seeker):
             .order_by("-sent_at", "-id"))
 
 
-@login_required
-@require_GET
-def profile(request, public_id):
-    seeker = get_seeker_or_404(request.user, public_id)
+def render_profile(request, seeker, *, goal_form=None, status=200):
     goals = list(seeker.goals.all())
     context = {
         "seeker": seeker,
         "age": age_on(seeker.date_of_birth),
         "open_goals": [goal for goal in goals if goal.status == Goal.Status.OPEN],
         "closed_goals": [goal for goal in goals if goal.status == Goal.Status.CLOSED],
-        "goal_form": GoalForm(),
+        "goal_form": goal_form or GoalForm(),
         "outbound": outbound_referrals(request.user, seeker),
         "inbound": inbound_referrals(request.user, seeker),
     }
-    return render(request, "seekers/profile.html", context)
+    return render(request, "seekers/profile.html", context, status=status)
+
+
+@login_required
+@require_GET
+def profile(request, public_id):
+    return render_profile(request, get_seeker_or_404(request.user, public_id))
 
 
 @login_required

@@ -71,8 +71,11 @@ def phone(value: str) -> str:
 
 
 @register.filter
-def event_words(event: ReferralEvent) -> str:
-    """What happened, in words: "changed status from Viewed to Accepted". Plain text; the template escapes it."""
+def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
+    """What happened, in words: "changed status from Viewed to Accepted". Plain text; the template escapes it.
+
+    ``show_goals`` False leaves goal names out: the seeker's goals belong to the organization that helps them.
+    """
     detail = event.detail or {}
     kind = event.kind
     if kind == Kind.CREATED:
@@ -98,6 +101,8 @@ def event_words(event: ReferralEvent) -> str:
         return "withdrew consent"
     if kind == Kind.GOAL_CHANGED:
         before, after = detail.get("from", ""), detail.get("to", "")
+        if not show_goals:
+            return "changed the goal"
         if before and after:
             return f"moved the referral from the goal “{before}” to “{after}”"
         if after:

@@ -50,3 +50,14 @@ if os.environ.get("TEST_CELERY_BROKER_URL"):
 # Tests sign people in with force_login; two-factor enforcement for admins is switched on by the tests that
 # are about it (tests/security/test_two_factor.py), so every other test can act as an organization admin.
 MFA_REQUIRED_FOR_ADMINS = False
+
+# The whole run is one client address sharing one cache: anonymous API counters would leak between tests.
+# Tests of rate limiting set their own rates (tests/api/test_auth.py).
+REST_FRAMEWORK = {  # noqa: F405
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
+        "anon": "100000/minute",
+        "auth_token": "100000/minute",
+    },
+}

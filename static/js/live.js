@@ -79,9 +79,11 @@
     if (!watched()) { schedule(INTERVAL); return; }
     busy = true;
     var url = endpoint + (cursor ? "?since=" + encodeURIComponent(cursor) : "");
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Live-Poll": "1" } })
       .then(function (response) {
-        if (response.status === 401 || response.status === 403) { throw new Error("stop"); }
+        // Signed out (the idle timeout, or elsewhere): reload, so the page stops showing what it showed.
+        if (response.status === 401) { window.location.reload(); throw new Error("stop"); }
+        if (response.status === 403) { throw new Error("stop"); }
         if (!response.ok) { throw new Error("retry"); }
         return response.json();
       })

@@ -45,6 +45,8 @@ class EndpointCase:
     def test_each_role_gets_its_answer(self, world, api, role):
         response = self.call(api(getattr(world.network, role)), world)
         assert response.status_code == self.expected[role], response.content
+        if response.status_code in (403, 404):
+            assert response.json()["detail"]  # a readable reason, never an empty page
 
     @pytest.mark.parametrize("role", ["referrer", "outsider", "claimer"])
     def test_a_missing_object_is_404_like_a_hidden_one(self, world, api, role):

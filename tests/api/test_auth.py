@@ -65,3 +65,20 @@ def test_signed_in_users_are_rate_limited_too(network, api, monkeypatch):
 def test_session_sign_in_works_too(network, client):
     client.force_login(network.referrer)
     assert client.get("/api/v1/seekers/").status_code == 200
+
+
+def test_the_configured_token_rate_is_stricter_than_the_users_rate():
+    from referrals_site.settings import base
+
+    rates = base.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    per_second = {scope: n / seconds for scope, (n, seconds) in
+                  ((scope, SimpleRateThrottle.parse_rate(None, rate)) for scope, rate in rates.items())}
+    assert per_second["auth_token"] < per_second["anon"] < per_second["user"]
+
+
+def test_a_forged_forwarded_address_does_not_dodge_the_limit(network, api, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth_token", "2/minute")
+    client = api()
+    answers = [client.post(URL, {"email": "a@b.org", "password": "x"}, format="json",
+                           HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)]
+    assert answers == [400, 400, 429]

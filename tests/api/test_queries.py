@@ -36,7 +36,7 @@ def test_list_queries_do_not_grow_with_rows(network, api, role, url):
     client = api(getattr(network, role))
     _grow(network, 1)
     few, few_rows = _queries(client, url)
-    _grow(network, 6)
+    _grow(network, 3)
     many, many_rows = _queries(client, url)
     assert many_rows > few_rows
     assert many == few

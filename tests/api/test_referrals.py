@@ -245,3 +245,19 @@ def test_a_note_of_another_referral_is_404(network, api):
     second = network.refer(program=network.other_program)
     note = api(network.referrer).post(_url(first, "notes/"), {"body": "Called."}, format="json").json()
     assert api(network.referrer).delete(_url(second, f"notes/{note['id']}/")).status_code == 404
+
+
+@pytest.mark.parametrize("data", ["[]", "\"just a string\"", "null", "{\"status\": [\"accepted\"], \"version\": {}}",
+                                  "{\"status\": \"accepted\", \"version\": 1" + " " * (3 * 1024 * 1024) + "}"])
+def test_odd_bodies_are_400_never_500(network, api, data):
+    referral = network.refer()
+    response = api(network.claimer).post(_url(referral, "status/"), data=data, content_type="application/json")
+    assert response.status_code == 400
+    referral.refresh_from_db()
+    assert referral.version == 1
+
+
+def test_a_page_past_the_end_is_404(network, api):
+    network.refer()
+    assert api(network.referrer).get(URL, {"page": 99}).status_code == 404
+    assert api(network.referrer).get(URL, {"page": "abc"}).status_code == 404

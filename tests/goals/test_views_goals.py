@@ -21,9 +21,10 @@ def test_a_helper_adds_a_goal(client, network):
 @pytest.mark.parametrize("title,message", [("   ", "Give the goal a name."), ("x" * 201, "too long")])
 def test_a_bad_goal_name_is_refused_with_a_message(client, network, title, message):
     client.force_login(network.referrer)
-    response = client.post(reverse("goals:create", args=[network.seeker.public_id]), {"title": title},
-                           follow=True)
+    response = client.post(reverse("goals:create", args=[network.seeker.public_id]), {"title": title})
+    assert response.status_code == 400
     assert message in response.content.decode()
+    assert response.context["goal_form"].errors["title"]
     assert not network.seeker.goals.exists()
 
 

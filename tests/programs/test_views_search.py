@@ -108,3 +108,13 @@ def test_queries_do_not_grow_with_results(client, network, directory, django_ass
     with django_assert_max_num_queries(len(few)):
         response = client.get(URL, params)
     assert len(response.context["page"].object_list) == 15
+
+
+def test_a_program_with_an_open_referral_links_to_it_instead_of_refer(client, network, directory):
+    referral = network.refer()
+    client.force_login(network.referrer)
+    response = client.get(URL, {"seeker": network.seeker.public_id, "q": "Community Food Pantry"})
+    html = response.content.decode()
+    assert "Luis already has an open referral here." in html
+    assert f'href="{reverse("referrals:detail", args=[referral.public_id])}"' in html
+    assert ">Refer</button>" not in html

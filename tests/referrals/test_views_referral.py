@@ -153,6 +153,13 @@ def test_the_panel_fragment_carries_the_live_hooks(client, network, referral):
     assert "HX-Request" in response["Vary"]
     full = client.get(url("detail", referral)).content.decode()
     assert "<html" in full and f'data-live-referral="{referral.public_id}"' in full
+    embedded = client.get(url("detail", referral), HTTP_HX_REQUEST="true",
+                          HTTP_HX_CURRENT_URL="http://testserver" + reverse("seekers:profile",
+                                                                            args=[network.seeker.public_id]))
+    assert "Open the full page" in embedded.content.decode()
+    refreshed = client.get(url("detail", referral), HTTP_HX_REQUEST="true",
+                           HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral))
+    assert "Open the full page" not in refreshed.content.decode()
 
 
 def test_htmx_posts_get_the_panel_back_with_the_message(client, network, referral):
@@ -239,14 +246,20 @@ def test_the_goal_is_added_moved_and_removed(client, network, referral):
     assert "removed the referral from the goal “Food”" in html
 
 
-def test_claimers_have_no_goal_selector_and_cannot_post_one(client, network, referral):
-    goal = factories.GoalFactory(seeker=network.seeker, organization=network.site)
-    client.force_login(network.claimer)
-    assert ">Goal</label>" not in client.get(url("detail", referral)).content.decode()
-    response = client.post(url("set_goal", referral), {"goal": str(goal.public_id),
+@pytest.mark.parametrize("who", ["claimer", "provider_admin"])
+def test_the_program_side_has_no_goal_selector_cannot_post_one_nor_read_goal_names(client, network, referral, who):
+    goal = factories.GoalFactory(seeker=network.seeker, organization=network.site, title="Leave the shelter")
+    services.referral_set_goal(actor=network.referrer, referral=referral, goal=goal)
+    other = factories.GoalFactory(seeker=network.seeker, organization=network.site)
+    client.force_login(getattr(network, who))
+    html = client.get(url("detail", referral)).content.decode()
+    assert ">Goal</label>" not in html
+    assert "Leave the shelter" not in html
+    assert "changed the goal" in html
+    response = client.post(url("set_goal", referral), {"goal": str(other.public_id),
                                                        "version": reload(referral).version})
     assert response.status_code == 403
-    assert reload(referral).goal is None
+    assert reload(referral).goal == goal
 
 
 def test_a_goal_of_another_seeker_is_refused(client, network, referral):
@@ -273,7 +286,7 @@ def test_after_consent_is_withdrawn_the_program_sees_the_name_only(client, netwo
 def test_consent_is_shown_with_when_how_and_by_whom(client, network, referral):
     client.force_login(network.claimer)
     html = client.get(url("detail", referral)).content.decode()
-    assert "Given verbal on" in html and "recorded by Maria G." in html
+    assert "Verbal consent given" in html and "recorded by Maria G." in html
 
 
 def test_an_organization_admin_reopens_a_closed_referral(client, network, referral):
@@ -305,3 +318,47 @@ def test_referral_page_queries_do_not_grow_with_rows(client, network, referral, 
     with django_assert_max_num_queries(len(few)):
         response = client.get(url("detail", referral))
     assert len(response.context["notes"]) == 16
+
+
+def test_the_referrer_withdraws_consent_from_the_page(client, network, referral):
+    client.force_login(network.claimer)
+    assert "Withdraw consent" not in client.get(url("detail", referral)).content.decode()
+    assert client.post(url("withdraw_consent", referral)).status_code == 403
+    assert reload(referral).consent_withdrawn_at is None
+    client.force_login(network.referrer)
+    html = client.get(url("detail", referral)).content.decode()
+    assert 'data-confirm="Withdraw consent?' in html
+    response = client.post(url("withdraw_consent", referral), follow=True)
+    assert "Consent withdrawn" in response.content.decode()
+    assert reload(referral).consent_withdrawn_at is not None
+    assert "Maria G. · Northside Health Center · withdrew consent" in text_of(response)
+
+
+def test_reopening_when_another_referral_is_open_links_to_it(client, network, referral):
+    services.referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
+                                    reason="no_longer_interested")
+    newer = network.refer()
+    client.force_login(network.site_admin)
+    response = client.post(url("reopen", referral), {"note": "Reopen", "version": reload(referral).version})
+    assert response.status_code == 409
+    assert f'href="{url("detail", newer)}"' in response.content.decode()
+    assert reload(referral).status == "withdrawn"
+
+
+def test_entered_in_error_needs_an_explanation(client, network, referral):
+    client.force_login(network.referrer)
+    response = client.post(url("status", referral), {"to_status": "entered_in_error", "version": referral.version})
+    assert response.status_code == 400
+    assert "Say why the referral is “Entered in error”." in response.content.decode()
+    assert reload(referral).status == "sent"
+    client.post(url("status", referral), {"to_status": "entered_in_error", "note": "Wrong person",
+                                          "version": referral.version})
+    assert reload(referral).status == "entered_in_error"
+
+
+def test_an_htmx_change_on_the_full_page_does_not_link_to_itself(client, network, referral):
+    client.force_login(network.claimer)
+    response = client.post(url("status", referral), {"to_status": "accepted", "version": referral.version},
+                           HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral))
+    assert "Status changed" in response.content.decode()
+    assert "Open the full page" not in response.content.decode()

@@ -154,3 +154,10 @@ def test_add_person_with_bad_input_shows_messages_and_creates_nothing(client, ne
     from seekers.selectors import seekers_visible_to
 
     assert not seekers_visible_to(network.referrer).filter(first_name="Rosa").exists()
+
+
+@pytest.mark.parametrize("query", ["773-555-1000", "(773) 555 1000", "1 773 555 1000", "5551000"])
+def test_phone_search_ignores_formatting_on_both_sides(client, network, query):
+    type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(phone="(773) 555-1000")
+    client.force_login(network.referrer)
+    assert names(client.get(URL, {"q": query})) == ["Luis Hernandez"]
