@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-
 from programs.hsds.services import hsds_import
 from programs.services import category_get_or_create
 from tests.factories import ProgramFactory
