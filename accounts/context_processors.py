@@ -8,6 +8,7 @@ NAVIGATION = [
     ("referrals:inbound", "Inbound Referrals", "claimer"),
     ("programs:search", "Find programs", "worker"),
     ("reports:organization", "Reports", "admin"),
+    ("webhooks:list", "Webhooks", "admin"),
     ("reports:network", "Network scorecard", "superuser"),
     ("admin:index", "Admin", "superuser"),
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from notifications.services import notify_referral_event
 from programs.models import ProgramClaimer
+from webhooks.services import webhook_event_record
 
 from . import statuses
 from .actors import Actor, as_actor
@@ -53,6 +54,7 @@ def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralE
         **fields,
     )
     notify_referral_event(event=event)
+    webhook_event_record(event=event)
     return event
 
 

@@ -28,6 +28,7 @@ app.autodiscover_tasks()
 SWEEPS = {
     "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "escalation-sweep": {"task": "notifications.tasks.sweep_escalations", "schedule": 300.0},
+    "webhook-sweep": {"task": "webhooks.tasks.sweep_webhooks", "schedule": 60.0},
 }
 
 

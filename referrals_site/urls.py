@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/hsds/", include("programs.hsds.urls")),
+    path("fhir/", include("fhir_api.urls")),
+    path("", include("webhooks.urls")),
     path("", include("accounts.urls")),
     path("", include("seekers.urls")),
     path("", include("programs.urls")),

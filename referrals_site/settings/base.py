@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "privacy",
+    "fhir_api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,13 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "goals.models.Goal.Status",
     },
 }
+
+# Webhooks (webhooks/): attempts before a delivery is marked failed (about two days with the backoff), an
+# extra CA bundle for partners' certificates, and whether endpoints may be on private networks (on-premises
+# deployments only).
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "15"))
+WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE", "")
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 
 # The network's rules, in days.
 REFERRAL_EXPIRY_DAYS = int(os.environ.get("REFERRAL_EXPIRY_DAYS", "30"))

@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
-
 from programs.hsds.services import hsds_import
 from programs.services import category_get_or_create
 from tests.factories import ProgramFactory
@@ -62,11 +60,14 @@ def test_one_service_by_its_hsds_id_or_public_id(client, network):
 
 
 def test_query_count_does_not_grow_with_the_page(client, network, django_assert_max_num_queries):
+    client.force_login(network.referrer)
+    client.get(URL)  # the first request of a session may do one-off work (session, sign-in records)
+    with django_assert_max_num_queries(100) as few:
+        assert client.get(URL, {"per_page": 100}).json()["size"] == 2
     for number in range(10):
         ProgramFactory(organization=network.provider, name=f"Program {number}",
                        categories=[category_get_or_create(name=f"Category {number}")])
-    client.force_login(network.referrer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"per_page": 100})
     assert response.json()["size"] == 12
 

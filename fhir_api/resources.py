@@ -1,0 +1,194 @@
+"""A referral as FHIR R4 resources, following the HL7 SDOH Clinical Care IG (STU 2):
+
+- ServiceRequest (SDOHCC-ServiceRequest): what was asked for, for whom, by whom;
+- Task (SDOHCC-TaskForReferralManagement): the request's fulfilment: ``focus`` the ServiceRequest, ``for``
+  the patient, ``owner`` the program's organization, ``requester`` the referring organization, ``status``
+  from referrals.statuses.FHIR_TASK_STATUS, ``statusReason`` for our reasons, ``businessStatus`` our own
+  status (which tells ``viewed`` from ``sent`` and ``waitlisted`` from ``needs_client_action``).
+
+The patient is contained in each resource and carries the seeker's name only while consent to share holds;
+no other personal detail leaves the system through FHIR.
+"""
+
+from __future__ import annotations
+
+from referrals import statuses
+from referrals.models import Referral
+from referrals.statuses import Status
+
+TASK_PROFILE = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+SERVICE_REQUEST_PROFILE = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
+TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code"
+# Our own code systems: the referral statuses and reasons of referrals/statuses.py.
+REFERRAL_STATUS_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-status"
+REFERRAL_REASON_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-status-reason"
+REDACTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "REDACTED",
+            "display": "redacted"}
+PATIENT_ID = "patient"
+
+# The FHIR Task.status codes (R4 TaskStatus value set).
+TASK_STATUS_CODES = frozenset({
+    "draft", "requested", "received", "accepted", "rejected", "ready", "cancelled", "in-progress", "on-hold",
+    "failed", "completed", "entered-in-error",
+})
+
+SERVICE_REQUEST_STATUS = {
+    Status.GOT_HELP: "completed",
+    Status.DECLINED: "revoked",
+    Status.NOT_COMPLETED: "revoked",
+    Status.WITHDRAWN: "revoked",
+    Status.ENTERED_IN_ERROR: "entered-in-error",
+}
+
+
+def instant(value) -> str:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _meta(referral: Referral, profile: str) -> dict:
+    return {"versionId": str(referral.version), "lastUpdated": instant(referral.updated_at), "profile": [profile]}
+
+
+def _organization(organization, *, display: str | None = None) -> dict:
+    return {
+        "reference": f"Organization/{organization.public_id}",
+        "display": display or organization.name,
+    }
+
+
+def patient(referral: Referral) -> dict:
+    """The seeker as a contained Patient: their name while consent holds, nothing otherwise."""
+    resource = {"resourceType": "Patient", "id": PATIENT_ID}
+    if referral.has_consent:
+        seeker = referral.seeker
+        name = {"text": seeker.full_name, "given": [seeker.first_name]}
+        if seeker.last_name:
+            name["family"] = seeker.last_name
+        resource["name"] = [name]
+    else:
+        resource["meta"] = {"security": [REDACTED]}
+    return resource
+
+
+def _patient_reference(referral: Referral) -> dict:
+    reference = {"reference": f"#{PATIENT_ID}"}
+    if referral.has_consent:
+        reference["display"] = referral.seeker.full_name
+    return reference
+
+
+def business_status(status: str) -> dict:
+    label = str(Status(status).label)
+    return {"coding": [{"system": REFERRAL_STATUS_SYSTEM, "code": status, "display": label}], "text": label}
+
+
+def status_reason(reason: str) -> dict:
+    label = str(statuses.Reason(reason).label)
+    return {"coding": [{"system": REFERRAL_REASON_SYSTEM, "code": reason, "display": label}], "text": label}
+
+
+def task(referral: Referral) -> dict:
+    resource = {
+        "resourceType": "Task",
+        "id": str(referral.public_id),
+        "meta": _meta(referral, TASK_PROFILE),
+        "contained": [patient(referral)],
+        "status": statuses.FHIR_TASK_STATUS[Status(referral.status)],
+        "businessStatus": business_status(referral.status),
+        "intent": "order",
+        "priority": referral.urgency,
+        "code": {"coding": [{"system": TASK_CODE_SYSTEM, "code": "fulfill",
+                             "display": "Fulfill the focal request"}]},
+        "focus": {"reference": f"ServiceRequest/{referral.public_id}", "display": referral.program.name},
+        "for": _patient_reference(referral),
+        "authoredOn": instant(referral.sent_at),
+        "lastModified": instant(referral.updated_at),
+        "requester": _organization(referral.organization),
+        "owner": _organization(referral.program.organization,
+                               display=f"{referral.program.name} ({referral.program.organization.name})"),
+    }
+    if referral.status_reason:
+        resource["statusReason"] = status_reason(referral.status_reason)
+    return resource
+
+
+def service_request(referral: Referral) -> dict:
+    program = referral.program
+    resource = {
+        "resourceType": "ServiceRequest",
+        "id": str(referral.public_id),
+        "meta": _meta(referral, SERVICE_REQUEST_PROFILE),
+        "contained": [patient(referral)],
+        "status": SERVICE_REQUEST_STATUS.get(Status(referral.status), "active"),
+        "intent": "order",
+        "code": {"text": program.name},
+        "priority": referral.urgency,
+        "subject": _patient_reference(referral),
+        "authoredOn": instant(referral.sent_at),
+        "requester": _organization(referral.organization),
+        "performer": [_organization(program.organization, display=f"{program.name} ({program.organization.name})")],
+    }
+    categories = [{"text": category.name} for category in program.categories.all()]
+    if categories:
+        resource["category"] = categories
+    if referral.comment:
+        resource["note"] = [{"text": referral.comment, "time": instant(referral.sent_at)}]
+    return resource
+
+
+def operation_outcome(message: str, *, code: str = "invalid", severity: str = "error") -> dict:
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": severity, "code": code, "diagnostics": message}]}
+
+
+def searchset(resources: list[dict], *, total: int, base_url: str, links: dict[str, str]) -> dict:
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": total,
+        "link": [{"relation": relation, "url": url} for relation, url in links.items()],
+        "entry": [
+            {"fullUrl": f"{base_url}{resource['resourceType']}/{resource['id']}", "resource": resource,
+             "search": {"mode": "match"}}
+            for resource in resources
+        ],
+    }
+
+
+def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": "2026-01-01",
+        "kind": "instance",
+        "software": {"name": "Referral network", "version": software_version},
+        "implementation": {"description": "Closed-loop referrals", "url": base_url.rstrip("/")},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json"],
+        "patchFormat": ["application/json-patch+json", "application/fhir+json"],
+        "instantiates": ["http://hl7.org/fhir/us/sdoh-clinicalcare/CapabilityStatement/SDOHCC-ReferralRecipient"],
+        "rest": [{
+            "mode": "server",
+            "security": {"description": "DRF token (Authorization: Token <key>) or a signed-in session."},
+            "resource": [
+                {
+                    "type": "Task",
+                    "supportedProfile": [TASK_PROFILE],
+                    "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "update"},
+                                    {"code": "patch"}],
+                    "versioning": "versioned-update",
+                    "conditionalUpdate": False,
+                    "searchParam": [
+                        {"name": "owner", "type": "reference"},
+                        {"name": "status", "type": "token"},
+                        {"name": "_count", "type": "number"},
+                    ],
+                },
+                {
+                    "type": "ServiceRequest",
+                    "supportedProfile": [SERVICE_REQUEST_PROFILE],
+                    "interaction": [{"code": "read"}],
+                },
+            ],
+        }],
+    }

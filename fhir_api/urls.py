@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "fhir"
+
+urlpatterns = [
+    path("metadata", views.Metadata.as_view(), name="metadata"),
+    path("Task", views.TaskSearch.as_view(), name="task-search"),
+    path("Task/<str:resource_id>", views.TaskRead.as_view(), name="task"),
+    path("ServiceRequest/<str:resource_id>", views.ServiceRequestRead.as_view(), name="service-request"),
+]

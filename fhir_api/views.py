@@ -1,0 +1,248 @@
+"""The FHIR endpoints. Thin: visibility comes from referrals.selectors, changes from referral_change_status.
+
+Every answer is ``application/fhir+json``; every error an OperationOutcome: 400 malformed, 401 not signed in,
+403 not allowed, 404 not visible (missing or another tenant's: the same answer), 409 illegal transition or
+stale meta.versionId, 412 stale If-Match.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.http import Http404
+from django.utils.http import http_date
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import exceptions
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from privacy.models import AccessRecord
+from privacy.services import access_record
+from referrals.actors import Actor
+from referrals.errors import IllegalTransition, NotAllowed, ReferralError, StaleReferral
+from referrals.models import Referral, ReferralEvent
+from referrals.selectors import referral_get_visible
+from referrals.services import referral_change_status
+from referrals.statuses import FHIR_TASK_STATUS
+
+from . import resources
+from .changes import (
+    BadRequest,
+    Unsupported,
+    change_from_json_patch,
+    change_from_resource,
+    referral_target,
+)
+
+FHIR_JSON = "application/fhir+json"
+DEFAULT_COUNT = 20
+MAX_COUNT = 100
+
+
+class FHIRJSONRenderer(JSONRenderer):
+    media_type = FHIR_JSON
+    format = "fhir+json"
+    charset = "utf-8"
+
+
+class FHIRJSONParser(JSONParser):
+    media_type = FHIR_JSON
+
+
+class JSONPatchParser(JSONParser):
+    media_type = "application/json-patch+json"
+
+
+class AlwaysFHIRJSON(BaseContentNegotiation):
+    """FHIR servers answer in a FHIR format whatever Accept says (here: always JSON)."""
+
+    def select_parser(self, request, parsers):
+        content_type = request.content_type.split(";")[0].strip().lower()
+        return next((parser for parser in parsers if parser.media_type == content_type), None)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class Conflict(Exception):
+    def __init__(self, message: str, *, status: int = 409, code: str = "conflict"):
+        super().__init__(message)
+        self.message, self.status, self.code = message, status, code
+
+
+class NotInOpenAPI(AutoSchema):
+    """FHIR is described by its CapabilityStatement (/fhir/metadata), not by the REST API's OpenAPI."""
+
+    def is_excluded(self) -> bool:
+        return True
+
+
+class FHIRView(APIView):
+    schema = NotInOpenAPI()
+    renderer_classes = [FHIRJSONRenderer]
+    parser_classes = [FHIRJSONParser, JSONPatchParser, JSONParser]
+    content_negotiation_class = AlwaysFHIRJSON
+
+    def outcome(self, message: str, *, status: int, code: str) -> Response:
+        return Response(resources.operation_outcome(message, code=code), status=status)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+            response = self.outcome(str(exc.detail), status=401, code="login")
+            header = self.get_authenticate_header(self.request)
+            if header:
+                response["WWW-Authenticate"] = header
+            return response
+        if isinstance(exc, (Http404, Referral.DoesNotExist)):
+            return self.outcome("No such resource.", status=404, code="not-found")
+        if isinstance(exc, exceptions.ParseError):
+            return self.outcome(f"Malformed JSON: {exc.detail}", status=400, code="structure")
+        if isinstance(exc, exceptions.UnsupportedMediaType):
+            return self.outcome(str(exc.detail), status=415, code="not-supported")
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            return self.outcome(str(exc.detail), status=405, code="not-supported")
+        if isinstance(exc, exceptions.Throttled):
+            return self.outcome(str(exc.detail), status=429, code="throttled")
+        if isinstance(exc, exceptions.PermissionDenied):
+            return self.outcome(str(exc.detail), status=403, code="forbidden")
+        if isinstance(exc, BadRequest):
+            return self.outcome(str(exc), status=400, code="invalid")
+        if isinstance(exc, Unsupported):
+            return self.outcome(str(exc), status=409, code="business-rule")
+        if isinstance(exc, Conflict):
+            return self.outcome(exc.message, status=exc.status, code=exc.code)
+        if isinstance(exc, NotAllowed):
+            return self.outcome(exc.message, status=403, code="forbidden")
+        if isinstance(exc, StaleReferral):
+            return self.outcome(exc.message, status=409, code="conflict")
+        if isinstance(exc, IllegalTransition):
+            return self.outcome(exc.message, status=409, code="business-rule")
+        if isinstance(exc, ReferralError):
+            return self.outcome(exc.message, status=400, code="invalid")
+        return super().handle_exception(exc)
+
+    def referral(self, resource_id: str) -> Referral:
+        try:
+            public_id = uuid.UUID(resource_id)
+        except ValueError:
+            raise Http404 from None
+        return referral_get_visible(user=self.request.user, public_id=public_id)
+
+    @staticmethod
+    def versioned(response: Response, referral: Referral) -> Response:
+        response["ETag"] = f'W/"{referral.version}"'
+        response["Last-Modified"] = http_date(referral.updated_at.timestamp())
+        return response
+
+
+class Metadata(FHIRView):
+    permission_classes = []
+
+    def get(self, request):
+        return Response(resources.capability_statement(base_url=request.build_absolute_uri("/fhir/")))
+
+
+class ServiceRequestRead(FHIRView):
+    def get(self, request, resource_id: str):
+        referral = self.referral(resource_id)
+        access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
+        return self.versioned(Response(resources.service_request(referral)), referral)
+
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+
+
+class TaskRead(FHIRView):
+    def get(self, request, resource_id: str):
+        referral = self.referral(resource_id)
+        access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
+        return self.versioned(Response(resources.task(referral)), referral)
+
+    def put(self, request, resource_id: str):
+        referral = self.referral(resource_id)
+        return self.change(referral, change_from_resource(request.data, task_id=resource_id, whole=True))
+
+    def patch(self, request, resource_id: str):
+        referral = self.referral(resource_id)
+        if request.content_type.split(";")[0].strip().lower() == JSONPatchParser.media_type:
+            change = change_from_json_patch(request.data)
+        else:
+            change = change_from_resource(request.data, task_id=resource_id, whole=False)
+        return self.change(referral, change)
+
+    def change(self, referral: Referral, change) -> Response:
+        if_match = self.request.headers.get("If-Match")
+        expected = change.version
+        if if_match:
+            match = _IF_MATCH.match(if_match)
+            if not match:
+                raise BadRequest('If-Match must be a version ETag such as W/"3"')
+            expected = int(match.group(1))
+        to_status, reason = referral_target(change)
+        try:
+            updated = referral_change_status(
+                actor=Actor.for_user(self.request.user, via=ReferralEvent.Via.FHIR), referral=referral,
+                to_status=to_status, reason=reason, note=change.note, expected_version=expected,
+            )
+        except StaleReferral as error:
+            if if_match:
+                raise Conflict(error.message, status=412, code="conflict") from None
+            raise
+        except IllegalTransition as error:
+            # A retried request that asks for what is already so is answered with the Task as it is.
+            if error.context.get("already") and reason == referral.status_reason:
+                return self.versioned(Response(resources.task(referral)), referral)
+            raise
+        updated = self.referral(str(updated.public_id))
+        return self.versioned(Response(resources.task(updated)), updated)
+
+
+class TaskSearch(FHIRView):
+    def get(self, request):
+        referrals = (Referral.objects.visible_to(request.user)
+                     .select_related("program", "program__organization", "organization", "seeker")
+                     .order_by("-sent_at", "-id"))
+        owner = request.query_params.get("owner")
+        if owner:
+            try:
+                owner_id = uuid.UUID(owner.removeprefix("Organization/"))
+            except ValueError:
+                raise BadRequest("owner must be Organization/<id>") from None
+            referrals = referrals.filter(program__organization__public_id=owner_id)
+        status = request.query_params.get("status")
+        if status:
+            codes = {code.strip() for code in status.split(",") if code.strip()}
+            unknown = codes - resources.TASK_STATUS_CODES
+            if unknown:
+                raise BadRequest(f"unknown Task status {', '.join(sorted(unknown))}")
+            referrals = referrals.filter(status__in=[ours for ours, code in FHIR_TASK_STATUS.items()
+                                                     if code in codes])
+        count = _positive(request.query_params.get("_count"), DEFAULT_COUNT, "_count")
+        count = min(count, MAX_COUNT)
+        page = _positive(request.query_params.get("page"), 1, "page")
+        total = referrals.count()
+        found = list(referrals[(page - 1) * count: page * count])
+        base_url = request.build_absolute_uri("/fhir/")
+        links = {"self": request.build_absolute_uri()}
+        if page * count < total:
+            query = request.query_params.copy()
+            query["page"] = str(page + 1)
+            links["next"] = f"{base_url}Task?{query.urlencode()}"
+        return Response(resources.searchset([resources.task(referral) for referral in found], total=total,
+                                            base_url=base_url, links=links))
+
+
+def _positive(value, default: int, name: str) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number") from None
+    if number < 1:
+        raise BadRequest(f"{name} must be at least 1")
+    return number

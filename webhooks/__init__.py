@@ -1,0 +1,1 @@
+"""Signed webhooks: organizations register HTTPS endpoints that receive each change to their referrals."""
