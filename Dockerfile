@@ -20,9 +20,12 @@ COPY . .
 RUN pip install . \
     && useradd --system --create-home --uid 10001 app
 
-# Hashed, compressed static files for WhiteNoise. The production settings need a secret and hosts to load;
-# these placeholders exist only for this build step and are not in the final environment.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+# Hashed, compressed static files for WhiteNoise. The production settings need a secret, hosts and their
+# services named to load; these placeholders exist only for this build step (nothing connects to them) and
+# are not in the final environment.
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://collectstatic@localhost/none \
+    REDIS_URL=redis://localhost:6379/0 SITE_URL=https://localhost ALLOW_CONSOLE_EMAIL=true \
+    python manage.py collectstatic --noinput \
     && chown -R app:app /app/staticfiles
 
 USER app

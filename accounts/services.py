@@ -19,6 +19,32 @@ def organization_create(*, name: str, runs_site: bool = False, slug: str | None 
                                        hsds_id=hsds_id or None)
 
 
+ORGANIZATION_EDITABLE = frozenset({"name", "slug", "runs_site", "hsds_id"})
+TEAM_EDITABLE = frozenset({"name", "shares_outbound"})
+
+
+def _update(instance, editable: frozenset, fields: dict):
+    unknown = set(fields) - editable
+    if unknown:
+        raise TypeError(f"cannot change {', '.join(sorted(unknown))} of {type(instance).__name__}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    if fields:
+        # Only the fields given: a change made meanwhile to another field is not overwritten.
+        instance.save(update_fields=sorted(fields))
+    return instance
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, **fields) -> Organization:
+    """A network admin corrects an organization's details (name, slug, runs_site, hsds_id).
+
+    Its admin group and memberships never change here (they follow membership_set); other fields raise
+    TypeError.
+    """
+    return _update(organization, ORGANIZATION_EDITABLE, fields)
+
+
 @transaction.atomic
 def membership_set(*, user: User, organization: Organization, role: str = Membership.Role.WORKER,
                    joined_at=None) -> Membership:
@@ -48,6 +74,13 @@ def membership_remove(*, user: User, organization: Organization) -> None:
 def team_create(*, organization: Organization, name: str, shares_outbound: bool = False) -> Team:
     group = Group.objects.create(name=f"team:{organization.slug}:{uuid.uuid4().hex}")
     return Team.objects.create(organization=organization, name=name, shares_outbound=shares_outbound, group=group)
+
+
+@transaction.atomic
+def team_update(*, team: Team, **fields) -> Team:
+    """A network admin renames a team or switches its sharing (not retroactive: grants are given when a
+    referral is made). The organization and group of a team never change; other fields raise TypeError."""
+    return _update(team, TEAM_EDITABLE, fields)
 
 
 @transaction.atomic

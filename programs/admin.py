@@ -1,4 +1,8 @@
+from functools import partial
+
 from django.contrib import admin
+
+from accounts.admin import save_people_inline
 
 from . import services
 from .models import Category, Program, ProgramClaimer
@@ -15,6 +19,7 @@ class ProgramClaimerInline(admin.TabularInline):
     model = ProgramClaimer
     extra = 0
     autocomplete_fields = ["user"]
+    readonly_fields = ["joined_at"]  # set by the service when the person becomes a claimer
 
 
 @admin.register(Program)
@@ -29,9 +34,16 @@ class ProgramAdmin(admin.ModelAdmin):
     inlines = [ProgramClaimerInline]
     readonly_fields = ["public_id", "created_at", "updated_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Referral grants went to the organization's admin group: a program never moves to another one.
+        return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Django's LogEntry records who changed what; only the changed fields are written.
+            concrete = {field.name for field in Program._meta.concrete_fields}
+            services.program_admin_update(program=obj, **{name: form.cleaned_data[name]
+                                                          for name in form.changed_data if name in concrete})
             return
         fields = {f.name: getattr(obj, f.name) for f in Program._meta.concrete_fields
                   if f.name not in {"id", "public_id", "organization", "name", "group", "created_at", "updated_at"}}
@@ -39,10 +51,5 @@ class ProgramAdmin(admin.ModelAdmin):
         obj.pk, obj.group, obj.public_id = created.pk, created.group, created.public_id
 
     def save_formset(self, request, form, formset, change):
-        for removed in formset.deleted_forms:
-            if removed.instance.pk:
-                services.program_remove_claimer(program=form.instance, user=removed.instance.user)
-        for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed() or not row.cleaned_data.get("user"):
-                continue
-            services.program_add_claimer(program=form.instance, user=row.cleaned_data["user"])
+        save_people_inline(formset, add=partial(services.program_add_claimer, program=form.instance),
+                           remove=partial(services.program_remove_claimer, program=form.instance))

@@ -20,6 +20,30 @@ def program_create(*, organization: Organization, name: str, categories=(), **fi
     return program
 
 
+NOT_EDITABLE_BY_NETWORK_ADMINS = frozenset({"id", "public_id", "organization", "group", "created_at", "updated_at"})
+
+
+@transaction.atomic
+def program_admin_update(*, program: Program, **fields) -> Program:
+    """A network admin edits a program's directory entry in the admin.
+
+    Only the fields given are written (a claimer's change meanwhile to another field is kept); the
+    organization and group never change (referral grants were given to them); changed slots mark the slots
+    as updated, as when a claimer changes them.
+    """
+    refused = set(fields) & NOT_EDITABLE_BY_NETWORK_ADMINS
+    if refused:
+        raise TypeError(f"program_admin_update() cannot change {', '.join(sorted(refused))}")
+    for name, value in fields.items():
+        setattr(program, name, value)
+    if {"capacity_available", "capacity_maximum"} & set(fields) and "capacity_updated_at" not in fields:
+        program.capacity_updated_at = timezone.now()
+        fields["capacity_updated_at"] = program.capacity_updated_at
+    if fields:
+        program.save(update_fields=sorted({*fields, "updated_at"}))
+    return program
+
+
 @transaction.atomic
 def program_add_claimer(*, program: Program, user: User, joined_at=None) -> ProgramClaimer:
     claimer, _ = ProgramClaimer.objects.get_or_create(

@@ -1,9 +1,9 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 
 from . import statuses
 from .actors import Actor, Via
-from .errors import ReferralError
+from .errors import DuplicateOpenReferral, ReferralError, StaleReferral
 from .models import Note, Referral, ReferralEvent
 from .services import referral_change_status, referral_reopen
 
@@ -36,18 +36,60 @@ class NoteInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 class ReferralAdminForm(forms.ModelForm):
+    """The status change is made while the form is checked, through the service, so a refusal is shown on
+    the form (and the admin never says "changed successfully" for a change that was not made)."""
+
     new_status = forms.ChoiceField(
         choices=[("", "— keep —"), ("reopen", "Reopen (closed referrals)"), *statuses.Status.choices],
         required=False, help_text="Changed through the same rules as everywhere else; recorded in the history.",
     )
     reason = forms.ChoiceField(choices=[("", "—"), *statuses.Reason.choices], required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # The version the page showed: a change made meanwhile by someone else is not overwritten.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, error_messages={
+        "required": "Open the referral again before changing it."})
+    acting_user = None  # set by ReferralAdmin.get_form for the request
 
     class Meta:
         model = Referral
         fields: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        new_status = cleaned.get("new_status")
+        if not new_status or self.errors:
+            return cleaned
+        actor = Actor.for_user(self.acting_user, via=Via.ADMIN)
+        note, version = cleaned.get("note", ""), cleaned["expected_version"]
+        try:
+            if new_status == "reopen":
+                self.instance = referral_reopen(actor=actor, referral=self.instance, note=note,
+                                                expected_version=version)
+            else:
+                self.instance = referral_change_status(actor=actor, referral=self.instance, to_status=new_status,
+                                                       reason=cleaned.get("reason", ""), note=note,
+                                                       expected_version=version)
+        except StaleReferral as error:
+            # The page now shows the referral as it is; posting again applies the change to that version.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("expected_version")] = str(error.current.version)
+            raise forms.ValidationError(f"Status not changed: {error.message}") from None
+        except DuplicateOpenReferral as error:
+            raise forms.ValidationError(f"Status not changed: {error.message} (referral "
+                                        f"{error.existing.public_id})") from None
+        except ReferralError as error:
+            raise forms.ValidationError(f"Status not changed: {error.message}") from None
+        return cleaned
 
 
 @admin.register(Referral)
@@ -85,24 +127,19 @@ class ReferralAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)  # a new class on every call
+        form.acting_user = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
-        new_status = form.cleaned_data.get("new_status")
-        if not new_status:
-            return
-        actor = Actor.for_user(request.user, via=Via.ADMIN)
-        try:
-            if new_status == "reopen":
-                referral_reopen(actor=actor, referral=obj, note=form.cleaned_data.get("note", ""))
-            else:
-                referral_change_status(actor=actor, referral=obj, to_status=new_status,
-                                       reason=form.cleaned_data.get("reason", ""),
-                                       note=form.cleaned_data.get("note", ""))
-        except ReferralError as error:
-            messages.error(request, f"Status not changed: {error.message}")
+        # The status change was made by the service while the form was checked (ReferralAdminForm.clean).
+        return None
 
     def save_related(self, request, form, formsets, change):
-        # Inlines are read-only; nothing to save.
-        return None
+        # Inlines are read-only; nothing to save (the admin's history message still reads these lists).
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(ReferralEvent)

@@ -7,12 +7,12 @@ and the API stream the lines as they are produced.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import Q
 
 from accounts.models import Membership, Organization
+from referrals_site.csv_cells import line_writer, safe_cell
 
 from .models import Referral
 
@@ -60,23 +60,6 @@ def referrals_for_export(*, user, organization: Organization):
     )
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, so each row is yielded, never accumulated."""
-
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    # Spreadsheet programs run cells that start with these as formulas (CSV injection).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
 def referral_csv_lines(*, user, organization: Organization) -> Iterator[str]:
     """The export, line by line: a header, then one line per referral.
 
@@ -89,11 +72,11 @@ def referral_csv_lines(*, user, organization: Organization) -> Iterator[str]:
 
 def _lines(referrals, organization) -> Iterator[str]:
     fields = [field for _, field in COLUMNS if field] + ["organization_id"]
-    writer = csv.writer(_Echo())
+    writer = line_writer()
     yield writer.writerow([name for name, _ in COLUMNS])
     for row in referrals.values(*fields).iterator(chunk_size=CHUNK_SIZE):
         direction = "sent" if row["organization_id"] == organization.pk else "received"
-        yield writer.writerow([direction if field is None else _cell(row[field]) for _, field in COLUMNS])
+        yield writer.writerow([direction if field is None else safe_cell(row[field]) for _, field in COLUMNS])
 
 
 def export_filename(organization: Organization) -> str:

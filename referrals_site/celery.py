@@ -36,6 +36,8 @@ SWEEPS = {
 def _schedule_sweeps(sender=None, **kwargs):
     # Added to the entries settings declare (CELERY_BEAT_SCHEDULE: privacy's retention sweep), not over them.
     sender.conf.beat_schedule = {**(sender.conf.beat_schedule or {}), **SWEEPS}
+
+
 @task_postrun.connect
 def _close_old_connections(**kwargs):
     """Keep a worker's database connection for CONN_MAX_AGE, as requests do, and drop broken ones."""

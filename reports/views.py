@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.models import Membership
+from referrals_site.csv_cells import safe_text
 
 from . import charts
 from .forms import PeriodForm
@@ -94,7 +95,8 @@ def _csv_response(table: Table, filename: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([cell_text(cell) for cell in row])
+        # Names come from users: defused like every CSV the site offers. Figures, dates and links are ours.
+        writer.writerow([safe_text(cell) if isinstance(cell, str) else cell_text(cell) for cell in row])
     return response
 
 

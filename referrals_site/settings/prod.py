@@ -56,3 +56,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
         "-c join_collapse_limit=12 -c from_collapse_limit=12"
     )
+# Never fall back to development defaults (base.py's SQLite file, in-process tasks, console email, links to
+# http://127.0.0.1:8000): production names each of these, or refuses to start.
+_MISSING = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not os.environ.get(name)]
+if _MISSING:
+    raise ImproperlyConfigured(f"{', '.join(_MISSING)} must be set in production.")
+_DEVELOPMENT_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if (EMAIL_BACKEND in _DEVELOPMENT_EMAIL_BACKENDS or not os.environ.get("EMAIL_BACKEND")) and not env_bool(  # noqa: F405
+        "ALLOW_CONSOLE_EMAIL", False):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must name a backend that delivers mail in production (SMTP or django-anymail); set "
+        "ALLOW_CONSOLE_EMAIL=true to print mail to the log on purpose.")

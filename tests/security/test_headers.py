@@ -61,8 +61,14 @@ def test_no_template_has_inline_script_style_or_event_handlers():
     assert offenders == []
 
 
+# What production must name (referrals_site/settings/prod.py refuses to start without them); nothing connects.
+PRODUCTION_SERVICES = {"DATABASE_URL": "postgres://referrals@db.invalid:5432/referrals",
+                       "REDIS_URL": "redis://redis.invalid:6379/0", "SITE_URL": "https://referrals.example",
+                       "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
+
+
 def test_check_deploy_reports_nothing_with_production_settings():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
+    env = {**os.environ, **PRODUCTION_SERVICES, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
            "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "referrals.example",
            "CSRF_TRUSTED_ORIGINS": "https://referrals.example"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -72,7 +78,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
 
 
 def test_production_settings_set_hsts_and_secure_cookies():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
+    env = {**os.environ, **PRODUCTION_SERVICES, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
            "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "referrals.example"}
     code = ("from django.conf import settings as s; import django; django.setup();"
             "print(s.SECURE_HSTS_SECONDS >= 31536000, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
