@@ -14,6 +14,7 @@ from rest_framework import serializers
 from goals.models import Goal
 from programs.models import Program
 from referrals.models import Note, Referral, ReferralEvent
+from referrals.selectors import referral_on_seeker_side, seeker_contact_visible_to
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
@@ -178,7 +179,8 @@ def _blankable(choices):
 
 
 class SeekerOnReferralSerializer(serializers.Serializer):
-    """What a referral shares about its seeker: the name always; contact details while consent holds."""
+    """What a referral shares about its seeker: the name always; contact details to the seeker's side, and to
+    the program's side while consent holds (referrals.selectors.seeker_contact_visible_to)."""
 
     id = serializers.UUIDField(source="public_id")
     first_name = serializers.CharField()
@@ -191,8 +193,7 @@ class SeekerOnReferralSerializer(serializers.Serializer):
     def to_representation(self, seeker):
         data = super().to_representation(seeker)
         referral = self.context.get("referral")
-        shares_contact = referral is None or (referral.has_consent and not seeker.does_not_want_contact)
-        if not shares_contact:
+        if referral is not None and not seeker_contact_visible_to(self.context["user"], referral):
             data.update(email="", phone="")
         return data
 
@@ -227,7 +228,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SeekerOnReferralSerializer)
     def get_seeker(self, referral):
-        serializer = SeekerOnReferralSerializer(referral.seeker, context={"referral": referral})
+        serializer = SeekerOnReferralSerializer(referral.seeker,
+                                                context={"referral": referral, "user": self.context["request"].user})
         return serializer.data
 
     @extend_schema_field(serializers.CharField(allow_null=True))

@@ -36,6 +36,7 @@ from referrals.selectors import (
     referrals_inbound_for,
     referrals_outbound_for,
     referrals_visible_to,
+    with_seeker_side,
 )
 from referrals.services import (
     note_add,
@@ -188,8 +189,8 @@ def _referral_or_404(user, public_id):
     return referral_get_visible(user=user, public_id=public_id)
 
 
-def _referral_response(referral, *, status_code=status.HTTP_200_OK):
-    return Response(serializers.ReferralSerializer(referral).data, status=status_code)
+def _referral_response(request, referral, *, status_code=status.HTTP_200_OK):
+    return Response(serializers.ReferralSerializer(referral, context={"request": request}).data, status=status_code)
 
 
 @extend_schema(tags=["referrals"])
@@ -212,7 +213,7 @@ class ReferralList(ApiView, generics.ListAPIView):
             referrals = referrals.filter(status=filters["status"])
         if filters.get("program"):
             referrals = referrals.filter(program__public_id=filters["program"])
-        return referrals.select_related(*REFERRAL_RELATED).order_by("-sent_at", "-id")
+        return with_seeker_side(referrals, user).select_related(*REFERRAL_RELATED).order_by("-sent_at", "-id")
 
     @extend_schema(parameters=[serializers.ReferralFilterSerializer])
     def get(self, request, *args, **kwargs):
@@ -239,7 +240,7 @@ class ReferralList(ApiView, generics.ListAPIView):
         referral = referral_create(actor=api_actor(request.user), seeker=seeker, program=program,
                                    comment=data["comment"], urgency=data["urgency"],
                                    consent_method=data["consent_method"], goal=goal)
-        return _referral_response(_referral_or_404(request.user, referral.public_id),
+        return _referral_response(request, _referral_or_404(request.user, referral.public_id),
                                   status_code=status.HTTP_201_CREATED)
 
 
@@ -252,7 +253,7 @@ class ReferralDetail(ApiView):
         if referral.status == "sent" and Party.CLAIMER in referral_parties(request.user, referral):
             referral_mark_viewed(actor=api_actor(request.user), referral=referral)
             referral = _referral_or_404(request.user, referral_id)
-        return _referral_response(referral)
+        return _referral_response(request, referral)
 
     @extend_schema(request=serializers.ReferralUpdateSerializer, responses={200: serializers.ReferralSerializer})
     def patch(self, request, referral_id):
@@ -267,7 +268,7 @@ class ReferralDetail(ApiView):
                 raise ValidationError({"goal": ["That is not one of this seeker's goals."]})
         referral_set_goal(actor=api_actor(request.user), referral=referral, goal=goal,
                           expected_version=payload.validated_data["version"])
-        return _referral_response(_referral_or_404(request.user, referral_id))
+        return _referral_response(request, _referral_or_404(request.user, referral_id))
 
 
 @extend_schema(tags=["referrals"])
@@ -281,7 +282,7 @@ class ReferralStatus(ApiView):
         data = payload.validated_data
         referral_change_status(actor=api_actor(request.user), referral=referral, to_status=data["status"],
                                reason=data["reason"], note=data["note"], expected_version=data["version"])
-        return _referral_response(_referral_or_404(request.user, referral_id))
+        return _referral_response(request, _referral_or_404(request.user, referral_id))
 
 
 class _OnVisibleReferral:

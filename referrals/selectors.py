@@ -6,7 +6,7 @@ the same tables into indexed EXISTS subqueries, so one query answers for any num
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 from accounts.models import Membership
 from programs.models import ProgramClaimer
@@ -46,10 +46,43 @@ def referrals_visible_to(user):
     return Referral.objects.visible_to(user)
 
 
+def with_seeker_side(queryset, user):
+    """Annotates each referral with ``on_seeker_side`` (see ``referral_on_seeker_side``) in the same query."""
+    if user.is_superuser:
+        return queryset.annotate(on_seeker_side=Value(True, output_field=BooleanField()))
+    from seekers.selectors import seekers_visible_to
+
+    helps = Exists(seekers_visible_to(user).filter(pk=OuterRef("seeker_id")))
+    return queryset.annotate(on_seeker_side=ExpressionWrapper(Q(seeker__user_id=user.pk) | Q(helps),
+                                                              output_field=BooleanField()))
+
+
+def referral_on_seeker_side(user, referral: Referral) -> bool:
+    """Whether ``user`` is on the seeker's side of ``referral``: a network admin, the seeker, or someone who
+    may see the seeker's profile (seekers.selectors.seekers_visible_to). Working at the referring
+    organization is not enough: a claimer of the program who also works there is on the program's side."""
+    annotated = getattr(referral, "on_seeker_side", None)
+    if annotated is not None:
+        return bool(annotated)
+    if user.is_superuser or (referral.seeker.user_id is not None and referral.seeker.user_id == user.pk):
+        return True
+    from seekers.selectors import seekers_visible_to
+
+    return seekers_visible_to(user).filter(pk=referral.seeker_id).exists()
+
+
+def seeker_contact_visible_to(user, referral: Referral) -> bool:
+    """Whether ``user`` may see the seeker's email and phone on ``referral``: always on the seeker's side;
+    on the program's side only while consent holds and the seeker has not asked not to be contacted."""
+    if referral_on_seeker_side(user, referral):
+        return True
+    return referral.has_consent and not referral.seeker.does_not_want_contact
+
+
 def referral_get_visible(*, user, public_id) -> Referral:
     """The referral, if ``user`` may see it. Raises Referral.DoesNotExist otherwise, missing or not."""
     return (
-        Referral.objects.visible_to(user)
+        with_seeker_side(Referral.objects.visible_to(user), user)
         .select_related("program", "program__organization", "seeker", "organization", "referred_by", "goal",
                         "assigned_to")
         .get(public_id=public_id)

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Membership
 from goals.models import Goal
 
 from . import services
@@ -30,7 +29,13 @@ from .errors import (
 )
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
-from .selectors import referral_get_visible, referral_history, referral_parties
+from .selectors import (
+    referral_get_visible,
+    referral_history,
+    referral_on_seeker_side,
+    referral_parties,
+    seeker_contact_visible_to,
+)
 from .statuses import Party, Status
 
 STALE_MESSAGE = ("This referral changed since you opened it, so nothing was saved. "
@@ -44,17 +49,11 @@ def _get_referral_or_404(user, public_id) -> Referral:
         raise Http404("No such referral.") from None
 
 
-def _on_seeker_side(user, referral) -> bool:
-    """Whether ``user`` works for the organization that made the referral (and so keeps the seeker's profile).
-    The program's side sees only what the referral shares: not the seeker's goals."""
-    return user.is_superuser or Membership.objects.filter(user=user, organization_id=referral.organization_id).exists()
-
-
 def _panel_context(request, referral: Referral, parties: set, *, status_form=None, note_form=None, goal_form=None,
                    reopen_form=None, panel_messages=()):
     user = request.user
     seeker = referral.seeker
-    seeker_side = _on_seeker_side(user, referral)
+    seeker_side = referral_on_seeker_side(user, referral)
     can_set_goal = bool(parties & {Party.REFERRER, Party.ADMIN}) and seeker_side
     goals = []
     if can_set_goal:
@@ -74,7 +73,7 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "seeker": seeker,
         "seeker_side": seeker_side,
         "parties": parties,
-        "show_contact": seeker_side or (referral.has_consent and not seeker.does_not_want_contact),
+        "show_contact": seeker_contact_visible_to(user, referral),
         "status_form": status_form or StatusForm(referral=referral, parties=parties),
         "note_form": note_form or NoteForm(),
         "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
@@ -221,7 +220,7 @@ def delete_note(request, public_id, note_id):
 def set_goal(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    if not parties & {Party.REFERRER, Party.ADMIN} or not _on_seeker_side(request.user, referral):
+    if not parties & {Party.REFERRER, Party.ADMIN} or not referral_on_seeker_side(request.user, referral):
         raise PermissionDenied("You cannot change this referral's goal.")
     goals = referral.seeker.goals.all()
     form = GoalChoiceForm(request.POST, referral=referral, goals=goals)
