@@ -238,7 +238,10 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_goal(self, referral):
-        return str(referral.goal.public_id) if referral.goal_id else None
+        """The seeker's goal: only for the seeker's side (the program's side does not see their goals)."""
+        if not referral.goal_id or not referral_on_seeker_side(self.context["request"].user, referral):
+            return None
+        return str(referral.goal.public_id)
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_replaced_by(self, referral):
