@@ -11,6 +11,7 @@ import csv
 import io
 
 from django.contrib.auth import authenticate
+from django.db import IntegrityError
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -85,7 +86,10 @@ class TokenView(ApiView):
                             password=payload.validated_data["password"])
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": ["The email or password is not right."]})
-        token, _ = Token.objects.get_or_create(user=user)
+        try:
+            token, _ = Token.objects.get_or_create(user=user)
+        except IntegrityError:  # a concurrent first request made it between our read and our insert
+            token = Token.objects.get(user=user)
         return Response({"token": token.key})
 
 
@@ -248,9 +252,10 @@ class ReferralList(ApiView, generics.ListAPIView):
 class ReferralDetail(ApiView):
     @extend_schema(responses={200: serializers.ReferralSerializer})
     def get(self, request, referral_id):
-        """One referral. A claimer's first look marks a `sent` referral `viewed`."""
+        """One referral. A claimer's first look marks a `sent` referral `viewed` (a network admin's does not)."""
         referral = _referral_or_404(request.user, referral_id)
-        if referral.status == "sent" and Party.CLAIMER in referral_parties(request.user, referral):
+        if (referral.status == "sent" and not request.user.is_superuser
+                and Party.CLAIMER in referral_parties(request.user, referral)):
             referral_mark_viewed(actor=api_actor(request.user), referral=referral)
             referral = _referral_or_404(request.user, referral_id)
         return _referral_response(request, referral)
