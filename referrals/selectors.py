@@ -127,5 +127,26 @@ def referrals_outbound_for(user):
     return Referral.objects.visible_to(user).filter(referral_visibility_filter(user, "act_as_referrer"))
 
 
+def open_referrals_to_programs(user, *, seeker, program_ids) -> dict:
+    """The programs among ``program_ids`` that ``seeker`` has an open referral to, each mapped to that
+    referral's public_id if ``user`` may see it, or to None when it is a colleague's they may not see.
+    The existence check crosses scopes on purpose (it is the duplicate rule) and reveals nothing else."""
+    from .statuses import OPEN
+
+    existing = set(Referral.objects.unscoped("duplicate check: existence only")
+                   .filter(seeker=seeker, status__in=sorted(OPEN), program_id__in=list(program_ids))
+                   .values_list("program_id", flat=True))
+    if not existing:
+        return {}
+    visible = dict(Referral.objects.visible_to(user).filter(seeker=seeker, status__in=sorted(OPEN),
+                                                            program_id__in=existing)
+                   .values_list("program_id", "public_id"))
+    return {program_id: visible.get(program_id) for program_id in existing}
+
+
+def referral_is_visible_to(user, referral: Referral) -> bool:
+    return Referral.objects.visible_to(user).filter(pk=referral.pk).exists()
+
+
 def referral_history(referral: Referral):
     return referral.events.order_by("-created_at", "-id")

@@ -32,6 +32,7 @@ from .models import Note, Referral
 from .selectors import (
     referral_get_visible,
     referral_history,
+    referral_is_visible_to,
     referral_on_seeker_side,
     referral_parties,
     seeker_contact_visible_to,
@@ -129,9 +130,12 @@ def _refused(request, referral, parties, error: ReferralError, **forms):
         return _render(request, current, referral_parties(request.user, current), status=409,
                        panel_messages=[("error", STALE_MESSAGE)])
     if isinstance(error, DuplicateOpenReferral):
-        link = reverse("referrals:detail", kwargs={"public_id": error.existing.public_id})
-        return _render(request, referral, parties, status=409, panel_messages=[("error", error.message, link)],
-                       **forms)
+        if referral_is_visible_to(request.user, error.existing):
+            message = ("error", error.message,
+                       reverse("referrals:detail", kwargs={"public_id": error.existing.public_id}))
+        else:
+            message = ("error", "A colleague already referred this person to this program (a referral you cannot see).")
+        return _render(request, referral, parties, status=409, panel_messages=[message], **forms)
     return _render(request, referral, parties, status=400, panel_messages=[("error", error.message)], **forms)
 
 
