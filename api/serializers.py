@@ -18,9 +18,9 @@ from referrals.selectors import referral_on_seeker_side, seeker_contact_visible_
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
+from seekers.validation import normalize_phone, normalize_zip
 
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
-PHONE_ALLOWED = re.compile(r"^\+?[\d\s().-]+$")
 QUERY_MAX_LENGTH = 200
 
 
@@ -115,11 +115,12 @@ class SeekerSerializer(serializers.ModelSerializer):
         source="organization.public_id", required=False,
         help_text="Only on creation, and only needed when you work at several sites: one of your own.",
     )
-    zip_code = serializers.RegexField(ZIP_CODE, required=False, allow_blank=True, max_length=10,
-                                      error_messages={"invalid": "Enter a 5-digit zip code (or ZIP+4)."})
+    zip_code = serializers.CharField(required=False, allow_blank=True, max_length=10,
+                                     help_text="Five digits; ZIP+4 is accepted and stored as its five digits.")
     # A plain string in the schema, since it may be empty; validated as an address when given.
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30,
+                                  help_text="Ten digits (a leading 1 is dropped); stored as the digits alone.")
 
     class Meta:
         model = Seeker
@@ -142,11 +143,17 @@ class SeekerSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError("Enter a valid email address.") from None
         return value
 
+    def validate_zip_code(self, value):
+        try:
+            return normalize_zip(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
     def validate_phone(self, value):
-        value = value.strip()
-        if value and (not PHONE_ALLOWED.match(value) or not 7 <= len(re.sub(r"\D", "", value)) <= 15):
-            raise serializers.ValidationError("Enter a phone number of 7 to 15 digits.")
-        return value
+        try:
+            return normalize_phone(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def validate_date_of_birth(self, value):
         if value is not None and (value > timezone.localdate() or value < date(1900, 1, 1)):
