@@ -305,6 +305,9 @@ class StatusChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text="The version you read; a stale one answers 409.")
+    replaced_by = serializers.UUIDField(
+        required=False, allow_null=True, default=None,
+        help_text="With the reason `referred_elsewhere`: the same seeker's referral that replaces this one.")
 
     def validate_note(self, value):
         return _plain_text(value)

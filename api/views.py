@@ -34,6 +34,7 @@ from referrals.selectors import (
     referral_get_visible,
     referral_history,
     referral_parties,
+    referral_replacement_candidates,
     referrals_inbound_for,
     referrals_outbound_for,
     referrals_visible_to,
@@ -285,8 +286,15 @@ class ReferralStatus(ApiView):
         payload = serializers.StatusChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        replaced_by = None
+        if data["replaced_by"] is not None:
+            replaced_by = referral_replacement_candidates(request.user, referral).filter(
+                public_id=data["replaced_by"]).first()
+            if replaced_by is None:
+                raise ValidationError({"replaced_by": ["No other referral of this seeker that you can see has this id."]})
         referral_change_status(actor=api_actor(request.user), referral=referral, to_status=data["status"],
-                               reason=data["reason"], note=data["note"], expected_version=data["version"])
+                               reason=data["reason"], note=data["note"], expected_version=data["version"],
+                               replaced_by=replaced_by)
         return _referral_response(request, _referral_or_404(request.user, referral_id))
 
 

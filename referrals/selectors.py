@@ -148,5 +148,12 @@ def referral_is_visible_to(user, referral: Referral) -> bool:
     return Referral.objects.visible_to(user).filter(pk=referral.pk).exists()
 
 
+def referral_replacement_candidates(user, referral: Referral):
+    """The referrals that may replace ``referral`` when it is withdrawn as referred elsewhere: the same
+    seeker's other referrals that ``user`` may see."""
+    return (Referral.objects.visible_to(user).filter(seeker_id=referral.seeker_id).exclude(pk=referral.pk)
+            .select_related("program"))
+
+
 def referral_history(referral: Referral):
     return referral.events.order_by("-created_at", "-id")

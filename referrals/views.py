@@ -35,6 +35,7 @@ from .selectors import (
     referral_is_visible_to,
     referral_on_seeker_side,
     referral_parties,
+    referral_replacement_candidates,
     seeker_contact_visible_to,
 )
 from .statuses import Party, Status
@@ -48,6 +49,10 @@ def _get_referral_or_404(user, public_id) -> Referral:
         return referral_get_visible(user=user, public_id=public_id)
     except Referral.DoesNotExist:
         raise Http404("No such referral.") from None
+
+
+def _replacements(user, referral):
+    return lambda: referral_replacement_candidates(user, referral)
 
 
 def _panel_context(request, referral: Referral, parties: set, *, status_form=None, note_form=None, goal_form=None,
@@ -75,7 +80,8 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "seeker_side": seeker_side,
         "parties": parties,
         "show_contact": seeker_contact_visible_to(user, referral),
-        "status_form": status_form or StatusForm(referral=referral, parties=parties),
+        "status_form": status_form or StatusForm(referral=referral, parties=parties,
+                                                 replacements=_replacements(user, referral)),
         "note_form": note_form or NoteForm(),
         "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
         "reopen_form": (reopen_form or ReopenForm(referral=referral))
@@ -150,14 +156,15 @@ def _invalid(request, referral, parties, **forms):
 def change_status(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    form = StatusForm(request.POST, referral=referral, parties=parties)
+    form = StatusForm(request.POST, referral=referral, parties=parties,
+                      replacements=_replacements(request.user, referral))
     if not form.is_valid():
         return _invalid(request, referral, parties, status_form=form)
     data = form.cleaned_data
     try:
         referral = services.referral_change_status(
             actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
-            note=data["note"], expected_version=data["version"])
+            note=data["note"], expected_version=data["version"], replaced_by=data["replaced_by"])
     except (ReasonRequired, InvalidReason, NoteRequired) as error:
         form.add_error("note" if isinstance(error, NoteRequired) else "reason", error.message)
         return _invalid(request, referral, parties, status_form=form)
