@@ -12,7 +12,7 @@ import io
 
 from django.contrib.auth import authenticate
 from django.db import IntegrityError
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -31,6 +31,7 @@ from referrals import exports
 from referrals.actors import Actor
 from referrals.models import ReferralEvent
 from referrals.selectors import (
+    is_seeker_only,
     referral_get_visible,
     referral_history,
     referral_parties,
@@ -301,7 +302,10 @@ class ReferralStatus(ApiView):
 class _OnVisibleReferral:
     def get_referral(self):
         if not hasattr(self, "_referral"):
-            self._referral = _referral_or_404(self.request.user, self.kwargs["referral_id"])
+            referral = _referral_or_404(self.request.user, self.kwargs["referral_id"])
+            if is_seeker_only(referral_parties(self.request.user, referral)):
+                raise Http404("Staff notes and history are not shown to the seeker's own account.")
+            self._referral = referral
         return self._referral
 
 

@@ -113,6 +113,12 @@ def referral_parties(actor, referral: Referral) -> set:
     return parties
 
 
+def is_seeker_only(parties) -> bool:
+    """A seeker's own account on its referral, with no staff party: it sees the seeker's page
+    (/my/referrals/), never the staff notes and history."""
+    return Party.SEEKER in parties and not parties & {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
+
+
 def referrals_inbound_for(user):
     """Referrals to the programs ``user`` claims, or that their organization provides if they are its admin."""
     claimed = ProgramClaimer.objects.filter(user_id=user.pk).values("program_id")

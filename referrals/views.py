@@ -30,6 +30,7 @@ from .errors import (
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
 from .selectors import (
+    is_seeker_only,
     referral_get_visible,
     referral_history,
     referral_is_visible_to,
@@ -100,6 +101,11 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
 
 
 def _render(request, referral, parties, *, status=200, **context):
+    if is_seeker_only(parties):  # a seeker's own account: their page, never the staff notes and history
+        response = redirect("referrals:my_referrals")
+        if request.htmx:
+            response["HX-Redirect"] = response["Location"]
+        return response
     template = "referrals/_panel.html" if request.htmx else "referrals/detail.html"
     if request.htmx and status not in (403, 404):
         status = 200  # htmx swaps only successful responses; the message inside says what happened
