@@ -61,9 +61,8 @@ def referral_on_seeker_side(user, referral: Referral) -> bool:
     """Whether ``user`` is on the seeker's side of ``referral``: a network admin, the seeker, or someone who
     may see the seeker's profile (seekers.selectors.seekers_visible_to). Working at the referring
     organization is not enough: a claimer of the program who also works there is on the program's side."""
-    annotated = getattr(referral, "on_seeker_side", None)
-    if annotated is not None:
-        return bool(annotated)
+    if hasattr(referral, "on_seeker_side"):  # annotated by with_seeker_side (NULL, from a seeker without account, is no)
+        return bool(referral.on_seeker_side)
     if user.is_superuser or (referral.seeker.user_id is not None and referral.seeker.user_id == user.pk):
         return True
     from seekers.selectors import seekers_visible_to
