@@ -14,12 +14,13 @@ from rest_framework import serializers
 from goals.models import Goal
 from programs.models import Program
 from referrals.models import Note, Referral, ReferralEvent
+from referrals.selectors import referral_on_seeker_side, seeker_contact_visible_to
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
+from seekers.validation import normalize_phone, normalize_zip
 
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
-PHONE_ALLOWED = re.compile(r"^\+?[\d\s().-]+$")
 QUERY_MAX_LENGTH = 200
 
 
@@ -114,11 +115,12 @@ class SeekerSerializer(serializers.ModelSerializer):
         source="organization.public_id", required=False,
         help_text="Only on creation, and only needed when you work at several sites: one of your own.",
     )
-    zip_code = serializers.RegexField(ZIP_CODE, required=False, allow_blank=True, max_length=10,
-                                      error_messages={"invalid": "Enter a 5-digit zip code (or ZIP+4)."})
+    zip_code = serializers.CharField(required=False, allow_blank=True, max_length=10,
+                                     help_text="Five digits; ZIP+4 is accepted and stored as its five digits.")
     # A plain string in the schema, since it may be empty; validated as an address when given.
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30,
+                                  help_text="Ten digits (a leading 1 is dropped); stored as the digits alone.")
 
     class Meta:
         model = Seeker
@@ -141,11 +143,17 @@ class SeekerSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError("Enter a valid email address.") from None
         return value
 
+    def validate_zip_code(self, value):
+        try:
+            return normalize_zip(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
     def validate_phone(self, value):
-        value = value.strip()
-        if value and (not PHONE_ALLOWED.match(value) or not 7 <= len(re.sub(r"\D", "", value)) <= 15):
-            raise serializers.ValidationError("Enter a phone number of 7 to 15 digits.")
-        return value
+        try:
+            return normalize_phone(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def validate_date_of_birth(self, value):
         if value is not None and (value > timezone.localdate() or value < date(1900, 1, 1)):
@@ -178,7 +186,8 @@ def _blankable(choices):
 
 
 class SeekerOnReferralSerializer(serializers.Serializer):
-    """What a referral shares about its seeker: the name always; contact details while consent holds."""
+    """What a referral shares about its seeker: the name always; contact details to the seeker's side, and to
+    the program's side while consent holds (referrals.selectors.seeker_contact_visible_to)."""
 
     id = serializers.UUIDField(source="public_id")
     first_name = serializers.CharField()
@@ -191,8 +200,7 @@ class SeekerOnReferralSerializer(serializers.Serializer):
     def to_representation(self, seeker):
         data = super().to_representation(seeker)
         referral = self.context.get("referral")
-        shares_contact = referral is None or (referral.has_consent and not seeker.does_not_want_contact)
-        if not shares_contact:
+        if referral is not None and not seeker_contact_visible_to(self.context["user"], referral):
             data.update(email="", phone="")
         return data
 
@@ -227,7 +235,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SeekerOnReferralSerializer)
     def get_seeker(self, referral):
-        serializer = SeekerOnReferralSerializer(referral.seeker, context={"referral": referral})
+        serializer = SeekerOnReferralSerializer(referral.seeker,
+                                                context={"referral": referral, "user": self.context["request"].user})
         return serializer.data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -236,7 +245,10 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_goal(self, referral):
-        return str(referral.goal.public_id) if referral.goal_id else None
+        """The seeker's goal: only for the seeker's side (the program's side does not see their goals)."""
+        if not referral.goal_id or not referral_on_seeker_side(self.context["request"].user, referral):
+            return None
+        return str(referral.goal.public_id)
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_replaced_by(self, referral):
@@ -293,6 +305,9 @@ class StatusChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text="The version you read; a stale one answers 409.")
+    replaced_by = serializers.UUIDField(
+        required=False, allow_null=True, default=None,
+        help_text="With the reason `referred_elsewhere`: the same seeker's referral that replaces this one.")
 
     def validate_note(self, value):
         return _plain_text(value)

@@ -11,7 +11,8 @@ import csv
 import io
 
 from django.contrib.auth import authenticate
-from django.http import StreamingHttpResponse
+from django.db import IntegrityError
+from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -30,12 +31,15 @@ from referrals import exports
 from referrals.actors import Actor
 from referrals.models import ReferralEvent
 from referrals.selectors import (
+    is_seeker_only,
     referral_get_visible,
     referral_history,
     referral_parties,
+    referral_replacement_candidates,
     referrals_inbound_for,
     referrals_outbound_for,
     referrals_visible_to,
+    with_seeker_side,
 )
 from referrals.services import (
     note_add,
@@ -86,7 +90,10 @@ class TokenView(ApiView):
                             password=payload.validated_data["password"])
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": ["The email or password is not right."]})
-        token, _ = Token.objects.get_or_create(user=user)
+        try:
+            token, _ = Token.objects.get_or_create(user=user)
+        except IntegrityError:  # a concurrent first request made it between our read and our insert
+            token = Token.objects.get(user=user)
         return Response({"token": token.key})
 
 
@@ -195,8 +202,8 @@ def _referral_or_404(user, public_id):
     return referral_get_visible(user=user, public_id=public_id)
 
 
-def _referral_response(referral, *, status_code=status.HTTP_200_OK):
-    return Response(serializers.ReferralSerializer(referral).data, status=status_code)
+def _referral_response(request, referral, *, status_code=status.HTTP_200_OK):
+    return Response(serializers.ReferralSerializer(referral, context={"request": request}).data, status=status_code)
 
 
 @extend_schema(tags=["referrals"])
@@ -219,7 +226,7 @@ class ReferralList(ApiView, generics.ListAPIView):
             referrals = referrals.filter(status=filters["status"])
         if filters.get("program"):
             referrals = referrals.filter(program__public_id=filters["program"])
-        return referrals.select_related(*REFERRAL_RELATED).order_by("-sent_at", "-id")
+        return with_seeker_side(referrals, user).select_related(*REFERRAL_RELATED).order_by("-sent_at", "-id")
 
     @extend_schema(parameters=[serializers.ReferralFilterSerializer])
     def get(self, request, *args, **kwargs):
@@ -246,7 +253,7 @@ class ReferralList(ApiView, generics.ListAPIView):
         referral = referral_create(actor=api_actor(request.user), seeker=seeker, program=program,
                                    comment=data["comment"], urgency=data["urgency"],
                                    consent_method=data["consent_method"], goal=goal)
-        return _referral_response(_referral_or_404(request.user, referral.public_id),
+        return _referral_response(request, _referral_or_404(request.user, referral.public_id),
                                   status_code=status.HTTP_201_CREATED)
 
 
@@ -254,13 +261,14 @@ class ReferralList(ApiView, generics.ListAPIView):
 class ReferralDetail(ApiView):
     @extend_schema(responses={200: serializers.ReferralSerializer})
     def get(self, request, referral_id):
-        """One referral. A claimer's first look marks a `sent` referral `viewed`."""
+        """One referral. A claimer's first look marks a `sent` referral `viewed` (a network admin's does not)."""
         referral = _referral_or_404(request.user, referral_id)
-        if referral.status == "sent" and Party.CLAIMER in referral_parties(request.user, referral):
+        if (referral.status == "sent" and not request.user.is_superuser
+                and Party.CLAIMER in referral_parties(request.user, referral)):
             referral_mark_viewed(actor=api_actor(request.user), referral=referral)
             referral = _referral_or_404(request.user, referral_id)
         access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.API)
-        return _referral_response(referral)
+        return _referral_response(request, referral)
 
     @extend_schema(request=serializers.ReferralUpdateSerializer, responses={200: serializers.ReferralSerializer})
     def patch(self, request, referral_id):
@@ -275,7 +283,7 @@ class ReferralDetail(ApiView):
                 raise ValidationError({"goal": ["That is not one of this seeker's goals."]})
         referral_set_goal(actor=api_actor(request.user), referral=referral, goal=goal,
                           expected_version=payload.validated_data["version"])
-        return _referral_response(_referral_or_404(request.user, referral_id))
+        return _referral_response(request, _referral_or_404(request.user, referral_id))
 
 
 @extend_schema(tags=["referrals"])
@@ -287,15 +295,25 @@ class ReferralStatus(ApiView):
         payload = serializers.StatusChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        replaced_by = None
+        if data["replaced_by"] is not None:
+            replaced_by = referral_replacement_candidates(request.user, referral).filter(
+                public_id=data["replaced_by"]).first()
+            if replaced_by is None:
+                raise ValidationError({"replaced_by": ["No other referral of this seeker that you can see has this id."]})
         referral_change_status(actor=api_actor(request.user), referral=referral, to_status=data["status"],
-                               reason=data["reason"], note=data["note"], expected_version=data["version"])
-        return _referral_response(_referral_or_404(request.user, referral_id))
+                               reason=data["reason"], note=data["note"], expected_version=data["version"],
+                               replaced_by=replaced_by)
+        return _referral_response(request, _referral_or_404(request.user, referral_id))
 
 
 class _OnVisibleReferral:
     def get_referral(self):
         if not hasattr(self, "_referral"):
-            self._referral = _referral_or_404(self.request.user, self.kwargs["referral_id"])
+            referral = _referral_or_404(self.request.user, self.kwargs["referral_id"])
+            if is_seeker_only(referral_parties(self.request.user, referral)):
+                raise Http404("Staff notes and history are not shown to the seeker's own account.")
+            self._referral = referral
         return self._referral
 
 

@@ -10,9 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from goals.models import Goal
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
-from referrals.models import Referral
+from referrals.selectors import open_referrals_to_programs, referral_is_visible_to
 from referrals.services import referral_create
-from referrals.statuses import OPEN
 from seekers.models import Seeker
 from seekers.selectors import seekers_visible_to
 
@@ -35,13 +34,11 @@ def _seeker_from_query(request) -> Seeker | None:
 
 
 def _mark_open_referrals(user, seeker, programs) -> None:
-    """Programs the seeker already has an open referral to offer that referral instead of a second one."""
-    open_referrals = dict(
-        Referral.objects.visible_to(user).filter(seeker=seeker, status__in=sorted(OPEN),
-                                                 program__in=[program.pk for program in programs])
-        .values_list("program_id", "public_id")
-    )
+    """Programs the seeker already has an open referral to offer that referral instead of a second one (a
+    colleague's the user may not see is only mentioned, not linked)."""
+    open_referrals = open_referrals_to_programs(user, seeker=seeker, program_ids=[program.pk for program in programs])
     for program in programs:
+        program.has_open_referral = program.pk in open_referrals
         program.open_referral_id = open_referrals.get(program.pk)
 
 
@@ -101,9 +98,12 @@ def connect(request, public_id):
         referral = referral_create(actor=request.user, seeker=seeker, program=program, comment=data["comment"],
                                    urgency=data["urgency"], consent_method=data["consent_method"], goal=data["goal"])
     except DuplicateOpenReferral as error:
+        if referral_is_visible_to(request.user, error.existing):
+            duplicate, refusal = error.existing, error.message
+        else:
+            duplicate, refusal = None, f"A colleague already referred {seeker.full_name} to this program."
         return render(request, "programs/connect.html",
-                      _connect_context(seeker, program, form, duplicate=error.existing, refusal=error.message),
-                      status=409)
+                      _connect_context(seeker, program, form, duplicate=duplicate, refusal=refusal), status=409)
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:

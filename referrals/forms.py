@@ -28,14 +28,29 @@ class StatusForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}), error_messages={"max_length": TOO_LONG})
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
                                  error_messages={"required": "Reload the page and try again."})
+    replaced_by = forms.ChoiceField(label="New referral (optional)", required=False, choices=[("", "")],
+                                    error_messages={"invalid_choice": "Choose one of this person's other referrals."})
 
-    def __init__(self, *args, referral, parties, **kwargs):
+    def __init__(self, *args, referral, parties, replacements=None, **kwargs):
+        """``replacements``: a callable giving the referrals that may replace this one (only called when
+        "Referred elsewhere" is offered)."""
         super().__init__(*args, **kwargs)
         self.targets = allowed_targets(referral.status, parties)
         self.reason_groups = [(Status(target).label, allowed_reasons(target, parties)) for target in self.targets]
         self.reason_groups = [(label, reasons) for label, reasons in self.reason_groups if reasons]
         self.needs_reason = {target.value for target in self.targets if reasons_for(target)}
         self.fields["version"].initial = referral.version
+        offers_elsewhere = any(Reason.REFERRED_ELSEWHERE in reasons for _, reasons in self.reason_groups)
+        candidates = list(replacements()) if offers_elsewhere and replacements is not None else []
+        self.replacements = {str(candidate.public_id): candidate for candidate in candidates
+                             if not candidate.is_closed}
+        self.fields["replaced_by"].choices = [("", "None")] + [
+            (key, f"{candidate.program.name} (sent {candidate.sent_at:%b %-d, %Y})")
+            for key, candidate in self.replacements.items()]
+
+    def clean_replaced_by(self):
+        value = self.cleaned_data["replaced_by"]
+        return self.replacements.get(value) if value else None
 
     def clean_note(self):
         return _no_nul(self.cleaned_data["note"])
@@ -44,6 +59,8 @@ class StatusForm(forms.Form):
         data = super().clean()
         if data.get("to_status") and not reasons_for(data["to_status"]):
             data["reason"] = ""  # left over from another choice in the form; this status takes none
+        if data.get("reason") != Reason.REFERRED_ELSEWHERE:
+            data["replaced_by"] = None  # only "referred elsewhere" links a new referral
         return data
 
 

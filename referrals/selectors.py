@@ -6,7 +6,7 @@ the same tables into one indexed subquery, so one query answers for any number o
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 from accounts.models import Membership
 from programs.models import ProgramClaimer
@@ -54,10 +54,42 @@ def referrals_visible_to(user):
     return Referral.objects.visible_to(user)
 
 
+def with_seeker_side(queryset, user):
+    """Annotates each referral with ``on_seeker_side`` (see ``referral_on_seeker_side``) in the same query."""
+    if user.is_superuser:
+        return queryset.annotate(on_seeker_side=Value(True, output_field=BooleanField()))
+    from seekers.selectors import seekers_visible_to
+
+    helps = Exists(seekers_visible_to(user).filter(pk=OuterRef("seeker_id")))
+    return queryset.annotate(on_seeker_side=ExpressionWrapper(Q(seeker__user_id=user.pk) | Q(helps),
+                                                              output_field=BooleanField()))
+
+
+def referral_on_seeker_side(user, referral: Referral) -> bool:
+    """Whether ``user`` is on the seeker's side of ``referral``: a network admin, the seeker, or someone who
+    may see the seeker's profile (seekers.selectors.seekers_visible_to). Working at the referring
+    organization is not enough: a claimer of the program who also works there is on the program's side."""
+    if hasattr(referral, "on_seeker_side"):  # annotated by with_seeker_side (NULL, from a seeker without account, is no)
+        return bool(referral.on_seeker_side)
+    if user.is_superuser or (referral.seeker.user_id is not None and referral.seeker.user_id == user.pk):
+        return True
+    from seekers.selectors import seekers_visible_to
+
+    return seekers_visible_to(user).filter(pk=referral.seeker_id).exists()
+
+
+def seeker_contact_visible_to(user, referral: Referral) -> bool:
+    """Whether ``user`` may see the seeker's email and phone on ``referral``: always on the seeker's side;
+    on the program's side only while consent holds and the seeker has not asked not to be contacted."""
+    if referral_on_seeker_side(user, referral):
+        return True
+    return referral.has_consent and not referral.seeker.does_not_want_contact
+
+
 def referral_get_visible(*, user, public_id) -> Referral:
     """The referral, if ``user`` may see it. Raises Referral.DoesNotExist otherwise, missing or not."""
     return (
-        Referral.objects.visible_to(user)
+        with_seeker_side(Referral.objects.visible_to(user), user)
         .select_related("program", "program__organization", "seeker", "organization", "referred_by", "goal",
                         "assigned_to")
         .get(public_id=public_id)
@@ -88,6 +120,12 @@ def referral_parties(actor, referral: Referral) -> set:
     return parties
 
 
+def is_seeker_only(parties) -> bool:
+    """A seeker's own account on its referral, with no staff party: it sees the seeker's page
+    (/my/referrals/), never the staff notes and history."""
+    return Party.SEEKER in parties and not parties & {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
+
+
 def referrals_inbound_for(user):
     """Referrals to the programs ``user`` claims, or that their organization provides if they are its admin."""
     claimed = ProgramClaimer.objects.filter(user_id=user.pk).values("program_id")
@@ -100,6 +138,34 @@ def referrals_inbound_for(user):
 def referrals_outbound_for(user):
     """Referrals ``user`` may act on as referrer: their own and those shared with them."""
     return Referral.objects.visible_to(user).filter(referral_visibility_filter(user, "act_as_referrer"))
+
+
+def open_referrals_to_programs(user, *, seeker, program_ids) -> dict:
+    """The programs among ``program_ids`` that ``seeker`` has an open referral to, each mapped to that
+    referral's public_id if ``user`` may see it, or to None when it is a colleague's they may not see.
+    The existence check crosses scopes on purpose (it is the duplicate rule) and reveals nothing else."""
+    from .statuses import OPEN
+
+    existing = set(Referral.objects.unscoped("duplicate check: existence only")
+                   .filter(seeker=seeker, status__in=sorted(OPEN), program_id__in=list(program_ids))
+                   .values_list("program_id", flat=True))
+    if not existing:
+        return {}
+    visible = dict(Referral.objects.visible_to(user).filter(seeker=seeker, status__in=sorted(OPEN),
+                                                            program_id__in=existing)
+                   .values_list("program_id", "public_id"))
+    return {program_id: visible.get(program_id) for program_id in existing}
+
+
+def referral_is_visible_to(user, referral: Referral) -> bool:
+    return Referral.objects.visible_to(user).filter(pk=referral.pk).exists()
+
+
+def referral_replacement_candidates(user, referral: Referral):
+    """The referrals that may replace ``referral`` when it is withdrawn as referred elsewhere: the same
+    seeker's other referrals that ``user`` may see."""
+    return (Referral.objects.visible_to(user).filter(seeker_id=referral.seeker_id).exclude(pk=referral.pk)
+            .select_related("program"))
 
 
 def referral_history(referral: Referral):

@@ -215,6 +215,18 @@ def _acting_party(parties: set, allowed: frozenset | set) -> Party | None:
     return None
 
 
+def _acts_for_seeker(actor: Actor, referral: Referral) -> bool:
+    """The seeker's side of ``referral``: the seeker, its referrers, or an admin of the referring organization
+    (not the program organization's admins, whose ADMIN party is for the program's side)."""
+    parties = referral_parties(actor, referral)
+    if parties & {Party.SEEKER, Party.REFERRER}:
+        return True
+    from accounts.models import Membership
+
+    return Party.ADMIN in parties and actor.user is not None and Membership.objects.filter(
+        user=actor.user, organization_id=referral.organization_id, role=Membership.Role.ADMIN).exists()
+
+
 def _touch(referral: Referral, now) -> None:
     referral.version += 1
     referral.updated_at = now
@@ -377,7 +389,7 @@ def referral_set_goal(*, actor, referral: Referral, goal=None, expected_version:
     """Adds the referral to one of the seeker's goals, moves it to another, or removes it (goal=None)."""
     actor = as_actor(actor)
     referral = _lock(referral, expected_version)
-    if not referral_parties(actor, referral) & {Party.REFERRER, Party.ADMIN}:
+    if not _acts_for_seeker(actor, referral):
         raise NotAllowed("You cannot change this referral's goal.")
     if goal is not None and goal.seeker_id != referral.seeker_id:
         raise InvalidInput("That goal belongs to someone else.", field="goal")
@@ -419,7 +431,7 @@ def referral_withdraw_consent(*, actor, referral: Referral) -> Referral:
     """The seeker or their helper withdraws consent: the program then sees the seeker's name only."""
     actor = as_actor(actor)
     referral = _lock(referral, None)
-    if not referral_parties(actor, referral) & {Party.SEEKER, Party.REFERRER, Party.ADMIN}:
+    if not _acts_for_seeker(actor, referral):
         raise NotAllowed("You cannot withdraw consent for this referral.")
     if referral.consent_withdrawn_at is not None:
         return referral

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import live, views, views_inbound
+from . import live, views, views_inbound, views_seeker
 
 app_name = "referrals"
 urlpatterns = [
@@ -17,4 +17,7 @@ urlpatterns = [
     path("inbound/rows/", views_inbound.inbound_rows, name="inbound_rows"),
     path("inbound/<uuid:public_id>/assign/", views_inbound.assign, name="assign"),
     path("live/", live.live_view, name="live"),
+    # A seeker's own page (fixes-web).
+    path("my/referrals/", views_seeker.my_referrals, name="my_referrals"),
+    path("my/referrals/<uuid:public_id>/status/", views_seeker.my_referral_status, name="my_referral_status"),
 ]

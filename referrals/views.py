@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Membership
 from goals.models import Goal
 from privacy.services import access_record
 
@@ -31,7 +30,16 @@ from .errors import (
 )
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
-from .selectors import referral_get_visible, referral_history, referral_parties
+from .selectors import (
+    is_seeker_only,
+    referral_get_visible,
+    referral_history,
+    referral_is_visible_to,
+    referral_on_seeker_side,
+    referral_parties,
+    referral_replacement_candidates,
+    seeker_contact_visible_to,
+)
 from .statuses import Party, Status
 
 STALE_MESSAGE = ("This referral changed since you opened it, so nothing was saved. "
@@ -45,17 +53,15 @@ def _get_referral_or_404(user, public_id) -> Referral:
         raise Http404("No such referral.") from None
 
 
-def _on_seeker_side(user, referral) -> bool:
-    """Whether ``user`` works for the organization that made the referral (and so keeps the seeker's profile).
-    The program's side sees only what the referral shares: not the seeker's goals."""
-    return user.is_superuser or Membership.objects.filter(user=user, organization_id=referral.organization_id).exists()
+def _replacements(user, referral):
+    return lambda: referral_replacement_candidates(user, referral)
 
 
 def _panel_context(request, referral: Referral, parties: set, *, status_form=None, note_form=None, goal_form=None,
                    reopen_form=None, panel_messages=()):
     user = request.user
     seeker = referral.seeker
-    seeker_side = _on_seeker_side(user, referral)
+    seeker_side = referral_on_seeker_side(user, referral)
     can_set_goal = bool(parties & {Party.REFERRER, Party.ADMIN}) and seeker_side
     goals = []
     if can_set_goal:
@@ -75,8 +81,9 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
         "seeker": seeker,
         "seeker_side": seeker_side,
         "parties": parties,
-        "show_contact": seeker_side or (referral.has_consent and not seeker.does_not_want_contact),
-        "status_form": status_form or StatusForm(referral=referral, parties=parties),
+        "show_contact": seeker_contact_visible_to(user, referral),
+        "status_form": status_form or StatusForm(referral=referral, parties=parties,
+                                                 replacements=_replacements(user, referral)),
         "note_form": note_form or NoteForm(),
         "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
         "reopen_form": (reopen_form or ReopenForm(referral=referral))
@@ -95,6 +102,11 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
 
 
 def _render(request, referral, parties, *, status=200, **context):
+    if is_seeker_only(parties):  # a seeker's own account: their page, never the staff notes and history
+        response = redirect("referrals:my_referrals")
+        if request.htmx:
+            response["HX-Redirect"] = response["Location"]
+        return response
     template = "referrals/_panel.html" if request.htmx else "referrals/detail.html"
     if request.htmx and status not in (403, 404):
         status = 200  # htmx swaps only successful responses; the message inside says what happened
@@ -132,9 +144,12 @@ def _refused(request, referral, parties, error: ReferralError, **forms):
         return _render(request, current, referral_parties(request.user, current), status=409,
                        panel_messages=[("error", STALE_MESSAGE)])
     if isinstance(error, DuplicateOpenReferral):
-        link = reverse("referrals:detail", kwargs={"public_id": error.existing.public_id})
-        return _render(request, referral, parties, status=409, panel_messages=[("error", error.message, link)],
-                       **forms)
+        if referral_is_visible_to(request.user, error.existing):
+            message = ("error", error.message,
+                       reverse("referrals:detail", kwargs={"public_id": error.existing.public_id}))
+        else:
+            message = ("error", "A colleague already referred this person to this program (a referral you cannot see).")
+        return _render(request, referral, parties, status=409, panel_messages=[message], **forms)
     return _render(request, referral, parties, status=400, panel_messages=[("error", error.message)], **forms)
 
 
@@ -149,14 +164,15 @@ def _invalid(request, referral, parties, **forms):
 def change_status(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    form = StatusForm(request.POST, referral=referral, parties=parties)
+    form = StatusForm(request.POST, referral=referral, parties=parties,
+                      replacements=_replacements(request.user, referral))
     if not form.is_valid():
         return _invalid(request, referral, parties, status_form=form)
     data = form.cleaned_data
     try:
         referral = services.referral_change_status(
             actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
-            note=data["note"], expected_version=data["version"])
+            note=data["note"], expected_version=data["version"], replaced_by=data["replaced_by"])
     except (ReasonRequired, InvalidReason, NoteRequired) as error:
         form.add_error("note" if isinstance(error, NoteRequired) else "reason", error.message)
         return _invalid(request, referral, parties, status_form=form)
@@ -223,7 +239,7 @@ def delete_note(request, public_id, note_id):
 def set_goal(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     parties = referral_parties(request.user, referral)
-    if not parties & {Party.REFERRER, Party.ADMIN} or not _on_seeker_side(request.user, referral):
+    if not parties & {Party.REFERRER, Party.ADMIN} or not referral_on_seeker_side(request.user, referral):
         raise PermissionDenied("You cannot change this referral's goal.")
     goals = referral.seeker.goals.all()
     form = GoalChoiceForm(request.POST, referral=referral, goals=goals)

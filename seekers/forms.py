@@ -1,12 +1,11 @@
-import re
 from datetime import date
 
 from django import forms
 
 from .models import Seeker
+from .validation import normalize_phone, normalize_zip
 
 OLDEST_PLAUSIBLE_AGE = 120
-ZIP_CODE = re.compile(r"^\d{5}$")
 
 
 class PeopleSearchForm(forms.Form):
@@ -33,7 +32,7 @@ class SeekerForm(forms.ModelForm):
         }
         error_messages = {"first_name": {"required": "Enter a first name."}}
         help_texts = {
-            "zip_code": "Five digits, e.g. 60640.",
+            "zip_code": "Five digits, e.g. 60640 (ZIP+4 is fine).",
             "phone": "Ten digits; spaces, dashes and brackets are fine.",
         }
         widgets = {
@@ -52,26 +51,19 @@ class SeekerForm(forms.ModelForm):
         return self.cleaned_data["last_name"].strip()
 
     def clean_zip_code(self):
-        value = self.cleaned_data["zip_code"].strip()
-        if value and not ZIP_CODE.match(value):
-            raise forms.ValidationError("Enter a five-digit zip code, like 60640.")
-        return value
+        try:
+            return normalize_zip(self.cleaned_data["zip_code"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        if re.search(r"[^\d\s().+-]", value):
-            raise forms.ValidationError("A phone number has only digits (and spaces, dashes or brackets).")
-        digits = re.sub(r"\D", "", value)
-        if len(digits) == 11 and digits.startswith("1"):
-            digits = digits[1:]
-        if len(digits) != 10:
-            raise forms.ValidationError("Enter a ten-digit phone number, like 312-555-0142.")
-        return digits
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]

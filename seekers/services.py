@@ -11,6 +11,7 @@ from referrals.errors import InvalidInput, NotAllowed
 
 from .models import Seeker
 from .selectors import seekers_visible_to
+from .validation import NORMALIZERS
 
 EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
                    "contact_preference")
@@ -23,9 +24,16 @@ def site_membership_for(user) -> Membership | None:
 
 
 def _check_fields(fields) -> None:
+    """Refuses unknown fields; normalizes the zip code and phone in place (seekers.validation)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown seeker fields: {', '.join(sorted(unknown))}.")
+    for name, normalize in NORMALIZERS.items():
+        if name in fields:
+            try:
+                fields[name] = normalize(fields[name])
+            except ValueError as error:
+                raise InvalidInput(str(error), field=name) from None
 
 
 @transaction.atomic

@@ -145,8 +145,8 @@ class TestReferralDetail(EndpointCase):
 
 class TestReferralGoalUpdate(TestReferralDetail):
     method = "patch"
-    # The goal is the referring side's (and either organization admin's) to set.
-    expected = _codes(200, seen_by=SEES_REFERRAL, forbidden={"claimer"})
+    # The goal is the referring side's (and its organization admin's) to set; not the program's side.
+    expected = _codes(200, seen_by=SEES_REFERRAL, forbidden={"claimer", "provider_admin"})
 
     def body(self, world):
         return {"goal": str(world.goal.public_id), "version": world.referral.version}

@@ -1,0 +1,77 @@
+"""The seeker's own page, /my/referrals/: their referrals, what each program says happens next, and the
+choices the seeker party may make. Staff notes and history are never shown here. Rendered in the seeker's
+preferred language."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from seekers.models import Seeker
+
+from . import services
+from .actors import Actor
+from .errors import NotAllowed, ReferralError, StaleReferral
+from .models import Referral, ReferralEvent
+from .statuses import Party, Status, allowed_reasons, allowed_targets
+
+
+def seeker_profile_of(user) -> Seeker | None:
+    """The seeker profile of a signed-in seeker account, if it has one."""
+    return (Seeker.objects.unscoped("a signed-in seeker's own profile").filter(user_id=user.pk)
+            .order_by("pk").first())
+
+
+def _my_referrals(user, seeker):
+    return (Referral.objects.visible_to(user).filter(seeker=seeker)
+            .select_related("program", "program__organization").order_by("-sent_at", "-id"))
+
+
+def _choices(referral):
+    parties = {Party.SEEKER}
+    return [(target, allowed_reasons(target, parties)) for target in allowed_targets(referral.status, parties)]
+
+
+@login_required
+@require_GET
+def my_referrals(request):
+    seeker = seeker_profile_of(request.user)
+    if seeker is None:
+        raise Http404("No seeker profile.")
+    with translation.override(seeker.preferred_language or "en"):
+        rows = [{"referral": referral, "choices": _choices(referral)} for referral in _my_referrals(request.user, seeker)]
+        return render(request, "referrals/my_referrals.html",
+                      {"seeker": seeker, "rows": rows, "seeker_view": True,
+                       "LANGUAGE_CODE": translation.get_language()})
+
+
+@login_required
+@require_POST
+def my_referral_status(request, public_id):
+    seeker = seeker_profile_of(request.user)
+    if seeker is None:
+        raise Http404("No seeker profile.")
+    referral = _my_referrals(request.user, seeker).filter(public_id=public_id).first()
+    if referral is None:
+        raise Http404("No such referral.")
+    to_status = request.POST.get("to_status", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    with translation.override(seeker.preferred_language or "en"):
+        try:
+            services.referral_change_status(
+                actor=Actor.for_seeker(seeker, via=ReferralEvent.Via.WEB), referral=referral, to_status=to_status,
+                reason=request.POST.get("reason", ""), expected_version=version)
+        except StaleReferral:
+            messages.error(request, _("This referral changed since you opened the page, so nothing was saved."))
+        except (NotAllowed, ReferralError) as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Thank you: your referral to %(program)s is now “%(status)s”.") % {
+                "program": referral.program.name, "status": Status(to_status).label})
+    return redirect("referrals:my_referrals")

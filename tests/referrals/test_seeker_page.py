@@ -1,0 +1,84 @@
+"""A seeker with an account sees /my/referrals/, never the staff page's notes and history."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from referrals.models import Referral
+from referrals.services import note_add
+from seekers.models import Seeker
+from tests import factories
+
+
+@pytest.fixture
+def account(network):
+    user = factories.UserFactory(first_name="Luis", last_name="Hernandez")
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(user=user)
+    network.program.next_steps = "Bring a photo ID on Tuesday."
+    network.program.save()
+    return user
+
+
+@pytest.fixture
+def referral(network, account):
+    referral = network.refer()
+    note_add(actor=network.claimer, referral=referral, body="Internal: flagged for review.")
+    return referral
+
+
+def _api(user):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_the_staff_page_sends_the_seeker_to_their_own_page(client, account, referral):
+    client.force_login(account)
+    response = client.get(reverse("referrals:detail", args=[referral.public_id]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("referrals:my_referrals")
+
+
+def test_the_api_hides_notes_and_history_from_the_seeker_account(account, referral):
+    for part in ("notes", "history"):
+        assert _api(account).get(f"/api/v1/referrals/{referral.public_id}/{part}/").status_code == 404
+
+
+def test_staff_still_see_notes_and_history(network, referral):
+    assert _api(network.claimer).get(f"/api/v1/referrals/{referral.public_id}/notes/").json()["count"] == 1
+
+
+def test_the_seeker_page_shows_program_status_and_next_steps_without_staff_notes(client, account, referral):
+    client.force_login(account)
+    response = client.get(reverse("referrals:my_referrals"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Community Food Pantry" in html and "Bring a photo ID on Tuesday." in html and "Not updated" in html
+    assert "Internal: flagged for review." not in html
+    assert ">Got help</button>" in html
+
+
+def test_the_seeker_changes_the_status_from_their_page(client, network, account, referral):
+    client.force_login(account)
+    response = client.post(reverse("referrals:my_referral_status", args=[referral.public_id]),
+                           {"to_status": "withdrawn", "reason": "no_longer_interested", "version": referral.version})
+    assert response.status_code == 302
+    changed = Referral.objects_across_tenants.get(pk=referral.pk)
+    assert (changed.status, changed.seeker_outcome) == ("withdrawn", "withdrawn")
+    event = changed.events.order_by("-created_at", "-id").first()
+    assert event.via == "web"
+
+
+def test_the_page_is_in_the_seekers_language(client, network, account, referral):
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(preferred_language="es")
+    client.force_login(account)
+    assert '<html lang="es">' in client.get(reverse("referrals:my_referrals")).content.decode()
+
+
+def test_only_seeker_accounts_have_the_page(client, network):
+    client.force_login(network.referrer)
+    assert client.get(reverse("referrals:my_referrals")).status_code == 404
+    client.logout()
+    assert client.get(reverse("referrals:my_referrals")).status_code == 302
