@@ -61,11 +61,6 @@ def seeker_can_be_emailed(seeker) -> bool:
     return bool(seeker.email) and not seeker.does_not_want_contact
 
 
-def program_may_see_contact_details(referral: Referral) -> bool:
-    """Withdrawn consent or "do not contact": the program's emails name the seeker and nothing more."""
-    return referral.has_consent and not referral.seeker.does_not_want_contact
-
-
 def outbox_stale(*, now: datetime, pending_grace: timedelta, limit: int = 1000):
     """Rows the queue lost: pending well past their time, or "sending" with an expired lease."""
     return (

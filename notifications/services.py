@@ -30,6 +30,7 @@ from django.utils.translation import gettext, ngettext
 
 from referrals import statuses
 from referrals.models import Referral, ReferralEvent
+from referrals.selectors import program_may_see_seeker_contact, seeker_contact_visible_to
 
 from . import links, selectors
 from .models import EscalationStep, OutboxMessage
@@ -128,8 +129,10 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
         "dashboard_url": _dashboard_url(referral) if recipient.user is not None else "",
         "status_label": Status(referral.status).label,
         "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else "",
-        "show_contact_details": (recipient.party != Party.SEEKER
-                                 and selectors.program_may_see_contact_details(referral)),
+        # The same rule as the pages: the seeker's side always, the program's side while consent holds.
+        "show_contact_details": recipient.party != Party.SEEKER and (
+            seeker_contact_visible_to(recipient.user, referral) if recipient.user is not None
+            else program_may_see_seeker_contact(referral)),
     }
     if recipient.seeker is not None:
         context["answers"] = [

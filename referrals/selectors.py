@@ -81,8 +81,11 @@ def referral_on_seeker_side(user, referral: Referral) -> bool:
 def seeker_contact_visible_to(user, referral: Referral) -> bool:
     """Whether ``user`` may see the seeker's email and phone on ``referral``: always on the seeker's side;
     on the program's side only while consent holds and the seeker has not asked not to be contacted."""
-    if referral_on_seeker_side(user, referral):
-        return True
+    return referral_on_seeker_side(user, referral) or program_may_see_seeker_contact(referral)
+
+
+def program_may_see_seeker_contact(referral: Referral) -> bool:
+    """The program's side sees email and phone only while consent holds and contact is wanted."""
     return referral.has_consent and not referral.seeker.does_not_want_contact
 
 
