@@ -31,21 +31,22 @@ def referral_visibility_filter(user, codename: str = "view_referral") -> Q:
 
     One ``id IN (... UNION ALL ...)`` over the grant tables' (user, permission) and (group, permission)
     indexes: PostgreSQL gathers the granted ids first and then reads only those referrals. (An OR of
-    per-row EXISTS checks made it test every candidate row: seconds over a million referrals.)
+    per-row EXISTS checks made it test every candidate row: seconds over a million referrals.) No part may
+    carry an ORDER BY: SQLite, the `make run` default, refuses one inside a compound subquery.
     """
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     granted = ReferralUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename=codename
-    ).values("content_object_id").union(
+    ).order_by().values("content_object_id").union(
         ReferralGroupObjectPermission.objects.filter(
             group_id__in=_user_group_ids(user), permission__codename=codename
-        ).values("content_object_id"),
+        ).order_by().values("content_object_id"),
         all=True,
     )
     if codename == "view_referral":
         granted = granted.union(
-            Referral.objects_across_tenants.filter(seeker__user_id=user.pk).values("pk"), all=True
+            Referral.objects_across_tenants.filter(seeker__user_id=user.pk).order_by().values("pk"), all=True
         )
     return Q(pk__in=granted)
 

@@ -257,7 +257,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # ops.requests writes one line per request; production turns it on (see ops.logging).
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "ops.requests": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "ops.requests": {"level": "WARNING"},
+                # One line per in-process task would drown `make run` and seed_demo.
+                "celery.app.trace": {"level": "WARNING"}},
 }
 
 # --- Privacy and security (issue 6; see privacy/) ---------------------------------------------------------

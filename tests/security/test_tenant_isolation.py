@@ -28,6 +28,7 @@ from django.apps import apps
 from django.db import transaction
 from django.test import Client
 
+from accounts.models import User
 from goals.models import Goal
 from privacy.models import AccessRecord
 from privacy.services import access_record
@@ -117,6 +118,15 @@ def victims(network):
         "organization": network.site.public_id,
         "user": network.referrer.public_id,
     }
+
+
+def _seeker_account(seeker):
+    """The seeker's own account (pages under /my/ open for it), made once per test."""
+    if seeker.user_id is None:
+        seeker.user = User.objects.create_user(email=f"own-{seeker.public_id}@example.com", password="x",
+                                               first_name=seeker.first_name, last_name=seeker.last_name)
+        Seeker.objects_across_tenants.filter(pk=seeker.pk).update(user=seeker.user)
+    return seeker.user
 
 
 def _client(user) -> Client:
@@ -218,7 +228,8 @@ def test_another_tenants_objects_are_not_found(route, network, victims):
 
 
 def check_another_tenant(route, network, victims):
-    owners = [_client(u) for u in (network.site_admin, network.referrer, network.claimer, network.provider_admin)]
+    owners = [_client(u) for u in (network.site_admin, network.referrer, network.claimer, network.provider_admin,
+                                   _seeker_account(network.seeker))]
     fillings = list(_fillings(route, victims))
 
     # 1. Coverage: some kind of real object must open this route for its own people, or the checks below

@@ -1,0 +1,62 @@
+"""`make run` serves on SQLite with no configuration: the main pages must work there too.
+
+The rest of the suite runs on PostgreSQL, so this starts a separate process on a fresh SQLite file,
+migrates, seeds the demo network and opens each main page as the demo people would.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = r'''
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+from accounts.models import User
+from referrals.models import Referral
+from seekers.models import Seeker
+setup_test_environment()
+failures = []
+def check(email, path):
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    status = client.get(path).status_code
+    if status != 200:
+        failures.append(f"{email} {path} -> {status}")
+referral = Referral.objects.unscoped("smoke").filter(organization__slug="northside", status="sent").first()
+seeker = referral.seeker
+for path in ["/people/", f"/people/{seeker.public_id}/", f"/referrals/{referral.public_id}/",
+             f"/programs/?zip=60640&seeker={seeker.public_id}", f"/programs/?zip=60640&radius=10&q=food",
+             "/api/v1/referrals/", "/api/v1/seekers/", "/live/"]:
+    check("maria@northside.example", path)
+for path in ["/inbound/", f"/referrals/{referral.public_id}/", "/api/v1/referrals/?direction=inbound"]:
+    check("kim@lakeshore.example" if referral.program.organization.slug == "lakeshore" else
+          {"foodbank": "sam@foodbank.example", "hopehousing": "lena@hopehousing.example"}.get(
+              referral.program.organization.slug, "kim@lakeshore.example"), path)
+for path in ["/reports/", "/people/"]:
+    check("omar@northside.example", path)
+check("admin@network.example", "/reports/network/")
+print("\n".join(failures) or "ALL OK")
+'''
+
+
+def test_the_main_pages_work_on_the_sqlite_default(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           # Admins are sent to two-factor enrolment first; that flow has its own tests.
+           "MFA_REQUIRED_FOR_ADMINS": "false"}
+    env.pop("REDIS_URL", None)
+    run = lambda *args: subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,  # noqa: E731
+                                       text=True, timeout=600)
+    for args in (["manage.py", "migrate", "--noinput"], ["manage.py", "seed_demo"]):
+        result = run(*args)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    result = run("-c", SCRIPT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ALL OK"), result.stdout[-3000:]
