@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pgtrigger
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
@@ -304,3 +305,6 @@ def _backdate(referral, *, start, rng):
         sent_at=start, first_response_at=first_response,
         closed_at=closed if referral.is_closed else None, updated_at=events[-1].created_at,
     )
+    # The seeker's last activity is the latest of their backdated stories.
+    latest = Referral.objects_across_tenants.filter(seeker_id=referral.seeker_id).aggregate(Max("updated_at"))
+    Seeker.objects_across_tenants.filter(pk=referral.seeker_id).update(last_activity_at=latest["updated_at__max"])
