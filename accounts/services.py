@@ -53,8 +53,14 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
         user=user, organization=organization, defaults={"role": role, "joined_at": joined_at or timezone.now()}
     )
     if not created and membership.role != role:
+        promoted = role == Membership.Role.ADMIN
         membership.role = role
         membership.save(update_fields=["role"])
+        if promoted:
+            # Admins sign in with a second factor: sessions that began without one end now.
+            from privacy.accounts import sessions_end_for
+
+            transaction.on_commit(lambda: sessions_end_for(user=user))
     if role == Membership.Role.ADMIN:
         user.groups.add(organization.admin_group)
     else:

@@ -43,6 +43,9 @@ class ConflictSerializer(ErrorSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(max_length=16, required=False, allow_blank=True,
+                                help_text="A code from the authenticator app (or a recovery code): required for "
+                                          "people with two-factor sign-in and for organization admins.")
 
 
 class TokenSerializer(serializers.Serializer):

@@ -90,6 +90,17 @@ class TokenView(ApiView):
                             password=payload.validated_data["password"])
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": ["The email or password is not right."]})
+        # A token must not be a way around two-factor sign-in: the same rule as the web's.
+        from django_otp import match_token, user_has_device
+
+        from privacy.middleware import requires_two_factor
+
+        code = payload.validated_data.get("otp", "")
+        if user_has_device(user):
+            if not code or match_token(user, code) is None:
+                raise ValidationError({"otp": ["Enter a current code from your authenticator app."]})
+        elif requires_two_factor(user):
+            raise ValidationError({"otp": ["Set up two-factor sign-in on the web first (Account › Two-factor)."]})
         try:
             token, _ = Token.objects.get_or_create(user=user)
         except IntegrityError:  # a concurrent first request made it between our read and our insert

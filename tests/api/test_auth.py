@@ -82,3 +82,21 @@ def test_a_forged_forwarded_address_does_not_dodge_the_limit(network, api, monke
     answers = [client.post(URL, {"email": "a@b.org", "password": "x"}, format="json",
                            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)]
     assert answers == [400, 400, 429]
+
+
+def test_a_token_is_no_way_around_two_factor_sign_in(client, network, settings):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.MFA_REQUIRED_FOR_ADMINS = True
+    url = "/api/v1/auth/token/"
+    admin = {"email": network.site_admin.email, "password": PASSWORD}
+    refused = client.post(url, admin, content_type="application/json")
+    assert refused.status_code == 400 and "otp" in refused.json()
+    device = TOTPDevice.objects.create(user=network.site_admin, name="phone", confirmed=True)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    assert client.post(url, {**admin, "otp": code}, content_type="application/json").status_code == 200
+    wrong = "000000" if code != "000000" else "111111"
+    assert client.post(url, {**admin, "otp": wrong}, content_type="application/json").status_code == 400
+    worker = {"email": network.referrer.email, "password": PASSWORD}
+    assert client.post(url, worker, content_type="application/json").status_code == 200
