@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "referrals_site.settings.prod"
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+os.environ.setdefault("SITE_URL", "http://localhost")
+os.environ.setdefault("ALLOW_CONSOLE_EMAIL", "true")  # the benchmark measures our side, not a provider
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
