@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 
+from referrals_site.admin import DeliveryQueueAdminMixin
+
 from .models import EscalationStep, OutboxMessage
 from .services import outbox_retry
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by the services. Failed rows can be sent again with "retry"."""
 
     list_display = ["created_at", "kind", "recipient_email", "language", "status", "attempts", "sent_at",
@@ -18,16 +20,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
               "language", "status", "attempts", "last_error", "created_at", "next_attempt_at", "lease_until",
               "sent_at", "subject", "body_text", "body_html"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="last error")
-    def short_error(self, obj):
-        return obj.last_error[:80]
 
     @admin.action(description="Retry the selected failed messages")
     def retry(self, request, queryset):

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from referrals_site.admin import AppendOnlyAdminMixin
+
 from .models import AccessRecord
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the trail is append-only (a database trigger refuses changes and deletions)."""
 
     list_display = ["created_at", "actor_display", "action", "via", "seeker", "referral", "organization", "ip_address"]
@@ -16,12 +18,3 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return AccessRecord.objects_across_tenants.all()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

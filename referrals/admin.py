@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 
+from referrals_site.admin import AppendOnlyAdminMixin
+
 from . import statuses
 from .actors import Actor, Via
 from .errors import DuplicateOpenReferral, ReferralError, StaleReferral
@@ -143,19 +145,10 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralEvent)
-class ReferralEventAdmin(admin.ModelAdmin):
+class ReferralEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "referral", "kind", "actor_display", "actor_organization", "from_status",
                     "to_status", "via"]
     list_filter = ["kind", "via"]
     list_select_related = ["referral", "referral__seeker", "referral__program"]
     search_fields = ["referral__public_id", "actor_display"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

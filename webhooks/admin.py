@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from referrals_site.admin import DeliveryQueueAdminMixin
+
 from .models import WebhookDelivery, WebhookEndpoint
 from .services import webhook_delivery_retry
 
@@ -19,7 +21,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by the services. Failed rows can be sent again with "retry"."""
 
     list_display = ["created_at", "event_type", "endpoint", "status", "attempts", "last_response_status",
@@ -33,16 +35,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
               "attempts", "last_response_status", "last_error", "created_at", "next_attempt_at", "lease_until",
               "delivered_at", "body"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="last error")
-    def short_error(self, obj):
-        return obj.last_error[:80]
 
     @admin.action(description="Send the selected failed or waiting deliveries again")
     def retry(self, request, queryset):
