@@ -65,7 +65,7 @@ def with_open_referrals(user, seekers) -> list:
 
     seekers = list(seekers)
     counts = dict(
-        Referral.objects.visible_to(user)
+        Referral.objects.visible_to_per_row(user)  # a few referrals each: probe the grants per row
         .filter(seeker_id__in=[seeker.pk for seeker in seekers], status__in=sorted(OPEN))
         .order_by().values("seeker_id").annotate(count=Count("pk")).values_list("seeker_id", "count")
     ) if seekers else {}
