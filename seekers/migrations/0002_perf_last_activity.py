@@ -18,9 +18,11 @@ def backfill(apps, schema_editor):
         Referral = apps.get_model("referrals", "Referral")
         from django.db.models import Max
 
-        for row in Referral.objects.values("seeker_id").annotate(at=Max("updated_at"), sent=Max("sent_at")):
+        latest = (Referral._default_manager.order_by().values("seeker_id")
+                  .annotate(at=Max("updated_at"), sent=Max("sent_at")))
+        for row in latest:
             at = max(row["at"], row["sent"])
-            Seeker.objects.filter(pk=row["seeker_id"], last_activity_at__lt=at).update(last_activity_at=at)
+            Seeker._default_manager.filter(pk=row["seeker_id"], last_activity_at__lt=at).update(last_activity_at=at)
         return
     schema_editor.execute(FORWARD)
 
