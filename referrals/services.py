@@ -230,6 +230,15 @@ def _acts_for_seeker(actor: Actor, referral: Referral) -> bool:
 def _touch(referral: Referral, now) -> None:
     referral.version += 1
     referral.updated_at = now
+    _seeker_active(referral.seeker_id, now)
+
+
+def _seeker_active(seeker_id, now) -> None:
+    """Keeps ``Seeker.last_activity_at`` (People I'm Helping's indexed sort key) at the latest change to any
+    of the seeker's referrals: one UPDATE by primary key, skipped when it is already as recent."""
+    from seekers.models import Seeker
+
+    Seeker.objects_across_tenants.filter(pk=seeker_id, last_activity_at__lt=now).update(last_activity_at=now)
 
 
 @transaction.atomic
@@ -365,6 +374,7 @@ def note_add(*, actor, referral: Referral, body: str) -> Note:
         organization_id=referral.organization_id, referral=referral, author=actor.user,
         author_display=name, author_organization=organization, body=body,
     )
+    _seeker_active(referral.seeker_id, note.created_at)
     record_event(referral=referral, kind=ReferralEvent.Kind.NOTE_ADDED, actor=actor,
                  detail={"note": str(note.public_id)})
     return note

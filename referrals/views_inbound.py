@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +18,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.models import Membership
 from programs.models import ProgramClaimer
-from programs.selectors import directory
 
-from . import statuses
+from . import selectors, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .models import Referral
 from .selectors import referral_get_visible, referrals_inbound_for
@@ -34,10 +32,8 @@ AWAITING_ANSWER = (statuses.Status.SENT, statuses.Status.VIEWED)
 
 
 def programs_received_by(user):
-    """The programs whose inbound referrals ``user`` works: those they claim and their organizations' own."""
-    administered = Membership.objects.filter(user_id=user.pk, role=Membership.Role.ADMIN).values("organization_id")
-    return (directory().filter(Q(claimer_memberships__user_id=user.pk) | Q(organization_id__in=administered))
-            .select_related("organization").distinct().order_by("name"))
+    """The programs whose inbound referrals ``user`` works (referrals.selectors.programs_received_by), by name."""
+    return selectors.programs_received_by(user).select_related("organization").order_by("name")
 
 
 class InboundFilterForm(forms.Form):
@@ -115,16 +111,18 @@ def _inbound_context(request) -> dict:
     user = request.user
     programs = list(programs_received_by(user))
     form = InboundFilterForm(request.GET or None, programs=programs)
-    inbound = referrals_inbound_for(user)
+    inbound = referrals_inbound_for(user, program_ids=[program.pk for program in programs])
     referrals = form.apply(inbound, user=user)
-    referrals = referrals.select_related("program", "seeker", "organization", "referred_by", "assigned_to").order_by(
-        Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        "sent_at", "id",
-    )
+    order = (Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1),
+                  output_field=IntegerField()), "sent_at", "id")
     page = _page_number(request)
     offset = (page - 1) * PAGE_SIZE
-    # One row more than a page tells whether there is a next page without counting the whole set.
-    fetched = list(referrals[offset: offset + PAGE_SIZE + 1])
+    # One row more than a page tells whether there is a next page without counting the whole set. The page's
+    # ids are chosen by a narrow subquery; only those rows are joined to their program, seeker and people.
+    page_ids = referrals.order_by(*order).values("pk")[offset: offset + PAGE_SIZE + 1]
+    fetched = list(inbound.filter(pk__in=page_ids)
+                   .select_related("program", "seeker", "organization", "referred_by", "assigned_to")
+                   .order_by(*order))
     has_next = len(fetched) > PAGE_SIZE
     fetched = fetched[:PAGE_SIZE]
 

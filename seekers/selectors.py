@@ -1,7 +1,7 @@
 import re
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Greatest, Replace
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Concat, Replace
 
 from accounts.models import Membership, TeamMembership
 
@@ -47,14 +47,28 @@ def people_search(queryset, query: str):
 
 
 def people_with_activity(user, queryset):
-    """Each seeker with the open referrals this user can see and their last activity, in the same query."""
+    """The seekers in People I'm Helping's order: latest activity first, on the indexed ``last_activity_at``
+    that the referral services keep current (creation, status changes, notes and every other change).
+
+    ``last_activity`` is that column; the open referral counts come from ``with_open_referrals`` for the
+    page's rows only, so no per-seeker subquery runs over everything the user may see.
+    """
+    return queryset.annotate(last_activity=F("last_activity_at")).order_by(
+        "-last_activity_at", "last_name", "first_name", "pk")
+
+
+def with_open_referrals(user, seekers) -> list:
+    """``seekers`` (a page's worth) as a list, each with ``open_referrals``: how many of their open referrals
+    ``user`` may see. One grouped query, whatever the number of seekers."""
     from referrals.models import Referral
     from referrals.statuses import OPEN
 
-    visible = Referral.objects.visible_to(user).filter(seeker=OuterRef("pk")).order_by().values("seeker")
-    open_count = visible.filter(status__in=sorted(OPEN)).annotate(count=Count("pk")).values("count")
-    last_change = visible.annotate(latest=Greatest("updated_at", "sent_at")).order_by("-latest").values("latest")[:1]
-    return queryset.annotate(
-        open_referrals=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
-        last_activity=Coalesce(Greatest(Subquery(last_change), F("last_activity_at")), F("last_activity_at")),
-    )
+    seekers = list(seekers)
+    counts = dict(
+        Referral.objects.visible_to_per_row(user)  # a few referrals each: probe the grants per row
+        .filter(seeker_id__in=[seeker.pk for seeker in seekers], status__in=sorted(OPEN))
+        .order_by().values("seeker_id").annotate(count=Count("pk")).values_list("seeker_id", "count")
+    ) if seekers else {}
+    for seeker in seekers:
+        seeker.open_referrals = counts.get(seeker.pk, 0)
+    return seekers

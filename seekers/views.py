@@ -20,7 +20,7 @@ from referrals.selectors import referrals_inbound_for, referrals_outbound_for
 
 from .forms import PeopleSearchForm, SeekerForm
 from .models import Seeker
-from .selectors import people_search, people_with_activity, seekers_visible_to
+from .selectors import people_search, people_with_activity, seekers_visible_to, with_open_referrals
 from .services import seeker_create, seeker_update
 
 PEOPLE_PER_PAGE = 25
@@ -48,8 +48,8 @@ def people(request):
     seekers = seekers_visible_to(request.user)
     if query:
         seekers = people_search(seekers, query)
-    seekers = people_with_activity(request.user, seekers).order_by("-last_activity", "last_name", "first_name", "pk")
-    page = Paginator(seekers, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(people_with_activity(request.user, seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_open_referrals(request.user, page.object_list)
     context = {"form": form, "page": page, "query": query}
     template = "seekers/_people_list.html" if request.htmx and request.htmx.target == "people-list" \
         else "seekers/people.html"

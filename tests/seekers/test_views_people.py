@@ -161,3 +161,29 @@ def test_phone_search_ignores_formatting_on_both_sides(client, network, query):
     type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(phone="(773) 555-1000")
     client.force_login(network.referrer)
     assert names(client.get(URL, {"q": query})) == ["Luis Hernandez"]
+
+
+def test_a_status_change_or_a_note_moves_the_person_to_the_top(client, network):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.services import note_add
+
+    other = factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name="Ann",
+                                    last_name="Other")
+    older = network.refer()
+    newer = network.refer(seeker=other)
+    Seeker = type(other)
+    long_ago = timezone.now() - timedelta(days=30)
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(last_activity_at=long_ago)
+    Seeker.objects_across_tenants.filter(pk=other.pk).update(last_activity_at=long_ago + timedelta(days=1))
+    client.force_login(network.referrer)
+    assert names(client.get(URL)) == ["Ann Other", "Luis Hernandez"]
+    referral_change_status(actor=network.referrer, referral=older, to_status="withdrawn",
+                           reason="no_longer_interested")
+    assert names(client.get(URL)) == ["Luis Hernandez", "Ann Other"]
+    note_add(actor=network.referrer, referral=newer, body="Called her back.")
+    response = client.get(URL)
+    assert names(response) == ["Ann Other", "Luis Hernandez"]
+    assert [row.open_referrals for row in response.context["page"].object_list] == [1, 0]
