@@ -69,27 +69,25 @@ def rename(request, public_id):
     return _back_to_profile(goal.seeker)
 
 
-@login_required
-@require_POST
-def close(request, public_id):
+def _set_goal_status(request, public_id, change, done: str):
+    """Close or reopen: the same steps, through the given service."""
     goal = get_goal_or_404(request.user, public_id)
     try:
-        goal_close(actor=request.user, goal=goal)
+        change(actor=request.user, goal=goal)
     except ReferralError as error:
         _refuse(request, error)
     else:
-        messages.success(request, f"Closed the goal “{goal.title}”.")
+        messages.success(request, f"{done} the goal “{goal.title}”.")
     return _back_to_profile(goal.seeker)
+
+
+@login_required
+@require_POST
+def close(request, public_id):
+    return _set_goal_status(request, public_id, goal_close, "Closed")
 
 
 @login_required
 @require_POST
 def reopen(request, public_id):
-    goal = get_goal_or_404(request.user, public_id)
-    try:
-        goal_reopen(actor=request.user, goal=goal)
-    except ReferralError as error:
-        _refuse(request, error)
-    else:
-        messages.success(request, f"Reopened the goal “{goal.title}”.")
-    return _back_to_profile(goal.seeker)
+    return _set_goal_status(request, public_id, goal_reopen, "Reopened")
