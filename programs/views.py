@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,6 +11,7 @@ from goals.models import Goal
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.selectors import open_referrals_to_programs, referral_is_visible_to
 from referrals.services import referral_create
+from referrals_site.pagination import CappedCountPaginator, capped_count
 from seekers.models import Seeker
 from seekers.selectors import seekers_visible_to
 
@@ -51,7 +51,7 @@ def search(request):
         data["zip"] = seeker.zip_code
     form = ProgramSearchForm(data)
     seeker_age = age_on(seeker.date_of_birth) if seeker else None
-    page, hidden_ineligible = None, 0
+    page, hidden_ineligible, hidden_ineligible_more = None, 0, False
     if form.is_valid():
         filters = form.cleaned_data
         try:
@@ -61,14 +61,14 @@ def search(request):
             form.add_error("zip", str(error))
         else:
             if seeker_age is not None and not filters["show_ineligible"]:
-                hidden_ineligible = programs.filter(age_eligible=False).count()
+                hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(age_eligible=False))
                 programs = programs.filter(age_eligible=True)
-            page = Paginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
+            page = CappedCountPaginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
             page.object_list = list(page.object_list)
             if seeker is not None:
                 _mark_open_referrals(request.user, seeker, page.object_list)
     context = {"form": form, "seeker": seeker, "seeker_age": seeker_age, "page": page,
-               "hidden_ineligible": hidden_ineligible}
+               "hidden_ineligible": hidden_ineligible, "hidden_ineligible_more": hidden_ineligible_more}
     return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)
 
 

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from programs.models import ProgramClaimer
+from referrals_site.pagination import capped_count
 
 from . import selectors, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
@@ -27,7 +28,6 @@ from .selectors import referral_get_visible, referrals_inbound_for
 from .services import referral_assign
 
 PAGE_SIZE = 25
-COUNT_CAP = 1000
 AWAITING_ANSWER = (statuses.Status.SENT, statuses.Status.VIEWED)
 
 
@@ -92,12 +92,6 @@ def is_overdue(referral: Referral, now) -> bool:
     """Still unanswered (sent or viewed) past the program's expected response time."""
     return (referral.status in AWAITING_ANSWER
             and referral.sent_at + timedelta(hours=referral.program.expected_response_hours) < now)
-
-
-def capped_count(queryset) -> tuple[int, bool]:
-    """How many rows, counting no further than COUNT_CAP (no COUNT(*) over a huge table)."""
-    count = queryset.order_by()[: COUNT_CAP + 1].count()
-    return min(count, COUNT_CAP), count > COUNT_CAP
 
 
 def _page_number(request) -> int:

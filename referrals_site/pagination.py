@@ -25,6 +25,12 @@ COUNT_CAP = 1000
 MAX_PAGE = 10_000
 
 
+def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows, counting no further than ``cap``: (the count up to the cap, whether there are more)."""
+    counted = queryset.order_by()[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
 class CappedCountPaginator(Paginator):
     count_cap = COUNT_CAP
 
@@ -37,9 +43,9 @@ class CappedCountPaginator(Paginator):
     def count(self) -> int:
         """How many rows, up to ``count_cap``; ``count_is_capped`` tells whether there are more."""
         if hasattr(self.object_list, "query"):
-            counted = self.object_list.order_by()[: self.count_cap + 1].count()
-        else:
-            counted = len(self.object_list)
+            count, self.count_is_capped = capped_count(self.object_list, self.count_cap)
+            return count
+        counted = len(self.object_list)
         self.count_is_capped = counted > self.count_cap
         return min(counted, self.count_cap)
 

@@ -5,7 +5,6 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +16,7 @@ from privacy.services import access_record
 from programs.selectors import age_on
 from referrals.errors import NotAllowed
 from referrals.selectors import referrals_inbound_for, referrals_outbound_for
+from referrals_site.pagination import CappedCountPaginator
 
 from .forms import PeopleSearchForm, SeekerForm
 from .models import Seeker
@@ -48,7 +48,7 @@ def people(request):
     seekers = seekers_visible_to(request.user)
     if query:
         seekers = people_search(seekers, query)
-    page = Paginator(people_with_activity(request.user, seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(people_with_activity(request.user, seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = with_open_referrals(request.user, page.object_list)
     context = {"form": form, "page": page, "query": query}
     template = "seekers/_people_list.html" if request.htmx and request.htmx.target == "people-list" \

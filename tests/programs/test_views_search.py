@@ -118,3 +118,14 @@ def test_a_program_with_an_open_referral_links_to_it_instead_of_refer(client, ne
     assert "Luis already has an open referral here." in html
     assert f'href="{reverse("referrals:detail", args=[referral.public_id])}"' in html
     assert ">Refer</button>" not in html
+
+
+def test_past_the_counting_cap_the_heading_says_more_than(client, network, directory, monkeypatch):
+    from referrals_site.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 2)
+    client.force_login(network.referrer)
+    html = client.get(URL, {"zip": "60601"}).content.decode()
+    assert "More than 2 programs" in html
+    uncapped = client.get(URL, {"zip": "60601", "q": "Loop Legal"}).content.decode()
+    assert "1 program near 60601" in uncapped

@@ -95,6 +95,25 @@ def test_it_paginates_by_25(client, network):
     assert len(second.context["page"].object_list) == 6
 
 
+def test_past_the_counting_cap_pages_go_on_without_a_total(client, network, monkeypatch):
+    """The list never counts everyone a helper may see (a COUNT(*) over a big network): past the cap it says
+    "Page 2" without "of N" and still offers the next page while there are rows."""
+    from referrals_site.pagination import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 30)
+    for index in range(60):
+        factories.SeekerFactory(organization=network.site, created_by=network.referrer, last_name=f"Zed{index:02}")
+    client.force_login(network.referrer)
+    html = client.get(URL, {"page": 2}).content.decode()
+    assert "<span>Page 2</span>" in html and "Page 2 of" not in html
+    assert "page=3" in html and "page=1" in html
+    last = client.get(URL, {"page": 3})
+    assert len(last.context["page"].object_list) == 11  # 60 + the network's own seeker, 25 per page
+    assert "page=4" not in last.content.decode()
+    below = client.get(URL, {"q": "Zed0"}).content.decode()  # 10 matches: counted exactly, one page
+    assert "Page 1" not in below
+
+
 def _people_queries(client, django_assert_max_num_queries, maximum):
     with django_assert_max_num_queries(maximum):
         response = client.get(URL)
