@@ -180,8 +180,14 @@ def referrals_inbound_for(user, *, program_ids=None):
     return Referral.objects.visible_to_per_row(user).filter(program_id__in=program_ids)
 
 
-def referrals_outbound_for(user):
-    """Referrals ``user`` may act on as referrer: their own and those shared with them."""
+def referrals_outbound_for(user, *, per_row: bool = False):
+    """Referrals ``user`` may act on as referrer: their own and those shared with them.
+
+    ``per_row`` for a list that already starts from a narrow index (one seeker's referrals): the grants are
+    probed row by row instead of gathered (thousands of ids for a busy helper) and joined.
+    """
+    if per_row:
+        return Referral.objects.visible_to_per_row(user).filter(referral_visibility_check(user, "act_as_referrer"))
     return Referral.objects.visible_to(user).filter(referral_visibility_filter(user, "act_as_referrer"))
 
 

@@ -8,13 +8,27 @@ from accounts.models import Membership, TeamMembership
 from .models import Seeker
 
 
-def seekers_visible_to(user):
-    """Seekers ``user`` helps: their own, their sharing teams', and all of their organization's for admins."""
+def seekers_visible_to(user, *, gathered: bool = False):
+    """Seekers ``user`` helps: their own, their sharing teams', and all of their organization's for admins.
+
+    The rule is an OR across organization, creator and team, which PostgreSQL can only test row by row: right
+    for finding one seeker (the row comes first, then the test), but for a whole list it scans every seeker
+    of the network. ``gathered`` writes the same rule as ``pk IN (... UNION ALL ...)``, each branch read from
+    its own index (organization, creator, team), for lists and their counts.
+    """
     if not user.is_authenticated:
         return Seeker.objects.none()._scoped()
     member_of = Membership.objects.filter(user=user).values("organization_id")
     admin_of = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organization_id")
     sharing_teams = TeamMembership.objects.filter(user=user, team__shares_outbound=True).values("team_id")
+    if gathered:
+        seekers = Seeker.objects_across_tenants.order_by()
+        ids = seekers.filter(organization_id__in=admin_of).values("pk").union(
+            seekers.filter(organization_id__in=member_of, created_by=user).values("pk"),
+            seekers.filter(organization_id__in=member_of, team_id__in=sharing_teams).values("pk"),
+            all=True,
+        )
+        return Seeker.objects.filter(pk__in=ids)._scoped()
     return Seeker.objects.filter(
         Q(organization_id__in=admin_of)
         | (Q(organization_id__in=member_of) & (Q(created_by=user) | Q(team_id__in=sharing_teams)))

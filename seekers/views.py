@@ -45,7 +45,7 @@ def people(request):
     _require_site_worker(request.user)
     form = PeopleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    seekers = seekers_visible_to(request.user)
+    seekers = seekers_visible_to(request.user, gathered=True)
     if query:
         seekers = people_search(seekers, query)
     page = CappedCountPaginator(people_with_activity(request.user, seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
@@ -91,7 +91,7 @@ def edit(request, public_id):
 
 
 def outbound_referrals(user, seeker):
-    return (referrals_outbound_for(user).filter(seeker=seeker).select_related("program", "goal")
+    return (referrals_outbound_for(user, per_row=True).filter(seeker=seeker).select_related("program", "goal")
             .order_by("-sent_at", "-id"))
 
 

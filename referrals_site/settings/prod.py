@@ -54,9 +54,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # bench/RESULTS.md). 12 keeps exhaustive planning cheap (the genetic optimizer starts at 12 relations).
 # JIT off: the pages' queries read a few thousand rows at most, but a cost estimate over a million-row table
 # crosses jit_above_cost and compiling the plan then takes longer (~90 ms on Inbound Referrals) than running it.
+# No parallel workers for a page's query: starting them cost ~4 ms on a query that runs in 1 (People I'm
+# Helping's count), and under load every core is already busy serving other requests.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
-        "-c join_collapse_limit=12 -c from_collapse_limit=12 -c jit=off"
+        "-c join_collapse_limit=12 -c from_collapse_limit=12 -c jit=off -c max_parallel_workers_per_gather=0"
     )
 # Never fall back to development defaults (base.py's SQLite file, in-process tasks, console email, links to
 # http://127.0.0.1:8000): production names each of these, or refuses to start.

@@ -61,3 +61,17 @@ def test_lena_is_named_after_the_program_she_joined_first(seeded):
     from accounts.selectors import organization_display_for
 
     assert organization_display_for(lena) == "Emergency Rental Assistance"
+
+
+def test_each_rule_s_two_forms_agree_for_every_demo_user(seeded):
+    """Lists use the gathered form of a rule (an id set), single lookups the per-row form: same answers."""
+    from referrals.selectors import referrals_outbound_for
+    from seekers.selectors import seekers_visible_to
+
+    for user in User.objects.filter(is_superuser=False):
+        assert (set(seekers_visible_to(user).values_list("pk", flat=True))
+                == set(seekers_visible_to(user, gathered=True).values_list("pk", flat=True))), user.email
+        assert (set(referrals_outbound_for(user).values_list("pk", flat=True))
+                == set(referrals_outbound_for(user, per_row=True).values_list("pk", flat=True))), user.email
+        assert (set(Referral.objects.visible_to(user).values_list("pk", flat=True))
+                == set(Referral.objects.visible_to_per_row(user).values_list("pk", flat=True))), user.email
