@@ -86,7 +86,7 @@ def _resolve(referral_public_id, token):
             raise links.LinkNotFound("This link is not valid any more.")
         return referral, _Recipient(seeker=seeker)
     user = get_user_model().objects.filter(public_id=claims.user_public_id, is_active=True).first()
-    referral = user and Referral.objects.visible_to(user).select_related(*related).filter(
+    referral = user and Referral.objects.visible_to_per_row(user).select_related(*related).filter(
         public_id=claims.referral_public_id).first()
     if referral is None or not referral_parties(Actor.for_user(user), referral):
         raise links.LinkNotFound("This link is no longer valid for you.")

@@ -115,9 +115,13 @@ def program_may_see_seeker_contact(referral: Referral) -> bool:
 
 
 def referral_get_visible(*, user, public_id) -> Referral:
-    """The referral, if ``user`` may see it. Raises Referral.DoesNotExist otherwise, missing or not."""
+    """The referral, if ``user`` may see it. Raises Referral.DoesNotExist otherwise, missing or not.
+
+    One row found by its public id, then its grants probed (``visible_to_per_row``): gathering every referral
+    the user may see first cost a claimer of busy programs ~4 ms of execution and ~9 ms of planning.
+    """
     return (
-        with_seeker_side(Referral.objects.visible_to(user), user)
+        with_seeker_side(Referral.objects.visible_to_per_row(user), user)
         .select_related("program", "program__organization", "seeker", "organization", "referred_by", "goal",
                         "assigned_to")
         .get(public_id=public_id)
@@ -202,20 +206,20 @@ def open_referrals_to_programs(user, *, seeker, program_ids) -> dict:
                    .values_list("program_id", flat=True))
     if not existing:
         return {}
-    visible = dict(Referral.objects.visible_to(user).filter(seeker=seeker, status__in=sorted(OPEN),
+    visible = dict(Referral.objects.visible_to_per_row(user).filter(seeker=seeker, status__in=sorted(OPEN),
                                                             program_id__in=existing)
                    .values_list("program_id", "public_id"))
     return {program_id: visible.get(program_id) for program_id in existing}
 
 
 def referral_is_visible_to(user, referral: Referral) -> bool:
-    return Referral.objects.visible_to(user).filter(pk=referral.pk).exists()
+    return Referral.objects.visible_to_per_row(user).filter(pk=referral.pk).exists()
 
 
 def referral_replacement_candidates(user, referral: Referral):
     """The referrals that may replace ``referral`` when it is withdrawn as referred elsewhere: the same
     seeker's other referrals that ``user`` may see."""
-    return (Referral.objects.visible_to(user).filter(seeker_id=referral.seeker_id).exclude(pk=referral.pk)
+    return (Referral.objects.visible_to_per_row(user).filter(seeker_id=referral.seeker_id).exclude(pk=referral.pk)
             .select_related("program"))
 
 

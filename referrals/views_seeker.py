@@ -26,7 +26,7 @@ def seeker_profile_of(user) -> Seeker | None:
 
 
 def _my_referrals(user, seeker):
-    return (Referral.objects.visible_to(user).filter(seeker=seeker)
+    return (Referral.objects.visible_to_per_row(user).filter(seeker=seeker)
             .select_related("program", "program__organization").order_by("-sent_at", "-id"))
 
 
