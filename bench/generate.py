@@ -519,7 +519,8 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
             responded = status != "sent"
             claimers = program_claimers[program]
             claimer = rng.choice(claimers) if claimers else None
-            first_response_at = sent_at + timedelta(hours=rng.randint(1, 120)) if responded else None
+            # Nothing happens after the network is generated: a live poll would otherwise see "new" events.
+            first_response_at = min(sent_at + timedelta(hours=rng.randint(1, 120)), now) if responded else None
             closed_at = (first_response_at or sent_at) + timedelta(days=rng.randint(1, 30)) if closed else None
             if closed_at and closed_at > now:
                 closed_at = now

@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .models import Referral, ReferralEvent
+from .models import ReferralEvent
+from .selectors import referral_visibility_check
 
 OVERLAP = timedelta(seconds=5)
 MAX_EVENTS = 500
@@ -71,10 +72,11 @@ def referral_changes_since(*, user, cursor: Cursor | None, now: datetime | None 
     now = now or timezone.now()
     if cursor is None:
         cursor = Cursor(since=now - OVERLAP)
-    visible = Referral.objects.visible_to(user).values("pk")
+    # The recent events first (their created_at index), then each one's referral checked against the
+    # grants: gathering every referral the user may see first cost a claimer of busy programs 140 ms a poll.
     rows = list(
         ReferralEvent.objects.unscoped("restricted to the referrals the user may see")
-        .filter(created_at__gt=cursor.since, referral_id__in=visible)
+        .filter(referral_visibility_check(user, through="referral"), created_at__gt=cursor.since)
         .order_by("created_at", "id")
         .values_list("id", "created_at", "referral__public_id")[: MAX_EVENTS + 1]
     )

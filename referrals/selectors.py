@@ -51,27 +51,31 @@ def referral_visibility_filter(user, codename: str = "view_referral") -> Q:
     return Q(pk__in=granted)
 
 
-def referral_visibility_check(user, codename: str = "view_referral") -> Q:
+def referral_visibility_check(user, codename: str = "view_referral", *, through: str = "") -> Q:
     """The same rule as ``referral_visibility_filter``, as per-row EXISTS probes of the grant tables'
     (referral, permission) indexes instead of one gathered id set.
 
     For lists that start from a narrow index (a claimer's programs): PostgreSQL then reads those rows first
     and probes each, where the gathered set made it read every referral granted to the user (tens of
-    thousands for a busy program's group) before narrowing them.
+    thousands for a busy program's group) before narrowing them. ``through`` names the foreign key of
+    another model's rows to check the same way (``"referral"`` on history events).
     """
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     from django.contrib.auth.models import Permission
 
+    referral_id = f"{through}_id" if through else "pk"
     permissions = Permission.objects.filter(codename=codename).values("pk")
     condition = Q(Exists(ReferralUserObjectPermission.objects.filter(
-        content_object_id=OuterRef("pk"), user_id=user.pk, permission_id__in=permissions))) | Q(Exists(
+        content_object_id=OuterRef(referral_id), user_id=user.pk, permission_id__in=permissions))) | Q(Exists(
         ReferralGroupObjectPermission.objects.filter(
-            content_object_id=OuterRef("pk"), group_id__in=_user_group_ids(user), permission_id__in=permissions)))
+            content_object_id=OuterRef(referral_id), group_id__in=_user_group_ids(user),
+            permission_id__in=permissions)))
     if codename == "view_referral":
         from seekers.models import Seeker
 
-        condition |= Q(seeker_id__in=Seeker.objects_across_tenants.filter(user_id=user.pk).values("pk"))
+        seeker_id = f"{through}__seeker_id" if through else "seeker_id"
+        condition |= Q(**{f"{seeker_id}__in": Seeker.objects_across_tenants.filter(user_id=user.pk).values("pk")})
     return condition
 
 
