@@ -36,6 +36,7 @@ from referrals.selectors import (
     referral_history,
     referral_parties,
     referral_replacement_candidates,
+    referrals_for_page,
     referrals_inbound_for,
     referrals_outbound_for,
     referrals_visible_to,
@@ -61,6 +62,7 @@ from .schema import ApiAutoSchema
 
 REFERRAL_RELATED = ("program", "program__organization", "seeker", "organization", "referred_by", "goal",
                     "assigned_to", "replaced_by")
+REFERRAL_ORDER = ("-sent_at", "-id")
 
 
 def api_actor(user) -> Actor:
@@ -225,6 +227,8 @@ class ReferralList(ApiView, generics.ListAPIView):
     serializer_class = serializers.ReferralSerializer
 
     def get_queryset(self):
+        """The ids of the visible referrals the filters select, newest first: what the paginator counts (up to
+        its cap) and slices. Only the page's rows are joined, in ``paginate_queryset``."""
         filters = serializers.ReferralFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         filters = filters.validated_data
@@ -237,7 +241,13 @@ class ReferralList(ApiView, generics.ListAPIView):
             referrals = referrals.filter(status=filters["status"])
         if filters.get("program"):
             referrals = referrals.filter(program__public_id=filters["program"])
-        return with_seeker_side(referrals, user).select_related(*REFERRAL_RELATED).order_by("-sent_at", "-id")
+        return referrals.order_by(*REFERRAL_ORDER).values_list("pk", flat=True)
+
+    def paginate_queryset(self, queryset):
+        page_ids = super().paginate_queryset(queryset)
+        user = self.request.user
+        return list(with_seeker_side(referrals_for_page(user, page_ids, order=REFERRAL_ORDER), user)
+                    .select_related(*REFERRAL_RELATED))
 
     @extend_schema(parameters=[serializers.ReferralFilterSerializer])
     def get(self, request, *args, **kwargs):

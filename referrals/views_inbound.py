@@ -24,7 +24,7 @@ from referrals_site.pagination import capped_count
 from . import selectors, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .models import Referral
-from .selectors import referral_get_visible, referrals_inbound_for
+from .selectors import referral_get_visible, referrals_for_page, referrals_inbound_for
 from .services import referral_assign
 
 PAGE_SIZE = 25
@@ -114,9 +114,8 @@ def _inbound_context(request) -> dict:
     # One row more than a page tells whether there is a next page without counting the whole set. The page's
     # ids are chosen by a narrow subquery; only those rows are joined to their program, seeker and people.
     page_ids = referrals.order_by(*order).values("pk")[offset: offset + PAGE_SIZE + 1]
-    fetched = list(inbound.filter(pk__in=page_ids)
-                   .select_related("program", "seeker", "organization", "referred_by", "assigned_to")
-                   .order_by(*order))
+    fetched = list(referrals_for_page(user, page_ids, order=order)
+                   .select_related("program", "seeker", "organization", "referred_by", "assigned_to"))
     has_next = len(fetched) > PAGE_SIZE
     fetched = fetched[:PAGE_SIZE]
 

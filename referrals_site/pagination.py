@@ -9,14 +9,15 @@ the cap they say "more than 1,000" and still let people page on, by fetching one
     page = CappedCountPaginator(queryset, 25).get_page(request.GET.get("page"))
     # templates: {{ page.paginator.count }}{% if page.paginator.count_is_capped %}+{% endif %}
 
-    class MyListView(ListAPIView):
-        pagination_class = CappedCountPagination   # "count" stops at the cap; "count_is_capped" says so
+    # The API's DEFAULT_PAGINATION_CLASS (referrals_site/settings/base.py): every API list's "count" stops at
+    # the cap, and "count_is_capped" says so.
 """
 
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -104,6 +105,13 @@ class CappedCountPagination(PageNumberPagination):
 
     django_paginator_class = CappedCountPaginator
 
+    def get_page_number(self, request, paginator):
+        """``?page=last`` is the last page only while the count is exact; past the cap it is not known."""
+        number = request.query_params.get(self.page_query_param) or 1
+        if number in self.last_page_strings and paginator.count_is_capped:
+            raise NotFound(f"Past {paginator.count_cap:,} results the last page is not known: follow \"next\".")
+        return super().get_page_number(request, paginator)
+
     def get_paginated_response(self, data):
         paginator = self.page.paginator
         return Response({
@@ -116,5 +124,11 @@ class CappedCountPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
-        response["properties"]["count_is_capped"] = {"type": "boolean", "example": False}
+        cap = self.django_paginator_class.count_cap
+        response["properties"]["count"]["description"] = (
+            f"How many results, counted up to {cap:,}: with more, this is {cap:,} and `count_is_capped` is true.")
+        response["properties"]["count_is_capped"] = {
+            "type": "boolean", "example": False,
+            "description": "There are more results than `count`; page on with `next`."}
+        response["required"] = [*response["required"], "count_is_capped"]
         return response

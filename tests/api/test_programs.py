@@ -9,7 +9,8 @@ def test_it_searches_by_zip_with_distances_nearest_first(network, api):
     response = api(network.referrer).get(URL, {"zip": "60640", "radius_miles": 25})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_is_capped", "next", "previous", "results"}
+    assert body["count_is_capped"] is False
     names = [program["name"] for program in body["results"]]
     assert names[-1] == far.name
     assert all(isinstance(program["distance_miles"], float) for program in body["results"])

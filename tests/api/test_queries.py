@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from referrals.services import note_add, referral_change_status
+from referrals_site.pagination import CappedCountPagination, CappedCountPaginator
 from tests import factories
 
 
@@ -40,6 +41,26 @@ def test_list_queries_do_not_grow_with_rows(network, api, role, url):
     many, many_rows = _queries(client, url)
     assert many_rows > few_rows
     assert many == few
+
+
+@pytest.mark.parametrize("role, query", [
+    ("referrer", "?"), ("claimer", "?direction=inbound&"), ("teammate", "?direction=outbound&"),
+    ("site_admin", "?status=sent&"),
+])
+def test_the_referral_list_queries_stay_fixed_past_a_page_and_past_the_count_cap(network, api, monkeypatch,
+                                                                                 role, query):
+    monkeypatch.setattr(CappedCountPagination, "page_size", 2)
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
+    client = api(getattr(network, role))
+    network.refer()
+    one_row, count = _queries(client, f"/api/v1/referrals/{query}")
+    assert count == 1
+    for _ in range(6):
+        network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer,
+                                                     team=network.sharing_team))
+    for page in (1, 2, 4):  # counted and capped; past the counted rows; the last, half full
+        queries, count = _queries(client, f"/api/v1/referrals/{query}page={page}")
+        assert (queries, count) == (one_row, 3), page
 
 
 def test_notes_and_history_queries_do_not_grow_with_rows(network, api):

@@ -1,8 +1,24 @@
-import pytest
+import json
+from datetime import timedelta
+from types import SimpleNamespace
 
+import pytest
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+
+from api.serializers import ReferralSerializer
 from referrals.models import Referral
-from referrals.services import referral_change_status
+from referrals.selectors import (
+    referral_get_visible,
+    referrals_inbound_for,
+    referrals_outbound_for,
+    referrals_visible_to,
+)
+from referrals.services import referral_change_status, referral_withdraw_consent
+from referrals_site.pagination import CappedCountPagination, CappedCountPaginator
 from tests import factories
+
+from .conftest import ROLES
 
 URL = "/api/v1/referrals/"
 
@@ -104,6 +120,72 @@ def test_bad_filters_are_field_errors(network, api, query):
     response = api(network.referrer).get(URL, query)
     assert response.status_code == 400
     assert set(response.json()) == set(query)
+
+
+@pytest.fixture
+def pages_of_two(monkeypatch):
+    monkeypatch.setattr(CappedCountPagination, "page_size", 2)
+
+
+def _every_page(client, query=None):
+    """The first page's envelope and the results of every page, following `next`."""
+    first = body = client.get(URL, query or {}).json()
+    results = list(body["results"])
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        results += body["results"]
+    return first, results
+
+
+def _as_detail_shows_it(user, referral):
+    """The referral as the one-referral answer serializes it for ``user`` (contact details, goal)."""
+    shown = referral_get_visible(user=user, public_id=referral.public_id)
+    data = ReferralSerializer(shown, context={"request": SimpleNamespace(user=user)}).data
+    return json.loads(JSONRenderer().render(data))
+
+
+@pytest.mark.parametrize("direction", [None, "inbound", "outbound"])
+def test_the_list_pages_through_exactly_what_each_person_sees_newest_first(network, api, pages_of_two, direction):
+    site, sharing = network.site, network.sharing_team
+    other_seeker = factories.SeekerFactory(organization=site, created_by=network.referrer, team=sharing)
+    private_seeker = factories.SeekerFactory(organization=site, created_by=network.private_worker,
+                                             team=network.private_team)
+    made = [
+        network.refer(goal=factories.GoalFactory(seeker=network.seeker)),
+        network.refer(seeker=other_seeker, program=network.other_program),
+        network.refer(referrer=network.private_worker, seeker=private_seeker),
+        network.refer(referrer=network.outsider, seeker=network.outsider_seeker),
+        network.refer(referrer=network.teammate, program=network.other_program),
+        network.refer(seeker=other_seeker),
+    ]
+    referral_withdraw_consent(actor=network.referrer, referral=made[1])
+    referral_change_status(actor=network.claimer, referral=made[5], to_status="accepted")
+    # Send times unlike the creation order, two of them equal: the id breaks the tie.
+    since = timezone.now() - timedelta(days=10)
+    for hours, referral in zip([5, 1, 5, 9, 3, 7], made):
+        Referral.objects_across_tenants.filter(pk=referral.pk).update(sent_at=since + timedelta(hours=hours))
+    selector = {None: referrals_visible_to, "inbound": referrals_inbound_for,
+                "outbound": referrals_outbound_for}[direction]
+    for role in ROLES:
+        user = getattr(network, role)
+        expected = list(selector(user).order_by("-sent_at", "-id"))
+        first, results = _every_page(api(user), {"direction": direction} if direction else None)
+        assert (first["count"], first["count_is_capped"]) == (len(expected), False), role
+        assert results == [_as_detail_shows_it(user, referral) for referral in expected], role
+
+
+def test_past_the_count_cap_the_list_says_so_and_pages_on(network, api, monkeypatch, pages_of_two):
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
+    made = [network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer,
+                                                         team=network.sharing_team)) for _ in range(5)]
+    client = api(network.referrer)
+    first, results = _every_page(client)
+    assert (first["count"], first["count_is_capped"]) == (3, True)
+    assert [row["id"] for row in results] == [str(referral.public_id) for referral in reversed(made)]
+    assert client.get(URL, {"page": 4}).status_code == 404
+    last = client.get(URL, {"page": "last"})
+    assert last.status_code == 404
+    assert "last page is not known" in last.json()["detail"]
 
 
 def test_a_claimers_first_look_marks_it_viewed(network, api):

@@ -9,7 +9,12 @@ from referrals import statuses
 from referrals.actors import Actor
 from referrals.errors import NotAllowed
 from referrals.models import Referral
-from referrals.selectors import referral_parties, referrals_inbound_for, referrals_outbound_for
+from referrals.selectors import (
+    referral_parties,
+    referrals_for_page,
+    referrals_inbound_for,
+    referrals_outbound_for,
+)
 from referrals.services import note_add, referral_change_status
 
 # person -> (sees it, may add a note, may mark it got_help)
@@ -101,3 +106,15 @@ def test_visibility_is_one_query_whatever_the_number_of_referrals(network, djang
         network.refer(program=program)
     with django_assert_max_num_queries(1):
         assert len(list(Referral.objects.visible_to(network.site_admin))) == 2
+
+
+def test_a_page_of_chosen_ids_shows_only_what_the_user_may_see_in_order(network):
+    first = network.refer()
+    second = network.refer(program=network.other_program)
+    hidden = network.refer(seeker=network.outsider_seeker, referrer=network.outsider)
+    ids = [second.pk, hidden.pk, first.pk]
+    assert list(referrals_for_page(network.referrer, ids, order=["-id"])) == [second, first]
+    assert list(referrals_for_page(network.referrer, ids, order=["id"])) == [first, second]
+    assert list(referrals_for_page(network.claimer, ids, order=["id"])) == [first, hidden]
+    assert list(referrals_for_page(network.outsider, ids, order=["id"])) == [hidden]
+    assert list(referrals_for_page(network.private_worker, ids, order=["id"])) == []

@@ -80,3 +80,27 @@ def test_the_api_pagination_says_when_the_count_is_capped(twelve):
     assert response.data["count"] == 7 and response.data["count_is_capped"] is True
     assert [row["name"] for row in response.data["results"]] == ["Category 10", "Category 11"]
     assert response.data["next"] is None and response.data["previous"]
+
+
+class _UncappedPagination(CappedCountPagination):
+    page_size = 5  # the default cap, 1,000: twelve rows are counted exactly
+
+
+class _UncappedCategoryList(_CategoryList):
+    pagination_class = _UncappedPagination
+
+
+def test_the_last_page_is_named_only_while_the_count_is_exact(twelve):
+    last = _UncappedCategoryList.as_view()(APIRequestFactory().get("/categories/", {"page": "last"}))
+    assert last.status_code == 200
+    assert [row["name"] for row in last.data["results"]] == ["Category 10", "Category 11"]
+    capped = _CategoryList.as_view()(APIRequestFactory().get("/categories/", {"page": "last"}))
+    assert capped.status_code == 404
+    assert "last page is not known" in str(capped.data["detail"])
+
+
+def test_the_schema_documents_the_capped_count():
+    schema = CappedCountPagination().get_paginated_response_schema({"type": "array"})
+    assert {"count", "count_is_capped", "results"} <= set(schema["required"])
+    assert schema["properties"]["count_is_capped"]["type"] == "boolean"
+    assert "1,000" in schema["properties"]["count"]["description"]
