@@ -95,13 +95,16 @@ def _ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def _get(path: str, cookie: str = "") -> tuple[int, str]:
+def _get(path: str, cookie: str = "") -> tuple[int, str, str]:
+    """(status, body, the csrftoken cookie the answer set, if any)."""
     request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie} if cookie else {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode()
+            set_cookies = response.headers.get_all("Set-Cookie") or []
+            csrf = next((c.split(";")[0] for c in set_cookies if c.startswith("csrftoken=")), "")
+            return response.status, response.read().decode(), csrf
     except urllib.error.HTTPError as error:
-        return error.code, ""
+        return error.code, "", ""
 
 
 def _wrk(wrk: str, cookie: str, duration: str) -> dict:
@@ -140,19 +143,24 @@ def main():
                     continue
             else:
                 raise SystemExit("gunicorn did not become healthy; see bench/results/gunicorn.log")
-            status, body = _get(PATH, cookie)
+            status, body, csrf = _get(PATH, cookie)
             if status != 200 or "Not updated" not in body:
                 raise SystemExit(f"{PATH} answered {status} without the dashboard; not measuring a redirect.")
+            # As a browser: the first page sets the CSRF cookie its forms need, and every request sends it back.
+            cookie = f"{cookie}; {csrf}" if csrf else cookie
             _wrk(wrk, cookie, "5s")  # warm-up: every worker connected, templates compiled
             result = _wrk(wrk, cookie, DURATION)
         finally:
             server.send_signal(signal.SIGTERM)  # only the gunicorn this script started
             server.wait(timeout=30)
             log.close()
+    cache_seconds = int(os.environ.get("INBOUND_PAGE_CACHE_SECONDS", "60"))
     result.update(path=PATH, connections=CONNECTIONS, duration=DURATION, gunicorn_workers=WORKERS,
-                  settings="referrals_site.settings.prod")
-    (RESULTS / "throughput.json").write_text(json.dumps(result, indent=2))
-    print(f"  Inbound Referrals under wrk, {CONNECTIONS} connections, {WORKERS} gunicorn workers: "
+                  settings="referrals_site.settings.prod", page_cache_seconds=cache_seconds)
+    name = "throughput.json" if cache_seconds else "throughput-uncached.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=2))
+    print(f"  Inbound Referrals under wrk (page cache {'on' if cache_seconds else 'off'}), "
+          f"{CONNECTIONS} connections, {WORKERS} gunicorn workers: "
           f"{result['requests_per_second']} requests/s, p50 {result.get('p50_ms')} ms, p95 {result.get('p95_ms')} ms, "
           f"{int(result.get('non_2xx', 0))} non-2xx", file=sys.stderr)
 

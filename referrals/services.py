@@ -16,7 +16,7 @@ from notifications.services import notify_referral_event
 from programs.models import ProgramClaimer
 from webhooks.services import webhook_event_record
 
-from . import statuses
+from . import inbound_cache, statuses
 from .actors import Actor, as_actor
 from .errors import (
     ConsentRequired,
@@ -55,6 +55,7 @@ def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralE
     )
     notify_referral_event(event=event)
     webhook_event_record(event=event)
+    inbound_cache.programs_changed([referral.program_id])
     return event
 
 

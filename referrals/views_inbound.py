@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from programs.models import ProgramClaimer
 from referrals_site.pagination import capped_count
 
-from . import selectors, statuses
+from . import inbound_cache, selectors, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .models import Referral
 from .selectors import referral_get_visible, referrals_for_page, referrals_inbound_for
@@ -101,9 +101,8 @@ def _page_number(request) -> int:
         return 1
 
 
-def _inbound_context(request) -> dict:
+def _inbound_context(request, programs) -> dict:
     user = request.user
-    programs = list(programs_received_by(user))
     form = InboundFilterForm(request.GET or None, programs=programs)
     inbound = referrals_inbound_for(user, program_ids=[program.pk for program in programs])
     referrals = form.apply(inbound, user=user)
@@ -154,15 +153,27 @@ def _inbound_context(request) -> dict:
     }
 
 
+def _render_inbound(request, template: str):
+    """The page (or its list), reused from referrals.inbound_cache while nothing it shows has changed."""
+    programs = list(programs_received_by(request.user))
+    key = inbound_cache.page_key(request, template, [program.pk for program in programs])
+    cached = inbound_cache.get(key)
+    if cached is not None:
+        return HttpResponse(cached)
+    response = render(request, template, _inbound_context(request, programs))
+    inbound_cache.put(key, response.content)
+    return response
+
+
 @login_required
 def inbound(request):
-    return render(request, "referrals/inbound.html", _inbound_context(request))
+    return _render_inbound(request, "referrals/inbound.html")
 
 
 @login_required
 def inbound_rows(request):
     """The list alone, which the page re-fetches when live.js says a referral changed."""
-    return render(request, "referrals/inbound_rows.html", _inbound_context(request))
+    return _render_inbound(request, "referrals/inbound_rows.html")
 
 
 def _back_url(request) -> str:

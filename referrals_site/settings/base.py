@@ -161,6 +161,10 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Inbound Referrals reuses a rendered page for up to this many seconds while nothing it shows has changed
+# (referrals/inbound_cache.py); 0 turns that off.
+INBOUND_PAGE_CACHE_SECONDS = int(os.environ.get("INBOUND_PAGE_CACHE_SECONDS", "60"))
+
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process when their transaction commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -264,13 +268,6 @@ LOGGING = {
 }
 
 # --- Privacy and security (issue 6; see privacy/) ---------------------------------------------------------
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
 
 # django-axes: lock the pair (username, IP address) so an attacker cannot lock a user out from everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

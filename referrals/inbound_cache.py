@@ -1,0 +1,112 @@
+"""Inbound Referrals, rendered once and reused while nothing it shows has changed.
+
+Claimers keep Inbound Referrals open all day and reload it; at a million referrals each render costs ~60 ms
+of database and template work, most of it to produce the same page again. So the rendered page is kept in
+the shared cache (Redis in production) under a key made of everything it depends on:
+
+- a *version* of each program the user works: a random token, replaced whenever something the page shows
+  about that program's referrals changes (``programs_changed``): any history event (every referral change
+  writes one: referrals.services.record_event), a seeker's profile, the program itself, its claimers;
+- the user, their session and CSRF cookie (the page's forms carry a token for that cookie), the language,
+  the address with its filters, the template (page or list alone);
+- the current minute, because "2 hours ago" and the overdue marks move with the clock.
+
+A new token rather than a counter: when the cache loses a version (restart, eviction), the next reader draws
+a new one, so a page rendered under a lost version can never be served again. Versions change both at once
+(the writer's own next page must show its change, inside its transaction) and again when the transaction
+commits (a page another request rendered from the old rows in between is then never served).
+
+What the key does not cover: a person's or an organization's new name shows on pages cached before it, for
+the rest of the minute. Pages with a message waiting (after a form) are never cached; nor is anything when
+the cache cannot be reached: the page is then rendered as usual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "inbound:program:{}"
+PAGE_KEY = "inbound:page:{}"
+
+
+def seconds() -> int:
+    """How long a rendered page is kept; 0 turns the cache off (INBOUND_PAGE_CACHE_SECONDS)."""
+    return getattr(settings, "INBOUND_PAGE_CACHE_SECONDS", 60)
+
+
+def programs_changed(program_ids) -> None:
+    """Something Inbound Referrals shows about these programs' referrals changed: stop reusing their pages."""
+    program_ids = sorted({pk for pk in program_ids if pk is not None})
+    if not program_ids or not seconds():
+        return
+    _new_versions(program_ids)
+    transaction.on_commit(lambda: _new_versions(program_ids))
+
+
+def _new_versions(program_ids) -> None:
+    try:
+        cache.set_many({VERSION_KEY.format(pk): uuid.uuid4().hex for pk in program_ids}, timeout=None)
+    except Exception:  # the cache is down: pages are not reused while it is (page_key answers None)
+        logger.warning("inbound cache: could not replace program versions", exc_info=True)
+
+
+def _versions(program_ids) -> list[str]:
+    keys = [VERSION_KEY.format(pk) for pk in program_ids]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, timeout=None)  # another process may have drawn one first
+        found.update(cache.get_many(missing))
+    return [f"{key}={found.get(key, uuid.uuid4().hex)}" for key in keys]
+
+
+def page_key(request, template: str, program_ids) -> str | None:
+    """The cache key of this request's page, or None when it must be rendered afresh."""
+    if not seconds() or request.method != "GET":
+        return None
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    session_key = getattr(request.session, "session_key", None)
+    if not csrf_cookie or not session_key or _message_waiting(request):
+        return None
+    try:
+        versions = _versions(sorted(program_ids))
+    except Exception:
+        logger.warning("inbound cache: versions unavailable, rendering afresh", exc_info=True)
+        return None
+    parts = [str(request.user.pk), session_key, csrf_cookie, getattr(request, "LANGUAGE_CODE", ""), template,
+             request.get_full_path(), str(int(time.time() // 60)), *versions]
+    return PAGE_KEY.format(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+
+
+def _message_waiting(request) -> bool:
+    """A message from the last form (django.contrib.messages) shows on the next page: not a page to reuse."""
+    return bool(request.COOKIES.get("messages") or request.session.get("_messages"))
+
+
+def get(key: str | None) -> bytes | None:
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("inbound cache: read failed, rendering afresh", exc_info=True)
+        return None
+
+
+def put(key: str | None, content: bytes) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, content, timeout=seconds())
+    except Exception:
+        logger.warning("inbound cache: write failed", exc_info=True)

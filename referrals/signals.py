@@ -1,0 +1,31 @@
+"""Changes outside a referral's own history that Inbound Referrals shows (see referrals.inbound_cache)."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from programs.models import Program, ProgramClaimer
+from seekers.models import Seeker
+
+from . import inbound_cache
+from .models import Referral
+
+
+@receiver(post_save, sender=Seeker, dispatch_uid="inbound_cache_seeker")
+def seeker_saved(sender, instance, **kwargs):
+    """A seeker's name shows on the inbound lists of every program they were referred to."""
+    inbound_cache.programs_changed(
+        Referral.objects.unscoped("the programs whose cached lists show this seeker")
+        .filter(seeker_id=instance.pk).order_by().values_list("program_id", flat=True).distinct())
+
+
+@receiver(post_save, sender=Program, dispatch_uid="inbound_cache_program")
+def program_saved(sender, instance, **kwargs):
+    """Its name, expected response time (the overdue marks) and assignment settings."""
+    inbound_cache.programs_changed([instance.pk])
+
+
+@receiver(post_save, sender=ProgramClaimer, dispatch_uid="inbound_cache_claimer_saved")
+@receiver(post_delete, sender=ProgramClaimer, dispatch_uid="inbound_cache_claimer_deleted")
+def claimers_changed(sender, instance, **kwargs):
+    """The claimers a referral can be assigned to."""
+    inbound_cache.programs_changed([instance.program_id])
