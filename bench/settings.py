@@ -33,3 +33,6 @@ MFA_REQUIRED_FOR_ADMINS = False
 DATABASES["default"]["OPTIONS"] = {
     "options": "-c join_collapse_limit=12 -c from_collapse_limit=12 -c jit=off -c max_parallel_workers_per_gather=0"
 }
+# The pages are timed as rendered from the database: a reused Inbound Referrals page (referrals/inbound_cache.py)
+# would time the cache. bench/throughput.py measures Inbound with the cache on and off.
+INBOUND_PAGE_CACHE_SECONDS = 0
