@@ -1,40 +1,30 @@
 """Database functions the reports need that Django does not ship.
 
-``PercentileCont`` is PostgreSQL's ordered-set aggregate ``percentile_cont(f) WITHIN GROUP (ORDER BY x)``.
-SQLite has no percentile function, so on SQLite connections we register an aggregate of the same name
-(``install_sqlite_percentile``): the rows still never leave the database engine as Python objects per
-referral in our code; SQLite feeds the aggregate inside the query. Both interpolate linearly between the
-two nearest ranks, as PostgreSQL does, so the figures agree across backends.
-It accepts numbers and, on both backends, intervals (``DurationField`` expressions; SQLite stores them as
-microseconds).
+``percentile_sql`` writes PostgreSQL's ordered-set aggregate ``percentile_cont(f) WITHIN GROUP (ORDER BY x)``
+for the report's statement (reports.selectors.OrganizationFigures). SQLite has no percentile function, so
+on SQLite connections we register an aggregate of the same name (``install_sqlite_percentile``): the rows
+still never leave the database engine as Python objects per referral in our code; SQLite feeds the
+aggregate inside the query. Both interpolate linearly between the two nearest ranks, as PostgreSQL does, so
+the figures agree across backends. It accepts numbers and, on both backends, intervals (durations; SQLite
+stores them as microseconds).
 """
 
 from __future__ import annotations
 
 import math
 
-from django.db.models import Aggregate, DurationField, FloatField, Func
+from django.db.models import DurationField, Func
 
 
-class PercentileCont(Aggregate):
-    """The continuous ``fraction`` percentile (0..1) of ``expression``, ignoring NULLs."""
-
-    function = "percentile_cont"
-    name = "PercentileCont"
-    output_field = FloatField()
-    allow_distinct = False
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, fraction: float, **extra):
-        fraction = float(fraction)
-        if not 0.0 <= fraction <= 1.0 or math.isnan(fraction):
-            raise ValueError("A percentile fraction lies between 0 and 1.")
-        # A float literal, validated above, is safe to place in the SQL text.
-        super().__init__(expression, fraction=repr(fraction), **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="%(function)s(%(expressions)s, %(fraction)s)",
-                           **extra_context)
+def percentile_sql(connection, column: str, fraction: float) -> str:
+    """The continuous ``fraction`` percentile (0..1) of ``column``, ignoring NULLs, in ``connection``'s SQL."""
+    fraction = float(fraction)
+    if not 0.0 <= fraction <= 1.0 or math.isnan(fraction):
+        raise ValueError("A percentile fraction lies between 0 and 1.")
+    # A float literal, validated above, is safe to place in the SQL text; ``column`` is the caller's own.
+    if connection.vendor == "sqlite":
+        return f"percentile_cont({column}, {fraction!r})"
+    return f"percentile_cont({fraction!r}) WITHIN GROUP (ORDER BY {column})"
 
 
 class _SQLitePercentile:

@@ -33,6 +33,9 @@ NETWORK_CHARTS = {
     "never-answer": ("horizontal", 0, [2]),
 }
 CHART_ROW_LIMIT = 20
+# The pages show the first rows of each long table (a site may refer to a thousand programs in 90 days,
+# the network counts 25,000 category and zip code pairs); the CSV download of the same table has them all.
+PAGE_ROW_LIMIT = 50
 
 
 class Forbidden(Exception):
@@ -124,7 +127,8 @@ def organization(request):
     if not form.is_valid():
         return render(request, "reports/organization.html", context, status=400)
     period = form.cleaned_data["period"]
-    tables = organization_report(organization=chosen, period=period, now=context["generated_at"])
+    tables = organization_report(organization=chosen, period=period, now=context["generated_at"],
+                                 row_limit=PAGE_ROW_LIMIT)
     _attach_charts(tables, ORGANIZATION_CHARTS)
     query = urlencode({"organization": str(chosen.public_id), **period.query_string()})
     for table in tables:
@@ -158,7 +162,7 @@ def network(request):
     if not form.is_valid():
         return render(request, "reports/network.html", context, status=400)
     period = form.cleaned_data["period"]
-    tables = network_report(period=period, now=context["generated_at"])
+    tables = network_report(period=period, now=context["generated_at"], row_limit=PAGE_ROW_LIMIT)
     _attach_charts(tables, NETWORK_CHARTS)
     query = urlencode(period.query_string())
     for table in tables:

@@ -1,5 +1,7 @@
+from html import escape
+
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from ..selectors import Link, cell_text
@@ -12,8 +14,8 @@ def _cell(value, first: bool) -> str:
     if isinstance(value, Link):
         content = format_html('<a href="{}">{}</a>', value.url, value.text)
     else:
-        text = cell_text(value)
-        content = conditional_escape(text) if text != "" else "—"
+        # The standard library's escape is Django's without its lazy-text wrapper (a page has thousands of cells).
+        content = escape(cell_text(value)) or "—"
     if first:
         return f'<th scope="row">{content}</th>'
     number = isinstance(value, (int, float)) and not isinstance(value, bool)

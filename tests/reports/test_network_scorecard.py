@@ -2,6 +2,7 @@
 
 import pytest
 
+from reports import views
 from reports.selectors import cell_text
 
 from .conftest import PERIOD
@@ -60,3 +61,18 @@ def test_the_scorecard_draws_its_charts(client, figures):
     page = client.get("/reports/network/", PERIOD).content.decode()
     assert page.count("<svg") == 3
     assert "style=" not in page
+
+
+def test_the_scorecard_shows_the_first_rows_of_each_table_and_the_csv_all_of_them(client, figures, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_ROW_LIMIT", 2)
+    client.force_login(figures.network_admin)
+    response = client.get("/reports/network/", PERIOD)
+    tables = {table.slug: table for table in response.context["tables"]}
+    assert [[cell_text(cell) for cell in row] for row in tables["by-category-zip"].rows] == [
+        ["Food", "60601", "2", "1"], ["Food", "60625", "2", "0"]]
+    assert [[cell_text(cell) for cell in row] for row in tables["by-category"].rows] == [
+        ["Food", "8", "2", "2", "1"], ["Housing", "3", "0", "0", "0"]]
+    assert tables["by-category"].note == "The first 2 rows: the CSV download has them all."
+    assert tables["never-answer"].note == ""  # two programs: all shown
+    csv = client.get("/reports/network/by-category-zip.csv", PERIOD).content.decode().splitlines()
+    assert len(csv) == 1 + 7

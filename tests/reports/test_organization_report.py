@@ -2,6 +2,8 @@
 
 import pytest
 
+from programs.models import Program
+from reports import views
 from reports.selectors import cell_text
 
 from .conftest import PERIOD
@@ -159,3 +161,35 @@ def test_the_page_draws_accessible_charts_beside_their_tables(client, figures):
     assert 'role="img"' in page and "<title id=" in page and "<desc id=" in page
     assert "style=" not in page
     assert "<script>" not in page
+
+
+def test_the_page_shows_the_first_rows_of_a_long_breakdown_and_the_csv_all_of_them(client, figures, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_ROW_LIMIT", 2)
+    # The program made last comes first by name: the first rows by name are not the first by id.
+    Program.objects_across_tenants.filter(pk=figures.long_wait.pk).update(name="Adult Day Care")
+    client.force_login(figures.network.site_admin)
+    response = client.get("/reports/", PERIOD)
+    tables = {table.slug: table for table in response.context["tables"]}
+    by_program = tables["outbound-by-program"]
+    assert [[cell_text(cell) for cell in row] for row in by_program.rows] == [
+        ["Adult Day Care", "1", "0", "", "", "", "0", "0", "0", "0", "1", "0", "0"],
+        ["Community Food Pantry", "4", "3", "10.0", "82.0", "50.0", "1", "2", "0", "0", "1", "0", "1"],
+    ]
+    assert by_program.note == "The first 2 rows: the CSV download has them all."
+    assert "The first 2 rows: the CSV download has them all." in response.content.decode()
+    assert tables["outbound-by-team"].note == ""  # two teams: all shown
+    csv = client.get("/reports/outbound-by-program.csv", PERIOD).content.decode().splitlines()
+    assert [line.split(",")[0] for line in csv[1:]] == [
+        "Adult Day Care", "Community Food Pantry", "Emergency Rental Assistance", "Mobile Food Market"]
+
+
+def test_the_page_lists_fewer_referrals_per_direction_than_the_csv(client, figures, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_ROW_LIMIT", 1)
+    client.force_login(figures.network.provider_admin)
+    response = client.get("/reports/", PERIOD)
+    disagreements = {table.slug: table for table in response.context["tables"]}["disagreements"]
+    assert [cell_text(row[-1]) for row in disagreements.rows] == [link(figures.referrals[12])]  # the oldest
+    assert disagreements.note == ("At most 1 per direction are listed here (the CSV download lists up to 100); "
+                                  "the summary gives the full count.")
+    csv = client.get("/reports/disagreements.csv", PERIOD).content.decode().splitlines()
+    assert [line.rsplit(",", 1)[1] for line in csv[1:]] == [link(figures.referrals[12]), link(figures.referrals[3])]

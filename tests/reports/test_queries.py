@@ -45,3 +45,11 @@ def test_the_query_count_does_not_grow_with_the_referrals(client, figures, url, 
     with django_assert_max_num_queries(before):
         client.get(url, PERIOD)
 
+
+@pytest.mark.parametrize("url", ["/reports/", "/reports/network/"])
+def test_each_report_reads_the_referrals_in_one_statement(client, figures, url):
+    client.force_login(figures.network_admin if "network" in url else figures.network.site_admin)
+    client.get(url, PERIOD)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, PERIOD).status_code == 200
+    assert len([query for query in queries if "referrals_referral" in query["sql"]]) == 1
