@@ -98,33 +98,31 @@ def _keyword_filter(programs, words: list[str]):
     words = [word for word in words if re.search(r"\w", word)]
     if not words:
         return programs
-    # Organization and category names are matched first, into id lists, so that each word's condition is
-    # an OR of indexed lookups (GIN, organization_id, pk) that PostgreSQL can combine in one bitmap scan.
-    # Three small queries, whatever the number of words.
+    # Organization and category names are matched first (two small queries, whatever the number of words);
+    # each word is then one id set gathered from three indexes (the search document's GIN, the programs of the
+    # matching categories, of the matching organizations) instead of an OR that PostgreSQL can only test
+    # program by program: a word that names a category ("legal aid") matches thousands of programs.
     either = Q()
     for word in words:
         either |= Q(name__icontains=word)
     organizations = list(Organization.objects.filter(either).values_list("pk", "name"))
     categories = list(Category.objects.values_list("pk", "name"))
-    matched_categories = {pk for pk, name in categories for word in words if word.casefold() in name.casefold()}
-    programs_in = {}
-    if matched_categories:
-        for program_id, category_id in Program.categories.through.objects.filter(
-            category_id__in=matched_categories
-        ).values_list("program_id", "category_id"):
-            programs_in.setdefault(category_id, []).append(program_id)
+    through = Program.categories.through.objects
     for word in words:
         terms = re.findall(r"\w+", word)
         # Only word characters reach the raw tsquery, so nobody can send tsquery syntax.
         query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple")
         folded = word.casefold()
         by_organization = [pk for pk, name in organizations if folded in name.casefold()]
-        by_category = [program_id for pk, name in categories if folded in name.casefold()
-                       for program_id in programs_in.get(pk, [])]
-        programs = programs.filter(
-            Q(search_document=query) | Q(organization_id__in=by_organization)
-            | Q(pk__in=by_category)
-        )
+        by_category = [pk for pk, name in categories if folded in name.casefold()]
+        matching = directory().order_by().filter(search_document=query).values("pk")
+        if by_category:
+            matching = matching.union(
+                through.filter(category_id__in=by_category).order_by().values("program_id"), all=True)
+        if by_organization:
+            matching = matching.union(
+                directory().order_by().filter(organization_id__in=by_organization).values("pk"), all=True)
+        programs = programs.filter(pk__in=matching)
     return programs
 
 
