@@ -161,7 +161,8 @@ def _render_inbound(request, template: str):
     if cached is not None:
         return HttpResponse(cached)
     response = render(request, template, _inbound_context(request, programs))
-    inbound_cache.put(key, response.content)
+    if response.status_code == 200:
+        inbound_cache.put(key, response.content)
     return response
 
 
