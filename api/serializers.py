@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -200,10 +201,11 @@ class SeekerOnReferralSerializer(serializers.Serializer):
     preferred_language = serializers.CharField()
     contact_preference = serializers.CharField()
 
-    def to_representation(self, seeker):
-        data = super().to_representation(seeker)
-        referral = self.context.get("referral")
-        if referral is not None and not seeker_contact_visible_to(self.context["user"], referral):
+    def for_referral(self, referral) -> dict:
+        """The seeker of ``referral`` as ``context["user"]`` may see them. One instance serves every row of a
+        list (a serializer per row bound and copied its seven fields again: a third of the list's time)."""
+        data = self.to_representation(referral.seeker)
+        if not seeker_contact_visible_to(self.context["user"], referral):
             data.update(email="", phone="")
         return data
 
@@ -236,11 +238,13 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @cached_property
+    def _seeker(self) -> SeekerOnReferralSerializer:
+        return SeekerOnReferralSerializer(context={"user": self.context["request"].user})
+
     @extend_schema_field(SeekerOnReferralSerializer)
     def get_seeker(self, referral):
-        serializer = SeekerOnReferralSerializer(referral.seeker,
-                                                context={"referral": referral, "user": self.context["request"].user})
-        return serializer.data
+        return self._seeker.for_referral(referral)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_assigned_to(self, referral):
