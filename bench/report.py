@@ -69,8 +69,9 @@ def main():
            f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `make bench` (bench/run.sh).", "",
            f"**Machine:** {machine()}.", ""]
     if load:
-        out += ["**Load on the machine during the run** (`uptime` before and after; the machine is shared with "
-                "other work, so absolute times are pessimistic):", "", *[f"    {line.strip()}" for line in load], ""]
+        out += ["**Load on the machine during the run** (`uptime` before and after the measurements; other work "
+                "on the machine makes absolute times longer, while page and floor, requested alternately, share "
+                "it):", "", *[f"    {line.strip()}" for line in load], ""]
     if network:
         counts = network.get("counts", {})
         out += ["## The network", "",
