@@ -52,3 +52,19 @@ def test_age_eligibility_is_flagged(directory):
 def test_unknown_zip_code_is_refused(directory, zip_code):
     with pytest.raises(UnknownZipCode):
         list(program_search(zip_code=zip_code))
+
+
+def test_a_keyword_matches_a_category_or_an_organization_by_name_and_every_word_must_match(directory):
+    """Each word matches the program's own text, its categories' names or its organization's name (the
+    PostgreSQL path gathers these as one id set per word); all the words must match."""
+    from tests.factories import OrganizationFactory
+
+    uptown, loop, far, youth = directory
+    legal_aid = OrganizationFactory(name="Cook County Legal Aid", runs_site=False)
+    helpline = ProgramFactory(name="Eviction Helpline", organization=legal_aid)
+    assert set(program_search(q="food")) == {uptown, far}  # the Food category; "food" is in neither's text
+    assert set(program_search(q="cook county")) == {helpline}  # the organization's name
+    assert set(program_search(q="food uptown")) == {uptown}  # category and name, one word each
+    assert set(program_search(q="food eviction")) == set()
+    assert set(program_search(q="legal")) == {loop, helpline}  # the program's name, or its organization's
+    assert list(program_search(q="food", zip_code="60640", radius_miles=3)) == [uptown]
