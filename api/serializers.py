@@ -204,10 +204,13 @@ class SeekerOnReferralSerializer(serializers.Serializer):
     def for_referral(self, referral) -> dict:
         """The seeker of ``referral`` as ``context["user"]`` may see them. One instance serves every row of a
         list (a serializer per row bound and copied its seven fields again: a third of the list's time)."""
-        data = self.to_representation(referral.seeker)
+        data = super().to_representation(referral.seeker)
         if not seeker_contact_visible_to(self.context["user"], referral):
             data.update(email="", phone="")
         return data
+
+    def to_representation(self, seeker):
+        raise TypeError("Use for_referral(referral): which contact details show depends on the referral.")
 
 
 class ReferralSerializer(serializers.ModelSerializer):

@@ -245,6 +245,8 @@ class ReferralList(ApiView, generics.ListAPIView):
 
     def paginate_queryset(self, queryset):
         page_ids = super().paginate_queryset(queryset)
+        if page_ids is None:
+            return None
         user = self.request.user
         return list(with_seeker_side(referrals_for_page(user, page_ids, order=REFERRAL_ORDER), user)
                     .select_related(*REFERRAL_RELATED))

@@ -12,9 +12,14 @@ the shared cache (Redis in production) under a key made of everything it depends
 - the current minute, because "2 hours ago" and the overdue marks move with the clock.
 
 A new token rather than a counter: when the cache loses a version (restart, eviction), the next reader draws
-a new one, so a page rendered under a lost version can never be served again. Versions change both at once
-(the writer's own next page must show its change, inside its transaction) and again when the transaction
-commits (a page another request rendered from the old rows in between is then never served).
+a new one, so a page rendered under a lost version can never be served again. A change first marks its
+programs *changing* (for at most a minute) and gives them a new token when its transaction commits: while a
+program is changing, its pages are neither read from nor stored in the cache, so a page rendered from the
+old rows before the commit (or from the new ones inside the writer's own transaction) is never kept, and the
+moments between the commit and the new token (other commit hooks run first) render afresh too.
+
+Only the pages people ordinarily look at are kept: known filters with valid values and no "older than",
+the first three pages. So nobody can fill the cache with pages of made-up addresses.
 
 What the key does not cover: a person's or an organization's new name shows on pages cached before it, for
 the rest of the minute. Pages with a message waiting (after a form) are never cached; nor is anything when
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import time
 import uuid
 
@@ -36,11 +42,15 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "inbound:program:{}"
 PAGE_KEY = "inbound:page:{}"
+CHANGING = "changing:"
+CHANGING_SECONDS = 60  # a transaction that never commits leaves its mark no longer than this
+CACHED_PAGES = 3
 
 
 def seconds() -> int:
-    """How long a rendered page is kept; 0 turns the cache off (INBOUND_PAGE_CACHE_SECONDS)."""
-    return getattr(settings, "INBOUND_PAGE_CACHE_SECONDS", 60)
+    """How long a rendered page is kept, at most a minute (the key changes every minute); 0 turns the cache
+    off (INBOUND_PAGE_CACHE_SECONDS)."""
+    return min(getattr(settings, "INBOUND_PAGE_CACHE_SECONDS", 60), 60)
 
 
 def programs_changed(program_ids) -> None:
@@ -48,18 +58,19 @@ def programs_changed(program_ids) -> None:
     program_ids = sorted({pk for pk in program_ids if pk is not None})
     if not program_ids or not seconds():
         return
-    _new_versions(program_ids)
-    transaction.on_commit(lambda: _new_versions(program_ids))
+    _set_versions(program_ids, prefix=CHANGING, timeout=CHANGING_SECONDS)
+    transaction.on_commit(lambda: _set_versions(program_ids, prefix="", timeout=None))
 
 
-def _new_versions(program_ids) -> None:
+def _set_versions(program_ids, *, prefix: str, timeout) -> None:
     try:
-        cache.set_many({VERSION_KEY.format(pk): uuid.uuid4().hex for pk in program_ids}, timeout=None)
+        cache.set_many({VERSION_KEY.format(pk): prefix + uuid.uuid4().hex for pk in program_ids}, timeout=timeout)
     except Exception:  # the cache is down: pages are not reused while it is (page_key answers None)
-        logger.warning("inbound cache: could not replace program versions", exc_info=True)
+        logger.warning("inbound cache: could not replace program versions: %s", sys.exc_info()[1])
 
 
-def _versions(program_ids) -> list[str]:
+def _versions(program_ids) -> list[str] | None:
+    """Each program's current token, or None when one of them is changing."""
     keys = [VERSION_KEY.format(pk) for pk in program_ids]
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
@@ -67,12 +78,17 @@ def _versions(program_ids) -> list[str]:
         for key in missing:
             cache.add(key, uuid.uuid4().hex, timeout=None)  # another process may have drawn one first
         found.update(cache.get_many(missing))
+    if any(str(found.get(key, "")).startswith(CHANGING) for key in keys):
+        return None
     return [f"{key}={found.get(key, uuid.uuid4().hex)}" for key in keys]
 
 
-def page_key(request, template: str, program_ids) -> str | None:
-    """The cache key of this request's page, or None when it must be rendered afresh."""
-    if not seconds() or request.method != "GET":
+def page_key(request, template: str, program_ids, *, filters) -> str | None:
+    """The cache key of this request's page, or None when it must be rendered afresh.
+
+    ``filters``: the page's filter form (bound to the query string), to keep only ordinary pages.
+    """
+    if not seconds() or request.method != "GET" or not _ordinary(request, filters):
         return None
     csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     session_key = getattr(request.session, "session_key", None)
@@ -81,11 +97,23 @@ def page_key(request, template: str, program_ids) -> str | None:
     try:
         versions = _versions(sorted(program_ids))
     except Exception:
-        logger.warning("inbound cache: versions unavailable, rendering afresh", exc_info=True)
+        logger.warning("inbound cache: versions unavailable, rendering afresh: %s", sys.exc_info()[1])
+        return None
+    if versions is None:
         return None
     parts = [str(request.user.pk), session_key, csrf_cookie, getattr(request, "LANGUAGE_CODE", ""), template,
              request.get_full_path(), str(int(time.time() // 60)), *versions]
     return PAGE_KEY.format(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+
+
+def _ordinary(request, filters) -> bool:
+    """Known filters with valid values, no "older than", one of the first pages."""
+    if set(request.GET) - {*filters.fields, "page"} or request.GET.get("older_than_days"):
+        return False
+    if filters.is_bound and not filters.is_valid():
+        return False
+    page = request.GET.get("page", "1")
+    return page.isdigit() and 1 <= int(page) <= CACHED_PAGES
 
 
 def _message_waiting(request) -> bool:
@@ -99,7 +127,7 @@ def get(key: str | None) -> bytes | None:
     try:
         return cache.get(key)
     except Exception:
-        logger.warning("inbound cache: read failed, rendering afresh", exc_info=True)
+        logger.warning("inbound cache: read failed, rendering afresh: %s", sys.exc_info()[1])
         return None
 
 
@@ -109,4 +137,4 @@ def put(key: str | None, content: bytes) -> None:
     try:
         cache.set(key, content, timeout=seconds())
     except Exception:
-        logger.warning("inbound cache: write failed", exc_info=True)
+        logger.warning("inbound cache: write failed: %s", sys.exc_info()[1])

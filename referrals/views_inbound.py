@@ -101,9 +101,8 @@ def _page_number(request) -> int:
         return 1
 
 
-def _inbound_context(request, programs) -> dict:
+def _inbound_context(request, programs, form) -> dict:
     user = request.user
-    form = InboundFilterForm(request.GET or None, programs=programs)
     inbound = referrals_inbound_for(user, program_ids=[program.pk for program in programs])
     referrals = form.apply(inbound, user=user)
     order = (Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1),
@@ -156,11 +155,12 @@ def _inbound_context(request, programs) -> dict:
 def _render_inbound(request, template: str):
     """The page (or its list), reused from referrals.inbound_cache while nothing it shows has changed."""
     programs = list(programs_received_by(request.user))
-    key = inbound_cache.page_key(request, template, [program.pk for program in programs])
+    form = InboundFilterForm(request.GET or None, programs=programs)
+    key = inbound_cache.page_key(request, template, [program.pk for program in programs], filters=form)
     cached = inbound_cache.get(key)
     if cached is not None:
         return HttpResponse(cached)
-    response = render(request, template, _inbound_context(request, programs))
+    response = render(request, template, _inbound_context(request, programs, form))
     if response.status_code == 200:
         inbound_cache.put(key, response.content)
     return response

@@ -346,7 +346,7 @@ class OrganizationFigures:
         return self._parts.get((direction, part), [])
 
     def list_limit(self, limit: int) -> int:
-        return limit if self.row_limit is None else min(limit, self.row_limit)
+        return limit if self.row_limit is None else min(limit, int(self.row_limit))
 
     def _run(self) -> list[dict]:
         ctes = self.rows()

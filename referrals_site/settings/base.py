@@ -156,13 +156,16 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # CACHE_URL may name a separate Redis (e.g. one with an LRU eviction policy); it defaults to REDIS_URL.
 CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
 if CACHE_URL:
+    # Short timeouts: the cache is asked during requests (and the Inbound page cache inside transactions); a
+    # Redis that stopped answering must cost a page a second at most, not hang it.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                          "KEY_PREFIX": "rn", "TIMEOUT": 300}}
+                          "KEY_PREFIX": "rn", "TIMEOUT": 300,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Inbound Referrals reuses a rendered page for up to this many seconds while nothing it shows has changed
-# (referrals/inbound_cache.py); 0 turns that off.
+# Inbound Referrals reuses a rendered page for up to this many seconds (60 at most) while nothing it shows
+# has changed (referrals/inbound_cache.py); 0 turns that off.
 INBOUND_PAGE_CACHE_SECONDS = int(os.environ.get("INBOUND_PAGE_CACHE_SECONDS", "60"))
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process when their transaction commits.

@@ -21,6 +21,12 @@ def clean_cache():
     cache.clear()
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Runs what a transaction's commit would (the tests' own transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -36,8 +42,9 @@ def get(client, path="/inbound/", **params):
     return response.content.decode(), len(referral_queries)
 
 
-def test_an_unchanged_page_is_reused_without_reading_the_referrals(network):
-    network.refer()
+def test_an_unchanged_page_is_reused_without_reading_the_referrals(network, committed):
+    with committed():
+        network.refer()
     client = signed_in(network.claimer)
     first, read = get(client)
     assert read > 0 and "Luis Hernandez" in first
@@ -46,41 +53,59 @@ def test_an_unchanged_page_is_reused_without_reading_the_referrals(network):
     assert again == first
 
 
-def test_a_status_change_by_someone_else_shows_on_the_next_page(network):
-    referral = network.refer()
+def test_a_status_change_by_someone_else_shows_on_the_next_page(network, committed):
+    with committed():
+        referral = network.refer()
     client = signed_in(network.claimer)
     get(client)
-    referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
-                           reason="no_longer_interested", expected_version=referral.version)
+    assert get(client)[1] == 0  # kept
+    with committed():
+        referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
+                               reason="no_longer_interested", expected_version=referral.version)
     html, read = get(client)
     assert read > 0
     assert "Luis Hernandez" not in html  # withdrawn: no longer in the open list
 
 
-def test_a_new_referral_a_renamed_seeker_a_renamed_program_and_a_new_claimer_show(network):
-    network.refer()
-    client = signed_in(network.claimer)
-    get(client)
-    other = factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name="Ana",
-                                    last_name="Reyes")
-    referral_create(actor=network.referrer, seeker=other, program=network.program, consent_method="verbal")
-    assert "Ana Reyes" in get(client)[0]
-    seeker_update(actor=network.referrer, seeker=network.seeker, first_name="Luisa")
-    assert "Luisa Hernandez" in get(client)[0]
-    network.program.name = "Community Food Pantry North"
-    network.program.save()
-    assert "Community Food Pantry North" in get(client)[0]
-    factories.claimer(network.program, first_name="Nadia", last_name="Quinn")
-    assert "Nadia Q." in get(client)[0]
+def kept(client) -> str:
+    """The page, after checking that it is now the kept one."""
+    html, _ = get(client)
+    again, read = get(client)
+    assert read == 0 and again == html
+    return html
 
 
-def test_an_assignment_shows_and_its_message_page_is_not_kept(network):
-    referral = network.refer()
+def test_a_new_referral_a_renamed_seeker_a_renamed_program_and_a_new_claimer_show(network, committed):
+    with committed():
+        network.refer()
+    client = signed_in(network.claimer)
+    kept(client)
+    with committed():
+        other = factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name="Ana",
+                                        last_name="Reyes")
+        referral_create(actor=network.referrer, seeker=other, program=network.program, consent_method="verbal")
+    assert "Ana Reyes" in kept(client)
+    with committed():
+        seeker_update(actor=network.referrer, seeker=network.seeker, first_name="Luisa")
+    assert "Luisa Hernandez" in kept(client)
+    with committed():
+        network.program.name = "Community Food Pantry North"
+        network.program.save()
+    assert "Community Food Pantry North" in kept(client)
+    with committed():
+        factories.claimer(network.program, first_name="Nadia", last_name="Quinn")
+    assert "Nadia Q." in kept(client)
+
+
+def test_an_assignment_shows_and_its_message_page_is_not_kept(network, committed):
+    with committed():
+        referral = network.refer()
     client = signed_in(network.claimer)
     get(client)
-    response = client.post(f"/inbound/{referral.public_id}/assign/",
-                           {"assignee": str(network.claimer.public_id), "expected_version": referral.version,
-                            "next": "/inbound/"}, follow=True)
+    with committed():
+        response = client.post(f"/inbound/{referral.public_id}/assign/",
+                               {"assignee": str(network.claimer.public_id), "expected_version": referral.version,
+                                "next": "/inbound/"}, follow=True)
     assert response.status_code == 200
     assert "is now assigned to you" in response.content.decode()
     after, _ = get(client)
@@ -90,9 +115,10 @@ def test_an_assignment_shows_and_its_message_page_is_not_kept(network):
     assert f'value="{network.claimer.public_id}" selected' in after
 
 
-def test_each_person_and_session_gets_their_own_page(network):
-    network.refer()
-    colleague = factories.claimer(network.program, first_name="Nadia", last_name="Quinn")
+def test_each_person_and_session_gets_their_own_page(network, committed):
+    with committed():
+        network.refer()
+        colleague = factories.claimer(network.program, first_name="Nadia", last_name="Quinn")
     sam, nadia = signed_in(network.claimer), signed_in(colleague)
     sam_page, _ = get(sam)
     nadia_page, read = get(nadia)
@@ -105,15 +131,17 @@ def test_each_person_and_session_gets_their_own_page(network):
     assert read > 0
 
 
-def test_another_tenant_never_receives_a_kept_page(network):
-    network.refer()
+def test_another_tenant_never_receives_a_kept_page(network, committed):
+    with committed():
+        network.refer()
     get(signed_in(network.claimer))
     outsider_page, _ = get(signed_in(network.outsider_admin))
     assert "Luis Hernandez" not in outsider_page
 
 
-def test_filters_and_the_list_alone_are_kept_apart(network):
-    network.refer(urgency="urgent")
+def test_filters_and_the_list_alone_are_kept_apart(network, committed):
+    with committed():
+        network.refer(urgency="urgent")
     client = signed_in(network.claimer)
     everything, _ = get(client)
     routine, _ = get(client, urgency="routine")
@@ -122,10 +150,11 @@ def test_filters_and_the_list_alone_are_kept_apart(network):
     assert "<html" in everything and "<html" not in fragment
 
 
-def test_the_next_minute_renders_afresh(network, monkeypatch):
-    network.refer()
+def test_the_next_minute_renders_afresh(network, committed, monkeypatch):
+    with committed():
+        network.refer()
     client = signed_in(network.claimer)
-    get(client)
+    kept(client)
     later = inbound_cache.time.time() + 61
     monkeypatch.setattr(inbound_cache.time, "time", lambda: later)
     _, read = get(client)
@@ -148,30 +177,63 @@ def test_without_a_cache_the_page_is_rendered_as_usual(network, monkeypatch):
     assert referral.pk  # writing a referral while the cache is down still works
 
 
-def test_it_can_be_turned_off(network, settings):
+def test_it_can_be_turned_off(network, committed, settings):
     settings.INBOUND_PAGE_CACHE_SECONDS = 0
-    network.refer()
+    with committed():
+        network.refer()
     client = signed_in(network.claimer)
     get(client)
     _, read = get(client)
     assert read > 0
 
 
-def test_a_lost_version_is_never_taken_for_the_old_one(network):
+def test_a_lost_version_is_never_taken_for_the_old_one(network, committed):
     """After a restart or eviction the version is drawn anew, so no page rendered before can match."""
-    network.refer()
+    with committed():
+        network.refer()
     client = signed_in(network.claimer)
-    get(client)
+    kept(client)
     cache.delete(inbound_cache.VERSION_KEY.format(network.program.pk))
     _, read = get(client)
     assert read > 0
 
 
-def test_an_assignment_through_the_service_changes_the_version(network):
-    referral = network.refer()
+def test_an_assignment_through_the_service_changes_the_version(network, committed):
+    with committed():
+        referral = network.refer()
     client = signed_in(network.claimer)
-    get(client)
-    referral_assign(actor=network.claimer, referral=referral, assignee=network.claimer,
-                    expected_version=referral.version)
+    kept(client)
+    with committed():
+        referral_assign(actor=network.claimer, referral=referral, assignee=network.claimer,
+                        expected_version=referral.version)
     html, read = get(client)
     assert read > 0 and f'value="{network.claimer.public_id}" selected' in html
+
+
+def test_while_a_change_is_not_committed_its_pages_are_neither_kept_nor_reused(network, committed):
+    """Between the change and its commit a page may be rendered from the old rows: it must not be kept."""
+    with committed():
+        referral = network.refer()
+    client = signed_in(network.claimer)
+    get(client)
+    referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
+                           reason="no_longer_interested", expected_version=referral.version)  # not committed
+    assert get(client)[1] > 0 and get(client)[1] > 0
+    # the commit gives the program a new version: pages are kept again
+    from referrals.inbound_cache import _set_versions
+    _set_versions([network.program.pk], prefix="", timeout=None)
+    get(client)
+    assert get(client)[1] == 0
+
+
+@pytest.mark.parametrize("params", [{"made_up": "1"}, {"older_than_days": "3"}, {"page": "4"},
+                                    {"status": "not-a-status"}, {"page": "x"}])
+def test_only_ordinary_pages_are_kept(network, committed, params):
+    """Nobody can fill the cache with pages of made-up addresses or every "older than" value."""
+    with committed():
+        network.refer()
+    client = signed_in(network.claimer)
+    get(client, **params)
+    assert get(client, **params)[1] > 0
+    get(client, urgency="urgent", page="2")
+    assert get(client, urgency="urgent", page="2")[1] == 0
