@@ -141,8 +141,9 @@ def operation_outcome(message: str, *, code: str = "invalid", severity: str = "e
             "issue": [{"severity": severity, "code": code, "diagnostics": message}]}
 
 
-def searchset(resources: list[dict], *, total: int, base_url: str, links: dict[str, str]) -> dict:
-    return {
+def searchset(resources: list[dict], *, total: int | None, base_url: str, links: dict[str, str]) -> dict:
+    """A searchset Bundle; ``total`` None leaves it out (too many matches to count on each request)."""
+    bundle = {
         "resourceType": "Bundle",
         "type": "searchset",
         "total": total,
@@ -153,6 +154,9 @@ def searchset(resources: list[dict], *, total: int, base_url: str, links: dict[s
             for resource in resources
         ],
     }
+    if total is None:
+        del bundle["total"]
+    return bundle
 
 
 def capability_statement(*, base_url: str, software_version: str = "1") -> dict:

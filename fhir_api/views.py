@@ -25,9 +25,10 @@ from privacy.services import access_record
 from referrals.actors import Actor
 from referrals.errors import IllegalTransition, NotAllowed, ReferralError, StaleReferral
 from referrals.models import Referral, ReferralEvent
-from referrals.selectors import referral_get_visible
+from referrals.selectors import referral_get_visible, referrals_for_page
 from referrals.services import referral_change_status
 from referrals.statuses import FHIR_TASK_STATUS
+from referrals_site.pagination import MAX_PAGE, capped_count
 
 from . import resources
 from .changes import (
@@ -41,6 +42,7 @@ from .changes import (
 FHIR_JSON = "application/fhir+json"
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
+TASK_ORDER = ("-sent_at", "-id")
 
 
 class FHIRJSONRenderer(JSONRenderer):
@@ -202,10 +204,12 @@ class TaskRead(FHIRView):
 
 
 class TaskSearch(FHIRView):
+    """Tasks newest first. As the API's referral list: the page's ids come from a narrow query and only those
+    rows are joined; ``total`` counts at most 1,000 matches and is left out past that (it is optional in a
+    searchset Bundle); ``next`` comes from one row more than the page."""
+
     def get(self, request):
-        referrals = (Referral.objects.visible_to(request.user)
-                     .select_related("program", "program__organization", "organization", "seeker")
-                     .order_by("-sent_at", "-id"))
+        referrals = Referral.objects.visible_to(request.user)
         owner = request.query_params.get("owner")
         if owner:
             try:
@@ -224,16 +228,21 @@ class TaskSearch(FHIRView):
         count = _positive(request.query_params.get("_count"), DEFAULT_COUNT, "_count")
         count = min(count, MAX_COUNT)
         page = _positive(request.query_params.get("page"), 1, "page")
-        total = referrals.count()
-        found = list(referrals[(page - 1) * count: page * count])
+        if page > MAX_PAGE:
+            raise BadRequest(f"page must be at most {MAX_PAGE}")
+        total, more = capped_count(referrals)
+        page_ids = list(referrals.order_by(*TASK_ORDER).values_list("pk", flat=True)
+                        [(page - 1) * count: page * count + 1])
+        found = list(referrals_for_page(request.user, page_ids[:count], order=TASK_ORDER)
+                     .select_related("program", "program__organization", "organization", "seeker"))
         base_url = request.build_absolute_uri("/fhir/")
         links = {"self": request.build_absolute_uri()}
-        if page * count < total:
+        if len(page_ids) > count:
             query = request.query_params.copy()
             query["page"] = str(page + 1)
             links["next"] = f"{base_url}Task?{query.urlencode()}"
-        return Response(resources.searchset([resources.task(referral) for referral in found], total=total,
-                                            base_url=base_url, links=links))
+        return Response(resources.searchset([resources.task(referral) for referral in found],
+                                            total=None if more else total, base_url=base_url, links=links))
 
 
 def _positive(value, default: int, name: str) -> int:

@@ -327,3 +327,29 @@ def test_token_authentication(client, network, referral):
     assert fhir(response, Task)["status"] == "accepted"
     bad = client.get(f"/fhir/Task/{referral.public_id}", headers={"Authorization": "Token nope"})
     assert outcome(bad, 401)["code"] == "login"
+
+
+def test_past_the_counting_cap_the_total_is_left_out_and_paging_goes_on(client, network, monkeypatch):
+    """Task search never counts a whole large set: past the cap the Bundle has no total (it is optional in
+    a searchset) and still links the next page until the matches run out."""
+    import referrals_site.pagination as pagination
+
+    monkeypatch.setattr("fhir_api.views.capped_count", lambda queryset: pagination.capped_count(queryset, 2))
+    from tests import factories
+
+    network.refer(program=network.program)
+    network.refer(program=network.other_program)
+    client.force_login(network.referrer)
+    first = fhir(client.get("/fhir/Task", {"_count": 1}), Bundle)
+    assert first["total"] == 2  # two referrals: exactly at the cap, counted
+    network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer))
+    capped = fhir(client.get("/fhir/Task", {"_count": 1}), Bundle)
+    assert "total" not in capped
+    seen, url = [], "/fhir/Task?_count=1"
+    while url:
+        bundle = fhir(client.get(url), Bundle)
+        seen += [entry["resource"]["id"] for entry in bundle.get("entry", [])]
+        url = next((link["url"].replace("http://testserver", "") for link in bundle["link"]
+                    if link["relation"] == "next"), None)
+    assert len(seen) == len(set(seen)) == 3
+    assert outcome(client.get("/fhir/Task", {"page": 10_001}), 400)["code"] == "invalid"
