@@ -66,7 +66,8 @@ def main():
     throughput = _load("throughput.json")
     load = (RESULTS / "load.txt").read_text().strip().splitlines() if (RESULTS / "load.txt").exists() else []
     out = ["# Benchmark results", "",
-           f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `make bench` (bench/run.sh).", "",
+           f"Written on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from the last `make bench` (bench/run.sh); "
+           "the load lines below give the time of its measurements.", "",
            f"**Machine:** {machine()}.", ""]
     if load:
         out += ["**Load on the machine during the run** (`uptime` before and after the measurements; other work "
