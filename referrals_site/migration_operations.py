@@ -1,0 +1,16 @@
+"""Migration operations shared by the apps."""
+
+from django.contrib.postgres.operations import AddIndexConcurrently
+
+
+class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
+    """Builds the index without blocking writes on PostgreSQL (the migration must be non-atomic); on other
+    databases (SQLite for `make run`) the index is left out, as their queries do not need it."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
