@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from programs.models import ProgramClaimer
-from referrals_site.pagination import capped_count
+from referrals_site.pagination import MAX_PAGE, capped_count
 
 from . import inbound_cache, selectors, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
@@ -96,7 +96,7 @@ def is_overdue(referral: Referral, now) -> bool:
 
 def _page_number(request) -> int:
     try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+        return max(1, min(int(request.GET.get("page", "1")), MAX_PAGE))
     except ValueError:
         return 1
 

@@ -476,22 +476,23 @@ def weekly_table(figures: OrganizationFigures) -> Table:
     return table
 
 
-def response_times_table(figures: OrganizationFigures) -> Table:
-    sent, received = _counts(figures, "bucket", "item")
-    table = Table("response-times", "Time to first response", ["Answered in", "Sent", "Received"],
-                  description="How long programs took to make their first status change.")
-    table.rows = [[label, sent.get(index, 0), received.get(index, 0)]
-                  for index, (label, _) in enumerate(_bucket_conditions())]
+def _kinds_table(figures: OrganizationFigures, part: str, kinds: list[tuple[str, Q]], table: Table) -> Table:
+    """``table`` with a row per kind (label, condition) of ``part``: referrals sent and received of that kind."""
+    sent, received = _counts(figures, part, "item")
+    table.rows = [[label, sent.get(index, 0), received.get(index, 0)] for index, (label, _) in enumerate(kinds)]
     return table
+
+
+def response_times_table(figures: OrganizationFigures) -> Table:
+    return _kinds_table(figures, "bucket", _bucket_conditions(), Table(
+        "response-times", "Time to first response", ["Answered in", "Sent", "Received"],
+        description="How long programs took to make their first status change."))
 
 
 def outcomes_table(figures: OrganizationFigures) -> Table:
-    sent, received = _counts(figures, "outcome", "item")
-    table = Table("outcomes", "Outcomes", ["Outcome", "Sent", "Received"],
-                  description="Where the referrals of the period stand now, with the reason given for each closing.")
-    table.rows = [[label, sent.get(index, 0), received.get(index, 0)]
-                  for index, (label, _) in enumerate(outcome_kinds())]
-    return table
+    return _kinds_table(figures, "outcome", outcome_kinds(), Table(
+        "outcomes", "Outcomes", ["Outcome", "Sent", "Received"],
+        description="Where the referrals of the period stand now, with the reason given for each closing."))
 
 
 def _referral_link(public_id) -> Link:

@@ -70,6 +70,16 @@ def _forbidden(request, message):
     return render(request, "reports/forbidden.html", {"message": message}, status=403)
 
 
+def _render_tables(request, template: str, context: dict, tables: list[Table], period, charts: dict, *,
+                   csv_view: str, query: str):
+    """A report page: its tables with their charts and CSV links, and the period form filled in."""
+    _attach_charts(tables, charts)
+    for table in tables:
+        table.csv_url = f'{reverse(csv_view, args=[table.slug])}?{query}'
+    context.update(tables=tables, period=period, form=PeriodForm(period.query_string()))
+    return render(request, template, context)
+
+
 def _attach_charts(tables: list[Table], specs: dict) -> None:
     for table in tables:
         spec = specs.get(table.slug)
@@ -129,12 +139,9 @@ def organization(request):
     period = form.cleaned_data["period"]
     tables = organization_report(organization=chosen, period=period, now=context["generated_at"],
                                  row_limit=PAGE_ROW_LIMIT)
-    _attach_charts(tables, ORGANIZATION_CHARTS)
     query = urlencode({"organization": str(chosen.public_id), **period.query_string()})
-    for table in tables:
-        table.csv_url = f'{reverse("reports:organization_csv", args=[table.slug])}?{query}'
-    context.update(tables=tables, period=period, form=PeriodForm(period.query_string()))
-    return render(request, "reports/organization.html", context)
+    return _render_tables(request, "reports/organization.html", context, tables, period, ORGANIZATION_CHARTS,
+                          csv_view="reports:organization_csv", query=query)
 
 
 @login_required
@@ -163,12 +170,8 @@ def network(request):
         return render(request, "reports/network.html", context, status=400)
     period = form.cleaned_data["period"]
     tables = network_report(period=period, now=context["generated_at"], row_limit=PAGE_ROW_LIMIT)
-    _attach_charts(tables, NETWORK_CHARTS)
-    query = urlencode(period.query_string())
-    for table in tables:
-        table.csv_url = f'{reverse("reports:network_csv", args=[table.slug])}?{query}'
-    context.update(tables=tables, period=period, form=PeriodForm(period.query_string()))
-    return render(request, "reports/network.html", context)
+    return _render_tables(request, "reports/network.html", context, tables, period, NETWORK_CHARTS,
+                          csv_view="reports:network_csv", query=urlencode(period.query_string()))
 
 
 @login_required

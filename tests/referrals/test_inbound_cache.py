@@ -1,7 +1,5 @@
 """Inbound Referrals reuses a rendered page only while nothing it shows has changed (referrals.inbound_cache)."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
