@@ -53,6 +53,11 @@ def seconds() -> int:
     return min(getattr(settings, "INBOUND_PAGE_CACHE_SECONDS", 60), 60)
 
 
+def current_minute() -> int:
+    """The clock's minute, part of every page key."""
+    return int(time.time() // 60)
+
+
 def programs_changed(program_ids) -> None:
     """Something Inbound Referrals shows about these programs' referrals changed: stop reusing their pages."""
     program_ids = sorted({pk for pk in program_ids if pk is not None})
@@ -102,7 +107,7 @@ def page_key(request, template: str, program_ids, *, filters) -> str | None:
     if versions is None:
         return None
     parts = [str(request.user.pk), session_key, csrf_cookie, getattr(request, "LANGUAGE_CODE", ""), template,
-             request.get_full_path(), str(int(time.time() // 60)), *versions]
+             request.get_full_path(), str(current_minute()), *versions]
     return PAGE_KEY.format(hashlib.sha256("\n".join(parts).encode()).hexdigest())
 
 
