@@ -131,7 +131,11 @@ def email_link(request, referral_public_id, token):
             "seeker_name": referral.seeker.full_name if recipient.user is not None else "",
             "status_label": referral.get_status_display(),
             "reason_label": referral.get_status_reason_display() if referral.status_reason else "",
-            "choices": [choice for choice in choices if choice is not chosen],
+            # Stopping the sharing of contact details is not an answer about how it went: it has its own heading.
+            "choices": [choice for choice in choices if choice is not chosen
+                        and choice["value"] != services.WITHDRAW_CONSENT],
+            "consent_choice": next((choice for choice in choices if choice is not chosen
+                                    and choice["value"] == services.WITHDRAW_CONSENT), None),
             "chosen": chosen,
             "result": result,
             "refused_message": (result.message if result and recipient.user is not None

@@ -205,3 +205,15 @@ def test_the_dev_mailbox_exists_only_with_debug(network, client, settings, djang
     detail_url = re.search(r'href="(/dev/mailbox/[0-9a-f-]+/)"', listing).group(1)
     detail = client.get(detail_url).content.decode()
     assert "/r/" in detail
+
+
+def test_after_the_answer_stopping_the_sharing_is_offered_under_its_own_heading_in_the_seekers_language(network):
+    network.seeker.preferred_language = "es"
+    network.seeker.save()
+    referral = network.refer()
+    page = post_choice(csrf_client(), seeker_link(referral), "got_help").content.decode()
+
+    assert "Gracias. Su respuesta quedó registrada." in page
+    assert "Cuéntenos cómo le fue" not in page  # no answer is left to give: no heading asking for one
+    assert "<h2>Sus datos de contacto</h2>" in page
+    assert 'class="secondary">Dejar de compartir mis datos de contacto con el programa</button>' in page
