@@ -1,11 +1,14 @@
+from django.db.models import Case, When
+
 from .models import Membership, Organization, TeamMembership
 
 
-def organization_display_for(user) -> str:
+def organization_display_for(user, *, program_id=None) -> str:
     """The organization a history line names for ``user``.
 
     The Site's name for a worker on a Site, the Program's name for a claimer, and for someone who is
-    both, the one they joined first.
+    both, the one they joined first. A claimer of several programs is named by ``program_id`` (the program
+    of the referral they act on) when they claim it, else by the program they joined first.
     """
     from programs.models import ProgramClaimer
 
@@ -15,7 +18,12 @@ def organization_display_for(user) -> str:
         .order_by("joined_at")
         .first()
     )
-    claim = ProgramClaimer.objects.filter(user=user).select_related("program").order_by("joined_at").first()
+    claim = (
+        ProgramClaimer.objects.filter(user=user)
+        .select_related("program")
+        .order_by(Case(When(program_id=program_id, then=0), default=1), "joined_at")
+        .first()
+    )
     if site and claim:
         return site.organization.name if site.joined_at <= claim.joined_at else claim.program.name
     if site:

@@ -2,7 +2,8 @@
 
 A link page never changes anything on GET (mail scanners fetch links): it shows the referral and the
 choices its recipient may make, each a POST form with CSRF protection and no script. Token pages send
-``Referrer-Policy: no-referrer`` so the token never leaks to another site.
+``Referrer-Policy: same-origin`` so the token never leaks to another site (not ``no-referrer``: with it,
+browsers send ``Origin: null`` on the page's own POST and the CSRF check refuses every answer).
 """
 
 from __future__ import annotations
@@ -57,15 +58,15 @@ def _rate_limited(request) -> bool:
     return count > limit
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+def _private_page(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
 def _error_page(request, status: int, message: str) -> HttpResponse:
-    return _no_referrer(render(request, "notifications/link_error.html",
+    return _private_page(render(request, "notifications/link_error.html",
                                {"message": message, "seeker_view": True}, status=status))
 
 
@@ -130,7 +131,11 @@ def email_link(request, referral_public_id, token):
             "seeker_name": referral.seeker.full_name if recipient.user is not None else "",
             "status_label": referral.get_status_display(),
             "reason_label": referral.get_status_reason_display() if referral.status_reason else "",
-            "choices": [choice for choice in choices if choice is not chosen],
+            # Stopping the sharing of contact details is not an answer about how it went: it has its own heading.
+            "choices": [choice for choice in choices if choice is not chosen
+                        and choice["value"] != services.WITHDRAW_CONSENT],
+            "consent_choice": next((choice for choice in choices if choice is not chosen
+                                    and choice["value"] == services.WITHDRAW_CONSENT), None),
             "chosen": chosen,
             "result": result,
             "refused_message": (result.message if result and recipient.user is not None
@@ -139,7 +144,7 @@ def email_link(request, referral_public_id, token):
         }
         status = 400 if result and result.outcome == services.LinkAnswer.REFUSED else 200
         response = render(request, "notifications/email_link.html", context, status=status)
-    return _no_referrer(response)
+    return _private_page(response)
 
 
 def _mailbox_enabled():

@@ -124,15 +124,21 @@ class TwoFactorMiddleware:
 
 
 class ReferrerPolicyMiddleware:
-    """``no-referrer`` on pages whose URL carries a secret (email links, password reset tokens)."""
+    """``same-origin`` pinned on pages whose URL carries a secret (email links, password reset tokens).
+
+    Not ``no-referrer``: browsers then send ``Origin: null`` with the page's own form POSTs (the Fetch
+    standard), which Django's CSRF check refuses, so nobody could submit these forms. ``same-origin`` sends no
+    referrer to any other site, which is what keeps the secret in; it is pinned here so that relaxing the
+    site-wide default never reaches these pages.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(tuple(getattr(settings, "NO_REFERRER_PATH_PREFIXES", ()))):
-            response.headers["Referrer-Policy"] = "no-referrer"
+        if request.path.startswith(tuple(getattr(settings, "SECRET_URL_PATH_PREFIXES", ()))):
+            response.headers["Referrer-Policy"] = "same-origin"
         return response
 
 

@@ -31,12 +31,12 @@ class Actor:
     def is_system(self) -> bool:
         return self.user is None and self.seeker is None
 
-    def display(self) -> tuple[str, str]:
-        """(name, organization) as history lines show them."""
+    def display(self, *, program_id=None) -> tuple[str, str]:
+        """(name, organization) as history lines show them; ``program_id``: the referral's program."""
         from accounts.selectors import organization_display_for
 
         if self.user is not None:
-            return self.user.short_name, organization_display_for(self.user)
+            return self.user.short_name, organization_display_for(self.user, program_id=program_id)
         if self.seeker is not None:
             if self.via == Via.EMAIL_LINK:
                 return "Seeker (email link)", ""

@@ -42,7 +42,7 @@ STAFF_PARTIES = {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
 def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralEvent:
     """Append one line to the referral's history and let notifications react to it."""
     actor = as_actor(actor)
-    name, organization = actor.display()
+    name, organization = actor.display(program_id=referral.program_id)
     event = ReferralEvent.objects_across_tenants.create(
         organization_id=referral.organization_id,
         referral=referral,
@@ -301,9 +301,10 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
     referral.save()
     detail = {"party": str(party)}
     if note:
+        name, organization = actor.display(program_id=referral.program_id)
         created = Note.objects_across_tenants.create(
             organization_id=referral.organization_id, referral=referral, author=actor.user,
-            author_display=actor.display()[0], author_organization=actor.display()[1], body=note,
+            author_display=name, author_organization=organization, body=note,
         )
         detail["note"] = str(created.public_id)
     record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CHANGED, actor=actor, from_status=current,
@@ -354,9 +355,10 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     referral.status, referral.status_reason, referral.closed_at = target, "", None
     _touch(referral, now)
     referral.save()
+    name, organization = actor.display(program_id=referral.program_id)
     created = Note.objects_across_tenants.create(
         organization_id=referral.organization_id, referral=referral, author=actor.user,
-        author_display=actor.display()[0], author_organization=actor.display()[1], body=note,
+        author_display=name, author_organization=organization, body=note,
     )
     record_event(referral=referral, kind=ReferralEvent.Kind.REOPENED, actor=actor, from_status=current,
                  to_status=target, detail={"note": str(created.public_id)})
@@ -370,7 +372,7 @@ def note_add(*, actor, referral: Referral, body: str) -> Note:
     body = _clean_text(body, field="note", max_length=NOTE_MAX_LENGTH, required=True)
     if not referral_parties(actor, referral) & (STAFF_PARTIES | {Party.SEEKER}):
         raise NotAllowed("You cannot add notes to this referral.")
-    name, organization = actor.display()
+    name, organization = actor.display(program_id=referral.program_id)
     note = Note.objects_across_tenants.create(
         organization_id=referral.organization_id, referral=referral, author=actor.user,
         author_display=name, author_organization=organization, body=body,

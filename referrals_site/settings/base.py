@@ -324,8 +324,9 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Pages whose URL carries a secret (email links, password reset) send no referrer at all.
-NO_REFERRER_PATH_PREFIXES = ["/accounts/password/reset/", "/e/", "/email/", "/link/"]
+# Pages whose URL carries a secret (email links, password reset) never send a referrer to another site
+# (privacy.middleware.ReferrerPolicyMiddleware says why not ``no-referrer``).
+SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/"]
 
 # Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (privacy.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -48,7 +48,7 @@ def test_opening_a_link_changes_nothing_and_shows_the_seekers_choices(network):
     response = Client().get(seeker_link(referral, answer="got_help"))
 
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     page = response.content.decode()
     assert "Please confirm your answer" in page
     for label in ("I got help", "I couldn&#x27;t get help", "I&#x27;m no longer interested"):
@@ -139,7 +139,7 @@ def test_a_bad_token_gets_a_friendly_page_and_changes_nothing(network, spoil):
 
     assert page.status_code == expected
     assert "We could not open this link" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert posted.status_code in (expected, 403)
     for each in (referral, other):
         each.refresh_from_db()
@@ -205,3 +205,15 @@ def test_the_dev_mailbox_exists_only_with_debug(network, client, settings, djang
     detail_url = re.search(r'href="(/dev/mailbox/[0-9a-f-]+/)"', listing).group(1)
     detail = client.get(detail_url).content.decode()
     assert "/r/" in detail
+
+
+def test_after_the_answer_stopping_the_sharing_is_offered_under_its_own_heading_in_the_seekers_language(network):
+    network.seeker.preferred_language = "es"
+    network.seeker.save()
+    referral = network.refer()
+    page = post_choice(csrf_client(), seeker_link(referral), "got_help").content.decode()
+
+    assert "Gracias. Su respuesta quedó registrada." in page
+    assert "Cuéntenos cómo le fue" not in page  # no answer is left to give: no heading asking for one
+    assert "<h2>Sus datos de contacto</h2>" in page
+    assert 'class="secondary">Dejar de compartir mis datos de contacto con el programa</button>' in page

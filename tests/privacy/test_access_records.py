@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -77,3 +79,13 @@ def test_only_admins_of_the_seekers_organization_see_who_looked(client, network)
     assert client.get(f"/people/{network.seeker.public_id}/access/").status_code == 403
     client.force_login(network.outsider_admin)  # admin elsewhere
     assert client.get(f"/people/{network.seeker.public_id}/access/").status_code == 404
+
+
+def test_the_access_table_stacks_into_labelled_rows_on_a_phone(client, network):
+    access_record(user=network.referrer, seeker=network.seeker)
+    client.force_login(network.site_admin)
+    page = client.get(f"/people/{network.seeker.public_id}/access/").content.decode()
+
+    assert '<table class="responsive">' in page  # app.css stacks these cells under 40em instead of overflowing
+    cells = re.findall(r"<td[^>]*>", page)
+    assert cells and all("data-label=" in cell for cell in cells)

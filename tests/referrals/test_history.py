@@ -9,7 +9,7 @@ from programs.services import program_add_claimer
 from referrals import statuses
 from referrals.actors import Actor
 from referrals.selectors import referral_history
-from referrals.services import referral_change_status, referral_mark_viewed
+from referrals.services import note_add, referral_change_status, referral_mark_viewed
 
 
 def test_lines_name_person_and_organization(network):
@@ -46,6 +46,18 @@ def test_worker_and_claimer_first_joined_wins(network):
                         joined_at=timezone.now() + timedelta(days=30))
     referral_change_status(actor=worker_first, referral=referral, to_status=statuses.Status.ACCEPTED)
     assert referral_history(referral).first().actor_organization == "Northside Health Center"
+
+
+def test_a_claimer_of_several_programs_is_named_by_the_program_of_the_referral(network):
+    sam = network.claimer  # claimer on Community Food Pantry first, then also on Mobile Food Market
+    program_add_claimer(program=network.other_program, user=sam, joined_at=timezone.now() + timedelta(days=1))
+    referral = network.refer(program=network.other_program)
+    referral_mark_viewed(actor=sam, referral=referral)
+    note_add(actor=sam, referral=referral, body="Called, left a voicemail.")
+
+    assert {e.actor_organization for e in referral_history(referral) if e.actor_display == "Sam O."} == {
+        "Mobile Food Market"}
+    assert referral.notes.get().author_organization == "Mobile Food Market"
 
 
 def test_history_is_newest_first_and_events_are_kept_as_written(network):

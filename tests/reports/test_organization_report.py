@@ -193,3 +193,11 @@ def test_the_page_lists_fewer_referrals_per_direction_than_the_csv(client, figur
                                   "the summary gives the full count.")
     csv = client.get("/reports/disagreements.csv", PERIOD).content.decode().splitlines()
     assert [line.rsplit(",", 1)[1] for line in csv[1:]] == [link(figures.referrals[12]), link(figures.referrals[3])]
+
+
+def test_keyboard_users_can_scroll_the_wide_tables(client, figures):
+    client.force_login(figures.network.site_admin)
+    page = client.get("/reports/", PERIOD).content.decode()
+
+    assert page.count('class="table-scroll"') == page.count('class="table-scroll" tabindex="0" role="region"') > 0
+    assert 'aria-label="Summary (table)"' in page

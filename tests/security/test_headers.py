@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.test import Client
+
+from notifications import links
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -24,9 +27,43 @@ def test_pages_send_a_strict_content_security_policy_and_the_other_headers(clien
         assert response["X-Frame-Options"] == "DENY"
 
 
-def test_pages_with_a_secret_in_the_url_send_no_referrer(client, db):
+def test_pages_with_a_secret_in_the_url_send_no_referrer_to_other_sites(client, db):
     response = client.get("/accounts/password/reset/MQ/set-password/")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def origin_a_browser_sends(page) -> str:
+    """The Origin header a browser puts on a form POST from ``page`` to its own site.
+
+    The Fetch standard ("append a request Origin header") serializes the origin as ``null`` when the
+    page's referrer policy is ``no-referrer``; Django's test client sends no Origin at all, so without this
+    a test cannot see what a browser would.
+    """
+    return "null" if page["Referrer-Policy"] == "no-referrer" else "http://testserver"
+
+
+def post_from_page(client, path, data):
+    page = client.get(path)
+    return client.post(path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, **data},
+                       HTTP_ORIGIN=origin_a_browser_sends(page))
+
+
+def test_a_browser_can_ask_for_a_password_reset(db):
+    client = Client(enforce_csrf_checks=True)
+    response = post_from_page(client, "/accounts/password/reset/", {"email": "nobody@example.org"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/sent/"
+
+
+def test_a_seeker_can_answer_from_the_email_link_in_a_browser(network):
+    referral = network.refer()
+    path = re.sub(r"^https?://[^/]+", "", links.link_url(referral=referral, seeker=referral.seeker))
+    response = post_from_page(Client(enforce_csrf_checks=True), path, {"choice": "got_help"})
+
+    assert response.status_code == 200
+    referral.refresh_from_db()
+    assert referral.status == "got_help"
 
 
 def test_session_and_csrf_cookies_are_http_only():

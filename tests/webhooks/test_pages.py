@@ -1,5 +1,7 @@
 """/settings/webhooks/: organization admins register and manage their endpoints; nobody else sees them."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -117,3 +119,15 @@ def test_network_admin_pages(client, network, receiver, django_capture_on_commit
     page = client.get("/admin/webhooks/webhookdelivery/")
     assert page.status_code == 200
     assert b"referral.created" in page.content
+
+
+def test_the_deliveries_table_stacks_into_labelled_rows_on_a_phone(client, network):
+    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
+                                       url="https://hooks.foodbank.example/referrals")
+    network.refer()
+    client.force_login(network.provider_admin)
+    page = client.get(f"{URL}{endpoint.public_id}/").content.decode()
+
+    assert '<table class="responsive">' in page  # app.css stacks these cells under 40em instead of overflowing
+    cells = re.findall(r"<td[^>]*>", page)
+    assert cells and all("data-label=" in cell for cell in cells)
