@@ -141,6 +141,8 @@ def _inbound_context(request, programs, form) -> dict:
         "first_shown": offset + 1 if rows else 0,
         "last_shown": offset + len(rows),
         "previous_url": page_url(page - 1) if page > 1 else "",
+        # A page past the end (an old link, a list that shrank) says so instead of "no referrals match".
+        "past_the_end_url": page_url(1) if page > 1 and not rows and total else "",
         "next_url": page_url(page + 1) if has_next else "",
         "total": total,
         "total_more": total_more,

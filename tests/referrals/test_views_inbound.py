@@ -145,6 +145,16 @@ def test_pages_of_25(network, client):
     assert rows(second) == ["Person N25", "Person N26"] and 'rel="next"' not in second
 
 
+def test_a_page_past_the_end_says_so_and_links_the_first_page(network, client):
+    network.refer()
+    html = page(client, network.claimer, page="99")
+    assert rows(html) == []
+    assert "There are no referrals on page 99" in html and "No referrals match" not in html
+    assert '<a href="?page=1">Go to the first page</a> (1 referral)' in html
+    empty = page(client, network.claimer, page="99", urgency="urgent")  # nothing matches at all
+    assert "No referrals match these filters" in empty and "page 99" not in empty
+
+
 def test_the_query_count_does_not_grow_with_the_rows(network, client, django_assert_max_num_queries):
     network.refer()
     client.force_login(network.claimer)
