@@ -71,7 +71,10 @@ def network(db) -> Network:
     outsider_admin = factories.worker(other_site, role=Membership.Role.ADMIN, first_name="Dana", last_name="White")
     seeker = factories.SeekerFactory(organization=site, created_by=referrer, team=sharing_team,
                                      first_name="Luis", last_name="Hernandez")
-    outsider_seeker = factories.SeekerFactory(organization=other_site, created_by=outsider)
+    # Named, not drawn by Faker: tests assert that "Hernandez" or this person's name never shows across the
+    # tenant line, and a random name is sometimes "Hernandez" (1 draw in 150) or "Luis".
+    outsider_seeker = factories.SeekerFactory(organization=other_site, created_by=outsider, first_name="Keiko",
+                                              last_name="Tanaka")
     return Network(site, other_site, provider, program, other_program, sharing_team, private_team, referrer,
                    teammate, private_worker, site_admin, claimer, other_claimer, provider_admin, outsider,
                    outsider_admin, seeker, outsider_seeker)

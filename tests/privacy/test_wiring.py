@@ -92,7 +92,9 @@ def test_the_helper_withdraws_consent_and_the_program_sees_the_name_only(client,
     client.force_login(network.claimer)
     after = client.get(f"/referrals/{shared_referral.public_id}/").content.decode()
     assert "Luis Hernandez" in after
-    assert "luis@example.org" not in after and "555" not in after and "consent was withdrawn" in after
+    assert "luis@example.org" not in after and "consent was withdrawn" in after
+    # The phone in any of its forms; a bare "555" turns up by chance in ids, tokens and timestamps.
+    assert not re.search(r"555\D?0199", after)
     assert api(network.claimer).get(f"/api/v1/referrals/{shared_referral.public_id}/").json()["seeker"].get(
         "email", "") in ("", None)
 
