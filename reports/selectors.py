@@ -20,12 +20,16 @@ Rules the figures follow (also in the README):
 
 from __future__ import annotations
 
+import logging
+import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import (BooleanField, Case, Count, DateTimeField, DurationField, ExpressionWrapper, F,
                               IntegerField, Min, Q, Value, When)
@@ -39,6 +43,11 @@ from referrals.statuses import Reason, Status
 
 from .aggregates import Hours, percentile_sql
 
+logger = logging.getLogger(__name__)
+
+# The pages show the first rows of each long table (a site may refer to a thousand programs in 90 days,
+# the network counts 25,000 category and zip code pairs); the CSV download of the same table has them all.
+PAGE_ROW_LIMIT = 50
 FOLLOW_UP_LIST_LIMIT = 200
 DISAGREEMENT_LIST_LIMIT = 100
 
@@ -611,13 +620,17 @@ class NetworkFigures:
                                  .filter(answered=0).order_by(),
         }
 
-    def part(self, part: str) -> list[dict]:
-        """The rows of the table ``part``, in its order."""
+    def parts(self) -> dict[str, list[dict]]:
+        """Every table's rows, in their order, by table: one statement, run once."""
         if self._parts is None:
             self._parts = {}
             for row in sorted(_statement(self.ctes(), self._parts_sql()), key=lambda row: row["position"]):
                 self._parts.setdefault(row["part"], []).append(row)
-        return self._parts.get(part, [])
+        return self._parts
+
+    def part(self, part: str) -> list[dict]:
+        """The rows of the table ``part``, in its order."""
+        return self.parts().get(part, [])
 
     def _parts_sql(self) -> list[str]:
         columns = {  # of the statement, with their types (see _select)
@@ -652,6 +665,42 @@ class NetworkFigures:
             select = _select(columns, part=f"'{slug}'", position=f"ROW_NUMBER() OVER (ORDER BY {order})", **values)
             selects.append(_ordered(f"{select} {rest} ORDER BY {order}{one_more}"))
         return selects
+
+
+SCORECARD_KEY = "reports:network:v1:{start}:{end}:{row_limit}"
+
+
+def network_figures_kept(*, period: Period, row_limit: int, refresh: bool = False) -> NetworkFigures:
+    """The scorecard page's figures, kept in the shared cache for ``NETWORK_SCORECARD_SECONDS`` (0: computed
+    on every view).
+
+    They count every referral of the period across the network: about half a second at a million referrals
+    (a quarter of them in the default 90 days), which no page should cost on each view. A scorecard a few
+    minutes old serves a network admin as well (the page says as of when), and the beat computes the
+    default period's figures ahead of time (``reports.tasks.keep_network_scorecard``), so the page reads
+    them from the cache. ``refresh`` computes them again whatever is kept. Without a cache (Redis down) they
+    are computed, as they always were.
+    """
+    seconds = getattr(settings, "NETWORK_SCORECARD_SECONDS", 300)
+    key = SCORECARD_KEY.format(start=period.start, end=period.end, row_limit=row_limit)
+    if seconds and not refresh:
+        try:
+            kept = cache.get(key)
+        except Exception:
+            logger.warning("network scorecard: cache unavailable, computing: %s", sys.exc_info()[1])
+            kept = None
+        if kept is not None:
+            figures = NetworkFigures(period=period, now=kept["now"], row_limit=row_limit)
+            figures._parts = kept["parts"]
+            return figures
+    figures = NetworkFigures(period=period, now=timezone.now(), row_limit=row_limit)
+    parts = figures.parts()
+    if seconds:
+        try:
+            cache.set(key, {"now": figures.now, "parts": parts}, timeout=seconds)
+        except Exception:
+            logger.warning("network scorecard: could not keep the figures: %s", sys.exc_info()[1])
+    return figures
 
 
 def network_by_category_table(figures: NetworkFigures) -> Table:
@@ -704,7 +753,8 @@ NETWORK_SECTIONS = {
 }
 
 
-def network_report(*, period: Period, now: datetime | None = None, sections=None,
-                   row_limit: int | None = None) -> list[Table]:
-    figures = NetworkFigures(period=period, now=now or timezone.now(), row_limit=row_limit)
+def network_report(*, period: Period | None = None, now: datetime | None = None, sections=None,
+                   row_limit: int | None = None, figures: NetworkFigures | None = None) -> list[Table]:
+    """The scorecard's tables, from ``figures`` when given (``network_figures_kept``), else computed."""
+    figures = figures or NetworkFigures(period=period, now=now or timezone.now(), row_limit=row_limit)
     return [NETWORK_SECTIONS[slug](figures) for slug in (sections or NETWORK_SECTIONS)]

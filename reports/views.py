@@ -7,6 +7,7 @@ figures are the page's.
 import csv
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -19,7 +20,8 @@ from referrals_site.csv_cells import safe_text
 
 from . import charts
 from .forms import PeriodForm
-from .selectors import NETWORK_SECTIONS, ORGANIZATION_SECTIONS, Table, cell_text, network_report, organization_report
+from .selectors import (NETWORK_SECTIONS, ORGANIZATION_SECTIONS, PAGE_ROW_LIMIT, Table, cell_text,
+                        network_figures_kept, network_report, organization_report)
 
 # slug -> (orientation, label column, series columns): which tables get a chart beside them.
 ORGANIZATION_CHARTS = {
@@ -33,9 +35,6 @@ NETWORK_CHARTS = {
     "never-answer": ("horizontal", 0, [2]),
 }
 CHART_ROW_LIMIT = 20
-# The pages show the first rows of each long table (a site may refer to a thousand programs in 90 days,
-# the network counts 25,000 category and zip code pairs); the CSV download of the same table has them all.
-PAGE_ROW_LIMIT = 50
 
 
 class Forbidden(Exception):
@@ -169,7 +168,9 @@ def network(request):
     if not form.is_valid():
         return render(request, "reports/network.html", context, status=400)
     period = form.cleaned_data["period"]
-    tables = network_report(period=period, now=context["generated_at"], row_limit=PAGE_ROW_LIMIT)
+    figures = network_figures_kept(period=period, row_limit=PAGE_ROW_LIMIT)
+    context.update(generated_at=figures.now, kept_minutes=getattr(settings, "NETWORK_SCORECARD_SECONDS", 300) // 60)
+    tables = network_report(figures=figures)
     return _render_tables(request, "reports/network.html", context, tables, period, NETWORK_CHARTS,
                           csv_view="reports:network_csv", query=urlencode(period.query_string()))
 

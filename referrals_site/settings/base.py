@@ -167,6 +167,9 @@ else:
 # Inbound Referrals reuses a rendered page for up to this many seconds (60 at most) while nothing it shows
 # has changed (referrals/inbound_cache.py); 0 turns that off.
 INBOUND_PAGE_CACHE_SECONDS = int(os.environ.get("INBOUND_PAGE_CACHE_SECONDS", "60"))
+# The network scorecard page's figures are kept this long (reports.selectors.network_figures_kept; the beat
+# recomputes the default period's every 4 minutes); 0 counts them on every view.
+NETWORK_SCORECARD_SECONDS = int(os.environ.get("NETWORK_SCORECARD_SECONDS", "300"))
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process when their transaction commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -64,3 +64,5 @@ REST_FRAMEWORK = {  # noqa: F405
 # Each test process keeps its own cache (throttle counters, cached sessions): a Redis cache shared through
 # REDIS_URL would mix the xdist workers' state.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Scorecard tests count the figures on every view; tests/reports/test_scorecard_kept.py switches keeping on.
+NETWORK_SCORECARD_SECONDS = 0
