@@ -90,7 +90,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "eligibility_attributes", "languages", "address", "city", "state", "zip_code", "latitude",
             "longitude", "service_area_zip_codes", "service_radius_miles", "phone", "email", "website",
             "schedule", "accepts_referrals", "capacity_available", "capacity_maximum", "capacity_updated_at",
-            "next_steps", "expected_response_hours", "distance_miles",
+            "next_steps", "next_steps_es", "expected_response_hours", "distance_miles",
         ]
         read_only_fields = fields
 

@@ -112,6 +112,13 @@ def _dashboard_url(referral) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
+def _next_steps(program, language: str) -> dict:
+    """The program's next steps in the recipient's language when it wrote them in it; ``next_steps_language``
+    names the language of text that is not the email's (the HTML part marks it for screen readers)."""
+    steps = program.next_steps_in(language)
+    return {"next_steps": steps.text, "next_steps_language": steps.language if steps.foreign else ""}
+
+
 def _context(referral, recipient: Recipient, **extra) -> dict:
     seeker = referral.seeker
     program = referral.program
@@ -123,7 +130,7 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
         "seeker_first_name": seeker.first_name,
         "seeker_name": seeker.full_name,
         "expected_response": expected_response_text(program.expected_response_hours),
-        "next_steps": program.next_steps,
+        **_next_steps(program, recipient.language),
         "site_url": settings.SITE_URL.rstrip("/"),
         "action_url": links.link_url(referral=referral, user=recipient.user, seeker=recipient.seeker),
         "dashboard_url": _dashboard_url(referral) if recipient.user is not None else "",

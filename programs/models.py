@@ -1,4 +1,5 @@
 import uuid
+from typing import NamedTuple
 
 from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
@@ -27,6 +28,11 @@ class Category(models.Model):
 
 
 
+
+class NextSteps(NamedTuple):
+    text: str
+    language: str
+    foreign: bool  # not in the reader's language: marked with lang="…" for screen readers
 
 class Program(models.Model):
     """A service in the shared directory (an HSDS *service*). Every signed-in user may search it."""
@@ -64,6 +70,10 @@ class Program(models.Model):
     capacity_maximum = models.PositiveIntegerField(null=True, blank=True)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
     next_steps = models.TextField(blank=True, help_text="What the seeker should do next.")
+    next_steps_es = models.TextField(
+        "next steps in Spanish", blank=True,
+        help_text="The same, in Spanish, for seekers who read Spanish; without it they see the English text.",
+    )
     expected_response_hours = models.PositiveIntegerField(
         default=72, help_text="How soon the program answers a new referral."
     )
@@ -78,6 +88,14 @@ class Program(models.Model):
 
     hsds_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def next_steps_in(self, language: str | None) -> NextSteps:
+        """The next steps for a reader of ``language``: in it when the program wrote them in it, else the
+        English ones, marked ``foreign`` so that the page or email says so with ``lang="en"``."""
+        reader = (language or "en").split("-")[0]
+        if reader == "es" and self.next_steps_es.strip():
+            return NextSteps(self.next_steps_es, "es", foreign=False)
+        return NextSteps(self.next_steps, "en", foreign=reader != "en")
     updated_at = models.DateTimeField(auto_now=True)
     # Kept up to date by the database; keyword search on PostgreSQL uses it through a GIN index.
     search_document = models.GeneratedField(expression=SearchDocument(), output_field=SearchVectorField(),

@@ -68,7 +68,7 @@ def category_get_or_create(*, name: str) -> Category:
 
 # Program listing for claimers (web-b).
 EDITABLE_BY_CLAIMERS = {
-    "description": 5000, "eligibility": 2000, "next_steps": 2000,
+    "description": 5000, "eligibility": 2000, "next_steps": 2000, "next_steps_es": 2000,
     "accepts_referrals": None, "capacity_available": None, "capacity_maximum": None, "round_robin_assignment": None,
 }
 MAX_SLOTS = 100_000

@@ -21,6 +21,7 @@ class ProgramListingForm(forms.Form):
     description = _text("Description", "description")
     eligibility = _text("Eligibility", "eligibility")
     next_steps = _text("Next steps for the person referred", "next_steps")
+    next_steps_es = _text("The next steps in Spanish (shown to seekers who read Spanish)", "next_steps_es")
     accepts_referrals = forms.BooleanField(label="Accepting referrals now", required=False)
     capacity_available = forms.IntegerField(label="Open slots", required=False, min_value=0, max_value=MAX_SLOTS)
     capacity_maximum = forms.IntegerField(label="Maximum slots", required=False, min_value=0, max_value=MAX_SLOTS)

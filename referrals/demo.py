@@ -171,17 +171,21 @@ def seed(*, stdout=None) -> bool:
     programs = []
     for org_key, name, categories, zip_code, min_age, max_age, hours, (available, maximum), text in PROGRAMS:
         lat, lng = zip_centre(zip_code)
+        languages = ["en", "es"] if rng.random() < 0.6 else ["en"]
         program = program_create(
             organization=providers[org_key], name=name,
             categories=[category_get_or_create(name=c) for c in categories],
             description=text, eligibility=_eligibility_text(min_age, max_age), min_age=min_age, max_age=max_age,
-            languages=["en", "es"] if rng.random() < 0.6 else ["en"],
+            languages=languages,
             address=f"{rng.randint(100, 4999)} N {rng.choice(['Clark', 'Broadway', 'Western', 'Ashland'])} St",
             city="Chicago", state="IL", zip_code=zip_code, latitude=lat, longitude=lng,
             service_radius_miles=rng.choice([5, 10, 15]), phone=f"(312) 555-{rng.randint(1000, 9999)}",
             accepts_referrals=True, capacity_available=available, capacity_maximum=maximum,
             capacity_updated_at=_ago(rng.randint(0, 10)), expected_response_hours=hours,
             next_steps="Bring a photo ID and proof of address if you have them. We will call you to set a time.",
+            # Programs that serve in Spanish wrote their next steps in Spanish too; the others' show in English.
+            next_steps_es=("Traiga una identificación con foto y un comprobante de domicilio si los tiene. "
+                           "Le llamaremos para acordar una hora.") if "es" in languages else "",
         )
         programs.append(program)
     by_name = {program.name: program for program in programs}
