@@ -5,6 +5,7 @@ from .models import Membership
 # (url name, label, who sees it). Entries whose URL does not exist yet are left out.
 NAVIGATION = [
     ("seekers:people", "People I'm Helping", "worker"),
+    ("referrals:sent", "Sent referrals", "worker"),
     ("referrals:inbound", "Inbound Referrals", "claimer"),
     ("programs:search", "Find programs", "worker"),
     ("reports:organization", "Reports", "admin"),

@@ -129,6 +129,26 @@ def api_referrals(request):
 
 
 @login_required
+def sent(request):
+    """The referrals the helper may act on as referrer (granted directly or through their team), the ones that
+    need them (waiting for the seeker, or closed without help in 30 days), latest change first."""
+    user = request.user
+    granted = (ReferralUserObjectPermission.objects.filter(user=user, permission__codename="act_as_referrer")
+               .values("content_object_id")
+               .union(ReferralGroupObjectPermission.objects.filter(
+                   group__in=user.groups.all(), permission__codename="act_as_referrer").values("content_object_id")))
+    recently = timezone.now() - timedelta(days=30)
+    referrals = (Referral.objects_across_tenants.filter(pk__in=granted)
+                 .filter(Q(status="needs_client_action") | Q(status__in=["declined", "not_completed"],
+                                                             closed_at__gte=recently)
+                         | Q(status="withdrawn", status_reason="expired_no_response", closed_at__gte=recently))
+                 .select_related("seeker", "program").order_by("-updated_at", "-id")[:PAGE])
+    rows = [(r.seeker.first_name, r.seeker.last_name, r.program.name, r.get_status_display(), r.updated_at)
+            for r in referrals]
+    return _table(request, "Sent", ["First", "Last", "Program", "Status", "Changed"], rows)
+
+
+@login_required
 def report(request):
     """Counts by status of what the admin's organization sent in the last 90 days, in one grouped query."""
     organization_id = Membership.objects.filter(user=request.user, role="admin").values("organization_id")[:1]
@@ -148,5 +168,6 @@ urlpatterns = [
     path("programs/", program_search),
     path("api/referrals/", api_referrals),
     path("report/", report),
+    path("sent/", sent),
 ]
 

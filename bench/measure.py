@@ -76,6 +76,8 @@ def _cases(network: dict, only: str | None):
              "results", headers={"Accept": "application/json"}),
         Case("report", "Organization report (site admin, 90 days)", admin, "/reports/", "/__floor__/report/",
              "Referrals"),
+        Case("sent", "Sent referrals, what needs me (helper)", helper, "/sent/", "/__floor__/sent/",
+             "need my attention"),
     ]
     assert Membership.objects.filter(user=admin, role="admin").exists()
     if only:

@@ -200,12 +200,17 @@ def referrals_for_page(user, page_ids, *, order):
     return Referral.objects.visible_to_per_row(user).filter(pk__in=page_ids).order_by(*order)
 
 
-def referrals_outbound_for(user, *, per_row: bool = False):
+def referrals_outbound_for(user, *, per_row: bool = False, from_grants: bool = False):
     """Referrals ``user`` may act on as referrer: their own and those shared with them.
 
     ``per_row`` for a list that already starts from a narrow index (one seeker's referrals): the grants are
     probed row by row instead of gathered (thousands of ids for a busy helper) and joined.
+    ``from_grants`` for a list of all of them filtered by their state (Sent referrals): the referrer grants
+    are gathered and only the rows that pass the filters are probed for the view grant. Gathering both sets
+    made PostgreSQL misjudge the join and read one set again for every row (190 ms for a helper of 5,000).
     """
+    if from_grants:
+        return Referral.objects.visible_to_per_row(user).filter(referral_visibility_filter(user, "act_as_referrer"))
     if per_row:
         return Referral.objects.visible_to_per_row(user).filter(referral_visibility_check(user, "act_as_referrer"))
     return Referral.objects.visible_to(user).filter(referral_visibility_filter(user, "act_as_referrer"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import live, views, views_inbound, views_seeker
+from . import live, views, views_inbound, views_seeker, views_sent
 
 app_name = "referrals"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("inbound/rows/", views_inbound.inbound_rows, name="inbound_rows"),
     path("inbound/<uuid:public_id>/assign/", views_inbound.assign, name="assign"),
     path("live/", live.live_view, name="live"),
+    # Sent referrals: the referrer's dashboard.
+    path("sent/", views_sent.sent, name="sent"),
+    path("sent/rows/", views_sent.sent_rows, name="sent_rows"),
     # A seeker's own page (fixes-web).
     path("my/referrals/", views_seeker.my_referrals, name="my_referrals"),
     path("my/referrals/<uuid:public_id>/status/", views_seeker.my_referral_status, name="my_referral_status"),
