@@ -7,6 +7,7 @@ NAVIGATION = [
     ("seekers:people", "People I'm Helping", "worker"),
     ("referrals:inbound", "Inbound Referrals", "claimer"),
     ("programs:search", "Find programs", "worker"),
+    ("accounts:organization", "Organization", "admin"),
     ("reports:organization", "Reports", "admin"),
     ("webhooks:list", "Webhooks", "admin"),
     ("reports:network", "Network scorecard", "superuser"),
