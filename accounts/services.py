@@ -1,6 +1,7 @@
 """Organizations, memberships and teams. Group membership follows these rows, so access changes at once."""
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -144,7 +145,9 @@ def organization_change_record(*, actor, obj, message: str) -> None:
     the Django admin (LogEntry), and the application log."""
     LogEntry.objects.log_actions(user_id=actor.pk, queryset=[obj], action_flag=CHANGE, change_message=message,
                                  single_object=True)
-    logger.info("%s %s (pk %s) by user %s: %s", type(obj).__name__, obj, obj.pk, actor.pk, message)
+    # The log leaves out email addresses; the admin history keeps them.
+    logger.info("%s %s changed by user %s: %s", type(obj).__name__, obj.pk, actor.pk,
+                re.sub(r"\s*<[^<>]*>", "", message))
 
 
 def _person(user) -> str:

@@ -272,3 +272,11 @@ def test_the_password_link_can_be_sent_again_to_someone_who_has_none(network, si
 def test_changes_are_refused_on_get(network, site_admin):
     assert site_admin.get(role_url(network.site, network.referrer) + "?role=admin").status_code == 405
     assert role_of(network.referrer, network.site) == Membership.Role.WORKER
+
+
+def test_changes_are_logged_without_email_addresses(network, site_admin, caplog):
+    caplog.set_level("INFO", logger="accounts.organization")
+    site_admin.post(role_url(network.site, network.referrer), {"role": "admin"})
+    [line] = [record.getMessage() for record in caplog.records if record.name == "accounts.organization"]
+    assert "Made Maria Garcia Organization admin." in line and f"user {network.site_admin.pk}" in line
+    assert network.referrer.email not in line
