@@ -1,6 +1,6 @@
 from django.db.models import Case, When
 
-from .models import Membership, Organization, TeamMembership
+from .models import Membership, Organization, Team, TeamMembership, User
 
 
 def organization_display_for(user, *, program_id=None) -> str:
@@ -57,3 +57,77 @@ def teams_of(user, organization=None):
 
 def is_organization_admin(user, organization) -> bool:
     return Membership.objects.filter(user=user, organization=organization, role=Membership.Role.ADMIN).exists()
+
+
+def can_administer(user, organization) -> bool:
+    """An admin of ``organization``, or a network admin (who manages every tenant from the Django admin)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or is_organization_admin(user, organization)
+
+
+# The Organization pages (organization admins).
+
+
+def organizations_administered_by(user):
+    """The organizations ``user`` may manage on the Organization pages: the ones they are an admin of; every
+    organization for a network admin."""
+    if user.is_superuser:
+        return Organization.objects.order_by("name", "pk")
+    return Organization.objects.filter(pk__in=admin_organization_ids(user)).order_by("name", "pk")
+
+
+def organization_administered_get(*, user, public_id) -> Organization:
+    """Raises Organization.DoesNotExist for an organization ``user`` does not administer, as for a missing one."""
+    return organizations_administered_by(user).get(public_id=public_id)
+
+
+def organization_members(organization):
+    """The organization's memberships with their people, the teams of this organization each person is in
+    (``person.organization_teams``) and the programs of this organization they claim
+    (``person.organization_claims``): a fixed number of queries, whatever the number of rows."""
+    from django.db.models import Prefetch
+
+    from programs.models import ProgramClaimer
+
+    teams = TeamMembership.objects.filter(team__organization=organization).select_related("team").order_by("team__name")
+    claims = (ProgramClaimer.objects.filter(program__organization=organization).select_related("program")
+              .order_by("program__name"))
+    return (Membership.objects.filter(organization=organization).select_related("user")
+            .prefetch_related(Prefetch("user__team_memberships", queryset=teams, to_attr="organization_teams"),
+                              Prefetch("user__claimer_memberships", queryset=claims, to_attr="organization_claims"))
+            .order_by("user__last_name", "user__first_name", "user_id"))
+
+
+def organization_member_people(organization):
+    """Name and email of every member, for the lists to choose a person from."""
+    return (User.objects.filter(memberships__organization=organization).order_by("last_name", "first_name", "pk")
+            .only("pk", "public_id", "email", "first_name", "last_name"))
+
+
+def organization_member_by_email(organization, email: str):
+    """The member of ``organization`` with that email address, or None (people of other organizations are
+    never found here)."""
+    return User.objects.filter(memberships__organization=organization, email__iexact=(email or "").strip()).first()
+
+
+def organization_teams(organization):
+    """The organization's teams with their members (``team.member_rows``, people included)."""
+    from django.db.models import Prefetch
+
+    members = TeamMembership.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+    return (Team.objects.filter(organization=organization)
+            .prefetch_related(Prefetch("memberships", queryset=members, to_attr="member_rows"))
+            .order_by("name", "pk"))
+
+
+def organization_programs(organization):
+    """The programs the organization provides, with their claimers (``program.claimer_rows``)."""
+    from django.db.models import Prefetch
+
+    from programs.models import Program, ProgramClaimer
+
+    claimers = ProgramClaimer.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+    return (Program.objects.for_organization(organization)
+            .prefetch_related(Prefetch("claimer_memberships", queryset=claimers, to_attr="claimer_rows"))
+            .order_by("name", "pk"))

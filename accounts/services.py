@@ -1,9 +1,15 @@
 """Organizations, memberships and teams. Group membership follows these rows, so access changes at once."""
 
+import logging
+import re
 import uuid
+from dataclasses import dataclass
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -70,10 +76,17 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
 
 @transaction.atomic
 def membership_remove(*, user: User, organization: Organization) -> None:
+    """Takes ``user`` out of ``organization``: its admin group, its teams and the claims on its programs
+    (someone who left no longer receives the organization's inbound referrals)."""
+    from programs.models import ProgramClaimer
+    from programs.services import program_remove_claimer
+
     Membership.objects.filter(user=user, organization=organization).delete()
     user.groups.remove(organization.admin_group)
-    for membership in TeamMembership.objects.filter(user=user, team__organization=organization):
+    for membership in TeamMembership.objects.filter(user=user, team__organization=organization).select_related("team"):
         team_remove_member(team=membership.team, user=user)
+    for claim in ProgramClaimer.objects.filter(user=user, program__organization=organization).select_related("program"):
+        program_remove_claimer(program=claim.program, user=user)
 
 
 @transaction.atomic
@@ -84,8 +97,10 @@ def team_create(*, organization: Organization, name: str, shares_outbound: bool 
 
 @transaction.atomic
 def team_update(*, team: Team, **fields) -> Team:
-    """A network admin renames a team or switches its sharing (not retroactive: grants are given when a
-    referral is made). The organization and group of a team never change; other fields raise TypeError."""
+    """A network admin, or an admin of the team's organization (through ``organization_team_rename`` and
+    ``organization_team_set_sharing``, which check that), renames a team or switches its sharing (not
+    retroactive: grants are given when a referral is made). The organization and group of a team never
+    change; other fields raise TypeError."""
     return _update(team, TEAM_EDITABLE, fields)
 
 
@@ -104,3 +119,249 @@ def team_add_member(*, team: Team, user: User, joined_at=None) -> TeamMembership
 def team_remove_member(*, team: Team, user: User) -> None:
     TeamMembership.objects.filter(team=team, user=user).delete()
     user.groups.remove(team.group)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Organization admins: members, teams and sharing (the Organization pages). Each use case takes the acting
+# user, refuses anyone but an admin of the organization (or a network admin) with PermissionDenied, refuses
+# bad input with ValidationError (by field, with a message for people) before writing anything, and is
+# recorded in Django's admin history of the object (LogEntry) and the log.
+
+logger = logging.getLogger("accounts.organization")
+
+TEAM_NAME_MAX_LENGTH = Team._meta.get_field("name").max_length
+PERSON_NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+
+
+def organization_admin_required(*, actor, organization: Organization) -> None:
+    from .selectors import can_administer
+
+    if not can_administer(actor, organization):
+        raise PermissionDenied(f"Only an admin of {organization.name} can manage its members, teams and sharing.")
+
+
+def organization_change_record(*, actor, obj, message: str) -> None:
+    """Records an organization admin's change where network admins read changes: the object's history in
+    the Django admin (LogEntry), and the application log."""
+    LogEntry.objects.log_actions(user_id=actor.pk, queryset=[obj], action_flag=CHANGE, change_message=message,
+                                 single_object=True)
+    # The log leaves out email addresses; the admin history keeps them.
+    logger.info("%s %s changed by user %s: %s", type(obj).__name__, obj.pk, actor.pk,
+                re.sub(r"\s*<[^<>]*>", "", message))
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def _clean_text(value, *, field: str, label: str, max_length: int) -> str:
+    value = " ".join(str(value or "").split())
+    if not value:
+        raise ValidationError({field: f"Enter the {label}."})
+    if "\x00" in value:
+        raise ValidationError({field: f"The {label} contains characters that cannot be stored."})
+    if len(value) > max_length:
+        raise ValidationError({field: f"The {label} can have at most {max_length} characters (this has {len(value)})."})
+    return value
+
+
+def _clean_role(role) -> str:
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": "Choose Worker or Organization admin."})
+    return role
+
+
+def _member(organization: Organization, user, *, lock: bool = False) -> Membership:
+    memberships = Membership.objects.filter(organization=organization, user=user)
+    membership = (memberships.select_for_update() if lock else memberships).first()
+    if membership is None:
+        raise ValidationError(f"{_person(user)} is not a member of {organization.name}.")
+    return membership
+
+
+def _refuse_losing_last_admin(organization: Organization, membership: Membership, *, verb: str) -> None:
+    """Every organization keeps at least one admin. The admin rows are locked, so two admins demoting each
+    other at the same moment cannot both succeed."""
+    admins = list(Membership.objects.select_for_update().filter(organization=organization,
+                                                                 role=Membership.Role.ADMIN).values_list("user_id", flat=True))
+    if membership.role == Membership.Role.ADMIN and admins == [membership.user_id]:
+        raise ValidationError(
+            f"{_person(membership.user)} is the only admin of {organization.name}, so they cannot be {verb}. "
+            "Make someone else an admin first.")
+
+
+@dataclass(frozen=True)
+class MemberAdded:
+    membership: Membership
+    invited: bool  # True: the person has no password yet and was emailed a link to choose one
+
+
+@transaction.atomic
+def organization_member_add(*, actor, organization: Organization, email: str, first_name: str = "",
+                            last_name: str = "", role: str = Membership.Role.WORKER) -> MemberAdded:
+    """An organization admin adds a colleague by email address.
+
+    An existing account becomes a member as it is (its name is not changed by another organization). For a
+    new address, an account without a usable password is made and its person is emailed (through the
+    outbox) a link to choose their password. A member already, a switched-off account, a malformed address
+    or a missing name: ValidationError, nothing written.
+    """
+    organization_admin_required(actor=actor, organization=organization)
+    role = _clean_role(role)
+    email = User.objects.normalize_email(" ".join(str(email or "").split())).lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter an email address like name@example.org."}) from None
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        if Membership.objects.filter(organization=organization, user=user).exists():
+            raise ValidationError({"email": f"{email} is already a member of {organization.name}."})
+        if not user.is_active:
+            raise ValidationError({"email": f"The account of {email} is switched off. A network admin can switch "
+                                            "it on again."})
+    else:
+        first_name = _clean_text(first_name, field="first_name", label="first name", max_length=PERSON_NAME_MAX_LENGTH)
+        last_name = _clean_text(last_name, field="last_name", label="last name", max_length=PERSON_NAME_MAX_LENGTH)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=None, first_name=first_name,
+                                                last_name=last_name)
+        except IntegrityError:  # someone added the same address a moment ago
+            raise ValidationError({"email": f"An account for {email} was just made. Try again."}) from None
+    membership = membership_set(user=user, organization=organization, role=role)
+    invited = not user.has_usable_password() and not user.last_login
+    if invited:
+        from notifications.services import notify_member_invited
+
+        notify_member_invited(user=user, organization=organization, invited_by=actor)
+    organization_change_record(actor=actor, obj=organization,
+                               message=f"Added {_person(user)} <{user.email}> as {membership.get_role_display()}"
+                                       f"{' (invited to choose a password)' if invited else ''}.")
+    return MemberAdded(membership=membership, invited=invited)
+
+
+@transaction.atomic
+def organization_member_invite_again(*, actor, organization: Organization, user: User) -> None:
+    """Emails a member who has not chosen a password yet a new link to choose one (the first may have
+    expired: links last PASSWORD_RESET_TIMEOUT)."""
+    organization_admin_required(actor=actor, organization=organization)
+    _member(organization, user)
+    if user.has_usable_password() or not user.is_active:
+        raise ValidationError(f"{_person(user)} has chosen a password already. If they forgot it, they can ask "
+                              "for a new one from the sign-in page.")
+    from notifications.services import notify_member_invited
+
+    notify_member_invited(user=user, organization=organization, invited_by=actor)
+    organization_change_record(actor=actor, obj=organization,
+                               message=f"Sent {_person(user)} <{user.email}> a new link to choose a password.")
+
+
+@transaction.atomic
+def organization_member_set_role(*, actor, organization: Organization, user: User, role: str) -> Membership:
+    """Makes a member a worker or an admin. The last admin cannot be made a worker. A promotion ends the
+    person's sessions (admins sign in with a second factor); see membership_set."""
+    organization_admin_required(actor=actor, organization=organization)
+    role = _clean_role(role)
+    membership = _member(organization, user, lock=True)
+    if membership.role == role:
+        return membership
+    if role != Membership.Role.ADMIN:
+        _refuse_losing_last_admin(organization, membership, verb="made a worker")
+    membership = membership_set(user=user, organization=organization, role=role)
+    organization_change_record(actor=actor, obj=organization,
+                               message=f"Made {_person(user)} <{user.email}> {membership.get_role_display()}.")
+    return membership
+
+
+@transaction.atomic
+def organization_member_remove(*, actor, organization: Organization, user: User) -> None:
+    """Takes a member out of the organization, its teams and its programs' claimers (membership_remove).
+    The last admin cannot be removed. Their referrals stay; access through teams ends at once."""
+    organization_admin_required(actor=actor, organization=organization)
+    membership = _member(organization, user, lock=True)
+    _refuse_losing_last_admin(organization, membership, verb="removed")
+    membership_remove(user=user, organization=organization)
+    organization_change_record(actor=actor, obj=organization,
+                               message=f"Removed {_person(user)} <{user.email}> from the organization.")
+
+
+def _clean_team_name(organization: Organization, name, *, team: Team | None = None) -> str:
+    name = _clean_text(name, field="name", label="team name", max_length=TEAM_NAME_MAX_LENGTH)
+    taken = Team.objects.filter(organization=organization, name__iexact=name)
+    if team is not None:
+        taken = taken.exclude(pk=team.pk)
+    if taken.exists():
+        raise ValidationError({"name": f"{organization.name} already has a team called “{name}”."})
+    return name
+
+
+def _team_name_taken(organization: Organization, name: str) -> ValidationError:
+    return ValidationError({"name": f"{organization.name} already has a team called “{name}”."})
+
+
+@transaction.atomic
+def organization_team_create(*, actor, organization: Organization, name: str, shares_outbound: bool = False) -> Team:
+    """An organization admin creates a team (a name not used by another of its teams, whatever the case)."""
+    organization_admin_required(actor=actor, organization=organization)
+    name = _clean_team_name(organization, name)
+    try:
+        with transaction.atomic():
+            team = team_create(organization=organization, name=name, shares_outbound=bool(shares_outbound))
+    except IntegrityError:
+        raise _team_name_taken(organization, name) from None
+    organization_change_record(actor=actor, obj=team, message=f"Created the team, sharing outbound referrals "
+                                                                f"{'on' if team.shares_outbound else 'off'}.")
+    return team
+
+
+@transaction.atomic
+def organization_team_rename(*, actor, team: Team, name: str) -> Team:
+    organization_admin_required(actor=actor, organization=team.organization)
+    old = team.name
+    name = _clean_team_name(team.organization, name, team=team)
+    if name == old:
+        return team
+    try:
+        with transaction.atomic():
+            team_update(team=team, name=name)
+    except IntegrityError:
+        team.name = old
+        raise _team_name_taken(team.organization, name) from None
+    organization_change_record(actor=actor, obj=team, message=f"Renamed from “{old}” to “{name}”.")
+    return team
+
+
+@transaction.atomic
+def organization_team_set_sharing(*, actor, team: Team, shares_outbound: bool) -> Team:
+    """Switches the team's sharing of outbound referrals. Not retroactive: referrals already made keep the
+    grants they were given (or not given) when they were made."""
+    organization_admin_required(actor=actor, organization=team.organization)
+    shares_outbound = bool(shares_outbound)
+    if team.shares_outbound == shares_outbound:
+        return team
+    team_update(team=team, shares_outbound=shares_outbound)
+    organization_change_record(actor=actor, obj=team, message=f"Sharing of outbound referrals switched "
+                                                                f"{'on' if shares_outbound else 'off'}.")
+    return team
+
+
+@transaction.atomic
+def organization_team_add_member(*, actor, team: Team, user: User) -> TeamMembership:
+    """Only the organization's members may join its teams. Access through the team starts at once."""
+    organization_admin_required(actor=actor, organization=team.organization)
+    _member(team.organization, user)
+    if TeamMembership.objects.filter(team=team, user=user).exists():
+        raise ValidationError(f"{_person(user)} is already in {team.name}.")
+    membership = team_add_member(team=team, user=user)
+    organization_change_record(actor=actor, obj=team, message=f"Added {_person(user)} <{user.email}>.")
+    return membership
+
+
+@transaction.atomic
+def organization_team_remove_member(*, actor, team: Team, user: User) -> None:
+    organization_admin_required(actor=actor, organization=team.organization)
+    if not TeamMembership.objects.filter(team=team, user=user).exists():
+        raise ValidationError(f"{_person(user)} is not in {team.name}.")
+    team_remove_member(team=team, user=user)
+    organization_change_record(actor=actor, obj=team, message=f"Removed {_person(user)} <{user.email}>.")

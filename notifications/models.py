@@ -27,6 +27,7 @@ class OutboxMessage(models.Model):
         REFERRER_ESCALATION = "referrer_escalation", "No answer yet: referrer"
         EXPIRED_REREFERRAL = "expired_rereferral", "Expired: re-referral offer (referrer)"
         FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
+        MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

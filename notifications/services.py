@@ -616,3 +616,40 @@ def email_link_answer(*, referral: Referral, recipient, choice: str, reason: str
     except ReferralError as error:
         return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
     return LinkResult(LinkAnswer.RECORDED, referral=changed)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Accounts
+
+
+def notify_member_invited(*, user, organization, invited_by) -> int:
+    """Writes the email that tells a new member they were added to ``organization`` and links to the page
+    where they choose their password (Django's password reset confirmation, with its token: it works once
+    and for PASSWORD_RESET_TIMEOUT seconds). Queued after commit, as every outbox row. Returns the row's id."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .tasks import deliver_message
+
+    path = reverse("accounts:password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    context = {
+        "recipient_name": user.first_name or user.email,
+        "email": user.email,
+        "organization": organization.name,
+        "invited_by": invited_by.get_full_name() or invited_by.email,
+        "password_url": f"{settings.SITE_URL.rstrip('/')}{path}",
+        "sign_in_url": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
+    subject, text, html = render_message(Kind.MEMBER_INVITATION, context, language)
+    message = OutboxMessage.objects.create(
+        # A new row for each invitation: an admin may send the link again after the first one expired.
+        key=f"member_invitation:{organization.pk}:{user.pk}:{timezone.now().timestamp():.6f}",
+        kind=Kind.MEMBER_INVITATION, recipient_email=user.email, recipient_user=user, language=language,
+        subject=subject, body_text=text, body_html=html,
+    )
+    deliver_message.delay_on_commit(message.pk)
+    return message.pk

@@ -138,3 +138,66 @@ def program_update(*, actor: User, program: Program, capacity_confirmed: bool = 
         program.capacity_updated_at = timezone.now()
     program.save()
     return program
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Organization admins: a program's claimers and its sharing switch (the Organization pages). Each refuses
+# anyone but an admin of the program's organization (or a network admin) with PermissionDenied and bad
+# input with ValidationError before writing anything, and is recorded in the program's admin history.
+
+
+def _admin_required(actor, program: Program) -> None:
+    from accounts.services import organization_admin_required
+
+    organization_admin_required(actor=actor, organization=program.organization)
+
+
+def _record(actor, program: Program, message: str) -> None:
+    from accounts.services import organization_change_record
+
+    organization_change_record(actor=actor, obj=program, message=message)
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.email
+
+
+@transaction.atomic
+def organization_program_add_claimer(*, actor: User, program: Program, user: User) -> ProgramClaimer:
+    """Only members of the program's organization become its claimers. They see its inbound referrals at once."""
+    from accounts.models import Membership
+    from django.core.exceptions import ValidationError
+
+    _admin_required(actor, program)
+    if not Membership.objects.filter(organization_id=program.organization_id, user=user).exists():
+        raise ValidationError(f"{_name(user)} is not a member of {program.organization.name}. Add them on the "
+                              "Members page first.")
+    if ProgramClaimer.objects.filter(program=program, user=user).exists():
+        raise ValidationError(f"{_name(user)} is already a claimer of {program.name}.")
+    claimer = program_add_claimer(program=program, user=user)
+    _record(actor, program, f"Added claimer {_name(user)} <{user.email}>.")
+    return claimer
+
+
+@transaction.atomic
+def organization_program_remove_claimer(*, actor: User, program: Program, user: User) -> None:
+    from django.core.exceptions import ValidationError
+
+    _admin_required(actor, program)
+    if not ProgramClaimer.objects.filter(program=program, user=user).exists():
+        raise ValidationError(f"{_name(user)} is not a claimer of {program.name}.")
+    program_remove_claimer(program=program, user=user)
+    _record(actor, program, f"Removed claimer {_name(user)} <{user.email}>.")
+
+
+@transaction.atomic
+def organization_program_set_sharing(*, actor: User, program: Program, shares_outbound: bool) -> Program:
+    """Switches whether every claimer sees the referrals a claimer makes on the program's behalf. Not
+    retroactive: grants are given when a referral is made."""
+    _admin_required(actor, program)
+    shares_outbound = bool(shares_outbound)
+    if program.shares_outbound == shares_outbound:
+        return program
+    program_admin_update(program=program, shares_outbound=shares_outbound)
+    _record(actor, program, f"Sharing of outbound referrals switched {'on' if shares_outbound else 'off'}.")
+    return program

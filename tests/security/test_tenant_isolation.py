@@ -28,9 +28,10 @@ from django.apps import apps
 from django.db import transaction
 from django.test import Client
 
-from accounts.models import User
+from accounts.models import Membership, Team, TeamMembership, User
 from goals.models import Goal
 from privacy.models import AccessRecord
+from programs.models import Program, ProgramClaimer
 from privacy.services import access_record
 from referrals.models import Note, Referral, ReferralEvent
 from referrals.services import note_add
@@ -70,10 +71,13 @@ HINTS = {
     "task": "referral", "servicerequest": "referral",  # FHIR: a Task / ServiceRequest is a referral
     "patient": "seeker",  # FHIR: a Patient is a seeker
     "webhook": "webhook",
+    "member": "user",  # the Organization pages: a member of the organization (or of the team)
+    "claimer": "claimer",  # ... and a claimer of the program
 }
 HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "service"
 PUBLIC_KINDS = {"program"}  # the shared directory: readable by every signed-in user
-PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook"}
+PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook",
+                   "organization", "team", "user", "claimer"}  # the last four: organization admins only
 
 
 def _is_admin(route) -> bool:
@@ -117,6 +121,7 @@ def victims(network):
         "team": network.sharing_team.public_id,
         "organization": network.site.public_id,
         "user": network.referrer.public_id,
+        "claimer": network.claimer.public_id,
     }
 
 
@@ -146,6 +151,13 @@ def _fingerprint():
                                                           "consent_withdrawn_at", "goal_id", "assigned_to_id")),
         sorted(Seeker.objects_across_tenants.values_list("public_id", "first_name", "last_name", "email", "phone")),
         sorted(Goal.objects_across_tenants.values_list("public_id", "title", "status")),
+        # Members, roles, teams, claimers and sharing (the Organization pages change them).
+        sorted(Membership.objects.values_list("organization_id", "user_id", "role")),
+        sorted(Team.objects.values_list("public_id", "name", "shares_outbound")),
+        sorted(TeamMembership.objects.values_list("team_id", "user_id")),
+        sorted(ProgramClaimer.objects.values_list("program_id", "user_id")),
+        sorted(Program.objects_across_tenants.values_list("public_id", "shares_outbound")),
+        sorted(User.objects.values_list("email", "first_name", "last_name", "is_active")),
     )
 
 

@@ -1,0 +1,393 @@
+"""The Organization pages: an organization admin manages its members, teams, program claimers and sharing.
+
+Every page starts from the organizations the signed-in user administers (organization_administered_get):
+another tenant's organization answers 404 as a missing one does, and a member who is not an admin gets
+403. Teams, memberships and programs are then fetched from that organization, so an id of another
+organization's object is not found either. Changes are POST only (CSRF-protected) and go through the
+services, which check the rights again; bad input re-renders the page with a message (400), nothing changed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programs.models import Program, ProgramClaimer
+from programs.selectors import directory
+from programs.services import (
+    organization_program_add_claimer,
+    organization_program_remove_claimer,
+    organization_program_set_sharing,
+)
+from referrals_site.pagination import CappedCountPaginator
+
+from . import services
+from .forms import MemberAddForm, PersonForm, RoleForm, SharingForm, TeamCreateForm, TeamRenameForm
+from .models import Membership, Organization, Team
+from .selectors import (
+    organization_administered_get,
+    organization_member_by_email,
+    organization_member_people,
+    organization_members,
+    organization_programs,
+    organization_teams,
+    organizations_administered_by,
+)
+
+MEMBERS_PER_PAGE = 50
+TEAMS_PER_PAGE = 20
+PROGRAMS_PER_PAGE = 20
+ORGANIZATIONS_PER_PAGE = 50
+
+
+def _organization(request, public_id) -> Organization:
+    try:
+        return organization_administered_get(user=request.user, public_id=public_id)
+    except Organization.DoesNotExist:
+        if Membership.objects.filter(user=request.user, organization__public_id=public_id).exists():
+            raise PermissionDenied("Only the organization's admins manage its members, teams and sharing.") from None
+        raise Http404("No such organization.") from None
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [message for messages_ in error.message_dict.values() for message in messages_] \
+        if hasattr(error, "error_dict") else list(error.messages)
+
+
+def _form_errors(form) -> list[str]:
+    return [message for errors in form.errors.values() for message in errors]
+
+
+def _refused(request, problems, page):
+    """Bad input on one of the page's small forms: the page again with the message on top, status 400."""
+    for problem in problems:
+        messages.error(request, problem)
+    response = page()
+    response.status_code = 400
+    return response
+
+
+def _has_programs(organization) -> bool:
+    return Program.objects.for_organization(organization).exists()
+
+
+def _context(request, organization, section: str, **extra) -> dict:
+    return {"organization": organization, "section": section, "has_programs": _has_programs(organization),
+            "other_organizations": organizations_administered_by(request.user).exclude(pk=organization.pk)[:1].exists(),
+            **extra}
+
+
+@login_required
+def home(request):
+    """The organization's Members page, or a choice when the user administers several."""
+    organizations = organizations_administered_by(request.user)
+    page = CappedCountPaginator(organizations, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    if not page.object_list:
+        raise Http404("Only organization admins manage organizations.")
+    if page.number == 1 and not page.has_next() and len(page.object_list) == 1:
+        return redirect("accounts:organization_members", organization_id=page.object_list[0].public_id)
+    return render(request, "accounts/organization/choose.html", {"page": page})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Members
+
+
+def _members_page(request, organization, *, form=None, status=200):
+    page = CappedCountPaginator(organization_members(organization), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = _context(request, organization, "members", page=page, form=form or MemberAddForm(),
+                       admin_count=Membership.objects.filter(organization=organization,
+                                                             role=Membership.Role.ADMIN).count())
+    return render(request, "accounts/organization/members.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, organization_id):
+    organization = _organization(request, organization_id)
+    if request.method == "GET":
+        return _members_page(request, organization)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            added = services.organization_member_add(actor=request.user, organization=organization,
+                                                     **form.cleaned_data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            user = added.membership.user
+            if added.invited:
+                messages.success(request, f"Added {user.get_full_name()} as {added.membership.get_role_display()}. "
+                                          f"We emailed {user.email} a link to choose a password.")
+            else:
+                messages.success(request, f"Added {user.get_full_name()} ({user.email}) as "
+                                          f"{added.membership.get_role_display()}. They sign in with their "
+                                          "existing account.")
+            return redirect("accounts:organization_members", organization_id=organization.public_id)
+    return _members_page(request, organization, form=form, status=400)
+
+
+def _membership(organization, user_id) -> Membership:
+    try:
+        return Membership.objects.select_related("user").get(organization=organization, user__public_id=user_id)
+    except Membership.DoesNotExist:
+        raise Http404("No such member.") from None
+
+
+@login_required
+@require_POST
+def member_role(request, organization_id, user_id):
+    organization = _organization(request, organization_id)
+    membership = _membership(organization, user_id)
+    form = RoleForm(request.POST)
+    page = lambda: _members_page(request, organization)  # noqa: E731
+    if not form.is_valid():
+        return _refused(request, _form_errors(form), page)
+    try:
+        membership = services.organization_member_set_role(actor=request.user, organization=organization,
+                                                           user=membership.user, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        return _refused(request, _messages_of(error), page)
+    name = membership.user.get_full_name()
+    if membership.role == Membership.Role.ADMIN:
+        messages.success(request, f"{name} is now an organization admin. They sign in again, with a second "
+                                  "factor, to use their new rights.")
+    else:
+        messages.success(request, f"{name} is now a worker.")
+    if membership.user == request.user and membership.role != Membership.Role.ADMIN and not request.user.is_superuser:
+        return redirect("accounts:home")  # no longer an admin: these pages are closed to them now
+    return redirect("accounts:organization_members", organization_id=organization.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, organization_id, user_id):
+    """GET: the confirmation page. POST: the removal."""
+    organization = _organization(request, organization_id)
+    membership = _membership(organization, user_id)
+    if request.method == "GET":
+        return render(request, "accounts/organization/member_remove.html",
+                      _context(request, organization, "members", membership=membership,
+                               member=organization_members(organization).get(pk=membership.pk)))
+    try:
+        services.organization_member_remove(actor=request.user, organization=organization, user=membership.user)
+    except ValidationError as error:
+        return _refused(request, _messages_of(error), lambda: _members_page(request, organization))
+    messages.success(request, f"Removed {membership.user.get_full_name()} from {organization.name}.")
+    if membership.user == request.user and not request.user.is_superuser:
+        return redirect("accounts:home")
+    return redirect("accounts:organization_members", organization_id=organization.public_id)
+
+
+@login_required
+@require_POST
+def member_invite_again(request, organization_id, user_id):
+    organization = _organization(request, organization_id)
+    membership = _membership(organization, user_id)
+    try:
+        services.organization_member_invite_again(actor=request.user, organization=organization, user=membership.user)
+    except ValidationError as error:
+        return _refused(request, _messages_of(error), lambda: _members_page(request, organization))
+    messages.success(request, f"We emailed {membership.user.email} a new link to choose a password.")
+    return redirect("accounts:organization_members", organization_id=organization.public_id)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Teams
+
+
+def _teams_page(request, organization, *, form=None, status=200):
+    page = CappedCountPaginator(organization_teams(organization), TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    context = _context(request, organization, "teams", page=page, form=form or TeamCreateForm(),
+                       people=organization_member_people(organization))
+    return render(request, "accounts/organization/teams.html", context, status=status)
+
+
+def _team(organization, team_id) -> Team:
+    try:
+        return Team.objects.select_related("organization").get(organization=organization, public_id=team_id)
+    except Team.DoesNotExist:
+        raise Http404("No such team.") from None
+
+
+def _to_teams(organization, team=None):
+    url = reverse("accounts:organization_teams", kwargs={"organization_id": organization.public_id})
+    return redirect(f"{url}#team-{team.public_id}" if team else url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teams(request, organization_id):
+    organization = _organization(request, organization_id)
+    if request.method == "GET":
+        return _teams_page(request, organization)
+    form = TeamCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            team = services.organization_team_create(actor=request.user, organization=organization,
+                                                     **form.cleaned_data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Created the team {team.name}. Add its members below.")
+            return _to_teams(organization, team)
+    return _teams_page(request, organization, form=form, status=400)
+
+
+@login_required
+@require_POST
+def team_rename(request, organization_id, team_id):
+    organization = _organization(request, organization_id)
+    team = _team(organization, team_id)
+    form = TeamRenameForm(request.POST)
+    page = lambda: _teams_page(request, organization)  # noqa: E731
+    if not form.is_valid():
+        return _refused(request, _form_errors(form), page)
+    old = team.name
+    try:
+        services.organization_team_rename(actor=request.user, team=team, name=form.cleaned_data["name"])
+    except ValidationError as error:
+        return _refused(request, _messages_of(error), page)
+    messages.success(request, f"Renamed {old} to {team.name}.")
+    return _to_teams(organization, team)
+
+
+@login_required
+@require_POST
+def team_sharing(request, organization_id, team_id):
+    organization = _organization(request, organization_id)
+    team = _team(organization, team_id)
+    form = SharingForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_errors(form), lambda: _teams_page(request, organization))
+    services.organization_team_set_sharing(actor=request.user, team=team, shares_outbound=form.cleaned_value())
+    if team.shares_outbound:
+        messages.success(request, f"{team.name} now shares outbound referrals: its members see the referrals a "
+                                  "member makes from now on. Referrals made before stay as they were.")
+    else:
+        messages.success(request, f"{team.name} no longer shares outbound referrals made from now on. Referrals "
+                                  "already shared stay shared.")
+    return _to_teams(organization, team)
+
+
+@login_required
+@require_POST
+def team_member_add(request, organization_id, team_id):
+    organization = _organization(request, organization_id)
+    team = _team(organization, team_id)
+    form = PersonForm(request.POST)
+    page = lambda: _teams_page(request, organization)  # noqa: E731
+    if not form.is_valid():
+        return _refused(request, _form_errors(form), page)
+    user = organization_member_by_email(organization, form.cleaned_data["email"])
+    if user is None:
+        return _refused(request, [f"No member of {organization.name} has the email {form.cleaned_data['email']}. "
+                                  "Add them on the Members page first."], page)
+    try:
+        services.organization_team_add_member(actor=request.user, team=team, user=user)
+    except ValidationError as error:
+        return _refused(request, _messages_of(error), page)
+    messages.success(request, f"Added {user.get_full_name()} to {team.name}.")
+    return _to_teams(organization, team)
+
+
+@login_required
+@require_POST
+def team_member_remove(request, organization_id, team_id, user_id):
+    organization = _organization(request, organization_id)
+    team = _team(organization, team_id)
+    row = team.memberships.select_related("user").filter(user__public_id=user_id).first()
+    if row is None:
+        raise Http404("No such team member.")
+    services.organization_team_remove_member(actor=request.user, team=team, user=row.user)
+    messages.success(request, f"Removed {row.user.get_full_name()} from {team.name}.")
+    return _to_teams(organization, team)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Programs
+
+
+def _programs_page(request, organization, *, status=200):
+    page = CappedCountPaginator(organization_programs(organization), PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
+    people = list(organization_member_people(organization))
+    context = _context(request, organization, "programs", page=page, people=people,
+                       member_ids={person.pk for person in people})
+    return render(request, "accounts/organization/programs.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def programs(request, organization_id):
+    return _programs_page(request, _organization(request, organization_id))
+
+
+def _program(request, program_id) -> tuple[Organization, Program]:
+    """The program and its organization, if the user administers that organization (404 otherwise, 403 for
+    a member who is not an admin)."""
+    program = directory().select_related("organization").filter(public_id=program_id).first()
+    if program is None:
+        raise Http404("No such program.")
+    return _organization(request, program.organization.public_id), program
+
+
+def _to_programs(organization, program):
+    url = reverse("accounts:organization_programs", kwargs={"organization_id": organization.public_id})
+    return redirect(f"{url}#program-{program.public_id}")
+
+
+@login_required
+@require_POST
+def program_claimer_add(request, program_id):
+    organization, program = _program(request, program_id)
+    form = PersonForm(request.POST)
+    page = lambda: _programs_page(request, organization)  # noqa: E731
+    if not form.is_valid():
+        return _refused(request, _form_errors(form), page)
+    user = organization_member_by_email(organization, form.cleaned_data["email"])
+    if user is None:
+        return _refused(request, [f"No member of {organization.name} has the email {form.cleaned_data['email']}. "
+                                  "Add them on the Members page first."], page)
+    try:
+        organization_program_add_claimer(actor=request.user, program=program, user=user)
+    except ValidationError as error:
+        return _refused(request, _messages_of(error), page)
+    messages.success(request, f"{user.get_full_name()} is now a claimer of {program.name}: they receive its "
+                              "inbound referrals.")
+    return _to_programs(organization, program)
+
+
+@login_required
+@require_POST
+def program_claimer_remove(request, program_id, user_id):
+    organization, program = _program(request, program_id)
+    row = ProgramClaimer.objects.select_related("user").filter(program=program, user__public_id=user_id).first()
+    if row is None:
+        raise Http404("No such claimer.")
+    organization_program_remove_claimer(actor=request.user, program=program, user=row.user)
+    messages.success(request, f"{row.user.get_full_name()} is no longer a claimer of {program.name}.")
+    return _to_programs(organization, program)
+
+
+@login_required
+@require_POST
+def program_sharing(request, program_id):
+    organization, program = _program(request, program_id)
+    form = SharingForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_errors(form), lambda: _programs_page(request, organization))
+    organization_program_set_sharing(actor=request.user, program=program, shares_outbound=form.cleaned_value())
+    if program.shares_outbound:
+        messages.success(request, f"{program.name} now shares the referrals its claimers make on its behalf "
+                                  "from now on. Referrals made before stay as they were.")
+    else:
+        messages.success(request, f"{program.name} no longer shares the referrals its claimers make from now on. "
+                                  "Referrals already shared stay shared.")
+    return _to_programs(organization, program)
