@@ -107,3 +107,30 @@ def test_the_keyboard_focus_ring_stands_out_3_to_1_wherever_it_appears(demo_serv
                 weak.append(f"{ratio:.1f}:1 on {found['background']} at {found['element']}")
     assert len(seen) >= 3, seen  # the top bar, the page and a card or the banner were all reached
     assert weak == []
+
+
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff" * 4
+LONG_EMAIL = "a" * 90 + "@example.com"
+
+
+def _give_a_seeker_a_very_long_name():
+    seeker = (Seeker.objects.unscoped("test setup").filter(created_by__email="maria@northside.example",
+                                                           referrals__isnull=False)
+              .exclude(first_name="Luis").order_by("id").first())
+    Seeker.objects.unscoped("test setup").filter(pk=seeker.pk).update(last_name=LONG_NAME, email=LONG_EMAIL)
+    referral = Referral.objects.unscoped("test setup").filter(seeker=seeker).order_by("id").first()
+    return seeker.public_id, referral.public_id
+
+
+def test_a_very_long_unbroken_name_or_email_never_widens_the_page(demo_server, sign_in):
+    seeker_id, referral_id = off_the_event_loop(_give_a_seeker_a_very_long_name)
+    page = sign_in("maria")
+    widths = {}
+    for viewport in (390, 1280):
+        page.set_viewport_size({"width": viewport, "height": 900})
+        for path in ["/people/", f"/people/{seeker_id}/", f"/referrals/{referral_id}/",
+                     f"/programs/?seeker={seeker_id}&q=pantry"]:
+            assert page.goto(path).status == 200
+            assert LONG_NAME in page.content()
+            widths[(viewport, path)] = page.evaluate("document.documentElement.scrollWidth")
+    assert {key: width for key, width in widths.items() if width > key[0]} == {}
