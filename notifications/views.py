@@ -144,6 +144,8 @@ def email_link(request, referral_public_id, token):
         }
         status = 400 if result and result.outcome == services.LinkAnswer.REFUSED else 200
         response = render(request, "notifications/email_link.html", context, status=status)
+    # LocaleMiddleware would name the browser's language here; the page is in the recipient's.
+    response.headers["Content-Language"] = recipient.language
     return _private_page(response)
 
 

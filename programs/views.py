@@ -51,24 +51,27 @@ def search(request):
         data["zip"] = seeker.zip_code
     form = ProgramSearchForm(data)
     seeker_age = age_on(seeker.date_of_birth) if seeker else None
-    page, hidden_ineligible, hidden_ineligible_more = None, 0, False
+    page, hidden_ineligible, hidden_ineligible_more, unplaced_zip = None, 0, False, ""
     if form.is_valid():
         filters = form.cleaned_data
+        search_filters = {"category": filters["category"], "q": filters["q"].strip(), "seeker_age": seeker_age}
         try:
-            programs = program_search(zip_code=filters["zip"], radius_miles=filters["radius"],
-                                      category=filters["category"], q=filters["q"].strip(), seeker_age=seeker_age)
-        except UnknownZipCode as error:
-            form.add_error("zip", str(error))
-        else:
-            if seeker_age is not None and not filters["show_ineligible"]:
-                hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(age_eligible=False))
-                programs = programs.filter(age_eligible=True)
-            page = CappedCountPaginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
-            page.object_list = list(page.object_list)
-            if seeker is not None:
-                _mark_open_referrals(request.user, seeker, page.object_list)
+            programs = program_search(zip_code=filters["zip"], radius_miles=filters["radius"], **search_filters)
+        except UnknownZipCode:
+            # A well-formed zip code we have no centre for (a person may live anywhere, and new zip codes
+            # appear): list the programs without distances and say so, rather than refuse the search.
+            unplaced_zip = filters["zip"]
+            programs = program_search(**search_filters)
+        if seeker_age is not None and not filters["show_ineligible"]:
+            hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(age_eligible=False))
+            programs = programs.filter(age_eligible=True)
+        page = CappedCountPaginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        if seeker is not None:
+            _mark_open_referrals(request.user, seeker, page.object_list)
     context = {"form": form, "seeker": seeker, "seeker_age": seeker_age, "page": page,
-               "hidden_ineligible": hidden_ineligible, "hidden_ineligible_more": hidden_ineligible_more}
+               "hidden_ineligible": hidden_ineligible, "hidden_ineligible_more": hidden_ineligible_more,
+               "unplaced_zip": unplaced_zip, "radius_ignored": bool(unplaced_zip and form.cleaned_data["radius"])}
     return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)
 
 

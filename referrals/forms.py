@@ -4,7 +4,7 @@ the services check everything again."""
 from django import forms
 
 from .services import NOTE_MAX_LENGTH
-from .statuses import Reason, Status, allowed_reasons, allowed_targets, reasons_for
+from .statuses import RULES, Reason, Status, allowed_reasons, allowed_targets, reasons_for
 
 TOO_LONG = f"The note is too long (at most {NOTE_MAX_LENGTH} characters)."
 
@@ -39,6 +39,8 @@ class StatusForm(forms.Form):
         self.reason_groups = [(Status(target).label, allowed_reasons(target, parties)) for target in self.targets]
         self.reason_groups = [(label, reasons) for label, reasons in self.reason_groups if reasons]
         self.needs_reason = {target.value for target in self.targets if reasons_for(target)}
+        # Named in the note's hint only when this person may choose them.
+        self.note_required_for = [target.label for target in self.targets if RULES[target].note_required]
         self.fields["version"].initial = referral.version
         offers_elsewhere = any(Reason.REFERRED_ELSEWHERE in reasons for _, reasons in self.reason_groups)
         candidates = list(replacements()) if offers_elsewhere and replacements is not None else []

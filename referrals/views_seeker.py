@@ -41,11 +41,14 @@ def my_referrals(request):
     seeker = seeker_profile_of(request.user)
     if seeker is None:
         raise Http404("No seeker profile.")
-    with translation.override(seeker.preferred_language or "en"):
+    language = seeker.preferred_language or "en"
+    with translation.override(language):
         rows = [{"referral": referral, "choices": _choices(referral)} for referral in _my_referrals(request.user, seeker)]
-        return render(request, "referrals/my_referrals.html",
-                      {"seeker": seeker, "rows": rows, "seeker_view": True,
-                       "LANGUAGE_CODE": translation.get_language()})
+        response = render(request, "referrals/my_referrals.html",
+                          {"seeker": seeker, "rows": rows, "seeker_view": True, "LANGUAGE_CODE": language})
+    # LocaleMiddleware would name the browser's language here; the page is in the seeker's.
+    response.headers["Content-Language"] = language
+    return response
 
 
 @login_required

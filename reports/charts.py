@@ -8,6 +8,7 @@ SVG presentation attributes (``fill=``), which CSP allows. Each chart has a <tit
 from __future__ import annotations
 
 import math
+import textwrap
 from itertools import count
 from xml.sax.saxutils import escape, quoteattr
 
@@ -16,6 +17,33 @@ from django.utils.safestring import SafeString, mark_safe
 # Colour-blind-safe palette (Okabe-Ito), dark enough for white gaps between bars.
 PALETTE = ["#0b5cad", "#d55e00", "#117733", "#882255", "#6b5b00", "#4f5661"]
 _ids = count(1)
+
+# Row labels of horizontal charts sit in the left margin. Character widths vary by font (DejaVu Sans, a common
+# fallback for system-ui on Linux, averages about 7 px at 12 px), so labels are wrapped onto at most two lines
+# of a length that fits the margin at a generous 7.2 px a character; a longer label ends in "…" and its full
+# text is the label's <title> (and each bar's).
+LABEL_FONT_SIZE = 12
+LABEL_CHARACTER_WIDTH = 7.2
+LABEL_LINE_HEIGHT = 14
+LABEL_MARGIN = 190
+LABEL_GAP = 8
+LABEL_LINE_CHARACTERS = int((LABEL_MARGIN - LABEL_GAP - 2) // LABEL_CHARACTER_WIDTH)
+LABEL_MAX_LINES = 2
+
+
+def label_lines(label: str) -> list[str]:
+    """A row label broken at spaces into lines that fit the left margin, the last one ending in "…" if cut."""
+    lines = textwrap.wrap(label, width=LABEL_LINE_CHARACTERS, max_lines=LABEL_MAX_LINES, placeholder="…")
+    return lines or [""]
+
+
+def _row_label(label: str, *, x: float, middle: float) -> str:
+    lines = label_lines(label)
+    first_y = middle + 4 - (len(lines) - 1) * LABEL_LINE_HEIGHT / 2
+    spans = "".join(f'<tspan x="{x}" y="{first_y + index * LABEL_LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
+                    for index, line in enumerate(lines))
+    return (f'<text font-size="{LABEL_FONT_SIZE}" text-anchor="end"><title>{escape(label)}</title>{spans}'
+            f'</text>')
 
 
 def _nice_maximum(value: float, ticks: int = 4) -> float:
@@ -77,24 +105,26 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: dict[s
                             f'transform="rotate(-40 {x:.1f} {top + plot_h + 14})">{escape(label)}</text>')
         body += _legend(names, left, 2)
     else:
-        left, bar_h, gap = 190, 14, 8
-        group_h = bar_h * len(names) + gap
+        left, bar_h, gap = LABEL_MARGIN, 14, 8
+        bars_h = bar_h * len(names)
+        # Room for the tallest label, so two-line labels of neighbouring rows never touch.
+        label_h = max(len(label_lines(label)) for label in labels) * LABEL_LINE_HEIGHT if labels else 0
+        group_h = max(bars_h + gap, label_h + gap)
         top = 10 + 18 * len(names) + 6
         width = 640
         plot_w = width - left - 50
         height = top + group_h * len(labels) + 24
         for index, label in enumerate(labels):
             y0 = top + index * group_h
-            short = label if len(label) <= 30 else label[:29] + "…"
-            body.append(f'<text x="{left - 6}" y="{y0 + group_h / 2 + 2:.1f}" font-size="12" text-anchor="end">'
-                        f'{escape(short)}</text>')
+            bars_top = y0 + (group_h - gap - bars_h) / 2
+            body.append(_row_label(label, x=left - LABEL_GAP, middle=bars_top + bars_h / 2 - 1))
             for s, row in enumerate(values):
                 w = plot_w * row[index] / maximum
-                y = y0 + s * bar_h
-                body.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
+                y = bars_top + s * bar_h
+                body.append(f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2}" '
                             f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(label)}, {escape(names[s])}: '
                             f'{_number(row[index])}</title></rect>')
-                body.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4}" font-size="11">'
+                body.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4:.1f}" font-size="11">'
                             f'{_number(row[index])}</text>')
         body.append(f'<line x1="{left}" x2="{left}" y1="{top - 4}" y2="{height - 20}" stroke="#4f5661"/>')
         body += _legend(names, left, 2)

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 
 from .models import Seeker
-from .validation import normalize_phone, normalize_zip
+from .validation import contact_detail_missing, normalize_phone, normalize_zip
 
 OLDEST_PLAUSIBLE_AGE = 120
 
@@ -64,6 +64,15 @@ class SeekerForm(forms.ModelForm):
             return normalize_phone(self.cleaned_data["phone"])
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.has_error("email") and not self.has_error("phone") and "contact_preference" in cleaned_data:
+            missing = contact_detail_missing(contact_preference=cleaned_data["contact_preference"],
+                                             email=cleaned_data.get("email", ""), phone=cleaned_data.get("phone", ""))
+            if missing:
+                self.add_error(*missing)
+        return cleaned_data
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]

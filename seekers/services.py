@@ -11,7 +11,7 @@ from referrals.errors import InvalidInput, NotAllowed
 
 from .models import Seeker
 from .selectors import seekers_visible_to
-from .validation import NORMALIZERS
+from .validation import CONTACT_FIELDS, NORMALIZERS, contact_detail_missing, default_contact_preference
 
 EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
                    "contact_preference")
@@ -21,6 +21,14 @@ def site_membership_for(user) -> Membership | None:
     """The Site a helper creates profiles for by default: the first one they joined."""
     return (Membership.objects.filter(user=user, organization__runs_site=True)
             .select_related("organization").order_by("joined_at").first())
+
+
+def _check_contact_detail(seeker: Seeker) -> None:
+    missing = contact_detail_missing(contact_preference=seeker.contact_preference, email=seeker.email,
+                                     phone=seeker.phone)
+    if missing:
+        field, message = missing
+        raise InvalidInput(message, field=field)
 
 
 def _check_fields(fields) -> None:
@@ -40,6 +48,8 @@ def _check_fields(fields) -> None:
 def seeker_create(*, actor, organization: Organization | None = None, **fields) -> Seeker:
     """A helper adds a seeker to ``organization`` (by default the first Site they joined).
 
+    The way to contact them must have its detail ("Email" an email address, "Phone" and "Text message" a
+    phone number); when not given, it follows the details given (seekers.validation).
     The organization must be a Site the helper belongs to. The profile is recorded as created by the
     helper and joins the helper's first team there (a team that shares outbound referrals shares its
     people too).
@@ -52,9 +62,13 @@ def seeker_create(*, actor, organization: Organization | None = None, **fields) 
     ).exists():
         raise NotAllowed("Only workers at a site can add the people they help.")
     _check_fields(fields)
+    if "contact_preference" not in fields:
+        fields["contact_preference"] = default_contact_preference(email=fields.get("email", ""),
+                                                                  phone=fields.get("phone", ""))
     teams = teams_of(actor, organization)
     seeker = Seeker(organization=organization, created_by=actor, team=teams[0] if teams else None,
                     last_activity_at=timezone.now(), **fields)
+    _check_contact_detail(seeker)
     seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
     seeker.save()
     return seeker
@@ -62,12 +76,18 @@ def seeker_create(*, actor, organization: Organization | None = None, **fields) 
 
 @transaction.atomic
 def seeker_update(*, actor, seeker: Seeker, **fields) -> Seeker:
-    """Changes the personal information of a profile ``actor`` helps. Only the given fields change."""
+    """Changes the personal information of a profile ``actor`` helps. Only the given fields change.
+
+    A change to the way of contacting the person, their email or their phone must leave the chosen way with
+    its detail ("Email" needs an email address, "Phone" and "Text message" a phone number).
+    """
     if not seekers_visible_to(actor).filter(pk=seeker.pk).exists():
         raise NotAllowed("You do not help this person.")
     _check_fields(fields)
     for name, value in fields.items():
         setattr(seeker, name, value)
+    if set(fields) & set(CONTACT_FIELDS):
+        _check_contact_detail(seeker)
     seeker.last_activity_at = timezone.now()
     seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
     seeker.save()

@@ -1,4 +1,5 @@
-"""One set of rules for a seeker's zip code and phone, used by the web form, the API and the services.
+"""One set of rules for a seeker's zip code, phone and way to be contacted, used by the web form, the API and
+the services.
 
 Zip codes are stored as five digits (ZIP+4 input is accepted and shortened, since search and "Start a
 referral" work by the five-digit zip); phone numbers as their ten digits (a leading US "1" is dropped).
@@ -40,3 +41,37 @@ def normalize_phone(value: str) -> str:
 
 
 NORMALIZERS = {"zip_code": normalize_zip, "phone": normalize_phone}
+
+CONTACT_FIELDS = ("contact_preference", "email", "phone")
+# The detail each way of contacting needs (Seeker.ContactPreference values), and what to say when it is missing.
+CONTACT_DETAIL_NEEDED = {
+    "email": ("email", "To contact them by email, add their email address (or choose another way to contact "
+                       "them)."),
+    "phone": ("phone", "To contact them by phone, add their phone number (or choose another way to contact "
+                       "them)."),
+    "text": ("phone", "To contact them by text message, add their phone number (or choose another way to "
+                      "contact them)."),
+}
+
+
+def default_contact_preference(*, email: str, phone: str) -> str:
+    """The way to contact a person when the client did not say: by the detail given, email first; with neither,
+    "do_not_contact" (there is no way to, as after an erasure)."""
+    if (email or "").strip():
+        return "email"
+    if (phone or "").strip():
+        return "phone"
+    return "do_not_contact"
+
+
+def contact_detail_missing(*, contact_preference: str, email: str, phone: str) -> tuple[str, str] | None:
+    """(field, message) when the chosen way to contact the person lacks its detail, else None.
+
+    "Email" needs an email address, "Phone" and "Text message" a phone number; "Do not contact" needs nothing.
+    """
+    needed = CONTACT_DETAIL_NEEDED.get(contact_preference)
+    if needed is None:
+        return None
+    field, message = needed
+    present = {"email": email, "phone": phone}[field]
+    return None if (present or "").strip() else (field, message)

@@ -13,6 +13,7 @@ from accounts.models import Membership
 from goals.forms import GoalForm
 from goals.models import Goal
 from privacy.services import access_record
+from programs.geo import zip_centre
 from programs.selectors import age_on
 from referrals.errors import NotAllowed
 from referrals.selectors import referrals_inbound_for, referrals_outbound_for
@@ -30,6 +31,14 @@ def _require_site_worker(user) -> None:
     """People I'm Helping is for the workers and admins of a Site."""
     if not user.is_superuser and not Membership.objects.filter(user=user, organization__runs_site=True).exists():
         raise PermissionDenied("People I'm Helping is for the workers of a site.")
+
+
+def _warn_if_zip_cannot_be_placed(request, seeker) -> None:
+    """A well-formed zip code is kept even when we cannot place it (people live anywhere), but the helper
+    hears it now rather than when program search cannot sort by distance."""
+    if seeker.zip_code and zip_centre(seeker.zip_code) is None:
+        messages.warning(request, f"We have no map location for zip code {seeker.zip_code}: check it is right. "
+                                  "Program search will list programs for this person without distances.")
 
 
 def get_seeker_or_404(user, public_id) -> Seeker:
@@ -68,6 +77,7 @@ def create(request):
         except NotAllowed as error:
             raise PermissionDenied(error.message) from None
         messages.success(request, f"Added {seeker.full_name}.")
+        _warn_if_zip_cannot_be_placed(request, seeker)
         return redirect("seekers:profile", public_id=seeker.public_id)
     return render(request, "seekers/seeker_form.html", {"form": form, "seeker": None},
                   status=400 if form.is_bound else 200)
@@ -85,6 +95,8 @@ def edit(request, public_id):
             if changed:
                 seeker_update(actor=request.user, seeker=seeker, **changed)
                 messages.success(request, "Personal information saved.")
+                if "zip_code" in changed:
+                    _warn_if_zip_cannot_be_placed(request, seeker)
             return redirect("seekers:profile", public_id=seeker.public_id)
         return render(request, "seekers/seeker_form.html", {"form": form, "seeker": seeker}, status=400)
     return render(request, "seekers/seeker_form.html", {"form": form, "seeker": seeker})

@@ -178,10 +178,12 @@ def test_a_spanish_speaking_seeker_sees_the_page_in_spanish(network):
     network.seeker.preferred_language = "es"
     network.seeker.save()
     referral = network.refer()
-    page = Client().get(seeker_link(referral)).content.decode()
+    response = Client().get(seeker_link(referral), HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
 
     assert "Recibí ayuda" in page
     assert 'lang="es"' in page
+    assert response.headers["Content-Language"] == "es"
 
 
 def test_link_pages_are_rate_limited(network, settings):

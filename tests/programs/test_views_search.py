@@ -58,14 +58,36 @@ def test_radius_category_and_keywords(client, network, directory):
     assert result_names(client.get(URL, {"q": "legal"})) == ["Loop Legal Clinic"]
 
 
-@pytest.mark.parametrize("zip_code,message", [("99999", "is not a zip code we know"),
-                                              ("6064", "Enter a five-digit zip code")])
-def test_a_bad_zip_code_gets_a_field_message(client, network, directory, zip_code, message):
+def test_a_malformed_zip_code_gets_a_field_message(client, network, directory):
     client.force_login(network.referrer)
-    response = client.get(URL, {"zip": zip_code})
+    response = client.get(URL, {"zip": "6064"})
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert "Enter a five-digit zip code" in response.content.decode()
     assert response.context["page"] is None
+
+
+def test_start_a_referral_for_a_zip_code_we_cannot_place_lists_programs_without_distances(client, network,
+                                                                                          directory):
+    type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(zip_code="99999")
+    client.force_login(network.referrer)
+    # What the profile's "Start a referral" form sends.
+    response = client.get(URL, {"seeker": network.seeker.public_id, "zip": "99999"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We have no map location for zip code 99999, so these programs are listed by name, without distances" \
+        in html
+    assert "near 99999" not in html and "miles away" not in html and "errorlist" not in html
+    assert result_names(response) == sorted(result_names(response))
+    assert "Loop Legal Clinic" in result_names(response)
+    assert ">Refer</button>" in html
+
+
+def test_a_radius_around_a_zip_code_we_cannot_place_is_said_not_to_apply(client, network, directory):
+    client.force_login(network.referrer)
+    response = client.get(URL, {"zip": "99999", "radius": "3"})
+    assert response.status_code == 200
+    assert "and the radius is not applied" in response.content.decode()
+    assert "Loop Legal Clinic" in result_names(response)
 
 
 def test_programs_the_seeker_is_too_young_for_are_hidden_behind_a_toggle(client, network, directory):

@@ -74,7 +74,17 @@ def test_the_seeker_changes_the_status_from_their_page(client, network, account,
 def test_the_page_is_in_the_seekers_language(client, network, account, referral):
     Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(preferred_language="es")
     client.force_login(account)
-    assert '<html lang="es">' in client.get(reverse("referrals:my_referrals")).content.decode()
+    response = client.get(reverse("referrals:my_referrals"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="es">' in response.content.decode()
+    assert response.headers["Content-Language"] == "es"
+
+
+def test_an_english_speaking_seeker_s_page_says_english_whatever_the_browser_asks(client, network, account,
+                                                                                   referral):
+    client.force_login(account)
+    response = client.get(reverse("referrals:my_referrals"), HTTP_ACCEPT_LANGUAGE="es")
+    assert '<html lang="en">' in response.content.decode()
+    assert response.headers["Content-Language"] == "en"
 
 
 def test_only_seeker_accounts_have_the_page(client, network):

@@ -356,6 +356,16 @@ def test_entered_in_error_needs_an_explanation(client, network, referral):
     assert reload(referral).status == "entered_in_error"
 
 
+def test_the_note_hint_names_entered_in_error_only_to_those_who_may_choose_it(client, network, referral):
+    client.force_login(network.claimer)
+    claimer_page = text_of(client.get(url("detail", referral)))
+    assert "Kept as a note in the history." in claimer_page
+    assert "Entered in error" not in claimer_page
+    client.force_login(network.referrer)
+    referrer_page = text_of(client.get(url("detail", referral)))
+    assert "Kept as a note in the history. Needed for “Entered in error”." in referrer_page
+
+
 def test_an_htmx_change_on_the_full_page_does_not_link_to_itself(client, network, referral):
     client.force_login(network.claimer)
     response = client.post(url("status", referral), {"to_status": "accepted", "version": referral.version},

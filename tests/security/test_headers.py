@@ -27,6 +27,22 @@ def test_pages_send_a_strict_content_security_policy_and_the_other_headers(clien
         assert response["X-Frame-Options"] == "DENY"
 
 
+def test_htmx_injects_no_inline_style_and_its_indicator_rules_are_in_the_stylesheet(client, network):
+    """htmx adds an inline <style> for its indicator unless told not to; the CSP would refuse it and log an
+    error on every page."""
+    import json
+
+    client.force_login(network.referrer)
+    html = client.get("/people/").content.decode()
+    config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html).group(1))
+    assert config["includeIndicatorStyles"] is False
+    htmx = (ROOT / "static" / "vendor" / "htmx" / "htmx.min.js").read_text(encoding="utf-8")
+    assert "includeIndicatorStyles!==false" in htmx  # the setting this htmx version reads
+    stylesheet = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
+    assert ".htmx-indicator { opacity: 0; visibility: hidden; }" in stylesheet
+    assert ".htmx-request .htmx-indicator, .htmx-request.htmx-indicator { opacity: 1;" in stylesheet
+
+
 def test_pages_with_a_secret_in_the_url_send_no_referrer_to_other_sites(client, db):
     response = client.get("/accounts/password/reset/MQ/set-password/")
     assert response["Referrer-Policy"] == "same-origin"

@@ -93,6 +93,29 @@ def test_edit_saves_valid_personal_information(client, network):
     assert "312-555-0142" in client.get(profile_url(network.seeker)).content.decode()
 
 
+def test_a_well_formed_zip_code_we_cannot_place_is_kept_with_a_warning(client, network):
+    client.force_login(network.referrer)
+    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]), {
+        "first_name": "Luis", "last_name": "Hernandez", "date_of_birth": "", "zip_code": "99999",
+        "email": "luis@example.com", "phone": "", "preferred_language": "en", "contact_preference": "email",
+    }, follow=True)
+    network.seeker.refresh_from_db()
+    assert network.seeker.zip_code == "99999"
+    html = response.content.decode()
+    assert "Personal information saved." in html
+    assert "We have no map location for zip code 99999: check it is right." in html
+
+
+def test_a_zip_code_we_can_place_gets_no_warning(client, network):
+    client.force_login(network.referrer)
+    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]), {
+        "first_name": "Luis", "last_name": "Hernandez", "date_of_birth": "", "zip_code": "60623",
+        "email": "luis@example.com", "phone": "", "preferred_language": "en", "contact_preference": "email",
+    }, follow=True)
+    assert "Personal information saved." in response.content.decode()
+    assert "no map location" not in response.content.decode()
+
+
 @pytest.mark.parametrize("field,value,message", [
     ("zip_code", "606401", "Enter a five-digit zip code"),
     ("zip_code", "abcde", "Enter a five-digit zip code"),
