@@ -24,6 +24,7 @@ from programs.services import (
     organization_program_remove_claimer,
     organization_program_set_sharing,
 )
+from referrals_site.forms import add_service_errors
 from referrals_site.pagination import CappedCountPaginator
 
 from . import services
@@ -118,8 +119,7 @@ def members(request, organization_id):
             added = services.organization_member_add(actor=request.user, organization=organization,
                                                      **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             user = added.membership.user
             if added.invited:
@@ -233,8 +233,7 @@ def teams(request, organization_id):
             team = services.organization_team_create(actor=request.user, organization=organization,
                                                      **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Created the team {team.name}. Add its members below.")
             return _to_teams(organization, team)

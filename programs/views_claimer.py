@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from referrals_site.forms import add_service_errors
+
 from .models import Program
 from .selectors import program_get
 from .services import EDITABLE_BY_CLAIMERS, MAX_SLOTS, program_can_edit, program_update
@@ -57,8 +59,7 @@ def manage(request, public_id):
             try:
                 program_update(actor=request.user, program=program, capacity_confirmed=confirmed, **data)
             except ValidationError as error:
-                for field, field_errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, field_errors)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{program.name} is updated.")
                 return redirect("programs:manage", public_id=program.public_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from programs.models import ProgramClaimer
-from referrals_site.pagination import MAX_PAGE, capped_count
+from referrals_site.pagination import capped_count, page_links, page_number
 
 from . import inbound_cache, selectors, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
@@ -94,20 +93,13 @@ def is_overdue(referral: Referral, now) -> bool:
             and referral.sent_at + timedelta(hours=referral.program.expected_response_hours) < now)
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), MAX_PAGE))
-    except ValueError:
-        return 1
-
-
 def _inbound_context(request, programs, form) -> dict:
     user = request.user
     inbound = referrals_inbound_for(user, program_ids=[program.pk for program in programs])
     referrals = form.apply(inbound, user=user)
     order = (Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1),
                   output_field=IntegerField()), "sent_at", "id")
-    page = _page_number(request)
+    page = page_number(request)
     offset = (page - 1) * PAGE_SIZE
     # One row more than a page tells whether there is a next page without counting the whole set. The page's
     # ids are chosen by a narrow subquery; only those rows are joined to their program, seeker and people.
@@ -127,12 +119,6 @@ def _inbound_context(request, programs, form) -> dict:
 
     not_updated, not_updated_more = capped_count(inbound.filter(status=statuses.Status.SENT))
     total, total_more = capped_count(referrals)
-    query = request.GET.copy()
-    query.pop("page", None)
-
-    def page_url(number):
-        return "?" + urlencode({**query.dict(), "page": number})
-
     return {
         "form": form,
         "programs": programs,
@@ -140,10 +126,8 @@ def _inbound_context(request, programs, form) -> dict:
         "page": page,
         "first_shown": offset + 1 if rows else 0,
         "last_shown": offset + len(rows),
-        "previous_url": page_url(page - 1) if page > 1 else "",
         # A page past the end (an old link, a list that shrank) says so instead of "no referrals match".
-        "past_the_end_url": page_url(1) if page > 1 and not rows and total else "",
-        "next_url": page_url(page + 1) if has_next else "",
+        **page_links(request, page, has_next=has_next, past_the_end=not rows and total > 0),
         "total": total,
         "total_more": total_more,
         "not_updated": not_updated,

@@ -5,7 +5,6 @@ so that none goes silent: what needs them now comes first.
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals_site.pagination import COUNT_CAP, MAX_PAGE
+from referrals_site.pagination import COUNT_CAP, page_links, page_number
 
 from . import statuses
 from .selectors import referrals_for_page, referrals_outbound_for
@@ -62,17 +61,10 @@ class SentFilterForm(forms.Form):
         return referrals
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), MAX_PAGE))
-    except ValueError:
-        return 1
-
-
 def _context(request, form) -> dict:
     user, now = request.user, timezone.now()
     sent = referrals_outbound_for(user, from_grants=True)
-    page = _page_number(request)
+    page = page_number(request)
     offset = (page - 1) * PAGE_SIZE
     # What needs the referrer is usually a handful: its ids (up to the count cap), newest change first, give
     # the count on every page and, on the default view, the page itself, in one query.
@@ -96,12 +88,6 @@ def _context(request, form) -> dict:
                                                                                "program__organization"))
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    query = request.GET.copy()
-    query.pop("page", None)
-
-    def page_url(number):
-        return "?" + urlencode({**query.dict(), "page": number})
-
     return {
         "form": form,
         "show": form.chosen()["show"],
@@ -109,9 +95,7 @@ def _context(request, form) -> dict:
         "page": page,
         "first_shown": offset + 1 if rows else 0,
         "last_shown": offset + len(rows),
-        "previous_url": page_url(page - 1) if page > 1 else "",
-        "next_url": page_url(page + 1) if has_next else "",
-        "past_the_end_url": page_url(1) if page > 1 and not rows else "",
+        **page_links(request, page, has_next=has_next, past_the_end=not rows),
         "total": total,
         "total_more": total_more,
         "attention": attention,

@@ -15,6 +15,8 @@ the cap they say "more than 1,000" and still let people page on, by fetching one
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound
@@ -24,6 +26,31 @@ from rest_framework.response import Response
 COUNT_CAP = 1000
 # However far someone pages on past the cap, OFFSET stays bounded.
 MAX_PAGE = 10_000
+
+
+def page_number(request) -> int:
+    """The ``?page=`` asked for, from 1 to MAX_PAGE; anything else is the first page."""
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), MAX_PAGE))
+    except ValueError:
+        return 1
+
+
+def page_links(request, page: int, *, has_next: bool, past_the_end: bool) -> dict:
+    """The links of a list paged by fetching one row more than a page (no count needed): previous and next,
+    and the first page's when ``page`` is past the end of a list that has rows (templates/includes/
+    page_links.html shows the first two)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+
+    def url(number):
+        return "?" + urlencode({**query.dict(), "page": number})
+
+    return {
+        "previous_url": url(page - 1) if page > 1 else "",
+        "next_url": url(page + 1) if has_next else "",
+        "past_the_end_url": url(1) if page > 1 and past_the_end else "",
+    }
 
 
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
