@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from accounts.models import Organization
 from programs.selectors import directory
 from referrals.models import Referral
 from seekers.models import Seeker
@@ -20,6 +21,7 @@ def pages_to_check():
                                                                      "sam@foodbank.example").order_by("id").first())
     marias_referral = (Referral.objects.unscoped("test setup").filter(referred_by__email="maria@northside.example")
                        .order_by("id").first())
+    northside = Organization.objects.get(name="Northside Health Center")
     return {
         "maria": [
             ("People I'm Helping", "/people/"),
@@ -28,6 +30,13 @@ def pages_to_check():
             ("program search", f"/programs/?seeker={luis.public_id}&zip={luis.zip_code}"),
             ("Connect form", f"/programs/{pantry.public_id}/connect/?seeker={luis.public_id}"),
             ("referral (referrer)", f"/referrals/{marias_referral.public_id}/"),
+            ("Sent referrals", "/sent/"),
+            ("Sent referrals, all", "/sent/?show=all"),
+        ],
+        "omar": [
+            ("organization members", f"/organization/{northside.public_id}/members/"),
+            ("organization teams", f"/organization/{northside.public_id}/teams/"),
+            ("organization report", "/reports/"),
         ],
         "sam": [
             ("Inbound Referrals", "/inbound/"),
