@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .models import Membership
 
@@ -14,6 +15,16 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "That email and password do not match an account. Check both and try again.",
         "inactive": "This account is inactive.",
     }
+
+
+class ResetPasswordForm(PasswordResetForm):
+    """Django's form, which also reaches people who have not chosen a password yet: a colleague whose
+    invitation link (accounts.services.organization_member_add) expired asks for a new one here, where Django
+    would skip an account without a usable password and say it sent an email all the same."""
+
+    def get_users(self, email):
+        users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.lower() == email.lower())
 
 
 # The Organization pages. The services validate again; these forms give each field its label and message.

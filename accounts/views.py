@@ -7,7 +7,7 @@ from django.utils.decorators import method_decorator
 from privacy.ratelimit import ratelimit
 
 from .context_processors import _roles
-from .forms import SignInForm
+from .forms import ResetPasswordForm, SignInForm
 
 
 @method_decorator(ratelimit("sign_in", methods=("POST",)), name="dispatch")
@@ -33,6 +33,7 @@ def home(request):
 
 
 password_reset = ratelimit("password_reset", methods=("POST",))(auth_views.PasswordResetView.as_view(
+    form_class=ResetPasswordForm,
     template_name="registration/password_reset_form.html",
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",
