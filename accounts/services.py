@@ -231,10 +231,13 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
             raise ValidationError({"email": f"An account for {email} was just made. Try again."}) from None
     membership = membership_set(user=user, organization=organization, role=role)
     invited = not user.has_usable_password() and not user.last_login
-    if invited:
-        from notifications.services import notify_member_invited
+    from notifications.services import notify_member_added, notify_member_invited
 
+    if invited:
         notify_member_invited(user=user, organization=organization, invited_by=actor)
+    else:
+        notify_member_added(user=user, organization=organization, added_by=actor,
+                            role_label=membership.get_role_display())
     organization_change_record(actor=actor, obj=organization,
                                message=f"Added {_person(user)} <{user.email}> as {membership.get_role_display()}"
                                        f"{' (invited to choose a password)' if invited else ''}.")

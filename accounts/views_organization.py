@@ -128,7 +128,7 @@ def members(request, organization_id):
             else:
                 messages.success(request, f"Added {user.get_full_name()} ({user.email}) as "
                                           f"{added.membership.get_role_display()}. They sign in with their "
-                                          "existing account.")
+                                          "existing account; we emailed them that you added them.")
             return redirect("accounts:organization_members", organization_id=organization.public_id)
     return _members_page(request, organization, form=form, status=400)
 

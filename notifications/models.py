@@ -28,6 +28,7 @@ class OutboxMessage(models.Model):
         EXPIRED_REREFERRAL = "expired_rereferral", "Expired: re-referral offer (referrer)"
         FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
         MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
+        MEMBER_ADDED = "member_added", "Added to an organization (an existing account)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -630,25 +630,36 @@ def notify_member_invited(*, user, organization, invited_by) -> int:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    from .tasks import deliver_message
-
     path = reverse("accounts:password_reset_confirm", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    return _member_email(Kind.MEMBER_INVITATION, user=user, organization=organization, by=invited_by,
+                         password_url=f"{settings.SITE_URL.rstrip('/')}{path}",
+                         valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))
+
+
+def notify_member_added(*, user, organization, added_by, role_label: str) -> int:
+    """Tells someone who already has an account that an admin added them to ``organization`` (so nobody
+    is made a member of an organization without hearing of it). Returns the outbox row's id."""
+    return _member_email(Kind.MEMBER_ADDED, user=user, organization=organization, by=added_by, role=role_label)
+
+
+def _member_email(kind: str, *, user, organization, by, **extra) -> int:
+    from .tasks import deliver_message
+
     context = {
         "recipient_name": user.first_name or user.email,
         "email": user.email,
         "organization": organization.name,
-        "invited_by": invited_by.get_full_name() or invited_by.email,
-        "password_url": f"{settings.SITE_URL.rstrip('/')}{path}",
+        "invited_by": by.get_full_name() or by.email,
         "sign_in_url": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        **extra,
     }
     language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
-    subject, text, html = render_message(Kind.MEMBER_INVITATION, context, language)
+    subject, text, html = render_message(kind, context, language)
     message = OutboxMessage.objects.create(
-        # A new row for each invitation: an admin may send the link again after the first one expired.
-        key=f"member_invitation:{organization.pk}:{user.pk}:{timezone.now().timestamp():.6f}",
-        kind=Kind.MEMBER_INVITATION, recipient_email=user.email, recipient_user=user, language=language,
+        # A new row for each: an admin may send the link again after the first one expired.
+        key=f"{kind}:{organization.pk}:{user.pk}:{timezone.now().timestamp():.6f}",
+        kind=kind, recipient_email=user.email, recipient_user=user, language=language,
         subject=subject, body_text=text, body_html=html,
     )
     deliver_message.delay_on_commit(message.pk)

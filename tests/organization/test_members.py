@@ -105,8 +105,8 @@ def test_adding_someone_new_makes_an_account_without_password_and_emails_a_link(
     assert person.check_password("a-long-new-passphrase-42")
 
 
-def test_adding_an_existing_account_adds_it_as_it_is_without_email(network, site_admin,
-                                                                   django_capture_on_commit_callbacks):
+def test_adding_an_existing_account_adds_it_as_it_is_and_tells_them(network, site_admin,
+                                                                    django_capture_on_commit_callbacks):
     ana = network.outsider  # a worker at Eastlake, with a password
     with django_capture_on_commit_callbacks(execute=True):
         answer = site_admin.post(members_url(network.site), {
@@ -116,7 +116,11 @@ def test_adding_an_existing_account_adds_it_as_it_is_without_email(network, site
     assert (ana.first_name, ana.last_name) == ("Ana", "Torres")  # another organization does not rename her
     assert role_of(ana, network.site) == Membership.Role.WORKER
     assert role_of(ana, network.other_site) == Membership.Role.WORKER
-    assert mail.outbox == [] and not OutboxMessage.objects.exists()
+    # No password link (she has a password), but she hears that she was added, and by whom.
+    [message] = mail.outbox
+    assert message.to == [ana.email] and "Northside Health Center" in message.subject
+    assert "added you to Northside Health Center" in message.body and "/accounts/password/reset/" not in message.body
+    assert list(OutboxMessage.objects.values_list("kind", flat=True)) == [OutboxMessage.Kind.MEMBER_ADDED]
 
 
 def test_adding_an_admin_puts_them_in_the_admin_group(network, site_admin):
