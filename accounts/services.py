@@ -76,12 +76,16 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
 
 @transaction.atomic
 def membership_remove(*, user: User, organization: Organization) -> None:
-    """Takes ``user`` out of ``organization``: its admin group, its teams and the claims on its programs
-    (someone who left no longer receives the organization's inbound referrals)."""
+    """Takes ``user`` out of ``organization``: its admin group, its teams, the claims on its programs
+    (someone who left no longer receives the organization's inbound referrals) and their own grants on the
+    referrals they made for it (the referrer's grant is the person's, not a group's: without this, someone
+    who left would keep those seekers' names, contact details and notes). The referrals stay."""
     from programs.models import ProgramClaimer
     from programs.services import program_remove_claimer
+    from referrals.models import ReferralUserObjectPermission
 
     Membership.objects.filter(user=user, organization=organization).delete()
+    ReferralUserObjectPermission.objects.filter(user=user, content_object__organization=organization).delete()
     user.groups.remove(organization.admin_group)
     for membership in TeamMembership.objects.filter(user=user, team__organization=organization).select_related("team"):
         team_remove_member(team=membership.team, user=user)

@@ -280,3 +280,26 @@ def test_changes_are_logged_without_email_addresses(network, site_admin, caplog)
     [line] = [record.getMessage() for record in caplog.records if record.name == "accounts.organization"]
     assert "Made Maria Garcia Organization admin." in line and f"user {network.site_admin.pk}" in line
     assert network.referrer.email not in line
+
+
+def test_a_removed_member_no_longer_sees_the_referrals_they_made_there(network, site_admin):
+    """The referrer's own grant on a referral is per person, not per group: removal must end it too, or
+    someone who left keeps the seekers' names, contact details and notes (and Sent referrals lists them)."""
+    referral = network.refer(referrer=network.referrer)
+    factories.membership_set(user=network.referrer, organization=network.other_site)  # she works there too
+    elsewhere = network.refer(referrer=network.referrer, seeker=factories.SeekerFactory(
+        organization=network.other_site, created_by=network.referrer))  # made for the other organization
+    maria = login(network.referrer)
+    assert maria.get(f"/referrals/{referral.public_id}/").status_code == 200
+    assert site_admin.post(remove_url(network.site, network.referrer)).status_code == 302
+
+    assert not Referral.objects.visible_to(network.referrer).filter(pk=referral.pk).exists()
+    page = maria.get(f"/referrals/{referral.public_id}/")
+    assert page.status_code == 404 and "Hernandez" not in text(page)
+    sent = maria.get("/sent/", {"show": "all"})
+    assert sent.status_code == 200 and "Hernandez" not in text(sent)
+    # The referral stays, and so does everyone else's access to it; a referral she made for another
+    # organization she still belongs to is not touched.
+    assert Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
+    assert Referral.objects.visible_to(network.site_admin).filter(pk=referral.pk).exists()
+    assert Referral.objects.visible_to(network.referrer).filter(pk=elsewhere.pk).exists()
