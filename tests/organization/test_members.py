@@ -303,3 +303,19 @@ def test_a_removed_member_no_longer_sees_the_referrals_they_made_there(network, 
     assert Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
     assert Referral.objects.visible_to(network.site_admin).filter(pk=referral.pk).exists()
     assert Referral.objects.visible_to(network.referrer).filter(pk=elsewhere.pk).exists()
+
+
+def test_someone_with_an_account_added_as_admin_signs_in_again_with_a_second_factor(
+        network, settings, django_capture_on_commit_callbacks):
+    """As for a promotion: admins sign in with a second factor, so a session begun without one (Ana's, at
+    another organization, where she is a worker) must not carry the new admin rights."""
+    from accounts.services import organization_member_add
+
+    settings.MFA_REQUIRED_FOR_ADMINS = True
+    ana = login(network.outsider)
+    assert ana.get("/people/").status_code == 200  # her session needs no second factor: she is a worker
+    with django_capture_on_commit_callbacks(execute=True):
+        organization_member_add(actor=network.site_admin, organization=network.site, email=network.outsider.email,
+                                role=Membership.Role.ADMIN)
+    answer = ana.get(members_url(network.site))
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
