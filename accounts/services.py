@@ -55,18 +55,23 @@ def organization_update(*, organization: Organization, **fields) -> Organization
 def membership_set(*, user: User, organization: Organization, role: str = Membership.Role.WORKER,
                    joined_at=None) -> Membership:
     """Adds ``user`` to ``organization`` (or changes their role). Admins join the admin group."""
+    # An account that becomes an admin here, was one nowhere before and has signed in may have sessions begun
+    # without a second factor (as a worker elsewhere): like a promotion, that ends them (a new account has none).
+    was_admin = role == Membership.Role.ADMIN and (
+        user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists())
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, defaults={"role": role, "joined_at": joined_at or timezone.now()}
     )
+    promoted = False
     if not created and membership.role != role:
         promoted = role == Membership.Role.ADMIN
         membership.role = role
         membership.save(update_fields=["role"])
-        if promoted:
-            # Admins sign in with a second factor: sessions that began without one end now.
-            from privacy.accounts import sessions_end_for
+    if promoted or (created and role == Membership.Role.ADMIN and not was_admin and user.last_login is not None):
+        # Admins sign in with a second factor: sessions that began without one end now.
+        from privacy.accounts import sessions_end_for
 
-            transaction.on_commit(lambda: sessions_end_for(user=user))
+        transaction.on_commit(lambda: sessions_end_for(user=user))
     if role == Membership.Role.ADMIN:
         user.groups.add(organization.admin_group)
     else:
@@ -76,12 +81,16 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
 
 @transaction.atomic
 def membership_remove(*, user: User, organization: Organization) -> None:
-    """Takes ``user`` out of ``organization``: its admin group, its teams and the claims on its programs
-    (someone who left no longer receives the organization's inbound referrals)."""
+    """Takes ``user`` out of ``organization``: its admin group, its teams, the claims on its programs
+    (someone who left no longer receives the organization's inbound referrals) and their own grants on the
+    referrals they made for it (the referrer's grant is the person's, not a group's: without this, someone
+    who left would keep those seekers' names, contact details and notes). The referrals stay."""
     from programs.models import ProgramClaimer
     from programs.services import program_remove_claimer
+    from referrals.models import ReferralUserObjectPermission
 
     Membership.objects.filter(user=user, organization=organization).delete()
+    ReferralUserObjectPermission.objects.filter(user=user, content_object__organization=organization).delete()
     user.groups.remove(organization.admin_group)
     for membership in TeamMembership.objects.filter(user=user, team__organization=organization).select_related("team"):
         team_remove_member(team=membership.team, user=user)

@@ -284,3 +284,42 @@ def test_changes_are_logged_without_email_addresses(network, site_admin, caplog)
     [line] = [record.getMessage() for record in caplog.records if record.name == "accounts.organization"]
     assert "Made Maria Garcia Organization admin." in line and f"user {network.site_admin.pk}" in line
     assert network.referrer.email not in line
+
+
+def test_a_removed_member_no_longer_sees_the_referrals_they_made_there(network, site_admin):
+    """The referrer's own grant on a referral is per person, not per group: removal must end it too, or
+    someone who left keeps the seekers' names, contact details and notes (and Sent referrals lists them)."""
+    referral = network.refer(referrer=network.referrer)
+    factories.membership_set(user=network.referrer, organization=network.other_site)  # she works there too
+    elsewhere = network.refer(referrer=network.referrer, seeker=factories.SeekerFactory(
+        organization=network.other_site, created_by=network.referrer))  # made for the other organization
+    maria = login(network.referrer)
+    assert maria.get(f"/referrals/{referral.public_id}/").status_code == 200
+    assert site_admin.post(remove_url(network.site, network.referrer)).status_code == 302
+
+    assert not Referral.objects.visible_to(network.referrer).filter(pk=referral.pk).exists()
+    page = maria.get(f"/referrals/{referral.public_id}/")
+    assert page.status_code == 404 and "Hernandez" not in text(page)
+    sent = maria.get("/sent/", {"show": "all"})
+    assert sent.status_code == 200 and "Hernandez" not in text(sent)
+    # The referral stays, and so does everyone else's access to it; a referral she made for another
+    # organization she still belongs to is not touched.
+    assert Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
+    assert Referral.objects.visible_to(network.site_admin).filter(pk=referral.pk).exists()
+    assert Referral.objects.visible_to(network.referrer).filter(pk=elsewhere.pk).exists()
+
+
+def test_someone_with_an_account_added_as_admin_signs_in_again_with_a_second_factor(
+        network, settings, django_capture_on_commit_callbacks):
+    """As for a promotion: admins sign in with a second factor, so a session begun without one (Ana's, at
+    another organization, where she is a worker) must not carry the new admin rights."""
+    from accounts.services import organization_member_add
+
+    settings.MFA_REQUIRED_FOR_ADMINS = True
+    ana = login(network.outsider)
+    assert ana.get("/people/").status_code == 200  # her session needs no second factor: she is a worker
+    with django_capture_on_commit_callbacks(execute=True):
+        organization_member_add(actor=network.site_admin, organization=network.site, email=network.outsider.email,
+                                role=Membership.Role.ADMIN)
+    answer = ana.get(members_url(network.site))
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
