@@ -210,10 +210,11 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
                             last_name: str = "", role: str = Membership.Role.WORKER) -> MemberAdded:
     """An organization admin adds a colleague by email address.
 
-    An existing account becomes a member as it is (its name is not changed by another organization). For a
-    new address, an account without a usable password is made and its person is emailed (through the
-    outbox) a link to choose their password. A member already, a switched-off account, a malformed address
-    or a missing name: ValidationError, nothing written.
+    The account of someone who works at another organization of the network becomes a member as it is (its
+    name is not changed by another organization) and is emailed who added it. For a new address, an account
+    without a usable password is made and its person is emailed (through the outbox) a link to choose their
+    password. A member already, any other existing account (a seeker's own, a switched-off one: one message
+    that reveals nothing of it), a malformed address or a missing name: ValidationError, nothing written.
     """
     organization_admin_required(actor=actor, organization=organization)
     role = _clean_role(role)
@@ -226,9 +227,12 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
     if user is not None:
         if Membership.objects.filter(organization=organization, user=user).exists():
             raise ValidationError({"email": f"{email} is already a member of {organization.name}."})
-        if not user.is_active:
-            raise ValidationError({"email": f"The account of {email} is switched off. A network admin can switch "
-                                            "it on again."})
+        if not user.is_active or not Membership.objects.filter(user=user).exists():
+            # Only people who already work at an organization of the network are added as they are. Anyone else
+            # with an account (a seeker's own account, a switched-off one) is never revealed to another
+            # organization: no name, no reason, one message for all of them.
+            raise ValidationError({"email": f"{email} cannot be added from this page. If they should join "
+                                            f"{organization.name}, a network admin can add them."})
     else:
         first_name = _clean_text(first_name, field="first_name", label="first name", max_length=PERSON_NAME_MAX_LENGTH)
         last_name = _clean_text(last_name, field="last_name", label="last name", max_length=PERSON_NAME_MAX_LENGTH)

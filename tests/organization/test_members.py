@@ -160,13 +160,28 @@ def test_adding_a_member_twice_is_refused(network, site_admin):
     assert role_of(network.referrer, network.site) == Membership.Role.WORKER
 
 
+NOT_ADDED = "cannot be added from this page. If they should join Northside Health Center, a network admin can add them."
+
+
 def test_a_switched_off_account_is_not_added(network, site_admin):
     network.outsider.is_active = False
     network.outsider.save()
     answer = site_admin.post(members_url(network.site), {"email": network.outsider.email, "first_name": "A",
                                                          "last_name": "T", "role": "worker"})
-    assert answer.status_code == 400 and "switched off" in text(answer)
-    assert role_of(network.outsider, network.site) is None
+    assert answer.status_code == 400 and f"{network.outsider.email} {NOT_ADDED}" in text(answer)
+    assert "switched off" not in text(answer) and role_of(network.outsider, network.site) is None
+
+
+def test_a_seekers_own_account_is_neither_added_nor_revealed(network, site_admin):
+    """An admin must not learn that an address belongs to someone receiving services, nor their name."""
+    account = factories.UserFactory(email="luis.h@example.org", first_name="Luis", last_name="Hernandez")
+    network.seeker.user = account
+    network.seeker.save()
+    answer = site_admin.post(members_url(network.site), {"email": "luis.h@example.org", "first_name": "Some",
+                                                         "last_name": "One", "role": "worker"})
+    assert answer.status_code == 400 and f"luis.h@example.org {NOT_ADDED}" in text(answer)
+    assert "Hernandez" not in text(answer) and role_of(account, network.site) is None
+    assert not OutboxMessage.objects.exists()
 
 
 def test_making_a_worker_admin_and_back(network, site_admin, django_capture_on_commit_callbacks):
