@@ -188,6 +188,13 @@ def _member(organization: Organization, user, *, lock: bool = False) -> Membersh
     return membership
 
 
+def _lock_memberships(organization: Organization) -> None:
+    """Role changes and removals in one organization wait for each other (its row is locked first, before
+    any membership row): two admins demoting each other at once are served one after the other, instead of
+    each locking the other's row and PostgreSQL aborting one of them as a deadlock."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True).first()
+
+
 def _refuse_losing_last_admin(organization: Organization, membership: Membership, *, verb: str) -> None:
     """Every organization keeps at least one admin. The admin rows are locked, so two admins demoting each
     other at the same moment cannot both succeed."""
@@ -263,7 +270,10 @@ def organization_member_invite_again(*, actor, organization: Organization, user:
     expired: links last PASSWORD_RESET_TIMEOUT)."""
     organization_admin_required(actor=actor, organization=organization)
     _member(organization, user)
-    if user.has_usable_password() or not user.is_active:
+    if not user.is_active:
+        raise ValidationError(f"The account of {_person(user)} is switched off. A network admin can switch it "
+                              "on again.")
+    if user.has_usable_password():
         raise ValidationError(f"{_person(user)} has chosen a password already. If they forgot it, they can ask "
                               "for a new one from the sign-in page.")
     from notifications.services import notify_member_invited
@@ -279,6 +289,7 @@ def organization_member_set_role(*, actor, organization: Organization, user: Use
     person's sessions (admins sign in with a second factor); see membership_set."""
     organization_admin_required(actor=actor, organization=organization)
     role = _clean_role(role)
+    _lock_memberships(organization)
     membership = _member(organization, user, lock=True)
     if membership.role == role:
         return membership
@@ -295,6 +306,7 @@ def organization_member_remove(*, actor, organization: Organization, user: User)
     """Takes a member out of the organization, its teams and its programs' claimers (membership_remove).
     The last admin cannot be removed. Their referrals stay; access through teams ends at once."""
     organization_admin_required(actor=actor, organization=organization)
+    _lock_memberships(organization)
     membership = _member(organization, user, lock=True)
     _refuse_losing_last_admin(organization, membership, verb="removed")
     membership_remove(user=user, organization=organization)

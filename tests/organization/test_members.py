@@ -287,6 +287,12 @@ def test_the_password_link_can_be_sent_again_to_someone_who_has_none(network, si
     assert refused.status_code == 400 and "has chosen a password already" in text(refused)
     assert not OutboxMessage.objects.filter(recipient_user=network.referrer).exists()
 
+    person.is_active = False
+    person.save()
+    switched_off = site_admin.post(again)
+    assert switched_off.status_code == 400 and "is switched off" in text(switched_off)
+    assert OutboxMessage.objects.filter(recipient_user=person).count() == 2
+
 
 def test_changes_are_refused_on_get(network, site_admin):
     assert site_admin.get(role_url(network.site, network.referrer) + "?role=admin").status_code == 405
