@@ -37,10 +37,12 @@ class MemberAddForm(forms.Form):
                              error_messages={"invalid": "Enter an email address like name@example.org.",
                                              "required": "Enter their email address."},
                              widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    first_name = forms.CharField(label="First name", max_length=150,
-                                 error_messages={"required": "Enter their first name."})
-    last_name = forms.CharField(label="Last name", max_length=150,
-                                error_messages={"required": "Enter their last name."})
+    # Needed for a new account only (the service says so on the field): a colleague who already works at an
+    # organization of the network keeps the name they have.
+    first_name = forms.CharField(label="First name", max_length=150, required=False,
+                                 help_text="For someone new to the network.")
+    last_name = forms.CharField(label="Last name", max_length=150, required=False,
+                                help_text="For someone new to the network.")
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, initial=Membership.Role.WORKER,
                              error_messages={"required": "Choose Worker or Organization admin.",
                                              "invalid_choice": "Choose Worker or Organization admin."},

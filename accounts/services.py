@@ -241,8 +241,16 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
             raise ValidationError({"email": f"{email} cannot be added from this page. If they should join "
                                             f"{organization.name}, a network admin can add them."})
     else:
-        first_name = _clean_text(first_name, field="first_name", label="first name", max_length=PERSON_NAME_MAX_LENGTH)
-        last_name = _clean_text(last_name, field="last_name", label="last name", max_length=PERSON_NAME_MAX_LENGTH)
+        names, problems = {}, {}
+        for field, value in (("first_name", first_name), ("last_name", last_name)):
+            try:
+                names[field] = _clean_text(value, field=field, label=field.replace("_", " "),
+                                           max_length=PERSON_NAME_MAX_LENGTH)
+            except ValidationError as error:
+                problems.update(error.message_dict)
+        if problems:  # both names at once, each on its field
+            raise ValidationError(problems)
+        first_name, last_name = names["first_name"], names["last_name"]
         try:
             with transaction.atomic():
                 user = User.objects.create_user(email=email, password=None, first_name=first_name,

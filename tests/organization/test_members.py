@@ -136,7 +136,8 @@ def test_adding_an_admin_puts_them_in_the_admin_group(network, site_admin):
      "Enter an email address like name@example.org."),
     ({"email": "maria@", "first_name": "A", "last_name": "B", "role": "worker"},
      "Enter an email address like name@example.org."),
-    ({"email": "new@example.org", "first_name": "", "last_name": "B", "role": "worker"}, "Enter their first name."),
+    ({"email": "new@example.org", "first_name": "", "last_name": "B", "role": "worker"}, "Enter the first name."),
+    ({"email": "new@example.org", "first_name": " ", "last_name": "", "role": "worker"}, "Enter the last name."),
     ({"email": "new@example.org", "first_name": "A", "last_name": "B", "role": "owner"},
      "Choose Worker or Organization admin."),
     ({"email": "new@example.org", "first_name": "A" * 151, "last_name": "B", "role": "worker"},
@@ -150,6 +151,11 @@ def test_bad_input_is_refused_with_a_message_and_nothing_changes(network, site_a
     assert message in text(answer)
     assert (User.objects.count(), Membership.objects.count()) == (users, memberships)
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_colleague_who_works_elsewhere_is_added_without_typing_their_name(network, site_admin):
+    answer = site_admin.post(members_url(network.site), {"email": network.outsider.email, "role": "worker"})
+    assert answer.status_code == 302 and role_of(network.outsider, network.site) == Membership.Role.WORKER
 
 
 def test_adding_a_member_twice_is_refused(network, site_admin):
