@@ -2,8 +2,8 @@
 
 A link page never changes anything on GET (mail scanners fetch links): it shows the referral and the
 choices its recipient may make, each a POST form with CSRF protection and no script. Token pages send
-``Referrer-Policy: same-origin`` so the token never leaks to another site (not ``no-referrer``: with it,
-browsers send ``Origin: null`` on the page's own POST and the CSRF check refuses every answer).
+``Referrer-Policy: strict-origin`` (privacy.middleware.SECRET_PAGE_REFERRER_POLICY) so the token is never
+sent as a referrer, to another site or to our own.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from referrals.actors import Actor
-from referrals.models import Referral
+from privacy.middleware import SECRET_PAGE_REFERRER_POLICY
 from privacy.models import AccessRecord
 from privacy.services import access_record
+from referrals.actors import Actor
+from referrals.models import Referral
 from referrals.selectors import referral_parties
 from seekers.models import Seeker
 
@@ -59,7 +60,7 @@ def _rate_limited(request) -> bool:
 
 
 def _private_page(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "same-origin"
+    response["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -123,14 +123,17 @@ class TwoFactorMiddleware:
         return HttpResponseRedirect(f"{reverse(name)}?{query}" if query else reverse(name))
 
 
-class ReferrerPolicyMiddleware:
-    """``same-origin`` pinned on pages whose URL carries a secret (email links, password reset tokens).
+# Pages whose URL carries a secret send at most our origin as the referrer, never their path: neither to another
+# site nor to our own (their stylesheets and scripts, whose Referer a proxy in front may log). Not
+# ``no-referrer``: browsers then send ``Origin: null`` with the page's own form POSTs (the Fetch standard),
+# which Django's CSRF check refuses, so nobody could submit these forms; with ``strict-origin`` the Origin is
+# ours and the check passes.
+SECRET_PAGE_REFERRER_POLICY = "strict-origin"
 
-    Not ``no-referrer``: browsers then send ``Origin: null`` with the page's own form POSTs (the Fetch
-    standard), which Django's CSRF check refuses, so nobody could submit these forms. ``same-origin`` sends no
-    referrer to any other site, which is what keeps the secret in; it is pinned here so that relaxing the
-    site-wide default never reaches these pages.
-    """
+
+class ReferrerPolicyMiddleware:
+    """``SECRET_PAGE_REFERRER_POLICY`` pinned on pages whose URL carries a secret (email links, password reset
+    tokens), so that relaxing the site-wide default never reaches them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -138,7 +141,7 @@ class ReferrerPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.path.startswith(tuple(getattr(settings, "SECRET_URL_PATH_PREFIXES", ()))):
-            response.headers["Referrer-Policy"] = "same-origin"
+            response.headers["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
         return response
 
 

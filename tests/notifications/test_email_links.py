@@ -48,7 +48,7 @@ def test_opening_a_link_changes_nothing_and_shows_the_seekers_choices(network):
     response = Client().get(seeker_link(referral, answer="got_help"))
 
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "strict-origin"
     page = response.content.decode()
     assert "Please confirm your answer" in page
     for label in ("I got help", "I couldn&#x27;t get help", "I&#x27;m no longer interested"):
@@ -139,7 +139,7 @@ def test_a_bad_token_gets_a_friendly_page_and_changes_nothing(network, spoil):
 
     assert page.status_code == expected
     assert "We could not open this link" in page.content.decode()
-    assert page["Referrer-Policy"] == "same-origin"
+    assert page["Referrer-Policy"] == "strict-origin"
     assert posted.status_code in (expected, 403)
     for each in (referral, other):
         each.refresh_from_db()

@@ -43,9 +43,9 @@ def test_htmx_injects_no_inline_style_and_its_indicator_rules_are_in_the_stylesh
     assert ".htmx-request .htmx-indicator, .htmx-request.htmx-indicator { opacity: 1;" in stylesheet
 
 
-def test_pages_with_a_secret_in_the_url_send_no_referrer_to_other_sites(client, db):
+def test_pages_with_a_secret_in_the_url_never_send_it_as_a_referrer(client, db):
     response = client.get("/accounts/password/reset/MQ/set-password/")
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "strict-origin"
 
 
 def origin_a_browser_sends(page) -> str:
