@@ -90,7 +90,7 @@ def _context(request, form) -> dict:
     rows = rows[:PAGE_SIZE]
     return {
         "form": form,
-        "show": form.chosen()["show"],
+        "show": chosen["show"],
         "rows": rows,
         "page": page,
         "first_shown": offset + 1 if rows else 0,
