@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from programs.models import ProgramClaimer
-from referrals_site.pagination import capped_count, page_links, page_number
+from referrals_site.pagination import OneMorePage, capped_count
 
 from . import inbound_cache, selectors, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
@@ -99,15 +99,15 @@ def _inbound_context(request, programs, form) -> dict:
     referrals = form.apply(inbound, user=user)
     order = (Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1),
                   output_field=IntegerField()), "sent_at", "id")
-    page = page_number(request)
-    offset = (page - 1) * PAGE_SIZE
-    # One row more than a page tells whether there is a next page without counting the whole set. The page's
-    # ids are chosen by a narrow subquery; only those rows are joined to their program, seeker and people.
-    page_ids = referrals.order_by(*order).values("pk")[offset: offset + PAGE_SIZE + 1]
+    page = OneMorePage.asked(request, PAGE_SIZE)
+    # The page's ids are chosen by a narrow subquery; only those rows are joined to their program, seeker and
+    # people.
+    page_ids = referrals.order_by(*order).values("pk")[page.window]
     fetched = list(referrals_for_page(user, page_ids, order=order)
                    .select_related("program", "seeker", "organization", "referred_by", "assigned_to"))
-    has_next = len(fetched) > PAGE_SIZE
-    fetched = fetched[:PAGE_SIZE]
+    not_updated, not_updated_more = capped_count(inbound.filter(status=statuses.Status.SENT))
+    total, total_more = capped_count(referrals)
+    listed = page.context(request, fetched, list_has_rows=total > 0)
 
     claimers_by_program: dict[int, list] = {}
     for membership in (ProgramClaimer.objects.filter(program_id__in=[p.pk for p in programs])
@@ -115,19 +115,12 @@ def _inbound_context(request, programs, form) -> dict:
         claimers_by_program.setdefault(membership.program_id, []).append(membership.user)
     now = timezone.now()
     rows = [Row(referral=r, overdue=is_overdue(r, now), claimers=claimers_by_program.get(r.program_id, []))
-            for r in fetched]
-
-    not_updated, not_updated_more = capped_count(inbound.filter(status=statuses.Status.SENT))
-    total, total_more = capped_count(referrals)
+            for r in listed["rows"]]
     return {
         "form": form,
         "programs": programs,
+        **listed,
         "rows": rows,
-        "page": page,
-        "first_shown": offset + 1 if rows else 0,
-        "last_shown": offset + len(rows),
-        # A page past the end (an old link, a list that shrank) says so instead of "no referrals match".
-        **page_links(request, page, has_next=has_next, past_the_end=not rows and total > 0),
         "total": total,
         "total_more": total_more,
         "not_updated": not_updated,

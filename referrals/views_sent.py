@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals_site.pagination import COUNT_CAP, page_links, page_number
+from referrals_site.pagination import COUNT_CAP, OneMorePage
 
 from . import statuses
 from .selectors import referrals_for_page, referrals_outbound_for
@@ -64,16 +64,15 @@ class SentFilterForm(forms.Form):
 def _context(request, form) -> dict:
     user, now = request.user, timezone.now()
     sent = referrals_outbound_for(user, from_grants=True)
-    page = page_number(request)
-    offset = (page - 1) * PAGE_SIZE
+    page = OneMorePage.asked(request, PAGE_SIZE)
     # What needs the referrer is usually a handful: its ids (up to the count cap), newest change first, give
     # the count on every page and, on the default view, the page itself, in one query.
     attention_ids = list(sent.filter(needs_attention(now)).order_by(*ORDER)
                          .values_list("pk", flat=True)[:COUNT_CAP + 1])
     attention, attention_more = min(len(attention_ids), COUNT_CAP), len(attention_ids) > COUNT_CAP
     chosen = form.chosen()
-    if chosen == {"show": form.ATTENTION, "urgency": ""} and offset + PAGE_SIZE < COUNT_CAP:
-        page_ids = attention_ids[offset: offset + PAGE_SIZE + 1]
+    if chosen == {"show": form.ATTENTION, "urgency": ""} and page.window.stop <= COUNT_CAP:
+        page_ids = attention_ids[page.window]
         total, total_more = attention, attention_more
     else:
         # The page's ids by a narrow query (one row more tells whether there is a next page); the other
@@ -81,21 +80,15 @@ def _context(request, form) -> dict:
         # grant sets gathered serve best (measured: 21 against 45 ms for a helper of 5,000).
         filtered = chosen["show"] != form.ALL or chosen["urgency"]
         listed = form.apply(sent if filtered else referrals_outbound_for(user), now)
-        page_ids = listed.order_by(*ORDER).values("pk")[offset: offset + PAGE_SIZE + 1]
+        page_ids = listed.order_by(*ORDER).values("pk")[page.window]
         total, total_more = None, False
     # Only the page's rows are joined to their seeker and program.
-    rows = list(referrals_for_page(user, page_ids, order=ORDER).select_related("seeker", "program",
-                                                                               "program__organization"))
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    fetched = referrals_for_page(user, page_ids, order=ORDER).select_related("seeker", "program",
+                                                                             "program__organization")
     return {
         "form": form,
         "show": chosen["show"],
-        "rows": rows,
-        "page": page,
-        "first_shown": offset + 1 if rows else 0,
-        "last_shown": offset + len(rows),
-        **page_links(request, page, has_next=has_next, past_the_end=not rows),
+        **page.context(request, list(fetched)),
         "total": total,
         "total_more": total_more,
         "attention": attention,

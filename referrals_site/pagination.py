@@ -15,6 +15,7 @@ the cap they say "more than 1,000" and still let people page on, by fetching one
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -36,21 +37,46 @@ def page_number(request) -> int:
         return 1
 
 
-def page_links(request, page: int, *, has_next: bool, past_the_end: bool) -> dict:
-    """The links of a list paged by fetching one row more than a page (no count needed): previous and next,
-    and the first page's when ``page`` is past the end of a list that has rows (templates/includes/
-    page_links.html shows the first two)."""
-    query = request.GET.copy()
-    query.pop("page", None)
+@dataclass(frozen=True)
+class OneMorePage:
+    """A page of a list that learns whether a next page exists by fetching one row more than a page, so nothing
+    is counted for it (Inbound Referrals, Sent referrals; templates/includes/page_links.html)."""
 
-    def url(number):
-        return "?" + urlencode({**query.dict(), "page": number})
+    number: int
+    size: int
 
-    return {
-        "previous_url": url(page - 1) if page > 1 else "",
-        "next_url": url(page + 1) if has_next else "",
-        "past_the_end_url": url(1) if page > 1 and past_the_end else "",
-    }
+    @classmethod
+    def asked(cls, request, size: int) -> OneMorePage:
+        return cls(page_number(request), size)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def window(self) -> slice:
+        """The rows to fetch: the page's, and one more."""
+        return slice(self.offset, self.offset + self.size + 1)
+
+    def context(self, request, fetched, *, list_has_rows: bool = True) -> dict:
+        """The page's rows (``fetched`` through ``window``) and its links: previous, next, and the first page's
+        when this page is past the end of a list that has rows (an old link, a list that shrank)."""
+        rows = list(fetched)[: self.size]
+        query = request.GET.copy()
+        query.pop("page", None)
+
+        def url(number):
+            return "?" + urlencode({**query.dict(), "page": number})
+
+        return {
+            "rows": rows,
+            "page": self.number,
+            "first_shown": self.offset + 1 if rows else 0,
+            "last_shown": self.offset + len(rows),
+            "previous_url": url(self.number - 1) if self.number > 1 else "",
+            "next_url": url(self.number + 1) if len(fetched) > self.size else "",
+            "past_the_end_url": url(1) if self.number > 1 and not rows and list_has_rows else "",
+        }
 
 
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
