@@ -95,7 +95,7 @@ class TeamMembershipFormSet(BaseInlineFormSet):
                 continue
             if not Membership.objects.filter(user=user, organization=organization).exists():
                 row.add_error("user", forms.ValidationError(
-                    f"{user.get_full_name() or user.email} is not a member of {organization.name}. "
+                    f"{user.display_name} is not a member of {organization.name}. "
                     "Add their membership to the organization first."))
 
 

@@ -49,6 +49,11 @@ class User(AbstractUser):
         return f"{self.get_full_name()} <{self.email}>"
 
     @property
+    def display_name(self) -> str:
+        """The full name, or the email address of someone without one."""
+        return self.get_full_name() or self.email
+
+    @property
     def short_name(self) -> str:
         """The name history lines show: first name and last initial ("Maria G.")."""
         initial = f" {self.last_name[:1]}." if self.last_name else ""

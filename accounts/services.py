@@ -159,10 +159,6 @@ def organization_change_record(*, actor, obj, message: str) -> None:
                 re.sub(r"\s*<[^<>]*>", "", message))
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.email
-
-
 def _clean_text(value, *, field: str, label: str, max_length: int) -> str:
     value = " ".join(str(value or "").split())
     if not value:
@@ -184,7 +180,7 @@ def _member(organization: Organization, user, *, lock: bool = False) -> Membersh
     memberships = Membership.objects.filter(organization=organization, user=user)
     membership = (memberships.select_for_update() if lock else memberships).first()
     if membership is None:
-        raise ValidationError(f"{_person(user)} is not a member of {organization.name}.")
+        raise ValidationError(f"{user.display_name} is not a member of {organization.name}.")
     return membership
 
 
@@ -202,7 +198,7 @@ def _refuse_losing_last_admin(organization: Organization, membership: Membership
                                                                  role=Membership.Role.ADMIN).values_list("user_id", flat=True))
     if membership.role == Membership.Role.ADMIN and admins == [membership.user_id]:
         raise ValidationError(
-            f"{_person(membership.user)} is the only admin of {organization.name}, so they cannot be {verb}. "
+            f"{membership.user.display_name} is the only admin of {organization.name}, so they cannot be {verb}. "
             "Make someone else an admin first.")
 
 
@@ -267,7 +263,7 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
         notify_member_added(user=user, organization=organization, added_by=actor,
                             role_label=membership.get_role_display())
     organization_change_record(actor=actor, obj=organization,
-                               message=f"Added {_person(user)} <{user.email}> as {membership.get_role_display()}"
+                               message=f"Added {user.display_name} <{user.email}> as {membership.get_role_display()}"
                                        f"{' (invited to choose a password)' if invited else ''}.")
     return MemberAdded(membership=membership, invited=invited)
 
@@ -279,16 +275,16 @@ def organization_member_invite_again(*, actor, organization: Organization, user:
     organization_admin_required(actor=actor, organization=organization)
     _member(organization, user)
     if not user.is_active:
-        raise ValidationError(f"The account of {_person(user)} is switched off. A network admin can switch it "
+        raise ValidationError(f"The account of {user.display_name} is switched off. A network admin can switch it "
                               "on again.")
     if user.has_usable_password():
-        raise ValidationError(f"{_person(user)} has chosen a password already. If they forgot it, they can ask "
+        raise ValidationError(f"{user.display_name} has chosen a password already. If they forgot it, they can ask "
                               "for a new one from the sign-in page.")
     from notifications.services import notify_member_invited
 
     notify_member_invited(user=user, organization=organization, invited_by=actor)
     organization_change_record(actor=actor, obj=organization,
-                               message=f"Sent {_person(user)} <{user.email}> a new link to choose a password.")
+                               message=f"Sent {user.display_name} <{user.email}> a new link to choose a password.")
 
 
 @transaction.atomic
@@ -305,7 +301,7 @@ def organization_member_set_role(*, actor, organization: Organization, user: Use
         _refuse_losing_last_admin(organization, membership, verb="made a worker")
     membership = membership_set(user=user, organization=organization, role=role)
     organization_change_record(actor=actor, obj=organization,
-                               message=f"Made {_person(user)} <{user.email}> {membership.get_role_display()}.")
+                               message=f"Made {user.display_name} <{user.email}> {membership.get_role_display()}.")
     return membership
 
 
@@ -319,7 +315,7 @@ def organization_member_remove(*, actor, organization: Organization, user: User)
     _refuse_losing_last_admin(organization, membership, verb="removed")
     membership_remove(user=user, organization=organization)
     organization_change_record(actor=actor, obj=organization,
-                               message=f"Removed {_person(user)} <{user.email}> from the organization.")
+                               message=f"Removed {user.display_name} <{user.email}> from the organization.")
 
 
 def _clean_team_name(organization: Organization, name, *, team: Team | None = None) -> str:
@@ -388,9 +384,9 @@ def organization_team_add_member(*, actor, team: Team, user: User) -> TeamMember
     organization_admin_required(actor=actor, organization=team.organization)
     _member(team.organization, user)
     if TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ValidationError(f"{_person(user)} is already in {team.name}.")
+        raise ValidationError(f"{user.display_name} is already in {team.name}.")
     membership = team_add_member(team=team, user=user)
-    organization_change_record(actor=actor, obj=team, message=f"Added {_person(user)} <{user.email}>.")
+    organization_change_record(actor=actor, obj=team, message=f"Added {user.display_name} <{user.email}>.")
     return membership
 
 
@@ -398,6 +394,6 @@ def organization_team_add_member(*, actor, team: Team, user: User) -> TeamMember
 def organization_team_remove_member(*, actor, team: Team, user: User) -> None:
     organization_admin_required(actor=actor, organization=team.organization)
     if not TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ValidationError(f"{_person(user)} is not in {team.name}.")
+        raise ValidationError(f"{user.display_name} is not in {team.name}.")
     team_remove_member(team=team, user=user)
-    organization_change_record(actor=actor, obj=team, message=f"Removed {_person(user)} <{user.email}>.")
+    organization_change_record(actor=actor, obj=team, message=f"Removed {user.display_name} <{user.email}>.")

@@ -24,7 +24,7 @@ from programs.services import (
     organization_program_remove_claimer,
     organization_program_set_sharing,
 )
-from referrals_site.forms import add_service_errors
+from referrals_site.forms import add_service_errors, error_messages
 from referrals_site.pagination import CappedCountPaginator
 
 from . import services
@@ -55,15 +55,6 @@ def _organization(request, public_id) -> Organization:
         raise Http404("No such organization.") from None
 
 
-def _messages_of(error: ValidationError) -> list[str]:
-    return [message for messages_ in error.message_dict.values() for message in messages_] \
-        if hasattr(error, "error_dict") else list(error.messages)
-
-
-def _form_errors(form) -> list[str]:
-    return [message for errors in form.errors.values() for message in errors]
-
-
 def _refused(request, problems, page):
     """Bad input on one of the page's small forms: the page again with the message on top, status 400."""
     for problem in problems:
@@ -71,6 +62,19 @@ def _refused(request, problems, page):
     response = page()
     response.status_code = 400
     return response
+
+
+def _posted_member(request, organization):
+    """(the member of ``organization`` the posted form names by email, []) or (None, why there is none): only
+    the organization's own people may join its teams or claim its programs."""
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return None, error_messages(form.errors)
+    user = organization_member_by_email(organization, form.cleaned_data["email"])
+    if user is None:
+        return None, [f"No member of {organization.name} has the email {form.cleaned_data['email']}. "
+                      "Add them on the Members page first."]
+    return user, []
 
 
 def _has_programs(organization) -> bool:
@@ -148,12 +152,12 @@ def member_role(request, organization_id, user_id):
     form = RoleForm(request.POST)
     page = lambda: _members_page(request, organization)  # noqa: E731
     if not form.is_valid():
-        return _refused(request, _form_errors(form), page)
+        return _refused(request, error_messages(form.errors), page)
     try:
         membership = services.organization_member_set_role(actor=request.user, organization=organization,
                                                            user=membership.user, role=form.cleaned_data["role"])
     except ValidationError as error:
-        return _refused(request, _messages_of(error), page)
+        return _refused(request, error_messages(error), page)
     name = membership.user.get_full_name()
     if membership.role == Membership.Role.ADMIN:
         messages.success(request, f"{name} is now an organization admin. They sign in again, with a second "
@@ -178,7 +182,7 @@ def member_remove(request, organization_id, user_id):
     try:
         services.organization_member_remove(actor=request.user, organization=organization, user=membership.user)
     except ValidationError as error:
-        return _refused(request, _messages_of(error), lambda: _members_page(request, organization))
+        return _refused(request, error_messages(error), lambda: _members_page(request, organization))
     messages.success(request, f"Removed {membership.user.get_full_name()} from {organization.name}.")
     if membership.user == request.user and not request.user.is_superuser:
         return redirect("accounts:home")
@@ -193,7 +197,7 @@ def member_invite_again(request, organization_id, user_id):
     try:
         services.organization_member_invite_again(actor=request.user, organization=organization, user=membership.user)
     except ValidationError as error:
-        return _refused(request, _messages_of(error), lambda: _members_page(request, organization))
+        return _refused(request, error_messages(error), lambda: _members_page(request, organization))
     messages.success(request, f"We emailed {membership.user.email} a new link to choose a password.")
     return redirect("accounts:organization_members", organization_id=organization.public_id)
 
@@ -248,12 +252,12 @@ def team_rename(request, organization_id, team_id):
     form = TeamRenameForm(request.POST)
     page = lambda: _teams_page(request, organization)  # noqa: E731
     if not form.is_valid():
-        return _refused(request, _form_errors(form), page)
+        return _refused(request, error_messages(form.errors), page)
     old = team.name
     try:
         services.organization_team_rename(actor=request.user, team=team, name=form.cleaned_data["name"])
     except ValidationError as error:
-        return _refused(request, _messages_of(error), page)
+        return _refused(request, error_messages(error), page)
     messages.success(request, f"Renamed {old} to {team.name}.")
     return _to_teams(organization, team)
 
@@ -265,7 +269,7 @@ def team_sharing(request, organization_id, team_id):
     team = _team(organization, team_id)
     form = SharingForm(request.POST)
     if not form.is_valid():
-        return _refused(request, _form_errors(form), lambda: _teams_page(request, organization))
+        return _refused(request, error_messages(form.errors), lambda: _teams_page(request, organization))
     services.organization_team_set_sharing(actor=request.user, team=team, shares_outbound=form.cleaned_value())
     if team.shares_outbound:
         messages.success(request, f"{team.name} now shares outbound referrals: its members see the referrals a "
@@ -281,18 +285,14 @@ def team_sharing(request, organization_id, team_id):
 def team_member_add(request, organization_id, team_id):
     organization = _organization(request, organization_id)
     team = _team(organization, team_id)
-    form = PersonForm(request.POST)
     page = lambda: _teams_page(request, organization)  # noqa: E731
-    if not form.is_valid():
-        return _refused(request, _form_errors(form), page)
-    user = organization_member_by_email(organization, form.cleaned_data["email"])
+    user, problems = _posted_member(request, organization)
     if user is None:
-        return _refused(request, [f"No member of {organization.name} has the email {form.cleaned_data['email']}. "
-                                  "Add them on the Members page first."], page)
+        return _refused(request, problems, page)
     try:
         services.organization_team_add_member(actor=request.user, team=team, user=user)
     except ValidationError as error:
-        return _refused(request, _messages_of(error), page)
+        return _refused(request, error_messages(error), page)
     messages.success(request, f"Added {user.get_full_name()} to {team.name}.")
     return _to_teams(organization, team)
 
@@ -346,18 +346,14 @@ def _to_programs(organization, program):
 @require_POST
 def program_claimer_add(request, program_id):
     organization, program = _program(request, program_id)
-    form = PersonForm(request.POST)
     page = lambda: _programs_page(request, organization)  # noqa: E731
-    if not form.is_valid():
-        return _refused(request, _form_errors(form), page)
-    user = organization_member_by_email(organization, form.cleaned_data["email"])
+    user, problems = _posted_member(request, organization)
     if user is None:
-        return _refused(request, [f"No member of {organization.name} has the email {form.cleaned_data['email']}. "
-                                  "Add them on the Members page first."], page)
+        return _refused(request, problems, page)
     try:
         organization_program_add_claimer(actor=request.user, program=program, user=user)
     except ValidationError as error:
-        return _refused(request, _messages_of(error), page)
+        return _refused(request, error_messages(error), page)
     messages.success(request, f"{user.get_full_name()} is now a claimer of {program.name}: they receive its "
                               "inbound referrals.")
     return _to_programs(organization, program)
@@ -381,7 +377,7 @@ def program_sharing(request, program_id):
     organization, program = _program(request, program_id)
     form = SharingForm(request.POST)
     if not form.is_valid():
-        return _refused(request, _form_errors(form), lambda: _programs_page(request, organization))
+        return _refused(request, error_messages(form.errors), lambda: _programs_page(request, organization))
     organization_program_set_sharing(actor=request.user, program=program, shares_outbound=form.cleaned_value())
     if program.shares_outbound:
         messages.success(request, f"{program.name} now shares the referrals its claimers make on its behalf "

@@ -650,7 +650,7 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
         "recipient_name": user.first_name or user.email,
         "email": user.email,
         "organization": organization.name,
-        "invited_by": by.get_full_name() or by.email,
+        "invited_by": by.display_name,
         "sign_in_url": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",
         **extra,
     }

@@ -158,10 +158,6 @@ def _record(actor, program: Program, message: str) -> None:
     organization_change_record(actor=actor, obj=program, message=message)
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
-
-
 @transaction.atomic
 def organization_program_add_claimer(*, actor: User, program: Program, user: User) -> ProgramClaimer:
     """Only members of the program's organization become its claimers. They see its inbound referrals at once."""
@@ -170,12 +166,12 @@ def organization_program_add_claimer(*, actor: User, program: Program, user: Use
 
     _admin_required(actor, program)
     if not Membership.objects.filter(organization_id=program.organization_id, user=user).exists():
-        raise ValidationError(f"{_name(user)} is not a member of {program.organization.name}. Add them on the "
+        raise ValidationError(f"{user.display_name} is not a member of {program.organization.name}. Add them on the "
                               "Members page first.")
     if ProgramClaimer.objects.filter(program=program, user=user).exists():
-        raise ValidationError(f"{_name(user)} is already a claimer of {program.name}.")
+        raise ValidationError(f"{user.display_name} is already a claimer of {program.name}.")
     claimer = program_add_claimer(program=program, user=user)
-    _record(actor, program, f"Added claimer {_name(user)} <{user.email}>.")
+    _record(actor, program, f"Added claimer {user.display_name} <{user.email}>.")
     return claimer
 
 
@@ -185,9 +181,9 @@ def organization_program_remove_claimer(*, actor: User, program: Program, user: 
 
     _admin_required(actor, program)
     if not ProgramClaimer.objects.filter(program=program, user=user).exists():
-        raise ValidationError(f"{_name(user)} is not a claimer of {program.name}.")
+        raise ValidationError(f"{user.display_name} is not a claimer of {program.name}.")
     program_remove_claimer(program=program, user=user)
-    _record(actor, program, f"Removed claimer {_name(user)} <{user.email}>.")
+    _record(actor, program, f"Removed claimer {user.display_name} <{user.email}>.")
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 
 from accounts.models import Membership
 from referrals_site.csv_cells import safe_text
+from referrals_site.forms import error_messages
 
 from . import charts
 from .forms import PeriodForm
@@ -113,7 +114,7 @@ def _csv_response(table: Table, filename: str) -> HttpResponse:
 
 
 def _bad_request_csv(form) -> HttpResponse:
-    messages = [message for errors in form.errors.values() for message in errors]
+    messages = error_messages(form.errors)
     return HttpResponse("\n".join(messages) + "\n", status=400, content_type="text/plain; charset=utf-8")
 
 
