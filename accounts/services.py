@@ -55,10 +55,6 @@ def organization_update(*, organization: Organization, **fields) -> Organization
 def membership_set(*, user: User, organization: Organization, role: str = Membership.Role.WORKER,
                    joined_at=None) -> Membership:
     """Adds ``user`` to ``organization`` (or changes their role). Admins join the admin group."""
-    # An account that becomes an admin here, was one nowhere before and has signed in may have sessions begun
-    # without a second factor (as a worker elsewhere): like a promotion, that ends them (a new account has none).
-    was_admin = role == Membership.Role.ADMIN and (
-        user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists())
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, defaults={"role": role, "joined_at": joined_at or timezone.now()}
     )
@@ -67,7 +63,13 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
         promoted = role == Membership.Role.ADMIN
         membership.role = role
         membership.save(update_fields=["role"])
-    if promoted or (created and role == Membership.Role.ADMIN and not was_admin and user.last_login is not None):
+    elif created and role == Membership.Role.ADMIN and user.last_login is not None:
+        # An account that joins as an admin, was one nowhere before and has signed in may have sessions begun
+        # without a second factor (as a worker elsewhere): like a promotion, that ends them (a new account has
+        # none).
+        promoted = not (user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.ADMIN)
+                        .exclude(pk=membership.pk).exists())
+    if promoted:
         # Admins sign in with a second factor: sessions that began without one end now.
         from privacy.accounts import sessions_end_for
 
