@@ -24,6 +24,7 @@ from privacy.services import access_record
 from referrals.actors import Actor
 from referrals.models import Referral
 from referrals.selectors import referral_parties
+from referrals_site.i18n import render_in_language
 from seekers.models import Seeker
 
 from . import links, services
@@ -141,13 +142,10 @@ def email_link(request, referral_public_id, token):
             "result": result,
             "refused_message": (result.message if result and recipient.user is not None
                                 else _("That answer cannot be given for this referral any more.")),
-            "LANGUAGE_CODE": recipient.language,
         }
-        status = 400 if result and result.outcome == services.LinkAnswer.REFUSED else 200
-        response = render(request, "notifications/email_link.html", context, status=status)
-    # LocaleMiddleware would name the browser's language here; the page is in the recipient's.
-    response.headers["Content-Language"] = recipient.language
-    return _private_page(response)
+    status = 400 if result and result.outcome == services.LinkAnswer.REFUSED else 200
+    return _private_page(render_in_language(request, "notifications/email_link.html", context, recipient.language,
+                                            status=status))
 
 
 def _mailbox_enabled():

@@ -5,11 +5,12 @@ preferred language."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from referrals_site.i18n import render_in_language
 from seekers.models import Seeker
 
 from . import services
@@ -44,11 +45,8 @@ def my_referrals(request):
     language = seeker.preferred_language or "en"
     with translation.override(language):
         rows = [{"referral": referral, "choices": _choices(referral)} for referral in _my_referrals(request.user, seeker)]
-        response = render(request, "referrals/my_referrals.html",
-                          {"seeker": seeker, "rows": rows, "seeker_view": True, "LANGUAGE_CODE": language})
-    # LocaleMiddleware would name the browser's language here; the page is in the seeker's.
-    response.headers["Content-Language"] = language
-    return response
+    return render_in_language(request, "referrals/my_referrals.html",
+                              {"seeker": seeker, "rows": rows, "seeker_view": True}, language)
 
 
 @login_required
