@@ -19,8 +19,7 @@ from referrals.selectors import referral_on_seeker_side, seeker_contact_visible_
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
-from seekers.validation import (CONTACT_FIELDS, contact_detail_missing, default_contact_preference, normalize_phone,
-                                normalize_zip)
+from seekers.validation import normalize_phone, normalize_zip
 
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 QUERY_MAX_LENGTH = 200
@@ -169,22 +168,6 @@ class SeekerSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             raise serializers.ValidationError("A seeker's organization cannot be changed.")
         return value
-
-    def validate(self, attrs):
-        # The same rule as the web form and the services (seekers.validation). Without a contact_preference, a
-        # new seeker gets one that follows the details given, so only a chosen way can lack its detail.
-        if set(attrs) & set(CONTACT_FIELDS):
-            current = ({name: getattr(self.instance, name) for name in CONTACT_FIELDS} if self.instance is not None
-                       else {"email": "", "phone": ""})
-            current.update({name: attrs[name] for name in CONTACT_FIELDS if name in attrs})
-            if "contact_preference" not in current:
-                current["contact_preference"] = default_contact_preference(email=current["email"],
-                                                                           phone=current["phone"])
-            missing = contact_detail_missing(**current)
-            if missing:
-                field, message = missing
-                raise serializers.ValidationError({field: [message]})
-        return attrs
 
 
 class GoalSerializer(serializers.ModelSerializer):
