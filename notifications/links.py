@@ -67,9 +67,14 @@ def read_token(token: str, *, referral_public_id) -> LinkClaims:
     return LinkClaims(str(payload["r"]), str(payload.get("u", "")), str(payload.get("s", "")))
 
 
+def site_url(path: str = "") -> str:
+    """``path`` on the site as emails name it (SITE_URL, never the request's host)."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 def link_url(*, referral, user=None, seeker=None, answer: str = "") -> str:
     path = reverse("notifications:email_link",
                    kwargs={"referral_public_id": referral.public_id,
                            "token": make_token(referral=referral, user=user, seeker=seeker)})
     query = f"?answer={answer}" if answer else ""
-    return f"{settings.SITE_URL.rstrip('/')}{path}{query}"
+    return site_url(f"{path}{query}")

@@ -109,7 +109,7 @@ def _dashboard_url(referral) -> str:
         path = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
     except NoReverseMatch:
         return ""
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return links.site_url(path)
 
 
 def _next_steps(program, language: str) -> dict:
@@ -131,7 +131,7 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
         "seeker_name": seeker.full_name,
         "expected_response": expected_response_text(program.expected_response_hours),
         **_next_steps(program, recipient.language),
-        "site_url": settings.SITE_URL.rstrip("/"),
+        "site_url": links.site_url(),
         "action_url": links.link_url(referral=referral, user=recipient.user, seeker=recipient.seeker),
         "dashboard_url": _dashboard_url(referral) if recipient.user is not None else "",
         "status_label": Status(referral.status).label,
@@ -254,8 +254,7 @@ def _notify_status_changed(event, referral) -> None:
 def _rereferral_url(program, referral) -> str:
     if program is None:
         return ""
-    return (f"{settings.SITE_URL.rstrip('/')}/programs/{program.public_id}/connect/"
-            f"?seeker={referral.seeker.public_id}")
+    return links.site_url(f"/programs/{program.public_id}/connect/?seeker={referral.seeker.public_id}")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -633,7 +632,7 @@ def notify_member_invited(*, user, organization, invited_by) -> int:
     path = reverse("accounts:password_reset_confirm", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
     return _member_email(Kind.MEMBER_INVITATION, user=user, organization=organization, by=invited_by,
-                         password_url=f"{settings.SITE_URL.rstrip('/')}{path}",
+                         password_url=links.site_url(path),
                          valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))
 
 
@@ -651,7 +650,7 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
         "email": user.email,
         "organization": organization.name,
         "invited_by": by.display_name,
-        "sign_in_url": f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:login')}",
+        "sign_in_url": links.site_url(reverse("accounts:login")),
         **extra,
     }
     language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
