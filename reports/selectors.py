@@ -670,6 +670,11 @@ class NetworkFigures:
 SCORECARD_KEY = "reports:network:v1:{start}:{end}:{row_limit}"
 
 
+def scorecard_kept_seconds() -> int:
+    """How long the scorecard page's figures are kept (NETWORK_SCORECARD_SECONDS; 0: counted on every view)."""
+    return settings.NETWORK_SCORECARD_SECONDS
+
+
 def network_figures_kept(*, period: Period, row_limit: int, refresh: bool = False) -> NetworkFigures:
     """The scorecard page's figures, kept in the shared cache for ``NETWORK_SCORECARD_SECONDS`` (0: computed
     on every view).
@@ -681,7 +686,7 @@ def network_figures_kept(*, period: Period, row_limit: int, refresh: bool = Fals
     them from the cache. ``refresh`` computes them again whatever is kept. Without a cache (Redis down) they
     are computed, as they always were.
     """
-    seconds = getattr(settings, "NETWORK_SCORECARD_SECONDS", 300)
+    seconds = scorecard_kept_seconds()
     key = SCORECARD_KEY.format(start=period.start, end=period.end, row_limit=row_limit)
     if seconds and not refresh:
         try:

@@ -7,7 +7,6 @@ figures are the page's.
 import csv
 import uuid
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -22,7 +21,7 @@ from referrals_site.forms import error_messages
 from . import charts
 from .forms import PeriodForm
 from .selectors import (NETWORK_SECTIONS, ORGANIZATION_SECTIONS, PAGE_ROW_LIMIT, Table, cell_text,
-                        network_figures_kept, network_report, organization_report)
+                        network_figures_kept, network_report, organization_report, scorecard_kept_seconds)
 
 # slug -> (orientation, label column, series columns): which tables get a chart beside them.
 ORGANIZATION_CHARTS = {
@@ -170,7 +169,7 @@ def network(request):
         return render(request, "reports/network.html", context, status=400)
     period = form.cleaned_data["period"]
     figures = network_figures_kept(period=period, row_limit=PAGE_ROW_LIMIT)
-    context.update(generated_at=figures.now, kept_minutes=getattr(settings, "NETWORK_SCORECARD_SECONDS", 300) // 60)
+    context.update(generated_at=figures.now, kept_minutes=scorecard_kept_seconds() // 60)
     tables = network_report(figures=figures)
     return _render_tables(request, "reports/network.html", context, tables, period, NETWORK_CHARTS,
                           csv_view="reports:network_csv", query=urlencode(period.query_string()))
