@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from referrals_site.admin import DeliveryQueueAdminMixin
 
-from .models import EscalationStep, OutboxMessage
+from .models import OutboxMessage
 from .services import outbox_retry
 
 
@@ -25,17 +25,3 @@ class OutboxMessageAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
     def retry(self, request, queryset):
         count = outbox_retry(outbox_ids=queryset.values_list("pk", flat=True))
         messages.success(request, f"{count} failed message(s) queued again (others were not failed).")
-
-
-@admin.register(EscalationStep)
-class EscalationStepAdmin(admin.ModelAdmin):
-    list_display = ["referral", "step", "taken_at", "skipped"]
-    list_filter = ["step", "skipped"]
-    fields = ["referral", "step", "taken_at", "skipped"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

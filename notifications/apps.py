@@ -7,7 +7,16 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from referrals import events
+
+        from . import services
+
         checks.register(check_retry_below_visibility_timeout)
+        # Email hears of every recorded change and every escalation step, inside its transaction (outbox rows).
+        events.subscribe(events.HISTORY_EVENT, services.notify_referral_event,
+                         phase=events.Phase.IN_TRANSACTION, name="notifications.email")
+        events.subscribe(events.ESCALATION_STEP, services.notify_escalation_step,
+                         phase=events.Phase.IN_TRANSACTION, name="notifications.email.escalation")
 
 
 def check_retry_below_visibility_timeout(app_configs=None, **kwargs):

@@ -1,4 +1,4 @@
-"""The outbox (one row per email) and the escalation steps taken on each referral.
+"""The outbox: one row per email.
 
 Outbox rows are written in the same transaction as the change that caused them and carry everything
 needed to send them (rendered subject and bodies), so delivery never re-reads the referral and a message
@@ -78,29 +78,3 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient_email} ({self.status})"
-
-
-class EscalationStep(models.Model):
-    """One automatic step taken on a referral. The unique constraint makes each step happen at most once."""
-
-    class Step(models.TextChoices):
-        CLAIMER_REMINDER = "claimer_reminder", "Reminder to the claimers"
-        ADMIN_ESCALATION = "admin_escalation", "Escalated to the program's organization admins"
-        REFERRER_ESCALATION = "referrer_escalation", "Escalated to the referrer"
-        EXPIRED = "expired", "Closed as expired with no response"
-        FOLLOW_UP = "follow_up", "Seeker asked whether they got help"
-
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="escalation_steps")
-    step = models.CharField(max_length=24, choices=Step.choices)
-    taken_at = models.DateTimeField(default=timezone.now)
-    skipped = models.BooleanField(
-        default=False, help_text="A later step was already due, so this one was recorded without sending."
-    )
-
-    class Meta:
-        ordering = ["taken_at"]
-        constraints = [models.UniqueConstraint(fields=["referral", "step"], name="one_escalation_step_per_referral")]
-
-    def __str__(self):
-        when = "skipped" if self.skipped else self.taken_at.strftime("%Y-%m-%d %H:%M")
-        return f"{self.get_step_display()} ({when})"

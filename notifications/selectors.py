@@ -1,18 +1,17 @@
-"""Reads that decide who is told what, and which rows the sweeps pick up."""
+"""Reads that decide who is told what, and which outbox rows the sweep picks up."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
 from accounts.models import Membership
 from programs.models import ProgramClaimer
 from referrals import statuses
-from referrals.models import Referral, ReferralEvent, ReferralGroupObjectPermission
+from referrals.models import Referral, ReferralGroupObjectPermission
 
-from .models import EscalationStep, OutboxMessage
+from .models import OutboxMessage
 
 Status = statuses.Status
 
@@ -70,36 +69,6 @@ def outbox_stale(*, now: datetime, pending_grace: timedelta, limit: int = 1000):
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
-    )
-
-
-def referrals_awaiting_answer():
-    """Open referrals no claimer has answered yet (sent or merely viewed)."""
-    return (
-        Referral.objects.unscoped("the escalation sweep looks at every tenant's unanswered referrals")
-        .filter(status__in=[Status.SENT, Status.VIEWED], first_response_at__isnull=True)
-        .select_related("program", "program__organization", "seeker", "organization", "referred_by")
-        .prefetch_related("escalation_steps")
-        .order_by("sent_at")
-    )
-
-
-def referrals_due_follow_up(*, now: datetime):
-    """Accepted (or in service) referrals accepted long enough ago, whose seeker was not asked yet."""
-    cutoff = now - timedelta(days=settings.FOLLOW_UP_AFTER_ACCEPTED_DAYS)
-    accepted_at = (
-        ReferralEvent.objects_across_tenants.filter(
-            referral=OuterRef("pk"), kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=Status.ACCEPTED
-        ).order_by("-created_at").values("created_at")[:1]
-    )
-    return (
-        Referral.objects.unscoped("the follow-up sweep looks at every tenant's accepted referrals")
-        .filter(status__in=[Status.ACCEPTED, Status.IN_SERVICE])
-        .annotate(accepted_at=Subquery(accepted_at))
-        .filter(accepted_at__lte=cutoff)
-        .exclude(escalation_steps__step=EscalationStep.Step.FOLLOW_UP)
-        .select_related("program", "seeker", "organization")
-        .order_by("accepted_at")
     )
 
 

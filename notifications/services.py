@@ -1,8 +1,11 @@
-"""Notifications: the outbox, its delivery, the sweeps and the email action links.
+"""Notifications: who is told what by email, the outbox, and its delivery.
 
-``notify_referral_event`` is called by every referral service inside its transaction, so the outbox rows
-it writes commit or roll back with the change that caused them. Delivery is queued with
-``delay_on_commit`` and done by ``outbox_deliver`` (called by the Celery task with the row's id).
+``notify_referral_event`` and ``notify_escalation_step`` subscribe to what the referral lifecycle publishes
+(``referrals.events``, registered in ``NotificationsConfig.ready``). They run inside the change's
+transaction, so the outbox rows they write commit or roll back with the change that caused them. Delivery
+is queued with ``delay_on_commit`` and done by ``outbox_deliver`` (called by the Celery task with the row's
+id). Nothing here changes a referral: the answers given through email links are the referrals app's
+(``referrals.services.referral_answer_by_link``).
 
 Delivery guarantee, honestly stated: every outbox row is delivered at least once, and in every failure we
 can observe (broker down, worker killed before or during the hand-over to the provider, transient provider
@@ -22,18 +25,20 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
+from core.outbox import DeliveryReport, delivered
 from referrals import statuses
-from referrals.models import Referral, ReferralEvent
+from referrals.answers import seeker_answer_labels
+from referrals.models import EscalationStep, ReferralEvent
 from referrals.selectors import program_may_see_seeker_contact, seeker_contact_visible_to
 
 from . import links, selectors
-from .models import EscalationStep, OutboxMessage
+from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -46,22 +51,6 @@ SILENT_EVENTS = {
     ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED, ReferralEvent.Kind.NOTE_DELETED,
     ReferralEvent.Kind.CONSENT_GIVEN, ReferralEvent.Kind.GOAL_CHANGED, ReferralEvent.Kind.NOTE_ADDED,
 }
-
-# The seeker's one-click answers (each opens the link page with the answer chosen; a POST records it).
-SEEKER_ANSWERS = {
-    "got_help": (Status.GOT_HELP, ""),
-    "couldnt_get_help": (Status.NOT_COMPLETED, statuses.Reason.COULDNT_GET_HELP),
-    "no_longer_interested": (Status.WITHDRAWN, statuses.Reason.NO_LONGER_INTERESTED),
-}
-
-
-def seeker_answer_labels() -> dict:
-    return {
-        "got_help": gettext("I got help"),
-        "couldnt_get_help": gettext("I couldn't get help"),
-        "no_longer_interested": gettext("I'm no longer interested"),
-    }
-
 
 # ---------------------------------------------------------------------------------------------------------
 # Recipients and rendering
@@ -193,8 +182,9 @@ def _enqueue(kind: str, referral, recipients: list[Recipient], *, key_prefix: st
 # Who is told what
 
 
-def notify_referral_event(*, event: ReferralEvent) -> None:
-    """Write the outbox rows that ``event`` calls for (inside the caller's transaction)."""
+def notify_referral_event(event: ReferralEvent) -> None:
+    """Write the outbox rows that ``event`` calls for (a referrals.events subscriber, in the change's
+    transaction)."""
     if event.kind in SILENT_EVENTS:
         return
     referral = event.referral
@@ -354,9 +344,6 @@ def outbox_deliver(*, outbox_id: int) -> Delivery:
 
 
 def _record_sent(message: OutboxMessage) -> None:
-    from referrals.actors import Actor
-    from referrals.services import record_event
-
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk).update(
             status=OutboxMessage.Status.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
@@ -365,8 +352,9 @@ def _record_sent(message: OutboxMessage) -> None:
             # The history names the recipient as history lines name people, never by address.
             recipient = "Seeker" if message.recipient_seeker_id else (
                 message.recipient_user.short_name if message.recipient_user else "")
-            record_event(referral=message.referral, kind=ReferralEvent.Kind.EMAIL_SENT, actor=Actor.system(),
-                         detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)})
+            delivered.send(sender=OutboxMessage, report=DeliveryReport(
+                channel="email", about=message.referral,
+                detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)}))
 
 
 def _record_failure(message: OutboxMessage, error: Exception) -> Delivery:
@@ -432,189 +420,27 @@ def outbox_requeue_stale(*, now: datetime | None = None) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Escalation of silence and the follow-up
+# Escalation of silence and the follow-up (the steps are taken by referrals.sweeps)
 
 
-ESCALATION_ORDER = [
-    EscalationStep.Step.CLAIMER_REMINDER,
-    EscalationStep.Step.ADMIN_ESCALATION,
-    EscalationStep.Step.REFERRER_ESCALATION,
-    EscalationStep.Step.EXPIRED,
-]
-
-
-def _due_steps(referral: Referral, now: datetime) -> list[str]:
-    waited = now - referral.sent_at
-    hours = timedelta(hours=referral.program.expected_response_hours)
-    due = []
-    if waited >= hours:
-        due.append(EscalationStep.Step.CLAIMER_REMINDER)
-    if waited >= 2 * hours:
-        due.append(EscalationStep.Step.ADMIN_ESCALATION)
-    if waited >= 3 * hours:
-        due.append(EscalationStep.Step.REFERRER_ESCALATION)
-    if waited >= timedelta(days=settings.REFERRAL_EXPIRY_DAYS):
-        due.append(EscalationStep.Step.EXPIRED)
-    return due
-
-
-def escalation_sweep(*, now: datetime | None = None) -> dict:
-    """Chase unanswered referrals and ask accepted seekers whether they got help. Safe to run any time.
-
-    For each open referral no claimer has answered: past the program's expected response time the
-    claimers are reminded, at twice that the program's organization admins are told, at three times the
-    referrer; after REFERRAL_EXPIRY_DAYS it is closed as withdrawn (expired_no_response) and the referrer
-    is offered a re-referral. Each step happens at most once per referral (a unique row per step); when
-    the sweep finds several steps due at once only the latest is sent and the earlier ones are recorded
-    as skipped, so nobody gets a burst of stale reminders.
-    """
-    now = now or timezone.now()
-    taken = {step: 0 for step in EscalationStep.Step.values}
-    for referral in selectors.referrals_awaiting_answer().iterator(chunk_size=200):
-        done = {step.step for step in referral.escalation_steps.all()}
-        due = [step for step in _due_steps(referral, now) if step not in done]
-        if not due:
-            continue
-        if escalation_take_step(referral=referral, step=due[-1], skip=due[:-1], now=now):
-            taken[due[-1]] += 1
-    for referral in selectors.referrals_due_follow_up(now=now).iterator(chunk_size=200):
-        if escalation_take_step(referral=referral, step=EscalationStep.Step.FOLLOW_UP, now=now):
-            taken[EscalationStep.Step.FOLLOW_UP] += 1
-    return taken
-
-
-def escalation_take_step(*, referral: Referral, step: str, now: datetime, skip=()) -> bool:
-    """Take one step on one referral, at most once. Returns False when it was taken already or is moot."""
-    from referrals.actors import Actor
-    from referrals.services import referral_change_status
-
-    with transaction.atomic():
-        referral = (Referral.objects_across_tenants.select_for_update(of=("self",))
-                    .select_related("program", "program__organization", "seeker", "organization",
-                                    "referred_by").get(pk=referral.pk))
-        if step == EscalationStep.Step.FOLLOW_UP:
-            if referral.status not in (Status.ACCEPTED, Status.IN_SERVICE):
-                return False
-        elif referral.status not in (Status.SENT, Status.VIEWED) or referral.first_response_at is not None:
-            return False
-        try:
-            with transaction.atomic():
-                EscalationStep.objects.create(referral=referral, step=step, taken_at=now)
-        except IntegrityError:
-            return False
-        for skipped in skip:
-            EscalationStep.objects.get_or_create(referral=referral, step=skipped,
-                                                 defaults={"taken_at": now, "skipped": True})
-        prefix = f"escalation:{referral.public_id}"
-        if step == EscalationStep.Step.CLAIMER_REMINDER:
-            _enqueue(Kind.CLAIMER_REMINDER, referral,
-                     _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER), key_prefix=prefix)
-        elif step == EscalationStep.Step.ADMIN_ESCALATION:
-            admins = selectors.organization_admins_of(referral.program.organization)
-            _enqueue(Kind.ADMIN_ESCALATION, referral, _user_recipients(admins, Party.ADMIN), key_prefix=prefix)
-        elif step == EscalationStep.Step.REFERRER_ESCALATION:
-            _enqueue(Kind.REFERRER_ESCALATION, referral,
-                     _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER), key_prefix=prefix)
-        elif step == EscalationStep.Step.EXPIRED:
-            # The status change notifies everyone; the referrer's email carries the re-referral offer.
-            referral_change_status(actor=Actor.system(), referral=referral, to_status=Status.WITHDRAWN,
-                                   reason=statuses.Reason.EXPIRED_NO_RESPONSE)
-        elif step == EscalationStep.Step.FOLLOW_UP:
-            _enqueue(Kind.FOLLOW_UP, referral, _seeker_recipient(referral), key_prefix=prefix)
-    return True
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Email action links
-
-
-WITHDRAW_CONSENT = "withdraw_consent"
-
-
-class LinkAnswer:
-    RECORDED = "recorded"
-    ALREADY = "already"
-    REFUSED = "refused"
-
-
-@dataclass
-class LinkResult:
-    outcome: str
-    message: str = ""
-    referral: Referral | None = None
-
-
-def email_link_choices(*, referral: Referral, recipient) -> list[dict]:
-    """What the link's recipient may do now: [{"value", "label", "reasons": [(value, label)]}].
-
-    For the seeker, the three plain answers the status table lets them give; for a user, the statuses
-    their parties may set (a note-requiring change such as "entered in error" needs the dashboard).
-    """
-    from referrals.actors import Actor
-    from referrals.selectors import referral_parties
-
-    if recipient.seeker is not None:
-        allowed = set(statuses.allowed_targets(referral.status, {Party.SEEKER}))
-        labels = seeker_answer_labels()
-        choices = [{"value": answer, "label": labels[answer], "reasons": []}
-                   for answer, (status, _reason) in SEEKER_ANSWERS.items() if status in allowed]
-        if referral.has_consent:  # privacy: the seeker may withdraw consent from the link (issue 6)
-            choices.append({"value": WITHDRAW_CONSENT, "reasons": [],
-                            "label": gettext("Stop sharing my contact details with the program")})
-        return choices
-    parties = referral_parties(Actor.for_user(recipient.user), referral)
-    choices = []
-    for status in statuses.allowed_targets(referral.status, parties):
-        rule = statuses.RULES[status]
-        if status == Status.VIEWED or rule.note_required:
-            continue
-        reasons = [(reason.value, reason.label) for reason in statuses.allowed_reasons(status, parties)]
-        choices.append({"value": status.value, "label": status.label, "reasons": reasons})
-    return choices
-
-
-@transaction.atomic
-def email_link_answer(*, referral: Referral, recipient, choice: str, reason: str = "", ip_address: str = "",
-                      user_agent: str = "") -> LinkResult:
-    """Record the choice made through an email link (a POST), and that the link was used.
-
-    The use is recorded (IP address and user agent) whatever the outcome; the change goes through
-    referral_change_status with the email link as its channel, so the status table decides. Choosing what
-    is already recorded changes nothing and says so.
-    """
-    from referrals.actors import Actor, Via
-    from referrals.errors import IllegalTransition, ReferralError
-    from referrals.services import record_event, referral_change_status
-
-    if recipient.seeker is not None:
-        actor = Actor.for_seeker(recipient.seeker, via=Via.EMAIL_LINK)
-        to_status, reason = SEEKER_ANSWERS.get(choice, ("", ""))
-    else:
-        actor = Actor.for_user(recipient.user, via=Via.EMAIL_LINK)
-        to_status = choice
-    record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
-                 detail={"choice": choice[:40], "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
-    current = Referral.objects_across_tenants.get(pk=referral.pk)
-    if recipient.seeker is not None and choice == WITHDRAW_CONSENT:
-        from referrals.services import referral_withdraw_consent
-
-        if current.consent_withdrawn_at is not None:
-            return LinkResult(LinkAnswer.ALREADY, referral=current)
-        return LinkResult(LinkAnswer.RECORDED, referral=referral_withdraw_consent(actor=actor, referral=current))
-    if to_status and current.status == to_status and (current.status_reason or "") == (reason or ""):
-        return LinkResult(LinkAnswer.ALREADY, referral=current)
-    if not to_status:
-        return LinkResult(LinkAnswer.REFUSED, gettext("That is not one of the choices."), referral=current)
-    try:
-        with transaction.atomic():
-            changed = referral_change_status(actor=actor, referral=current, to_status=to_status, reason=reason)
-    except IllegalTransition as error:
-        if error.context.get("already"):
-            return LinkResult(LinkAnswer.ALREADY, referral=current)
-        return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
-    except ReferralError as error:
-        return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
-    return LinkResult(LinkAnswer.RECORDED, referral=changed)
+def notify_escalation_step(step: EscalationStep) -> None:
+    """Write the outbox rows a step taken on an unanswered or accepted referral calls for (a referrals.events
+    subscriber, in the step's transaction). Expiry writes nothing here: it is a status change, whose event
+    tells the parties (the referrer's email carries the re-referral offer)."""
+    referral = step.referral
+    prefix = f"escalation:{referral.public_id}"
+    Step = EscalationStep.Step
+    if step.step == Step.CLAIMER_REMINDER:
+        _enqueue(Kind.CLAIMER_REMINDER, referral,
+                 _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER), key_prefix=prefix)
+    elif step.step == Step.ADMIN_ESCALATION:
+        admins = selectors.organization_admins_of(referral.program.organization)
+        _enqueue(Kind.ADMIN_ESCALATION, referral, _user_recipients(admins, Party.ADMIN), key_prefix=prefix)
+    elif step.step == Step.REFERRER_ESCALATION:
+        _enqueue(Kind.REFERRER_ESCALATION, referral,
+                 _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER), key_prefix=prefix)
+    elif step.step == Step.FOLLOW_UP:
+        _enqueue(Kind.FOLLOW_UP, referral, _seeker_recipient(referral), key_prefix=prefix)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -39,8 +39,3 @@ def deliver_message(self, outbox_id: int) -> str:
 @shared_task(base=OutboxTask, acks_late=True, ignore_result=True)
 def sweep_outbox() -> int:
     return services.outbox_requeue_stale()
-
-
-@shared_task(base=OutboxTask, acks_late=True, ignore_result=True)
-def sweep_escalations() -> dict:
-    return services.escalation_sweep()

@@ -1,151 +1,16 @@
-"""Email action link pages and the development mailbox.
+"""The development mailbox (DEBUG only): every outbox message, with clickable links.
 
-A link page never changes anything on GET (mail scanners fetch links): it shows the referral and the
-choices its recipient may make, each a POST form with CSRF protection and no script. Token pages send
-``Referrer-Policy: strict-origin`` (privacy.middleware.SECRET_PAGE_REFERRER_POLICY) so the token is never
-sent as a referrer, to another site or to our own.
+The pages that signed email links open belong to the referral they name: referrals.views_email_link.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from privacy.middleware import SECRET_PAGE_REFERRER_POLICY
-from privacy.models import AccessRecord
-from privacy.services import access_record
-from referrals.actors import Actor
-from referrals.models import Referral
-from referrals.selectors import referral_parties
-from referrals_site.i18n import render_in_language
-from seekers.models import Seeker
-
-from . import links, services
 from .models import OutboxMessage
-
-
-class _Recipient:
-    def __init__(self, *, user=None, seeker=None):
-        self.user, self.seeker = user, seeker
-
-    @property
-    def language(self) -> str:
-        if self.seeker is not None:
-            return self.seeker.preferred_language or settings.LANGUAGE_CODE
-        return translation.get_language() or settings.LANGUAGE_CODE
-
-
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: a proxy's X-Forwarded-For is trusted by the deployment's proxy settings, not here.
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _rate_limited(request) -> bool:
-    """At most EMAIL_LINK_RATE_LIMIT requests per minute per address (the cache keeps the counter)."""
-    limit = settings.EMAIL_LINK_RATE_LIMIT
-    key = f"email-link-rate:{_client_ip(request)}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > limit
-
-
-def _private_page(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _error_page(request, status: int, message: str) -> HttpResponse:
-    return _private_page(render(request, "notifications/link_error.html",
-                               {"message": message, "seeker_view": True}, status=status))
-
-
-def _resolve(referral_public_id, token):
-    """The referral and recipient a token names, or LinkInvalid (and its kinds).
-
-    The referral is looked up from the recipient, as any view starts from the person it serves: among the
-    seeker's own referrals, or among the referrals the user may see.
-    """
-    claims = links.read_token(token, referral_public_id=referral_public_id)
-    related = ("program", "program__organization", "seeker", "organization")
-    if claims.seeker_public_id:
-        seeker = (Seeker.objects.unscoped("a signed email link names this seeker")
-                  .filter(public_id=claims.seeker_public_id).first())
-        referral = seeker and seeker.referrals.select_related(*related).filter(
-            public_id=claims.referral_public_id).first()
-        if referral is None:
-            raise links.LinkNotFound("This link is not valid any more.")
-        return referral, _Recipient(seeker=seeker)
-    user = get_user_model().objects.filter(public_id=claims.user_public_id, is_active=True).first()
-    referral = user and Referral.objects.visible_to_per_row(user).select_related(*related).filter(
-        public_id=claims.referral_public_id).first()
-    if referral is None or not referral_parties(Actor.for_user(user), referral):
-        raise links.LinkNotFound("This link is no longer valid for you.")
-    return referral, _Recipient(user=user)
-
-
-_ERRORS = {
-    400: gettext_lazy("This link is not valid. Please use the link exactly as it was in your email."),
-    404: gettext_lazy("This link is not valid any more."),
-    410: gettext_lazy("This link has expired. Please contact the person who referred you."),
-}
-
-
-@require_http_methods(["GET", "POST"])
-def email_link(request, referral_public_id, token):
-    if _rate_limited(request):
-        return _error_page(request, 429, _("Too many requests. Please wait a minute and try again."))
-    try:
-        referral, recipient = _resolve(referral_public_id, token)
-    except links.LinkInvalid as error:
-        return _error_page(request, error.status_code, _ERRORS[error.status_code])
-    access_record(user=recipient.user, referral=referral, request=request, via=AccessRecord.Via.EMAIL_LINK)
-    with translation.override(recipient.language):
-        result = None
-        if request.method == "POST":
-            result = services.email_link_answer(
-                referral=referral, recipient=recipient, choice=request.POST.get("choice", "")[:40],
-                reason=request.POST.get("reason", "")[:40], ip_address=_client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            )
-            referral = result.referral
-        choices = services.email_link_choices(referral=referral, recipient=recipient)
-        answer = request.GET.get("answer", "")
-        chosen = next((choice for choice in choices if choice["value"] == answer), None)
-        context = {
-            "seeker_view": True,
-            "referral": referral,
-            "program": referral.program,
-            "for_seeker": recipient.seeker is not None,
-            "recipient_name": (recipient.seeker or recipient.user).first_name,
-            "seeker_name": referral.seeker.full_name if recipient.user is not None else "",
-            "status_label": referral.get_status_display(),
-            "reason_label": referral.get_status_reason_display() if referral.status_reason else "",
-            # Stopping the sharing of contact details is not an answer about how it went: it has its own heading.
-            "choices": [choice for choice in choices if choice is not chosen
-                        and choice["value"] != services.WITHDRAW_CONSENT],
-            "consent_choice": next((choice for choice in choices if choice is not chosen
-                                    and choice["value"] == services.WITHDRAW_CONSENT), None),
-            "chosen": chosen,
-            "result": result,
-            "refused_message": (result.message if result and recipient.user is not None
-                                else _("That answer cannot be given for this referral any more.")),
-        }
-    status = 400 if result and result.outcome == services.LinkAnswer.REFUSED else 200
-    return _private_page(render_in_language(request, "notifications/email_link.html", context, recipient.language,
-                                            status=status))
 
 
 def _mailbox_enabled():

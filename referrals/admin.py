@@ -6,7 +6,7 @@ from referrals_site.admin import AppendOnlyAdminMixin
 from . import statuses
 from .actors import Actor, Via
 from .errors import DuplicateOpenReferral, ReferralError, StaleReferral
-from .models import Note, Referral, ReferralEvent
+from .models import EscalationStep, Note, Referral, ReferralEvent
 from .services import referral_change_status, referral_reopen
 
 
@@ -152,3 +152,19 @@ class ReferralEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["referral", "referral__seeker", "referral__program"]
     search_fields = ["referral__public_id", "actor_display"]
     show_full_result_count = False
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    """The automatic steps taken on referrals (referrals.sweeps): read-only."""
+
+    list_display = ["referral", "step", "taken_at", "skipped"]
+    list_filter = ["step", "skipped"]
+    fields = ["referral", "step", "taken_at", "skipped"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,4 +6,9 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from core import outbox
+
+        from . import signals
+
+        # A channel that delivered a message about a referral: the history says so ("email sent").
+        outbox.delivered.connect(signals.delivery_recorded, dispatch_uid="referrals.delivery_recorded")

@@ -228,3 +228,33 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.actor_display}"
+
+
+class EscalationStep(models.Model):
+    """One automatic step taken on a referral: reminders while nobody answers, expiry, the follow-up question.
+
+    Referral workflow state (referrals.sweeps takes the steps; channels are told through referrals.events).
+    The unique constraint makes each step happen at most once.
+    """
+
+    class Step(models.TextChoices):
+        CLAIMER_REMINDER = "claimer_reminder", "Reminder to the claimers"
+        ADMIN_ESCALATION = "admin_escalation", "Escalated to the program's organization admins"
+        REFERRER_ESCALATION = "referrer_escalation", "Escalated to the referrer"
+        EXPIRED = "expired", "Closed as expired with no response"
+        FOLLOW_UP = "follow_up", "Seeker asked whether they got help"
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="escalation_steps")
+    step = models.CharField(max_length=24, choices=Step.choices)
+    taken_at = models.DateTimeField(default=timezone.now)
+    skipped = models.BooleanField(
+        default=False, help_text="A later step was already due, so this one was recorded without sending."
+    )
+
+    class Meta:
+        ordering = ["taken_at"]
+        constraints = [models.UniqueConstraint(fields=["referral", "step"], name="one_escalation_step_per_referral")]
+
+    def __str__(self):
+        when = "skipped" if self.skipped else self.taken_at.strftime("%Y-%m-%d %H:%M")
+        return f"{self.get_step_display()} ({when})"

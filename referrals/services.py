@@ -1,9 +1,9 @@
 """Every change to a referral goes through one of these functions.
 
 Each is atomic, validates against the status table (referrals.statuses) and the caller's parties
-(referrals.selectors.referral_parties), writes its append-only history event, and calls the
-notifications hook inside the same transaction. On any refusal a ReferralError is raised and nothing
-is written.
+(referrals.selectors.referral_parties), and writes its append-only history event, which is published to the
+channels' subscribers inside the same transaction (referrals.events). On any refusal a ReferralError is
+raised and nothing is written.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from notifications.services import notify_referral_event
 from programs.models import ProgramClaimer
-from webhooks.services import webhook_event_record
 
-from . import inbound_cache, statuses
+from . import events, inbound_cache, statuses
 from .actors import Actor, as_actor
+from .answers import SEEKER_ANSWERS, WITHDRAW_CONSENT, LinkAnswer, LinkResult
 from .errors import (
     ConsentRequired,
     DuplicateOpenReferral,
@@ -28,6 +28,7 @@ from .errors import (
     NotAllowed,
     ProgramNotAccepting,
     ReasonRequired,
+    ReferralError,
     StaleReferral,
 )
 from .models import Note, Referral, ReferralEvent, ReferralGroupObjectPermission, ReferralUserObjectPermission
@@ -40,7 +41,7 @@ STAFF_PARTIES = {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
 
 
 def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralEvent:
-    """Append one line to the referral's history and let notifications react to it."""
+    """Append one line to the referral's history and publish it to the channels (referrals.events)."""
     actor = as_actor(actor)
     name, organization = actor.display(program_id=referral.program_id)
     event = ReferralEvent.objects_across_tenants.create(
@@ -53,8 +54,7 @@ def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralE
         via=actor.via,
         **fields,
     )
-    notify_referral_event(event=event)
-    webhook_event_record(event=event)
+    events.publish(events.HISTORY_EVENT, event)
     inbound_cache.programs_changed([referral.program_id])
     return event
 
@@ -454,3 +454,60 @@ def referral_withdraw_consent(*, actor, referral: Referral) -> Referral:
     referral.save()
     record_event(referral=referral, kind=ReferralEvent.Kind.CONSENT_WITHDRAWN, actor=actor)
     return referral
+
+
+@transaction.atomic
+def referral_answer_by_link(*, referral: Referral, recipient, choice: str, reason: str = "", ip_address: str = "",
+                            user_agent: str = ""):
+    """Records the choice made through a signed link (a POST), and that the link was used.
+
+    ``recipient`` is the one the link names (``answers.LinkRecipient``: the seeker or a user). The use is
+    recorded (IP address and user agent) whatever the outcome; the change goes through referral_change_status
+    (or referral_withdraw_consent) with the link as its channel, so the status table decides. Choosing what
+    is already recorded changes nothing and says so. Returns an ``answers.LinkResult``; a refusal is a
+    result with its message, not an exception, and writes nothing but the link's use.
+    """
+    if recipient.seeker is not None:
+        actor = Actor.for_seeker(recipient.seeker, via=ReferralEvent.Via.EMAIL_LINK)
+        to_status, reason = SEEKER_ANSWERS.get(choice, ("", ""))
+    else:
+        actor = Actor.for_user(recipient.user, via=ReferralEvent.Via.EMAIL_LINK)
+        to_status = choice
+    record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
+                 detail={"choice": choice[:40], "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
+    current = Referral.objects_across_tenants.get(pk=referral.pk)
+    if recipient.seeker is not None and choice == WITHDRAW_CONSENT:
+        if current.consent_withdrawn_at is not None:
+            return LinkResult(LinkAnswer.ALREADY, referral=current)
+        return LinkResult(LinkAnswer.RECORDED, referral=referral_withdraw_consent(actor=actor, referral=current))
+    if to_status and current.status == to_status and (current.status_reason or "") == (reason or ""):
+        return LinkResult(LinkAnswer.ALREADY, referral=current)
+    if not to_status:
+        return LinkResult(LinkAnswer.REFUSED, gettext("That is not one of the choices."), referral=current)
+    try:
+        with transaction.atomic():
+            changed = referral_change_status(actor=actor, referral=current, to_status=to_status, reason=reason)
+    except IllegalTransition as error:
+        if error.context.get("already"):
+            return LinkResult(LinkAnswer.ALREADY, referral=current)
+        return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
+    except ReferralError as error:
+        return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
+    return LinkResult(LinkAnswer.RECORDED, referral=changed)
+
+
+# What the history says when a channel has delivered a message about a referral (core.outbox.delivered).
+DELIVERY_EVENT_KINDS = {"email": ReferralEvent.Kind.EMAIL_SENT}
+
+
+def referral_record_delivery(*, channel: str, referral: Referral, detail: dict) -> ReferralEvent | None:
+    """Appends "email sent" (for ``channel`` "email") to the referral's history, as the system.
+
+    Called in the transaction that marks the outbox row sent (the delivery core's ``delivered`` signal), so
+    the line is written exactly when the row is marked. A channel whose deliveries the history does not
+    show (webhooks) records nothing.
+    """
+    kind = DELIVERY_EVENT_KINDS.get(channel)
+    if kind is None:
+        return None
+    return record_event(referral=referral, kind=kind, actor=Actor.system(), detail=detail)

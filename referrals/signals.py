@@ -1,4 +1,5 @@
-"""Changes outside a referral's own history that Inbound Referrals shows (see referrals.inbound_cache)."""
+"""Receivers: changes outside a referral's own history that Inbound Referrals shows (see
+referrals.inbound_cache), and deliveries the channels report (the history's "email sent")."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -8,6 +9,14 @@ from seekers.models import Seeker
 
 from . import inbound_cache
 from .models import Referral
+
+
+def delivery_recorded(sender, report, **kwargs):
+    """core.outbox.delivered: a channel delivered a message; a message about a referral goes in its history."""
+    from .services import referral_record_delivery
+
+    if isinstance(report.about, Referral):
+        referral_record_delivery(channel=report.channel, referral=report.about, detail=report.detail)
 
 
 @receiver(post_save, sender=Seeker, dispatch_uid="inbound_cache_seeker")

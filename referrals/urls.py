@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import live, views, views_inbound, views_seeker, views_sent
+from . import live, views, views_email_link, views_inbound, views_seeker, views_sent
 
 app_name = "referrals"
 urlpatterns = [
@@ -23,4 +23,6 @@ urlpatterns = [
     # A seeker's own page (fixes-web).
     path("my/referrals/", views_seeker.my_referrals, name="my_referrals"),
     path("my/referrals/<uuid:public_id>/status/", views_seeker.my_referral_status, name="my_referral_status"),
+    # The answer page a signed link opens (the seeker's or a user's answers by email).
+    path("r/<uuid:referral_public_id>/<str:token>/", views_email_link.email_link, name="email_link"),
 ]

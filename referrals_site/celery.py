@@ -27,7 +27,7 @@ app.autodiscover_tasks()
 # `make beat`: the sweeps and the scorecard's figures. All are idempotent, so a beat that runs twice (or late) does no harm.
 SWEEPS = {
     "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
-    "escalation-sweep": {"task": "notifications.tasks.sweep_escalations", "schedule": 300.0},
+    "escalation-sweep": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
     "webhook-sweep": {"task": "webhooks.tasks.sweep_webhooks", "schedule": 60.0},
     "network-scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
 }

@@ -1,9 +1,10 @@
 """Webhooks: endpoints, the delivery outbox, signing, delivery with retries, and the sweep.
 
 Guarantees:
-- ``webhook_event_record`` runs inside the transaction of the referral change (it is called by
-  referrals.services.record_event): each endpoint of the referring organization and of the program's
-  organization gets one delivery row, with the exact JSON body, committed or rolled back with the change.
+- ``webhook_event_record`` runs inside the transaction of the referral change (it subscribes to the events
+  the referrals app publishes, in WebhooksConfig.ready): each endpoint of the referring organization and of
+  the program's organization gets one delivery row, with the exact JSON body, committed or rolled back with
+  the change.
   A unique key (event id + endpoint id) means an event is never queued twice for one endpoint.
 - ``webhook_deliver`` (the Celery task calls it with the row's id) claims the row under a lease, POSTs it
   signed, and records the outcome: 2xx is delivered; anything else is retried with exponential backoff
@@ -163,9 +164,9 @@ def event_payload(*, event: ReferralEvent, endpoint_organization) -> dict:
     }
 
 
-def webhook_event_record(*, event: ReferralEvent) -> list[WebhookDelivery]:
-    """Writes one delivery per endpoint of the referral's two organizations (inside the caller's
-    transaction) and queues their delivery for after the commit."""
+def webhook_event_record(event: ReferralEvent) -> list[WebhookDelivery]:
+    """Writes one delivery per endpoint of the referral's two organizations and queues their delivery for
+    after the commit. A referrals.events subscriber: it runs inside the change's transaction."""
     if event.kind in SILENT_EVENTS:
         return []
     referral = event.referral

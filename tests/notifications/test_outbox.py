@@ -180,7 +180,7 @@ def test_the_admin_retry_action_sends_failed_messages_again(network, client, dja
     assert "2 failed message(s) queued again" in response.content.decode()
     message = OutboxMessage.objects.first()
     assert client.get(f"/admin/notifications/outboxmessage/{message.pk}/change/").status_code == 200
-    assert client.get("/admin/notifications/escalationstep/").status_code == 200
+    assert client.get("/admin/referrals/escalationstep/").status_code == 200
     assert len(mail.outbox) == 2
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.SENT}
 
@@ -190,7 +190,7 @@ def test_the_beat_schedule_runs_both_sweeps():
 
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     # Other apps add their own sweeps (webhooks, retention); these two must be among them.
-    assert {"notifications.tasks.sweep_outbox", "notifications.tasks.sweep_escalations"} <= scheduled
+    assert {"notifications.tasks.sweep_outbox", "referrals.tasks.sweep_escalations"} <= scheduled
     app.loader.import_default_modules()  # autodiscovery is lazy; a worker does this at start
     assert scheduled <= set(app.tasks)
 

@@ -14,3 +14,45 @@ def test_the_models_and_their_migrations_agree():
     except SystemExit as exit_:
         pytest.fail(f"makemigrations --check found changes without a migration:\n{out.getvalue()} ({exit_})")
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_escalation_steps_to_the_referrals_app_keeps_every_row(network):
+    """notifications.0005 and referrals.0004 move EscalationStep between apps: the rows taken before the move
+    (which stop a step from being taken twice) are the same rows after it, and after going back again."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from referrals.models import EscalationStep
+
+    before = [("notifications", "0004_member_added_kind"), ("referrals", "0003_referral_sent_at_by_id")]
+    after = [("notifications", "0005_escalationstep_moves_to_referrals"),
+             ("referrals", "0004_escalationstep_from_notifications")]
+    referral = network.refer()
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        executor.loader.build_graph()
+        old_model = executor.loader.project_state(before).apps.get_model("notifications", "EscalationStep")
+        assert old_model._meta.db_table == "notifications_escalationstep"
+        old_model.objects.create(referral_id=referral.pk, step="claimer_reminder", skipped=True)
+        old_model.objects.create(referral_id=referral.pk, step="admin_escalation")
+        rows = sorted(old_model.objects.values_list("pk", "referral_id", "step", "skipped"))
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert sorted(EscalationStep.objects.values_list("pk", "referral_id", "step", "skipped")) == rows
+        # The constraint came along: the same step cannot be taken twice.
+        from django.db import IntegrityError, transaction
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EscalationStep.objects.create(referral_id=referral.pk, step="claimer_reminder")
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)  # and back: the rows return to the old table
+        executor.loader.build_graph()
+        old_model = executor.loader.project_state(before).apps.get_model("notifications", "EscalationStep")
+        assert sorted(old_model.objects.values_list("pk", "referral_id", "step", "skipped")) == rows
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

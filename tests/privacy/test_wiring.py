@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from notifications import links
-from notifications.services import WITHDRAW_CONSENT
+from referrals.answers import WITHDRAW_CONSENT
 from privacy.models import AccessRecord
 from referrals.models import Referral, ReferralEvent
 from referrals.services import referral_change_status

@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications.models import EscalationStep, OutboxMessage
-from notifications.services import escalation_sweep
+from notifications.models import OutboxMessage
 from programs.models import Category
+from referrals.models import EscalationStep
 from referrals.services import referral_change_status
+from referrals.sweeps import escalation_sweep
 
 pytestmark = pytest.mark.django_db
 
