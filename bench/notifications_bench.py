@@ -69,7 +69,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from notifications.models import OutboxMessage
-    from notifications.tasks import deliver_message
+    from core.tasks import deliver_outbox_row
+    from notifications.services import EMAIL_CHANNEL
     from referrals_site.celery import app
 
     referral = bench_referral()
@@ -92,7 +93,7 @@ def main() -> None:
     started = time.monotonic()
     with app.producer_or_acquire() as producer:
         for outbox_id in ids:
-            deliver_message.apply_async((outbox_id,), producer=producer)
+            deliver_outbox_row.apply_async((EMAIL_CHANNEL, outbox_id), producer=producer)
     print(f"queued {len(ids)} messages in {time.monotonic() - started:.1f}s")
 
     worker = subprocess.Popen(

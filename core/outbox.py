@@ -1,14 +1,103 @@
-"""The delivery core every outbox channel shares (email today).
+"""The delivery core every outbox channel shares: email (notifications), webhooks, and the next ones.
 
-``delivered`` is sent in the transaction that marks a row delivered, so whoever keeps a record of deliveries
-(the referral history's "email sent") writes it exactly when the row is marked.
+An outbox row is written in the same transaction as the change that calls for it, with everything needed to
+send it, so a message is never lost once the change is saved and never sent for a change that rolled back.
+This module delivers such rows, whatever the channel:
+
+- ``queue_on_commit(channel, ids)``: the writer's last step; a Celery task per row is published when the
+  transaction commits (``core.tasks.deliver_outbox_row``). If the broker is down then, the change stands, the
+  failure is logged, and the sweep queues the row later.
+- ``deliver(channel, id)``: the task's body. It **claims** the row (``SELECT ... FOR UPDATE SKIP LOCKED`` for a
+  moment, then status ``sending`` with a **lease**), calls the channel's ``send(row)`` outside any transaction,
+  and records the outcome in one ``UPDATE`` guarded by the attempt number (a presumed-dead attempt that comes
+  back late cannot overwrite a newer one): done; pending again after a **backoff with jitter**; deferred
+  (the channel said "not now, at T": quiet hours); or failed (a permanent error, or the attempts ran out).
+  Only a due ``pending`` row or a ``sending`` row whose lease expired can be claimed, so a task that runs twice
+  (a duplicate in the queue, a sweep and a retry racing, two workers) sends once.
+- ``sweep(channel)`` (beat, every minute, ``core.tasks.sweep_outboxes``): queues again the rows the queue
+  lost: ``pending`` rows a grace period past their due time (never queued: the broker was down at commit; or
+  queued and lost by Redis), and ``sending`` rows whose lease expired (the worker died mid-send), which go
+  back to ``pending`` first.
+- ``retry_now(channel, ids)``: the admin's "retry": failed (or waiting) rows become due now, attempts reset.
+
+**The at-least-once boundary, honestly.** Every row is delivered at least once. In every failure we can
+observe (broker down, worker killed before or during the hand-over to the provider, transient provider
+errors, a task queued twice) it is delivered exactly once, except in one window: a worker killed *after* the
+provider accepted the message and *before* the one ``UPDATE`` that records it commits (milliseconds). The
+row then stays ``sending``; when its lease expires the sweep sends it again. Channels make that copy
+harmless where the receiving side allows: email carries the same ``Message-ID``, webhooks the same event id
+and body. A lease must therefore outlast the longest send (provider timeouts stay well below it), or a slow
+send would be taken for a dead one.
+
+Retries are Celery countdowns while they are shorter than the Redis ``visibility_timeout`` (Redis hands an
+unacknowledged message to another worker after it, so a longer countdown would run twice); a longer backoff is
+left to the sweep, which queues the row when it is due. In-process (eager) mode never retries at once: the
+sweep does.
+
+**Adding a channel** (text messages next) takes three things:
+
+1. a model with the ``OutboxRow`` columns (its own table and payload; ``DONE_STATUS``/``DONE_AT_FIELD`` name
+   its "done" status and time when they are not ``sent``/``sent_at``);
+2. a ``send(row)`` function: it hands one row to the provider, returns a dict of extra columns to record
+   (or None), and raises on failure: ``DeliveryFailed(message, transient=..., fields=...)`` for failures it
+   has classified, ``Defer(until)`` to wait without spending an attempt, or any exception, which the channel's
+   ``is_transient(error)`` classifies (transient: retried with backoff; permanent: failed at once);
+3. ``register(Channel(name=..., model=..., send=..., ...))`` in its ``AppConfig.ready``, with its settings
+   (attempts, backoff, lease, grace) as callables read at call time, and a ``report(row)`` if a delivered row
+   should leave a record (``delivered`` is sent with it in the transaction that marks the row done: the
+   referral history's "email sent").
+
+Then ``queue_on_commit(name, ids)`` after writing rows, ``OutboxAdminMixin`` (core.admin) for its admin,
+and the one beat sweep covers it. The tests of this module run every behaviour against every registered
+channel (tests/core/test_outbox.py).
 """
 
 from __future__ import annotations
 
+import logging
+import random
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Iterable
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
+from django.utils import timezone
+
+from .models import OutboxRow
+
+__all__ = ["OutboxRow", "Channel", "DeliveryFailed", "Defer", "DeliveryReport", "delivered", "register", "deliver",
+           "claim", "sweep", "retry_now", "queue_on_commit", "retry_delay", "Outcome", "Delivery"]
+
+logger = logging.getLogger(__name__)
+
+# A task may arrive a little before its row is due (clocks, the broker's timer): it still counts as due.
+EARLY_TOLERANCE = timedelta(seconds=5)
+SWEEP_LIMIT = 1000
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What a channel says
+
+
+class DeliveryFailed(Exception):
+    """Raised by ``send(row)`` for a failure it has classified. ``fields``: columns to record on the row."""
+
+    def __init__(self, message: str, *, transient: bool = True, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.transient = transient
+        self.fields = fields or {}
+
+
+class Defer(Exception):
+    """Raised by ``send(row)`` when the row must wait until ``until`` (quiet hours): no attempt is spent."""
+
+    def __init__(self, until: datetime):
+        super().__init__(f"deferred until {until.isoformat()}")
+        self.until = until
 
 
 @dataclass(frozen=True)
@@ -21,5 +110,265 @@ class DeliveryReport:
     detail: dict = field(default_factory=dict)
 
 
-# Sent with ``report=DeliveryReport(...)`` inside the transaction that marks a row delivered.
+# Sent with ``report=DeliveryReport(...)`` inside the transaction that marks a row done.
 delivered = Signal()
+
+
+def _always_transient(error: Exception) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One kind of outbox. Numbers are callables so settings are read when used (tests override them)."""
+
+    name: str
+    model: type
+    send: Callable[[object], dict | None]
+    max_attempts: Callable[[], int]
+    retry_base_seconds: Callable[[], float]
+    retry_max_seconds: Callable[[], float]
+    lease_seconds: Callable[[], float]
+    pending_grace_seconds: Callable[[], float]
+    is_transient: Callable[[Exception], bool] = _always_transient
+    # Rows that may be sent now (webhooks: the endpoint is switched on); others wait, untouched.
+    sendable: Q | None = None
+    related: tuple[str, ...] = ()
+    report: Callable[[object], DeliveryReport | None] | None = None
+    noun: str = "message"
+
+    def rows(self):
+        """Every row of the channel. Outbox rows are the worker's: it reads them across tenants."""
+        manager = self.model._default_manager
+        if hasattr(manager, "unscoped"):
+            return manager.unscoped("the delivery core works on every tenant's outbox rows")
+        return manager.all()
+
+    def retry_delay(self, attempt: int) -> float:
+        return retry_delay(attempt, base=self.retry_base_seconds(), cap=self.retry_max_seconds())
+
+
+def setting(name: str, default):
+    """A callable reading ``settings.<name>`` (or ``default``) when called."""
+    return lambda: getattr(settings, name, default)
+
+
+_channels: dict[str, Channel] = {}
+
+
+def register(channel: Channel) -> Channel:
+    """Makes ``channel`` known to the task, the sweep and the admin (from its AppConfig.ready)."""
+    for column in ("status", "attempts", "last_error", "next_attempt_at", "lease_until", channel.model.DONE_AT_FIELD):
+        channel.model._meta.get_field(column)  # fails at start-up when the model lacks a column
+    _channels[channel.name] = channel
+    return channel
+
+
+def channels() -> list[Channel]:
+    return list(_channels.values())
+
+
+def get_channel(channel: Channel | str) -> Channel:
+    if isinstance(channel, Channel):
+        return channel
+    try:
+        return _channels[channel]
+    except KeyError:
+        raise LookupError(f"No outbox channel named {channel!r}; registered: {', '.join(_channels)}.") from None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Queueing
+
+
+def queue_on_commit(channel: Channel | str, row_ids: Iterable[int]) -> None:
+    """Publishes one delivery task per row when the current transaction commits (nothing if it rolls back)."""
+    from .tasks import deliver_outbox_row
+
+    name = get_channel(channel).name
+    for row_id in row_ids:
+        deliver_outbox_row.delay_on_commit(name, row_id)
+
+
+def _queue_now(channel: Channel, row_id: int) -> bool:
+    """Publishes one task now; False when the broker cannot be reached (the task logs it)."""
+    from .tasks import deliver_outbox_row
+
+    return deliver_outbox_row.delay(channel.name, row_id) is not None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Delivery
+
+
+class Outcome:
+    SENT = "sent"
+    SKIPPED = "skipped"  # done, failed, held, not due yet, or another worker holds it
+    RETRY = "retry"
+    DEFERRED = "deferred"
+    FAILED = "failed"
+
+
+@dataclass
+class Delivery:
+    outcome: str
+    retry_in: float | None = None
+    error: str = ""
+
+
+def retry_delay(attempt: int, *, base: float, cap: float) -> float:
+    """Seconds before the next attempt after ``attempt`` failed ones: exponential backoff with jitter.
+
+    The ceiling doubles from ``base`` (attempt 1) up to ``cap``; the delay is drawn between half the ceiling
+    and the ceiling, so workers that failed together do not come back together.
+    """
+    ceiling = min(float(cap), float(base) * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def _claimable(row, channel: Channel, now: datetime) -> bool:
+    if row.status == row.PENDING:
+        return row.next_attempt_at <= now + EARLY_TOLERANCE
+    if row.status == row.SENDING:
+        return row.lease_until is not None and row.lease_until <= now
+    return False
+
+
+def claim(channel: Channel | str, row_id: int, *, now: datetime | None = None):
+    """Takes the row for one attempt, or returns None when it is not this worker's to send.
+
+    The row is locked only for the moment of the claim, skipping it if another worker holds the lock
+    (``SKIP LOCKED``: nobody waits), then marked ``sending`` with a lease and its attempt counted.
+    """
+    channel = get_channel(channel)
+    now = now or timezone.now()
+    rows = channel.rows().filter(pk=row_id)
+    if channel.sendable is not None:
+        rows = rows.filter(channel.sendable)
+    with transaction.atomic():
+        row = rows.select_for_update(skip_locked=True, of=("self",)).select_related(*channel.related).first()
+        if row is None or not _claimable(row, channel, now):
+            return None
+        row.status = row.SENDING
+        row.attempts += 1
+        row.lease_until = now + timedelta(seconds=channel.lease_seconds())
+        row.save(update_fields=["status", "attempts", "lease_until"])
+    return row
+
+
+def deliver(channel: Channel | str, row_id: int) -> Delivery:
+    """Sends one row if it is this call's to send, and records the outcome. Safe to call any number of
+    times for the same row, concurrently too (see ``claim``)."""
+    channel = get_channel(channel)
+    row = claim(channel, row_id)
+    if row is None:
+        return Delivery(Outcome.SKIPPED)
+    try:
+        fields = channel.send(row) or {}
+    except Defer as defer:
+        return _record_deferred(channel, row, defer.until)
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        return _record_failure(channel, row, error)
+    _record_done(channel, row, fields)
+    return Delivery(Outcome.SENT)
+
+
+def _this_attempt(channel: Channel, row):
+    """The row, if it is still in the attempt this worker claimed."""
+    return channel.rows().filter(pk=row.pk, status=row.SENDING, attempts=row.attempts)
+
+
+def _record_done(channel: Channel, row, fields: dict) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        updated = _this_attempt(channel, row).update(
+            status=row.DONE_STATUS, lease_until=None, last_error="", **{row.DONE_AT_FIELD: now}, **fields)
+        report = channel.report(row) if (updated and channel.report) else None
+        if report is not None:
+            try:
+                with transaction.atomic():
+                    delivered.send(sender=channel.model, report=report)
+            except Exception:  # noqa: BLE001 - the message went out: marking it sent matters more than the record
+                logger.exception("Outbox %s row %s: recording the delivery failed", channel.name, row.pk)
+
+
+def _record_deferred(channel: Channel, row, until: datetime) -> Delivery:
+    _this_attempt(channel, row).update(status=row.PENDING, lease_until=None, attempts=row.attempts - 1,
+                                       next_attempt_at=until)
+    return Delivery(Outcome.DEFERRED, retry_in=max((until - timezone.now()).total_seconds(), 0))
+
+
+def _record_failure(channel: Channel, row, error: Exception) -> Delivery:
+    if isinstance(error, DeliveryFailed):
+        transient, fields, description = error.transient, error.fields, error.message
+    else:
+        transient, fields, description = channel.is_transient(error), {}, f"{type(error).__name__}: {error}"
+    description = (description or type(error).__name__)[:2000]
+    if transient and row.attempts < channel.max_attempts():
+        delay = channel.retry_delay(row.attempts)
+        _this_attempt(channel, row).update(status=row.PENDING, lease_until=None, last_error=description,
+                                           next_attempt_at=timezone.now() + timedelta(seconds=delay), **fields)
+        logger.warning("Outbox %s row %s failed (attempt %s), retrying in %.1fs: %s", channel.name, row.pk,
+                       row.attempts, delay, description)
+        return Delivery(Outcome.RETRY, retry_in=delay, error=description)
+    _this_attempt(channel, row).update(status=row.FAILED, lease_until=None, last_error=description, **fields)
+    logger.error("Outbox %s row %s failed for good after %s attempt(s): %s", channel.name, row.pk, row.attempts,
+                 description)
+    return Delivery(Outcome.FAILED, error=description)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The sweep and the admin's retry
+
+
+def lost_rows(channel: Channel | str, *, now: datetime):
+    """Rows the queue lost: pending a grace period past their due time, or sending with an expired lease."""
+    channel = get_channel(channel)
+    grace = timedelta(seconds=channel.pending_grace_seconds())
+    model = channel.model
+    rows = channel.rows().filter(Q(status=model.PENDING, next_attempt_at__lte=now - grace)
+                                 | Q(status=model.SENDING, lease_until__lte=now))
+    if channel.sendable is not None:
+        rows = rows.filter(channel.sendable)
+    return rows
+
+
+def sweep(channel: Channel | str, *, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> int:
+    """Queues again what the broker or a dead worker lost. Returns how many rows were queued.
+
+    ``now`` decides what counts as lost (tests pass a later time instead of waiting); rows queued are
+    marked due at the real time of queuing, so the next sweep leaves them to their task for a grace period.
+    Stops at the first row it cannot queue (the broker is down): the next sweep tries again.
+    """
+    channel = get_channel(channel)
+    now = now or timezone.now()
+    model = channel.model
+    ids = list(lost_rows(channel, now=now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        channel.rows().filter(pk__in=ids, status=model.SENDING, lease_until__lte=now).update(
+            status=model.PENDING, lease_until=None, last_error="The sending worker stopped.")
+        channel.rows().filter(pk__in=ids, status=model.PENDING).update(next_attempt_at=timezone.now())
+    queued = 0
+    for row_id in ids:
+        if not _queue_now(channel, row_id):
+            break
+        queued += 1
+    logger.info("Outbox sweep (%s) queued %s of %s lost rows", channel.name, queued, len(ids))
+    return queued
+
+
+def retry_now(channel: Channel | str, row_ids: Iterable[int]) -> int:
+    """A person's "retry": the failed or waiting (pending) rows among ``row_ids`` become due now with their
+    attempts reset, and are queued when this commits. Rows being sent or done are left alone. Returns how
+    many were queued."""
+    channel = get_channel(channel)
+    model = channel.model
+    with transaction.atomic():
+        ids = list(channel.rows().select_for_update().filter(
+            pk__in=list(row_ids), status__in=[model.FAILED, model.PENDING]).values_list("pk", flat=True))
+        channel.rows().filter(pk__in=ids).update(status=model.PENDING, attempts=0, next_attempt_at=timezone.now(),
+                                                 lease_until=None)
+        queue_on_commit(channel, ids)
+    return len(ids)

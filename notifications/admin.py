@@ -1,13 +1,13 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from referrals_site.admin import DeliveryQueueAdminMixin
+from core.admin import OutboxAdminMixin
 
 from .models import OutboxMessage
-from .services import outbox_retry
+from .services import EMAIL_CHANNEL
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(OutboxAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by the services. Failed rows can be sent again with "retry"."""
 
     list_display = ["created_at", "kind", "recipient_email", "language", "status", "attempts", "sent_at",
@@ -15,6 +15,9 @@ class OutboxMessageAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "language"]
     search_fields = ["recipient_email", "key", "subject", "referral__public_id"]
     actions = ["retry"]
+    outbox_channel = EMAIL_CHANNEL
+    retry_statuses = (OutboxMessage.Status.FAILED,)
+    retry_message = "{count} failed message(s) queued again (others were not failed)."
     show_full_result_count = False
     fields = ["public_id", "key", "kind", "referral", "recipient_email", "recipient_user", "recipient_seeker",
               "language", "status", "attempts", "last_error", "created_at", "next_attempt_at", "lease_until",
@@ -23,5 +26,4 @@ class OutboxMessageAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed messages")
     def retry(self, request, queryset):
-        count = outbox_retry(outbox_ids=queryset.values_list("pk", flat=True))
-        messages.success(request, f"{count} failed message(s) queued again (others were not failed).")
+        self.retry_now(request, queryset)

@@ -7,11 +7,13 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core import outbox
         from referrals import events
 
         from . import services
 
         checks.register(check_retry_below_visibility_timeout)
+        outbox.register(services.EMAIL)
         # Email hears of every recorded change and every escalation step, inside its transaction (outbox rows).
         events.subscribe(events.HISTORY_EVENT, services.notify_referral_event,
                          phase=events.Phase.IN_TRANSACTION, name="notifications.email")

@@ -12,10 +12,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from core.models import OutboxRow
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(OutboxRow):
     class Kind(models.TextChoices):
         NEW_REFERRAL = "new_referral", "New inbound referral (claimers)"
         REFERRAL_CONFIRMATION = "referral_confirmation", "Referral confirmation (seeker)"
@@ -29,12 +30,6 @@ class OutboxMessage(models.Model):
         FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
         MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
         MEMBER_ADDED = "member_added", "Added to an organization (an existing account)"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(
@@ -56,18 +51,7 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
-
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    next_attempt_at = models.DateTimeField(
-        default=timezone.now, help_text="The sweep re-queues pending rows some minutes after this."
-    )
-    lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="While sending: after this the attempt is presumed dead."
-    )
-    sent_at = models.DateTimeField(null=True, blank=True)
+    # status, attempts, last_error, created_at, next_attempt_at, lease_until, sent_at: core.models.OutboxRow
 
     class Meta:
         ordering = ["-created_at", "-id"]

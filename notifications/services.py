@@ -3,35 +3,31 @@
 ``notify_referral_event`` and ``notify_escalation_step`` subscribe to what the referral lifecycle publishes
 (``referrals.events``, registered in ``NotificationsConfig.ready``). They run inside the change's
 transaction, so the outbox rows they write commit or roll back with the change that caused them. Delivery
-is queued with ``delay_on_commit`` and done by ``outbox_deliver`` (called by the Celery task with the row's
-id). Nothing here changes a referral: the answers given through email links are the referrals app's
+is queued when that transaction commits (``core.outbox.queue_on_commit``). Nothing here changes a referral: the answers given through email links are the referrals app's
 (``referrals.services.referral_answer_by_link``).
 
-Delivery guarantee, honestly stated: every outbox row is delivered at least once, and in every failure we
-can observe (broker down, worker killed before or during the hand-over to the provider, transient provider
-errors, a task queued twice) exactly once. The one window left is a worker killed after the provider
-accepted the message and before "sent" is committed (one UPDATE, milliseconds later): the lease then
-expires and the message is sent again. That copy carries the same Message-ID, so providers and mail
-clients that de-duplicate on it show one message.
+Delivery is the shared core's (core.outbox, where the at-least-once boundary is stated): email is one of its
+channels (``EMAIL``, registered in NotificationsConfig.ready), saying how a row is sent (``send_email``) and
+which failures are worth retrying (``is_transient``). In the one window the core leaves (a worker killed
+after the provider accepted a message and before "sent" is committed) the copy sent again carries the same
+Message-ID, so providers and mail clients that de-duplicate on it show one message.
 """
 
 from __future__ import annotations
 
-import logging
-import random
 import smtplib
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from core.outbox import DeliveryReport, delivered
+from core import outbox
+from core.outbox import DeliveryReport
 from referrals import statuses
 from referrals.answers import seeker_answer_labels
 from referrals.models import EscalationStep, ReferralEvent
@@ -39,8 +35,6 @@ from referrals.selectors import program_may_see_seeker_contact, seeker_contact_v
 
 from . import links, selectors
 from .models import OutboxMessage
-
-logger = logging.getLogger(__name__)
 
 Kind = OutboxMessage.Kind
 Status = statuses.Status
@@ -151,8 +145,6 @@ def render_message(kind: str, context: dict, language: str) -> tuple[str, str, s
 
 def _enqueue(kind: str, referral, recipients: list[Recipient], *, key_prefix: str, **extra) -> list[int]:
     """Write one outbox row per recipient (skipping keys already written) and queue them after commit."""
-    from .tasks import deliver_message
-
     rows = []
     seen = set()
     for recipient in recipients:
@@ -173,8 +165,7 @@ def _enqueue(kind: str, referral, recipients: list[Recipient], *, key_prefix: st
     # ignore_conflicts leaves primary keys unset: read back the rows this call wrote (or that were waiting).
     ids = list(OutboxMessage.objects.filter(key__in=[row.key for row in rows], status=OutboxMessage.Status.PENDING)
                .values_list("pk", flat=True))
-    for outbox_id in ids:
-        deliver_message.delay_on_commit(outbox_id)
+    outbox.queue_on_commit(EMAIL, ids)
     return ids
 
 
@@ -251,37 +242,28 @@ def _rereferral_url(program, referral) -> str:
 # Delivery
 
 
-class DeliveryOutcome:
-    SENT = "sent"
-    SKIPPED = "skipped"  # already sent or failed, or another worker holds it
-    RETRY = "retry"
-    FAILED = "failed"
+# The core (core.outbox) claims, retries, sweeps and records; email says how one row is sent and what its
+# failures mean. The functions below keep the names the rest of the code and the admin use.
 
-
-@dataclass
-class Delivery:
-    outcome: str
-    retry_in: float | None = None
-    error: str = ""
-    extra: dict = field(default_factory=dict)
+DeliveryOutcome = outbox.Outcome
+Delivery = outbox.Delivery
 
 
 def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
-def retry_delay(attempt: int) -> float:
-    """Exponential backoff with jitter, capped below the broker's visibility timeout.
-
-    A Redis broker redelivers a message it has not seen acknowledged after ``visibility_timeout``; a retry
-    scheduled later than that would be delivered twice, so the cap stays below it.
-    """
-    base = float(_setting("NOTIFICATION_RETRY_BASE_SECONDS", 30))
+def _retry_cap() -> float:
+    """NOTIFICATION_RETRY_MAX_SECONDS, kept below the broker's visibility timeout: a retry is a Celery
+    countdown, and Redis redelivers a message it has not seen acknowledged after ``visibility_timeout``."""
     cap = float(_setting("NOTIFICATION_RETRY_MAX_SECONDS", 1800))
     visibility = float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
-    cap = min(cap, visibility * 0.9)
-    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
-    return random.uniform(ceiling / 2, ceiling)
+    return min(cap, visibility * 0.9)
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential backoff with jitter, capped below the broker's visibility timeout."""
+    return EMAIL.retry_delay(attempt)
 
 
 def is_transient(error: Exception) -> bool:
@@ -303,31 +285,9 @@ def _message_id(message: OutboxMessage) -> str:
     return f"<{message.public_id}@{domain}>"
 
 
-def _claim(outbox_id: int, now: datetime) -> OutboxMessage | None:
-    """Lock the row for a moment and mark it "sending" with a lease, so no other worker sends it."""
-    lease = timedelta(seconds=_setting("NOTIFICATION_SEND_LEASE_SECONDS", 300))
-    with transaction.atomic():
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("referral", "recipient_user").filter(pk=outbox_id).first())
-        if message is None or message.status != OutboxMessage.Status.PENDING:
-            return None
-        message.status = OutboxMessage.Status.SENDING
-        message.attempts += 1
-        message.lease_until = now + lease
-        message.save(update_fields=["status", "attempts", "lease_until"])
-    return message
-
-
-def outbox_deliver(*, outbox_id: int) -> Delivery:
-    """Send one outbox row if it still needs sending, and record the result.
-
-    Safe to call any number of times for the same row, concurrently too: only a "pending" row is claimed,
-    the claim is a short row lock plus a lease, and "sent" rows are never sent again.
-    """
-    now = timezone.now()
-    message = _claim(outbox_id, now)
-    if message is None:
-        return Delivery(DeliveryOutcome.SKIPPED)
+def send_email(message: OutboxMessage) -> None:
+    """Hands one outbox row to Django's email backend (django-anymail in production). The Message-ID is the
+    row's, so the copy a lost "sent" mark may cause is recognised as the same message."""
     email = EmailMultiAlternatives(
         subject=message.subject, body=message.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient_email],
@@ -335,60 +295,50 @@ def outbox_deliver(*, outbox_id: int) -> Delivery:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
-    try:
-        email.send()
-    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
-        return _record_failure(message, error)
-    _record_sent(message)
-    return Delivery(DeliveryOutcome.SENT)
+    email.send()
 
 
-def _record_sent(message: OutboxMessage) -> None:
-    with transaction.atomic():
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxMessage.Status.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
-        )
-        if message.referral is not None:
-            # The history names the recipient as history lines name people, never by address.
-            recipient = "Seeker" if message.recipient_seeker_id else (
-                message.recipient_user.short_name if message.recipient_user else "")
-            delivered.send(sender=OutboxMessage, report=DeliveryReport(
-                channel="email", about=message.referral,
-                detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)}))
+def email_delivery_report(message: OutboxMessage) -> DeliveryReport | None:
+    """An email about a referral leaves an "email sent" line in its history, naming the recipient as history
+    lines name people, never by address."""
+    if message.referral is None:
+        return None
+    recipient = "Seeker" if message.recipient_seeker_id else (
+        message.recipient_user.short_name if message.recipient_user else "")
+    return DeliveryReport(channel=EMAIL_CHANNEL, about=message.referral,
+                          detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)})
 
 
-def _record_failure(message: OutboxMessage, error: Exception) -> Delivery:
-    max_attempts = _setting("NOTIFICATION_MAX_ATTEMPTS", 8)
-    description = f"{type(error).__name__}: {error}"[:2000]
-    if is_transient(error) and message.attempts < max_attempts:
-        delay = retry_delay(message.attempts)
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxMessage.Status.PENDING, lease_until=None, last_error=description,
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        )
-        logger.warning("Email %s failed (attempt %s), retrying in %.1fs: %s", message.pk, message.attempts,
-                       delay, description)
-        return Delivery(DeliveryOutcome.RETRY, retry_in=delay, error=description)
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.FAILED, lease_until=None, last_error=description
-    )
-    logger.error("Email %s failed for good after %s attempts: %s", message.pk, message.attempts, description)
-    return Delivery(DeliveryOutcome.FAILED, error=description)
+EMAIL_CHANNEL = "email"
+EMAIL = outbox.Channel(
+    name=EMAIL_CHANNEL,
+    model=OutboxMessage,
+    send=send_email,
+    is_transient=is_transient,
+    max_attempts=outbox.setting("NOTIFICATION_MAX_ATTEMPTS", 8),
+    retry_base_seconds=outbox.setting("NOTIFICATION_RETRY_BASE_SECONDS", 30),
+    retry_max_seconds=_retry_cap,
+    lease_seconds=outbox.setting("NOTIFICATION_SEND_LEASE_SECONDS", 300),
+    pending_grace_seconds=outbox.setting("NOTIFICATION_PENDING_GRACE_SECONDS", 300),
+    related=("referral", "recipient_user"),
+    report=email_delivery_report,
+    noun="message",
+)
+
+
+def outbox_deliver(*, outbox_id: int) -> Delivery:
+    """Send one outbox row if it still needs sending, and record the result (core.outbox.deliver).
+
+    Safe to call any number of times for the same row, concurrently too: only a due "pending" row (or one
+    whose sending worker died) is claimed, the claim is a short row lock plus a lease, and "sent" rows are
+    never sent again.
+    """
+    return outbox.deliver(EMAIL, outbox_id)
 
 
 def outbox_retry(*, outbox_ids) -> int:
-    """The admin's "retry": failed rows become pending again and are queued. Returns how many."""
-    from .tasks import deliver_message
-
-    with transaction.atomic():
-        ids = list(OutboxMessage.objects.select_for_update().filter(
-            pk__in=list(outbox_ids), status=OutboxMessage.Status.FAILED).values_list("pk", flat=True))
-        OutboxMessage.objects.filter(pk__in=ids).update(
-            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None
-        )
-        for outbox_id in ids:
-            deliver_message.delay_on_commit(outbox_id)
-    return len(ids)
+    """The admin's "retry": the rows become pending and due now, and are queued. Returns how many."""
+    return outbox.retry_now(EMAIL, outbox_ids)
 
 
 def outbox_requeue_stale(*, now: datetime | None = None) -> int:
@@ -398,25 +348,7 @@ def outbox_requeue_stale(*, now: datetime | None = None) -> int:
     at commit, or its message was lost); a "sending" row whose lease expired belonged to a worker that died
     mid-send. Both go back to pending and are queued; queuing a row twice is harmless (see outbox_deliver).
     """
-    from .tasks import deliver_message
-
-    now = now or timezone.now()
-    grace = timedelta(seconds=_setting("NOTIFICATION_PENDING_GRACE_SECONDS", 300))
-    ids = list(selectors.outbox_stale(now=now, pending_grace=grace))
-    if not ids:
-        return 0
-    with transaction.atomic():
-        # "sending" past its lease: the attempt is presumed dead (see the module docstring for the window).
-        OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.SENDING, lease_until__lte=now).update(
-            status=OutboxMessage.Status.PENDING, lease_until=None, last_error="The sending worker stopped.")
-        OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING).update(next_attempt_at=now)
-    queued = 0
-    for outbox_id in ids:
-        if deliver_message.delay(outbox_id) is None:
-            break  # the broker is down: the next sweep tries again
-        queued += 1
-    logger.info("Outbox sweep queued %s of %s stale messages", queued, len(ids))
-    return queued
+    return outbox.sweep(EMAIL, now=now)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -469,8 +401,6 @@ def notify_member_added(*, user, organization, added_by, role_label: str) -> int
 
 
 def _member_email(kind: str, *, user, organization, by, **extra) -> int:
-    from .tasks import deliver_message
-
     context = {
         "recipient_name": user.first_name or user.email,
         "email": user.email,
@@ -487,5 +417,5 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
         kind=kind, recipient_email=user.email, recipient_user=user, language=language,
         subject=subject, body_text=text, body_html=html,
     )
-    deliver_message.delay_on_commit(message.pk)
+    outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk

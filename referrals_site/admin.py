@@ -1,10 +1,8 @@
 """Admin building blocks shared by the apps."""
 
-from django.contrib import admin
-
 
 class ReadOnlyAdminMixin:
-    """Rows that only services write (outboxes, deliveries): shown in the admin, never added or edited there."""
+    """Rows that only services write: shown in the admin, never added or edited there (outboxes: core.admin)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -18,11 +16,3 @@ class AppendOnlyAdminMixin(ReadOnlyAdminMixin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class DeliveryQueueAdminMixin(ReadOnlyAdminMixin):
-    """An outbox of messages to deliver: read-only, with the start of each one's last error."""
-
-    @admin.display(description="last error")
-    def short_error(self, obj):
-        return obj.last_error[:80]

@@ -26,9 +26,9 @@ app.autodiscover_tasks()
 
 # `make beat`: the sweeps and the scorecard's figures. All are idempotent, so a beat that runs twice (or late) does no harm.
 SWEEPS = {
-    "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Every outbox channel (email, webhooks): rows the broker or a dead worker lost (core.outbox.sweep).
+    "outbox-sweep": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
     "escalation-sweep": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
-    "webhook-sweep": {"task": "webhooks.tasks.sweep_webhooks", "schedule": 60.0},
     "network-scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
 }
 

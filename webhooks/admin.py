@@ -1,9 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from referrals_site.admin import DeliveryQueueAdminMixin
+from core.admin import OutboxAdminMixin
 
 from .models import WebhookDelivery, WebhookEndpoint
-from .services import webhook_delivery_retry
+from .services import WEBHOOKS
 
 
 @admin.register(WebhookEndpoint)
@@ -21,7 +21,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(OutboxAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by the services. Failed rows can be sent again with "retry"."""
 
     list_display = ["created_at", "event_type", "endpoint", "status", "attempts", "last_response_status",
@@ -30,6 +30,9 @@ class WebhookDeliveryAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
     search_fields = ["event_id", "key", "endpoint__url", "endpoint__organization__name"]
     list_select_related = ["endpoint"]
     actions = ["retry"]
+    outbox_channel = WEBHOOKS.name
+    retry_statuses = (WebhookDelivery.Status.FAILED, WebhookDelivery.Status.PENDING)
+    retry_message = "{count} delivery(ies) queued again (delivered ones are left alone)."
     show_full_result_count = False
     fields = ["public_id", "key", "event_id", "event_type", "organization", "endpoint", "referral", "status",
               "attempts", "last_response_status", "last_error", "created_at", "next_attempt_at", "lease_until",
@@ -38,5 +41,4 @@ class WebhookDeliveryAdmin(DeliveryQueueAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed or waiting deliveries again")
     def retry(self, request, queryset):
-        count = webhook_delivery_retry(delivery_ids=queryset.values_list("pk", flat=True))
-        messages.success(request, f"{count} delivery(ies) queued again (delivered ones are left alone).")
+        self.retry_now(request, queryset)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.tenancy import TenantManager
+from core.models import OutboxRow
 
 from .validators import validate_webhook_url
 
@@ -48,8 +49,11 @@ class WebhookEndpoint(models.Model):
         return f"{self.url} ({self.organization})"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(OutboxRow):
     """One event for one endpoint: the outbox row, retried with backoff until the receiver says 2xx."""
+
+    DONE_STATUS = "delivered"
+    DONE_AT_FIELD = "delivered_at"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -68,15 +72,11 @@ class WebhookDelivery(models.Model):
                                  related_name="+")
     body = models.TextField(help_text="The JSON body exactly as signed and sent.")
 
+    # attempts, last_error, created_at, next_attempt_at, lease_until: core.models.OutboxRow
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     last_response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    lease_until = models.DateTimeField(null=True, blank=True,
-                                       help_text="While sending: after this the attempt is presumed dead.")
     delivered_at = models.DateTimeField(null=True, blank=True)
+    sent_at = None
 
     objects_across_tenants = models.Manager()
     objects = TenantManager()

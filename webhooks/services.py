@@ -1,4 +1,4 @@
-"""Webhooks: endpoints, the delivery outbox, signing, delivery with retries, and the sweep.
+"""Webhooks: endpoints, the delivery outbox, signing, and delivery (a channel of the shared core.outbox).
 
 Guarantees:
 - ``webhook_event_record`` runs inside the transaction of the referral change (it subscribes to the events
@@ -6,12 +6,13 @@ Guarantees:
   the program's organization gets one delivery row, with the exact JSON body, committed or rolled back with
   the change.
   A unique key (event id + endpoint id) means an event is never queued twice for one endpoint.
-- ``webhook_deliver`` (the Celery task calls it with the row's id) claims the row under a lease, POSTs it
-  signed, and records the outcome: 2xx is delivered; anything else is retried with exponential backoff
-  (and jitter) up to WEBHOOK_MAX_ATTEMPTS, then marked failed and kept, so a network admin can retry it.
-  Nothing is deleted, so no event is lost when the receiver, the worker or the broker fails.
-- ``webhook_requeue_due`` (the periodic sweep) queues every due row again: rows whose task was lost, rows
-  whose sending worker died (expired lease), and rows held while their endpoint was switched off.
+- Delivery is the shared core's (core.outbox, channel ``WEBHOOKS``, registered in WebhooksConfig.ready): it
+  claims the row under a lease, calls ``send_webhook`` (POST, signed), and records the outcome: 2xx is
+  delivered; anything else is retried with exponential backoff (and jitter) up to WEBHOOK_MAX_ATTEMPTS,
+  then marked failed and kept, so a network admin can retry it. Nothing is deleted, so no event is lost
+  when the receiver, the worker or the broker fails.
+- The core's sweep queues every due row again: rows whose task was lost, rows whose sending worker died
+  (expired lease), and rows held while their endpoint was switched off.
 
 Delivery is at least once: receivers de-duplicate on ``X-Referral-Event-Id`` (also the body's ``id``).
 Signature: ``X-Referral-Signature: sha256=<hex HMAC-SHA256 of the raw body with the endpoint's secret>``.
@@ -23,13 +24,11 @@ import hashlib
 import hmac
 import json
 import logging
-import random
 import socket
 import ssl
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -37,10 +36,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-
 from accounts.models import Organization
 from accounts.selectors import is_organization_admin
+from core import outbox
 from referrals.models import ReferralEvent
 from referrals.statuses import FHIR_TASK_STATUS, Status
 
@@ -55,9 +53,7 @@ EVENT_ID_HEADER = "X-Referral-Event-Id"
 EVENT_TYPE_HEADER = "X-Referral-Event-Type"
 DELIVERY_ID_HEADER = "X-Referral-Delivery-Id"
 TIMEOUT_SECONDS = 10
-LEASE = timedelta(seconds=60)
-FIRST_RETRY_SECONDS = 30
-LONGEST_RETRY_SECONDS = 6 * 3600
+LEASE = timedelta(seconds=60)  # well above TIMEOUT_SECONDS: a send still waiting for its answer is alive
 # Bookkeeping events that are not changes to the referral.
 SILENT_EVENTS = {ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED}
 
@@ -186,10 +182,7 @@ def webhook_event_record(event: ReferralEvent) -> list[WebhookDelivery]:
         ))
     # Each event is new, so its keys are too; the unique key guards against a second write of the same event.
     WebhookDelivery.objects_across_tenants.bulk_create(deliveries)
-    from .tasks import deliver_webhook
-
-    for delivery in deliveries:
-        deliver_webhook.delay_on_commit(delivery.pk)
+    outbox.queue_on_commit(WEBHOOKS, [delivery.pk for delivery in deliveries])
     return deliveries
 
 
@@ -199,12 +192,6 @@ def webhook_event_record(event: ReferralEvent) -> list[WebhookDelivery]:
 
 class DeliveryError(Exception):
     pass
-
-
-@dataclass
-class DeliveryResult:
-    outcome: str  # delivered, retry, failed, skipped
-    retry_in: int = 0
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -257,89 +244,47 @@ def _post(delivery: WebhookDelivery) -> int:
         raise DeliveryError(str(getattr(error, "reason", error))) from None
 
 
-def retry_delay(attempts: int) -> int:
-    """Seconds before the next attempt: 30 s, 1 min, 2 min, ... up to 6 h, with jitter."""
-    base = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_RETRY_SECONDS)
-    return int(base * random.uniform(0.8, 1.2))
-
-
-def _claim(delivery_id: int) -> WebhookDelivery | None:
-    now = timezone.now()
-    with transaction.atomic():
-        delivery = (WebhookDelivery.objects.unscoped("the worker delivers one row by id")
-                    .select_for_update(skip_locked=True, of=("self",)).select_related("endpoint")
-                    .filter(pk=delivery_id).first())
-        if delivery is None or delivery.status in (WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.FAILED):
-            return None
-        if delivery.status == WebhookDelivery.Status.SENDING and delivery.lease_until and delivery.lease_until > now:
-            return None  # another worker is sending it
-        if delivery.status == WebhookDelivery.Status.PENDING and delivery.next_attempt_at > now + timedelta(seconds=5):
-            return None  # not due yet: an early duplicate task
-        if not delivery.endpoint.active:
-            return None  # held until the endpoint is switched on again
-        delivery.status = WebhookDelivery.Status.SENDING
-        delivery.lease_until = now + LEASE
-        delivery.attempts += 1
-        delivery.save(update_fields=["status", "lease_until", "attempts"])
-    return delivery
-
-
-def webhook_deliver(*, delivery_id: int) -> DeliveryResult:
-    """Sends one outbox row if it is due; safe to call twice or concurrently."""
-    delivery = _claim(delivery_id)
-    if delivery is None:
-        return DeliveryResult("skipped")
-    status_code, error = None, ""
+def send_webhook(delivery: WebhookDelivery) -> dict:
+    """POSTs one delivery row (the core's ``send`` for this channel): a 2xx answer delivers it; any other
+    answer, or none, is a failure worth retrying (receivers come back), recorded with the status."""
     try:
         status_code = _post(delivery)
-        if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}"
     except DeliveryError as failure:
-        error = str(failure) or failure.__class__.__name__
-    now = timezone.now()
-    rows = WebhookDelivery.objects.unscoped("the worker records its own attempt").filter(
-        pk=delivery.pk, status=WebhookDelivery.Status.SENDING, attempts=delivery.attempts)
-    if not error:
-        rows.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=now, lease_until=None,
-                    last_response_status=status_code, last_error="")
-        return DeliveryResult("delivered")
-    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        rows.update(status=WebhookDelivery.Status.FAILED, lease_until=None, last_response_status=status_code,
-                    last_error=error[:2000])
-        logger.warning("Webhook delivery %s failed for good after %s attempts: %s", delivery.public_id,
-                       delivery.attempts, error)
-        return DeliveryResult("failed")
-    delay = retry_delay(delivery.attempts)
-    rows.update(status=WebhookDelivery.Status.PENDING, lease_until=None, last_response_status=status_code,
-                last_error=error[:2000], next_attempt_at=now + timedelta(seconds=delay))
-    return DeliveryResult("retry", retry_in=delay)
+        raise outbox.DeliveryFailed(str(failure) or failure.__class__.__name__,
+                                    fields={"last_response_status": None}) from None
+    if not 200 <= status_code < 300:
+        raise outbox.DeliveryFailed(f"HTTP {status_code}", fields={"last_response_status": status_code})
+    return {"last_response_status": status_code}
 
 
-def webhook_requeue_due(*, grace: timedelta = timedelta(minutes=1), limit: int = 500) -> int:
+# The shared delivery core (core.outbox) claims, retries, sweeps and records: 30 s, 1 min, 2 min, ... up to
+# 6 h between attempts, with jitter, WEBHOOK_MAX_ATTEMPTS in all (about a day and a half).
+WEBHOOKS = outbox.Channel(
+    name="webhooks",
+    model=WebhookDelivery,
+    send=send_webhook,
+    max_attempts=outbox.setting("WEBHOOK_MAX_ATTEMPTS", 15),
+    retry_base_seconds=outbox.setting("WEBHOOK_RETRY_BASE_SECONDS", 30),
+    retry_max_seconds=outbox.setting("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600),
+    lease_seconds=lambda: LEASE.total_seconds(),
+    pending_grace_seconds=lambda: 60,
+    # A switched-off endpoint's deliveries wait, untouched, and are sent when it is switched on again.
+    sendable=Q(endpoint__active=True),
+    related=("endpoint",),
+    noun="delivery",
+)
+
+
+def webhook_deliver(*, delivery_id: int) -> outbox.Delivery:
+    """Sends one outbox row if it is due; safe to call twice or concurrently (core.outbox.deliver)."""
+    return outbox.deliver(WEBHOOKS, delivery_id)
+
+
+def webhook_requeue_due(*, now=None) -> int:
     """The sweep: queues rows that are due and have no live attempt. Returns how many were queued."""
-    now = timezone.now()
-    due = (WebhookDelivery.objects.unscoped("the sweep looks at every tenant's outbox")
-           .filter(endpoint__active=True)
-           .filter(Q(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now - grace)
-                   | Q(status=WebhookDelivery.Status.SENDING, lease_until__lte=now))
-           .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    from .tasks import deliver_webhook
-
-    ids = list(due)
-    for delivery_id in ids:
-        deliver_webhook.delay(delivery_id)
-    return len(ids)
+    return outbox.sweep(WEBHOOKS, now=now)
 
 
-@transaction.atomic
 def webhook_delivery_retry(*, delivery_ids) -> int:
     """A network admin sends failed (or waiting) deliveries again, from the admin."""
-    rows = WebhookDelivery.objects.unscoped("network admin action").filter(
-        pk__in=list(delivery_ids), status__in=[WebhookDelivery.Status.FAILED, WebhookDelivery.Status.PENDING])
-    ids = list(rows.values_list("pk", flat=True))
-    rows.update(status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now(), attempts=0)
-    from .tasks import deliver_webhook
-
-    for delivery_id in ids:
-        deliver_webhook.delay_on_commit(delivery_id)
-    return len(ids)
+    return outbox.retry_now(WEBHOOKS, delivery_ids)

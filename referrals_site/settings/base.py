@@ -203,7 +203,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Referral Network <no-
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds; must stay well below the send lease
 
-# Notification delivery (notifications.services): retries with exponential backoff and jitter.
+# Email delivery (a channel of core.outbox, see notifications.services): retries with exponential backoff and
+# jitter.
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
 NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
 NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "1800"))
@@ -261,6 +262,10 @@ SPECTACULAR_SETTINGS = {
 # extra CA bundle for partners' certificates, and whether endpoints may be on private networks (on-premises
 # deployments only).
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "15"))
+# Backoff between attempts (doubling, with jitter): first delay and cap. Delays past the broker's visibility
+# timeout are not Celery countdowns: the outbox sweep sends the row when it is due (core.outbox).
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600)))
 WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE", "")
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 

@@ -40,12 +40,15 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
-# The real-worker tests (tests/notifications/test_worker.py) start a worker with a Redis broker.
+# The real-worker tests (tests/notifications/test_worker.py) start a worker with a Redis broker: email and
+# webhooks through the one delivery core.
 if os.environ.get("TEST_CELERY_BROKER_URL"):
     CELERY_BROKER_URL = os.environ["TEST_CELERY_BROKER_URL"]
     CELERY_TASK_ALWAYS_EAGER = False
     NOTIFICATION_RETRY_BASE_SECONDS = 0.2
     NOTIFICATION_RETRY_MAX_SECONDS = 1
+    WEBHOOK_RETRY_BASE_SECONDS = 0.2
+    WEBHOOK_RETRY_MAX_SECONDS = 1
 
 # Tests sign people in with force_login; two-factor enforcement for admins is switched on by the tests that
 # are about it (tests/security/test_two_factor.py), so every other test can act as an organization admin.

@@ -134,6 +134,9 @@ def test_a_transient_failure_is_retried_and_a_permanent_one_marked_failed(networ
     second.refresh_from_db()
     assert second.status == OutboxMessage.Status.FAILED
 
+    # The backoff is kept: a duplicate task arriving before the row is due sends nothing.
+    assert services.outbox_deliver(outbox_id=first.pk).outcome == services.DeliveryOutcome.SKIPPED
+    OutboxMessage.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())  # the backoff has passed
     assert services.outbox_deliver(outbox_id=first.pk).outcome == services.DeliveryOutcome.SENT
     assert recipients() == [first.recipient_email]
 
@@ -190,7 +193,7 @@ def test_the_beat_schedule_runs_both_sweeps():
 
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     # Other apps add their own sweeps (webhooks, retention); these two must be among them.
-    assert {"notifications.tasks.sweep_outbox", "referrals.tasks.sweep_escalations"} <= scheduled
+    assert {"core.tasks.sweep_outboxes", "referrals.tasks.sweep_escalations"} <= scheduled
     app.loader.import_default_modules()  # autodiscovery is lazy; a worker does this at start
     assert scheduled <= set(app.tasks)
 

@@ -1,10 +1,13 @@
 """Delivery through a real Celery worker process, a real Redis and PostgreSQL, under the failures a
 deployment meets: a worker killed mid-send, the broker down when a change commits, a flaky provider.
 
+Email and webhooks go through the same delivery core (core.outbox): the same task, lease, backoff and sweep.
+
 One Redis server of our own (on a free port, so stopping it never touches the machine's Redis) and one
 worker serve the whole module. The worker runs referrals_site.settings.test with TEST_CELERY_BROKER_URL
-(no eager mode) against the test database this process created, and records email with
-tests/notifications/mail_recorder.py.
+(no eager mode) against the test database this process created, records email with
+tests/notifications/mail_recorder.py, and posts webhooks to the HTTPS receiver of tests/webhooks/receiver.py
+(a thread of this process, trusted through WEBHOOK_CA_FILE).
 """
 
 import itertools
@@ -23,10 +26,14 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core import outbox
 from notifications import services
 from notifications.models import OutboxMessage
 from referrals.models import Referral, ReferralEvent
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
 
+from ..webhooks.receiver import certificate, receiver  # noqa: F401 (fixtures)
 from .mail_recorder import sent_messages
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -115,7 +122,7 @@ class Worker:
 
 
 @pytest.fixture(scope="module")
-def stack(django_db_setup, django_db_blocker, tmp_path_factory):
+def stack(django_db_setup, django_db_blocker, tmp_path_factory, certificate):
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.postgresql" or REDIS_SERVER is None:
         pytest.skip("the worker tests need PostgreSQL and redis-server")
@@ -133,6 +140,8 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
         "TEST_CELERY_BROKER_URL": redis.url,
         "TEST_EMAIL_BACKEND": "tests.notifications.mail_recorder.RecordingBackend",
         "TEST_MAIL_DIR": str(mail),
+        "WEBHOOK_CA_FILE": str(certificate[0]),
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",  # the receiver is on 127.0.0.1
     }
     worker = Worker(env, directory / "worker.log")
     worker.start()
@@ -232,3 +241,94 @@ def test_a_provider_failing_twice_then_succeeding_sends_one_email(stack, mail, n
     wait_for(all_sent(2), message="both emails to be sent after the retries")
     assert len(keys(mail)) == len(set(keys(mail))) == 2
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {3}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Webhooks through the same core
+
+
+def deliveries():
+    return WebhookDelivery.objects_across_tenants.order_by("pk")
+
+
+def all_delivered(expected: int):
+    return lambda: deliveries().filter(status=WebhookDelivery.Status.DELIVERED).count() == expected
+
+
+@pytest.fixture
+def endpoint(network, receiver):
+    return webhook_endpoint_create(actor=network.provider_admin, organization=network.provider, url=receiver.url)
+
+
+def answered(receiver) -> dict:
+    """Event id -> the statuses the receiver answered its requests with (None: no answer)."""
+    by_event = {}
+    for request in receiver.requests:
+        by_event.setdefault(request["headers"]["X-Referral-Event-Id"], []).append(request["status"])
+    return by_event
+
+
+def test_a_referrals_webhooks_arrive_through_the_worker(stack, mail, network, endpoint, receiver):
+    network.refer()
+
+    wait_for(all_delivered(2), message="both webhook deliveries")
+    wait_for(all_sent(2), message="both emails")
+    assert sorted(answered(receiver).values()) == [[200], [200]]
+    assert {delivery.attempts for delivery in deliveries()} == {1}
+
+
+def test_a_receiver_failing_twice_then_answering_gets_each_event_accepted_once(stack, mail, network, endpoint,
+                                                                               receiver):
+    receiver.answers = [500, 503]
+    network.refer()
+
+    wait_for(all_delivered(2), message="both webhook deliveries after the retries (countdowns of the worker)")
+    statuses = answered(receiver)
+    assert len(statuses) == 2
+    assert all(answers.count(200) == 1 and answers[-1] == 200 for answers in statuses.values())
+    assert sum(delivery.attempts for delivery in deliveries()) == 4
+
+
+def test_a_worker_killed_mid_post_delivers_every_event_after_restart(stack, mail, network, endpoint, receiver):
+    """The at-least-once boundary: the receiver had the body when the worker died, so it sees that event
+    twice, with the same id and body (receivers de-duplicate on the id); our books show one delivery."""
+    receiver.hang = True
+    network.refer()
+    assert receiver.hanging.wait(60), "the worker to be inside a POST"
+    stack.worker.kill()
+    receiver.release.set()
+
+    hanging = deliveries().get(status=WebhookDelivery.Status.SENDING)
+    stack.worker.start()
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS + 60)
+    for channel in outbox.channels():  # what the beat's sweep does, at a time past every lease
+        outbox.sweep(channel, now=later)
+
+    wait_for(all_delivered(2), message="both webhook deliveries after the restart")
+    wait_for(all_sent(2), message="both emails after the restart")
+    hanging.refresh_from_db()
+    assert hanging.attempts == 2
+    requests = [r for r in receiver.requests if r["headers"]["X-Referral-Event-Id"] == str(hanging.event_id)]
+    assert [r["status"] for r in requests] == [None, 200]
+    assert len({r["body"] for r in requests}) == 1
+
+
+def test_both_channels_rows_committed_while_redis_is_down_are_delivered_by_the_sweep(stack, mail, network,
+                                                                                     endpoint, receiver):
+    stack.redis.stop()
+    network.refer()  # commits; queuing fails and is logged, not raised
+
+    assert deliveries().filter(status=WebhookDelivery.Status.PENDING).count() == 2
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count() == 2
+    stack.redis.start()
+    sweeps = itertools.count(1)
+    grace = timedelta(seconds=settings.NOTIFICATION_PENDING_GRACE_SECONDS + 60)
+
+    def swept_both():
+        now = timezone.now() + next(sweeps) * grace
+        return [outbox.sweep(channel, now=now) for channel in outbox.channels()] == [2, 2]
+
+    wait_for(swept_both, 30, "the sweep to reach the broker")
+    wait_for(all_delivered(2), 60, "both webhook deliveries once Redis is back")
+    wait_for(all_sent(2), 60, "both emails once Redis is back")
+    assert sorted(answered(receiver).values()) == [[200], [200]]

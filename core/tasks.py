@@ -1,0 +1,51 @@
+"""The delivery core's Celery tasks (core.outbox): one delivery task and one sweep, for every channel.
+
+``deliver_outbox_row`` is queued when the transaction that wrote a row commits. When the broker cannot be
+reached at that moment the change has already committed and its row is pending: publishing errors are
+logged rather than raised (a web request must not fail after its change was saved), and the sweep queues the
+row again once the broker is back.
+"""
+
+import logging
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.conf import settings
+from kombu.exceptions import OperationalError
+
+from . import outbox
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxTask(DjangoTask):
+    def apply_async(self, *args, **kwargs):
+        try:
+            return super().apply_async(*args, **kwargs)
+        except (OperationalError, ConnectionError, OSError) as error:
+            logger.warning("Could not queue %s (%s); the outbox sweep will queue it again.", self.name, error)
+            return None
+
+
+def longest_countdown() -> float:
+    """A retry later than this is left to the sweep: Redis hands a message nobody acknowledged within its
+    ``visibility_timeout`` to another worker, so a longer countdown would run twice."""
+    return float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)) * 0.9
+
+
+@shared_task(bind=True, base=OutboxTask, acks_late=True, reject_on_worker_lost=True, max_retries=None,
+             ignore_result=True)
+def deliver_outbox_row(self, channel: str, row_id: int) -> str:
+    delivery = outbox.deliver(channel, row_id)
+    if (delivery.outcome in (outbox.Outcome.RETRY, outbox.Outcome.DEFERRED) and not self.request.is_eager
+            and delivery.retry_in is not None and delivery.retry_in < longest_countdown()):
+        # The row is pending again with its next_attempt_at; if this retry is lost, the sweep finds it. In
+        # in-process (eager) mode a retry would run at once, again and again: there the sweep retries instead.
+        raise self.retry(countdown=delivery.retry_in)
+    return delivery.outcome
+
+
+@shared_task(base=OutboxTask, acks_late=True, ignore_result=True)
+def sweep_outboxes() -> dict:
+    """The beat's outbox sweep (every minute): every registered channel's lost rows are queued again."""
+    return {channel.name: outbox.sweep(channel) for channel in outbox.channels()}
