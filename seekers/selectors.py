@@ -60,7 +60,7 @@ def people_search(queryset, query: str):
     return queryset
 
 
-def people_with_activity(user, queryset):
+def people_with_activity(queryset):
     """The seekers in People I'm Helping's order: latest activity first, on the indexed ``last_activity_at``
     that the referral services keep current (creation, status changes, notes and every other change).
 

@@ -57,7 +57,7 @@ def people(request):
     seekers = seekers_visible_to(request.user, gathered=True)
     if query:
         seekers = people_search(seekers, query)
-    page = CappedCountPaginator(people_with_activity(request.user, seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(people_with_activity(seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = with_open_referrals(request.user, page.object_list)
     context = {"form": form, "page": page, "query": query}
     template = "seekers/_people_list.html" if request.htmx and request.htmx.target == "people-list" \

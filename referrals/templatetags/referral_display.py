@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
+from referrals.answers import SEEKER_ANSWERS, WITHDRAW_CONSENT, seeker_answer_labels
 from referrals.models import Referral, ReferralEvent
 from referrals.statuses import CLOSED, Reason, Status
 
@@ -23,6 +24,21 @@ def _reason_label(value: str) -> str:
 
 def _consent_method_label(value: str) -> str:
     return Referral.ConsentMethod(value).label.lower() if value in Referral.ConsentMethod.values else value
+
+
+def _link_choice_label(choice: str) -> str:
+    """What was chosen through a link, as the person saw it: the seeker's answer ("I got help"), stopping the
+    sharing of contact details, or the status a user chose. History lines are in English, as the others."""
+    if not choice:
+        return ""
+    if choice == WITHDRAW_CONSENT:
+        return "stop sharing contact details"
+    if choice in SEEKER_ANSWERS:
+        with translation.override("en"):
+            return seeker_answer_labels()[choice]
+    if choice in Status.values:
+        return Status(choice).label
+    return "not one of the choices"
 
 
 @register.filter
@@ -118,6 +134,6 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
         recipient = detail.get("recipient") or detail.get("to") or ""
         return f"sent an email to {recipient}" if recipient else "sent an email"
     if kind == Kind.EMAIL_LINK_USED:
-        action = detail.get("action") or ""
-        return f"used an email link ({action})" if action else "used an email link"
+        choice = _link_choice_label(detail.get("choice") or "")
+        return f"used an email link ({choice})" if choice else "used an email link"
     return event.get_kind_display().lower()

@@ -219,3 +219,32 @@ def test_after_the_answer_stopping_the_sharing_is_offered_under_its_own_heading_
     assert "Cuéntenos cómo le fue" not in page  # no answer is left to give: no heading asking for one
     assert "<h2>Sus datos de contacto</h2>" in page
     assert 'class="secondary">Dejar de compartir mis datos de contacto con el programa</button>' in page
+
+
+def test_the_history_shows_what_was_chosen_through_a_link(network, client):
+    """The "email link used" line says which answer was given (it used to read a key nothing wrote)."""
+    referral = network.refer()
+    post_choice(csrf_client(), seeker_link(referral), "got_help")
+    claimer_link = path_of(links.link_url(referral=referral, user=network.claimer))
+    post_choice(csrf_client(), claimer_link, "not-a-choice")
+
+    client.force_login(network.referrer)
+    page = client.get(f"/referrals/{referral.public_id}/").content.decode()
+    assert "Seeker (email link) · used an email link (I got help)" in page
+    assert "Sam O. · Community Food Pantry · used an email link (not one of the choices)" in page
+
+
+@pytest.mark.parametrize("choice, words", [
+    ("got_help", "used an email link (I got help)"),
+    ("couldnt_get_help", "used an email link (I couldn't get help)"),
+    ("no_longer_interested", "used an email link (I'm no longer interested)"),
+    ("withdraw_consent", "used an email link (stop sharing contact details)"),
+    ("declined", "used an email link (Declined)"),
+    ("<b>made up</b>", "used an email link (not one of the choices)"),
+    ("", "used an email link"),
+])
+def test_each_link_choice_reads_as_the_person_saw_it(choice, words):
+    from referrals.templatetags.referral_display import event_words
+
+    event = ReferralEvent(kind=ReferralEvent.Kind.EMAIL_LINK_USED, detail={"choice": choice})
+    assert event_words(event) == words
