@@ -1,17 +1,11 @@
-"""Reads that decide who is told what, and which outbox rows the sweep picks up."""
+"""Reads that decide who is told what."""
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
-
-from django.db.models import Q
 
 from accounts.models import Membership
 from programs.models import ProgramClaimer
 from referrals import statuses
 from referrals.models import Referral, ReferralGroupObjectPermission
-
-from .models import OutboxMessage
 
 Status = statuses.Status
 
@@ -58,18 +52,6 @@ def referrer_party_of(referral: Referral) -> list:
 
 def seeker_can_be_emailed(seeker) -> bool:
     return bool(seeker.email) and not seeker.does_not_want_contact
-
-
-def outbox_stale(*, now: datetime, pending_grace: timedelta, limit: int = 1000):
-    """Rows the queue lost: pending well past their time, or "sending" with an expired lease."""
-    return (
-        OutboxMessage.objects.filter(
-            Q(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now - pending_grace)
-            | Q(status=OutboxMessage.Status.SENDING, lease_until__lte=now)
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
 
 
 def next_matching_program(referral: Referral):

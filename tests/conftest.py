@@ -9,6 +9,9 @@ from accounts.models import Membership
 
 from . import factories
 
+# The HTTPS receiver of webhook tests (tests/webhooks, and the real-worker tests of tests/notifications).
+pytest_plugins = ["tests.webhooks.receiver"]
+
 
 def pytest_sessionstart(session):
     """On CI, tests that need Redis must never silently skip: fail at once when it is unreachable."""

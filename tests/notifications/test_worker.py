@@ -33,7 +33,6 @@ from referrals.models import Referral, ReferralEvent
 from webhooks.models import WebhookDelivery
 from webhooks.services import webhook_endpoint_create
 
-from ..webhooks.receiver import certificate, receiver  # noqa: F401 (fixtures)
 from .mail_recorder import sent_messages
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

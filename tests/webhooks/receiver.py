@@ -1,6 +1,7 @@
 """A real HTTPS receiver on 127.0.0.1 (a thread in the test process), with a certificate made for the test.
 
-Fixtures for tests/webhooks (through its conftest) and the real-worker tests (tests/notifications/test_worker.py).
+Fixtures (a pytest plugin of tests/conftest.py) for tests/webhooks and the real-worker tests
+(tests/notifications/test_worker.py).
 """
 
 import shutil

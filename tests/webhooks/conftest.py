@@ -1,1 +1,0 @@
-from .receiver import certificate, receiver  # noqa: F401 (fixtures)
