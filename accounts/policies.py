@@ -55,6 +55,12 @@ def organizations_admin_of(user):
     return Organization.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
 
 
+def is_only_admin(membership, *, admin_user_ids) -> bool:
+    """Every organization keeps an admin: its only admin cannot be made a worker or removed (the Members page
+    offers neither; the services refuse both)."""
+    return membership.is_admin and list(admin_user_ids) == [membership.user_id]
+
+
 def roles_of(user) -> set:
     """The broad roles ``user`` works in, for the navigation and the dashboard they land on: "worker" (at a
     Site), "claimer" (of a program, or an admin of a provider), "admin" (of an organization), "superuser" (a

@@ -84,8 +84,10 @@ def organization_members(organization):
             .order_by("user__last_name", "user__first_name", "user_id"))
 
 
-def organization_admin_count(organization) -> int:
-    return Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).count()
+def organization_admin_ids(organization) -> list:
+    """The user ids of the organization's admins."""
+    return list(Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
+                .values_list("user_id", flat=True))
 
 
 def organization_membership(organization, user_public_id) -> Membership | None:

@@ -194,7 +194,7 @@ def _refuse_losing_last_admin(organization: Organization, membership: Membership
     other at the same moment cannot both succeed."""
     admins = list(Membership.objects.select_for_update().filter(organization=organization,
                                                                  role=Membership.Role.ADMIN).values_list("user_id", flat=True))
-    if membership.role == Membership.Role.ADMIN and admins == [membership.user_id]:
+    if policies.is_only_admin(membership, admin_user_ids=admins):
         raise InvalidInput(
             f"{membership.user.display_name} is the only admin of {organization.name}, so they cannot be {verb}. "
             "Make someone else an admin first.", code="last_admin")

@@ -33,7 +33,7 @@ from . import policies, services
 from .forms import MemberAddForm, PersonForm, RoleForm, SharingForm, TeamCreateForm, TeamRenameForm
 from .models import Organization, Team
 from .selectors import (
-    organization_admin_count,
+    organization_admin_ids,
     organization_administered_get,
     organization_member_by_email,
     organization_member_people,
@@ -109,8 +109,12 @@ def home(request):
 
 def _members_page(request, organization, *, form=None, status=200):
     page = CappedCountPaginator(organization_members(organization), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    admins = organization_admin_ids(organization)
+    page.object_list = list(page.object_list)
+    for membership in page.object_list:
+        membership.is_only_admin = policies.is_only_admin(membership, admin_user_ids=admins)
     context = _context(request, organization, "members", page=page, form=form or MemberAddForm(),
-                       admin_count=organization_admin_count(organization))
+                       admin_count=len(admins))
     return render(request, "accounts/organization/members.html", context, status=status)
 
 

@@ -45,4 +45,4 @@ class RuleBook:
         """Raises NotAllowed with the rule's message when ``user`` may not take ``action`` (on ``obj``)."""
         if not self.can(user, action, obj):
             refusal = self._rule(action).refusal
-            raise NotAllowed(refusal(obj) if callable(refusal) else refusal, code=f"not_allowed_{action}")
+            raise NotAllowed(refusal(obj) if callable(refusal) else refusal)

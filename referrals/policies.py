@@ -264,7 +264,7 @@ REFERRAL_RULES: dict[str, Rule] = {
     # organizations' admins; the seeker; the system.
     "act": Rule(lambda access: bool(access.parties), "You do not have access to this referral."),
     # The staff page's notes and history: not for the seeker's own account (they have /my/referrals/).
-    "see_history": Rule(lambda access: not is_seeker_only(access.parties),
+    "see_history": Rule(lambda access: bool(access.parties) and not is_seeker_only(access.parties),
                         "Staff notes and history are not shown to the seeker's own account."),
     # The seeker's email and phone: the seeker's side always, the program's side while consent holds.
     "see_contact": Rule(lambda access: bool(access.parties) and (
@@ -340,7 +340,7 @@ class ReferralAccess:
         rule = REFERRAL_RULES[action]
         if not rule.allows(self, **objects):
             refusal = rule.refusal(self, **objects) if callable(rule.refusal) else rule.refusal
-            raise NotAllowed(refusal, code=f"not_allowed_{action}")
+            raise NotAllowed(refusal)
 
     def status_targets(self) -> list[Status]:
         """The statuses the actor may move the referral to now (the status table, for their parties)."""
