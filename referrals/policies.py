@@ -280,12 +280,12 @@ REFERRAL_RULES: dict[str, Rule] = {
         "Only the note's author or an organization admin can delete it."),
     # The seeker's side: those who act for the seeker (the referrer, teammates it is shared with, an admin)
     # and may see the seeker's profile. A program's claimers and admins are not (they do not see the goals).
-    "set_goal": Rule(lambda access: access.on_seeker_side and bool(access.parties & SEEKER_SIDE_STAFF),
+    "set_goal": Rule(lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
                      "You cannot change this referral's goal."),
     # The seeker, and the staff of the seeker's side.
     "withdraw_consent": Rule(
         lambda access: Party.SEEKER in access.parties
-        or (access.on_seeker_side and bool(access.parties & SEEKER_SIDE_STAFF)),
+        or (bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side),
         "You cannot withdraw consent for this referral."),
     "reopen": Rule(lambda access: bool(access.parties & statuses.REOPEN_PARTIES),
                    "Only an organization admin can reopen a referral."),
