@@ -139,8 +139,8 @@ class Channel:
 
     def rows(self):
         """Every row of the channel. Outbox rows are the worker's: it reads them across tenants."""
-        manager = self.model._default_manager
-        if hasattr(manager, "unscoped"):
+        manager = getattr(self.model, "objects", self.model._default_manager)
+        if hasattr(manager, "unscoped"):  # a tenant-owned outbox (webhooks): say why every tenant's rows
             return manager.unscoped("the delivery core works on every tenant's outbox rows")
         return manager.all()
 

@@ -23,7 +23,8 @@ from rest_framework.views import APIView
 from privacy.models import AccessRecord
 from privacy.services import access_record
 from referrals.actors import Actor
-from referrals.errors import IllegalTransition, NotAllowed, ReferralError, StaleReferral
+from core.errors import ApplicationError, http_status
+from referrals.errors import IllegalTransition, StaleReferral
 from referrals.models import Referral, ReferralEvent
 from referrals.selectors import referral_get_visible, referrals_for_page
 from referrals.services import referral_change_status
@@ -33,7 +34,6 @@ from referrals_site.pagination import MAX_PAGE, capped_count
 from . import resources
 from .changes import (
     BadRequest,
-    Unsupported,
     change_from_json_patch,
     change_from_resource,
     referral_target,
@@ -70,10 +70,19 @@ class AlwaysFHIRJSON(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class Conflict(Exception):
-    def __init__(self, message: str, *, status: int = 409, code: str = "conflict"):
+class PreconditionFailed(Exception):
+    """If-Match named a version the referral no longer has (412)."""
+
+    def __init__(self, message: str):
         super().__init__(message)
-        self.message, self.status, self.code = message, status, code
+        self.message = message
+
+
+# A service's refusal (core.errors) as an OperationOutcome issue code: by its own code where FHIR has a closer
+# word, else by its kind.
+ISSUE_CODE = {"illegal_transition": "business-rule", "unsupported_status": "business-rule"}
+ISSUE_CODE_OF_KIND = {"invalid": "invalid", "not_allowed": "forbidden", "not_found": "not-found",
+                      "conflict": "conflict"}
 
 
 class NotInOpenAPI(AutoSchema):
@@ -111,20 +120,11 @@ class FHIRView(APIView):
             return self.outcome(str(exc.detail), status=429, code="throttled")
         if isinstance(exc, exceptions.PermissionDenied):
             return self.outcome(str(exc.detail), status=403, code="forbidden")
-        if isinstance(exc, BadRequest):
-            return self.outcome(str(exc), status=400, code="invalid")
-        if isinstance(exc, Unsupported):
-            return self.outcome(str(exc), status=409, code="business-rule")
-        if isinstance(exc, Conflict):
-            return self.outcome(exc.message, status=exc.status, code=exc.code)
-        if isinstance(exc, NotAllowed):
-            return self.outcome(exc.message, status=403, code="forbidden")
-        if isinstance(exc, StaleReferral):
-            return self.outcome(exc.message, status=409, code="conflict")
-        if isinstance(exc, IllegalTransition):
-            return self.outcome(exc.message, status=409, code="business-rule")
-        if isinstance(exc, ReferralError):
-            return self.outcome(exc.message, status=400, code="invalid")
+        if isinstance(exc, PreconditionFailed):
+            return self.outcome(exc.message, status=412, code="conflict")
+        if isinstance(exc, ApplicationError):
+            return self.outcome(exc.message, status=http_status(exc),
+                                code=ISSUE_CODE.get(exc.code) or ISSUE_CODE_OF_KIND[exc.kind])
         return super().handle_exception(exc)
 
     def referral(self, resource_id: str) -> Referral:
@@ -192,7 +192,7 @@ class TaskRead(FHIRView):
             )
         except StaleReferral as error:
             if if_match:
-                raise Conflict(error.message, status=412, code="conflict") from None
+                raise PreconditionFailed(error.message) from None
             raise
         except IllegalTransition as error:
             # A retried request that asks for what is already so is answered with the Task as it is.
@@ -209,7 +209,7 @@ class TaskSearch(FHIRView):
     searchset Bundle); ``next`` comes from one row more than the page."""
 
     def get(self, request):
-        referrals = Referral.objects.visible_to(request.user)
+        referrals = Referral.objects.restrict(request.user, "view:all")
         owner = request.query_params.get("owner")
         if owner:
             try:

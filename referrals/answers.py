@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from . import statuses
 from .actors import Actor
-from .selectors import referral_parties
+from .policies import referral_access
 from .statuses import Party, Status
 
 # The seeker's one-click answers (each opens the link page with the answer chosen; a POST records it).
@@ -70,12 +70,12 @@ def answer_choices(*, referral, recipient) -> list[dict]:
             choices.append({"value": WITHDRAW_CONSENT, "reasons": [],
                             "label": gettext("Stop sharing my contact details with the program")})
         return choices
-    parties = referral_parties(Actor.for_user(recipient.user), referral)
+    access = referral_access(Actor.for_user(recipient.user), referral)
     choices = []
-    for status in statuses.allowed_targets(referral.status, parties):
+    for status in access.status_targets():
         rule = statuses.RULES[status]
         if status == Status.VIEWED or rule.note_required:
             continue
-        reasons = [(reason.value, reason.label) for reason in statuses.allowed_reasons(status, parties)]
+        reasons = [(reason.value, reason.label) for reason in access.reasons(status)]
         choices.append({"value": status.value, "label": status.label, "reasons": reasons})
     return choices

@@ -51,7 +51,7 @@ def referrals_due_follow_up(*, now: datetime):
     """Accepted (or in service) referrals accepted long enough ago, whose seeker was not asked yet."""
     cutoff = now - timedelta(days=settings.FOLLOW_UP_AFTER_ACCEPTED_DAYS)
     accepted_at = (
-        ReferralEvent.objects_across_tenants.filter(
+        ReferralEvent.objects.unscoped("when each referral the follow-up sweep reads was accepted").filter(
             referral=OuterRef("pk"), kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=Status.ACCEPTED
         ).order_by("-created_at").values("created_at")[:1]
     )
@@ -110,7 +110,8 @@ def escalation_take_step(*, referral: Referral, step: str, now: datetime, skip=(
     it); the step's row, the skipped steps' rows and whatever the channels write for it commit together.
     """
     with transaction.atomic():
-        referral = (Referral.objects_across_tenants.select_for_update(of=("self",))
+        referral = (Referral.objects.unscoped("the referral a step is taken on, locked")
+                    .select_for_update(of=("self",))
                     .select_related("program", "program__organization", "seeker", "organization",
                                     "referred_by").get(pk=referral.pk))
         if step == Step.FOLLOW_UP:

@@ -28,7 +28,7 @@ from seekers.models import Seeker
 from . import answers, links, services
 from .actors import Actor
 from .models import Referral
-from .selectors import referral_parties
+from .policies import can
 
 
 class _Recipient(answers.LinkRecipient):
@@ -86,9 +86,9 @@ def _resolve(referral_public_id, token):
             raise links.LinkNotFound("This link is not valid any more.")
         return referral, _Recipient(seeker=seeker)
     user = get_user_model().objects.filter(public_id=claims.user_public_id, is_active=True).first()
-    referral = user and Referral.objects.visible_to_per_row(user).select_related(*related).filter(
+    referral = user and Referral.objects.restrict(user, "view").select_related(*related).filter(
         public_id=claims.referral_public_id).first()
-    if referral is None or not referral_parties(Actor.for_user(user), referral):
+    if referral is None or not can(Actor.for_user(user), "act", referral):
         raise links.LinkNotFound("This link is no longer valid for you.")
     return referral, _Recipient(user=user)
 

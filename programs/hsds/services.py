@@ -123,7 +123,8 @@ def _capacity_changes(program: Program | None, capacity: dict | None) -> dict:
 @transaction.atomic
 def program_upsert(*, draft: Draft, organization: Organization) -> str:
     """Creates or updates the program of one HSDS service. Returns created, updated or unchanged."""
-    program = Program.objects_across_tenants.select_for_update().filter(hsds_id=draft.hsds_id).first()
+    program = (Program.objects.unscoped("an HSDS id names one program of the shared directory")
+               .select_for_update().filter(hsds_id=draft.hsds_id).first())
     categories = [category_get_or_create(name=name) for name in draft.categories]
     categories = [category for category in categories if category.slug]
     if program is None:
