@@ -135,7 +135,6 @@ class Channel:
     sendable: Q | None = None
     related: tuple[str, ...] = ()
     report: Callable[[object], DeliveryReport | None] | None = None
-    noun: str = "message"
 
     def rows(self):
         """Every row of the channel. Outbox rows are the worker's: it reads them across tenants."""

@@ -322,7 +322,6 @@ EMAIL = outbox.Channel(
     pending_grace_seconds=outbox.setting("NOTIFICATION_PENDING_GRACE_SECONDS", 300),
     related=("referral", "recipient_user"),
     report=email_delivery_report,
-    noun="message",
 )
 
 

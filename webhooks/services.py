@@ -276,7 +276,6 @@ WEBHOOKS = outbox.Channel(
     # A switched-off endpoint's deliveries wait, untouched, and are sent when it is switched on again.
     sendable=Q(endpoint__active=True),
     related=("endpoint",),
-    noun="delivery",
 )
 
 
