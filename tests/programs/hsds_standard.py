@@ -58,3 +58,35 @@ def errors(document, name: str) -> list[str]:
         path = "/".join(str(part) for part in error.absolute_path) or "(document)"
         found.append(f"{path}: {error.message}")
     return sorted(found)
+
+
+def _component(name: str) -> str:
+    return name.removeprefix("compiled/").removesuffix(".json").replace("/", "_")
+
+
+def offline_openapi(document: dict) -> dict:
+    """``document`` (an HSDS openapi.json) with every schema it refers to at its upstream address copied
+    into ``components.schemas`` and referred to there: a tool that reads it fetches nothing."""
+    import copy
+
+    document = copy.deepcopy(document)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+
+    def localize(value, *, base: str = ""):
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                name = ref.removeprefix(UPSTREAM) if ref.startswith(UPSTREAM) else base + ref
+                if _component(name) not in schemas:
+                    schemas[_component(name)] = {}  # placed first: schemas that refer to each other end
+                    schemas[_component(name)] = localize(load(name), base=name.rpartition("/")[0] + "/"
+                                                         if "/" in name else "")
+                return {**{k: localize(v, base=base) for k, v in value.items() if k != "$ref"},
+                        "$ref": f"#/components/schemas/{_component(name)}"}
+            return {key: localize(item, base=base) for key, item in value.items()}
+        if isinstance(value, list):
+            return [localize(item, base=base) for item in value]
+        return value
+
+    document["paths"] = localize(document["paths"])
+    return document
