@@ -5,7 +5,7 @@ from django.db.models.functions import Concat, Replace
 
 from accounts.models import Membership, TeamMembership
 
-from .models import Seeker
+from .models import Seeker, SeekerIdentifier
 
 
 def seekers_visible_to(user, *, gathered: bool = False):
@@ -86,3 +86,16 @@ def with_open_referrals(user, seekers) -> list:
     for seeker in seekers:
         seeker.open_referrals = counts.get(seeker.pk, 0)
     return seekers
+
+
+def seekers_by_identifiers(*, organization, identifiers) -> list[Seeker]:
+    """The organization's people that any of the (system, value) identifiers names (another system's ids,
+    such as an EHR's record numbers); never another organization's. Usually none or one."""
+    pairs = [(str(system).strip(), str(value).strip()) for system, value in identifiers]
+    if not pairs:
+        return []
+    condition = Q()
+    for system, value in pairs:
+        condition |= Q(system=system, value=value)
+    seeker_ids = SeekerIdentifier.objects.for_organization(organization).filter(condition).values("seeker_id")
+    return list(Seeker.objects.for_organization(organization).filter(pk__in=seeker_ids).order_by("pk"))
