@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 
 from accounts.models import Organization
 from programs.models import Category, Program
@@ -60,7 +61,12 @@ def derived_id(owner_id: str, part: str) -> str:
 
 
 def taxonomy_term_id(category: Category) -> str:
-    return str(uuid.uuid5(EXPORT_NAMESPACE, f"category:{category.slug}"))
+    return _term_id(category.slug)
+
+
+@lru_cache(maxsize=10_000)
+def _term_id(slug: str) -> str:
+    return str(uuid.uuid5(EXPORT_NAMESPACE, f"category:{slug}"))
 
 
 # A program has at most one place, so its service_at_location id is its service id with these bits flipped:

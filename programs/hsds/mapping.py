@@ -23,6 +23,7 @@ from programs.geo import zip_centre
 from .records import RecordError
 
 MAX_AGE = 150
+_validate_web_address = URLValidator(schemes=["http", "https"])
 _ZIP_CODE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 _RADIUS = re.compile(r"\bwithin\s+(\d{1,4})\s*(?:mi\b|miles?\b)", re.IGNORECASE)
 MAX_RADIUS_MILES = 1000
@@ -333,7 +334,7 @@ def service_draft(data: dict) -> Draft:
     website = text(data.get("url"))
     if website:
         try:
-            URLValidator(schemes=["http", "https"])(website)
+            _validate_web_address(website)
         except ValidationError:
             warnings.append(f"url {website!r} is not a web address and was left out")
             website = ""
