@@ -241,7 +241,23 @@ def main() -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "hsds.json").write_text(json.dumps(result, indent=2))
+    record(result)
     print(markdown(result))
+
+
+def record(result: dict) -> None:
+    """Writes (or replaces) this benchmark's section of bench/RESULTS.md; bench/report.py keeps it."""
+    results_md = Path(__file__).resolve().parent / "RESULTS.md"
+    section = "\n".join(["<!-- hsds_bench -->", "## HSDS import and export at 50,000 services", "",
+                         "`bench/hsds_bench.py`, run by hand (see its docstring and the README).", "",
+                         markdown(result), "<!-- /hsds_bench -->"])
+    text = results_md.read_text() if results_md.exists() else "# Benchmark results\n"
+    start, end = text.find("<!-- hsds_bench -->"), text.find("<!-- /hsds_bench -->")
+    if start >= 0 and end > start:
+        text = text[:start] + section + text[end + len("<!-- /hsds_bench -->"):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    results_md.write_text(text)
 
 
 def markdown(result: dict) -> str:

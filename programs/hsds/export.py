@@ -16,6 +16,7 @@ export a new field, add its line there (and read it back in mapping.py).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from functools import lru_cache
@@ -38,12 +39,12 @@ TAXONOMY = {
 }
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+    """A UUID written as HSDS (and JSON Schema's "uuid" format) wants it: 8-4-4-4-12 hexadecimal digits."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
 def service_id(program: Program) -> str:
@@ -236,10 +237,10 @@ SERVICE_LISTS: dict[str, Callable[[Program, str], list[dict]]] = {
 }
 
 
-def service_list_json(program: Program, *, with_organization: bool = True) -> dict:
+def service_list_json(program: Program, *, with_organization: bool = True, owner: str | None = None) -> dict:
     """A service's one-to-one fields (HSDS service_list), with its organization's."""
     document = {
-        "id": service_id(program),
+        "id": owner or service_id(program),
         "organization_id": organization_id(program.organization),
         **_present({name: read(program) for name, read in SERVICE_FIELDS.items()}),
     }
@@ -251,7 +252,7 @@ def service_list_json(program: Program, *, with_organization: bool = True) -> di
 def service_json(program: Program) -> dict:
     """One program as a fully nested HSDS 3.0 service (organization, locations, phones, schedules, terms)."""
     owner = service_id(program)
-    document = service_list_json(program)
+    document = service_list_json(program, owner=owner)
     document.update(_present({name: build(program, owner) for name, build in SERVICE_LISTS.items()}))
     return document
 

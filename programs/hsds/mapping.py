@@ -364,9 +364,11 @@ def service_draft(data: dict) -> Draft:
         "website": website,
         "schedule": schedule_text(schedules),
         "service_area_zip_codes": _service_area_zip_codes(_list(data.get("service_areas"))),
-        "service_radius_miles": _service_radius_miles(_list(data.get("service_areas"))),
         **_location_fields(place, warnings),
     }
+    radius = _service_radius_miles(_list(data.get("service_areas")))
+    if radius:  # a radius set in the admin stays when the data states none
+        fields["service_radius_miles"] = radius
     status = text(data.get("status")).lower()
     if status:
         fields["accepts_referrals"] = status == "active"
