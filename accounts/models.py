@@ -109,6 +109,10 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} · {self.organization} ({self.get_role_display()})"
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
 
 class Team(models.Model):
     """Workers inside one organization. Its group receives the grants on referrals its members share."""

@@ -2,6 +2,14 @@ from django.db.models import Case, When
 
 from .models import Membership, Organization, Team, TeamMembership, User
 
+# The rule book's answers, importable from here as before (accounts.policies decides them).
+from .policies import (  # noqa: F401
+    admin_organization_ids,
+    can_administer,
+    is_organization_admin,
+    organizations_administered_by,
+)
+
 
 def organization_display_for(user, *, program_id=None) -> str:
     """The organization a history line names for ``user``.
@@ -40,10 +48,6 @@ def organizations_of(user):
     return Organization.objects.filter(memberships__user=user)
 
 
-def admin_organization_ids(user):
-    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organization_id")
-
-
 def member_organization_ids(user):
     return Membership.objects.filter(user=user).values("organization_id")
 
@@ -55,26 +59,7 @@ def teams_of(user, organization=None):
     return [membership.team for membership in memberships]
 
 
-def is_organization_admin(user, organization) -> bool:
-    return Membership.objects.filter(user=user, organization=organization, role=Membership.Role.ADMIN).exists()
-
-
-def can_administer(user, organization) -> bool:
-    """An admin of ``organization``, or a network admin (who manages every tenant from the Django admin)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or is_organization_admin(user, organization)
-
-
 # The Organization pages (organization admins).
-
-
-def organizations_administered_by(user):
-    """The organizations ``user`` may manage on the Organization pages: the ones they are an admin of; every
-    organization for a network admin."""
-    if user.is_superuser:
-        return Organization.objects.order_by("name", "pk")
-    return Organization.objects.filter(pk__in=admin_organization_ids(user)).order_by("name", "pk")
 
 
 def organization_administered_get(*, user, public_id) -> Organization:
@@ -97,6 +82,18 @@ def organization_members(organization):
             .prefetch_related(Prefetch("user__team_memberships", queryset=teams, to_attr="organization_teams"),
                               Prefetch("user__claimer_memberships", queryset=claims, to_attr="organization_claims"))
             .order_by("user__last_name", "user__first_name", "user_id"))
+
+
+def organization_admin_ids(organization) -> list:
+    """The user ids of the organization's admins."""
+    return list(Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
+                .values_list("user_id", flat=True))
+
+
+def organization_membership(organization, user_public_id) -> Membership | None:
+    """The membership of the person with that public id in ``organization``, with the person, or None."""
+    return Membership.objects.select_related("user").filter(organization=organization,
+                                                            user__public_id=user_public_id).first()
 
 
 def organization_member_people(organization):

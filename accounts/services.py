@@ -7,12 +7,16 @@ from dataclasses import dataclass
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.errors import InvalidInput
+from core.text import clean_text
+
+from . import policies
 from .models import Membership, Organization, Team, TeamMembership, User
 
 
@@ -32,7 +36,8 @@ TEAM_EDITABLE = frozenset({"name", "shares_outbound"})
 def _update(instance, editable: frozenset, fields: dict):
     unknown = set(fields) - editable
     if unknown:
-        raise TypeError(f"cannot change {', '.join(sorted(unknown))} of {type(instance).__name__}")
+        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} of {type(instance).__name__}",
+                           code="not_editable")
     for name, value in fields.items():
         setattr(instance, name, value)
     if fields:
@@ -45,8 +50,8 @@ def _update(instance, editable: frozenset, fields: dict):
 def organization_update(*, organization: Organization, **fields) -> Organization:
     """A network admin corrects an organization's details (name, slug, runs_site, hsds_id, description).
 
-    Its admin group and memberships never change here (they follow membership_set); other fields raise
-    TypeError.
+    Its admin group and memberships never change here (they follow membership_set); other fields are refused
+    (InvalidInput).
     """
     return _update(organization, ORGANIZATION_EDITABLE, fields)
 
@@ -111,14 +116,14 @@ def team_update(*, team: Team, **fields) -> Team:
     """A network admin, or an admin of the team's organization (through ``organization_team_rename`` and
     ``organization_team_set_sharing``, which check that), renames a team or switches its sharing (not
     retroactive: grants are given when a referral is made). The organization and group of a team never
-    change; other fields raise TypeError."""
+    change; other fields are refused (InvalidInput)."""
     return _update(team, TEAM_EDITABLE, fields)
 
 
 @transaction.atomic
 def team_add_member(*, team: Team, user: User, joined_at=None) -> TeamMembership:
     if not Membership.objects.filter(user=user, organization=team.organization).exists():
-        raise ValueError(f"{user} is not a member of {team.organization}")
+        raise InvalidInput(f"{user.display_name} is not a member of {team.organization.name}.", code="not_a_member")
     membership, _ = TeamMembership.objects.get_or_create(
         team=team, user=user, defaults={"joined_at": joined_at or timezone.now()}
     )
@@ -134,8 +139,8 @@ def team_remove_member(*, team: Team, user: User) -> None:
 
 # ---------------------------------------------------------------------------------------------------------
 # Organization admins: members, teams and sharing (the Organization pages). Each use case takes the acting
-# user, refuses anyone but an admin of the organization (or a network admin) with PermissionDenied, refuses
-# bad input with ValidationError (by field, with a message for people) before writing anything, and is
+# user, refuses anyone but an admin of the organization (or a network admin) with NotAllowed, refuses
+# bad input with InvalidInput (by field, with a message for people) before writing anything, and is
 # recorded in Django's admin history of the object (LogEntry) and the log.
 
 logger = logging.getLogger("accounts.organization")
@@ -145,10 +150,8 @@ PERSON_NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
 
 
 def organization_admin_required(*, actor, organization: Organization) -> None:
-    from .selectors import can_administer
-
-    if not can_administer(actor, organization):
-        raise PermissionDenied(f"Only an admin of {organization.name} can manage its members, teams and sharing.")
+    """NotAllowed unless ``actor`` administers ``organization`` (accounts.policies)."""
+    policies.check(actor, "administer", organization)
 
 
 def organization_change_record(*, actor, obj, message: str) -> None:
@@ -162,19 +165,12 @@ def organization_change_record(*, actor, obj, message: str) -> None:
 
 
 def _clean_text(value, *, field: str, label: str, max_length: int) -> str:
-    value = " ".join(str(value or "").split())
-    if not value:
-        raise ValidationError({field: f"Enter the {label}."})
-    if "\x00" in value:
-        raise ValidationError({field: f"The {label} contains characters that cannot be stored."})
-    if len(value) > max_length:
-        raise ValidationError({field: f"The {label} can have at most {max_length} characters (this has {len(value)})."})
-    return value
+    return clean_text(value, field=field, label=label, max_length=max_length, required=True, one_line=True)
 
 
 def _clean_role(role) -> str:
     if role not in Membership.Role.values:
-        raise ValidationError({"role": "Choose Worker or Organization admin."})
+        raise InvalidInput("Choose Worker or Organization admin.", field="role")
     return role
 
 
@@ -182,7 +178,7 @@ def _member(organization: Organization, user, *, lock: bool = False) -> Membersh
     memberships = Membership.objects.filter(organization=organization, user=user)
     membership = (memberships.select_for_update() if lock else memberships).first()
     if membership is None:
-        raise ValidationError(f"{user.display_name} is not a member of {organization.name}.")
+        raise InvalidInput(f"{user.display_name} is not a member of {organization.name}.", code="not_a_member")
     return membership
 
 
@@ -198,10 +194,10 @@ def _refuse_losing_last_admin(organization: Organization, membership: Membership
     other at the same moment cannot both succeed."""
     admins = list(Membership.objects.select_for_update().filter(organization=organization,
                                                                  role=Membership.Role.ADMIN).values_list("user_id", flat=True))
-    if membership.role == Membership.Role.ADMIN and admins == [membership.user_id]:
-        raise ValidationError(
+    if policies.is_only_admin(membership, admin_user_ids=admins):
+        raise InvalidInput(
             f"{membership.user.display_name} is the only admin of {organization.name}, so they cannot be {verb}. "
-            "Make someone else an admin first.")
+            "Make someone else an admin first.", code="last_admin")
 
 
 @dataclass(frozen=True)
@@ -219,7 +215,7 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
     name is not changed by another organization) and is emailed who added it. For a new address, an account
     without a usable password is made and its person is emailed (through the outbox) a link to choose their
     password. A member already, any other existing account (a seeker's own, a switched-off one: one message
-    that reveals nothing of it), a malformed address or a missing name: ValidationError, nothing written.
+    that reveals nothing of it), a malformed address or a missing name: InvalidInput, nothing written.
     """
     organization_admin_required(actor=actor, organization=organization)
     role = _clean_role(role)
@@ -227,34 +223,34 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Enter an email address like name@example.org."}) from None
+        raise InvalidInput("Enter an email address like name@example.org.", field="email") from None
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         if Membership.objects.filter(organization=organization, user=user).exists():
-            raise ValidationError({"email": f"{email} is already a member of {organization.name}."})
+            raise InvalidInput(f"{email} is already a member of {organization.name}.", field="email")
         if not user.is_active or not Membership.objects.filter(user=user).exists():
             # Only people who already work at an organization of the network are added as they are. Anyone else
             # with an account (a seeker's own account, a switched-off one) is never revealed to another
             # organization: no name, no reason, one message for all of them.
-            raise ValidationError({"email": f"{email} cannot be added from this page. If they should join "
-                                            f"{organization.name}, a network admin can add them."})
+            raise InvalidInput(f"{email} cannot be added from this page. If they should join "
+                               f"{organization.name}, a network admin can add them.", field="email")
     else:
         names, problems = {}, {}
         for field, value in (("first_name", first_name), ("last_name", last_name)):
             try:
                 names[field] = _clean_text(value, field=field, label=field.replace("_", " "),
                                            max_length=PERSON_NAME_MAX_LENGTH)
-            except ValidationError as error:
-                problems.update(error.message_dict)
+            except InvalidInput as error:
+                problems.update(error.errors)
         if problems:  # both names at once, each on its field
-            raise ValidationError(problems)
+            raise InvalidInput(errors=problems)
         first_name, last_name = names["first_name"], names["last_name"]
         try:
             with transaction.atomic():
                 user = User.objects.create_user(email=email, password=None, first_name=first_name,
                                                 last_name=last_name)
         except IntegrityError:  # someone added the same address a moment ago
-            raise ValidationError({"email": f"An account for {email} was just made. Try again."}) from None
+            raise InvalidInput(f"An account for {email} was just made. Try again.", field="email") from None
     membership = membership_set(user=user, organization=organization, role=role)
     invited = not user.has_usable_password() and not user.last_login
     from notifications.services import notify_member_added, notify_member_invited
@@ -277,11 +273,11 @@ def organization_member_invite_again(*, actor, organization: Organization, user:
     organization_admin_required(actor=actor, organization=organization)
     _member(organization, user)
     if not user.is_active:
-        raise ValidationError(f"The account of {user.display_name} is switched off. A network admin can switch it "
-                              "on again.")
+        raise InvalidInput(f"The account of {user.display_name} is switched off. A network admin can switch it "
+                           "on again.", code="inactive")
     if user.has_usable_password():
-        raise ValidationError(f"{user.display_name} has chosen a password already. If they forgot it, they can ask "
-                              "for a new one from the sign-in page.")
+        raise InvalidInput(f"{user.display_name} has chosen a password already. If they forgot it, they can ask "
+                           "for a new one from the sign-in page.", code="has_password")
     from notifications.services import notify_member_invited
 
     notify_member_invited(user=user, organization=organization, invited_by=actor)
@@ -326,12 +322,12 @@ def _clean_team_name(organization: Organization, name, *, team: Team | None = No
     if team is not None:
         taken = taken.exclude(pk=team.pk)
     if taken.exists():
-        raise ValidationError({"name": f"{organization.name} already has a team called “{name}”."})
+        raise _team_name_taken(organization, name)
     return name
 
 
-def _team_name_taken(organization: Organization, name: str) -> ValidationError:
-    return ValidationError({"name": f"{organization.name} already has a team called “{name}”."})
+def _team_name_taken(organization: Organization, name: str) -> InvalidInput:
+    return InvalidInput(f"{organization.name} already has a team called “{name}”.", field="name", code="taken")
 
 
 @transaction.atomic
@@ -386,7 +382,7 @@ def organization_team_add_member(*, actor, team: Team, user: User) -> TeamMember
     organization_admin_required(actor=actor, organization=team.organization)
     _member(team.organization, user)
     if TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ValidationError(f"{user.display_name} is already in {team.name}.")
+        raise InvalidInput(f"{user.display_name} is already in {team.name}.", code="already_member")
     membership = team_add_member(team=team, user=user)
     organization_change_record(actor=actor, obj=team, message=f"Added {user.display_name} <{user.email}>.")
     return membership
@@ -396,6 +392,6 @@ def organization_team_add_member(*, actor, team: Team, user: User) -> TeamMember
 def organization_team_remove_member(*, actor, team: Team, user: User) -> None:
     organization_admin_required(actor=actor, organization=team.organization)
     if not TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ValidationError(f"{user.display_name} is not in {team.name}.")
+        raise InvalidInput(f"{user.display_name} is not in {team.name}.", code="not_a_member")
     team_remove_member(team=team, user=user)
     organization_change_record(actor=actor, obj=team, message=f"Removed {user.display_name} <{user.email}>.")

@@ -6,8 +6,8 @@ from django.utils.decorators import method_decorator
 
 from privacy.ratelimit import ratelimit
 
-from .context_processors import _roles
 from .forms import ResetPasswordForm, SignInForm
+from .policies import roles_of
 
 
 @method_decorator(ratelimit("sign_in", methods=("POST",)), name="dispatch")
@@ -20,14 +20,14 @@ class SignInView(auth_views.LoginView):
 @login_required
 def home(request):
     """Send each person to the dashboard they work from."""
-    roles = _roles(request.user)
+    roles = roles_of(request.user)
     for role, name in [("worker", "seekers:people"), ("claimer", "referrals:inbound")]:
         if role in roles:
             try:
                 return redirect(reverse(name))
             except NoReverseMatch:
                 continue
-    if request.user.is_superuser:
+    if "superuser" in roles:
         return redirect("admin:index")
     return redirect("accounts:password_change")
 

@@ -4,21 +4,23 @@ Every page starts from the organizations the signed-in user administers (organiz
 another tenant's organization answers 404 as a missing one does, and a member who is not an admin gets
 403. Teams, memberships and programs are then fetched from that organization, so an id of another
 organization's object is not found either. Changes are POST only (CSRF-protected) and go through the
-services, which check the rights again; bad input re-renders the page with a message (400), nothing changed.
+services, which check the rights again (NotAllowed: 403) and refuse bad input (core.errors.InvalidInput):
+the page again with the message (400), nothing changed.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programs.models import Program, ProgramClaimer
-from programs.selectors import directory
+from core.errors import InvalidInput
+from programs.models import Program
+from programs.selectors import directory, program_claimer
 from programs.services import (
     organization_program_add_claimer,
     organization_program_remove_claimer,
@@ -27,14 +29,16 @@ from programs.services import (
 from referrals_site.forms import add_service_errors, error_messages
 from referrals_site.pagination import CappedCountPaginator
 
-from . import services
+from . import policies, services
 from .forms import MemberAddForm, PersonForm, RoleForm, SharingForm, TeamCreateForm, TeamRenameForm
-from .models import Membership, Organization, Team
+from .models import Organization, Team
 from .selectors import (
+    organization_admin_ids,
     organization_administered_get,
     organization_member_by_email,
     organization_member_people,
     organization_members,
+    organization_membership,
     organization_programs,
     organization_teams,
     organizations_administered_by,
@@ -50,7 +54,7 @@ def _organization(request, public_id) -> Organization:
     try:
         return organization_administered_get(user=request.user, public_id=public_id)
     except Organization.DoesNotExist:
-        if Membership.objects.filter(user=request.user, organization__public_id=public_id).exists():
+        if policies.is_member_of_public_id(request.user, public_id):
             raise PermissionDenied("Only the organization's admins manage its members, teams and sharing.") from None
         raise Http404("No such organization.") from None
 
@@ -105,9 +109,12 @@ def home(request):
 
 def _members_page(request, organization, *, form=None, status=200):
     page = CappedCountPaginator(organization_members(organization), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    admins = organization_admin_ids(organization)
+    page.object_list = list(page.object_list)
+    for membership in page.object_list:
+        membership.is_only_admin = policies.is_only_admin(membership, admin_user_ids=admins)
     context = _context(request, organization, "members", page=page, form=form or MemberAddForm(),
-                       admin_count=Membership.objects.filter(organization=organization,
-                                                             role=Membership.Role.ADMIN).count())
+                       admin_count=len(admins))
     return render(request, "accounts/organization/members.html", context, status=status)
 
 
@@ -122,7 +129,7 @@ def members(request, organization_id):
         try:
             added = services.organization_member_add(actor=request.user, organization=organization,
                                                      **form.cleaned_data)
-        except ValidationError as error:
+        except InvalidInput as error:
             add_service_errors(form, error)
         else:
             user = added.membership.user
@@ -137,11 +144,11 @@ def members(request, organization_id):
     return _members_page(request, organization, form=form, status=400)
 
 
-def _membership(organization, user_id) -> Membership:
-    try:
-        return Membership.objects.select_related("user").get(organization=organization, user__public_id=user_id)
-    except Membership.DoesNotExist:
-        raise Http404("No such member.") from None
+def _membership(organization, user_id):
+    membership = organization_membership(organization, user_id)
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
 
 
 @login_required
@@ -156,15 +163,15 @@ def member_role(request, organization_id, user_id):
     try:
         membership = services.organization_member_set_role(actor=request.user, organization=organization,
                                                            user=membership.user, role=form.cleaned_data["role"])
-    except ValidationError as error:
+    except InvalidInput as error:
         return _refused(request, error_messages(error), page)
     name = membership.user.get_full_name()
-    if membership.role == Membership.Role.ADMIN:
+    if membership.is_admin:
         messages.success(request, f"{name} is now an organization admin. They sign in again, with a second "
                                   "factor, to use their new rights.")
     else:
         messages.success(request, f"{name} is now a worker.")
-    if membership.user == request.user and membership.role != Membership.Role.ADMIN and not request.user.is_superuser:
+    if membership.user == request.user and not policies.can(request.user, "administer", organization):
         return redirect("accounts:home")  # no longer an admin: these pages are closed to them now
     return redirect("accounts:organization_members", organization_id=organization.public_id)
 
@@ -181,11 +188,11 @@ def member_remove(request, organization_id, user_id):
                                member=organization_members(organization).get(pk=membership.pk)))
     try:
         services.organization_member_remove(actor=request.user, organization=organization, user=membership.user)
-    except ValidationError as error:
+    except InvalidInput as error:
         return _refused(request, error_messages(error), lambda: _members_page(request, organization))
     messages.success(request, f"Removed {membership.user.get_full_name()} from {organization.name}.")
-    if membership.user == request.user and not request.user.is_superuser:
-        return redirect("accounts:home")
+    if membership.user == request.user and not policies.can(request.user, "administer", organization):
+        return redirect("accounts:home")  # no longer a member: these pages are closed to them now
     return redirect("accounts:organization_members", organization_id=organization.public_id)
 
 
@@ -196,7 +203,7 @@ def member_invite_again(request, organization_id, user_id):
     membership = _membership(organization, user_id)
     try:
         services.organization_member_invite_again(actor=request.user, organization=organization, user=membership.user)
-    except ValidationError as error:
+    except InvalidInput as error:
         return _refused(request, error_messages(error), lambda: _members_page(request, organization))
     messages.success(request, f"We emailed {membership.user.email} a new link to choose a password.")
     return redirect("accounts:organization_members", organization_id=organization.public_id)
@@ -236,7 +243,7 @@ def teams(request, organization_id):
         try:
             team = services.organization_team_create(actor=request.user, organization=organization,
                                                      **form.cleaned_data)
-        except ValidationError as error:
+        except InvalidInput as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Created the team {team.name}. Add its members below.")
@@ -256,7 +263,7 @@ def team_rename(request, organization_id, team_id):
     old = team.name
     try:
         services.organization_team_rename(actor=request.user, team=team, name=form.cleaned_data["name"])
-    except ValidationError as error:
+    except InvalidInput as error:
         return _refused(request, error_messages(error), page)
     messages.success(request, f"Renamed {old} to {team.name}.")
     return _to_teams(organization, team)
@@ -291,7 +298,7 @@ def team_member_add(request, organization_id, team_id):
         return _refused(request, problems, page)
     try:
         services.organization_team_add_member(actor=request.user, team=team, user=user)
-    except ValidationError as error:
+    except InvalidInput as error:
         return _refused(request, error_messages(error), page)
     messages.success(request, f"Added {user.get_full_name()} to {team.name}.")
     return _to_teams(organization, team)
@@ -352,7 +359,7 @@ def program_claimer_add(request, program_id):
         return _refused(request, problems, page)
     try:
         organization_program_add_claimer(actor=request.user, program=program, user=user)
-    except ValidationError as error:
+    except InvalidInput as error:
         return _refused(request, error_messages(error), page)
     messages.success(request, f"{user.get_full_name()} is now a claimer of {program.name}: they receive its "
                               "inbound referrals.")
@@ -363,7 +370,7 @@ def program_claimer_add(request, program_id):
 @require_POST
 def program_claimer_remove(request, program_id, user_id):
     organization, program = _program(request, program_id)
-    row = ProgramClaimer.objects.select_related("user").filter(program=program, user__public_id=user_id).first()
+    row = program_claimer(program, user_id)
     if row is None:
         raise Http404("No such claimer.")
     organization_program_remove_claimer(actor=request.user, program=program, user=row.user)

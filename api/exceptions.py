@@ -1,6 +1,8 @@
 """One exception handler for the API: every refusal becomes a 4xx with a readable message, never a 500.
 
-- ReferralError subclasses (referrals.errors) map onto 400/403/409 with the service's own message;
+- a service's refusal (core.errors.ApplicationError) is answered by its kind: 400 with the message on its field
+  (``{"<field>": ["<message>"]}``, like any validation error) or ``{"detail", "code"}``, 403, 404, or 409 with
+  what the client needs to recover (``current_version``, ``existing``);
 - Django's ObjectDoesNotExist (a lookup outside what the user may see) is 404, the same answer whether
   the object exists in another tenant or not at all;
 - Django's ValidationError is 400.
@@ -13,46 +15,20 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from programs.selectors import UnknownZipCode
-from referrals import errors
-
-# Refusals that concern one input field: the client gets {"<field>": ["<message>"]} like any validation error.
-FIELD_OF_ERROR = {
-    errors.ReasonRequired: "reason",
-    errors.InvalidReason: "reason",
-    errors.NoteRequired: "note",
-    errors.ConsentRequired: "consent",
-    errors.ProgramNotAccepting: "program",
-}
+from core.errors import ApplicationError, http_status
 
 
-def referral_error_response(error: errors.ReferralError) -> Response:
-    """The HTTP answer for a refusal from a referral service."""
-    if isinstance(error, errors.NotAllowed):
-        return Response({"detail": error.message, "code": error.code}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(error, errors.StaleReferral):
-        return Response(
-            {"detail": error.message, "code": error.code, "current_version": error.current.version},
-            status=status.HTTP_409_CONFLICT,
-        )
-    if isinstance(error, errors.DuplicateOpenReferral):
-        return Response(
-            {"detail": error.message, "code": error.code, "existing": str(error.existing.public_id)},
-            status=status.HTTP_409_CONFLICT,
-        )
-    if isinstance(error, errors.IllegalTransition):
-        return Response({"detail": error.message, "code": error.code}, status=status.HTTP_409_CONFLICT)
-    field = error.context.get("field") or FIELD_OF_ERROR.get(type(error))
-    if field:
-        return Response({field: [error.message]}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": error.message, "code": error.code}, status=status.HTTP_400_BAD_REQUEST)
+def application_error_response(error: ApplicationError) -> Response:
+    """The HTTP answer for a service's refusal."""
+    status_code = http_status(error)
+    if status_code == status.HTTP_400_BAD_REQUEST and error.errors:
+        return Response(error.errors, status=status_code)
+    return Response({"detail": error.message, "code": error.code, **error.public_extra()}, status=status_code)
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, errors.ReferralError):
-        return referral_error_response(exc)
-    if isinstance(exc, UnknownZipCode):
-        return Response({"zip": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ApplicationError):
+        return application_error_response(exc)
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
     elif isinstance(exc, DjangoValidationError):

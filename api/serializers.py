@@ -12,10 +12,12 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.errors import InvalidInput
+from core.text import clean_text
 from goals.models import Goal
 from programs.models import Program
 from referrals.models import Note, Referral, ReferralEvent
-from referrals.selectors import referral_on_seeker_side, seeker_contact_visible_to
+from referrals.policies import referral_on_seeker_side, seeker_contact_visible_to
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
@@ -191,7 +193,7 @@ def _blankable(choices):
 
 class SeekerOnReferralSerializer(serializers.Serializer):
     """What a referral shares about its seeker: the name always; contact details to the seeker's side, and to
-    the program's side while consent holds (referrals.selectors.seeker_contact_visible_to)."""
+    the program's side while consent holds (the rule book: referrals.policies.seeker_contact_visible_to)."""
 
     id = serializers.UUIDField(source="public_id")
     first_name = serializers.CharField()
@@ -351,12 +353,11 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 def _plain_text(value: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise serializers.ValidationError("This text contains characters that cannot be stored.")
-    if required and not value:
-        raise serializers.ValidationError("This field may not be blank.")
-    return value
+    """core.text.clean_text for a serializer's ``validate_<field>``: its refusal as the field's error."""
+    try:
+        return clean_text(value, required=required, empty_message="This field may not be blank.")
+    except InvalidInput as error:
+        raise serializers.ValidationError(error.message, code=error.code) from None
 
 
 class ExportQuerySerializer(serializers.Serializer):

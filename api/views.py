@@ -1,8 +1,8 @@
 """The REST API. Thin: each view fetches in the user's scope and calls one service or selector.
 
-Lookups go through the visibility selectors, so anything the user may not see answers 404 whether it
-exists or not; services raise NotAllowed (403) for a visible object the user may not change, and the
-other ReferralErrors are mapped by api.exceptions.
+Lookups go through the rule book's restrict() (referrals.policies, seekers.policies), so anything the user may
+not see answers 404 whether it exists or not; services raise NotAllowed (403) for a visible object the user
+may not change, and every refusal (core.errors) is mapped once by api.exceptions.
 """
 
 from __future__ import annotations
@@ -24,23 +24,17 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.models import Membership
 from goals.services import goal_create
 from programs.selectors import directory, program_get, program_search
 from referrals import exports
 from referrals.actors import Actor
-from referrals.models import ReferralEvent
+from referrals.models import Referral, ReferralEvent
+from referrals.policies import referral_access, with_seeker_side
 from referrals.selectors import (
-    is_seeker_only,
     referral_get_visible,
     referral_history,
-    referral_parties,
     referral_replacement_candidates,
     referrals_for_page,
-    referrals_inbound_for,
-    referrals_outbound_for,
-    referrals_visible_to,
-    with_seeker_side,
 )
 from referrals.services import (
     note_add,
@@ -50,10 +44,10 @@ from referrals.services import (
     referral_mark_viewed,
     referral_set_goal,
 )
-from referrals.statuses import Party
 from privacy.models import AccessRecord
 from privacy.services import access_record
-from seekers.selectors import seekers_visible_to
+from seekers import policies as seeker_policies
+from seekers.models import Seeker
 from seekers.services import seeker_create, seeker_update
 
 from . import serializers
@@ -139,7 +133,7 @@ class ProgramDetail(ApiView, generics.RetrieveAPIView):
 # --- seekers and goals --------------------------------------------------------------------------------
 
 def _seeker_or_404(user, public_id):
-    return seekers_visible_to(user).get(public_id=public_id)
+    return Seeker.objects.restrict(user, "view").get(public_id=public_id)
 
 
 @extend_schema(tags=["seekers"])
@@ -149,18 +143,17 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
     serializer_class = serializers.SeekerSerializer
 
     def get_queryset(self):
-        return seekers_visible_to(self.request.user).select_related("organization").order_by(
+        return Seeker.objects.restrict(self.request.user, "view").select_related("organization").order_by(
             "last_name", "first_name", "id")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         chosen = data.pop("organization", {}).get("public_id")
-        memberships = (Membership.objects.filter(user=self.request.user, organization__runs_site=True)
-                       .select_related("organization"))
-        organizations = [membership.organization for membership in memberships]
+        organizations = [membership.organization
+                         for membership in seeker_policies.site_memberships(self.request.user)]
         if not organizations:
-            raise PermissionDenied("Only workers at a site can add the people they help.")
-        if chosen is not None:
+            organization = None  # seeker_create refuses: only workers at a site add people (403)
+        elif chosen is not None:
             matching = [organization for organization in organizations if organization.public_id == chosen]
             if not matching:
                 raise ValidationError({"organization": ["You do not work at that organization."]})
@@ -178,7 +171,7 @@ class SeekerDetail(ApiView, generics.RetrieveUpdateAPIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self):
-        return seekers_visible_to(self.request.user).select_related("organization").get(
+        return Seeker.objects.restrict(self.request.user, "view").select_related("organization").get(
             public_id=self.kwargs["seeker_id"])
 
     def retrieve(self, request, *args, **kwargs):
@@ -233,10 +226,8 @@ class ReferralList(ApiView, generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         filters = filters.validated_data
         user = self.request.user
-        referrals = {
-            "inbound": referrals_inbound_for,
-            "outbound": referrals_outbound_for,
-        }.get(filters.get("direction"), referrals_visible_to)(user)
+        action = {"inbound": "receive", "outbound": "refer:all"}.get(filters.get("direction"), "view:all")
+        referrals = Referral.objects.restrict(user, action)
         if filters.get("status"):
             referrals = referrals.filter(status=filters["status"])
         if filters.get("program"):
@@ -262,7 +253,7 @@ class ReferralList(ApiView, generics.ListAPIView):
         payload = serializers.ReferralCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        seeker = seekers_visible_to(request.user).filter(public_id=data["seeker"]).first()
+        seeker = Seeker.objects.restrict(request.user, "view").filter(public_id=data["seeker"]).first()
         if seeker is None:
             raise ValidationError({"seeker": ["No seeker of yours has this id."]})
         program = directory().filter(public_id=data["program"]).first()
@@ -286,8 +277,7 @@ class ReferralDetail(ApiView):
     def get(self, request, referral_id):
         """One referral. A claimer's first look marks a `sent` referral `viewed` (a network admin's does not)."""
         referral = _referral_or_404(request.user, referral_id)
-        if (referral.status == "sent" and not request.user.is_superuser
-                and Party.CLAIMER in referral_parties(request.user, referral)):
+        if referral_access(request.user, referral).may("mark_viewed"):
             referral_mark_viewed(actor=api_actor(request.user), referral=referral)
             referral = _referral_or_404(request.user, referral_id)
         access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.API)
@@ -334,7 +324,7 @@ class _OnVisibleReferral:
     def get_referral(self):
         if not hasattr(self, "_referral"):
             referral = _referral_or_404(self.request.user, self.kwargs["referral_id"])
-            if is_seeker_only(referral_parties(self.request.user, referral)):
+            if not referral_access(self.request.user, referral).may("see_history"):
                 raise Http404("Staff notes and history are not shown to the seeker's own account.")
             self._referral = referral
         return self._referral

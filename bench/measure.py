@@ -51,7 +51,7 @@ def _cases(network: dict, only: str | None):
     admin = users.get(memberships__organization=helper.memberships.get().organization, memberships__role="admin")
 
     seeker = (seekers_visible_to(helper).annotate(n=Count("referrals")).order_by("-n", "pk").first())
-    referral = (Referral.objects.visible_to(claimer).filter(program__claimer_memberships__user=claimer)
+    referral = (Referral.objects.restrict(claimer, "view:all").filter(program__claimer_memberships__user=claimer)
                 .exclude(status="sent").annotate(n=Count("events")).order_by("-n", "-sent_at").first())
     cases = [
         Case("people", "People I'm Helping (helper)", helper, "/people/", "/__floor__/people/",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.errors import Conflict, InvalidInput
 from referrals import statuses
 from referrals.statuses import Status
 
@@ -19,12 +20,16 @@ from .resources import TASK_STATUS_CODES
 UPDATABLE = ("status", "statusReason", "businessStatus", "note")
 
 
-class BadRequest(ValueError):
+class BadRequest(InvalidInput):
     """The body is not a change we can read (400)."""
 
+    code = "bad_request"
 
-class Unsupported(ValueError):
+
+class Unsupported(Conflict):
     """A valid FHIR Task status that our referrals cannot be moved to (409)."""
+
+    code = "unsupported_status"
 
 
 @dataclass

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from core.errors import InvalidInput
 from programs.hsds.selectors import service_get
 from programs.models import Program
 from seekers.validation import NORMALIZERS
@@ -42,15 +43,18 @@ URGENT_PRIORITIES = {"urgent", "asap", "stat"}
 SUPPORTED = ("Patient", "ServiceRequest", "Task", "Consent")
 
 
-class BundleError(ValueError):
-    """The Bundle cannot be taken. ``status`` 400 (not a valid FHIR transaction) or 422 (valid FHIR our rules
-    refuse); ``issues`` are (code, message, expression) triples, the first the main one."""
+class BundleError(InvalidInput):
+    """The Bundle cannot be taken; nothing was written. ``status``: 400 when it is not a valid FHIR transaction,
+    422 when it is valid FHIR our rules refuse. ``issues``: (FHIR issue code, message, expression) triples, the
+    first the main one."""
 
-    def __init__(self, message: str, *, status: int = 422, code: str = "invalid", expression: str | None = None,
+    code = "invalid_bundle"
+
+    def __init__(self, message: str, *, status: int = 422, issue: str = "invalid", expression: str | None = None,
                  issues: list[tuple[str, str, str | None]] | None = None):
         super().__init__(message)
-        self.message, self.status = message, status
-        self.issues = issues or [(code, message, expression)]
+        self.status = status
+        self.issues = issues or [(issue, message, expression)]
 
 
 @dataclass
@@ -74,20 +78,20 @@ class InboundReferral:
 
 def read_referral_bundle(body) -> InboundReferral:
     if not isinstance(body, dict):
-        raise BundleError("The body must be a FHIR Bundle (a JSON object).", status=400, code="structure")
+        raise BundleError("The body must be a FHIR Bundle (a JSON object).", status=400, issue="structure")
     resource_type = body.get("resourceType")
     if resource_type != "Bundle":
         found = f"a {resource_type}" if isinstance(resource_type, str) else "no resourceType"
         raise BundleError(f"POST /fhir/ takes a transaction Bundle; the body is {found}.", status=400,
-                          code="structure", expression="resourceType")
+                          issue="structure", expression="resourceType")
     if body.get("type") != "transaction":
         raise BundleError(f"Only a Bundle of type transaction is taken here, not {body.get('type')!r}.",
-                          status=400, code="not-supported", expression="Bundle.type")
+                          status=400, issue="not-supported", expression="Bundle.type")
     entries = body.get("entry")
     if not isinstance(entries, list) or not entries:
-        raise BundleError("The Bundle has no entries.", status=400, code="required", expression="Bundle.entry")
+        raise BundleError("The Bundle has no entries.", status=400, issue="required", expression="Bundle.entry")
     if len(entries) > MAX_ENTRIES:
-        raise BundleError(f"A referral Bundle has at most {MAX_ENTRIES} entries.", status=400, code="too-costly",
+        raise BundleError(f"A referral Bundle has at most {MAX_ENTRIES} entries.", status=400, issue="too-costly",
                           expression="Bundle.entry")
     _validate_r4(body)
     resources = _by_type(entries)
@@ -136,24 +140,24 @@ def _by_type(entries: list) -> dict[str, list[dict]]:
         resource = entry.get("resource") if isinstance(entry, dict) else None
         where = f"Bundle.entry[{index}]"
         if not isinstance(resource, dict):
-            raise BundleError(f"{where} has no resource.", status=400, code="required", expression=where)
+            raise BundleError(f"{where} has no resource.", status=400, issue="required", expression=where)
         kind = resource.get("resourceType")
         if kind not in found:
             raise BundleError(f"{where}: a {kind} is not taken here; a referral Bundle holds a Patient, a "
-                              "ServiceRequest, a Task and a Consent.", code="not-supported",
+                              "ServiceRequest, a Task and a Consent.", issue="not-supported",
                               expression=f"{where}.resource")
         method = (entry.get("request") or {}).get("method")
         if method != "POST":
             raise BundleError(f"{where}.request.method must be POST (each resource is created).",
-                              code="not-supported", expression=f"{where}.request.method")
+                              issue="not-supported", expression=f"{where}.request.method")
         found[kind].append(entry)
     for kind in ("Patient", "ServiceRequest", "Task"):
         if len(found[kind]) != 1:
             raise BundleError(f"A referral Bundle holds exactly one {kind}; this one has {len(found[kind])}.",
-                              code="required" if not found[kind] else "invalid", expression=f"Bundle.entry")
+                              issue="required" if not found[kind] else "invalid", expression="Bundle.entry")
     if not found["Consent"]:
         raise BundleError("The Bundle has no Consent: the person's consent to share their details with the "
-                          "program is required for a referral.", code="required", expression="Consent")
+                          "program is required for a referral.", issue="required", expression="Consent")
     return found
 
 
@@ -174,7 +178,7 @@ def _refers_to(reference, entry: dict, names: dict, expression: str, *, required
     if not target:
         if required:
             raise BundleError(f"{expression} must refer to the Bundle's {entry['resource']['resourceType']}.",
-                              code="required", expression=expression)
+                              issue="required", expression=expression)
         return
     if names.get(target) is not entry:
         raise BundleError(f"{expression} refers to {target}, which is not the Bundle's "
@@ -185,7 +189,7 @@ def _program(service_request: dict) -> Program:
     performers = service_request.get("performer") or []
     if len(performers) != 1:
         raise BundleError("ServiceRequest.performer must name one program (a HealthcareService).",
-                          code="required", expression="ServiceRequest.performer")
+                          issue="required", expression="ServiceRequest.performer")
     performer = performers[0]
     reference, identifier = performer.get("reference"), performer.get("identifier") or {}
     program_id = None
@@ -199,7 +203,7 @@ def _program(service_request: dict) -> Program:
                           f"{HSDS_SERVICE_SYSTEM}.", expression="ServiceRequest.performer[0]")
     program = service_get(program_id)
     if program is None:
-        raise BundleError(f"No program in the directory has the id {program_id}.", code="not-found",
+        raise BundleError(f"No program in the directory has the id {program_id}.", issue="not-found",
                           expression="ServiceRequest.performer[0]")
     return program
 
@@ -256,7 +260,7 @@ def _consent(consents: list[dict], patient_entry: dict, program: Program, names:
             return methods[0]
         return "written" if consent.get("sourceAttachment") or consent.get("sourceReference") else "electronic"
     raise BundleError("No active Consent lets the program have the person's details: " + " ".join(problems),
-                      code="business-rule", expression="Consent")
+                      issue="business-rule", expression="Consent")
 
 
 def _patient(patient: dict) -> PatientDetails:
@@ -268,7 +272,7 @@ def _patient(patient: dict) -> PatientDetails:
     first_name = given[0] if given else (text[0] if text else "")
     last_name = name.get("family") or (" ".join(text[1:]) if not given and len(text) > 1 else "")
     if not first_name:
-        raise BundleError("Patient.name needs a given name (or a text).", code="required", expression="Patient.name")
+        raise BundleError("Patient.name needs a given name (or a text).", issue="required", expression="Patient.name")
     fields = {"first_name": first_name, "last_name": last_name}
     if patient.get("birthDate"):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", patient["birthDate"]):

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from accounts.models import Membership, Organization
+from accounts.models import Organization
 from referrals.actors import Actor
-from referrals.errors import NotAllowed
+from core.errors import NotAllowed
 from referrals.models import Referral, ReferralEvent
 from referrals.services import referral_create
+from seekers.policies import site_memberships
 from seekers.selectors import seekers_by_identifiers
 from seekers.services import seeker_create, seeker_identifiers_add, site_membership_for
 
@@ -33,9 +34,7 @@ def _referring_organization(user, requester_id: str | None) -> Organization:
             public_id = uuid.UUID(requester_id)
         except ValueError:
             public_id = None
-        membership = (Membership.objects.filter(user=user, organization__public_id=public_id,
-                                                organization__runs_site=True)
-                      .select_related("organization").first() if public_id else None)
+        membership = site_memberships(user).filter(organization__public_id=public_id).first() if public_id else None
         if membership is None:  # the same answer whether the organization exists elsewhere or not at all
             raise BundleError(f"ServiceRequest.requester Organization/{requester_id} is not a site you work for.",
                               expression="ServiceRequest.requester")
@@ -61,7 +60,7 @@ def referral_receive(*, user, inbound: InboundReferral) -> Received:
     matches = seekers_by_identifiers(organization=organization, identifiers=patient.identifiers)
     if len(matches) > 1:
         raise BundleError("The Patient's identifiers name different people your organization helps; send one "
-                          "person's identifiers.", code="conflict", expression="Patient.identifier")
+                          "person's identifiers.", issue="conflict", expression="Patient.identifier")
     warnings = []
     if matches:
         seeker, created = matches[0], False

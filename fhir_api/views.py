@@ -35,7 +35,7 @@ from referrals_site.pagination import MAX_PAGE, capped_count
 from . import resources
 from .changes import BadRequest, change_from_json_patch, change_from_resource, referral_target
 from .inbound import read_referral_bundle
-from .outcomes import Conflict, outcome_for
+from .outcomes import PreconditionFailed, outcome_for
 from .services import referral_receive
 
 FHIR_JSON = "application/fhir+json"
@@ -186,7 +186,7 @@ class TaskRead(FHIRView):
             )
         except StaleReferral as error:
             if if_match:
-                raise Conflict(error.message, status=412, code="conflict") from None
+                raise PreconditionFailed(error.message) from None
             raise
         except IllegalTransition as error:
             # A retried request that asks for what is already so is answered with the Task as it is.
@@ -203,7 +203,7 @@ class TaskSearch(FHIRView):
     searchset Bundle); ``next`` comes from one row more than the page."""
 
     def get(self, request):
-        referrals = Referral.objects.visible_to(request.user)
+        referrals = Referral.objects.restrict(request.user, "view:all")
         owner = request.query_params.get("owner")
         if owner:
             try:

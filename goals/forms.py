@@ -1,5 +1,7 @@
 from django import forms
 
+from referrals_site.forms import form_text
+
 from .services import TITLE_MAX_LENGTH
 
 
@@ -10,7 +12,5 @@ class GoalForm(forms.Form):
                                                           "characters)."})
 
     def clean_title(self):
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError("Give the goal a name.")
-        return title
+        return form_text(self.cleaned_data["title"], label="goal's name", required=True,
+                         empty_message="Give the goal a name.")

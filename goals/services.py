@@ -3,26 +3,21 @@
 from django.db import transaction
 from django.utils import timezone
 
-from referrals.errors import InvalidInput, NotAllowed
-from seekers.selectors import seekers_visible_to
+from core.text import clean_text
 
+from . import policies
 from .models import Goal
 
 TITLE_MAX_LENGTH = 200
 
 
 def _clean_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title or "\x00" in title:
-        raise InvalidInput("Give the goal a name.", field="title")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise InvalidInput(f"The goal's name is too long (at most {TITLE_MAX_LENGTH} characters).", field="title")
-    return title
+    return clean_text(title, field="title", label="goal's name", max_length=TITLE_MAX_LENGTH, required=True,
+                      empty_message="Give the goal a name.")
 
 
 def _check_helps(actor, seeker) -> None:
-    if not seekers_visible_to(actor).filter(pk=seeker.pk).exists():
-        raise NotAllowed("You do not help this person.")
+    policies.check(actor, "manage_goals", seeker)
 
 
 @transaction.atomic

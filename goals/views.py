@@ -2,15 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import member_organization_ids
-from referrals.errors import NotAllowed, ReferralError
-from seekers.selectors import seekers_visible_to
+from core.errors import ApplicationError, NotAllowed
+from seekers.models import Seeker
 from seekers.views import get_seeker_or_404, render_profile
 
 from .forms import GoalForm
@@ -21,7 +20,8 @@ from .services import goal_close, goal_create, goal_rename, goal_reopen
 def get_goal_or_404(user, public_id) -> Goal:
     try:
         return (Goal.objects.for_organizations(member_organization_ids(user))
-                .filter(seeker__in=seekers_visible_to(user)).select_related("seeker").get(public_id=public_id))
+                .filter(seeker__in=Seeker.objects.restrict(user, "view")).select_related("seeker")
+                .get(public_id=public_id))
     except Goal.DoesNotExist:
         raise Http404("No such goal.") from None
 
@@ -30,9 +30,9 @@ def _back_to_profile(seeker):
     return redirect(reverse("seekers:profile", kwargs={"public_id": seeker.public_id}) + "#goals")
 
 
-def _refuse(request, error: ReferralError):
+def _refuse(request, error: ApplicationError):
     if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message)
+        raise error  # Django's PermissionDenied too: 403
     messages.error(request, error.message)
 
 
@@ -45,7 +45,7 @@ def create(request, public_id):
         return render_profile(request, seeker, goal_form=form, status=400)
     try:
         goal = goal_create(actor=request.user, seeker=seeker, title=form.cleaned_data["title"])
-    except ReferralError as error:
+    except ApplicationError as error:
         _refuse(request, error)
     else:
         messages.success(request, f"Added the goal “{goal.title}”.")
@@ -62,7 +62,7 @@ def rename(request, public_id):
         return _back_to_profile(goal.seeker)
     try:
         goal_rename(actor=request.user, goal=goal, title=form.cleaned_data["title"])
-    except ReferralError as error:
+    except ApplicationError as error:
         _refuse(request, error)
     else:
         messages.success(request, f"Renamed the goal to “{goal.title}”.")
@@ -74,7 +74,7 @@ def _set_goal_status(request, public_id, change, done: str):
     goal = get_goal_or_404(request.user, public_id)
     try:
         change(actor=request.user, goal=goal)
-    except ReferralError as error:
+    except ApplicationError as error:
         _refuse(request, error)
     else:
         messages.success(request, f"{done} the goal “{goal.title}”.")

@@ -23,7 +23,7 @@ from privacy.models import AccessRecord
 from privacy.services import access_record
 from referrals.actors import Actor
 from referrals.models import Referral
-from referrals.selectors import referral_parties
+from referrals.policies import can
 from referrals_site.i18n import render_in_language
 from seekers.models import Seeker
 
@@ -89,9 +89,9 @@ def _resolve(referral_public_id, token):
             raise links.LinkNotFound("This link is not valid any more.")
         return referral, _Recipient(seeker=seeker)
     user = get_user_model().objects.filter(public_id=claims.user_public_id, is_active=True).first()
-    referral = user and Referral.objects.visible_to_per_row(user).select_related(*related).filter(
+    referral = user and Referral.objects.restrict(user, "view").select_related(*related).filter(
         public_id=claims.referral_public_id).first()
-    if referral is None or not referral_parties(Actor.for_user(user), referral):
+    if referral is None or not can(Actor.for_user(user), "act", referral):
         raise links.LinkNotFound("This link is no longer valid for you.")
     return referral, _Recipient(user=user)
 

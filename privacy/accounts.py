@@ -16,6 +16,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.errors import InvalidInput
+
 TOTP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 
@@ -75,8 +77,8 @@ def two_factor_disable(*, user) -> None:
     StaticDevice.objects.filter(user=user).delete()
 
 
-class EmailChangeError(ValueError):
-    pass
+class EmailChangeError(InvalidInput):
+    """The email cannot be changed: a wrong password, a malformed or taken address."""
 
 
 @transaction.atomic

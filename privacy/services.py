@@ -187,7 +187,7 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     """
     from referrals.models import Note, ReferralEvent
 
-    seeker = type(seeker).objects_across_tenants.select_for_update().get(pk=seeker.pk)
+    seeker = type(seeker).objects.unscoped("the seeker being erased, locked").select_for_update().get(pk=seeker.pk)
     seeker_user_id = seeker.user_id
     seeker_short = f"{seeker.first_name}{' ' + seeker.last_name[:1] + '.' if seeker.last_name else ''}".strip()
     referral_ids = list(seeker.referrals.values_list("pk", flat=True))
@@ -205,10 +205,10 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     seeker.identifiers.all().delete()  # other systems' ids (record numbers) name the person too
     seeker.goals.update(title=ERASED_TEXT)
     seeker.referrals.update(comment="")
-    Note.objects_across_tenants.filter(referral_id__in=referral_ids).update(body=ERASED_TEXT)
+    Note.objects.unscoped("the erased seeker's notes").filter(referral_id__in=referral_ids).update(body=ERASED_TEXT)
 
     with pgtrigger.ignore("referrals.ReferralEvent:protect_history", "privacy.AccessRecord:protect_access_records"):
-        events = ReferralEvent.objects_across_tenants.filter(referral_id__in=referral_ids)
+        events = ReferralEvent.objects.unscoped("the erased seeker's history").filter(referral_id__in=referral_ids)
         events.filter(kind=ReferralEvent.Kind.GOAL_CHANGED).update(detail={"from": ERASED_TEXT, "to": ERASED_TEXT})
         if seeker_user_id is not None:
             events.filter(actor_id=seeker_user_id).update(actor_display=ERASED_NAME)
@@ -218,8 +218,8 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
         for event in events.filter(kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor__isnull=True):
             event.detail = {key: value for key, value in event.detail.items() if key not in ("ip_address", "user_agent")}
             event.save(update_fields=["detail"])
-        AccessRecord.objects_across_tenants.filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK).update(
-            ip_address=None, user_agent="")
+        (AccessRecord.objects.unscoped("the erased seeker's email-link visits")
+         .filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK).update(ip_address=None, user_agent=""))
 
     access_record(user=actor, seeker=seeker, request=request, via=via, action=Action.ERASED,
                   actor_display=None if actor is not None else "System (retention)")
@@ -250,7 +250,7 @@ def seekers_erase_inactive(*, now=None) -> int:
     for seeker_id in list(seekers_due_for_erasure(now=now).values_list("pk", flat=True)):
         from seekers.models import Seeker
 
-        seeker = Seeker.objects_across_tenants.get(pk=seeker_id)
+        seeker = Seeker.objects.unscoped("retention erases across every tenant").get(pk=seeker_id)
         seeker_erase(actor=None, seeker=seeker, via=Via.SYSTEM)
         erased += 1
     return erased

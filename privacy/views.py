@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
-from accounts.selectors import is_organization_admin
-from seekers.selectors import seekers_visible_to
+from seekers import policies as seeker_policies
+from seekers.models import Seeker
 
 from . import accounts as account_services
 from .middleware import requires_two_factor
@@ -145,11 +145,11 @@ def email_change(request):
 
 def _seeker_for_admin(request, public_id):
     """The seeker, if the user may see it (else 404), and administers its organization (else 403)."""
-    seeker = seekers_visible_to(request.user).select_related("organization").filter(public_id=public_id).first()
+    seeker = Seeker.objects.restrict(request.user, "view").select_related("organization").filter(
+        public_id=public_id).first()
     if seeker is None:
         raise Http404
-    if not is_organization_admin(request.user, seeker.organization):
-        raise PermissionDenied
+    seeker_policies.check(request.user, "see_access_records", seeker)
     return seeker
 
 

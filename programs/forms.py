@@ -5,6 +5,7 @@ from django import forms
 from referrals.models import Referral
 from referrals.services import COMMENT_MAX_LENGTH
 from referrals.statuses import Urgency
+from referrals_site.forms import form_text
 
 from .models import Category
 
@@ -63,10 +64,7 @@ class ConnectForm(forms.Form):
         self.fields["goal"].choices = [("", "No goal")] + [(key, goal.title) for key, goal in self.goals.items()]
 
     def clean_comment(self):
-        comment = self.cleaned_data["comment"]
-        if "\x00" in comment:
-            raise forms.ValidationError("The comment contains characters that cannot be stored.")
-        return comment.strip()
+        return form_text(self.cleaned_data["comment"], label="comment")
 
     def clean_goal(self):
         value = self.cleaned_data["goal"]

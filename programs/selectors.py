@@ -11,17 +11,21 @@ from django.db import connections
 from django.db.models import BooleanField, Case, F, FloatField, Q, Value, When
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
-from .geo import zip_centre
 from accounts.models import Organization
+from core.errors import InvalidInput
 
+from .geo import zip_centre
 from .models import Category, Program
 
 EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE_LATITUDE = 69.0
 
 
-class UnknownZipCode(ValueError):
+class UnknownZipCode(InvalidInput):
     """The zip code is not a known US zip code."""
+
+    code = "unknown_zip_code"
+    default_field = "zip"
 
 
 def directory():
@@ -141,3 +145,21 @@ def program_get(*, public_id) -> Program:
 
 def programs_claimed_by(user):
     return directory().filter(claimer_memberships__user=user)
+
+
+def program_claimer(program, user_public_id):
+    """The claimer row of the person with that public id on ``program``, with the person, or None."""
+    from .models import ProgramClaimer
+
+    return ProgramClaimer.objects.select_related("user").filter(program=program, user__public_id=user_public_id).first()
+
+
+def claimers_by_program(program_ids) -> dict:
+    """program id -> the people who claim it, by first and last name (one query for a page of programs)."""
+    from .models import ProgramClaimer
+
+    claimers: dict = {}
+    for membership in (ProgramClaimer.objects.filter(program_id__in=list(program_ids))
+                       .select_related("user").order_by("user__first_name", "user__last_name")):
+        claimers.setdefault(membership.program_id, []).append(membership.user)
+    return claimers

@@ -8,7 +8,10 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from core.errors import InvalidInput
+from core.text import clean_text
 
+from . import policies
 from .models import Category, Program, ProgramClaimer
 
 
@@ -55,8 +58,8 @@ def program_update_many(*, updates: list[tuple[Program, dict, list | None]]) -> 
             setattr(program, name, value)
         program.updated_at = now
         fields.update(changes)
-    Program.objects_across_tenants.bulk_update([program for program, _, _ in updates], sorted(fields),
-                                               batch_size=500)
+    Program.objects.unscoped("programs of the shared directory, by their keys").bulk_update(
+        [program for program, _, _ in updates], sorted(fields), batch_size=500)
     recategorized = [(program, categories) for program, _, categories in updates if categories is not None]
     if recategorized:
         Program.categories.through.objects.filter(program_id__in=[p.pk for p, _ in recategorized]).delete()
@@ -65,7 +68,7 @@ def program_update_many(*, updates: list[tuple[Program, dict, list | None]]) -> 
             for program, categories in recategorized for category in categories])
     for program, changes, _ in updates:
         post_save.send(sender=Program, instance=program, created=False, update_fields=frozenset(changes) | {"updated_at"},
-                       raw=False, using=Program.objects_across_tenants.db)
+                       raw=False, using=program._state.db)
 
 
 def categories_get_or_create(*, names) -> dict[str, Category]:
@@ -98,7 +101,7 @@ def program_admin_update(*, program: Program, **fields) -> Program:
     """
     refused = set(fields) & NOT_EDITABLE_BY_NETWORK_ADMINS
     if refused:
-        raise TypeError(f"program_admin_update() cannot change {', '.join(sorted(refused))}")
+        raise InvalidInput(f"program_admin_update() cannot change {', '.join(sorted(refused))}", code="not_editable")
     for name, value in fields.items():
         setattr(program, name, value)
     if {"capacity_available", "capacity_maximum"} & set(fields) and "capacity_updated_at" not in fields:
@@ -137,50 +140,34 @@ EDITABLE_BY_CLAIMERS = {
     "accepts_referrals": None, "capacity_available": None, "capacity_maximum": None, "round_robin_assignment": None,
 }
 MAX_SLOTS = 100_000
-
-
-def program_can_edit(*, user, program: Program) -> bool:
-    """A claimer of the program, an admin of its organization, or a network admin."""
-    from accounts.models import Membership
-
-    if not user.is_authenticated:
-        return False
-    return bool(
-        user.is_superuser
-        or ProgramClaimer.objects.filter(program=program, user=user).exists()
-        or Membership.objects.filter(user=user, organization_id=program.organization_id,
-                                     role=Membership.Role.ADMIN).exists()
-    )
+LISTING_LABELS = {"description": "description", "eligibility": "eligibility", "next_steps": "next steps",
+                  "next_steps_es": "next steps in Spanish"}
 
 
 @transaction.atomic
 def program_update(*, actor: User, program: Program, capacity_confirmed: bool = False, **fields) -> Program:
     """A claimer (or their organization's admin) edits the program's listing.
 
-    Guarantees: only the fields claimers own can change (others raise TypeError); PermissionDenied for
-    anyone else; ValidationError (by field) for text that is too long or slots that do not add up, and then
-    nothing is written. ``capacity_updated_at`` is set when the open or maximum slots change, or when the
-    claimer confirms the slots are still right (``capacity_confirmed``).
+    Guarantees: only the fields claimers own can change (others are refused); NotAllowed for anyone else;
+    InvalidInput (by field) for text that is too long or slots that do not add up, and then nothing is
+    written. ``capacity_updated_at`` is set when the open or maximum slots change, or when the claimer
+    confirms the slots are still right (``capacity_confirmed``).
     """
-    from django.core.exceptions import PermissionDenied, ValidationError
-
     unknown = set(fields) - set(EDITABLE_BY_CLAIMERS)
     if unknown:
-        raise TypeError(f"program_update() cannot change {', '.join(sorted(unknown))}")
-    if not program_can_edit(user=actor, program=program):
-        raise PermissionDenied("Only the program's claimers and its organization's admins can edit it.")
-    program = Program.objects_across_tenants.select_for_update().get(pk=program.pk)
+        raise InvalidInput(f"program_update() cannot change {', '.join(sorted(unknown))}", code="not_editable")
+    policies.check(actor, "edit_listing", program)
+    program = Program.objects.unscoped("the program being edited, locked").select_for_update().get(pk=program.pk)
     errors = {}
     for name, max_length in EDITABLE_BY_CLAIMERS.items():
         if name not in fields:
             continue
         value = fields[name]
         if max_length is not None:
-            value = (value or "").strip()
-            if "\x00" in value:
-                errors[name] = "This text contains characters that cannot be stored."
-            elif len(value) > max_length:
-                errors[name] = f"At most {max_length} characters (this is {len(value)})."
+            try:
+                value = clean_text(value, field=name, label=LISTING_LABELS[name], max_length=max_length)
+            except InvalidInput as error:
+                errors.update(error.errors)
         elif name.startswith("capacity_"):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                       or not 0 <= value <= MAX_SLOTS):
@@ -193,7 +180,7 @@ def program_update(*, actor: User, program: Program, capacity_confirmed: bool = 
     if not errors and available is not None and maximum is not None and available > maximum:
         errors["capacity_available"] = "Open slots cannot be more than the maximum."
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors=errors)
     capacity_changed = any(
         name in fields and fields[name] != getattr(program, name) for name in ("capacity_available", "capacity_maximum")
     )
@@ -207,14 +194,12 @@ def program_update(*, actor: User, program: Program, capacity_confirmed: bool = 
 
 # ---------------------------------------------------------------------------------------------------------
 # Organization admins: a program's claimers and its sharing switch (the Organization pages). Each refuses
-# anyone but an admin of the program's organization (or a network admin) with PermissionDenied and bad
-# input with ValidationError before writing anything, and is recorded in the program's admin history.
+# anyone but an admin of the program's organization (or a network admin) with NotAllowed and bad input with
+# InvalidInput before writing anything, and is recorded in the program's admin history.
 
 
 def _admin_required(actor, program: Program) -> None:
-    from accounts.services import organization_admin_required
-
-    organization_admin_required(actor=actor, organization=program.organization)
+    policies.check(actor, "manage_claimers", program)
 
 
 def _record(actor, program: Program, message: str) -> None:
@@ -227,14 +212,13 @@ def _record(actor, program: Program, message: str) -> None:
 def organization_program_add_claimer(*, actor: User, program: Program, user: User) -> ProgramClaimer:
     """Only members of the program's organization become its claimers. They see its inbound referrals at once."""
     from accounts.models import Membership
-    from django.core.exceptions import ValidationError
 
     _admin_required(actor, program)
     if not Membership.objects.filter(organization_id=program.organization_id, user=user).exists():
-        raise ValidationError(f"{user.display_name} is not a member of {program.organization.name}. Add them on the "
-                              "Members page first.")
+        raise InvalidInput(f"{user.display_name} is not a member of {program.organization.name}. Add them on the "
+                           "Members page first.", code="not_a_member")
     if ProgramClaimer.objects.filter(program=program, user=user).exists():
-        raise ValidationError(f"{user.display_name} is already a claimer of {program.name}.")
+        raise InvalidInput(f"{user.display_name} is already a claimer of {program.name}.", code="already_claimer")
     claimer = program_add_claimer(program=program, user=user)
     _record(actor, program, f"Added claimer {user.display_name} <{user.email}>.")
     return claimer
@@ -242,11 +226,9 @@ def organization_program_add_claimer(*, actor: User, program: Program, user: Use
 
 @transaction.atomic
 def organization_program_remove_claimer(*, actor: User, program: Program, user: User) -> None:
-    from django.core.exceptions import ValidationError
-
     _admin_required(actor, program)
     if not ProgramClaimer.objects.filter(program=program, user=user).exists():
-        raise ValidationError(f"{user.display_name} is not a claimer of {program.name}.")
+        raise InvalidInput(f"{user.display_name} is not a claimer of {program.name}.", code="not_a_claimer")
     program_remove_claimer(program=program, user=user)
     _record(actor, program, f"Removed claimer {user.display_name} <{user.email}>.")
 

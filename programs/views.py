@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from goals.models import Goal
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
-from referrals.selectors import open_referrals_to_programs, referral_is_visible_to
+from referrals.policies import may_see
+from referrals.selectors import open_referrals_to_programs
 from referrals.services import referral_create
 from referrals_site.pagination import CappedCountPaginator, capped_count
 from seekers.models import Seeker
@@ -101,7 +102,7 @@ def connect(request, public_id):
         referral = referral_create(actor=request.user, seeker=seeker, program=program, comment=data["comment"],
                                    urgency=data["urgency"], consent_method=data["consent_method"], goal=data["goal"])
     except DuplicateOpenReferral as error:
-        if referral_is_visible_to(request.user, error.existing):
+        if may_see(request.user, error.existing):
             duplicate, refusal = error.existing, error.message
         else:
             duplicate, refusal = None, f"A colleague already referred {seeker.full_name} to this program."

@@ -3,15 +3,16 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from core.errors import InvalidInput
 from referrals_site.forms import add_service_errors
 
+from . import policies
 from .models import Program
 from .selectors import program_get
-from .services import EDITABLE_BY_CLAIMERS, MAX_SLOTS, program_can_edit, program_update
+from .services import EDITABLE_BY_CLAIMERS, MAX_SLOTS, program_update
 
 
 def _text(label: str, name: str) -> forms.CharField:
@@ -48,8 +49,7 @@ def manage(request, public_id):
         program = program_get(public_id=public_id)
     except Program.DoesNotExist:
         raise Http404("No such program.") from None
-    if not program_can_edit(user=request.user, program=program):
-        raise PermissionDenied("Only the program's claimers and its organization's admins can edit it.")
+    policies.check(request.user, "edit_listing", program)
     form = ProgramListingForm.for_program(program, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -58,7 +58,7 @@ def manage(request, public_id):
             confirmed = data.pop("capacity_confirmed")
             try:
                 program_update(actor=request.user, program=program, capacity_confirmed=confirmed, **data)
-            except ValidationError as error:
+            except InvalidInput as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"{program.name} is updated.")

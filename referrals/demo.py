@@ -302,16 +302,18 @@ def _backdate(referral, *, start, rng):
     # Demo data only: the history is append-only (a database trigger); made-up stories are backdated
     # once, right after they were told, which is the one rewrite the demo needs.
     with pgtrigger.ignore("referrals.ReferralEvent:protect_history"):
-        ReferralEvent.objects_across_tenants.bulk_update(events, ["created_at"])
+        ReferralEvent.objects.unscoped("the demo's own events").bulk_update(events, ["created_at"])
     notes = list(referral.notes.all())
     for note in notes:
         note.created_at = start + (note.created_at - start if note.created_at > start else timedelta(0))
         note.created_at = min(note.created_at, events[-1].created_at)
-    Note.objects_across_tenants.bulk_update(notes, ["created_at"])
-    Referral.objects_across_tenants.filter(pk=referral.pk).update(
+    Note.objects.unscoped("the demo's own notes").bulk_update(notes, ["created_at"])
+    Referral.objects.unscoped("the demo's own referral").filter(pk=referral.pk).update(
         sent_at=start, first_response_at=first_response,
         closed_at=closed if referral.is_closed else None, updated_at=events[-1].created_at,
     )
     # The seeker's last activity is the latest of their backdated stories.
-    latest = Referral.objects_across_tenants.filter(seeker_id=referral.seeker_id).aggregate(Max("updated_at"))
-    Seeker.objects_across_tenants.filter(pk=referral.seeker_id).update(last_activity_at=latest["updated_at__max"])
+    latest = (Referral.objects.unscoped("the demo seeker's referrals").filter(seeker_id=referral.seeker_id)
+              .aggregate(Max("updated_at")))
+    Seeker.objects.unscoped("the demo's own seeker").filter(pk=referral.seeker_id).update(
+        last_activity_at=latest["updated_at__max"])

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from accounts.models import Membership, Organization
+from accounts.models import Organization
+from accounts.policies import organizations_admin_of
+from core.errors import NotAllowed
 from referrals_site.csv_cells import line_writer, safe_cell
 
 from .models import Referral
@@ -40,13 +42,13 @@ COLUMNS = [
 ]
 
 
-class ExportNotAllowed(Exception):
+class ExportNotAllowed(NotAllowed):
     """The user is not an admin of the organization they asked for."""
 
 
 def export_organizations_for(user):
-    """The organizations whose referrals ``user`` may export: those they administer."""
-    return Organization.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
+    """The organizations whose referrals ``user`` may export: those they are an admin of (accounts.policies)."""
+    return organizations_admin_of(user)
 
 
 def referrals_for_export(*, user, organization: Organization):
@@ -54,7 +56,7 @@ def referrals_for_export(*, user, organization: Organization):
     if not export_organizations_for(user).filter(pk=organization.pk).exists():
         raise ExportNotAllowed(f"You are not an admin of {organization.name}.")
     return (
-        Referral.objects.visible_to(user)
+        Referral.objects.restrict(user, "view:all")
         .filter(Q(organization=organization) | Q(program__organization=organization))
         .order_by("sent_at", "id")
     )

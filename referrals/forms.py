@@ -1,18 +1,14 @@
-"""Forms of the referral page. The choices offered come from the status table and the person's parties;
-the services check everything again."""
+"""Forms of the referral page. The choices offered come from the rule book (referrals.policies, which reads
+the status table for the person's parties); the services check everything again."""
 
 from django import forms
 
+from referrals_site.forms import form_text
+
 from .services import NOTE_MAX_LENGTH
-from .statuses import RULES, Reason, Status, allowed_reasons, allowed_targets, reasons_for
+from .statuses import RULES, Reason, Status, reasons_for
 
 TOO_LONG = f"The note is too long (at most {NOTE_MAX_LENGTH} characters)."
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise forms.ValidationError("The text contains characters that cannot be stored.")
-    return value.strip()
 
 
 class StatusForm(forms.Form):
@@ -31,12 +27,13 @@ class StatusForm(forms.Form):
     replaced_by = forms.ChoiceField(label="New referral (optional)", required=False, choices=[("", "")],
                                     error_messages={"invalid_choice": "Choose one of this person's other referrals."})
 
-    def __init__(self, *args, referral, parties, replacements=None, **kwargs):
-        """``replacements``: a callable giving the referrals that may replace this one (only called when
+    def __init__(self, *args, referral, access, replacements=None, **kwargs):
+        """``access``: the person's rule book on the referral (referrals.policies.ReferralAccess).
+        ``replacements``: a callable giving the referrals that may replace this one (only called when
         "Referred elsewhere" is offered)."""
         super().__init__(*args, **kwargs)
-        self.targets = allowed_targets(referral.status, parties)
-        self.reason_groups = [(Status(target).label, allowed_reasons(target, parties)) for target in self.targets]
+        self.targets = access.status_targets()
+        self.reason_groups = [(Status(target).label, access.reasons(target)) for target in self.targets]
         self.reason_groups = [(label, reasons) for label, reasons in self.reason_groups if reasons]
         self.needs_reason = {target.value for target in self.targets if reasons_for(target)}
         # Named in the note's hint only when this person may choose them.
@@ -55,7 +52,7 @@ class StatusForm(forms.Form):
         return self.replacements.get(value) if value else None
 
     def clean_note(self):
-        return _no_nul(self.cleaned_data["note"])
+        return form_text(self.cleaned_data["note"], label="note")
 
     def clean(self):
         data = super().clean()
@@ -71,10 +68,7 @@ class NoteForm(forms.Form):
                            error_messages={"required": "Write the note first.", "max_length": TOO_LONG})
 
     def clean_body(self):
-        body = _no_nul(self.cleaned_data["body"])
-        if not body:
-            raise forms.ValidationError("Write the note first.")
-        return body
+        return form_text(self.cleaned_data["body"], label="note", required=True, empty_message="Write the note first.")
 
 
 class GoalChoiceForm(forms.Form):
@@ -104,7 +98,5 @@ class ReopenForm(forms.Form):
         self.fields["version"].initial = referral.version
 
     def clean_note(self):
-        note = _no_nul(self.cleaned_data["note"])
-        if not note:
-            raise forms.ValidationError("Say why the referral is reopened.")
-        return note
+        return form_text(self.cleaned_data["note"], label="note", required=True,
+                         empty_message="Say why the referral is reopened.")

@@ -17,18 +17,12 @@ from . import statuses
 
 
 class ReferralQuerySet(TenantQuerySet):
-    def visible_to(self, user):
-        """The referrals ``user`` may see. See referrals.selectors.referral_visibility_filter."""
-        from .selectors import referral_visibility_filter
+    def restrict(self, user, action: str = "view"):
+        """The referrals ``user`` may use for ``action`` ("view", "view:all", "refer", "refer:all",
+        "refer:by_state", "receive"): the rule book (referrals.policies) picks how they are found."""
+        from .policies import restrict_referrals
 
-        return self.filter(referral_visibility_filter(user))._scoped()
-
-    def visible_to_per_row(self, user):
-        """The same referrals as ``visible_to``, checked row by row (see referral_visibility_check): for a
-        list that already starts from a narrow index, such as a few programs' referrals."""
-        from .selectors import referral_visibility_check
-
-        return self.filter(referral_visibility_check(user))._scoped()
+        return restrict_referrals(self, user, action)._scoped()
 
 
 class Referral(models.Model):
@@ -176,6 +170,14 @@ class Note(models.Model):
         return f"Note by {self.author_display}"
 
 
+class ReferralEventQuerySet(TenantQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """The events of the referrals ``user`` may see (referrals.policies.restrict_events)."""
+        from .policies import restrict_events
+
+        return restrict_events(self, user, action)._scoped()
+
+
 class ReferralEvent(models.Model):
     """One append-only line of a referral's history."""
 
@@ -217,7 +219,7 @@ class ReferralEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     objects_across_tenants = models.Manager()
-    objects = TenantManager()
+    objects = TenantManager.from_queryset(ReferralEventQuerySet)()
 
     class Meta:
         default_manager_name = "objects_across_tenants"

@@ -1,9 +1,9 @@
 """Every change to a referral goes through one of these functions.
 
-Each is atomic, validates against the status table (referrals.statuses) and the caller's parties
-(referrals.selectors.referral_parties), writes its append-only history event, and calls the
-notifications hook inside the same transaction. On any refusal a ReferralError is raised and nothing
-is written.
+Each is atomic, asks the rule book (referrals.policies, which reads the status table referrals.statuses for
+status changes) whether the caller may act, writes its append-only history event, and calls the
+notifications hook inside the same transaction. On any refusal a core.errors.ApplicationError
+(referrals.errors names the kinds) is raised and nothing is written.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.text import clean_text
 from notifications.services import notify_referral_event
 from programs.models import ProgramClaimer
 from webhooks.services import webhook_event_record
@@ -31,12 +32,11 @@ from .errors import (
     StaleReferral,
 )
 from .models import Note, Referral, ReferralEvent, ReferralGroupObjectPermission, ReferralUserObjectPermission
-from .selectors import referral_parties
+from .policies import may_refer, may_refer_on_behalf_of, referral_access
 from .statuses import Party, Status
 
 NOTE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000
-STAFF_PARTIES = {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
 
 
 def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralEvent:
@@ -97,14 +97,8 @@ def _grant_on_create(referral: Referral):
 
 
 def _clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise InvalidInput(f"The {field} contains characters that cannot be stored.", field=field)
-    if len(value) > max_length:
-        raise InvalidInput(f"The {field} is too long ({len(value)} characters; at most {max_length}).", field=field)
-    if required and not value:
-        raise InvalidInput(f"The {field} cannot be empty.", field=field)
-    return value
+    return clean_text(value, field=field, label=field, max_length=max_length, required=required,
+                      empty_message=f"The {field} cannot be empty.")
 
 
 def _open_referral(seeker, program):
@@ -137,10 +131,9 @@ def referral_create(*, actor, seeker, program, comment: str = "", urgency: str =
     user = actor.user
     if user is None:
         raise NotAllowed("Only a signed-in person can make a referral.")
-    from accounts.models import Membership
     from accounts.selectors import teams_of
 
-    if not Membership.objects.filter(user=user, organization_id=seeker.organization_id).exists():
+    if not may_refer(user, seeker):
         raise NotAllowed("You can only refer people your organization helps.")
     if not program.accepts_referrals:
         raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
@@ -151,9 +144,7 @@ def referral_create(*, actor, seeker, program, comment: str = "", urgency: str =
     comment = _clean_text(comment, field="comment", max_length=COMMENT_MAX_LENGTH)
     if goal is not None and goal.seeker_id != seeker.pk:
         raise InvalidInput("That goal belongs to someone else.", field="goal")
-    if on_behalf_of_program is not None and not ProgramClaimer.objects.filter(
-        program=on_behalf_of_program, user=user
-    ).exists():
+    if on_behalf_of_program is not None and not may_refer_on_behalf_of(user, on_behalf_of_program):
         raise NotAllowed("You can only refer on behalf of a program you claim.")
     if team is None and on_behalf_of_program is None:
         teams = teams_of(user, seeker.organization)
@@ -196,12 +187,12 @@ def referral_create(*, actor, seeker, program, comment: str = "", urgency: str =
     if referral.assigned_to_id:
         record_event(referral=referral, kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED, actor=Actor.system(),
                      detail={"to": referral.assigned_to.short_name, "round_robin": True})
-    type(seeker).objects_across_tenants.filter(pk=seeker.pk).update(last_activity_at=now)
+    type(seeker).objects.unscoped("the seeker just referred").filter(pk=seeker.pk).update(last_activity_at=now)
     return referral
 
 
 def _lock(referral: Referral, expected_version: int | None) -> Referral:
-    locked = (Referral.objects_across_tenants.select_for_update()
+    locked = (Referral.objects.unscoped("the referral being changed, locked").select_for_update()
               .select_related("program", "seeker", "organization").get(pk=referral.pk))
     if expected_version is not None and locked.version != expected_version:
         raise StaleReferral("This referral was changed by someone else since you opened it. "
@@ -216,18 +207,6 @@ def _acting_party(parties: set, allowed: frozenset | set) -> Party | None:
     return None
 
 
-def _acts_for_seeker(actor: Actor, referral: Referral) -> bool:
-    """The seeker's side of ``referral``: the seeker, its referrers, or an admin of the referring organization
-    (not the program organization's admins, whose ADMIN party is for the program's side)."""
-    parties = referral_parties(actor, referral)
-    if parties & {Party.SEEKER, Party.REFERRER}:
-        return True
-    from accounts.models import Membership
-
-    return Party.ADMIN in parties and actor.user is not None and Membership.objects.filter(
-        user=actor.user, organization_id=referral.organization_id, role=Membership.Role.ADMIN).exists()
-
-
 def _touch(referral: Referral, now) -> None:
     referral.version += 1
     referral.updated_at = now
@@ -239,7 +218,8 @@ def _seeker_active(seeker_id, now) -> None:
     of the seeker's referrals: one UPDATE by primary key, skipped when it is already as recent."""
     from seekers.models import Seeker
 
-    Seeker.objects_across_tenants.filter(pk=seeker_id, last_activity_at__lt=now).update(last_activity_at=now)
+    (Seeker.objects.unscoped("the seeker of the referral being changed")
+     .filter(pk=seeker_id, last_activity_at__lt=now).update(last_activity_at=now))
 
 
 @transaction.atomic
@@ -257,27 +237,24 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
     to_status = Status(to_status)
     note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     referral = _lock(referral, expected_version)
-    parties = referral_parties(actor, referral)
-    if not parties:
-        raise NotAllowed("You do not have access to this referral.")
+    access = referral_access(actor, referral)
+    access.require("act")
+    parties = access.parties
     current = Status(referral.status)
     if current == to_status:
         raise IllegalTransition(f"The referral is already “{current.label}”.", already=True)
     rule = statuses.RULES.get(to_status)
     if rule is None or current not in rule.from_statuses:
         raise IllegalTransition(f"A referral that is “{current.label}” cannot be changed to “{to_status.label}”.")
-    if not rule.parties & parties:
-        raise NotAllowed(f"You cannot change this referral to “{to_status.label}”.")
+    access.require("change_status", to_status=to_status)
     party = _acting_party(parties, rule.parties)
     if rule.reasons:
         if not reason:
             raise ReasonRequired(f"Choose a reason for “{to_status.label}”.")
         if reason not in rule.reasons:
             raise InvalidReason(f"“{reason}” is not a reason for “{to_status.label}”.")
-        allowed = rule.reasons[reason] & parties
-        if not allowed:
-            raise NotAllowed(f"You cannot give the reason “{statuses.Reason(reason).label}”.")
-        party = _acting_party(parties, allowed)
+        access.require("give_reason", to_status=to_status, reason=reason)
+        party = _acting_party(parties, rule.reasons[reason] & parties)
     elif reason:
         raise InvalidReason(f"“{to_status.label}” takes no reason.")
     if rule.note_required and not note:
@@ -317,7 +294,7 @@ def referral_mark_viewed(*, actor, referral: Referral) -> Referral:
     """A claimer's first look at a ``sent`` referral makes it ``viewed`` (a system step, named after them)."""
     actor = as_actor(actor)
     referral = _lock(referral, None)
-    if referral.status != Status.SENT or Party.CLAIMER not in referral_parties(actor, referral):
+    if not referral_access(actor, referral).may("mark_viewed"):
         return referral
     now = timezone.now()
     referral.status = Status.VIEWED
@@ -334,13 +311,11 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     actor = as_actor(actor)
     note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     referral = _lock(referral, expected_version)
-    parties = referral_parties(actor, referral)
-    if not parties:
-        raise NotAllowed("You do not have access to this referral.")
+    access = referral_access(actor, referral)
+    access.require("act")
     if not referral.is_closed:
         raise IllegalTransition("Only a closed referral can be reopened.")
-    if not parties & statuses.REOPEN_PARTIES:
-        raise NotAllowed("Only an organization admin can reopen a referral.")
+    access.require("reopen")
     if not note:
         raise NoteRequired("Say why the referral is reopened.")
     closing = (referral.events.filter(kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=referral.status)
@@ -370,8 +345,7 @@ def note_add(*, actor, referral: Referral, body: str) -> Note:
     """Anyone who may act on the referral adds a plain-text note. Notes are never edited."""
     actor = as_actor(actor)
     body = _clean_text(body, field="note", max_length=NOTE_MAX_LENGTH, required=True)
-    if not referral_parties(actor, referral) & (STAFF_PARTIES | {Party.SEEKER}):
-        raise NotAllowed("You cannot add notes to this referral.")
+    referral_access(actor, referral).require("add_note")
     name, organization = actor.display(program_id=referral.program_id)
     note = Note.objects_across_tenants.create(
         organization_id=referral.organization_id, referral=referral, author=actor.user,
@@ -388,10 +362,7 @@ def note_delete(*, actor, note: Note) -> None:
     """The note's author or an organization admin deletes it; the history keeps an event, not the text."""
     actor = as_actor(actor)
     referral = note.referral
-    parties = referral_parties(actor, referral)
-    is_author = actor.user is not None and note.author_id == actor.user.pk
-    if not (is_author and parties) and Party.ADMIN not in parties:
-        raise NotAllowed("Only the note's author or an organization admin can delete it.")
+    referral_access(actor, referral).require("delete_note", note=note)
     public_id = str(note.public_id)
     note.delete()
     record_event(referral=referral, kind=ReferralEvent.Kind.NOTE_DELETED, actor=actor, detail={"note": public_id})
@@ -402,8 +373,7 @@ def referral_set_goal(*, actor, referral: Referral, goal=None, expected_version:
     """Adds the referral to one of the seeker's goals, moves it to another, or removes it (goal=None)."""
     actor = as_actor(actor)
     referral = _lock(referral, expected_version)
-    if not _acts_for_seeker(actor, referral):
-        raise NotAllowed("You cannot change this referral's goal.")
+    referral_access(actor, referral).require("set_goal")
     if goal is not None and goal.seeker_id != referral.seeker_id:
         raise InvalidInput("That goal belongs to someone else.", field="goal")
     previous = referral.goal
@@ -422,8 +392,7 @@ def referral_assign(*, actor, referral: Referral, assignee=None, expected_versio
     """A claimer assigns the referral to a claimer of the program (or clears the assignment)."""
     actor = as_actor(actor)
     referral = _lock(referral, expected_version)
-    if not referral_parties(actor, referral) & {Party.CLAIMER}:
-        raise NotAllowed("Only the program's claimers can assign this referral.")
+    referral_access(actor, referral).require("assign")
     if assignee is not None and not ProgramClaimer.objects.filter(program_id=referral.program_id,
                                                                   user=assignee).exists():
         raise InvalidInput("Referrals can only be assigned to the program's claimers.", field="assignee")
@@ -444,8 +413,7 @@ def referral_withdraw_consent(*, actor, referral: Referral) -> Referral:
     """The seeker or their helper withdraws consent: the program then sees the seeker's name only."""
     actor = as_actor(actor)
     referral = _lock(referral, None)
-    if not _acts_for_seeker(actor, referral):
-        raise NotAllowed("You cannot withdraw consent for this referral.")
+    referral_access(actor, referral).require("withdraw_consent")
     if referral.consent_withdrawn_at is not None:
         return referral
     now = timezone.now()

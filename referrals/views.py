@@ -1,20 +1,22 @@
 """The referral page, also served as a panel fragment for htmx (the profile and dashboards embed it).
 
-Every change goes through referrals.services. A change the person may not make answers 403, a referral they
-may not see 404, a stale form says what changed, and any other refusal shows the service's message.
+Every change goes through referrals.services. What the page offers comes from the rule book
+(referrals.policies.ReferralAccess: the person's parties, read once per request). A change the person may not
+make answers 403, a referral they may not see 404, a stale form says what changed, and any other refusal shows
+the service's message.
 Requests from htmx get the panel back (status 200 so htmx swaps it in, with the message inside); plain
 form posts are redirected to the page after a change, or see the page again with the message.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import add_to_form
 from goals.models import Goal
 from privacy.services import access_record
 
@@ -30,17 +32,8 @@ from .errors import (
 )
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
-from .selectors import (
-    is_seeker_only,
-    referral_get_visible,
-    referral_history,
-    referral_is_visible_to,
-    referral_on_seeker_side,
-    referral_parties,
-    referral_replacement_candidates,
-    seeker_contact_visible_to,
-)
-from .statuses import Party, Status
+from .policies import ReferralAccess, may_see, referral_access
+from .selectors import referral_get_visible, referral_history, referral_replacement_candidates
 
 STALE_MESSAGE = ("This referral changed since you opened it, so nothing was saved. "
                  "Here is what it looks like now.")
@@ -57,20 +50,18 @@ def _replacements(user, referral):
     return lambda: referral_replacement_candidates(user, referral)
 
 
-def _panel_context(request, referral: Referral, parties: set, *, status_form=None, note_form=None, goal_form=None,
-                   reopen_form=None, panel_messages=()):
+def _panel_context(request, referral: Referral, access: ReferralAccess, *, status_form=None, note_form=None,
+                   goal_form=None, reopen_form=None, panel_messages=()):
     user = request.user
     seeker = referral.seeker
-    seeker_side = referral_on_seeker_side(user, referral)
-    can_set_goal = bool(parties & {Party.REFERRER, Party.ADMIN}) and seeker_side
+    can_set_goal = access.may("set_goal")
     goals = []
     if can_set_goal:
         goals = [goal for goal in seeker.goals.all()
                  if goal.status == Goal.Status.OPEN or goal.pk == referral.goal_id]
-    is_admin = Party.ADMIN in parties
     notes = list(referral.notes.order_by("-created_at", "-id"))
     for note in notes:
-        note.can_delete = is_admin or (note.author_id == user.pk)
+        note.can_delete = access.may("delete_note", note=note)
     outcomes = [
         ("Seeker", referral.seeker_outcome, referral.seeker_outcome_at),
         ("Program", referral.program_outcome, referral.program_outcome_at),
@@ -79,18 +70,16 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
     return {
         "referral": referral,
         "seeker": seeker,
-        "seeker_side": seeker_side,
-        "parties": parties,
-        "show_contact": seeker_contact_visible_to(user, referral),
-        "status_form": status_form or StatusForm(referral=referral, parties=parties,
+        "seeker_side": access.on_seeker_side,
+        "show_contact": access.may("see_contact"),
+        "status_form": status_form or StatusForm(referral=referral, access=access,
                                                  replacements=_replacements(user, referral)),
         "note_form": note_form or NoteForm(),
         "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
         "reopen_form": (reopen_form or ReopenForm(referral=referral))
-        if referral.is_closed and is_admin else None,
-        "can_withdraw_consent": referral.has_consent and bool(parties & {Party.REFERRER, Party.ADMIN})
-        and seeker_side,
-        "can_add_note": bool(parties & {Party.CLAIMER, Party.REFERRER, Party.ADMIN, Party.SEEKER}),
+        if referral.is_closed and access.may("reopen") else None,
+        "can_withdraw_consent": referral.has_consent and access.may("withdraw_consent"),
+        "can_add_note": access.may("add_note"),
         "notes": notes,
         "outcomes": outcomes if any(outcome for _, outcome, _ in outcomes) else None,
         "events": list(referral_history(referral)),
@@ -101,8 +90,8 @@ def _panel_context(request, referral: Referral, parties: set, *, status_form=Non
     }
 
 
-def _render(request, referral, parties, *, status=200, **context):
-    if is_seeker_only(parties):  # a seeker's own account: their page, never the staff notes and history
+def _render(request, referral, access: ReferralAccess, *, status=200, **context):
+    if not access.may("see_history"):  # a seeker's own account: their page, never the staff notes and history
         response = redirect("referrals:my_referrals")
         if request.htmx:
             response["HX-Redirect"] = response["Location"]
@@ -110,7 +99,7 @@ def _render(request, referral, parties, *, status=200, **context):
     template = "referrals/_panel.html" if request.htmx else "referrals/detail.html"
     if request.htmx and status not in (403, 404):
         status = 200  # htmx swaps only successful responses; the message inside says what happened
-    response = render(request, template, _panel_context(request, referral, parties, **context), status=status)
+    response = render(request, template, _panel_context(request, referral, access, **context), status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -119,42 +108,42 @@ def _render(request, referral, parties, *, status=200, **context):
 @require_GET
 def detail(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
-    parties = referral_parties(request.user, referral)
+    access = referral_access(request.user, referral)
     # A claimer's first look marks it viewed; a network admin looking around does not.
-    if referral.status == Status.SENT and Party.CLAIMER in parties and not request.user.is_superuser:
+    if access.may("mark_viewed"):
         viewed = services.referral_mark_viewed(actor=request.user, referral=referral)
         referral.status, referral.version, referral.updated_at = viewed.status, viewed.version, viewed.updated_at
     access_record(user=request.user, referral=referral, request=request)
-    return _render(request, referral, parties)
+    return _render(request, referral, access)
 
 
-def _done(request, referral, parties, message: str):
+def _done(request, referral, access, message: str):
     if request.htmx:
-        return _render(request, referral, parties, panel_messages=[("success", message)])
+        return _render(request, referral, access, panel_messages=[("success", message)])
     messages.success(request, message)
     return redirect("referrals:detail", public_id=referral.public_id)
 
 
-def _refused(request, referral, parties, error: ReferralError, **forms):
+def _refused(request, referral, access, error: ReferralError, **forms):
     """The answer to a refusal: 403 when not allowed, the current state when stale, the message otherwise."""
     if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message)
+        raise error  # Django's PermissionDenied too: 403
     if isinstance(error, StaleReferral):
         current = _get_referral_or_404(request.user, referral.public_id)
-        return _render(request, current, referral_parties(request.user, current), status=409,
+        return _render(request, current, referral_access(request.user, current), status=409,
                        panel_messages=[("error", STALE_MESSAGE)])
     if isinstance(error, DuplicateOpenReferral):
-        if referral_is_visible_to(request.user, error.existing):
+        if may_see(request.user, error.existing):
             message = ("error", error.message,
                        reverse("referrals:detail", kwargs={"public_id": error.existing.public_id}))
         else:
             message = ("error", "A colleague already referred this person to this program (a referral you cannot see).")
-        return _render(request, referral, parties, status=409, panel_messages=[message], **forms)
-    return _render(request, referral, parties, status=400, panel_messages=[("error", error.message)], **forms)
+        return _render(request, referral, access, status=409, panel_messages=[message], **forms)
+    return _render(request, referral, access, status=400, panel_messages=[("error", error.message)], **forms)
 
 
-def _invalid(request, referral, parties, **forms):
-    return _render(request, referral, parties, status=400,
+def _invalid(request, referral, access, **forms):
+    return _render(request, referral, access, status=400,
                    panel_messages=[("error", "Please correct the fields marked below. Nothing was changed.")],
                    **forms)
 
@@ -163,23 +152,23 @@ def _invalid(request, referral, parties, **forms):
 @require_POST
 def change_status(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
-    parties = referral_parties(request.user, referral)
-    form = StatusForm(request.POST, referral=referral, parties=parties,
+    access = referral_access(request.user, referral)
+    form = StatusForm(request.POST, referral=referral, access=access,
                       replacements=_replacements(request.user, referral))
     if not form.is_valid():
-        return _invalid(request, referral, parties, status_form=form)
+        return _invalid(request, referral, access, status_form=form)
     data = form.cleaned_data
     try:
         referral = services.referral_change_status(
             actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
             note=data["note"], expected_version=data["version"], replaced_by=data["replaced_by"])
     except (ReasonRequired, InvalidReason, NoteRequired) as error:
-        form.add_error("note" if isinstance(error, NoteRequired) else "reason", error.message)
-        return _invalid(request, referral, parties, status_form=form)
+        add_to_form(form, error)
+        return _invalid(request, referral, access, status_form=form)
     except ReferralError as error:
-        return _refused(request, referral, parties, error, status_form=form)
+        return _refused(request, referral, access, error, status_form=form)
     referral = _get_referral_or_404(request.user, public_id)
-    return _done(request, referral, referral_parties(request.user, referral),
+    return _done(request, referral, referral_access(request.user, referral),
                  f"Status changed to “{referral.get_status_display()}”.")
 
 
@@ -187,19 +176,18 @@ def change_status(request, public_id):
 @require_POST
 def reopen(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
-    parties = referral_parties(request.user, referral)
+    access = referral_access(request.user, referral)
     form = ReopenForm(request.POST, referral=referral)
     if not form.is_valid():
-        if Party.ADMIN not in parties:
-            raise PermissionDenied("Only an organization admin can reopen a referral.")
-        return _invalid(request, referral, parties, reopen_form=form)
+        access.require("reopen")
+        return _invalid(request, referral, access, reopen_form=form)
     try:
         services.referral_reopen(actor=request.user, referral=referral, note=form.cleaned_data["note"],
                                  expected_version=form.cleaned_data["version"])
     except ReferralError as error:
-        return _refused(request, referral, parties, error, reopen_form=form)
+        return _refused(request, referral, access, error, reopen_form=form)
     referral = _get_referral_or_404(request.user, public_id)
-    return _done(request, referral, referral_parties(request.user, referral),
+    return _done(request, referral, referral_access(request.user, referral),
                  f"Reopened: the referral is “{referral.get_status_display()}” again.")
 
 
@@ -207,22 +195,22 @@ def reopen(request, public_id):
 @require_POST
 def add_note(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
-    parties = referral_parties(request.user, referral)
+    access = referral_access(request.user, referral)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, referral, parties, note_form=form)
+        return _invalid(request, referral, access, note_form=form)
     try:
         services.note_add(actor=request.user, referral=referral, body=form.cleaned_data["body"])
     except ReferralError as error:
-        return _refused(request, referral, parties, error, note_form=form)
-    return _done(request, referral, parties, "Note added.")
+        return _refused(request, referral, access, error, note_form=form)
+    return _done(request, referral, access, "Note added.")
 
 
 @login_required
 @require_POST
 def delete_note(request, public_id, note_id):
     referral = _get_referral_or_404(request.user, public_id)
-    parties = referral_parties(request.user, referral)
+    access = referral_access(request.user, referral)
     try:
         note = referral.notes.get(public_id=note_id)
     except Note.DoesNotExist:
@@ -230,29 +218,28 @@ def delete_note(request, public_id, note_id):
     try:
         services.note_delete(actor=request.user, note=note)
     except ReferralError as error:
-        return _refused(request, referral, parties, error)
-    return _done(request, referral, parties, "Note deleted.")
+        return _refused(request, referral, access, error)
+    return _done(request, referral, access, "Note deleted.")
 
 
 @login_required
 @require_POST
 def set_goal(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
-    parties = referral_parties(request.user, referral)
-    if not parties & {Party.REFERRER, Party.ADMIN} or not referral_on_seeker_side(request.user, referral):
-        raise PermissionDenied("You cannot change this referral's goal.")
+    access = referral_access(request.user, referral)
+    access.require("set_goal")
     goals = referral.seeker.goals.all()
     form = GoalChoiceForm(request.POST, referral=referral, goals=goals)
     if not form.is_valid():
-        return _invalid(request, referral, parties, goal_form=form)
+        return _invalid(request, referral, access, goal_form=form)
     try:
         referral = services.referral_set_goal(actor=request.user, referral=referral, goal=form.cleaned_data["goal"],
                                               expected_version=form.cleaned_data["version"])
     except ReferralError as error:
-        return _refused(request, referral, parties, error, goal_form=form)
+        return _refused(request, referral, access, error, goal_form=form)
     referral = _get_referral_or_404(request.user, public_id)
     goal = referral.goal
-    return _done(request, referral, parties,
+    return _done(request, referral, access,
                  f"Added to the goal “{goal.title}”." if goal else "Removed from its goal.")
 
 
@@ -260,10 +247,10 @@ def set_goal(request, public_id):
 @require_POST
 def withdraw_consent(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
-    parties = referral_parties(request.user, referral)
+    access = referral_access(request.user, referral)
     try:
         services.referral_withdraw_consent(actor=request.user, referral=referral)
     except ReferralError as error:
-        return _refused(request, referral, parties, error)
+        return _refused(request, referral, access, error)
     referral = _get_referral_or_404(request.user, public_id)
-    return _done(request, referral, parties, "Consent withdrawn: the program now sees the person's name only.")
+    return _done(request, referral, access, "Consent withdrawn: the program now sees the person's name only.")

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from programs.models import ProgramClaimer
+from programs.selectors import claimers_by_program, program_claimer
 from referrals_site.pagination import OneMorePage, capped_count
 
-from . import inbound_cache, selectors, statuses
+from . import inbound_cache, policies, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .models import Referral
 from .selectors import referral_get_visible, referrals_for_page, referrals_inbound_for
@@ -31,8 +31,8 @@ AWAITING_ANSWER = (statuses.Status.SENT, statuses.Status.VIEWED)
 
 
 def programs_received_by(user):
-    """The programs whose inbound referrals ``user`` works (referrals.selectors.programs_received_by), by name."""
-    return selectors.programs_received_by(user).select_related("organization").order_by("name")
+    """The programs whose inbound referrals ``user`` works (the rule book: referrals.policies), by name."""
+    return policies.programs_received_by(user).select_related("organization").order_by("name")
 
 
 class InboundFilterForm(forms.Form):
@@ -109,12 +109,9 @@ def _inbound_context(request, programs, form) -> dict:
     total, total_more = capped_count(referrals)
     listed = page.context(request, fetched, list_has_rows=total > 0)
 
-    claimers_by_program: dict[int, list] = {}
-    for membership in (ProgramClaimer.objects.filter(program_id__in=[p.pk for p in programs])
-                       .select_related("user").order_by("user__first_name", "user__last_name")):
-        claimers_by_program.setdefault(membership.program_id, []).append(membership.user)
+    claimers = claimers_by_program([program.pk for program in programs])
     now = timezone.now()
-    rows = [Row(referral=r, overdue=is_overdue(r, now), claimers=claimers_by_program.get(r.program_id, []))
+    rows = [Row(referral=r, overdue=is_overdue(r, now), claimers=claimers.get(r.program_id, []))
             for r in listed["rows"]]
     return {
         "form": form,
@@ -185,9 +182,7 @@ def assign(request, public_id):
     chosen = request.POST.get("assignee", "").strip()
     if chosen:
         try:
-            membership = (ProgramClaimer.objects.filter(program_id=referral.program_id,
-                                                        user__public_id=uuid.UUID(chosen))
-                          .select_related("user").first())
+            membership = program_claimer(referral.program, uuid.UUID(chosen))
         except ValueError:
             membership = None
         if membership is None:

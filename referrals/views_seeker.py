@@ -17,7 +17,8 @@ from . import services
 from .actors import Actor
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .models import Referral, ReferralEvent
-from .statuses import Party, Status, allowed_reasons, allowed_targets
+from .policies import seeker_choices
+from .statuses import Status
 
 
 def seeker_profile_of(user) -> Seeker | None:
@@ -27,13 +28,8 @@ def seeker_profile_of(user) -> Seeker | None:
 
 
 def _my_referrals(user, seeker):
-    return (Referral.objects.visible_to_per_row(user).filter(seeker=seeker)
+    return (Referral.objects.restrict(user, "view").filter(seeker=seeker)
             .select_related("program", "program__organization").order_by("-sent_at", "-id"))
-
-
-def _choices(referral):
-    parties = {Party.SEEKER}
-    return [(target, allowed_reasons(target, parties)) for target in allowed_targets(referral.status, parties)]
 
 
 @login_required
@@ -44,7 +40,7 @@ def my_referrals(request):
         raise Http404("No seeker profile.")
     language = seeker.preferred_language or "en"
     with translation.override(language):
-        rows = [{"referral": referral, "choices": _choices(referral)} for referral in _my_referrals(request.user, seeker)]
+        rows = [{"referral": referral, "choices": seeker_choices(referral)} for referral in _my_referrals(request.user, seeker)]
     return render_in_language(request, "referrals/my_referrals.html",
                               {"seeker": seeker, "rows": rows, "seeker_view": True}, language)
 

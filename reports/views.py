@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts.models import Membership
+from accounts.policies import is_member_of_public_id
 from referrals_site.csv_cells import safe_text
 from referrals_site.forms import error_messages
 
-from . import charts
+from . import charts, policies
 from .forms import PeriodForm
 from .selectors import (NETWORK_SECTIONS, ORGANIZATION_SECTIONS, PAGE_ROW_LIMIT, Table, cell_text,
                         network_figures_kept, network_report, organization_report, scorecard_kept_seconds)
@@ -41,13 +41,6 @@ class Forbidden(Exception):
     pass
 
 
-def _admin_organizations(user):
-    """The organizations ``user`` administers, by name."""
-    memberships = (Membership.objects.filter(user=user, role=Membership.Role.ADMIN)
-                   .select_related("organization").order_by("organization__name", "organization_id"))
-    return [membership.organization for membership in memberships]
-
-
 def _chosen_organization(request, organizations):
     """The organization named in the query string, among the viewer's own. 404 for any other tenant's."""
     requested = request.GET.get("organization")
@@ -60,7 +53,7 @@ def _chosen_organization(request, organizations):
     for organization in organizations:
         if organization.public_id == public_id:
             return organization
-    if Membership.objects.filter(user=request.user, organization__public_id=public_id).exists():
+    if is_member_of_public_id(request.user, public_id):
         raise Forbidden  # their own organization, but they are not its admin
     raise Http404("No such organization.")
 
@@ -118,7 +111,7 @@ def _bad_request_csv(form) -> HttpResponse:
 
 
 def _organization_context(request):
-    organizations = _admin_organizations(request.user)
+    organizations = policies.reported_organizations(request.user)
     if not organizations:
         raise Forbidden
     return organizations, _chosen_organization(request, organizations)
@@ -161,7 +154,7 @@ def organization_csv(request, section):
 
 @login_required
 def network(request):
-    if not request.user.is_superuser:
+    if not policies.can(request.user, "see_network_scorecard"):
         return _forbidden(request, "The network scorecard is for network admins.")
     form = PeriodForm(request.GET)
     context = {"form": form, "tables": [], "generated_at": timezone.now()}
@@ -177,7 +170,7 @@ def network(request):
 
 @login_required
 def network_csv(request, section):
-    if not request.user.is_superuser:
+    if not policies.can(request.user, "see_network_scorecard"):
         return _forbidden(request, "The network scorecard is for network admins.")
     if section not in NETWORK_SECTIONS:
         raise Http404("No such report.")

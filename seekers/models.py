@@ -5,7 +5,16 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization, Team
-from accounts.tenancy import TenantManager
+from accounts.tenancy import TenantManager, TenantQuerySet
+
+
+class SeekerQuerySet(TenantQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """The seekers ``user`` may use for ``action`` ("view", "view:all"): the rule book (seekers.policies)
+        picks how they are found."""
+        from .policies import restrict_seekers
+
+        return restrict_seekers(self, user, action)._scoped()
 
 
 class Seeker(models.Model):
@@ -49,7 +58,7 @@ class Seeker(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects_across_tenants = models.Manager()
-    objects = TenantManager()
+    objects = TenantManager.from_queryset(SeekerQuerySet)()
 
     class Meta:
         ordering = ["last_name", "first_name"]

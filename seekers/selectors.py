@@ -3,36 +3,13 @@ import re
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat, Replace
 
-from accounts.models import Membership, TeamMembership
-
 from .models import Seeker, SeekerIdentifier
 
 
-def seekers_visible_to(user, *, gathered: bool = False):
-    """Seekers ``user`` helps: their own, their sharing teams', and all of their organization's for admins.
-
-    The rule is an OR across organization, creator and team, which PostgreSQL can only test row by row: right
-    for finding one seeker (the row comes first, then the test), but for a whole list it scans every seeker
-    of the network. ``gathered`` writes the same rule as ``pk IN (... UNION ALL ...)``, each branch read from
-    its own index (organization, creator, team), for lists and their counts.
-    """
-    if not user.is_authenticated:
-        return Seeker.objects.none()._scoped()
-    member_of = Membership.objects.filter(user=user).values("organization_id")
-    admin_of = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organization_id")
-    sharing_teams = TeamMembership.objects.filter(user=user, team__shares_outbound=True).values("team_id")
-    if gathered:
-        seekers = Seeker.objects_across_tenants.order_by()
-        ids = seekers.filter(organization_id__in=admin_of).values("pk").union(
-            seekers.filter(organization_id__in=member_of, created_by=user).values("pk"),
-            seekers.filter(organization_id__in=member_of, team_id__in=sharing_teams).values("pk"),
-            all=True,
-        )
-        return Seeker.objects.filter(pk__in=ids)._scoped()
-    return Seeker.objects.filter(
-        Q(organization_id__in=admin_of)
-        | (Q(organization_id__in=member_of) & (Q(created_by=user) | Q(team_id__in=sharing_teams)))
-    )._scoped()
+def seekers_visible_to(user):
+    """The seekers ``user`` helps, for a lookup narrowed next by an index: ``Seeker.objects.restrict(user,
+    "view")`` under the name other modules know (the rule is in seekers.policies)."""
+    return Seeker.objects.restrict(user, "view")
 
 
 PHONE_SEPARATORS = ("(", ")", "-", " ", ".", "+")
@@ -79,7 +56,7 @@ def with_open_referrals(user, seekers) -> list:
 
     seekers = list(seekers)
     counts = dict(
-        Referral.objects.visible_to_per_row(user)  # a few referrals each: probe the grants per row
+        Referral.objects.restrict(user, "view")  # a few referrals each, named by seeker
         .filter(seeker_id__in=[seeker.pk for seeker in seekers], status__in=sorted(OPEN))
         .order_by().values("seeker_id").annotate(count=Count("pk")).values_list("seeker_id", "count")
     ) if seekers else {}

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization
 from accounts.selectors import teams_of
-from referrals.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed
 
+from . import policies
 from .models import Seeker, SeekerIdentifier
-from .selectors import seekers_visible_to
 from .validation import CONTACT_FIELDS, NORMALIZERS, contact_detail_missing, default_contact_preference
 
 EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
@@ -19,8 +19,7 @@ EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "emai
 
 def site_membership_for(user) -> Membership | None:
     """The Site a helper creates profiles for by default: the first one they joined."""
-    return (Membership.objects.filter(user=user, organization__runs_site=True)
-            .select_related("organization").order_by("joined_at").first())
+    return policies.site_memberships(user).first()
 
 
 def _check_contact_detail(seeker: Seeker) -> None:
@@ -57,10 +56,9 @@ def seeker_create(*, actor, organization: Organization | None = None, **fields) 
     if organization is None:
         membership = site_membership_for(actor)
         organization = membership.organization if membership else None
-    if organization is None or not organization.runs_site or not Membership.objects.filter(
-        user=actor, organization=organization
-    ).exists():
+    if organization is None:
         raise NotAllowed("Only workers at a site can add the people they help.")
+    policies.check(actor, "add_seeker", organization)
     _check_fields(fields)
     if "contact_preference" not in fields:
         fields["contact_preference"] = default_contact_preference(email=fields.get("email", ""),
@@ -81,8 +79,7 @@ def seeker_update(*, actor, seeker: Seeker, **fields) -> Seeker:
     A change to the way of contacting the person, their email or their phone must leave the chosen way with
     its detail ("Email" needs an email address, "Phone" and "Text message" a phone number).
     """
-    if not seekers_visible_to(actor).filter(pk=seeker.pk).exists():
-        raise NotAllowed("You do not help this person.")
+    policies.check(actor, "change", seeker)
     _check_fields(fields)
     for name, value in fields.items():
         setattr(seeker, name, value)
@@ -107,8 +104,7 @@ def seeker_identifiers_add(*, actor, seeker: Seeker, identifiers) -> None:
     An identifier the seeker already has is left as it is; one that names another person of the
     organization is refused (InvalidInput), and nothing is recorded.
     """
-    if not Membership.objects.filter(user=actor, organization_id=seeker.organization_id).exists():
-        raise NotAllowed("Only the organization's own staff can record its identifiers.")
+    policies.check(actor, "record_identifiers", seeker)
     wanted = []
     for system, value in identifiers:
         system, value = str(system).strip(), str(value).strip()

@@ -4,33 +4,25 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Membership
 from goals.forms import GoalForm
 from goals.models import Goal
 from privacy.services import access_record
 from programs.geo import zip_centre
 from programs.selectors import age_on
-from referrals.errors import NotAllowed
-from referrals.selectors import referrals_inbound_for, referrals_outbound_for
+from referrals.models import Referral
 from referrals_site.pagination import CappedCountPaginator
 
+from . import policies
 from .forms import PeopleSearchForm, SeekerForm
 from .models import Seeker
-from .selectors import people_search, people_with_activity, seekers_visible_to, with_open_referrals
+from .selectors import people_search, people_with_activity, with_open_referrals
 from .services import seeker_create, seeker_update
 
 PEOPLE_PER_PAGE = 25
-
-
-def _require_site_worker(user) -> None:
-    """People I'm Helping is for the workers and admins of a Site."""
-    if not user.is_superuser and not Membership.objects.filter(user=user, organization__runs_site=True).exists():
-        raise PermissionDenied("People I'm Helping is for the workers of a site.")
 
 
 def _warn_if_zip_cannot_be_placed(request, seeker) -> None:
@@ -43,7 +35,7 @@ def _warn_if_zip_cannot_be_placed(request, seeker) -> None:
 
 def get_seeker_or_404(user, public_id) -> Seeker:
     try:
-        return seekers_visible_to(user).select_related("organization").get(public_id=public_id)
+        return Seeker.objects.restrict(user, "view").select_related("organization").get(public_id=public_id)
     except Seeker.DoesNotExist:
         raise Http404("No such person.") from None
 
@@ -51,10 +43,10 @@ def get_seeker_or_404(user, public_id) -> Seeker:
 @login_required
 @require_GET
 def people(request):
-    _require_site_worker(request.user)
+    policies.check(request.user, "use_people_pages")
     form = PeopleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    seekers = seekers_visible_to(request.user, gathered=True)
+    seekers = Seeker.objects.restrict(request.user, "view:all")
     if query:
         seekers = people_search(seekers, query)
     page = CappedCountPaginator(people_with_activity(request.user, seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
@@ -68,14 +60,11 @@ def people(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
-    _require_site_worker(request.user)
+    policies.check(request.user, "use_people_pages")
     form = SeekerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in SeekerForm.Meta.fields}
-        try:
-            seeker = seeker_create(actor=request.user, **fields)
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from None
+        seeker = seeker_create(actor=request.user, **fields)  # NotAllowed: 403
         messages.success(request, f"Added {seeker.full_name}.")
         _warn_if_zip_cannot_be_placed(request, seeker)
         return redirect("seekers:profile", public_id=seeker.public_id)
@@ -103,12 +92,12 @@ def edit(request, public_id):
 
 
 def outbound_referrals(user, seeker):
-    return (referrals_outbound_for(user, per_row=True).filter(seeker=seeker).select_related("program", "goal")
+    return (Referral.objects.restrict(user, "refer").filter(seeker=seeker).select_related("program", "goal")
             .order_by("-sent_at", "-id"))
 
 
 def inbound_referrals(user, seeker):
-    return (referrals_inbound_for(user).filter(seeker=seeker).select_related("program", "goal")
+    return (Referral.objects.restrict(user, "receive").filter(seeker=seeker).select_related("program", "goal")
             .order_by("-sent_at", "-id"))
 
 
@@ -116,8 +105,7 @@ def render_profile(request, seeker, *, goal_form=None, status=200):
     goals = list(seeker.goals.all())
     context = {
         "seeker": seeker,
-        "is_organization_admin": Membership.objects.filter(
-            user=request.user, organization_id=seeker.organization_id, role=Membership.Role.ADMIN).exists(),
+        "is_organization_admin": policies.can(request.user, "see_access_records", seeker),
         "age": age_on(seeker.date_of_birth),
         "open_goals": [goal for goal in goals if goal.status == Goal.Status.OPEN],
         "closed_goals": [goal for goal in goals if goal.status == Goal.Status.CLOSED],

@@ -1,11 +1,6 @@
-from accounts.models import Organization
-from accounts.selectors import admin_organization_ids
+from accounts.policies import admin_organization_ids
 
 from .models import WebhookEndpoint
-
-
-def organizations_administered_by(user):
-    return Organization.objects.filter(pk__in=admin_organization_ids(user)).order_by("name")
 
 
 def endpoints_visible_to(user):

@@ -39,10 +39,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization
-from accounts.selectors import is_organization_admin
+from core.errors import InvalidInput, NotAllowed
 from referrals.models import ReferralEvent
 from referrals.statuses import FHIR_TASK_STATUS, Status
 
+from . import policies
 from .models import WebhookDelivery, WebhookEndpoint, new_secret
 from .validators import is_private_address, validate_webhook_url
 
@@ -61,7 +62,7 @@ LONGEST_RETRY_SECONDS = 6 * 3600
 SILENT_EVENTS = {ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED}
 
 
-class WebhookNotAllowed(PermissionError):
+class WebhookNotAllowed(NotAllowed):
     """Only an organization admin manages the organization's webhooks."""
 
 
@@ -70,7 +71,7 @@ class WebhookNotAllowed(PermissionError):
 
 
 def _require_admin(actor, organization: Organization) -> None:
-    if not (actor.is_superuser or is_organization_admin(actor, organization)):
+    if not policies.can(actor, "manage_webhooks", organization):
         raise WebhookNotAllowed("Only an organization admin can manage its webhooks.")
 
 
@@ -78,7 +79,10 @@ def _require_admin(actor, organization: Organization) -> None:
 def webhook_endpoint_create(*, actor, organization: Organization, url: str, description: str = "") -> WebhookEndpoint:
     """An organization admin registers an HTTPS endpoint; it gets its own signing secret."""
     _require_admin(actor, organization)
-    validate_webhook_url(url)
+    try:
+        validate_webhook_url(url)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="url", code=error.code or "invalid") from None
     return WebhookEndpoint.objects_across_tenants.create(organization=organization, url=url,
                                                          description=description.strip()[:200], created_by=actor)
 

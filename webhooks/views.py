@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from .forms import EndpointForm
 from .models import WebhookEndpoint
-from .selectors import endpoint_get_visible, endpoints_visible_to, organizations_administered_by
+from .policies import webhook_organizations
+from .selectors import endpoint_get_visible, endpoints_visible_to
 from .services import (
     webhook_endpoint_create,
     webhook_endpoint_delete,
@@ -20,7 +21,7 @@ RECENT_DELIVERIES = 10
 
 
 def _organizations_or_404(user):
-    organizations = list(organizations_administered_by(user))
+    organizations = list(webhook_organizations(user))
     if not organizations:
         raise Http404("Only organization admins manage webhooks.")
     return organizations

@@ -206,8 +206,8 @@ def _check_owner(program: Program, draft: Draft, organization: Organization) -> 
 @transaction.atomic
 def program_upsert(*, draft: Draft, organization: Organization) -> str:
     """Creates or updates the program of one HSDS service. Returns created, updated or unchanged."""
-    program = _by_hsds_id(Program.objects_across_tenants.select_for_update().select_related("organization"),
-                          [draft.hsds_id]).get(draft.hsds_id)
+    program = _by_hsds_id(Program.objects.unscoped("an HSDS id names one program of the shared directory")
+                          .select_for_update().select_related("organization"), [draft.hsds_id]).get(draft.hsds_id)
     categories = [category_get_or_create(name=name) for name in draft.categories]
     categories = [category for category in categories if category.slug]
     if program is None:
@@ -234,7 +234,8 @@ def _programs_upsert_batch(batch: list[tuple[Draft, Organization, Source]], reje
     """program_upsert for many at once: one query finds the programs, one their categories, a few statements
     write them. A service that cannot be saved for a reason of its own (another organization's) is added to
     ``rejected``; a database error fails the whole batch (the caller then saves its services one by one)."""
-    existing = _by_hsds_id(Program.objects_across_tenants.select_for_update(of=("self",))
+    existing = _by_hsds_id(Program.objects.unscoped("HSDS ids name programs of the shared directory")
+                           .select_for_update(of=("self",))
                            .select_related("organization"), [draft.hsds_id for draft, _, _ in batch])
     current_categories: dict[int, set[int]] = {}
     for program_id, category_id in Program.categories.through.objects.filter(

@@ -244,13 +244,13 @@ def test_removing_asks_first_then_removes_on_post(network, site_admin):
     assert role_of(network.teammate, network.site) == Membership.Role.WORKER  # a GET changes nothing
 
     referral = network.refer()  # shared with Care Navigation: James sees it
-    assert Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
+    assert Referral.objects.restrict(network.teammate, "view:all").filter(pk=referral.pk).exists()
     answer = site_admin.post(remove_url(network.site, network.teammate), follow=True)
     assert "Removed James Lee from Northside Health Center." in text(answer)
     assert role_of(network.teammate, network.site) is None
     assert not TeamMembership.objects.filter(user=network.teammate).exists()
     assert not network.teammate.groups.filter(pk=network.sharing_team.group_id).exists()
-    assert not Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
+    assert not Referral.objects.restrict(network.teammate, "view:all").filter(pk=referral.pk).exists()
     assert User.objects.filter(pk=network.teammate.pk).exists()  # the account stays
 
 
@@ -258,10 +258,10 @@ def test_removing_a_member_of_a_provider_ends_their_claims_there(network, provid
     tom = factories.worker(network.provider, first_name="Tom", last_name="Reyes")
     factories.program_add_claimer(program=network.program, user=tom)
     referral = network.refer()
-    assert Referral.objects.visible_to(tom).filter(pk=referral.pk).exists()
+    assert Referral.objects.restrict(tom, "view:all").filter(pk=referral.pk).exists()
     assert provider_admin.post(remove_url(network.provider, tom)).status_code == 302
     assert not tom.claimer_memberships.exists()
-    assert not Referral.objects.visible_to(tom).filter(pk=referral.pk).exists()
+    assert not Referral.objects.restrict(tom, "view:all").filter(pk=referral.pk).exists()
 
 
 @pytest.mark.parametrize("who", ["another organization's member", "nobody"])
@@ -324,16 +324,16 @@ def test_a_removed_member_no_longer_sees_the_referrals_they_made_there(network, 
     assert maria.get(f"/referrals/{referral.public_id}/").status_code == 200
     assert site_admin.post(remove_url(network.site, network.referrer)).status_code == 302
 
-    assert not Referral.objects.visible_to(network.referrer).filter(pk=referral.pk).exists()
+    assert not Referral.objects.restrict(network.referrer, "view:all").filter(pk=referral.pk).exists()
     page = maria.get(f"/referrals/{referral.public_id}/")
     assert page.status_code == 404 and "Hernandez" not in text(page)
     sent = maria.get("/sent/", {"show": "all"})
     assert sent.status_code == 200 and "Hernandez" not in text(sent)
     # The referral stays, and so does everyone else's access to it; a referral she made for another
     # organization she still belongs to is not touched.
-    assert Referral.objects.visible_to(network.teammate).filter(pk=referral.pk).exists()
-    assert Referral.objects.visible_to(network.site_admin).filter(pk=referral.pk).exists()
-    assert Referral.objects.visible_to(network.referrer).filter(pk=elsewhere.pk).exists()
+    assert Referral.objects.restrict(network.teammate, "view:all").filter(pk=referral.pk).exists()
+    assert Referral.objects.restrict(network.site_admin, "view:all").filter(pk=referral.pk).exists()
+    assert Referral.objects.restrict(network.referrer, "view:all").filter(pk=elsewhere.pk).exists()
 
 
 def test_someone_with_an_account_added_as_admin_signs_in_again_with_a_second_factor(

@@ -42,12 +42,12 @@ def test_a_site_without_programs_says_so_and_has_no_programs_tab(network, site_a
 
 def test_adding_a_claimer_who_then_sees_the_inbound_referrals(network, provider_admin, tom):
     referral = network.refer()
-    assert not Referral.objects.visible_to(tom).filter(pk=referral.pk).exists()
+    assert not Referral.objects.restrict(tom, "view:all").filter(pk=referral.pk).exists()
     answer = provider_admin.post(program_url("organization_program_claimer_add", network.program),
                                  {"email": tom.email}, follow=True)
     assert "Tom Reyes is now a claimer of Community Food Pantry" in text(answer)
     assert ProgramClaimer.objects.filter(program=network.program, user=tom).exists()
-    assert Referral.objects.visible_to(tom).filter(pk=referral.pk).exists()
+    assert Referral.objects.restrict(tom, "view:all").filter(pk=referral.pk).exists()
     assert LogEntry.objects.filter(object_id=str(network.program.pk), content_type__model="program",
                                    user=network.provider_admin).exists()
 
@@ -58,7 +58,7 @@ def test_removing_a_claimer(network, provider_admin):
     answer = provider_admin.post(remove, follow=True)
     assert "Sam Okafor is no longer a claimer of Community Food Pantry." in text(answer)
     assert not ProgramClaimer.objects.filter(program=network.program, user=network.claimer).exists()
-    assert not Referral.objects.visible_to(network.claimer).filter(pk=referral.pk).exists()
+    assert not Referral.objects.restrict(network.claimer, "view:all").filter(pk=referral.pk).exists()
 
 
 @pytest.mark.parametrize("who", ["referrer", "outsider"])

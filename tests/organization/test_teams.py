@@ -21,7 +21,7 @@ def team_url(name, team, **extra):
 
 
 def sees(user, referral) -> bool:
-    return Referral.objects.visible_to(user).filter(pk=referral.pk).exists()
+    return Referral.objects.restrict(user, "view:all").filter(pk=referral.pk).exists()
 
 
 def test_it_lists_teams_with_members_and_sharing(network, site_admin):

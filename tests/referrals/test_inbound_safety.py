@@ -18,7 +18,8 @@ def test_a_referral_without_a_grant_stays_out_of_the_claimer_s_inbound(client, n
     assert hidden.program_id == shown.program_id
     _revoke_all_grants(hidden)
     assert list(referrals_inbound_for(network.claimer)) == [shown]
-    assert not Referral.objects.visible_to(network.claimer).filter(pk=hidden.pk).exists()
+    assert list(Referral.objects.restrict(network.claimer, "receive")) == [shown]
+    assert not Referral.objects.restrict(network.claimer, "view:all").filter(pk=hidden.pk).exists()
     client.force_login(network.claimer)
     response = client.get(reverse("referrals:inbound"))
     assert [row.referral for row in response.context["rows"]] == [shown]

@@ -51,7 +51,7 @@ def test_seed_demo_refuses_without_debug(db, settings):
 def test_selector_and_guardian_agree_for_every_demo_user_and_referral(seeded):
     referrals = list(Referral.objects.unscoped("test").select_related("seeker"))
     for user in User.objects.filter(is_superuser=False):
-        visible = set(Referral.objects.visible_to(user).values_list("pk", flat=True))
+        visible = set(Referral.objects.restrict(user, "view:all").values_list("pk", flat=True))
         granted = {r.pk for r in referrals if user.has_perm("referrals.view_referral", r)}
         assert visible == granted, user.email
 
@@ -64,14 +64,19 @@ def test_lena_is_named_after_the_program_she_joined_first(seeded):
 
 
 def test_each_rule_s_two_forms_agree_for_every_demo_user(seeded):
-    """Lists use the gathered form of a rule (an id set), single lookups the per-row form: same answers."""
-    from referrals.selectors import referrals_outbound_for
-    from seekers.selectors import seekers_visible_to
+    """Lists use the gathered form of a rule (an id set), single lookups the per-row form: same answers. Every
+    plan the rule book picks for one permission gives the same referrals."""
+    from seekers.models import Seeker
+
+    def ids(queryset):
+        return set(queryset.values_list("pk", flat=True))
 
     for user in User.objects.filter(is_superuser=False):
-        assert (set(seekers_visible_to(user).values_list("pk", flat=True))
-                == set(seekers_visible_to(user, gathered=True).values_list("pk", flat=True))), user.email
-        assert (set(referrals_outbound_for(user).values_list("pk", flat=True))
-                == set(referrals_outbound_for(user, per_row=True).values_list("pk", flat=True))), user.email
-        assert (set(Referral.objects.visible_to(user).values_list("pk", flat=True))
-                == set(Referral.objects.visible_to_per_row(user).values_list("pk", flat=True))), user.email
+        assert ids(Seeker.objects.restrict(user, "view")) == ids(Seeker.objects.restrict(user, "view:all")), user.email
+        sent = ids(Referral.objects.restrict(user, "refer:all"))
+        assert sent == ids(Referral.objects.restrict(user, "refer")), user.email
+        assert sent == ids(Referral.objects.restrict(user, "refer:by_state")), user.email
+        assert (ids(Referral.objects.restrict(user, "view:all"))
+                == ids(Referral.objects.restrict(user, "view"))), user.email
+        assert ids(Referral.objects.restrict(user, "receive")) <= ids(Referral.objects.restrict(user, "view")), \
+            user.email

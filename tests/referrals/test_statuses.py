@@ -180,7 +180,7 @@ def test_reopen_needs_an_admin_and_a_note(network):
     assert reopened.status == S.ACCEPTED
     assert reopened.closed_at is None
     assert reopened.events.filter(kind="reopened").count() == 1
-    assert Referral.objects.visible_to(network.site_admin).filter(pk=referral.pk).exists()
+    assert Referral.objects.restrict(network.site_admin, "view:all").filter(pk=referral.pk).exists()
 
 
 def test_allowed_targets_offer_only_what_each_party_may_do(network):

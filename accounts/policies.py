@@ -1,0 +1,95 @@
+"""The rule book of organizations: who administers one, and what an organization admin may do.
+
+Roles come from memberships (worker or admin, accounts.models.Membership); a network admin (a Django superuser)
+manages every organization from the Organization pages and the Django admin. Other apps ask here rather than
+reading memberships themselves.
+"""
+
+from __future__ import annotations
+
+from core.policies import Rule, RuleBook
+
+from .models import Membership, Organization
+
+
+def is_organization_admin(user, organization) -> bool:
+    """An admin of ``organization`` by membership (a network admin is not, unless they are one)."""
+    return Membership.objects.filter(user=user, organization=organization, role=Membership.Role.ADMIN).exists()
+
+
+def is_member(user, organization) -> bool:
+    return Membership.objects.filter(user=user, organization=organization).exists()
+
+
+def is_member_of_public_id(user, public_id) -> bool:
+    """Whether ``user`` belongs to the organization with that public id: a page refuses such a member with
+    403 ("not an admin") and anyone else with 404, as for an organization that does not exist."""
+    return Membership.objects.filter(user=user, organization__public_id=public_id).exists()
+
+
+def can_administer(user, organization) -> bool:
+    """An admin of ``organization``, or a network admin (who manages every tenant from the Django admin)."""
+    return rules.can(user, "administer", organization)
+
+
+def administers_any(user) -> bool:
+    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
+
+
+def admin_organization_ids(user):
+    """The ids of the organizations ``user`` is an admin of, as a subquery."""
+    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organization_id")
+
+
+def organizations_administered_by(user):
+    """The organizations ``user`` may manage on the Organization pages: the ones they are an admin of; every
+    organization for a network admin."""
+    if user.is_superuser:
+        return Organization.objects.order_by("name", "pk")
+    return Organization.objects.filter(pk__in=admin_organization_ids(user)).order_by("name", "pk")
+
+
+def organizations_admin_of(user):
+    """The organizations ``user`` is an admin of by membership: whose referrals they export, whose webhooks
+    they manage (a network admin uses the Django admin for others')."""
+    return Organization.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
+
+
+def is_only_admin(membership, *, admin_user_ids) -> bool:
+    """Every organization keeps an admin: its only admin cannot be made a worker or removed (the Members page
+    offers neither; the services refuse both)."""
+    return membership.is_admin and list(admin_user_ids) == [membership.user_id]
+
+
+def roles_of(user) -> set:
+    """The broad roles ``user`` works in, for the navigation and the dashboard they land on: "worker" (at a
+    Site), "claimer" (of a program, or an admin of a provider), "admin" (of an organization), "superuser" (a
+    network admin, who also sees the workers' and claimers' pages)."""
+    from programs.models import ProgramClaimer
+
+    roles = set()
+    memberships = list(Membership.objects.filter(user=user).values_list("role", "organization__runs_site"))
+    if any(runs_site for _, runs_site in memberships):
+        roles.add("worker")
+    if any(role == Membership.Role.ADMIN for role, _ in memberships):
+        roles.add("admin")
+    if ProgramClaimer.objects.filter(user=user).exists() or (
+        "admin" in roles and any(not runs_site for _, runs_site in memberships)
+    ):
+        roles.add("claimer")
+    if user.is_superuser:
+        roles |= {"superuser", "worker", "claimer"}
+    return roles
+
+
+def is_network_admin(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+rules = RuleBook({
+    # Members, teams, sharing and program claimers (the Organization pages and their services).
+    "administer": Rule(lambda user, organization: user.is_superuser or is_organization_admin(user, organization),
+                       lambda organization: f"Only an admin of {organization.name} can manage its members, teams "
+                                            "and sharing."),
+})
+can, check = rules.can, rules.check

@@ -1,0 +1,385 @@
+"""The rule book of referrals: which referrals a person may see, and what they may do to one.
+
+Services enforce with it, views and templates (through the view's context), serializers and the email-link
+page display with it, and the API and FHIR answer 403 from the ``NotAllowed`` it raises. Nothing else
+computes a party, a role or a grant (tests/security/test_rule_book.py looks).
+
+Which referrals: ``Referral.objects.restrict(user, action)``
+------------------------------------------------------------
+Callers name what they need; the rule book picks the query plan. The grants live in django-guardian's direct
+foreign-key tables (ReferralUserObjectPermission, ReferralGroupObjectPermission); a seeker with an account also
+sees their own referrals. Each permission has two plans over the same tables, and they agree (tests
+compare them for every demo user):
+
+- *gathered*: ``id IN (granted ids UNION ALL ...)`` over the grant tables' (user, permission) and
+  (group, permission) indexes: PostgreSQL gathers the granted ids first and reads only those referrals. For a
+  list of everything the person may see.
+- *probed*: per-row ``EXISTS`` on the grant tables' (referral, permission) indexes. For a query that first
+  names its few rows by another index (one id, one seeker's, a page's ids, a few programs'): gathering would
+  read every referral granted to a busy program's group before narrowing them.
+
+| action           | the referrals                                              | plan                              |
+| ---------------- | ---------------------------------------------------------- | --------------------------------- |
+| ``view``         | the person may see, narrowed next by the caller's index    | probed                            |
+| ``view:all``     | the person may see, listed or counted whole                | gathered                          |
+| ``refer``        | they may act on as referrer (made, or shared by a team or   | both probed                       |
+|                  | program), narrowed next by an index (one seeker's)         |                                   |
+| ``refer:all``    | the same, listed whole                                     | both gathered                     |
+| ``refer:by_state`` | the same, narrowed next by their state (Sent referrals'   | referrer gathered, view probed    |
+|                  | tabs): gathering both made PostgreSQL read one set again   |                                   |
+|                  | for every row (190 ms for a helper of 5,000)               |                                   |
+| ``receive``      | to the programs the person works (claims, or provides as   | programs gathered, view probed    |
+|                  | an admin): Inbound Referrals                                |                                   |
+
+What to one referral: ``referral_access(actor, referral)``
+---------------------------------------------------------
+The parties the actor plays on the referral (see referrals.statuses) are read once; ``may(action)`` answers
+and ``require(action)`` raises ``NotAllowed`` with the message a person reads. ``REFERRAL_RULES`` lists every
+action with its rule; the status changes themselves come from the status table (referrals.statuses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+
+from core.errors import NotAllowed
+
+from . import statuses
+from .actors import Actor, as_actor
+from .models import Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
+from .statuses import Party, Status
+
+PERMISSION_PARTY = {
+    "act_as_referrer": Party.REFERRER,
+    "act_as_claimer": Party.CLAIMER,
+    "administer_referral": Party.ADMIN,
+}
+STAFF_PARTIES = frozenset({Party.CLAIMER, Party.REFERRER, Party.ADMIN})
+SEEKER_SIDE_STAFF = frozenset({Party.REFERRER, Party.ADMIN})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Which referrals
+
+
+def _user_group_ids(user):
+    return get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
+
+
+def _gathered(user, codename: str) -> Q:
+    """The referrals ``user`` holds ``codename`` on, as one ``id IN (... UNION ALL ...)``. No part may carry an
+    ORDER BY: SQLite, the `make run` default, refuses one inside a compound subquery. (An OR of per-row EXISTS
+    checks made PostgreSQL test every candidate row: seconds over a million referrals.)"""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    granted = ReferralUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).order_by().values("content_object_id").union(
+        ReferralGroupObjectPermission.objects.filter(
+            group_id__in=_user_group_ids(user), permission__codename=codename
+        ).order_by().values("content_object_id"),
+        all=True,
+    )
+    if codename == "view_referral":
+        granted = granted.union(
+            Referral.objects.unscoped("a seeker's own referrals, inside the visibility rule")
+            .filter(seeker__user_id=user.pk).order_by().values("pk"), all=True
+        )
+    return Q(pk__in=granted)
+
+
+def _probed(user, codename: str, *, through: str = "") -> Q:
+    """The same rule as ``_gathered``, as per-row EXISTS probes. ``through`` names the foreign key of another
+    model's rows to check the same way (``"referral"`` on history events)."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    from django.contrib.auth.models import Permission
+
+    from seekers.models import Seeker
+
+    referral_id = f"{through}_id" if through else "pk"
+    permissions = Permission.objects.filter(codename=codename).values("pk")
+    condition = Q(Exists(ReferralUserObjectPermission.objects.filter(
+        content_object_id=OuterRef(referral_id), user_id=user.pk, permission_id__in=permissions))) | Q(Exists(
+        ReferralGroupObjectPermission.objects.filter(
+            content_object_id=OuterRef(referral_id), group_id__in=_user_group_ids(user),
+            permission_id__in=permissions)))
+    if codename == "view_referral":
+        seeker_id = f"{through}__seeker_id" if through else "seeker_id"
+        condition |= Q(**{f"{seeker_id}__in": Seeker.objects.unscoped("a seeker's own account, inside the "
+                                                                      "visibility rule")
+                          .filter(user_id=user.pk).values("pk")})
+    return condition
+
+
+def programs_received_by(user):
+    """The programs whose inbound referrals ``user`` works: those they claim and their organizations' own.
+    One ``pk IN (claimed UNION ALL provided)`` over two indexes: no join to the claimers (and so no DISTINCT
+    over wide rows), and no OR that makes PostgreSQL scan the whole directory."""
+    from accounts.models import Membership
+    from programs.models import ProgramClaimer
+    from programs.selectors import directory
+
+    claimed = ProgramClaimer.objects.filter(user_id=user.pk).order_by().values("program_id")
+    administered = Membership.objects.filter(user_id=user.pk, role=Membership.Role.ADMIN).values("organization_id")
+    provided = directory().filter(organization_id__in=administered).order_by().values("pk")
+    return directory().filter(pk__in=claimed.union(provided, all=True))
+
+
+# action -> the filters applied, in order (their SQL is what the benchmarks measured; keep the order).
+RESTRICT_ACTIONS = {
+    "view": lambda user: [_probed(user, "view_referral")],
+    "view:all": lambda user: [_gathered(user, "view_referral")],
+    "refer": lambda user: [_probed(user, "view_referral"), _probed(user, "act_as_referrer")],
+    "refer:all": lambda user: [_gathered(user, "view_referral"), _gathered(user, "act_as_referrer")],
+    "refer:by_state": lambda user: [_probed(user, "view_referral"), _gathered(user, "act_as_referrer")],
+    "receive": lambda user: [_probed(user, "view_referral"),
+                             Q(program_id__in=programs_received_by(user).order_by().values("pk"))],
+}
+
+
+def restrict_referrals(queryset, user, action: str):
+    """``queryset`` narrowed to the referrals ``user`` may use for ``action`` (RESTRICT_ACTIONS)."""
+    try:
+        conditions = RESTRICT_ACTIONS[action](user)
+    except KeyError:
+        raise ValueError(f"unknown referral action {action!r}; one of {', '.join(RESTRICT_ACTIONS)}") from None
+    for condition in conditions:
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def restrict_events(queryset, user, action: str = "view"):
+    """History events of the referrals ``user`` may see, each referral probed (the newest events come first
+    from their own index: gathering every referral the user may see first cost a claimer 140 ms a poll)."""
+    if action != "view":
+        raise ValueError(f"unknown event action {action!r}; events are only viewed")
+    return queryset.filter(_probed(user, "view_referral", through="referral"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What to one referral
+
+
+def may_see(user, referral: Referral) -> bool:
+    """Whether ``user`` may see ``referral`` (one indexed probe; the same rule as ``restrict(user, "view")``)."""
+    return Referral.objects.restrict(user, "view").filter(pk=referral.pk).exists()
+
+
+def referral_parties(actor, referral: Referral) -> set:
+    """The parties (see referrals.statuses) that ``actor`` plays on ``referral``: two indexed reads of the
+    grant tables."""
+    actor = as_actor(actor)
+    if actor.is_system:
+        return {Party.SYSTEM}
+    if actor.seeker is not None:
+        return {Party.SEEKER} if actor.seeker.pk == referral.seeker_id else set()
+    user = actor.user
+    if user.is_superuser:
+        return {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
+    codenames = set(
+        ReferralUserObjectPermission.objects.filter(content_object_id=referral.pk, user_id=user.pk)
+        .values_list("permission__codename", flat=True)
+    ) | set(
+        ReferralGroupObjectPermission.objects.filter(
+            content_object_id=referral.pk, group_id__in=_user_group_ids(user)
+        ).values_list("permission__codename", flat=True)
+    )
+    parties = {PERMISSION_PARTY[codename] for codename in codenames if codename in PERMISSION_PARTY}
+    if referral.seeker.user_id == user.pk:
+        parties.add(Party.SEEKER)
+    return parties
+
+
+def is_seeker_only(parties) -> bool:
+    """A seeker's own account on its referral, with no staff party: it sees the seeker's page
+    (/my/referrals/), never the staff notes and history."""
+    return Party.SEEKER in parties and not parties & STAFF_PARTIES
+
+
+def with_seeker_side(queryset, user):
+    """Annotates each referral with ``on_seeker_side`` (see ``ReferralAccess.on_seeker_side``) in the same
+    query, for lists and pages that show many."""
+    if user.is_superuser:
+        return queryset.annotate(on_seeker_side=Value(True, output_field=BooleanField()))
+    from seekers.models import Seeker
+
+    helps = Exists(Seeker.objects.restrict(user, "view").filter(pk=OuterRef("seeker_id")))
+    return queryset.annotate(on_seeker_side=ExpressionWrapper(Q(seeker__user_id=user.pk) | Q(helps),
+                                                              output_field=BooleanField()))
+
+
+def referral_on_seeker_side(user, referral: Referral) -> bool:
+    """Whether ``user`` is on the seeker's side of ``referral``: a network admin, the seeker, or someone who
+    may see the seeker's profile (``Seeker.objects.restrict(user, "view")``). Working at the referring
+    organization is not enough: a claimer of the program who also works there is on the program's side."""
+    if hasattr(referral, "on_seeker_side"):  # annotated by with_seeker_side (NULL, from a seeker without account, is no)
+        return bool(referral.on_seeker_side)
+    if user is None:
+        return False
+    if user.is_superuser or (referral.seeker.user_id is not None and referral.seeker.user_id == user.pk):
+        return True
+    from seekers.models import Seeker
+
+    return Seeker.objects.restrict(user, "view").filter(pk=referral.seeker_id).exists()
+
+
+def program_may_see_seeker_contact(referral: Referral) -> bool:
+    """The program's side sees email and phone only while consent holds and contact is wanted."""
+    return referral.has_consent and not referral.seeker.does_not_want_contact
+
+
+def seeker_contact_visible_to(user, referral: Referral) -> bool:
+    """Whether ``user`` may see the seeker's email and phone on ``referral``: always on the seeker's side;
+    on the program's side only while consent holds and the seeker has not asked not to be contacted."""
+    return referral_on_seeker_side(user, referral) or program_may_see_seeker_contact(referral)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One action on a referral: who may take it, and what a refused person reads."""
+
+    allows: object  # (ReferralAccess, **objects) -> bool
+    refusal: object  # str, or (ReferralAccess, **objects) -> str
+
+
+def _status_label(to_status) -> str:
+    return Status(to_status).label
+
+
+_NO_RULE = statuses.Rule(Status.SENT, frozenset(), frozenset(), {})
+
+
+def _status_rule(to_status) -> statuses.Rule:
+    """The status table's rule for moving into ``to_status`` (none for ``sent``: nobody moves a referral back)."""
+    return statuses.RULES.get(Status(to_status), _NO_RULE) if to_status in Status.values else _NO_RULE
+
+
+REFERRAL_RULES: dict[str, Rule] = {
+    # Anyone with a party: the grants of the referrer, teams and programs that share, claimers, both
+    # organizations' admins; the seeker; the system.
+    "act": Rule(lambda access: bool(access.parties), "You do not have access to this referral."),
+    # The staff page's notes and history: not for the seeker's own account (they have /my/referrals/).
+    "see_history": Rule(lambda access: bool(access.parties) and not is_seeker_only(access.parties),
+                        "Staff notes and history are not shown to the seeker's own account."),
+    # The seeker's email and phone: the seeker's side always, the program's side while consent holds.
+    "see_contact": Rule(lambda access: bool(access.parties) and (
+        access.on_seeker_side or program_may_see_seeker_contact(access.referral)), "Contact details are not shared."),
+    # The seeker's goals belong to the organization that helps them.
+    "see_goal": Rule(lambda access: bool(access.parties) and access.on_seeker_side,
+                     "The goal is not shared with the program."),
+    "add_note": Rule(lambda access: bool(access.parties & (STAFF_PARTIES | {Party.SEEKER})),
+                     "You cannot add notes to this referral."),
+    "delete_note": Rule(
+        lambda access, note: Party.ADMIN in access.parties
+        or bool(access.parties and access.user is not None and note.author_id == access.user.pk),
+        "Only the note's author or an organization admin can delete it."),
+    # The seeker's side: those who act for the seeker (the referrer, teammates it is shared with, an admin)
+    # and may see the seeker's profile. A program's claimers and admins are not (they do not see the goals).
+    "set_goal": Rule(lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
+                     "You cannot change this referral's goal."),
+    # The seeker, and the staff of the seeker's side.
+    "withdraw_consent": Rule(
+        lambda access: Party.SEEKER in access.parties
+        or (bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side),
+        "You cannot withdraw consent for this referral."),
+    "reopen": Rule(lambda access: bool(access.parties & statuses.REOPEN_PARTIES),
+                   "Only an organization admin can reopen a referral."),
+    "assign": Rule(lambda access: Party.CLAIMER in access.parties,
+                   "Only the program's claimers can assign this referral."),
+    # A claimer's first look at a sent referral marks it viewed; a network admin looking around does not.
+    "mark_viewed": Rule(lambda access: access.referral.status == Status.SENT and Party.CLAIMER in access.parties
+                        and not access.is_network_admin, "Only a claimer's first look marks a referral viewed."),
+    # The status table (referrals.statuses) says which parties make each change and give each reason.
+    "change_status": Rule(
+        lambda access, to_status: bool(_status_rule(to_status).parties & access.parties),
+        lambda access, to_status: f"You cannot change this referral to “{_status_label(to_status)}”."),
+    "give_reason": Rule(
+        lambda access, to_status, reason: bool(_status_rule(to_status).reasons.get(reason, frozenset())
+                                               & access.parties),
+        lambda access, to_status, reason: f"You cannot give the reason “{statuses.Reason(reason).label}”."),
+}
+
+
+class ReferralAccess:
+    """What ``actor`` may do to ``referral``: its parties, read once when a rule first needs them, and every rule
+    of REFERRAL_RULES."""
+
+    def __init__(self, actor: Actor, referral: Referral, parties=None):
+        self.actor, self.referral = actor, referral
+        if parties is not None:
+            self.__dict__["parties"] = frozenset(parties)
+
+    @cached_property
+    def parties(self) -> frozenset:
+        return frozenset(referral_parties(self.actor, self.referral))
+
+    @property
+    def user(self):
+        return self.actor.user
+
+    @property
+    def is_network_admin(self) -> bool:
+        return self.user is not None and self.user.is_superuser
+
+    @cached_property
+    def on_seeker_side(self) -> bool:
+        if self.actor.seeker is not None:
+            return self.actor.seeker.pk == self.referral.seeker_id
+        return referral_on_seeker_side(self.user, self.referral)
+
+    def may(self, action: str, **objects) -> bool:
+        return bool(REFERRAL_RULES[action].allows(self, **objects))
+
+    def require(self, action: str, **objects) -> None:
+        """Raises NotAllowed (403) with the rule's message when ``actor`` may not take ``action``."""
+        rule = REFERRAL_RULES[action]
+        if not rule.allows(self, **objects):
+            refusal = rule.refusal(self, **objects) if callable(rule.refusal) else rule.refusal
+            raise NotAllowed(refusal)
+
+    def status_targets(self) -> list[Status]:
+        """The statuses the actor may move the referral to now (the status table, for their parties)."""
+        return statuses.allowed_targets(self.referral.status, self.parties)
+
+    def reasons(self, to_status) -> list:
+        return statuses.allowed_reasons(to_status, self.parties)
+
+
+def referral_access(actor, referral: Referral, *, parties=None) -> ReferralAccess:
+    """The rule book for ``actor`` on ``referral`` (``parties`` when the caller read them already)."""
+    return ReferralAccess(as_actor(actor), referral, parties)
+
+
+def can(actor, action: str, referral: Referral, **objects) -> bool:
+    """One question: may ``actor`` take ``action`` on ``referral``?"""
+    return referral_access(actor, referral).may(action, **objects)
+
+
+def seeker_choices(referral: Referral) -> list:
+    """(status, reasons) the seeker may choose on their own page: the status table for the seeker party."""
+    parties = {Party.SEEKER}
+    return [(target, statuses.allowed_reasons(target, parties))
+            for target in statuses.allowed_targets(referral.status, parties)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Making a referral
+
+
+def may_refer(user, seeker) -> bool:
+    """A referral is made by a signed-in member of the organization that helps the seeker."""
+    from accounts.models import Membership
+
+    return user is not None and Membership.objects.filter(user=user, organization_id=seeker.organization_id).exists()
+
+
+def may_refer_on_behalf_of(user, program) -> bool:
+    """Only a claimer of the program refers on its behalf."""
+    from programs.models import ProgramClaimer
+
+    return ProgramClaimer.objects.filter(program=program, user=user).exists()
