@@ -59,7 +59,7 @@ class OrganizationAdmin(admin.ModelAdmin):
                                                               for name in form.changed_data})
             return
         created = services.organization_create(name=obj.name, runs_site=obj.runs_site, slug=obj.slug,
-                                               hsds_id=obj.hsds_id)
+                                               hsds_id=obj.hsds_id, description=obj.description)
         obj.pk, obj.admin_group = created.pk, created.admin_group
 
 

@@ -76,6 +76,9 @@ class Organization(models.Model):
         max_length=255, unique=True, null=True, blank=True,
         help_text="The organization's id in an imported Open Referral (HSDS) directory.",
     )
+    description = models.TextField(
+        blank=True, help_text="What the organization does, as the public directory and its HSDS export show it.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

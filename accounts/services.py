@@ -22,14 +22,14 @@ from .models import Membership, Organization, Team, TeamMembership, User
 
 @transaction.atomic
 def organization_create(*, name: str, runs_site: bool = False, slug: str | None = None,
-                        hsds_id: str | None = None) -> Organization:
+                        hsds_id: str | None = None, description: str = "") -> Organization:
     slug = slug or slugify(name)[:80]
     group = Group.objects.create(name=f"org:{slug}:admins")
     return Organization.objects.create(name=name, slug=slug, runs_site=runs_site, admin_group=group,
-                                       hsds_id=hsds_id or None)
+                                       hsds_id=hsds_id or None, description=description)
 
 
-ORGANIZATION_EDITABLE = frozenset({"name", "slug", "runs_site", "hsds_id"})
+ORGANIZATION_EDITABLE = frozenset({"name", "slug", "runs_site", "hsds_id", "description"})
 TEAM_EDITABLE = frozenset({"name", "shares_outbound"})
 
 
@@ -48,7 +48,7 @@ def _update(instance, editable: frozenset, fields: dict):
 
 @transaction.atomic
 def organization_update(*, organization: Organization, **fields) -> Organization:
-    """A network admin corrects an organization's details (name, slug, runs_site, hsds_id).
+    """A network admin corrects an organization's details (name, slug, runs_site, hsds_id, description).
 
     Its admin group and memberships never change here (they follow membership_set); other fields are refused
     (InvalidInput).

@@ -12,7 +12,7 @@ so that every surface maps it the same way, once:
 | not_found   | NotFound       | 404                               | 404                        | 404 not-found      |
 | conflict    | Conflict       | the current state, 409            | 409 ``{detail, code, ...}``| 409 conflict       |
 
-Surfaces: ``add_to_form`` (web forms), ``api.exceptions.exception_handler`` (REST), ``FHIRView.handle_exception``
+Surfaces: ``add_to_form`` (web forms), ``api.exceptions.exception_handler`` (REST), ``fhir_api.outcomes.outcome_for``
 (FHIR OperationOutcome). Apps define their own subclasses for the refusals callers tell apart
 (``referrals.errors.StaleReferral``), never a second base.
 """

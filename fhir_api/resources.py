@@ -141,6 +141,38 @@ def operation_outcome(message: str, *, code: str = "invalid", severity: str = "e
             "issue": [{"severity": severity, "code": code, "diagnostics": message}]}
 
 
+def operation_outcome_of(issues, *, severity: str = "error") -> dict:
+    """An OperationOutcome of several (code, message, expression) issues."""
+    return {"resourceType": "OperationOutcome", "issue": [
+        {"severity": severity, "code": code, "diagnostics": message, **({"expression": [expression]}
+                                                                         if expression else {})}
+        for code, message, expression in issues]}
+
+
+def transaction_response(entries: list[dict], *, referral: Referral, seeker_created: bool,
+                         warnings: list[str]) -> dict:
+    """The answer to a referral Bundle: one entry per entry sent, in order. The ServiceRequest and the Task
+    are the referral (read them at their location; poll the Task); the Patient is the person's profile, made
+    or found by identifier; the Consent is recorded on the referral."""
+    version = str(referral.version)
+    modified = instant(referral.updated_at)
+    answers = []
+    for entry in entries:
+        kind = entry["resource"]["resourceType"]
+        if kind in ("ServiceRequest", "Task"):
+            response = {"status": "201 Created", "location": f"{kind}/{referral.public_id}/_history/{version}",
+                        "etag": f'W/"{version}"', "lastModified": modified}
+        elif kind == "Patient":
+            response = {"status": "201 Created" if seeker_created else "200 OK"}
+            if warnings:
+                response["outcome"] = operation_outcome_of([("informational", warning, None) for warning in warnings],
+                                                           severity="warning")
+        else:
+            response = {"status": "201 Created"}
+        answers.append({"response": response})
+    return {"resourceType": "Bundle", "type": "transaction-response", "entry": answers}
+
+
 def searchset(resources: list[dict], *, total: int | None, base_url: str, links: dict[str, str]) -> dict:
     """A searchset Bundle; ``total`` None leaves it out (too many matches to count on each request)."""
     bundle = {
@@ -174,10 +206,21 @@ def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
         "rest": [{
             "mode": "server",
             "security": {"description": "DRF token (Authorization: Token <key>) or a signed-in session."},
+            "interaction": [{
+                "code": "transaction",
+                "documentation": "A referral: POST /fhir/ with a transaction Bundle of one Patient, one "
+                                 "ServiceRequest (performer: the program as HealthcareService/<id>, our id or its "
+                                 "HSDS id), one Task (intent order, status requested, focus the ServiceRequest) "
+                                 "and an active Consent whose provision.actor names the program or its "
+                                 "organization. The referring organization is the caller's. Answers 201 with a "
+                                 "transaction-response Bundle; refusals are OperationOutcomes (400 not valid "
+                                 "FHIR R4, 409 an open referral exists, 422 refused by our rules).",
+            }],
             "resource": [
                 {
                     "type": "Task",
                     "supportedProfile": [TASK_PROFILE],
+                    "documentation": "Created only inside a referral transaction; then read, searched, updated.",
                     "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "update"},
                                     {"code": "patch"}],
                     "versioning": "versioned-update",
@@ -185,13 +228,28 @@ def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
                     "searchParam": [
                         {"name": "owner", "type": "reference"},
                         {"name": "status", "type": "token"},
+                        {"name": "_lastUpdated", "type": "date",
+                         "documentation": "gt, ge, lt, le or eq and an instant: poll for changed Tasks"},
                         {"name": "_count", "type": "number"},
                     ],
                 },
                 {
                     "type": "ServiceRequest",
                     "supportedProfile": [SERVICE_REQUEST_PROFILE],
+                    "documentation": "Created only inside a referral transaction; then read.",
                     "interaction": [{"code": "read"}],
+                },
+                {
+                    "type": "Patient",
+                    "documentation": "Taken only inside a referral transaction: name, birthDate, telecom, "
+                                     "address.postalCode, communication and identifier make or find the "
+                                     "person's profile in the caller's organization (by identifier). Not read "
+                                     "back: a Task's Patient is contained.",
+                },
+                {
+                    "type": "Consent",
+                    "documentation": "Taken only inside a referral transaction: the person's consent to share "
+                                     "their details with the program, recorded on the referral.",
                 },
             ],
         }],

@@ -5,6 +5,7 @@ from . import views
 app_name = "fhir"
 
 urlpatterns = [
+    path("", views.Transaction.as_view(), name="transaction"),
     path("metadata", views.Metadata.as_view(), name="metadata"),
     path("Task", views.TaskSearch.as_view(), name="task-search"),
     path("Task/<str:resource_id>", views.TaskRead.as_view(), name="task"),

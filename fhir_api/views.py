@@ -11,6 +11,8 @@ import re
 import uuid
 
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions
@@ -23,7 +25,6 @@ from rest_framework.views import APIView
 from privacy.models import AccessRecord
 from privacy.services import access_record
 from referrals.actors import Actor
-from core.errors import ApplicationError, http_status
 from referrals.errors import IllegalTransition, StaleReferral
 from referrals.models import Referral, ReferralEvent
 from referrals.selectors import referral_get_visible, referrals_for_page
@@ -32,12 +33,10 @@ from referrals.statuses import FHIR_TASK_STATUS
 from referrals_site.pagination import MAX_PAGE, capped_count
 
 from . import resources
-from .changes import (
-    BadRequest,
-    change_from_json_patch,
-    change_from_resource,
-    referral_target,
-)
+from .changes import BadRequest, change_from_json_patch, change_from_resource, referral_target
+from .inbound import read_referral_bundle
+from .outcomes import PreconditionFailed, outcome_for
+from .services import referral_receive
 
 FHIR_JSON = "application/fhir+json"
 DEFAULT_COUNT = 20
@@ -68,21 +67,6 @@ class AlwaysFHIRJSON(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
-
-
-class PreconditionFailed(Exception):
-    """If-Match named a version the referral no longer has (412)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-# A service's refusal (core.errors) as an OperationOutcome issue code: by its own code where FHIR has a closer
-# word, else by its kind.
-ISSUE_CODE = {"illegal_transition": "business-rule", "unsupported_status": "business-rule"}
-ISSUE_CODE_OF_KIND = {"invalid": "invalid", "not_allowed": "forbidden", "not_found": "not-found",
-                      "conflict": "conflict"}
 
 
 class NotInOpenAPI(AutoSchema):
@@ -120,11 +104,10 @@ class FHIRView(APIView):
             return self.outcome(str(exc.detail), status=429, code="throttled")
         if isinstance(exc, exceptions.PermissionDenied):
             return self.outcome(str(exc.detail), status=403, code="forbidden")
-        if isinstance(exc, PreconditionFailed):
-            return self.outcome(exc.message, status=412, code="conflict")
-        if isinstance(exc, ApplicationError):
-            return self.outcome(exc.message, status=http_status(exc),
-                                code=ISSUE_CODE.get(exc.code) or ISSUE_CODE_OF_KIND[exc.kind])
+        mapped = outcome_for(exc)
+        if mapped is not None:
+            status, body = mapped
+            return Response(body, status=status)
         return super().handle_exception(exc)
 
     def referral(self, resource_id: str) -> Referral:
@@ -139,6 +122,17 @@ class FHIRView(APIView):
         response["ETag"] = f'W/"{referral.version}"'
         response["Last-Modified"] = http_date(referral.updated_at.timestamp())
         return response
+
+
+class Transaction(FHIRView):
+    """POST /fhir/: a referral sent as a transaction Bundle (fhir_api/inbound.py says what it holds)."""
+
+    def post(self, request):
+        inbound = read_referral_bundle(request.data)
+        received = referral_receive(user=request.user, inbound=inbound)
+        return Response(resources.transaction_response(
+            inbound.entries, referral=received.referral, seeker_created=received.seeker_created,
+            warnings=inbound.warnings + received.warnings), status=201)
 
 
 class Metadata(FHIRView):
@@ -225,6 +219,8 @@ class TaskSearch(FHIRView):
                 raise BadRequest(f"unknown Task status {', '.join(sorted(unknown))}")
             referrals = referrals.filter(status__in=[ours for ours, code in FHIR_TASK_STATUS.items()
                                                      if code in codes])
+        for value in request.query_params.getlist("_lastUpdated"):
+            referrals = referrals.filter(**_last_updated(value))
         count = _positive(request.query_params.get("_count"), DEFAULT_COUNT, "_count")
         count = min(count, MAX_COUNT)
         page = _positive(request.query_params.get("page"), 1, "page")
@@ -255,3 +251,19 @@ def _positive(value, default: int, name: str) -> int:
     if number < 1:
         raise BadRequest(f"{name} must be at least 1")
     return number
+
+
+_PREFIXES = {"gt": "updated_at__gt", "ge": "updated_at__gte", "lt": "updated_at__lt", "le": "updated_at__lte",
+             "eq": "updated_at"}
+
+
+def _last_updated(value: str) -> dict:
+    """The filter of one ``_lastUpdated`` value: a FHIR date search prefix (default eq) and an instant."""
+    prefix = value[:2] if value[:2] in _PREFIXES else "eq"
+    moment = parse_datetime(value[2:] if value[:2] in _PREFIXES else value)
+    if moment is None:
+        raise BadRequest("_lastUpdated must be gt, ge, lt, le or eq and an instant, "
+                         "such as gt2026-01-31T09:00:00Z")
+    if timezone.is_naive(moment):
+        raise BadRequest("_lastUpdated needs a time zone (Z or +hh:mm)")
+    return {_PREFIXES[prefix]: moment}

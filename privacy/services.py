@@ -144,6 +144,9 @@ def seeker_export(*, actor, seeker, request=None, via: str = Via.WEB) -> dict:
             "contact_preference": seeker.contact_preference,
             "created_at": _iso(seeker.created_at),
             "last_activity_at": _iso(seeker.last_activity_at),
+            # Other systems' ids for the person (an EHR's record number, sent with a FHIR referral).
+            "identifiers": [{"system": row.system, "value": row.value, "recorded_at": _iso(row.created_at)}
+                            for row in seeker.identifiers.order_by("created_at", "id")],
         },
         "goals": goals,
         "referrals": referrals,
@@ -165,8 +168,9 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     """Removes the seeker's personal data and keeps their referrals as de-identified records.
 
     What happens, and why:
-    - profile: the name becomes "Erased person"; birth date, zip code, email, phone and the link to their
-      own account are removed; the contact preference becomes "do not contact" so nothing is ever sent.
+    - profile: the name becomes "Erased person"; birth date, zip code, email, phone, the link to their
+      own account and the identifiers other systems keep for them (an EHR's record number) are removed;
+      the contact preference becomes "do not contact" so nothing is ever sent.
     - referrals stay (program, organizations, dates, statuses, outcomes), so the figures of both sides
       remain true; the comment made at referral time (free text about the person) is removed.
     - notes: the rows stay (who wrote one, when) but every body is replaced by "(erased)": notes are free
@@ -198,6 +202,7 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     seeker.contact_preference = seeker.ContactPreference.DO_NOT_CONTACT
     seeker.save()
 
+    seeker.identifiers.all().delete()  # other systems' ids (record numbers) name the person too
     seeker.goals.update(title=ERASED_TEXT)
     seeker.referrals.update(comment="")
     Note.objects.unscoped("the erased seeker's notes").filter(referral_id__in=referral_ids).update(body=ERASED_TEXT)

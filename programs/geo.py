@@ -1,20 +1,24 @@
 """Zip-code centres from the offline `zipcodes` package (no network at run time)."""
 
-from functools import lru_cache
+from functools import cache
 
 import zipcodes
 
 
-@lru_cache(maxsize=4096)
+@cache
+def _centres() -> dict[str, tuple[float, float]]:
+    """Every known zip code's centre, read once: ``zipcodes.matching`` scans the whole list on each call,
+    which an import of tens of thousands of services cannot afford."""
+    centres = {}
+    for entry in zipcodes.list_all():
+        if entry.get("lat") and entry.get("long"):
+            centres.setdefault(entry["zip_code"], (float(entry["lat"]), float(entry["long"])))
+    return centres
+
+
 def zip_centre(zip_code: str) -> tuple[float, float] | None:
     """(latitude, longitude) of a US zip code's centre, or None when unknown or malformed."""
     zip_code = (zip_code or "").strip()[:5]
     if len(zip_code) != 5 or not zip_code.isdigit():
         return None
-    try:
-        matches = zipcodes.matching(zip_code)
-    except (TypeError, ValueError):
-        return None
-    if not matches or not matches[0].get("lat"):
-        return None
-    return float(matches[0]["lat"]), float(matches[0]["long"])
+    return _centres().get(zip_code)

@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -14,13 +15,77 @@ from . import policies
 from .models import Category, Program, ProgramClaimer
 
 
+def _claimer_group_name(organization: Organization) -> str:
+    return f"program:{organization.slug}:{uuid.uuid4().hex}"
+
+
 @transaction.atomic
 def program_create(*, organization: Organization, name: str, categories=(), **fields) -> Program:
-    group = Group.objects.create(name=f"program:{organization.slug}:{uuid.uuid4().hex}")
+    group = Group.objects.create(name=_claimer_group_name(organization))
     program = Program.objects_across_tenants.create(organization=organization, name=name, group=group, **fields)
     if categories:
         program.categories.set(categories)
     return program
+
+
+@transaction.atomic
+def program_create_many(*, entries: list[dict]) -> list[Program]:
+    """Creates many programs in a few statements (a directory import): each entry holds what program_create
+    takes (``organization``, ``name``, ``categories`` and fields), and each program gets its own claimer
+    group, as there. All are created or none."""
+    groups = Group.objects.bulk_create([Group(name=_claimer_group_name(entry["organization"])) for entry in entries])
+    programs = [Program(group=group, **{key: value for key, value in entry.items() if key != "categories"})
+                for entry, group in zip(entries, groups)]
+    programs = Program.objects_across_tenants.bulk_create(programs)
+    links = [Program.categories.through(program_id=program.pk, category_id=category.pk)
+             for program, entry in zip(programs, entries) for category in entry.get("categories", ())]
+    Program.categories.through.objects.bulk_create(links)
+    return programs
+
+
+@transaction.atomic
+def program_update_many(*, updates: list[tuple[Program, dict, list | None]]) -> None:
+    """Writes many programs' changed fields in a few statements (a directory import): each update is
+    (program, {field: value}, the new categories or None to keep them). Every program is marked updated now
+    and announced as Program.save() announces it (post_save), so what listens to program changes (the
+    Inbound Referrals cache) hears of these too."""
+    if not updates:
+        return
+    now = timezone.now()
+    fields = {"updated_at"}
+    for program, changes, _ in updates:
+        for name, value in changes.items():
+            setattr(program, name, value)
+        program.updated_at = now
+        fields.update(changes)
+    Program.objects.unscoped("programs of the shared directory, by their keys").bulk_update(
+        [program for program, _, _ in updates], sorted(fields), batch_size=500)
+    recategorized = [(program, categories) for program, _, categories in updates if categories is not None]
+    if recategorized:
+        Program.categories.through.objects.filter(program_id__in=[p.pk for p, _ in recategorized]).delete()
+        Program.categories.through.objects.bulk_create([
+            Program.categories.through(program_id=program.pk, category_id=category.pk)
+            for program, categories in recategorized for category in categories])
+    for program, changes, _ in updates:
+        post_save.send(sender=Program, instance=program, created=False, update_fields=frozenset(changes) | {"updated_at"},
+                       raw=False, using=program._state.db)
+
+
+def categories_get_or_create(*, names) -> dict[str, Category]:
+    """The category of each name (by its slug), created when missing; names without a slug are left out."""
+    from django.utils.text import slugify
+
+    by_slug = {}
+    for name in names:
+        slug = slugify(name)[:120]
+        if slug:
+            by_slug.setdefault(slug, name)
+    if not by_slug:
+        return {}
+    Category.objects.bulk_create([Category(slug=slug, name=name) for slug, name in by_slug.items()],
+                                 ignore_conflicts=True)
+    found = {category.slug: category for category in Category.objects.filter(slug__in=by_slug)}
+    return {name: found[slugify(name)[:120]] for name in names if slugify(name)[:120] in found}
 
 
 NOT_EDITABLE_BY_NETWORK_ADMINS = frozenset({"id", "public_id", "organization", "group", "created_at", "updated_at"})

@@ -124,9 +124,12 @@ def seed(*, stdout=None) -> bool:
 
     northside = organization_create(name="Northside Health Center", runs_site=True, slug="northside")
     eastlake = organization_create(name="Eastlake School District", runs_site=True, slug="eastlake")
-    foodbank = organization_create(name="City Food Bank", slug="foodbank")
-    hopehousing = organization_create(name="Hope Housing", slug="hopehousing")
-    lakeshore = organization_create(name="Lakeshore Community Services", slug="lakeshore")
+    foodbank = organization_create(name="City Food Bank", slug="foodbank",
+                                   description="Food pantries, mobile markets and help with SNAP and WIC.")
+    hopehousing = organization_create(name="Hope Housing", slug="hopehousing",
+                                      description="Rental assistance, shelter placement and housing counseling.")
+    lakeshore = organization_create(name="Lakeshore Community Services", slug="lakeshore",
+                                    description="A community clinic, counseling and job readiness on the North Side.")
     providers = {"foodbank": foodbank, "hopehousing": hopehousing, "lakeshore": lakeshore}
 
     maria = _user("maria@northside.example", "Maria", "Garcia")

@@ -3,7 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/hsds/", include("programs.hsds.urls")),
+    path("hsds/", include("programs.hsds.urls")),
+    path("api/v1/hsds/", include("programs.hsds.legacy_urls")),
     path("fhir/", include("fhir_api.urls")),
     path("", include("webhooks.urls")),
     path("", include("accounts.urls")),

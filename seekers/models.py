@@ -75,3 +75,29 @@ class Seeker(models.Model):
     @property
     def does_not_want_contact(self) -> bool:
         return self.contact_preference == self.ContactPreference.DO_NOT_CONTACT
+
+
+class SeekerIdentifier(models.Model):
+    """An identifier another system keeps for the person (an EHR's medical record number, FHIR
+    Patient.identifier): a referral sent over FHIR with it finds the profile its organization already keeps.
+
+    Unique per organization and system: one organization's record number never names two of its people, and
+    another organization's identifiers are never searched.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    seeker = models.ForeignKey(Seeker, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(max_length=255, help_text="The identifier's namespace, a URI (FHIR Identifier.system).")
+    value = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects_across_tenants = models.Manager()
+    objects = TenantManager()
+
+    class Meta:
+        default_manager_name = "objects_across_tenants"
+        constraints = [models.UniqueConstraint(fields=["organization", "system", "value"],
+                                               name="one_seeker_per_identifier")]
+
+    def __str__(self):
+        return f"{self.system}|{self.value}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from accounts.models import Membership, TeamMembership
-from accounts.policies import is_organization_admin
+from accounts.policies import is_member, is_organization_admin
 from core.policies import Rule, RuleBook
 
 
@@ -78,6 +78,10 @@ rules = RuleBook({
                        "Only workers at a site can add the people they help."),
     # Personal information and goals are changed by the people who help the person.
     "change": Rule(_helps, "You do not help this person."),
+    # Other systems' ids for a person (an EHR's record number) are the organization's: any of its staff
+    # records them, whoever keeps the profile (an EHR connected to the site names its patients by them).
+    "record_identifiers": Rule(lambda user, seeker: is_member(user, seeker.organization),
+                               "Only the organization's own staff can record its identifiers."),
     # Who looked at the person, everything held about them, and erasure: the admins of their organization.
     "see_access_records": Rule(lambda user, seeker: is_organization_admin(user, seeker.organization),
                                "Only an admin of the person's organization sees who looked at them."),

@@ -3,7 +3,7 @@ import re
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat, Replace
 
-from .models import Seeker
+from .models import Seeker, SeekerIdentifier
 
 
 def seekers_visible_to(user):
@@ -63,3 +63,16 @@ def with_open_referrals(user, seekers) -> list:
     for seeker in seekers:
         seeker.open_referrals = counts.get(seeker.pk, 0)
     return seekers
+
+
+def seekers_by_identifiers(*, organization, identifiers) -> list[Seeker]:
+    """The organization's people that any of the (system, value) identifiers names (another system's ids,
+    such as an EHR's record numbers); never another organization's. Usually none or one."""
+    pairs = [(str(system).strip(), str(value).strip()) for system, value in identifiers]
+    if not pairs:
+        return []
+    condition = Q()
+    for system, value in pairs:
+        condition |= Q(system=system, value=value)
+    seeker_ids = SeekerIdentifier.objects.for_organization(organization).filter(condition).values("seeker_id")
+    return list(Seeker.objects.for_organization(organization).filter(pk__in=seeker_ids).order_by("pk"))

@@ -10,7 +10,7 @@ from accounts.selectors import teams_of
 from core.errors import InvalidInput, NotAllowed
 
 from . import policies
-from .models import Seeker
+from .models import Seeker, SeekerIdentifier
 from .validation import CONTACT_FIELDS, NORMALIZERS, contact_detail_missing, default_contact_preference
 
 EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
@@ -89,3 +89,39 @@ def seeker_update(*, actor, seeker: Seeker, **fields) -> Seeker:
     seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
     seeker.save()
     return seeker
+
+
+IDENTIFIER_MAX_LENGTH = 255
+
+
+@transaction.atomic
+def seeker_identifiers_add(*, actor, seeker: Seeker, identifiers) -> None:
+    """Records identifiers another system keeps for ``seeker`` ((system, value) pairs, e.g. an EHR's medical
+    record number), so that a later referral naming one finds this profile. ``actor`` must work for the
+    seeker's organization: identifiers are the organization's (an EHR connected to it names its patients by
+    them), whoever on its staff keeps the profile.
+
+    An identifier the seeker already has is left as it is; one that names another person of the
+    organization is refused (InvalidInput), and nothing is recorded.
+    """
+    policies.check(actor, "record_identifiers", seeker)
+    wanted = []
+    for system, value in identifiers:
+        system, value = str(system).strip(), str(value).strip()
+        if not system or not value:
+            raise InvalidInput("An identifier needs a system and a value.", field="identifier")
+        if len(system) > IDENTIFIER_MAX_LENGTH or len(value) > IDENTIFIER_MAX_LENGTH:
+            raise InvalidInput(f"An identifier's system and value are at most {IDENTIFIER_MAX_LENGTH} characters.",
+                               field="identifier")
+        if (system, value) not in wanted:
+            wanted.append((system, value))
+    held = {(row.system, row.value): row.seeker_id for row in SeekerIdentifier.objects.for_organization(
+        seeker.organization_id).filter(system__in=[system for system, _ in wanted],
+                                       value__in=[value for _, value in wanted])}
+    for pair in wanted:
+        if held.get(pair, seeker.pk) != seeker.pk:
+            raise InvalidInput(f"The identifier {pair[0]}|{pair[1]} already names another person your "
+                               "organization helps.", field="identifier")
+    SeekerIdentifier.objects_across_tenants.bulk_create([
+        SeekerIdentifier(organization_id=seeker.organization_id, seeker=seeker, system=system, value=value)
+        for system, value in wanted if (system, value) not in held])

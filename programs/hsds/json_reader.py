@@ -51,12 +51,17 @@ def _array_item_lines(text: str, start: int):
     """The line each element of the JSON array that opens at ``text[start]`` starts on."""
     decoder = json.JSONDecoder()
     index = start + 1
+    # Lines are counted from one element to the next, not from the start of the file each time: a file of
+    # 50,000 services would otherwise be scanned 50,000 times.
+    counted_to, line = 0, 1
     while True:
         while index < len(text) and text[index] in _WHITESPACE:
             index += 1
         if index >= len(text) or text[index] == "]":
             return
-        yield _line_of(text, index)
+        line += text.count("\n", counted_to, index)
+        counted_to = index
+        yield line
         _, index = decoder.raw_decode(text, index)
         while index < len(text) and text[index] in _WHITESPACE:
             index += 1

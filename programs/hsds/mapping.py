@@ -23,7 +23,10 @@ from programs.geo import zip_centre
 from .records import RecordError
 
 MAX_AGE = 150
+_validate_web_address = URLValidator(schemes=["http", "https"])
 _ZIP_CODE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+_RADIUS = re.compile(r"\bwithin\s+(\d{1,4})\s*(?:mi\b|miles?\b)", re.IGNORECASE)
+MAX_RADIUS_MILES = 1000
 
 LANGUAGE_CODES = {
     "english": "en", "spanish": "es", "español": "es", "chinese": "zh", "mandarin": "zh", "vietnamese": "vi",
@@ -44,6 +47,10 @@ LANGUAGE_CODES_3 = {
     "slk": "sk", "slo": "sk", "ell": "el", "gre": "el", "heb": "he", "tur": "tr", "pan": "pa", "tam": "ta",
     "hmn": "hmn", "yue": "yue", "prs": "prs", "pus": "ps", "tir": "ti",
 }
+# The English name of each code, for the documents we export (the first name listed above for it).
+LANGUAGE_NAMES = {}
+for _name, _code in LANGUAGE_CODES.items():
+    LANGUAGE_NAMES.setdefault(_code, _name.title())
 WEEKDAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
 WEEKDAY_NUMBERS = {"1": "Mon", "2": "Tue", "3": "Wed", "4": "Thu", "5": "Fri", "6": "Sat", "7": "Sun"}
 
@@ -116,6 +123,10 @@ def language_code(entry: dict) -> str | None:
         if candidate in LANGUAGE_CODES:
             return LANGUAGE_CODES[candidate]
     return None
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, "")
 
 
 def _languages(entries: list[dict], warnings: list[str]) -> list[str]:
@@ -229,6 +240,16 @@ def _service_area_zip_codes(areas: list[dict]) -> list[str]:
     return sorted(found)
 
 
+def _service_radius_miles(areas: list[dict]) -> int | None:
+    """A radius an area states in words ("Within 5 miles"), as our export writes it and 211s often do."""
+    for area in areas:
+        for key in ("name", "description", "extent"):
+            found = _RADIUS.search(text(area.get(key)))
+            if found and 0 < int(found.group(1)) <= MAX_RADIUS_MILES:
+                return int(found.group(1))
+    return None
+
+
 def _categories(attributes: list[dict]) -> list[str]:
     names = []
     for attribute in attributes:
@@ -262,6 +283,17 @@ def _capacity(data: dict) -> dict | None:
         if timezone.is_naive(updated_at):
             updated_at = timezone.make_aware(updated_at, timezone.get_default_timezone())
     return {"available": available, "maximum": maximum, "updated_at": updated_at}
+
+
+def organization_fields(data: dict) -> dict:
+    """What one HSDS organization says about our Organization (its id is matched elsewhere)."""
+    name = text(data.get("name"))
+    if len(name) > 200:
+        raise RecordError(f"organization {text(data.get('id'))}: the name is longer than 200 characters")
+    fields = {"name": name}
+    if "description" in data:  # an organization named only inside a service leaves its description alone
+        fields["description"] = strip_tags(text(data.get("description"))).strip()
+    return fields
 
 
 def organization_of(data: dict) -> dict:
@@ -302,7 +334,7 @@ def service_draft(data: dict) -> Draft:
     website = text(data.get("url"))
     if website:
         try:
-            URLValidator(schemes=["http", "https"])(website)
+            _validate_web_address(website)
         except ValidationError:
             warnings.append(f"url {website!r} is not a web address and was left out")
             website = ""
@@ -334,6 +366,9 @@ def service_draft(data: dict) -> Draft:
         "service_area_zip_codes": _service_area_zip_codes(_list(data.get("service_areas"))),
         **_location_fields(place, warnings),
     }
+    radius = _service_radius_miles(_list(data.get("service_areas")))
+    if radius:  # a radius set in the admin stays when the data states none
+        fields["service_radius_miles"] = radius
     status = text(data.get("status")).lower()
     if status:
         fields["accepts_referrals"] = status == "active"

@@ -235,6 +235,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
         # POST /api/v1/auth/token/ checks passwords: strict, per client address.
         "auth_token": os.environ.get("API_THROTTLE_AUTH_TOKEN", "10/minute"),
+        # The public HSDS API (/hsds/), per client address: a reader pages through the directory.
+        "hsds": os.environ.get("API_THROTTLE_HSDS", "300/minute"),
     },
 }
 

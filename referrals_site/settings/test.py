@@ -62,6 +62,7 @@ REST_FRAMEWORK = {  # noqa: F405
         **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
         "anon": "100000/minute",
         "auth_token": "100000/minute",
+        "hsds": "100000/minute",
     },
 }
 # Each test process keeps its own cache (throttle counters, cached sessions): a Redis cache shared through

@@ -301,7 +301,8 @@ def test_delete_is_not_allowed(client, network, referral):
 
 def test_capability_statement(client, db):
     statement = fhir(client.get("/fhir/metadata"), CapabilityStatement)
-    assert {resource["type"] for resource in statement["rest"][0]["resource"]} == {"Task", "ServiceRequest"}
+    assert {resource["type"] for resource in statement["rest"][0]["resource"]} == {"Task", "ServiceRequest",
+                                                                                  "Patient", "Consent"}
 
 
 def test_reads_are_recorded_as_fhir_access(client, network, referral):

@@ -179,7 +179,9 @@ def test_unknown_zip_code_imports_the_service_off_the_map_with_a_warning():
 
 @pytest.mark.django_db
 def test_a_service_that_fails_midway_is_not_half_written(monkeypatch):
-    real_create = hsds_services.program_create
+    """The batch holding the failing service is rolled back and saved again service by service: the others
+    are imported, the failing one is refused whole."""
+    real_create, real_create_many = hsds_services.program_create, hsds_services.program_create_many
 
     def create_then_fail(**kwargs):
         created = real_create(**kwargs)
@@ -187,7 +189,14 @@ def test_a_service_that_fails_midway_is_not_half_written(monkeypatch):
             raise DatabaseError("disk full")
         return created
 
+    def create_many_then_fail(*, entries):
+        created = real_create_many(entries=entries)
+        if any(entry["name"] == "Uptown Youth Jobs" for entry in entries):
+            raise DatabaseError("disk full")
+        return created
+
     monkeypatch.setattr(hsds_services, "program_create", create_then_fail)
+    monkeypatch.setattr(hsds_services, "program_create_many", create_many_then_fail)
     report = hsds_import(path=FIXTURES / "v3_tabular")
     assert len(report.created) == 2
     assert [str(problem.source) for problem in report.rejected] == ["service.csv line 3"]

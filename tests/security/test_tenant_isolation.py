@@ -31,7 +31,9 @@ from django.test import Client
 from accounts.models import Membership, Team, TeamMembership, User
 from goals.models import Goal
 from privacy.models import AccessRecord
-from programs.models import Program, ProgramClaimer
+from programs.hsds import export as hsds_export
+from programs.models import Category, Program, ProgramClaimer
+from programs.services import category_get_or_create
 from privacy.services import access_record
 from referrals.models import Note, Referral, ReferralEvent
 from referrals.services import note_add
@@ -71,11 +73,18 @@ HINTS = {
     "task": "referral", "servicerequest": "referral",  # FHIR: a Task / ServiceRequest is a referral
     "patient": "seeker",  # FHIR: a Patient is a seeker
     "webhook": "webhook",
+    # The HSDS API (/hsds/): the public directory's providers, places and categories.
+    "provider": "provider",
+    "serviceatlocation": "service_at_location",
+    "taxonomyterm": "taxonomy_term",
+    "taxonomy": "taxonomy",
     "member": "user",  # the Organization pages: a member of the organization (or of the team)
     "claimer": "claimer",  # ... and a claimer of the program
 }
 HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "service"
-PUBLIC_KINDS = {"program"}  # the shared directory: readable by every signed-in user
+# The shared directory: readable by every signed-in user (programs), and by anyone through the HSDS API
+# (programs, their providers, their places and our category taxonomy).
+PUBLIC_KINDS = {"program", "provider", "service_at_location", "taxonomy_term", "taxonomy"}
 PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook",
                    "organization", "team", "user", "claimer"}  # the last four: organization admins only
 
@@ -109,8 +118,13 @@ def victims(network):
 
         extra["webhook"] = webhook_endpoint_create(actor=network.site_admin, organization=network.site,
                                                    url="https://hooks.example.org/referrals").public_id
+    network.program.categories.add(category_get_or_create(name="Food"))
     return {
         **extra,
+        "provider": network.provider.public_id,
+        "service_at_location": hsds_export.service_at_location_id(hsds_export.service_id(network.program)),
+        "taxonomy_term": hsds_export.taxonomy_term_id(Category.objects.get(slug="food")),
+        "taxonomy": hsds_export.TAXONOMY_ID,
         "seeker": network.seeker.public_id,
         "referral": referral.public_id,
         "goal": goal.public_id,
