@@ -25,11 +25,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # `make beat`: the sweeps and the scorecard's figures. All are idempotent, so a beat that runs twice (or late) does no harm.
+# Each task takes an optional `now` (ISO 8601) and returns what it did: `manage.py run_sweeps [--only NAME]
+# [--now TIME]` runs them in-process by these names (ops.sweeps).
 SWEEPS = {
     # Every outbox channel (email, webhooks): rows the broker or a dead worker lost (core.outbox.sweep).
-    "outbox-sweep": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
-    "escalation-sweep": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
-    "network-scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
+    "outbox": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
+    "escalation": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
+    "scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
 }
 
 

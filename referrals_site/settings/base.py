@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its runserver (ops/management/commands/runserver.py) runs the sweeps under `make run`.
+    "ops",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -48,7 +50,6 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "reports",
-    "ops",
     # privacy and security (issue 6)
     "pgtrigger",
     "axes",
@@ -272,6 +273,9 @@ WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE", "")
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 
 # The network's rules, in days.
+# `make run` without Redis: the runserver process runs every beat sweep in-process this often (seconds; 0 =
+# never). Only development settings switch it on (ops/management/commands/runserver.py).
+SWEEPS_IN_PROCESS_SECONDS = 0
 REFERRAL_EXPIRY_DAYS = int(os.environ.get("REFERRAL_EXPIRY_DAYS", "30"))
 FOLLOW_UP_AFTER_ACCEPTED_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_ACCEPTED_DAYS", "14"))
 EMAIL_LINK_MAX_AGE_DAYS = int(os.environ.get("EMAIL_LINK_MAX_AGE_DAYS", "30"))
@@ -351,9 +355,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Data rights: erase seekers with no activity for this many days (0 = keep until erased by an admin).
 SEEKER_RETENTION_DAYS = int(os.environ.get("SEEKER_RETENTION_DAYS", "0"))
-# Daily retention sweep (privacy.tasks). Merged into whatever schedule is defined above.
+# Daily retention sweep (privacy.tasks). Merged into whatever schedule is defined above. Entries are named
+# by what they sweep: `manage.py run_sweeps --only NAME` takes these names.
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "privacy-erase-inactive-seekers": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
+    "retention": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
 }
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405 - one line per sign-in is noise; lockouts stay
