@@ -24,12 +24,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from core import outbox
 from core.outbox import DeliveryReport
 from referrals import statuses
-from referrals.answers import seeker_answer_labels
+from referrals import stalls
+from referrals.answers import CONFIRM_STATUS, confirm_label, seeker_answer_labels
 from referrals.models import EscalationStep, ReferralEvent
 from referrals.selectors import program_may_see_seeker_contact, seeker_contact_visible_to
 
@@ -44,6 +45,7 @@ Party = statuses.Party
 SILENT_EVENTS = {
     ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED, ReferralEvent.Kind.NOTE_DELETED,
     ReferralEvent.Kind.CONSENT_GIVEN, ReferralEvent.Kind.GOAL_CHANGED, ReferralEvent.Kind.NOTE_ADDED,
+    ReferralEvent.Kind.STATUS_CONFIRMED,
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -124,6 +126,10 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
             seeker_contact_visible_to(recipient.user, referral) if recipient.user is not None
             else program_may_see_seeker_contact(referral)),
     }
+    if recipient.user is not None and extra.get("stall_answers"):
+        context["stall_choices"] = [
+            {"label": label, "url": links.link_url(referral=referral, user=recipient.user, answer=answer)}
+            for answer, label in extra["stall_answers"]]
     if recipient.seeker is not None:
         context["answers"] = [
             {"label": label, "url": links.link_url(referral=referral, seeker=recipient.seeker, answer=answer)}
@@ -190,6 +196,8 @@ def notify_referral_event(event: ReferralEvent) -> None:
         if assignee is not None and assignee.pk != event.actor_id and not (event.detail or {}).get("round_robin"):
             _enqueue(Kind.ASSIGNED, referral, _user_recipients([assignee], Party.CLAIMER),
                      key_prefix=f"event:{event.public_id}", assigned_by=event.actor_display)
+    elif event.kind == ReferralEvent.Kind.STALLED:
+        _notify_stalled(event, referral)
     elif event.kind == ReferralEvent.Kind.CONSENT_WITHDRAWN:
         claimers = [u for u in selectors.claimers_of(referral.program) if u.pk != event.actor_id]
         _enqueue(Kind.CONSENT_WITHDRAWN, referral, _user_recipients(claimers, Party.CLAIMER),
@@ -230,6 +238,39 @@ def _notify_status_changed(event, referral) -> None:
                      next_program=program, rereferral_url=_rereferral_url(program, referral), **extra)
         else:
             _enqueue(Kind.STATUS_CHANGED, referral, referrers, key_prefix=prefix, **extra)
+
+
+def _stall_answers(referral) -> list[tuple[str, str]]:
+    """The claimers' one-click answers to "is it still right?": each opens the link page with it chosen."""
+    answers = [(CONFIRM_STATUS, confirm_label(referral.status))]
+    if referral.status == Status.IN_SERVICE:
+        answers.append((Status.GOT_HELP.value, gettext("Finished: the person got help")))
+    else:
+        answers.append((Status.IN_SERVICE.value, gettext("Service started")))
+    answers.append((Status.NOT_COMPLETED.value, gettext("Closed: not completed")))
+    return answers
+
+
+def _notify_stalled(event, referral) -> None:
+    """A stalled referral (referrals.stalls): at odd steps the claimers are asked whether the status still
+    holds (after the seeker, for needs_client_action, is reminded first); at even steps the referrer is told,
+    with the nearest programs of the same category that have open slots."""
+    detail = event.detail or {}
+    prefix = f"event:{event.public_id}"
+    extra = {"stalled_days": int(detail.get("period_days", 0)) * int(detail.get("step", 1)),
+             "status_label": Status(event.to_status or referral.status).label}
+    if detail.get("seeker_reminded"):
+        _enqueue(Kind.STALL_SEEKER_REMINDER, referral, _seeker_recipient(referral), key_prefix=prefix)
+    if detail.get("told") == stalls.CLAIMERS:
+        _enqueue(Kind.STALL_CHECK, referral,
+                 _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER), key_prefix=prefix,
+                 stall_answers=_stall_answers(referral), **extra)
+    elif detail.get("told") == stalls.REFERRER:
+        alternatives = [{"program": program, "url": _rereferral_url(program, referral)}
+                        for program in selectors.nearest_programs_with_slots(referral)]
+        _enqueue(Kind.STALL_ALERT, referral,
+                 _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER), key_prefix=prefix,
+                 alternatives=alternatives, **extra)
 
 
 def _rereferral_url(program, referral) -> str:

@@ -24,3 +24,9 @@ def sweep_escalations(now: str | None = None) -> dict:
     """The beat's escalation and follow-up sweep (every five minutes)."""
     taken = sweeps.escalation_sweep(now=sweep_clock(now))
     return {ESCALATION_LABELS[step]: count for step, count in taken.items()}
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_stalls(now: str | None = None) -> dict:
+    """The beat's stalled-referral sweep (every 15 minutes)."""
+    return sweeps.stall_sweep(now=sweep_clock(now))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from referrals_site.pagination import COUNT_CAP, OneMorePage
 
-from . import statuses
+from . import stalls, statuses
 from .models import Referral
 from .selectors import referrals_for_page
 
@@ -26,12 +26,14 @@ ORDER = ("-updated_at", "-id")
 
 
 def needs_attention(now) -> Q:
-    """The program waits for the seeker, or the referral closed without help in the last 30 days (declined,
-    not completed, expired unanswered): the referrer may have to call the seeker or refer again."""
+    """The program waits for the seeker, the referral has stalled (answered, then no update for the program's
+    stall period: referrals.stalls), or it closed without help in the last 30 days (declined, not completed,
+    expired unanswered): the referrer may have to call the seeker, the program, or refer again."""
     Status, Reason = statuses.Status, statuses.Reason
     closed_without_help = (Q(status__in=[Status.DECLINED, Status.NOT_COMPLETED])
                            | Q(status=Status.WITHDRAWN, status_reason=Reason.EXPIRED_NO_RESPONSE))
-    return Q(status=Status.NEEDS_CLIENT_ACTION) | (closed_without_help & Q(closed_at__gte=now - RECENTLY_CLOSED))
+    return (Q(status=Status.NEEDS_CLIENT_ACTION) | stalls.stalled_q(now)
+            | (closed_without_help & Q(closed_at__gte=now - RECENTLY_CLOSED)))
 
 
 class SentFilterForm(forms.Form):

@@ -31,6 +31,8 @@ SWEEPS = {
     # Every outbox channel (email, webhooks): rows the broker or a dead worker lost (core.outbox.sweep).
     "outbox": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
     "escalation": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
+    # Answered referrals left alone in their status (referrals.stalls).
+    "stalled": {"task": "referrals.tasks.sweep_stalls", "schedule": 900.0},
     "scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
 }
 

@@ -277,6 +277,14 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 # never). Only development settings switch it on (ops/management/commands/runserver.py).
 SWEEPS_IN_PROCESS_SECONDS = 0
 REFERRAL_EXPIRY_DAYS = int(os.environ.get("REFERRAL_EXPIRY_DAYS", "30"))
+# Days after which an answered, open referral left in its status counts as stalled (referrals.stalls): the
+# claimers are asked to confirm it then, the referrer is told at twice the time. A program may set its own.
+STALL_DAYS = {
+    "needs_client_action": int(os.environ.get("STALL_DAYS_NEEDS_CLIENT_ACTION", "3")),
+    "waitlisted": int(os.environ.get("STALL_DAYS_WAITLISTED", "14")),
+    "accepted": int(os.environ.get("STALL_DAYS_ACCEPTED", "14")),
+    "in_service": int(os.environ.get("STALL_DAYS_IN_SERVICE", "60")),
+}
 FOLLOW_UP_AFTER_ACCEPTED_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_ACCEPTED_DAYS", "14"))
 EMAIL_LINK_MAX_AGE_DAYS = int(os.environ.get("EMAIL_LINK_MAX_AGE_DAYS", "30"))
 
