@@ -56,6 +56,8 @@ def test_the_history_shows_people_first_and_emails_on_request_grouped_by_day(sig
     referral = off_the_event_loop(with_deliveries)
     maria = sign_in("maria")
     maria.goto(f"/referrals/{referral.public_id}/")
+    # The first poll reports the emails just recorded and the panel refreshes once: let it.
+    maria.wait_for_load_state("networkidle")
     panel = maria.locator(f"[data-live-referral='{referral.public_id}']")
     history = panel.locator(".history li")
     # Today only emails were sent: hidden, so is the day; the earlier days are headed by their date.
