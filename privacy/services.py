@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from .http import client_ip
+from core.client import client_address
+
 from .models import AccessRecord
 
 ERASED_NAME = "Erased person"
@@ -56,7 +57,7 @@ def access_record(*, user=None, seeker=None, referral=None, request=None, via: s
         referral=referral,
         action=action,
         via=via,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         user_agent=user_agent,
     )
 

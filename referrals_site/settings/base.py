@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .environment import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
 
@@ -148,6 +149,17 @@ STORAGES = {
 
 REDIS_URL = env_str("REDIS_URL", "")
 
+# The client's address (core.client, for lockouts, rate limits, access records and logs): how many proxies
+# in front of the app append to X-Forwarded-For; the client is that many hops from the right. 0 (no proxy):
+# the header is ignored. API_NUM_PROXIES is its old name, still read; TRUST_X_FORWARDED_FOR (which trusted the
+# client-written first hop) is refused.
+NUM_PROXIES = env_int("NUM_PROXIES", env_int("API_NUM_PROXIES", 0, maximum=10), maximum=10)
+if env_bool("TRUST_X_FORWARDED_FOR", False):
+    raise ImproperlyConfigured(
+        "TRUST_X_FORWARDED_FOR is no longer read: it trusted the first X-Forwarded-For hop, which the client "
+        "writes. Remove it and set NUM_PROXIES to the number of proxies in front of the app (1 for one TLS "
+        "proxy or load balancer).")
+
 # Caches live in Redis when there is one, so every web process shares them (the web tier keeps no state).
 # CACHE_URL may name a separate Redis (e.g. one with an LRU eviction policy); it defaults to REDIS_URL.
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
@@ -199,12 +211,6 @@ NOTIFICATION_RETRY_BASE_SECONDS = env_float("NOTIFICATION_RETRY_BASE_SECONDS", 3
 NOTIFICATION_RETRY_MAX_SECONDS = env_float("NOTIFICATION_RETRY_MAX_SECONDS", 1800)
 NOTIFICATION_SEND_LEASE_SECONDS = env_int("NOTIFICATION_SEND_LEASE_SECONDS", 300)
 NOTIFICATION_PENDING_GRACE_SECONDS = env_int("NOTIFICATION_PENDING_GRACE_SECONDS", 300)
-EMAIL_LINK_RATE_LIMIT = env_int("EMAIL_LINK_RATE_LIMIT", 30, minimum=1)  # requests per minute per address
-
-def _drf_rate(name: str, default: str) -> str:
-    env_rate(name, default)  # refuses what is not requests/period
-    return env_str(name, default)
-
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -217,21 +223,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    # Thin adapters over the one limiter (core.ratelimit); their rates are RATE_LIMITS' api_anon and api_user.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.ratelimit.AnonRateLimitThrottle",
+        "core.ratelimit.UserRateLimitThrottle",
     ],
-    # How many proxies stand in front of the app: rate limits count the client address they report, and
-    # with 0 a client cannot dodge a limit by sending its own X-Forwarded-For.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": _drf_rate("API_THROTTLE_ANON", "60/minute"),
-        "user": _drf_rate("API_THROTTLE_USER", "1200/minute"),
-        # POST /api/v1/auth/token/ checks passwords: strict, per client address.
-        "auth_token": _drf_rate("API_THROTTLE_AUTH_TOKEN", "10/minute"),
-        # The public HSDS API (/hsds/), per client address: a reader pages through the directory.
-        "hsds": _drf_rate("API_THROTTLE_HSDS", "300/minute"),
-    },
+    "NUM_PROXIES": NUM_PROXIES,  # the same rule for anything DRF decides itself
 }
 
 # OpenAPI at /api/schema/, rendered at /api/docs/ from drf-spectacular-sidecar's vendored Swagger UI
@@ -290,11 +287,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "privacy.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
 AXES_USERNAME_CALLABLE = "privacy.http.axes_username"
 AXES_VERBOSE = False
-# Behind the production proxy the client address is the first X-Forwarded-For hop.
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # Multi-factor sign-in (django-otp): required for organization admins and superusers when enforced.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Referral network")
@@ -309,13 +304,20 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Rate limits (privacy.ratelimit): (requests, seconds) per client address.
+# The one rate limiter (core.ratelimit): (requests, seconds) per client address unless its caller names
+# another key (api_user: per user; email_link: per address and link; mfa_verify: per user and address).
 RATE_LIMITS = {
     "sign_in": (20, 60),
     "password_reset": (5, 15 * 60),
-    "api_token": (10, 60),
-    "email_link": (30, 60),
     "mfa_verify": (10, 5 * 60),
+    "email_link": (env_int("EMAIL_LINK_RATE_LIMIT", 30, minimum=1), 60),
+    # The API: anonymous requests per address, signed-in ones per user, and POST /api/v1/auth/token/ (it
+    # checks passwords: strict, per address).
+    "api_anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+    "api_user": env_rate("API_THROTTLE_USER", "1200/minute"),
+    "api_token": env_rate("API_THROTTLE_AUTH_TOKEN", "10/minute"),
+    # The public HSDS API (/hsds/), per address: a reader pages through the directory.
+    "hsds": env_rate("API_THROTTLE_HSDS", "300/minute"),
 }
 
 # Headers. django-csp 4.x format. No inline scripts or styles anywhere; htmx's config is a meta tag.
@@ -343,6 +345,10 @@ SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/"]
 # Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (privacy.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# /healthz?deep=1 fails when a periodic sweep last finished longer ago than this, or than twice its interval
+# if that is longer (ops.sweeps): a stopped or stuck beat.
+SWEEP_MAX_AGE_SECONDS = env_int("SWEEP_MAX_AGE_SECONDS", 900, minimum=60)
 
 # Data rights: erase seekers with no activity for this many days (0 = keep until erased by an admin).
 SEEKER_RETENTION_DAYS = env_int("SEEKER_RETENTION_DAYS", 0)

@@ -56,14 +56,11 @@ MFA_REQUIRED_FOR_ADMINS = False
 
 # The whole run is one client address sharing one cache: anonymous API counters would leak between tests.
 # Tests of rate limiting set their own rates (tests/api/test_auth.py).
-REST_FRAMEWORK = {  # noqa: F405
-    **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {
-        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
-        "anon": "100000/minute",
-        "auth_token": "100000/minute",
-        "hsds": "100000/minute",
-    },
+RATE_LIMITS = {  # noqa: F405
+    **RATE_LIMITS,  # noqa: F405
+    "api_anon": (100000, 60),
+    "api_token": (100000, 60),
+    "hsds": (100000, 60),
 }
 # Each test process keeps its own cache (throttle counters, cached sessions): a Redis cache shared through
 # REDIS_URL would mix the xdist workers' state.

@@ -109,7 +109,19 @@ def test_valid_values_are_read(monkeypatch):
     assert settings["MFA_REQUIRED_FOR_ADMINS"] is False
     assert settings["AXES_FAILURE_LIMIT"] == 7
     assert settings["WEBHOOK_RETRY_BASE_SECONDS"] == 0.5
-    assert settings["REST_FRAMEWORK"]["DEFAULT_THROTTLE_RATES"]["anon"] == "10/hour"
+    assert settings["RATE_LIMITS"]["api_anon"] == (10, 3600)
     assert settings["LOG_LEVEL"] == "WARNING"
     assert settings["ALLOWED_HOSTS"] == ["a.example", "b.example"]
     assert settings["SEEKER_RETENTION_DAYS"] == 0  # blank: the default
+
+
+def test_the_removed_trust_x_forwarded_for_stops_start_up_pointing_to_num_proxies(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="TRUST_X_FORWARDED_FOR.*NUM_PROXIES"):
+        _load_settings(monkeypatch, TRUST_X_FORWARDED_FOR="true")
+
+
+def test_num_proxies_and_its_old_name(monkeypatch):
+    assert _load_settings(monkeypatch, TRUST_X_FORWARDED_FOR="false")["NUM_PROXIES"] == 0
+    assert _load_settings(monkeypatch, API_NUM_PROXIES="2")["NUM_PROXIES"] == 2
+    settings = _load_settings(monkeypatch, NUM_PROXIES="1")
+    assert settings["NUM_PROXIES"] == settings["REST_FRAMEWORK"]["NUM_PROXIES"] == 1
