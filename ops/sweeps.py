@@ -1,88 +1,57 @@
-"""The beat's periodic tasks, run in this process: ``manage.py run_sweeps`` and, under ``make run`` (no Redis,
-no beat), the development server's once-a-minute loop.
+"""The periodic sweeps' heartbeats: each run of a task the beat schedules records when it finished, and
+``/healthz?deep=1`` reports each sweep's age and fails when one is older than its limit.
 
-The schedule is the beat's own (``referrals_site.celery``, ``CELERY_BEAT_SCHEDULE``), so a sweep added to the
-beat is run here too. Each task takes an optional ``now`` (ISO 8601) and returns what it did, labelled for
-people; every one of them is idempotent, so running them by hand beside a beat does no harm.
+A sweep is late when its last run finished more than ``max(SWEEP_MAX_AGE_SECONDS, 2 x its interval)`` ago,
+or when it never ran: the beat has stopped, is stuck, or no worker runs what it schedules. Escalations,
+expiry, the outbox sweep and retention would then silently stop; the deep check makes it loud.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from datetime import datetime
+from datetime import timedelta
 
-from django.db import close_old_connections
+from django.conf import settings
+from django.utils import timezone
 
-from core.errors import InvalidInput
-
-logger = logging.getLogger(__name__)
-
-# The outbox sweep runs last: it queues again whatever the others wrote and could not queue.
-LAST = ("outbox",)
+from .models import SweepHeartbeat
 
 
-def schedule() -> dict[str, str]:
-    """The beat's entries, name to task, in the order they are run."""
+def _seconds(schedule) -> float | None:
+    if isinstance(schedule, (int, float)):
+        return float(schedule)
+    if isinstance(schedule, timedelta):
+        return schedule.total_seconds()
+    run_every = getattr(schedule, "run_every", None)  # celery.schedules.schedule
+    return run_every.total_seconds() if isinstance(run_every, timedelta) else None
+
+
+def scheduled_sweeps() -> dict[str, float]:
+    """{task name: interval in seconds} of every entry the beat schedules at a fixed interval."""
     from referrals_site.celery import app
 
-    entries = {name: entry["task"] for name, entry in app.conf.beat_schedule.items()}
-    return dict(sorted(entries.items(), key=lambda item: (item[0] in LAST, list(entries).index(item[0]))))
+    sweeps = {}
+    for entry in (app.conf.beat_schedule or {}).values():
+        interval = _seconds(entry.get("schedule"))
+        if interval:
+            sweeps[entry["task"]] = min(interval, sweeps.get(entry["task"], interval))
+    return sweeps
 
 
-def summary(result) -> str:
-    """One sweep's result in words: "2 claimer reminders, 1 expired", or "nothing due"."""
-    if isinstance(result, dict):
-        done = [f"{count} {label}" for label, count in result.items() if count]
-        return ", ".join(done) or "nothing due"
-    return str(result)
+def record_finished(task_name: str, *, now=None) -> None:
+    """Called when any task finishes successfully; remembers the sweeps'."""
+    if task_name not in scheduled_sweeps():
+        return
+    SweepHeartbeat.objects.update_or_create(task=task_name, defaults={"finished_at": now or timezone.now()})
 
 
-def run(*, now: datetime | None = None, only: str | None = None) -> list[tuple[str, str]]:
-    """Runs every sweep of the beat's schedule (or only ``only``) once, with the clock ``now`` (the current
-    time when None). Returns (name, summary) per sweep. An unknown name is refused, naming the choices."""
-    from referrals_site.celery import app
-
-    entries = schedule()
-    if only is not None:
-        if only not in entries:
-            raise InvalidInput(f"There is no sweep named {only!r}; the sweeps are {', '.join(entries)}.",
-                               code="unknown_sweep", field="only")
-        entries = {only: entries[only]}
-    app.loader.import_default_modules()
-    kwargs = {"now": now.isoformat()} if now is not None else {}
-    results = []
-    for name, task_name in entries.items():
-        result = app.tasks[task_name].apply(kwargs=kwargs, throw=True).get()
-        results.append((name, summary(result)))
-    return results
-
-
-def line(results: list[tuple[str, str]]) -> str:
-    return "; ".join(f"{name}: {text}" for name, text in results)
-
-
-_loop_started = threading.Event()
-
-
-def start_loop(*, every: float) -> bool:
-    """Runs every sweep now and then every ``every`` seconds in a daemon thread of this process, once per
-    process (the development server calls it from the process that serves, never from the autoreloader's
-    watcher, so a reload starts a new process with its own single loop). False when already running."""
-    if _loop_started.is_set():
-        return False
-    _loop_started.set()
-    threading.Thread(target=_loop, args=(every,), name="sweeps-in-process", daemon=True).start()
-    return True
-
-
-def _loop(every: float) -> None:
-    stop = threading.Event()
-    while True:
-        try:
-            logger.info("sweeps: %s", line(run()))
-        except Exception:  # the loop outlives a failing sweep, as a beat does; the next round tries again
-            logger.exception("sweeps: a sweep failed; trying again in %s seconds", every)
-        finally:
-            close_old_connections()
-        stop.wait(every)
+def sweep_ages(*, now=None) -> dict[str, dict]:
+    """Each scheduled sweep's age in seconds (None: never ran), its limit, and whether it is within it."""
+    now = now or timezone.now()
+    finished = dict(SweepHeartbeat.objects.values_list("task", "finished_at"))
+    report = {}
+    for task, interval in sorted(scheduled_sweeps().items()):
+        limit = max(float(settings.SWEEP_MAX_AGE_SECONDS), 2 * interval)
+        age = (now - finished[task]).total_seconds() if task in finished else None
+        report[task] = {"age_seconds": None if age is None else round(age), "max_age_seconds": round(limit),
+                        "ok": age is not None and age <= limit}
+    return report

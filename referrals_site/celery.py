@@ -26,7 +26,7 @@ app.autodiscover_tasks()
 
 # `make beat`: the sweeps and the scorecard's figures. All are idempotent, so a beat that runs twice (or late) does no harm.
 # Each task takes an optional `now` (ISO 8601) and returns what it did: `manage.py run_sweeps [--only NAME]
-# [--now TIME]` runs them in-process by these names (ops.sweeps).
+# [--now TIME]` runs them in-process by these names (ops.in_process).
 SWEEPS = {
     # Every outbox channel (email, webhooks): rows the broker or a dead worker lost (core.outbox.sweep).
     "outbox": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},

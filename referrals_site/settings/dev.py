@@ -1,9 +1,7 @@
 """Development: `make run`. Works with no configuration (SQLite, tasks in-process)."""
 
-import os
-
 from .base import *  # noqa: F401,F403
-from .base import env_list
+from .environment import env_int, env_list
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
@@ -11,4 +9,4 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 # No Redis, no beat: the development server runs the beat's sweeps itself once a minute, so a demo left open
 # escalates and expires as production does (ops/management/commands/runserver.py).
-SWEEPS_IN_PROCESS_SECONDS = int(os.environ.get("SWEEPS_IN_PROCESS_SECONDS", "0" if REDIS_URL else "60"))  # noqa: F405
+SWEEPS_IN_PROCESS_SECONDS = env_int("SWEEPS_IN_PROCESS_SECONDS", 0 if REDIS_URL else 60)  # noqa: F405

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command, get_commands
 
-from ops import sweeps
+from ops import in_process as sweeps
 from referrals.models import EscalationStep
 from referrals_site.celery import app
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import InvalidInput
 from core.tasks import sweep_clock
-from ops import sweeps
+from ops import in_process as sweeps
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ restarts on every change, never the watching parent, so there is one loop per se
 from django.conf import settings
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticfilesRunserver
 
-from ops import sweeps
+from ops import in_process as sweeps
 
 
 class Command(StaticfilesRunserver):
