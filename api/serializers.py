@@ -39,9 +39,9 @@ class SeekerCandidateSerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     first_name = serializers.CharField()
-    last_name = serializers.CharField()
+    last_name = serializers.CharField(allow_blank=True)
     date_of_birth = serializers.DateField(allow_null=True)
-    zip_code = serializers.CharField()
+    zip_code = serializers.CharField(allow_blank=True)
     why = serializers.CharField(help_text="What matched: same email, same phone, similar name and ...")
 
 

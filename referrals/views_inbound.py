@@ -218,7 +218,8 @@ def assign(request, public_id):
 def change_status(request, public_id):
     """A row's one-click next step (Accept, Decline… with its reason, ...): the same change as the referral
     page's, through referral_change_status. htmx gets the list back (with the page's filters, from ``next``)
-    and the confirmation, with "Undo" when the status table allows it; a plain post returns to the page."""
+    and the confirmation, with "Undo" when the status table allows it (status 200 whatever the answer: htmx swaps
+    only successful responses, as on the referral page); a plain post returns to the page with the message."""
     try:
         referral = referral_get_visible(user=request.user, public_id=public_id)
     except Referral.DoesNotExist:
@@ -230,7 +231,7 @@ def change_status(request, public_id):
     undo = None
     if not form.is_valid():
         errors = form.errors.get("reason") or form.errors.get("to_status") or form.errors.get("version") or []
-        level, message, status = "error", f"{name}: {errors[0] if errors else 'the form was incomplete'} Nothing was changed.", 400
+        level, message = "error", f"{name}: {errors[0] if errors else 'the form was incomplete.'} Nothing was changed."
     else:
         data = form.cleaned_data
         try:
@@ -239,12 +240,12 @@ def change_status(request, public_id):
         except NotAllowed:
             raise
         except StaleReferral:
-            level, message, status = "error", (f"The referral for {name} changed since the page showed it, so "
-                                               "nothing was saved. Here is how it looks now."), 409
+            level, message = "error", (f"The referral for {name} changed since the page showed it, so nothing was "
+                                       "saved. Here is how it looks now.")
         except ReferralError as error:
-            level, message, status = "error", f"{name}: {error.message}", 400
+            level, message = "error", f"{name}: {error.message}"
         else:
-            level, message, status = "success", f"{name}: status changed to “{changed.get_status_display()}”.", 200
+            level, message = "success", f"{name}: status changed to “{changed.get_status_display()}”."
             from .views import undo_offer  # the referral page's own offer, for this list's rows
 
             undo = undo_offer(referral=changed, access=policies.referral_access(request.user, changed),

@@ -80,9 +80,10 @@ def seekers_by_identifiers(*, organization, identifiers) -> list[Seeker]:
 
 # --- the same person, before a second profile is made -----------------------------------------------------
 
-# How alike two names must be: trigram similarity on PostgreSQL ("Jon Smith"/"John Smith" is 0.54), the
-# ratio of difflib's SequenceMatcher under SQLite (0.95 there).
-NAME_SIMILARITY = 0.45
+# How alike two names must be: trigram similarity on PostgreSQL ("Jon Smith"/"John Smith" 0.62, a typo such
+# as "Okonkow"/"Okonkwo" 0.65; family members at one address, "Nadia"/"Luis Hernandez", 0.48, stay apart), the
+# ratio of difflib's SequenceMatcher under SQLite.
+NAME_SIMILARITY = 0.6
 NAME_RATIO_SQLITE = 0.8
 MAX_MATCHES = 5
 

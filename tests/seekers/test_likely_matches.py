@@ -51,6 +51,7 @@ def test_the_same_email_phone_or_a_close_name_with_the_same_birth_date_or_zip(ne
     {"first_name": "Grace", "last_name": "Okonkwo"},  # the name alone is not enough
     {"first_name": "Grace", "last_name": "Okonkwo", "zip_code": "60601"},
     {"first_name": "Maria", "last_name": "Lopez", "zip_code": "60640"},  # same zip, another name
+    {"first_name": "Nadia", "last_name": "Okonkwo", "zip_code": "60640"},  # a relative at the same address
 ])
 def test_not_enough_alike_is_no_match(network, grace, fields):
     assert matches(network, **fields) == ([], 0)
