@@ -210,6 +210,9 @@ NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_
 NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "1800"))
 NOTIFICATION_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_SEND_LEASE_SECONDS", "300"))
 NOTIFICATION_PENDING_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_PENDING_GRACE_SECONDS", "300"))
+# Retention: a sent message's subject and bodies are cleared after this many days (0 keeps them); the row stays
+# as the record that it was sent (core.outbox.clear_old_content, daily in the beat).
+NOTIFICATION_BODY_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_BODY_RETENTION_DAYS", "30"))
 EMAIL_LINK_RATE_LIMIT = int(os.environ.get("EMAIL_LINK_RATE_LIMIT", "30"))  # requests per minute per address
 
 REST_FRAMEWORK = {
