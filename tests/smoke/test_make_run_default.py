@@ -60,3 +60,21 @@ def test_the_main_pages_work_on_the_sqlite_default(tmp_path):
     result = run("-c", SCRIPT)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ALL OK"), result.stdout[-3000:]
+
+
+def test_make_run_on_another_port_serves_there_and_email_links_follow():
+    dry_run = subprocess.run(["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)
+    assert "runserver 127.0.0.1:8001" in dry_run.stdout
+
+    def site_url(**extra):
+        env = {**{k: v for k, v in os.environ.items() if k not in ("PORT", "SITE_URL")},
+               "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev", **extra}
+        return subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+                                   "print(settings.SITE_URL)"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60).stdout.strip()
+
+    assert site_url(PORT="8001") == "http://127.0.0.1:8001"
+    assert site_url() == "http://127.0.0.1:8000"
+    assert site_url(PORT="8001", SITE_URL="https://referrals.example") == "https://referrals.example"
