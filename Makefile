@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install test-deps migrate seed worker beat bench backup clean
+.PHONY: run test install test-deps migrate seed worker beat bench backup screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A referrals_site beat --loglevel=info
+
+## make screenshots: docs/screenshots/ of the main pages at desktop and phone width, from a fresh demo (Chromium)
+screenshots: install test-deps
+	$(BIN)/python scripts/screenshots.py
 
 ## make backup: pg_dump -Fc of DATABASE_URL into backups/ (restore: scripts/restore-postgres.sh FILE)
 backup:

@@ -117,8 +117,12 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
         "site_url": links.site_url(),
         "action_url": links.link_url(referral=referral, user=recipient.user, seeker=recipient.seeker),
         "dashboard_url": _dashboard_url(referral) if recipient.user is not None else "",
-        "status_label": Status(referral.status).label,
-        "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else "",
+        # The seeker reads what the status means for them ("The program is working with you"); staff, its name.
+        **({"status_label": statuses.seeker_label(referral.status),
+            "reason_label": statuses.seeker_reason_label(referral.status_reason)}
+           if recipient.party == Party.SEEKER else
+           {"status_label": Status(referral.status).label,
+            "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else ""}),
         # The same rule as the pages: the seeker's side always, the program's side while consent holds.
         "show_contact_details": recipient.party != Party.SEEKER and (
             seeker_contact_visible_to(recipient.user, referral) if recipient.user is not None

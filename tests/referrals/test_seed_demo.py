@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import models
 from django.core.management.base import CommandError
 
 from accounts.models import User
@@ -103,3 +104,12 @@ def test_seed_demo_sums_up_its_emails_instead_of_printing_them(transactional_db,
     # Every one of them is in the dev mailbox, sent as far as the outbox knows.
     assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).exists()
     assert printed.rstrip().splitlines()[-1].endswith("“referrals-demo”.")
+
+
+def test_the_demos_closed_referrals_say_when_they_closed(seeded):
+    referrals = Referral.objects.unscoped("test")
+    closed = referrals.filter(status__in=statuses.CLOSED)
+    assert closed.count() >= 10
+    assert not closed.filter(closed_at__isnull=True).exists()
+    assert not referrals.exclude(status__in=statuses.CLOSED).filter(closed_at__isnull=False).exists()
+    assert not closed.filter(closed_at__lt=models.F("sent_at")).exists()
