@@ -21,6 +21,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -313,6 +314,15 @@ def email_delivery_report(message: OutboxMessage) -> DeliveryReport | None:
                           detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)})
 
 
+def _addressed_to(person) -> Q:
+    """The messages sent to an erased person (core.erasure.Person): as the seeker, to their address, or to
+    their own account."""
+    condition = Q(recipient_seeker_id=person.seeker_id) | Q(recipient_email__in=person.emails)
+    if person.user_id is not None:
+        condition |= Q(recipient_user_id=person.user_id)
+    return condition
+
+
 EMAIL_CHANNEL = "email"
 EMAIL = outbox.Channel(
     name=EMAIL_CHANNEL,
@@ -326,6 +336,12 @@ EMAIL = outbox.Channel(
     pending_grace_seconds=outbox.setting("NOTIFICATION_PENDING_GRACE_SECONDS", 300),
     related=("referral", "recipient_user"),
     report=email_delivery_report,
+    # Personal data (core.outbox): what a message says names the seeker, the comment, the program.
+    content_fields=("subject", "body_text", "body_html"),
+    recipient_fields=("recipient_email",),
+    about_person=lambda person: Q(referral_id__in=person.referral_ids) | Q(recipient_seeker_id=person.seeker_id),
+    addressed_to=lambda person: _addressed_to(person),
+    content_retention_days=outbox.setting("NOTIFICATION_BODY_RETENTION_DAYS", 30),
 )
 
 
