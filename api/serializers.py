@@ -301,7 +301,19 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class ReferralUpdateSerializer(serializers.Serializer):
-    """PATCH /referrals/{id}/: only the goal changes here; status has its own endpoint."""
+    """PATCH /referrals/{id}/: only the goal changes here; status has its own endpoint.
+
+    Both fields are required: this PATCH is not a partial update. drf-spectacular describes every PATCH body as
+    partial (it sets ``partial`` on the serializer), which told clients ``goal`` and ``version`` were optional;
+    ``partial`` is fixed to False here so the schema says what the view requires."""
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass  # DRF's and drf-spectacular's "partial=True" do not apply
 
     goal = serializers.UUIDField(allow_null=True, help_text="One of the seeker's goals, or null to remove it.")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,

@@ -20,28 +20,32 @@ TOO_DEEP = f"JSON parse error - the body is nested too deeply (at most {MAX_DEPT
 HAS_NUL = "JSON parse error - the body contains a NUL character (\\u0000), which cannot be stored."
 
 
-def _walk(document):
-    """(value, depth) of every object and array of ``document`` (parsed JSON), and every string in them,
-    without recursion."""
-    stack = [(document, 1)]
+def too_deep(document, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether ``document`` (parsed JSON) nests objects and arrays more than ``max_depth`` levels (no recursion)."""
+    stack = [(document, 1)] if isinstance(document, (dict, list)) else []
     while stack:
         value, depth = stack.pop()
-        yield value, depth
-        if isinstance(value, dict):
-            stack.extend((key, depth) for key in value)
-            stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
-
-
-def too_deep(document, max_depth: int = MAX_DEPTH) -> bool:
-    """Whether ``document`` nests objects and arrays more than ``max_depth`` levels."""
-    return any(depth > max_depth for value, depth in _walk(document) if isinstance(value, (dict, list)))
+        if depth > max_depth:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def has_nul(document) -> bool:
-    """Whether a string of ``document`` (a key or a value) holds a NUL."""
-    return any(isinstance(value, str) and has_unstorable_characters(value) for value, _ in _walk(document))
+    """Whether a string of ``document`` (a key or a value, at any depth) holds a NUL (no recursion)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if has_unstorable_characters(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 class JSONParser(parsers.JSONParser):

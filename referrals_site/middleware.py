@@ -1,4 +1,7 @@
-"""Refuses a request carrying a NUL character before any view reads it.
+"""What the site answers before (or instead of) any view: a request carrying a NUL character, and an address no
+route matches.
+
+Refuses a request carrying a NUL character before any view reads it.
 
 PostgreSQL stores no NUL (``\\x00``) in text or JSON columns: a NUL that reaches a query or a write is a
 database error (a 500), and it can hide in any value a view reads directly (an email-link choice written to the
@@ -11,6 +14,7 @@ checked by their parser (``core.parsers.JSONParser``).
 from __future__ import annotations
 
 from django.http import HttpResponse, JsonResponse
+from django.views import defaults
 
 from core.text import has_unstorable_characters
 from fhir_api.resources import operation_outcome
@@ -45,3 +49,14 @@ class UnstorableTextMiddleware:
                 return JsonResponse({"detail": MESSAGE, "code": "unstorable_characters"}, status=400)
             return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def page_not_found(request, exception):
+    """``handler404``: JSON for the REST API and the HSDS API (``{"detail", "code"}``, as their own 404s), an
+    OperationOutcome for FHIR, Django's page elsewhere."""
+    if request.path.startswith("/fhir/"):
+        return JsonResponse(operation_outcome("No such resource.", code="not-found"), status=404,
+                            content_type="application/fhir+json")
+    if request.path.startswith(("/api/", "/hsds/")):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
