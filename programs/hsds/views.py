@@ -25,10 +25,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.numbers import MAX_DIGITS, parse_int
+from core.ratelimit import RateLimitThrottle
 from core.zipcode import InvalidZipCode, parse_zip
 from programs.models import Category
 
@@ -45,8 +45,8 @@ class BadQuery(ValueError):
     """A query parameter the API cannot use (400)."""
 
 
-class HSDSThrottle(AnonRateThrottle):
-    """Per client address, signed in or not: the directory is public."""
+class HSDSThrottle(RateLimitThrottle):
+    """Per client address (core.ratelimit), signed in or not: the directory is public."""
 
     scope = "hsds"
 
