@@ -19,7 +19,7 @@ from .actors import Actor
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .models import Referral, ReferralEvent
 from .policies import seeker_choices
-from .statuses import Status
+from .statuses import seeker_label
 
 
 def seeker_profile_of(user) -> Seeker | None:
@@ -68,5 +68,5 @@ def my_referral_status(request, public_id):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Thank you: your referral to %(program)s is now “%(status)s”.") % {
-                "program": referral.program.name, "status": Status(to_status).label})
+                "program": referral.program.name, "status": seeker_label(to_status)})
     return redirect("referrals:my_referrals")
