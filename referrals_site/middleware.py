@@ -14,7 +14,6 @@ checked by their parser (``core.parsers.JSONParser``).
 from __future__ import annotations
 
 from django.http import HttpResponse, JsonResponse
-from django.views import defaults
 
 from core.text import has_unstorable_characters
 from fhir_api.resources import operation_outcome
@@ -51,12 +50,12 @@ class UnstorableTextMiddleware:
         return self.get_response(request)
 
 
-def page_not_found(request, exception):
-    """``handler404``: JSON for the REST API and the HSDS API (``{"detail", "code"}``, as their own 404s), an
-    OperationOutcome for FHIR, Django's page elsewhere."""
+def api_not_found(request):
+    """The 404 of an address no route matches, for the APIs: JSON for the REST API and the HSDS API
+    (``{"detail", "code"}``, as their own 404s), an OperationOutcome for FHIR; None elsewhere."""
     if request.path.startswith("/fhir/"):
         return JsonResponse(operation_outcome("No such resource.", code="not-found"), status=404,
                             content_type="application/fhir+json")
     if request.path.startswith(("/api/", "/hsds/")):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
-    return defaults.page_not_found(request, exception)
+    return None

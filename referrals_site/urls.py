@@ -1,10 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-# An address no route matches (a non-UUID id in /api/v1/referrals/<id>/ included): the API and FHIR answer in
-# their own JSON, the pages with Django's 404 page.
-handler404 = "referrals_site.middleware.page_not_found"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("hsds/", include("programs.hsds.urls")),
