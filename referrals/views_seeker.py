@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.numbers import parse_int
 from referrals_site.i18n import render_in_language
 from seekers.models import Seeker
 
@@ -55,10 +56,7 @@ def my_referral_status(request, public_id):
     if referral is None:
         raise Http404("No such referral.")
     to_status = request.POST.get("to_status", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = parse_int(request.POST.get("version"))
     with translation.override(seeker.preferred_language or "en"):
         try:
             services.referral_change_status(

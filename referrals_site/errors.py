@@ -44,6 +44,13 @@ def _render(request, template: str, context: dict, response_class):
 
 
 def page_not_found(request, exception=None):
+    # An address no route matches under /api/, /hsds/ or /fhir/ (a non-UUID id included) is answered in that
+    # API's own JSON (referrals_site.middleware.api_not_found).
+    from .middleware import api_not_found
+
+    answer = api_not_found(request)
+    if answer is not None:
+        return answer
     # The exception's text is for developers (and may name what exists); the page never shows it.
     return _render(request, "404.html", {}, HttpResponseNotFound)
 

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "privacy.middleware.RequestSizeMiddleware",
+    # A NUL in the path, query, form body or headers is a 400 before any view reads it (JSON: core.parsers).
+    "referrals_site.middleware.UnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -238,6 +240,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested more than core.parsers.MAX_DEPTH levels is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Every API list counts at most 1,000 rows: "count" stops there and "count_is_capped" says so.
     "DEFAULT_PAGINATION_CLASS": "referrals_site.pagination.CappedCountPagination",
     "PAGE_SIZE": 25,
