@@ -67,3 +67,12 @@ def sweep_outboxes(now: str | None = None) -> dict:
     Returns how many rows of each channel were queued ("email queued": 3)."""
     moment = sweep_clock(now)
     return {f"{channel.name} queued": outbox.sweep(channel, now=moment) for channel in outbox.channels()}
+
+
+@shared_task(base=OutboxTask, acks_late=True, ignore_result=True)
+def clear_outbox_content(now: str | None = None) -> dict:
+    """The beat's retention (daily): done rows past their channel's retention lose their content
+    (``NOTIFICATION_BODY_RETENTION_DAYS`` for email; core.outbox.clear_old_content).
+    Returns how many rows of each channel were cleared ("email cleared": 3)."""
+    cleared = outbox.clear_old_content(now=sweep_clock(now))
+    return {f"{name} cleared": count for name, count in cleared.items()}

@@ -33,6 +33,7 @@ class OutboxMessage(OutboxRow):
         STALL_SEEKER_REMINDER = "stall_seeker_reminder", "Stalled: what the program needs (seeker)"
         MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
         MEMBER_ADDED = "member_added", "Added to an organization (an existing account)"
+        PASSWORD_RESET = "password_reset", "Password reset (the account holder)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(

@@ -30,6 +30,8 @@ app.autodiscover_tasks()
 SWEEPS = {
     # Every outbox channel (email, webhooks): rows the broker or a dead worker lost (core.outbox.sweep).
     "outbox": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
+    # Retention: sent messages' subjects and bodies cleared after NOTIFICATION_BODY_RETENTION_DAYS.
+    "outbox-retention": {"task": "core.tasks.clear_outbox_content", "schedule": 24 * 60 * 60.0},
     "escalation": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
     # Answered referrals left alone in their status (referrals.stalls).
     "stalled": {"task": "referrals.tasks.sweep_stalls", "schedule": 900.0},
