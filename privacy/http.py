@@ -1,27 +1,4 @@
-"""Small request helpers shared by access records, rate limits and django-axes."""
-
-import ipaddress
-
-from django.conf import settings
-
-
-def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind a trusted proxy (TRUST_X_FORWARDED_FOR) the first
-    X-Forwarded-For hop. Anything that is not an address gives None rather than an error."""
-    if request is None:
-        return None
-    address = request.META.get("REMOTE_ADDR") or None
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[0].strip() or address
-    if not address:
-        return None
-    try:
-        ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    return address
+"""django-axes' request helper (the client's address is core.client's: AXES_CLIENT_IP_CALLABLE)."""
 
 
 def axes_username(request, credentials: dict | None = None) -> str | None:

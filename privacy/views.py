@@ -12,12 +12,12 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from core.errors import add_to_form
+from core.ratelimit import hit, ratelimit, request_key, too_many_requests
 from seekers import policies as seeker_policies
 from seekers.models import Seeker
 
 from . import accounts as account_services
 from .middleware import requires_two_factor
-from .ratelimit import hit, ratelimit, request_key, too_many_requests
 from .services import access_records_for_seeker, seeker_erase, seeker_export, seeker_is_erased
 
 

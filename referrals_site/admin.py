@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.decorators import method_decorator
 
-from privacy.ratelimit import ratelimit
+from core.ratelimit import ratelimit
 
 
 class SiteAdmin(admin.AdminSite):
