@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,7 +22,6 @@ from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
 from seekers.validation import normalize_phone, normalize_zip
 
-ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 QUERY_MAX_LENGTH = 200
 
 
@@ -60,12 +58,18 @@ class TokenSerializer(serializers.Serializer):
 class ProgramSearchSerializer(serializers.Serializer):
     """The query string of GET /programs/."""
 
-    zip = serializers.RegexField(ZIP_CODE, required=False, allow_blank=True,
-                                 error_messages={"invalid": "Enter a 5-digit zip code."})
+    zip = serializers.CharField(required=False, allow_blank=True, max_length=10,
+                                help_text="Five digits; ZIP+4 is accepted and searched by its five digits.")
     radius_miles = serializers.FloatField(required=False, min_value=0.1, max_value=500)
     category = serializers.SlugField(required=False, allow_blank=True, max_length=120)
     q = serializers.CharField(required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH)
     accepting = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate_zip(self, value):
+        try:
+            return normalize_zip(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def validate(self, attrs):
         if attrs.get("radius_miles") and not attrs.get("zip"):
@@ -297,7 +301,19 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class ReferralUpdateSerializer(serializers.Serializer):
-    """PATCH /referrals/{id}/: only the goal changes here; status has its own endpoint."""
+    """PATCH /referrals/{id}/: only the goal changes here; status has its own endpoint.
+
+    Both fields are required: this PATCH is not a partial update. drf-spectacular describes every PATCH body as
+    partial (it sets ``partial`` on the serializer), which told clients ``goal`` and ``version`` were optional;
+    ``partial`` is fixed to False here so the schema says what the view requires."""
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass  # DRF's and drf-spectacular's "partial=True" do not apply
 
     goal = serializers.UUIDField(allow_null=True, help_text="One of the seeker's goals, or null to remove it.")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,

@@ -12,3 +12,12 @@ class PrivacyConfig(AppConfig):
         from .middleware import start_session
 
         user_logged_in.connect(start_session, dispatch_uid="privacy.start_session")
+
+        from core import erasure
+
+        from . import services
+
+        # The copies of an erased person that privacy looks after (core.erasure).
+        for scrubber in (services.erase_account_records, services.erase_sign_in_logs, services.erase_admin_log,
+                         services.erase_own_account):
+            erasure.register(scrubber)

@@ -1,10 +1,9 @@
-import re
-
 from django import forms
 
 from referrals.models import Referral
 from referrals.services import COMMENT_MAX_LENGTH
 from referrals.statuses import Urgency
+from core.zipcode import InvalidZipCode, parse_zip
 from referrals_site.forms import form_text
 
 from .models import Category
@@ -30,10 +29,10 @@ class ProgramSearchForm(forms.Form):
         ]
 
     def clean_zip(self):
-        value = self.cleaned_data["zip"].strip()
-        if value and not re.fullmatch(r"\d{5}", value):
-            raise forms.ValidationError("Enter a five-digit zip code, like 60640.")
-        return value
+        try:
+            return parse_zip(self.cleaned_data["zip"])
+        except InvalidZipCode as error:
+            raise forms.ValidationError(error.message) from None
 
 
 class ConnectForm(forms.Form):

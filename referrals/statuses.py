@@ -47,6 +47,43 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+# What seekers read (their pages, emails and texts): the staff words ("In service", "Not updated") say what the
+# program recorded; these say what it means for the person who asked for help.
+SEEKER_LABELS = {
+    Status.SENT: _("Sent to the program"),
+    Status.VIEWED: _("The program has seen it"),
+    Status.NEEDS_CLIENT_ACTION: _("The program needs something from you"),
+    Status.ACCEPTED: _("The program will help you"),
+    Status.WAITLISTED: _("You are on the program's waiting list"),
+    Status.IN_SERVICE: _("The program is working with you"),
+    Status.GOT_HELP: _("You got help"),
+    Status.DECLINED: _("The program cannot help this time"),
+    Status.NOT_COMPLETED: _("It did not work out"),
+    Status.WITHDRAWN: _("Closed: no longer needed"),
+    Status.ENTERED_IN_ERROR: _("Made by mistake"),
+}
+SEEKER_REASON_LABELS = {
+    Reason.NOT_ELIGIBLE: _("You do not meet the program's requirements"),
+    Reason.NO_CAPACITY: _("The program has no room right now"),
+    Reason.OUT_OF_AREA: _("You live outside the area the program serves"),
+    Reason.COULDNT_CONTACT: _("The program could not reach you"),
+    Reason.EXPIRED_NO_RESPONSE: _("The program did not answer in time"),
+    Reason.REFERRED_ELSEWHERE: _("You were referred to another program"),
+}
+
+
+def seeker_label(status: str) -> str:
+    """A status as the seeker reads it."""
+    return str(SEEKER_LABELS[Status(status)])
+
+
+def seeker_reason_label(reason: str) -> str:
+    """A closing reason as the seeker reads it ("" for none)."""
+    if not reason:
+        return ""
+    return str(SEEKER_REASON_LABELS.get(Reason(reason), Reason(reason).label))
+
+
 CLOSED = frozenset({Status.GOT_HELP, Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN, Status.ENTERED_IN_ERROR})
 OPEN = frozenset(set(Status) - CLOSED)
 CLAIMER_WORK = frozenset({Status.NEEDS_CLIENT_ACTION, Status.ACCEPTED, Status.WAITLISTED, Status.IN_SERVICE})

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.numbers import parse_int
 from programs.selectors import claimers_by_program, program_claimer
 from referrals_site.pagination import OneMorePage, capped_count
 
@@ -188,9 +189,8 @@ def assign(request, public_id):
         if membership is None:
             return _refused(request, "Referrals can only be assigned to the program's claimers.", 400)
         assignee = membership.user
-    try:
-        expected_version = int(request.POST["expected_version"]) if request.POST.get("expected_version") else None
-    except ValueError:
+    expected_version = parse_int(request.POST["expected_version"]) if request.POST.get("expected_version") else None
+    if request.POST.get("expected_version") and expected_version is None:
         return _refused(request, "The form was incomplete; reload the page and try again.", 400)
     try:
         referral_assign(actor=request.user, referral=referral, assignee=assignee, expected_version=expected_version)
