@@ -32,11 +32,28 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(required=False)
 
 
+class SeekerCandidateSerializer(serializers.Serializer):
+    """A person the organization already helps who is likely the one being added."""
+
+    id = serializers.UUIDField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField(allow_blank=True)
+    date_of_birth = serializers.DateField(allow_null=True)
+    zip_code = serializers.CharField(allow_blank=True)
+    why = serializers.CharField(help_text="What matched: same email, same phone, similar name and ...")
+
+
 class ConflictSerializer(ErrorSerializer):
-    """409: the change conflicts with the referral's current state."""
+    """409: the change conflicts with the referral's current state, or a new seeker is likely a duplicate."""
 
     current_version = serializers.IntegerField(required=False, help_text="Set when `version` was stale.")
     existing = serializers.UUIDField(required=False, help_text="The open referral a duplicate would repeat.")
+    candidates = SeekerCandidateSerializer(
+        many=True, required=False,
+        help_text="A new seeker (code `likely_duplicate`): the likely matches you may open. Send "
+                  "`confirm_new: true` to add the person anyway.")
+    hidden_candidates = serializers.IntegerField(
+        required=False, help_text="A new seeker: how many more likely matches you may not open.")
 
 
 # --- auth ---------------------------------------------------------------------------------------------
@@ -131,11 +148,16 @@ class SeekerSerializer(serializers.ModelSerializer):
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30,
                                   help_text="Ten digits (a leading 1 is dropped); stored as the digits alone.")
+    confirm_new = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="Only on creation. Without it, a likely match already in your organization (same email or "
+                  "phone, or a close name with the same date of birth or zip code) answers 409 with the "
+                  "`candidates`; send `true` when this is someone else.")
 
     class Meta:
         model = Seeker
         fields = ["id", "organization", "first_name", "last_name", "date_of_birth", "zip_code", "email",
-                  "phone", "preferred_language", "contact_preference", "created_at", "updated_at"]
+                  "phone", "preferred_language", "contact_preference", "confirm_new", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate_first_name(self, value):
