@@ -34,6 +34,7 @@ class OutboxMessage(OutboxRow):
         MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
         MEMBER_ADDED = "member_added", "Added to an organization (an existing account)"
         PASSWORD_RESET = "password_reset", "Password reset (the account holder)"
+        EMAIL_CHANGE = "email_change", "Confirm a new sign-in email (sent to the new address)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(

@@ -460,6 +460,22 @@ def notify_member_added(*, user, organization, added_by, role_label: str) -> int
     return _member_email(Kind.MEMBER_ADDED, user=user, organization=organization, by=added_by, role=role_label)
 
 
+def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: int) -> int:
+    """Emails ``new_email`` the link that makes it ``user``'s sign-in email (privacy.accounts): the address
+    changes only when its owner follows the link. Returns the outbox row's id."""
+    context = {"recipient_name": user.first_name or new_email, "email": user.email, "new_email": new_email,
+               "confirm_url": confirm_url, "valid_hours": valid_hours}
+    language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
+    kind = OutboxMessage.Kind.EMAIL_CHANGE
+    subject, text, html = render_message(kind, context, language)
+    message = OutboxMessage.objects.create(
+        key=f"{kind}:{user.pk}:{timezone.now().timestamp():.6f}", kind=kind, recipient_email=new_email,
+        recipient_user=user, language=language, subject=subject, body_text=text, body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
 def _member_email(kind: str, *, user, organization, by, **extra) -> int:
     context = {
         "recipient_name": user.first_name or user.email,

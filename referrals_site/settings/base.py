@@ -16,7 +16,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "referrals_site.admin.SiteAdminConfig",  # django.contrib.admin, its sign-in rate limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -334,6 +334,8 @@ AXES_VERBOSE = False
 # Multi-factor sign-in (django-otp): required for organization admins and superusers when enforced.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Referral network")
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
+# A link to confirm a new sign-in email (privacy.accounts.user_request_email_change) works for a day.
+EMAIL_CHANGE_TIMEOUT = 24 * 3600
 MFA_RECOVERY_CODE_COUNT = 10
 
 # Sessions: idle and absolute timeouts (privacy.middleware.SessionTimeoutMiddleware).
@@ -380,7 +382,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Pages whose URL carries a secret (email links, password reset) never send a referrer to another site
 # (privacy.middleware.ReferrerPolicyMiddleware says why not ``no-referrer``).
-SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/"]
+SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/", "/account/email/confirm/"]
 
 # Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (privacy.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
