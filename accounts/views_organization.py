@@ -26,8 +26,8 @@ from programs.services import (
     organization_program_remove_claimer,
     organization_program_set_sharing,
 )
-from referrals_site.forms import add_service_errors, error_messages
-from referrals_site.pagination import CappedCountPaginator
+from core.forms import add_service_errors, error_messages
+from core.pagination import CappedCountPaginator
 
 from . import policies, services
 from .forms import MemberAddForm, PersonForm, RoleForm, SharingForm, TeamCreateForm, TeamRenameForm

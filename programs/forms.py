@@ -5,7 +5,7 @@ from django import forms
 from referrals.models import Referral
 from referrals.services import COMMENT_MAX_LENGTH
 from referrals.statuses import Urgency
-from referrals_site.forms import form_text
+from core.forms import form_text
 
 from .models import Category
 

@@ -12,7 +12,7 @@ from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.policies import may_see
 from referrals.selectors import open_referrals_to_programs
 from referrals.services import referral_create
-from referrals_site.pagination import CappedCountPaginator, capped_count
+from core.pagination import CappedCountPaginator, capped_count
 from seekers.models import Seeker
 from seekers.selectors import seekers_visible_to
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from accounts.models import Organization
 from accounts.policies import organizations_admin_of
 from core.errors import NotAllowed
-from referrals_site.csv_cells import line_writer, safe_cell
+from core.csv_cells import line_writer, safe_cell
 
 from .models import Referral
 

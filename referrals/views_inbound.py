@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from programs.selectors import claimers_by_program, program_claimer
-from referrals_site.pagination import OneMorePage, capped_count
+from core.pagination import OneMorePage, capped_count
 
 from . import inbound_cache, policies, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral

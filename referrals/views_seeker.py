@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from referrals_site.i18n import render_in_language
+from core.i18n import render_in_language
 from seekers.models import Seeker
 
 from . import services

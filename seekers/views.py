@@ -14,7 +14,7 @@ from privacy.services import access_record
 from programs.geo import zip_centre
 from programs.selectors import age_on
 from referrals.models import Referral
-from referrals_site.pagination import CappedCountPaginator
+from core.pagination import CappedCountPaginator
 
 from . import policies
 from .forms import PeopleSearchForm, SeekerForm

@@ -219,7 +219,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Every API list counts at most 1,000 rows: "count" stops there and "count_is_capped" says so.
-    "DEFAULT_PAGINATION_CLASS": "referrals_site.pagination.CappedCountPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CappedCountPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
