@@ -393,6 +393,16 @@ def notify_member_invited(*, user, organization, invited_by) -> int:
                          valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))
 
 
+def member_invited_received(sender, *, user, organization, invited_by, **kwargs) -> None:
+    """accounts.signals.member_invited: the email with the link to choose a password."""
+    notify_member_invited(user=user, organization=organization, invited_by=invited_by)
+
+
+def member_added_received(sender, *, user, organization, added_by, role_label, **kwargs) -> None:
+    """accounts.signals.member_added: the email that says so."""
+    notify_member_added(user=user, organization=organization, added_by=added_by, role_label=role_label)
+
+
 def notify_member_added(*, user, organization, added_by, role_label: str) -> int:
     """Tells someone who already has an account that an admin added them to ``organization`` (so nobody
     is made a member of an organization without hearing of it). Returns the outbox row's id."""

@@ -107,6 +107,12 @@ def sessions_end_for(*, user) -> int:
     return ended
 
 
+def sessions_end_on_promotion(sender, *, user, **kwargs) -> None:
+    """accounts.signals.admin_promoted: admins sign in with a second factor, so the sessions that began
+    without one end once the promotion commits."""
+    transaction.on_commit(lambda: sessions_end_for(user=user))
+
+
 @transaction.atomic
 def user_deactivate(*, user) -> None:
     """Deactivates an account: it can no longer sign in, its API tokens stop working (DRF refuses inactive

@@ -19,6 +19,14 @@ def delivery_recorded(sender, report, **kwargs):
         referral_record_delivery(channel=report.channel, referral=report.about, detail=report.detail)
 
 
+def member_removed(sender, user, organization, **kwargs):
+    """accounts.signals.member_removed: the referrer's grant is the person's, not a group's; without this,
+    someone who left would keep those seekers' names, contact details and notes. The referrals stay."""
+    from .models import ReferralUserObjectPermission
+
+    ReferralUserObjectPermission.objects.filter(user=user, content_object__organization=organization).delete()
+
+
 @receiver(post_save, sender=Seeker, dispatch_uid="inbound_cache_seeker")
 def seeker_saved(sender, instance, **kwargs):
     """A seeker's name shows on the inbound lists of every program they were referred to."""

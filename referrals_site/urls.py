@@ -8,6 +8,7 @@ urlpatterns = [
     path("fhir/", include("fhir_api.urls")),
     path("", include("webhooks.urls")),
     path("", include("accounts.urls")),
+    path("", include("organization.urls")),
     path("", include("seekers.urls")),
     path("", include("programs.urls")),
     path("", include("referrals.urls")),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "api",
     "reports",
     "ops",
+    "organization",
     # privacy and security (issue 6)
     "pgtrigger",
     "axes",
