@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "reports",
     "ops",
     "organization",
+    "people",
     # privacy and security (issue 6)
     "pgtrigger",
     "axes",

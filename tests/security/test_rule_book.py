@@ -73,7 +73,7 @@ def test_the_scan_covers_every_kind_of_display_module():
     names = {str(path.relative_to(ROOT)) for path in display_modules()}
     assert {"accounts", "referrals", "organization", "reports", "referrals_site"} <= set(APPS)
     for expected in ["referrals/views.py", "referrals/views_inbound.py", "api/views.py", "api/serializers.py",
-                     "fhir_api/views.py", "referrals/templatetags/referral_display.py", "seekers/views.py",
+                     "fhir_api/views.py", "referrals/templatetags/referral_display.py", "people/views.py",
                      "organization/views.py", "accounts/context_processors.py", "reports/views.py",
                      "notifications/views.py", "referrals/live.py", "api/permissions.py"]:
         assert expected in names

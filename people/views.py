@@ -8,19 +8,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import CappedCountPaginator
 from goals.forms import GoalForm
 from goals.models import Goal
 from privacy.services import access_record
 from programs.geo import zip_centre
 from programs.selectors import age_on
 from referrals.models import Referral
-from core.pagination import CappedCountPaginator
+from seekers import policies
+from seekers.forms import PeopleSearchForm, SeekerForm
+from seekers.models import Seeker
+from seekers.selectors import people_search, people_with_activity
+from seekers.services import seeker_create, seeker_update
 
-from . import policies
-from .forms import PeopleSearchForm, SeekerForm
-from .models import Seeker
-from .selectors import people_search, people_with_activity, with_open_referrals
-from .services import seeker_create, seeker_update
+from .selectors import with_open_referrals
 
 PEOPLE_PER_PAGE = 25
 
