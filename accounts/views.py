@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
-from privacy.ratelimit import ratelimit
+from core.ratelimit import ratelimit
 
 from .forms import ResetPasswordForm, SignInForm
 from .policies import roles_of

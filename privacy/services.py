@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from .http import client_ip
+from core.http import client_ip
 from .models import AccessRecord
 
 ERASED_NAME = "Erased person"

@@ -16,7 +16,7 @@ from seekers.models import Seeker
 
 from . import accounts as account_services
 from .middleware import requires_two_factor
-from .ratelimit import hit, request_key, too_many_requests
+from core.ratelimit import hit, request_key, too_many_requests
 from .services import access_records_for_seeker, seeker_erase, seeker_export, seeker_is_erased
 
 

@@ -297,8 +297,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "privacy.http.client_ip"
-AXES_USERNAME_CALLABLE = "privacy.http.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_USERNAME_CALLABLE = "core.http.axes_username"
 AXES_VERBOSE = False
 # Behind the production proxy the client address is the first X-Forwarded-For hop.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
@@ -316,7 +316,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Rate limits (privacy.ratelimit): (requests, seconds) per client address.
+# Rate limits (core.ratelimit): (requests, seconds) per client address.
 RATE_LIMITS = {
     "sign_in": (20, 60),
     "password_reset": (5, 15 * 60),

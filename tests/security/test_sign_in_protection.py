@@ -44,10 +44,10 @@ def one_window(monkeypatch):
     """Keep the rate limiter's clock inside one fixed window, so a test never straddles two."""
     from types import SimpleNamespace
 
-    import privacy.ratelimit
+    import core.ratelimit
 
     start = (time.time() // 3600) * 3600 + 1
-    monkeypatch.setattr(privacy.ratelimit, "time", SimpleNamespace(time=lambda: start))
+    monkeypatch.setattr(core.ratelimit, "time", SimpleNamespace(time=lambda: start))
 
 
 def test_sign_in_is_rate_limited_per_address(client, settings, db, one_window):
