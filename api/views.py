@@ -45,7 +45,7 @@ from referrals.services import (
     referral_set_goal,
 )
 from privacy.models import AccessRecord
-from privacy.services import access_record
+from privacy.services import access_record, access_records_for_many
 from seekers import policies as seeker_policies
 from seekers.models import Seeker
 from seekers.services import seeker_create, seeker_update
@@ -146,6 +146,12 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
         return Seeker.objects.restrict(self.request.user, "view").select_related("organization").order_by(
             "last_name", "first_name", "id")
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        access_records_for_many(user=self.request.user, request=self.request, via=AccessRecord.Via.API,
+                                seekers=page if page is not None else queryset)
+        return page
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         chosen = data.pop("organization", {}).get("public_id")
@@ -197,6 +203,10 @@ class SeekerGoals(ApiView, generics.ListCreateAPIView):
     def get_queryset(self):
         return self.get_seeker().goals.order_by("status", "created_at", "id")
 
+    def list(self, request, *args, **kwargs):
+        access_record(user=request.user, seeker=self.get_seeker(), request=request, via=AccessRecord.Via.API)
+        return super().list(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         serializer.instance = goal_create(actor=self.request.user, seeker=self.get_seeker(),
                                           title=serializer.validated_data["title"])
@@ -239,8 +249,10 @@ class ReferralList(ApiView, generics.ListAPIView):
         if page_ids is None:
             return None
         user = self.request.user
-        return list(with_seeker_side(referrals_for_page(user, page_ids, order=REFERRAL_ORDER), user)
+        page = list(with_seeker_side(referrals_for_page(user, page_ids, order=REFERRAL_ORDER), user)
                     .select_related(*REFERRAL_RELATED))
+        access_records_for_many(user=user, request=self.request, via=AccessRecord.Via.API, referrals=page)
+        return page
 
     @extend_schema(parameters=[serializers.ReferralFilterSerializer])
     def get(self, request, *args, **kwargs):
@@ -389,9 +401,9 @@ def export_organization(user, organization_id=None):
     return organizations[0]
 
 
-def csv_response(user, organization) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.referral_csv_lines(user=user, organization=organization),
-                                     content_type="text/csv; charset=utf-8")
+def csv_response(request, organization, *, via: str) -> StreamingHttpResponse:
+    lines = exports.referral_csv_lines(user=request.user, organization=organization, request=request, via=via)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(organization)}"'
     response["Cache-Control"] = "no-store"
     return response
@@ -424,4 +436,4 @@ class ReferralExport(ApiView):
         query = serializers.ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         organization = export_organization(request.user, query.validated_data.get("organization"))
-        return csv_response(request.user, organization)
+        return csv_response(request, organization, via=AccessRecord.Via.API)

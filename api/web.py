@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError
 
+from privacy.models import AccessRecord
+
 from .views import csv_response, export_organization
 
 
@@ -22,4 +24,4 @@ def referral_export(request):
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(str(m) for m in error.detail.get("organization", [])),
                                       content_type="text/plain; charset=utf-8")
-    return csv_response(request.user, organization)
+    return csv_response(request, organization, via=AccessRecord.Via.WEB)

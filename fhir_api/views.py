@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from privacy.models import AccessRecord
-from privacy.services import access_record
+from privacy.services import access_record, access_records_for_many
 from referrals.actors import Actor
 from referrals.errors import IllegalTransition, StaleReferral
 from referrals.models import Referral, ReferralEvent
@@ -231,6 +231,7 @@ class TaskSearch(FHIRView):
                         [(page - 1) * count: page * count + 1])
         found = list(referrals_for_page(request.user, page_ids[:count], order=TASK_ORDER)
                      .select_related("program", "program__organization", "organization", "seeker"))
+        access_records_for_many(user=request.user, request=request, via=AccessRecord.Via.FHIR, referrals=found)
         base_url = request.build_absolute_uri("/fhir/")
         links = {"self": request.build_absolute_uri()}
         if len(page_ids) > count:

@@ -10,7 +10,7 @@ from accounts.tenancy import TenantManager
 
 
 class AccessRecord(models.Model):
-    """Who looked at (or exported, or erased) a seeker's data, when, from where and through what.
+    """Who looked at (or listed, exported, or erased) a seeker's data, when, from where and through what.
 
     Append-only: a PostgreSQL trigger refuses every UPDATE and DELETE, so the application cannot rewrite
     or remove the trail. ``organization`` is the tenant that owns the data (the seeker's organization).
@@ -18,6 +18,7 @@ class AccessRecord(models.Model):
 
     class Action(models.TextChoices):
         VIEWED = "viewed", "Viewed"
+        LISTED = "listed", "Listed"  # in a list, a search or a page of results (one request, many people)
         EXPORTED = "exported", "Exported"
         ERASED = "erased", "Erased"
 

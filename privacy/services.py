@@ -1,7 +1,8 @@
 """Access records and data rights (export, erasure, retention).
 
 ``access_record`` is called by every view that shows a seeker or a referral to a staff user and by every
-email-link page; it is one INSERT. Export and erasure are for organization admins and are themselves
+email-link page; it is one INSERT. ``access_records_for_many`` does the same for a request that returns many
+people (the API's lists, FHIR searches, the CSV exports): one row per person returned, in one query. Export and erasure are for organization admins and are themselves
 recorded.
 """
 
@@ -11,8 +12,8 @@ from datetime import timedelta
 
 import pgtrigger
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, F, Max, Q, QuerySet, Value
 from django.utils import timezone
 
 from core.http import client_ip
@@ -24,6 +25,24 @@ USER_AGENT_MAX_LENGTH = 300
 
 Via = AccessRecord.Via
 Action = AccessRecord.Action
+
+
+def _actor(user, via, actor_display):
+    """The staff user to record (None for a seeker's link or the system) and the name the record shows."""
+    if actor_display is None:
+        if user is not None and user.is_authenticated:
+            actor_display = user.short_name
+        elif via == Via.EMAIL_LINK:
+            actor_display = "Seeker (email link)"
+        else:
+            actor_display = "System"
+    if user is not None and not user.is_authenticated:
+        user = None
+    return user, actor_display
+
+
+def _user_agent(request) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH] if request is not None else ""
 
 
 def access_record(*, user=None, seeker=None, referral=None, request=None, via: str = Via.WEB,
@@ -38,16 +57,7 @@ def access_record(*, user=None, seeker=None, referral=None, request=None, via: s
         raise ValueError("access_record needs a seeker or a referral")
     if seeker is None:
         seeker = referral.seeker
-    if actor_display is None:
-        if user is not None and user.is_authenticated:
-            actor_display = user.short_name
-        elif via == Via.EMAIL_LINK:
-            actor_display = "Seeker (email link)"
-        else:
-            actor_display = "System"
-    if user is not None and not user.is_authenticated:
-        user = None
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH] if request is not None else ""
+    user, actor_display = _actor(user, via, actor_display)
     return AccessRecord.objects_across_tenants.create(
         organization_id=seeker.organization_id,
         user=user,
@@ -57,8 +67,65 @@ def access_record(*, user=None, seeker=None, referral=None, request=None, via: s
         action=action,
         via=via,
         ip_address=client_ip(request),
-        user_agent=user_agent,
+        user_agent=_user_agent(request),
     )
+
+
+def access_records_for_many(*, user, request=None, via: str, action: str = Action.LISTED, referrals=None,
+                            seekers=None) -> int:
+    """Record that one request (a list, a search, an export) showed ``user`` many people: one row per
+    referral (naming its seeker) or per seeker returned, written by ONE query whatever their number.
+
+    ``referrals`` / ``seekers`` are either the objects a page already loaded (a list: one bulk INSERT, no
+    other query; a referral's ``seeker_id`` and ``seeker.organization_id`` must be loaded, as the pages'
+    ``select_related("seeker")`` does) or a queryset of everything the response holds (an export: one
+    ``INSERT ... SELECT`` on PostgreSQL, so nothing is loaded into memory). Returns how many were recorded.
+    """
+    if (referrals is None) == (seekers is None):
+        raise ValueError("access_records_for_many needs referrals or seekers (one of them)")
+    user, actor_display = _actor(user, via, None)
+    common = {"user_id": user.pk if user is not None else None, "actor_display": actor_display,
+              "action": action, "via": via, "ip_address": client_ip(request), "user_agent": _user_agent(request),
+              "created_at": timezone.now()}
+    rows = referrals if referrals is not None else seekers
+    if isinstance(rows, QuerySet):
+        return _access_records_for_queryset(rows, is_referrals=referrals is not None, common=common)
+    if referrals is not None:
+        records = [AccessRecord(organization_id=referral.seeker.organization_id, seeker_id=referral.seeker_id,
+                                referral_id=referral.pk, **common) for referral in referrals]
+    else:
+        records = [AccessRecord(organization_id=seeker.organization_id, seeker_id=seeker.pk, **common)
+                   for seeker in seekers]
+    if records:
+        AccessRecord.objects_across_tenants.bulk_create(records)
+    return len(records)
+
+
+def _access_records_for_queryset(rows: QuerySet, *, is_referrals: bool, common: dict) -> int:
+    if is_referrals:
+        selected = rows.order_by().values(
+            record_organization=F("seeker__organization_id"), record_seeker=F("seeker_id"), record_referral=F("pk"))
+    else:
+        selected = rows.order_by().values(record_organization=F("organization_id"), record_seeker=F("pk"),
+                                          record_referral=Value(None, output_field=BigIntegerField()))
+    if connection.vendor != "postgresql":  # development on SQLite: no UUIDs in SQL; batches of loaded ids
+        records = [AccessRecord(organization_id=row["record_organization"], seeker_id=row["record_seeker"],
+                                referral_id=row["record_referral"], **common) for row in selected.iterator()]
+        AccessRecord.objects_across_tenants.bulk_create(records, batch_size=500)
+        return len(records)
+    select_sql, select_params = selected.query.sql_with_params()
+    table = AccessRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (public_id, organization_id, seeker_id, referral_id, user_id, actor_display, "
+            "actor_organization, action, via, ip_address, user_agent, created_at) "
+            "SELECT gen_random_uuid(), chosen.record_organization, chosen.record_seeker, chosen.record_referral, "
+            "%s, %s, '', %s, %s, %s::inet, %s, %s "
+            f"FROM ({select_sql}) AS chosen",
+            [common["user_id"], common["actor_display"], common["action"], common["via"], common["ip_address"],
+             common["user_agent"], common["created_at"], *select_params],
+        )
+        return cursor.rowcount
 
 
 def access_records_for_seeker(*, seeker, limit: int = 200):

@@ -62,13 +62,17 @@ def referrals_for_export(*, user, organization: Organization):
     )
 
 
-def referral_csv_lines(*, user, organization: Organization) -> Iterator[str]:
+def referral_csv_lines(*, user, organization: Organization, request=None, via: str = "web") -> Iterator[str]:
     """The export, line by line: a header, then one line per referral.
 
-    Refuses at once (ExportNotAllowed) when ``user`` is not an admin of ``organization``; the rows are read
-    only as the lines are consumed.
+    Refuses at once (ExportNotAllowed) when ``user`` is not an admin of ``organization``; otherwise records at
+    once, in one query, an "exported" access record for every referral (and so every person) it holds, so
+    "Who looked at this person" shows the export. The rows are read only as the lines are consumed.
     """
+    from privacy.services import Action, access_records_for_many
+
     referrals = referrals_for_export(user=user, organization=organization)
+    access_records_for_many(user=user, request=request, via=via, action=Action.EXPORTED, referrals=referrals)
     return _lines(referrals, organization)
 
 

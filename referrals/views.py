@@ -8,11 +8,14 @@ Requests from htmx get the panel back (status 200 so htmx swaps it in, with the 
 form posts are redirected to the page after a change, or see the page again with the message.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
@@ -46,6 +49,38 @@ def _get_referral_or_404(user, public_id) -> Referral:
         raise Http404("No such referral.") from None
 
 
+# History lines that record a delivery (an email or a text sent) rather than something a person did: hidden
+# until asked for ("Show emails and texts"), as they outnumber the people's actions.
+DELIVERY_KINDS = frozenset(services.DELIVERY_EVENT_KINDS.values())
+SHOW_DELIVERIES = "all"  # ?history=all
+
+
+def history_by_day(events, *, show_deliveries: bool, now=None) -> tuple[list, int]:
+    """The history grouped by local day, newest first: [(heading, [events])], and how many delivery lines
+    there are (shown only when ``show_deliveries``)."""
+    today = timezone.localdate(now or timezone.now())
+    deliveries = sum(1 for event in events if event.kind in DELIVERY_KINDS)
+    days: list = []
+    for event in events:
+        event.is_delivery = event.kind in DELIVERY_KINDS
+        if event.is_delivery and not show_deliveries:
+            continue
+        day = timezone.localdate(event.created_at)
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(event)
+    named = []
+    for day, day_events in days:
+        if day == today:
+            heading = "Today"
+        elif day == today - timedelta(days=1):
+            heading = "Yesterday"
+        else:
+            heading = f"{day:%A}, {day:%B} {day.day}, {day.year}"
+        named.append((heading, day, day_events))
+    return named, deliveries
+
+
 def _replacements(user, referral):
     return lambda: referral_replacement_candidates(user, referral)
 
@@ -62,6 +97,9 @@ def _panel_context(request, referral: Referral, access: ReferralAccess, *, statu
     notes = list(referral.notes.order_by("-created_at", "-id"))
     for note in notes:
         note.can_delete = access.may("delete_note", note=note)
+    show_deliveries = request.GET.get("history") == SHOW_DELIVERIES
+    history_days, delivery_count = history_by_day(list(referral_history(referral)),
+                                                  show_deliveries=show_deliveries)
     outcomes = [
         ("Seeker", referral.seeker_outcome, referral.seeker_outcome_at),
         ("Program", referral.program_outcome, referral.program_outcome_at),
@@ -82,7 +120,9 @@ def _panel_context(request, referral: Referral, access: ReferralAccess, *, statu
         "can_add_note": access.may("add_note"),
         "notes": notes,
         "outcomes": outcomes if any(outcome for _, outcome, _ in outcomes) else None,
-        "events": list(referral_history(referral)),
+        "history_days": history_days,
+        "delivery_count": delivery_count,
+        "show_deliveries": show_deliveries,
         "panel_messages": panel_messages,
         # A panel embedded in another page links to the full page; the full page's own live refresh does not.
         "is_embedded": bool(request.htmx) and request.htmx.current_url_abs_path != reverse(

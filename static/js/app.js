@@ -6,3 +6,19 @@ document.addEventListener("click", function (event) {
     event.stopPropagation();
   }
 }, true);
+
+// After an in-page action (never after a live refresh), focus goes where the person expects it: to the element
+// the action names (data-focus-after="<selector>" on the link or form that made the request), else to the
+// confirmation or the message the answer carries ([data-focus-here]). Otherwise it would fall to the top of
+// the page when the region holding the pressed button is replaced.
+document.addEventListener("htmx:afterSettle", function (event) {
+  const config = event.detail.requestConfig || {};
+  const trigger = config.triggeringEvent;
+  if (trigger && trigger.type === "live-changed") { return; }
+  const source = config.elt || event.detail.elt;
+  const selector = source && source.getAttribute && source.getAttribute("data-focus-after");
+  const target = (selector && document.querySelector(selector)) || document.querySelector("[data-focus-here]");
+  if (!target) { return; }
+  if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
+  target.focus();
+});

@@ -131,3 +131,51 @@ def test_the_query_count_does_not_grow_with_the_rows(network, client, django_ass
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/sent/", {"show": "all"})
     assert len(people(response.content.decode())) == 16
+
+
+def sent_days_ago(referral, days, *, status="sent", first_response_days_ago=None):
+    now = timezone.now()
+    Referral.objects_across_tenants.filter(pk=referral.pk).update(
+        status=status, sent_at=now - timedelta(days=days), updated_at=now - timedelta(days=days),
+        first_response_at=now - timedelta(days=first_response_days_ago) if first_response_days_ago else None)
+
+
+def test_unanswered_past_the_programs_expected_time_needs_attention_first(network, client, sent):
+    """Issue 19 item 7: "Not updated" three weeks after the program's expected time is the first thing shown."""
+    network.program.expected_response_hours = 48
+    network.program.save()
+    sent_days_ago(network.refer(seeker=person(network, "Silent Gus")), 21)
+    sent_days_ago(network.refer(seeker=person(network, "Viewed Hal")), 3, status="viewed")
+    sent_days_ago(network.refer(seeker=person(network, "Recent Ivy")), 1)  # within the 48 hours
+    # Answered once (first_response_at), then back to viewed by a reopening: not the program's silence.
+    sent_days_ago(network.refer(seeker=person(network, "Answered Jo")), 10, status="viewed",
+                  first_response_days_ago=9)
+    html = page(client, network.referrer)
+    assert people(html) == ["Silent Gus", "Viewed Hal", "Expired Cruz", "Declined Ben", "Waiting Ana"]
+    assert "5 need my attention" in html
+    assert html.count("the program usually answers within 48 hours") == 2
+    # The other views keep their order and do not mark rows that are answered.
+    assert people(page(client, network.referrer, show="open"))[:2] == ["Waiting Ana", "Open Fay"]
+
+
+def test_the_expected_time_is_each_programs_own(network, client):
+    network.program.expected_response_hours = 24
+    network.program.save()
+    network.other_program.expected_response_hours = 24 * 30
+    network.other_program.save()
+    sent_days_ago(network.refer(seeker=person(network, "Quick Kim")), 2)
+    sent_days_ago(network.refer(seeker=person(network, "Slow Lou"), program=network.other_program), 2)
+    assert people(page(client, network.referrer)) == ["Quick Kim"]
+
+
+def test_the_attention_view_query_count_does_not_grow_with_overdue_rows(network, client,
+                                                                         django_assert_max_num_queries):
+    sent_days_ago(network.refer(), 20)
+    client.force_login(network.referrer)
+    with django_assert_max_num_queries(100) as few:
+        client.get("/sent/")
+    for index in range(10):
+        sent_days_ago(network.refer(seeker=person(network, f"Person N{index:02d}")), 20 - index)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/sent/")
+    assert len(people(response.content.decode())) == 11
