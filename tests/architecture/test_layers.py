@@ -32,7 +32,11 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 # Imports that still go against the layers, each with why; the list only shrinks (a listed import that is
 # gone fails the test too, so that it is taken off).
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("referrals", "privacy"): "referral pages write access records",
+    # The one cycle left: referrals <-> privacy. The referral page, the email-link page and the CSV export write
+    # access records (privacy.services) and the email-link page takes privacy's referrer policy; privacy's
+    # AccessRecord names a referral and its erasure scrubs referral notes and history. Left for the split of
+    # privacy (sign-in and sessions apart from consent, access records and erasure; issue 13 item 5).
+    ("referrals", "privacy"): "referral pages write access records; privacy still holds sign-in security",
 }
 
 
