@@ -17,6 +17,8 @@ from django.db.models import BigIntegerField, F, Max, Q, QuerySet, Value
 from django.utils import timezone
 
 from core.http import client_ip
+
+from . import signals
 from .models import AccessRecord
 
 ERASED_NAME = "Erased person"
@@ -252,8 +254,6 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
       ``pgtrigger.ignore``), because those are the seeker's data.
     The erasure is recorded as an access record (action "erased").
     """
-    from referrals.models import Note, ReferralEvent
-
     seeker = type(seeker).objects.unscoped("the seeker being erased, locked").select_for_update().get(pk=seeker.pk)
     seeker_user_id = seeker.user_id
     seeker_short = f"{seeker.first_name}{' ' + seeker.last_name[:1] + '.' if seeker.last_name else ''}".strip()
@@ -272,19 +272,11 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     seeker.identifiers.all().delete()  # other systems' ids (record numbers) name the person too
     seeker.goals.update(title=ERASED_TEXT)
     seeker.referrals.update(comment="")
-    Note.objects.unscoped("the erased seeker's notes").filter(referral_id__in=referral_ids).update(body=ERASED_TEXT)
+    # Notes and history live in referrals, which scrubs them (privacy.signals; referrals.signals.seeker_erasing).
+    signals.seeker_erasing.send(sender=AccessRecord, seeker=seeker, referral_ids=referral_ids,
+                                user_id=seeker_user_id, short_name=seeker_short)
 
-    with pgtrigger.ignore("referrals.ReferralEvent:protect_history", "privacy.AccessRecord:protect_access_records"):
-        events = ReferralEvent.objects.unscoped("the erased seeker's history").filter(referral_id__in=referral_ids)
-        events.filter(kind=ReferralEvent.Kind.GOAL_CHANGED).update(detail={"from": ERASED_TEXT, "to": ERASED_TEXT})
-        if seeker_user_id is not None:
-            events.filter(actor_id=seeker_user_id).update(actor_display=ERASED_NAME)
-        if seeker_short:
-            events.filter(actor__isnull=True, actor_display=seeker_short).exclude(via=Via.EMAIL_LINK).update(
-                actor_display=ERASED_NAME)
-        for event in events.filter(kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor__isnull=True):
-            event.detail = {key: value for key, value in event.detail.items() if key not in ("ip_address", "user_agent")}
-            event.save(update_fields=["detail"])
+    with pgtrigger.ignore("privacy.AccessRecord:protect_access_records"):
         (AccessRecord.objects.unscoped("the erased seeker's email-link visits")
          .filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK).update(ip_address=None, user_agent=""))
 

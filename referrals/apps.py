@@ -16,3 +16,7 @@ class ReferralsConfig(AppConfig):
         from accounts import signals as accounts_signals
 
         accounts_signals.member_removed.connect(signals.member_removed, dispatch_uid="referrals.member_removed")
+        # An erased person's notes and their traces in the history are scrubbed with the rest of the erasure.
+        from privacy import signals as privacy_signals
+
+        privacy_signals.seeker_erasing.connect(signals.seeker_erasing, dispatch_uid="referrals.seeker_erasing")

@@ -22,21 +22,16 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("accounts", frozenset({"accounts"})),
     ("people and programs", frozenset({"seekers", "programs"})),
     ("goals", frozenset({"goals"})),
-    ("referral lifecycle", frozenset({"referrals"})),
     ("data rights", frozenset({"privacy"})),
+    ("referral lifecycle", frozenset({"referrals"})),
     ("channels", frozenset({"notifications", "webhooks", "api", "fhir_api"})),
     ("reports, pages and operations", frozenset({"reports", "organization", "people", "ops"})),
     ("wiring", frozenset({WIRING})),
 )
 
-# Imports that still go against the layers, each with why; the list only shrinks (a listed import that is
-# gone fails the test too, so that it is taken off).
+# Imports that still go against the layers, each with why; empty now, and it only shrinks (a listed import
+# that is gone fails the test too, so that it is taken off).
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    # The one cycle left: referrals <-> privacy. The referral page, the email-link page and the CSV export write
-    # access records (privacy.services) and the email-link page takes privacy's referrer policy; privacy's
-    # AccessRecord names a referral and its erasure scrubs referral notes and history. Left for the split of
-    # privacy (sign-in and sessions apart from consent, access records and erasure; issue 13 item 5).
-    ("referrals", "privacy"): "referral pages write access records; privacy still holds sign-in security",
 }
 
 
