@@ -21,9 +21,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.ratelimit import AnonRateLimitThrottle, ScopedRateLimitThrottle
 from goals.services import goal_create
 from programs.selectors import directory, program_get, program_search
 from referrals import exports
@@ -74,8 +74,9 @@ class TokenView(ApiView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle, AnonRateThrottle]
-    throttle_scope = "auth_token"
+    # Checks passwords: strict, per client address (core.ratelimit, scope api_token).
+    throttle_classes = [ScopedRateLimitThrottle, AnonRateLimitThrottle]
+    ratelimit_scope = "api_token"
 
     @extend_schema(request=serializers.TokenRequestSerializer, responses={200: serializers.TokenSerializer},
                    auth=[], tags=["auth"])

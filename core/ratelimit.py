@@ -1,15 +1,17 @@
-"""A small cache-based rate limiter, shared by sign-in, password reset, the API token endpoint and
-email-link pages.
+"""The one rate limiter: sign-in, password reset, second-factor codes, email links, the API's throttles (anonymous,
+signed-in, the token endpoint) and the public HSDS API all count here.
 
-Fixed windows in the default cache (Redis in production, so every web process counts together).
-Limits are configured in ``settings.RATE_LIMITS = {scope: (requests, seconds)}``.
+Fixed windows in the default cache (Redis in production, so every web process counts together). Rates are
+named in ``settings.RATE_LIMITS = {scope: (requests, seconds)}`` (their environment variables are listed in
+.env.example). Requests are counted per client address as ``core.client.client_address`` decides it (the
+``NUM_PROXIES`` rule), unless the caller names another key (a user, or an address and a link).
 
 Use:
 - a function view: ``@ratelimit("email_link")`` (counts every request) or
   ``@ratelimit("sign_in", methods=("POST",))``;
 - a class-based view: ``method_decorator(ratelimit("sign_in", methods=("POST",)), name="dispatch")``;
-- Django REST framework: ``throttle_classes = [ScopedRateLimitThrottle]`` with ``ratelimit_scope = "api_token"``
-  on the view;
+- Django REST framework: the throttles below are thin adapters (``DEFAULT_THROTTLE_CLASSES`` names the anonymous
+  and signed-in ones; a view sets ``ratelimit_scope`` for ``ScopedRateLimitThrottle``);
 - anywhere else: ``hit(scope, key)`` returns False once the limit is passed.
 """
 
@@ -22,8 +24,9 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from rest_framework.throttling import BaseThrottle
 
-from .http import client_ip
+from .client import client_address
 
 
 def _limit(scope: str) -> tuple[int, int]:
@@ -60,7 +63,8 @@ def retry_after(scope: str) -> int:
 
 
 def request_key(request) -> str:
-    return client_ip(request) or "unknown"
+    """The client's address (the one rule, core.client), or "unknown" when it has none."""
+    return client_address(request) or "unknown"
 
 
 def too_many_requests(request, scope: str):
@@ -84,21 +88,54 @@ def ratelimit(scope: str, *, methods: tuple[str, ...] | None = None, key=request
     return decorator
 
 
-try:
-    from rest_framework.throttling import BaseThrottle
-except ImportError:  # pragma: no cover - DRF is a dependency
-    BaseThrottle = object
+# --- Django REST framework: thin adapters over hit() ------------------------------------------------------
 
+class RateLimitThrottle(BaseThrottle):
+    """Counts requests of ``scope`` per client address; subclasses choose the scope, the key and who counts."""
 
-class ScopedRateLimitThrottle(BaseThrottle):
-    """DRF throttle using the same limiter: set ``ratelimit_scope`` on the view (e.g. "api_token")."""
+    scope: str | None = None
+
+    def get_scope(self, request, view) -> str | None:
+        return self.scope
+
+    def get_key(self, request) -> str | None:
+        return request_key(request)
+
+    def get_ident(self, request):  # DRF's name for the client's identity; ours is the one address rule
+        return request_key(request)
 
     def allow_request(self, request, view):
-        scope = getattr(view, "ratelimit_scope", None)
-        if scope is None:
+        scope = self.get_scope(request, view)
+        key = self.get_key(request) if scope else None
+        if scope is None or key is None:
             return True
         self._scope = scope
-        return hit(scope, request_key(request))
+        return hit(scope, key)
 
     def wait(self):
         return retry_after(self._scope)
+
+
+class AnonRateLimitThrottle(RateLimitThrottle):
+    """Requests without a signed-in user, per address (``api_anon``)."""
+
+    scope = "api_anon"
+
+    def get_key(self, request):
+        return None if request.user and request.user.is_authenticated else request_key(request)
+
+
+class UserRateLimitThrottle(RateLimitThrottle):
+    """Requests of a signed-in user, per user wherever they come from (``api_user``)."""
+
+    scope = "api_user"
+
+    def get_key(self, request):
+        return f"user:{request.user.pk}" if request.user and request.user.is_authenticated else None
+
+
+class ScopedRateLimitThrottle(RateLimitThrottle):
+    """The view's own scope (``ratelimit_scope = "api_token"``), per address."""
+
+    def get_scope(self, request, view):
+        return getattr(view, "ratelimit_scope", None)

@@ -1,6 +1,10 @@
-"""Carry the request id from the web request into the Celery tasks it queues, and into their log lines."""
+"""Carry the request id from the web request into the Celery tasks it queues, and into their log lines; log
+the worker and beat as Django's LOGGING says (one JSON object per line in production); record the sweeps'
+heartbeats (ops.sweeps)."""
 
-from celery.signals import before_task_publish, task_postrun, task_prerun
+import logging.config
+
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun, task_success
 
 from . import request_id
 
@@ -30,3 +34,21 @@ def _reset_request_id(task_id=None, **kwargs):
             request_id.reset(token)
         except ValueError:  # reset from another context (eager tasks run inside the request's)
             pass
+
+
+@setup_logging.connect
+def _use_django_logging(**kwargs):
+    """Celery configures no logging of its own when this signal has a receiver: the worker and beat log
+    through settings.LOGGING, like the web app (JSON lines with the request or task id in production)."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@task_success.connect
+def _record_sweep(sender=None, **kwargs):
+    if sender is None:
+        return
+    from . import sweeps
+
+    sweeps.record_finished(sender.name)

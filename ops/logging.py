@@ -58,3 +58,15 @@ def json_logging_config(level: str = "INFO") -> dict:
             "ops.requests": {"level": "INFO"},
         },
     }
+
+
+def gunicorn_logging_config(level: str = "INFO") -> dict:
+    """gunicorn's ``logconfig_dict`` (gunicorn.conf.py): its own lines (start, worker boot and exit, timeouts)
+    as JSON objects too. Its access log stays off: ops.middleware writes one line per request, with the id."""
+    config = json_logging_config(level)
+    config["loggers"] = {
+        **config["loggers"],
+        "gunicorn.error": {"level": level, "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+    }
+    return config

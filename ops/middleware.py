@@ -1,6 +1,8 @@
 import logging
 import time
 
+from core.client import client_address
+
 from . import request_id
 
 logger = logging.getLogger("ops.requests")
@@ -28,6 +30,7 @@ class RequestIdMiddleware:
             logger.info(
                 "%s %s %s", request.method, request.path, response.status_code,
                 extra={"request_id": rid, "method": request.method, "path": request.path, "status_code": response.status_code,
+                       "client": client_address(request),
                        "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
             )
             return response

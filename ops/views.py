@@ -1,5 +1,7 @@
 """Health and readiness for load balancers and orchestrators. Anonymous, JSON, never cached."""
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
@@ -45,12 +47,31 @@ def _answer(checks: dict) -> JsonResponse:
                         status=200 if healthy else 503)
 
 
+def _check_sweeps() -> tuple[str, dict]:
+    from . import sweeps
+
+    try:
+        ages = sweeps.sweep_ages()
+    except DatabaseError as error:
+        return f"error: {error.__class__.__name__}", {}
+    late = sorted(task for task, sweep in ages.items() if not sweep["ok"])
+    return (f"error: late: {', '.join(late)}" if late else "ok"), ages
+
+
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and Redis (when configured) answer; 503 otherwise."""
-    return _answer({"database": _check_database(), "redis": _check_redis()})
+    """200 when the database and Redis (when configured) answer; 503 otherwise. With ``?deep=1`` also each
+    periodic sweep's age (ops.sweeps): 503 when one has not finished within its limit (the beat stopped)."""
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    if request.GET.get("deep") not in (None, "", "0"):
+        checks["sweeps"], ages = _check_sweeps()
+        response = _answer(checks)
+        payload = json.loads(response.content)
+        payload["sweeps"] = ages
+        return JsonResponse(payload, status=response.status_code)
+    return _answer(checks)
 
 
 @login_not_required

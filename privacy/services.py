@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, F, Max, Q, QuerySet, Value
 from django.utils import timezone
 
-from core.http import client_ip
+from core.client import client_address
 
 from . import signals
 from .models import AccessRecord
@@ -68,7 +68,7 @@ def access_record(*, user=None, seeker=None, referral=None, request=None, via: s
         referral=referral,
         action=action,
         via=via,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         user_agent=_user_agent(request),
     )
 
@@ -87,7 +87,7 @@ def access_records_for_many(*, user, request=None, via: str, action: str = Actio
         raise ValueError("access_records_for_many needs referrals or seekers (one of them)")
     user, actor_display = _actor(user, via, None)
     common = {"user_id": user.pk if user is not None else None, "actor_display": actor_display,
-              "action": action, "via": via, "ip_address": client_ip(request), "user_agent": _user_agent(request),
+              "action": action, "via": via, "ip_address": client_address(request), "user_agent": _user_agent(request),
               "created_at": timezone.now()}
     rows = referrals if referrals is not None else seekers
     if isinstance(rows, QuerySet):

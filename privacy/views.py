@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
+from core.ratelimit import hit, request_key, too_many_requests
 from seekers import policies as seeker_policies
 from seekers.models import Seeker
 
 from . import accounts as account_services
 from .middleware import requires_two_factor
-from core.ratelimit import hit, request_key, too_many_requests
 from .services import access_records_for_seeker, seeker_erase, seeker_export, seeker_is_erased
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -19,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from core import ratelimit
+from core.client import client_address
 from privacy.middleware import SECRET_PAGE_REFERRER_POLICY
 from privacy.models import AccessRecord
 from privacy.services import access_record
@@ -39,22 +40,10 @@ class _Recipient(answers.LinkRecipient):
         return translation.get_language() or settings.LANGUAGE_CODE
 
 
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: a proxy's X-Forwarded-For is trusted by the deployment's proxy settings, not here.
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _rate_limited(request) -> bool:
-    """At most EMAIL_LINK_RATE_LIMIT requests per minute per address (the cache keeps the counter)."""
-    limit = settings.EMAIL_LINK_RATE_LIMIT
-    key = f"email-link-rate:{_client_ip(request)}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > limit
+def _rate_limited(request, referral_public_id) -> bool:
+    """At most RATE_LIMITS["email_link"] requests per minute per client address and link: the link is part of
+    the key, so clients that share an address (behind one proxy or NAT) cannot use up every seeker's links."""
+    return not ratelimit.hit("email_link", f"{ratelimit.request_key(request)}|{referral_public_id}")
 
 
 def _private_page(response: HttpResponse) -> HttpResponse:
@@ -102,7 +91,7 @@ _ERRORS = {
 
 @require_http_methods(["GET", "POST"])
 def email_link(request, referral_public_id, token):
-    if _rate_limited(request):
+    if _rate_limited(request, referral_public_id):
         return _error_page(request, 429, _("Too many requests. Please wait a minute and try again."))
     try:
         referral, recipient = _resolve(referral_public_id, token)
@@ -114,7 +103,7 @@ def email_link(request, referral_public_id, token):
         if request.method == "POST":
             result = services.referral_answer_by_link(
                 referral=referral, recipient=recipient, choice=request.POST.get("choice", "")[:40],
-                reason=request.POST.get("reason", "")[:40], ip_address=_client_ip(request),
+                reason=request.POST.get("reason", "")[:40], ip_address=client_address(request) or "",
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
             referral = result.referral

@@ -81,3 +81,16 @@ def network(db) -> Network:
     return Network(site, other_site, provider, program, other_program, sharing_team, private_team, referrer,
                    teammate, private_worker, site_admin, claimer, other_claimer, provider_admin, outsider,
                    outsider_admin, seeker, outsider_seeker)
+
+
+@pytest.fixture
+def one_window(monkeypatch):
+    """Keep the rate limiter's clock (core.ratelimit's fixed windows) inside one window, so a test that counts
+    requests never straddles two."""
+    import time
+    from types import SimpleNamespace
+
+    import core.ratelimit
+
+    start = (time.time() // 3600) * 3600 + 1
+    monkeypatch.setattr(core.ratelimit, "time", SimpleNamespace(time=lambda: start))

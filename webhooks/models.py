@@ -5,6 +5,7 @@ that will be signed and sent, so retries send the same bytes and nothing is lost
 broker or the receiver fails.
 """
 
+import base64
 import secrets
 import uuid
 
@@ -19,8 +20,23 @@ from core.models import OutboxRow
 from .validators import validate_webhook_url
 
 
+SECRET_PREFIX = "whsec_"
+
+
 def new_secret() -> str:
-    return secrets.token_hex(32)
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64 (the signing key)."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def secret_key(secret: str) -> bytes:
+    """The signing key a ``whsec_`` secret carries (base64 after the prefix); any other string is its own key
+    (as secrets were before Standard Webhooks)."""
+    if secret.startswith(SECRET_PREFIX):
+        try:
+            return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+        except ValueError:
+            pass
+    return secret.encode()
 
 
 class WebhookEndpoint(models.Model):
@@ -32,7 +48,7 @@ class WebhookEndpoint(models.Model):
                           help_text="Must be https://. Each event is POSTed here as signed JSON.")
     description = models.CharField(max_length=200, blank=True)
     secret = models.CharField(max_length=128, default=new_secret, editable=False,
-                              help_text="Signs every delivery (HMAC-SHA256). Share it only with the receiver.")
+                              help_text="Signs every delivery (Standard Webhooks, whsec_...). Share it only with the receiver.")
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

@@ -14,21 +14,29 @@ Guarantees:
 - The core's sweep queues every due row again: rows whose task was lost, rows whose sending worker died
   (expired lease), and rows held while their endpoint was switched off.
 
-Delivery is at least once: receivers de-duplicate on ``X-Referral-Event-Id`` (also the body's ``id``).
-Signature: ``X-Referral-Signature: sha256=<hex HMAC-SHA256 of the raw body with the endpoint's secret>``.
+Delivery is at least once: receivers de-duplicate on ``webhook-id`` (the event's id, also the body's ``id``).
+Signature: Standard Webhooks (``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64
+HMAC-SHA256 of "id.timestamp.body">`` keyed with the ``whsec_`` secret's bytes), so a receiver verifies with
+the ``standardwebhooks`` library and refuses replays by the timestamp. Deprecated, for one release:
+``X-Referral-Signature: sha256=<hex HMAC-SHA256 of the body>`` with the same key.
+
+The destination is resolved once, every address it resolves to is checked (no private, loopback, link-local,
+or IPv6 address that embeds a private IPv4 one), and the connection goes to a checked address, with the host
+name for TLS (SNI and certificate) and ``Host``: a DNS answer that changes between check and connect cannot
+reach the inside of our network.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import socket
 import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -44,13 +52,18 @@ from referrals.models import ReferralEvent
 from referrals.statuses import FHIR_TASK_STATUS, Status
 
 from . import policies
-from .models import WebhookDelivery, WebhookEndpoint, new_secret
+from .models import WebhookDelivery, WebhookEndpoint, new_secret, secret_key
 from .validators import is_private_address, validate_webhook_url
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Referral-Signature"
-TIMESTAMP_HEADER = "X-Referral-Timestamp"
+# Standard Webhooks (https://www.standardwebhooks.com/).
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+# Deprecated: kept for one release so receivers can move to the headers above.
+LEGACY_SIGNATURE_HEADER = "X-Referral-Signature"
+LEGACY_TIMESTAMP_HEADER = "X-Referral-Timestamp"
 EVENT_ID_HEADER = "X-Referral-Event-Id"
 EVENT_TYPE_HEADER = "X-Referral-Event-Type"
 DELIVERY_ID_HEADER = "X-Referral-Delivery-Id"
@@ -113,13 +126,31 @@ def webhook_endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
 # Events -> outbox rows
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The Standard Webhooks signature: ``v1,`` and the base64 HMAC-SHA256 of ``id.timestamp.body``."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(secret_key(secret), signed, hashlib.sha256).digest()).decode()
+
+
+def sign_legacy(secret: str, body: bytes) -> str:
+    """The deprecated ``X-Referral-Signature``: hex HMAC-SHA256 of the body alone (no replay protection)."""
+    return "sha256=" + hmac.new(secret_key(secret), body, hashlib.sha256).hexdigest()
 
 
 def verify(secret: str, body: bytes, signature: str) -> bool:
-    """What a receiver does (in its own language): recompute and compare in constant time."""
-    return hmac.compare_digest(sign(secret, body), signature or "")
+    """The deprecated header, as a receiver checks it: recompute and compare in constant time."""
+    return hmac.compare_digest(sign_legacy(secret, body), signature or "")
+
+
+def signed_headers(*, secret: str, message_id: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {
+        ID_HEADER: message_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret=secret, message_id=message_id, timestamp=timestamp, body=body),
+        LEGACY_TIMESTAMP_HEADER: str(timestamp),
+        LEGACY_SIGNATURE_HEADER: sign_legacy(secret, body),
+    }
 
 
 def _organization_json(organization) -> dict:
@@ -199,34 +230,45 @@ class DeliveryError(Exception):
     pass
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer we do not follow: the endpoint must answer itself."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _check_destination(url: str) -> None:
-    """Refuses addresses inside our own network at send time too (a public name may resolve to one)."""
+def resolve_destination(url: str) -> list[str]:
+    """The addresses a delivery to ``url`` may connect to, each checked: resolved once, here, and refused
+    whole if any answer is inside our own network (a public name may resolve to one)."""
     try:
         validate_webhook_url(url)
     except ValidationError as error:
         raise DeliveryError(" ".join(error.messages)) from None
-    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
-        return
     parts = urlsplit(url)
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise DeliveryError(f"cannot resolve {parts.hostname}: {error}") from None
-    if any(is_private_address(address.split("%")[0]) for address in addresses):
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS and any(
+            is_private_address(address.split("%")[0]) for address in addresses):
         raise DeliveryError(f"{parts.hostname} resolves to a private address; not sent")
+    if not addresses:
+        raise DeliveryError(f"cannot resolve {parts.hostname}")
+    return addresses
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to one address that was checked, speaking to the URL's host name: SNI, the certificate check and
+    ``Host`` use the name, the TCP connection goes to ``address`` and nowhere else (no second DNS lookup)."""
+
+    def __init__(self, host: str, port: int, *, address: str, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._address = address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _post(delivery: WebhookDelivery) -> int:
-    """POSTs the signed body; returns the HTTP status. Raises DeliveryError when there is no answer."""
+    """POSTs the signed body to a checked address; returns the HTTP status (a redirect is an answer, not
+    followed). Raises DeliveryError when there is no answer."""
     endpoint = delivery.endpoint
-    _check_destination(endpoint.url)
+    addresses = resolve_destination(endpoint.url)
     body = delivery.body.encode()
     headers = {
         "Content-Type": "application/json",
@@ -234,19 +276,26 @@ def _post(delivery: WebhookDelivery) -> int:
         EVENT_ID_HEADER: str(delivery.event_id),
         EVENT_TYPE_HEADER: delivery.event_type,
         DELIVERY_ID_HEADER: str(delivery.public_id),
-        TIMESTAMP_HEADER: str(int(time.time())),
-        SIGNATURE_HEADER: sign(endpoint.secret, body),
+        # webhook-id is the event's id: the same on every attempt, so receivers de-duplicate on it.
+        **signed_headers(secret=endpoint.secret, message_id=str(delivery.event_id), body=body),
     }
+    parts = urlsplit(endpoint.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     context = ssl.create_default_context(cafile=settings.WEBHOOK_CA_FILE or None)
-    opener = urllib.request.build_opener(_NoRedirects, urllib.request.HTTPSHandler(context=context))
-    request = urllib.request.Request(endpoint.url, data=body, headers=headers, method="POST")
-    try:
-        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise DeliveryError(str(getattr(error, "reason", error))) from None
+    last_error: Exception | None = None
+    for address in addresses:
+        connection = _PinnedHTTPSConnection(parts.hostname, parts.port or 443, address=address,
+                                            timeout=TIMEOUT_SECONDS, context=context)
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            return connection.getresponse().status
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            last_error = error
+            if connection.sock is not None:
+                break  # the request may have reached the receiver: only a failed connect tries the next address
+        finally:
+            connection.close()
+    raise DeliveryError(str(last_error) or last_error.__class__.__name__)
 
 
 def send_webhook(delivery: WebhookDelivery) -> dict:

@@ -25,9 +25,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core.ratelimit import RateLimitThrottle
 from programs.models import Category
 
 from . import export, selectors
@@ -43,8 +43,8 @@ class BadQuery(ValueError):
     """A query parameter the API cannot use (400)."""
 
 
-class HSDSThrottle(AnonRateThrottle):
-    """Per client address, signed in or not: the directory is public."""
+class HSDSThrottle(RateLimitThrottle):
+    """Per client address (core.ratelimit), signed in or not: the directory is public."""
 
     scope = "hsds"
 

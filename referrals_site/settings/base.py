@@ -1,26 +1,16 @@
 """Settings shared by every environment. Values that differ come from environment variables."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .environment import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -107,7 +97,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -145,13 +135,13 @@ GUARDIAN_RAISE_403 = False
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "America/Chicago")
+TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise without a URL route.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
@@ -159,11 +149,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
+
+# The client's address (core.client, for lockouts, rate limits, access records and logs): how many proxies
+# in front of the app append to X-Forwarded-For; the client is that many hops from the right. 0 (no proxy):
+# the header is ignored. API_NUM_PROXIES is its old name, still read; TRUST_X_FORWARDED_FOR (which trusted the
+# client-written first hop) is refused.
+NUM_PROXIES = env_int("NUM_PROXIES", env_int("API_NUM_PROXIES", 0, maximum=10), maximum=10)
+if env_bool("TRUST_X_FORWARDED_FOR", False):
+    raise ImproperlyConfigured(
+        "TRUST_X_FORWARDED_FOR is no longer read: it trusted the first X-Forwarded-For hop, which the client "
+        "writes. Remove it and set NUM_PROXIES to the number of proxies in front of the app (1 for one TLS "
+        "proxy or load balancer).")
 
 # Caches live in Redis when there is one, so every web process shares them (the web tier keeps no state).
 # CACHE_URL may name a separate Redis (e.g. one with an LRU eviction policy); it defaults to REDIS_URL.
-CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
+CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL:
     # Short timeouts: the cache is asked during requests (and the Inbound page cache inside transactions); a
     # Redis that stopped answering must cost a page a second at most, not hang it.
@@ -175,10 +176,10 @@ else:
 
 # Inbound Referrals reuses a rendered page for up to this many seconds (60 at most) while nothing it shows
 # has changed (referrals/inbound_cache.py); 0 turns that off.
-INBOUND_PAGE_CACHE_SECONDS = int(os.environ.get("INBOUND_PAGE_CACHE_SECONDS", "60"))
+INBOUND_PAGE_CACHE_SECONDS = env_int("INBOUND_PAGE_CACHE_SECONDS", 60)
 # The network scorecard page's figures are kept this long (reports.selectors.network_figures_kept; the beat
 # recomputes the default period's every 4 minutes); 0 counts them on every view.
-NETWORK_SCORECARD_SECONDS = int(os.environ.get("NETWORK_SCORECARD_SECONDS", "300"))
+NETWORK_SCORECARD_SECONDS = env_int("NETWORK_SCORECARD_SECONDS", 300)
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process when their transaction commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -200,19 +201,18 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Referral Network <no-reply@referrals.example>")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds; must stay well below the send lease
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Referral Network <no-reply@referrals.example>")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)  # seconds; must stay well below the send lease
 
 # Email delivery (a channel of core.outbox, see notifications.services): retries with exponential backoff and
 # jitter.
-NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
-NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
-NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "1800"))
-NOTIFICATION_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_SEND_LEASE_SECONDS", "300"))
-NOTIFICATION_PENDING_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_PENDING_GRACE_SECONDS", "300"))
-EMAIL_LINK_RATE_LIMIT = int(os.environ.get("EMAIL_LINK_RATE_LIMIT", "30"))  # requests per minute per address
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+NOTIFICATION_RETRY_BASE_SECONDS = env_float("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+NOTIFICATION_RETRY_MAX_SECONDS = env_float("NOTIFICATION_RETRY_MAX_SECONDS", 1800)
+NOTIFICATION_SEND_LEASE_SECONDS = env_int("NOTIFICATION_SEND_LEASE_SECONDS", 300)
+NOTIFICATION_PENDING_GRACE_SECONDS = env_int("NOTIFICATION_PENDING_GRACE_SECONDS", 300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -225,21 +225,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    # Thin adapters over the one limiter (core.ratelimit); their rates are RATE_LIMITS' api_anon and api_user.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.ratelimit.AnonRateLimitThrottle",
+        "core.ratelimit.UserRateLimitThrottle",
     ],
-    # How many proxies stand in front of the app: rate limits count the client address they report, and
-    # with 0 a client cannot dodge a limit by sending its own X-Forwarded-For.
-    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
-        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
-        # POST /api/v1/auth/token/ checks passwords: strict, per client address.
-        "auth_token": os.environ.get("API_THROTTLE_AUTH_TOKEN", "10/minute"),
-        # The public HSDS API (/hsds/), per client address: a reader pages through the directory.
-        "hsds": os.environ.get("API_THROTTLE_HSDS", "300/minute"),
-    },
+    "NUM_PROXIES": NUM_PROXIES,  # the same rule for anything DRF decides itself
 }
 
 # OpenAPI at /api/schema/, rendered at /api/docs/ from drf-spectacular-sidecar's vendored Swagger UI
@@ -265,24 +256,25 @@ SPECTACULAR_SETTINGS = {
 # Webhooks (webhooks/): attempts before a delivery is marked failed (about two days with the backoff), an
 # extra CA bundle for partners' certificates, and whether endpoints may be on private networks (on-premises
 # deployments only).
-WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "15"))
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 15, minimum=1)
 # Backoff between attempts (doubling, with jitter): first delay and cap. Delays past the broker's visibility
 # timeout are not Celery countdowns: the outbox sweep sends the row when it is due (core.outbox).
-WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
-WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600)))
-WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE", "")
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_RETRY_MAX_SECONDS = env_float("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600)
+WEBHOOK_CA_FILE = env_str("WEBHOOK_CA_FILE", "")
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 
 # The network's rules, in days.
-REFERRAL_EXPIRY_DAYS = int(os.environ.get("REFERRAL_EXPIRY_DAYS", "30"))
-FOLLOW_UP_AFTER_ACCEPTED_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_ACCEPTED_DAYS", "14"))
-EMAIL_LINK_MAX_AGE_DAYS = int(os.environ.get("EMAIL_LINK_MAX_AGE_DAYS", "30"))
+REFERRAL_EXPIRY_DAYS = env_int("REFERRAL_EXPIRY_DAYS", 30, minimum=1)
+FOLLOW_UP_AFTER_ACCEPTED_DAYS = env_int("FOLLOW_UP_AFTER_ACCEPTED_DAYS", 14, minimum=1)
+EMAIL_LINK_MAX_AGE_DAYS = env_int("EMAIL_LINK_MAX_AGE_DAYS", 30, minimum=1)
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # ops.requests writes one line per request; production turns it on (see ops.logging).
     "loggers": {"django.db.backends": {"level": "WARNING"}, "ops.requests": {"level": "WARNING"},
                 # One line per in-process task would drown `make run` and seed_demo.
@@ -293,36 +285,41 @@ LOGGING = {
 
 # django-axes: lock the pair (username, IP address) so an attacker cannot lock a user out from everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
-AXES_USERNAME_CALLABLE = "core.http.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
+AXES_USERNAME_CALLABLE = "privacy.http.axes_username"
 AXES_VERBOSE = False
-# Behind the production proxy the client address is the first X-Forwarded-For hop.
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # Multi-factor sign-in (django-otp): required for organization admins and superusers when enforced.
-OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Referral network")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Referral network")
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
 MFA_RECOVERY_CODE_COUNT = 10
 
 # Sessions: idle and absolute timeouts (privacy.middleware.SessionTimeoutMiddleware).
-SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
-SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_SECONDS", str(12 * 60 * 60)))
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60, minimum=60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Rate limits (core.ratelimit): (requests, seconds) per client address.
+# The one rate limiter (core.ratelimit): (requests, seconds) per client address unless its caller names
+# another key (api_user: per user; email_link: per address and link; mfa_verify: per user and address).
 RATE_LIMITS = {
     "sign_in": (20, 60),
     "password_reset": (5, 15 * 60),
-    "api_token": (10, 60),
-    "email_link": (30, 60),
     "mfa_verify": (10, 5 * 60),
+    "email_link": (env_int("EMAIL_LINK_RATE_LIMIT", 30, minimum=1), 60),
+    # The API: anonymous requests per address, signed-in ones per user, and POST /api/v1/auth/token/ (it
+    # checks passwords: strict, per address).
+    "api_anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+    "api_user": env_rate("API_THROTTLE_USER", "1200/minute"),
+    "api_token": env_rate("API_THROTTLE_AUTH_TOKEN", "10/minute"),
+    # The public HSDS API (/hsds/), per address: a reader pages through the directory.
+    "hsds": env_rate("API_THROTTLE_HSDS", "300/minute"),
 }
 
 # Headers. django-csp 4.x format. No inline scripts or styles anywhere; htmx's config is a meta tag.
@@ -351,8 +348,12 @@ SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
+# /healthz?deep=1 fails when a periodic sweep last finished longer ago than this, or than twice its interval
+# if that is longer (ops.sweeps): a stopped or stuck beat.
+SWEEP_MAX_AGE_SECONDS = env_int("SWEEP_MAX_AGE_SECONDS", 900, minimum=60)
+
 # Data rights: erase seekers with no activity for this many days (0 = keep until erased by an admin).
-SEEKER_RETENTION_DAYS = int(os.environ.get("SEEKER_RETENTION_DAYS", "0"))
+SEEKER_RETENTION_DAYS = env_int("SEEKER_RETENTION_DAYS", 0)
 # Daily retention sweep (privacy.tasks). Merged into whatever schedule is defined above.
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),

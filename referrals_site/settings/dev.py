@@ -1,7 +1,7 @@
 """Development: `make run`. Works with no configuration (SQLite, tasks in-process)."""
 
 from .base import *  # noqa: F401,F403
-from .base import env_list
+from .environment import env_list
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405

@@ -1,13 +1,12 @@
 """Production. Refuses to start without the secrets and hosts it needs."""
 
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 
 from ops.logging import json_logging_config
 
 from .base import *  # noqa: F401,F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env_bool
+from .base import ALLOWED_HOSTS, LOG_LEVEL, SECRET_KEY
+from .environment import env_bool, env_int, env_str, is_set
 
 DEBUG = False
 if not SECRET_KEY:
@@ -31,7 +30,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Persistent connections, checked before reuse (a restarted database does not break the first request).
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
 # Sessions stay in the database (they survive a Redis restart) and are read through the shared cache.
@@ -39,13 +38,13 @@ if CACHE_URL:  # noqa: F405
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # One JSON object per log line on stderr, each with the request id (see ops.logging).
-LOGGING = json_logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+LOGGING = json_logging_config(LOG_LEVEL)
 
 # SMTP (Mailpit in the compose stack, or a relay); an anymail EMAIL_BACKEND ignores these.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 # List pages join a referral to up to eight related tables (select_related) beside the visibility subquery.
@@ -62,7 +61,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     )
 # Never fall back to development defaults (base.py's SQLite file, in-process tasks, console email, links to
 # http://127.0.0.1:8000): production names each of these, or refuses to start.
-_MISSING = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not os.environ.get(name)]
+_MISSING = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not is_set(name)]
 if _MISSING:
     raise ImproperlyConfigured(f"{', '.join(_MISSING)} must be set in production.")
 _DEVELOPMENT_EMAIL_BACKENDS = {
@@ -70,8 +69,8 @@ _DEVELOPMENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
 }
-if (EMAIL_BACKEND in _DEVELOPMENT_EMAIL_BACKENDS or not os.environ.get("EMAIL_BACKEND")) and not env_bool(  # noqa: F405
-        "ALLOW_CONSOLE_EMAIL", False):
+_EMAIL_DOES_NOT_DELIVER = EMAIL_BACKEND in _DEVELOPMENT_EMAIL_BACKENDS or not is_set("EMAIL_BACKEND")  # noqa: F405
+if _EMAIL_DOES_NOT_DELIVER and not env_bool("ALLOW_CONSOLE_EMAIL", False):
     raise ImproperlyConfigured(
         "EMAIL_BACKEND must name a backend that delivers mail in production (SMTP or django-anymail); set "
         "ALLOW_CONSOLE_EMAIL=true to print mail to the log on purpose.")

@@ -1,13 +1,13 @@
 """Tests: PostgreSQL (DATABASE_URL, else the local server), SQLite only outside CI with a warning."""
 
-import os
 import sys
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env_bool
+from .base import BASE_DIR
+from .environment import env_bool, env_str
 
 
 def _local_postgres_reachable() -> bool:
@@ -24,8 +24,8 @@ SECRET_KEY = "test-secret-key"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
-if os.environ.get("DATABASE_URL"):
-    _url = os.environ["DATABASE_URL"]
+if env_str("DATABASE_URL"):
+    _url = env_str("DATABASE_URL")
 elif _local_postgres_reachable():
     _url = "postgres://postgres@127.0.0.1:5432/referrals"
 else:
@@ -37,13 +37,13 @@ if env_bool("CI") and DATABASES["default"]["ENGINE"] != "django.db.backends.post
     raise ImproperlyConfigured("CI runs the suite on PostgreSQL only; set DATABASE_URL or start PostgreSQL.")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 # The real-worker tests (tests/notifications/test_worker.py) start a worker with a Redis broker: email and
 # webhooks through the one delivery core.
-if os.environ.get("TEST_CELERY_BROKER_URL"):
-    CELERY_BROKER_URL = os.environ["TEST_CELERY_BROKER_URL"]
+if env_str("TEST_CELERY_BROKER_URL"):
+    CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL")
     CELERY_TASK_ALWAYS_EAGER = False
     NOTIFICATION_RETRY_BASE_SECONDS = 0.2
     NOTIFICATION_RETRY_MAX_SECONDS = 1
@@ -56,14 +56,11 @@ MFA_REQUIRED_FOR_ADMINS = False
 
 # The whole run is one client address sharing one cache: anonymous API counters would leak between tests.
 # Tests of rate limiting set their own rates (tests/api/test_auth.py).
-REST_FRAMEWORK = {  # noqa: F405
-    **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {
-        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
-        "anon": "100000/minute",
-        "auth_token": "100000/minute",
-        "hsds": "100000/minute",
-    },
+RATE_LIMITS = {  # noqa: F405
+    **RATE_LIMITS,  # noqa: F405
+    "api_anon": (100000, 60),
+    "api_token": (100000, 60),
+    "hsds": (100000, 60),
 }
 # Each test process keeps its own cache (throttle counters, cached sessions): a Redis cache shared through
 # REDIS_URL would mix the xdist workers' state.

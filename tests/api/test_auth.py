@@ -1,5 +1,4 @@
 import pytest
-from rest_framework.throttling import SimpleRateThrottle
 
 from tests.factories import PASSWORD
 
@@ -43,8 +42,8 @@ def test_a_wrong_token_is_401(db, api):
     assert client.get("/api/v1/programs/").status_code == 401
 
 
-def test_the_token_endpoint_is_strictly_rate_limited(network, api, monkeypatch):
-    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth_token", "3/minute")
+def test_the_token_endpoint_is_strictly_rate_limited(network, api, settings, one_window):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token": (3, 60)}
     client = api()
     answers = [client.post(URL, {"email": network.referrer.email, "password": "guess"}, format="json").status_code
                for _ in range(4)]
@@ -54,8 +53,8 @@ def test_the_token_endpoint_is_strictly_rate_limited(network, api, monkeypatch):
     assert int(response["Retry-After"]) > 0
 
 
-def test_signed_in_users_are_rate_limited_too(network, api, monkeypatch):
-    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/minute")
+def test_signed_in_users_are_rate_limited_too(network, api, settings, one_window):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_user": (2, 60)}
     client = api(network.referrer)
     assert [client.get("/api/v1/programs/").status_code for _ in range(3)] == [200, 200, 429]
     # another user has their own allowance
@@ -70,14 +69,12 @@ def test_session_sign_in_works_too(network, client):
 def test_the_configured_token_rate_is_stricter_than_the_users_rate():
     from referrals_site.settings import base
 
-    rates = base.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    per_second = {scope: n / seconds for scope, (n, seconds) in
-                  ((scope, SimpleRateThrottle.parse_rate(None, rate)) for scope, rate in rates.items())}
-    assert per_second["auth_token"] < per_second["anon"] < per_second["user"]
+    per_second = {scope: n / seconds for scope, (n, seconds) in base.RATE_LIMITS.items()}
+    assert per_second["api_token"] < per_second["api_anon"] < per_second["api_user"]
 
 
-def test_a_forged_forwarded_address_does_not_dodge_the_limit(network, api, monkeypatch):
-    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth_token", "2/minute")
+def test_a_forged_forwarded_address_does_not_dodge_the_limit(network, api, settings, one_window):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token": (2, 60)}
     client = api()
     answers = [client.post(URL, {"email": "a@b.org", "password": "x"}, format="json",
                            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)]

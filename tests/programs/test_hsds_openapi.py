@@ -15,7 +15,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.throttling import SimpleRateThrottle
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -46,7 +45,9 @@ def keep_test_connection():
 def test_every_hsds_operation_answers_as_openapi_json_describes(network, monkeypatch, keep_test_connection):
     from referrals_site.wsgi import application
 
-    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "hsds", "100000/minute")
+    from django.conf import settings as django_settings
+
+    monkeypatch.setattr(django_settings, "RATE_LIMITS", {**django_settings.RATE_LIMITS, "hsds": (100000, 60)})
     for example in EXAMPLES:
         hsds_import(path=FIXTURES / example)
     network.program.categories.add(category_get_or_create(name="Food"))

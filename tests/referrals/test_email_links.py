@@ -187,7 +187,7 @@ def test_a_spanish_speaking_seeker_sees_the_page_in_spanish(network):
 
 
 def test_link_pages_are_rate_limited(network, settings):
-    settings.EMAIL_LINK_RATE_LIMIT = 3
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "email_link": (3, 60)}
     referral = network.refer()
     client = Client()
     codes = [client.get(seeker_link(referral)).status_code for _ in range(5)]

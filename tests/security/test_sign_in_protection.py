@@ -39,17 +39,6 @@ def test_a_successful_sign_in_resets_the_failures(client, network):
     assert sign_in(client, network.referrer).status_code == 302
 
 
-@pytest.fixture
-def one_window(monkeypatch):
-    """Keep the rate limiter's clock inside one fixed window, so a test never straddles two."""
-    from types import SimpleNamespace
-
-    import core.ratelimit
-
-    start = (time.time() // 3600) * 3600 + 1
-    monkeypatch.setattr(core.ratelimit, "time", SimpleNamespace(time=lambda: start))
-
-
 def test_sign_in_is_rate_limited_per_address(client, settings, db, one_window):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in": (3, 60)}
     answers = [client.post(LOGIN, {"username": f"nobody{n}@example.org", "password": "x"},

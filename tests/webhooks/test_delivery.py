@@ -1,8 +1,11 @@
 """Webhooks: each change to an organization's referrals reaches its endpoints, signed, and is never lost."""
 
+import base64
 import hashlib
 import hmac
 import json
+import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -29,8 +32,10 @@ def deliveries():
 
 
 def receiver_signature(secret: str, body: bytes) -> str:
-    """What a partner's receiver computes, written independently of our code."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    """What a partner's receiver computes for the deprecated header, written independently of our code: the key
+    is the whsec_ secret's base64 bytes (for a secret made before Standard Webhooks, the old secret itself)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 @pytest.fixture
@@ -59,6 +64,8 @@ def test_a_status_change_reaches_the_endpoint_signed(network, receiver, endpoint
     assert headers["X-Referral-Signature"] == receiver_signature(endpoint.secret, body)
     assert verify(endpoint.secret, body, headers["X-Referral-Signature"])
     assert abs(int(headers["X-Referral-Timestamp"]) - timezone.now().timestamp()) < 3600
+    assert headers["webhook-id"] == headers["X-Referral-Event-Id"]
+    assert headers["webhook-timestamp"] == headers["X-Referral-Timestamp"]
     payload = json.loads(body)
     event = referral.events.get(to_status="accepted")
     assert headers["X-Referral-Event-Id"] == payload["id"] == str(event.public_id)
@@ -211,3 +218,146 @@ def test_a_switched_off_endpoint_holds_its_events_until_switched_on(
     webhook_requeue_due()
     assert json.loads(receiver.requests[-1]["body"])["event"]["to_status"] == "accepted"
     assert deliveries().filter(status=Status.PENDING).count() == 0
+
+
+# --- Standard Webhooks: a receiver verifies our deliveries with the reference library ------------------------
+
+def _standard_headers(request) -> dict:
+    return {name.lower(): value for name, value in request["headers"].items()}
+
+
+def test_a_real_delivery_verifies_with_the_standardwebhooks_library(network, receiver, endpoint,
+                                                                    django_capture_on_commit_callbacks):
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    assert endpoint.secret.startswith("whsec_")
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = network.refer()
+    request = receiver.requests[0]
+    headers, body = _standard_headers(request), request["body"]
+    payload = Webhook(endpoint.secret).verify(body, headers)
+    assert payload["id"] == headers["webhook-id"] and payload["referral"]["id"] == str(referral.public_id)
+    assert headers["webhook-signature"].startswith("v1,")
+
+    with pytest.raises(WebhookVerificationError):  # a changed body
+        Webhook(endpoint.secret).verify(body.replace(b'"routine"', b'"urgent"'), headers)
+    with pytest.raises(WebhookVerificationError):  # another endpoint's secret
+        Webhook(webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
+                                        url=receiver.url + "?other").secret).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):  # a replay an hour later: the timestamp is signed
+        Webhook(endpoint.secret).verify(body, {**headers, "webhook-timestamp": str(int(time.time()) - 3600)})
+
+
+def test_every_attempt_of_an_event_has_the_same_webhook_id(network, receiver, endpoint,
+                                                           django_capture_on_commit_callbacks):
+    from standardwebhooks.webhooks import Webhook
+
+    receiver.answers = [500]
+    with django_capture_on_commit_callbacks(execute=True):
+        network.refer()
+    make_due()
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_requeue_due()
+    created = [r for r in receiver.requests if json.loads(r["body"])["type"] == "referral.created"]
+    assert len(created) == 2
+    assert len({r["headers"]["webhook-id"] for r in created}) == 1
+    for request in created:
+        Webhook(endpoint.secret).verify(request["body"], _standard_headers(request))
+
+
+def test_secrets_made_before_standard_webhooks_keep_working(network, receiver, endpoint,
+                                                            django_capture_on_commit_callbacks):
+    """The migration turns an old hex secret into a whsec_ secret with the same key: receivers that check the
+    deprecated header with the old secret still verify, and the library verifies with the new form."""
+    import importlib
+
+    from django.apps import apps
+    from standardwebhooks.webhooks import Webhook
+
+    migration = importlib.import_module("webhooks.migrations.0003_standard_webhooks_secrets")
+    old_secret = "ab" * 32
+    WebhookEndpoint.objects_across_tenants.filter(pk=endpoint.pk).update(secret=old_secret)
+    migration.to_standard_webhooks(apps, None)
+    endpoint.refresh_from_db()
+    assert endpoint.secret.startswith("whsec_")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        network.refer()
+    request = receiver.requests[0]
+    legacy = "sha256=" + hmac.new(old_secret.encode(), request["body"], hashlib.sha256).hexdigest()
+    assert request["headers"]["X-Referral-Signature"] == legacy
+    Webhook(endpoint.secret).verify(request["body"], _standard_headers(request))
+
+
+# --- The address that was checked is the address connected to ------------------------------------------------
+
+class _Dns:
+    """A resolver whose answer changes after the first question (DNS rebinding)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.questions = []
+
+    def __call__(self, host, port, *args, **kwargs):
+        self.questions.append(host)
+        address = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+def test_a_dns_answer_that_changes_after_the_check_does_not_reach_the_inside(network, monkeypatch, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
+                                       url="https://hooks.partner.example/referrals")
+    dns = _Dns("93.184.216.34", "127.0.0.1")
+    connected = []
+
+    def create_connection(address, *args, **kwargs):
+        connected.append(address)
+        raise ConnectionRefusedError("refused in the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", dns)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    network.refer()
+    delivery = deliveries().filter(endpoint=endpoint).first()
+    webhook_deliver(delivery_id=delivery.pk)
+    assert connected == [("93.184.216.34", 443)]  # the checked address, never a second lookup's answer
+    assert dns.questions == ["hooks.partner.example"]
+
+
+@pytest.mark.parametrize("address", ["::ffff:10.0.0.1", "64:ff9b::a00:1", "64:ff9b::7f00:1", "2002:a00:1::1",
+                                     "2002:7f00:1::", "64:ff9b:1::a00:1", "2001:0:4136:e378:8000:63bf:f5ff:fffe"])
+def test_ipv6_addresses_that_embed_a_private_ipv4_address_are_refused(address, network, monkeypatch, settings):
+    from webhooks.validators import is_private_address
+
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    assert is_private_address(address)
+    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
+                                       url="https://hooks.partner.example/referrals")
+    monkeypatch.setattr(socket, "getaddrinfo", _Dns(address))
+    network.refer()
+    delivery = deliveries().filter(endpoint=endpoint).first()
+    webhook_deliver(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert "private address" in delivery.last_error and delivery.status == Status.PENDING
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"])
+def test_public_addresses_are_not_refused(address):
+    from webhooks.validators import is_private_address
+
+    assert not is_private_address(address)
+
+
+def test_the_host_name_is_used_for_tls_and_host_while_connecting_to_the_checked_address(
+        network, receiver, monkeypatch, django_capture_on_commit_callbacks):
+    """The receiver's certificate names hooks.partner.test; the delivery connects to the address that name was
+    resolved to (127.0.0.1 here) and still checks the certificate against the name and sends it as Host."""
+    port = receiver.server.server_address[1]
+    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
+                                       url=f"https://hooks.partner.test:{port}/hooks/referrals")
+    monkeypatch.setattr(socket, "getaddrinfo", _Dns("127.0.0.1"))
+    with django_capture_on_commit_callbacks(execute=True):
+        network.refer()
+    assert deliveries().filter(endpoint=endpoint, status=Status.DELIVERED).count() == 2
+    assert receiver.requests[0]["headers"]["Host"] == f"hooks.partner.test:{port}"
