@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# make run PORT=8001 serves there; development settings derive SITE_URL (the links in emails) from it.
+PORT ?= 8000
+export PORT
 
-.PHONY: run test install test-deps migrate seed worker beat bench backup clean
+.PHONY: run test install test-deps migrate seed worker beat bench backup screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +23,9 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-## make run: install, migrate, load the demo network once, serve http://127.0.0.1:8000
+## make run: install, migrate, load the demo network once, serve http://127.0.0.1:8000 (PORT=8001: there)
 run: seed
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite (PostgreSQL when reachable; CI=true insists on PostgreSQL and Redis)
 test: install test-deps
@@ -36,6 +39,10 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A referrals_site beat --loglevel=info
+
+## make screenshots: docs/screenshots/ of the main pages at desktop and phone width, from a fresh demo (Chromium)
+screenshots: install test-deps
+	$(BIN)/python scripts/screenshots.py
 
 ## make backup: pg_dump -Fc of DATABASE_URL into backups/ (restore: scripts/restore-postgres.sh FILE)
 backup:

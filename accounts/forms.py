@@ -26,6 +26,14 @@ class ResetPasswordForm(PasswordResetForm):
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
         return (user for user in users if user.email.lower() == email.lower())
 
+    def save(self, *args, **kwargs):
+        """The email goes through the outbox (retried, in the dev mailbox, its link on SITE_URL), not straight
+        to the mail backend as Django's form sends it."""
+        from .signals import password_reset_requested
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_requested.send(sender=type(self), user=user)
+
 
 # The Organization pages. The services validate again; these forms give each field its label and message.
 

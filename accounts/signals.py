@@ -12,6 +12,8 @@ change, and a receiver that raises fails the change (as the calls they replace d
 ``member_invited`` (``user``, ``organization``, ``invited_by``)
     A new account (or one that never chose a password) was added or invited again: notifications emails them
     a link to choose a password.
+``password_reset_requested`` (``user``)
+    Someone asked for a password reset link for this account: notifications emails it (through the outbox).
 ``admin_promoted`` (``user``)
     A person became an admin (who signs in with a second factor): their sessions that began without one end
     once the change commits.
@@ -23,3 +25,4 @@ member_removed = Signal()
 member_added = Signal()
 member_invited = Signal()
 admin_promoted = Signal()
+password_reset_requested = Signal()

@@ -35,8 +35,6 @@ def home(request):
 password_reset = ratelimit("password_reset", methods=("POST",))(auth_views.PasswordResetView.as_view(
     form_class=ResetPasswordForm,
     template_name="registration/password_reset_form.html",
-    email_template_name="registration/password_reset_email.txt",
-    subject_template_name="registration/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
 ))
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,7 +22,6 @@ from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
 from seekers.validation import normalize_phone, normalize_zip
 
-ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 QUERY_MAX_LENGTH = 200
 
 
@@ -34,11 +32,28 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(required=False)
 
 
+class SeekerCandidateSerializer(serializers.Serializer):
+    """A person the organization already helps who is likely the one being added."""
+
+    id = serializers.UUIDField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField(allow_blank=True)
+    date_of_birth = serializers.DateField(allow_null=True)
+    zip_code = serializers.CharField(allow_blank=True)
+    why = serializers.CharField(help_text="What matched: same email, same phone, similar name and ...")
+
+
 class ConflictSerializer(ErrorSerializer):
-    """409: the change conflicts with the referral's current state."""
+    """409: the change conflicts with the referral's current state, or a new seeker is likely a duplicate."""
 
     current_version = serializers.IntegerField(required=False, help_text="Set when `version` was stale.")
     existing = serializers.UUIDField(required=False, help_text="The open referral a duplicate would repeat.")
+    candidates = SeekerCandidateSerializer(
+        many=True, required=False,
+        help_text="A new seeker (code `likely_duplicate`): the likely matches you may open. Send "
+                  "`confirm_new: true` to add the person anyway.")
+    hidden_candidates = serializers.IntegerField(
+        required=False, help_text="A new seeker: how many more likely matches you may not open.")
 
 
 # --- auth ---------------------------------------------------------------------------------------------
@@ -60,12 +75,18 @@ class TokenSerializer(serializers.Serializer):
 class ProgramSearchSerializer(serializers.Serializer):
     """The query string of GET /programs/."""
 
-    zip = serializers.RegexField(ZIP_CODE, required=False, allow_blank=True,
-                                 error_messages={"invalid": "Enter a 5-digit zip code."})
+    zip = serializers.CharField(required=False, allow_blank=True, max_length=10,
+                                help_text="Five digits; ZIP+4 is accepted and searched by its five digits.")
     radius_miles = serializers.FloatField(required=False, min_value=0.1, max_value=500)
     category = serializers.SlugField(required=False, allow_blank=True, max_length=120)
     q = serializers.CharField(required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH)
     accepting = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate_zip(self, value):
+        try:
+            return normalize_zip(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def validate(self, attrs):
         if attrs.get("radius_miles") and not attrs.get("zip"):
@@ -127,11 +148,16 @@ class SeekerSerializer(serializers.ModelSerializer):
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30,
                                   help_text="Ten digits (a leading 1 is dropped); stored as the digits alone.")
+    confirm_new = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="Only on creation. Without it, a likely match already in your organization (same email or "
+                  "phone, or a close name with the same date of birth or zip code) answers 409 with the "
+                  "`candidates`; send `true` when this is someone else.")
 
     class Meta:
         model = Seeker
         fields = ["id", "organization", "first_name", "last_name", "date_of_birth", "zip_code", "email",
-                  "phone", "preferred_language", "contact_preference", "created_at", "updated_at"]
+                  "phone", "preferred_language", "contact_preference", "confirm_new", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate_first_name(self, value):
@@ -297,7 +323,19 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class ReferralUpdateSerializer(serializers.Serializer):
-    """PATCH /referrals/{id}/: only the goal changes here; status has its own endpoint."""
+    """PATCH /referrals/{id}/: only the goal changes here; status has its own endpoint.
+
+    Both fields are required: this PATCH is not a partial update. drf-spectacular describes every PATCH body as
+    partial (it sets ``partial`` on the serializer), which told clients ``goal`` and ``version`` were optional;
+    ``partial`` is fixed to False here so the schema says what the view requires."""
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass  # DRF's and drf-spectacular's "partial=True" do not apply
 
     goal = serializers.UUIDField(allow_null=True, help_text="One of the seeker's goals, or null to remove it.")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,

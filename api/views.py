@@ -155,6 +155,7 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        confirm_new = data.pop("confirm_new", False)
         chosen = data.pop("organization", {}).get("public_id")
         organizations = [membership.organization
                          for membership in seeker_policies.site_memberships(self.request.user)]
@@ -169,7 +170,8 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
             organization = organizations[0]
         else:
             raise ValidationError({"organization": ["You work at several sites: say which one."]})
-        serializer.instance = seeker_create(actor=self.request.user, organization=organization, **data)
+        serializer.instance = seeker_create(actor=self.request.user, organization=organization,
+                                            check_duplicates=not confirm_new, **data)
 
 
 @extend_schema(tags=["seekers"])

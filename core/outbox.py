@@ -48,8 +48,10 @@ sweep does.
    referral history's "email sent").
 
 Then ``queue_on_commit(name, ids)`` after writing rows, ``OutboxAdminMixin`` (core.admin) for its admin,
-and the one beat sweep covers it. The tests of this module run every behaviour against every registered
-channel (tests/core/test_outbox.py).
+and the one beat sweep covers it. A channel whose rows hold personal data declares it
+(``content_fields``, ``recipient_fields``, ``about_person``, ``addressed_to``, ``content_retention_days``):
+erasure and retention then reach its rows too (the last section of this module). The tests of this module
+run every behaviour against every registered channel (tests/core/test_outbox.py).
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ from django.utils import timezone
 from .models import OutboxRow
 
 __all__ = ["OutboxRow", "Channel", "DeliveryFailed", "Defer", "DeliveryReport", "delivered", "register", "deliver",
-           "claim", "sweep", "retry_now", "queue_on_commit", "retry_delay", "Outcome", "Delivery"]
+           "claim", "sweep", "retry_now", "queue_on_commit", "retry_delay", "Outcome", "Delivery", "erase_person",
+           "clear_old_content"]
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +138,20 @@ class Channel:
     sendable: Q | None = None
     related: tuple[str, ...] = ()
     report: Callable[[object], DeliveryReport | None] | None = None
+    # Personal data (see "Personal data" below). ``content_fields``: what a message says (subject, bodies),
+    # blanked ("") when the retention period has passed and when the person it is about is erased;
+    # ``recipient_fields``: the recipient's address, blanked when the recipient is erased.
+    content_fields: tuple[str, ...] = ()
+    recipient_fields: tuple[str, ...] = ()
+    # The rows about a person (``core.erasure.Person``: their referrals), and the rows addressed to them.
+    about_person: Callable[[object], Q] | None = None
+    addressed_to: Callable[[object], Q] | None = None
+    # Days after which a done row's content is blanked (0 or None: kept).
+    content_retention_days: Callable[[], int] | None = None
+
+    def content_cleared(self) -> Q:
+        """Rows whose content has been blanked (after retention or an erasure)."""
+        return Q(**{name: "" for name in self.content_fields})
 
     def rows(self):
         """Every row of the channel. Outbox rows are the worker's: it reads them across tenants."""
@@ -360,14 +377,73 @@ def sweep(channel: Channel | str, *, now: datetime | None = None, limit: int = S
 
 def retry_now(channel: Channel | str, row_ids: Iterable[int]) -> int:
     """A person's "retry": the failed or waiting (pending) rows among ``row_ids`` become due now with their
-    attempts reset, and are queued when this commits. Rows being sent or done are left alone. Returns how
-    many were queued."""
+    attempts reset, and are queued when this commits. Rows being sent or done are left alone, and so are rows
+    whose content was cleared (an erasure stopped them: there is nothing left to send). Returns how many
+    were queued."""
     channel = get_channel(channel)
     model = channel.model
     with transaction.atomic():
-        ids = list(channel.rows().select_for_update().filter(
-            pk__in=list(row_ids), status__in=[model.FAILED, model.PENDING]).values_list("pk", flat=True))
+        rows = channel.rows().select_for_update().filter(pk__in=list(row_ids),
+                                                         status__in=[model.FAILED, model.PENDING])
+        if channel.content_fields:
+            rows = rows.exclude(channel.content_cleared())
+        ids = list(rows.values_list("pk", flat=True))
         channel.rows().filter(pk__in=ids).update(status=model.PENDING, attempts=0, next_attempt_at=timezone.now(),
                                                  lease_until=None)
         queue_on_commit(channel, ids)
     return len(ids)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Personal data: erasure and retention
+#
+# An outbox row is a copy of what was said to someone, so it is personal data with its own lifetime. A channel
+# declares which columns hold it (``content_fields``, ``recipient_fields``) and which rows concern a person
+# (``about_person``, ``addressed_to``); the core then does the rest for every channel:
+#
+# - ``erase_person(person)``, a core.erasure scrubber: the rows about the person lose their content, the rows
+#   addressed to them lose the address too, and those not yet sent are stopped (``failed``, never sent: they
+#   would say what the erasure removed). ``retry_now`` leaves cleared rows alone.
+# - ``clear_old_content(now)`` (beat, daily, ``core.tasks.clear_outbox_content``): done rows older than the
+#   channel's ``content_retention_days`` (``NOTIFICATION_BODY_RETENTION_DAYS`` for email) lose their content;
+#   the row stays (kind, recipient, status, times) as the record that a message was sent.
+
+ERASED_BEFORE_SENDING = "Not sent: the person it concerned was erased."
+
+
+def erase_person(person) -> int:
+    """Clears every channel's rows about ``person`` (core.erasure.Person). Returns how many rows it touched."""
+    touched = 0
+    for channel in channels():
+        if channel.about_person is None and channel.addressed_to is None:
+            continue
+        model = channel.model
+        about = channel.about_person(person) if channel.about_person else Q(pk__in=[])
+        addressed = channel.addressed_to(person) if channel.addressed_to else Q(pk__in=[])
+        rows = channel.rows().filter(about | addressed)
+        rows.filter(status__in=[model.PENDING, model.SENDING]).update(
+            status=model.FAILED, lease_until=None, last_error=ERASED_BEFORE_SENDING)
+        blank = {name: "" for name in channel.content_fields}
+        if blank:
+            touched += rows.update(**blank)
+        rows.exclude(last_error=ERASED_BEFORE_SENDING).update(last_error="")  # a provider's error quotes the address
+        if channel.recipient_fields:
+            channel.rows().filter(addressed).update(**{name: "" for name in channel.recipient_fields})
+    return touched
+
+
+def clear_old_content(*, now: datetime | None = None) -> dict[str, int]:
+    """Retention: blanks the content of done rows older than each channel's retention period. Safe to run
+    again (rows already cleared are skipped). Returns the number of rows cleared per channel."""
+    now = now or timezone.now()
+    cleared = {}
+    for channel in channels():
+        days = channel.content_retention_days() if channel.content_retention_days else 0
+        if not days or not channel.content_fields:
+            continue
+        model = channel.model
+        old = channel.rows().filter(**{"status": model.DONE_STATUS,
+                                       f"{model.DONE_AT_FIELD}__lt": now - timedelta(days=days)})
+        cleared[channel.name] = old.exclude(channel.content_cleared()).update(
+            **{name: "" for name in channel.content_fields})
+    return cleared

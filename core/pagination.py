@@ -24,17 +24,17 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from core import numbers
+
 COUNT_CAP = 1000
 # However far someone pages on past the cap, OFFSET stays bounded.
 MAX_PAGE = 10_000
 
 
 def page_number(request) -> int:
-    """The ``?page=`` asked for, from 1 to MAX_PAGE; anything else is the first page."""
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), MAX_PAGE))
-    except ValueError:
-        return 1
+    """The ``?page=`` asked for, from 1 to MAX_PAGE (a larger number is MAX_PAGE); anything else is the first
+    page (core.numbers)."""
+    return numbers.page_number(request.GET.get("page"), maximum=MAX_PAGE)
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,12 @@ class CappedCountPaginator(Paginator):
         self.__dict__["count_is_capped"] = value
 
     def validate_number(self, number):
+        # ASCII digits only, and never more than core.numbers reads (int() takes "٣" and fails past 4,300 digits).
+        if numbers.parse_int(number) is None:
+            raise PageNotAnInteger("That page number is not an integer")
+        number = numbers.parse_int(number)
         if not self.count_is_capped:
             return super().validate_number(number)
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
         if number > MAX_PAGE:

@@ -49,3 +49,10 @@ def deliver_outbox_row(self, channel: str, row_id: int) -> str:
 def sweep_outboxes() -> dict:
     """The beat's outbox sweep (every minute): every registered channel's lost rows are queued again."""
     return {channel.name: outbox.sweep(channel) for channel in outbox.channels()}
+
+
+@shared_task(base=OutboxTask, acks_late=True, ignore_result=True)
+def clear_outbox_content() -> dict:
+    """The beat's retention (daily): done rows past their channel's retention lose their content
+    (``NOTIFICATION_BODY_RETENTION_DAYS`` for email; core.outbox.clear_old_content)."""
+    return outbox.clear_old_content()

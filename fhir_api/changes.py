@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.errors import Conflict, InvalidInput
+from core.numbers import parse_int
 from referrals import statuses
 from referrals.statuses import Status
 
@@ -42,10 +43,10 @@ class TaskChange:
 
 
 def _version(value) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise BadRequest(f"meta.versionId {value!r} is not a version number") from None
+    version = parse_int(value if isinstance(value, (str, int)) else None)
+    if version is None:
+        raise BadRequest(f"meta.versionId {str(value)[:40]!r} is not a version number")
+    return version
 
 
 def _note_text(value) -> str:
@@ -107,10 +108,13 @@ def change_from_json_patch(operations) -> TaskChange:
     return _from_elements(elements)
 
 
-def _codes(concept: dict | None) -> list[str]:
+def _codes(concept: dict | None, element: str) -> list[str]:
     if not concept:
         return []
-    codes = [coding.get("code") for coding in concept.get("coding", []) if isinstance(coding, dict)]
+    codings = concept.get("coding") or []
+    if not isinstance(codings, list):
+        raise BadRequest(f"Task.{element}.coding must be a list of codings")
+    codes = [coding.get("code") for coding in codings if isinstance(coding, dict)]
     return [code for code in codes if isinstance(code, str)] + (
         [concept["text"]] if isinstance(concept.get("text"), str) else [])
 
@@ -123,7 +127,7 @@ def referral_target(change: TaskChange) -> tuple[str, str]:
                   if code == change.status and status not in (Status.SENT, Status.VIEWED)]
     if not candidates:
         raise Unsupported(f"a referral cannot be moved to the Task status “{change.status}”")
-    chosen = [code for code in _codes(change.business_status) if code in candidates]
+    chosen = [code for code in _codes(change.business_status, "businessStatus") if code in candidates]
     if chosen:
         target = chosen[0]
     elif len(candidates) == 1:
@@ -131,7 +135,7 @@ def referral_target(change: TaskChange) -> tuple[str, str]:
     else:
         options = " or ".join(str(status.value) for status in candidates)
         raise BadRequest(f"“{change.status}” can mean {options}: say which in businessStatus")
-    reasons = _codes(change.status_reason)
+    reasons = _codes(change.status_reason, "statusReason")
     known = [code for code in reasons if code in statuses.Reason.values]
     reason = known[0] if known else (reasons[0] if reasons else "")
     return str(target), reason

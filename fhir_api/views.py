@@ -17,11 +17,12 @@ from django.utils.http import http_date
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.numbers import parse_int
+from core.parsers import StrictTextJSONParser as JSONParser
 from privacy.models import AccessRecord
 from privacy.services import access_record, access_records_for_many
 from referrals.actors import Actor
@@ -149,7 +150,7 @@ class ServiceRequestRead(FHIRView):
         return self.versioned(Response(resources.service_request(referral)), referral)
 
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"([0-9]+)"\s*$', re.ASCII)
 
 
 class TaskRead(FHIRView):
@@ -177,7 +178,9 @@ class TaskRead(FHIRView):
             match = _IF_MATCH.match(if_match)
             if not match:
                 raise BadRequest('If-Match must be a version ETag such as W/"3"')
-            expected = int(match.group(1))
+            expected = parse_int(match.group(1))
+            if expected is None:  # more digits than any version has: it cannot match
+                raise PreconditionFailed("If-Match names a version this Task has never had.")
         to_status, reason = referral_target(change)
         try:
             updated = referral_change_status(
@@ -245,10 +248,9 @@ class TaskSearch(FHIRView):
 def _positive(value, default: int, name: str) -> int:
     if value in (None, ""):
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number") from None
+    number = parse_int(value)
+    if number is None:
+        raise BadRequest(f"{name} must be a whole number")
     if number < 1:
         raise BadRequest(f"{name} must be at least 1")
     return number

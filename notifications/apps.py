@@ -26,6 +26,8 @@ class NotificationsConfig(AppConfig):
                                                 dispatch_uid="notifications.member_invited")
         accounts_signals.member_added.connect(services.member_added_received,
                                               dispatch_uid="notifications.member_added")
+        accounts_signals.password_reset_requested.connect(services.password_reset_received,
+                                                          dispatch_uid="notifications.password_reset")
 
 
 def check_retry_below_visibility_timeout(app_configs=None, **kwargs):

@@ -30,6 +30,7 @@ class OutboxMessage(OutboxRow):
         FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
         MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
         MEMBER_ADDED = "member_added", "Added to an organization (an existing account)"
+        PASSWORD_RESET = "password_reset", "Password reset (the account holder)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -117,8 +118,12 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
         "site_url": links.site_url(),
         "action_url": links.link_url(referral=referral, user=recipient.user, seeker=recipient.seeker),
         "dashboard_url": _dashboard_url(referral) if recipient.user is not None else "",
-        "status_label": Status(referral.status).label,
-        "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else "",
+        # The seeker reads what the status means for them ("The program is working with you"); staff, its name.
+        **({"status_label": statuses.seeker_label(referral.status),
+            "reason_label": statuses.seeker_reason_label(referral.status_reason)}
+           if recipient.party == Party.SEEKER else
+           {"status_label": Status(referral.status).label,
+            "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else ""}),
         # The same rule as the pages: the seeker's side always, the program's side while consent holds.
         "show_contact_details": recipient.party != Party.SEEKER and (
             seeker_contact_visible_to(recipient.user, referral) if recipient.user is not None
@@ -309,6 +314,15 @@ def email_delivery_report(message: OutboxMessage) -> DeliveryReport | None:
                           detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)})
 
 
+def _addressed_to(person) -> Q:
+    """The messages sent to an erased person (core.erasure.Person): as the seeker, to their address, or to
+    their own account."""
+    condition = Q(recipient_seeker_id=person.seeker_id) | Q(recipient_email__in=person.emails)
+    if person.user_id is not None:
+        condition |= Q(recipient_user_id=person.user_id)
+    return condition
+
+
 EMAIL_CHANNEL = "email"
 EMAIL = outbox.Channel(
     name=EMAIL_CHANNEL,
@@ -322,6 +336,12 @@ EMAIL = outbox.Channel(
     pending_grace_seconds=outbox.setting("NOTIFICATION_PENDING_GRACE_SECONDS", 300),
     related=("referral", "recipient_user"),
     report=email_delivery_report,
+    # Personal data (core.outbox): what a message says names the seeker, the comment, the program.
+    content_fields=("subject", "body_text", "body_html"),
+    recipient_fields=("recipient_email",),
+    about_person=lambda person: Q(referral_id__in=person.referral_ids) | Q(recipient_seeker_id=person.seeker_id),
+    addressed_to=lambda person: _addressed_to(person),
+    content_retention_days=outbox.setting("NOTIFICATION_BODY_RETENTION_DAYS", 30),
 )
 
 
@@ -424,6 +444,35 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
         # A new row for each: an admin may send the link again after the first one expired.
         key=f"{kind}:{organization.pk}:{user.pk}:{timezone.now().timestamp():.6f}",
         kind=kind, recipient_email=user.email, recipient_user=user, language=language,
+        subject=subject, body_text=text, body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
+def password_reset_received(sender, *, user, **kwargs) -> None:
+    """accounts.signals.password_reset_requested: the reset link goes out by email."""
+    notify_password_reset(user=user)
+
+
+def notify_password_reset(*, user) -> int:
+    """Writes the email with the link to choose a new password (Django's password reset confirmation, with its
+    token). Through the outbox as every email, so it is retried, shows in the dev mailbox, and its link is on
+    SITE_URL (never the Host header of the request that asked for it). Returns the row's id."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse("accounts:password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    context = {"recipient_name": user.first_name or user.email, "email": user.email,
+               "reset_url": links.site_url(path), "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
+    language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
+    subject, text, html = render_message(Kind.PASSWORD_RESET, context, language)
+    message = OutboxMessage.objects.create(
+        # A new row for each request: every request sends its own link.
+        key=f"{Kind.PASSWORD_RESET}:{user.pk}:{timezone.now().timestamp():.6f}",
+        kind=Kind.PASSWORD_RESET, recipient_email=user.email, recipient_user=user, language=language,
         subject=subject, body_text=text, body_html=html,
     )
     outbox.queue_on_commit(EMAIL, [message.pk])

@@ -22,8 +22,9 @@ def _mailbox_enabled():
 def mailbox(request):
     """DEBUG only: the emails the outbox holds, newest first, so `make run` users can click their links."""
     _mailbox_enabled()
-    messages = OutboxMessage.objects.order_by("-created_at", "-id")[:200]
-    return render(request, "notifications/mailbox.html", {"messages": messages})
+    # Not named ``messages``: the base template shows that name as the page's flash banners.
+    emails = OutboxMessage.objects.order_by("-created_at", "-id")[:200]
+    return render(request, "notifications/mailbox.html", {"emails": emails})
 
 
 @require_GET

@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 
 from core.forms import form_text
@@ -7,6 +5,7 @@ from programs.models import Category
 from referrals.models import Referral
 from referrals.services import COMMENT_MAX_LENGTH
 from referrals.statuses import Urgency
+from core.zipcode import InvalidZipCode, parse_zip
 
 RADIUS_CHOICES = [("", "Any distance"), ("1", "1 mile"), ("3", "3 miles"), ("5", "5 miles"), ("10", "10 miles"),
                   ("25", "25 miles"), ("50", "50 miles")]
@@ -29,10 +28,10 @@ class ProgramSearchForm(forms.Form):
         ]
 
     def clean_zip(self):
-        value = self.cleaned_data["zip"].strip()
-        if value and not re.fullmatch(r"\d{5}", value):
-            raise forms.ValidationError("Enter a five-digit zip code, like 60640.")
-        return value
+        try:
+            return parse_zip(self.cleaned_data["zip"])
+        except InvalidZipCode as error:
+            raise forms.ValidationError(error.message) from None
 
 
 class ConnectForm(forms.Form):

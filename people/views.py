@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.db.models import OuterRef, Subquery
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import CappedCountPaginator
@@ -14,12 +15,13 @@ from goals.models import Goal
 from privacy.services import access_record
 from programs.geo import zip_centre
 from programs.selectors import age_on
-from referrals.models import Referral
+from referrals.models import Note, Referral
+from referrals.views import panel_for_profile
 from seekers import policies
 from seekers.forms import PeopleSearchForm, SeekerForm
 from seekers.models import Seeker
 from seekers.selectors import people_search, people_with_activity
-from seekers.services import seeker_create, seeker_update
+from seekers.services import LikelyDuplicate, seeker_create, seeker_update
 
 from .selectors import with_open_referrals
 
@@ -65,7 +67,15 @@ def create(request):
     form = SeekerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in SeekerForm.Meta.fields}
-        seeker = seeker_create(actor=request.user, **fields)  # NotAllowed: 403
+        # Before saving, the same person already helped (issue 19 item 3); "This is someone else" sends
+        # the form again with confirm_new.
+        confirmed = request.POST.get("confirm_new") == "1"
+        try:
+            seeker = seeker_create(actor=request.user, check_duplicates=not confirmed, **fields)  # NotAllowed: 403
+        except LikelyDuplicate as duplicate:
+            return render(request, "seekers/seeker_form.html",
+                          {"form": form, "seeker": None, "matches": duplicate.matches,
+                           "hidden_matches": duplicate.hidden_matches})
         messages.success(request, f"Added {seeker.full_name}.")
         _warn_if_zip_cannot_be_placed(request, seeker)
         return redirect("seekers:profile", public_id=seeker.public_id)
@@ -92,17 +102,25 @@ def edit(request, public_id):
     return render(request, "seekers/seeker_form.html", {"form": form, "seeker": seeker})
 
 
+def _with_latest_note(referrals):
+    """Each referral with its latest note's text and time (one subquery each, in the list's one query)."""
+    latest = (Note.objects.unscoped("the latest note of each referral the list's restrict() chose")
+              .filter(referral=OuterRef("pk")).order_by("-created_at", "-id"))
+    return referrals.annotate(latest_note=Subquery(latest.values("body")[:1]),
+                              latest_note_at=Subquery(latest.values("created_at")[:1]))
+
+
 def outbound_referrals(user, seeker):
-    return (Referral.objects.restrict(user, "refer").filter(seeker=seeker).select_related("program", "goal")
-            .order_by("-sent_at", "-id"))
+    return _with_latest_note(Referral.objects.restrict(user, "refer").filter(seeker=seeker)
+                             .select_related("program", "goal").order_by("-sent_at", "-id"))
 
 
 def inbound_referrals(user, seeker):
-    return (Referral.objects.restrict(user, "receive").filter(seeker=seeker).select_related("program", "goal")
-            .order_by("-sent_at", "-id"))
+    return _with_latest_note(Referral.objects.restrict(user, "receive").filter(seeker=seeker)
+                             .select_related("program", "goal").order_by("-sent_at", "-id"))
 
 
-def render_profile(request, seeker, *, goal_form=None, status=200):
+def render_profile(request, seeker, *, goal_form=None, status=200, open_panel=""):
     goals = list(seeker.goals.all())
     context = {
         "seeker": seeker,
@@ -113,6 +131,7 @@ def render_profile(request, seeker, *, goal_form=None, status=200):
         "goal_form": goal_form or GoalForm(),
         "outbound": outbound_referrals(request.user, seeker),
         "inbound": inbound_referrals(request.user, seeker),
+        "open_panel": open_panel,
     }
     return render(request, "seekers/profile.html", context, status=status)
 
@@ -123,6 +142,20 @@ def profile(request, public_id):
     seeker = get_seeker_or_404(request.user, public_id)
     access_record(user=request.user, seeker=seeker, request=request)
     return render_profile(request, seeker)
+
+
+@login_required
+@require_GET
+def profile_referral(request, public_id, referral_id):
+    """The profile with one of the person's referrals open below its lists: the address the profile pushes when
+    a referral opens in place, so that it can be bookmarked, shared, reloaded and left with Back. htmx asks
+    for the panel alone."""
+    seeker = get_seeker_or_404(request.user, public_id)
+    panel = panel_for_profile(request, seeker=seeker, referral_public_id=referral_id)  # 404: not this person's
+    if request.htmx:
+        return panel
+    access_record(user=request.user, seeker=seeker, request=request)
+    return render_profile(request, seeker, open_panel=panel.content.decode())
 
 
 @login_required

@@ -18,3 +18,12 @@ class PrivacyConfig(AppConfig):
         from .accounts import sessions_end_on_promotion
 
         accounts_signals.admin_promoted.connect(sessions_end_on_promotion, dispatch_uid="privacy.admin_promoted")
+
+        from core import erasure
+
+        from . import services
+
+        # The copies of an erased person that privacy looks after (core.erasure).
+        for scrubber in (services.erase_account_records, services.erase_sign_in_logs, services.erase_admin_log,
+                         services.erase_own_account):
+            erasure.register(scrubber)

@@ -11,6 +11,8 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from core.numbers import parse_int
+
 SESSION_STARTED = "_privacy_started_at"
 SESSION_LAST_SEEN = "_privacy_last_seen_at"
 # Writing the session on every request would cost a database write per page; a minute of slack is fine.
@@ -159,14 +161,14 @@ class RequestSizeMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
+        declared = (request.META.get("CONTENT_LENGTH") or "").strip()
+        length = parse_int(declared, minimum=0)
+        if length is None:  # more digits than any body we take has: too large; anything else, no body
+            length = limit + 1 if limit is not None and declared.isascii() and declared.isdigit() else 0
         if limit is not None and length > limit:
             from django.http import HttpResponse
 
-            response = HttpResponse("Request body too large.", status=413, content_type="text/plain")
-            response["Connection"] = "close"
-            return response
+            # No "Connection: close" here: it is a hop-by-hop header, which a WSGI application may not set
+            # (wsgiref, and so runserver, turned it into a 500); the server decides about the connection.
+            return HttpResponse("Request body too large.", status=413, content_type="text/plain")
         return self.get_response(request)

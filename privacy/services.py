@@ -16,13 +16,14 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, F, Max, Q, QuerySet, Value
 from django.utils import timezone
 
+from core import erasure
 from core.client import client_address
 
 from . import signals
 from .models import AccessRecord
 
-ERASED_NAME = "Erased person"
-ERASED_TEXT = "(erased)"
+ERASED_NAME = erasure.ERASED_NAME
+ERASED_TEXT = erasure.ERASED_TEXT
 USER_AGENT_MAX_LENGTH = 300
 
 Via = AccessRecord.Via
@@ -252,12 +253,20 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     - access records keep who looked (staff); the IP address and browser of the seeker's own email-link
       visits are removed, from the access records and from the "email link used" events (same narrow
       ``pgtrigger.ignore``), because those are the seeker's data.
+    - every other copy, through the scrubbers the apps register (``core.erasure``), in this transaction:
+      the outbox rows of every channel about the person (subject and bodies blanked, their address removed,
+      unsent ones stopped), webhook delivery bodies naming them as an actor, the Inbound Referrals page
+      cache (the programs' pages are no longer served), the admin's log entries naming them, sign-in logs
+      of their address, the access records of their own account, and their own account (anonymized and
+      deactivated, unless it is also a staff account).
     The erasure is recorded as an access record (action "erased").
     """
     seeker = type(seeker).objects.unscoped("the seeker being erased, locked").select_for_update().get(pk=seeker.pk)
     seeker_user_id = seeker.user_id
     seeker_short = f"{seeker.first_name}{' ' + seeker.last_name[:1] + '.' if seeker.last_name else ''}".strip()
     referral_ids = list(seeker.referrals.values_list("pk", flat=True))
+    person = _person(seeker, seeker_short=seeker_short, referral_ids=referral_ids)
+    erasure.erase_copies(person)  # first: some copies are found through rows cleared below (identifiers)
 
     seeker.first_name = ERASED_NAME
     seeker.last_name = ""
@@ -283,6 +292,104 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     access_record(user=actor, seeker=seeker, request=request, via=via, action=Action.ERASED,
                   actor_display=None if actor is not None else "System (retention)")
     return seeker
+
+
+def _person(seeker, *, seeker_short: str, referral_ids: list[int]) -> erasure.Person:
+    """What the copies may hold about ``seeker``, read before the profile is cleared."""
+    names = {seeker.full_name, seeker_short, f"{seeker.first_name} {seeker.last_name}".strip()}
+    emails = {seeker.email, seeker.email.lower()}
+    account = seeker.user
+    if account is not None and _is_staff_account(account):
+        account = None  # a worker's own account linked to a profile stays theirs: only the link goes
+    if account is not None:
+        names |= {account.short_name, f"{account.first_name} {account.last_name}".strip()}
+        emails |= {account.email, account.email.lower()}
+    program_ids = set(seeker.referrals.values_list("program_id", flat=True))
+    return erasure.Person(
+        seeker_id=seeker.pk, organization_id=seeker.organization_id, referral_ids=tuple(referral_ids),
+        user_id=account.pk if account is not None else None, names=tuple(sorted(name for name in names if name)),
+        emails=tuple(sorted(email for email in emails if email)),
+        phones=tuple([seeker.phone] if seeker.phone else []), program_ids=tuple(sorted(program_ids)))
+
+
+def _is_staff_account(user) -> bool:
+    from accounts.models import Membership
+
+    return user.is_staff or user.is_superuser or Membership.objects.filter(user_id=user.pk).exists()
+
+
+# --- the copies privacy keeps an eye on (registered in PrivacyConfig.ready) ---------------------------------
+
+
+def erase_account_records(person: erasure.Person) -> None:
+    """The access records of the person's own account: their name as the actor, their address and browser."""
+    if person.user_id is None:
+        return
+    with pgtrigger.ignore("privacy.AccessRecord:protect_access_records"):
+        AccessRecord.objects.unscoped("the erased person's own visits").filter(user_id=person.user_id).update(
+            actor_display=ERASED_NAME, ip_address=None, user_agent="")
+
+
+def erase_sign_in_logs(person: erasure.Person) -> None:
+    """django-axes' attempts and logs of sign-ins with the person's address (their username)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    if not person.emails:
+        return
+    usernames = {email.lower() for email in person.emails} | set(person.emails)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__in=usernames).delete()
+
+
+def erase_admin_log(person: erasure.Person) -> None:
+    """The admin's log names the objects it changed (``object_repr``: a profile's name). This covers the
+    person's profile, goals, identifiers and own account; referrals registers the same for its referrals and
+    notes (referrals.signals.erase_admin_log), as each app knows its own objects."""
+    from goals.models import Goal
+    from seekers.models import Seeker, SeekerIdentifier
+
+    goal_ids = Goal.objects.unscoped("the erased person's goals").filter(seeker_id=person.seeker_id).values_list(
+        "pk", flat=True)
+    identifier_ids = SeekerIdentifier.objects.unscoped("the erased person's identifiers").filter(
+        seeker_id=person.seeker_id).values_list("pk", flat=True)
+    objects = {Seeker: [person.seeker_id], Goal: list(goal_ids), SeekerIdentifier: list(identifier_ids)}
+    if person.user_id is not None:
+        from django.contrib.auth import get_user_model
+
+        objects[get_user_model()] = [person.user_id]
+    erase_admin_log_for(objects)
+
+
+def erase_admin_log_for(objects: dict) -> None:
+    """Blanks the admin log's name of each object given as ``{model: [primary keys]}``."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    condition = Q(pk__in=[])
+    for model, ids in objects.items():
+        if ids:
+            condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids])
+    LogEntry.objects.filter(condition).update(object_repr=ERASED_TEXT)
+
+
+def erase_own_account(person: erasure.Person) -> None:
+    """The person's own sign-in account (a seeker's; ``Person.user_id`` is never a staff account): its name and
+    address are removed and it is deactivated (it cannot be deleted: history and access records name it)."""
+    from django.contrib.auth import get_user_model
+
+    if person.user_id is None:
+        return
+    account = get_user_model().objects.filter(pk=person.user_id).first()
+    if account is None or _is_staff_account(account):
+        return
+    from .accounts import user_deactivate
+
+    account.first_name = ""
+    account.last_name = ""
+    account.email = f"erased-{account.pk}@erased.invalid"
+    account.set_unusable_password()
+    account.save(update_fields=["first_name", "last_name", "email", "password"])
+    user_deactivate(user=account)
 
 
 def seekers_due_for_erasure(*, now=None):

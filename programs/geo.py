@@ -4,6 +4,8 @@ from functools import cache
 
 import zipcodes
 
+from core.zipcode import zip_or_none
+
 
 @cache
 def _centres() -> dict[str, tuple[float, float]]:
@@ -17,8 +19,7 @@ def _centres() -> dict[str, tuple[float, float]]:
 
 
 def zip_centre(zip_code: str) -> tuple[float, float] | None:
-    """(latitude, longitude) of a US zip code's centre, or None when unknown or malformed."""
-    zip_code = (zip_code or "").strip()[:5]
-    if len(zip_code) != 5 or not zip_code.isdigit():
-        return None
-    return _centres().get(zip_code)
+    """(latitude, longitude) of a US zip code's centre (ZIP+4 is placed by its five digits), or None when unknown
+    or malformed. Only what ``core.zipcode`` reads as a zip code reaches the zip-code table."""
+    zip_code = zip_or_none(zip_code)
+    return _centres().get(zip_code) if zip_code else None

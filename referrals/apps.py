@@ -6,9 +6,9 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core import outbox
+        from core import erasure, outbox
 
-        from . import signals
+        from . import inbound_cache, signals
 
         # A channel that delivered a message about a referral: the history says so ("email sent").
         outbox.delivered.connect(signals.delivery_recorded, dispatch_uid="referrals.delivery_recorded")
@@ -20,3 +20,9 @@ class ReferralsConfig(AppConfig):
         from privacy import signals as privacy_signals
 
         privacy_signals.seeker_erasing.connect(signals.seeker_erasing, dispatch_uid="referrals.seeker_erasing")
+        # An erased person's name is on the cached Inbound Referrals pages of every program they were referred
+        # to: those pages are not served again (they expire from the cache within INBOUND_PAGE_CACHE_SECONDS).
+        erasure.register(lambda person: inbound_cache.programs_changed(person.program_ids),
+                         name="referrals.inbound_cache")
+        # The admin's log names the person's referrals and notes.
+        erasure.register(signals.erase_admin_log, name="referrals.admin_log")

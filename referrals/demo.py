@@ -240,7 +240,7 @@ def seed(*, stdout=None) -> bool:
                 urgency=statuses.Urgency.URGENT if (index + offset) % 5 == 0 else statuses.Urgency.ROUTINE,
                 consent_method=rng.choice(list(Referral.ConsentMethod.values)), goal=goal,
             )
-            _tell(referral, story, helper, rng)
+            referral = _tell(referral, story, helper, rng)
             _backdate(referral, start=_ago(rng.uniform(1, 60)), rng=rng)
             count += 1
     say(f"{count} referrals created, in every status, with their history and notes.\n")
@@ -285,6 +285,7 @@ def _tell(referral, story, helper, rng):
                                                        reason=reason)
         if rng.random() < 0.5:
             services.note_add(actor=rng.choice([claimer, helper]), referral=referral, body=rng.choice(NOTES))
+    return referral  # as the story left it: its status, closed or not
 
 
 def _backdate(referral, *, start, rng):
@@ -296,8 +297,8 @@ def _backdate(referral, *, start, rng):
         event.created_at = moment
         if event.kind == ReferralEvent.Kind.STATUS_CHANGED and event.detail.get("party") == "claimer":
             first_response = first_response or moment
-        if event.to_status in statuses.CLOSED and event.kind == ReferralEvent.Kind.STATUS_CHANGED:
-            closed = moment
+        if event.to_status and event.kind in (ReferralEvent.Kind.STATUS_CHANGED, ReferralEvent.Kind.REOPENED):
+            closed = moment if event.to_status in statuses.CLOSED else None
         moment = min(moment + timedelta(hours=rng.uniform(2, 60)), timezone.now())
     # Demo data only: the history is append-only (a database trigger); made-up stories are backdated
     # once, right after they were told, which is the one rewrite the demo needs.
@@ -311,6 +312,8 @@ def _backdate(referral, *, start, rng):
     Referral.objects.unscoped("the demo's own referral").filter(pk=referral.pk).update(
         sent_at=start, first_response_at=first_response,
         closed_at=closed if referral.is_closed else None, updated_at=events[-1].created_at,
+        # Consent was recorded with the referral, not on the day the demo was loaded.
+        consent_given_at=start if referral.consent_given_at else None,
     )
     # The seeker's last activity is the latest of their backdated stories.
     latest = (Referral.objects.unscoped("the demo seeker's referrals").filter(seeker_id=referral.seeker_id)

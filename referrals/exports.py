@@ -1,5 +1,8 @@
 """The CSV export of an organization's referrals, sent and received, for its admins.
 
+Cells read as the pages do: statuses, reasons and urgency by their labels ("Not updated"), each code in a
+column of its own (``status_code``: ``sent``) for programs; times in the site's time zone with their offset.
+
 Rows are read with ``values()`` and ``iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL), so
 the export issues one query and holds one chunk in memory however many referrals there are; the web view
 and the API stream the lines as they are produced.
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.policies import organizations_admin_of
@@ -17,28 +21,54 @@ from core.errors import NotAllowed
 from core.csv_cells import line_writer, safe_cell
 
 from .models import Referral
+from .statuses import Reason, Status, Urgency
 
 CHUNK_SIZE = 2000
 
+DIRECTIONS = {"sent": "Sent", "received": "Received"}
+
+
+def _labelled(choices):
+    """A coded column as the pages show it (its label), the code following in a column of its own."""
+    labels = dict(choices)
+    return lambda code: labels.get(code, code) if code else ""
+
+
+def _local_time(value):
+    """Times in the site's time zone with their offset (2026-12-04T09:30:00-06:00), as the pages show them."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+_status, _reason, _urgency = _labelled(Status.choices), _labelled(Reason.choices), _labelled(Urgency.choices)
+
+# (header, field read from the database, how the cell shows it). A coded field gives two columns: the label
+# under its name and the code under <name>_code.
 COLUMNS = [
-    ("id", "public_id"),
-    ("direction", None),
-    ("sent_at", "sent_at"),
-    ("status", "status"),
-    ("status_reason", "status_reason"),
-    ("urgency", "urgency"),
-    ("referring_organization", "organization__name"),
-    ("referred_by_first_name", "referred_by__first_name"),
-    ("referred_by_last_name", "referred_by__last_name"),
-    ("program", "program__name"),
-    ("program_organization", "program__organization__name"),
-    ("seeker_first_name", "seeker__first_name"),
-    ("seeker_last_name", "seeker__last_name"),
-    ("first_response_at", "first_response_at"),
-    ("closed_at", "closed_at"),
-    ("seeker_outcome", "seeker_outcome"),
-    ("program_outcome", "program_outcome"),
-    ("referrer_outcome", "referrer_outcome"),
+    ("id", "public_id", None),
+    ("direction", None, None),
+    ("direction_code", None, None),
+    ("sent_at", "sent_at", _local_time),
+    ("status", "status", _status),
+    ("status_code", "status", None),
+    ("status_reason", "status_reason", _reason),
+    ("status_reason_code", "status_reason", None),
+    ("urgency", "urgency", _urgency),
+    ("urgency_code", "urgency", None),
+    ("referring_organization", "organization__name", None),
+    ("referred_by_first_name", "referred_by__first_name", None),
+    ("referred_by_last_name", "referred_by__last_name", None),
+    ("program", "program__name", None),
+    ("program_organization", "program__organization__name", None),
+    ("seeker_first_name", "seeker__first_name", None),
+    ("seeker_last_name", "seeker__last_name", None),
+    ("first_response_at", "first_response_at", _local_time),
+    ("closed_at", "closed_at", _local_time),
+    ("seeker_outcome", "seeker_outcome", _status),
+    ("seeker_outcome_code", "seeker_outcome", None),
+    ("program_outcome", "program_outcome", _status),
+    ("program_outcome_code", "program_outcome", None),
+    ("referrer_outcome", "referrer_outcome", _status),
+    ("referrer_outcome_code", "referrer_outcome", None),
 ]
 
 
@@ -77,12 +107,14 @@ def referral_csv_lines(*, user, organization: Organization, request=None, via: s
 
 
 def _lines(referrals, organization) -> Iterator[str]:
-    fields = [field for _, field in COLUMNS if field] + ["organization_id"]
+    fields = sorted({field for _, field, _ in COLUMNS if field} | {"organization_id"})
     writer = line_writer()
-    yield writer.writerow([name for name, _ in COLUMNS])
+    yield writer.writerow([name for name, _, _ in COLUMNS])
     for row in referrals.values(*fields).iterator(chunk_size=CHUNK_SIZE):
         direction = "sent" if row["organization_id"] == organization.pk else "received"
-        yield writer.writerow([direction if field is None else safe_cell(row[field]) for _, field in COLUMNS])
+        row = {**row, "direction": DIRECTIONS[direction], "direction_code": direction}
+        yield writer.writerow([
+            safe_cell(row[field or name] if show is None else show(row[field])) for name, field, show in COLUMNS])
 
 
 def export_filename(organization: Organization) -> str:

@@ -38,6 +38,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from core.numbers import parse_int
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "inbound:program:{}"
@@ -117,8 +119,7 @@ def _ordinary(request, filters) -> bool:
         return False
     if filters.is_bound and not filters.is_valid():
         return False
-    page = request.GET.get("page", "1")
-    return page.isdigit() and 1 <= int(page) <= CACHED_PAGES
+    return parse_int(request.GET.get("page", "1"), minimum=1, maximum=CACHED_PAGES) is not None
 
 
 def _message_waiting(request) -> bool:

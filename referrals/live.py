@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.numbers import parse_int
+
 from .models import ReferralEvent
 
 OVERLAP = timedelta(seconds=5)
@@ -46,9 +48,11 @@ class Cursor:
         if not value or len(value) > 20_000:
             return None
         micros, _, seen = value.partition(".")
+        ids = {parse_int(part, minimum=1) for part in seen.split(",") if part} if seen else set()
+        if parse_int(micros) is None or None in ids:
+            return None
         try:
-            since = datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt_timezone.utc)
-            ids = {int(part) for part in seen.split(",") if part} if seen else set()
+            since = datetime.fromtimestamp(parse_int(micros) / 1_000_000, tz=dt_timezone.utc)
         except (ValueError, OverflowError, OSError):
             return None
         return cls(since=since, seen=set(list(ids)[:MAX_SEEN]))

@@ -195,6 +195,31 @@ def referral_parties(actor, referral: Referral) -> set:
     return parties
 
 
+def referral_accesses(user, referrals) -> dict:
+    """{referral pk: ReferralAccess} for a page of ``referrals`` (a list's rows), their parties read in two
+    queries for the whole page (the grant tables, as ``referral_parties`` reads them for one)."""
+    actor = as_actor(user)
+    referrals = list(referrals)
+    if actor.user is None or actor.user.is_superuser:
+        return {referral.pk: ReferralAccess(actor, referral) for referral in referrals}
+    ids = [referral.pk for referral in referrals]
+    found: dict = {pk: set() for pk in ids}
+    for pk, codename in ReferralUserObjectPermission.objects.filter(
+            content_object_id__in=ids, user_id=actor.user.pk).values_list("content_object_id", "permission__codename"):
+        found[pk].add(codename)
+    for pk, codename in ReferralGroupObjectPermission.objects.filter(
+            content_object_id__in=ids, group_id__in=_user_group_ids(actor.user)).values_list(
+            "content_object_id", "permission__codename"):
+        found[pk].add(codename)
+    accesses = {}
+    for referral in referrals:
+        parties = {PERMISSION_PARTY[codename] for codename in found[referral.pk] if codename in PERMISSION_PARTY}
+        if referral.seeker.user_id == actor.user.pk:
+            parties.add(Party.SEEKER)
+        accesses[referral.pk] = ReferralAccess(actor, referral, parties)
+    return accesses
+
+
 def is_seeker_only(parties) -> bool:
     """A seeker's own account on its referral, with no staff party: it sees the seeker's page
     (/my/referrals/), never the staff notes and history."""
@@ -348,6 +373,14 @@ class ReferralAccess:
 
     def reasons(self, to_status) -> list:
         return statuses.allowed_reasons(to_status, self.parties)
+
+    def next_steps(self) -> list[statuses.NextStep]:
+        """The one-click changes the actor may make now (the status table's, for their parties)."""
+        return statuses.next_steps(self.referral.status, self.parties)
+
+    def undo_to(self, before: str) -> Status | None:
+        """The status the actor may move the referral back to after moving it from ``before`` (or None)."""
+        return statuses.undo_target(before, self.referral.status, self.parties)
 
 
 def referral_access(actor, referral: Referral, *, parties=None) -> ReferralAccess:

@@ -78,3 +78,16 @@ def referral_replacement_candidates(user, referral: Referral):
 
 def referral_history(referral: Referral):
     return referral.events.order_by("-created_at", "-id")
+
+
+# The history lines of the changes that raise a referral's version (referrals.services._touch): one each.
+VERSIONED_KINDS = ("status_changed", "reopened", "goal_changed", "assignment_changed", "consent_withdrawn")
+
+
+def referral_changes_since(referral: Referral, version: int) -> list:
+    """What changed since someone saw ``referral`` at ``version``: the history lines of the changes made since,
+    newest first (each change raised the version by one and wrote one of VERSIONED_KINDS)."""
+    missed = referral.version - version
+    if missed <= 0:
+        return []
+    return list(referral.events.filter(kind__in=VERSIONED_KINDS).order_by("-created_at", "-id")[:min(missed, 20)])

@@ -72,3 +72,14 @@ def program_saved(sender, instance, **kwargs):
 def claimers_changed(sender, instance, **kwargs):
     """The claimers a referral can be assigned to."""
     inbound_cache.programs_changed([instance.program_id])
+
+
+def erase_admin_log(person) -> None:
+    """core.erasure: the admin's log names the person's referrals ("Name → Program") and notes."""
+    from privacy.services import erase_admin_log_for
+
+    from .models import Note, Referral
+
+    note_ids = Note.objects.unscoped("the erased person's notes").filter(
+        referral_id__in=person.referral_ids).values_list("pk", flat=True)
+    erase_admin_log_for({Referral: list(person.referral_ids), Note: list(note_ids)})

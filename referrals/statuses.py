@@ -47,6 +47,43 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+# What seekers read (their pages, emails and texts): the staff words ("In service", "Not updated") say what the
+# program recorded; these say what it means for the person who asked for help.
+SEEKER_LABELS = {
+    Status.SENT: _("Sent to the program"),
+    Status.VIEWED: _("The program has seen it"),
+    Status.NEEDS_CLIENT_ACTION: _("The program needs something from you"),
+    Status.ACCEPTED: _("The program will help you"),
+    Status.WAITLISTED: _("You are on the program's waiting list"),
+    Status.IN_SERVICE: _("The program is working with you"),
+    Status.GOT_HELP: _("You got help"),
+    Status.DECLINED: _("The program cannot help this time"),
+    Status.NOT_COMPLETED: _("It did not work out"),
+    Status.WITHDRAWN: _("Closed: no longer needed"),
+    Status.ENTERED_IN_ERROR: _("Made by mistake"),
+}
+SEEKER_REASON_LABELS = {
+    Reason.NOT_ELIGIBLE: _("You do not meet the program's requirements"),
+    Reason.NO_CAPACITY: _("The program has no room right now"),
+    Reason.OUT_OF_AREA: _("You live outside the area the program serves"),
+    Reason.COULDNT_CONTACT: _("The program could not reach you"),
+    Reason.EXPIRED_NO_RESPONSE: _("The program did not answer in time"),
+    Reason.REFERRED_ELSEWHERE: _("You were referred to another program"),
+}
+
+
+def seeker_label(status: str) -> str:
+    """A status as the seeker reads it."""
+    return str(SEEKER_LABELS[Status(status)])
+
+
+def seeker_reason_label(reason: str) -> str:
+    """A closing reason as the seeker reads it ("" for none)."""
+    if not reason:
+        return ""
+    return str(SEEKER_REASON_LABELS.get(Reason(reason), Reason(reason).label))
+
+
 CLOSED = frozenset({Status.GOT_HELP, Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN, Status.ENTERED_IN_ERROR})
 OPEN = frozenset(set(Status) - CLOSED)
 CLAIMER_WORK = frozenset({Status.NEEDS_CLIENT_ACTION, Status.ACCEPTED, Status.WAITLISTED, Status.IN_SERVICE})
@@ -160,3 +197,51 @@ def allowed_reasons(to_status: str, parties: set) -> list[Reason]:
     if rule is None:
         return []
     return [Reason(reason) for reason, allowed in rule.reasons.items() if allowed & parties]
+
+
+# The one-click next steps (the referral page and Inbound Referrals rows): how each target reads as a button, in
+# the order they are offered. A status whose rule takes reasons asks for one first ("Decline…").
+NEXT_STEP_ORDER = [Status.ACCEPTED, Status.IN_SERVICE, Status.WAITLISTED, Status.NEEDS_CLIENT_ACTION,
+                   Status.GOT_HELP, Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN]
+NEXT_STEP_LABELS = {
+    Status.ACCEPTED: _("Accept"),
+    Status.IN_SERVICE: _("Start service"),
+    Status.WAITLISTED: _("Waitlist"),
+    Status.NEEDS_CLIENT_ACTION: _("Needs client action"),
+    Status.GOT_HELP: _("Got help"),
+    Status.DECLINED: _("Decline"),
+    Status.NOT_COMPLETED: _("Not completed"),
+    Status.WITHDRAWN: _("Withdraw"),
+}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One change a person may make in one click: ``reasons`` (those they may give) are asked first when the
+    status takes one; ``closes`` says the referral closes (the page asks for a confirmation)."""
+
+    to_status: Status
+    label: str
+    reasons: tuple
+    closes: bool
+
+
+def next_steps(current: str, parties: set) -> list[NextStep]:
+    """The one-click changes for someone playing ``parties`` on a referral in ``current``: the allowed targets
+    (``allowed_targets``) that need no note. Those that need one (entered in error) stay in the full form."""
+    allowed = set(allowed_targets(current, parties))
+    return [NextStep(status, str(NEXT_STEP_LABELS[status]), tuple(allowed_reasons(status, parties)),
+                     status in CLOSED)
+            for status in NEXT_STEP_ORDER if status in allowed and not RULES[status].note_required]
+
+
+def undo_target(before: str, after: str, parties: set) -> Status | None:
+    """The status a change from ``before`` to ``after`` may be undone to by the same person: ``before`` again,
+    when the table lets them move it back from ``after`` without a reason or a note (Accepted → In service can
+    go back; a claimer cannot move a referral back to Viewed, and a closing is undone only by reopening)."""
+    if before not in Status.values or before == after:
+        return None
+    rule = RULES.get(Status(before))
+    if rule is None or rule.reasons or rule.note_required:
+        return None
+    return Status(before) if Status(before) in allowed_targets(after, parties) else None

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbound/", views_inbound.inbound, name="inbound"),
     path("inbound/rows/", views_inbound.inbound_rows, name="inbound_rows"),
     path("inbound/<uuid:public_id>/assign/", views_inbound.assign, name="assign"),
+    path("inbound/<uuid:public_id>/status/", views_inbound.change_status, name="inbound_status"),
     path("live/", live.live_view, name="live"),
     # Sent referrals: the referrer's dashboard.
     path("sent/", views_sent.sent, name="sent"),

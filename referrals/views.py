@@ -36,10 +36,17 @@ from .errors import (
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
 from .policies import ReferralAccess, may_see, referral_access
-from .selectors import referral_get_visible, referral_history, referral_replacement_candidates
+from .selectors import (
+    referral_changes_since,
+    referral_get_visible,
+    referral_history,
+    referral_replacement_candidates,
+)
 
 STALE_MESSAGE = ("This referral changed since you opened it, so nothing was saved. "
                  "Here is what it looks like now.")
+STALE_KEPT_MESSAGE = ("Someone else changed this referral while you were working on it, so nothing was saved. "
+                      "What changed is shown above the form; what you wrote is still there: check it and send it again.")
 
 
 def _get_referral_or_404(user, public_id) -> Referral:
@@ -85,8 +92,20 @@ def _replacements(user, referral):
     return lambda: referral_replacement_candidates(user, referral)
 
 
+def undo_offer(*, referral: Referral, access: ReferralAccess, before: str, action_url: str, target: str,
+               next_url: str = "", swap: str = "outerHTML") -> dict | None:
+    """The "Undo" a confirmation carries after a change from ``before``, when the status table lets this person
+    move the referral back (referrals.statuses.undo_target, through the rule book)."""
+    back = access.undo_to(before)
+    if back is None:
+        return None
+    return {"to_status": back.value, "label": back.label, "version": referral.version, "action_url": action_url,
+            "target": target, "next": next_url, "swap": swap}
+
+
 def _panel_context(request, referral: Referral, access: ReferralAccess, *, status_form=None, note_form=None,
-                   goal_form=None, reopen_form=None, panel_messages=()):
+                   goal_form=None, reopen_form=None, panel_messages=(), undo=None, embedded=None,
+                   stale_changes=None):
     user = request.user
     seeker = referral.seeker
     can_set_goal = access.may("set_goal")
@@ -124,9 +143,12 @@ def _panel_context(request, referral: Referral, access: ReferralAccess, *, statu
         "delivery_count": delivery_count,
         "show_deliveries": show_deliveries,
         "panel_messages": panel_messages,
+        "undo": undo,
+        "stale_changes": stale_changes,
+        "next_steps": access.next_steps(),
         # A panel embedded in another page links to the full page; the full page's own live refresh does not.
-        "is_embedded": bool(request.htmx) and request.htmx.current_url_abs_path != reverse(
-            "referrals:detail", kwargs={"public_id": referral.public_id}),
+        "is_embedded": embedded if embedded is not None else bool(request.htmx) and (
+            request.htmx.current_url_abs_path != reverse("referrals:detail", kwargs={"public_id": referral.public_id})),
     }
 
 
@@ -144,22 +166,40 @@ def _render(request, referral, access: ReferralAccess, *, status=200, **context)
     return response
 
 
-@login_required
-@require_GET
-def detail(request, public_id):
-    referral = _get_referral_or_404(request.user, public_id)
+def _opened(request, referral) -> ReferralAccess:
+    """A person opens the referral: a claimer's first look marks it viewed (a network admin looking around does
+    not), and the look is recorded."""
     access = referral_access(request.user, referral)
-    # A claimer's first look marks it viewed; a network admin looking around does not.
     if access.may("mark_viewed"):
         viewed = services.referral_mark_viewed(actor=request.user, referral=referral)
         referral.status, referral.version, referral.updated_at = viewed.status, viewed.version, viewed.updated_at
     access_record(user=request.user, referral=referral, request=request)
-    return _render(request, referral, access)
+    return access
 
 
-def _done(request, referral, access, message: str):
+@login_required
+@require_GET
+def detail(request, public_id):
+    referral = _get_referral_or_404(request.user, public_id)
+    return _render(request, referral, _opened(request, referral))
+
+
+def panel_for_profile(request, *, seeker, referral_public_id):
+    """The panel of one of ``seeker``'s referrals, as the profile shows it in place (seekers.views
+    .profile_referral). 404 for a referral the person may not see or of another person."""
+    referral = _get_referral_or_404(request.user, referral_public_id)
+    if referral.seeker_id != seeker.pk:
+        raise Http404("No such referral.")
+    access = _opened(request, referral)
+    access.require("see_history")
+    response = render(request, "referrals/_panel.html", _panel_context(request, referral, access, embedded=True))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _done(request, referral, access, message: str, *, undo=None):
     if request.htmx:
-        return _render(request, referral, access, panel_messages=[("success", message)])
+        return _render(request, referral, access, panel_messages=[("success", message)], undo=undo)
     messages.success(request, message)
     return redirect("referrals:detail", public_id=referral.public_id)
 
@@ -170,8 +210,16 @@ def _refused(request, referral, access, error: ReferralError, **forms):
         raise error  # Django's PermissionDenied too: 403
     if isinstance(error, StaleReferral):
         current = _get_referral_or_404(request.user, referral.public_id)
-        return _render(request, current, referral_access(request.user, current), status=409,
-                       panel_messages=[("error", STALE_MESSAGE)])
+        current_access = referral_access(request.user, current)
+        kept = _kept_forms(request, current, current_access, forms)
+        if not kept:
+            return _render(request, current, current_access, status=409, panel_messages=[("error", STALE_MESSAGE)])
+        try:
+            seen = int(request.POST.get("version", ""))
+        except ValueError:
+            seen = current.version
+        return _render(request, current, current_access, status=409, panel_messages=[("error", STALE_KEPT_MESSAGE)],
+                       stale_changes=referral_changes_since(current, seen), **kept)
     if isinstance(error, DuplicateOpenReferral):
         if may_see(request.user, error.existing):
             message = ("error", error.message,
@@ -180,6 +228,22 @@ def _refused(request, referral, access, error: ReferralError, **forms):
             message = ("error", "A colleague already referred this person to this program (a referral you cannot see).")
         return _render(request, referral, access, status=409, panel_messages=[message], **forms)
     return _render(request, referral, access, status=400, panel_messages=[("error", error.message)], **forms)
+
+
+def _kept_forms(request, current, access, forms) -> dict:
+    """The refused form again, bound to what the person posted but at the referral's current version, so that
+    their text stays and sending it again applies it to the referral as it is now (issue 19 item 1)."""
+    if not request.POST.get("note", "").strip():
+        return {}  # nothing typed (a one-click step, a goal): the current state and the message are enough
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    kept = {}
+    if "status_form" in forms:
+        kept["status_form"] = StatusForm(data, referral=current, access=access,
+                                         replacements=_replacements(request.user, current))
+    if "reopen_form" in forms and current.is_closed and access.may("reopen"):
+        kept["reopen_form"] = ReopenForm(data, referral=current)
+    return kept
 
 
 def _invalid(request, referral, access, **forms):
@@ -198,6 +262,7 @@ def change_status(request, public_id):
     if not form.is_valid():
         return _invalid(request, referral, access, status_form=form)
     data = form.cleaned_data
+    before = referral.status
     try:
         referral = services.referral_change_status(
             actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
@@ -208,8 +273,11 @@ def change_status(request, public_id):
     except ReferralError as error:
         return _refused(request, referral, access, error, status_form=form)
     referral = _get_referral_or_404(request.user, public_id)
-    return _done(request, referral, referral_access(request.user, referral),
-                 f"Status changed to “{referral.get_status_display()}”.")
+    access = referral_access(request.user, referral)
+    undo = undo_offer(referral=referral, access=access, before=before,
+                      action_url=reverse("referrals:status", kwargs={"public_id": public_id}),
+                      target="closest [data-live-referral]")
+    return _done(request, referral, access, f"Status changed to “{referral.get_status_display()}”.", undo=undo)
 
 
 @login_required

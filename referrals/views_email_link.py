@@ -26,7 +26,7 @@ from privacy.services import access_record
 from core.i18n import render_in_language
 from seekers.models import Seeker
 
-from . import answers, links, services
+from . import answers, links, services, statuses
 from .actors import Actor
 from .models import Referral
 from .policies import can
@@ -117,8 +117,11 @@ def email_link(request, referral_public_id, token):
             "for_seeker": recipient.seeker is not None,
             "recipient_name": (recipient.seeker or recipient.user).first_name,
             "seeker_name": referral.seeker.full_name if recipient.user is not None else "",
-            "status_label": referral.get_status_display(),
-            "reason_label": referral.get_status_reason_display() if referral.status_reason else "",
+            # The seeker reads what the status means for them; a staff member, its name.
+            "status_label": (statuses.seeker_label(referral.status) if recipient.seeker is not None
+                             else referral.get_status_display()),
+            "reason_label": (statuses.seeker_reason_label(referral.status_reason) if recipient.seeker is not None
+                             else referral.get_status_reason_display() if referral.status_reason else ""),
             # Stopping the sharing of contact details is not an answer about how it went: it has its own heading.
             "choices": [choice for choice in choices if choice is not chosen
                         and choice["value"] != answers.WITHDRAW_CONSENT],

@@ -10,21 +10,23 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.numbers import parse_int
 from programs.selectors import claimers_by_program, program_claimer
 from core.pagination import OneMorePage, capped_count
 
 from . import inbound_cache, policies, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
+from .forms import StatusForm
 from .models import Referral
 from .selectors import referral_get_visible, referrals_for_page, referrals_inbound_for
-from .services import referral_assign
+from .services import referral_assign, referral_change_status
 
 PAGE_SIZE = 25
 AWAITING_ANSWER = (statuses.Status.SENT, statuses.Status.VIEWED)
@@ -85,6 +87,7 @@ class Row:
     referral: Referral
     overdue: bool
     claimers: list
+    next_steps: list
 
 
 def is_overdue(referral: Referral, now) -> bool:
@@ -111,7 +114,9 @@ def _inbound_context(request, programs, form) -> dict:
 
     claimers = claimers_by_program([program.pk for program in programs])
     now = timezone.now()
-    rows = [Row(referral=r, overdue=is_overdue(r, now), claimers=claimers.get(r.program_id, []))
+    accesses = policies.referral_accesses(user, listed["rows"])
+    rows = [Row(referral=r, overdue=is_overdue(r, now), claimers=claimers.get(r.program_id, []),
+                next_steps=accesses[r.pk].next_steps())
             for r in listed["rows"]]
     return {
         "form": form,
@@ -132,6 +137,8 @@ def _render_inbound(request, template: str):
     """The page (or its list), reused from referrals.inbound_cache while nothing it shows has changed."""
     programs = list(programs_received_by(request.user))
     form = InboundFilterForm(request.GET or None, programs=programs)
+    if request.method == "POST":  # a row's action: its answer is the list as it is now, never a cached one
+        return render(request, template, _inbound_context(request, programs, form))
     key = inbound_cache.page_key(request, template, [program.pk for program in programs], filters=form)
     cached = inbound_cache.get(key)
     if cached is not None:
@@ -188,9 +195,8 @@ def assign(request, public_id):
         if membership is None:
             return _refused(request, "Referrals can only be assigned to the program's claimers.", 400)
         assignee = membership.user
-    try:
-        expected_version = int(request.POST["expected_version"]) if request.POST.get("expected_version") else None
-    except ValueError:
+    expected_version = parse_int(request.POST["expected_version"]) if request.POST.get("expected_version") else None
+    if request.POST.get("expected_version") and expected_version is None:
         return _refused(request, "The form was incomplete; reload the page and try again.", 400)
     try:
         referral_assign(actor=request.user, referral=referral, assignee=assignee, expected_version=expected_version)
@@ -205,3 +211,53 @@ def assign(request, public_id):
     who = "you" if assignee == request.user else (assignee.short_name if assignee else "nobody")
     messages.success(request, f"The referral for {referral.seeker.full_name} is now assigned to {who}.")
     return _back(request)
+
+
+@require_POST
+@login_required
+def change_status(request, public_id):
+    """A row's one-click next step (Accept, Decline… with its reason, ...): the same change as the referral
+    page's, through referral_change_status. htmx gets the list back (with the page's filters, from ``next``)
+    and the confirmation, with "Undo" when the status table allows it (status 200 whatever the answer: htmx swaps
+    only successful responses, as on the referral page); a plain post returns to the page with the message."""
+    try:
+        referral = referral_get_visible(user=request.user, public_id=public_id)
+    except Referral.DoesNotExist:
+        raise Http404("No such referral.") from None
+    access = policies.referral_access(request.user, referral)
+    form = StatusForm(request.POST, referral=referral, access=access)
+    name = referral.seeker.full_name
+    before = referral.status
+    undo = None
+    if not form.is_valid():
+        errors = form.errors.get("reason") or form.errors.get("to_status") or form.errors.get("version") or []
+        level, message = "error", f"{name}: {errors[0] if errors else 'the form was incomplete.'} Nothing was changed."
+    else:
+        data = form.cleaned_data
+        try:
+            changed = referral_change_status(actor=request.user, referral=referral, to_status=data["to_status"],
+                                             reason=data["reason"], expected_version=data["version"])
+        except NotAllowed:
+            raise
+        except StaleReferral:
+            level, message = "error", (f"The referral for {name} changed since the page showed it, so nothing was "
+                                       "saved. Here is how it looks now.")
+        except ReferralError as error:
+            level, message = "error", f"{name}: {error.message}"
+        else:
+            level, message = "success", f"{name}: status changed to “{changed.get_status_display()}”."
+            from .views import undo_offer  # the referral page's own offer, for this list's rows
+
+            undo = undo_offer(referral=changed, access=policies.referral_access(request.user, changed),
+                              before=before, action_url=reverse("referrals:inbound_status", args=[public_id]),
+                              target="#inbound-list", next_url=_back_url(request), swap="innerHTML")
+    if not request.htmx:
+        (messages.success if level == "success" else messages.error)(request, message)
+        return _back(request)
+    # The list as the page shows it: its filters and page come from the page's address (``next``).
+    request.GET = QueryDict(_back_url(request).partition("?")[2])
+    response = _render_inbound(request, "referrals/inbound_rows.html")
+    confirmation = render(request, "referrals/_inbound_confirmation.html",
+                          {"panel_messages": [(level, message)], "undo": undo}).content
+    response.content = confirmation + response.content
+    return response

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.i18n import render_in_language
+from core.numbers import parse_int
 from seekers.models import Seeker
 
 from . import services
@@ -18,7 +19,7 @@ from .actors import Actor
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .models import Referral, ReferralEvent
 from .policies import seeker_choices
-from .statuses import Status
+from .statuses import seeker_label
 
 
 def seeker_profile_of(user) -> Seeker | None:
@@ -55,10 +56,7 @@ def my_referral_status(request, public_id):
     if referral is None:
         raise Http404("No such referral.")
     to_status = request.POST.get("to_status", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
+    version = parse_int(request.POST.get("version"))
     with translation.override(seeker.preferred_language or "en"):
         try:
             services.referral_change_status(
@@ -70,5 +68,5 @@ def my_referral_status(request, public_id):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Thank you: your referral to %(program)s is now “%(status)s”.") % {
-                "program": referral.program.name, "status": Status(to_status).label})
+                "program": referral.program.name, "status": seeker_label(to_status)})
     return redirect("referrals:my_referrals")

@@ -28,6 +28,8 @@ app.autodiscover_tasks()
 SWEEPS = {
     # Every outbox channel (email, webhooks): rows the broker or a dead worker lost (core.outbox.sweep).
     "outbox-sweep": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
+    # Retention: sent messages' subjects and bodies cleared after NOTIFICATION_BODY_RETENTION_DAYS.
+    "outbox-retention": {"task": "core.tasks.clear_outbox_content", "schedule": 24 * 60 * 60.0},
     "escalation-sweep": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
     "network-scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
 }

@@ -21,3 +21,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("", include("privacy.urls")),
 ]
+
+handler403 = "referrals_site.errors.permission_denied"
+handler404 = "referrals_site.errors.page_not_found"
+handler500 = "referrals_site.errors.server_error"

@@ -23,6 +23,9 @@ _ids = count(1)
 # of a length that fits the margin at a generous 7.2 px a character; a longer label ends in "…" and its full
 # text is the label's <title> (and each bar's).
 LABEL_FONT_SIZE = 12
+# The smallest text of a chart (axis values, bar values). The chart is drawn at its own size, never scaled
+# down to fit (it scrolls sideways in its box on a narrow screen), so 12 units are 12 CSS pixels on screen.
+SMALL_FONT_SIZE = 12
 LABEL_CHARACTER_WIDTH = 7.2
 LABEL_LINE_HEIGHT = 14
 LABEL_MARGIN = 190
@@ -89,7 +92,7 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: dict[s
         for tick in range(5):
             y = top + plot_h - plot_h * tick / 4
             body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5d9de"/>')
-            body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+            body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="{SMALL_FONT_SIZE}" text-anchor="end">'
                         f'{_number(maximum * tick / 4)}</text>')
         label_every = max(1, len(labels) // 12)
         for index, label in enumerate(labels):
@@ -101,7 +104,8 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: dict[s
                             f'{escape(label)}, {escape(names[s])}: {_number(row[index])}</title></rect>')
             if index % label_every == 0:
                 x = left + index * group_w + group_w / 2
-                body.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="11" text-anchor="end" '
+                body.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="{SMALL_FONT_SIZE}" '
+                            f'text-anchor="end" '
                             f'transform="rotate(-40 {x:.1f} {top + plot_h + 14})">{escape(label)}</text>')
         body += _legend(names, left, 2)
     else:
@@ -124,11 +128,12 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: dict[s
                 body.append(f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2}" '
                             f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(label)}, {escape(names[s])}: '
                             f'{_number(row[index])}</title></rect>')
-                body.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4:.1f}" font-size="11">'
+                body.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4:.1f}" font-size="{SMALL_FONT_SIZE}">'
                             f'{_number(row[index])}</text>')
         body.append(f'<line x1="{left}" x2="{left}" y1="{top - 4}" y2="{height - 20}" stroke="#4f5661"/>')
         body += _legend(names, left, 2)
-    svg = (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+    svg = (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height:.0f}" role="img" '
            f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="system-ui, sans-serif" '
            f'fill="#1b1f24">'
            f'<title id="{chart_id}-title">{escape(title)}</title>'

@@ -7,14 +7,37 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization
 from accounts.selectors import teams_of
-from core.errors import InvalidInput, NotAllowed
+from core.errors import Conflict, InvalidInput, NotAllowed
 
 from . import policies
 from .models import Seeker, SeekerIdentifier
+from .selectors import seeker_likely_matches
 from .validation import CONTACT_FIELDS, NORMALIZERS, contact_detail_missing, default_contact_preference
 
 EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
                    "contact_preference")
+
+
+class LikelyDuplicate(Conflict):
+    """The organization already helps someone who is likely this person (409): ``matches`` are those the helper
+    may open, ``hidden_matches`` how many more they may not. Sent again with the duplicate check off (the
+    web form's "This is someone else", the API's ``confirm_new: true``), the profile is made."""
+
+    code = "likely_duplicate"
+
+    def __init__(self, message: str, *, matches, hidden_matches: int):
+        super().__init__(message)
+        self.matches, self.hidden_matches = matches, hidden_matches
+
+    def public_extra(self) -> dict:
+        return {
+            "candidates": [{
+                "id": str(seeker.public_id), "first_name": seeker.first_name, "last_name": seeker.last_name,
+                "date_of_birth": seeker.date_of_birth.isoformat() if seeker.date_of_birth else None,
+                "zip_code": seeker.zip_code, "why": seeker.match_reasons,
+            } for seeker in self.matches],
+            "hidden_candidates": self.hidden_matches,
+        }
 
 
 def site_membership_for(user) -> Membership | None:
@@ -44,7 +67,8 @@ def _check_fields(fields) -> None:
 
 
 @transaction.atomic
-def seeker_create(*, actor, organization: Organization | None = None, **fields) -> Seeker:
+def seeker_create(*, actor, organization: Organization | None = None, check_duplicates: bool = False,
+                  **fields) -> Seeker:
     """A helper adds a seeker to ``organization`` (by default the first Site they joined).
 
     The way to contact them must have its detail ("Email" an email address, "Phone" and "Text message" a
@@ -52,6 +76,8 @@ def seeker_create(*, actor, organization: Organization | None = None, **fields) 
     The organization must be a Site the helper belongs to. The profile is recorded as created by the
     helper and joins the helper's first team there (a team that shares outbound referrals shares its
     people too).
+    With ``check_duplicates``, a likely match already in the organization (seekers.selectors
+    .seeker_likely_matches) refuses with LikelyDuplicate and nothing is saved.
     """
     if organization is None:
         membership = site_membership_for(actor)
@@ -68,6 +94,13 @@ def seeker_create(*, actor, organization: Organization | None = None, **fields) 
                     last_activity_at=timezone.now(), **fields)
     _check_contact_detail(seeker)
     seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
+    if check_duplicates:
+        matches, hidden = seeker_likely_matches(
+            user=actor, organization=organization, first_name=seeker.first_name, last_name=seeker.last_name,
+            email=seeker.email, phone=seeker.phone, date_of_birth=seeker.date_of_birth, zip_code=seeker.zip_code)
+        if matches or hidden:
+            raise LikelyDuplicate("Your organization may already help this person: open their profile, or "
+                                  "confirm that this is someone else.", matches=matches, hidden_matches=hidden)
     seeker.save()
     return seeker
 

@@ -1,29 +1,21 @@
 """One set of rules for a seeker's zip code, phone and way to be contacted, used by the web form, the API and
 the services.
 
-Zip codes are stored as five digits (ZIP+4 input is accepted and shortened, since search and "Start a
-referral" work by the five-digit zip); phone numbers as their ten digits (a leading US "1" is dropped).
+Zip codes are read by ``core.zipcode.parse_zip`` and stored as five digits (ZIP+4 input is accepted and
+shortened, since search and "Start a referral" work by the five-digit zip); phone numbers as their ten ASCII
+digits (a leading US "1" is dropped).
 Each normalizer returns the stored value or raises ValueError with a message for the person.
 """
 
 import re
 
-ZIP_CODE = re.compile(r"^(\d{5})(?:-?\d{4})?$")
-PHONE_CHARACTERS = re.compile(r"^[\d\s().+-]*$")
+from core.zipcode import ZIP_MESSAGE  # noqa: F401  (the message pages quote)
+from core.zipcode import parse_zip as normalize_zip
 
-ZIP_MESSAGE = "Enter a five-digit zip code, like 60640 (ZIP+4 like 60640-1234 is fine)."
+PHONE_CHARACTERS = re.compile(r"^[0-9\s().+-]*$", re.ASCII)
+
 PHONE_CHARACTERS_MESSAGE = "A phone number has only digits (and spaces, dashes or brackets)."
 PHONE_LENGTH_MESSAGE = "Enter a ten-digit phone number, like 312-555-0142."
-
-
-def normalize_zip(value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        return ""
-    match = ZIP_CODE.match(value)
-    if not match:
-        raise ValueError(ZIP_MESSAGE)
-    return match.group(1)
 
 
 def normalize_phone(value: str) -> str:
@@ -32,7 +24,7 @@ def normalize_phone(value: str) -> str:
         return ""
     if not PHONE_CHARACTERS.match(value):
         raise ValueError(PHONE_CHARACTERS_MESSAGE)
-    digits = re.sub(r"\D", "", value)
+    digits = re.sub(r"[^0-9]", "", value)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     if len(digits) != 10:

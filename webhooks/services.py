@@ -46,7 +46,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Organization
-from core import outbox
+from core import erasure, outbox
 from core.errors import InvalidInput, NotAllowed
 from referrals.models import ReferralEvent
 from referrals.statuses import FHIR_TASK_STATUS, Status
@@ -326,6 +326,30 @@ WEBHOOKS = outbox.Channel(
     sendable=Q(endpoint__active=True),
     related=("endpoint",),
 )
+
+
+def webhook_deliveries_erase_person(person) -> int:
+    """Erasure (a core.erasure scrubber): delivery bodies carry no seeker details by design, except the
+    seeker's own name as an event's actor when they acted from their account. That name becomes
+    "Erased person" in the stored body (a delivery not yet sent goes out with it). Returns how many changed."""
+    names = set(person.names)
+    if not person.referral_ids or not names:
+        return 0
+    changed = []
+    deliveries = WebhookDelivery.objects.unscoped("the erased person's referrals, every receiving organization")
+    for delivery in deliveries.filter(referral_id__in=person.referral_ids).only("pk", "body"):
+        try:
+            body = json.loads(delivery.body)
+        except ValueError:
+            continue
+        event = body.get("event") if isinstance(body, dict) else None
+        if isinstance(event, dict) and event.get("actor") in names:
+            event["actor"] = erasure.ERASED_NAME
+            delivery.body = json.dumps(body, separators=(",", ":"), sort_keys=True)
+            changed.append(delivery)
+    if changed:
+        deliveries.bulk_update(changed, ["body"])
+    return len(changed)
 
 
 def webhook_deliver(*, delivery_id: int) -> outbox.Delivery:

@@ -29,6 +29,9 @@ def read_json_file(path: Path, reading: Reading, *, label: str | None = None) ->
     except json.JSONDecodeError as error:
         reading.reject(Source(label, error.lineno), f"invalid JSON: {error.msg} (column {error.colno})")
         return
+    except RecursionError:
+        reading.reject(Source(label), "invalid JSON: nested too deeply")
+        return
     for line, item in _items_with_lines(text, document):
         _add_item(item, Source(label, line), reading, hint=path.stem)
 

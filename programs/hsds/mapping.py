@@ -18,14 +18,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
 
+from core.zipcode import has_non_ascii_digits, zip_codes_in
 from programs.geo import zip_centre
 
 from .records import RecordError
 
 MAX_AGE = 150
 _validate_web_address = URLValidator(schemes=["http", "https"])
-_ZIP_CODE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
-_RADIUS = re.compile(r"\bwithin\s+(\d{1,4})\s*(?:mi\b|miles?\b)", re.IGNORECASE)
+_RADIUS = re.compile(r"\bwithin\s+(\d{1,4})\s*(?:mi\b|miles?\b)", re.IGNORECASE | re.ASCII)
 MAX_RADIUS_MILES = 1000
 
 LANGUAGE_CODES = {
@@ -202,6 +202,10 @@ def _location_fields(place: dict, warnings: list[str]) -> dict:
     address = _choose_address(_list(location.get("addresses")) or _list(location.get("physical_addresses")))
     street = ", ".join(part for part in (text(address.get("address_1")), text(address.get("address_2"))) if part)
     postal_code = text(address.get("postal_code"))
+    if has_non_ascii_digits(postal_code):
+        warnings.append(f"location {text(location.get('id'))}: the postal code {postal_code!r} is not written with "
+                        "the digits 0 to 9; left out")
+        postal_code = ""
     fields = {
         "address": _fit(street, 255, "the street address", warnings),
         "city": _fit(text(address.get("city")), 120, "the city", warnings),
@@ -234,7 +238,7 @@ def _service_area_zip_codes(areas: list[dict]) -> list[str]:
     found = set()
     for area in areas:
         for key in ("name", "description", "extent", "service_area"):
-            for zip_code in _ZIP_CODE.findall(text(area.get(key))):
+            for zip_code in zip_codes_in(text(area.get(key))):
                 if zip_centre(zip_code):
                     found.add(zip_code)
     return sorted(found)

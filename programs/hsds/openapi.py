@@ -1,7 +1,8 @@
 """The HSDS API's OpenAPI description, as /hsds/openapi.json serves it.
 
 It is Open Referral's own openapi.json (vendored unchanged in schema/, see schema/SOURCE.md), with what the
-specification leaves for each implementer to fill in (``info``, ``servers``) and one correction:
+specification leaves for each implementer to fill in (``info``, ``servers``), the bounds of ``page`` and
+``per_page`` (upstream sets none; we refuse a page below 1), and one correction:
 upstream describes ``GET /service_at_locations/{id}`` as answering a *service* (compiled/service.json), where
 its summary, and every implementation, answer a service_at_location; we say
 compiled/service_at_location.json. The schemas stay referred to at their upstream addresses.
@@ -13,6 +14,8 @@ import copy
 import json
 from functools import cache
 from pathlib import Path
+
+from core.numbers import MAX_DIGITS
 
 from .export import HSDS_VERSION
 
@@ -37,6 +40,9 @@ def openapi_document(*, server_url: str) -> dict:
                        "and format=ndjson streams every result, one JSON document a line, without pages.",
     }
     document["servers"] = [{"url": server_url.rstrip("/")}]
+    # Upstream leaves page and per_page unbounded; we answer 400 below 1 and past 18 digits (core.numbers).
+    for name in ("page", "per_page"):
+        document["components"]["parameters"][name]["schema"].update({"minimum": 1, "maximum": 10**MAX_DIGITS - 1})
     response = document["paths"][SERVICE_AT_LOCATION_PATH]["get"]["responses"]["200"]
     response["content"]["application/json"]["schema"] = {"$ref": f"{UPSTREAM}compiled/service_at_location.json"}
     return document

@@ -27,7 +27,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.numbers import MAX_DIGITS, parse_int
 from core.ratelimit import RateLimitThrottle
+from core.zipcode import InvalidZipCode, parse_zip
 from programs.models import Category
 
 from . import export, selectors
@@ -92,12 +94,9 @@ class HSDSView(APIView):
         value = self.param(name)
         if not value:
             return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise BadQuery(f"{name} must be a whole number of at least 1.") from None
-        if number < 1:
-            raise BadQuery(f"{name} must be a whole number of at least 1.")
+        number = parse_int(value, minimum=1)
+        if number is None:
+            raise BadQuery(f"{name} must be a whole number of at least 1 (digits 0 to 9, at most {MAX_DIGITS}).")
         return number
 
     def moment(self, name: str):
@@ -128,7 +127,10 @@ class HSDSView(APIView):
             modified_after=self.moment("modified_after"),
         )
         if places:
-            filters.postcode = self.param("postcode")
+            try:
+                filters.postcode = parse_zip(self.param("postcode"))
+            except InvalidZipCode as error:
+                raise BadQuery(f"postcode: {error.message}") from None
             proximity = self.param("proximity")
             if proximity:
                 try:

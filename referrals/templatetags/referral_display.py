@@ -8,7 +8,8 @@ from django.utils.timesince import timesince
 
 from referrals.answers import SEEKER_ANSWERS, WITHDRAW_CONSENT, seeker_answer_labels
 from referrals.models import Referral, ReferralEvent
-from referrals.statuses import CLOSED, Reason, Status
+from core.templatetags.contact_links import phone_text
+from referrals.statuses import CLOSED, Reason, Status, seeker_label, seeker_reason_label
 
 register = template.Library()
 Kind = ReferralEvent.Kind
@@ -80,10 +81,28 @@ def ago(value) -> str:
 
 @register.filter
 def phone(value: str) -> str:
-    """312-555-0142 for ten stored digits; anything else as it is."""
-    if value and len(value) == 10 and value.isdigit():
-        return f"{value[:3]}-{value[3:6]}-{value[6:]}"
-    return value
+    """312-555-0142 for ten stored digits; anything else as it is (as a link: core's ``phone_link``)."""
+    return phone_text(value)
+
+
+@register.filter
+def seeker_status(value: str) -> str:
+    """A status as the seeker reads it ("The program is working with you")."""
+    return seeker_label(value) if value in Status.values else value
+
+
+@register.filter
+def seeker_reason(value: str) -> str:
+    """A closing reason as the seeker reads it ("The program could not reach you")."""
+    return seeker_reason_label(value) if value in Reason.values else value
+
+
+@register.filter
+def seeker_choice(value: str) -> str:
+    """A status the seeker may choose, as the answer they give ("I got help"), as in their emails."""
+    labels = seeker_answer_labels()
+    answer = next((answer for answer, (status, _reason) in SEEKER_ANSWERS.items() if status == value), None)
+    return labels[answer] if answer else seeker_status(value)
 
 
 @register.filter

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "privacy.middleware.RequestSizeMiddleware",
+    # A NUL in the path, query, form body or headers is a 400 before any view reads it (JSON: core.parsers).
+    "referrals_site.middleware.UnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,6 +103,23 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def sqlite_for_concurrent_use(database: dict) -> dict:
+    """The embedded default serves a small team: two people acting at the same moment must both be saved, not
+    told "database is locked". Every transaction takes the write lock when it begins (IMMEDIATE: a transaction
+    that read and then writes cannot meet another writer halfway and fail at once), a writer waits up to 20
+    seconds for the lock, and readers never wait for a writer (write-ahead log)."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update({
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        })
+    return database
+
+
+sqlite_for_concurrent_use(DATABASES["default"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering index (referrals 0003) is a plain index on SQLite, the `make run` default; its warning on
     # every command would only puzzle a newcomer. PostgreSQL builds it as written.
@@ -213,6 +232,9 @@ NOTIFICATION_RETRY_BASE_SECONDS = env_float("NOTIFICATION_RETRY_BASE_SECONDS", 3
 NOTIFICATION_RETRY_MAX_SECONDS = env_float("NOTIFICATION_RETRY_MAX_SECONDS", 1800)
 NOTIFICATION_SEND_LEASE_SECONDS = env_int("NOTIFICATION_SEND_LEASE_SECONDS", 300)
 NOTIFICATION_PENDING_GRACE_SECONDS = env_int("NOTIFICATION_PENDING_GRACE_SECONDS", 300)
+# Retention: a sent message's subject and bodies are cleared after this many days (0 keeps them); the row stays
+# as the record that it was sent (core.outbox.clear_old_content, daily in the beat).
+NOTIFICATION_BODY_RETENTION_DAYS = env_int("NOTIFICATION_BODY_RETENTION_DAYS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -220,6 +242,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested more than core.parsers.MAX_DEPTH levels is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Every API list counts at most 1,000 rows: "count" stops there and "count_is_capped" says so.
     "DEFAULT_PAGINATION_CLASS": "core.pagination.CappedCountPagination",
     "PAGE_SIZE": 25,

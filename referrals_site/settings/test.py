@@ -6,7 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR
+from .base import BASE_DIR, sqlite_for_concurrent_use
 from .environment import env_bool, env_str
 
 
@@ -32,7 +32,7 @@ else:
     _url = f"sqlite:///{BASE_DIR / 'test.sqlite3'}"
     print("WARNING: PostgreSQL is not reachable; tests run on SQLite.", file=sys.stderr)
 
-DATABASES = {"default": dj_database_url.parse(_url)}
+DATABASES = {"default": sqlite_for_concurrent_use(dj_database_url.parse(_url))}
 if env_bool("CI") and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("CI runs the suite on PostgreSQL only; set DATABASE_URL or start PostgreSQL.")
 

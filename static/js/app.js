@@ -21,4 +21,18 @@ document.addEventListener("htmx:afterSettle", function (event) {
   if (!target) { return; }
   if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
   target.focus();
+  // Screen readers hear a confirmation or a refusal through the page's one polite live region (a region that
+  // arrives with its text already in it is not reliably announced).
+  const announcer = document.getElementById("announcer");
+  if (announcer && target.hasAttribute("data-focus-here")) {
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = target.textContent.replace(/\s+/g, " ").trim(); }, 50);
+  }
+  target.removeAttribute("data-focus-here");
+});
+
+// A page that opens on a question or a refusal (likely matches of a new person, a refused change) starts there.
+document.addEventListener("DOMContentLoaded", function () {
+  const target = document.querySelector("[data-focus-here]");
+  if (target) { target.focus(); target.removeAttribute("data-focus-here"); }
 });

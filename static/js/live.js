@@ -5,13 +5,20 @@
 //       referral changes;
 //   <div data-live-list hx-get="..." hx-trigger="live-changed">  re-fetched when any visible referral changes.
 // A region that holds a field the person is typing in (focused, or changed and not yet sent) is left alone
-// until they are done, so a refresh never throws away their input.
+// until they are done, so a refresh never throws away their input; its [data-live-pending] notice says that it
+// changed meanwhile. A confirmation ([data-panel-messages]) is carried over a refresh, so that it stays until
+// the person acts again or leaves.
+// Polling backs off when the person is idle (as healthchecks does): every 1.5 s while they use the page, once a
+// minute after a minute without a key, click, scroll or pointer move, and at once again on their next one.
 (function () {
   "use strict";
   var script = document.currentScript;
   var endpoint = (script && script.getAttribute("data-live-url")) || "/live/";
   var INTERVAL = 1500;
+  var IDLE_INTERVAL = 60000;
+  var IDLE_AFTER = 60000;
   var MAX_BACKOFF = 30000;
+  var lastActivity = Date.now();
   var cursor = null;
   var timer = null;
   var busy = false;
@@ -48,6 +55,19 @@
     return false;
   }
 
+  function isIdle() {
+    return Date.now() - lastActivity >= IDLE_AFTER;
+  }
+
+  function interval() {
+    return isIdle() ? IDLE_INTERVAL : INTERVAL;
+  }
+
+  function showPending(element, waiting) {
+    var notice = element.querySelector("[data-live-pending]");
+    if (notice) { notice.hidden = !waiting; }
+  }
+
   function notify(element) {
     element.dispatchEvent(new CustomEvent("live-changed", { bubbles: false }));
   }
@@ -57,7 +77,7 @@
     document.querySelectorAll("[data-live-referral]").forEach(function (element) {
       var id = element.getAttribute("data-live-referral");
       if (!pendingIds[id]) { return; }
-      if (isBeingEdited(element)) { stillPending[id] = true; } else { notify(element); }
+      if (isBeingEdited(element)) { stillPending[id] = true; showPending(element, true); } else { notify(element); }
     });
     var listsWaiting = false;
     if (pendingLists) {
@@ -76,7 +96,7 @@
 
   function poll() {
     if (busy || document.visibilityState !== "visible") { return; }
-    if (!watched()) { schedule(INTERVAL); return; }
+    if (!watched()) { schedule(interval()); return; }
     busy = true;
     var url = endpoint + (cursor ? "?since=" + encodeURIComponent(cursor) : "");
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Live-Poll": "1" } })
@@ -101,7 +121,7 @@
         }
         deliver();
         busy = false;
-        schedule(INTERVAL);
+        schedule(interval());
       })
       .catch(function (error) {
         busy = false;
@@ -111,21 +131,46 @@
       });
   }
 
+  // The confirmation shown in a region is carried into its refreshed copy (the server renders an empty
+  // [data-panel-messages] slot for a refresh).
+  function keepConfirmation(element, detail) {
+    var shown = element.querySelector("[data-panel-messages]");
+    if (!shown || !shown.children.length || typeof detail.serverResponse !== "string") { return; }
+    var fresh = new DOMParser().parseFromString(detail.serverResponse, "text/html");
+    var slot = fresh.querySelector("[data-panel-messages]");
+    if (!slot || slot.children.length) { return; }
+    slot.innerHTML = shown.innerHTML;
+    slot.querySelectorAll("[data-focus-here]").forEach(function (kept) { kept.removeAttribute("data-focus-here"); });
+    detail.serverResponse = fresh.body.innerHTML;
+  }
+
   // A refresh that was already on its way when the person started typing or choosing waits too.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig;
     var trigger = config && config.triggeringEvent;
     var element = event.detail.elt || event.target;
-    if (!trigger || trigger.type !== "live-changed" || !element || !isBeingEdited(element)) { return; }
+    if (!trigger || trigger.type !== "live-changed" || !element) { return; }
+    if (!isBeingEdited(element)) { keepConfirmation(element, event.detail); return; }
     event.detail.shouldSwap = false;
+    showPending(element, true);
     if (element.hasAttribute("data-live-referral")) {
       pendingIds[element.getAttribute("data-live-referral")] = true;
     } else {
       pendingLists = true;
     }
   });
+
+  // Any sign of the person resumes fast polling; after an idle spell, a poll goes out at once.
+  function active() {
+    var wasIdle = isIdle();
+    lastActivity = Date.now();
+    if (wasIdle && !busy && document.visibilityState === "visible") { schedule(0); }
+  }
+  ["keydown", "pointerdown", "pointermove", "wheel", "scroll", "touchstart", "focusin"].forEach(function (name) {
+    document.addEventListener(name, active, { passive: true, capture: true });
+  });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") { schedule(0); }
+    if (document.visibilityState === "visible") { lastActivity = Date.now(); schedule(0); }
   });
   // Re-check waiting regions when the person leaves a field or sends a form.
   document.addEventListener("focusout", function () { window.setTimeout(deliver, 0); });

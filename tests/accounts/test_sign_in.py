@@ -26,23 +26,27 @@ def test_pages_require_sign_in(client, db):
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_password_reset_sends_a_link(client, network, mailoutbox):
-    response = client.post("/accounts/password/reset/", {"email": network.referrer.email})
+def test_password_reset_sends_a_link(client, network, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # through the outbox, sent after the commit
+        response = client.post("/accounts/password/reset/", {"email": network.referrer.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and "/accounts/password/reset/" in mailoutbox[0].body
 
 
-def test_someone_who_never_chose_a_password_can_ask_for_a_link(client, network, mailoutbox):
+def test_someone_who_never_chose_a_password_can_ask_for_a_link(client, network, mailoutbox,
+                                                              django_capture_on_commit_callbacks):
     invited = factories.UserFactory(email="new.colleague@northside.example")
     invited.set_unusable_password()
     invited.save()
-    response = client.post("/accounts/password/reset/", {"email": "New.Colleague@northside.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "New.Colleague@northside.example"})
     assert response.status_code == 302
     assert [message.to for message in mailoutbox] == [["new.colleague@northside.example"]]
 
 
-def test_a_switched_off_account_gets_no_link(client, network, mailoutbox):
+def test_a_switched_off_account_gets_no_link(client, network, mailoutbox, django_capture_on_commit_callbacks):
     network.referrer.is_active = False
     network.referrer.save()
-    client.post("/accounts/password/reset/", {"email": network.referrer.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": network.referrer.email})
     assert mailoutbox == []

@@ -33,15 +33,42 @@ def test_a_site_admin_downloads_what_their_organization_sent(network, referrals,
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = _rows(response)
-    assert [(row["id"], row["direction"], row["program"]) for row in rows] == [
-        (str(sent.public_id), "sent", "Community Food Pantry")]
+    assert [(row["id"], row["direction"], row["direction_code"], row["program"]) for row in rows] == [
+        (str(sent.public_id), "Sent", "sent", "Community Food Pantry")]
     assert rows[0]["referred_by_first_name"] == "Maria"
+
+
+def test_cells_read_as_the_pages_do_with_codes_beside_them_and_local_times(network, api, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from referrals.models import Referral
+
+    settings.TIME_ZONE = "America/Chicago"
+    referral = network.refer()
+    Referral.objects.unscoped("test").filter(pk=referral.pk).update(
+        sent_at=datetime(2026, 12, 4, 15, 30, tzinfo=ZoneInfo("UTC")), status="declined",
+        status_reason="no_capacity", program_outcome="declined")
+    row = _rows(api(network.site_admin).get(API_URL))[0]
+
+    assert (row["status"], row["status_code"]) == ("Declined", "declined")
+    assert (row["status_reason"], row["status_reason_code"]) == ("No capacity", "no_capacity")
+    assert (row["urgency"], row["urgency_code"]) == ("Routine", "routine")
+    assert (row["program_outcome"], row["program_outcome_code"]) == ("Declined", "declined")
+    assert (row["seeker_outcome"], row["seeker_outcome_code"]) == ("", "")
+    assert row["sent_at"] == "2026-12-04T09:30:00-06:00"
+
+
+def test_a_referral_not_yet_opened_reads_not_updated(network, api):
+    network.refer()
+    row = _rows(api(network.site_admin).get(API_URL))[0]
+    assert (row["status"], row["status_code"]) == ("Not updated", "sent")
 
 
 def test_a_provider_admin_downloads_what_their_programs_received(network, referrals, api):
     sent, _ = referrals
     rows = _rows(api(network.provider_admin).get(API_URL))
-    assert [(row["id"], row["direction"]) for row in rows] == [(str(sent.public_id), "received")]
+    assert [(row["id"], row["direction_code"]) for row in rows] == [(str(sent.public_id), "received")]
 
 
 def test_the_web_url_serves_the_same_lines_to_a_signed_in_admin(network, referrals, client):
@@ -68,7 +95,7 @@ def test_an_admin_of_several_organizations_names_one_of_their_own(network, refer
     client = api(network.site_admin)
     assert client.get(API_URL).status_code == 400
     rows = _rows(client.get(API_URL, {"organization": str(network.provider.public_id)}))
-    assert [row["direction"] for row in rows] == ["received"]
+    assert [row["direction"] for row in rows] == ["Received"]
     refused = client.get(API_URL, {"organization": str(network.other_site.public_id)})
     assert refused.status_code == 400
 

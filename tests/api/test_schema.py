@@ -1,8 +1,11 @@
 """The OpenAPI contract: schemathesis generates requests from /api/schema/ and checks every answer.
 
 A signed-in site admin (who sees a referral, its note, the seeker and the goal) calls every operation with
-a bounded, derandomized set of generated inputs, valid and invalid, against the WSGI application: no
-answer may be a 5xx, and every answer must be documented and match its documented schema.
+a bounded, derandomized set of generated inputs, valid and invalid (path ids too: a non-UUID id must get the
+API's JSON 404), against the WSGI application, with every check schemathesis has: no answer may be a 5xx,
+every answer must be documented and match its documented schema and headers, valid input must be accepted and
+invalid input refused, an undocumented method answers 405, and an operation needing a token refuses a request
+without one.
 """
 
 import os
@@ -17,17 +20,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 
 from referrals.services import note_add
 from tests import factories
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = REGISTERED_CHECKS.get_all()  # all of them (the stateful ones have nothing to do in these calls)
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 6}
 
 
@@ -89,9 +87,13 @@ def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_c
     assert len(operations) >= 16
     for operation in operations:
         path_parameters = {name: value for name, value in known.items() if "{" + name + "}" in operation.path}
-        for mode, examples in EXAMPLES.items():
+        runs = [(mode, path_parameters or None) for mode in EXAMPLES]
+        if path_parameters:
+            runs.append((GenerationMode.NEGATIVE, None))  # generated ids too: not UUIDs, nowhere to be found
+        for mode, fixed in runs:
+            examples = EXAMPLES[mode]
 
-            @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None))
+            @given(case=operation.as_strategy(generation_mode=mode, path_parameters=fixed))
             @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
                       phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
             def call(case):
@@ -103,3 +105,27 @@ def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_c
                 # Nothing to make invalid (e.g. only the fixed path parameters): no negative cases.
                 if mode != GenerationMode.NEGATIVE:
                     raise
+
+
+def test_the_referral_patch_requires_goal_and_version_as_the_view_does(db, client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    body = schema["paths"]["/api/v1/referrals/{referral_id}/"]["patch"]["requestBody"]
+    reference = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert body["required"] is True
+    assert sorted(schema["components"]["schemas"][reference]["required"]) == ["goal", "version"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/referrals/not-a-uuid/", "/api/v1/seekers/1/goals/", "/api/v1/nowhere/",
+                                  "/hsds/services/x/y"])
+def test_an_address_no_route_matches_is_the_api_s_json_404(db, client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_fhir_answers_an_unknown_address_with_an_operation_outcome(db, client):
+    response = client.get("/fhir/Nowhere/1/2")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/fhir+json")
+    assert response.json()["issue"][0]["code"] == "not-found"
+    assert client.get("/people/not-a-uuid/").status_code == 404  # the pages keep Django's page

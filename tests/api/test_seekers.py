@@ -83,3 +83,25 @@ def test_goals_of_a_seeker(network, api):
     assert client.post(url, {"title": ""}, format="json").status_code == 400
     other = factories.GoalFactory(seeker=network.outsider_seeker)
     assert other.title not in str(client.get(url).content)
+
+
+def test_a_likely_duplicate_is_409_with_the_candidates_unless_confirmed(network, api):
+    """Issue 19 item 3."""
+    from datetime import date
+
+    grace = factories.SeekerFactory(organization=network.site, created_by=network.referrer,
+                                    team=network.sharing_team, first_name="Grace", last_name="Okonkwo",
+                                    email="grace@example.com", zip_code="60640", date_of_birth=date(1980, 5, 1))
+    client = api(network.referrer)
+    body = {"first_name": "Grace", "last_name": "Okonkwo", "email": "grace@example.com"}
+    response = client.post("/api/v1/seekers/", body, format="json")
+    assert response.status_code == 409
+    answer = response.json()
+    assert answer["code"] == "likely_duplicate"
+    assert answer["candidates"] == [{"id": str(grace.public_id), "first_name": "Grace", "last_name": "Okonkwo",
+                                     "date_of_birth": "1980-05-01", "zip_code": "60640",
+                                     "why": "same email, similar name"}]
+    assert Seeker.objects.for_organization(network.site).filter(last_name="Okonkwo").count() == 1
+    created = client.post("/api/v1/seekers/", {**body, "confirm_new": True}, format="json")
+    assert created.status_code == 201 and "confirm_new" not in created.json()
+    assert Seeker.objects.for_organization(network.site).filter(last_name="Okonkwo").count() == 2

@@ -75,3 +75,203 @@ def test_the_history_shows_people_first_and_emails_on_request_grouped_by_day(sig
     assert axe_violations(maria) == []
     hide.click()
     expect(history.filter(has_text="sent an email")).to_have_count(0)
+
+
+def sams(**filters) -> Referral:
+    return (Referral.objects.unscoped("test setup").filter(program__claimer_memberships__user__email=
+                                                            "sam@foodbank.example", **filters)
+            .select_related("seeker", "program").order_by("id").first())
+
+
+def fresh_referral_for_sam(status: str) -> Referral:
+    """A referral to Sam's program, moved to ``status`` for the test (its row on Inbound Referrals shown)."""
+    referral = sams(status__in=["sent", "viewed", "accepted", "waitlisted", "needs_client_action", "in_service"],
+                    urgency="urgent") or sams(status__in=["sent", "viewed", "accepted"])
+    Referral.objects.unscoped("test setup").filter(pk=referral.pk).update(status=status, status_reason="",
+                                                                          closed_at=None)
+    return referral
+
+
+def test_one_click_next_steps_on_inbound_and_on_the_referral_page(sign_in):
+    """Item 4: Accept in one click from an Inbound row, by keyboard; Start service and Undo on the page;
+    Decline… asks the reason."""
+    referral = off_the_event_loop(fresh_referral_for_sam, "viewed")
+    sam = sign_in("sam")
+    sam.goto("/inbound/?urgency=urgent" if referral.urgency == "urgent" else "/inbound/")
+    row = sam.locator(f"#inbound-{referral.public_id}")
+    accept = row.get_by_role("button", name="Accept", exact=True)
+    accept.focus()
+    sam.keyboard.press("Enter")
+    confirmation = sam.locator("#inbound-confirmation .messages")
+    expect(confirmation).to_contain_text(f"{referral.seeker.full_name}: status changed to “Accepted”.")
+    expect(confirmation).to_be_focused()
+    expect(row.locator(".badge").first).to_have_text("Accepted")
+    expect(sam.locator("#announcer")).to_contain_text("status changed to “Accepted”")
+    assert axe_violations(sam) == []
+
+    sam.goto(f"/referrals/{referral.public_id}/")
+    panel = sam.locator(f"[data-live-referral='{referral.public_id}']")
+    panel.get_by_role("button", name="Start service").click()
+    messages = panel.locator("[data-panel-messages] .messages")
+    expect(messages).to_contain_text("Status changed to “In service”.")
+    expect(messages).to_be_focused()
+    expect(panel.locator(".badge").first).to_have_text("In service")
+    assert axe_violations(sam) == []
+    panel.get_by_role("button", name="Undo (back to “Accepted”)").click()
+    expect(panel.locator(".badge").first).to_have_text("Accepted")
+
+    panel.locator("summary", has_text="Decline…").click()
+    panel.get_by_label("No capacity").check()
+    assert axe_violations(sam) == []
+    panel.get_by_role("button", name="Decline", exact=True).click()
+    expect(panel.locator(".badge").first).to_have_text("Declined")
+    expect(messages).to_contain_text("Status changed to “Declined”.")
+
+
+def test_a_referral_opened_from_a_profile_has_its_own_address(sign_in):
+    """Item 5: the panel opens in place under its own URL; reload keeps it, Back returns to the profile."""
+    referral = off_the_event_loop(lambda: marias(status="accepted", comment__gt=""))
+    maria = sign_in("maria")
+    profile = f"/people/{referral.seeker.public_id}/"
+    maria.goto(profile)
+    row = maria.locator("#outbound-referrals li.referral-row").filter(
+        has=maria.locator(f"a[href$='/referrals/{referral.public_id}/']"))
+    expect(row).to_contain_text(referral.comment[:40])
+    row.get_by_role("link", name=referral.program.name).click()
+    own = f"/people/{referral.seeker.public_id}/referrals/{referral.public_id}/"
+    maria.wait_for_url(f"**{own}")
+    panel = maria.locator(f"#referral-panel [data-live-referral='{referral.public_id}']")
+    expect(panel).to_be_visible()
+    assert axe_violations(maria) == []
+    maria.reload()
+    expect(panel).to_be_visible()
+    expect(maria.get_by_role("heading", name=referral.seeker.full_name, level=1)).to_be_visible()
+    maria.go_back()
+    maria.wait_for_url(f"**{profile}")
+    expect(maria.get_by_role("heading", name=referral.seeker.full_name, level=1)).to_be_visible()
+
+
+def claimer_accepts(referral_id):
+    """The program's claimer accepts, elsewhere (as Sam would in his browser)."""
+    from referrals.services import referral_change_status
+
+    referral = Referral.objects.unscoped("test").select_related("program").get(pk=referral_id)
+    claimer = referral.program.claimer_memberships.select_related("user").first().user
+    referral_change_status(actor=claimer, referral=referral, to_status="accepted")
+
+
+def claimer_notes(referral_id, body):
+    from referrals.services import note_add
+
+    referral = Referral.objects.unscoped("test").select_related("program").get(pk=referral_id)
+    note_add(actor=referral.program.claimer_memberships.select_related("user").first().user, referral=referral,
+             body=body)
+
+
+def marias_open_referral() -> Referral:
+    referral = (Referral.objects.unscoped("test setup").filter(
+        referred_by__email="maria@northside.example", program__claimer_memberships__isnull=False,
+        status__in=["sent", "viewed", "waitlisted", "needs_client_action", "in_service"])
+        .select_related("seeker", "program").order_by("-id").first())
+    Referral.objects.unscoped("test setup").filter(pk=referral.pk).update(status="viewed", status_reason="")
+    return referral
+
+
+def test_typed_text_survives_a_concurrent_change_and_confirmations_stay(sign_in):
+    """Items 1 and 2: Maria writes while the program's claimer accepts; her panel waits and says so; the refused change keeps her
+    text with what changed above it; sent again, the confirmation takes focus and stays through a refresh."""
+    referral = off_the_event_loop(marias_open_referral)
+    maria = sign_in("maria")
+    maria.goto(f"/referrals/{referral.public_id}/")
+    panel = maria.locator(f"[data-live-referral='{referral.public_id}']")
+    text = "Luis found a closer pantry; he asked me to withdraw this one."
+    panel.get_by_label("Status", exact=True).select_option(label="Withdrawn")
+    panel.get_by_label("Reason", exact=True).select_option(label="No longer interested")
+    panel.get_by_label("Explanation (optional)").fill(text)
+
+    off_the_event_loop(claimer_accepts, referral.pk)
+    expect(panel.locator("[data-live-pending]")).to_be_visible()
+    expect(panel.locator(".badge").first).to_have_text("Viewed")  # not redrawn under her hands
+    assert axe_violations(maria) == []
+
+    panel.get_by_role("button", name="Update status").click()
+    changed = panel.locator(".stale-changes")
+    expect(changed).to_contain_text("changed status from Viewed to Accepted")
+    expect(changed).to_be_focused()
+    expect(panel.get_by_label("Explanation (optional)")).to_have_value(text)
+    expect(panel.locator(".badge").first).to_have_text("Accepted")
+    assert axe_violations(maria) == []
+
+    panel.get_by_label("Status", exact=True).select_option(label="Withdrawn")
+    panel.get_by_label("Reason", exact=True).select_option(label="No longer interested")
+    panel.get_by_role("button", name="Update status").click()
+    messages = panel.locator("[data-panel-messages] .messages")
+    expect(messages).to_contain_text("Status changed to “Withdrawn”.")
+    expect(messages).to_be_focused()
+    # A change made elsewhere redraws the panel: the confirmation stays.
+    off_the_event_loop(claimer_notes, referral.pk, "Thanks, closing on our side too.")
+    expect(panel.locator(".note").first).to_contain_text("Thanks, closing on our side too.")
+    expect(messages).to_contain_text("Status changed to “Withdrawn”.")
+
+
+def test_polling_backs_off_when_idle_and_resumes_on_activity(sign_in):
+    """Item 14, on Playwright's clock: every 1.5 s while active, once a minute after a minute idle, at once on
+    the next key or pointer move."""
+    sam = sign_in("sam")
+    sam.clock.install()
+    with sam.expect_response("**/live/**"):
+        sam.goto("/inbound/")
+    with sam.expect_response("**/live/**"):
+        sam.clock.fast_forward(1_600)  # active: the next poll 1.5 s later
+    with sam.expect_response("**/live/**"):
+        sam.clock.fast_forward(70_000)  # a minute and more without activity: the due poll goes out, then idle
+    polls = []
+    sam.on("request", lambda request: polls.append(request.url) if "/live/" in request.url else None)
+    sam.clock.fast_forward(30_000)  # idle: nothing for half a minute
+    sam.evaluate("1")  # a round trip: a request made meanwhile has been reported
+    assert polls == []
+    with sam.expect_request("**/live/**"):
+        sam.mouse.move(40, 40)  # back: a poll at once
+        sam.mouse.move(60, 60)
+
+
+def grace_at_northside():
+    """The demo's Grace Okonkwo, whom Maria helps (with an email and zip code to type again)."""
+    from seekers.models import Seeker
+
+    grace = Seeker.objects.unscoped("test setup").get(first_name="Grace", last_name="Okonkwo",
+                                                      organization__name="Northside Health Center")
+    Seeker.objects.unscoped("test setup").filter(pk=grace.pk).update(email="grace.okonkwo@example.com",
+                                                                     zip_code="60640")
+    return grace
+
+
+def test_adding_a_person_who_is_already_helped_shows_the_likely_match(sign_in):
+    """Item 3: "Grace Okonkwo" with the same email and zip is found before a second profile is made."""
+    grace = off_the_event_loop(grace_at_northside)
+    maria = sign_in("maria")
+    maria.goto("/people/new/")
+    maria.get_by_label("First name").fill("grace")
+    maria.get_by_label("Last name").fill("OKONKWO")
+    maria.get_by_label("Zip code").fill("60640")
+    maria.get_by_label("Email").fill("grace.okonkwo@example.com")
+    maria.get_by_role("button", name="Add person").click()
+    matches = maria.locator("#likely-matches")
+    expect(matches).to_be_focused()
+    expect(matches).to_contain_text("same email")
+    expect(maria.get_by_label("Email")).to_have_value("grace.okonkwo@example.com")
+    assert axe_violations(maria) == []
+    maria.get_by_role("link", name="Open Grace Okonkwo's profile").click()
+    maria.wait_for_url(f"**/people/{grace.public_id}/")
+
+    # Someone else with a name alike: confirmed, a new profile.
+    maria.goto("/people/new/")
+    maria.get_by_label("First name").fill("Grace")
+    maria.get_by_label("Last name").fill("Okonkwo")
+    maria.get_by_label("Zip code").fill("60640")
+    maria.get_by_label("How to contact").select_option(label="Do not contact")
+    maria.get_by_role("button", name="Add person").click()
+    expect(maria.locator("#likely-matches")).to_contain_text("similar name and the same zip code")
+    maria.get_by_role("button", name="This is someone else: add the person").click()
+    expect(maria.get_by_text("Added Grace Okonkwo.")).to_be_visible()
+    assert f"/people/{grace.public_id}/" not in maria.url

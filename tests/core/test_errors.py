@@ -117,7 +117,7 @@ INTERNAL = {
     "DeliveryError": "webhooks: a failed delivery attempt, recorded on the row and retried",
     "RecordError": "programs.hsds: a rejected import row, printed and skipped",
     "ImportPathError": "programs.hsds: the import command's own argument error (CommandError)",
-    "ValueError": "privacy.access_record: a call without a seeker or referral is a bug in the caller",
+    "ValueError": "privacy.access_record(s_for_many): a call without a seeker or referral is a bug in the caller",
 }
 
 

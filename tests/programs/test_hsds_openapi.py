@@ -88,3 +88,11 @@ def test_every_hsds_operation_answers_as_openapi_json_describes(network, monkeyp
             except Unsatisfiable:
                 if mode != GenerationMode.NEGATIVE:
                     raise
+
+
+def test_page_and_per_page_are_described_with_the_bounds_we_enforce(client, db):
+    parameters = client.get("/hsds/openapi.json").json()["components"]["parameters"]
+    for name in ("page", "per_page"):
+        assert parameters[name]["schema"]["minimum"] == 1
+        assert client.get("/hsds/services", {name: "0"}).status_code == 400
+        assert client.get("/hsds/services", {name: str(parameters[name]["schema"]["maximum"])}).status_code == 200

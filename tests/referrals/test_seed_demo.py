@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import models
 from django.core.management.base import CommandError
 
 from accounts.models import User
@@ -80,3 +81,35 @@ def test_each_rule_s_two_forms_agree_for_every_demo_user(seeded):
                 == ids(Referral.objects.restrict(user, "view"))), user.email
         assert ids(Referral.objects.restrict(user, "receive")) <= ids(Referral.objects.restrict(user, "view")), \
             user.email
+
+
+def test_seed_demo_sums_up_its_emails_instead_of_printing_them(transactional_db, settings, capsys):
+    """Real commits (transactional_db): the emails are sent when the seed's transaction commits, as in make run."""
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    from io import StringIO
+
+    from notifications.models import OutboxMessage
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue() + capsys.readouterr().out
+
+    emails = OutboxMessage.objects.count()
+    assert emails > 100
+    assert len(printed.splitlines()) < 20, printed[:3000]
+    assert "Subject:" not in printed
+    assert f"{emails} demo messages" in printed and "/dev/mailbox/" in printed
+    assert "Referral confirmation (seeker)" in printed
+    # Every one of them is in the dev mailbox, sent as far as the outbox knows.
+    assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).exists()
+    assert printed.rstrip().splitlines()[-1].endswith("“referrals-demo”.")
+
+
+def test_the_demos_closed_referrals_say_when_they_closed(seeded):
+    referrals = Referral.objects.unscoped("test")
+    closed = referrals.filter(status__in=statuses.CLOSED)
+    assert closed.count() >= 10
+    assert not closed.filter(closed_at__isnull=True).exists()
+    assert not referrals.exclude(status__in=statuses.CLOSED).filter(closed_at__isnull=False).exists()
+    assert not closed.filter(closed_at__lt=models.F("sent_at")).exists()

@@ -55,9 +55,11 @@ def test_the_seeker_page_shows_program_status_and_next_steps_without_staff_notes
     response = client.get(reverse("referrals:my_referrals"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Community Food Pantry" in html and "Bring a photo ID on Tuesday." in html and "Not updated" in html
+    # The status and the choices in the seeker's words (issue 19, item 9), not the staff's "Not updated".
+    assert "Community Food Pantry" in html and "Bring a photo ID on Tuesday." in html and "Sent to the program" in html
+    assert "Not updated" not in html
     assert "Internal: flagged for review." not in html
-    assert ">Got help</button>" in html
+    assert ">I got help</button>" in html
 
 
 def test_the_seeker_changes_the_status_from_their_page(client, network, account, referral):

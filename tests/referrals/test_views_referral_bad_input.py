@@ -46,7 +46,8 @@ def test_program_search_answers_bad_parameters_with_a_page(client, network, para
     assert client.get(reverse("programs:search"), params).status_code in (200, 400)
 
 
-@pytest.mark.parametrize("params", [{"q": "a\x00b"}, {"q": "x" * 500}, {"page": "-1"}])
+# A NUL in the query is refused before any view (tests/security/test_unstorable_text.py).
+@pytest.mark.parametrize("params", [{"q": "x" * 500}, {"page": "-1"}, {"page": "²"}])
 def test_people_search_answers_bad_parameters_with_a_page(client, network, params):
     client.force_login(network.referrer)
     assert client.get(reverse("seekers:people"), params).status_code == 200

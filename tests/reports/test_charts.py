@@ -54,3 +54,15 @@ def test_two_line_labels_of_neighbouring_rows_do_not_overlap():
     rows = sorted(labels.values(), key=lambda lines: lines[0][1])
     for upper, lower in zip(rows, rows[1:]):
         assert lower[0][1] - upper[-1][1] >= 14
+
+
+def test_every_text_is_at_least_12_units_and_the_chart_is_drawn_at_its_own_size():
+    """A chart is never scaled down to fit (it scrolls in its box), so 12 units are 12 pixels on screen."""
+    for orientation in ("horizontal", "vertical"):
+        svg = ElementTree.fromstring(str(bar_chart(
+            title="Weekly", description="Referrals per week.", labels=["2026-11-02", "2026-11-09"],
+            series={"Sent": [3, 9], "Received": [1, 0]}, orientation=orientation)))
+        view_box = svg.get("viewBox").split()
+        assert (svg.get("width"), svg.get("height")) == (view_box[2], view_box[3])
+        sizes = [float(text.get("font-size")) for text in svg.iter(f"{SVG}text")]
+        assert sizes and min(sizes) >= 12, orientation

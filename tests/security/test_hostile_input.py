@@ -1,6 +1,8 @@
 """Hostile input: every answer is a clear 4xx (or the text shown harmlessly), nothing changes, never a 500."""
 
 import json
+import urllib.error
+import urllib.request
 
 import pytest
 from django.core import mail
@@ -100,6 +102,16 @@ def test_an_oversized_body_is_refused_with_413_and_changes_nothing(network, host
                                           json.dumps({"body": big}), content_type="application/json")
     assert response.status_code == 413
     assert Note.objects_across_tenants.count() == notes
+
+
+def test_an_oversized_body_is_a_413_on_a_real_wsgi_server_too(live_server):
+    """runserver (live_server is the same WSGI server) refuses hop-by-hop headers from the application: the
+    413 must not carry one, or it turns into a 500."""
+    request = urllib.request.Request(f"{live_server.url}/api/v1/auth/token/", data=b"x" * 3_000_000,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
 
 
 def test_a_note_longer_than_allowed_is_a_clear_400(network, hostile):
