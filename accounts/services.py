@@ -218,16 +218,15 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
     except ValidationError:
         raise InvalidInput("Enter an email address like name@example.org.", field="email") from None
     user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        if Membership.objects.filter(organization=organization, user=user).exists():
-            raise InvalidInput(f"{email} is already a member of {organization.name}.", field="email")
-        if not user.is_active or not Membership.objects.filter(user=user).exists():
-            # Only people who already work at an organization of the network are added as they are. Anyone else
-            # with an account (a seeker's own account, a switched-off one) is never revealed to another
-            # organization: no name, no reason, one message for all of them.
-            raise InvalidInput(f"{email} cannot be added from this page. If they should join "
-                               f"{organization.name}, a network admin can add them.", field="email")
-    else:
+    if user is not None and Membership.objects.filter(organization=organization, user=user).exists():
+        raise InvalidInput(f"{email} is already a member of {organization.name}.", field="email")
+    works_elsewhere = (user is not None and user.is_active
+                       and Membership.objects.filter(user=user).exists())
+    if not works_elsewhere:
+        # Only people who already work at an organization of the network are added as they are. Anyone else
+        # with an account (a seeker's own account, a switched-off one) is never revealed to another
+        # organization: their address is answered exactly as an unknown one would be (the names are asked
+        # for first), then refused with one message that gives no name and no reason.
         names, problems = {}, {}
         for field, value in (("first_name", first_name), ("last_name", last_name)):
             try:
@@ -237,6 +236,9 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
                 problems.update(error.errors)
         if problems:  # both names at once, each on its field
             raise InvalidInput(errors=problems)
+        if user is not None:
+            raise InvalidInput(f"{email} cannot be added from this page. If they should join "
+                               f"{organization.name}, a network admin can add them.", field="email")
         first_name, last_name = names["first_name"], names["last_name"]
         try:
             with transaction.atomic():

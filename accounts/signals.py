@@ -14,6 +14,8 @@ change, and a receiver that raises fails the change (as the calls they replace d
     a link to choose a password.
 ``password_reset_requested`` (``user``)
     Someone asked for a password reset link for this account: notifications emails it (through the outbox).
+``email_change_requested`` (``user``, ``new_email``, ``token``, ``valid_hours``)
+    A person asked to sign in with a new address: notifications emails the confirmation link to it.
 ``admin_promoted`` (``user``)
     A person became an admin (who signs in with a second factor): their sessions that began without one end
     once the change commits.
@@ -26,3 +28,4 @@ member_added = Signal()
 member_invited = Signal()
 admin_promoted = Signal()
 password_reset_requested = Signal()
+email_change_requested = Signal()

@@ -15,6 +15,7 @@ from core.errors import InvalidInput
 from core.text import clean_text
 from goals.models import Goal
 from programs.models import Program
+from referrals import stalls
 from referrals.models import Note, Referral, ReferralEvent
 from referrals.policies import referral_on_seeker_side, seeker_contact_visible_to
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
@@ -251,6 +252,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     assigned_to = serializers.SerializerMethodField()
     goal = serializers.SerializerMethodField()
     replaced_by = serializers.SerializerMethodField()
+    stalled_since = serializers.SerializerMethodField(
+        help_text="When the referral's status, unconfirmed, outlived the program's stall period (it counts as "
+                  "stalled since then); null when it is not stalled.")
     # Declared so the schema says they may be empty (ModelSerializer drops allow_blank on read-only fields).
     status_reason = _blankable(Reason)
     consent_method = _blankable(Referral.ConsentMethod)
@@ -265,7 +269,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "status_reason", "version", "consent_given_at", "consent_method", "consent_withdrawn_at", "goal",
             "assigned_to", "replaced_by", "seeker_outcome", "seeker_outcome_at", "program_outcome",
             "program_outcome_at", "referrer_outcome", "referrer_outcome_at", "sent_at", "first_response_at",
-            "closed_at", "updated_at",
+            "closed_at", "updated_at", "stalled_since",
         ]
         read_only_fields = fields
 
@@ -287,6 +291,15 @@ class ReferralSerializer(serializers.ModelSerializer):
         if not referral.goal_id or not referral_on_seeker_side(self.context["request"].user, referral):
             return None
         return str(referral.goal.public_id)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_stalled_since(self, referral):
+        since = stalls.stalled_since(referral, now=self._now)
+        return serializers.DateTimeField().to_representation(since) if since else None
+
+    @cached_property
+    def _now(self):
+        return timezone.now()
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_replaced_by(self, referral):

@@ -8,9 +8,13 @@ row again once the broker is back.
 
 import logging
 
+from datetime import datetime
+
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from kombu.exceptions import OperationalError
 
 from . import outbox
@@ -25,6 +29,18 @@ class OutboxTask(DjangoTask):
         except (OperationalError, ConnectionError, OSError) as error:
             logger.warning("Could not queue %s (%s); the outbox sweep will queue it again.", self.name, error)
             return None
+
+
+def sweep_clock(now: str | None) -> datetime | None:
+    """The clock a periodic task was given (an ISO 8601 time, as ``manage.py run_sweeps --now`` passes it;
+    a time without a zone is in the site's), or None for the current time. Celery arguments travel as JSON,
+    hence a string."""
+    if not now:
+        return None
+    moment = parse_datetime(now)
+    if moment is None:
+        raise ValueError(f"{now!r} is not an ISO 8601 time.")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def longest_countdown() -> float:
@@ -46,13 +62,17 @@ def deliver_outbox_row(self, channel: str, row_id: int) -> str:
 
 
 @shared_task(base=OutboxTask, acks_late=True, ignore_result=True)
-def sweep_outboxes() -> dict:
-    """The beat's outbox sweep (every minute): every registered channel's lost rows are queued again."""
-    return {channel.name: outbox.sweep(channel) for channel in outbox.channels()}
+def sweep_outboxes(now: str | None = None) -> dict:
+    """The beat's outbox sweep (every minute): every registered channel's lost rows are queued again.
+    Returns how many rows of each channel were queued ("email queued": 3)."""
+    moment = sweep_clock(now)
+    return {f"{channel.name} queued": outbox.sweep(channel, now=moment) for channel in outbox.channels()}
 
 
 @shared_task(base=OutboxTask, acks_late=True, ignore_result=True)
-def clear_outbox_content() -> dict:
+def clear_outbox_content(now: str | None = None) -> dict:
     """The beat's retention (daily): done rows past their channel's retention lose their content
-    (``NOTIFICATION_BODY_RETENTION_DAYS`` for email; core.outbox.clear_old_content)."""
-    return outbox.clear_old_content()
+    (``NOTIFICATION_BODY_RETENTION_DAYS`` for email; core.outbox.clear_old_content).
+    Returns how many rows of each channel were cleared ("email cleared": 3)."""
+    cleared = outbox.clear_old_content(now=sweep_clock(now))
+    return {f"{name} cleared": count for name, count in cleared.items()}

@@ -12,7 +12,9 @@ no other personal detail leaves the system through FHIR.
 
 from __future__ import annotations
 
-from referrals import statuses
+from django.utils import timezone
+
+from referrals import stalls, statuses
 from referrals.models import Referral
 from referrals.statuses import Status
 
@@ -21,6 +23,8 @@ SERVICE_REQUEST_PROFILE = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDef
 TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code"
 # Our own code systems: the referral statuses and reasons of referrals/statuses.py.
 REFERRAL_STATUS_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-status"
+# Our extension on Task: since when the referral has been stalled (referrals.stalls); businessStatus is unchanged.
+STALLED_SINCE_EXTENSION = "http://referrals.example/fhir/StructureDefinition/stalled-since"
 REFERRAL_REASON_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-status-reason"
 REDACTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "REDACTED",
             "display": "redacted"}
@@ -109,6 +113,9 @@ def task(referral: Referral) -> dict:
     }
     if referral.status_reason:
         resource["statusReason"] = status_reason(referral.status_reason)
+    since = stalls.stalled_since(referral, now=timezone.now())
+    if since is not None:
+        resource["extension"] = [{"url": STALLED_SINCE_EXTENSION, "valueDateTime": instant(since)}]
     return resource
 
 

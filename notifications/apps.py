@@ -28,6 +28,8 @@ class NotificationsConfig(AppConfig):
                                               dispatch_uid="notifications.member_added")
         accounts_signals.password_reset_requested.connect(services.password_reset_received,
                                                           dispatch_uid="notifications.password_reset")
+        accounts_signals.email_change_requested.connect(services.email_change_received,
+                                                        dispatch_uid="notifications.email_change")
 
 
 def check_retry_below_visibility_timeout(app_configs=None, **kwargs):

@@ -28,9 +28,13 @@ class OutboxMessage(OutboxRow):
         REFERRER_ESCALATION = "referrer_escalation", "No answer yet: referrer"
         EXPIRED_REREFERRAL = "expired_rereferral", "Expired: re-referral offer (referrer)"
         FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
+        STALL_CHECK = "stall_check", "Stalled: is the status still right? (claimers)"
+        STALL_ALERT = "stall_alert", "Stalled: news and other programs (referrer)"
+        STALL_SEEKER_REMINDER = "stall_seeker_reminder", "Stalled: what the program needs (seeker)"
         MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
         MEMBER_ADDED = "member_added", "Added to an organization (an existing account)"
         PASSWORD_RESET = "password_reset", "Password reset (the account holder)"
+        EMAIL_CHANGE = "email_change", "Confirm a new sign-in email (sent to the new address)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(

@@ -54,8 +54,8 @@ def seeker_can_be_emailed(seeker) -> bool:
     return bool(seeker.email) and not seeker.does_not_want_contact
 
 
-def next_matching_program(referral: Referral):
-    """The program to offer instead: same category, accepting, nearest the seeker's zip code.
+def _similar_programs(referral: Referral):
+    """Programs of the same category, accepting, nearest the seeker's zip code first (by name without one).
 
     Programs the seeker already has an open referral to (this one included) are left out.
     """
@@ -74,4 +74,14 @@ def next_matching_program(referral: Referral):
         candidates = directory().filter(accepts_referrals=True).order_by("name")
     if category_ids:
         candidates = candidates.filter(categories__in=category_ids)
-    return candidates.exclude(pk=referral.program_id).exclude(pk__in=open_programs).distinct().first()
+    return candidates.exclude(pk=referral.program_id).exclude(pk__in=open_programs).distinct()
+
+
+def next_matching_program(referral: Referral):
+    """The program to offer instead of an expired referral: the nearest similar one that accepts referrals."""
+    return _similar_programs(referral).first()
+
+
+def nearest_programs_with_slots(referral: Referral, *, limit: int = 3) -> list:
+    """The programs to offer instead of a stalled referral: the nearest similar ones with open slots."""
+    return list(_similar_programs(referral).filter(capacity_available__gt=0)[:limit])

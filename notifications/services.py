@@ -25,12 +25,13 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from core import outbox
 from core.outbox import DeliveryReport
 from referrals import statuses
-from referrals.answers import seeker_answer_labels
+from referrals import stalls
+from referrals.answers import CONFIRM_STATUS, confirm_label, seeker_answer_labels
 from referrals.models import EscalationStep, ReferralEvent
 from referrals.selectors import program_may_see_seeker_contact, seeker_contact_visible_to
 
@@ -45,6 +46,7 @@ Party = statuses.Party
 SILENT_EVENTS = {
     ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED, ReferralEvent.Kind.NOTE_DELETED,
     ReferralEvent.Kind.CONSENT_GIVEN, ReferralEvent.Kind.GOAL_CHANGED, ReferralEvent.Kind.NOTE_ADDED,
+    ReferralEvent.Kind.STATUS_CONFIRMED,
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -129,6 +131,10 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
             seeker_contact_visible_to(recipient.user, referral) if recipient.user is not None
             else program_may_see_seeker_contact(referral)),
     }
+    if recipient.user is not None and extra.get("stall_answers"):
+        context["stall_choices"] = [
+            {"label": label, "url": links.link_url(referral=referral, user=recipient.user, answer=answer)}
+            for answer, label in extra["stall_answers"]]
     if recipient.seeker is not None:
         context["answers"] = [
             {"label": label, "url": links.link_url(referral=referral, seeker=recipient.seeker, answer=answer)}
@@ -195,6 +201,8 @@ def notify_referral_event(event: ReferralEvent) -> None:
         if assignee is not None and assignee.pk != event.actor_id and not (event.detail or {}).get("round_robin"):
             _enqueue(Kind.ASSIGNED, referral, _user_recipients([assignee], Party.CLAIMER),
                      key_prefix=f"event:{event.public_id}", assigned_by=event.actor_display)
+    elif event.kind == ReferralEvent.Kind.STALLED:
+        _notify_stalled(event, referral)
     elif event.kind == ReferralEvent.Kind.CONSENT_WITHDRAWN:
         claimers = [u for u in selectors.claimers_of(referral.program) if u.pk != event.actor_id]
         _enqueue(Kind.CONSENT_WITHDRAWN, referral, _user_recipients(claimers, Party.CLAIMER),
@@ -235,6 +243,39 @@ def _notify_status_changed(event, referral) -> None:
                      next_program=program, rereferral_url=_rereferral_url(program, referral), **extra)
         else:
             _enqueue(Kind.STATUS_CHANGED, referral, referrers, key_prefix=prefix, **extra)
+
+
+def _stall_answers(referral) -> list[tuple[str, str]]:
+    """The claimers' one-click answers to "is it still right?": each opens the link page with it chosen."""
+    answers = [(CONFIRM_STATUS, confirm_label(referral.status))]
+    if referral.status == Status.IN_SERVICE:
+        answers.append((Status.GOT_HELP.value, gettext("Finished: the person got help")))
+    else:
+        answers.append((Status.IN_SERVICE.value, gettext("Service started")))
+    answers.append((Status.NOT_COMPLETED.value, gettext("Closed: not completed")))
+    return answers
+
+
+def _notify_stalled(event, referral) -> None:
+    """A stalled referral (referrals.stalls): at odd steps the claimers are asked whether the status still
+    holds (after the seeker, for needs_client_action, is reminded first); at even steps the referrer is told,
+    with the nearest programs of the same category that have open slots."""
+    detail = event.detail or {}
+    prefix = f"event:{event.public_id}"
+    extra = {"stalled_days": int(detail.get("period_days", 0)) * int(detail.get("step", 1)),
+             "status_label": Status(event.to_status or referral.status).label}
+    if detail.get("seeker_reminded"):
+        _enqueue(Kind.STALL_SEEKER_REMINDER, referral, _seeker_recipient(referral), key_prefix=prefix)
+    if detail.get("told") == stalls.CLAIMERS:
+        _enqueue(Kind.STALL_CHECK, referral,
+                 _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER), key_prefix=prefix,
+                 stall_answers=_stall_answers(referral), **extra)
+    elif detail.get("told") == stalls.REFERRER:
+        alternatives = [{"program": program, "url": _rereferral_url(program, referral)}
+                        for program in selectors.nearest_programs_with_slots(referral)]
+        _enqueue(Kind.STALL_ALERT, referral,
+                 _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER), key_prefix=prefix,
+                 alternatives=alternatives, **extra)
 
 
 def _rereferral_url(program, referral) -> str:
@@ -429,6 +470,22 @@ def notify_member_added(*, user, organization, added_by, role_label: str) -> int
     return _member_email(Kind.MEMBER_ADDED, user=user, organization=organization, by=added_by, role=role_label)
 
 
+def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: int) -> int:
+    """Emails ``new_email`` the link that makes it ``user``'s sign-in email (privacy.accounts): the address
+    changes only when its owner follows the link. Returns the outbox row's id."""
+    context = {"recipient_name": user.first_name or new_email, "email": user.email, "new_email": new_email,
+               "confirm_url": confirm_url, "valid_hours": valid_hours}
+    language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
+    kind = OutboxMessage.Kind.EMAIL_CHANGE
+    subject, text, html = render_message(kind, context, language)
+    message = OutboxMessage.objects.create(
+        key=f"{kind}:{user.pk}:{timezone.now().timestamp():.6f}", kind=kind, recipient_email=new_email,
+        recipient_user=user, language=language, subject=subject, body_text=text, body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
 def _member_email(kind: str, *, user, organization, by, **extra) -> int:
     context = {
         "recipient_name": user.first_name or user.email,
@@ -448,6 +505,16 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk
+
+
+def email_change_received(sender, *, user, new_email, token, valid_hours, **kwargs) -> None:
+    """accounts.signals.email_change_requested: the confirmation link goes to the new address."""
+    from django.urls import reverse
+
+    from . import links
+
+    notify_email_change(user=user, new_email=new_email, valid_hours=valid_hours,
+                        confirm_url=links.site_url(reverse("privacy:email_confirm", kwargs={"token": token})))
 
 
 def password_reset_received(sender, *, user, **kwargs) -> None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -78,23 +80,79 @@ def two_factor_disable(*, user) -> None:
 
 
 class EmailChangeError(InvalidInput):
-    """The email cannot be changed: a wrong password, a malformed or taken address."""
+    """The email cannot be changed: a wrong password, a malformed address, a link that no longer works."""
+
+
+EMAIL_CHANGE_SALT = "privacy.email_change"
 
 
 @transaction.atomic
-def user_change_email(*, user, password: str, new_email: str) -> None:
-    """Changes the sign-in email after checking the password again (re-authentication)."""
+def user_request_email_change(*, user, password: str, new_email: str) -> None:
+    """Asks for a new sign-in email after checking the password again (re-authentication), and emails the new
+    address a signed link (EMAIL_CHANGE_TIMEOUT seconds) that makes the change (``user_confirm_email_change``).
+
+    Whether the address is free or taken, the caller answers the same: an address that another account uses
+    is sent nothing, so nobody learns from this form whether an address has an account.
+    """
     if not user.check_password(password or ""):
-        raise EmailChangeError("That password is not right.")
+        raise EmailChangeError("That password is not right.", field="password")
     new_email = get_user_model().objects.normalize_email((new_email or "").strip()).lower()
     try:
         validate_email(new_email)
     except ValidationError as error:
-        raise EmailChangeError("Enter a valid email address.") from error
+        raise EmailChangeError("Enter a valid email address.", field="new_email") from error
+    if new_email == user.email.lower():
+        raise EmailChangeError("That is your sign-in email already.", field="new_email")
     if get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
-        raise EmailChangeError("Another account uses that email address.")
-    user.email = new_email
-    user.save(update_fields=["email"])
+        return
+    from accounts.signals import email_change_requested
+
+    token = signing.dumps({"user": user.pk, "from": user.email, "to": new_email}, salt=EMAIL_CHANGE_SALT)
+    email_change_requested.send(sender=EmailChangeRequest, user=user, new_email=new_email, token=token,
+                                valid_hours=max(1, settings.EMAIL_CHANGE_TIMEOUT // 3600))
+
+
+@dataclass(frozen=True)
+class EmailChangeRequest:
+    user: object
+    new_email: str
+
+
+def email_change_read(*, token: str) -> EmailChangeRequest:
+    """The change a link asks for, or EmailChangeError: tampered, expired, already used (the account's email
+    is no longer the one the link was made from) or an address someone took meanwhile."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_CHANGE_TIMEOUT)
+        user = get_user_model().objects.get(pk=data["user"], is_active=True)
+        old_email, new_email = str(data["from"]), str(data["to"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, get_user_model().DoesNotExist):
+        raise EmailChangeError("This link does not work any more. Ask for a new one on your account page.",
+                               code="link_invalid") from None
+    if user.email != old_email:
+        raise EmailChangeError("This link was used already, or your email changed since it was sent.",
+                               code="link_used")
+    if get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise EmailChangeError("This address cannot be used. Ask for a change to another address.",
+                               code="taken")
+    return EmailChangeRequest(user=user, new_email=new_email)
+
+
+@transaction.atomic
+def user_confirm_email_change(*, token: str):
+    """Makes the change a link asks for (``email_change_read``'s checks, again under a lock). Returns the user."""
+    request = email_change_read(token=token)
+    user = get_user_model().objects.select_for_update().get(pk=request.user.pk)
+    if user.email != request.user.email:
+        raise EmailChangeError("This link was used already, or your email changed since it was sent.",
+                               code="link_used")
+    user.email = request.new_email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        raise EmailChangeError("This address cannot be used. Ask for a change to another address.",
+                               code="taken") from None
+    return user
 
 
 def sessions_end_for(*, user) -> int:

@@ -33,7 +33,7 @@ def start_session(sender, request, user, **kwargs):
     request.session[SESSION_STARTED] = now
     request.session[SESSION_LAST_SEEN] = now
     if not user_has_device(user) and not requires_two_factor(user):
-        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = True
+        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = second_factor_roles(user)
 
 
 class SessionTimeoutMiddleware:
@@ -77,14 +77,29 @@ TWO_FACTOR_OPEN_PREFIXES = ("/account/two-factor/", "/accounts/logout/", "/stati
 
 
 def requires_two_factor(user) -> bool:
-    """Organization admins and superusers must sign in with a second factor (when enforced)."""
+    """Organization admins, staff and superusers must sign in with a second factor (when enforced)."""
     if not getattr(settings, "MFA_REQUIRED_FOR_ADMINS", True):
         return False
-    if user.is_superuser:
+    if user.is_superuser or user.is_staff:
         return True
     from accounts.models import Membership
 
     return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
+
+
+def second_factor_roles(user) -> str:
+    """The roles of the account that decide whether a second factor is needed and that live on the account
+    row (read without a query): superuser and staff. An allowance to go without a second factor (a session's,
+    an API token's) is given for these roles and lapses when they change. Admin memberships are not read here:
+    gaining one ends the person's sessions and API tokens (``accounts.services.membership_set``)."""
+    return f"superuser={int(bool(user.is_superuser))},staff={int(bool(user.is_staff))}"
+
+
+def second_factor_satisfied(user, *, verified: bool, allowance: str | None) -> bool:
+    """The one rule for every way in (a session: TwoFactorMiddleware; an API token: api.authentication): a
+    request acts with the person's rights when it was verified with a second factor, or when it was allowed in
+    without one for the roles the person still has. Anything else must sign in (or ask for a token) again."""
+    return bool(verified) or (allowance is not None and allowance == second_factor_roles(user))
 
 
 class TwoFactorMiddleware:
@@ -103,8 +118,10 @@ class TwoFactorMiddleware:
         if (user is None or not user.is_authenticated or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
                 or user.is_verified()):
             return self.get_response(request)
-        if request.session.get(SESSION_SECOND_FACTOR_NOT_NEEDED):
+        allowance = request.session.get(SESSION_SECOND_FACTOR_NOT_NEEDED)
+        if second_factor_satisfied(user, verified=False, allowance=allowance):
             return self.get_response(request)
+        # No allowance, or one given for other roles (made a superuser or staff since): decide again.
         from django_otp import user_has_device
 
         if user_has_device(user):
@@ -113,7 +130,7 @@ class TwoFactorMiddleware:
             return self._redirect(request, "privacy:two_factor_enrol")
         # Remembered for this session so that pages do not look for devices on every request; enrolling
         # verifies the session that enrols, and other sessions pick the device up at their next sign-in.
-        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = True
+        request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = second_factor_roles(user)
         return self.get_response(request)
 
     @staticmethod

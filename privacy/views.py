@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
-from core.ratelimit import hit, request_key, too_many_requests
+from core.errors import add_to_form
+from core.ratelimit import hit, ratelimit, request_key, too_many_requests
 from seekers import policies as seeker_policies
 from seekers.models import Seeker
 
@@ -122,6 +123,10 @@ class EmailChangeForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+EMAIL_CHANGE_SENT = ("If {email} can be used, a link to confirm it is on its way there. Your sign-in email "
+                     "changes when you open that link; until then it stays {current}.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_change(request):
@@ -130,14 +135,32 @@ def email_change(request):
         if not hit("sign_in", request_key(request)):
             return too_many_requests(request, "sign_in")
         try:
-            account_services.user_change_email(user=request.user, password=form.cleaned_data["password"],
-                                               new_email=form.cleaned_data["new_email"])
+            account_services.user_request_email_change(user=request.user, password=form.cleaned_data["password"],
+                                                       new_email=form.cleaned_data["new_email"])
         except account_services.EmailChangeError as error:
-            form.add_error(None, str(error))
+            add_to_form(form, error)
         else:
-            messages.success(request, "Your sign-in email is changed.")
+            # One answer whether the address is free or taken (privacy.accounts.user_request_email_change).
+            messages.success(request, EMAIL_CHANGE_SENT.format(email=form.cleaned_data["new_email"].lower(),
+                                                               current=request.user.email))
             return redirect("privacy:email_change")
     return render(request, "privacy/email_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@ratelimit("email_link")
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token):
+    """The link emailed to the new address. A GET only shows the change (mail scanners follow links); the
+    button's POST makes it. No sign-in needed: the link proves the address, the password was asked before."""
+    try:
+        change = account_services.email_change_read(token=token)
+        if request.method == "POST":
+            user = account_services.user_confirm_email_change(token=token)
+            messages.success(request, f"Your sign-in email is now {user.email}.")
+            return redirect("privacy:email_change" if request.user.is_authenticated else "accounts:login")
+    except account_services.EmailChangeError as error:
+        return render(request, "privacy/email_confirm.html", {"problem": error.message}, status=400)
+    return render(request, "privacy/email_confirm.html", {"change": change})
 
 
 # --- data about a seeker (organization admins) -------------------------------------------------------------

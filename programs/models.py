@@ -4,6 +4,7 @@ from typing import NamedTuple
 from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -77,6 +78,21 @@ class Program(models.Model):
     expected_response_hours = models.PositiveIntegerField(
         default=72, help_text="How soon the program answers a new referral."
     )
+
+    # When a referral left in one of these statuses counts as stalled (referrals.stalls); empty: the network's
+    # default (settings.STALL_DAYS). A change applies from each referral's next stall period.
+    stall_days_needs_client_action = models.PositiveSmallIntegerField(
+        "stalled after (needs client action), days", null=True, blank=True,
+        validators=[MinValueValidator(1)], help_text="Empty: the network's default (3 days).")
+    stall_days_waitlisted = models.PositiveSmallIntegerField(
+        "stalled after (waitlisted), days", null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Empty: the network's default (14 days).")
+    stall_days_accepted = models.PositiveSmallIntegerField(
+        "stalled after (accepted, service not started), days", null=True, blank=True,
+        validators=[MinValueValidator(1)], help_text="Empty: the network's default (14 days).")
+    stall_days_in_service = models.PositiveSmallIntegerField(
+        "stalled after (in service), days", null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="Empty: the network's default (60 days).")
 
     shares_outbound = models.BooleanField(
         "shares outbound referrals",

@@ -24,6 +24,12 @@ SEEKER_ANSWERS = {
     "no_longer_interested": (Status.WITHDRAWN, statuses.Reason.NO_LONGER_INTERESTED),
 }
 WITHDRAW_CONSENT = "withdraw_consent"
+# A claimer's "still waitlisted" (or accepted, ...): the status holds; a new stall period starts (stalls).
+CONFIRM_STATUS = "confirm"
+
+
+def confirm_label(status) -> str:
+    return gettext("Still “%(status)s”") % {"status": Status(status).label}
 
 
 def seeker_answer_labels() -> dict:
@@ -72,6 +78,8 @@ def answer_choices(*, referral, recipient) -> list[dict]:
         return choices
     access = referral_access(Actor.for_user(recipient.user), referral)
     choices = []
+    if access.may("confirm_status"):
+        choices.append({"value": CONFIRM_STATUS, "label": confirm_label(referral.status), "reasons": []})
     for status in access.status_targets():
         rule = statuses.RULES[status]
         if status == Status.VIEWED or rule.note_required:

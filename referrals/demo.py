@@ -17,7 +17,7 @@ from programs.geo import zip_centre
 from programs.services import category_get_or_create, program_add_claimer, program_create
 from seekers.models import Seeker
 
-from . import services, statuses
+from . import services, stalls, statuses
 from .actors import Actor
 from .models import Note, Referral, ReferralEvent
 
@@ -290,11 +290,15 @@ def _tell(referral, story, helper, rng):
 
 def _backdate(referral, *, start, rng):
     """Spreads a story told just now over the days it would have taken, so ages and response times look real."""
+    referral.refresh_from_db()  # as the story left it (each service changed its own copy)
     moment = start
     events = list(referral.events.order_by("id"))
     first_response = closed = None
+    status_since = start
     for event in events:
         event.created_at = moment
+        if event.kind == ReferralEvent.Kind.STATUS_CHANGED:
+            status_since = moment
         if event.kind == ReferralEvent.Kind.STATUS_CHANGED and event.detail.get("party") == "claimer":
             first_response = first_response or moment
         if event.to_status and event.kind in (ReferralEvent.Kind.STATUS_CHANGED, ReferralEvent.Kind.REOPENED):
@@ -312,6 +316,8 @@ def _backdate(referral, *, start, rng):
     Referral.objects.unscoped("the demo's own referral").filter(pk=referral.pk).update(
         sent_at=start, first_response_at=first_response,
         closed_at=closed if referral.is_closed else None, updated_at=events[-1].created_at,
+        # The stall period runs from the backdated status change: some demo referrals are stalled already.
+        stall_due_at=stalls.stall_due(referral.program, referral.status, start=status_since),
         # Consent was recorded with the referral, not on the day the demo was loaded.
         consent_given_at=start if referral.consent_given_at else None,
     )

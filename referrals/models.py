@@ -89,6 +89,11 @@ class Referral(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When the current status, unconfirmed, counts as stalled (referrals.stalls): set by every status change
+    # and confirmation to one of statuses.STALLABLE, empty otherwise. ``stall_step`` is how many stall periods
+    # the sweep has chased since (0: none yet).
+    stall_due_at = models.DateTimeField(null=True, blank=True)
+    stall_step = models.PositiveSmallIntegerField(default=0)
 
     objects_across_tenants = models.Manager()
     objects = TenantManager.from_queryset(ReferralQuerySet)()
@@ -116,6 +121,8 @@ class Referral(models.Model):
             # Lists gather the ids a user was granted and take the newest: sent_at read from this index, not
             # from each referral's page (the API list for a claimer of 20,000: 151 to 82 ms at 1M referrals).
             models.Index(fields=["id"], include=["sent_at"], name="referral_sent_at_by_id"),
+            # The stall sweep reads only the referrals whose stall is due.
+            models.Index(fields=["stall_due_at"], condition=Q(stall_due_at__isnull=False), name="referral_stall_due"),
         ]
 
     def __str__(self):
@@ -193,6 +200,8 @@ class ReferralEvent(models.Model):
         ASSIGNMENT_CHANGED = "assignment_changed", "Assignment changed"
         EMAIL_SENT = "email_sent", "Email sent"
         EMAIL_LINK_USED = "email_link_used", "Email link used"
+        STALLED = "stalled", "Stalled"
+        STATUS_CONFIRMED = "status_confirmed", "Status confirmed"
 
     class Via(models.TextChoices):
         WEB = "web", "Web"

@@ -319,6 +319,10 @@ REFERRAL_RULES: dict[str, Rule] = {
     # A claimer's first look at a sent referral marks it viewed; a network admin looking around does not.
     "mark_viewed": Rule(lambda access: access.referral.status == Status.SENT and Party.CLAIMER in access.parties
                         and not access.is_network_admin, "Only a claimer's first look marks a referral viewed."),
+    # "Still waitlisted": the program says an answered, open status still holds (a new stall period starts).
+    "confirm_status": Rule(
+        lambda access: Party.CLAIMER in access.parties and access.referral.status in statuses.STALLABLE,
+        "Only the program's claimers can confirm this referral's status."),
     # The status table (referrals.statuses) says which parties make each change and give each reason.
     "change_status": Rule(
         lambda access, to_status: bool(_status_rule(to_status).parties & access.parties),

@@ -16,9 +16,9 @@ from django.utils.translation import gettext
 from core.text import clean_text
 from programs.models import ProgramClaimer
 
-from . import events, inbound_cache, statuses
+from . import events, inbound_cache, stalls, statuses
 from .actors import Actor, as_actor
-from .answers import SEEKER_ANSWERS, WITHDRAW_CONSENT, LinkAnswer, LinkResult
+from .answers import CONFIRM_STATUS, SEEKER_ANSWERS, WITHDRAW_CONSENT, LinkAnswer, LinkResult
 from .errors import (
     ConsentRequired,
     DuplicateOpenReferral,
@@ -268,6 +268,7 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
     if party == Party.CLAIMER and referral.first_response_at is None:
         referral.first_response_at = now
     referral.closed_at = now if statuses.is_closed(to_status) else None
+    stalls.start_period(referral, now=now)
     if replaced_by is not None:
         referral.replaced_by = replaced_by
     outcome_field = {Party.SEEKER: "seeker", Party.CLAIMER: "program", Party.REFERRER: "referrer"}.get(party)
@@ -328,6 +329,7 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     current = referral.status
     now = timezone.now()
     referral.status, referral.status_reason, referral.closed_at = target, "", None
+    stalls.start_period(referral, now=now)
     _touch(referral, now)
     referral.save()
     name, organization = actor.display(program_id=referral.program_id)
@@ -338,6 +340,52 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     record_event(referral=referral, kind=ReferralEvent.Kind.REOPENED, actor=actor, from_status=current,
                  to_status=target, detail={"note": str(created.public_id)})
     return referral
+
+
+@transaction.atomic
+def referral_confirm_status(*, actor, referral: Referral, expected_version: int | None = None) -> Referral:
+    """The program says the referral's answered, open status still holds ("still waitlisted").
+
+    Only its claimers, only for a status that can stall (statuses.STALLABLE). A new stall period starts from
+    now, so the stall sweep stops chasing until it runs out again; the history says who confirmed what.
+    """
+    actor = as_actor(actor)
+    referral = _lock(referral, expected_version)
+    access = referral_access(actor, referral)
+    access.require("act")
+    if referral.status not in statuses.STALLABLE:
+        raise IllegalTransition(f"A referral that is “{Status(referral.status).label}” has no status to confirm.")
+    access.require("confirm_status")
+    now = timezone.now()
+    stalls.start_period(referral, now=now)
+    _touch(referral, now)
+    referral.save()
+    record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CONFIRMED, actor=actor,
+                 to_status=referral.status, detail={"party": str(Party.CLAIMER)})
+    return referral
+
+
+@transaction.atomic
+def referral_record_stall(*, referral: Referral, number: int, now) -> ReferralEvent | None:
+    """The stall sweep's step ``number`` on a stalled referral, at most once (referrals.stalls says which).
+
+    The referral is locked and checked again (it may have changed or been confirmed since the sweep read it).
+    The history event, written as the system at ``now``, is what the channels act on: the claimers' question,
+    the referrer's news, the seeker's reminder. Returns None when the step is moot or was taken already.
+    """
+    referral = _lock(referral, None)
+    if stalls.step_due(referral, now=now) != number or referral.stall_step >= number:
+        return None
+    first_step_of_stall = referral.stall_step == 0
+    referral.stall_step = number
+    referral.save(update_fields=["stall_step"])  # bookkeeping, not a change to the referral: no new version
+    period = stalls.stall_period(referral.program, referral.status)
+    return record_event(
+        referral=referral, kind=ReferralEvent.Kind.STALLED, actor=Actor.system(), created_at=now,
+        to_status=referral.status,
+        detail={"step": number, "told": stalls.step_kind(number), "period_days": period.days,
+                "stalled_since": referral.stall_due_at.isoformat(),
+                "seeker_reminded": stalls.reminds_seeker(referral.status, first_step_of_stall=first_step_of_stall)})
 
 
 @transaction.atomic
@@ -441,6 +489,8 @@ def referral_answer_by_link(*, referral: Referral, recipient, choice: str, reaso
     else:
         actor = Actor.for_user(recipient.user, via=ReferralEvent.Via.EMAIL_LINK)
         to_status = choice
+    if choice == CONFIRM_STATUS and recipient.user is not None:
+        return _confirm_by_link(referral=referral, actor=actor, ip_address=ip_address, user_agent=user_agent)
     record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
                  detail={"choice": choice[:40], "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
     current = Referral.objects.unscoped("the referral the link names, as it is now").get(pk=referral.pk)
@@ -462,6 +512,17 @@ def referral_answer_by_link(*, referral: Referral, recipient, choice: str, reaso
     except ReferralError as error:
         return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
     return LinkResult(LinkAnswer.RECORDED, referral=changed)
+
+
+def _confirm_by_link(*, referral, actor, ip_address: str, user_agent: str) -> LinkResult:
+    record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
+                 detail={"choice": CONFIRM_STATUS, "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
+    current = Referral.objects.unscoped("the referral the link names, as it is now").get(pk=referral.pk)
+    try:
+        with transaction.atomic():
+            return LinkResult(LinkAnswer.RECORDED, referral=referral_confirm_status(actor=actor, referral=current))
+    except ReferralError as error:
+        return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
 
 
 # What the history says when a channel has delivered a message about a referral (core.outbox.delivered).

@@ -86,6 +86,9 @@ def seeker_reason_label(reason: str) -> str:
 
 CLOSED = frozenset({Status.GOT_HELP, Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN, Status.ENTERED_IN_ERROR})
 OPEN = frozenset(set(Status) - CLOSED)
+# Open statuses after the program's first answer that count as stalled when left alone: the network's default
+# days (settings.STALL_DAYS), which a program may set for itself (Program.stall_days_<status>).
+STALLABLE = (Status.NEEDS_CLIENT_ACTION, Status.WAITLISTED, Status.ACCEPTED, Status.IN_SERVICE)
 CLAIMER_WORK = frozenset({Status.NEEDS_CLIENT_ACTION, Status.ACCEPTED, Status.WAITLISTED, Status.IN_SERVICE})
 
 # The FHIR SDOH Clinical Care Task.status for each status (and businessStatus where one is needed).

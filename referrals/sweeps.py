@@ -25,10 +25,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from . import events, statuses
+from . import events, stalls, statuses
 from .actors import Actor
 from .models import EscalationStep, Referral, ReferralEvent
-from .services import referral_change_status
+from .services import referral_change_status, referral_record_stall
 from .statuses import Status
 
 Step = EscalationStep.Step
@@ -132,3 +132,36 @@ def escalation_take_step(*, referral: Referral, step: str, now: datetime, skip=(
             referral_change_status(actor=Actor.system(), referral=referral, to_status=Status.WITHDRAWN,
                                    reason=statuses.Reason.EXPIRED_NO_RESPONSE)
     return True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Stalled referrals (referrals.stalls says when and who is told)
+
+
+def referrals_stalled(*, now: datetime):
+    """Open referrals whose status has gone unconfirmed past its stall period."""
+    return (
+        Referral.objects.unscoped("the stall sweep looks at every tenant's stalled referrals")
+        .filter(stall_due_at__lte=now, status__in=statuses.STALLABLE)
+        .select_related("program")
+        .order_by("stall_due_at")
+    )
+
+
+def stall_sweep(*, now: datetime | None = None) -> dict:
+    """Chase stalled referrals: one step per referral and stall period, the one now due. Safe to run any time.
+
+    Returns how many of each were taken: claimers asked, referrers told, seekers reminded.
+    """
+    now = now or timezone.now()
+    taken = {"claimer checks": 0, "referrer alerts": 0, "seeker reminders": 0}
+    for referral in referrals_stalled(now=now).iterator(chunk_size=200):
+        number = stalls.step_due(referral, now=now)
+        if number <= referral.stall_step:
+            continue
+        event = referral_record_stall(referral=referral, number=number, now=now)
+        if event is None:
+            continue
+        taken["claimer checks" if event.detail["told"] == stalls.CLAIMERS else "referrer alerts"] += 1
+        taken["seeker reminders"] += bool(event.detail["seeker_reminded"])
+    return taken

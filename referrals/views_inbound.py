@@ -21,7 +21,7 @@ from core.numbers import parse_int
 from programs.selectors import claimers_by_program, program_claimer
 from core.pagination import OneMorePage, capped_count
 
-from . import inbound_cache, policies, statuses
+from . import inbound_cache, policies, stalls, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
 from .forms import StatusForm
 from .models import Referral
@@ -40,11 +40,13 @@ def programs_received_by(user):
 class InboundFilterForm(forms.Form):
     OPEN = ""
     ALL = "all"
+    STALLED = "stalled"
 
     program = forms.ChoiceField(label="Program", required=False)
     status = forms.ChoiceField(
         label="Status", required=False,
-        choices=[(OPEN, "All open"), (ALL, "All, closed too"), *statuses.Status.choices],
+        choices=[(OPEN, "All open"), (ALL, "All, closed too"), (STALLED, "Stalled (no update)"),
+                 *statuses.Status.choices],
     )
     urgency = forms.ChoiceField(label="Urgency", required=False,
                                 choices=[("", "Any urgency"), *statuses.Urgency.choices])
@@ -69,6 +71,8 @@ class InboundFilterForm(forms.Form):
         status = data.get("status", self.OPEN)
         if status == self.OPEN:
             referrals = referrals.filter(status__in=sorted(statuses.OPEN))
+        elif status == self.STALLED:
+            referrals = referrals.filter(stalls.stalled_q(timezone.now()))
         elif status != self.ALL:
             referrals = referrals.filter(status=status)
         if data.get("urgency"):
@@ -109,6 +113,7 @@ def _inbound_context(request, programs, form) -> dict:
     fetched = list(referrals_for_page(user, page_ids, order=order)
                    .select_related("program", "seeker", "organization", "referred_by", "assigned_to"))
     not_updated, not_updated_more = capped_count(inbound.filter(status=statuses.Status.SENT))
+    stalled, stalled_more = capped_count(inbound.filter(stalls.stalled_q(timezone.now())))
     total, total_more = capped_count(referrals)
     listed = page.context(request, fetched, list_has_rows=total > 0)
 
@@ -127,6 +132,8 @@ def _inbound_context(request, programs, form) -> dict:
         "total_more": total_more,
         "not_updated": not_updated,
         "not_updated_more": not_updated_more,
+        "stalled": stalled,
+        "stalled_more": stalled_more,
         "rows_url": reverse("referrals:inbound_rows") + ("?" + request.GET.urlencode() if request.GET else ""),
         # Where the assignment forms come back to: the page, also when the list was re-fetched alone.
         "here": reverse("referrals:inbound") + ("?" + request.GET.urlencode() if request.GET else ""),

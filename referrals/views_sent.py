@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.pagination import COUNT_CAP, OneMorePage
 
-from . import statuses
+from . import stalls, statuses
 from .models import Referral
 from .selectors import referrals_for_page
 
@@ -44,13 +44,14 @@ def unanswered_past_expected_time(now) -> Q:
 
 
 def needs_attention(now) -> Q:
-    """Nobody answered within the program's expected time, the program waits for the seeker, or the referral
-    closed without help in the last 30 days (declined, not completed, expired unanswered): the referrer may
-    have to call the program or the seeker, or refer again."""
+    """Nobody answered within the program's expected time, the program waits for the seeker, the referral has
+    stalled (answered, then no update for the program's stall period: referrals.stalls), or it closed without
+    help in the last 30 days (declined, not completed, expired unanswered): the referrer may have to call the
+    program or the seeker, or refer again."""
     Status, Reason = statuses.Status, statuses.Reason
     closed_without_help = (Q(status__in=[Status.DECLINED, Status.NOT_COMPLETED])
                            | Q(status=Status.WITHDRAWN, status_reason=Reason.EXPIRED_NO_RESPONSE))
-    return (unanswered_past_expected_time(now) | Q(status=Status.NEEDS_CLIENT_ACTION)
+    return (unanswered_past_expected_time(now) | Q(status=Status.NEEDS_CLIENT_ACTION) | stalls.stalled_q(now)
             | (closed_without_help & Q(closed_at__gte=now - RECENTLY_CLOSED)))
 
 

@@ -25,13 +25,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # `make beat`: the sweeps and the scorecard's figures. All are idempotent, so a beat that runs twice (or late) does no harm.
+# Each task takes an optional `now` (ISO 8601) and returns what it did: `manage.py run_sweeps [--only NAME]
+# [--now TIME]` runs them in-process by these names (ops.in_process).
 SWEEPS = {
     # Every outbox channel (email, webhooks): rows the broker or a dead worker lost (core.outbox.sweep).
-    "outbox-sweep": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
+    "outbox": {"task": "core.tasks.sweep_outboxes", "schedule": 60.0},
     # Retention: sent messages' subjects and bodies cleared after NOTIFICATION_BODY_RETENTION_DAYS.
     "outbox-retention": {"task": "core.tasks.clear_outbox_content", "schedule": 24 * 60 * 60.0},
-    "escalation-sweep": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
-    "network-scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
+    "escalation": {"task": "referrals.tasks.sweep_escalations", "schedule": 300.0},
+    # Answered referrals left alone in their status (referrals.stalls).
+    "stalled": {"task": "referrals.tasks.sweep_stalls", "schedule": 900.0},
+    "scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
 }
 
 

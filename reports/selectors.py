@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
-from referrals import statuses
+from referrals import stalls, statuses
 from referrals.models import Referral
 from referrals.statuses import Reason, Status
 
@@ -154,7 +154,16 @@ def _conditions(now: datetime) -> dict[str, Q]:
         "still_open": Q(status__in=sorted(statuses.OPEN)),
         "disagreements": ~Q(seeker_outcome="") & ~Q(program_outcome="") & ~Q(seeker_outcome=F("program_outcome")),
         "follow_up": Q(status__in=sorted(statuses.OPEN)) & overdue_unanswered,
+        # Answered, then left in its status past the program's stall period (referrals.stalls).
+        "stalled": stalls.stalled_q(now),
     }
+
+
+def _stalled_for(now: datetime):
+    """How long a stalled referral has been stalled, as an interval (NULL when it is not stalled)."""
+    return Case(When(stalls.stalled_q(now), then=ExpressionWrapper(
+        Value(now, output_field=DateTimeField()) - F("stall_due_at"), output_field=DurationField())),
+        output_field=DurationField())
 
 
 FIGURE_COLUMNS = [
@@ -336,7 +345,7 @@ class OrganizationFigures:
             program_name=F("program__name"), expected_hours=F("program__expected_response_hours"),
             first_name=F("referred_by__first_name"), last_name=F("referred_by__last_name"),
             team_name=F("referred_by_team__name"), organization_name=F("organization__name"),
-            response=_response_time(), week=TruncWeek("sent_at"),
+            response=_response_time(), stalled_for=_stalled_for(self.now), week=TruncWeek("sent_at"),
             outcome=_index_of(outcome_kinds()), bucket=_index_of(_bucket_conditions()),
             **conditions,
         ).order_by()  # the statement orders what it needs; the model's default order would sort every row
@@ -351,6 +360,7 @@ class OrganizationFigures:
             for row in sorted(self._run(), key=lambda row: row["position"]):
                 row["median_response"] = _duration(row["median_response"])
                 row["p90_response"] = _duration(row["p90_response"])
+                row["median_stalled"] = _duration(row["median_stalled"])
                 self._parts.setdefault((row["direction"], row["part"]), []).append(row)
         return self._parts.get((direction, part), [])
 
@@ -368,7 +378,8 @@ class OrganizationFigures:
         counts = {"referrals": "COUNT(*)",
                   **{name: f"COUNT(*) FILTER (WHERE {name})" for name in _conditions(self.now)}}
         percentiles = {"median_response": percentile_sql(connection, "response", 0.5),
-                       "p90_response": percentile_sql(connection, "response", 0.9)}
+                       "p90_response": percentile_sql(connection, "response", 0.9),
+                       "median_stalled": percentile_sql(connection, "stalled_for", 0.5)}
         columns = {  # of the statement, with their types (see _select)
             "direction": "TEXT", "part": "TEXT", "position": "BIGINT", "item": "BIGINT", "week": "TIMESTAMP",
             "name": "TEXT", "first_name": "TEXT", "last_name": "TEXT",
@@ -533,6 +544,19 @@ def follow_up_table(figures: OrganizationFigures) -> Table:
     return table
 
 
+def stalled_table(figures: OrganizationFigures) -> Table:
+    table = Table("stalled", "Stalled", ["Direction", "Stalled", "Median days stalled"],
+                  description="Open referrals of the period the program answered and then left in their status "
+                              "past its stall period (waitlisted 14 days, needs client action 3, accepted 14, in "
+                              "service 60, unless the program set its own), and for how long.")
+    for direction in Direction.BOTH:
+        row = figures.part(direction, "total")[0]
+        days = row["median_stalled"]
+        table.rows.append([Direction.LABELS[direction], row["stalled"],
+                           None if days is None else round(days / timedelta(days=1), 1)])
+    return table
+
+
 def disagreements_table(figures: OrganizationFigures) -> Table:
     table = Table("disagreements", "Where the seeker and the program disagree",
                   ["Direction", "Sent on", "Program", "Seeker says", "Program says", "Referral"],
@@ -556,6 +580,7 @@ ORGANIZATION_SECTIONS = {
     "outcomes": outcomes_table,
     **{slug: partial(breakdown_table, slug=slug) for slug in BREAKDOWNS},
     "follow-up": follow_up_table,
+    "stalled": stalled_table,
     "disagreements": disagreements_table,
 }
 

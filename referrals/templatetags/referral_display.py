@@ -6,7 +6,8 @@ from django import template
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
-from referrals.answers import SEEKER_ANSWERS, WITHDRAW_CONSENT, seeker_answer_labels
+from referrals.answers import CONFIRM_STATUS, SEEKER_ANSWERS, WITHDRAW_CONSENT, seeker_answer_labels
+from referrals import stalls
 from referrals.models import Referral, ReferralEvent
 from core.templatetags.contact_links import phone_text
 from referrals.statuses import CLOSED, Reason, Status, seeker_label, seeker_reason_label
@@ -34,6 +35,8 @@ def _link_choice_label(choice: str) -> str:
         return ""
     if choice == WITHDRAW_CONSENT:
         return "stop sharing contact details"
+    if choice == CONFIRM_STATUS:
+        return "the status still holds"
     if choice in SEEKER_ANSWERS:
         with translation.override("en"):
             return seeker_answer_labels()[choice]
@@ -77,6 +80,16 @@ def ago(value) -> str:
     if now - value < timedelta(minutes=1):
         return "just now"
     return f"{timesince(value, now, depth=1)} ago".replace("\xa0", " ")
+
+
+@register.filter
+def stalled_for(referral) -> str:
+    """"Stalled 5 days" when the referral's status has gone unconfirmed past its stall period (referrals.stalls),
+    else ""."""
+    days = stalls.stalled_days(referral, now=timezone.now())
+    if days is None:
+        return ""
+    return "Stalled today" if days == 0 else f"Stalled {days} day{'s' if days != 1 else ''}"
 
 
 @register.filter
@@ -155,4 +168,13 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
     if kind == Kind.EMAIL_LINK_USED:
         choice = _link_choice_label(detail.get("choice") or "")
         return f"used an email link ({choice})" if choice else "used an email link"
+    if kind == Kind.STATUS_CONFIRMED:
+        return f"confirmed the status is still {_status_label(event.to_status)}"
+    if kind == Kind.STALLED:
+        days = int(detail.get("period_days", 0)) * int(detail.get("step", 1))
+        told = "asked the program's claimers to confirm or update it" if detail.get("told") == "claimers" \
+            else "told the referrer, with programs that have open slots"
+        if detail.get("seeker_reminded"):
+            told = "reminded the seeker of what the program needs and " + told
+        return f"noted it has been {_status_label(event.to_status)} for {days} days with no update: {told}"
     return event.get_kind_display().lower()

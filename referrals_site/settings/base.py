@@ -16,11 +16,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "referrals_site.admin.SiteAdminConfig",  # django.contrib.admin, its sign-in rate limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its runserver (ops/management/commands/runserver.py) runs the sweeps under `make run`.
+    "ops",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -38,7 +40,6 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "reports",
-    "ops",
     "organization",
     "people",
     # privacy and security (issue 6)
@@ -293,7 +294,18 @@ WEBHOOK_CA_FILE = env_str("WEBHOOK_CA_FILE", "")
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 
 # The network's rules, in days.
+# `make run` without Redis: the runserver process runs every beat sweep in-process this often (seconds; 0 =
+# never). Only development settings switch it on (ops/management/commands/runserver.py).
+SWEEPS_IN_PROCESS_SECONDS = 0
 REFERRAL_EXPIRY_DAYS = env_int("REFERRAL_EXPIRY_DAYS", 30, minimum=1)
+# Days after which an answered, open referral left in its status counts as stalled (referrals.stalls): the
+# claimers are asked to confirm it then, the referrer is told at twice the time. A program may set its own.
+STALL_DAYS = {
+    "needs_client_action": env_int("STALL_DAYS_NEEDS_CLIENT_ACTION", 3, minimum=1),
+    "waitlisted": env_int("STALL_DAYS_WAITLISTED", 14, minimum=1),
+    "accepted": env_int("STALL_DAYS_ACCEPTED", 14, minimum=1),
+    "in_service": env_int("STALL_DAYS_IN_SERVICE", 60, minimum=1),
+}
 FOLLOW_UP_AFTER_ACCEPTED_DAYS = env_int("FOLLOW_UP_AFTER_ACCEPTED_DAYS", 14, minimum=1)
 EMAIL_LINK_MAX_AGE_DAYS = env_int("EMAIL_LINK_MAX_AGE_DAYS", 30, minimum=1)
 
@@ -324,6 +336,8 @@ AXES_VERBOSE = False
 # Multi-factor sign-in (django-otp): required for organization admins and superusers when enforced.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Referral network")
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
+# A link to confirm a new sign-in email (privacy.accounts.user_request_email_change) works for a day.
+EMAIL_CHANGE_TIMEOUT = 24 * 3600
 MFA_RECOVERY_CODE_COUNT = 10
 
 # Sessions: idle and absolute timeouts (privacy.middleware.SessionTimeoutMiddleware).
@@ -370,7 +384,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Pages whose URL carries a secret (email links, password reset) never send a referrer to another site
 # (privacy.middleware.ReferrerPolicyMiddleware says why not ``no-referrer``).
-SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/"]
+SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/", "/account/email/confirm/"]
 
 # Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (privacy.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -382,9 +396,10 @@ SWEEP_MAX_AGE_SECONDS = env_int("SWEEP_MAX_AGE_SECONDS", 900, minimum=60)
 
 # Data rights: erase seekers with no activity for this many days (0 = keep until erased by an admin).
 SEEKER_RETENTION_DAYS = env_int("SEEKER_RETENTION_DAYS", 0)
-# Daily retention sweep (privacy.tasks). Merged into whatever schedule is defined above.
+# Daily retention sweep (privacy.tasks). Merged into whatever schedule is defined above. Entries are named
+# by what they sweep: `manage.py run_sweeps --only NAME` takes these names.
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "privacy-erase-inactive-seekers": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
+    "retention": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
 }
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405 - one line per sign-in is noise; lockouts stay

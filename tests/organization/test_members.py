@@ -190,6 +190,29 @@ def test_a_seekers_own_account_is_neither_added_nor_revealed(network, site_admin
     assert not OutboxMessage.objects.exists()
 
 
+@pytest.mark.parametrize("kind", ["seeker's own account", "switched off"])
+def test_with_blank_names_an_existing_account_is_answered_as_an_unknown_address(network, site_admin, kind):
+    """Blank names must not tell an admin that the address has an account (issue 12, item 6)."""
+    if kind == "switched off":
+        network.outsider.is_active = False
+        network.outsider.save()
+        email = network.outsider.email
+    else:
+        email = "luis.h@example.org"
+        network.seeker.user = factories.UserFactory(email=email, first_name="Luis", last_name="Hernandez")
+        network.seeker.save()
+    blank = {"first_name": "", "last_name": "", "role": "worker"}
+    unknown = site_admin.post(members_url(network.site), {"email": "nobody.yet@example.org", **blank})
+    existing = site_admin.post(members_url(network.site), {"email": email, **blank})
+    assert unknown.status_code == existing.status_code == 400
+
+    def errors(answer):
+        return sorted((field, list(messages)) for field, messages in answer.context["form"].errors.items())
+
+    assert errors(existing) == errors(unknown) and "email" not in dict(errors(existing))
+    assert NOT_ADDED not in text(existing)
+
+
 def test_making_a_worker_admin_and_back(network, site_admin, django_capture_on_commit_callbacks):
     maria = login(network.referrer)
     assert maria.get("/people/").status_code == 200

@@ -137,8 +137,9 @@ def test_the_history_shows_no_email_sent_line_for_a_rolled_back_delivery_and_one
 
 # What a channel may read of the referrals app: models, reads, the status table, the links it puts in
 # messages, the labels of the answers, and the registry it subscribes to. Never a service.
+# ``referrals.stalls`` is read like the status table: the stall periods and who each step tells.
 CHANNEL_MAY_IMPORT = {"referrals", "referrals.models", "referrals.selectors", "referrals.statuses",
-                      "referrals.events", "referrals.links", "referrals.answers"}
+                      "referrals.events", "referrals.links", "referrals.answers", "referrals.stalls"}
 CHANNELS = ("notifications", "webhooks")
 
 

@@ -1,5 +1,6 @@
 """Lockout on (username, IP address), rate limits, session timeouts, session ending, email change."""
 
+import re
 import time
 
 import pytest
@@ -113,20 +114,91 @@ def test_deactivating_an_account_ends_its_sessions(network, django_capture_on_co
     assert client.get("/account/email/").status_code == 302
 
 
-def test_changing_email_asks_for_the_password(client, network):
+def _confirm_link(mailoutbox, address):
+    [message] = [message for message in mailoutbox if message.to == [address]]
+    return re.search(r"https?://[^/\s]+(/account/email/confirm/[^\s]+/)", message.body).group(1)
+
+
+def test_changing_email_asks_for_the_password_then_the_new_address_confirms(
+        client, network, mailoutbox, django_capture_on_commit_callbacks):
     client.force_login(network.referrer)
     old_email = network.referrer.email
     response = client.post("/account/email/", {"new_email": "maria.new@example.org", "password": "wrong"})
     assert response.status_code == 400 and "password is not right" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/email/", {"new_email": "Maria.New@example.org", "password": PASSWORD},
+                               follow=True)
+    assert "a link to confirm it is on its way there" in response.content.decode()
+    network.referrer.refresh_from_db()
+    assert network.referrer.email == old_email  # nothing changes before the link is followed
+    link = _confirm_link(mailoutbox, "maria.new@example.org")
+    stranger = Client()
+    page = stranger.get(link)  # a mail scanner's GET changes nothing
+    assert page.status_code == 200 and "maria.new@example.org" in page.content.decode()
     network.referrer.refresh_from_db()
     assert network.referrer.email == old_email
-    response = client.post("/account/email/", {"new_email": "Maria.New@example.org", "password": PASSWORD})
-    assert response.status_code == 302
+    assert stranger.post(link).status_code == 302
     network.referrer.refresh_from_db()
     assert network.referrer.email == "maria.new@example.org"
+    again = stranger.post(link)  # a link works once
+    assert again.status_code == 400 and "used already" in again.content.decode()
+    assert client.get(link)["Referrer-Policy"] == "strict-origin"
 
 
-def test_changing_email_to_someone_elses_is_refused(client, network):
+def test_a_tampered_or_expired_email_link_changes_nothing(client, network, mailoutbox, settings,
+                                                          django_capture_on_commit_callbacks):
     client.force_login(network.referrer)
-    response = client.post("/account/email/", {"new_email": network.teammate.email, "password": PASSWORD})
-    assert response.status_code == 400 and "Another account" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/email/", {"new_email": "maria.new@example.org", "password": PASSWORD})
+    link = _confirm_link(mailoutbox, "maria.new@example.org")
+    assert client.post(link.replace("/confirm/", "/confirm/x")).status_code == 400
+    settings.EMAIL_CHANGE_TIMEOUT = -1
+    assert client.post(link).status_code == 400
+    network.referrer.refresh_from_db()
+    assert network.referrer.email != "maria.new@example.org"
+
+
+def test_the_email_change_form_does_not_tell_whether_an_address_is_taken(
+        client, network, mailoutbox, django_capture_on_commit_callbacks):
+    """Issue 12, item 6: the same answer for a free address and another account's; only the free one is sent
+    a link, and no account changes."""
+    client.force_login(network.referrer)
+    answers = []
+    for address in (network.teammate.email, "free.address@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/account/email/", {"new_email": address, "password": PASSWORD}, follow=True)
+        page = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"', "", response.content.decode())
+        answers.append((response.status_code, page.replace(address, "ADDRESS")))
+    assert answers[0] == answers[1] and answers[0][0] == 200
+    assert [message.to for message in mailoutbox] == [["free.address@example.org"]]
+    network.referrer.refresh_from_db()
+    assert network.referrer.email != network.teammate.email
+
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def test_the_admin_sign_in_is_rate_limited_per_address_like_the_main_one(client, settings, db, one_window):
+    """Issue 12, item 3: a password spray against /admin/login/ (many accounts, one address) is stopped."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in": (3, 60)}
+    answers = [client.post(ADMIN_LOGIN, {"username": f"nobody{n}@example.org", "password": "x"},
+                           REMOTE_ADDR="10.9.9.9").status_code for n in range(5)]
+    assert answers == [200, 200, 200, 429, 429]
+    assert client.post(ADMIN_LOGIN, {"username": "x@example.org", "password": "x"},
+                       REMOTE_ADDR="10.9.9.8").status_code == 200
+
+
+def test_wrong_passwords_on_the_admin_sign_in_lock_the_pair_too(client, db):
+    from accounts.models import User
+
+    root = User.objects.create_superuser(email="root@network.example", password=PASSWORD, first_name="R",
+                                         last_name="Oot")
+    for _ in range(4):
+        assert client.post(ADMIN_LOGIN, {"username": root.email, "password": "wrong"},
+                           REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert client.post(ADMIN_LOGIN, {"username": root.email, "password": "wrong"},
+                       REMOTE_ADDR="10.0.0.1").status_code == 429
+    locked = client.post(ADMIN_LOGIN, {"username": root.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+    assert locked.status_code == 429 and "Sign-in paused" in locked.content.decode()
+    # ... and the main sign-in counts the same failures.
+    assert sign_in(Client(), root, ip="10.0.0.1").status_code == 429

@@ -145,3 +145,30 @@ def test_api_requests_of_an_unverified_session_are_refused_not_redirected(networ
     client.force_login(network.referrer)
     response = client.get("/api/v1/anything/")
     assert response.status_code == 403
+
+
+def test_a_session_let_in_without_a_second_factor_loses_that_when_made_a_superuser(enforced, network):
+    """Issue 12, item 3: the allowance is given for the roles of the moment; new roles decide again."""
+    client = Client()
+    assert client.post("/accounts/login/", {"username": network.referrer.email, "password": PASSWORD}).status_code == 302
+    assert client.get("/account/email/").status_code == 200
+    # A network admin ticks "superuser" (and "staff") in the Django admin.
+    User.objects.filter(pk=network.referrer.pk).update(is_superuser=True, is_staff=True)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/two-factor/enrol/")
+    assert client.get("/account/email/")["Location"].startswith("/account/two-factor/enrol/")
+
+
+def test_staff_must_use_a_second_factor_too(enforced, network):
+    User.objects.filter(pk=network.referrer.pk).update(is_staff=True)
+    client = Client()
+    client.post("/accounts/login/", {"username": network.referrer.email, "password": PASSWORD})
+    assert client.get("/admin/")["Location"].startswith("/account/two-factor/enrol/")
+
+
+def test_a_worker_session_keeps_going_when_nothing_changes(enforced, network):
+    client = Client()
+    client.post("/accounts/login/", {"username": network.referrer.email, "password": PASSWORD})
+    network.referrer.first_name = "Mariela"
+    network.referrer.save()
+    assert client.get("/account/email/").status_code == 200
