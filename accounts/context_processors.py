@@ -8,7 +8,7 @@ NAVIGATION = [
     ("referrals:sent", "Sent referrals", "worker"),
     ("referrals:inbound", "Inbound Referrals", "claimer"),
     ("programs:search", "Find programs", "worker"),
-    ("accounts:organization", "Organization", "admin"),
+    ("organization:home", "Organization", "admin"),
     ("reports:organization", "Reports", "admin"),
     ("webhooks:list", "Webhooks", "admin"),
     ("reports:network", "Network scorecard", "superuser"),

@@ -29,10 +29,10 @@ class ResetPasswordForm(PasswordResetForm):
     def save(self, *args, **kwargs):
         """The email goes through the outbox (retried, in the dev mailbox, its link on SITE_URL), not straight
         to the mail backend as Django's form sends it."""
-        from notifications.services import notify_password_reset
+        from .signals import password_reset_requested
 
         for user in self.get_users(self.cleaned_data["email"]):
-            notify_password_reset(user=user)
+            password_reset_requested.send(sender=type(self), user=user)
 
 
 # The Organization pages. The services validate again; these forms give each field its label and message.

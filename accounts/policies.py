@@ -61,22 +61,30 @@ def is_only_admin(membership, *, admin_user_ids) -> bool:
     return membership.is_admin and list(admin_user_ids) == [membership.user_id]
 
 
+# Apps above accounts that give people a role (programs: "claimer") register a function here in their
+# AppConfig.ready: ``source(user) -> set of roles``. accounts never imports them.
+_role_sources: dict[str, object] = {}
+
+
+def register_role_source(name: str, source) -> None:
+    """Adds ``source(user)``'s roles to ``roles_of``; registering a name again replaces it."""
+    _role_sources[name] = source
+
+
 def roles_of(user) -> set:
     """The broad roles ``user`` works in, for the navigation and the dashboard they land on: "worker" (at a
-    Site), "claimer" (of a program, or an admin of a provider), "admin" (of an organization), "superuser" (a
-    network admin, who also sees the workers' and claimers' pages)."""
-    from programs.models import ProgramClaimer
-
+    Site), "claimer" (of a program: programs.policies.claimer_roles; or an admin of a provider), "admin" (of an
+    organization), "superuser" (a network admin, who also sees the workers' and claimers' pages)."""
     roles = set()
     memberships = list(Membership.objects.filter(user=user).values_list("role", "organization__runs_site"))
     if any(runs_site for _, runs_site in memberships):
         roles.add("worker")
     if any(role == Membership.Role.ADMIN for role, _ in memberships):
         roles.add("admin")
-    if ProgramClaimer.objects.filter(user=user).exists() or (
-        "admin" in roles and any(not runs_site for _, runs_site in memberships)
-    ):
+    if "admin" in roles and any(not runs_site for _, runs_site in memberships):
         roles.add("claimer")
+    for source in _role_sources.values():
+        roles |= source(user)
     if user.is_superuser:
         roles |= {"superuser", "worker", "claimer"}
     return roles

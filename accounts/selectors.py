@@ -1,5 +1,3 @@
-from django.db.models import Case, When
-
 from .models import Membership, Organization, Team, TeamMembership, User
 
 # The rule book's answers, importable from here as before (accounts.policies decides them).
@@ -9,39 +7,6 @@ from .policies import (  # noqa: F401
     is_organization_admin,
     organizations_administered_by,
 )
-
-
-def organization_display_for(user, *, program_id=None) -> str:
-    """The organization a history line names for ``user``.
-
-    The Site's name for a worker on a Site, the Program's name for a claimer, and for someone who is
-    both, the one they joined first. A claimer of several programs is named by ``program_id`` (the program
-    of the referral they act on) when they claim it, else by the program they joined first.
-    """
-    from programs.models import ProgramClaimer
-
-    site = (
-        Membership.objects.filter(user=user, organization__runs_site=True)
-        .select_related("organization")
-        .order_by("joined_at")
-        .first()
-    )
-    claim = (
-        ProgramClaimer.objects.filter(user=user)
-        .select_related("program")
-        .order_by(Case(When(program_id=program_id, then=0), default=1), "joined_at")
-        .first()
-    )
-    if site and claim:
-        return site.organization.name if site.joined_at <= claim.joined_at else claim.program.name
-    if site:
-        return site.organization.name
-    if claim:
-        return claim.program.name
-    other = Membership.objects.filter(user=user).select_related("organization").order_by("joined_at").first()
-    if other:
-        return other.organization.name
-    return "Network admin" if user.is_superuser else ""
 
 
 def organizations_of(user):
@@ -65,23 +30,6 @@ def teams_of(user, organization=None):
 def organization_administered_get(*, user, public_id) -> Organization:
     """Raises Organization.DoesNotExist for an organization ``user`` does not administer, as for a missing one."""
     return organizations_administered_by(user).get(public_id=public_id)
-
-
-def organization_members(organization):
-    """The organization's memberships with their people, the teams of this organization each person is in
-    (``person.organization_teams``) and the programs of this organization they claim
-    (``person.organization_claims``): a fixed number of queries, whatever the number of rows."""
-    from django.db.models import Prefetch
-
-    from programs.models import ProgramClaimer
-
-    teams = TeamMembership.objects.filter(team__organization=organization).select_related("team").order_by("team__name")
-    claims = (ProgramClaimer.objects.filter(program__organization=organization).select_related("program")
-              .order_by("program__name"))
-    return (Membership.objects.filter(organization=organization).select_related("user")
-            .prefetch_related(Prefetch("user__team_memberships", queryset=teams, to_attr="organization_teams"),
-                              Prefetch("user__claimer_memberships", queryset=claims, to_attr="organization_claims"))
-            .order_by("user__last_name", "user__first_name", "user_id"))
 
 
 def organization_admin_ids(organization) -> list:
@@ -115,16 +63,4 @@ def organization_teams(organization):
     members = TeamMembership.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
     return (Team.objects.filter(organization=organization)
             .prefetch_related(Prefetch("memberships", queryset=members, to_attr="member_rows"))
-            .order_by("name", "pk"))
-
-
-def organization_programs(organization):
-    """The programs the organization provides, with their claimers (``program.claimer_rows``)."""
-    from django.db.models import Prefetch
-
-    from programs.models import Program, ProgramClaimer
-
-    claimers = ProgramClaimer.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
-    return (Program.objects.for_organization(organization)
-            .prefetch_related(Prefetch("claimer_memberships", queryset=claimers, to_attr="claimer_rows"))
             .order_by("name", "pk"))

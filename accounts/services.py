@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from core.errors import InvalidInput
 from core.text import clean_text
 
-from . import policies
+from . import policies, signals
 from .models import Membership, Organization, Team, TeamMembership, User
 
 
@@ -75,10 +75,8 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
         promoted = not (user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.ADMIN)
                         .exclude(pk=membership.pk).exists())
     if promoted:
-        # Admins sign in with a second factor: sessions that began without one end now.
-        from privacy.accounts import sessions_end_for
-
-        transaction.on_commit(lambda: sessions_end_for(user=user))
+        # Admins sign in with a second factor: sessions that began without one end (privacy ends them).
+        signals.admin_promoted.send(sender=Membership, user=user)
     if role == Membership.Role.ADMIN:
         user.groups.add(organization.admin_group)
     else:
@@ -92,17 +90,12 @@ def membership_remove(*, user: User, organization: Organization) -> None:
     (someone who left no longer receives the organization's inbound referrals) and their own grants on the
     referrals they made for it (the referrer's grant is the person's, not a group's: without this, someone
     who left would keep those seekers' names, contact details and notes). The referrals stay."""
-    from programs.models import ProgramClaimer
-    from programs.services import program_remove_claimer
-    from referrals.models import ReferralUserObjectPermission
-
     Membership.objects.filter(user=user, organization=organization).delete()
-    ReferralUserObjectPermission.objects.filter(user=user, content_object__organization=organization).delete()
     user.groups.remove(organization.admin_group)
     for membership in TeamMembership.objects.filter(user=user, team__organization=organization).select_related("team"):
         team_remove_member(team=membership.team, user=user)
-    for claim in ProgramClaimer.objects.filter(user=user, program__organization=organization).select_related("program"):
-        program_remove_claimer(program=claim.program, user=user)
+    # The claims (programs) and the grants (referrals): the apps that hold them hear of it.
+    signals.member_removed.send(sender=Membership, user=user, organization=organization)
 
 
 @transaction.atomic
@@ -255,13 +248,11 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
             raise InvalidInput(f"An account for {email} was just made. Try again.", field="email") from None
     membership = membership_set(user=user, organization=organization, role=role)
     invited = not user.has_usable_password() and not user.last_login
-    from notifications.services import notify_member_added, notify_member_invited
-
     if invited:
-        notify_member_invited(user=user, organization=organization, invited_by=actor)
+        signals.member_invited.send(sender=Membership, user=user, organization=organization, invited_by=actor)
     else:
-        notify_member_added(user=user, organization=organization, added_by=actor,
-                            role_label=membership.get_role_display())
+        signals.member_added.send(sender=Membership, user=user, organization=organization, added_by=actor,
+                                  role_label=membership.get_role_display())
     organization_change_record(actor=actor, obj=organization,
                                message=f"Added {user.display_name} <{user.email}> as {membership.get_role_display()}"
                                        f"{' (invited to choose a password)' if invited else ''}.")
@@ -280,9 +271,7 @@ def organization_member_invite_again(*, actor, organization: Organization, user:
     if user.has_usable_password():
         raise InvalidInput(f"{user.display_name} has chosen a password already. If they forgot it, they can ask "
                            "for a new one from the sign-in page.", code="has_password")
-    from notifications.services import notify_member_invited
-
-    notify_member_invited(user=user, organization=organization, invited_by=actor)
+    signals.member_invited.send(sender=Membership, user=user, organization=organization, invited_by=actor)
     organization_change_record(actor=actor, obj=organization,
                                message=f"Sent {user.display_name} <{user.email}> a new link to choose a password.")
 

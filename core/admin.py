@@ -1,8 +1,26 @@
-"""Admin building blocks of the core: the shared admin of an outbox channel (core.outbox)."""
+"""Admin building blocks shared by the apps: read-only and append-only rows, and the shared admin of an outbox
+channel (core.outbox)."""
 
 from django.contrib import admin, messages
 
 from . import outbox
+
+
+class ReadOnlyAdminMixin:
+    """Rows that only services write: shown in the admin, never added or edited there (outboxes: OutboxAdminMixin below)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AppendOnlyAdminMixin(ReadOnlyAdminMixin):
+    """Records that are never changed nor deleted (history, access records)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class OutboxAdminMixin:

@@ -68,7 +68,7 @@ def request_key(request) -> str:
 
 
 def too_many_requests(request, scope: str):
-    response = render(request, "privacy/rate_limited.html", {"retry_after": retry_after(scope)}, status=429)
+    response = render(request, "core/rate_limited.html", {"retry_after": retry_after(scope)}, status=429)
     response["Retry-After"] = str(retry_after(scope))
     return response
 

@@ -1,7 +1,7 @@
 """The one cleaner of the plain text people type (notes, comments, names, listings).
 
 Services call ``clean_text`` and let its ``InvalidInput`` (core.errors) go up with the field it names; forms
-and serializers call the same function through their adapters (``referrals_site.forms.form_text``,
+and serializers call the same function through their adapters (``core.forms.form_text``,
 ``api.serializers._plain_text``), so a text is refused for the same reasons, in the same words, on the web page,
 in the API and in a direct service call.
 

@@ -31,7 +31,7 @@ from referrals.models import Referral, ReferralEvent
 from referrals.selectors import referral_get_visible, referrals_for_page
 from referrals.services import referral_change_status
 from referrals.statuses import FHIR_TASK_STATUS
-from referrals_site.pagination import MAX_PAGE, capped_count
+from core.pagination import MAX_PAGE, capped_count
 
 from . import resources
 from .changes import BadRequest, change_from_json_patch, change_from_resource, referral_target

@@ -1,6 +1,6 @@
 from django import forms
 
-from referrals_site.forms import form_text
+from core.forms import form_text
 
 from .services import TITLE_MAX_LENGTH
 

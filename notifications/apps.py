@@ -19,6 +19,17 @@ class NotificationsConfig(AppConfig):
                          phase=events.Phase.IN_TRANSACTION, name="notifications.email")
         events.subscribe(events.ESCALATION_STEP, services.notify_escalation_step,
                          phase=events.Phase.IN_TRANSACTION, name="notifications.email.escalation")
+        # People added to an organization hear of it (accounts sends these inside its transaction).
+        from accounts import signals as accounts_signals
+
+        accounts_signals.member_invited.connect(services.member_invited_received,
+                                                dispatch_uid="notifications.member_invited")
+        accounts_signals.member_added.connect(services.member_added_received,
+                                              dispatch_uid="notifications.member_added")
+        accounts_signals.password_reset_requested.connect(services.password_reset_received,
+                                                          dispatch_uid="notifications.password_reset")
+        accounts_signals.email_change_requested.connect(services.email_change_received,
+                                                        dispatch_uid="notifications.email_change")
 
 
 def check_retry_below_visibility_timeout(app_configs=None, **kwargs):

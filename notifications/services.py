@@ -454,6 +454,16 @@ def notify_member_invited(*, user, organization, invited_by) -> int:
                          valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))
 
 
+def member_invited_received(sender, *, user, organization, invited_by, **kwargs) -> None:
+    """accounts.signals.member_invited: the email with the link to choose a password."""
+    notify_member_invited(user=user, organization=organization, invited_by=invited_by)
+
+
+def member_added_received(sender, *, user, organization, added_by, role_label, **kwargs) -> None:
+    """accounts.signals.member_added: the email that says so."""
+    notify_member_added(user=user, organization=organization, added_by=added_by, role_label=role_label)
+
+
 def notify_member_added(*, user, organization, added_by, role_label: str) -> int:
     """Tells someone who already has an account that an admin added them to ``organization`` (so nobody
     is made a member of an organization without hearing of it). Returns the outbox row's id."""
@@ -495,6 +505,21 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk
+
+
+def email_change_received(sender, *, user, new_email, token, valid_hours, **kwargs) -> None:
+    """accounts.signals.email_change_requested: the confirmation link goes to the new address."""
+    from django.urls import reverse
+
+    from . import links
+
+    notify_email_change(user=user, new_email=new_email, valid_hours=valid_hours,
+                        confirm_url=links.site_url(reverse("privacy:email_confirm", kwargs={"token": token})))
+
+
+def password_reset_received(sender, *, user, **kwargs) -> None:
+    """accounts.signals.password_reset_requested: the reset link goes out by email."""
+    notify_password_reset(user=user)
 
 
 def notify_password_reset(*, user) -> int:

@@ -24,7 +24,7 @@ LAST = ("outbox",)
 
 def schedule() -> dict[str, str]:
     """The beat's entries, name to task, in the order they are run."""
-    from referrals_site.celery import app
+    from celery import current_app as app  # the project's (referrals_site.celery), set as current
 
     entries = {name: entry["task"] for name, entry in app.conf.beat_schedule.items()}
     return dict(sorted(entries.items(), key=lambda item: (item[0] in LAST, list(entries).index(item[0]))))
@@ -41,7 +41,7 @@ def summary(result) -> str:
 def run(*, now: datetime | None = None, only: str | None = None) -> list[tuple[str, str]]:
     """Runs every sweep of the beat's schedule (or only ``only``) once, with the clock ``now`` (the current
     time when None). Returns (name, summary) per sweep. An unknown name is refused, naming the choices."""
-    from referrals_site.celery import app
+    from celery import current_app as app  # the project's (referrals_site.celery), set as current
 
     entries = schedule()
     if only is not None:

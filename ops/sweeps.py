@@ -27,10 +27,12 @@ def _seconds(schedule) -> float | None:
 
 def scheduled_sweeps() -> dict[str, float]:
     """{task name: interval in seconds} of every entry the beat schedules at a fixed interval."""
-    from referrals_site.celery import app
+    # The project's Celery app (referrals_site.celery, made current when Django loads its settings), reached
+    # without importing the wiring: no app imports referrals_site.
+    from celery import current_app
 
     sweeps = {}
-    for entry in (app.conf.beat_schedule or {}).values():
+    for entry in (current_app.conf.beat_schedule or {}).values():
         interval = _seconds(entry.get("schedule"))
         if interval:
             sweeps[entry["task"]] = min(interval, sweeps.get(entry["task"], interval))

@@ -105,15 +105,11 @@ def user_request_email_change(*, user, password: str, new_email: str) -> None:
         raise EmailChangeError("That is your sign-in email already.", field="new_email")
     if get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
         return
-    from django.urls import reverse
-
-    from notifications import links
-    from notifications.services import notify_email_change
+    from accounts.signals import email_change_requested
 
     token = signing.dumps({"user": user.pk, "from": user.email, "to": new_email}, salt=EMAIL_CHANGE_SALT)
-    notify_email_change(user=user, new_email=new_email,
-                        confirm_url=links.site_url(reverse("privacy:email_confirm", kwargs={"token": token})),
-                        valid_hours=max(1, settings.EMAIL_CHANGE_TIMEOUT // 3600))
+    email_change_requested.send(sender=EmailChangeRequest, user=user, new_email=new_email, token=token,
+                                valid_hours=max(1, settings.EMAIL_CHANGE_TIMEOUT // 3600))
 
 
 @dataclass(frozen=True)
@@ -167,6 +163,12 @@ def sessions_end_for(*, user) -> int:
             session.delete()
             ended += 1
     return ended
+
+
+def sessions_end_on_promotion(sender, *, user, **kwargs) -> None:
+    """accounts.signals.admin_promoted: admins sign in with a second factor, so the sessions that began
+    without one end once the promotion commits."""
+    transaction.on_commit(lambda: sessions_end_for(user=user))
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from referrals_site.admin import AppendOnlyAdminMixin
+from core.admin import AppendOnlyAdminMixin
 
 from .models import AccessRecord
 

@@ -12,6 +12,12 @@ class PrivacyConfig(AppConfig):
         from .middleware import start_session
 
         user_logged_in.connect(start_session, dispatch_uid="privacy.start_session")
+        # A new admin signs in again, with a second factor: sessions that began without one end on commit.
+        from accounts import signals as accounts_signals
+
+        from .accounts import sessions_end_on_promotion
+
+        accounts_signals.admin_promoted.connect(sessions_end_on_promotion, dispatch_uid="privacy.admin_promoted")
 
         from core import erasure
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from core import erasure
 from core.client import client_address
 
+from . import signals
 from .models import AccessRecord
 
 ERASED_NAME = erasure.ERASED_NAME
@@ -260,8 +261,6 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
       deactivated, unless it is also a staff account).
     The erasure is recorded as an access record (action "erased").
     """
-    from referrals.models import Note, ReferralEvent
-
     seeker = type(seeker).objects.unscoped("the seeker being erased, locked").select_for_update().get(pk=seeker.pk)
     seeker_user_id = seeker.user_id
     seeker_short = f"{seeker.first_name}{' ' + seeker.last_name[:1] + '.' if seeker.last_name else ''}".strip()
@@ -282,19 +281,11 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     seeker.identifiers.all().delete()  # other systems' ids (record numbers) name the person too
     seeker.goals.update(title=ERASED_TEXT)
     seeker.referrals.update(comment="")
-    Note.objects.unscoped("the erased seeker's notes").filter(referral_id__in=referral_ids).update(body=ERASED_TEXT)
+    # Notes and history live in referrals, which scrubs them (privacy.signals; referrals.signals.seeker_erasing).
+    signals.seeker_erasing.send(sender=AccessRecord, seeker=seeker, referral_ids=referral_ids,
+                                user_id=seeker_user_id, short_name=seeker_short)
 
-    with pgtrigger.ignore("referrals.ReferralEvent:protect_history", "privacy.AccessRecord:protect_access_records"):
-        events = ReferralEvent.objects.unscoped("the erased seeker's history").filter(referral_id__in=referral_ids)
-        events.filter(kind=ReferralEvent.Kind.GOAL_CHANGED).update(detail={"from": ERASED_TEXT, "to": ERASED_TEXT})
-        if seeker_user_id is not None:
-            events.filter(actor_id=seeker_user_id).update(actor_display=ERASED_NAME)
-        if seeker_short:
-            events.filter(actor__isnull=True, actor_display=seeker_short).exclude(via=Via.EMAIL_LINK).update(
-                actor_display=ERASED_NAME)
-        for event in events.filter(kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor__isnull=True):
-            event.detail = {key: value for key, value in event.detail.items() if key not in ("ip_address", "user_agent")}
-            event.save(update_fields=["detail"])
+    with pgtrigger.ignore("privacy.AccessRecord:protect_access_records"):
         (AccessRecord.objects.unscoped("the erased seeker's email-link visits")
          .filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK).update(ip_address=None, user_agent=""))
 
@@ -351,30 +342,33 @@ def erase_sign_in_logs(person: erasure.Person) -> None:
 
 
 def erase_admin_log(person: erasure.Person) -> None:
-    """The admin's log names the objects it changed (``object_repr``: a profile's name, "Name → Program")."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
+    """The admin's log names the objects it changed (``object_repr``: a profile's name). This covers the
+    person's profile, goals, identifiers and own account; referrals registers the same for its referrals and
+    notes (referrals.signals.erase_admin_log), as each app knows its own objects."""
     from goals.models import Goal
-    from referrals.models import Note, Referral
     from seekers.models import Seeker, SeekerIdentifier
 
     goal_ids = Goal.objects.unscoped("the erased person's goals").filter(seeker_id=person.seeker_id).values_list(
         "pk", flat=True)
-    note_ids = Note.objects.unscoped("the erased person's notes").filter(
-        referral_id__in=person.referral_ids).values_list("pk", flat=True)
     identifier_ids = SeekerIdentifier.objects.unscoped("the erased person's identifiers").filter(
         seeker_id=person.seeker_id).values_list("pk", flat=True)
-    objects = {Seeker: [person.seeker_id], Referral: person.referral_ids, Goal: list(goal_ids),
-               Note: list(note_ids), SeekerIdentifier: list(identifier_ids)}
+    objects = {Seeker: [person.seeker_id], Goal: list(goal_ids), SeekerIdentifier: list(identifier_ids)}
+    if person.user_id is not None:
+        from django.contrib.auth import get_user_model
+
+        objects[get_user_model()] = [person.user_id]
+    erase_admin_log_for(objects)
+
+
+def erase_admin_log_for(objects: dict) -> None:
+    """Blanks the admin log's name of each object given as ``{model: [primary keys]}``."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
     condition = Q(pk__in=[])
     for model, ids in objects.items():
         if ids:
             condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids])
-    if person.user_id is not None:
-        from django.contrib.auth import get_user_model
-
-        condition |= Q(content_type=ContentType.objects.get_for_model(get_user_model()), object_id=str(person.user_id))
     LogEntry.objects.filter(condition).update(object_repr=ERASED_TEXT)
 
 

@@ -14,6 +14,12 @@ def is_claimer(user, program) -> bool:
     return ProgramClaimer.objects.filter(program=program, user=user).exists()
 
 
+def claimer_roles(user) -> set:
+    """accounts.policies.roles_of asks (registered in ProgramsConfig.ready): a claimer of any program works
+    from Inbound Referrals."""
+    return {"claimer"} if ProgramClaimer.objects.filter(user=user).exists() else set()
+
+
 rules = RuleBook({
     "edit_listing": Rule(lambda user, program: user.is_superuser or is_claimer(user, program)
                          or organization_policies.is_organization_admin(user, program.organization_id),

@@ -11,11 +11,11 @@ from django.db import connections
 from django.db.models import BooleanField, Case, F, FloatField, Q, Value, When
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
-from accounts.models import Organization
+from accounts.models import Membership, Organization
 from core.errors import InvalidInput
 
 from .geo import zip_centre
-from .models import Category, Program
+from .models import Category, Program, ProgramClaimer
 
 EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE_LATITUDE = 69.0
@@ -163,3 +163,34 @@ def claimers_by_program(program_ids) -> dict:
                        .select_related("user").order_by("user__first_name", "user__last_name")):
         claimers.setdefault(membership.program_id, []).append(membership.user)
     return claimers
+
+
+def organization_display_for(user, *, program_id=None) -> str:
+    """The organization a history line names for ``user``.
+
+    The Site's name for a worker on a Site, the Program's name for a claimer, and for someone who is
+    both, the one they joined first. A claimer of several programs is named by ``program_id`` (the program
+    of the referral they act on) when they claim it, else by the program they joined first.
+    """
+    site = (
+        Membership.objects.filter(user=user, organization__runs_site=True)
+        .select_related("organization")
+        .order_by("joined_at")
+        .first()
+    )
+    claim = (
+        ProgramClaimer.objects.filter(user=user)
+        .select_related("program")
+        .order_by(Case(When(program_id=program_id, then=0), default=1), "joined_at")
+        .first()
+    )
+    if site and claim:
+        return site.organization.name if site.joined_at <= claim.joined_at else claim.program.name
+    if site:
+        return site.organization.name
+    if claim:
+        return claim.program.name
+    other = Membership.objects.filter(user=user).select_related("organization").order_by("joined_at").first()
+    if other:
+        return other.organization.name
+    return "Network admin" if user.is_superuser else ""

@@ -127,6 +127,12 @@ def program_remove_claimer(*, program: Program, user: User) -> None:
     user.groups.remove(program.group)
 
 
+def member_removed_received(sender, *, user: User, organization: Organization, **kwargs) -> None:
+    """accounts.signals.member_removed: the person's claims on the organization's programs end."""
+    for claim in ProgramClaimer.objects.filter(user=user, program__organization=organization).select_related("program"):
+        program_remove_claimer(program=claim.program, user=user)
+
+
 def category_get_or_create(*, name: str) -> Category:
     from django.utils.text import slugify
 

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from core.errors import InvalidInput
-from referrals_site.forms import add_service_errors
+from core.forms import add_service_errors
 
 from . import policies
 from .models import Program

@@ -33,7 +33,7 @@ class Actor:
 
     def display(self, *, program_id=None) -> tuple[str, str]:
         """(name, organization) as history lines show them; ``program_id``: the referral's program."""
-        from accounts.selectors import organization_display_for
+        from programs.selectors import organization_display_for
 
         if self.user is not None:
             return self.user.short_name, organization_display_for(self.user, program_id=program_id)

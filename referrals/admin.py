@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from referrals_site.admin import AppendOnlyAdminMixin
+from core.admin import AppendOnlyAdminMixin
 
 from . import statuses
 from .actors import Actor, Via

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from accounts.policies import organizations_admin_of
 from core.errors import NotAllowed
-from referrals_site.csv_cells import line_writer, safe_cell
+from core.csv_cells import line_writer, safe_cell
 
 from .models import Referral
 from .statuses import Reason, Status, Urgency

@@ -3,7 +3,7 @@ the status table for the person's parties); the services check everything again.
 
 from django import forms
 
-from referrals_site.forms import form_text
+from core.forms import form_text
 
 from .services import NOTE_MAX_LENGTH
 from .statuses import RULES, Reason, Status, reasons_for

@@ -23,7 +23,7 @@ from core.client import client_address
 from privacy.middleware import SECRET_PAGE_REFERRER_POLICY
 from privacy.models import AccessRecord
 from privacy.services import access_record
-from referrals_site.i18n import render_in_language
+from core.i18n import render_in_language
 from seekers.models import Seeker
 
 from . import answers, links, services, statuses

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.numbers import parse_int
 from programs.selectors import claimers_by_program, program_claimer
-from referrals_site.pagination import OneMorePage, capped_count
+from core.pagination import OneMorePage, capped_count
 
 from . import inbound_cache, policies, stalls, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral

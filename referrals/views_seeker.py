@@ -10,8 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.i18n import render_in_language
 from core.numbers import parse_int
-from referrals_site.i18n import render_in_language
 from seekers.models import Seeker
 
 from . import services

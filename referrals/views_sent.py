@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals_site.pagination import COUNT_CAP, OneMorePage
+from core.pagination import COUNT_CAP, OneMorePage
 
 from . import stalls, statuses
 from .models import Referral

@@ -1,4 +1,4 @@
-"""Admin building blocks shared by the apps, and the project's admin site."""
+"""The project's admin site (wiring). The admin building blocks the apps share are in core.admin."""
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
@@ -19,20 +19,3 @@ class SiteAdmin(admin.AdminSite):
 
 class SiteAdminConfig(AdminConfig):
     default_site = "referrals_site.admin.SiteAdmin"
-
-
-class ReadOnlyAdminMixin:
-    """Rows that only services write: shown in the admin, never added or edited there (outboxes: core.admin)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class AppendOnlyAdminMixin(ReadOnlyAdminMixin):
-    """Records that are never changed nor deleted (history, access records)."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False

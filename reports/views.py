@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.policies import is_member_of_public_id
-from referrals_site.csv_cells import safe_text
-from referrals_site.forms import error_messages
+from core.csv_cells import safe_text
+from core.forms import error_messages
 
 from . import charts, policies
 from .forms import PeriodForm

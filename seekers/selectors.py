@@ -1,6 +1,6 @@
 import re
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Replace
 
 from .models import Seeker, SeekerIdentifier
@@ -41,28 +41,11 @@ def people_with_activity(queryset):
     """The seekers in People I'm Helping's order: latest activity first, on the indexed ``last_activity_at``
     that the referral services keep current (creation, status changes, notes and every other change).
 
-    ``last_activity`` is that column; the open referral counts come from ``with_open_referrals`` for the
-    page's rows only, so no per-seeker subquery runs over everything the user may see.
+    ``last_activity`` is that column; the open referral counts come from ``people.selectors.with_open_referrals``
+    for the page's rows only, so no per-seeker subquery runs over everything the user may see.
     """
     return queryset.annotate(last_activity=F("last_activity_at")).order_by(
         "-last_activity_at", "last_name", "first_name", "pk")
-
-
-def with_open_referrals(user, seekers) -> list:
-    """``seekers`` (a page's worth) as a list, each with ``open_referrals``: how many of their open referrals
-    ``user`` may see. One grouped query, whatever the number of seekers."""
-    from referrals.models import Referral
-    from referrals.statuses import OPEN
-
-    seekers = list(seekers)
-    counts = dict(
-        Referral.objects.restrict(user, "view")  # a few referrals each, named by seeker
-        .filter(seeker_id__in=[seeker.pk for seeker in seekers], status__in=sorted(OPEN))
-        .order_by().values("seeker_id").annotate(count=Count("pk")).values_list("seeker_id", "count")
-    ) if seekers else {}
-    for seeker in seekers:
-        seeker.open_referrals = counts.get(seeker.pk, 0)
-    return seekers
 
 
 def seekers_by_identifiers(*, organization, identifiers) -> list[Seeker]:

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "reports",
+    "organization",
+    "people",
     # privacy and security (issue 6)
     "pgtrigger",
     "axes",
@@ -248,7 +250,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     # Every API list counts at most 1,000 rows: "count" stops there and "count_is_capped" says so.
-    "DEFAULT_PAGINATION_CLASS": "referrals_site.pagination.CappedCountPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CappedCountPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from referrals.services import note_add, referral_change_status
-from referrals_site.pagination import CappedCountPagination, CappedCountPaginator
+from core.pagination import CappedCountPagination, CappedCountPaginator
 from tests import factories
 
 

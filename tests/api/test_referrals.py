@@ -10,7 +10,7 @@ from api.serializers import ReferralSerializer
 from referrals.models import Referral
 from referrals.selectors import referral_get_visible
 from referrals.services import referral_change_status, referral_withdraw_consent
-from referrals_site.pagination import CappedCountPagination, CappedCountPaginator
+from core.pagination import CappedCountPagination, CappedCountPaginator
 from tests import factories
 
 from .conftest import ROLES

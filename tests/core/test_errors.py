@@ -18,7 +18,7 @@ from core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, No
 from fhir_api.views import FHIRView
 from programs.selectors import UnknownZipCode
 from referrals.errors import ReasonRequired, ReferralError, StaleReferral
-from referrals_site.forms import add_service_errors, error_messages
+from core.forms import add_service_errors, error_messages
 from webhooks.services import WebhookNotAllowed, webhook_endpoint_create
 
 ROOT = Path(settings.BASE_DIR)

@@ -333,7 +333,7 @@ def test_token_authentication(client, network, referral):
 def test_past_the_counting_cap_the_total_is_left_out_and_paging_goes_on(client, network, monkeypatch):
     """Task search never counts a whole large set: past the cap the Bundle has no total (it is optional in
     a searchset) and still links the next page until the matches run out."""
-    import referrals_site.pagination as pagination
+    import core.pagination as pagination
 
     monkeypatch.setattr("fhir_api.views.capped_count", lambda queryset: pagination.capped_count(queryset, 2))
     from tests import factories

@@ -10,6 +10,10 @@ def login(user) -> Client:
 
 
 def url(name, *args, **kwargs) -> str:
+    if name == "organization":
+        return reverse("organization:home", args=args, kwargs=kwargs)
+    if name.startswith("organization_"):
+        return reverse(f"organization:{name.removeprefix('organization_')}", args=args, kwargs=kwargs)
     return reverse(f"accounts:{name}", args=args, kwargs=kwargs)
 
 

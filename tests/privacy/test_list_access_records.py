@@ -50,7 +50,7 @@ def test_the_api_referral_list_records_every_person_it_returned(network):
 
 
 def test_only_the_page_returned_is_recorded(network, monkeypatch):
-    from referrals_site.pagination import CappedCountPagination
+    from core.pagination import CappedCountPagination
 
     monkeypatch.setattr(CappedCountPagination, "page_size", 2)
     for seeker in _seekers(network, 3):

@@ -143,7 +143,7 @@ def test_a_program_with_an_open_referral_links_to_it_instead_of_refer(client, ne
 
 
 def test_past_the_counting_cap_the_heading_says_more_than(client, network, directory, monkeypatch):
-    from referrals_site.pagination import CappedCountPaginator
+    from core.pagination import CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "count_cap", 2)
     client.force_login(network.referrer)

@@ -59,7 +59,7 @@ def test_selector_and_guardian_agree_for_every_demo_user_and_referral(seeded):
 
 def test_lena_is_named_after_the_program_she_joined_first(seeded):
     lena = User.objects.get(email="lena@hopehousing.example")
-    from accounts.selectors import organization_display_for
+    from programs.selectors import organization_display_for
 
     assert organization_display_for(lena) == "Emergency Rental Assistance"
 

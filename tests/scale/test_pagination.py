@@ -8,7 +8,7 @@ from rest_framework import generics, serializers
 from rest_framework.test import APIRequestFactory
 
 from programs.models import Category
-from referrals_site.pagination import CappedCountPagination, CappedCountPaginator
+from core.pagination import CappedCountPagination, CappedCountPaginator
 
 
 @pytest.fixture

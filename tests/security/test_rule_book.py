@@ -15,8 +15,11 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["accounts", "api", "core", "fhir_api", "goals", "notifications", "ops", "privacy", "programs", "referrals",
-        "reports", "seekers", "webhooks", "referrals_site"]
+# Every app of the project (a new one is scanned without being listed here).
+APPS = sorted(path.parent.name for path in ROOT.glob("*/__init__.py") if path.parent.name not in ("tests", "bench"))
+
+# Display modules allowed to read one of the names below, "path: name" -> why. Empty: every one asks the rule book.
+ALLOWED: dict[str, str] = {}
 
 # Names that mean "I am working out who may do what": the membership and claim tables, the parties a person
 # plays on a referral, the grant tables and guardian's checks, the status table's party rules.
@@ -68,16 +71,19 @@ def permission_readings(path: Path) -> list[str]:
 
 def test_the_scan_covers_every_kind_of_display_module():
     names = {str(path.relative_to(ROOT)) for path in display_modules()}
+    assert {"accounts", "referrals", "organization", "reports", "referrals_site"} <= set(APPS)
     for expected in ["referrals/views.py", "referrals/views_inbound.py", "api/views.py", "api/serializers.py",
-                     "fhir_api/views.py", "referrals/templatetags/referral_display.py", "seekers/views.py",
-                     "accounts/views_organization.py", "accounts/context_processors.py", "reports/views.py",
+                     "fhir_api/views.py", "referrals/templatetags/referral_display.py", "people/views.py",
+                     "organization/views.py", "accounts/context_processors.py", "reports/views.py",
                      "notifications/views.py", "referrals/live.py", "api/permissions.py"]:
         assert expected in names
 
 
 @pytest.mark.parametrize("path", display_modules(), ids=lambda path: str(path.relative_to(ROOT)))
 def test_no_display_module_computes_a_permission(path):
-    problems = permission_readings(path)
+    relative = str(path.relative_to(ROOT))
+    problems = [problem for problem in permission_readings(path)
+                if f"{relative}: {problem.split('(')[0].split()[-1].lstrip('.')}" not in ALLOWED]
     assert not problems, (f"{path.relative_to(ROOT)} works out a permission itself; ask the app's policies module "
                           "(the rule book) instead:\n" + "\n".join(problems))
 

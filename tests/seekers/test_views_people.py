@@ -98,7 +98,7 @@ def test_it_paginates_by_25(client, network):
 def test_past_the_counting_cap_pages_go_on_without_a_total(client, network, monkeypatch):
     """The list never counts everyone a helper may see (a COUNT(*) over a big network): past the cap it says
     "Page 2" without "of N" and still offers the next page while there are rows."""
-    from referrals_site.pagination import CappedCountPaginator
+    from core.pagination import CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "count_cap", 30)
     for index in range(60):

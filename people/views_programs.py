@@ -7,18 +7,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
+from programs.models import Program
+from programs.selectors import UnknownZipCode, age_on, program_get, program_search
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.policies import may_see
 from referrals.selectors import open_referrals_to_programs
 from referrals.services import referral_create
-from referrals_site.pagination import CappedCountPaginator, capped_count
 from seekers.models import Seeker
 from seekers.selectors import seekers_visible_to
 
-from .forms import ConnectForm, ProgramSearchForm
-from .models import Program
-from .selectors import UnknownZipCode, age_on, program_get, program_search
+from .forms_programs import ConnectForm, ProgramSearchForm
 
 PROGRAMS_PER_PAGE = 20
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.db.models import OuterRef, Subquery
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import CappedCountPaginator
 from goals.forms import GoalForm
 from goals.models import Goal
 from privacy.services import access_record
@@ -16,13 +17,13 @@ from programs.geo import zip_centre
 from programs.selectors import age_on
 from referrals.models import Note, Referral
 from referrals.views import panel_for_profile
-from referrals_site.pagination import CappedCountPaginator
+from seekers import policies
+from seekers.forms import PeopleSearchForm, SeekerForm
+from seekers.models import Seeker
+from seekers.selectors import people_search, people_with_activity
+from seekers.services import LikelyDuplicate, seeker_create, seeker_update
 
-from . import policies
-from .forms import PeopleSearchForm, SeekerForm
-from .models import Seeker
-from .selectors import people_search, people_with_activity, with_open_referrals
-from .services import LikelyDuplicate, seeker_create, seeker_update
+from .selectors import with_open_referrals
 
 PEOPLE_PER_PAGE = 25
 

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import member_organization_ids
 from core.errors import ApplicationError, NotAllowed
+from goals.forms import GoalForm
+from goals.models import Goal
+from goals.services import goal_close, goal_create, goal_rename, goal_reopen
 from seekers.models import Seeker
-from seekers.views import get_seeker_or_404, render_profile
 
-from .forms import GoalForm
-from .models import Goal
-from .services import goal_close, goal_create, goal_rename, goal_reopen
+from .views import get_seeker_or_404, render_profile
 
 
 def get_goal_or_404(user, public_id) -> Goal:

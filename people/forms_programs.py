@@ -1,12 +1,11 @@
 from django import forms
 
+from core.forms import form_text
+from programs.models import Category
 from referrals.models import Referral
 from referrals.services import COMMENT_MAX_LENGTH
 from referrals.statuses import Urgency
 from core.zipcode import InvalidZipCode, parse_zip
-from referrals_site.forms import form_text
-
-from .models import Category
 
 RADIUS_CHOICES = [("", "Any distance"), ("1", "1 mile"), ("3", "3 miles"), ("5", "5 miles"), ("10", "10 miles"),
                   ("25", "25 miles"), ("50", "50 miles")]

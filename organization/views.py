@@ -18,7 +18,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import policies, services
+from accounts.forms import MemberAddForm, PersonForm, RoleForm, SharingForm, TeamCreateForm, TeamRenameForm
+from accounts.models import Organization, Team
+from accounts.selectors import (
+    organization_admin_ids,
+    organization_administered_get,
+    organization_member_by_email,
+    organization_member_people,
+    organization_membership,
+    organization_teams,
+    organizations_administered_by,
+)
 from core.errors import InvalidInput
+from core.forms import add_service_errors, error_messages
+from core.pagination import CappedCountPaginator
 from programs.models import Program
 from programs.selectors import directory, program_claimer
 from programs.services import (
@@ -26,23 +40,8 @@ from programs.services import (
     organization_program_remove_claimer,
     organization_program_set_sharing,
 )
-from referrals_site.forms import add_service_errors, error_messages
-from referrals_site.pagination import CappedCountPaginator
 
-from . import policies, services
-from .forms import MemberAddForm, PersonForm, RoleForm, SharingForm, TeamCreateForm, TeamRenameForm
-from .models import Organization, Team
-from .selectors import (
-    organization_admin_ids,
-    organization_administered_get,
-    organization_member_by_email,
-    organization_member_people,
-    organization_members,
-    organization_membership,
-    organization_programs,
-    organization_teams,
-    organizations_administered_by,
-)
+from .selectors import organization_members, organization_programs
 
 MEMBERS_PER_PAGE = 50
 TEAMS_PER_PAGE = 20
@@ -99,8 +98,8 @@ def home(request):
     if not page.object_list:
         raise Http404("Only organization admins manage organizations.")
     if page.number == 1 and not page.has_next() and len(page.object_list) == 1:
-        return redirect("accounts:organization_members", organization_id=page.object_list[0].public_id)
-    return render(request, "accounts/organization/choose.html", {"page": page})
+        return redirect("organization:members", organization_id=page.object_list[0].public_id)
+    return render(request, "organization/choose.html", {"page": page})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -115,7 +114,7 @@ def _members_page(request, organization, *, form=None, status=200):
         membership.is_only_admin = policies.is_only_admin(membership, admin_user_ids=admins)
     context = _context(request, organization, "members", page=page, form=form or MemberAddForm(),
                        admin_count=len(admins))
-    return render(request, "accounts/organization/members.html", context, status=status)
+    return render(request, "organization/members.html", context, status=status)
 
 
 @login_required
@@ -140,7 +139,7 @@ def members(request, organization_id):
                 messages.success(request, f"Added {user.get_full_name()} ({user.email}) as "
                                           f"{added.membership.get_role_display()}. They sign in with their "
                                           "existing account; we emailed them that you added them.")
-            return redirect("accounts:organization_members", organization_id=organization.public_id)
+            return redirect("organization:members", organization_id=organization.public_id)
     return _members_page(request, organization, form=form, status=400)
 
 
@@ -173,7 +172,7 @@ def member_role(request, organization_id, user_id):
         messages.success(request, f"{name} is now a worker.")
     if membership.user == request.user and not policies.can(request.user, "administer", organization):
         return redirect("accounts:home")  # no longer an admin: these pages are closed to them now
-    return redirect("accounts:organization_members", organization_id=organization.public_id)
+    return redirect("organization:members", organization_id=organization.public_id)
 
 
 @login_required
@@ -183,7 +182,7 @@ def member_remove(request, organization_id, user_id):
     organization = _organization(request, organization_id)
     membership = _membership(organization, user_id)
     if request.method == "GET":
-        return render(request, "accounts/organization/member_remove.html",
+        return render(request, "organization/member_remove.html",
                       _context(request, organization, "members", membership=membership,
                                member=organization_members(organization).get(pk=membership.pk)))
     try:
@@ -193,7 +192,7 @@ def member_remove(request, organization_id, user_id):
     messages.success(request, f"Removed {membership.user.get_full_name()} from {organization.name}.")
     if membership.user == request.user and not policies.can(request.user, "administer", organization):
         return redirect("accounts:home")  # no longer a member: these pages are closed to them now
-    return redirect("accounts:organization_members", organization_id=organization.public_id)
+    return redirect("organization:members", organization_id=organization.public_id)
 
 
 @login_required
@@ -206,7 +205,7 @@ def member_invite_again(request, organization_id, user_id):
     except InvalidInput as error:
         return _refused(request, error_messages(error), lambda: _members_page(request, organization))
     messages.success(request, f"We emailed {membership.user.email} a new link to choose a password.")
-    return redirect("accounts:organization_members", organization_id=organization.public_id)
+    return redirect("organization:members", organization_id=organization.public_id)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -217,7 +216,7 @@ def _teams_page(request, organization, *, form=None, status=200):
     page = CappedCountPaginator(organization_teams(organization), TEAMS_PER_PAGE).get_page(request.GET.get("page"))
     context = _context(request, organization, "teams", page=page, form=form or TeamCreateForm(),
                        people=organization_member_people(organization))
-    return render(request, "accounts/organization/teams.html", context, status=status)
+    return render(request, "organization/teams.html", context, status=status)
 
 
 def _team(organization, team_id) -> Team:
@@ -228,7 +227,7 @@ def _team(organization, team_id) -> Team:
 
 
 def _to_teams(organization, team=None):
-    url = reverse("accounts:organization_teams", kwargs={"organization_id": organization.public_id})
+    url = reverse("organization:teams", kwargs={"organization_id": organization.public_id})
     return redirect(f"{url}#team-{team.public_id}" if team else url)
 
 
@@ -326,7 +325,7 @@ def _programs_page(request, organization, *, status=200):
     people = list(organization_member_people(organization))
     context = _context(request, organization, "programs", page=page, people=people,
                        member_ids={person.pk for person in people})
-    return render(request, "accounts/organization/programs.html", context, status=status)
+    return render(request, "organization/programs.html", context, status=status)
 
 
 @login_required
@@ -345,7 +344,7 @@ def _program(request, program_id) -> tuple[Organization, Program]:
 
 
 def _to_programs(organization, program):
-    url = reverse("accounts:organization_programs", kwargs={"organization_id": organization.public_id})
+    url = reverse("organization:programs", kwargs={"organization_id": organization.public_id})
     return redirect(f"{url}#program-{program.public_id}")
 
 

@@ -5,7 +5,7 @@ match, on every page view. Over a million referrals with per-row visibility chec
 than the page. These count at most ``count_cap`` rows (``SELECT COUNT(*) FROM (... LIMIT cap + 1)``); past
 the cap they say "more than 1,000" and still let people page on, by fetching one row more than a page.
 
-    from referrals_site.pagination import CappedCountPaginator
+    from core.pagination import CappedCountPaginator
     page = CappedCountPaginator(queryset, 25).get_page(request.GET.get("page"))
     # templates: {{ page.paginator.count }}{% if page.paginator.count_is_capped %}+{% endif %}
 
