@@ -49,8 +49,12 @@ def short_link(*, referral, seeker) -> ShortLinkPath:
     raise RuntimeError("Could not draw an unused short link code.")
 
 
+def well_formed(code: str) -> bool:
+    return len(code) == CODE_LENGTH and all(character in ALPHABET for character in code)
+
+
 def resolve(code: str) -> ShortLink | None:
     """The short link ``code`` names, or None (unknown, malformed)."""
-    if len(code) != CODE_LENGTH or any(character not in ALPHABET for character in code):
+    if not well_formed(code):
         return None
     return ShortLink.objects.filter(code=code).first()

@@ -4,5 +4,5 @@ from . import views
 
 app_name = "sms"
 urlpatterns = [
-    path("t/<str:code>/", views.short_link, name="short_link"),
+    path("t/<str:token>/", views.short_link, name="short_link"),  # token: the short code, its secret
 ]

@@ -31,7 +31,10 @@ def _error(request, status: int, message: str):
 
 
 @require_GET
-def short_link(request, code):
+def short_link(request, token):
+    code = token  # the short link's code: its only secret, as an email link's token is
+    if not links.well_formed(code):  # no code of ours: nothing to guess, nothing counted
+        return _error(request, 404, _("This link is not valid any more."))
     # The email links' limit, per client address: guessing codes is as slow as guessing tokens.
     if not ratelimit.hit("email_link", f"{ratelimit.request_key(request)}|short-link"):
         return _error(request, 429, _("Too many requests. Please wait a minute and try again."))

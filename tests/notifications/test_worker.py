@@ -336,7 +336,8 @@ def test_both_channels_rows_committed_while_redis_is_down_are_delivered_by_the_s
 
     def swept_both():
         now = timezone.now() + next(sweeps) * grace
-        return [outbox.sweep(channel, now=now) for channel in outbox.channels()] == [2, 2]
+        swept = {channel.name: outbox.sweep(channel, now=now) for channel in outbox.channels()}
+        return (swept["email"], swept["webhooks"]) == (2, 2)
 
     wait_for(swept_both, 30, "the sweep to reach the broker")
     wait_for(all_delivered(2), 60, "both webhook deliveries once Redis is back")

@@ -142,3 +142,9 @@ def test_erasure_scrubs_the_texts_and_their_links(texting, text_outbox):
     row = TextMessage.objects.get()
     assert (row.body, row.to_number) == ("", "")
     assert not ShortLink.objects.exists()
+
+
+def test_guessing_short_links_is_rate_limited_per_address(texting, client, settings, one_window):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "email_link": (3, 60)}
+    answers = [client.get(f"/t/AAAAAAAAA{letter}/").status_code for letter in "ABCD"]
+    assert answers == [404, 404, 404, 429]
