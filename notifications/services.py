@@ -230,7 +230,7 @@ def _notify_status_changed(event, referral) -> None:
     if event.to_status == Status.VIEWED and event.kind == ReferralEvent.Kind.STATUS_CHANGED:
         return  # a claimer opening a referral is shown on the dashboards, not emailed
     acting_party = (event.detail or {}).get("party", "")
-    if event.via == ReferralEvent.Via.EMAIL_LINK and event.actor_id is None:
+    if event.via in (ReferralEvent.Via.EMAIL_LINK, ReferralEvent.Via.TEXT) and event.actor_id is None:
         acting_party = Party.SEEKER
     prefix = f"event:{event.public_id}"
     extra = {"event": event, "from_label": Status(event.from_status).label if event.from_status else "",

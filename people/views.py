@@ -22,7 +22,7 @@ from seekers.forms import PeopleSearchForm, SeekerForm
 from seekers.models import Seeker
 from seekers.selectors import people_search, people_with_activity
 from seekers.services import LikelyDuplicate, seeker_create, seeker_update
-from sms.selectors import undelivered_text
+from sms.selectors import texts_stopped, undelivered_text
 
 from .selectors import with_open_referrals
 
@@ -134,6 +134,7 @@ def render_profile(request, seeker, *, goal_form=None, status=200, open_panel=""
         "inbound": inbound_referrals(request.user, seeker),
         "open_panel": open_panel,
         "text_problem": undelivered_text(seeker),
+        "texts_stopped": texts_stopped(seeker),
     }
     return render(request, "seekers/profile.html", context, status=status)
 

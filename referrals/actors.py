@@ -40,6 +40,8 @@ class Actor:
         if self.seeker is not None:
             if self.via == Via.EMAIL_LINK:
                 return "Seeker (email link)", ""
+            if self.via == Via.TEXT:
+                return "Seeker (text message)", ""
             initial = f" {self.seeker.last_name[:1]}." if self.seeker.last_name else ""
             return f"{self.seeker.first_name}{initial}", ""
         return "System", ""

@@ -201,12 +201,16 @@ class ReferralEvent(models.Model):
         EMAIL_SENT = "email_sent", "Email sent"
         EMAIL_LINK_USED = "email_link_used", "Email link used"
         TEXT_SENT = "text_sent", "Text sent"
+        TEXT_REPLY = "text_reply", "Text reply"
+        TEXTS_STOPPED = "texts_stopped", "Texts stopped (STOP)"
+        TEXTS_RESUMED = "texts_resumed", "Texts resumed (START)"
         STALLED = "stalled", "Stalled"
         STATUS_CONFIRMED = "status_confirmed", "Status confirmed"
 
     class Via(models.TextChoices):
         WEB = "web", "Web"
         EMAIL_LINK = "email_link", "Email link"
+        TEXT = "text", "Text message"
         API = "api", "API"
         FHIR = "fhir", "FHIR"
         ADMIN = "admin", "Admin"

@@ -22,6 +22,7 @@ class TextMessage(OutboxRow):
         REFERRAL_CONFIRMATION = "referral_confirmation", "Referral confirmation (seeker)"
         STATUS_CHANGED = "status_changed", "Status changed (seeker)"
         FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
+        REPLY = "reply", "Answer to a text the person sent"
 
     class Encoding(models.TextChoices):
         GSM7 = "gsm7", "GSM-7 (160 characters)"
@@ -68,3 +69,15 @@ class ShortLink(models.Model):
 
     def __str__(self):
         return f"/t/{self.code}/"
+
+
+class TextOptOut(models.Model):
+    """A number that replied STOP (or another opt-out word): nothing is texted to it until it replies START.
+    Kept by number, as carriers keep it: every profile with the number stops getting texts."""
+
+    number = models.CharField(max_length=20, unique=True, help_text="E.164.")
+    keyword = models.CharField(max_length=20)
+    stopped_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.number} ({self.keyword})"

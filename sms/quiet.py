@@ -31,6 +31,7 @@ def quiet_hours() -> tuple[time, time] | None:
 
 
 def zone_of(seeker) -> ZoneInfo:
+    """The seeker's time zone (by zip code), or the site's for a number we do not know (``seeker`` None)."""
     return ZoneInfo(timezone_for(getattr(seeker, "zip_code", "") or "") or settings.TIME_ZONE)
 
 

@@ -34,3 +34,12 @@ def undelivered_text(seeker) -> TextProblem | None:
     if last.provider_status in UNDELIVERED_STATUSES:
         return TextProblem(last.created_at, last.last_error or "The carrier reported it undelivered.")
     return None
+
+
+def texts_stopped(seeker):
+    """The opt-out (STOP) of ``seeker``'s number, or None; asked only for a person who chose texts."""
+    from .models import TextOptOut
+
+    if seeker.contact_preference != Seeker.ContactPreference.TEXT or not seeker.phone:
+        return None
+    return TextOptOut.objects.filter(number=seeker.phone).first()

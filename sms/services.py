@@ -18,6 +18,7 @@ import logging
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 
 from core import outbox
 from core.outbox import Defer, DeliveryFailed, DeliveryReport
@@ -39,10 +40,18 @@ SMS_CHANNEL = "text"
 
 
 def seeker_can_be_texted(seeker) -> bool:
-    """Whether ``seeker`` is texted: they chose "Text message" and their number is a valid one that may take
-    texts (a number kept unread from before validation, flagged "check this number", is never texted)."""
+    """Whether ``seeker`` is texted: they chose "Text message", their number is a valid one that may take
+    texts (a number kept unread from before validation, flagged "check this number", is never texted), and it
+    has not replied STOP."""
     return (seeker.contact_preference == Seeker.ContactPreference.TEXT and not seeker.phone_needs_check
-            and is_textable(seeker.phone))
+            and is_textable(seeker.phone) and not number_stopped(seeker.phone))
+
+
+def number_stopped(number: str) -> bool:
+    """Whether ``number`` replied STOP (and not START since)."""
+    from .models import TextOptOut
+
+    return TextOptOut.objects.filter(number=number).exists()
 
 
 def _site_url(path: str) -> str:
@@ -100,13 +109,17 @@ def send_text(message: TextMessage) -> dict:
     way, or their number was found wrong since) fails without being sent: it would reach them against their
     choice."""
     seeker = message.recipient_seeker
-    if seeker is not None and (not seeker_can_be_texted(seeker) or seeker.phone != message.to_number):
+    if message.kind == Kind.REPLY:  # our answer to their text: only STOP stops it
+        if number_stopped(message.to_number):
+            raise DeliveryFailed("Not sent: the number replied STOP.", transient=False)
+    elif seeker is not None and (not seeker_can_be_texted(seeker) or seeker.phone != message.to_number):
         raise DeliveryFailed("Not sent: the person no longer takes texts at this number.", transient=False)
     until = quiet.quiet_until(quiet.zone_of(seeker))
     if until is not None:
         raise Defer(until)  # quiet hours where the seeker lives: it waits, no attempt spent
     try:
-        provider_id = backends.get_backend().send(to=message.to_number, body=message.body)
+        provider_id = backends.get_backend().send(to=message.to_number, body=message.body,
+                                                  status_callback=_site_url(reverse("sms:status")))
     except backends.SendFailed as error:
         raise DeliveryFailed(error.message, transient=error.transient,
                              fields={"provider_error_code": error.code}) from None

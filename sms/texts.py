@@ -78,7 +78,7 @@ def compose(template: str, *, link: str, shorten: str = "", **values) -> Counted
     When the whole does not fit, ``values[shorten]`` (a program's name) is cut, word boundary first, with an
     ellipsis, until it fits; the link is never touched. TextTooLong if it cannot fit at all.
     """
-    if not template.rstrip().endswith("{link}"):
+    if "{link}" in template and not template.rstrip().endswith("{link}"):
         raise ValueError("A text's link comes last, so that nothing cuts it.")
 
     def render(**overrides) -> Counted:
@@ -109,7 +109,8 @@ def seeker_text(kind: str, *, language: str, link: str, program: str, **values) 
             # Translators: a text message (at most 160 characters with its link); keep {program}, {status}, {link}.
             "status_changed": gettext("Your referral to {program}: {status}. See it and answer: {link}"),
             # Translators: a text message (at most 160 characters with its link); keep {program} and {link}.
-            "follow_up": gettext("Did you get help from {program}? Tell us here: {link}"),
+            "follow_up": gettext("Did you get help from {program}? Reply 1 yes, 2 no, 3 no longer needed. "
+                                 "Or: {link}"),
             # Translators: a text message when the usual one cannot fit; keep {link}.
             "news": gettext("News about your referral: {link}"),
         }
@@ -132,3 +133,26 @@ def seeker_status(status: str, *, language: str) -> str:
     """What the status means for the seeker, in ``language`` (as emails and the answer page say it)."""
     with translation.override(language):
         return str(statuses.seeker_label(status))
+
+
+def reply_text(kind: str, *, language: str, program: str = "", answer: str = "") -> Counted:
+    """Our text back to a seeker who replied (sms.inbound), in ``language``: one message, no link."""
+    from referrals.answers import seeker_answer_labels
+
+    with translation.override(language):
+        how = gettext("Reply 1 if you got help, 2 if you could not, 3 if you no longer need it.")
+        templates = {
+            "help": how + " " + gettext("Reply STOP to stop texts."),
+            "unclear": gettext("Sorry, we did not understand.") + " " + how,
+            "resumed": gettext("You will get texts about your referrals again. Reply STOP to stop."),
+            "nothing_awaiting": gettext("Thank you. None of your referrals is waiting for an answer now."),
+            # Translators: a text message; keep {answer} and {program}.
+            "answer_recorded": gettext('Thank you: we recorded "{answer}" for {program}.'),
+            # Translators: a text message; keep {program}.
+            "answer_refused": gettext("That answer cannot be given for {program} now. Open the link in our "
+                                      "last text to see it."),
+            "unknown_number": "This number has no referral with us. / Este número no tiene referidos con nosotros.",
+        }
+        label = str(seeker_answer_labels().get(answer, ""))
+        return compose(templates[kind], link="", shorten="program" if "{program}" in templates[kind] else "",
+                       program=program, answer=label)

@@ -168,6 +168,14 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
     if kind == Kind.TEXT_SENT:
         recipient = "the seeker" if detail.get("to") == "Seeker" else (detail.get("to") or "")
         return f"sent a text message to {recipient}" if recipient else "sent a text message"
+    if kind == Kind.TEXT_REPLY:
+        answer = {"got_help": "got help", "couldnt_get_help": "couldn't get help",
+                  "no_longer_interested": "no longer interested"}.get(detail.get("choice") or "", "")
+        return f"answered by text: {answer}" if answer else "answered by text"
+    if kind == Kind.TEXTS_STOPPED:
+        return f"replied {detail.get('keyword') or 'STOP'} to our texts: no more texts until they reply START"
+    if kind == Kind.TEXTS_RESUMED:
+        return f"replied {detail.get('keyword') or 'START'}: texts resume"
     if kind == Kind.EMAIL_LINK_USED:
         choice = _link_choice_label(detail.get("choice") or "")
         return f"used an email link ({choice})" if choice else "used an email link"

@@ -141,7 +141,10 @@ def test_the_history_shows_no_email_sent_line_for_a_rolled_back_delivery_and_one
 # messages, the labels of the answers, and the registry it subscribes to. Never a service.
 # ``referrals.stalls`` is read like the status table: the stall periods and who each step tells.
 CHANNEL_MAY_IMPORT = {"referrals", "referrals.models", "referrals.selectors", "referrals.statuses",
-                      "referrals.events", "referrals.links", "referrals.answers", "referrals.stalls"}
+                      "referrals.events", "referrals.links", "referrals.answers", "referrals.stalls",
+                      # Answers and STOP/START that arrive by text: the channel parses, referrals decides and
+                      # records (docs/architecture.md, "Adding a channel", 3).
+                      "referrals.replies"}
 CHANNELS = ("notifications", "sms", "webhooks")
 
 
