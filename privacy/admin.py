@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import AppendOnlyAdminMixin
 
-from .models import AccessRecord
+from .models import AccessRecord, ApiToken
 
 
 @admin.register(AccessRecord)
@@ -18,3 +18,22 @@ class AccessRecordAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return AccessRecord.objects_across_tenants.all()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Network admins see every API token (never the token itself: only its hash is kept) and can revoke one
+    by deleting it. Tokens are issued by POST /api/v1/auth/token/ only."""
+
+    list_display = ["token_key", "user", "created", "last_used", "expiry", "with_second_factor"]
+    list_filter = ["with_second_factor"]
+    list_select_related = ["user"]
+    search_fields = ["token_key", "user__email"]
+    fields = ["token_key", "user", "created", "last_used", "expiry", "with_second_factor"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

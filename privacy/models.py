@@ -4,6 +4,8 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from knox.models import AbstractAuthToken
 
 from accounts.models import Organization
 from accounts.tenancy import TenantManager
@@ -61,3 +63,34 @@ class AccessRecord(models.Model):
 
     def __str__(self):
         return f"{self.actor_display} {self.get_action_display().lower()} via {self.get_via_display()}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox's model, swapped in by KNOX_TOKEN_MODEL): one per device, stored as a
+    hash (``digest``), expiring (``expiry``), revocable (deleted). Beside knox's fields it records what the
+    app decides with: whether it was issued with a verified second factor (a token issued without one never
+    acts for someone who now needs one), and a fingerprint of the password it was issued under (a password
+    change or reset ends it, as it ends sessions). ``token_key`` is the token's first characters, shown to its
+    owner to tell tokens apart."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    with_second_factor = models.BooleanField(
+        default=False, help_text="Issued after a verified code from the person's authenticator (or a recovery code).")
+    password_fingerprint = models.CharField(max_length=64, editable=False)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.token_key}… ({self.user})"
+
+    @staticmethod
+    def fingerprint(user) -> str:
+        """A keyed hash of the account's password hash (as Django's session auth hash is): it changes when the
+        password does, whichever way (the password change and reset pages, the Django admin, a command)."""
+        return salted_hmac("privacy.ApiToken.password", user.password, algorithm="sha256").hexdigest()
+
+    def password_unchanged(self, user) -> bool:
+        return constant_time_compare(self.password_fingerprint, self.fingerprint(user))

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -18,6 +19,7 @@ from seekers.models import Seeker
 
 from . import accounts as account_services
 from .middleware import requires_two_factor
+from .models import ApiToken
 from .services import access_records_for_seeker, seeker_erase, seeker_export, seeker_is_erased
 
 
@@ -43,6 +45,7 @@ def two_factor_overview(request):
         "has_device": user_has_device(request.user),
         "required": requires_two_factor(request.user),
         "codes_left": account_services.recovery_codes_left(user=request.user),
+        "api_tokens": account_services.api_tokens_of(user=request.user),
     })
 
 
@@ -112,6 +115,25 @@ def two_factor_disable(request):
     account_services.two_factor_disable(user=request.user)
     messages.success(request, "Two-factor sign-in is off.")
     return redirect("privacy:two_factor")
+
+
+# --- API tokens -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request, public_id):
+    """Asks first (GET), then revokes (POST) one of the signed-in person's own API tokens; anyone else's
+    token, an expired or ended one, and one that does not exist are all 404."""
+    try:
+        token = account_services.api_token_get(user=request.user, public_id=public_id)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        account_services.api_token_revoke(user=request.user, token=token)
+        messages.success(request, f"API token {token.token_key}… is revoked: it no longer works.")
+        return redirect(f"{reverse('privacy:two_factor')}#api-tokens")
+    return render(request, "privacy/api_token_revoke.html", {"token": token})
 
 
 # --- email ----------------------------------------------------------------------------------------------
