@@ -1,7 +1,8 @@
-"""API tokens: `Authorization: Token <token>` (django-rest-knox, our model privacy.ApiToken).
+"""API tokens: `Authorization: Token <token>` (django-rest-knox's AuthToken, with privacy.ApiToken beside it).
 
 knox's own check reads the token, then the person's other tokens on every request (to delete expired ones);
-this one reads the token, its person and whether they administer an organization in one query, and writes
+this one reads the token, what we record beside it, its person and whether they administer an organization
+in one query, and writes
 only the token's "last used" time, at most once a minute. A token is refused (401) when it does not exist,
 was revoked, has expired, was issued under a password since changed, belongs to a switched-off account, or
 was issued without a second factor for someone whose roles now need one (privacy.middleware's rule).
@@ -44,21 +45,23 @@ class ApiTokenAuthentication(TokenAuthentication):
             digest = hash_token(text)
         except (TypeError, ValueError, binascii.Error):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        candidates = (ApiToken.objects.filter(token_key=text[:CONSTANTS.TOKEN_KEY_LENGTH])
-                      .select_related("user")
-                      .annotate(holder_is_admin=Exists(Membership.objects.filter(user=OuterRef("user"),
+        # A knox token without our record beside it (not issued by POST /api/v1/auth/token/) is not found.
+        candidates = (ApiToken.objects.filter(token__token_key=text[:CONSTANTS.TOKEN_KEY_LENGTH])
+                      .select_related("token__user")
+                      .annotate(holder_is_admin=Exists(Membership.objects.filter(user=OuterRef("token__user"),
                                                                                  role=Membership.Role.ADMIN))))
-        found = next((candidate for candidate in candidates if compare_digest(digest, candidate.digest)), None)
+        found = next((candidate for candidate in candidates if compare_digest(digest, candidate.token.digest)),
+                     None)
         if found is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        user, now = found.user, timezone.now()
+        user, now = found.token.user, timezone.now()
         if found.expiry is not None and found.expiry <= now:
-            found.delete()
+            found.token.delete()
             raise exceptions.AuthenticationFailed("This token has expired. Ask for a new one.")
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
         if not found.password_unchanged(user):
-            found.delete()
+            found.token.delete()
             raise exceptions.AuthenticationFailed("The password changed since this token was issued. "
                                                   "Ask for a new one.")
         if not token_second_factor_satisfied(user, with_second_factor=found.with_second_factor,
@@ -69,7 +72,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         if found.last_used is None or now - found.last_used >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used=now)
             found.last_used = now
-        return user, found
+        return user, found.token
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

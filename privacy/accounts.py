@@ -24,6 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import InvalidInput
 
+from knox.models import AuthToken
+
 from .models import ApiToken
 
 logger = logging.getLogger("privacy.accounts")
@@ -175,7 +177,7 @@ def sessions_end_for(*, user) -> int:
 
 def api_tokens_end_for(*, user, reason: str) -> int:
     """Ends every API token of ``user`` now (in the caller's transaction: a change that rolls back keeps them)."""
-    ended, _ = ApiToken.objects.filter(user=user).delete()
+    ended = AuthToken.objects.filter(user=user).delete()[1].get(AuthToken._meta.label, 0)
     if ended:
         logger.info("Ended %s API token(s) of user %s: %s.", ended, user.pk, reason)
     return ended
@@ -211,9 +213,10 @@ def api_token_issue(*, user, with_second_factor: bool) -> tuple[ApiToken, str]:
     """Issues a new API token for one device: returns the row and the token itself (shown once; only its hash
     is stored). The caller has checked the password, and the second factor when ``with_second_factor``. The
     account's expired tokens are cleared at the same time. Recorded in the account's admin history."""
-    ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
-    token, secret = ApiToken.objects.create(user=user, expiry=api_token_ttl(), with_second_factor=with_second_factor,
-                                            password_fingerprint=ApiToken.fingerprint(user))
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    knox_token, secret = AuthToken.objects.create(user=user, expiry=api_token_ttl())
+    token = ApiToken.objects.create(token=knox_token, with_second_factor=with_second_factor,
+                                    password_fingerprint=ApiToken.fingerprint(user))
     _account_change_record(user=user, actor=user, message=(
         f"Issued API token {token.token_key}… "
         f"({'with' if with_second_factor else 'without'} a second factor, expires {token.expiry:%Y-%m-%d %H:%M} UTC)."))
@@ -222,7 +225,8 @@ def api_token_issue(*, user, with_second_factor: bool) -> tuple[ApiToken, str]:
 
 def api_tokens_of(*, user) -> list[ApiToken]:
     """The account's tokens that still work (not expired, issued under the current password), newest first."""
-    tokens = ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+    tokens = (ApiToken.objects.filter(token__user=user, token__expiry__gt=timezone.now()).select_related("token")
+              .order_by("-token__created"))
     return [token for token in tokens if token.password_unchanged(user)]
 
 
@@ -238,9 +242,9 @@ def api_token_get(*, user, public_id) -> ApiToken:
 def api_token_revoke(*, user, token: ApiToken) -> None:
     """The person ends one of their own tokens (it stops working at once). Recorded in the account's admin
     history and the log."""
-    if token.user_id != user.pk:
+    if token.token.user_id != user.pk:
         raise ApiToken.DoesNotExist
-    ApiToken.objects.filter(pk=token.pk).delete()
+    AuthToken.objects.filter(pk=token.token_id).delete()
     _account_change_record(user=user, actor=user, message=(
         f"Revoked API token {token.token_key}… (issued {token.created:%Y-%m-%d %H:%M} UTC)."))
 

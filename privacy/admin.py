@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from knox.models import AuthToken
+
 from core.admin import AppendOnlyAdminMixin
 
 from .models import AccessRecord, ApiToken
@@ -20,17 +22,29 @@ class AccessRecordAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
         return AccessRecord.objects_across_tenants.all()
 
 
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Network admins see every API token (never the token itself: only its hash is kept) and can revoke one
-    by deleting it. Tokens are issued by POST /api/v1/auth/token/ only."""
+class ApiTokenInline(admin.StackedInline):
+    model = ApiToken
+    fields = readonly_fields = ["public_id", "with_second_factor", "last_used"]
+    can_delete = False
 
-    list_display = ["token_key", "user", "created", "last_used", "expiry", "with_second_factor"]
-    list_filter = ["with_second_factor"]
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# knox registers its AuthToken with a form that makes tokens: tokens are issued by POST /api/v1/auth/token/ only
+# (a knox token without our record beside it does not work), so network admins see and revoke (delete) them.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(admin.ModelAdmin):
+    """Every API token (never the token itself: only its hash is kept); deleting one revokes it."""
+
+    list_display = ["token_key", "user", "created", "expiry"]
     list_select_related = ["user"]
     search_fields = ["token_key", "user__email"]
-    fields = ["token_key", "user", "created", "last_used", "expiry", "with_second_factor"]
-    readonly_fields = fields
+    fields = readonly_fields = ["token_key", "user", "created", "expiry"]
+    inlines = [ApiTokenInline]
 
     def has_add_permission(self, request):
         return False

@@ -26,7 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    # API tokens: expiring, per device, revocable; stored as privacy.ApiToken (KNOX_TOKEN_MODEL below).
+    # API tokens: expiring, per device, revocable (knox.AuthToken, with privacy.ApiToken beside each).
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -341,14 +341,15 @@ MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
 EMAIL_CHANGE_TIMEOUT = 24 * 3600
 MFA_RECOVERY_CODE_COUNT = 10
 
-# API tokens (django-rest-knox, our model privacy.ApiToken): `Authorization: Token <token>`, one per device
-# (each POST /api/v1/auth/token/ issues another), stored as a hash, expiring API_TOKEN_TTL_HOURS after they
-# are issued (never renewed by use: AUTO_REFRESH off, so a request writes nothing but the once-a-minute
-# "last used"). api.authentication.ApiTokenAuthentication checks them.
+# API tokens (django-rest-knox's AuthToken, with privacy.ApiToken beside each): `Authorization: Token <token>`,
+# one per device (each POST /api/v1/auth/token/ issues another), stored as a hash, expiring API_TOKEN_TTL_HOURS
+# after they are issued (never renewed by use: AUTO_REFRESH off, so a request writes nothing but the
+# once-a-minute "last used"). api.authentication.ApiTokenAuthentication checks them.
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 7 * 24, minimum=1, maximum=366 * 24)
-KNOX_TOKEN_MODEL = "privacy.ApiToken"
+# knox's own model, stated because migrations name it through this setting; not swapped (what we record beside
+# each token is privacy.ApiToken, one to one).
+KNOX_TOKEN_MODEL = "knox.AuthToken"
 REST_KNOX = {
-    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
     "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",

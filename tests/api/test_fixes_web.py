@@ -21,7 +21,7 @@ def test_each_token_request_gets_its_own_token_one_per_device(network, api):
     body = {"email": network.referrer.email, "password": PASSWORD}
     first, second = (api().post("/api/v1/auth/token/", body, format="json").json()["token"] for _ in range(2))
     assert first != second
-    assert ApiToken.objects.filter(user=network.referrer).count() == 2
+    assert ApiToken.objects.filter(token__user=network.referrer).count() == 2
     for token in (first, second):
         client = api()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")

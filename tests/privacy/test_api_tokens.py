@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
@@ -65,7 +66,7 @@ def test_the_token_endpoint_answers_the_token_and_when_it_expires(network, setti
     before = timezone.now()
     answer = ask_for_token(network.referrer)
     assert set(answer) == {"token", "expiry"}
-    expiry = ApiToken.objects.get(user=network.referrer).expiry
+    expiry = AuthToken.objects.get(user=network.referrer).expiry
     assert abs(parse_datetime(answer["expiry"]) - expiry) < timedelta(seconds=1)
     assert before + timedelta(hours=5) <= expiry <= timezone.now() + timedelta(hours=5)
     assert works(answer["token"])
@@ -73,31 +74,39 @@ def test_the_token_endpoint_answers_the_token_and_when_it_expires(network, setti
 
 def test_only_a_hash_of_the_token_is_kept(network):
     token = ask_for_token(network.referrer)["token"]
-    row = ApiToken.objects.get(user=network.referrer)
+    row = AuthToken.objects.get(user=network.referrer)
     assert token not in (row.digest, row.token_key) and token.startswith(row.token_key)
+    assert hasattr(row, "details")
+
+
+def test_a_knox_token_not_issued_by_the_token_endpoint_does_not_work(network):
+    """Made by other means (knox's own admin form, a shell): without the record beside it (second factor,
+    password fingerprint), nothing could tell what rights it may carry."""
+    _, secret = AuthToken.objects.create(user=network.referrer)
+    assert not works(secret)
 
 
 def test_an_expired_token_is_refused_and_removed(network):
     token = api_token(network.referrer)
     assert works(token)
-    ApiToken.objects.filter(user=network.referrer).update(expiry=timezone.now() - timedelta(seconds=1))
+    AuthToken.objects.filter(user=network.referrer).update(expiry=timezone.now() - timedelta(seconds=1))
     response = bearer(token).get("/api/v1/referrals/")
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]
-    assert not ApiToken.objects.filter(user=network.referrer).exists()
+    assert not AuthToken.objects.filter(user=network.referrer).exists()
 
 
 def test_use_does_not_extend_a_token(network):
     token = api_token(network.referrer)
-    expiry = ApiToken.objects.get(user=network.referrer).expiry
+    expiry = AuthToken.objects.get(user=network.referrer).expiry
     assert works(token) and works(token)
-    assert ApiToken.objects.get(user=network.referrer).expiry == expiry
+    assert AuthToken.objects.get(user=network.referrer).expiry == expiry
 
 
 def test_each_device_has_its_own_token_and_revoking_one_leaves_the_others(network, client):
     laptop, phone = api_token(network.referrer), api_token(network.referrer)
     client.force_login(network.referrer)
-    laptop_row = ApiToken.objects.get(token_key=laptop[:15])
+    laptop_row = ApiToken.objects.get(token__token_key=laptop[:15])
     client.post(reverse("privacy:api_token_revoke", args=[laptop_row.public_id]))
     assert not works(laptop)
     assert works(phone)
@@ -115,7 +124,7 @@ def test_marias_token_ends_when_omar_makes_her_an_admin(network, settings):
                                  role=Membership.Role.ADMIN)
     for url in (EXPORT_URL, "/api/v1/seekers/", "/api/v1/referrals/"):
         assert bearer(token).get(url).status_code == 401, url
-    assert not ApiToken.objects.filter(user=network.referrer).exists()
+    assert not AuthToken.objects.filter(user=network.referrer).exists()
     # A new one needs her code.
     refused = APIClient().post(TOKEN_URL, {"email": network.referrer.email, "password": PASSWORD}, format="json")
     assert refused.status_code == 400 and "otp" in refused.json()
@@ -149,7 +158,7 @@ def test_a_password_change_ends_the_tokens(network, client):
     assert response.status_code == 302
     answer = bearer(token).get("/api/v1/referrals/")
     assert answer.status_code == 401 and "password changed" in answer.json()["detail"]
-    assert not ApiToken.objects.filter(user=network.referrer).exists()
+    assert not AuthToken.objects.filter(user=network.referrer).exists()
 
 
 def test_a_password_reset_ends_the_tokens(network, client):
@@ -176,7 +185,7 @@ def test_deactivation_ends_the_tokens(network):
     token = api_token(network.referrer)
     user_deactivate(user=network.referrer)
     assert not works(token)
-    assert not ApiToken.objects.filter(user=network.referrer).exists()
+    assert not AuthToken.objects.filter(user=network.referrer).exists()
 
 
 def test_erasure_ends_the_tokens_of_the_seekers_own_account(network):
@@ -191,7 +200,7 @@ def test_erasure_ends_the_tokens_of_the_seekers_own_account(network):
     assert bearer(token).get("/api/v1/referrals/").status_code == 200
     seeker_erase(actor=network.site_admin, seeker=network.seeker)
     assert bearer(token).get("/api/v1/referrals/").status_code == 401
-    assert not ApiToken.objects.filter(user=account).exists()
+    assert not AuthToken.objects.filter(user=account).exists()
 
 
 # --- second factors ------------------------------------------------------------------------------------------
@@ -218,7 +227,7 @@ def test_a_token_issued_with_a_second_factor_keeps_working_for_an_admin(network,
     settings.MFA_REQUIRED_FOR_ADMINS = True
     device = TOTPDevice.objects.create(user=network.site_admin, name="phone", confirmed=True)
     answer = ask_for_token(network.site_admin, otp=current_code(device))
-    assert ApiToken.objects.get(user=network.site_admin).with_second_factor
+    assert ApiToken.objects.get(token__user=network.site_admin).with_second_factor
     response = bearer(answer["token"]).get(EXPORT_URL)
     assert response.status_code == 200
     b"".join(response.streaming_content)
@@ -238,7 +247,7 @@ def test_the_account_page_lists_my_working_tokens(network, client):
     assert works(token)  # now it has been used
     unused = api_token(network.referrer, with_second_factor=True)
     expired = api_token(network.referrer)
-    ApiToken.objects.filter(token_key=expired[:15]).update(expiry=timezone.now() - timedelta(minutes=1))
+    AuthToken.objects.filter(token_key=expired[:15]).update(expiry=timezone.now() - timedelta(minutes=1))
     someone_elses = api_token(network.teammate)
     client.force_login(network.referrer)
     page = client.get(reverse("privacy:two_factor")).content.decode()
@@ -246,14 +255,14 @@ def test_the_account_page_lists_my_working_tokens(network, client):
     assert expired[:15] not in page and someone_elses[:15] not in page
     assert "Never" in page  # the unused one's "last used"
     assert token not in page  # never the token itself
-    rows = {row.token_key: row for row in ApiToken.objects.filter(user=network.referrer)}
+    rows = {row.token_key: row for row in ApiToken.objects.filter(token__user=network.referrer).select_related("token")}
     assert rows[token[:15]].last_used is not None and rows[unused[:15]].last_used is None
     assert reverse("privacy:api_token_revoke", args=[rows[token[:15]].public_id]) in page
 
 
 def test_revoking_asks_first_then_ends_the_token_and_records_it(network, client):
     token = api_token(network.referrer)
-    row = ApiToken.objects.get(user=network.referrer)
+    row = ApiToken.objects.select_related("token").get(token__user=network.referrer)
     url = reverse("privacy:api_token_revoke", args=[row.public_id])
     client.force_login(network.referrer)
     confirm = client.get(url)
@@ -270,7 +279,7 @@ def test_revoking_asks_first_then_ends_the_token_and_records_it(network, client)
 @pytest.mark.parametrize("intruder", ["teammate", "outsider", "site_admin", "outsider_admin"])
 def test_nobody_else_sees_or_revokes_my_token(network, client, intruder):
     token = api_token(network.referrer)
-    row = ApiToken.objects.get(user=network.referrer)
+    row = ApiToken.objects.select_related("token").get(token__user=network.referrer)
     client.force_login(getattr(network, intruder))
     url = reverse("privacy:api_token_revoke", args=[row.public_id])
     assert client.get(url).status_code == 404
@@ -281,7 +290,7 @@ def test_nobody_else_sees_or_revokes_my_token(network, client, intruder):
 
 def test_revoking_needs_a_sign_in(network, client):
     api_token(network.referrer)
-    row = ApiToken.objects.get(user=network.referrer)
+    row = ApiToken.objects.select_related("token").get(token__user=network.referrer)
     response = client.post(reverse("privacy:api_token_revoke", args=[row.public_id]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert ApiToken.objects.filter(pk=row.pk).exists()
@@ -299,7 +308,7 @@ def test_checking_a_token_is_one_query_and_writes_at_most_once_a_minute(network,
     request = APIRequestFactory().get("/api/v1/programs/", HTTP_AUTHORIZATION=f"Token {token}")
     with django_assert_num_queries(2):  # the token, its person and their admin roles; the first "last used"
         user, row = ApiTokenAuthentication().authenticate(request)
-    assert user == network.referrer and row.last_used is not None
+    assert user == network.referrer and row.details.last_used is not None
     with django_assert_num_queries(1):
         ApiTokenAuthentication().authenticate(request)
 
@@ -310,12 +319,14 @@ def test_the_migration_ends_the_old_authtoken_tokens(db):
 
     from django.db import connection
 
-    migration = importlib.import_module("privacy.migrations.0003_api_token").Migration
-    end_old_tokens = migration.operations[0].sql
+    end_old_tokens = importlib.import_module("privacy.migrations.0003_api_token").end_old_tokens
+    with connection.schema_editor() as editor:
+        end_old_tokens(None, editor)  # no table (a new database): nothing to do, no error
     with connection.cursor() as cursor:
-        cursor.execute(end_old_tokens)  # no table (a new database): nothing to do, no error
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id bigint)")
         cursor.execute("INSERT INTO authtoken_token VALUES ('0123456789abcdef0123456789abcdef01234567', 1)")
-        cursor.execute(end_old_tokens)
+    with connection.schema_editor() as editor:
+        end_old_tokens(None, editor)
+    with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM authtoken_token")
         assert cursor.fetchone()[0] == 0

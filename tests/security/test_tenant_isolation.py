@@ -139,7 +139,7 @@ def victims(network):
         "organization": network.site.public_id,
         "user": network.referrer.public_id,
         "claimer": network.claimer.public_id,
-        "api_token": ApiToken.objects.get(token_key=api_token(network.referrer)[:15]).public_id,
+        "api_token": ApiToken.objects.get(token__token_key=api_token(network.referrer)[:15]).public_id,
     }
 
 
