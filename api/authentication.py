@@ -1,11 +1,11 @@
-"""API tokens: `Authorization: Token <token>` (django-rest-knox's AuthToken, with privacy.ApiToken beside it).
+"""API tokens: `Authorization: Token <token>` (django-rest-knox's AuthToken, with security.ApiToken beside it).
 
 knox's own check reads the token, then the person's other tokens on every request (to delete expired ones);
 this one reads the token, what we record beside it, its person and whether they administer an organization
 in one query, and writes
 only the token's "last used" time, at most once a minute. A token is refused (401) when it does not exist,
 was revoked, has expired, was issued under a password since changed, belongs to a switched-off account, or
-was issued without a second factor for someone whose roles now need one (privacy.middleware's rule).
+was issued without a second factor for someone whose roles now need one (security.middleware's rule).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
 from accounts.models import Membership
-from privacy.middleware import token_second_factor_satisfied
-from privacy.models import ApiToken
+from security.middleware import token_second_factor_satisfied
+from security.models import ApiToken
 
 # Writing "last used" on every request would cost a write per request; a minute of slack is fine.
 LAST_USED_RESOLUTION = timedelta(seconds=60)

@@ -89,11 +89,11 @@ class TokenView(ApiView):
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": ["The email or password is not right."]})
         # A token must not be a way around two-factor sign-in: the same rule as the web's. Whether it was
-        # issued with a second factor is kept on the token (privacy.middleware.token_second_factor_satisfied).
+        # issued with a second factor is kept on the token (security.middleware.token_second_factor_satisfied).
         from django_otp import match_token, user_has_device
 
-        from privacy.accounts import api_token_issue
-        from privacy.middleware import requires_two_factor
+        from security.middleware import requires_two_factor
+        from security.services import api_token_issue
 
         code = payload.validated_data.get("otp", "")
         if user_has_device(user):

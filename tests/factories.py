@@ -117,6 +117,6 @@ def referral(*, referrer, seeker, program, **fields) -> Referral:
 def api_token(user, *, with_second_factor: bool = False) -> str:
     """A new API token for ``user``, issued as POST /api/v1/auth/token/ issues it (the caller vouches for the
     password, and for the code when ``with_second_factor``)."""
-    from privacy.accounts import api_token_issue
+    from security.services import api_token_issue
 
     return api_token_issue(user=user, with_second_factor=with_second_factor)[1]

@@ -1,6 +1,6 @@
 """A network admin's look does not mark a referral viewed; each token request gets its own working token."""
 
-from privacy.models import ApiToken
+from security.models import ApiToken
 from referrals.models import Referral
 from tests import factories
 from tests.factories import PASSWORD

@@ -30,13 +30,14 @@ from django.test import Client
 
 from accounts.models import Membership, Team, TeamMembership, User
 from goals.models import Goal
-from privacy.models import AccessRecord, ApiToken
+from privacy.models import AccessRecord
 from programs.hsds import export as hsds_export
 from programs.models import Category, Program, ProgramClaimer
 from programs.services import category_get_or_create
 from privacy.services import access_record
 from referrals.models import Note, Referral, ReferralEvent
 from referrals.services import note_add
+from security.models import ApiToken
 from seekers.models import Seeker
 from tests.factories import api_token
 

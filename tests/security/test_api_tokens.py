@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import Membership
 from accounts.services import membership_set, organization_member_set_role
-from privacy.accounts import user_deactivate
-from privacy.models import ApiToken
 from privacy.services import seeker_erase
+from security.models import ApiToken
+from security.services import user_deactivate
 from tests.factories import PASSWORD, api_token
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -107,7 +107,7 @@ def test_each_device_has_its_own_token_and_revoking_one_leaves_the_others(networ
     laptop, phone = api_token(network.referrer), api_token(network.referrer)
     client.force_login(network.referrer)
     laptop_row = ApiToken.objects.get(token__token_key=laptop[:15])
-    client.post(reverse("privacy:api_token_revoke", args=[laptop_row.public_id]))
+    client.post(reverse("security:api_token_revoke", args=[laptop_row.public_id]))
     assert not works(laptop)
     assert works(phone)
 
@@ -250,26 +250,26 @@ def test_the_account_page_lists_my_working_tokens(network, client):
     AuthToken.objects.filter(token_key=expired[:15]).update(expiry=timezone.now() - timedelta(minutes=1))
     someone_elses = api_token(network.teammate)
     client.force_login(network.referrer)
-    page = client.get(reverse("privacy:two_factor")).content.decode()
+    page = client.get(reverse("security:two_factor")).content.decode()
     assert token[:15] in page and unused[:15] in page
     assert expired[:15] not in page and someone_elses[:15] not in page
     assert "Never" in page  # the unused one's "last used"
     assert token not in page  # never the token itself
     rows = {row.token_key: row for row in ApiToken.objects.filter(token__user=network.referrer).select_related("token")}
     assert rows[token[:15]].last_used is not None and rows[unused[:15]].last_used is None
-    assert reverse("privacy:api_token_revoke", args=[rows[token[:15]].public_id]) in page
+    assert reverse("security:api_token_revoke", args=[rows[token[:15]].public_id]) in page
 
 
 def test_revoking_asks_first_then_ends_the_token_and_records_it(network, client):
     token = api_token(network.referrer)
     row = ApiToken.objects.select_related("token").get(token__user=network.referrer)
-    url = reverse("privacy:api_token_revoke", args=[row.public_id])
+    url = reverse("security:api_token_revoke", args=[row.public_id])
     client.force_login(network.referrer)
     confirm = client.get(url)
     assert confirm.status_code == 200 and row.token_key in confirm.content.decode()
     assert works(token)  # asking changed nothing
     done = client.post(url)
-    assert done.status_code == 302 and done["Location"].startswith(reverse("privacy:two_factor"))
+    assert done.status_code == 302 and done["Location"].startswith(reverse("security:two_factor"))
     assert not works(token)
     entry = LogEntry.objects.filter(object_id=str(network.referrer.pk)).order_by("-id").first()
     assert entry.user_id == network.referrer.pk and f"Revoked API token {row.token_key}" in entry.change_message
@@ -281,17 +281,17 @@ def test_nobody_else_sees_or_revokes_my_token(network, client, intruder):
     token = api_token(network.referrer)
     row = ApiToken.objects.select_related("token").get(token__user=network.referrer)
     client.force_login(getattr(network, intruder))
-    url = reverse("privacy:api_token_revoke", args=[row.public_id])
+    url = reverse("security:api_token_revoke", args=[row.public_id])
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
-    assert row.token_key not in client.get(reverse("privacy:two_factor")).content.decode()
+    assert row.token_key not in client.get(reverse("security:two_factor")).content.decode()
     assert works(token)
 
 
 def test_revoking_needs_a_sign_in(network, client):
     api_token(network.referrer)
     row = ApiToken.objects.select_related("token").get(token__user=network.referrer)
-    response = client.post(reverse("privacy:api_token_revoke", args=[row.public_id]))
+    response = client.post(reverse("security:api_token_revoke", args=[row.public_id]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert ApiToken.objects.filter(pk=row.pk).exists()
 
@@ -319,7 +319,7 @@ def test_the_migration_ends_the_old_authtoken_tokens(db):
 
     from django.db import connection
 
-    end_old_tokens = importlib.import_module("privacy.migrations.0003_api_token").end_old_tokens
+    end_old_tokens = importlib.import_module("security.migrations.0001_initial").end_old_tokens
     with connection.schema_editor() as editor:
         end_old_tokens(None, editor)  # no table (a new database): nothing to do, no error
     with connection.cursor() as cursor:
