@@ -63,20 +63,25 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, defaults={"role": role, "joined_at": joined_at or timezone.now()}
     )
-    promoted = False
+    role_changed = promoted = False
     if not created and membership.role != role:
+        role_changed = True
         promoted = role == Membership.Role.ADMIN
         membership.role = role
         membership.save(update_fields=["role"])
-    elif created and role == Membership.Role.ADMIN and user.last_login is not None:
+    elif created and role == Membership.Role.ADMIN:
+        role_changed = True  # an existing account's tokens were issued for the rights it had before
         # An account that joins as an admin, was one nowhere before and has signed in may have sessions begun
         # without a second factor (as a worker elsewhere): like a promotion, that ends them (a new account has
         # none).
-        promoted = not (user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.ADMIN)
-                        .exclude(pk=membership.pk).exists())
-    if promoted:
-        # Admins sign in with a second factor: sessions that began without one end (privacy ends them).
-        signals.admin_promoted.send(sender=Membership, user=user)
+        promoted = user.last_login is not None and not (
+            user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.ADMIN)
+            .exclude(pk=membership.pk).exists())
+    if role_changed:
+        # privacy ends their API tokens and, for a promotion, their sessions (admins sign in with a second
+        # factor): accounts.signals.role_changed.
+        signals.role_changed.send(sender=Membership, user=user, organization=organization, role=role,
+                                  promoted=promoted)
     if role == Membership.Role.ADMIN:
         user.groups.add(organization.admin_group)
     else:

@@ -16,9 +16,10 @@ change, and a receiver that raises fails the change (as the calls they replace d
     Someone asked for a password reset link for this account: notifications emails it (through the outbox).
 ``email_change_requested`` (``user``, ``new_email``, ``token``, ``valid_hours``)
     A person asked to sign in with a new address: notifications emails the confirmation link to it.
-``admin_promoted`` (``user``)
-    A person became an admin (who signs in with a second factor): their sessions that began without one end
-    once the change commits.
+``role_changed`` (``user``, ``organization``, ``role``, ``promoted``)
+    A person's role changed: made an admin or a worker, or an existing account joined an organization as its
+    admin. privacy ends their API tokens. ``promoted`` (made an admin, or joined as one while an admin nowhere
+    else): admins sign in with a second factor, so their sessions end too, once the change commits.
 """
 
 from django.dispatch import Signal
@@ -26,6 +27,6 @@ from django.dispatch import Signal
 member_removed = Signal()
 member_added = Signal()
 member_invited = Signal()
-admin_promoted = Signal()
+role_changed = Signal()
 password_reset_requested = Signal()
 email_change_requested = Signal()

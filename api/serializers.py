@@ -68,7 +68,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`. Shown once: only its hash "
+                                            "is kept.")
+    expiry = serializers.DateTimeField(help_text="When the token stops working (API_TOKEN_TTL_HOURS after it "
+                                                 "was issued; use does not extend it).")
 
 
 # --- programs -----------------------------------------------------------------------------------------

@@ -11,12 +11,10 @@ import csv
 import io
 
 from django.contrib.auth import authenticate
-from django.db import IntegrityError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -71,7 +69,10 @@ class ApiView(APIView):
 # --- auth ---------------------------------------------------------------------------------------------
 
 class TokenView(ApiView):
-    """Exchange an email and password for an API token (sent as `Authorization: Token <key>`)."""
+    """Exchange an email and password (and a current `otp` code for people with two-factor sign-in and for
+    organization admins) for a new API token, one per device: `{"token", "expiry"}`. Send it as
+    `Authorization: Token <token>`. It expires after API_TOKEN_TTL_HOURS and ends with a password change or
+    reset, a role change, deactivation or erasure; its owner can revoke it from their account page."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -88,22 +89,24 @@ class TokenView(ApiView):
                             password=payload.validated_data["password"])
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": ["The email or password is not right."]})
-        # A token must not be a way around two-factor sign-in: the same rule as the web's.
+        # A token must not be a way around two-factor sign-in: the same rule as the web's. Whether it was
+        # issued with a second factor is kept on the token (security.policies.token_second_factor_satisfied).
         from django_otp import match_token, user_has_device
 
         from security.policies import requires_two_factor
+        from security.services import api_token_issue
 
         code = payload.validated_data.get("otp", "")
         if user_has_device(user):
-            if not code or match_token(user, code) is None:
+            if not code or match_token(user, code.replace(" ", "")) is None:
                 raise ValidationError({"otp": ["Enter a current code from your authenticator app."]})
+            with_second_factor = True
         elif requires_two_factor(user):
             raise ValidationError({"otp": ["Set up two-factor sign-in on the web first (Account › Two-factor)."]})
-        try:
-            token, _ = Token.objects.get_or_create(user=user)
-        except IntegrityError:  # a concurrent first request made it between our read and our insert
-            token = Token.objects.get(user=user)
-        return Response({"token": token.key})
+        else:
+            with_second_factor = False
+        token, secret = api_token_issue(user=user, with_second_factor=with_second_factor)
+        return Response(serializers.TokenSerializer({"token": secret, "expiry": token.expiry}).data)
 
 
 # --- programs -----------------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
         "instantiates": ["http://hl7.org/fhir/us/sdoh-clinicalcare/CapabilityStatement/SDOHCC-ReferralRecipient"],
         "rest": [{
             "mode": "server",
-            "security": {"description": "DRF token (Authorization: Token <key>) or a signed-in session."},
+            "security": {"description": "An API token (Authorization: Token <token>, from POST /api/v1/auth/token/, expiring) or a signed-in session."},
             "interaction": [{
                 "code": "transaction",
                 "documentation": "A referral: POST /fhir/ with a transaction Bundle of one Patient, one "

@@ -61,3 +61,4 @@ class AccessRecord(models.Model):
 
     def __str__(self):
         return f"{self.actor_display} {self.get_action_display().lower()} via {self.get_via_display()}"
+

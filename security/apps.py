@@ -15,12 +15,12 @@ class SecurityConfig(AppConfig):
         from .middleware import start_session
 
         user_logged_in.connect(start_session, dispatch_uid="security.start_session")
-        # A new admin signs in again, with a second factor: sessions that began without one end on commit.
+        # A role change ends the person's API tokens; a new admin also signs in again, with a second factor.
         from accounts import signals as accounts_signals
 
-        from .services import sessions_end_on_promotion
+        from .services import sign_ins_end_on_role_change
 
-        accounts_signals.admin_promoted.connect(sessions_end_on_promotion, dispatch_uid="security.admin_promoted")
+        accounts_signals.role_changed.connect(sign_ins_end_on_role_change, dispatch_uid="security.role_changed")
 
         from core import erasure
 

@@ -1,13 +1,17 @@
-"""Account security use cases: two-factor enrolment, recovery codes, changing email, deactivation."""
+"""Account security use cases: two-factor enrolment, recovery codes, changing email, API tokens, ending
+sessions and tokens, deactivation."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import signing
@@ -17,9 +21,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from core import erasure
 from core.errors import InvalidInput
+
+from .models import ApiToken
+
+logger = logging.getLogger("security")
 
 TOTP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
@@ -166,19 +175,95 @@ def sessions_end_for(*, user) -> int:
     return ended
 
 
-def sessions_end_on_promotion(sender, *, user, **kwargs) -> None:
-    """accounts.signals.admin_promoted: admins sign in with a second factor, so the sessions that began
-    without one end once the promotion commits."""
+def api_tokens_end_for(*, user, reason: str) -> int:
+    """Ends every API token of ``user`` now (in the caller's transaction: a change that rolls back keeps them)."""
+    ended = AuthToken.objects.filter(user=user).delete()[1].get(AuthToken._meta.label, 0)
+    if ended:
+        logger.info("Ended %s API token(s) of user %s: %s.", ended, user.pk, reason)
+    return ended
+
+
+def sign_ins_end_for(*, user, reason: str) -> None:
+    """The one place that ends everything an account is signed in with: its API tokens now, its sessions
+    once the change commits (a session is read through the cache, so it is ended only for a change that
+    happened)."""
+    api_tokens_end_for(user=user, reason=reason)
     transaction.on_commit(lambda: sessions_end_for(user=user))
+
+
+def sign_ins_end_on_role_change(sender, *, user, promoted: bool, **kwargs) -> None:
+    """accounts.signals.role_changed: any role change (a promotion, joining an organization as its admin, a
+    demotion) ends the person's API tokens, so a token never carries rights it was not issued for. A promotion
+    also ends their sessions: admins sign in with a second factor, and sessions that began without one must
+    not carry the new rights."""
+    if promoted:
+        sign_ins_end_for(user=user, reason="made an admin")
+    else:
+        api_tokens_end_for(user=user, reason="role changed")
+
+
+# --- API tokens -------------------------------------------------------------------------------------------
+
+def api_token_ttl() -> timedelta:
+    return timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+
+
+@transaction.atomic
+def api_token_issue(*, user, with_second_factor: bool) -> tuple[ApiToken, str]:
+    """Issues a new API token for one device: returns the row and the token itself (shown once; only its hash
+    is stored). The caller has checked the password, and the second factor when ``with_second_factor``. The
+    account's expired tokens are cleared at the same time. Recorded in the account's admin history."""
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    knox_token, secret = AuthToken.objects.create(user=user, expiry=api_token_ttl())
+    token = ApiToken.objects.create(token=knox_token, with_second_factor=with_second_factor,
+                                    password_fingerprint=ApiToken.fingerprint(user))
+    _account_change_record(user=user, actor=user, message=(
+        f"Issued API token {token.token_key}… "
+        f"({'with' if with_second_factor else 'without'} a second factor, expires {token.expiry:%Y-%m-%d %H:%M} UTC)."))
+    return token, secret
+
+
+def api_tokens_of(*, user) -> list[ApiToken]:
+    """The account's tokens that still work (not expired, issued under the current password), newest first."""
+    tokens = (ApiToken.objects.filter(token__user=user, token__expiry__gt=timezone.now()).select_related("token")
+              .order_by("-token__created"))
+    return [token for token in tokens if token.password_unchanged(user)]
+
+
+def api_token_get(*, user, public_id) -> ApiToken:
+    """One of ``user``'s own working tokens; anyone else's (or none) is ApiToken.DoesNotExist (a 404)."""
+    for token in api_tokens_of(user=user):
+        if str(token.public_id) == str(public_id):
+            return token
+    raise ApiToken.DoesNotExist
+
+
+@transaction.atomic
+def api_token_revoke(*, user, token: ApiToken) -> None:
+    """The person ends one of their own tokens (it stops working at once). Recorded in the account's admin
+    history and the log."""
+    if token.token.user_id != user.pk:
+        raise ApiToken.DoesNotExist
+    AuthToken.objects.filter(pk=token.token_id).delete()
+    _account_change_record(user=user, actor=user, message=(
+        f"Revoked API token {token.token_key}… (issued {token.created:%Y-%m-%d %H:%M} UTC)."))
+
+
+def _account_change_record(*, user, actor, message: str) -> None:
+    """Account security changes go where network admins read changes: the account's history in the Django
+    admin (LogEntry), and the log."""
+    LogEntry.objects.log_actions(user_id=actor.pk, queryset=[user], action_flag=CHANGE, change_message=message,
+                                 single_object=True)
+    logger.info("User %s changed by user %s: %s", user.pk, actor.pk, message)
 
 
 @transaction.atomic
 def user_deactivate(*, user) -> None:
-    """Deactivates an account: it can no longer sign in, its API tokens stop working (DRF refuses inactive
-    users) and every open session ends now, not at its next request."""
+    """Deactivates an account: it can no longer sign in, its API tokens end and every open session ends now,
+    not at its next request."""
     user.is_active = False
     user.save(update_fields=["is_active"])
-    transaction.on_commit(lambda: sessions_end_for(user=user))
+    sign_ins_end_for(user=user, reason="deactivated")
 
 
 # --- the copies of an erased person security keeps (registered in SecurityConfig.ready, core.erasure) ------

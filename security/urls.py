@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/recovery-codes/", views.recovery_codes_regenerate, name="recovery_codes"),
     path("account/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("account/api-tokens/<uuid:public_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("account/email/", views.email_change, name="email_change"),
     path("account/email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
 ]

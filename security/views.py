@@ -6,7 +6,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -16,6 +18,7 @@ from core.errors import add_to_form
 from core.ratelimit import hit, ratelimit, request_key, too_many_requests
 
 from . import services as account_services
+from .models import ApiToken
 from .policies import requires_two_factor
 
 
@@ -41,6 +44,7 @@ def two_factor_overview(request):
         "has_device": user_has_device(request.user),
         "required": requires_two_factor(request.user),
         "codes_left": account_services.recovery_codes_left(user=request.user),
+        "api_tokens": account_services.api_tokens_of(user=request.user),
     })
 
 
@@ -110,6 +114,25 @@ def two_factor_disable(request):
     account_services.two_factor_disable(user=request.user)
     messages.success(request, "Two-factor sign-in is off.")
     return redirect("security:two_factor")
+
+
+# --- API tokens -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request, public_id):
+    """Asks first (GET), then revokes (POST) one of the signed-in person's own API tokens; anyone else's
+    token, an expired or ended one, and one that does not exist are all 404."""
+    try:
+        token = account_services.api_token_get(user=request.user, public_id=public_id)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        account_services.api_token_revoke(user=request.user, token=token)
+        messages.success(request, f"API token {token.token_key}… is revoked: it no longer works.")
+        return redirect(f"{reverse('security:two_factor')}#api-tokens")
+    return render(request, "security/api_token_revoke.html", {"token": token})
 
 
 # --- email ----------------------------------------------------------------------------------------------

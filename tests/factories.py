@@ -112,3 +112,11 @@ def referral(*, referrer, seeker, program, **fields) -> Referral:
     fields.setdefault("consent_method", Referral.ConsentMethod.VERBAL)
     fields.setdefault("comment", "Needs help this week.")
     return referral_create(actor=referrer, seeker=seeker, program=program, **fields)
+
+
+def api_token(user, *, with_second_factor: bool = False) -> str:
+    """A new API token for ``user``, issued as POST /api/v1/auth/token/ issues it (the caller vouches for the
+    password, and for the code when ``with_second_factor``)."""
+    from security.services import api_token_issue
+
+    return api_token_issue(user=user, with_second_factor=with_second_factor)[1]

@@ -27,7 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: expiring, per device, revocable (knox.AuthToken, with security.ApiToken beside each).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -263,7 +264,7 @@ NOTIFICATION_BODY_RETENTION_DAYS = env_int("NOTIFICATION_BODY_RETENTION_DAYS", 3
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -290,8 +291,8 @@ REST_FRAMEWORK = {
 # (no CDN; the split view serves its script as a file, so a strict Content-Security-Policy holds).
 SPECTACULAR_SETTINGS = {
     "TITLE": "Referral network API",
-    "DESCRIPTION": "Seekers, programs and closed-loop referrals. Authenticate with `Authorization: Token <key>` "
-                   "(POST /api/v1/auth/token/) or a signed-in session.",
+    "DESCRIPTION": "Seekers, programs and closed-loop referrals. Authenticate with `Authorization: Token <token>` "
+                   "(POST /api/v1/auth/token/; tokens expire, see `expiry`) or a signed-in session.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -363,6 +364,20 @@ MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
 # A link to confirm a new sign-in email (security.services.user_request_email_change) works for a day.
 EMAIL_CHANGE_TIMEOUT = 24 * 3600
 MFA_RECOVERY_CODE_COUNT = 10
+
+# API tokens (django-rest-knox's AuthToken, with security.ApiToken beside each): `Authorization: Token <token>`,
+# one per device (each POST /api/v1/auth/token/ issues another), stored as a hash, expiring API_TOKEN_TTL_HOURS
+# after they are issued (never renewed by use: AUTO_REFRESH off, so a request writes nothing but the
+# once-a-minute "last used"). api.authentication.ApiTokenAuthentication checks them.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 7 * 24, minimum=1, maximum=366 * 24)
+# knox's own model, stated because migrations name it through this setting; not swapped (what we record beside
+# each token is security.ApiToken, one to one).
+KNOX_TOKEN_MODEL = "knox.AuthToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 # Sessions: idle and absolute timeouts (security.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)

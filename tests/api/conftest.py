@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.services import note_add
 from tests import factories
+from tests.factories import api_token
 
 ROLES = ["referrer", "teammate", "private_worker", "claimer", "other_claimer", "outsider", "site_admin",
          "provider_admin"]
@@ -41,8 +41,8 @@ def world(network) -> World:
 def client_for(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        token = api_token(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

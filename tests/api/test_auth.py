@@ -8,6 +8,7 @@ URL = "/api/v1/auth/token/"
 def test_it_exchanges_email_and_password_for_a_token_that_works(network, api):
     response = api().post(URL, {"email": network.referrer.email.upper(), "password": PASSWORD}, format="json")
     assert response.status_code == 200
+    assert set(response.json()) == {"token", "expiry"}
     token = response.json()["token"]
     client = api()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")

@@ -18,12 +18,12 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 
 from referrals.services import note_add
 from tests import factories
+from tests.factories import api_token
 
 CHECKS = REGISTERED_CHECKS.get_all()  # all of them (the stateful ones have nothing to do in these calls)
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 6}
@@ -74,8 +74,8 @@ def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_c
     referral = network.refer()
     note = note_add(actor=network.claimer, referral=referral, body="Called once.")
     goal = factories.GoalFactory(seeker=network.seeker)
-    token = Token.objects.create(user=network.site_admin)
-    headers = {"Authorization": f"Token {token.key}"}
+    token = api_token(network.site_admin)
+    headers = {"Authorization": f"Token {token}"}
     known = {"referral_id": str(referral.public_id), "note_id": str(note.public_id),
              "seeker_id": str(network.seeker.public_id), "program_id": str(network.program.public_id),
              "goal_id": str(goal.public_id)}

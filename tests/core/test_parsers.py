@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.parsers import MAX_DEPTH, has_nul, too_deep
 from referrals.models import Note, Referral
+from tests.factories import api_token
 
 DEEP = "[" * 2000 + "]" * 2000  # a 4 KB body: past Python's recursion limit
 DEEP_OBJECT = '{"a":' * 300 + "1" + "}" * 300
@@ -29,7 +29,7 @@ def test_deeply_nested_json_is_a_400_on_every_json_door(network, body):
     assert response.status_code == 400 and "nested too deeply" in response.json()["detail"]
 
     api = APIClient(raise_request_exception=False)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=network.claimer)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(network.claimer)}")
     for method, path in [("post", f"/api/v1/referrals/{referral.public_id}/notes/"),
                          ("patch", f"/api/v1/referrals/{referral.public_id}/"), ("post", "/api/v1/seekers/")]:
         response = getattr(api, method)(path, body, content_type="application/json")

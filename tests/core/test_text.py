@@ -2,7 +2,6 @@
 web form, the API or a direct service call."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.errors import InvalidInput
@@ -10,6 +9,7 @@ from core.text import clean_text
 from goals.services import goal_create
 from programs.services import program_update
 from referrals.services import note_add
+from tests.factories import api_token
 
 
 @pytest.mark.parametrize("value, options, expected", [
@@ -48,7 +48,7 @@ def test_the_services_refuse_text_in_the_cleaner_s_words_and_the_api_on_the_fiel
         "description": ["The description contains characters that cannot be stored."],
         "eligibility": ["The eligibility is too long (2001 characters; at most 2000)."]}
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=network.referrer)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(network.referrer)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.post(f"/api/v1/seekers/{network.seeker.public_id}/goals/", {"title": "   "}, format="json")
     assert response.status_code == 400 and "title" in response.json()

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.zipcode import InvalidZipCode, parse_zip, zip_codes_in
 from programs.geo import zip_centre
 from programs.selectors import directory
 from seekers.models import Seeker
+from tests.factories import api_token
 
 FULLWIDTH, ARABIC_INDIC = "６０６４０", "٦٠٦٤٠"
 HSDS_FIXTURES = Path(__file__).parent.parent / "programs" / "hsds_fixtures"
@@ -51,7 +51,7 @@ def signed_in(client, user):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

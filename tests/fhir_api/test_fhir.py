@@ -316,15 +316,15 @@ def test_reads_are_recorded_as_fhir_access(client, network, referral):
 
 
 def test_token_authentication(client, network, referral):
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token
 
-    token = Token.objects.create(user=network.claimer)
-    response = client.get(f"/fhir/Task/{referral.public_id}", headers={"Authorization": f"Token {token.key}"})
+    token = api_token(network.claimer)
+    response = client.get(f"/fhir/Task/{referral.public_id}", headers={"Authorization": f"Token {token}"})
     assert fhir(response, Task)["id"] == str(referral.public_id)
     response = client.patch(f"/fhir/Task/{referral.public_id}",
                             json.dumps([{"op": "replace", "path": "/status", "value": "accepted"}]),
                             content_type="application/json-patch+json",
-                            headers={"Authorization": f"Token {token.key}"})
+                            headers={"Authorization": f"Token {token}"})
     assert fhir(response, Task)["status"] == "accepted"
     bad = client.get(f"/fhir/Task/{referral.public_id}", headers={"Authorization": "Token nope"})
     assert outcome(bad, 401)["code"] == "login"

@@ -13,7 +13,6 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.task import Task
-from rest_framework.authtoken.models import Token
 
 from fhir_api.inbound import CONSENT_METHOD_SYSTEM, HSDS_SERVICE_SYSTEM
 from notifications.models import OutboxMessage
@@ -22,6 +21,7 @@ from programs.models import Program
 from referrals.models import Referral, ReferralEvent
 from seekers.models import Seeker, SeekerIdentifier
 from tests import factories
+from tests.factories import api_token
 
 FHIR_JSON = "application/fhir+json"
 MRN = "http://hospital.example/mrn"
@@ -93,8 +93,8 @@ def ehr(network):
 def token_client(user):
     from django.test import Client
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def post(client, body, content_type=FHIR_JSON):

@@ -5,7 +5,6 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from notifications import links
@@ -13,6 +12,7 @@ from referrals.answers import WITHDRAW_CONSENT
 from privacy.models import AccessRecord
 from referrals.models import Referral, ReferralEvent
 from referrals.services import referral_change_status
+from tests.factories import api_token
 
 
 def records(**filters):
@@ -21,7 +21,7 @@ def records(**filters):
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -5,7 +5,6 @@ pages and the API show them (tests/referrals/test_views_referral.py, tests/api/)
 """
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -17,6 +16,7 @@ from referrals.models import Referral
 from referrals.policies import RESTRICT_ACTIONS, REFERRAL_RULES, referral_access
 from referrals.statuses import Status
 from tests import factories
+from tests.factories import api_token
 
 ACTIONS = ["act", "see_history", "see_contact", "see_goal", "add_note", "set_goal", "withdraw_consent", "reopen",
            "assign", "mark_viewed"]
@@ -132,8 +132,8 @@ def test_a_seeker_s_own_account_does_not_move_the_goal(network, people):
     referral = network.refer()
     goal = factories.GoalFactory(seeker=network.seeker, organization=network.site)
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=people["seeker_account"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(people["seeker_account"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.patch(f"/api/v1/referrals/{referral.public_id}/",
                             {"goal": str(goal.public_id), "version": referral.version}, format="json")
     assert response.status_code == 403

@@ -1,10 +1,10 @@
 """A referral withdrawn as "referred elsewhere" can name the new referral, on the web and in the API."""
 
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.models import Referral
+from tests.factories import api_token
 
 
 def _reload(referral):
@@ -13,8 +13,8 @@ def _reload(referral):
 
 def _api(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

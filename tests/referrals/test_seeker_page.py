@@ -2,13 +2,13 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.models import Referral
 from referrals.services import note_add
 from seekers.models import Seeker
 from tests import factories
+from tests.factories import api_token
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def referral(network, account):
 
 def _api(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

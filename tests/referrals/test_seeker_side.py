@@ -3,12 +3,12 @@
 import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.services import membership_set
 from referrals import services
 from tests import factories
+from tests.factories import api_token
 
 
 def _text(response) -> str:
@@ -17,8 +17,8 @@ def _text(response) -> str:
 
 def _api(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -1,7 +1,6 @@
 """The goal and consent belong to the seeker's side: the program organization's admins cannot change them."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals import services
@@ -9,6 +8,7 @@ from referrals.actors import Actor
 from referrals.errors import NotAllowed
 from referrals.models import Referral
 from tests import factories
+from tests.factories import api_token
 
 
 def _reload(referral):
@@ -17,8 +17,8 @@ def _reload(referral):
 
 def _api(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -8,6 +8,8 @@ from programs.hsds import export as hsds_export
 from programs.models import Category
 from programs.services import category_get_or_create
 from referrals.services import note_add
+from security.models import ApiToken
+from tests.factories import api_token
 
 
 @pytest.fixture(autouse=True)
@@ -53,4 +55,5 @@ def victims(network):
         "organization": network.site.public_id,
         "user": network.referrer.public_id,
         "claimer": network.claimer.public_id,
+        "api_token": ApiToken.objects.get(token__token_key=api_token(network.referrer)[:15]).public_id,
     }

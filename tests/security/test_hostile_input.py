@@ -7,13 +7,13 @@ import urllib.request
 import pytest
 from django.core import mail
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from goals.models import Goal
 from referrals.models import Note, Referral
 from referrals.services import note_add
 from seekers.models import Seeker
+from tests.factories import api_token
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 SQL = "'; DROP TABLE seekers_seeker; --' OR '1'='1"
@@ -34,7 +34,7 @@ def signed_in(user, **kwargs) -> Client:
 
 def api(user) -> APIClient:
     client = APIClient(raise_request_exception=False)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

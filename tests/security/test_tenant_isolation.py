@@ -32,6 +32,7 @@ from goals.models import Goal
 from privacy.models import AccessRecord
 from programs.models import Program, ProgramClaimer
 from referrals.models import Note, Referral, ReferralEvent
+from security.models import ApiToken
 from seekers.models import Seeker
 
 from .urlwalk import discover
@@ -75,13 +76,15 @@ HINTS = {
     "taxonomy": "taxonomy",
     "member": "user",  # the Organization pages: a member of the organization (or of the team)
     "claimer": "claimer",  # ... and a claimer of the program
+    "apitoken": "api_token",  # the account page: one of the signed-in person's own API tokens
 }
 HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "service"
 # The shared directory: readable by every signed-in user (programs), and by anyone through the HSDS API
 # (programs, their providers, their places and our category taxonomy).
 PUBLIC_KINDS = {"program", "provider", "service_at_location", "taxonomy_term", "taxonomy"}
 PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook",
-                   "organization", "team", "user", "claimer"}  # the last four: organization admins only
+                   "organization", "team", "user", "claimer",  # these four: organization admins only
+                   "api_token"}  # its owner only
 
 
 def _is_admin(route) -> bool:
@@ -131,6 +134,7 @@ def _fingerprint():
         sorted(ProgramClaimer.objects.values_list("program_id", "user_id")),
         sorted(Program.objects_across_tenants.values_list("public_id", "shares_outbound")),
         sorted(User.objects.values_list("email", "first_name", "last_name", "is_active")),
+        sorted(ApiToken.objects.values_list("public_id", flat=True)),
     )
 
 

@@ -2,18 +2,18 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.errors import InvalidInput
 from seekers.models import Seeker
 from seekers.services import seeker_create, seeker_update
+from tests.factories import api_token
 
 
 def _api(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
