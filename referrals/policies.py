@@ -420,3 +420,40 @@ def may_refer_on_behalf_of(user, program) -> bool:
     from programs.models import ProgramClaimer
 
     return ProgramClaimer.objects.filter(program=program, user=user).exists()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The people referred to a person's programs (People I'm Helping and the profile, seen by a program)
+
+# A referral shares the seeker's contact details (email, phone, zip code, language) while its consent holds.
+CONSENT_HOLDS = Q(consent_given_at__isnull=False, consent_withdrawn_at__isnull=True)
+
+
+def receives_referrals(user) -> bool:
+    """Whether ``user`` works the inbound referrals of any program (claims one, or administers its provider):
+    People I'm Helping then lists the people referred to those programs."""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and (user.is_superuser or programs_received_by(user).exists()))
+
+
+def seekers_received_by(user):
+    """The seekers with a referral ``user`` receives (``restrict(user, "receive")``): a program sees these
+    people, and of each only what those referrals share (``received_seeker_details``). The seeker profiles of
+    another tenant are read here on purpose, narrowed by those referrals."""
+    from seekers.models import Seeker
+
+    received = Referral.objects.restrict(user, "receive").order_by().values("seeker_id")
+    return Seeker.objects.unscoped("people referred to the user's programs, narrowed by those referrals").filter(
+        pk__in=received)
+
+
+def referrals_received_for(user, seeker):
+    """The referrals of ``seeker`` to the programs ``user`` works (a profile's Inbound Referrals)."""
+    return Referral.objects.restrict(user, "receive").filter(seeker=seeker)
+
+
+def contact_shared_with_program(seeker, *, consent_holds: bool) -> bool:
+    """Whether a program sees ``seeker``'s contact details, zip code and language through its referrals:
+    while the consent of one of them holds (``consent_holds``, from ``CONSENT_HOLDS``) and the person has not
+    asked not to be contacted. Otherwise the name only."""
+    return bool(consent_holds) and not seeker.does_not_want_contact
