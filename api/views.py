@@ -90,7 +90,7 @@ class TokenView(ApiView):
         # A token must not be a way around two-factor sign-in: the same rule as the web's.
         from django_otp import match_token, user_has_device
 
-        from privacy.middleware import requires_two_factor
+        from security.middleware import requires_two_factor
 
         code = payload.validated_data.get("otp", "")
         if user_has_device(user):

@@ -471,7 +471,7 @@ def notify_member_added(*, user, organization, added_by, role_label: str) -> int
 
 
 def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: int) -> int:
-    """Emails ``new_email`` the link that makes it ``user``'s sign-in email (privacy.accounts): the address
+    """Emails ``new_email`` the link that makes it ``user``'s sign-in email (security.services): the address
     changes only when its owner follows the link. Returns the outbox row's id."""
     context = {"recipient_name": user.first_name or new_email, "email": user.email, "new_email": new_email,
                "confirm_url": confirm_url, "valid_hours": valid_hours}
@@ -514,7 +514,7 @@ def email_change_received(sender, *, user, new_email, token, valid_hours, **kwar
     from . import links
 
     notify_email_change(user=user, new_email=new_email, valid_hours=valid_hours,
-                        confirm_url=links.site_url(reverse("privacy:email_confirm", kwargs={"token": token})))
+                        confirm_url=links.site_url(reverse("security:email_confirm", kwargs={"token": token})))
 
 
 def password_reset_received(sender, *, user, **kwargs) -> None:

@@ -330,17 +330,6 @@ def erase_account_records(person: erasure.Person) -> None:
             actor_display=ERASED_NAME, ip_address=None, user_agent="")
 
 
-def erase_sign_in_logs(person: erasure.Person) -> None:
-    """django-axes' attempts and logs of sign-ins with the person's address (their username)."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    if not person.emails:
-        return
-    usernames = {email.lower() for email in person.emails} | set(person.emails)
-    for model in (AccessAttempt, AccessFailureLog, AccessLog):
-        model.objects.filter(username__in=usernames).delete()
-
-
 def erase_admin_log(person: erasure.Person) -> None:
     """The admin's log names the objects it changed (``object_repr``: a profile's name). This covers the
     person's profile, goals, identifiers and own account; referrals registers the same for its referrals and
@@ -382,7 +371,7 @@ def erase_own_account(person: erasure.Person) -> None:
     account = get_user_model().objects.filter(pk=person.user_id).first()
     if account is None or _is_staff_account(account):
         return
-    from .accounts import user_deactivate
+    from security.services import user_deactivate
 
     account.first_name = ""
     account.last_name = ""

@@ -4,13 +4,6 @@ from . import views
 
 app_name = "privacy"
 urlpatterns = [
-    path("account/two-factor/", views.two_factor_overview, name="two_factor"),
-    path("account/two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),
-    path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
-    path("account/two-factor/recovery-codes/", views.recovery_codes_regenerate, name="recovery_codes"),
-    path("account/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
-    path("account/email/", views.email_change, name="email_change"),
-    path("account/email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
     path("people/<uuid:public_id>/access/", views.seeker_access, name="seeker_access"),
     path("people/<uuid:public_id>/export/", views.seeker_export_view, name="seeker_export"),
     path("people/<uuid:public_id>/erase/", views.seeker_erase_view, name="seeker_erase"),

@@ -3,7 +3,7 @@
 A link page never changes anything on GET (mail scanners fetch links): it shows the referral and the
 choices its recipient may make, each a POST form with CSRF protection and no script. The POST records the
 answer through ``services.referral_answer_by_link``. Token pages send ``Referrer-Policy: strict-origin``
-(privacy.middleware.SECRET_PAGE_REFERRER_POLICY) so the token is never sent as a referrer, to another site
+(security.middleware.SECRET_PAGE_REFERRER_POLICY) so the token is never sent as a referrer, to another site
 or to our own.
 """
 
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 from core.client import client_address
-from privacy.middleware import SECRET_PAGE_REFERRER_POLICY
+from security.middleware import SECRET_PAGE_REFERRER_POLICY
 from privacy.models import AccessRecord
 from privacy.services import access_record
 from core.i18n import render_in_language

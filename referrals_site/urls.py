@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("api.web_urls")),
     path("reports/", include("reports.urls")),
     path("", include("ops.urls")),
+    path("", include("security.urls")),
     path("", include("privacy.urls")),
 ]
 

@@ -16,7 +16,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "referrals_site.admin.SiteAdminConfig",  # django.contrib.admin, its sign-in rate limited
+    "security.admin_site.SiteAdminConfig",  # django.contrib.admin, its sign-in rate limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,12 +42,13 @@ INSTALLED_APPS = [
     "reports",
     "organization",
     "people",
-    # privacy and security (issue 6)
+    # sign-in and sessions (security), data rights (privacy) (issue 6)
     "pgtrigger",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "security",
     "privacy",
     "fhir_api",
     "webhooks",
@@ -56,7 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "privacy.middleware.RequestSizeMiddleware",
+    "security.middleware.RequestSizeMiddleware",
     # A NUL in the path, query, form body or headers is a 400 before any view reads it (JSON: core.parsers).
     "referrals_site.middleware.UnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -67,11 +68,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "privacy.middleware.SessionTimeoutMiddleware",
-    "privacy.middleware.TwoFactorMiddleware",
+    "security.middleware.SessionTimeoutMiddleware",
+    "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "privacy.middleware.ReferrerPolicyMiddleware",
+    "security.middleware.ReferrerPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -321,26 +322,26 @@ LOGGING = {
                 "celery.app.trace": {"level": "WARNING"}},
 }
 
-# --- Privacy and security (issue 6; see privacy/) ---------------------------------------------------------
+# --- Sign-in and sessions (issue 6; see security/) ---------------------------------------------------------
 
 # django-axes: lock the pair (username, IP address) so an attacker cannot lock a user out from everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
-AXES_USERNAME_CALLABLE = "privacy.http.axes_username"
+AXES_USERNAME_CALLABLE = "security.http.axes_username"
 AXES_VERBOSE = False
 
 # Multi-factor sign-in (django-otp): required for organization admins and superusers when enforced.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Referral network")
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
-# A link to confirm a new sign-in email (privacy.accounts.user_request_email_change) works for a day.
+# A link to confirm a new sign-in email (security.services.user_request_email_change) works for a day.
 EMAIL_CHANGE_TIMEOUT = 24 * 3600
 MFA_RECOVERY_CODE_COUNT = 10
 
-# Sessions: idle and absolute timeouts (privacy.middleware.SessionTimeoutMiddleware).
+# Sessions: idle and absolute timeouts (security.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60, minimum=60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
@@ -383,10 +384,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Pages whose URL carries a secret (email links, password reset) never send a referrer to another site
-# (privacy.middleware.ReferrerPolicyMiddleware says why not ``no-referrer``).
+# (security.middleware.ReferrerPolicyMiddleware says why not ``no-referrer``).
 SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/", "/account/email/confirm/"]
 
-# Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (privacy.middleware).
+# Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (security.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 

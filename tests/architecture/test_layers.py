@@ -20,6 +20,7 @@ WIRING = "referrals_site"
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("core", frozenset({"core"})),
     ("accounts", frozenset({"accounts"})),
+    ("sign-in and sessions", frozenset({"security"})),
     ("people and programs", frozenset({"seekers", "programs"})),
     ("goals", frozenset({"goals"})),
     ("data rights", frozenset({"privacy"})),

@@ -173,7 +173,7 @@ def test_a_staff_account_linked_to_a_seeker_is_unlinked_not_anonymized(network):
 def test_every_app_registers_its_scrubber():
     assert {"core.outbox", "referrals.inbound_cache", "webhooks.services.webhook_deliveries_erase_person",
             "privacy.services.erase_own_account", "privacy.services.erase_admin_log",
-            "privacy.services.erase_sign_in_logs", "privacy.services.erase_account_records"} <= set(erasure.scrubbers())
+            "security.services.erase_sign_in_logs", "privacy.services.erase_account_records"} <= set(erasure.scrubbers())
 
 
 def test_a_new_channel_is_reached_by_declaring_its_personal_columns():

@@ -118,7 +118,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_changes(network, clien
 def test_polling_does_not_keep_an_idle_session_alive(network, client):
     import time
 
-    from privacy.middleware import SESSION_LAST_SEEN, SESSION_STARTED
+    from security.middleware import SESSION_LAST_SEEN, SESSION_STARTED
 
     client.force_login(network.claimer)
     client.get("/inbound/")

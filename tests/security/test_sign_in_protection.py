@@ -7,8 +7,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from privacy.accounts import user_deactivate
-from privacy.middleware import SESSION_LAST_SEEN, SESSION_STARTED
+from security.services import user_deactivate
+from security.middleware import SESSION_LAST_SEEN, SESSION_STARTED
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"

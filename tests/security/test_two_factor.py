@@ -7,7 +7,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from privacy.accounts import recovery_codes_regenerate, totp_confirm, totp_pending_device
+from security.services import recovery_codes_regenerate, totp_confirm, totp_pending_device
 from tests.factories import PASSWORD
 
 

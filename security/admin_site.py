@@ -1,4 +1,5 @@
-"""The project's admin site (wiring). The admin building blocks the apps share are in core.admin."""
+"""The project's admin site: Django's, with the sign-in protected as the main sign-in is. The admin building
+blocks the apps share are in core.admin."""
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
@@ -18,4 +19,4 @@ class SiteAdmin(admin.AdminSite):
 
 
 class SiteAdminConfig(AdminConfig):
-    default_site = "referrals_site.admin.SiteAdmin"
+    default_site = "security.admin_site.SiteAdmin"

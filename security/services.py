@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core import erasure
 from core.errors import InvalidInput
 
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -83,7 +84,7 @@ class EmailChangeError(InvalidInput):
     """The email cannot be changed: a wrong password, a malformed address, a link that no longer works."""
 
 
-EMAIL_CHANGE_SALT = "privacy.email_change"
+EMAIL_CHANGE_SALT = "privacy.email_change"  # its name when it lived in privacy: links already sent still work
 
 
 @transaction.atomic
@@ -178,3 +179,17 @@ def user_deactivate(*, user) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     transaction.on_commit(lambda: sessions_end_for(user=user))
+
+
+# --- the copies of an erased person security keeps (registered in SecurityConfig.ready, core.erasure) ------
+
+
+def erase_sign_in_logs(person: erasure.Person) -> None:
+    """django-axes' attempts and logs of sign-ins with the person's address (their username)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    if not person.emails:
+        return
+    usernames = {email.lower() for email in person.emails} | set(person.emails)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__in=usernames).delete()

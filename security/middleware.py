@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from core.numbers import parse_int
 
+# The keys keep the names they had when this lived in privacy: sessions open at a deploy stay valid.
 SESSION_STARTED = "_privacy_started_at"
 SESSION_LAST_SEEN = "_privacy_last_seen_at"
 # Writing the session on every request would cost a database write per page; a minute of slack is fine.
@@ -125,9 +126,9 @@ class TwoFactorMiddleware:
         from django_otp import user_has_device
 
         if user_has_device(user):
-            return self._redirect(request, "privacy:two_factor_verify")
+            return self._redirect(request, "security:two_factor_verify")
         if requires_two_factor(user):
-            return self._redirect(request, "privacy:two_factor_enrol")
+            return self._redirect(request, "security:two_factor_enrol")
         # Remembered for this session so that pages do not look for devices on every request; enrolling
         # verifies the session that enrols, and other sessions pick the device up at their next sign-in.
         request.session[SESSION_SECOND_FACTOR_NOT_NEEDED] = second_factor_roles(user)
