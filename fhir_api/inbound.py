@@ -291,7 +291,7 @@ def _patient(patient: dict) -> PatientDetails:
     postal_codes = [address.get("postalCode") for address in patient.get("address") or [] if address.get("postalCode")]
     if postal_codes:
         fields["zip_code"] = postal_codes[0]
-    # A detail our profiles cannot hold (a postal code abroad, a phone number that is not ten digits) is
+    # A detail our profiles cannot hold (a postal code abroad, a phone number that is not a real number) is
     # left out and said so; the referral still goes.
     for name, label in (("zip_code", "postal code"), ("phone", "phone number")):
         if name in fields:

@@ -216,7 +216,7 @@ def seed(*, stdout=None) -> bool:
             date_of_birth=date.today().replace(month=rng.randint(1, 12), day=rng.randint(1, 28))
             - timedelta(days=365 * age),
             zip_code=ZIPS[index % len(ZIPS)], email=f"{first.lower()}.{last.lower()}@example.com",
-            phone=f"(773) 555-{1000 + index:04d}", preferred_language=language,
+            phone=f"+1773555{1000 + index:04d}", preferred_language=language,
             contact_preference=Seeker.ContactPreference.DO_NOT_CONTACT if index == 7
             else Seeker.ContactPreference.EMAIL,
             created_by=helper, team=team, created_at=_ago(200 - index),

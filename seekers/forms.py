@@ -33,7 +33,7 @@ class SeekerForm(forms.ModelForm):
         error_messages = {"first_name": {"required": "Enter a first name."}}
         help_texts = {
             "zip_code": "Five digits, e.g. 60640 (ZIP+4 is fine).",
-            "phone": "Ten digits; spaces, dashes and brackets are fine.",
+            "phone": "With its area code, like 312-555-0142; spaces, dashes and brackets are fine. Start with + and the country code for a number abroad.",
         }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -37,7 +37,10 @@ class Seeker(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     zip_code = models.CharField(max_length=10, blank=True)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(max_length=30, blank=True, help_text="E.164 (+13125550142); see core.phones.")
+    phone_needs_check = models.BooleanField(
+        default=False, help_text="The number kept from before phones were validated could not be read: a helper "
+                                 "should fix it. Never texted while set.")
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     contact_preference = models.CharField(
         max_length=20, choices=ContactPreference.choices, default=ContactPreference.EMAIL

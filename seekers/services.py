@@ -116,6 +116,8 @@ def seeker_update(*, actor, seeker: Seeker, **fields) -> Seeker:
     _check_fields(fields)
     for name, value in fields.items():
         setattr(seeker, name, value)
+    if "phone" in fields:  # normalized above: a number kept unread from before validation is fixed or gone
+        seeker.phone_needs_check = False
     if set(fields) & set(CONTACT_FIELDS):
         _check_contact_detail(seeker)
     seeker.last_activity_at = timezone.now()

@@ -2,35 +2,15 @@
 the services.
 
 Zip codes are read by ``core.zipcode.parse_zip`` and stored as five digits (ZIP+4 input is accepted and
-shortened, since search and "Start a referral" work by the five-digit zip); phone numbers as their ten ASCII
-digits (a leading US "1" is dropped).
+shortened, since search and "Start a referral" work by the five-digit zip); phone numbers are read by
+``core.phones.parse_phone`` and stored in E.164 ("+13125550142"; a number without a country code is read in
+``PHONE_DEFAULT_REGION``).
 Each normalizer returns the stored value or raises ValueError with a message for the person.
 """
 
-import re
-
+from core.phones import parse_phone as normalize_phone  # noqa: F401  (E.164, or a refusal that says why)
 from core.zipcode import ZIP_MESSAGE  # noqa: F401  (the message pages quote)
 from core.zipcode import parse_zip as normalize_zip
-
-PHONE_CHARACTERS = re.compile(r"^[0-9\s().+-]*$", re.ASCII)
-
-PHONE_CHARACTERS_MESSAGE = "A phone number has only digits (and spaces, dashes or brackets)."
-PHONE_LENGTH_MESSAGE = "Enter a ten-digit phone number, like 312-555-0142."
-
-
-def normalize_phone(value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if not PHONE_CHARACTERS.match(value):
-        raise ValueError(PHONE_CHARACTERS_MESSAGE)
-    digits = re.sub(r"[^0-9]", "", value)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10:
-        raise ValueError(PHONE_LENGTH_MESSAGE)
-    return digits
-
 
 NORMALIZERS = {"zip_code": normalize_zip, "phone": normalize_phone}
 

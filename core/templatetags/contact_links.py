@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.html import format_html
 
+from core.phones import phone_display
+
 register = template.Library()
 
 # Google Maps' documented cross-platform URL: the maps app on Android and iOS when it is installed, the web
@@ -22,7 +24,10 @@ MAP_SEARCH_URL = "https://www.google.com/maps/search/?"
 
 
 def phone_text(value: str) -> str:
-    """312-555-0142 for ten stored digits; anything else as it is."""
+    """312-555-0142 for a stored number (E.164) of the default region, or for ten digits (programs' listings
+    keep the text they were imported with); "+44 20 7946 0958" for another country; anything else as it is."""
+    if value and value.startswith("+"):
+        return phone_display(value)
     if value and len(value) == 10 and value.isdigit():
         return f"{value[:3]}-{value[3:6]}-{value[6:]}"
     return value

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 from .environment import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
@@ -225,6 +226,10 @@ CELERY_TIMEZONE = TIME_ZONE
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Referral Network <no-reply@referrals.example>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Phone numbers (core.phones): one without a country code is read in this region (ISO 3166 code).
+PHONE_DEFAULT_REGION = env_choice("PHONE_DEFAULT_REGION", "US", tuple(sorted(phonenumbers.SUPPORTED_REGIONS)))
+PHONENUMBER_DEFAULT_REGION = PHONE_DEFAULT_REGION  # django-phonenumber-field's name for it
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)  # seconds; must stay well below the send lease
 
 # Email delivery (a channel of core.outbox, see notifications.services): retries with exponential backoff and

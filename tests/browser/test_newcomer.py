@@ -131,4 +131,4 @@ def test_staff_can_call_the_person_from_their_profile(sign_in):
     page = sign_in("maria")
     page.goto("/people/")
     page.get_by_role("link", name="Luis Hernandez").first.click()
-    expect(page.get_by_role("link", name="(773) 555-1000")).to_have_attribute("href", "tel:+17735551000")
+    expect(page.get_by_role("link", name="773-555-1000")).to_have_attribute("href", "tel:+17735551000")

@@ -134,7 +134,7 @@ def test_a_referral_bundle_makes_the_person_and_the_referral_as_a_web_referral_d
     seeker = referral.seeker
     assert (seeker.organization, seeker.created_by) == (network.site, network.referrer)
     assert (seeker.first_name, seeker.last_name, str(seeker.date_of_birth)) == ("Carmen", "Rivera", "1984-03-09")
-    assert (seeker.email, seeker.phone, seeker.zip_code) == ("carmen.rivera@example.com", "3125550142", "60640")
+    assert (seeker.email, seeker.phone, seeker.zip_code) == ("carmen.rivera@example.com", "+13125550142", "60640")
     assert (seeker.preferred_language, seeker.contact_preference) == ("es", "email")
     assert list(seeker.identifiers.values_list("system", "value")) == [(MRN, "MRN-1001")]
 

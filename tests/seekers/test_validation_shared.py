@@ -26,7 +26,7 @@ def test_a_seeker_made_through_the_api_with_zip_plus_4_works_on_the_web(client, 
         "first_name": "Ana", "last_name": "Ruiz", "zip_code": "60640-1234", "phone": "+1 (312) 555-0142",
     }, format="json")
     assert response.status_code == 201, response.json()
-    assert (response.json()["zip_code"], response.json()["phone"]) == ("60640", "3125550142")
+    assert (response.json()["zip_code"], response.json()["phone"]) == ("60640", "+13125550142")
     seeker = _reload(response.json()["id"])
     client.force_login(network.referrer)
     assert client.get(reverse("programs:search"), {"seeker": seeker.public_id}).status_code == 200
@@ -36,12 +36,17 @@ def test_a_seeker_made_through_the_api_with_zip_plus_4_works_on_the_web(client, 
     assert edit.status_code == 302
 
 
-@pytest.mark.parametrize("phone", ["555-0142", "+44 20 7946 0958 12"])
-def test_the_api_refuses_the_phones_the_web_form_refuses(network, phone):
+@pytest.mark.parametrize("phone,message", [("555-0142", "ten-digit phone number"),
+                                           ("+44 20 7946 0958 12", "too many digits"),
+                                           ("111-111-1111", "not a phone number anyone can have"),
+                                           ("000 000 0000", "not a phone number anyone can have"),
+                                           ("312-CALL-NOW", "only digits")])
+def test_the_api_refuses_the_phones_the_web_form_refuses(network, phone, message):
     response = _api(network.referrer).post("/api/v1/seekers/", {"first_name": "Ana", "phone": phone},
                                            format="json")
     assert response.status_code == 400
-    assert "ten-digit phone number" in response.json()["phone"][0]
+    assert message in response.json()["phone"][0]
+    assert not Seeker.objects_across_tenants.filter(first_name="Ana").exists()
 
 
 def test_the_web_form_accepts_zip_plus_4_and_keeps_five_digits(client, network):
@@ -54,7 +59,7 @@ def test_the_web_form_accepts_zip_plus_4_and_keeps_five_digits(client, network):
 
 def test_the_services_normalize_and_refuse_too(network):
     seeker = seeker_create(actor=network.referrer, first_name="Ana", zip_code="60640-1234", phone="(312) 555 0142")
-    assert (seeker.zip_code, seeker.phone) == ("60640", "3125550142")
+    assert (seeker.zip_code, seeker.phone) == ("60640", "+13125550142")
     with pytest.raises(InvalidInput):
         seeker_update(actor=network.referrer, seeker=seeker, zip_code="6064")
     with pytest.raises(InvalidInput):

@@ -161,7 +161,7 @@ def test_add_person_creates_a_profile_for_the_helper_s_site(client, network):
     assert response["Location"] == reverse("seekers:profile", args=[rosa.public_id])
     assert rosa.organization == network.site
     assert rosa.team == network.sharing_team
-    assert rosa.phone == "3125550199"
+    assert rosa.phone == "+13125550199"
     assert rosa.email == "rosa@example.com"
     client.force_login(network.teammate)
     assert "Rosa Martinez" in names(client.get(URL))

@@ -89,7 +89,7 @@ def test_edit_saves_valid_personal_information(client, network):
     network.seeker.refresh_from_db()
     assert network.seeker.last_name == "Hernández"
     assert network.seeker.zip_code == "60623"
-    assert network.seeker.phone == "3125550142"
+    assert network.seeker.phone == "+13125550142"
     assert "312-555-0142" in client.get(profile_url(network.seeker)).content.decode()
 
 
