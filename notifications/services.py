@@ -19,6 +19,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
+import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
@@ -144,14 +145,23 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
     return context
 
 
+# Mail programs drop <style> blocks or parts of them, so the layout's rules (templates/emails/_base.html) are
+# copied onto each element's style attribute. Only the @media rules stay in <style> (they cannot be inlined);
+# nothing is fetched from the network.
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
 def render_message(kind: str, context: dict, language: str) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) from templates/emails/<kind>_*.txt|html in ``language``."""
+    """(subject, plain text, HTML) from templates/emails/<kind>_*.txt|html in ``language``.
+
+    The one place every email's HTML is produced: it extends templates/emails/_base.html (the layout, its
+    heading being the subject) and its styles are inlined here."""
     with translation.override(language):
         context = {**context, "LANGUAGE_CODE": language}
-        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())[:255]
         text = render_to_string(f"emails/{kind}_body.txt", context).strip() + "\n"
-        html = render_to_string(f"emails/{kind}_body.html", context)
-    return subject[:255], text, html
+        html = _INLINER.inline(render_to_string(f"emails/{kind}_body.html", {**context, "subject": subject}))
+    return subject, text, html
 
 
 def _enqueue(kind: str, referral, recipients: list[Recipient], *, key_prefix: str, **extra) -> list[int]:

@@ -53,6 +53,7 @@ SHOTS = [
     Shot("report", "omar", "/reports/"),
     Shot("seeker-email-link", None, "{seeker_link}"),
     Shot("dev-mailbox", None, "/dev/mailbox/"),
+    Shot("seeker-email", None, "/dev/mailbox/{seeker_email}/html/"),
 ]
 
 # The demo rows the paths name, read once from the seeded database.
@@ -69,6 +70,8 @@ luis = Seeker.objects.unscoped("screenshots").get(first_name="Luis", last_name="
 referrals = Referral.objects.unscoped("screenshots").order_by("id")
 seekers_referral = referrals.filter(seeker__contact_preference="email", seeker__preferred_language="en",
                                     status="accepted").first()
+from notifications.models import OutboxMessage
+seeker_email = OutboxMessage.objects.filter(kind="referral_confirmation", language="en").order_by("id").first()
 print(json.dumps({
     "luis": str(luis.public_id), "luis_zip": luis.zip_code,
     "pantry": str(directory().get(name="Community Food Pantry").public_id),
@@ -77,6 +80,7 @@ print(json.dumps({
                          .first().public_id),
     "northside": str(Organization.objects.get(slug="northside").public_id),
     "seeker_link": link_path(referral=seekers_referral, seeker=seekers_referral.seeker),
+    "seeker_email": str(seeker_email.public_id),
 }))
 '''
 

@@ -132,3 +132,45 @@ def test_staff_can_call_the_person_from_their_profile(sign_in):
     page.goto("/people/")
     page.get_by_role("link", name="Luis Hernandez").first.click()
     expect(page.get_by_role("link", name="773-555-1000")).to_have_attribute("href", "tel:+17735551000")
+
+
+def _seeker_emails_in_each_language():
+    from notifications.models import OutboxMessage
+
+    emails = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.REFERRAL_CONFIRMATION).order_by("id")
+    return {language: str(emails.filter(language=language).first().public_id) for language in ("en", "es")}
+
+
+ANSWERS = {"en": ["I got help", "I couldn't get help", "I'm no longer interested"],
+           "es": ["Recibí ayuda", "No pude recibir ayuda", "Ya no me interesa"]}
+
+
+def test_a_seekers_email_reads_well_at_phone_width_with_big_answer_buttons(browser, demo_server, settings):
+    settings.DEBUG = True  # the mailbox exists only in development
+    emails = off_the_event_loop(_seeker_emails_in_each_language)
+    context = browser.new_context(base_url=demo_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+
+    def without_the_sandbox(route):
+        # The mailbox serves an email's HTML sandboxed (no script may run in it), and axe is a script: the test
+        # reads the same bytes without that header.
+        response = route.fetch()
+        headers = {name: value for name, value in response.headers.items()
+                   if name.lower() != "content-security-policy"}
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/dev/mailbox/*/html/", without_the_sandbox)
+    for language, public_id in emails.items():
+        page.goto(f"/dev/mailbox/{public_id}/")
+        page.get_by_role("link", name="View the HTML version").click()
+        page.wait_for_url(f"**/dev/mailbox/{public_id}/html/")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        buttons = [page.get_by_role("link", name=label, exact=True) for label in ANSWERS[language]]
+        for button in buttons:
+            box = button.bounding_box()
+            # A thumb-sized target across the phone's width (the layout's phone rules reach it).
+            assert box["height"] >= 44 and box["width"] >= 300, (language, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert axe_violations(page) == [], language
+    context.close()
