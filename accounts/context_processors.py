@@ -7,7 +7,7 @@ NAVIGATION = [
     ("seekers:people", "People I'm Helping", ("worker", "claimer")),
     ("referrals:sent", "Sent referrals", "worker"),
     ("referrals:inbound", "Inbound Referrals", "claimer"),
-    ("programs:search", "Find programs", "worker"),
+    ("programs:search", "Find programs", ("worker", "claimer")),
     ("organization:home", "Organization", "admin"),
     ("reports:organization", "Reports", "admin"),
     ("webhooks:list", "Webhooks", "admin"),

@@ -67,7 +67,13 @@ def people(request):
     helping, referred = policies.can(request.user, "use_people_pages"), receives_referrals(request.user)
     if not (helping or referred):
         policies.check(request.user, "use_people_pages")  # 403 with the rule's message
-    shown = REFERRED if referred and (request.GET.get("show") == REFERRED or not helping) else HELPING
+    asked = request.GET.get("show")
+    if not (helping and referred):
+        shown = REFERRED if referred else HELPING
+    elif asked in (HELPING, REFERRED):
+        shown = asked
+    else:  # someone who both helps and claims: a Site's worker starts from their people, a provider's from referrals
+        shown = HELPING if policies.works_at_a_site(request.user) else REFERRED
     form = PeopleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if shown == REFERRED:

@@ -323,6 +323,13 @@ REFERRAL_RULES: dict[str, Rule] = {
     "confirm_status": Rule(
         lambda access: Party.CLAIMER in access.parties and access.referral.status in statuses.STALLABLE,
         "Only the program's claimers can confirm this referral's status."),
+    # After a decline for no room or out of area, the referral page offers the seeker's side the nearest
+    # accepting programs of the same kind (one click opens the Connect form filled in for the seeker).
+    "offer_alternatives": Rule(lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
+                               "Only the seeker's side is offered other programs."),
+    # Forwarding (referrals.services.referral_forward): the program sends the referral on to another program.
+    "forward": Rule(lambda access: Party.CLAIMER in access.parties,
+                    "Only the program's claimers can forward this referral."),
     # The status table (referrals.statuses) says which parties make each change and give each reason.
     "change_status": Rule(
         lambda access, to_status: bool(_status_rule(to_status).parties & access.parties),
@@ -422,6 +429,18 @@ def may_refer_on_behalf_of(user, program) -> bool:
     return ProgramClaimer.objects.filter(program=program, user=user).exists()
 
 
+def programs_referred_for(user):
+    """The programs on whose behalf ``user`` may refer (``may_refer_on_behalf_of``): those they claim, by name.
+    A referral made for one is seen and worked by its claimers when its outbound sharing switch is on."""
+    from programs.models import ProgramClaimer
+    from programs.selectors import directory
+
+    if user is None or not user.is_authenticated:
+        return directory().none()
+    return directory().filter(pk__in=ProgramClaimer.objects.filter(user_id=user.pk).values("program_id")).order_by(
+        "name", "pk")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The people referred to a person's programs (People I'm Helping and the profile, seen by a program)
 
@@ -432,8 +451,7 @@ CONSENT_HOLDS = Q(consent_given_at__isnull=False, consent_withdrawn_at__isnull=T
 def receives_referrals(user) -> bool:
     """Whether ``user`` works the inbound referrals of any program (claims one, or administers its provider):
     People I'm Helping then lists the people referred to those programs."""
-    return bool(user is not None and user.is_authenticated and user.is_active
-                and (user.is_superuser or programs_received_by(user).exists()))
+    return bool(user is not None and user.is_authenticated and user.is_active and programs_received_by(user).exists())
 
 
 def seekers_received_by(user):

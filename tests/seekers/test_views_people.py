@@ -43,10 +43,11 @@ def test_another_tenant_sees_none_of_them(client, network):
     assert network.outsider_seeker.full_name in names(response)
 
 
-def test_workers_without_a_site_or_a_program_are_refused(client, network):
-    provider_worker = factories.worker(network.provider, first_name="Noel", last_name="Park")
-    client.force_login(provider_worker)
+def test_people_of_no_organization_and_no_program_are_refused(client, network):
+    nobody = factories.UserFactory(first_name="Noel", last_name="Park")
+    client.force_login(nobody)
     assert client.get(URL).status_code == 403
+    assert client.get(reverse("seekers:create")).status_code == 403
 
 
 def test_claimers_without_a_site_see_the_people_referred_to_their_programs(client, network):
