@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0005_stalled_referrals'),
+        ('referrals', '0006_text_sent_event'),
     ]
 
     operations = [
