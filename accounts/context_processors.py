@@ -2,12 +2,12 @@ from django.urls import NoReverseMatch, reverse
 
 from .policies import roles_of
 
-# (url name, label, who sees it). Entries whose URL does not exist yet are left out.
+# (url name, label, who sees it: a role or a tuple of roles). Entries whose URL does not exist yet are left out.
 NAVIGATION = [
-    ("seekers:people", "People I'm Helping", "worker"),
+    ("seekers:people", "People I'm Helping", ("worker", "claimer")),
     ("referrals:sent", "Sent referrals", "worker"),
     ("referrals:inbound", "Inbound Referrals", "claimer"),
-    ("programs:search", "Find programs", "worker"),
+    ("programs:search", "Find programs", ("worker", "claimer")),
     ("organization:home", "Organization", "admin"),
     ("reports:organization", "Reports", "admin"),
     ("webhooks:list", "Webhooks", "admin"),
@@ -23,7 +23,7 @@ def navigation(request):
     roles = roles_of(user)
     items = []
     for name, label, role in NAVIGATION:
-        if role not in roles:
+        if not roles & ({role} if isinstance(role, str) else set(role)):
             continue
         try:
             url = reverse(name)

@@ -255,6 +255,14 @@ class ReferralSerializer(serializers.ModelSerializer):
     assigned_to = serializers.SerializerMethodField()
     goal = serializers.SerializerMethodField()
     replaced_by = serializers.SerializerMethodField()
+    forwarded_to = serializers.SerializerMethodField(
+        help_text="The referral this one was forwarded to (it closed as declined, forwarded); null otherwise.")
+    forwarded_from = serializers.SerializerMethodField(
+        help_text="The referral a program forwarded to make this one; null otherwise.")
+    on_behalf_of_program = ProgramSummarySerializer(
+        read_only=True, allow_null=True,
+        help_text="The program the referral was made for by one of its claimers (its claimers see and work it "
+                  "when the program shares its outbound referrals); null for a referral made for oneself.")
     stalled_since = serializers.SerializerMethodField(
         help_text="When the referral's status, unconfirmed, outlived the program's stall period (it counts as "
                   "stalled since then); null when it is not stalled.")
@@ -270,7 +278,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         fields = [
             "id", "seeker", "program", "organization", "referred_by", "comment", "urgency", "status",
             "status_reason", "version", "consent_given_at", "consent_method", "consent_withdrawn_at", "goal",
-            "assigned_to", "replaced_by", "seeker_outcome", "seeker_outcome_at", "program_outcome",
+            "assigned_to", "replaced_by", "forwarded_to", "forwarded_from", "on_behalf_of_program", "seeker_outcome", "seeker_outcome_at", "program_outcome",
             "program_outcome_at", "referrer_outcome", "referrer_outcome_at", "sent_at", "first_response_at",
             "closed_at", "updated_at", "stalled_since",
         ]
@@ -308,6 +316,15 @@ class ReferralSerializer(serializers.ModelSerializer):
     def get_replaced_by(self, referral):
         return str(referral.replaced_by.public_id) if referral.replaced_by_id else None
 
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_forwarded_to(self, referral):
+        forwarded_to = referral.forwarded_to
+        return str(forwarded_to.public_id) if forwarded_to is not None else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_forwarded_from(self, referral):
+        return str(referral.forwarded_from.public_id) if referral.forwarded_from_id else None
+
 
 class ReferralFilterSerializer(serializers.Serializer):
     """The query string of GET /referrals/."""
@@ -328,10 +345,35 @@ class ReferralCreateSerializer(serializers.Serializer):
     consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices,
                                              default=Referral.ConsentMethod.ELECTRONIC)
     goal = serializers.UUIDField(required=False, allow_null=True, default=None)
+    on_behalf_of_program = serializers.UUIDField(
+        required=False, allow_null=True, default=None,
+        help_text="A program you claim: the referral is made on its behalf (its claimers see and work it when it "
+                  "shares its outbound referrals). Leave out to refer for yourself.")
 
     def validate_consent(self, value):
         if value is not True:
             raise serializers.ValidationError("Record the person's consent to share their details with the program.")
+        return value
+
+    def validate_comment(self, value):
+        return _plain_text(value)
+
+
+class ReferralForwardSerializer(serializers.Serializer):
+    """POST /referrals/{id}/forward/: a claimer sends the referral on to another program."""
+
+    program = serializers.UUIDField(help_text="The program to forward to (another one, accepting referrals).")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default="",
+                                    help_text="Shared with the new program.")
+    consent = serializers.BooleanField(help_text="Must be true: the seeker agreed to share their details with the "
+                                                 "new program.")
+    consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices,
+                                             default=Referral.ConsentMethod.ELECTRONIC)
+
+    def validate_consent(self, value):
+        if value is not True:
+            raise serializers.ValidationError("Record the person's consent to share their details with the new "
+                                              "program.")
         return value
 
     def validate_comment(self, value):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("referrals/", views.ReferralList.as_view(), name="referrals"),
     path("referrals/<uuid:referral_id>/", views.ReferralDetail.as_view(), name="referral"),
     path("referrals/<uuid:referral_id>/status/", views.ReferralStatus.as_view(), name="referral-status"),
+    path("referrals/<uuid:referral_id>/forward/", views.ReferralForward.as_view(), name="referral-forward"),
     path("referrals/<uuid:referral_id>/notes/", views.ReferralNotes.as_view(), name="referral-notes"),
     path("referrals/<uuid:referral_id>/notes/<uuid:note_id>/", views.ReferralNoteDetail.as_view(),
          name="referral-note"),

@@ -27,7 +27,7 @@ from programs.selectors import directory, program_get, program_search
 from referrals import exports
 from referrals.actors import Actor
 from referrals.models import Referral, ReferralEvent
-from referrals.policies import referral_access, with_seeker_side
+from referrals.policies import programs_referred_for, referral_access, with_seeker_side
 from referrals.selectors import (
     referral_get_visible,
     referral_history,
@@ -39,6 +39,7 @@ from referrals.services import (
     note_delete,
     referral_change_status,
     referral_create,
+    referral_forward,
     referral_mark_viewed,
     referral_set_goal,
 )
@@ -54,7 +55,8 @@ from .permissions import IsOrganizationAdmin
 from .schema import ApiAutoSchema
 
 REFERRAL_RELATED = ("program", "program__organization", "seeker", "organization", "referred_by", "goal",
-                    "assigned_to", "replaced_by")
+                    "assigned_to", "replaced_by", "forwarded_from", "on_behalf_of_program",
+                    "on_behalf_of_program__organization")
 REFERRAL_ORDER = ("-sent_at", "-id")
 
 
@@ -162,7 +164,7 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
         confirm_new = data.pop("confirm_new", False)
         chosen = data.pop("organization", {}).get("public_id")
         organizations = [membership.organization
-                         for membership in seeker_policies.site_memberships(self.request.user)]
+                         for membership in seeker_policies.referring_memberships(self.request.user)]
         if not organizations:
             organization = None  # seeker_create refuses: only workers at a site add people (403)
         elif chosen is not None:
@@ -173,7 +175,7 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
         elif len(organizations) == 1:
             organization = organizations[0]
         else:
-            raise ValidationError({"organization": ["You work at several sites: say which one."]})
+            raise ValidationError({"organization": ["You work at several organizations: say which one."]})
         serializer.instance = seeker_create(actor=self.request.user, organization=organization,
                                             check_duplicates=not confirm_new, **data)
 
@@ -283,9 +285,16 @@ class ReferralList(ApiView, generics.ListAPIView):
             goal = seeker.goals.filter(public_id=data["goal"]).first()
             if goal is None:
                 raise ValidationError({"goal": ["That is not one of this seeker's goals."]})
+        on_behalf_of = None
+        if data["on_behalf_of_program"] is not None:
+            on_behalf_of = programs_referred_for(request.user).filter(public_id=data["on_behalf_of_program"]).first()
+            if on_behalf_of is None:
+                raise ValidationError({"on_behalf_of_program": ["You can only refer on behalf of a program you "
+                                                                "claim."]})
         referral = referral_create(actor=api_actor(request.user), seeker=seeker, program=program,
                                    comment=data["comment"], urgency=data["urgency"],
-                                   consent_method=data["consent_method"], goal=goal)
+                                   consent_method=data["consent_method"], goal=goal,
+                                   on_behalf_of_program=on_behalf_of)
         return _referral_response(request, _referral_or_404(request.user, referral.public_id),
                                   status_code=status.HTTP_201_CREATED)
 
@@ -337,6 +346,26 @@ class ReferralStatus(ApiView):
                                reason=data["reason"], note=data["note"], expected_version=data["version"],
                                replaced_by=replaced_by)
         return _referral_response(request, _referral_or_404(request.user, referral_id))
+
+
+@extend_schema(tags=["referrals"])
+class ReferralForward(ApiView):
+    @extend_schema(request=serializers.ReferralForwardSerializer, responses={201: serializers.ReferralSerializer})
+    def post(self, request, referral_id):
+        """Forward an inbound referral to another program (claimers): the new referral, made on behalf of your
+        program, is answered with 201; the original closes as declined, forwarded. A closed referral answers
+        409, a program that does not accept referrals (or the same program) 400."""
+        referral = _referral_or_404(request.user, referral_id)
+        payload = serializers.ReferralForwardSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        program = directory().filter(public_id=data["program"]).first()
+        if program is None:
+            raise ValidationError({"program": ["No program has this id."]})
+        forwarded = referral_forward(actor=api_actor(request.user), referral=referral, program=program,
+                                     comment=data["comment"], consent_method=data["consent_method"])
+        return _referral_response(request, _referral_or_404(request.user, forwarded.public_id),
+                                  status_code=status.HTTP_201_CREATED)
 
 
 class _OnVisibleReferral:

@@ -111,6 +111,11 @@ def task(referral: Referral) -> dict:
         "owner": _organization(referral.program.organization,
                                display=f"{referral.program.name} ({referral.program.organization.name})"),
     }
+    if referral.forwarded_from_id:
+        # Forwarded by the original's program: this Task carries on the original's fulfilment.
+        original = referral.forwarded_from.public_id
+        resource["basedOn"] = [{"reference": f"ServiceRequest/{original}"}]
+        resource["partOf"] = [{"reference": f"Task/{original}"}]
     if referral.status_reason:
         resource["statusReason"] = status_reason(referral.status_reason)
     since = stalls.stalled_since(referral, now=timezone.now())
@@ -135,6 +140,8 @@ def service_request(referral: Referral) -> dict:
         "requester": _organization(referral.organization),
         "performer": [_organization(program.organization, display=f"{program.name} ({program.organization.name})")],
     }
+    if referral.forwarded_from_id:
+        resource["replaces"] = [{"reference": f"ServiceRequest/{referral.forwarded_from.public_id}"}]
     categories = [{"text": category.name} for category in program.categories.all()]
     if categories:
         resource["category"] = categories

@@ -233,7 +233,7 @@ class TaskSearch(FHIRView):
         page_ids = list(referrals.order_by(*TASK_ORDER).values_list("pk", flat=True)
                         [(page - 1) * count: page * count + 1])
         found = list(referrals_for_page(request.user, page_ids[:count], order=TASK_ORDER)
-                     .select_related("program", "program__organization", "organization", "seeker"))
+                     .select_related("program", "program__organization", "organization", "seeker", "forwarded_from"))
         access_records_for_many(user=request.user, request=request, via=AccessRecord.Via.FHIR, referrals=found)
         base_url = request.build_absolute_uri("/fhir/")
         links = {"self": request.build_absolute_uri()}

@@ -6,6 +6,7 @@ from accounts.models import Membership
 from programs.models import ProgramClaimer
 from referrals import statuses
 from referrals.models import Referral, ReferralGroupObjectPermission
+from referrals.selectors import similar_programs
 
 Status = statuses.Status
 
@@ -29,11 +30,20 @@ def organization_admins_of(organization) -> list:
 
 
 def referrer_party_of(referral: Referral) -> list:
-    """Who hears about a referral for its referrer: the referrer, or their sharing team once they left.
+    """Who hears about a referral for its referrer: the referrer, or their sharing team once they left; for a
+    forwarded referral, also those who heard for the referral it was forwarded from (the original referrer
+    keeps getting the usual emails about where their person went).
 
     A referrer who is still an active member of the referring organization is told; when they have left,
     the members of the team (or the claimers of the program) the referral was shared with are told instead.
     """
+    found = _own_referrer_party(referral)
+    if referral.forwarded_from_id:
+        found += [user for user in referrer_party_of(referral.forwarded_from) if user not in found]
+    return found
+
+
+def _own_referrer_party(referral: Referral) -> list:
     referrer = referral.referred_by
     if referrer.is_active and Membership.objects.filter(user=referrer,
                                                         organization_id=referral.organization_id).exists():
@@ -56,34 +66,11 @@ def seeker_can_be_emailed(seeker) -> bool:
     return bool(seeker.email) and seeker.contact_preference == seeker.ContactPreference.EMAIL
 
 
-def _similar_programs(referral: Referral):
-    """Programs of the same category, accepting, nearest the seeker's zip code first (by name without one).
-
-    Programs the seeker already has an open referral to (this one included) are left out.
-    """
-    from programs.selectors import UnknownZipCode, directory, program_search
-
-    category_ids = list(referral.program.categories.values_list("pk", flat=True))
-    open_programs = Referral.objects.unscoped("the seeker's other open referrals").filter(
-        seeker_id=referral.seeker_id, status__in=statuses.OPEN
-    ).values("program_id")
-    try:
-        candidates = program_search(zip_code=referral.seeker.zip_code, accepting=True) \
-            if referral.seeker.zip_code else None
-    except UnknownZipCode:
-        candidates = None
-    if candidates is None:
-        candidates = directory().filter(accepts_referrals=True).order_by("name")
-    if category_ids:
-        candidates = candidates.filter(categories__in=category_ids)
-    return candidates.exclude(pk=referral.program_id).exclude(pk__in=open_programs).distinct()
-
-
 def next_matching_program(referral: Referral):
     """The program to offer instead of an expired referral: the nearest similar one that accepts referrals."""
-    return _similar_programs(referral).first()
+    return similar_programs(referral).first()
 
 
 def nearest_programs_with_slots(referral: Referral, *, limit: int = 3) -> list:
     """The programs to offer instead of a stalled referral: the nearest similar ones with open slots."""
-    return list(_similar_programs(referral).filter(capacity_available__gt=0)[:limit])
+    return list(similar_programs(referral).filter(capacity_available__gt=0)[:limit])

@@ -34,7 +34,7 @@ from referrals import statuses
 from referrals import stalls
 from referrals.answers import CONFIRM_STATUS, confirm_label, seeker_answer_labels
 from referrals.models import EscalationStep, ReferralEvent
-from referrals.selectors import program_may_see_seeker_contact, seeker_contact_visible_to
+from referrals.selectors import declined_alternatives, program_may_see_seeker_contact, seeker_contact_visible_to
 
 from . import links, selectors
 from .models import OutboxMessage
@@ -239,7 +239,12 @@ def _notify_status_changed(event, referral) -> None:
     def others(users):
         return [user for user in users if user.pk != event.actor_id]
 
-    if acting_party != Party.SEEKER:
+    forwarded = event.reason == statuses.Reason.FORWARDED
+    if forwarded:
+        # The seeker hears of a forwarding once, from the new referral's confirmation (_notify_created).
+        extra["forwarded_to"] = referral.replaced_by
+        extra["forwarded_url"] = _dashboard_url(referral.replaced_by) if referral.replaced_by_id else ""
+    if acting_party != Party.SEEKER and not forwarded:
         _enqueue(Kind.STATUS_CHANGED, referral, _seeker_recipient(referral), key_prefix=prefix, **extra)
     if acting_party != Party.CLAIMER:
         _enqueue(Kind.STATUS_CHANGED, referral,
@@ -251,6 +256,13 @@ def _notify_status_changed(event, referral) -> None:
             program = selectors.next_matching_program(referral)
             _enqueue(Kind.EXPIRED_REREFERRAL, referral, referrers, key_prefix=prefix,
                      next_program=program, rereferral_url=_rereferral_url(program, referral), **extra)
+        elif event.reason in statuses.DECLINES_WITH_ALTERNATIVES:
+            # Declined for no room or out of area: the nearest accepting programs of the same kind, one click each
+            # to the Connect form filled in (as expiry offers the next one).
+            alternatives = [{"program": program, "url": _rereferral_url(program, referral)}
+                            for program in declined_alternatives(referral)]
+            _enqueue(Kind.STATUS_CHANGED, referral, referrers, key_prefix=prefix, show_alternatives=True,
+                     alternatives=alternatives, **extra)
         else:
             _enqueue(Kind.STATUS_CHANGED, referral, referrers, key_prefix=prefix, **extra)
 

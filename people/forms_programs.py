@@ -53,13 +53,26 @@ class ConnectForm(forms.Form):
         error_messages={"required": "Say how the person gave consent."},
     )
     goal = forms.ChoiceField(label="Goal (optional)", required=False)
+    # Only for someone who claims programs: the referral is theirs, or made for one of their programs (whose
+    # claimers then see and work it when the program shares its outbound referrals).
+    on_behalf_of = forms.ChoiceField(label="Refer as", required=False,
+                                     help_text="A referral made on behalf of a program is seen and worked by its "
+                                               "claimers when the program shares its outbound referrals.",
+                                     error_messages={"invalid_choice": "You can only refer on behalf of a program "
+                                                                       "you claim."})
 
-    def __init__(self, *args, seeker, program, goals, **kwargs):
+    def __init__(self, *args, seeker, program, goals, referring_programs=(), referring_as="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = (f"{seeker.full_name} gives consent to share their name and contact details "
                                         f"with {program.name}")
         self.goals = {str(goal.public_id): goal for goal in goals}
         self.fields["goal"].choices = [("", "No goal")] + [(key, goal.title) for key, goal in self.goals.items()]
+        self.referring_programs = {str(choice.public_id): choice for choice in referring_programs}
+        if self.referring_programs:
+            self.fields["on_behalf_of"].choices = [("", f"Myself{f' ({referring_as})' if referring_as else ''}")] + [
+                (key, f"On behalf of {choice.name}") for key, choice in self.referring_programs.items()]
+        else:
+            del self.fields["on_behalf_of"]
 
     def clean_comment(self):
         return form_text(self.cleaned_data["comment"], label="comment")
@@ -67,3 +80,35 @@ class ConnectForm(forms.Form):
     def clean_goal(self):
         value = self.cleaned_data["goal"]
         return self.goals.get(value) if value else None
+
+    def clean_on_behalf_of(self):
+        value = self.cleaned_data["on_behalf_of"]
+        return self.referring_programs.get(value) if value else None
+
+
+class ForwardForm(forms.Form):
+    """What a claimer adds when forwarding a referral to another program: the comment for the new program, and
+    the seeker's consent to share their details with it."""
+
+    comment = forms.CharField(
+        label="Comment", required=False, max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shared with the new program: why you are forwarding, and anything that helps them respond.",
+        error_messages={"max_length": f"The comment is too long (at most {COMMENT_MAX_LENGTH} characters)."},
+    )
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Record the person's consent before forwarding: the new program cannot be "
+                                    "told about them without it."},
+    )
+    consent_method = forms.ChoiceField(
+        label="How it was given", choices=[("", "Choose…"), *Referral.ConsentMethod.choices],
+        error_messages={"required": "Say how the person gave consent."},
+    )
+
+    def __init__(self, *args, seeker, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = (f"{seeker.full_name} gives consent to share their name and contact details "
+                                        f"with {program.name}")
+
+    def clean_comment(self):
+        return form_text(self.cleaned_data["comment"], label="comment")

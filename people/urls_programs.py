@@ -12,6 +12,7 @@ urlpatterns = [
     # Program search and the Connect form (web-a).
     path("programs/", views_programs.search, name="search"),
     path("programs/<uuid:public_id>/connect/", views_programs.connect, name="connect"),
+    path("programs/<uuid:public_id>/forward/", views_programs.forward, name="forward"),
     # Program listing for claimers (web-b).
     path("programs/<uuid:public_id>/manage/", views_claimer.manage, name="manage"),
 ]

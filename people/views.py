@@ -16,6 +16,7 @@ from privacy.services import access_record
 from programs.geo import zip_centre
 from programs.selectors import age_on
 from referrals.models import Note, Referral
+from referrals.policies import contact_shared_with_program, receives_referrals, seekers_received_by, with_seeker_side
 from referrals.views import panel_for_profile
 from seekers import policies
 from seekers.forms import PeopleSearchForm, SeekerForm
@@ -24,7 +25,7 @@ from seekers.selectors import people_search, people_with_activity
 from seekers.services import LikelyDuplicate, seeker_create, seeker_update
 from sms.selectors import texts_stopped, undelivered_text
 
-from .selectors import with_open_referrals
+from .selectors import people_referred_to_programs, referred_people, with_open_referrals
 
 PEOPLE_PER_PAGE = 25
 
@@ -44,21 +45,53 @@ def get_seeker_or_404(user, public_id) -> Seeker:
         raise Http404("No such person.") from None
 
 
+def get_profile_or_404(user, public_id) -> tuple[Seeker, bool]:
+    """(the seeker, whether ``user`` helps them): the people ``user`` helps, else the people referred to the
+    programs ``user`` works (who see only what those referrals share). 404 for anyone else's."""
+    try:
+        return get_seeker_or_404(user, public_id), True
+    except Http404:
+        pass
+    try:
+        return seekers_received_by(user).get(public_id=public_id), False
+    except Seeker.DoesNotExist:
+        raise Http404("No such person.") from None
+
+
+# People I'm Helping's two lists: the people a helper helps, and the people referred to a claimer's programs.
+HELPING, REFERRED = "helping", "referred"
+
+
 @login_required
 @require_GET
 def people(request):
-    policies.check(request.user, "use_people_pages")
+    helping, referred = policies.can(request.user, "use_people_pages"), receives_referrals(request.user)
+    if not (helping or referred):
+        policies.check(request.user, "use_people_pages")  # 403 with the rule's message
+    asked = request.GET.get("show")
+    if not (helping and referred):
+        shown = REFERRED if referred else HELPING
+    elif asked in (HELPING, REFERRED):
+        shown = asked
+    else:  # someone who both helps and claims: a Site's worker starts from their people, a provider's from referrals
+        shown = HELPING if policies.works_at_a_site(request.user) else REFERRED
     form = PeopleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    seekers = Seeker.objects.restrict(request.user, "view:all")
-    if query:
-        seekers = people_search(seekers, query)
-    page = CappedCountPaginator(people_with_activity(seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = with_open_referrals(request.user, page.object_list)
-    context = {"form": form, "page": page, "query": query}
-    template = "seekers/_people_list.html" if request.htmx and request.htmx.target == "people-list" \
-        else "seekers/people.html"
-    return render(request, template, context)
+    if shown == REFERRED:
+        page = CappedCountPaginator(people_referred_to_programs(request.user, query),
+                                    PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = referred_people(request.user, page.object_list)
+    else:
+        seekers = Seeker.objects.restrict(request.user, "view:all")
+        if query:
+            seekers = people_search(seekers, query)
+        page = CappedCountPaginator(people_with_activity(seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = with_open_referrals(request.user, page.object_list)
+    context = {"form": form, "page": page, "query": query, "shown": shown, "can_add_person": helping,
+               "both_lists": helping and referred}
+    list_template = "seekers/_referred_list.html" if shown == REFERRED else "seekers/_people_list.html"
+    template = list_template if request.htmx and request.htmx.target == "people-list" else "seekers/people.html"
+    return render(request, template, {**context, "list_template": list_template})
 
 
 @login_required
@@ -117,8 +150,25 @@ def outbound_referrals(user, seeker):
 
 
 def inbound_referrals(user, seeker):
-    return _with_latest_note(Referral.objects.restrict(user, "receive").filter(seeker=seeker)
-                             .select_related("program", "goal").order_by("-sent_at", "-id"))
+    """The seeker's referrals to the programs ``user`` works, each with ``on_seeker_side`` (the goal is shown
+    only to those who help the seeker)."""
+    return _with_latest_note(with_seeker_side(Referral.objects.restrict(user, "receive").filter(seeker=seeker), user)
+                             .select_related("program", "goal", "on_behalf_of_program", "replaced_by__program")
+                             .order_by("-sent_at", "-id"))
+
+
+def render_received_profile(request, seeker, *, open_panel=""):
+    """The profile as a program sees it: the name and, while a referral's consent holds, the contact details
+    and language; the Inbound Referrals section. Nothing else of the referring organization's record."""
+    inbound = list(inbound_referrals(request.user, seeker))
+    context = {
+        "seeker": seeker,
+        "inbound": inbound,
+        "shares_contact": contact_shared_with_program(seeker, consent_holds=any(r.has_consent for r in inbound)),
+        "consent_withdrawn": any(r.consent_withdrawn_at for r in inbound),
+        "open_panel": open_panel,
+    }
+    return render(request, "seekers/profile_received.html", context)
 
 
 def render_profile(request, seeker, *, goal_form=None, status=200, open_panel=""):
@@ -142,9 +192,9 @@ def render_profile(request, seeker, *, goal_form=None, status=200, open_panel=""
 @login_required
 @require_GET
 def profile(request, public_id):
-    seeker = get_seeker_or_404(request.user, public_id)
+    seeker, helps = get_profile_or_404(request.user, public_id)
     access_record(user=request.user, seeker=seeker, request=request)
-    return render_profile(request, seeker)
+    return render_profile(request, seeker) if helps else render_received_profile(request, seeker)
 
 
 @login_required
@@ -153,11 +203,13 @@ def profile_referral(request, public_id, referral_id):
     """The profile with one of the person's referrals open below its lists: the address the profile pushes when
     a referral opens in place, so that it can be bookmarked, shared, reloaded and left with Back. htmx asks
     for the panel alone."""
-    seeker = get_seeker_or_404(request.user, public_id)
+    seeker, helps = get_profile_or_404(request.user, public_id)
     panel = panel_for_profile(request, seeker=seeker, referral_public_id=referral_id)  # 404: not this person's
     if request.htmx:
         return panel
     access_record(user=request.user, seeker=seeker, request=request)
+    if not helps:
+        return render_received_profile(request, seeker, open_panel=panel.content.decode())
     return render_profile(request, seeker, open_panel=panel.content.decode())
 
 
@@ -173,6 +225,6 @@ def outbound_list(request, public_id):
 @login_required
 @require_GET
 def inbound_list(request, public_id):
-    seeker = get_seeker_or_404(request.user, public_id)
+    seeker, _ = get_profile_or_404(request.user, public_id)
     return render(request, "seekers/_inbound_list.html",
                   {"seeker": seeker, "inbound": inbound_referrals(request.user, seeker)})

@@ -11,13 +11,15 @@ from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
 from programs.models import Program
 from programs.selectors import UnknownZipCode, age_on, program_get, program_search
+from core.errors import Conflict
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
-from referrals.policies import may_see
-from referrals.selectors import open_referrals_to_programs
-from referrals.services import referral_create
+from referrals.models import Referral
+from referrals.policies import may_see, programs_referred_for, referral_access
+from referrals.selectors import open_referrals_to_programs, referral_get_visible
+from referrals.services import referral_create, referral_forward
 from seekers.models import Seeker
 
-from .forms_programs import ConnectForm, ProgramSearchForm
+from .forms_programs import ConnectForm, ForwardForm, ProgramSearchForm
 
 PROGRAMS_PER_PAGE = 20
 
@@ -28,9 +30,26 @@ def _seeker_from_query(request) -> Seeker | None:
     if not public_id:
         return None
     try:
-        return Seeker.objects.restrict(request.user, "view").get(public_id=public_id)
+        return Seeker.objects.restrict(request.user, "view").select_related("organization").get(public_id=public_id)
     except (Seeker.DoesNotExist, ValidationError, ValueError):
         raise Http404("No such person.") from None
+
+
+def _forwarding_from_query(request, name: str) -> Referral | None:
+    """The referral named by ?<name>=<uuid>, to be forwarded by this user: 404 when they may not see it, 403 when
+    they may see it but are not its program's claimer (the rule book's "forward"). ``shares_contact`` says whether
+    the program sees the seeker's contact details and zip code (while consent holds)."""
+    public_id = request.GET.get(name, "").strip()
+    if not public_id:
+        return None
+    try:
+        referral = referral_get_visible(user=request.user, public_id=public_id)
+    except (Referral.DoesNotExist, ValidationError, ValueError):
+        raise Http404("No such referral.") from None
+    access = referral_access(request.user, referral)
+    access.require("forward")
+    referral.shares_contact = access.may("see_contact")
+    return referral
 
 
 def _mark_open_referrals(user, seeker, programs) -> None:
@@ -45,12 +64,15 @@ def _mark_open_referrals(user, seeker, programs) -> None:
 @login_required
 @require_GET
 def search(request):
-    seeker = _seeker_from_query(request)
+    # Forwarding a referral (its claimer, ?forward=<referral>) searches for its seeker as the program sees them:
+    # in their zip code while consent holds, never by their age (the program does not see the birth date).
+    forwarding = _forwarding_from_query(request, "forward")
+    seeker = forwarding.seeker if forwarding is not None else _seeker_from_query(request)
     data = request.GET.copy()
-    if seeker is not None and "zip" not in data:
+    if seeker is not None and "zip" not in data and (forwarding is None or forwarding.shares_contact):
         data["zip"] = seeker.zip_code
     form = ProgramSearchForm(data)
-    seeker_age = age_on(seeker.date_of_birth) if seeker else None
+    seeker_age = age_on(seeker.date_of_birth) if seeker and forwarding is None else None
     page, hidden_ineligible, hidden_ineligible_more, unplaced_zip = None, 0, False, ""
     if form.is_valid():
         filters = form.cleaned_data
@@ -69,7 +91,7 @@ def search(request):
         page.object_list = list(page.object_list)
         if seeker is not None:
             _mark_open_referrals(request.user, seeker, page.object_list)
-    context = {"form": form, "seeker": seeker, "seeker_age": seeker_age, "page": page,
+    context = {"form": form, "seeker": seeker, "seeker_age": seeker_age, "page": page, "forwarding": forwarding,
                "hidden_ineligible": hidden_ineligible, "hidden_ineligible_more": hidden_ineligible_more,
                "unplaced_zip": unplaced_zip, "radius_ignored": bool(unplaced_zip and form.cleaned_data["radius"])}
     return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)
@@ -91,7 +113,9 @@ def connect(request, public_id):
         messages.info(request, "Start a referral from the person's profile, so we know who it is for.")
         return redirect("seekers:people")
     goals = seeker.goals.filter(status=Goal.Status.OPEN)
-    form = ConnectForm(request.POST or None, seeker=seeker, program=program, goals=goals)
+    form = ConnectForm(request.POST or None, seeker=seeker, program=program, goals=goals,
+                       referring_programs=list(programs_referred_for(request.user)),
+                       referring_as=seeker.organization.name)
     if request.method == "GET":
         return render(request, "programs/connect.html", _connect_context(seeker, program, form))
     if not form.is_valid():
@@ -99,7 +123,8 @@ def connect(request, public_id):
     data = form.cleaned_data
     try:
         referral = referral_create(actor=request.user, seeker=seeker, program=program, comment=data["comment"],
-                                   urgency=data["urgency"], consent_method=data["consent_method"], goal=data["goal"])
+                                   urgency=data["urgency"], consent_method=data["consent_method"], goal=data["goal"],
+                                   on_behalf_of_program=data.get("on_behalf_of"))
     except DuplicateOpenReferral as error:
         if may_see(request.user, error.existing):
             duplicate, refusal = error.existing, error.message
@@ -120,3 +145,51 @@ def connect(request, public_id):
                       status=400)
     messages.success(request, f"Referral sent to {program.name}.")
     return redirect("seekers:profile", public_id=referral.seeker.public_id)
+
+
+def _forward_context(referral, program, form, **extra):
+    return {"referral": referral, "seeker": referral.seeker, "program": program, "form": form, **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forward(request, public_id):
+    """Forwarding a referral to ``program`` (?referral=<referral>): the comment and the seeker's consent, then
+    one transaction (referrals.services.referral_forward) makes the new referral and closes the original."""
+    try:
+        program = program_get(public_id=public_id)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+    referral = _forwarding_from_query(request, "referral")
+    if referral is None:
+        messages.info(request, "Forward a referral from its page, so we know which one.")
+        return redirect("referrals:inbound")
+    form = ForwardForm(request.POST or None, seeker=referral.seeker, program=program)
+    if request.method == "GET":
+        return render(request, "programs/forward.html", _forward_context(referral, program, form))
+    if not form.is_valid():
+        return render(request, "programs/forward.html", _forward_context(referral, program, form), status=400)
+    data = form.cleaned_data
+    try:
+        forwarded = referral_forward(actor=request.user, referral=referral, program=program, comment=data["comment"],
+                                     consent_method=data["consent_method"])
+    except DuplicateOpenReferral as error:
+        duplicate = error.existing if may_see(request.user, error.existing) else None
+        refusal = error.message if duplicate else (f"{referral.seeker.full_name} already has an open referral to "
+                                                   f"{program.name}.")
+        return render(request, "programs/forward.html",
+                      _forward_context(referral, program, form, duplicate=duplicate, refusal=refusal), status=409)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from None
+    except ReferralError as error:
+        field = error.context.get("field")
+        refusal = None
+        if field in form.fields:
+            form.add_error(field, error.message)
+        else:
+            refusal = error.message
+        return render(request, "programs/forward.html", _forward_context(referral, program, form, refusal=refusal),
+                      status=409 if isinstance(error, Conflict) else 400)
+    messages.success(request, f"Forwarded to {program.name}: the referral to {referral.program.name} is closed as "
+                              f"forwarded, and {referral.seeker.first_name} is told once.")
+    return redirect("referrals:detail", public_id=forwarded.public_id)

@@ -31,12 +31,18 @@ class Actor:
     def is_system(self) -> bool:
         return self.user is None and self.seeker is None
 
-    def display(self, *, program_id=None) -> tuple[str, str]:
-        """(name, organization) as history lines show them; ``program_id``: the referral's program."""
+    def display(self, *, program_id=None, on_behalf_of=None) -> tuple[str, str]:
+        """(name, organization) as history lines show them; ``program_id``: the referral's program;
+        ``on_behalf_of``: the program it was made for, named after the organization of a person acting for it
+        ("Community Food Pantry, for Mobile Food Market")."""
         from programs.selectors import organization_display_for
 
         if self.user is not None:
-            return self.user.short_name, organization_display_for(self.user, program_id=program_id)
+            organization = organization_display_for(self.user, program_id=program_id)
+            if on_behalf_of is not None and organization != on_behalf_of.name and _acts_for(
+                    self.user, on_behalf_of.pk, program_id):
+                organization = f"{organization}, for {on_behalf_of.name}"
+            return self.user.short_name, organization
         if self.seeker is not None:
             if self.via == Via.EMAIL_LINK:
                 return "Seeker (email link)", ""
@@ -45,6 +51,16 @@ class Actor:
             initial = f" {self.seeker.last_name[:1]}." if self.seeker.last_name else ""
             return f"{self.seeker.first_name}{initial}", ""
         return "System", ""
+
+
+def _acts_for(user, on_behalf_of_id, program_id) -> bool:
+    """Whether ``user`` acts on a referral for the program it was made on behalf of: they claim that program,
+    not the program the referral went to (there they act for the receiving side)."""
+    from programs.models import ProgramClaimer
+
+    claimed = set(ProgramClaimer.objects.filter(user_id=user.pk, program_id__in=[on_behalf_of_id, program_id])
+                  .values_list("program_id", flat=True))
+    return on_behalf_of_id in claimed and program_id not in claimed
 
 
 def as_actor(actor) -> Actor:

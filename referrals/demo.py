@@ -244,7 +244,44 @@ def seed(*, stdout=None) -> bool:
             _backdate(referral, start=_ago(rng.uniform(1, 60)), rng=rng)
             count += 1
     say(f"{count} referrals created, in every status, with their history and notes.\n")
+    _programs_participate(by_name, sam=sam, rita=rita, maria=maria, foodbank=foodbank, seekers=seekers, rng=rng)
+    say("Programs as participants: a claimer's referral, one on behalf of a program, one forwarded.\n")
     return True
+
+
+def _programs_participate(by_name, *, sam, rita, maria, foodbank, seekers, rng):
+    """Issue 15: Sam (a claimer at City Food Bank) adds people and refers them, for himself and on behalf of
+    Mobile Food Market (which shares its outbound referrals), and forwards one of the pantry's inbound
+    referrals to SNAP Enrollment Help."""
+    from programs.services import organization_program_set_sharing
+    from seekers.services import seeker_create
+
+    organization_program_set_sharing(actor=rita, program=by_name["Mobile Food Market"], shares_outbound=True)
+    nadia = seeker_create(actor=sam, organization=foodbank, first_name="Nadia", last_name="Petrov",
+                          zip_code="60640", email="nadia.petrov@example.com")
+    own = services.referral_create(
+        actor=sam, seeker=nadia, program=by_name["Emergency Rental Assistance"], consent_method="verbal",
+        comment="Came to the pantry behind on rent; two children at home.")
+    _backdate(own, start=_ago(6), rng=rng)
+    tomas = seeker_create(actor=sam, organization=foodbank, first_name="Tomás", last_name="Vega", zip_code="60623",
+                          email="tomas.vega@example.com", preferred_language="es")
+    for_market = services.referral_create(
+        actor=sam, seeker=tomas, program=by_name["Community Health Clinic"], consent_method="verbal",
+        on_behalf_of_program=by_name["Mobile Food Market"],
+        comment="Met at the market stop on 26th Street; needs a regular doctor.")
+    _backdate(for_market, start=_ago(4), rng=rng)
+    pantry = by_name["Community Food Pantry"]
+    luis = next(seeker for seeker, _ in seekers if seeker.first_name == "Luis")
+    if Referral.objects.unscoped("the demo's own referrals").filter(
+            seeker=luis, program__in=[pantry, by_name["SNAP Enrollment Help"]], status__in=statuses.OPEN).exists():
+        luis = nadia
+    inbound = services.referral_create(actor=maria if luis.organization_id != foodbank.pk else sam, seeker=luis,
+                                       program=pantry, consent_method="written",
+                                       comment=f"{luis.first_name} needs groceries and help applying for SNAP.")
+    services.referral_mark_viewed(actor=sam, referral=inbound)
+    services.referral_forward(actor=sam, referral=inbound, program=by_name["SNAP Enrollment Help"],
+                              consent_method="verbal",
+                              comment="Our pantry is full this month; SNAP will help more in the long run.")
 
 
 def _eligibility_text(min_age, max_age) -> str:

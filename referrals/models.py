@@ -74,7 +74,11 @@ class Referral(models.Model):
     )
     replaced_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces",
-        help_text="The new referral when this one was withdrawn as referred elsewhere.",
+        help_text="The new referral when this one was withdrawn as referred elsewhere, or declined as forwarded.",
+    )
+    forwarded_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="forwards",
+        help_text="The referral a program forwarded to make this one (it closed as declined, forwarded).",
     )
 
     # Each party's own last word on the outcome, kept beside the status so a disagreement shows.
@@ -131,6 +135,11 @@ class Referral(models.Model):
     @property
     def is_closed(self) -> bool:
         return statuses.is_closed(self.status)
+
+    @property
+    def forwarded_to(self):
+        """The referral this one was forwarded to (declined as forwarded), or None."""
+        return self.replaced_by if self.status_reason == statuses.Reason.FORWARDED else None
 
     @property
     def has_consent(self) -> bool:

@@ -323,6 +323,13 @@ REFERRAL_RULES: dict[str, Rule] = {
     "confirm_status": Rule(
         lambda access: Party.CLAIMER in access.parties and access.referral.status in statuses.STALLABLE,
         "Only the program's claimers can confirm this referral's status."),
+    # After a decline for no room or out of area, the referral page offers the seeker's side the nearest
+    # accepting programs of the same kind (one click opens the Connect form filled in for the seeker).
+    "offer_alternatives": Rule(lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
+                               "Only the seeker's side is offered other programs."),
+    # Forwarding (referrals.services.referral_forward): the program sends the referral on to another program.
+    "forward": Rule(lambda access: Party.CLAIMER in access.parties,
+                    "Only the program's claimers can forward this referral."),
     # The status table (referrals.statuses) says which parties make each change and give each reason.
     "change_status": Rule(
         lambda access, to_status: bool(_status_rule(to_status).parties & access.parties),
@@ -420,3 +427,51 @@ def may_refer_on_behalf_of(user, program) -> bool:
     from programs.models import ProgramClaimer
 
     return ProgramClaimer.objects.filter(program=program, user=user).exists()
+
+
+def programs_referred_for(user):
+    """The programs on whose behalf ``user`` may refer (``may_refer_on_behalf_of``): those they claim, by name.
+    A referral made for one is seen and worked by its claimers when its outbound sharing switch is on."""
+    from programs.models import ProgramClaimer
+    from programs.selectors import directory
+
+    if user is None or not user.is_authenticated:
+        return directory().none()
+    return directory().filter(pk__in=ProgramClaimer.objects.filter(user_id=user.pk).values("program_id")).order_by(
+        "name", "pk")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The people referred to a person's programs (People I'm Helping and the profile, seen by a program)
+
+# A referral shares the seeker's contact details (email, phone, zip code, language) while its consent holds.
+CONSENT_HOLDS = Q(consent_given_at__isnull=False, consent_withdrawn_at__isnull=True)
+
+
+def receives_referrals(user) -> bool:
+    """Whether ``user`` works the inbound referrals of any program (claims one, or administers its provider):
+    People I'm Helping then lists the people referred to those programs."""
+    return bool(user is not None and user.is_authenticated and user.is_active and programs_received_by(user).exists())
+
+
+def seekers_received_by(user):
+    """The seekers with a referral ``user`` receives (``restrict(user, "receive")``): a program sees these
+    people, and of each only what those referrals share (``received_seeker_details``). The seeker profiles of
+    another tenant are read here on purpose, narrowed by those referrals."""
+    from seekers.models import Seeker
+
+    received = Referral.objects.restrict(user, "receive").order_by().values("seeker_id")
+    return Seeker.objects.unscoped("people referred to the user's programs, narrowed by those referrals").filter(
+        pk__in=received)
+
+
+def referrals_received_for(user, seeker):
+    """The referrals of ``seeker`` to the programs ``user`` works (a profile's Inbound Referrals)."""
+    return Referral.objects.restrict(user, "receive").filter(seeker=seeker)
+
+
+def contact_shared_with_program(seeker, *, consent_holds: bool) -> bool:
+    """Whether a program sees ``seeker``'s contact details, zip code and language through its referrals:
+    while the consent of one of them holds (``consent_holds``, from ``CONSENT_HOLDS``) and the person has not
+    asked not to be contacted. Otherwise the name only."""
+    return bool(consent_holds) and not seeker.does_not_want_contact

@@ -25,7 +25,8 @@ def referral_get_visible(*, user, public_id) -> Referral:
     return (
         with_seeker_side(Referral.objects.restrict(user, "view"), user)
         .select_related("program", "program__organization", "seeker", "organization", "referred_by", "goal",
-                        "assigned_to")
+                        "assigned_to", "on_behalf_of_program", "on_behalf_of_program__organization",
+                        "replaced_by__program", "forwarded_from__program")
         .get(public_id=public_id)
     )
 
@@ -91,3 +92,42 @@ def referral_changes_since(referral: Referral, version: int) -> list:
     if missed <= 0:
         return []
     return list(referral.events.filter(kind__in=VERSIONED_KINDS).order_by("-created_at", "-id")[:min(missed, 20)])
+
+
+def similar_programs(referral: Referral):
+    """Programs of the same category, accepting, nearest the seeker's zip code first (by name without one).
+
+    Programs the seeker already has an open referral to (this one included) are left out. What expiry, a stall
+    and a decline for no room or out of area offer the referrer instead (one click to the Connect form).
+    """
+    from programs.selectors import UnknownZipCode, directory, program_search
+
+    from .statuses import OPEN
+
+    category_ids = list(referral.program.categories.values_list("pk", flat=True))
+    open_programs = Referral.objects.unscoped("the seeker's other open referrals").filter(
+        seeker_id=referral.seeker_id, status__in=OPEN
+    ).values("program_id")
+    try:
+        candidates = program_search(zip_code=referral.seeker.zip_code, accepting=True) \
+            if referral.seeker.zip_code else None
+    except UnknownZipCode:
+        candidates = None
+    if candidates is None:
+        candidates = directory().filter(accepts_referrals=True).order_by("name")
+    if category_ids:
+        candidates = candidates.filter(categories__in=category_ids)
+    return candidates.exclude(pk=referral.program_id).exclude(pk__in=open_programs).distinct()
+
+
+DECLINED_ALTERNATIVES = 3
+
+
+def declined_alternatives(referral: Referral, *, limit: int = DECLINED_ALTERNATIVES) -> list:
+    """The programs to offer after ``referral`` was declined for no room or out of area
+    (statuses.DECLINES_WITH_ALTERNATIVES): the nearest accepting ones of the same category. Empty otherwise."""
+    from .statuses import DECLINES_WITH_ALTERNATIVES, Status
+
+    if referral.status != Status.DECLINED or referral.status_reason not in DECLINES_WITH_ALTERNATIVES:
+        return []
+    return list(similar_programs(referral)[:limit])

@@ -40,10 +40,16 @@ NOTE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000
 
 
+def _display(actor: Actor, referral: Referral) -> tuple[str, str]:
+    """(name, organization) of ``actor`` on ``referral``'s history and notes (see Actor.display)."""
+    return actor.display(program_id=referral.program_id,
+                         on_behalf_of=referral.on_behalf_of_program if referral.on_behalf_of_program_id else None)
+
+
 def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralEvent:
     """Append one line to the referral's history and publish it to the channels (referrals.events)."""
     actor = as_actor(actor)
-    name, organization = actor.display(program_id=referral.program_id)
+    name, organization = _display(actor, referral)
     event = ReferralEvent.objects_across_tenants.create(
         organization_id=referral.organization_id,
         referral=referral,
@@ -81,19 +87,32 @@ def _grant(referral: Referral, *, users=(), groups=()):
     )
 
 
-def _grant_on_create(referral: Referral):
-    """Grants are given when the referral is made (sharing switched on later is not retroactive)."""
-    referrer = ["view_referral", "act_as_referrer"]
-    groups = [
+REFERRER_GRANT = ["view_referral", "act_as_referrer"]
+
+
+def _referrer_side(referral: Referral) -> tuple[list, list]:
+    """(users, groups) with their codenames who act for the referrer of ``referral``: the referrer, their
+    sharing team or the sharing program it was made for, and the referring organization's admins."""
+    groups = [(referral.organization.admin_group, ["view_referral", "act_as_referrer", "administer_referral"])]
+    if referral.referred_by_team and referral.referred_by_team.shares_outbound:
+        groups.append((referral.referred_by_team.group, REFERRER_GRANT))
+    if referral.on_behalf_of_program and referral.on_behalf_of_program.shares_outbound:
+        groups.append((referral.on_behalf_of_program.group, REFERRER_GRANT))
+    return [(referral.referred_by, REFERRER_GRANT)], groups
+
+
+def _grant_on_create(referral: Referral, *, also_for: Referral | None = None):
+    """Grants are given when the referral is made (sharing switched on later is not retroactive). ``also_for``:
+    the referral it was forwarded from, whose referrer side keeps its access to the new one."""
+    users, groups = _referrer_side(referral)
+    groups += [
         (referral.program.group, ["view_referral", "act_as_claimer"]),
-        (referral.organization.admin_group, ["view_referral", "act_as_referrer", "administer_referral"]),
         (referral.program.organization.admin_group, ["view_referral", "act_as_claimer", "administer_referral"]),
     ]
-    if referral.referred_by_team and referral.referred_by_team.shares_outbound:
-        groups.append((referral.referred_by_team.group, referrer))
-    if referral.on_behalf_of_program and referral.on_behalf_of_program.shares_outbound:
-        groups.append((referral.on_behalf_of_program.group, referrer))
-    _grant(referral, users=[(referral.referred_by, referrer)], groups=groups)
+    if also_for is not None:
+        kept_users, kept_groups = _referrer_side(also_for)
+        users, groups = users + kept_users, groups + kept_groups
+    _grant(referral, users=users, groups=groups)
 
 
 def _clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
@@ -192,8 +211,8 @@ def referral_create(*, actor, seeker, program, comment: str = "", urgency: str =
 
 
 def _lock(referral: Referral, expected_version: int | None) -> Referral:
-    locked = (Referral.objects.unscoped("the referral being changed, locked").select_for_update()
-              .select_related("program", "seeker", "organization").get(pk=referral.pk))
+    locked = (Referral.objects.unscoped("the referral being changed, locked").select_for_update(of=("self",))
+              .select_related("program", "seeker", "organization", "on_behalf_of_program").get(pk=referral.pk))
     if expected_version is not None and locked.version != expected_version:
         raise StaleReferral("This referral was changed by someone else since you opened it. "
                             "Here is what it looks like now.", current=locked)
@@ -224,7 +243,8 @@ def _seeker_active(seeker_id, now) -> None:
 
 @transaction.atomic
 def referral_change_status(*, actor, referral: Referral, to_status: str, reason: str = "", note: str = "",
-                           expected_version: int | None = None, replaced_by: Referral | None = None) -> Referral:
+                           expected_version: int | None = None, replaced_by: Referral | None = None,
+                           forwarded_to: Referral | None = None) -> Referral:
     """Moves ``referral`` to ``to_status`` if the status table lets ``actor`` do so.
 
     Guarantees: the row is locked and, when ``expected_version`` is given, a stale caller gets
@@ -261,6 +281,9 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
         raise NoteRequired(f"Say why the referral is “{to_status.label}”.")
     if replaced_by is not None and reason != statuses.Reason.REFERRED_ELSEWHERE:
         raise InvalidInput("Only a referral withdrawn as referred elsewhere links a new referral.")
+    if (reason == statuses.Reason.FORWARDED) != (forwarded_to is not None):
+        raise InvalidReason("To send a referral on to another program, use Forward: it makes the new referral "
+                            "and closes this one as forwarded.")
 
     now = timezone.now()
     referral.status = to_status
@@ -269,8 +292,8 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
         referral.first_response_at = now
     referral.closed_at = now if statuses.is_closed(to_status) else None
     stalls.start_period(referral, now=now)
-    if replaced_by is not None:
-        referral.replaced_by = replaced_by
+    if replaced_by is not None or forwarded_to is not None:
+        referral.replaced_by = replaced_by or forwarded_to
     outcome_field = {Party.SEEKER: "seeker", Party.CLAIMER: "program", Party.REFERRER: "referrer"}.get(party)
     if outcome_field:
         setattr(referral, f"{outcome_field}_outcome", to_status)
@@ -278,8 +301,10 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
     _touch(referral, now)
     referral.save()
     detail = {"party": str(party)}
+    if forwarded_to is not None:
+        detail.update(forwarded_to=str(forwarded_to.public_id), program=forwarded_to.program.name)
     if note:
-        name, organization = actor.display(program_id=referral.program_id)
+        name, organization = _display(actor, referral)
         created = Note.objects_across_tenants.create(
             organization_id=referral.organization_id, referral=referral, author=actor.user,
             author_display=name, author_organization=organization, body=note,
@@ -288,6 +313,82 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
     record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CHANGED, actor=actor, from_status=current,
                  to_status=to_status, reason=reason, detail=detail)
     return referral
+
+
+@transaction.atomic
+def referral_forward(*, actor, referral: Referral, program, comment: str = "", consent_method: str = "",
+                     expected_version: int | None = None) -> Referral:
+    """A claimer forwards ``referral`` to another program ("we're full; the pantry on 47th can help").
+
+    One transaction: a new referral of the same seeker to ``program``, made on behalf of the forwarding program
+    by the claimer (its organization acts; the seeker's consent to share with the new program recorded), linked
+    back to the original (``forwarded_from``); the original's referrer side (the referrer, their sharing team or
+    program, their organization's admins) keeps its access to it; the original closes as declined, forwarded,
+    linking the new one (``replaced_by``). The seeker hears of it once (the channels read the new referral's
+    "created" event, and say nothing of the forwarded decline). Refused, with nothing written: a closed
+    referral (409), the same program, a program not accepting referrals, no consent (400), someone not a
+    claimer of the referral's program (403), a duplicate open referral to ``program`` (409).
+    """
+    actor = as_actor(actor)
+    user = actor.user
+    if user is None:
+        raise NotAllowed("Only a signed-in person can forward a referral.")
+    comment = _clean_text(comment, field="comment", max_length=COMMENT_MAX_LENGTH)
+    original = _lock(referral, expected_version)
+    access = referral_access(actor, original)
+    access.require("act")
+    access.require("forward")
+    if original.is_closed:
+        raise IllegalTransition(f"A referral that is “{Status(original.status).label}” cannot be forwarded: "
+                                "it is closed.")
+    if program.pk == original.program_id:
+        raise InvalidInput(f"The referral is already with {program.name}: choose another program.", field="program")
+    if not program.accepts_referrals:
+        raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
+    if consent_method not in Referral.ConsentMethod.values:
+        raise ConsentRequired(f"Record the person's consent to share their details with {program.name}.")
+    seeker = original.seeker
+    existing = _open_referral(seeker, program)
+    if existing:
+        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
+                                    existing=existing)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            forwarded = Referral.objects_across_tenants.create(
+                organization_id=original.program.organization_id,
+                program=program,
+                seeker=seeker,
+                referred_by=user,
+                on_behalf_of_program=original.program,
+                forwarded_from=original,
+                comment=comment,
+                urgency=original.urgency,
+                consent_given_at=now,
+                consent_method=consent_method,
+                consent_recorded_by=user,
+                goal=original.goal,  # the seeker's side keeps following its goal
+                assigned_to=_next_round_robin_claimer(program) if program.round_robin_assignment else None,
+                sent_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        existing = _open_referral(seeker, program)
+        if existing is None:
+            raise
+        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
+                                    existing=existing) from None
+    _grant_on_create(forwarded, also_for=original)
+    record_event(referral=forwarded, kind=ReferralEvent.Kind.CREATED, actor=actor, to_status=Status.SENT,
+                 detail={"forwarded_from": str(original.public_id), "from_program": original.program.name})
+    record_event(referral=forwarded, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor,
+                 detail={"method": consent_method})
+    if forwarded.assigned_to_id:
+        record_event(referral=forwarded, kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED, actor=Actor.system(),
+                     detail={"to": forwarded.assigned_to.short_name, "round_robin": True})
+    referral_change_status(actor=actor, referral=original, to_status=Status.DECLINED,
+                           reason=statuses.Reason.FORWARDED, forwarded_to=forwarded)
+    return forwarded
 
 
 @transaction.atomic
@@ -332,7 +433,7 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     stalls.start_period(referral, now=now)
     _touch(referral, now)
     referral.save()
-    name, organization = actor.display(program_id=referral.program_id)
+    name, organization = _display(actor, referral)
     created = Note.objects_across_tenants.create(
         organization_id=referral.organization_id, referral=referral, author=actor.user,
         author_display=name, author_organization=organization, body=note,
@@ -394,7 +495,7 @@ def note_add(*, actor, referral: Referral, body: str) -> Note:
     actor = as_actor(actor)
     body = _clean_text(body, field="note", max_length=NOTE_MAX_LENGTH, required=True)
     referral_access(actor, referral).require("add_note")
-    name, organization = actor.display(program_id=referral.program_id)
+    name, organization = _display(actor, referral)
     note = Note.objects_across_tenants.create(
         organization_id=referral.organization_id, referral=referral, author=actor.user,
         author_display=name, author_organization=organization, body=body,

@@ -40,6 +40,7 @@ class Reason(models.TextChoices):
     NO_LONGER_INTERESTED = "no_longer_interested", _("No longer interested")
     REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred elsewhere")
     EXPIRED_NO_RESPONSE = "expired_no_response", _("Expired with no response")
+    FORWARDED = "forwarded", _("Forwarded to another program")
 
 
 class Urgency(models.TextChoices):
@@ -69,6 +70,7 @@ SEEKER_REASON_LABELS = {
     Reason.COULDNT_CONTACT: _("The program could not reach you"),
     Reason.EXPIRED_NO_RESPONSE: _("The program did not answer in time"),
     Reason.REFERRED_ELSEWHERE: _("You were referred to another program"),
+    Reason.FORWARDED: _("The program sent your referral on to another program"),
 }
 
 
@@ -141,7 +143,7 @@ RULES: dict[Status, Rule] = {
         OPEN,
         frozenset({Party.CLAIMER}),
         {reason: frozenset({Party.CLAIMER}) for reason in (
-            Reason.NOT_ELIGIBLE, Reason.NO_CAPACITY, Reason.OUT_OF_AREA, Reason.OTHER)},
+            Reason.NOT_ELIGIBLE, Reason.NO_CAPACITY, Reason.OUT_OF_AREA, Reason.OTHER, Reason.FORWARDED)},
     ),
     Status.NOT_COMPLETED: Rule(
         Status.NOT_COMPLETED,
@@ -171,6 +173,12 @@ RULES: dict[Status, Rule] = {
     ),
 }
 
+# Reasons given only by their own action, never chosen in a status form: a referral is declined as forwarded
+# by forwarding it (referrals.services.referral_forward), which makes and links the new referral.
+ACTION_REASONS = frozenset({Reason.FORWARDED})
+# The declines after which the referrer is offered the nearest accepting programs of the same category.
+DECLINES_WITH_ALTERNATIVES = frozenset({Reason.NO_CAPACITY, Reason.OUT_OF_AREA})
+
 # A closed referral is reopened by an organization admin of either side, with a required note,
 # to the open status it had before it was closed.
 REOPEN_PARTIES = frozenset({Party.ADMIN})
@@ -190,7 +198,8 @@ def allowed_targets(current: str, parties: set) -> list[Status]:
     targets = []
     for status, rule in RULES.items():
         if current in rule.from_statuses and rule.parties & parties:
-            if not rule.reasons or any(allowed & parties for allowed in rule.reasons.values()):
+            if not rule.reasons or any(allowed & parties for reason, allowed in rule.reasons.items()
+                                       if reason not in ACTION_REASONS):
                 targets.append(status)
     return targets
 
@@ -199,7 +208,8 @@ def allowed_reasons(to_status: str, parties: set) -> list[Reason]:
     rule = RULES.get(Status(to_status))
     if rule is None:
         return []
-    return [Reason(reason) for reason, allowed in rule.reasons.items() if allowed & parties]
+    return [Reason(reason) for reason, allowed in rule.reasons.items()
+            if allowed & parties and reason not in ACTION_REASONS]
 
 
 # The one-click next steps (the referral page and Inbound Referrals rows): how each target reads as a button, in

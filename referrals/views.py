@@ -37,6 +37,7 @@ from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
 from .models import Note, Referral
 from .policies import ReferralAccess, may_see, referral_access
 from .selectors import (
+    declined_alternatives,
     referral_changes_since,
     referral_get_visible,
     referral_history,
@@ -124,10 +125,17 @@ def _panel_context(request, referral: Referral, access: ReferralAccess, *, statu
         ("Program", referral.program_outcome, referral.program_outcome_at),
         ("Referrer", referral.referrer_outcome, referral.referrer_outcome_at),
     ]
+    forwarded_to = referral.forwarded_to
     return {
         "referral": referral,
         "seeker": seeker,
         "seeker_side": access.on_seeker_side,
+        "can_forward": not referral.is_closed and access.may("forward"),
+        "forwarded_to": forwarded_to,
+        "forwarded_to_visible": forwarded_to is not None and may_see(user, forwarded_to),
+        "forwarded_from_visible": referral.forwarded_from_id is not None and may_see(user, referral.forwarded_from),
+        # Declined for no room or out of area: the nearest accepting programs of the same kind, for the seeker's side.
+        "alternatives": declined_alternatives(referral) if access.may("offer_alternatives") else [],
         "show_contact": access.may("see_contact"),
         "status_form": status_form or StatusForm(referral=referral, access=access,
                                                  replacements=_replacements(user, referral)),

@@ -62,6 +62,20 @@ def works_at_a_site(user) -> bool:
     return Membership.objects.filter(user=user, organization__runs_site=True).exists()
 
 
+def referring_memberships(user):
+    """The memberships from which ``user`` adds people and refers them: their Sites' (the first joined first);
+    for someone who works at no Site, their organizations' (the claimers and workers of a provider-only
+    organization refer from it too)."""
+    sites = site_memberships(user)
+    if sites.exists():
+        return sites
+    return Membership.objects.filter(user=user).select_related("organization").order_by("joined_at")
+
+
+def works_at_an_organization(user) -> bool:
+    return Membership.objects.filter(user=user).exists()
+
+
 def _helps(user, seeker) -> bool:
     from .models import Seeker
 
@@ -69,13 +83,16 @@ def _helps(user, seeker) -> bool:
 
 
 rules = RuleBook({
-    # People I'm Helping (the list, and adding someone) is for the workers and admins of a Site.
-    "use_people_pages": Rule(lambda user: user.is_superuser or works_at_a_site(user),
-                             "People I'm Helping is for the workers of a site."),
-    # A profile is added by a member of the Site organization it will belong to.
-    "add_seeker": Rule(lambda user, organization: organization.runs_site
-                       and Membership.objects.filter(user=user, organization=organization).exists(),
-                       "Only workers at a site can add the people they help."),
+    # People I'm Helping (the list, and adding someone) is for the members of an organization: a Site's
+    # helpers, and the claimers and workers of a provider, who refer people too. (The people referred to a
+    # program are the referrals rule book's: referrals.policies.receives_referrals.)
+    "use_people_pages": Rule(lambda user: user.is_superuser or works_at_an_organization(user),
+                             "People I'm Helping is for the members of an organization."),
+    # A profile is added by a member of the organization it will belong to (a Site, or a provider whose
+    # claimers refer people on).
+    "add_seeker": Rule(lambda user, organization: Membership.objects.filter(user=user,
+                                                                           organization=organization).exists(),
+                       "Only members of an organization can add the people they help there."),
     # Personal information and goals are changed by the people who help the person.
     "change": Rule(_helps, "You do not help this person."),
     # Other systems' ids for a person (an EHR's record number) are the organization's: any of its staff

@@ -10,8 +10,10 @@ PHONE_SEPARATORS = ("(", ")", "-", " ", ".", "+")
 PHONE_LIKE = re.compile(r"[\d().+-]+")
 
 
-def people_search(queryset, query: str):
-    """Every word must match the name, email, phone (by digits) or zip code."""
+def people_search(queryset, query: str, *, contact_condition=None):
+    """Every word must match the name, email, phone (by digits) or zip code. With ``contact_condition`` (a Q on
+    the seeker), email, phone and zip code match only the people it holds for (a program searches the contact
+    details its referrals share, never the others)."""
     phone_digits = F("phone")
     for separator in PHONE_SEPARATORS:  # profiles made before validation may hold "(773) 555-1000"
         phone_digits = Replace(phone_digits, Value(separator), Value(""))
@@ -21,13 +23,15 @@ def people_search(queryset, query: str):
     if all(PHONE_LIKE.fullmatch(word) for word in words):
         words = ["".join(words)]  # "312 555 0142" is one phone number
     for word in words[:8]:
-        condition = Q(search_name__icontains=word) | Q(email__icontains=word) | Q(zip_code__startswith=word)
+        contact = Q(email__icontains=word) | Q(zip_code__startswith=word)
         digits = re.sub(r"\D", "", word)
         if len(digits) >= 3 and PHONE_LIKE.fullmatch(word):
             if len(digits) == 11 and digits.startswith("1"):
                 digits = digits[1:]
-            condition |= Q(search_phone__contains=digits)
-        queryset = queryset.filter(condition)
+            contact |= Q(search_phone__contains=digits)
+        if contact_condition is not None:
+            contact &= contact_condition
+        queryset = queryset.filter(Q(search_name__icontains=word) | contact)
     return queryset
 
 

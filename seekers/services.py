@@ -45,6 +45,12 @@ def site_membership_for(user) -> Membership | None:
     return policies.site_memberships(user).first()
 
 
+def referring_membership_for(user) -> Membership | None:
+    """The organization a person adds people to by default: the first Site they joined, else (a claimer or a
+    worker of a provider-only organization) the first organization they joined."""
+    return policies.referring_memberships(user).first()
+
+
 def _check_contact_detail(seeker: Seeker) -> None:
     missing = contact_detail_missing(contact_preference=seeker.contact_preference, email=seeker.email,
                                      phone=seeker.phone)
@@ -69,21 +75,22 @@ def _check_fields(fields) -> None:
 @transaction.atomic
 def seeker_create(*, actor, organization: Organization | None = None, check_duplicates: bool = False,
                   **fields) -> Seeker:
-    """A helper adds a seeker to ``organization`` (by default the first Site they joined).
+    """A helper adds a seeker to ``organization`` (by default the first Site they joined, or for someone at no
+    Site their first organization: claimers refer people too).
 
     The way to contact them must have its detail ("Email" an email address, "Phone" and "Text message" a
     phone number); when not given, it follows the details given (seekers.validation).
-    The organization must be a Site the helper belongs to. The profile is recorded as created by the
+    The organization must be one the helper belongs to. The profile is recorded as created by the
     helper and joins the helper's first team there (a team that shares outbound referrals shares its
     people too).
     With ``check_duplicates``, a likely match already in the organization (seekers.selectors
     .seeker_likely_matches) refuses with LikelyDuplicate and nothing is saved.
     """
     if organization is None:
-        membership = site_membership_for(actor)
+        membership = referring_membership_for(actor)
         organization = membership.organization if membership else None
     if organization is None:
-        raise NotAllowed("Only workers at a site can add the people they help.")
+        raise NotAllowed("Only members of an organization can add the people they help.")
     policies.check(actor, "add_seeker", organization)
     _check_fields(fields)
     if "contact_preference" not in fields:

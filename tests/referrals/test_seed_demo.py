@@ -113,3 +113,17 @@ def test_the_demos_closed_referrals_say_when_they_closed(seeded):
     assert not closed.filter(closed_at__isnull=True).exists()
     assert not referrals.exclude(status__in=statuses.CLOSED).filter(closed_at__isnull=False).exists()
     assert not closed.filter(closed_at__lt=models.F("sent_at")).exists()
+
+
+def test_the_demo_shows_programs_as_participants(seeded):
+    """Issue 15 item 5: a claimer's own referral, one on behalf of a program, one forwarded (with make run)."""
+    sam = User.objects.get(email="sam@foodbank.example")
+    referrals = Referral.objects.unscoped("test").select_related("program", "seeker", "forwarded_from")
+    own = referrals.get(referred_by=sam, seeker__first_name="Nadia", forwarded_from__isnull=True)
+    assert own.on_behalf_of_program is None and own.organization.name == "City Food Bank"
+    for_market = referrals.get(referred_by=sam, on_behalf_of_program__name="Mobile Food Market")
+    assert for_market.seeker.full_name == "Tomás Vega" and for_market.on_behalf_of_program.shares_outbound
+    forwarded = referrals.get(forwarded_from__isnull=False)
+    assert forwarded.seeker.full_name == "Luis Hernandez" and forwarded.program.name == "SNAP Enrollment Help"
+    assert forwarded.forwarded_from.status_reason == "forwarded"
+    assert forwarded.forwarded_from.referred_by.email == "maria@northside.example"

@@ -38,14 +38,16 @@ ROUTES = [route for route in discover() if not _is_admin(route) and not _exempt(
 QUERY_NAMES = ["page", "per_page", "_count", "size", "zip", "postcode", "radius", "radius_miles", "proximity", "q",
                "search", "status", "category", "seeker", "since", "cursor", "direction", "from", "to", "tab",
                "older_than_days", "answer", "program", "urgency", "assigned", "format", "_lastUpdated", "owner",
-               "modified_after", "taxonomy_term_id", "organization_id", "accepting", "next", "show_ineligible"]
+               "modified_after", "taxonomy_term_id", "organization_id", "accepting", "next", "show_ineligible",
+               "forward", "referral", "show"]
 FIELD_NAMES = ["body", "comment", "note", "first_name", "last_name", "date_of_birth", "zip_code", "email", "phone",
                "preferred_language", "contact_preference", "choice", "reason", "to_status", "status", "version",
                "expected_version", "name", "title", "goal", "assignee", "urgency", "consent_method", "program",
                "seeker", "organization", "url", "events", "role", "team", "user", "password", "new_email",
                "otp", "otp_token", "token", "new_password1", "new_password2", "old_password", "description",
                "eligibility", "next_steps", "capacity_available", "capacity_maximum", "accepts_referrals",
-               "shares_outbound", "confirm", "username", "resourceType", "statusReason", "businessStatus"]
+               "shares_outbound", "confirm", "username", "resourceType", "statusReason", "businessStatus",
+               "consent", "on_behalf_of", "on_behalf_of_program"]
 
 # Fields that hold numbers, codes or dates: where digits of other scripts must be refused (in a text field, a
 # note or a name, "٦٠٦٤٠" is text, and kept).

@@ -17,8 +17,9 @@ TABLE = {
     "teammate": (True, False, True),        # the profile's team shares
     "private_worker": (False, False, True),  # same site, a team that does not share
     "site_admin": (True, True, True),
-    "claimer": (False, False, False),       # works for a program, at no site
-    "provider_admin": (False, False, False),
+    "claimer": (False, False, False),       # claims a program, member of no organization (the program's own
+                                            # list is the referrals rule book's: receives_referrals)
+    "provider_admin": (False, False, True),  # a provider's people: those its members add to refer on
     "outsider": (False, False, True),       # a worker at another site
     "outsider_admin": (False, False, True),
 }
@@ -48,10 +49,12 @@ def test_a_network_admin_uses_the_people_pages_and_a_switched_off_account_nothin
     assert not policies.can(network.referrer, "change", network.seeker)
 
 
-def test_only_members_of_a_site_add_people_there(network):
+def test_only_members_of_an_organization_add_people_there(network):
     assert policies.can(network.referrer, "add_seeker", network.site)
     assert not policies.can(network.referrer, "add_seeker", network.other_site)
-    assert not policies.can(network.provider_admin, "add_seeker", network.provider)  # a provider runs no site
+    assert policies.can(network.provider_admin, "add_seeker", network.provider)  # a provider's members refer too
+    assert not policies.can(network.provider_admin, "add_seeker", network.site)
+    assert not policies.can(network.claimer, "add_seeker", network.provider)  # a claim alone is no membership
     with pytest.raises(ValueError):
         policies.can(network.referrer, "no_such_action", network.site)
     with pytest.raises(ValueError):

@@ -43,9 +43,19 @@ def test_another_tenant_sees_none_of_them(client, network):
     assert network.outsider_seeker.full_name in names(response)
 
 
-def test_claimers_without_a_site_are_refused(client, network):
-    client.force_login(network.claimer)
+def test_people_of_no_organization_and_no_program_are_refused(client, network):
+    nobody = factories.UserFactory(first_name="Noel", last_name="Park")
+    client.force_login(nobody)
     assert client.get(URL).status_code == 403
+    assert client.get(reverse("seekers:create")).status_code == 403
+
+
+def test_claimers_without_a_site_see_the_people_referred_to_their_programs(client, network):
+    client.force_login(network.claimer)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["shown"] == "referred" and names(response) == []
+    assert "Add person" not in response.content.decode()
 
 
 def test_rows_show_open_referral_count_and_last_activity(client, network):
