@@ -38,7 +38,8 @@ ROUTES = [route for route in discover() if not _is_admin(route) and not _exempt(
 QUERY_NAMES = ["page", "per_page", "_count", "size", "zip", "postcode", "radius", "radius_miles", "proximity", "q",
                "search", "status", "category", "seeker", "since", "cursor", "direction", "from", "to", "tab",
                "older_than_days", "answer", "program", "urgency", "assigned", "format", "_lastUpdated", "owner",
-               "modified_after", "taxonomy_term_id", "organization_id", "accepting", "next", "show_ineligible"]
+               "modified_after", "taxonomy_term_id", "organization_id", "accepting", "next", "show_ineligible",
+               "language"]
 FIELD_NAMES = ["body", "comment", "note", "first_name", "last_name", "date_of_birth", "zip_code", "email", "phone",
                "preferred_language", "contact_preference", "choice", "reason", "to_status", "status", "version",
                "expected_version", "name", "title", "goal", "assignee", "urgency", "consent_method", "program",
