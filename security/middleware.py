@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from core.numbers import parse_int
 
+from .policies import requires_two_factor, second_factor_roles, second_factor_satisfied
+
 # The keys keep the names they had when this lived in privacy: sessions open at a deploy stay valid.
 SESSION_STARTED = "_privacy_started_at"
 SESSION_LAST_SEEN = "_privacy_last_seen_at"
@@ -75,32 +77,6 @@ def _wants_json(request) -> bool:
 
 # Paths an unverified user may still reach: the second step itself, enrolment, signing out, static files.
 TWO_FACTOR_OPEN_PREFIXES = ("/account/two-factor/", "/accounts/logout/", "/static/", "/accounts/locked/")
-
-
-def requires_two_factor(user) -> bool:
-    """Organization admins, staff and superusers must sign in with a second factor (when enforced)."""
-    if not getattr(settings, "MFA_REQUIRED_FOR_ADMINS", True):
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    from accounts.models import Membership
-
-    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
-
-
-def second_factor_roles(user) -> str:
-    """The roles of the account that decide whether a second factor is needed and that live on the account
-    row (read without a query): superuser and staff. An allowance to go without a second factor (a session's,
-    an API token's) is given for these roles and lapses when they change. Admin memberships are not read here:
-    gaining one ends the person's sessions and API tokens (``accounts.services.membership_set``)."""
-    return f"superuser={int(bool(user.is_superuser))},staff={int(bool(user.is_staff))}"
-
-
-def second_factor_satisfied(user, *, verified: bool, allowance: str | None) -> bool:
-    """The one rule for every way in (a session: TwoFactorMiddleware; an API token: api.authentication): a
-    request acts with the person's rights when it was verified with a second factor, or when it was allowed in
-    without one for the roles the person still has. Anything else must sign in (or ask for a token) again."""
-    return bool(verified) or (allowance is not None and allowance == second_factor_roles(user))
 
 
 class TwoFactorMiddleware:

@@ -1,0 +1,33 @@
+"""The rule book of signing in: who must use a second factor, and when a request has satisfied it. The
+middleware enforces it on every page, the account pages show it, the API's token endpoint asks it before it
+issues a token."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from accounts import policies as organization_policies
+
+
+def requires_two_factor(user) -> bool:
+    """Organization admins, staff and superusers must sign in with a second factor (when enforced)."""
+    if not getattr(settings, "MFA_REQUIRED_FOR_ADMINS", True):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return organization_policies.administers_any(user)
+
+
+def second_factor_roles(user) -> str:
+    """The roles of the account that decide whether a second factor is needed and that live on the account
+    row (read without a query): superuser and staff. A session's allowance to go without a second factor is given
+    for these roles and lapses when they change. Admin memberships are not read here: gaining one ends the person's sessions and API tokens (``accounts.services.membership_set``)."""
+    return f"superuser={int(bool(user.is_superuser))},staff={int(bool(user.is_staff))}"
+
+
+def second_factor_satisfied(user, *, verified: bool, allowance: str | None) -> bool:
+    """The rule of every signed-in request (security.middleware.TwoFactorMiddleware; the API issues a token only
+    after the same check, api.views.TokenView): a request acts with the person's rights when it was verified with
+    a second factor, or when it was allowed in without one for the roles the person still has. Anything else
+    must sign in again."""
+    return bool(verified) or (allowance is not None and allowance == second_factor_roles(user))
