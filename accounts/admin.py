@@ -47,8 +47,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "runs_site", "created_at"]
-    list_filter = ["runs_site"]
+    list_display = ["name", "slug", "runs_site", "is_active", "created_at"]
+    list_filter = ["runs_site", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

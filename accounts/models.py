@@ -79,6 +79,11 @@ class Organization(models.Model):
     description = models.TextField(
         blank=True, help_text="What the organization does, as the public directory and its HSDS export show it.",
     )
+    is_active = models.BooleanField(
+        "active", default=True,
+        help_text="Off when the organization leaves the network: its programs are no longer found, in the public "
+                  "directory (/find/, where their pages answer 410) and in search; its referrals stay.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -29,7 +29,7 @@ def organization_create(*, name: str, runs_site: bool = False, slug: str | None 
                                        hsds_id=hsds_id or None, description=description)
 
 
-ORGANIZATION_EDITABLE = frozenset({"name", "slug", "runs_site", "hsds_id", "description"})
+ORGANIZATION_EDITABLE = frozenset({"name", "slug", "runs_site", "hsds_id", "description", "is_active"})
 TEAM_EDITABLE = frozenset({"name", "shares_outbound"})
 
 
@@ -48,7 +48,8 @@ def _update(instance, editable: frozenset, fields: dict):
 
 @transaction.atomic
 def organization_update(*, organization: Organization, **fields) -> Organization:
-    """A network admin corrects an organization's details (name, slug, runs_site, hsds_id, description).
+    """A network admin corrects an organization's details (name, slug, runs_site, hsds_id, description), or
+    switches it off when it leaves the network (is_active: its programs are no longer found).
 
     Its admin group and memberships never change here (they follow membership_set); other fields are refused
     (InvalidInput).

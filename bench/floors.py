@@ -113,6 +113,26 @@ def program_search(request):
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
 
 
+def public_search(request):
+    """The public directory's search (/find/), anonymous: the programs nearest the zip code, with their
+    organization, in one indexed query (no count, no categories)."""
+    latitude, longitude = zip_centre(request.GET["zip"])
+    programs = Program.objects_across_tenants.select_related("organization")
+    if request.GET.get("category"):
+        programs = programs.filter(categories__slug=request.GET["category"])
+    programs = (programs.filter(latitude__isnull=False)
+                .annotate(distance_miles=_haversine(latitude, longitude)).order_by("distance_miles")[:PAGE])
+    rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
+    return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
+
+
+def public_program(request, public_id):
+    """A program's public page: the program and its organization, one query."""
+    program = Program.objects_across_tenants.select_related("organization").get(public_id=public_id)
+    rows = [(program.name, program.organization.name, program.address, program.phone, program.description)]
+    return _table(request, "Program", ["Program", "Organization", "Address", "Phone", "What"], rows)
+
+
 @login_required
 def api_referrals(request):
     """The referrals the user was granted (directly or through a group), newest first, as JSON."""
@@ -166,6 +186,8 @@ urlpatterns = [
     path("inbound/filtered/", inbound_filtered),
     path("referrals/<uuid:public_id>/", referral),
     path("programs/", program_search),
+    path("find/", public_search),
+    path("find/programs/<uuid:public_id>/", public_program),
     path("api/referrals/", api_referrals),
     path("report/", report),
     path("sent/", sent),

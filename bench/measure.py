@@ -79,9 +79,24 @@ def _cases(network: dict, only: str | None):
         Case("sent", "Sent referrals, what needs me (helper)", helper, "/sent/", "/__floor__/sent/",
              "need my attention"),
     ]
+    # The public directory (/find/), anonymous, its page cache off (bench/settings.py): each request renders.
+    from programs.selectors import directory
+
+    program = directory().filter(latitude__isnull=False).order_by("pk").first()
+    cases += [
+        Case("find_zip", "Public directory: zip 60640, any distance", None, "/find/?zip=60640",
+             "/__floor__/find/?zip=60640", "miles away"),
+        Case("find_category", "Public directory: zip 60640, 10 miles, a category", None,
+             "/find/?zip=60640&radius=10&category=food", "/__floor__/find/?zip=60640&category=food", "miles away"),
+        Case("find_words", "Public directory: zip 60640, \"legal aid\"", None, "/find/?zip=60640&q=legal+aid",
+             "/__floor__/find/?zip=60640", "Legal"),
+        Case("find_program", "Public directory: a program's page", None, f"/find/programs/{program.public_id}/",
+             f"/__floor__/find/programs/{program.public_id}/", program.name[:20]),
+    ]
     assert Membership.objects.filter(user=admin, role="admin").exists()
     if only:
-        cases = [case for case in cases if case.key.startswith(only)]
+        prefixes = only.split(",")
+        cases = [case for case in cases if case.key.startswith(tuple(prefixes))]
     return cases
 
 
@@ -104,7 +119,8 @@ def measure(case: Case, repeat: int) -> dict:
     from django.test import Client
 
     client = Client()
-    client.force_login(case.user)
+    if case.user is not None:  # None: a visitor who is not signed in (the public directory)
+        client.force_login(case.user)
     for url in (case.page_url, case.floor_url):
         response = client.get(url, headers=case.headers)
         if response.status_code != 200:
@@ -139,7 +155,8 @@ def measure(case: Case, repeat: int) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", help="measure only the cases whose key starts with this")
+    parser.add_argument("--only", help="measure only the cases whose key starts with this (or with one of these, "
+                                       "separated by commas)")
     parser.add_argument("--label", default="", help="a label for this run (e.g. the directory size)")
     parser.add_argument("--output", default="measure.json")
     parser.add_argument("--repeat", type=int, default=REPEAT)

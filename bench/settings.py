@@ -36,3 +36,6 @@ DATABASES["default"]["OPTIONS"] = {
 # The pages are timed as rendered from the database: a reused Inbound Referrals page (referrals/inbound_cache.py)
 # would time the cache. bench/throughput.py measures Inbound with the cache on and off.
 INBOUND_PAGE_CACHE_SECONDS = 0
+# Likewise the public directory's pages (find/cache.py): measured as rendered, not as reused, unless
+# BENCH_FIND_PAGE_CACHE_SECONDS says otherwise (to time the pages as kept).
+FIND_PAGE_CACHE_SECONDS = int(os.environ.get("BENCH_FIND_PAGE_CACHE_SECONDS", "0"))

@@ -1,37 +1,16 @@
 from django import forms
 
 from core.forms import form_text
-from programs.models import Category
+from programs.forms import DirectorySearchForm
 from referrals.models import Referral
 from referrals.services import COMMENT_MAX_LENGTH
 from referrals.statuses import Urgency
-from core.zipcode import InvalidZipCode, parse_zip
-
-RADIUS_CHOICES = [("", "Any distance"), ("1", "1 mile"), ("3", "3 miles"), ("5", "5 miles"), ("10", "10 miles"),
-                  ("25", "25 miles"), ("50", "50 miles")]
 
 
-class ProgramSearchForm(forms.Form):
-    zip = forms.CharField(label="Zip code", required=False, max_length=10,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}))
-    radius = forms.TypedChoiceField(label="Radius (miles)", choices=RADIUS_CHOICES, required=False, coerce=int,
-                                    empty_value=None)
-    category = forms.ChoiceField(label="Category", required=False)
-    q = forms.CharField(label="Keywords", required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search"}))
+class ProgramSearchForm(DirectorySearchForm):
+    """The directory's search form (programs.forms, the public directory's too), plus the person's age."""
+
     show_ineligible = forms.BooleanField(label="Show programs the person is not eligible for by age", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "Any category")] + [
-            (category.slug, category.name) for category in Category.objects.order_by("name")
-        ]
-
-    def clean_zip(self):
-        try:
-            return parse_zip(self.cleaned_data["zip"])
-        except InvalidZipCode as error:
-            raise forms.ValidationError(error.message) from None
 
 
 class ConnectForm(forms.Form):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
 from programs.models import Program
-from programs.selectors import UnknownZipCode, age_on, program_get, program_search
+from programs.selectors import age_on, directory_search, program_get
 from core.errors import Conflict
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.models import Referral
@@ -76,14 +76,9 @@ def search(request):
     page, hidden_ineligible, hidden_ineligible_more, unplaced_zip = None, 0, False, ""
     if form.is_valid():
         filters = form.cleaned_data
-        search_filters = {"category": filters["category"], "q": filters["q"].strip(), "seeker_age": seeker_age}
-        try:
-            programs = program_search(zip_code=filters["zip"], radius_miles=filters["radius"], **search_filters)
-        except UnknownZipCode:
-            # A well-formed zip code we have no centre for (a person may live anywhere, and new zip codes
-            # appear): list the programs without distances and say so, rather than refuse the search.
-            unplaced_zip = filters["zip"]
-            programs = program_search(**search_filters)
+        found = directory_search(zip_code=filters["zip"], radius_miles=filters["radius"], category=filters["category"],
+                                 q=filters["q"], seeker_age=seeker_age)
+        programs, unplaced_zip = found.programs, found.unplaced_zip
         if seeker_age is not None and not filters["show_ineligible"]:
             hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(age_eligible=False))
             programs = programs.filter(age_eligible=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import SearchQuery
@@ -49,7 +50,10 @@ def program_search(*, zip_code: str = "", radius_miles: float | None = None, cat
     indexed coordinates narrows the rows before the exact distance is computed). With ``seeker_age``, each
     program carries ``age_eligible``. Raises UnknownZipCode for a zip code we cannot place.
     """
-    programs = directory().select_related("organization").prefetch_related("categories")
+    # An organization that left the network (Organization.is_active off) keeps its programs for the referrals
+    # made to them, but nobody finds them any more.
+    programs = (directory().filter(organization__is_active=True)
+                .select_related("organization").prefetch_related("categories"))
     if category:
         programs = programs.filter(categories__slug=category)
     if q:
@@ -83,6 +87,27 @@ def program_search(*, zip_code: str = "", radius_miles: float | None = None, cat
             programs = programs.filter(distance_miles__lte=radius_miles)
         return programs.order_by("distance_miles", "name")
     return programs.order_by("name")
+
+
+@dataclass(frozen=True)
+class DirectorySearch:
+    """What a search page lists: the programs, and the zip code it could not place (listed by name instead)."""
+
+    programs: object
+    unplaced_zip: str = ""
+
+
+def directory_search(*, zip_code: str = "", radius_miles: float | None = None, category: str = "", q: str = "",
+                     seeker_age: int | None = None) -> DirectorySearch:
+    """The search people run from a page, the staff's program search (people) and the public directory (find)
+    alike: ``program_search``, except that a well-formed zip code we have no centre for (a person may live
+    anywhere, and new zip codes appear) lists the programs by name, without distances or radius, and says so
+    (``unplaced_zip``) rather than refusing the search."""
+    filters = {"category": category, "q": q, "seeker_age": seeker_age}
+    try:
+        return DirectorySearch(program_search(zip_code=zip_code, radius_miles=radius_miles, **filters))
+    except UnknownZipCode:
+        return DirectorySearch(program_search(**filters), unplaced_zip=zip_code)
 
 
 def _keyword_filter(programs, words: list[str]):

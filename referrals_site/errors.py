@@ -13,7 +13,7 @@ from django.utils import translation
 
 from core.errors import ApplicationError
 
-SEEKER_PATHS = ("/r/", "/my/")
+SEEKER_PATHS = ("/r/", "/my/", "/find/")
 
 
 def is_seeker_path(path: str) -> bool:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("organization.urls")),
     path("", include("people.urls")),
     path("", include("people.urls_programs")),
+    path("", include("find.urls")),
     path("", include("referrals.urls")),
     path("", include("people.urls_goals")),
     path("", include("notifications.urls")),

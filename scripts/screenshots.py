@@ -54,6 +54,9 @@ SHOTS = [
     Shot("seeker-email-link", None, "{seeker_link}"),
     Shot("dev-mailbox", None, "/dev/mailbox/"),
     Shot("seeker-email", None, "/dev/mailbox/{seeker_email}/html/"),
+    Shot("find", None, "/find/"),
+    Shot("find-results", None, "/find/?zip=60640&radius=10"),
+    Shot("find-program", None, "/find/programs/{pantry}/"),
 ]
 
 # The demo rows the paths name, read once from the seeded database.

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reports",
     "organization",
     "people",
+    "find",
     # sign-in and sessions (security), data rights (privacy) (issue 6)
     "pgtrigger",
     "axes",
@@ -201,6 +202,9 @@ else:
 # Inbound Referrals reuses a rendered page for up to this many seconds (60 at most) while nothing it shows
 # has changed (referrals/inbound_cache.py); 0 turns that off.
 INBOUND_PAGE_CACHE_SECONDS = env_int("INBOUND_PAGE_CACHE_SECONDS", 60)
+# The public directory's pages (/find/) are kept this long and handed to the next visitor (find/cache.py); a
+# change to a program, its organization or a category replaces them at once; 0 turns the cache off.
+FIND_PAGE_CACHE_SECONDS = env_int("FIND_PAGE_CACHE_SECONDS", 60, minimum=0)
 # The network scorecard page's figures are kept this long (reports.selectors.network_figures_kept; the beat
 # recomputes the default period's every 4 minutes); 0 counts them on every view.
 NETWORK_SCORECARD_SECONDS = env_int("NETWORK_SCORECARD_SECONDS", 300)

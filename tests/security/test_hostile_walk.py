@@ -39,7 +39,7 @@ QUERY_NAMES = ["page", "per_page", "_count", "size", "zip", "postcode", "radius"
                "search", "status", "category", "seeker", "since", "cursor", "direction", "from", "to", "tab",
                "older_than_days", "answer", "program", "urgency", "assigned", "format", "_lastUpdated", "owner",
                "modified_after", "taxonomy_term_id", "organization_id", "accepting", "next", "show_ineligible",
-               "forward", "referral", "show"]
+               "forward", "referral", "show", "language"]
 FIELD_NAMES = ["body", "comment", "note", "first_name", "last_name", "date_of_birth", "zip_code", "email", "phone",
                "preferred_language", "contact_preference", "choice", "reason", "to_status", "status", "version",
                "expected_version", "name", "title", "goal", "assignee", "urgency", "consent_method", "program",

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "find"
+urlpatterns = [
+    path("find/", views.search, name="search"),
+    path("find/programs/<uuid:public_id>/", views.program, name="program"),
+    path("find/language/", views.language, name="language"),
+]
