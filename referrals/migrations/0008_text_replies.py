@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0006_text_sent_event'),
+        ('referrals', '0007_forwarding'),
     ]
 
     operations = [
