@@ -71,6 +71,7 @@ def test_it_counts_the_site_referrals_per_week_response_time_and_outcome(client,
         ["Got help", "1", "0"],
         ["Declined: Not eligible", "1", "0"], ["Declined: No capacity", "1", "0"],
         ["Declined: Out of service area", "0", "0"], ["Declined: Other", "0", "0"],
+        ["Declined: Forwarded to another program", "0", "0"],
         ["Not completed: Couldn't contact the seeker", "1", "0"], ["Not completed: Couldn't get help", "0", "0"],
         ["Withdrawn: No longer interested", "1", "0"], ["Withdrawn: Referred elsewhere", "0", "0"],
         ["Withdrawn: Expired with no response", "1", "0"],
@@ -117,7 +118,7 @@ def test_the_provider_admin_sees_inbound_figures(client, figures):
         ["1 to 3 days", "0", "1"], ["3 to 7 days", "0", "1"], ["More than 7 days", "0", "0"],
         ["Not answered", "0", "2"],
     ]
-    assert [row[2] for row in tables["outcomes"]] == ["2", "1", "2", "0", "0", "1", "0", "1", "0", "0", "1"]
+    assert [row[2] for row in tables["outcomes"]] == ["2", "1", "2", "0", "0", "0", "1", "0", "1", "0", "0", "1"]
     assert [row[0] for row in tables["follow-up"]] == ["Received (inbound)"]
     assert tables["follow-up"][0][-1] == link(figures.referrals[6])
     assert tables["disagreements"] == [
