@@ -28,7 +28,8 @@ from django.apps import apps
 from django.db import transaction
 from django.test import Client
 
-from accounts.models import Membership, Team, TeamMembership, User
+from accounts.models import Invitation, Membership, Team, TeamMembership, User
+from accounts.services import organization_member_add
 from goals.models import Goal
 from privacy.models import AccessRecord
 from programs.hsds import export as hsds_export
@@ -82,7 +83,8 @@ HINTS = {
     "taxonomy": "taxonomy",
     "member": "user",  # the Organization pages: a member of the organization (or of the team)
     "claimer": "claimer",  # ... and a claimer of the program
-    "apitoken": "api_token",  # the account page: one of the signed-in person's own API tokens
+    "apitoken": "api_token",
+    "invitation": "invitation",  # the Members page: an invitation of an existing account to join  # the account page: one of the signed-in person's own API tokens
 }
 HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "service"
 # The shared directory: readable by every signed-in user (programs), and by anyone through the HSDS API
@@ -90,7 +92,8 @@ HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "se
 PUBLIC_KINDS = {"program", "provider", "service_at_location", "taxonomy_term", "taxonomy"}
 PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook",
                    "organization", "team", "user", "claimer",  # these four: organization admins only
-                   "api_token"}  # its owner only
+                   "api_token",  # its owner only
+                   "invitation"}  # the organization's admins only
 
 
 def _is_admin(route) -> bool:
@@ -140,6 +143,8 @@ def victims(network):
         "organization": network.site.public_id,
         "user": network.referrer.public_id,
         "claimer": network.claimer.public_id,
+        "invitation": organization_member_add(actor=network.site_admin, organization=network.site,
+                                              email=network.provider_admin.email).invitation.public_id,
         "api_token": ApiToken.objects.get(token__token_key=api_token(network.referrer)[:15]).public_id,
     }
 
@@ -178,6 +183,7 @@ def _fingerprint():
         sorted(Program.objects_across_tenants.values_list("public_id", "shares_outbound")),
         sorted(User.objects.values_list("email", "first_name", "last_name", "is_active")),
         sorted(ApiToken.objects.values_list("public_id", flat=True)),
+        sorted(Invitation.objects.values_list("public_id", "accepted_at", "cancelled_at")),
     )
 
 
