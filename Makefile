@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install test-deps migrate seed worker beat bench backup screenshots clean
+.PHONY: run test lint install test-deps migrate seed worker beat bench backup screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: seed
 ## make test: the whole suite (PostgreSQL when reachable; CI=true insists on PostgreSQL and Redis)
 test: install test-deps
 	$(BIN)/python -m pytest -n $${TEST_WORKERS:-2} $(PYTEST_ARGS)
+
+## make lint: ruff's lint rules and its formatting check (config in pyproject.toml); not yet part of make test
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test-deps:
 	@bash scripts/test-deps.sh

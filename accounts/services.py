@@ -9,9 +9,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -476,6 +476,11 @@ def invitation_read(*, token: str, user) -> Invitation:
         raise InvitationError(f"This invitation expired on {invitation.expires_at:%b %-d, %Y}. Ask an admin of "
                               f"{name} to invite you again.", code="expired")
     return invitation
+
+
+def invitation_ends_tokens(invitation: Invitation) -> bool:
+    """Whether accepting ends the person's API tokens (joining as an admin is a role change: membership_set)."""
+    return invitation.role == Membership.Role.ADMIN
 
 
 def invitation_signs_out(invitation: Invitation) -> bool:

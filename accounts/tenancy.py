@@ -1,8 +1,7 @@
 """Tenant scoping that fails loudly.
 
 Every tenant-owned model uses ``TenantManager``. Its querysets refuse to run until the query has been
-started from a tenant (``for_organizations``), from a visibility selector (``visible_to`` on the model's
-queryset), from a related object that was itself fetched in scope (``seeker.referrals.all()``), or
+started from a tenant (``for_organizations``), from the rule book (``Model.objects.restrict(user, action)``), from a related object that was itself fetched in scope (``seeker.referrals.all()``), or
 explicitly with ``unscoped(reason)`` (admin, tasks that take ids, the network-wide reports).
 
 django-scopes filters every query by one field. A referral belongs to two tenants at once (the referring
@@ -51,7 +50,7 @@ class TenantQuerySet(models.QuerySet):
         if not self._tenant_scoped:
             raise UnscopedQueryError(
                 f"{self.model.__name__} queried without a tenant scope: start from for_organizations(), "
-                "visible_to(user) or a related object, or call unscoped(reason)."
+                "restrict(user, action) or a related object, or call unscoped(reason)."
             )
 
     def _fetch_all(self):

@@ -5,7 +5,7 @@ this one reads the token, what we record beside it, its person and whether they 
 in one query, and writes
 only the token's "last used" time, at most once a minute. A token is refused (401) when it does not exist,
 was revoked, has expired, was issued under a password since changed, belongs to a switched-off account, or
-was issued without a second factor for someone whose roles now need one (security.middleware's rule).
+was issued without a second factor for someone whose roles now need one (security.policies.s rule).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
 from accounts.models import Membership
-from security.middleware import token_second_factor_satisfied
+from security.policies import token_second_factor_satisfied
 from security.models import ApiToken
 
 # Writing "last used" on every request would cost a write per request; a minute of slack is fine.

@@ -11,11 +11,11 @@ import csv
 import io
 
 from django.contrib.auth import authenticate
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -42,6 +42,7 @@ from referrals.services import (
     referral_mark_viewed,
     referral_set_goal,
 )
+from referrals.views_export import csv_response
 from privacy.models import AccessRecord
 from privacy.services import access_record, access_records_for_many
 from seekers import policies as seeker_policies
@@ -89,10 +90,10 @@ class TokenView(ApiView):
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": ["The email or password is not right."]})
         # A token must not be a way around two-factor sign-in: the same rule as the web's. Whether it was
-        # issued with a second factor is kept on the token (security.middleware.token_second_factor_satisfied).
+        # issued with a second factor is kept on the token (security.policies.token_second_factor_satisfied).
         from django_otp import match_token, user_has_device
 
-        from security.middleware import requires_two_factor
+        from security.policies import requires_two_factor
         from security.services import api_token_issue
 
         code = payload.validated_data.get("otp", "")
@@ -393,28 +394,6 @@ class ReferralHistory(_OnVisibleReferral, ApiView, generics.ListAPIView):
 
 # --- exports ------------------------------------------------------------------------------------------
 
-def export_organization(user, organization_id=None):
-    """The organization an admin exports: the one they administer, or the one they name among those."""
-    organizations = list(exports.export_organizations_for(user))
-    if organization_id is not None:
-        organizations = [o for o in organizations if str(o.public_id) == str(organization_id)]
-        if not organizations:
-            raise ValidationError({"organization": ["You are not an admin of that organization."]})
-    if not organizations:
-        raise PermissionDenied(IsOrganizationAdmin.message)
-    if len(organizations) > 1:
-        raise ValidationError({"organization": ["You administer several organizations: say which one."]})
-    return organizations[0]
-
-
-def csv_response(request, organization, *, via: str) -> StreamingHttpResponse:
-    lines = exports.referral_csv_lines(user=request.user, organization=organization, request=request, via=via)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(organization)}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 class CSVRenderer(BaseRenderer):
     """Lets clients ask for `text/csv`; the export streams its own lines, this renders refusals."""
 
@@ -441,5 +420,5 @@ class ReferralExport(ApiView):
     def get(self, request):
         query = serializers.ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        organization = export_organization(request.user, query.validated_data.get("organization"))
+        organization = exports.export_organization_for(request.user, query.validated_data.get("organization"))
         return csv_response(request, organization, via=AccessRecord.Via.API)

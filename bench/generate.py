@@ -120,7 +120,8 @@ class Table:
             if callable(default):
                 if default is uuid.uuid4:
                     return uuid.uuid4
-                return lambda value=field.get_default(): value
+                value = field.get_default()  # once: every row gets the same default
+                return lambda: value
             return lambda value=default: value
         if field.null:
             return lambda: None

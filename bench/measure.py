@@ -43,14 +43,14 @@ def _cases(network: dict, only: str | None):
 
     from accounts.models import Membership
     from referrals.models import Referral
-    from seekers.selectors import seekers_visible_to
+    from seekers.models import Seeker
 
     users = get_user_model().objects
     helper = users.get(email=network["helper"]["email"])
     claimer = users.get(email=network["claimer"]["email"])
     admin = users.get(memberships__organization=helper.memberships.get().organization, memberships__role="admin")
 
-    seeker = (seekers_visible_to(helper).annotate(n=Count("referrals")).order_by("-n", "pk").first())
+    seeker = (Seeker.objects.restrict(helper, "view").annotate(n=Count("referrals")).order_by("-n", "pk").first())
     referral = (Referral.objects.restrict(claimer, "view:all").filter(program__claimer_memberships__user=claimer)
                 .exclude(status="sent").annotate(n=Count("events")).order_by("-n", "-sent_at").first())
     cases = [

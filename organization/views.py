@@ -245,7 +245,8 @@ def invitation_accept(request, token):
     except services.InvitationError as error:
         return render(request, "organization/invitation.html", {"problem": error.message}, status=400)
     return render(request, "organization/invitation.html", {
-        "invitation": invitation, "signs_out": services.invitation_signs_out(invitation)})
+        "invitation": invitation, "ends_tokens": services.invitation_ends_tokens(invitation),
+        "signs_out": services.invitation_signs_out(invitation)})
 
 
 # ---------------------------------------------------------------------------------------------------------

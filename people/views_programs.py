@@ -16,7 +16,6 @@ from referrals.policies import may_see
 from referrals.selectors import open_referrals_to_programs
 from referrals.services import referral_create
 from seekers.models import Seeker
-from seekers.selectors import seekers_visible_to
 
 from .forms_programs import ConnectForm, ProgramSearchForm
 
@@ -29,7 +28,7 @@ def _seeker_from_query(request) -> Seeker | None:
     if not public_id:
         return None
     try:
-        return seekers_visible_to(request.user).get(public_id=public_id)
+        return Seeker.objects.restrict(request.user, "view").get(public_id=public_id)
     except (Seeker.DoesNotExist, ValidationError, ValueError):
         raise Http404("No such person.") from None
 

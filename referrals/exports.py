@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.policies import organizations_admin_of
-from core.errors import NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from core.csv_cells import line_writer, safe_cell
 
 from .models import Referral
@@ -79,6 +79,22 @@ class ExportNotAllowed(NotAllowed):
 def export_organizations_for(user):
     """The organizations whose referrals ``user`` may export: those they are an admin of (accounts.policies)."""
     return organizations_admin_of(user)
+
+
+def export_organization_for(user, organization_public_id=None) -> Organization:
+    """The organization ``user`` exports (the page and the API): the one they administer, or the one they name
+    among those. Refuses (NotAllowed) anyone who administers none; a named organization they do not administer,
+    or none named by the admin of several, is an invalid input on ``organization``."""
+    organizations = list(export_organizations_for(user))
+    if organization_public_id is not None:
+        organizations = [o for o in organizations if str(o.public_id) == str(organization_public_id)]
+        if not organizations:
+            raise InvalidInput("You are not an admin of that organization.", field="organization")
+    if not organizations:
+        raise ExportNotAllowed("Only an organization admin can export referrals.")
+    if len(organizations) > 1:
+        raise InvalidInput("You administer several organizations: say which one.", field="organization")
+    return organizations[0]
 
 
 def referrals_for_export(*, user, organization: Organization):

@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.schema_urls")),
-    path("", include("api.web_urls")),
+    path("", include("referrals.urls_exports")),
     path("reports/", include("reports.urls")),
     path("", include("ops.urls")),
     path("", include("security.urls")),

@@ -10,7 +10,8 @@ import zlib
 BLUE, WHITE, ORANGE = (0x08, 0x4a, 0x8b), (255, 255, 255), (0xf5, 0xa6, 0x23)
 
 def inside_rounded(x, y, size=32, radius=6):
-    cx = min(max(x, radius), size - radius); cy = min(max(y, radius), size - radius)
+    cx = min(max(x, radius), size - radius)
+    cy = min(max(y, radius), size - radius)
     return (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2
 
 def segment_distance(px, py, ax, ay, bx, by):

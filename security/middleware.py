@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from core.numbers import parse_int
 
+from .policies import requires_two_factor, second_factor_roles, second_factor_satisfied
+
 # The keys keep the names they had when this lived in privacy: sessions open at a deploy stay valid.
 SESSION_STARTED = "_privacy_started_at"
 SESSION_LAST_SEEN = "_privacy_last_seen_at"
@@ -75,46 +77,6 @@ def _wants_json(request) -> bool:
 
 # Paths an unverified user may still reach: the second step itself, enrolment, signing out, static files.
 TWO_FACTOR_OPEN_PREFIXES = ("/account/two-factor/", "/accounts/logout/", "/static/", "/accounts/locked/")
-
-
-def requires_two_factor(user, *, is_admin: bool | None = None) -> bool:
-    """Organization admins, staff and superusers must sign in with a second factor (when enforced).
-
-    ``is_admin``: whether the person administers an organization, when the caller read it already (the API's
-    token check reads it in the token's own query); None reads it here."""
-    if not getattr(settings, "MFA_REQUIRED_FOR_ADMINS", True):
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    if is_admin is not None:
-        return bool(is_admin)
-    from accounts.models import Membership
-
-    return Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
-
-
-def second_factor_roles(user) -> str:
-    """The roles of the account that decide whether a second factor is needed and that live on the account
-    row (read without a query): superuser and staff. A session's allowance to go without a second factor is
-    given for these roles and lapses when they change. Admin memberships are not read here: gaining one ends
-    the person's sessions (``accounts.services.membership_set``). API tokens follow the same rule, checked
-    against the roles of each request (``token_second_factor_satisfied``)."""
-    return f"superuser={int(bool(user.is_superuser))},staff={int(bool(user.is_staff))}"
-
-
-def second_factor_satisfied(user, *, verified: bool, allowance: str | None) -> bool:
-    """The rule for a session (TwoFactorMiddleware): a request acts with the person's rights when it was
-    verified with a second factor, or when it was allowed in without one for the roles the person still has.
-    Anything else must sign in again."""
-    return bool(verified) or (allowance is not None and allowance == second_factor_roles(user))
-
-
-def token_second_factor_satisfied(user, *, with_second_factor: bool, is_admin: bool | None = None) -> bool:
-    """The same rule for an API token (api.authentication): a token issued with a verified second factor acts
-    with the person's rights; one issued without acts only while the person's roles (staff, superuser,
-    organization admin anywhere: ``requires_two_factor``, read at every request) need none. Anything else
-    must ask for a new token with a code."""
-    return bool(with_second_factor) or not requires_two_factor(user, is_admin=is_admin)
 
 
 class TwoFactorMiddleware:

@@ -18,8 +18,8 @@ from core.errors import add_to_form
 from core.ratelimit import hit, ratelimit, request_key, too_many_requests
 
 from . import services as account_services
-from .middleware import requires_two_factor
 from .models import ApiToken
+from .policies import requires_two_factor
 
 
 def _safe_next(request, default="/"):

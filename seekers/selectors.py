@@ -6,12 +6,6 @@ from django.db.models.functions import Concat, Replace
 from .models import Seeker, SeekerIdentifier
 
 
-def seekers_visible_to(user):
-    """The seekers ``user`` helps, for a lookup narrowed next by an index: ``Seeker.objects.restrict(user,
-    "view")`` under the name other modules know (the rule is in seekers.policies)."""
-    return Seeker.objects.restrict(user, "view")
-
-
 PHONE_SEPARATORS = ("(", ")", "-", " ", ".", "+")
 PHONE_LIKE = re.compile(r"[\d().+-]+")
 

@@ -41,7 +41,7 @@ def page_data(response) -> dict:
     _form_values(response.context["adminform"].form, data)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
-        for name, field in formset.management_form.fields.items():
+        for name in formset.management_form.fields:
             data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
         for form in formset.forms:
             _form_values(form, data)

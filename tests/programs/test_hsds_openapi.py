@@ -74,20 +74,25 @@ def test_every_hsds_operation_answers_as_openapi_json_describes(network, monkeyp
         if operation.path in known:
             runs.append((GenerationMode.POSITIVE, {"id": known[operation.path]}))
         for mode, path_parameters in runs:
+            _check_operation(operation, mode, path_parameters)
 
-            @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
-            @settings(max_examples=EXAMPLES_PER_MODE[mode], derandomize=True, deadline=None, database=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-            def call(case):
-                response = case.call_and_validate(checks=CHECKS)
-                if path_parameters:
-                    assert response.status_code in (200, 400), (case.formatted_path, response.text[:300])
 
-            try:
-                call()
-            except Unsatisfiable:
-                if mode != GenerationMode.NEGATIVE:
-                    raise
+def _check_operation(operation, mode, path_parameters):
+    """Calls ``operation`` with the examples Hypothesis generates in ``mode`` and validates every answer."""
+
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
+    @settings(max_examples=EXAMPLES_PER_MODE[mode], derandomize=True, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def call(case):
+        response = case.call_and_validate(checks=CHECKS)
+        if path_parameters:
+            assert response.status_code in (200, 400), (case.formatted_path, response.text[:300])
+
+    try:
+        call()
+    except Unsatisfiable:
+        if mode != GenerationMode.NEGATIVE:
+            raise
 
 
 def test_page_and_per_page_are_described_with_the_bounds_we_enforce(client, db):

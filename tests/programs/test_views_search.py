@@ -125,7 +125,7 @@ def test_queries_do_not_grow_with_results(client, network, directory, django_ass
     params = {"seeker": network.seeker.public_id}
     with CaptureQueriesContext(connection) as few:
         client.get(URL, params)
-    for index in range(10):
+    for _ in range(10):
         factories.ProgramFactory(organization=network.provider, categories=[category_get_or_create(name="Food")])
     with django_assert_max_num_queries(len(few)):
         response = client.get(URL, params)

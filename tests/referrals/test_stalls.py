@@ -58,7 +58,7 @@ def test_a_waitlisted_referral_is_chased_once_per_stall_period(network, food, dj
     assert sent == [(network.claimer.email, "Still “Waitlisted”? Referral to Community Food Pantry")]
     body = mail.outbox[0].body
     assert "has been “Waitlisted” for 14 days with no update" in body
-    links = re.findall(r"^(.+): (http\S+/r/%s/\S+)$" % referral.public_id, body, re.MULTILINE)
+    links = re.findall(rf"^(.+): (http\S+/r/{referral.public_id}/\S+)$", body, re.MULTILINE)
     assert [(label, url.rsplit("?answer=", 1)[-1]) for label, url in links][:3] == [
         ("Still “Waitlisted”", "confirm"), ("Service started", "in_service"), ("Closed: not completed", "not_completed")]
     (event,) = stalled_events(referral)

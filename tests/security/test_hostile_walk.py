@@ -29,7 +29,7 @@ from django.test import Client
 
 from notifications import links
 
-from .test_tenant_isolation import _exempt, _fillings, _is_admin, victims  # noqa: F401  (victims: a fixture)
+from .test_tenant_isolation import _exempt, _fillings, _is_admin
 from .urlwalk import discover
 
 ROUTES = [route for route in discover() if not _is_admin(route) and not _exempt(route)]

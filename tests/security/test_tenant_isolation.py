@@ -24,23 +24,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.apps import apps
 from django.db import transaction
 from django.test import Client
 
 from accounts.models import Invitation, Membership, Team, TeamMembership, User
-from accounts.services import organization_member_add
 from goals.models import Goal
 from privacy.models import AccessRecord
-from programs.hsds import export as hsds_export
-from programs.models import Category, Program, ProgramClaimer
-from programs.services import category_get_or_create
-from privacy.services import access_record
+from programs.models import Program, ProgramClaimer
 from referrals.models import Note, Referral, ReferralEvent
-from referrals.services import note_add
 from security.models import ApiToken
 from seekers.models import Seeker
-from tests.factories import api_token
 
 from .urlwalk import discover
 
@@ -108,45 +101,6 @@ def _hint(parameter) -> str | None:
             if word in lowered:
                 return HINTS[word]
     return None
-
-
-@pytest.fixture
-def victims(network):
-    """One real object of each kind, owned by the Northside site (and the City Food Bank program)."""
-    referral = network.refer(comment="Victim comment VICTIM-MARKER")
-    goal = Goal.objects_across_tenants.create(organization=network.site, seeker=network.seeker,
-                                              title="Find stable housing", created_by=network.referrer)
-    note = note_add(actor=network.referrer, referral=referral, body="Victim note VICTIM-MARKER")
-    event = referral.events.order_by("id").first()
-    record = access_record(user=network.referrer, seeker=network.seeker)
-    extra = {}
-    if apps.is_installed("webhooks"):
-        from webhooks.services import webhook_endpoint_create
-
-        extra["webhook"] = webhook_endpoint_create(actor=network.site_admin, organization=network.site,
-                                                   url="https://hooks.example.org/referrals").public_id
-    network.program.categories.add(category_get_or_create(name="Food"))
-    return {
-        **extra,
-        "provider": network.provider.public_id,
-        "service_at_location": hsds_export.service_at_location_id(hsds_export.service_id(network.program)),
-        "taxonomy_term": hsds_export.taxonomy_term_id(Category.objects.get(slug="food")),
-        "taxonomy": hsds_export.TAXONOMY_ID,
-        "seeker": network.seeker.public_id,
-        "referral": referral.public_id,
-        "goal": goal.public_id,
-        "note": note.public_id,
-        "event": event.public_id,
-        "access_record": record.public_id,
-        "program": network.program.public_id,
-        "team": network.sharing_team.public_id,
-        "organization": network.site.public_id,
-        "user": network.referrer.public_id,
-        "claimer": network.claimer.public_id,
-        "invitation": organization_member_add(actor=network.site_admin, organization=network.site,
-                                              email=network.provider_admin.email).invitation.public_id,
-        "api_token": ApiToken.objects.get(token__token_key=api_token(network.referrer)[:15]).public_id,
-    }
 
 
 def _seeker_account(seeker):
@@ -277,7 +231,7 @@ def check_another_tenant(route, network, victims):
         opened = any(_rolled_back(owner, method, path).status_code not in (404, 405)
                      for _, path in fillings for owner in owners for method in METHODS)
         assert opened, (f"{route.label}: no known kind of object opens this route for its own tenant; add the "
-                        "kind to the victims fixture (and HINTS) in tests/security/test_tenant_isolation.py")
+                        "kind to the victims fixture (tests/security/conftest.py) and HINTS (here)")
 
     # 2. Another tenant: the same answer as for an identifier that exists nowhere; nothing written.
     nowhere = {kind: uuid.uuid4() for kind in victims}
@@ -351,7 +305,7 @@ def test_signed_links_refuse_forged_values(route, network, victims):
     before = _fingerprint()
     nowhere = {kind: uuid.uuid4() for kind in victims}
     for client in (Client(raise_request_exception=False), _client(network.outsider)):
-        for (used, path), (_, baseline_path) in zip(_fillings(route, victims), _fillings(route, nowhere)):
+        for (_, path), (_, baseline_path) in zip(_fillings(route, victims), _fillings(route, nowhere)):
             for method in ("get", "post"):
                 answer = _request(client, method, path)
                 assert answer.status_code < 500, f"{route.label} {path}: {answer.status_code}"
@@ -363,7 +317,7 @@ def test_signed_links_refuse_forged_values(route, network, victims):
 @pytest.mark.parametrize("route", [r for r in ROUTES if _exempt(r) and not _is_admin(r)], ids=lambda r: r.label)
 def test_exempt_routes_are_closed_in_production_settings(route, network, victims):
     """The DEBUG-only development mailbox answers 404 to everyone with DEBUG off."""
-    for used, path in _fillings(route, victims):
+    for _, path in _fillings(route, victims):
         for client in (Client(raise_request_exception=False), _client(network.site_admin)):
             assert client.get(path).status_code == 404, route.label
 

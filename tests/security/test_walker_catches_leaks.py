@@ -2,8 +2,7 @@
 
 import pytest
 
-from .test_tenant_isolation import (check_another_tenant, check_page_without_identifiers,
-                                    check_same_tenant_without_right, victims)  # noqa: F401 (fixture)
+from .test_tenant_isolation import check_another_tenant, check_page_without_identifiers, check_same_tenant_without_right
 from .urlwalk import discover
 
 LEAKY = "tests.security.leaky_urls"
@@ -13,7 +12,7 @@ def _route(name):
     return next(route for route in discover(LEAKY) if route.name == name)
 
 
-def test_an_unprotected_profile_fails_the_walker(settings, network, victims):  # noqa: F811
+def test_an_unprotected_profile_fails_the_walker(settings, network, victims):
     settings.ROOT_URLCONF = LEAKY
     route = _route("leaky_profile")
     with pytest.raises(AssertionError, match="another tenant got 200"):
@@ -22,7 +21,7 @@ def test_an_unprotected_profile_fails_the_walker(settings, network, victims):  #
         check_same_tenant_without_right(route, network, victims)
 
 
-def test_an_unprotected_list_fails_the_walker(settings, network, victims):  # noqa: F811
+def test_an_unprotected_list_fails_the_walker(settings, network, victims):
     settings.ROOT_URLCONF = LEAKY
     with pytest.raises(AssertionError, match="another tenant's person"):
         check_page_without_identifiers(_route("leaky_list"), network, victims)

@@ -129,7 +129,7 @@ def test_queries_do_not_grow_with_rows(client, network, django_assert_max_num_qu
 
     with CaptureQueriesContext(connection) as one_row:
         client.get(URL)
-    for index in range(12):
+    for _ in range(12):
         seeker = factories.SeekerFactory(organization=network.site, created_by=network.referrer)
         network.refer(seeker=seeker)
         network.refer(seeker=seeker, program=network.other_program)
@@ -145,9 +145,9 @@ def test_add_person_creates_a_profile_for_the_helper_s_site(client, network):
         "email": "Rosa@Example.com", "phone": "(312) 555-0199", "preferred_language": "es",
         "contact_preference": "phone",
     })
-    from seekers.selectors import seekers_visible_to
+    from seekers.models import Seeker
 
-    rosa = seekers_visible_to(network.referrer).get(first_name="Rosa")
+    rosa = Seeker.objects.restrict(network.referrer, "view").get(first_name="Rosa")
     assert response.status_code == 302
     assert response["Location"] == reverse("seekers:profile", args=[rosa.public_id])
     assert rosa.organization == network.site
@@ -170,9 +170,9 @@ def test_add_person_with_bad_input_shows_messages_and_creates_nothing(client, ne
     assert "Enter a valid email address" in html
     assert "ten-digit phone number" in html
     assert "cannot be in the future" in html
-    from seekers.selectors import seekers_visible_to
+    from seekers.models import Seeker
 
-    assert not seekers_visible_to(network.referrer).filter(first_name="Rosa").exists()
+    assert not Seeker.objects.restrict(network.referrer, "view").filter(first_name="Rosa").exists()
 
 
 @pytest.mark.parametrize("query", ["773-555-1000", "(773) 555 1000", "1 773 555 1000", "5551000"])

@@ -166,7 +166,7 @@ def test_profile_queries_do_not_grow_with_rows(client, network, django_assert_ma
     client.force_login(network.referrer)
     with CaptureQueriesContext(connection) as few:
         client.get(profile_url(network.seeker))
-    for index in range(8):
+    for _ in range(8):
         program = factories.ProgramFactory(organization=network.provider)
         goal = factories.GoalFactory(seeker=network.seeker)
         network.refer(program=program, goal=goal)

@@ -95,8 +95,10 @@ def make_run(tmp_path_factory):
            "MFA_REQUIRED_FOR_ADMINS": "false",
            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
     env.pop("REDIS_URL", None)
-    run = lambda *args: subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,  # noqa: E731
-                                       text=True, timeout=600)
+
+    def run(*args):
+        return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
     for args in (["manage.py", "migrate", "--noinput"], ["manage.py", "seed_demo"]):
         result = run(*args)
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
