@@ -148,6 +148,9 @@ class Channel:
     addressed_to: Callable[[object], Q] | None = None
     # Days after which a done row's content is blanked (0 or None: kept).
     content_retention_days: Callable[[], int] | None = None
+    # Development only: the newest ``n`` rows as the dev mailbox (/dev/mailbox/) lists them beside the emails,
+    # as dicts (when, to, kind, language, status, body).
+    dev_mailbox: Callable[[int], list[dict]] | None = None
 
     def content_cleared(self) -> Q:
         """Rows whose content has been blanked (after retention or an erasure)."""

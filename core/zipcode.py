@@ -9,6 +9,7 @@ them, and nothing downstream (the zip-code table, the database's text search) ex
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .errors import InvalidInput
@@ -25,6 +26,24 @@ class InvalidZipCode(InvalidInput, ValueError):
     """Also a ValueError, the refusal of the normalizers beside it (``seekers.validation.NORMALIZERS``)."""
 
     code = "invalid_zip_code"
+
+
+@functools.lru_cache(maxsize=4096)
+def timezone_for(zip_code: str) -> str | None:
+    """The IANA time zone of a five-digit US zip code ("60640" → "America/Chicago"), or None when unknown.
+
+    From the table embedded in the ``zipcodes`` package (already the zip-code reader of program search; offline),
+    whose time zones come from unitedstateszipcodes.org's zip code database (the package's README, "Zipcode
+    Data"). Text messages keep quiet hours by it (sms.quiet)."""
+    if not zip_code or not ZIP_CODE.fullmatch(zip_code):
+        return None
+    import zipcodes
+
+    try:
+        matches = zipcodes.matching(zip_code[:5])
+    except (ValueError, TypeError):
+        return None
+    return (matches[0].get("timezone") or None) if matches else None
 
 
 def parse_zip(value, *, field: str | None = None) -> str:

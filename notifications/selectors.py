@@ -51,7 +51,9 @@ def referrer_party_of(referral: Referral) -> list:
 
 
 def seeker_can_be_emailed(seeker) -> bool:
-    return bool(seeker.email) and not seeker.does_not_want_contact
+    """Only a seeker who chose email is emailed: "Text message" is texted (sms), "Phone" means the referrer
+    calls (nobody is contacted automatically), "Do not contact" means nothing is sent."""
+    return bool(seeker.email) and seeker.contact_preference == seeker.ContactPreference.EMAIL
 
 
 def _similar_programs(referral: Referral):

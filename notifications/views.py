@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core import outbox
+
 from .models import OutboxMessage
 
 
@@ -24,7 +26,10 @@ def mailbox(request):
     _mailbox_enabled()
     # Not named ``messages``: the base template shows that name as the page's flash banners.
     emails = OutboxMessage.objects.order_by("-created_at", "-id")[:200]
-    return render(request, "notifications/mailbox.html", {"emails": emails})
+    # The other channels' messages (texts), through the delivery core's registry: no channel imports another.
+    others = [{"name": channel.name, "rows": channel.dev_mailbox(200)} for channel in outbox.channels()
+              if channel.dev_mailbox is not None]
+    return render(request, "notifications/mailbox.html", {"emails": emails, "other_channels": others})
 
 
 @require_GET

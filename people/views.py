@@ -22,6 +22,7 @@ from seekers.forms import PeopleSearchForm, SeekerForm
 from seekers.models import Seeker
 from seekers.selectors import people_search, people_with_activity
 from seekers.services import LikelyDuplicate, seeker_create, seeker_update
+from sms.selectors import undelivered_text
 
 from .selectors import with_open_referrals
 
@@ -132,6 +133,7 @@ def render_profile(request, seeker, *, goal_form=None, status=200, open_panel=""
         "outbound": outbound_referrals(request.user, seeker),
         "inbound": inbound_referrals(request.user, seeker),
         "open_panel": open_panel,
+        "text_problem": undelivered_text(seeker),
     }
     return render(request, "seekers/profile.html", context, status=status)
 

@@ -200,6 +200,7 @@ class ReferralEvent(models.Model):
         ASSIGNMENT_CHANGED = "assignment_changed", "Assignment changed"
         EMAIL_SENT = "email_sent", "Email sent"
         EMAIL_LINK_USED = "email_link_used", "Email link used"
+        TEXT_SENT = "text_sent", "Text sent"
         STALLED = "stalled", "Stalled"
         STATUS_CONFIRMED = "status_confirmed", "Status confirmed"
 

@@ -526,7 +526,7 @@ def _confirm_by_link(*, referral, actor, ip_address: str, user_agent: str) -> Li
 
 
 # What the history says when a channel has delivered a message about a referral (core.outbox.delivered).
-DELIVERY_EVENT_KINDS = {"email": ReferralEvent.Kind.EMAIL_SENT}
+DELIVERY_EVENT_KINDS = {"email": ReferralEvent.Kind.EMAIL_SENT, "text": ReferralEvent.Kind.TEXT_SENT}
 
 
 def referral_record_delivery(*, channel: str, referral: Referral, detail: dict) -> ReferralEvent | None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("people.urls_goals")),
     path("", include("notifications.urls")),
+    path("", include("sms.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.schema_urls")),
     path("", include("referrals.urls_exports")),

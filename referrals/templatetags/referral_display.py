@@ -165,6 +165,9 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
     if kind == Kind.EMAIL_SENT:
         recipient = detail.get("recipient") or detail.get("to") or ""
         return f"sent an email to {recipient}" if recipient else "sent an email"
+    if kind == Kind.TEXT_SENT:
+        recipient = "the seeker" if detail.get("to") == "Seeker" else (detail.get("to") or "")
+        return f"sent a text message to {recipient}" if recipient else "sent a text message"
     if kind == Kind.EMAIL_LINK_USED:
         choice = _link_choice_label(detail.get("choice") or "")
         return f"used an email link ({choice})" if choice else "used an email link"

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "goals",
     "referrals",
     "notifications",
+    "sms",
     "api",
     "reports",
     "organization",
@@ -227,6 +228,23 @@ CELERY_TIMEZONE = TIME_ZONE
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Referral Network <no-reply@referrals.example>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Text messages (sms): SMS_BACKEND chooses the sender as EMAIL_BACKEND does (console, locmem, Twilio).
+SMS_BACKEND = env_str("SMS_BACKEND", "sms.backends.ConsoleBackend")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 15, minimum=1)  # seconds; must stay well below the send lease
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 8, minimum=1)
+SMS_RETRY_BASE_SECONDS = env_float("SMS_RETRY_BASE_SECONDS", 30)
+SMS_RETRY_MAX_SECONDS = env_float("SMS_RETRY_MAX_SECONDS", 1800)
+SMS_SEND_LEASE_SECONDS = env_int("SMS_SEND_LEASE_SECONDS", 120, minimum=1)
+SMS_PENDING_GRACE_SECONDS = env_int("SMS_PENDING_GRACE_SECONDS", 300)
+# No text is sent in these hours where the seeker lives (sms.quiet); "off": none.
+SMS_QUIET_HOURS = env_str("SMS_QUIET_HOURS", "21:00-08:00")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# Twilio's API unless set (a gateway or proxy in front of it; the tests' loopback stand-in).
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
 
 # Phone numbers (core.phones): one without a country code is read in this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = env_choice("PHONE_DEFAULT_REGION", "US", tuple(sorted(phonenumbers.SUPPORTED_REGIONS)))

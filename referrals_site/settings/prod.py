@@ -64,6 +64,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
 _MISSING = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not is_set(name)]
 if _MISSING:
     raise ImproperlyConfigured(f"{', '.join(_MISSING)} must be set in production.")
+if SMS_BACKEND == "sms.backends.TwilioBackend":  # noqa: F405
+    _TWILIO_MISSING = [name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not is_set(name)]
+    if not (is_set("TWILIO_FROM_NUMBER") or is_set("TWILIO_MESSAGING_SERVICE_SID")):
+        _TWILIO_MISSING.append("TWILIO_FROM_NUMBER (or TWILIO_MESSAGING_SERVICE_SID)")
+    if _TWILIO_MISSING:
+        raise ImproperlyConfigured(f"SMS_BACKEND is Twilio: {', '.join(_TWILIO_MISSING)} must be set.")
 _DEVELOPMENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",

@@ -38,6 +38,9 @@ if env_bool("CI") and DATABASES["default"]["ENGINE"] != "django.db.backends.post
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+SMS_BACKEND = env_str("TEST_SMS_BACKEND", "sms.backends.LocmemBackend")
+# Texts go out whatever the hour the suite runs; tests/sms/test_quiet_hours.py sets them.
+SMS_QUIET_HOURS = "off"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 # The real-worker tests (tests/notifications/test_worker.py) start a worker with a Redis broker: email and
@@ -49,6 +52,8 @@ if env_str("TEST_CELERY_BROKER_URL"):
     NOTIFICATION_RETRY_MAX_SECONDS = 1
     WEBHOOK_RETRY_BASE_SECONDS = 0.2
     WEBHOOK_RETRY_MAX_SECONDS = 1
+    SMS_RETRY_BASE_SECONDS = 0.2
+    SMS_RETRY_MAX_SECONDS = 1
 
 # Tests sign people in with force_login; two-factor enforcement for admins is switched on by the tests that
 # are about it (tests/security/test_two_factor.py), so every other test can act as an organization admin.

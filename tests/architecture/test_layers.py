@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("goals", frozenset({"goals"})),
     ("data rights", frozenset({"privacy"})),
     ("referral lifecycle", frozenset({"referrals"})),
-    ("channels", frozenset({"notifications", "webhooks", "api", "fhir_api"})),
+    ("channels", frozenset({"notifications", "sms", "webhooks", "api", "fhir_api"})),
     ("reports, pages and operations", frozenset({"reports", "organization", "people", "ops"})),
     ("wiring", frozenset({WIRING})),
 )

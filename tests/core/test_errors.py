@@ -115,6 +115,8 @@ def test_accounts_and_webhooks_refuse_in_the_vocabulary(network):
 # Exceptions services raise that are not refusals to a person: each is caught inside its own app.
 INTERNAL = {
     "DeliveryError": "webhooks: a failed delivery attempt, recorded on the row and retried",
+    "DeliveryFailed": "a channel's send (sms): a failed attempt, recorded on the row by the delivery core",
+    "Defer": "sms: quiet hours, the row waits in the outbox (core.outbox)",
     "RecordError": "programs.hsds: a rejected import row, printed and skipped",
     "ImportPathError": "programs.hsds: the import command's own argument error (CommandError)",
     "ValueError": "privacy.access_record(s_for_many): a call without a seeker or referral is a bug in the caller",

@@ -1,7 +1,7 @@
-"""The delivery core (core.outbox), exercised through every channel that uses it: email and webhooks.
+"""The delivery core (core.outbox), exercised through every channel that uses it: email, webhooks and texts.
 
 Each test runs once per channel against its real model, its real ``send`` and its real admin; only the far
-end is replaced: Django's locmem mail backend for email, and the HTTP POST for webhooks (the real HTTPS
+end is replaced: Django's locmem mail backend for email, the HTTP POST for webhooks, sms's locmem backend for texts (the real HTTPS
 exchange is tested in tests/webhooks; the real worker and broker in tests/notifications/test_worker.py).
 """
 
@@ -21,6 +21,11 @@ from django.utils import timezone
 
 from core import outbox
 from notifications.models import OutboxMessage
+from referrals.services import referral_change_status
+from seekers.models import Seeker
+from sms import backends as sms_backends
+from sms.backends import SendFailed
+from sms.models import TextMessage
 from webhooks.models import WebhookDelivery
 from webhooks.services import DeliveryError, webhook_endpoint_create
 
@@ -87,10 +92,45 @@ class WebhookHarness:
             yield
 
 
-@pytest.fixture(params=["email", "webhooks"])
+class TextHarness:
+    name = "text"
+    model = TextMessage
+    admin_url = "/admin/sms/textmessage/"
+    retried = "2 failed text(s) queued again (others were not failed)."
+    transient_error = SendFailed("the provider answered 503", transient=True)
+
+    def __init__(self, network):
+        self.network = network
+        Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(contact_preference="text",
+                                                                           phone="+13125550142")
+        network.seeker.refresh_from_db()
+        sms_backends.outbox.clear()
+
+    def make_rows(self, program=None) -> list[int]:
+        """Two texts waiting to be sent (the confirmation, and the program's acceptance)."""
+        referral = refer_without_queueing(self.network, program)
+        with mock.patch("core.tasks.deliver_outbox_row.delay_on_commit"), transaction.atomic():
+            claimer = self.network.other_claimer if program == self.network.other_program else self.network.claimer
+            referral_change_status(actor=claimer, referral=referral, to_status="accepted")
+        return list(TextMessage.objects.filter(referral=referral).order_by("pk").values_list("pk", flat=True))
+
+    def sent(self) -> int:
+        return len(sms_backends.outbox)
+
+    @contextmanager
+    def raising(self, error):
+        with mock.patch("sms.backends.LocmemBackend.send", side_effect=error):
+            yield
+
+
+@pytest.fixture(params=["email", "webhooks", "text"])
 def harness(request, network):
     if request.param == "email":
         yield EmailHarness(network)
+        return
+    if request.param == "text":
+        yield TextHarness(network)
+        sms_backends.outbox.clear()
         return
     harness = WebhookHarness(network)
     with mock.patch("webhooks.services._post", side_effect=harness.post):
@@ -110,7 +150,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_channel_is_registered_with_its_model():
     assert {channel.name: channel.model for channel in outbox.channels()} == {
-        "email": OutboxMessage, "webhooks": WebhookDelivery}
+        "email": OutboxMessage, "webhooks": WebhookDelivery, "text": TextMessage}
 
 
 def test_a_claim_takes_the_row_under_a_lease_and_a_second_claim_gets_nothing(harness):
@@ -204,8 +244,8 @@ def test_two_workers_claiming_the_same_row_at_once_get_it_once(harness):
 
 
 def test_the_backoff_doubles_with_jitter_within_its_bounds(harness, settings):
-    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = 10
-    settings.NOTIFICATION_RETRY_MAX_SECONDS = settings.WEBHOOK_RETRY_MAX_SECONDS = 600
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = settings.SMS_RETRY_BASE_SECONDS = 10
+    settings.NOTIFICATION_RETRY_MAX_SECONDS = settings.WEBHOOK_RETRY_MAX_SECONDS = settings.SMS_RETRY_MAX_SECONDS = 600
     channel = outbox.get_channel(harness.name)
     for attempt, ceiling in [(1, 10), (2, 20), (3, 40), (6, 320), (7, 600), (12, 600)]:
         with mock.patch("core.outbox.random.uniform", side_effect=lambda low, high: low):
@@ -218,7 +258,7 @@ def test_the_backoff_doubles_with_jitter_within_its_bounds(harness, settings):
 
 
 def test_a_transient_failure_waits_its_backoff_and_then_sends(harness, settings):
-    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = 60
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = settings.SMS_RETRY_BASE_SECONDS = 60
     first, _ = harness.make_rows()
     before = timezone.now()
     with harness.raising(harness.transient_error):
@@ -236,7 +276,7 @@ def test_a_transient_failure_waits_its_backoff_and_then_sends(harness, settings)
 
 
 def test_after_the_last_attempt_a_row_is_kept_as_failed(harness, settings):
-    settings.NOTIFICATION_MAX_ATTEMPTS = settings.WEBHOOK_MAX_ATTEMPTS = 2
+    settings.NOTIFICATION_MAX_ATTEMPTS = settings.WEBHOOK_MAX_ATTEMPTS = settings.SMS_MAX_ATTEMPTS = 2
     first, _ = harness.make_rows()
     with harness.raising(harness.transient_error):
         assert outbox.deliver(harness.name, first).outcome == outbox.Outcome.RETRY
@@ -295,7 +335,7 @@ def test_a_sweep_that_cannot_reach_the_broker_stops_and_the_next_one_tries_again
 
 def test_the_admin_retry_sends_failed_rows_again_through_the_core(harness, client, settings,
                                                                   django_capture_on_commit_callbacks):
-    settings.NOTIFICATION_MAX_ATTEMPTS = settings.WEBHOOK_MAX_ATTEMPTS = 1
+    settings.NOTIFICATION_MAX_ATTEMPTS = settings.WEBHOOK_MAX_ATTEMPTS = settings.SMS_MAX_ATTEMPTS = 1
     ids = harness.make_rows()
     with harness.raising(harness.transient_error):
         assert {outbox.deliver(harness.name, pk).outcome for pk in ids} == {outbox.Outcome.FAILED}

@@ -1,7 +1,9 @@
 """Delivery through a real Celery worker process, a real Redis and PostgreSQL, under the failures a
 deployment meets: a worker killed mid-send, the broker down when a change commits, a flaky provider.
 
-Email and webhooks go through the same delivery core (core.outbox): the same task, lease, backoff and sweep.
+Email, webhooks and texts go through the same delivery core (core.outbox): the same task, lease, backoff and
+sweep. Texts go through the real ``twilio`` client to a loopback stand-in of Twilio's API
+(tests/sms/twilio_standin.py, a thread of this process).
 
 One Redis server of our own (on a free port, so stopping it never touches the machine's Redis) and one
 worker serve the whole module. The worker runs referrals_site.settings.test with TEST_CELERY_BROKER_URL
@@ -30,9 +32,12 @@ from core import outbox
 from notifications import services
 from notifications.models import OutboxMessage
 from referrals.models import Referral, ReferralEvent
+from seekers.models import Seeker
+from sms.models import TextMessage
 from webhooks.models import WebhookDelivery
 from webhooks.services import webhook_endpoint_create
 
+from ..sms.twilio_standin import TWILIO_SETTINGS, TwilioStandIn
 from .mail_recorder import sent_messages
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -130,6 +135,7 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory, certificate):
     mail.mkdir()
     redis = RedisServer(free_port(), directory)
     redis.start()
+    twilio = TwilioStandIn().start()  # texts: the worker's twilio client posts here, never to Twilio
     password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
     env = {
         **os.environ,
@@ -141,6 +147,9 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory, certificate):
         "TEST_MAIL_DIR": str(mail),
         "WEBHOOK_CA_FILE": str(certificate[0]),
         "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",  # the receiver is on 127.0.0.1
+        "TEST_SMS_BACKEND": "sms.backends.TwilioBackend",
+        "TWILIO_API_BASE_URL": twilio.url,
+        **TWILIO_SETTINGS,
     }
     worker = Worker(env, directory / "worker.log")
     worker.start()
@@ -152,12 +161,14 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory, certificate):
     app.conf.broker_url, app.conf.task_always_eager = redis.url, False
     app._pool, app.amqp._producer_pool = None, None
     try:
-        yield type("Stack", (), {"redis": redis, "worker": worker, "mail": mail, "log": directory / "worker.log"})
+        yield type("Stack", (), {"redis": redis, "worker": worker, "mail": mail, "log": directory / "worker.log",
+                                 "twilio": twilio})
     finally:
         app.conf.broker_url, app.conf.task_always_eager = saved["broker_url"], saved["task_always_eager"]
         app._pool, app.amqp._producer_pool = None, None
         worker.stop()
         redis.stop()
+        twilio.stop()
         if os.environ.get("NOTIFY_WORKER_LOG"):
             shutil.copy(directory / "worker.log", os.environ["NOTIFY_WORKER_LOG"])
 
@@ -325,9 +336,84 @@ def test_both_channels_rows_committed_while_redis_is_down_are_delivered_by_the_s
 
     def swept_both():
         now = timezone.now() + next(sweeps) * grace
-        return [outbox.sweep(channel, now=now) for channel in outbox.channels()] == [2, 2]
+        swept = {channel.name: outbox.sweep(channel, now=now) for channel in outbox.channels()}
+        return (swept["email"], swept["webhooks"]) == (2, 2)
 
     wait_for(swept_both, 30, "the sweep to reach the broker")
     wait_for(all_delivered(2), 60, "both webhook deliveries once Redis is back")
     wait_for(all_sent(2), 60, "both emails once Redis is back")
     assert sorted(answered(receiver).values()) == [[200], [200]]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Text messages through the same core, to the loopback stand-in of Twilio's API (the twilio client pointed at it)
+
+
+def texts_sent(expected: int):
+    return lambda: TextMessage.objects.filter(status=TextMessage.Status.SENT).count() == expected
+
+
+@pytest.fixture
+def texting_seeker(network, stack):
+    stack.twilio.requests.clear()
+    stack.twilio.answers, stack.twilio.hang = [], False
+    stack.twilio.hanging.clear()
+    stack.twilio.release.clear()
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(contact_preference="text",
+                                                                       phone="+13125550142")
+    network.seeker.refresh_from_db()
+    return network.seeker
+
+
+def test_a_text_goes_through_the_worker_to_the_provider(stack, mail, network, texting_seeker):
+    referral = network.refer()
+
+    wait_for(texts_sent(1), message="the confirmation text")
+    [sent] = stack.twilio.sent()
+    assert sent["To"] == "+13125550142" and "/t/" in sent["Body"]
+    wait_for(lambda: referral.events.filter(kind=ReferralEvent.Kind.TEXT_SENT).count() == 1,
+             message="the history's 'text sent'")
+
+
+def test_a_worker_killed_mid_send_sends_the_text_exactly_once_after_restart(stack, mail, network, texting_seeker):
+    stack.twilio.hang = True
+    network.refer()
+    assert stack.twilio.hanging.wait(60), "the worker to be inside a send"
+    stack.worker.kill()
+    stack.twilio.hang = False
+    stack.twilio.release.set()
+
+    hanging = TextMessage.objects.get(status=TextMessage.Status.SENDING)
+    stack.worker.start()
+    later = timezone.now() + timedelta(seconds=settings.SMS_SEND_LEASE_SECONDS + 60)
+    for channel in outbox.channels():
+        outbox.sweep(channel, now=later)
+
+    wait_for(texts_sent(1), message="the text after the restart")
+    assert len(stack.twilio.sent()) == 1  # the provider never answered the dead worker's request
+    hanging.refresh_from_db()
+    assert hanging.attempts == 2
+
+
+def test_a_text_committed_while_redis_is_down_is_sent_once_by_the_sweep(stack, mail, network, texting_seeker):
+    stack.redis.stop()
+    network.refer()  # commits; queuing fails and is logged, not raised
+
+    assert TextMessage.objects.filter(status=TextMessage.Status.PENDING).count() == 1
+    stack.redis.start()
+    sweeps = itertools.count(1)
+    grace = timedelta(seconds=settings.SMS_PENDING_GRACE_SECONDS + 60)
+    wait_for(lambda: outbox.sweep("text", now=timezone.now() + next(sweeps) * grace) == 1, 30,
+             "the sweep to reach the broker")
+
+    wait_for(texts_sent(1), 60, "the text once Redis is back")
+    assert len(stack.twilio.sent()) == 1
+
+
+def test_a_provider_failing_twice_then_succeeding_sends_one_text(stack, mail, network, texting_seeker):
+    stack.twilio.answers = [(500, 20500), (503, 20503)]
+    network.refer()
+
+    wait_for(texts_sent(1), message="the text after the retries")
+    assert len(stack.twilio.sent()) == 1
+    assert TextMessage.objects.get().attempts == 3

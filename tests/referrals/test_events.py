@@ -98,9 +98,11 @@ def test_the_channels_subscribe_at_start_up_inside_the_transaction():
     assert by_name["notifications.email"].topic == events.HISTORY_EVENT
     assert by_name["notifications.email.escalation"].topic == events.ESCALATION_STEP
     assert by_name["webhooks"].topic == events.HISTORY_EVENT
+    assert by_name["sms.text"].topic == events.HISTORY_EVENT
+    assert by_name["sms.text.escalation"].topic == events.ESCALATION_STEP
     # Outbox rows are written beside the change: a notification is never lost once the change is saved.
     assert {by_name[name].phase for name in ("notifications.email", "notifications.email.escalation",
-                                             "webhooks")} == {Phase.IN_TRANSACTION}
+                                             "webhooks", "sms.text", "sms.text.escalation")} == {Phase.IN_TRANSACTION}
 
 
 def test_subscribing_again_under_the_same_name_replaces_the_subscription():
@@ -140,7 +142,7 @@ def test_the_history_shows_no_email_sent_line_for_a_rolled_back_delivery_and_one
 # ``referrals.stalls`` is read like the status table: the stall periods and who each step tells.
 CHANNEL_MAY_IMPORT = {"referrals", "referrals.models", "referrals.selectors", "referrals.statuses",
                       "referrals.events", "referrals.links", "referrals.answers", "referrals.stalls"}
-CHANNELS = ("notifications", "webhooks")
+CHANNELS = ("notifications", "sms", "webhooks")
 
 
 def imported_modules(source: str) -> set[str]:
