@@ -7,7 +7,7 @@ from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.forms.models import BaseInlineFormSet
 
 from . import services
-from .models import Membership, Organization, Team, TeamMembership, User
+from .models import Invitation, Membership, Organization, Team, TeamMembership, User
 
 GROUPS_HELP_TEXT = (
     "Read-only: access follows the person's memberships (organization admins), teams and program claimers. "
@@ -147,3 +147,22 @@ class TeamAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         save_people_inline(formset, add=partial(services.team_add_member, team=form.instance),
                            remove=partial(services.team_remove_member, team=form.instance))
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations of existing accounts to join an organization: read only (admins send and cancel them on the
+    Members page; the invitee accepts from the emailed link)."""
+
+    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at", "cancelled_at"]
+    list_filter = ["role"]
+    list_select_related = ["organization"]
+    search_fields = ["email", "organization__name"]
+    fields = readonly_fields = ["public_id", "organization", "user", "email", "role", "invited_by", "created_at",
+                                "expires_at", "accepted_at", "cancelled_at", "cancelled_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -152,3 +152,31 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.team}"
+
+
+class Invitation(models.Model):
+    """An organization admin's invitation of someone who already has an account to join the organization.
+
+    Nothing of theirs changes (memberships, sessions, API tokens) until they accept it from the emailed link,
+    signed in as that account (accounts.services.invitation_accept); an admin of the organization may cancel
+    it before then. It is open until ``expires_at`` (ORGANIZATION_INVITATION_DAYS) and accepted once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations",
+                             help_text="The account invited.")
+    email = models.EmailField(help_text="The address the invitation was sent to (the account's, at the time).")
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.WORKER)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="invitations_by_organization")]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization} ({self.get_role_display()})"

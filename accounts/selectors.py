@@ -1,4 +1,6 @@
-from .models import Membership, Organization, Team, TeamMembership, User
+from django.utils import timezone
+
+from .models import Invitation, Membership, Organization, Team, TeamMembership, User
 
 # The rule book's answers, importable from here as before (accounts.policies decides them).
 from .policies import (  # noqa: F401
@@ -64,3 +66,17 @@ def organization_teams(organization):
     return (Team.objects.filter(organization=organization)
             .prefetch_related(Prefetch("memberships", queryset=members, to_attr="member_rows"))
             .order_by("name", "pk"))
+
+
+def organization_invitations_open(organization):
+    """The organization's invitations not yet accepted, cancelled or expired, newest first, with the people
+    (one query)."""
+    return (Invitation.objects.filter(organization=organization, accepted_at__isnull=True, cancelled_at__isnull=True,
+                                      expires_at__gt=timezone.now())
+            .select_related("user", "invited_by").order_by("-created_at", "-id"))
+
+
+def organization_invitation(organization, public_id) -> Invitation | None:
+    """One of the organization's invitations, in any state (another organization's: None)."""
+    return (Invitation.objects.filter(organization=organization, public_id=public_id)
+            .select_related("organization", "user").first())

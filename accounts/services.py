@@ -4,9 +4,12 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -17,7 +20,7 @@ from core.errors import InvalidInput
 from core.text import clean_text
 
 from . import policies, signals
-from .models import Membership, Organization, Team, TeamMembership, User
+from .models import Invitation, Membership, Organization, Team, TeamMembership, User
 
 
 @transaction.atomic
@@ -201,8 +204,13 @@ def _refuse_losing_last_admin(organization: Organization, membership: Membership
 
 @dataclass(frozen=True)
 class MemberAdded:
-    membership: Membership
-    invited: bool  # True: the person has no password yet and was emailed a link to choose one
+    membership: Membership | None  # None: an invitation was sent instead (``invitation``)
+    invitation: Invitation | None = None
+
+    @property
+    def invited(self) -> bool:
+        """A member now, who has no password yet and was emailed a link to choose one."""
+        return self.membership is not None
 
 
 @transaction.atomic
@@ -210,11 +218,14 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
                             last_name: str = "", role: str = Membership.Role.WORKER) -> MemberAdded:
     """An organization admin adds a colleague by email address.
 
-    The account of someone who works at another organization of the network becomes a member as it is (its
-    name is not changed by another organization) and is emailed who added it. For a new address, an account
-    without a usable password is made and its person is emailed (through the outbox) a link to choose their
-    password. A member already, any other existing account (a seeker's own, a switched-off one: one message
-    that reveals nothing of it), a malformed address or a missing name: InvalidInput, nothing written.
+    Someone who already works at an organization of the network and uses their account (it has a password or
+    has signed in) is sent an invitation instead (``organization_invitation_create``): nothing of theirs (their
+    memberships, sessions, API tokens) changes until they accept it. For a new address, an account without a
+    usable password is made, joins at once, and its person is emailed (through the outbox) a link to choose
+    their password; so does an account another organization made whose person has not chosen a password nor
+    signed in yet (it has no session or token to protect). A member already, any other existing account (a
+    seeker's own, a switched-off one: one message that reveals nothing of it), a malformed address or a
+    missing name: InvalidInput, nothing written.
     """
     organization_admin_required(actor=actor, organization=organization)
     role = _clean_role(role)
@@ -252,17 +263,17 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
                                                 last_name=last_name)
         except IntegrityError:  # someone added the same address a moment ago
             raise InvalidInput(f"An account for {email} was just made. Try again.", field="email") from None
+    elif user.has_usable_password() or user.last_login is not None:
+        # An account in use elsewhere: joining must not end its sessions or tokens, nor ask for a second factor,
+        # until its person agrees.
+        return MemberAdded(membership=None, invitation=organization_invitation_create(
+            actor=actor, organization=organization, user=user, role=role))
     membership = membership_set(user=user, organization=organization, role=role)
-    invited = not user.has_usable_password() and not user.last_login
-    if invited:
-        signals.member_invited.send(sender=Membership, user=user, organization=organization, invited_by=actor)
-    else:
-        signals.member_added.send(sender=Membership, user=user, organization=organization, added_by=actor,
-                                  role_label=membership.get_role_display())
+    signals.member_invited.send(sender=Membership, user=user, organization=organization, invited_by=actor)
     organization_change_record(actor=actor, obj=organization,
                                message=f"Added {user.display_name} <{user.email}> as {membership.get_role_display()}"
-                                       f"{' (invited to choose a password)' if invited else ''}.")
-    return MemberAdded(membership=membership, invited=invited)
+                                       " (invited to choose a password).")
+    return MemberAdded(membership=membership)
 
 
 @transaction.atomic
@@ -392,3 +403,138 @@ def organization_team_remove_member(*, actor, team: Team, user: User) -> None:
         raise InvalidInput(f"{user.display_name} is not in {team.name}.", code="not_a_member")
     team_remove_member(team=team, user=user)
     organization_change_record(actor=actor, obj=team, message=f"Removed {user.display_name} <{user.email}>.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Invitations: someone who already has an account (and works at an organization of the network) joins another
+# organization only when they accept, signed in as that account. Until then nothing of theirs changes: not their
+# memberships, not their sessions, not their API tokens (issue 12, item 7).
+
+INVITATION_SALT = "accounts.invitation"
+
+
+class InvitationError(InvalidInput):
+    """The invitation cannot be used: a link that was tampered with, one accepted or cancelled already, an
+    expired one. The page says which, and what to do."""
+
+
+def invitation_link_token(invitation: Invitation) -> str:
+    """The signed value of the link emailed to the invitee (it names the invitation; the signature makes it
+    unforgeable, the invitation's ``expires_at`` makes it expire)."""
+    return signing.dumps({"invitation": str(invitation.public_id)}, salt=INVITATION_SALT)
+
+
+def _pending(queryset, *, now=None):
+    return queryset.filter(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+@transaction.atomic
+def organization_invitation_create(*, actor, organization: Organization, user: User, role: str) -> Invitation:
+    """Invites an existing account to join ``organization`` as ``role``, and emails it the link to accept
+    (accounts.signals.invitation_sent; the notifications outbox sends it). Nothing else changes until the
+    person accepts (``invitation_accept``). A second open invitation of the same person is refused."""
+    organization_admin_required(actor=actor, organization=organization)
+    role = _clean_role(role)
+    _lock_memberships(organization)
+    open_one = _pending(Invitation.objects.filter(organization=organization, user=user)).first()
+    if open_one is not None:
+        raise InvalidInput(f"{user.email} was invited on {open_one.created_at:%b %-d, %Y}; the invitation is open "
+                           f"until {open_one.expires_at:%b %-d, %Y}. Cancel it below to send a new one.", field="email")
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        organization=organization, user=user, email=user.email, role=role, invited_by=actor, created_at=now,
+        expires_at=now + timedelta(days=settings.ORGANIZATION_INVITATION_DAYS))
+    signals.invitation_sent.send(sender=Invitation, invitation=invitation, token=invitation_link_token(invitation))
+    organization_change_record(actor=actor, obj=organization,
+                               message=f"Invited {user.display_name} <{user.email}> to join as "
+                                       f"{invitation.get_role_display()} (open until "
+                                       f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC).")
+    return invitation
+
+
+def invitation_read(*, token: str, user) -> Invitation:
+    """The invitation a link names, for ``user`` to accept. A tampered link: InvitationError. An invitation of
+    another account: Invitation.DoesNotExist (a 404: a link that reaches the wrong person opens nothing). One
+    accepted, cancelled or expired: InvitationError saying so."""
+    try:
+        data = signing.loads(str(token), salt=INVITATION_SALT)
+        public_id = uuid.UUID(str(data["invitation"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise InvitationError("This link does not work. Open the link in the invitation email as it is, or ask "
+                              "an admin of the organization to invite you again.", code="link_invalid") from None
+    invitation = (Invitation.objects.select_related("organization", "invited_by")
+                  .filter(public_id=public_id, user_id=user.pk).first())
+    if invitation is None:
+        raise Invitation.DoesNotExist
+    name = invitation.organization.name
+    if invitation.accepted_at is not None:
+        raise InvitationError(f"You accepted this invitation on {invitation.accepted_at:%b %-d, %Y} already: you "
+                              f"are a member of {name}.", code="used")
+    if invitation.cancelled_at is not None:
+        raise InvitationError(f"{name} cancelled this invitation. Ask one of its admins to invite you again if you "
+                              "should join.", code="cancelled")
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError(f"This invitation expired on {invitation.expires_at:%b %-d, %Y}. Ask an admin of "
+                              f"{name} to invite you again.", code="expired")
+    return invitation
+
+
+def invitation_ends_tokens(invitation: Invitation) -> bool:
+    """Whether accepting ends the person's API tokens (joining as an admin is a role change: membership_set)."""
+    return invitation.role == Membership.Role.ADMIN
+
+
+def invitation_signs_out(invitation: Invitation) -> bool:
+    """Whether accepting ends the person's sessions too (``membership_set``: they become an admin and were one
+    nowhere before): the page says so before they accept."""
+    user = invitation.user
+    return (invitation.role == Membership.Role.ADMIN and user.last_login is not None and not user.is_superuser
+            and not Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists())
+
+
+@dataclass(frozen=True)
+class InvitationAccepted:
+    membership: Membership
+    changed: bool  # False: they were a member already (added meanwhile), and their role stays as it is
+    signs_out: bool  # their sessions end (they sign in again, with a second factor)
+
+
+@transaction.atomic
+def invitation_accept(*, user, token: str) -> InvitationAccepted:
+    """The invitee, signed in as the invited account, accepts: the membership is made through
+    ``membership_set``, which ends their API tokens (and, for a first admin role, their sessions) as every
+    role change does. Checked again under locks: an invitation is accepted once."""
+    invitation = invitation_read(token=token, user=user)
+    _lock_memberships(invitation.organization)
+    invitation = Invitation.objects.select_for_update().select_related("organization", "user").get(pk=invitation.pk)
+    invitation_read(token=token, user=user)  # accepted or cancelled meanwhile: refused
+    membership = Membership.objects.filter(user=user, organization=invitation.organization).first()
+    signs_out = changed = False
+    if membership is None:
+        signs_out = invitation_signs_out(invitation)
+        membership = membership_set(user=user, organization=invitation.organization, role=invitation.role)
+        changed = True
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    organization_change_record(actor=user, obj=invitation.organization, message=(
+        f"{user.display_name} <{user.email}> accepted the invitation and joined as {membership.get_role_display()}."
+        if changed else f"{user.display_name} <{user.email}> accepted the invitation (a member already)."))
+    return InvitationAccepted(membership=membership, changed=changed, signs_out=signs_out)
+
+
+@transaction.atomic
+def organization_invitation_cancel(*, actor, invitation: Invitation) -> Invitation:
+    """An admin of the invitation's organization cancels it before it is accepted: its link opens nothing
+    from then on. One accepted, cancelled or expired already: InvalidInput."""
+    organization_admin_required(actor=actor, organization=invitation.organization)
+    invitation = Invitation.objects.select_for_update().select_related("organization", "user").get(pk=invitation.pk)
+    if not _pending(Invitation.objects.filter(pk=invitation.pk)).exists():
+        raise InvalidInput(f"The invitation of {invitation.email} is no longer open (accepted, cancelled or "
+                           "expired).", code="not_open")
+    invitation.cancelled_at = timezone.now()
+    invitation.cancelled_by = actor
+    invitation.save(update_fields=["cancelled_at", "cancelled_by"])
+    organization_change_record(actor=actor, obj=invitation.organization,
+                               message=f"Cancelled the invitation of {invitation.user.display_name} "
+                                       f"<{invitation.email}>.")
+    return invitation

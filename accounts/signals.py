@@ -7,8 +7,9 @@ change, and a receiver that raises fails the change (as the calls they replace d
 ``member_removed`` (``user``, ``organization``)
     A person left an organization: programs drops their claims on its programs, referrals their own grants on
     the referrals they made for it.
-``member_added`` (``user``, ``organization``, ``added_by``, ``role_label``)
-    An existing account joined an organization: notifications emails them.
+``invitation_sent`` (``invitation``, ``token``)
+    An admin invited an existing account to join their organization (accounts.models.Invitation):
+    notifications emails it the link (``token``: its signed value) to accept.
 ``member_invited`` (``user``, ``organization``, ``invited_by``)
     A new account (or one that never chose a password) was added or invited again: notifications emails them
     a link to choose a password.
@@ -25,7 +26,7 @@ change, and a receiver that raises fails the change (as the calls they replace d
 from django.dispatch import Signal
 
 member_removed = Signal()
-member_added = Signal()
+invitation_sent = Signal()
 member_invited = Signal()
 role_changed = Signal()
 password_reset_requested = Signal()

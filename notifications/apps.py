@@ -24,8 +24,8 @@ class NotificationsConfig(AppConfig):
 
         accounts_signals.member_invited.connect(services.member_invited_received,
                                                 dispatch_uid="notifications.member_invited")
-        accounts_signals.member_added.connect(services.member_added_received,
-                                              dispatch_uid="notifications.member_added")
+        accounts_signals.invitation_sent.connect(services.invitation_sent_received,
+                                                 dispatch_uid="notifications.invitation_sent")
         accounts_signals.password_reset_requested.connect(services.password_reset_received,
                                                           dispatch_uid="notifications.password_reset")
         accounts_signals.email_change_requested.connect(services.email_change_received,

@@ -32,7 +32,7 @@ class OutboxMessage(OutboxRow):
         STALL_ALERT = "stall_alert", "Stalled: news and other programs (referrer)"
         STALL_SEEKER_REMINDER = "stall_seeker_reminder", "Stalled: what the program needs (seeker)"
         MEMBER_INVITATION = "member_invitation", "Added to an organization: choose a password (new member)"
-        MEMBER_ADDED = "member_added", "Added to an organization (an existing account)"
+        ORGANIZATION_INVITATION = "organization_invitation", "Invited to join an organization (an existing account)"
         PASSWORD_RESET = "password_reset", "Password reset (the account holder)"
         EMAIL_CHANGE = "email_change", "Confirm a new sign-in email (sent to the new address)"
 

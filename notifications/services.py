@@ -481,15 +481,20 @@ def member_invited_received(sender, *, user, organization, invited_by, **kwargs)
     notify_member_invited(user=user, organization=organization, invited_by=invited_by)
 
 
-def member_added_received(sender, *, user, organization, added_by, role_label, **kwargs) -> None:
-    """accounts.signals.member_added: the email that says so."""
-    notify_member_added(user=user, organization=organization, added_by=added_by, role_label=role_label)
+def invitation_sent_received(sender, *, invitation, token, **kwargs) -> None:
+    """accounts.signals.invitation_sent: the email with the link to accept."""
+    notify_organization_invitation(invitation=invitation, token=token)
 
 
-def notify_member_added(*, user, organization, added_by, role_label: str) -> int:
-    """Tells someone who already has an account that an admin added them to ``organization`` (so nobody
-    is made a member of an organization without hearing of it). Returns the outbox row's id."""
-    return _member_email(Kind.MEMBER_ADDED, user=user, organization=organization, by=added_by, role=role_label)
+def notify_organization_invitation(*, invitation, token: str) -> int:
+    """Emails someone who already has an account an invitation to join an organization, with the link to the
+    page where they accept it (signed in as that account). Nothing changes for them until they do. Returns the
+    outbox row's id."""
+    path = reverse("organization:invitation_accept", kwargs={"token": token})
+    return _member_email(Kind.ORGANIZATION_INVITATION, user=invitation.user, organization=invitation.organization,
+                         by=invitation.invited_by, role=invitation.get_role_display(),
+                         accept_url=links.site_url(path),
+                         expires=f"{timezone.localtime(invitation.expires_at):%B %-d, %Y}")
 
 
 def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: int) -> int:

@@ -13,6 +13,10 @@ urlpatterns = [
          name="member_remove"),
     path("organization/<uuid:organization_id>/members/<uuid:user_id>/invite-again/", views.member_invite_again,
          name="member_invite_again"),
+    path("organization/<uuid:organization_id>/invitations/<uuid:invitation_id>/cancel/", views.invitation_cancel,
+         name="invitation_cancel"),
+    # Someone invited (who already has an account) accepts, signed in as that account.
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organization/<uuid:organization_id>/teams/", views.teams, name="teams"),
     path("organization/<uuid:organization_id>/teams/<uuid:team_id>/rename/", views.team_rename,
          name="team_rename"),

@@ -20,10 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policies, services
 from accounts.forms import MemberAddForm, PersonForm, RoleForm, SharingForm, TeamCreateForm, TeamRenameForm
-from accounts.models import Organization, Team
+from accounts.models import Invitation, Organization, Team
 from accounts.selectors import (
     organization_admin_ids,
     organization_administered_get,
+    organization_invitation,
+    organization_invitations_open,
     organization_member_by_email,
     organization_member_people,
     organization_membership,
@@ -113,7 +115,7 @@ def _members_page(request, organization, *, form=None, status=200):
     for membership in page.object_list:
         membership.is_only_admin = policies.is_only_admin(membership, admin_user_ids=admins)
     context = _context(request, organization, "members", page=page, form=form or MemberAddForm(),
-                       admin_count=len(admins))
+                       admin_count=len(admins), invitations=list(organization_invitations_open(organization)))
     return render(request, "organization/members.html", context, status=status)
 
 
@@ -131,14 +133,16 @@ def members(request, organization_id):
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
-            user = added.membership.user
-            if added.invited:
+            if added.invitation is not None:
+                invitation = added.invitation
+                messages.success(request, f"We emailed {invitation.email} an invitation to join {organization.name} "
+                                          f"as {invitation.get_role_display()}. They join when they accept it "
+                                          f"(it is open until {invitation.expires_at:%b %-d, %Y}); until then "
+                                          "nothing of theirs changes, and it is listed under Invitations.")
+            else:
+                user = added.membership.user
                 messages.success(request, f"Added {user.get_full_name()} as {added.membership.get_role_display()}. "
                                           f"We emailed {user.email} a link to choose a password.")
-            else:
-                messages.success(request, f"Added {user.get_full_name()} ({user.email}) as "
-                                          f"{added.membership.get_role_display()}. They sign in with their "
-                                          "existing account; we emailed them that you added them.")
             return redirect("organization:members", organization_id=organization.public_id)
     return _members_page(request, organization, form=form, status=400)
 
@@ -206,6 +210,43 @@ def member_invite_again(request, organization_id, user_id):
         return _refused(request, error_messages(error), lambda: _members_page(request, organization))
     messages.success(request, f"We emailed {membership.user.email} a new link to choose a password.")
     return redirect("organization:members", organization_id=organization.public_id)
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, organization_id, invitation_id):
+    organization = _organization(request, organization_id)
+    invitation = organization_invitation(organization, invitation_id)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    try:
+        services.organization_invitation_cancel(actor=request.user, invitation=invitation)
+    except InvalidInput as error:
+        return _refused(request, error_messages(error), lambda: _members_page(request, organization))
+    messages.success(request, f"Cancelled the invitation of {invitation.email}. Its link opens nothing now.")
+    return redirect("organization:members", organization_id=organization.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """The link of an invitation email. A GET shows the invitation (mail scanners follow links); the button's
+    POST accepts it. Only the invited account opens it (anyone else: 404); a used, cancelled, expired or
+    altered link gets a page that says so (400), and changes nothing."""
+    try:
+        invitation = services.invitation_read(token=token, user=request.user)
+        if request.method == "POST":
+            accepted = services.invitation_accept(user=request.user, token=token)
+            return render(request, "organization/invitation.html", {
+                "invitation": invitation, "joined": True, "membership": accepted.membership,
+                "changed": accepted.changed, "signs_out": accepted.signs_out})
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation.") from None
+    except services.InvitationError as error:
+        return render(request, "organization/invitation.html", {"problem": error.message}, status=400)
+    return render(request, "organization/invitation.html", {
+        "invitation": invitation, "ends_tokens": services.invitation_ends_tokens(invitation),
+        "signs_out": services.invitation_signs_out(invitation)})
 
 
 # ---------------------------------------------------------------------------------------------------------

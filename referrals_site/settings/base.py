@@ -365,6 +365,9 @@ AXES_VERBOSE = False
 # Multi-factor sign-in (django-otp): required for organization admins and superusers when enforced.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Referral network")
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", True)
+# An invitation of someone who already has an account to join an organization is open this many days
+# (accounts.services.organization_invitation_create).
+ORGANIZATION_INVITATION_DAYS = env_int("ORGANIZATION_INVITATION_DAYS", 7, minimum=1, maximum=90)
 # A link to confirm a new sign-in email (security.services.user_request_email_change) works for a day.
 EMAIL_CHANGE_TIMEOUT = 24 * 3600
 MFA_RECOVERY_CODE_COUNT = 10
@@ -427,7 +430,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Pages whose URL carries a secret (email links, password reset) never send a referrer to another site
 # (security.middleware.ReferrerPolicyMiddleware says why not ``no-referrer``).
-SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/", "/account/email/confirm/"]
+SECRET_URL_PATH_PREFIXES = ["/accounts/password/reset/", "/r/", "/account/email/confirm/", "/invitations/"]
 
 # Bodies: 2.5 MB of form data at most; larger requests get a clean 413 (security.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

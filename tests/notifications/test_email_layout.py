@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import Invitation
 from notifications import services
 from notifications.models import OutboxMessage
 from referrals.services import referral_change_status
@@ -163,9 +164,9 @@ def test_markup_people_typed_stays_escaped_in_the_styled_email(network, django_c
     (lambda network: services.notify_member_invited(user=network.teammate, organization=network.site,
                                                     invited_by=network.site_admin), "member_invitation",
      "Choose your password"),
-    (lambda network: services.notify_member_added(user=network.teammate, organization=network.site,
-                                                  added_by=network.site_admin, role_label="Worker"), "member_added",
-     "Sign in"),
+    (lambda network: services.notify_organization_invitation(invitation=Invitation.objects.create(
+        organization=network.site, user=network.outsider, email=network.outsider.email, invited_by=network.site_admin,
+        expires_at=timezone.now() + timedelta(days=7)), token="t"), "organization_invitation", "See the invitation"),
     (lambda network: services.notify_email_change(user=network.referrer, new_email="new@example.org",
                                                   confirm_url="http://testserver/account/email/t/", valid_hours=24),
      "email_change", "Use this address"),

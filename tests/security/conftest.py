@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 
+from accounts.services import organization_member_add
 from goals.models import Goal
 from privacy.services import access_record
 from programs.hsds import export as hsds_export
@@ -55,5 +56,7 @@ def victims(network):
         "organization": network.site.public_id,
         "user": network.referrer.public_id,
         "claimer": network.claimer.public_id,
+        "invitation": organization_member_add(actor=network.site_admin, organization=network.site,
+                                              email=network.provider_admin.email).invitation.public_id,
         "api_token": ApiToken.objects.get(token__token_key=api_token(network.referrer)[:15]).public_id,
     }

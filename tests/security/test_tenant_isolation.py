@@ -27,7 +27,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from accounts.models import Membership, Team, TeamMembership, User
+from accounts.models import Invitation, Membership, Team, TeamMembership, User
 from goals.models import Goal
 from privacy.models import AccessRecord
 from programs.models import Program, ProgramClaimer
@@ -76,7 +76,8 @@ HINTS = {
     "taxonomy": "taxonomy",
     "member": "user",  # the Organization pages: a member of the organization (or of the team)
     "claimer": "claimer",  # ... and a claimer of the program
-    "apitoken": "api_token",  # the account page: one of the signed-in person's own API tokens
+    "apitoken": "api_token",
+    "invitation": "invitation",  # the Members page: an invitation of an existing account to join  # the account page: one of the signed-in person's own API tokens
 }
 HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "service"
 # The shared directory: readable by every signed-in user (programs), and by anyone through the HSDS API
@@ -84,7 +85,8 @@ HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "se
 PUBLIC_KINDS = {"program", "provider", "service_at_location", "taxonomy_term", "taxonomy"}
 PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook",
                    "organization", "team", "user", "claimer",  # these four: organization admins only
-                   "api_token"}  # its owner only
+                   "api_token",  # its owner only
+                   "invitation"}  # the organization's admins only
 
 
 def _is_admin(route) -> bool:
@@ -135,6 +137,7 @@ def _fingerprint():
         sorted(Program.objects_across_tenants.values_list("public_id", "shares_outbound")),
         sorted(User.objects.values_list("email", "first_name", "last_name", "is_active")),
         sorted(ApiToken.objects.values_list("public_id", flat=True)),
+        sorted(Invitation.objects.values_list("public_id", "accepted_at", "cancelled_at")),
     )
 
 
