@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_organization_description'),
+        ('accounts', '0004_organization_is_active'),
     ]
 
     operations = [
