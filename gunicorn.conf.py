@@ -5,6 +5,7 @@ command line (Dockerfile, docker-compose.yml)."""
 from ops.logging import gunicorn_logging_config
 from referrals_site.settings.environment import env_choice
 
-logconfig_dict = gunicorn_logging_config(env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR",
-                                                                          "CRITICAL")))
+logconfig_dict = gunicorn_logging_config(
+    env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+)
 accesslog = None

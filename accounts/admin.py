@@ -39,8 +39,9 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name",
-                                                                "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
+    )
     # Groups carry the per-referral grants; editing them here would let access and memberships drift apart.
     readonly_fields = ["groups"]
 
@@ -55,11 +56,13 @@ class OrganizationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Django's LogEntry records who changed what; the service decides what may change.
         if change:
-            services.organization_update(organization=obj, **{name: form.cleaned_data[name]
-                                                              for name in form.changed_data})
+            services.organization_update(
+                organization=obj, **{name: form.cleaned_data[name] for name in form.changed_data}
+            )
             return
-        created = services.organization_create(name=obj.name, runs_site=obj.runs_site, slug=obj.slug,
-                                               hsds_id=obj.hsds_id, description=obj.description)
+        created = services.organization_create(
+            name=obj.name, runs_site=obj.runs_site, slug=obj.slug, hsds_id=obj.hsds_id, description=obj.description
+        )
         obj.pk, obj.admin_group = created.pk, created.admin_group
 
 
@@ -94,9 +97,13 @@ class TeamMembershipFormSet(BaseInlineFormSet):
             if user is None or self._should_delete_form(row) or "user" not in row.changed_data:
                 continue
             if not Membership.objects.filter(user=user, organization=organization).exists():
-                row.add_error("user", forms.ValidationError(
-                    f"{user.display_name} is not a member of {organization.name}. "
-                    "Add their membership to the organization first."))
+                row.add_error(
+                    "user",
+                    forms.ValidationError(
+                        f"{user.display_name} is not a member of {organization.name}. "
+                        "Add their membership to the organization first."
+                    ),
+                )
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -140,13 +147,17 @@ class TeamAdmin(admin.ModelAdmin):
         if change:
             services.team_update(team=obj, **{name: form.cleaned_data[name] for name in form.changed_data})
             return
-        created = services.team_create(organization=obj.organization, name=obj.name,
-                                       shares_outbound=obj.shares_outbound)
+        created = services.team_create(
+            organization=obj.organization, name=obj.name, shares_outbound=obj.shares_outbound
+        )
         obj.pk, obj.group = created.pk, created.group
 
     def save_formset(self, request, form, formset, change):
-        save_people_inline(formset, add=partial(services.team_add_member, team=form.instance),
-                           remove=partial(services.team_remove_member, team=form.instance))
+        save_people_inline(
+            formset,
+            add=partial(services.team_add_member, team=form.instance),
+            remove=partial(services.team_remove_member, team=form.instance),
+        )
 
 
 @admin.register(Invitation)
@@ -158,8 +169,19 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     list_select_related = ["organization"]
     search_fields = ["email", "organization__name"]
-    fields = readonly_fields = ["public_id", "organization", "user", "email", "role", "invited_by", "created_at",
-                                "expires_at", "accepted_at", "cancelled_at", "cancelled_by"]
+    fields = readonly_fields = [
+        "public_id",
+        "organization",
+        "user",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "cancelled_at",
+        "cancelled_by",
+    ]
 
     def has_add_permission(self, request):
         return False

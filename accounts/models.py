@@ -66,23 +66,26 @@ class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    runs_site = models.BooleanField(
-        default=False, help_text="Its workers help seekers and make referrals (a Site)."
-    )
+    runs_site = models.BooleanField(default=False, help_text="Its workers help seekers and make referrals (a Site).")
     admin_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="administered_organization", editable=False
     )
     hsds_id = models.CharField(
-        max_length=255, unique=True, null=True, blank=True,
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
         help_text="The organization's id in an imported Open Referral (HSDS) directory.",
     )
     description = models.TextField(
-        blank=True, help_text="What the organization does, as the public directory and its HSDS export show it.",
+        blank=True,
+        help_text="What the organization does, as the public directory and its HSDS export show it.",
     )
     is_active = models.BooleanField(
-        "active", default=True,
+        "active",
+        default=True,
         help_text="Off when the organization leaves the network: its programs are no longer found, in the public "
-                  "directory (/find/, where their pages answer 410) and in search; its referrals stay.",
+        "directory (/find/, where their pages answer 410) and in search; its referrals stay.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -106,9 +109,7 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_organization")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_organization")]
         ordering = ["joined_at"]
 
     def __str__(self):
@@ -163,8 +164,9 @@ class Invitation(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations",
-                             help_text="The account invited.")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", help_text="The account invited."
+    )
     email = models.EmailField(help_text="The address the invitation was sent to (the account's, at the time).")
     role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.WORKER)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

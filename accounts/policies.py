@@ -94,10 +94,13 @@ def is_network_admin(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
-rules = RuleBook({
-    # Members, teams, sharing and program claimers (the Organization pages and their services).
-    "administer": Rule(lambda user, organization: user.is_superuser or is_organization_admin(user, organization),
-                       lambda organization: f"Only an admin of {organization.name} can manage its members, teams "
-                                            "and sharing."),
-})
+rules = RuleBook(
+    {
+        # Members, teams, sharing and program claimers (the Organization pages and their services).
+        "administer": Rule(
+            lambda user, organization: user.is_superuser or is_organization_admin(user, organization),
+            lambda organization: f"Only an admin of {organization.name} can manage its members, teams and sharing.",
+        ),
+    }
+)
 can, check = rules.can, rules.check

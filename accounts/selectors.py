@@ -36,20 +36,29 @@ def organization_administered_get(*, user, public_id) -> Organization:
 
 def organization_admin_ids(organization) -> list:
     """The user ids of the organization's admins."""
-    return list(Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN)
-                .values_list("user_id", flat=True))
+    return list(
+        Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def organization_membership(organization, user_public_id) -> Membership | None:
     """The membership of the person with that public id in ``organization``, with the person, or None."""
-    return Membership.objects.select_related("user").filter(organization=organization,
-                                                            user__public_id=user_public_id).first()
+    return (
+        Membership.objects.select_related("user")
+        .filter(organization=organization, user__public_id=user_public_id)
+        .first()
+    )
 
 
 def organization_member_people(organization):
     """Name and email of every member, for the lists to choose a person from."""
-    return (User.objects.filter(memberships__organization=organization).order_by("last_name", "first_name", "pk")
-            .only("pk", "public_id", "email", "first_name", "last_name"))
+    return (
+        User.objects.filter(memberships__organization=organization)
+        .order_by("last_name", "first_name", "pk")
+        .only("pk", "public_id", "email", "first_name", "last_name")
+    )
 
 
 def organization_member_by_email(organization, email: str):
@@ -63,20 +72,32 @@ def organization_teams(organization):
     from django.db.models import Prefetch
 
     members = TeamMembership.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
-    return (Team.objects.filter(organization=organization)
-            .prefetch_related(Prefetch("memberships", queryset=members, to_attr="member_rows"))
-            .order_by("name", "pk"))
+    return (
+        Team.objects.filter(organization=organization)
+        .prefetch_related(Prefetch("memberships", queryset=members, to_attr="member_rows"))
+        .order_by("name", "pk")
+    )
 
 
 def organization_invitations_open(organization):
     """The organization's invitations not yet accepted, cancelled or expired, newest first, with the people
     (one query)."""
-    return (Invitation.objects.filter(organization=organization, accepted_at__isnull=True, cancelled_at__isnull=True,
-                                      expires_at__gt=timezone.now())
-            .select_related("user", "invited_by").order_by("-created_at", "-id"))
+    return (
+        Invitation.objects.filter(
+            organization=organization,
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("user", "invited_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def organization_invitation(organization, public_id) -> Invitation | None:
     """One of the organization's invitations, in any state (another organization's: None)."""
-    return (Invitation.objects.filter(organization=organization, public_id=public_id)
-            .select_related("organization", "user").first())
+    return (
+        Invitation.objects.filter(organization=organization, public_id=public_id)
+        .select_related("organization", "user")
+        .first()
+    )

@@ -24,12 +24,14 @@ from .models import Invitation, Membership, Organization, Team, TeamMembership, 
 
 
 @transaction.atomic
-def organization_create(*, name: str, runs_site: bool = False, slug: str | None = None,
-                        hsds_id: str | None = None, description: str = "") -> Organization:
+def organization_create(
+    *, name: str, runs_site: bool = False, slug: str | None = None, hsds_id: str | None = None, description: str = ""
+) -> Organization:
     slug = slug or slugify(name)[:80]
     group = Group.objects.create(name=f"org:{slug}:admins")
-    return Organization.objects.create(name=name, slug=slug, runs_site=runs_site, admin_group=group,
-                                       hsds_id=hsds_id or None, description=description)
+    return Organization.objects.create(
+        name=name, slug=slug, runs_site=runs_site, admin_group=group, hsds_id=hsds_id or None, description=description
+    )
 
 
 ORGANIZATION_EDITABLE = frozenset({"name", "slug", "runs_site", "hsds_id", "description", "is_active"})
@@ -39,8 +41,9 @@ TEAM_EDITABLE = frozenset({"name", "shares_outbound"})
 def _update(instance, editable: frozenset, fields: dict):
     unknown = set(fields) - editable
     if unknown:
-        raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} of {type(instance).__name__}",
-                           code="not_editable")
+        raise InvalidInput(
+            f"cannot change {', '.join(sorted(unknown))} of {type(instance).__name__}", code="not_editable"
+        )
     for name, value in fields.items():
         setattr(instance, name, value)
     if fields:
@@ -61,8 +64,9 @@ def organization_update(*, organization: Organization, **fields) -> Organization
 
 
 @transaction.atomic
-def membership_set(*, user: User, organization: Organization, role: str = Membership.Role.WORKER,
-                   joined_at=None) -> Membership:
+def membership_set(
+    *, user: User, organization: Organization, role: str = Membership.Role.WORKER, joined_at=None
+) -> Membership:
     """Adds ``user`` to ``organization`` (or changes their role). Admins join the admin group."""
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, defaults={"role": role, "joined_at": joined_at or timezone.now()}
@@ -79,13 +83,13 @@ def membership_set(*, user: User, organization: Organization, role: str = Member
         # without a second factor (as a worker elsewhere): like a promotion, that ends them (a new account has
         # none).
         promoted = user.last_login is not None and not (
-            user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.ADMIN)
-            .exclude(pk=membership.pk).exists())
+            user.is_superuser
+            or Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exclude(pk=membership.pk).exists()
+        )
     if role_changed:
         # privacy ends their API tokens and, for a promotion, their sessions (admins sign in with a second
         # factor): accounts.signals.role_changed.
-        signals.role_changed.send(sender=Membership, user=user, organization=organization, role=role,
-                                  promoted=promoted)
+        signals.role_changed.send(sender=Membership, user=user, organization=organization, role=role, promoted=promoted)
     if role == Membership.Role.ADMIN:
         user.groups.add(organization.admin_group)
     else:
@@ -159,11 +163,13 @@ def organization_admin_required(*, actor, organization: Organization) -> None:
 def organization_change_record(*, actor, obj, message: str) -> None:
     """Records an organization admin's change where network admins read changes: the object's history in
     the Django admin (LogEntry), and the application log."""
-    LogEntry.objects.log_actions(user_id=actor.pk, queryset=[obj], action_flag=CHANGE, change_message=message,
-                                 single_object=True)
+    LogEntry.objects.log_actions(
+        user_id=actor.pk, queryset=[obj], action_flag=CHANGE, change_message=message, single_object=True
+    )
     # The log leaves out email addresses; the admin history keeps them.
-    logger.info("%s %s changed by user %s: %s", type(obj).__name__, obj.pk, actor.pk,
-                re.sub(r"\s*<[^<>]*>", "", message))
+    logger.info(
+        "%s %s changed by user %s: %s", type(obj).__name__, obj.pk, actor.pk, re.sub(r"\s*<[^<>]*>", "", message)
+    )
 
 
 def _clean_text(value, *, field: str, label: str, max_length: int) -> str:
@@ -194,12 +200,17 @@ def _lock_memberships(organization: Organization) -> None:
 def _refuse_losing_last_admin(organization: Organization, membership: Membership, *, verb: str) -> None:
     """Every organization keeps at least one admin. The admin rows are locked, so two admins demoting each
     other at the same moment cannot both succeed."""
-    admins = list(Membership.objects.select_for_update().filter(organization=organization,
-                                                                 role=Membership.Role.ADMIN).values_list("user_id", flat=True))
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organization=organization, role=Membership.Role.ADMIN)
+        .values_list("user_id", flat=True)
+    )
     if policies.is_only_admin(membership, admin_user_ids=admins):
         raise InvalidInput(
             f"{membership.user.display_name} is the only admin of {organization.name}, so they cannot be {verb}. "
-            "Make someone else an admin first.", code="last_admin")
+            "Make someone else an admin first.",
+            code="last_admin",
+        )
 
 
 @dataclass(frozen=True)
@@ -214,8 +225,15 @@ class MemberAdded:
 
 
 @transaction.atomic
-def organization_member_add(*, actor, organization: Organization, email: str, first_name: str = "",
-                            last_name: str = "", role: str = Membership.Role.WORKER) -> MemberAdded:
+def organization_member_add(
+    *,
+    actor,
+    organization: Organization,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    role: str = Membership.Role.WORKER,
+) -> MemberAdded:
     """An organization admin adds a colleague by email address.
 
     Someone who already works at an organization of the network and uses their account (it has a password or
@@ -237,8 +255,7 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and Membership.objects.filter(organization=organization, user=user).exists():
         raise InvalidInput(f"{email} is already a member of {organization.name}.", field="email")
-    works_elsewhere = (user is not None and user.is_active
-                       and Membership.objects.filter(user=user).exists())
+    works_elsewhere = user is not None and user.is_active and Membership.objects.filter(user=user).exists()
     if not works_elsewhere:
         # Only people who already work at an organization of the network are added as they are. Anyone else
         # with an account (a seeker's own account, a switched-off one) is never revealed to another
@@ -247,32 +264,40 @@ def organization_member_add(*, actor, organization: Organization, email: str, fi
         names, problems = {}, {}
         for field, value in (("first_name", first_name), ("last_name", last_name)):
             try:
-                names[field] = _clean_text(value, field=field, label=field.replace("_", " "),
-                                           max_length=PERSON_NAME_MAX_LENGTH)
+                names[field] = _clean_text(
+                    value, field=field, label=field.replace("_", " "), max_length=PERSON_NAME_MAX_LENGTH
+                )
             except InvalidInput as error:
                 problems.update(error.errors)
         if problems:  # both names at once, each on its field
             raise InvalidInput(errors=problems)
         if user is not None:
-            raise InvalidInput(f"{email} cannot be added from this page. If they should join "
-                               f"{organization.name}, a network admin can add them.", field="email")
+            raise InvalidInput(
+                f"{email} cannot be added from this page. If they should join "
+                f"{organization.name}, a network admin can add them.",
+                field="email",
+            )
         first_name, last_name = names["first_name"], names["last_name"]
         try:
             with transaction.atomic():
-                user = User.objects.create_user(email=email, password=None, first_name=first_name,
-                                                last_name=last_name)
+                user = User.objects.create_user(email=email, password=None, first_name=first_name, last_name=last_name)
         except IntegrityError:  # someone added the same address a moment ago
             raise InvalidInput(f"An account for {email} was just made. Try again.", field="email") from None
     elif user.has_usable_password() or user.last_login is not None:
         # An account in use elsewhere: joining must not end its sessions or tokens, nor ask for a second factor,
         # until its person agrees.
-        return MemberAdded(membership=None, invitation=organization_invitation_create(
-            actor=actor, organization=organization, user=user, role=role))
+        return MemberAdded(
+            membership=None,
+            invitation=organization_invitation_create(actor=actor, organization=organization, user=user, role=role),
+        )
     membership = membership_set(user=user, organization=organization, role=role)
     signals.member_invited.send(sender=Membership, user=user, organization=organization, invited_by=actor)
-    organization_change_record(actor=actor, obj=organization,
-                               message=f"Added {user.display_name} <{user.email}> as {membership.get_role_display()}"
-                                       " (invited to choose a password).")
+    organization_change_record(
+        actor=actor,
+        obj=organization,
+        message=f"Added {user.display_name} <{user.email}> as {membership.get_role_display()}"
+        " (invited to choose a password).",
+    )
     return MemberAdded(membership=membership)
 
 
@@ -283,14 +308,22 @@ def organization_member_invite_again(*, actor, organization: Organization, user:
     organization_admin_required(actor=actor, organization=organization)
     _member(organization, user)
     if not user.is_active:
-        raise InvalidInput(f"The account of {user.display_name} is switched off. A network admin can switch it "
-                           "on again.", code="inactive")
+        raise InvalidInput(
+            f"The account of {user.display_name} is switched off. A network admin can switch it on again.",
+            code="inactive",
+        )
     if user.has_usable_password():
-        raise InvalidInput(f"{user.display_name} has chosen a password already. If they forgot it, they can ask "
-                           "for a new one from the sign-in page.", code="has_password")
+        raise InvalidInput(
+            f"{user.display_name} has chosen a password already. If they forgot it, they can ask "
+            "for a new one from the sign-in page.",
+            code="has_password",
+        )
     signals.member_invited.send(sender=Membership, user=user, organization=organization, invited_by=actor)
-    organization_change_record(actor=actor, obj=organization,
-                               message=f"Sent {user.display_name} <{user.email}> a new link to choose a password.")
+    organization_change_record(
+        actor=actor,
+        obj=organization,
+        message=f"Sent {user.display_name} <{user.email}> a new link to choose a password.",
+    )
 
 
 @transaction.atomic
@@ -306,8 +339,11 @@ def organization_member_set_role(*, actor, organization: Organization, user: Use
     if role != Membership.Role.ADMIN:
         _refuse_losing_last_admin(organization, membership, verb="made a worker")
     membership = membership_set(user=user, organization=organization, role=role)
-    organization_change_record(actor=actor, obj=organization,
-                               message=f"Made {user.display_name} <{user.email}> {membership.get_role_display()}.")
+    organization_change_record(
+        actor=actor,
+        obj=organization,
+        message=f"Made {user.display_name} <{user.email}> {membership.get_role_display()}.",
+    )
     return membership
 
 
@@ -320,8 +356,9 @@ def organization_member_remove(*, actor, organization: Organization, user: User)
     membership = _member(organization, user, lock=True)
     _refuse_losing_last_admin(organization, membership, verb="removed")
     membership_remove(user=user, organization=organization)
-    organization_change_record(actor=actor, obj=organization,
-                               message=f"Removed {user.display_name} <{user.email}> from the organization.")
+    organization_change_record(
+        actor=actor, obj=organization, message=f"Removed {user.display_name} <{user.email}> from the organization."
+    )
 
 
 def _clean_team_name(organization: Organization, name, *, team: Team | None = None) -> str:
@@ -348,8 +385,11 @@ def organization_team_create(*, actor, organization: Organization, name: str, sh
             team = team_create(organization=organization, name=name, shares_outbound=bool(shares_outbound))
     except IntegrityError:
         raise _team_name_taken(organization, name) from None
-    organization_change_record(actor=actor, obj=team, message=f"Created the team, sharing outbound referrals "
-                                                                f"{'on' if team.shares_outbound else 'off'}.")
+    organization_change_record(
+        actor=actor,
+        obj=team,
+        message=f"Created the team, sharing outbound referrals {'on' if team.shares_outbound else 'off'}.",
+    )
     return team
 
 
@@ -379,8 +419,9 @@ def organization_team_set_sharing(*, actor, team: Team, shares_outbound: bool) -
     if team.shares_outbound == shares_outbound:
         return team
     team_update(team=team, shares_outbound=shares_outbound)
-    organization_change_record(actor=actor, obj=team, message=f"Sharing of outbound referrals switched "
-                                                                f"{'on' if shares_outbound else 'off'}.")
+    organization_change_record(
+        actor=actor, obj=team, message=f"Sharing of outbound referrals switched {'on' if shares_outbound else 'off'}."
+    )
     return team
 
 
@@ -438,17 +479,29 @@ def organization_invitation_create(*, actor, organization: Organization, user: U
     _lock_memberships(organization)
     open_one = _pending(Invitation.objects.filter(organization=organization, user=user)).first()
     if open_one is not None:
-        raise InvalidInput(f"{user.email} was invited on {open_one.created_at:%b %-d, %Y}; the invitation is open "
-                           f"until {open_one.expires_at:%b %-d, %Y}. Cancel it below to send a new one.", field="email")
+        raise InvalidInput(
+            f"{user.email} was invited on {open_one.created_at:%b %-d, %Y}; the invitation is open "
+            f"until {open_one.expires_at:%b %-d, %Y}. Cancel it below to send a new one.",
+            field="email",
+        )
     now = timezone.now()
     invitation = Invitation.objects.create(
-        organization=organization, user=user, email=user.email, role=role, invited_by=actor, created_at=now,
-        expires_at=now + timedelta(days=settings.ORGANIZATION_INVITATION_DAYS))
+        organization=organization,
+        user=user,
+        email=user.email,
+        role=role,
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.ORGANIZATION_INVITATION_DAYS),
+    )
     signals.invitation_sent.send(sender=Invitation, invitation=invitation, token=invitation_link_token(invitation))
-    organization_change_record(actor=actor, obj=organization,
-                               message=f"Invited {user.display_name} <{user.email}> to join as "
-                                       f"{invitation.get_role_display()} (open until "
-                                       f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC).")
+    organization_change_record(
+        actor=actor,
+        obj=organization,
+        message=f"Invited {user.display_name} <{user.email}> to join as "
+        f"{invitation.get_role_display()} (open until "
+        f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC).",
+    )
     return invitation
 
 
@@ -460,22 +513,35 @@ def invitation_read(*, token: str, user) -> Invitation:
         data = signing.loads(str(token), salt=INVITATION_SALT)
         public_id = uuid.UUID(str(data["invitation"]))
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise InvitationError("This link does not work. Open the link in the invitation email as it is, or ask "
-                              "an admin of the organization to invite you again.", code="link_invalid") from None
-    invitation = (Invitation.objects.select_related("organization", "invited_by")
-                  .filter(public_id=public_id, user_id=user.pk).first())
+        raise InvitationError(
+            "This link does not work. Open the link in the invitation email as it is, or ask "
+            "an admin of the organization to invite you again.",
+            code="link_invalid",
+        ) from None
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(public_id=public_id, user_id=user.pk)
+        .first()
+    )
     if invitation is None:
         raise Invitation.DoesNotExist
     name = invitation.organization.name
     if invitation.accepted_at is not None:
-        raise InvitationError(f"You accepted this invitation on {invitation.accepted_at:%b %-d, %Y} already: you "
-                              f"are a member of {name}.", code="used")
+        raise InvitationError(
+            f"You accepted this invitation on {invitation.accepted_at:%b %-d, %Y} already: you are a member of {name}.",
+            code="used",
+        )
     if invitation.cancelled_at is not None:
-        raise InvitationError(f"{name} cancelled this invitation. Ask one of its admins to invite you again if you "
-                              "should join.", code="cancelled")
+        raise InvitationError(
+            f"{name} cancelled this invitation. Ask one of its admins to invite you again if you should join.",
+            code="cancelled",
+        )
     if invitation.expires_at <= timezone.now():
-        raise InvitationError(f"This invitation expired on {invitation.expires_at:%b %-d, %Y}. Ask an admin of "
-                              f"{name} to invite you again.", code="expired")
+        raise InvitationError(
+            f"This invitation expired on {invitation.expires_at:%b %-d, %Y}. Ask an admin of "
+            f"{name} to invite you again.",
+            code="expired",
+        )
     return invitation
 
 
@@ -488,8 +554,12 @@ def invitation_signs_out(invitation: Invitation) -> bool:
     """Whether accepting ends the person's sessions too (``membership_set``: they become an admin and were one
     nowhere before): the page says so before they accept."""
     user = invitation.user
-    return (invitation.role == Membership.Role.ADMIN and user.last_login is not None and not user.is_superuser
-            and not Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists())
+    return (
+        invitation.role == Membership.Role.ADMIN
+        and user.last_login is not None
+        and not user.is_superuser
+        and not Membership.objects.filter(user=user, role=Membership.Role.ADMIN).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -516,9 +586,15 @@ def invitation_accept(*, user, token: str) -> InvitationAccepted:
         changed = True
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    organization_change_record(actor=user, obj=invitation.organization, message=(
-        f"{user.display_name} <{user.email}> accepted the invitation and joined as {membership.get_role_display()}."
-        if changed else f"{user.display_name} <{user.email}> accepted the invitation (a member already)."))
+    organization_change_record(
+        actor=user,
+        obj=invitation.organization,
+        message=(
+            f"{user.display_name} <{user.email}> accepted the invitation and joined as {membership.get_role_display()}."
+            if changed
+            else f"{user.display_name} <{user.email}> accepted the invitation (a member already)."
+        ),
+    )
     return InvitationAccepted(membership=membership, changed=changed, signs_out=signs_out)
 
 
@@ -529,12 +605,15 @@ def organization_invitation_cancel(*, actor, invitation: Invitation) -> Invitati
     organization_admin_required(actor=actor, organization=invitation.organization)
     invitation = Invitation.objects.select_for_update().select_related("organization", "user").get(pk=invitation.pk)
     if not _pending(Invitation.objects.filter(pk=invitation.pk)).exists():
-        raise InvalidInput(f"The invitation of {invitation.email} is no longer open (accepted, cancelled or "
-                           "expired).", code="not_open")
+        raise InvalidInput(
+            f"The invitation of {invitation.email} is no longer open (accepted, cancelled or expired).", code="not_open"
+        )
     invitation.cancelled_at = timezone.now()
     invitation.cancelled_by = actor
     invitation.save(update_fields=["cancelled_at", "cancelled_by"])
-    organization_change_record(actor=actor, obj=invitation.organization,
-                               message=f"Cancelled the invitation of {invitation.user.display_name} "
-                                       f"<{invitation.email}>.")
+    organization_change_record(
+        actor=actor,
+        obj=invitation.organization,
+        message=f"Cancelled the invitation of {invitation.user.display_name} <{invitation.email}>.",
+    )
     return invitation

@@ -32,22 +32,24 @@ def home(request):
     return redirect("accounts:password_change")
 
 
-password_reset = ratelimit("password_reset", methods=("POST",))(auth_views.PasswordResetView.as_view(
-    form_class=ResetPasswordForm,
-    template_name="registration/password_reset_form.html",
-    success_url=reverse_lazy("accounts:password_reset_done"),
-))
+password_reset = ratelimit("password_reset", methods=("POST",))(
+    auth_views.PasswordResetView.as_view(
+        form_class=ResetPasswordForm,
+        template_name="registration/password_reset_form.html",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+    )
+)
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")
-password_reset_confirm = ratelimit("password_reset", methods=("POST",))(auth_views.PasswordResetConfirmView.as_view(
-    template_name="registration/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-))
+password_reset_confirm = ratelimit("password_reset", methods=("POST",))(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="registration/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+    )
+)
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"
 )
 password_change = auth_views.PasswordChangeView.as_view(
     template_name="registration/password_change_form.html", success_url=reverse_lazy("accounts:password_change_done")
 )
-password_change_done = auth_views.PasswordChangeDoneView.as_view(
-    template_name="registration/password_change_done.html"
-)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html")

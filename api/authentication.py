@@ -24,8 +24,8 @@ from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
 from accounts.models import Membership
-from security.policies import token_second_factor_satisfied
 from security.models import ApiToken
+from security.policies import token_second_factor_satisfied
 
 # Writing "last used" on every request would cost a write per request; a minute of slack is fine.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -46,12 +46,16 @@ class ApiTokenAuthentication(TokenAuthentication):
         except (TypeError, ValueError, binascii.Error):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         # A knox token without our record beside it (not issued by POST /api/v1/auth/token/) is not found.
-        candidates = (ApiToken.objects.filter(token__token_key=text[:CONSTANTS.TOKEN_KEY_LENGTH])
-                      .select_related("token__user")
-                      .annotate(holder_is_admin=Exists(Membership.objects.filter(user=OuterRef("token__user"),
-                                                                                 role=Membership.Role.ADMIN))))
-        found = next((candidate for candidate in candidates if compare_digest(digest, candidate.token.digest)),
-                     None)
+        candidates = (
+            ApiToken.objects.filter(token__token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related("token__user")
+            .annotate(
+                holder_is_admin=Exists(
+                    Membership.objects.filter(user=OuterRef("token__user"), role=Membership.Role.ADMIN)
+                )
+            )
+        )
+        found = next((candidate for candidate in candidates if compare_digest(digest, candidate.token.digest)), None)
         if found is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         user, now = found.token.user, timezone.now()
@@ -62,13 +66,17 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
         if not found.password_unchanged(user):
             found.token.delete()
-            raise exceptions.AuthenticationFailed("The password changed since this token was issued. "
-                                                  "Ask for a new one.")
-        if not token_second_factor_satisfied(user, with_second_factor=found.with_second_factor,
-                                             is_admin=found.holder_is_admin):
+            raise exceptions.AuthenticationFailed(
+                "The password changed since this token was issued. Ask for a new one."
+            )
+        if not token_second_factor_satisfied(
+            user, with_second_factor=found.with_second_factor, is_admin=found.holder_is_admin
+        ):
             raise exceptions.AuthenticationFailed(
                 "This token was issued without a second factor, which your account now needs. Ask for a new "
-                "one with a current code (otp).", code="second_factor_required")
+                "one with a current code (otp).",
+                code="second_factor_required",
+            )
         if found.last_used is None or now - found.last_used >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used=now)
             found.last_used = now

@@ -32,9 +32,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        )
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)

@@ -20,8 +20,9 @@ ERRORS = {
     "415": OpenApiResponse(ErrorSerializer, description="Unsupported request content type."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests; retry after `Retry-After` seconds."),
 }
-CONFLICT = OpenApiResponse(ConflictSerializer,
-                           description="Illegal transition, stale `version`, or a duplicate open referral.")
+CONFLICT = OpenApiResponse(
+    ConflictSerializer, description="Illegal transition, stale `version`, or a duplicate open referral."
+)
 
 
 class ApiAutoSchema(AutoSchema):

@@ -50,37 +50,52 @@ class ConflictSerializer(ErrorSerializer):
     current_version = serializers.IntegerField(required=False, help_text="Set when `version` was stale.")
     existing = serializers.UUIDField(required=False, help_text="The open referral a duplicate would repeat.")
     candidates = SeekerCandidateSerializer(
-        many=True, required=False,
+        many=True,
+        required=False,
         help_text="A new seeker (code `likely_duplicate`): the likely matches you may open. Send "
-                  "`confirm_new: true` to add the person anyway.")
+        "`confirm_new: true` to add the person anyway.",
+    )
     hidden_candidates = serializers.IntegerField(
-        required=False, help_text="A new seeker: how many more likely matches you may not open.")
+        required=False, help_text="A new seeker: how many more likely matches you may not open."
+    )
 
 
 # --- auth ---------------------------------------------------------------------------------------------
 
+
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
-    otp = serializers.CharField(max_length=16, required=False, allow_blank=True,
-                                help_text="A code from the authenticator app (or a recovery code): required for "
-                                          "people with two-factor sign-in and for organization admins.")
+    otp = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        help_text="A code from the authenticator app (or a recovery code): required for "
+        "people with two-factor sign-in and for organization admins.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`. Shown once: only its hash "
-                                            "is kept.")
-    expiry = serializers.DateTimeField(help_text="When the token stops working (API_TOKEN_TTL_HOURS after it "
-                                                 "was issued; use does not extend it).")
+    token = serializers.CharField(
+        help_text="Send it as `Authorization: Token <token>`. Shown once: only its hash is kept."
+    )
+    expiry = serializers.DateTimeField(
+        help_text="When the token stops working (API_TOKEN_TTL_HOURS after it was issued; use does not extend it)."
+    )
 
 
 # --- programs -----------------------------------------------------------------------------------------
 
+
 class ProgramSearchSerializer(serializers.Serializer):
     """The query string of GET /programs/."""
 
-    zip = serializers.CharField(required=False, allow_blank=True, max_length=10,
-                                help_text="Five digits; ZIP+4 is accepted and searched by its five digits.")
+    zip = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        help_text="Five digits; ZIP+4 is accepted and searched by its five digits.",
+    )
     radius_miles = serializers.FloatField(required=False, min_value=0.1, max_value=500)
     category = serializers.SlugField(required=False, allow_blank=True, max_length=120)
     q = serializers.CharField(required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH)
@@ -113,16 +128,42 @@ class ProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = Program
         fields = [
-            "id", "name", "organization", "description", "categories", "eligibility", "min_age", "max_age",
-            "eligibility_attributes", "languages", "address", "city", "state", "zip_code", "latitude",
-            "longitude", "service_area_zip_codes", "service_radius_miles", "phone", "email", "website",
-            "schedule", "accepts_referrals", "capacity_available", "capacity_maximum", "capacity_updated_at",
-            "next_steps", "next_steps_es", "expected_response_hours", "distance_miles",
+            "id",
+            "name",
+            "organization",
+            "description",
+            "categories",
+            "eligibility",
+            "min_age",
+            "max_age",
+            "eligibility_attributes",
+            "languages",
+            "address",
+            "city",
+            "state",
+            "zip_code",
+            "latitude",
+            "longitude",
+            "service_area_zip_codes",
+            "service_radius_miles",
+            "phone",
+            "email",
+            "website",
+            "schedule",
+            "accepts_referrals",
+            "capacity_available",
+            "capacity_maximum",
+            "capacity_updated_at",
+            "next_steps",
+            "next_steps_es",
+            "expected_response_hours",
+            "distance_miles",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.FloatField(allow_null=True,
-                                                help_text="Miles from the searched zip code's centre."))
+    @extend_schema_field(
+        serializers.FloatField(allow_null=True, help_text="Miles from the searched zip code's centre.")
+    )
     def get_distance_miles(self, program):
         distance = getattr(program, "distance_miles", None)
         return round(distance, 2) if distance is not None else None
@@ -140,28 +181,54 @@ class ProgramSummarySerializer(serializers.ModelSerializer):
 
 # --- seekers and goals --------------------------------------------------------------------------------
 
+
 class SeekerSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organization = serializers.UUIDField(
-        source="organization.public_id", required=False,
+        source="organization.public_id",
+        required=False,
         help_text="Only on creation, and only needed when you work at several sites: one of your own.",
     )
-    zip_code = serializers.CharField(required=False, allow_blank=True, max_length=10,
-                                     help_text="Five digits; ZIP+4 is accepted and stored as its five digits.")
+    zip_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        help_text="Five digits; ZIP+4 is accepted and stored as its five digits.",
+    )
     # A plain string in the schema, since it may be empty; validated as an address when given.
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30,
-                                  help_text="Ten digits (a leading 1 is dropped); stored as the digits alone.")
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="Ten digits (a leading 1 is dropped); stored as the digits alone.",
+    )
     confirm_new = serializers.BooleanField(
-        write_only=True, required=False, default=False,
+        write_only=True,
+        required=False,
+        default=False,
         help_text="Only on creation. Without it, a likely match already in your organization (same email or "
-                  "phone, or a close name with the same date of birth or zip code) answers 409 with the "
-                  "`candidates`; send `true` when this is someone else.")
+        "phone, or a close name with the same date of birth or zip code) answers 409 with the "
+        "`candidates`; send `true` when this is someone else.",
+    )
 
     class Meta:
         model = Seeker
-        fields = ["id", "organization", "first_name", "last_name", "date_of_birth", "zip_code", "email",
-                  "phone", "preferred_language", "contact_preference", "confirm_new", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organization",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "zip_code",
+            "email",
+            "phone",
+            "preferred_language",
+            "contact_preference",
+            "confirm_new",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate_first_name(self, value):
@@ -217,6 +284,7 @@ class GoalSerializer(serializers.ModelSerializer):
 
 # --- referrals ----------------------------------------------------------------------------------------
 
+
 def _blankable(choices):
     return serializers.ChoiceField(choices=choices.choices, allow_blank=True, read_only=True)
 
@@ -249,23 +317,29 @@ class ReferralSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     seeker = serializers.SerializerMethodField()
     program = ProgramSummarySerializer(read_only=True)
-    organization = serializers.CharField(source="organization.name", read_only=True,
-                                         help_text="The organization the referrer acted for.")
+    organization = serializers.CharField(
+        source="organization.name", read_only=True, help_text="The organization the referrer acted for."
+    )
     referred_by = serializers.CharField(source="referred_by.short_name", read_only=True)
     assigned_to = serializers.SerializerMethodField()
     goal = serializers.SerializerMethodField()
     replaced_by = serializers.SerializerMethodField()
     forwarded_to = serializers.SerializerMethodField(
-        help_text="The referral this one was forwarded to (it closed as declined, forwarded); null otherwise.")
+        help_text="The referral this one was forwarded to (it closed as declined, forwarded); null otherwise."
+    )
     forwarded_from = serializers.SerializerMethodField(
-        help_text="The referral a program forwarded to make this one; null otherwise.")
+        help_text="The referral a program forwarded to make this one; null otherwise."
+    )
     on_behalf_of_program = ProgramSummarySerializer(
-        read_only=True, allow_null=True,
+        read_only=True,
+        allow_null=True,
         help_text="The program the referral was made for by one of its claimers (its claimers see and work it "
-                  "when the program shares its outbound referrals); null for a referral made for oneself.")
+        "when the program shares its outbound referrals); null for a referral made for oneself.",
+    )
     stalled_since = serializers.SerializerMethodField(
         help_text="When the referral's status, unconfirmed, outlived the program's stall period (it counts as "
-                  "stalled since then); null when it is not stalled.")
+        "stalled since then); null when it is not stalled."
+    )
     # Declared so the schema says they may be empty (ModelSerializer drops allow_blank on read-only fields).
     status_reason = _blankable(Reason)
     consent_method = _blankable(Referral.ConsentMethod)
@@ -276,11 +350,36 @@ class ReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = [
-            "id", "seeker", "program", "organization", "referred_by", "comment", "urgency", "status",
-            "status_reason", "version", "consent_given_at", "consent_method", "consent_withdrawn_at", "goal",
-            "assigned_to", "replaced_by", "forwarded_to", "forwarded_from", "on_behalf_of_program", "seeker_outcome", "seeker_outcome_at", "program_outcome",
-            "program_outcome_at", "referrer_outcome", "referrer_outcome_at", "sent_at", "first_response_at",
-            "closed_at", "updated_at", "stalled_since",
+            "id",
+            "seeker",
+            "program",
+            "organization",
+            "referred_by",
+            "comment",
+            "urgency",
+            "status",
+            "status_reason",
+            "version",
+            "consent_given_at",
+            "consent_method",
+            "consent_withdrawn_at",
+            "goal",
+            "assigned_to",
+            "replaced_by",
+            "forwarded_to",
+            "forwarded_from",
+            "on_behalf_of_program",
+            "seeker_outcome",
+            "seeker_outcome_at",
+            "program_outcome",
+            "program_outcome_at",
+            "referrer_outcome",
+            "referrer_outcome_at",
+            "sent_at",
+            "first_response_at",
+            "closed_at",
+            "updated_at",
+            "stalled_since",
         ]
         read_only_fields = fields
 
@@ -331,24 +430,26 @@ class ReferralFilterSerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     program = serializers.UUIDField(required=False)
-    direction = serializers.ChoiceField(choices=[("inbound", "inbound"), ("outbound", "outbound")],
-                                        required=False)
+    direction = serializers.ChoiceField(choices=[("inbound", "inbound"), ("outbound", "outbound")], required=False)
 
 
 class ReferralCreateSerializer(serializers.Serializer):
     seeker = serializers.UUIDField()
     program = serializers.UUIDField()
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH,
-                                    default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default="")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
     consent = serializers.BooleanField(help_text="Must be true: the seeker agreed to share their details.")
-    consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices,
-                                             default=Referral.ConsentMethod.ELECTRONIC)
+    consent_method = serializers.ChoiceField(
+        choices=Referral.ConsentMethod.choices, default=Referral.ConsentMethod.ELECTRONIC
+    )
     goal = serializers.UUIDField(required=False, allow_null=True, default=None)
     on_behalf_of_program = serializers.UUIDField(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="A program you claim: the referral is made on its behalf (its claimers see and work it when it "
-                  "shares its outbound referrals). Leave out to refer for yourself.")
+        "shares its outbound referrals). Leave out to refer for yourself.",
+    )
 
     def validate_consent(self, value):
         if value is not True:
@@ -363,17 +464,25 @@ class ReferralForwardSerializer(serializers.Serializer):
     """POST /referrals/{id}/forward/: a claimer sends the referral on to another program."""
 
     program = serializers.UUIDField(help_text="The program to forward to (another one, accepting referrals).")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default="",
-                                    help_text="Shared with the new program.")
-    consent = serializers.BooleanField(help_text="Must be true: the seeker agreed to share their details with the "
-                                                 "new program.")
-    consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices,
-                                             default=Referral.ConsentMethod.ELECTRONIC)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=COMMENT_MAX_LENGTH,
+        default="",
+        help_text="Shared with the new program.",
+    )
+    consent = serializers.BooleanField(
+        help_text="Must be true: the seeker agreed to share their details with the new program."
+    )
+    consent_method = serializers.ChoiceField(
+        choices=Referral.ConsentMethod.choices, default=Referral.ConsentMethod.ELECTRONIC
+    )
 
     def validate_consent(self, value):
         if value is not True:
-            raise serializers.ValidationError("Record the person's consent to share their details with the new "
-                                              "program.")
+            raise serializers.ValidationError(
+                "Record the person's consent to share their details with the new program."
+            )
         return value
 
     def validate_comment(self, value):
@@ -396,14 +505,14 @@ class ReferralUpdateSerializer(serializers.Serializer):
         pass  # DRF's and drf-spectacular's "partial=True" do not apply
 
     goal = serializers.UUIDField(allow_null=True, help_text="One of the seeker's goals, or null to remove it.")
-    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
-                                       help_text="The version you read; a stale one answers 409.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The version you read; a stale one answers 409."
+    )
 
     def validate(self, attrs):
         extra = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
         if extra:
-            raise serializers.ValidationError(
-                {name: ["This field cannot be changed here."] for name in sorted(extra)})
+            raise serializers.ValidationError({name: ["This field cannot be changed here."] for name in sorted(extra)})
         return attrs
 
 
@@ -411,11 +520,15 @@ class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
-    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
-                                       help_text="The version you read; a stale one answers 409.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The version you read; a stale one answers 409."
+    )
     replaced_by = serializers.UUIDField(
-        required=False, allow_null=True, default=None,
-        help_text="With the reason `referred_elsewhere`: the same seeker's referral that replaces this one.")
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="With the reason `referred_elsewhere`: the same seeker's referral that replaces this one.",
+    )
 
     def validate_note(self, value):
         return _plain_text(value)
@@ -443,8 +556,17 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReferralEvent
-        fields = ["id", "kind", "actor_display", "actor_organization", "from_status", "to_status", "reason",
-                  "via", "at"]
+        fields = [
+            "id",
+            "kind",
+            "actor_display",
+            "actor_organization",
+            "from_status",
+            "to_status",
+            "reason",
+            "via",
+            "at",
+        ]
         read_only_fields = fields
 
 
@@ -458,4 +580,5 @@ def _plain_text(value: str, *, required: bool = False) -> str:
 
 class ExportQuerySerializer(serializers.Serializer):
     organization = serializers.UUIDField(
-        required=False, help_text="Needed only when you administer several organizations.")
+        required=False, help_text="Needed only when you administer several organizations."
+    )

@@ -18,8 +18,9 @@ urlpatterns = [
     path("referrals/<uuid:referral_id>/status/", views.ReferralStatus.as_view(), name="referral-status"),
     path("referrals/<uuid:referral_id>/forward/", views.ReferralForward.as_view(), name="referral-forward"),
     path("referrals/<uuid:referral_id>/notes/", views.ReferralNotes.as_view(), name="referral-notes"),
-    path("referrals/<uuid:referral_id>/notes/<uuid:note_id>/", views.ReferralNoteDetail.as_view(),
-         name="referral-note"),
+    path(
+        "referrals/<uuid:referral_id>/notes/<uuid:note_id>/", views.ReferralNoteDetail.as_view(), name="referral-note"
+    ),
     path("referrals/<uuid:referral_id>/history/", views.ReferralHistory.as_view(), name="referral-history"),
     path("exports/referrals.csv", views.ReferralExport.as_view(), name="export-referrals"),
 ]

@@ -23,6 +23,8 @@ from rest_framework.views import APIView
 
 from core.ratelimit import AnonRateLimitThrottle, ScopedRateLimitThrottle
 from goals.services import goal_create
+from privacy.models import AccessRecord
+from privacy.services import access_record, access_records_for_many
 from programs.selectors import directory, program_get, program_search
 from referrals import exports
 from referrals.actors import Actor
@@ -44,8 +46,6 @@ from referrals.services import (
     referral_set_goal,
 )
 from referrals.views_export import csv_response
-from privacy.models import AccessRecord
-from privacy.services import access_record, access_records_for_many
 from seekers import policies as seeker_policies
 from seekers.models import Seeker
 from seekers.services import seeker_create, seeker_update
@@ -54,9 +54,19 @@ from . import serializers
 from .permissions import IsOrganizationAdmin
 from .schema import ApiAutoSchema
 
-REFERRAL_RELATED = ("program", "program__organization", "seeker", "organization", "referred_by", "goal",
-                    "assigned_to", "replaced_by", "forwarded_from", "on_behalf_of_program",
-                    "on_behalf_of_program__organization")
+REFERRAL_RELATED = (
+    "program",
+    "program__organization",
+    "seeker",
+    "organization",
+    "referred_by",
+    "goal",
+    "assigned_to",
+    "replaced_by",
+    "forwarded_from",
+    "on_behalf_of_program",
+    "on_behalf_of_program__organization",
+)
 REFERRAL_ORDER = ("-sent_at", "-id")
 
 
@@ -70,6 +80,7 @@ class ApiView(APIView):
 
 # --- auth ---------------------------------------------------------------------------------------------
 
+
 class TokenView(ApiView):
     """Exchange an email and password (and a current `otp` code for people with two-factor sign-in and for
     organization admins) for a new API token, one per device: `{"token", "expiry"}`. Send it as
@@ -82,13 +93,15 @@ class TokenView(ApiView):
     throttle_classes = [ScopedRateLimitThrottle, AnonRateLimitThrottle]
     ratelimit_scope = "api_token"
 
-    @extend_schema(request=serializers.TokenRequestSerializer, responses={200: serializers.TokenSerializer},
-                   auth=[], tags=["auth"])
+    @extend_schema(
+        request=serializers.TokenRequestSerializer, responses={200: serializers.TokenSerializer}, auth=[], tags=["auth"]
+    )
     def post(self, request):
         payload = serializers.TokenRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = authenticate(request._request, email=payload.validated_data["email"].lower(),
-                            password=payload.validated_data["password"])
+        user = authenticate(
+            request._request, email=payload.validated_data["email"].lower(), password=payload.validated_data["password"]
+        )
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": ["The email or password is not right."]})
         # A token must not be a way around two-factor sign-in: the same rule as the web's. Whether it was
@@ -113,6 +126,7 @@ class TokenView(ApiView):
 
 # --- programs -----------------------------------------------------------------------------------------
 
+
 @extend_schema(tags=["programs"], parameters=[serializers.ProgramSearchSerializer])
 class ProgramList(ApiView, generics.ListAPIView):
     """Search the shared directory. With `zip`, results are nearest first and carry `distance_miles`."""
@@ -123,9 +137,13 @@ class ProgramList(ApiView, generics.ListAPIView):
         search = serializers.ProgramSearchSerializer(data=self.request.query_params)
         search.is_valid(raise_exception=True)
         filters = search.validated_data
-        return program_search(zip_code=filters.get("zip", ""), radius_miles=filters.get("radius_miles"),
-                              category=filters.get("category", ""), q=filters.get("q", ""),
-                              accepting=filters.get("accepting"))
+        return program_search(
+            zip_code=filters.get("zip", ""),
+            radius_miles=filters.get("radius_miles"),
+            category=filters.get("category", ""),
+            q=filters.get("q", ""),
+            accepting=filters.get("accepting"),
+        )
 
 
 @extend_schema(tags=["programs"])
@@ -139,6 +157,7 @@ class ProgramDetail(ApiView, generics.RetrieveAPIView):
 
 # --- seekers and goals --------------------------------------------------------------------------------
 
+
 def _seeker_or_404(user, public_id):
     return Seeker.objects.restrict(user, "view").get(public_id=public_id)
 
@@ -150,21 +169,29 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
     serializer_class = serializers.SeekerSerializer
 
     def get_queryset(self):
-        return Seeker.objects.restrict(self.request.user, "view").select_related("organization").order_by(
-            "last_name", "first_name", "id")
+        return (
+            Seeker.objects.restrict(self.request.user, "view")
+            .select_related("organization")
+            .order_by("last_name", "first_name", "id")
+        )
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        access_records_for_many(user=self.request.user, request=self.request, via=AccessRecord.Via.API,
-                                seekers=page if page is not None else queryset)
+        access_records_for_many(
+            user=self.request.user,
+            request=self.request,
+            via=AccessRecord.Via.API,
+            seekers=page if page is not None else queryset,
+        )
         return page
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         confirm_new = data.pop("confirm_new", False)
         chosen = data.pop("organization", {}).get("public_id")
-        organizations = [membership.organization
-                         for membership in seeker_policies.referring_memberships(self.request.user)]
+        organizations = [
+            membership.organization for membership in seeker_policies.referring_memberships(self.request.user)
+        ]
         if not organizations:
             organization = None  # seeker_create refuses: only workers at a site add people (403)
         elif chosen is not None:
@@ -176,8 +203,9 @@ class SeekerList(ApiView, generics.ListCreateAPIView):
             organization = organizations[0]
         else:
             raise ValidationError({"organization": ["You work at several organizations: say which one."]})
-        serializer.instance = seeker_create(actor=self.request.user, organization=organization,
-                                            check_duplicates=not confirm_new, **data)
+        serializer.instance = seeker_create(
+            actor=self.request.user, organization=organization, check_duplicates=not confirm_new, **data
+        )
 
 
 @extend_schema(tags=["seekers"])
@@ -186,8 +214,11 @@ class SeekerDetail(ApiView, generics.RetrieveUpdateAPIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self):
-        return Seeker.objects.restrict(self.request.user, "view").select_related("organization").get(
-            public_id=self.kwargs["seeker_id"])
+        return (
+            Seeker.objects.restrict(self.request.user, "view")
+            .select_related("organization")
+            .get(public_id=self.kwargs["seeker_id"])
+        )
 
     def retrieve(self, request, *args, **kwargs):
         seeker = self.get_object()
@@ -217,11 +248,13 @@ class SeekerGoals(ApiView, generics.ListCreateAPIView):
         return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
-        serializer.instance = goal_create(actor=self.request.user, seeker=self.get_seeker(),
-                                          title=serializer.validated_data["title"])
+        serializer.instance = goal_create(
+            actor=self.request.user, seeker=self.get_seeker(), title=serializer.validated_data["title"]
+        )
 
 
 # --- referrals ----------------------------------------------------------------------------------------
+
 
 def _referral_or_404(user, public_id):
     return referral_get_visible(user=user, public_id=public_id)
@@ -258,8 +291,11 @@ class ReferralList(ApiView, generics.ListAPIView):
         if page_ids is None:
             return None
         user = self.request.user
-        page = list(with_seeker_side(referrals_for_page(user, page_ids, order=REFERRAL_ORDER), user)
-                    .select_related(*REFERRAL_RELATED))
+        page = list(
+            with_seeker_side(referrals_for_page(user, page_ids, order=REFERRAL_ORDER), user).select_related(
+                *REFERRAL_RELATED
+            )
+        )
         access_records_for_many(user=user, request=self.request, via=AccessRecord.Via.API, referrals=page)
         return page
 
@@ -267,8 +303,7 @@ class ReferralList(ApiView, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=serializers.ReferralCreateSerializer,
-                   responses={201: serializers.ReferralSerializer})
+    @extend_schema(request=serializers.ReferralCreateSerializer, responses={201: serializers.ReferralSerializer})
     def post(self, request):
         """Refer one of the user's seekers to a program (consent required)."""
         payload = serializers.ReferralCreateSerializer(data=request.data)
@@ -289,14 +324,22 @@ class ReferralList(ApiView, generics.ListAPIView):
         if data["on_behalf_of_program"] is not None:
             on_behalf_of = programs_referred_for(request.user).filter(public_id=data["on_behalf_of_program"]).first()
             if on_behalf_of is None:
-                raise ValidationError({"on_behalf_of_program": ["You can only refer on behalf of a program you "
-                                                                "claim."]})
-        referral = referral_create(actor=api_actor(request.user), seeker=seeker, program=program,
-                                   comment=data["comment"], urgency=data["urgency"],
-                                   consent_method=data["consent_method"], goal=goal,
-                                   on_behalf_of_program=on_behalf_of)
-        return _referral_response(request, _referral_or_404(request.user, referral.public_id),
-                                  status_code=status.HTTP_201_CREATED)
+                raise ValidationError(
+                    {"on_behalf_of_program": ["You can only refer on behalf of a program you claim."]}
+                )
+        referral = referral_create(
+            actor=api_actor(request.user),
+            seeker=seeker,
+            program=program,
+            comment=data["comment"],
+            urgency=data["urgency"],
+            consent_method=data["consent_method"],
+            goal=goal,
+            on_behalf_of_program=on_behalf_of,
+        )
+        return _referral_response(
+            request, _referral_or_404(request.user, referral.public_id), status_code=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema(tags=["referrals"])
@@ -322,8 +365,12 @@ class ReferralDetail(ApiView):
             goal = referral.seeker.goals.filter(public_id=payload.validated_data["goal"]).first()
             if goal is None:
                 raise ValidationError({"goal": ["That is not one of this seeker's goals."]})
-        referral_set_goal(actor=api_actor(request.user), referral=referral, goal=goal,
-                          expected_version=payload.validated_data["version"])
+        referral_set_goal(
+            actor=api_actor(request.user),
+            referral=referral,
+            goal=goal,
+            expected_version=payload.validated_data["version"],
+        )
         return _referral_response(request, _referral_or_404(request.user, referral_id))
 
 
@@ -338,13 +385,22 @@ class ReferralStatus(ApiView):
         data = payload.validated_data
         replaced_by = None
         if data["replaced_by"] is not None:
-            replaced_by = referral_replacement_candidates(request.user, referral).filter(
-                public_id=data["replaced_by"]).first()
+            replaced_by = (
+                referral_replacement_candidates(request.user, referral).filter(public_id=data["replaced_by"]).first()
+            )
             if replaced_by is None:
-                raise ValidationError({"replaced_by": ["No other referral of this seeker that you can see has this id."]})
-        referral_change_status(actor=api_actor(request.user), referral=referral, to_status=data["status"],
-                               reason=data["reason"], note=data["note"], expected_version=data["version"],
-                               replaced_by=replaced_by)
+                raise ValidationError(
+                    {"replaced_by": ["No other referral of this seeker that you can see has this id."]}
+                )
+        referral_change_status(
+            actor=api_actor(request.user),
+            referral=referral,
+            to_status=data["status"],
+            reason=data["reason"],
+            note=data["note"],
+            expected_version=data["version"],
+            replaced_by=replaced_by,
+        )
         return _referral_response(request, _referral_or_404(request.user, referral_id))
 
 
@@ -362,10 +418,16 @@ class ReferralForward(ApiView):
         program = directory().filter(public_id=data["program"]).first()
         if program is None:
             raise ValidationError({"program": ["No program has this id."]})
-        forwarded = referral_forward(actor=api_actor(request.user), referral=referral, program=program,
-                                     comment=data["comment"], consent_method=data["consent_method"])
-        return _referral_response(request, _referral_or_404(request.user, forwarded.public_id),
-                                  status_code=status.HTTP_201_CREATED)
+        forwarded = referral_forward(
+            actor=api_actor(request.user),
+            referral=referral,
+            program=program,
+            comment=data["comment"],
+            consent_method=data["consent_method"],
+        )
+        return _referral_response(
+            request, _referral_or_404(request.user, forwarded.public_id), status_code=status.HTTP_201_CREATED
+        )
 
 
 class _OnVisibleReferral:
@@ -390,8 +452,9 @@ class ReferralNotes(_OnVisibleReferral, ApiView, generics.ListCreateAPIView):
         return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
-        serializer.instance = note_add(actor=api_actor(self.request.user), referral=self.get_referral(),
-                                       body=serializer.validated_data["body"])
+        serializer.instance = note_add(
+            actor=api_actor(self.request.user), referral=self.get_referral(), body=serializer.validated_data["body"]
+        )
 
 
 @extend_schema(tags=["referrals"])
@@ -423,6 +486,7 @@ class ReferralHistory(_OnVisibleReferral, ApiView, generics.ListAPIView):
 
 # --- exports ------------------------------------------------------------------------------------------
 
+
 class CSVRenderer(BaseRenderer):
     """Lets clients ask for `text/csv`; the export streams its own lines, this renders refusals."""
 
@@ -444,8 +508,10 @@ class ReferralExport(ApiView):
     permission_classes = [IsOrganizationAdmin]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
-    @extend_schema(parameters=[serializers.ExportQuerySerializer],
-                   responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one referral a line.")})
+    @extend_schema(
+        parameters=[serializers.ExportQuerySerializer],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one referral a line.")},
+    )
     def get(self, request):
         query = serializers.ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -37,10 +37,10 @@ def _table(request, title, header, rows):
 def people(request):
     """Seekers the helper works with (own, or their sharing team's), most recently active first."""
     user = request.user
-    seekers = (Seeker.objects_across_tenants
-               .filter(Q(created_by=user) | Q(team_id__in=TeamMembership.objects.filter(
-                   user=user, team__shares_outbound=True).values("team_id")))
-               .order_by("-last_activity_at")[:PAGE])
+    seekers = Seeker.objects_across_tenants.filter(
+        Q(created_by=user)
+        | Q(team_id__in=TeamMembership.objects.filter(user=user, team__shares_outbound=True).values("team_id"))
+    ).order_by("-last_activity_at")[:PAGE]
     rows = [(f"{s.first_name} {s.last_name}", s.zip_code, s.last_activity_at) for s in seekers]
     return _table(request, "People", ["Name", "Zip", "Last activity"], rows)
 
@@ -48,22 +48,38 @@ def people(request):
 @login_required
 def profile(request, public_id):
     """One seeker and their referrals, newest first, in one query."""
-    referrals = (Referral.objects_across_tenants.filter(seeker__public_id=public_id)
-                 .select_related("seeker", "program").order_by("-sent_at"))
+    referrals = (
+        Referral.objects_across_tenants.filter(seeker__public_id=public_id)
+        .select_related("seeker", "program")
+        .order_by("-sent_at")
+    )
     rows = [(r.seeker.first_name, r.program.name, r.get_status_display(), r.sent_at) for r in referrals]
     return _table(request, "Profile", ["Name", "Program", "Status", "Sent"], rows)
 
 
 def _inbound(user):
-    return (Referral.objects_across_tenants
-            .filter(program_id__in=ProgramClaimer.objects.filter(user=user).values("program_id"),
-                    status__in=sorted(OPEN))
-            .select_related("seeker", "program", "organization", "referred_by").order_by("sent_at"))
+    return (
+        Referral.objects_across_tenants.filter(
+            program_id__in=ProgramClaimer.objects.filter(user=user).values("program_id"), status__in=sorted(OPEN)
+        )
+        .select_related("seeker", "program", "organization", "referred_by")
+        .order_by("sent_at")
+    )
 
 
 def _inbound_rows(referrals):
-    return [(r.seeker.first_name, r.seeker.last_name, r.program.name, r.referred_by.first_name,
-             r.organization.name, r.sent_at, r.get_status_display()) for r in referrals]
+    return [
+        (
+            r.seeker.first_name,
+            r.seeker.last_name,
+            r.program.name,
+            r.referred_by.first_name,
+            r.organization.name,
+            r.sent_at,
+            r.get_status_display(),
+        )
+        for r in referrals
+    ]
 
 
 INBOUND_HEADER = ["First", "Last", "Program", "From", "Organization", "Sent", "Status"]
@@ -83,13 +99,15 @@ def inbound_filtered(request):
 @login_required
 def referral(request, public_id):
     """The referral with its people, then its history and notes (three queries)."""
-    found = (Referral.objects_across_tenants.select_related("seeker", "program", "organization", "referred_by")
-             .get(public_id=public_id))
+    found = Referral.objects_across_tenants.select_related("seeker", "program", "organization", "referred_by").get(
+        public_id=public_id
+    )
     events = list(found.events.order_by("-created_at", "-id"))
     notes = list(found.notes.order_by("-created_at"))
     rows = [(found.seeker.first_name, found.program.name, found.get_status_display(), found.sent_at)]
-    rows += [(event.actor_display, event.actor_organization, event.get_kind_display(), event.created_at)
-             for event in events]
+    rows += [
+        (event.actor_display, event.actor_organization, event.get_kind_display(), event.created_at) for event in events
+    ]
     rows += [(note.author_display, note.author_organization, note.body, note.created_at) for note in notes]
     return _table(request, "Referral", ["Who", "Where", "What", "When"], rows)
 
@@ -105,10 +123,15 @@ def program_search(request):
     if radius:
         lat_span = radius / 69.0
         lng_span = radius / (69.0 * math.cos(math.radians(latitude)))
-        programs = programs.filter(latitude__range=(latitude - lat_span, latitude + lat_span),
-                                   longitude__range=(longitude - lng_span, longitude + lng_span))
-    programs = (programs.filter(latitude__isnull=False)
-                .annotate(distance_miles=_haversine(latitude, longitude)).order_by("distance_miles")[:PAGE])
+        programs = programs.filter(
+            latitude__range=(latitude - lat_span, latitude + lat_span),
+            longitude__range=(longitude - lng_span, longitude + lng_span),
+        )
+    programs = (
+        programs.filter(latitude__isnull=False)
+        .annotate(distance_miles=_haversine(latitude, longitude))
+        .order_by("distance_miles")[:PAGE]
+    )
     rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
 
@@ -120,8 +143,11 @@ def public_search(request):
     programs = Program.objects_across_tenants.select_related("organization")
     if request.GET.get("category"):
         programs = programs.filter(categories__slug=request.GET["category"])
-    programs = (programs.filter(latitude__isnull=False)
-                .annotate(distance_miles=_haversine(latitude, longitude)).order_by("distance_miles")[:PAGE])
+    programs = (
+        programs.filter(latitude__isnull=False)
+        .annotate(distance_miles=_haversine(latitude, longitude))
+        .order_by("distance_miles")[:PAGE]
+    )
     rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
 
@@ -137,14 +163,30 @@ def public_program(request, public_id):
 def api_referrals(request):
     """The referrals the user was granted (directly or through a group), newest first, as JSON."""
     user = request.user
-    granted = (ReferralUserObjectPermission.objects.filter(user=user, permission__codename="view_referral")
-               .values("content_object_id")
-               .union(ReferralGroupObjectPermission.objects.filter(
-                   group__in=user.groups.all(), permission__codename="view_referral").values("content_object_id")))
-    referrals = (Referral.objects_across_tenants.filter(pk__in=granted)
-                 .select_related("seeker", "program").order_by("-sent_at")[:PAGE])
-    body = [{"id": str(r.public_id), "seeker": r.seeker.first_name, "program": r.program.name, "status": r.status,
-             "sent_at": r.sent_at.isoformat()} for r in referrals]
+    granted = (
+        ReferralUserObjectPermission.objects.filter(user=user, permission__codename="view_referral")
+        .values("content_object_id")
+        .union(
+            ReferralGroupObjectPermission.objects.filter(
+                group__in=user.groups.all(), permission__codename="view_referral"
+            ).values("content_object_id")
+        )
+    )
+    referrals = (
+        Referral.objects_across_tenants.filter(pk__in=granted)
+        .select_related("seeker", "program")
+        .order_by("-sent_at")[:PAGE]
+    )
+    body = [
+        {
+            "id": str(r.public_id),
+            "seeker": r.seeker.first_name,
+            "program": r.program.name,
+            "status": r.status,
+            "sent_at": r.sent_at.isoformat(),
+        }
+        for r in referrals
+    ]
     return HttpResponse(json.dumps({"results": body}), content_type="application/json")
 
 
@@ -153,18 +195,30 @@ def sent(request):
     """The referrals the helper may act on as referrer (granted directly or through their team), the ones that
     need them (waiting for the seeker, or closed without help in 30 days), latest change first."""
     user = request.user
-    granted = (ReferralUserObjectPermission.objects.filter(user=user, permission__codename="act_as_referrer")
-               .values("content_object_id")
-               .union(ReferralGroupObjectPermission.objects.filter(
-                   group__in=user.groups.all(), permission__codename="act_as_referrer").values("content_object_id")))
+    granted = (
+        ReferralUserObjectPermission.objects.filter(user=user, permission__codename="act_as_referrer")
+        .values("content_object_id")
+        .union(
+            ReferralGroupObjectPermission.objects.filter(
+                group__in=user.groups.all(), permission__codename="act_as_referrer"
+            ).values("content_object_id")
+        )
+    )
     recently = timezone.now() - timedelta(days=30)
-    referrals = (Referral.objects_across_tenants.filter(pk__in=granted)
-                 .filter(Q(status="needs_client_action") | Q(status__in=["declined", "not_completed"],
-                                                             closed_at__gte=recently)
-                         | Q(status="withdrawn", status_reason="expired_no_response", closed_at__gte=recently))
-                 .select_related("seeker", "program").order_by("-updated_at", "-id")[:PAGE])
-    rows = [(r.seeker.first_name, r.seeker.last_name, r.program.name, r.get_status_display(), r.updated_at)
-            for r in referrals]
+    referrals = (
+        Referral.objects_across_tenants.filter(pk__in=granted)
+        .filter(
+            Q(status="needs_client_action")
+            | Q(status__in=["declined", "not_completed"], closed_at__gte=recently)
+            | Q(status="withdrawn", status_reason="expired_no_response", closed_at__gte=recently)
+        )
+        .select_related("seeker", "program")
+        .order_by("-updated_at", "-id")[:PAGE]
+    )
+    rows = [
+        (r.seeker.first_name, r.seeker.last_name, r.program.name, r.get_status_display(), r.updated_at)
+        for r in referrals
+    ]
     return _table(request, "Sent", ["First", "Last", "Program", "Status", "Changed"], rows)
 
 
@@ -173,8 +227,12 @@ def report(request):
     """Counts by status of what the admin's organization sent in the last 90 days, in one grouped query."""
     organization_id = Membership.objects.filter(user=request.user, role="admin").values("organization_id")[:1]
     since = timezone.now() - timedelta(days=90)
-    counts = (Referral.objects_across_tenants.filter(organization_id=organization_id, sent_at__gte=since)
-              .values("status").annotate(count=Count("pk")).order_by("status"))
+    counts = (
+        Referral.objects_across_tenants.filter(organization_id=organization_id, sent_at__gte=since)
+        .values("status")
+        .annotate(count=Count("pk"))
+        .order_by("status")
+    )
     rows = [(row["status"], row["count"]) for row in counts]
     return _table(request, "Report", ["Status", "Referrals"], rows)
 
@@ -192,4 +250,3 @@ urlpatterns = [
     path("report/", report),
     path("sent/", sent),
 ]
-

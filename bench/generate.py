@@ -48,8 +48,17 @@ class Size:
     seed: int = 20261125
 
 
-SMALL = Size(organizations=6, sites=4, programs=40, seekers=300, referrals=2_000, sharing_team_size=3,
-             private_team_size=2, hub_programs=4, bench_claimer_hubs=2)
+SMALL = Size(
+    organizations=6,
+    sites=4,
+    programs=40,
+    seekers=300,
+    referrals=2_000,
+    sharing_team_size=3,
+    private_team_size=2,
+    hub_programs=4,
+    bench_claimer_hubs=2,
+)
 
 
 class Progress:
@@ -67,8 +76,10 @@ class Progress:
         self.shown = percent
         filled = percent // 4
         elapsed = time.perf_counter() - self.started
-        sys.stderr.write(f"\r  {self.label:<12} [{'#' * filled}{'.' * (25 - filled)}] {percent:3d}% "
-                         f"{done:>10,}/{self.total:,}  {elapsed:6.1f} s")
+        sys.stderr.write(
+            f"\r  {self.label:<12} [{'#' * filled}{'.' * (25 - filled)}] {percent:3d}% "
+            f"{done:>10,}/{self.total:,}  {elapsed:6.1f} s"
+        )
         sys.stderr.flush()
 
     def finish(self):
@@ -102,8 +113,11 @@ class Table:
     def __init__(self, loader: Loader, model, columns: list[str] | None = None, *, with_id: bool = True):
         self.loader = loader
         self.model = model
-        fields = [f for f in model._meta.concrete_fields
-                  if (with_id or not f.primary_key) and not getattr(f, "generated", False)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if (with_id or not f.primary_key) and not getattr(f, "generated", False)
+        ]
         if columns is not None:
             fields = [model._meta.get_field(name) for name in columns]
         self.fields = fields
@@ -177,13 +191,17 @@ class Loader:
         """Drop the table's secondary indexes and its foreign-key/unique constraints, remembering them."""
         constraints = self.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')", [table])
+            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
+            [table],
+        )
         for name, definition in constraints:
             self.saved.append((table, f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'))
             self.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         indexes = self.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.contype = 'p')", [table])
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.contype = 'p')",
+            [table],
+        )
         for name, definition in indexes:
             self.saved.append((table, definition))
             self.execute(f'DROP INDEX "{name}"')
@@ -198,22 +216,30 @@ class Loader:
 
     def reset_sequence(self, model):
         table = model._meta.db_table
-        self.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                     f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))")
+        self.execute(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+            f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
+        )
 
 
 # --- the vocabulary of a plausible directory -------------------------------------------------------------
 
-FIRST_NAMES = ("Maria James Priya Omar Ana Dana Sam Rita Lena David Kim Jose Luis Aisha Chen Fatima Noah Emma "
-               "Liam Olivia Ava Mateo Sofia Elijah Mia Lucas Amara Yusuf Grace Hana Diego Zoe Ivan Nia Kofi "
-               "Leah Arjun Rosa Tomas Ines Malik Sara Jin Carmen Abdi Lucia Ben Eva Raj Tess").split()
-LAST_NAMES = ("Garcia Lee Shah Haddad Torres Whitfield Okafor Alvarez Park Cohen Bauer Medina Hernandez Smith "
-              "Johnson Williams Brown Jones Miller Davis Lopez Gonzalez Wilson Anderson Thomas Taylor Moore "
-              "Jackson Martin Thompson White Harris Clark Lewis Robinson Walker Young Allen King Wright Scott "
-              "Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera").split()
-PLACES = ("Northside Eastlake Uptown Lakeview Pilsen Austin Englewood Hyde Park Rogers Park Humboldt Logan "
-          "Bridgeport Woodlawn Garfield Albany Edgewater Kenwood Avondale Chatham Bronzeville Peoria Joliet "
-          "Aurora Elgin Rockford Springfield Naperville Evanston Cicero Waukegan Champaign Decatur").split()
+FIRST_NAMES = (
+    "Maria James Priya Omar Ana Dana Sam Rita Lena David Kim Jose Luis Aisha Chen Fatima Noah Emma "
+    "Liam Olivia Ava Mateo Sofia Elijah Mia Lucas Amara Yusuf Grace Hana Diego Zoe Ivan Nia Kofi "
+    "Leah Arjun Rosa Tomas Ines Malik Sara Jin Carmen Abdi Lucia Ben Eva Raj Tess"
+).split()
+LAST_NAMES = (
+    "Garcia Lee Shah Haddad Torres Whitfield Okafor Alvarez Park Cohen Bauer Medina Hernandez Smith "
+    "Johnson Williams Brown Jones Miller Davis Lopez Gonzalez Wilson Anderson Thomas Taylor Moore "
+    "Jackson Martin Thompson White Harris Clark Lewis Robinson Walker Young Allen King Wright Scott "
+    "Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera"
+).split()
+PLACES = (
+    "Northside Eastlake Uptown Lakeview Pilsen Austin Englewood Hyde Park Rogers Park Humboldt Logan "
+    "Bridgeport Woodlawn Garfield Albany Edgewater Kenwood Avondale Chatham Bronzeville Peoria Joliet "
+    "Aurora Elgin Rockford Springfield Naperville Evanston Cicero Waukegan Champaign Decatur"
+).split()
 CATEGORIES = [
     ("Food", "Food Pantry", "free groceries, fresh produce and hot meals"),
     ("Housing", "Housing Services", "shelter, transitional housing and help finding an apartment"),
@@ -236,22 +262,49 @@ CATEGORIES = [
     ("Youth programs", "Youth Services", "mentoring, tutoring and summer jobs for young people"),
     ("Disability services", "Disability Resources", "independent living support and assistive technology"),
 ]
-ELIGIBILITY = ["Open to everyone.", "Residents of the county.", "Household income under 200% of the poverty line.",
-               "Adults 18 and older.", "Families with children under 18.", "Adults 60 and older.",
-               "Veterans and their families.", "Young people aged 14 to 24.", "Pregnant or parenting people."]
-COMMENTS = ["Needs help this week.", "Prefers a call in the afternoon.", "Speaks Spanish at home.",
-            "Lost their job last month.", "Has an eviction notice.", "Two children under five.", ""]
-NOTE_BODIES = ["Left a voicemail, will try again tomorrow.", "Spoke with the client; documents are ready.",
-               "Client asked to be called after 5 pm.", "Appointment booked for next week.",
-               "Waiting for proof of income.", "Client confirmed they received the groceries."]
+ELIGIBILITY = [
+    "Open to everyone.",
+    "Residents of the county.",
+    "Household income under 200% of the poverty line.",
+    "Adults 18 and older.",
+    "Families with children under 18.",
+    "Adults 60 and older.",
+    "Veterans and their families.",
+    "Young people aged 14 to 24.",
+    "Pregnant or parenting people.",
+]
+COMMENTS = [
+    "Needs help this week.",
+    "Prefers a call in the afternoon.",
+    "Speaks Spanish at home.",
+    "Lost their job last month.",
+    "Has an eviction notice.",
+    "Two children under five.",
+    "",
+]
+NOTE_BODIES = [
+    "Left a voicemail, will try again tomorrow.",
+    "Spoke with the client; documents are ready.",
+    "Client asked to be called after 5 pm.",
+    "Appointment booked for next week.",
+    "Waiting for proof of income.",
+    "Client confirmed they received the groceries.",
+]
 
-OPEN_MIX = [("sent", 30), ("viewed", 20), ("accepted", 20), ("waitlisted", 10), ("in_service", 10),
-            ("needs_client_action", 10)]
-CLOSED_MIX = [("got_help", 40), ("declined", 20), ("not_completed", 15), ("withdrawn", 20),
-              ("entered_in_error", 5)]
-REASONS = {"declined": ["not_eligible", "no_capacity", "out_of_area", "other"],
-           "not_completed": ["couldnt_contact", "couldnt_get_help"],
-           "withdrawn": ["no_longer_interested", "expired_no_response"]}
+OPEN_MIX = [
+    ("sent", 30),
+    ("viewed", 20),
+    ("accepted", 20),
+    ("waitlisted", 10),
+    ("in_service", 10),
+    ("needs_client_action", 10),
+]
+CLOSED_MIX = [("got_help", 40), ("declined", 20), ("not_completed", 15), ("withdrawn", 20), ("entered_in_error", 5)]
+REASONS = {
+    "declined": ["not_eligible", "no_capacity", "out_of_area", "other"],
+    "not_completed": ["couldnt_contact", "couldnt_get_help"],
+    "withdrawn": ["no_longer_interested", "expired_no_response"],
+}
 
 
 def _weighted(rng, mix):
@@ -262,8 +315,11 @@ def _weighted(rng, mix):
 def _illinois_zip_codes():
     import zipcodes
 
-    places = [(z["zip_code"], float(z["lat"]), float(z["long"])) for z in zipcodes.filter_by(state="IL")
-              if z.get("lat") and z.get("zip_code_type") == "STANDARD" and z.get("active")]
+    places = [
+        (z["zip_code"], float(z["lat"]), float(z["long"]))
+        for z in zipcodes.filter_by(state="IL")
+        if z.get("lat") and z.get("zip_code_type") == "STANDARD" and z.get("active")
+    ]
     chicago = [p for p in places if p[0].startswith("606")]
     return places, chicago
 
@@ -292,7 +348,11 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
     from programs.models import Category, Program, ProgramClaimer
     from referrals import statuses
     from referrals.models import (
-        Note, Referral, ReferralEvent, ReferralGroupObjectPermission, ReferralUserObjectPermission,
+        Note,
+        Referral,
+        ReferralEvent,
+        ReferralGroupObjectPermission,
+        ReferralUserObjectPermission,
     )
     from seekers.models import Seeker
 
@@ -308,8 +368,10 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
 
     user_groups = User.groups.through
     program_categories = Program.categories.through
-    permission_ids = {p.codename: p.pk for p in Permission.objects.filter(
-        content_type__app_label="referrals", content_type__model="referral")}
+    permission_ids = {
+        p.codename: p.pk
+        for p in Permission.objects.filter(content_type__app_label="referrals", content_type__model="referral")
+    }
     zip_places, chicago = _illinois_zip_codes()
     password = make_password(PASSWORD)
 
@@ -319,8 +381,10 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
         _strip_all(loader, big)
 
         # guardian's post_migrate may have made an AnonymousUser already
-        ids = {"group": Group.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-               "user": User.objects.order_by("-id").values_list("id", flat=True).first() or 0}
+        ids = {
+            "group": Group.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+            "user": User.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+        }
 
         def next_id(kind):
             ids[kind] += 1
@@ -336,8 +400,15 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
 
         def new_user(first, last, email, joined):
             user_id = next_id("user")
-            users.add(id=user_id, email=email, first_name=first, last_name=last, password=password,
-                      date_joined=joined, is_active=True)
+            users.add(
+                id=user_id,
+                email=email,
+                first_name=first,
+                last_name=last,
+                password=password,
+                date_joined=joined,
+                is_active=True,
+            )
             return user_id
 
         # Categories and organizations (each with its admin group and one admin).
@@ -359,8 +430,14 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
             group_id = next_id("group")
             groups.add(id=group_id, name=f"org:bench-{org}:admins")
             org_admin_group[org] = group_id
-            org_table.add(id=org, name=name, slug=f"bench-{org}", runs_site=org <= size.sites,
-                          admin_group_id=group_id, created_at=now - timedelta(days=900))
+            org_table.add(
+                id=org,
+                name=name,
+                slug=f"bench-{org}",
+                runs_site=org <= size.sites,
+                admin_group_id=group_id,
+                created_at=now - timedelta(days=900),
+            )
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             admin = new_user(first, last, f"admin{org}@bench.example", now - timedelta(days=900))
             org_admin[org] = admin
@@ -377,18 +454,29 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
         team_id = 0
         for org in range(1, size.sites + 1):
             workers_by_site[org] = []
-            for shares, count, label in [(True, size.sharing_team_size, "Care Navigation"),
-                                         (False, size.private_team_size, "Intake")]:
+            for shares, count, label in [
+                (True, size.sharing_team_size, "Care Navigation"),
+                (False, size.private_team_size, "Intake"),
+            ]:
                 team_id += 1
                 group_id = next_id("group")
                 groups.add(id=group_id, name=f"team:bench-{org}:{team_id}")
-                teams_table.add(id=team_id, organization_id=org, name=label, shares_outbound=shares,
-                                group_id=group_id, created_at=now - timedelta(days=800))
+                teams_table.add(
+                    id=team_id,
+                    organization_id=org,
+                    name=label,
+                    shares_outbound=shares,
+                    group_id=group_id,
+                    created_at=now - timedelta(days=800),
+                )
                 team_shares[team_id], team_group[team_id] = shares, group_id
                 for member in range(count):
                     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                    email = (HELPER_EMAIL if (org == 1 and shares and member == 0)
-                             else f"worker{org}-{team_id}-{member}@bench.example")
+                    email = (
+                        HELPER_EMAIL
+                        if (org == 1 and shares and member == 0)
+                        else f"worker{org}-{team_id}-{member}@bench.example"
+                    )
                     joined = now - timedelta(days=rng.randint(400, 800))
                     user_id = new_user(first, last, email, joined)
                     memberships.add(user_id=user_id, organization_id=org, role="worker", joined_at=joined)
@@ -418,8 +506,9 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
             group_id = next_id("group")
             groups.add(id=group_id, name=f"program:bench-{org}:{program}")
             program_group[program] = group_id
-            _write_program(program_table, category_rows, rng, program, org, group_id, zip_places, chicago, now,
-                           size.categories)
+            _write_program(
+                program_table, category_rows, rng, program, org, group_id, zip_places, chicago, now, size.categories
+            )
             program_claimers[program] = []
             for number in range(size.claimers_per_program):
                 first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -435,8 +524,17 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
             claimers_table.add(program_id=program, user_id=bench_claimer, joined_at=now - timedelta(days=700))
             user_group_rows.add_raw(bench_claimer, program_group[program])
             program_claimers[program].append(bench_claimer)
-        for table in (groups, users, program_table, category_rows, memberships, teams_table, team_members,
-                      claimers_table, user_group_rows):
+        for table in (
+            groups,
+            users,
+            program_table,
+            category_rows,
+            memberships,
+            teams_table,
+            team_members,
+            claimers_table,
+            user_group_rows,
+        ):
             table.flush()
         program_names = dict(loader.execute('SELECT id, name FROM "programs_program"'))
         timings["organizations, people, programs"] = time.perf_counter() - t0
@@ -456,19 +554,41 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
             zip_code = rng.choice(chicago if rng.random() < 0.5 else zip_places)[0]
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             created = now - timedelta(days=rng.randint(1, 730))
-            seeker_table.add(id=seeker, organization_id=org, first_name=first, last_name=last, zip_code=zip_code,
-                             email=f"seeker{seeker}@example.com", phone=f"312-555-{seeker % 10000:04d}",
-                             preferred_language="es" if rng.random() < 0.2 else "en",
-                             contact_preference="do_not_contact" if rng.random() < 0.03 else "email",
-                             created_by_id=creator, team_id=team_of_worker[creator], created_at=created,
-                             updated_at=created, last_activity_at=created,
-                             date_of_birth=(now - timedelta(days=rng.randint(18 * 365, 80 * 365))).date())
+            seeker_table.add(
+                id=seeker,
+                organization_id=org,
+                first_name=first,
+                last_name=last,
+                zip_code=zip_code,
+                email=f"seeker{seeker}@example.com",
+                phone=f"312-555-{seeker % 10000:04d}",
+                preferred_language="es" if rng.random() < 0.2 else "en",
+                contact_preference="do_not_contact" if rng.random() < 0.03 else "email",
+                created_by_id=creator,
+                team_id=team_of_worker[creator],
+                created_at=created,
+                updated_at=created,
+                last_activity_at=created,
+                date_of_birth=(now - timedelta(days=rng.randint(18 * 365, 80 * 365))).date(),
+            )
             if rng.random() < size.goals_per_seeker:
                 goal_id += 1
-                goal_table.add(id=goal_id, organization_id=org, seeker_id=seeker,
-                               title=rng.choice(["Find stable housing", "Get enough food", "Find a job",
-                                                 "See a doctor", "Pay the utility bills"]),
-                               created_by_id=creator, created_at=created)
+                goal_table.add(
+                    id=goal_id,
+                    organization_id=org,
+                    seeker_id=seeker,
+                    title=rng.choice(
+                        [
+                            "Find stable housing",
+                            "Get enough food",
+                            "Find a job",
+                            "See a doctor",
+                            "Pay the utility bills",
+                        ]
+                    ),
+                    created_by_id=creator,
+                    created_at=created,
+                )
             if seeker % 5000 == 0:
                 bar.update(seeker)
         seeker_table.flush()
@@ -541,13 +661,25 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
                 if key:
                     outcomes = {f"{key}_outcome": status, f"{key}_outcome_at": closed_at}
             referral_table.add(
-                id=referral, organization_id=org, program_id=program, seeker_id=seeker, referred_by_id=creator,
-                referred_by_team_id=team, comment=rng.choice(COMMENTS),
-                urgency="urgent" if rng.random() < 0.1 else "routine", status=status, status_reason=reason,
-                version=1 + len(history), consent_given_at=sent_at,
-                consent_method=rng.choice(["verbal", "written", "electronic"]), consent_recorded_by_id=creator,
+                id=referral,
+                organization_id=org,
+                program_id=program,
+                seeker_id=seeker,
+                referred_by_id=creator,
+                referred_by_team_id=team,
+                comment=rng.choice(COMMENTS),
+                urgency="urgent" if rng.random() < 0.1 else "routine",
+                status=status,
+                status_reason=reason,
+                version=1 + len(history),
+                consent_given_at=sent_at,
+                consent_method=rng.choice(["verbal", "written", "electronic"]),
+                consent_recorded_by_id=creator,
                 assigned_to_id=claimer if (claimer and responded and rng.random() < 0.5) else None,
-                sent_at=sent_at, first_response_at=first_response_at, closed_at=closed_at, updated_at=updated_at,
+                sent_at=sent_at,
+                first_response_at=first_response_at,
+                closed_at=closed_at,
+                updated_at=updated_at,
                 **outcomes,
             )
             # Grants: exactly referrals.services._grant_on_create (ignore_conflicts drops duplicates).
@@ -570,13 +702,29 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
             site_name = org_names[org]
             referrer_display = worker_name[creator]
             event_id += 1
-            event_table.add(id=event_id, organization_id=org, referral_id=referral, kind="created",
-                            actor_id=creator, actor_display=referrer_display, actor_organization=site_name,
-                            to_status="sent", created_at=sent_at)
+            event_table.add(
+                id=event_id,
+                organization_id=org,
+                referral_id=referral,
+                kind="created",
+                actor_id=creator,
+                actor_display=referrer_display,
+                actor_organization=site_name,
+                to_status="sent",
+                created_at=sent_at,
+            )
             event_id += 1
-            event_table.add(id=event_id, organization_id=org, referral_id=referral, kind="consent_given",
-                            actor_id=creator, actor_display=referrer_display, actor_organization=site_name,
-                            detail={"method": "verbal"}, created_at=sent_at)
+            event_table.add(
+                id=event_id,
+                organization_id=org,
+                referral_id=referral,
+                kind="consent_given",
+                actor_id=creator,
+                actor_display=referrer_display,
+                actor_organization=site_name,
+                detail={"method": "verbal"},
+                created_at=sent_at,
+            )
             previous, when = "sent", sent_at
             for to_status, to_reason, party in history:
                 when = first_response_at if to_status == "viewed" else (closed_at or updated_at)
@@ -589,23 +737,49 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
                 else:
                     actor, display, organization = None, "System", ""
                 event_id += 1
-                event_table.add(id=event_id, organization_id=org, referral_id=referral, kind="status_changed",
-                                actor_id=actor, actor_display=display, actor_organization=organization,
-                                from_status=previous, to_status=to_status, reason=to_reason,
-                                via="email_link" if party == "seeker" else "web",
-                                detail={"party": "system" if to_status == "viewed" else party}, created_at=when)
+                event_table.add(
+                    id=event_id,
+                    organization_id=org,
+                    referral_id=referral,
+                    kind="status_changed",
+                    actor_id=actor,
+                    actor_display=display,
+                    actor_organization=organization,
+                    from_status=previous,
+                    to_status=to_status,
+                    reason=to_reason,
+                    via="email_link" if party == "seeker" else "web",
+                    detail={"party": "system" if to_status == "viewed" else party},
+                    created_at=when,
+                )
                 previous = to_status
             if rng.random() < size.notes_per_referral:
                 note_id += 1
                 note_uuid = uuid.uuid4()
                 note_at = min(sent_at + timedelta(hours=rng.randint(1, 240)), now)
-                note_table.add(id=note_id, public_id=note_uuid, organization_id=org, referral_id=referral,
-                               author_id=creator, author_display=referrer_display, author_organization=site_name,
-                               body=rng.choice(NOTE_BODIES), created_at=note_at)
+                note_table.add(
+                    id=note_id,
+                    public_id=note_uuid,
+                    organization_id=org,
+                    referral_id=referral,
+                    author_id=creator,
+                    author_display=referrer_display,
+                    author_organization=site_name,
+                    body=rng.choice(NOTE_BODIES),
+                    created_at=note_at,
+                )
                 event_id += 1
-                event_table.add(id=event_id, organization_id=org, referral_id=referral, kind="note_added",
-                                actor_id=creator, actor_display=referrer_display, actor_organization=site_name,
-                                detail={"note": str(note_uuid)}, created_at=note_at)
+                event_table.add(
+                    id=event_id,
+                    organization_id=org,
+                    referral_id=referral,
+                    kind="note_added",
+                    actor_id=creator,
+                    actor_display=referrer_display,
+                    actor_organization=site_name,
+                    detail={"note": str(note_uuid)},
+                    created_at=note_at,
+                )
             if referral % 5000 == 0:
                 bar.update(referral)
         for table in (referral_table, event_table, note_table, group_grants, user_grants):
@@ -616,20 +790,46 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
         t0 = time.perf_counter()
         loader.rebuild(progress)
         timings["indexes and constraints"] = time.perf_counter() - t0
-        for model in (Organization, Group, User, Team, Program, Category, Seeker, Goal, Referral, ReferralEvent,
-                      Note, Membership, TeamMembership, ProgramClaimer, ReferralGroupObjectPermission,
-                      ReferralUserObjectPermission, user_groups, program_categories):
+        for model in (
+            Organization,
+            Group,
+            User,
+            Team,
+            Program,
+            Category,
+            Seeker,
+            Goal,
+            Referral,
+            ReferralEvent,
+            Note,
+            Membership,
+            TeamMembership,
+            ProgramClaimer,
+            ReferralGroupObjectPermission,
+            ReferralUserObjectPermission,
+            user_groups,
+            program_categories,
+        ):
             loader.reset_sequence(model)
 
     if vacuum:  # not inside a transaction (the tests')
         t0 = time.perf_counter()
         _vacuum_analyze(connection)
         timings["vacuum analyze"] = time.perf_counter() - t0
-    counts = {name: loader.execute(f'SELECT COUNT(*) FROM "{model._meta.db_table}"')[0][0]
-              for name, model in [("organizations", Organization), ("programs", Program), ("users", User),
-                                  ("seekers", Seeker), ("referrals", Referral), ("events", ReferralEvent),
-                                  ("notes", Note), ("group grants", ReferralGroupObjectPermission),
-                                  ("user grants", ReferralUserObjectPermission)]}
+    counts = {
+        name: loader.execute(f'SELECT COUNT(*) FROM "{model._meta.db_table}"')[0][0]
+        for name, model in [
+            ("organizations", Organization),
+            ("programs", Program),
+            ("users", User),
+            ("seekers", Seeker),
+            ("referrals", Referral),
+            ("events", ReferralEvent),
+            ("notes", Note),
+            ("group grants", ReferralGroupObjectPermission),
+            ("user grants", ReferralUserObjectPermission),
+        ]
+    }
     claimer_inbound = loader.execute(
         'SELECT COUNT(*) FROM "referrals_referral" WHERE program_id = ANY(%s)', [hubs[: size.bench_claimer_hubs]]
     )[0][0]
@@ -651,17 +851,35 @@ def _write_program(table, category_rows, rng, program, org, group_id, zip_places
     place = PLACES[program % len(PLACES)]
     min_age = rng.choice([None, None, None, 18, 60, 14])
     table.add(
-        id=program, organization_id=org, group_id=group_id, name=f"{place} {noun} {program}",
-        description=(f"{place} {noun} offers {offer}. Walk in or call ahead; staff speak English and Spanish. "
-                     f"We serve {rng.choice(['the whole county', 'the neighborhood', 'the city', 'the region'])}."),
-        eligibility=rng.choice(ELIGIBILITY), min_age=min_age, max_age=24 if min_age == 14 else None,
-        languages=["en", "es"] if rng.random() < 0.6 else ["en"], address=f"{rng.randint(1, 9999)} Main St",
-        city=place, state="IL", zip_code=zip_code, latitude=latitude + rng.uniform(-0.02, 0.02),
-        longitude=longitude + rng.uniform(-0.02, 0.02), service_area_zip_codes=[zip_code],
-        service_radius_miles=rng.choice([None, 5, 10, 25]), phone="312-555-0100",
-        accepts_referrals=rng.random() < 0.9, capacity_available=rng.randint(0, 50), capacity_maximum=50,
-        capacity_updated_at=now - timedelta(days=rng.randint(0, 60)), next_steps="We will call you within 3 days.",
-        expected_response_hours=rng.choice([24, 48, 72, 120]), created_at=now - timedelta(days=900), updated_at=now,
+        id=program,
+        organization_id=org,
+        group_id=group_id,
+        name=f"{place} {noun} {program}",
+        description=(
+            f"{place} {noun} offers {offer}. Walk in or call ahead; staff speak English and Spanish. "
+            f"We serve {rng.choice(['the whole county', 'the neighborhood', 'the city', 'the region'])}."
+        ),
+        eligibility=rng.choice(ELIGIBILITY),
+        min_age=min_age,
+        max_age=24 if min_age == 14 else None,
+        languages=["en", "es"] if rng.random() < 0.6 else ["en"],
+        address=f"{rng.randint(1, 9999)} Main St",
+        city=place,
+        state="IL",
+        zip_code=zip_code,
+        latitude=latitude + rng.uniform(-0.02, 0.02),
+        longitude=longitude + rng.uniform(-0.02, 0.02),
+        service_area_zip_codes=[zip_code],
+        service_radius_miles=rng.choice([None, 5, 10, 25]),
+        phone="312-555-0100",
+        accepts_referrals=rng.random() < 0.9,
+        capacity_available=rng.randint(0, 50),
+        capacity_maximum=50,
+        capacity_updated_at=now - timedelta(days=rng.randint(0, 60)),
+        next_steps="We will call you within 3 days.",
+        expected_response_hours=rng.choice([24, 48, 72, 120]),
+        created_at=now - timedelta(days=900),
+        updated_at=now,
     )
     category_rows.add_raw(program, category + 1)
 
@@ -694,8 +912,9 @@ def add_programs(count: int, *, progress: bool = True, seed: int = 7) -> dict:
             program, group_id = first_program + number, first_group + number
             org = rng.choice(organizations)
             groups.add(id=group_id, name=f"program:bench-{org}:{program}")
-            _write_program(programs, category_rows, rng, program, org, group_id, zip_places, chicago, now,
-                           category_count)
+            _write_program(
+                programs, category_rows, rng, program, org, group_id, zip_places, chicago, now, category_count
+            )
             if number % 1000 == 0:
                 bar.update(number)
         groups.flush()
@@ -705,8 +924,11 @@ def add_programs(count: int, *, progress: bool = True, seed: int = 7) -> dict:
         for model in (Group, Program, categories):
             loader.reset_sequence(model)
     _vacuum_analyze(connection, ["programs_program", "auth_group", categories._meta.db_table])
-    return {"added_programs": count, "seconds": round(time.perf_counter() - started, 1),
-            "programs": Program.objects_across_tenants.count()}
+    return {
+        "added_programs": count,
+        "seconds": round(time.perf_counter() - started, 1),
+        "programs": Program.objects_across_tenants.count(),
+    }
 
 
 def _vacuum_analyze(connection, tables=None):
@@ -724,8 +946,12 @@ def main(argv=None):
     parser.add_argument("--small", action="store_true", help="a tiny network, to try the generator")
     parser.add_argument("--referrals", type=int, help="override the number of referrals")
     parser.add_argument("--add-programs", type=int, metavar="N", help="only add N programs to the directory")
-    parser.add_argument("--grow-directory-to", type=int, metavar="N",
-                        help="only add programs until the directory has N (nothing when it has them already)")
+    parser.add_argument(
+        "--grow-directory-to",
+        type=int,
+        metavar="N",
+        help="only add programs until the directory has N (nothing when it has them already)",
+    )
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -742,8 +968,10 @@ def main(argv=None):
             return
     if args.add_programs:
         summary = add_programs(args.add_programs, progress=not args.no_progress)
-        print(f"Added {summary['added_programs']:,} programs in {summary['seconds']} s "
-              f"({summary['programs']:,} in the directory).")
+        print(
+            f"Added {summary['added_programs']:,} programs in {summary['seconds']} s "
+            f"({summary['programs']:,} in the directory)."
+        )
         (RESULTS / "programs.json").write_text(json.dumps(summary, indent=2))
         return
     size = SMALL if args.small else Size()
@@ -756,8 +984,10 @@ def main(argv=None):
         print(f"  {phase:<45} {seconds:8.1f} s")
     for name, count in summary["counts"].items():
         print(f"  {name:<20} {count:>12,}")
-    print(f"  helper {summary['helper']['email']} sees {summary['helper']['visible_referrals']:,} referrals; "
-          f"claimer {summary['claimer']['email']} receives {summary['claimer']['inbound_referrals']:,}.")
+    print(
+        f"  helper {summary['helper']['email']} sees {summary['helper']['visible_referrals']:,} referrals; "
+        f"claimer {summary['claimer']['email']} receives {summary['claimer']['inbound_referrals']:,}."
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "referrals_site.settings.test")
 RESULTS = Path(__file__).resolve().parent / "results"
 SERVICES_PER_ORGANIZATION = 10
 TERMS = 200
-WORDS = ("food pantry shelter rent legal aid counseling clinic jobs training childcare transit utilities "
-         "benefits tax help youth seniors veterans recovery meals housing health dental vision").split()
+WORDS = (
+    "food pantry shelter rent legal aid counseling clinic jobs training childcare transit utilities "
+    "benefits tax help youth seniors veterans recovery meals housing health dental vision"
+).split()
 
 
 def create_database():
@@ -49,8 +51,13 @@ def create_database():
     import psycopg2
 
     settings = dj_database_url.parse(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
-                                  password=settings["PASSWORD"] or None, dbname="postgres")
+    connection = psycopg2.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname="postgres",
+    )
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
@@ -64,14 +71,37 @@ def write_package(folder: Path, services: int, seed: int = 20261206) -> None:
     import zipcodes
 
     rng = random.Random(seed)
-    places = [(z["zip_code"], z["city"], z["state"], z["lat"], z["long"]) for z in zipcodes.list_all()
-              if z.get("lat") and z["zip_code_type"] == "STANDARD"]
-    tables = {name: [] for name in ("organization", "service", "location", "address", "service_at_location",
-                                    "phone", "schedule", "language", "service_area", "taxonomy_term", "attribute")}
+    places = [
+        (z["zip_code"], z["city"], z["state"], z["lat"], z["long"])
+        for z in zipcodes.list_all()
+        if z.get("lat") and z["zip_code_type"] == "STANDARD"
+    ]
+    tables = {
+        name: []
+        for name in (
+            "organization",
+            "service",
+            "location",
+            "address",
+            "service_at_location",
+            "phone",
+            "schedule",
+            "language",
+            "service_area",
+            "taxonomy_term",
+            "attribute",
+        )
+    }
     terms = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(TERMS)]
     for number, term in enumerate(terms):
-        tables["taxonomy_term"].append({"id": term, "code": f"T{number:03d}", "name": f"{WORDS[number % len(WORDS)]} "
-                                        f"{number}".title(), "description": f"Term {number}"})
+        tables["taxonomy_term"].append(
+            {
+                "id": term,
+                "code": f"T{number:03d}",
+                "name": f"{WORDS[number % len(WORDS)]} {number}".title(),
+                "description": f"Term {number}",
+            }
+        )
 
     def new_id() -> str:
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -80,35 +110,78 @@ def write_package(folder: Path, services: int, seed: int = 20261206) -> None:
     for number in range(services):
         if number % SERVICES_PER_ORGANIZATION == 0:
             organization_id = new_id()
-            tables["organization"].append({"id": organization_id, "name": f"Organization {number // 10:05d}",
-                                           "description": "A community organization."})
+            tables["organization"].append(
+                {
+                    "id": organization_id,
+                    "name": f"Organization {number // 10:05d}",
+                    "description": "A community organization.",
+                }
+            )
         service_id, location_id = new_id(), new_id()
         zip_code, city, state, latitude, longitude = rng.choice(places)
         words = " ".join(rng.sample(WORDS, 3))
-        tables["service"].append({
-            "id": service_id, "organization_id": organization_id, "name": f"{words.title()} {number}",
-            "description": f"Help with {words}, for everyone who needs it.", "status": rng.choice(["active"] * 9
-                                                                                                + ["inactive"]),
-            "email": f"service{number}@example.org", "url": f"https://example.org/services/{number}",
-            "application_process": "Call or walk in.", "eligibility_description": "Residents of the area.",
-            "minimum_age": rng.choice(["", "", "18", "12"]), "maximum_age": "",
-        })
-        tables["location"].append({"id": location_id, "location_type": "physical", "name": f"Site {number}",
-                                   "latitude": latitude, "longitude": longitude})
-        tables["address"].append({"id": new_id(), "location_id": location_id, "address_1": f"{number} Main St",
-                                  "city": city, "state_province": state, "postal_code": zip_code, "country": "US",
-                                  "address_type": "physical"})
+        tables["service"].append(
+            {
+                "id": service_id,
+                "organization_id": organization_id,
+                "name": f"{words.title()} {number}",
+                "description": f"Help with {words}, for everyone who needs it.",
+                "status": rng.choice(["active"] * 9 + ["inactive"]),
+                "email": f"service{number}@example.org",
+                "url": f"https://example.org/services/{number}",
+                "application_process": "Call or walk in.",
+                "eligibility_description": "Residents of the area.",
+                "minimum_age": rng.choice(["", "", "18", "12"]),
+                "maximum_age": "",
+            }
+        )
+        tables["location"].append(
+            {
+                "id": location_id,
+                "location_type": "physical",
+                "name": f"Site {number}",
+                "latitude": latitude,
+                "longitude": longitude,
+            }
+        )
+        tables["address"].append(
+            {
+                "id": new_id(),
+                "location_id": location_id,
+                "address_1": f"{number} Main St",
+                "city": city,
+                "state_province": state,
+                "postal_code": zip_code,
+                "country": "US",
+                "address_type": "physical",
+            }
+        )
         tables["service_at_location"].append({"id": new_id(), "service_id": service_id, "location_id": location_id})
         tables["phone"].append({"id": new_id(), "service_id": service_id, "number": f"(555) 010-{number % 10000:04d}"})
-        tables["schedule"].append({"id": new_id(), "service_id": service_id, "byday": "MO,WE,FR",
-                                   "opens_at": "09:00", "closes_at": "17:00"})
+        tables["schedule"].append(
+            {"id": new_id(), "service_id": service_id, "byday": "MO,WE,FR", "opens_at": "09:00", "closes_at": "17:00"}
+        )
         for code, name in (("en", "English"), rng.choice([("es", "Spanish"), ("pl", "Polish"), ("vi", "Vietnamese")])):
             tables["language"].append({"id": new_id(), "service_id": service_id, "code": code, "name": name})
-        tables["service_area"].append({"id": new_id(), "service_id": service_id, "name": f"Zip code {zip_code}",
-                                       "extent": zip_code, "extent_type": "text"})
+        tables["service_area"].append(
+            {
+                "id": new_id(),
+                "service_id": service_id,
+                "name": f"Zip code {zip_code}",
+                "extent": zip_code,
+                "extent_type": "text",
+            }
+        )
         for term in rng.sample(terms, rng.choice([1, 2])):
-            tables["attribute"].append({"id": new_id(), "link_id": service_id, "link_entity": "service",
-                                        "link_type": "category", "taxonomy_term_id": term})
+            tables["attribute"].append(
+                {
+                    "id": new_id(),
+                    "link_id": service_id,
+                    "link_entity": "service",
+                    "link_type": "category",
+                    "taxonomy_term_id": term,
+                }
+            )
     resources = []
     for name, rows in tables.items():
         columns = list(dict.fromkeys(key for row in rows for key in row))
@@ -132,7 +205,8 @@ def empty_directory() -> None:
         if cursor.fetchone()[0]:
             raise SystemExit("The benchmark database has referrals: give it a database of its own.")
     groups = list(Program.objects_across_tenants.values_list("group_id", flat=True)) + list(
-        Organization.objects.filter(memberships__isnull=True).values_list("admin_group_id", flat=True))
+        Organization.objects.filter(memberships__isnull=True).values_list("admin_group_id", flat=True)
+    )
     Program.categories.through.objects.all().delete()
     Program.objects_across_tenants.all().delete()
     Organization.objects.filter(memberships__isnull=True).delete()
@@ -162,24 +236,41 @@ def timed(label: str, work) -> dict:
     ended, backend = resource.getrusage(resource.RUSAGE_SELF), backend_cpu_seconds() - backend
     seconds = time.perf_counter() - started
     cpu_seconds = (ended.ru_utime - cpu.ru_utime) + (ended.ru_stime - cpu.ru_stime)
-    print(f"   {label}: {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU here + {backend:.1f} s in PostgreSQL — "
-          f"{outcome}", file=sys.stderr, flush=True)
-    return {"step": label, "seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1),
-            "postgres_cpu_seconds": round(backend, 1), "outcome": outcome}
+    print(
+        f"   {label}: {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU here + {backend:.1f} s in PostgreSQL — {outcome}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return {
+        "step": label,
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "postgres_cpu_seconds": round(backend, 1),
+        "outcome": outcome,
+    }
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal"))
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
-    return (f"{os.cpu_count()} cores ({model}), {memory_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {postgres}, "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {postgres}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def main() -> None:
@@ -221,12 +312,21 @@ def main() -> None:
         print("== import_hsds (progress lines as an admin sees them)", file=sys.stderr)
         steps.append(timed("import_hsds, a package into an empty directory", lambda: run("import_hsds", str(folder))))
         steps.append(timed("import_hsds, the same package again", lambda: run("import_hsds", str(folder))))
-        steps.append(timed("export_hsds, every service to one JSON file",
-                           lambda: run("export_hsds", str(export_file), "--progress-every", "10000")
-                           .replace(str(export_file), export_file.name)))
+        steps.append(
+            timed(
+                "export_hsds, every service to one JSON file",
+                lambda: run("export_hsds", str(export_file), "--progress-every", "10000").replace(
+                    str(export_file), export_file.name
+                ),
+            )
+        )
         size = export_file.stat().st_size
-        steps.append(timed("import_hsds, our own export read back",
-                           lambda: run("import_hsds", str(export_file), "--progress-every", "10000")))
+        steps.append(
+            timed(
+                "import_hsds, our own export read back",
+                lambda: run("import_hsds", str(export_file), "--progress-every", "10000"),
+            )
+        )
 
         def stream() -> str:
             response = Client().get("/hsds/services", {"format": "ndjson", "full": "true"})
@@ -235,7 +335,10 @@ def main() -> None:
 
         steps.append(timed("GET /hsds/services?format=ndjson&full=true", stream))
     result = {
-        "services": args.services, "export_megabytes": round(size / 1e6, 1), "steps": steps, "machine": machine(),
+        "services": args.services,
+        "export_megabytes": round(size / 1e6, 1),
+        "steps": steps,
+        "machine": machine(),
         "load_before": [round(value, 2) for value in load_before],
         "load_after": [round(value, 2) for value in os.getloadavg()],
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -249,32 +352,49 @@ def main() -> None:
 def record(result: dict) -> None:
     """Writes (or replaces) this benchmark's section of bench/RESULTS.md; bench/report.py keeps it."""
     results_md = Path(__file__).resolve().parent / "RESULTS.md"
-    section = "\n".join(["<!-- hsds_bench -->", "## HSDS import and export at 50,000 services", "",
-                         "`bench/hsds_bench.py`, run by hand (see its docstring and the README).", "",
-                         markdown(result), "<!-- /hsds_bench -->"])
+    section = "\n".join(
+        [
+            "<!-- hsds_bench -->",
+            "## HSDS import and export at 50,000 services",
+            "",
+            "`bench/hsds_bench.py`, run by hand (see its docstring and the README).",
+            "",
+            markdown(result),
+            "<!-- /hsds_bench -->",
+        ]
+    )
     text = results_md.read_text() if results_md.exists() else "# Benchmark results\n"
     start, end = text.find("<!-- hsds_bench -->"), text.find("<!-- /hsds_bench -->")
     if start >= 0 and end > start:
-        text = text[:start] + section + text[end + len("<!-- /hsds_bench -->"):]
+        text = text[:start] + section + text[end + len("<!-- /hsds_bench -->") :]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     results_md.write_text(text)
 
 
 def markdown(result: dict) -> str:
-    lines = [f"{result['services']:,} services, {result['when']}, on {result['machine']}; load average "
-             f"{' / '.join(map(str, result['load_before']))} before, {' / '.join(map(str, result['load_after']))} "
-             f"after. The export is {result['export_megabytes']} MB.", "",
-             "| step | wall s | CPU s (Python) | CPU s (PostgreSQL) | outcome |",
-             "| --- | ---: | ---: | ---: | --- |"]
-    lines += [f"| {step['step']} | {step['seconds']} | {step['cpu_seconds']} | {step['postgres_cpu_seconds']} | "
-              f"{step['outcome']} |" for step in result["steps"]]
+    lines = [
+        f"{result['services']:,} services, {result['when']}, on {result['machine']}; load average "
+        f"{' / '.join(map(str, result['load_before']))} before, {' / '.join(map(str, result['load_after']))} "
+        f"after. The export is {result['export_megabytes']} MB.",
+        "",
+        "| step | wall s | CPU s (Python) | CPU s (PostgreSQL) | outcome |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    lines += [
+        f"| {step['step']} | {step['seconds']} | {step['cpu_seconds']} | {step['postgres_cpu_seconds']} | "
+        f"{step['outcome']} |"
+        for step in result["steps"]
+    ]
     slowest = max(result["steps"], key=lambda step: step["cpu_seconds"] + step["postgres_cpu_seconds"])
     cpu = slowest["cpu_seconds"] + slowest["postgres_cpu_seconds"]
     wall = max(step["seconds"] for step in result["steps"])
-    lines += ["", f"Target: each step under a minute. Wall-clock: {'met' if wall < 60 else 'missed'} (slowest "
-              f"{wall} s). CPU (Python and PostgreSQL together, what a step costs when it has a core to itself): "
-              f"{'met' if cpu < 60 else 'missed'} (slowest {slowest['step']}, {cpu:.1f} s)."]
+    lines += [
+        "",
+        f"Target: each step under a minute. Wall-clock: {'met' if wall < 60 else 'missed'} (slowest "
+        f"{wall} s). CPU (Python and PostgreSQL together, what a step costs when it has a core to itself): "
+        f"{'met' if cpu < 60 else 'missed'} (slowest {slowest['step']}, {cpu:.1f} s).",
+    ]
     return "\n".join(lines)
 
 

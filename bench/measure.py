@@ -50,48 +50,133 @@ def _cases(network: dict, only: str | None):
     claimer = users.get(email=network["claimer"]["email"])
     admin = users.get(memberships__organization=helper.memberships.get().organization, memberships__role="admin")
 
-    seeker = (Seeker.objects.restrict(helper, "view").annotate(n=Count("referrals")).order_by("-n", "pk").first())
-    referral = (Referral.objects.restrict(claimer, "view:all").filter(program__claimer_memberships__user=claimer)
-                .exclude(status="sent").annotate(n=Count("events")).order_by("-n", "-sent_at").first())
+    seeker = Seeker.objects.restrict(helper, "view").annotate(n=Count("referrals")).order_by("-n", "pk").first()
+    referral = (
+        Referral.objects.restrict(claimer, "view:all")
+        .filter(program__claimer_memberships__user=claimer)
+        .exclude(status="sent")
+        .annotate(n=Count("events"))
+        .order_by("-n", "-sent_at")
+        .first()
+    )
     cases = [
-        Case("people", "People I'm Helping (helper)", helper, "/people/", "/__floor__/people/",
-             lambda page: page.count('href="/people/') >= 20),
-        Case("profile", f"Seeker profile ({seeker.referrals.count()} referrals)", helper,
-             f"/people/{seeker.public_id}/", f"/__floor__/people/{seeker.public_id}/", seeker.last_name),
-        Case("inbound", "Inbound Referrals, first page (claimer)", claimer, "/inbound/", "/__floor__/inbound/",
-             "Not updated"),
-        Case("inbound_filtered", "Inbound Referrals, filtered: Not updated + urgent", claimer,
-             "/inbound/?status=sent&urgency=urgent", "/__floor__/inbound/filtered/?status=sent&urgency=urgent",
-             "Urgent"),
-        Case("referral", f"Referral page ({referral.events.count()} history events)", claimer,
-             f"/referrals/{referral.public_id}/", f"/__floor__/referrals/{referral.public_id}/",
-             referral.seeker.last_name),
-        Case("search_keywords", "Program search: zip 60640, 10 miles, \"food\"", helper,
-             "/programs/?zip=60640&radius=10&q=food", "/__floor__/programs/?zip=60640&radius=10&q=food", "Food"),
-        Case("search_zip", "Program search: zip 60640, 10 miles, no keywords", helper,
-             "/programs/?zip=60640&radius=10", "/__floor__/programs/?zip=60640&radius=10", "mi"),
-        Case("search_state", "Program search: zip 62701, any distance, \"legal aid\"", helper,
-             "/programs/?zip=62701&q=legal+aid", "/__floor__/programs/?zip=62701&q=legal+aid", "Legal"),
-        Case("api_referrals", "API referral list (helper)", helper, "/api/v1/referrals/", "/__floor__/api/referrals/",
-             "results", headers={"Accept": "application/json"}),
-        Case("report", "Organization report (site admin, 90 days)", admin, "/reports/", "/__floor__/report/",
-             "Referrals"),
-        Case("sent", "Sent referrals, what needs me (helper)", helper, "/sent/", "/__floor__/sent/",
-             "need my attention"),
+        Case(
+            "people",
+            "People I'm Helping (helper)",
+            helper,
+            "/people/",
+            "/__floor__/people/",
+            lambda page: page.count('href="/people/') >= 20,
+        ),
+        Case(
+            "profile",
+            f"Seeker profile ({seeker.referrals.count()} referrals)",
+            helper,
+            f"/people/{seeker.public_id}/",
+            f"/__floor__/people/{seeker.public_id}/",
+            seeker.last_name,
+        ),
+        Case(
+            "inbound",
+            "Inbound Referrals, first page (claimer)",
+            claimer,
+            "/inbound/",
+            "/__floor__/inbound/",
+            "Not updated",
+        ),
+        Case(
+            "inbound_filtered",
+            "Inbound Referrals, filtered: Not updated + urgent",
+            claimer,
+            "/inbound/?status=sent&urgency=urgent",
+            "/__floor__/inbound/filtered/?status=sent&urgency=urgent",
+            "Urgent",
+        ),
+        Case(
+            "referral",
+            f"Referral page ({referral.events.count()} history events)",
+            claimer,
+            f"/referrals/{referral.public_id}/",
+            f"/__floor__/referrals/{referral.public_id}/",
+            referral.seeker.last_name,
+        ),
+        Case(
+            "search_keywords",
+            'Program search: zip 60640, 10 miles, "food"',
+            helper,
+            "/programs/?zip=60640&radius=10&q=food",
+            "/__floor__/programs/?zip=60640&radius=10&q=food",
+            "Food",
+        ),
+        Case(
+            "search_zip",
+            "Program search: zip 60640, 10 miles, no keywords",
+            helper,
+            "/programs/?zip=60640&radius=10",
+            "/__floor__/programs/?zip=60640&radius=10",
+            "mi",
+        ),
+        Case(
+            "search_state",
+            'Program search: zip 62701, any distance, "legal aid"',
+            helper,
+            "/programs/?zip=62701&q=legal+aid",
+            "/__floor__/programs/?zip=62701&q=legal+aid",
+            "Legal",
+        ),
+        Case(
+            "api_referrals",
+            "API referral list (helper)",
+            helper,
+            "/api/v1/referrals/",
+            "/__floor__/api/referrals/",
+            "results",
+            headers={"Accept": "application/json"},
+        ),
+        Case(
+            "report", "Organization report (site admin, 90 days)", admin, "/reports/", "/__floor__/report/", "Referrals"
+        ),
+        Case(
+            "sent", "Sent referrals, what needs me (helper)", helper, "/sent/", "/__floor__/sent/", "need my attention"
+        ),
     ]
     # The public directory (/find/), anonymous, its page cache off (bench/settings.py): each request renders.
     from programs.selectors import directory
 
     program = directory().filter(latitude__isnull=False).order_by("pk").first()
     cases += [
-        Case("find_zip", "Public directory: zip 60640, any distance", None, "/find/?zip=60640",
-             "/__floor__/find/?zip=60640", "miles away"),
-        Case("find_category", "Public directory: zip 60640, 10 miles, a category", None,
-             "/find/?zip=60640&radius=10&category=food", "/__floor__/find/?zip=60640&category=food", "miles away"),
-        Case("find_words", "Public directory: zip 60640, \"legal aid\"", None, "/find/?zip=60640&q=legal+aid",
-             "/__floor__/find/?zip=60640", "Legal"),
-        Case("find_program", "Public directory: a program's page", None, f"/find/programs/{program.public_id}/",
-             f"/__floor__/find/programs/{program.public_id}/", program.name[:20]),
+        Case(
+            "find_zip",
+            "Public directory: zip 60640, any distance",
+            None,
+            "/find/?zip=60640",
+            "/__floor__/find/?zip=60640",
+            "miles away",
+        ),
+        Case(
+            "find_category",
+            "Public directory: zip 60640, 10 miles, a category",
+            None,
+            "/find/?zip=60640&radius=10&category=food",
+            "/__floor__/find/?zip=60640&category=food",
+            "miles away",
+        ),
+        Case(
+            "find_words",
+            'Public directory: zip 60640, "legal aid"',
+            None,
+            "/find/?zip=60640&q=legal+aid",
+            "/__floor__/find/?zip=60640",
+            "Legal",
+        ),
+        Case(
+            "find_program",
+            "Public directory: a program's page",
+            None,
+            f"/find/programs/{program.public_id}/",
+            f"/__floor__/find/programs/{program.public_id}/",
+            program.name[:20],
+        ),
     ]
     assert Membership.objects.filter(user=admin, role="admin").exists()
     if only:
@@ -155,8 +240,9 @@ def measure(case: Case, repeat: int) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", help="measure only the cases whose key starts with this (or with one of these, "
-                                       "separated by commas)")
+    parser.add_argument(
+        "--only", help="measure only the cases whose key starts with this (or with one of these, separated by commas)"
+    )
     parser.add_argument("--label", default="", help="a label for this run (e.g. the directory size)")
     parser.add_argument("--output", default="measure.json")
     parser.add_argument("--repeat", type=int, default=REPEAT)
@@ -173,9 +259,12 @@ def main(argv=None):
     for case in _cases(network, args.only):
         result = measure(case, args.repeat)
         results.append(result)
-        print(f"  {result['label']:<58} page {result['page_median_ms']:7.1f} / p95 {result['page_p95_ms']:7.1f} ms "
-              f"{result['page_queries']:3d} q   floor {result['floor_median_ms']:6.1f} / {result['floor_p95_ms']:6.1f} ms "
-              f"{result['floor_queries']:2d} q   x{result['ratio_median']}", file=sys.stderr)
+        print(
+            f"  {result['label']:<58} page {result['page_median_ms']:7.1f} / p95 {result['page_p95_ms']:7.1f} ms "
+            f"{result['page_queries']:3d} q   floor {result['floor_median_ms']:6.1f} / {result['floor_p95_ms']:6.1f} ms "
+            f"{result['floor_queries']:2d} q   x{result['ratio_median']}",
+            file=sys.stderr,
+        )
     summary = {
         "label": args.label,
         "programs": Program.objects_across_tenants.count(),

@@ -37,8 +37,13 @@ def ensure_database(url: str) -> None:
     import psycopg2
 
     config = dj_database_url.parse(url)
-    connection = psycopg2.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-                                  password=config["PASSWORD"] or None, dbname="postgres")
+    connection = psycopg2.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+    )
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
@@ -50,8 +55,12 @@ def ensure_database(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
-                        help="the worker's processes (default: the machine's cores)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="the worker's processes (default: the machine's cores)",
+    )
     parser.add_argument("--loglevel", default="WARNING")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     args = parser.parse_args()
@@ -68,8 +77,8 @@ def main() -> None:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from notifications.models import OutboxMessage
     from core.tasks import deliver_outbox_row
+    from notifications.models import OutboxMessage
     from notifications.services import EMAIL_CHANNEL
     from referrals_site.celery import app
 
@@ -80,12 +89,18 @@ def main() -> None:
         broker.default_channel.client.flushdb()
 
     now = timezone.now()
-    rows = [OutboxMessage(key=f"bench:{now.timestamp()}:{number}", kind=OutboxMessage.Kind.STATUS_CHANGED,
-                          referral=referral, recipient_email=f"person{number}@example.org",
-                          subject="Referral to Community Food Pantry: Accepted",
-                          body_text="Hello,\n\nThe referral is now: Accepted.\n" * 4,
-                          body_html="<p>Hello,</p><p>The referral is now: Accepted.</p>" * 4)
-            for number in range(args.messages)]
+    rows = [
+        OutboxMessage(
+            key=f"bench:{now.timestamp()}:{number}",
+            kind=OutboxMessage.Kind.STATUS_CHANGED,
+            referral=referral,
+            recipient_email=f"person{number}@example.org",
+            subject="Referral to Community Food Pantry: Accepted",
+            body_text="Hello,\n\nThe referral is now: Accepted.\n" * 4,
+            body_html="<p>Hello,</p><p>The referral is now: Accepted.</p>" * 4,
+        )
+        for number in range(args.messages)
+    ]
     OutboxMessage.objects.bulk_create(rows, batch_size=2000)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE notifications_outboxmessage")
@@ -97,9 +112,24 @@ def main() -> None:
     print(f"queued {len(ids)} messages in {time.monotonic() - started:.1f}s")
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "referrals_site", "worker", f"--loglevel={args.loglevel}",
-         f"--concurrency={args.concurrency}", f"--pool={args.pool}", "--without-gossip", "--without-mingle", "-n", "bench@%h"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "referrals_site",
+            "worker",
+            f"--loglevel={args.loglevel}",
+            f"--concurrency={args.concurrency}",
+            f"--pool={args.pool}",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            "bench@%h",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
     )
     try:
         sent = 0
@@ -116,12 +146,16 @@ def main() -> None:
     span = OutboxMessage.objects.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     seconds = (span["last"] - span["first"]).total_seconds()
     failed = OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count()
-    print(f"delivered {len(ids)} emails in {seconds:.1f}s with one worker ({args.pool}, concurrency "
-          f"{args.concurrency}) on {os.cpu_count()} cores: {len(ids) / seconds:.0f} emails/second; "
-          f"not sent: {failed}; load average {os.getloadavg()[0]:.1f}")
-    print(f"worker CPU: {worker_cpu:.1f}s in all, {worker_cpu / len(ids) * 1000:.2f} ms per email (start-up "
-          f"included), so the worker alone could deliver {len(ids) / worker_cpu:.0f} emails/second per core "
-          f"it has to itself (PostgreSQL and Redis need CPU too)")
+    print(
+        f"delivered {len(ids)} emails in {seconds:.1f}s with one worker ({args.pool}, concurrency "
+        f"{args.concurrency}) on {os.cpu_count()} cores: {len(ids) / seconds:.0f} emails/second; "
+        f"not sent: {failed}; load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"worker CPU: {worker_cpu:.1f}s in all, {worker_cpu / len(ids) * 1000:.2f} ms per email (start-up "
+        f"included), so the worker alone could deliver {len(ids) / worker_cpu:.0f} emails/second per core "
+        f"it has to itself (PostgreSQL and Redis need CPU too)"
+    )
 
 
 def bench_referral():
@@ -141,8 +175,13 @@ def bench_referral():
     program = program_create(organization=provider, name="Benchmark Pantry")
     user = User.objects.create_user(email="bench@example.org", password=None, first_name="Bench", last_name="Mark")
     membership_set(user=user, organization=site, role=Membership.Role.WORKER)
-    seeker = Seeker.objects_across_tenants.create(organization=site, first_name="Pat", last_name="Bench",
-                                                  email="pat@example.org", contact_preference="do_not_contact")
+    seeker = Seeker.objects_across_tenants.create(
+        organization=site,
+        first_name="Pat",
+        last_name="Bench",
+        email="pat@example.org",
+        contact_preference="do_not_contact",
+    )
     return referral_create(actor=user, seeker=seeker, program=program, consent_method="verbal")
 
 

@@ -7,7 +7,7 @@ import os
 import platform
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,13 +29,23 @@ def _run(command) -> str:
 
 def machine() -> str:
     lscpu = _run(["lscpu"])
-    model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")),
-                 platform.processor())
-    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")), 0)
+    model = next(
+        (line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name")),
+        platform.processor(),
+    )
+    memory_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     postgres = _run(["psql", "postgres://postgres@127.0.0.1:5432/postgres", "-tAc", "SHOW server_version"])
-    return (f"{os.cpu_count()} cores ({model}), {memory_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {postgres}, "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {postgres}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def _load(name):
@@ -53,13 +63,17 @@ def _verdict(result) -> str:
 
 
 def _table(measured) -> list[str]:
-    lines = ["| page | median ms | p95 ms | queries | floor median ms | floor p95 ms | floor queries | page/floor "
-             "(median) | target (p95 < 100 ms, ≤ 2× floor) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = [
+        "| page | median ms | p95 ms | queries | floor median ms | floor p95 ms | floor queries | page/floor "
+        "(median) | target (p95 < 100 ms, ≤ 2× floor) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
     for r in measured["results"]:
-        lines.append(f"| {r['label']} | {r['page_median_ms']} | {r['page_p95_ms']} | {r['page_queries']} | "
-                     f"{r['floor_median_ms']} | {r['floor_p95_ms']} | {r['floor_queries']} | {r['ratio_median']} | "
-                     f"{_verdict(r)} |")
+        lines.append(
+            f"| {r['label']} | {r['page_median_ms']} | {r['page_p95_ms']} | {r['page_queries']} | "
+            f"{r['floor_median_ms']} | {r['floor_p95_ms']} | {r['floor_queries']} | {r['ratio_median']} | "
+            f"{_verdict(r)} |"
+        )
     return lines
 
 
@@ -69,57 +83,94 @@ def main():
     measured_50k = _load("measure-50k.json")
     throughput = _load("throughput.json")
     load = (RESULTS / "load.txt").read_text().strip().splitlines() if (RESULTS / "load.txt").exists() else []
-    out = ["# Benchmark results", "",
-           f"Written on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from the last `make bench` (bench/run.sh); "
-           "the load lines below give the time of its measurements.", "",
-           f"**Machine:** {machine()}.", ""]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from the last `make bench` (bench/run.sh); "
+        "the load lines below give the time of its measurements.",
+        "",
+        f"**Machine:** {machine()}.",
+        "",
+    ]
     if load:
-        out += ["**Load on the machine during the run** (`uptime` before and after the measurements; other work "
-                "on the machine makes absolute times longer, while page and floor, requested alternately, share "
-                "it):", "", *[f"    {line.strip()}" for line in load], ""]
+        out += [
+            "**Load on the machine during the run** (`uptime` before and after the measurements; other work "
+            "on the machine makes absolute times longer, while page and floor, requested alternately, share "
+            "it):",
+            "",
+            *[f"    {line.strip()}" for line in load],
+            "",
+        ]
     if network:
         counts = network.get("counts", {})
-        out += ["## The network", "",
-                f"Generated in **{network.get('seconds')} s** (`python -m bench.generate`, PostgreSQL COPY):", "",
-                "| rows | count |", "| --- | ---: |",
-                *[f"| {name} | {count:,} |" for name, count in counts.items()], "",
-                "| phase | seconds |", "| --- | ---: |",
-                *[f"| {phase} | {seconds} |" for phase, seconds in network.get("timings", {}).items()], "",
-                f"The measured helper ({network['helper']['email']}) sees "
-                f"{network['helper']['visible_referrals']:,} referrals; the measured claimer "
-                f"({network['claimer']['email']}) works programs that received "
-                f"{network['claimer']['inbound_referrals']:,}.", ""]
+        out += [
+            "## The network",
+            "",
+            f"Generated in **{network.get('seconds')} s** (`python -m bench.generate`, PostgreSQL COPY):",
+            "",
+            "| rows | count |",
+            "| --- | ---: |",
+            *[f"| {name} | {count:,} |" for name, count in counts.items()],
+            "",
+            "| phase | seconds |",
+            "| --- | ---: |",
+            *[f"| {phase} | {seconds} |" for phase, seconds in network.get("timings", {}).items()],
+            "",
+            f"The measured helper ({network['helper']['email']}) sees "
+            f"{network['helper']['visible_referrals']:,} referrals; the measured claimer "
+            f"({network['claimer']['email']}) works programs that received "
+            f"{network['claimer']['inbound_referrals']:,}.",
+            "",
+        ]
     if measured:
-        out += ["## Pages beside their floors", "",
-                f"In-process (Django test Client, whole middleware stack, DEBUG off), {measured['repeat']} requests "
-                f"of each page alternating with its floor, after a warm-up; {measured['referrals']:,} referrals, "
-                f"{measured['programs']:,} programs. Queries counted on one more request. The floor "
-                "(bench/floors.py) runs the one indexed query the page needs and renders the same rows with a "
-                "minimal template, through the same middleware (whose own queries both columns include).", "",
-                *_table(measured), ""]
+        out += [
+            "## Pages beside their floors",
+            "",
+            f"In-process (Django test Client, whole middleware stack, DEBUG off), {measured['repeat']} requests "
+            f"of each page alternating with its floor, after a warm-up; {measured['referrals']:,} referrals, "
+            f"{measured['programs']:,} programs. Queries counted on one more request. The floor "
+            "(bench/floors.py) runs the one indexed query the page needs and renders the same rows with a "
+            "minimal template, through the same middleware (whose own queries both columns include).",
+            "",
+            *_table(measured),
+            "",
+        ]
     if measured_50k:
-        out += [f"### Program search and the public directory over {measured_50k['programs']:,} programs", "",
-                *_table(measured_50k), ""]
+        out += [
+            f"### Program search and the public directory over {measured_50k['programs']:,} programs",
+            "",
+            *_table(measured_50k),
+            "",
+        ]
     runs = [run for run in (throughput, _load("throughput-uncached.json")) if run]
     if runs:
         first = runs[0]
-        out += ["## Throughput", "",
-                f"gunicorn ({first['gunicorn_workers']} sync workers, `{first['settings']}`, "
-                "SECURE_SSL_REDIRECT off, sessions and the page cache in Redis) loaded by wrk from a second process "
-                f"on loopback, {first['connections']} connections for {first['duration']} on Inbound Referrals, "
-                "signed in as the measured claimer with the session and CSRF cookies a browser sends. With the page "
-                "cache on (the default, referrals/inbound_cache.py) every request after the first of each minute "
-                "is an unchanged page reused; with it off (`INBOUND_PAGE_CACHE_SECONDS=0`) every request renders "
-                "the page from the database:", "",
-                "| page cache | requests/s | p50 ms | p95 ms | p99 ms | requests | non-2xx | target (≥ 100 requests/s) |",
-                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+        out += [
+            "## Throughput",
+            "",
+            f"gunicorn ({first['gunicorn_workers']} sync workers, `{first['settings']}`, "
+            "SECURE_SSL_REDIRECT off, sessions and the page cache in Redis) loaded by wrk from a second process "
+            f"on loopback, {first['connections']} connections for {first['duration']} on Inbound Referrals, "
+            "signed in as the measured claimer with the session and CSRF cookies a browser sends. With the page "
+            "cache on (the default, referrals/inbound_cache.py) every request after the first of each minute "
+            "is an unchanged page reused; with it off (`INBOUND_PAGE_CACHE_SECONDS=0`) every request renders "
+            "the page from the database:",
+            "",
+            "| page cache | requests/s | p50 ms | p95 ms | p99 ms | requests | non-2xx | target (≥ 100 requests/s) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
         for run in runs:
             rps = run.get("requests_per_second") or 0
-            verdict = "met" if rps >= RPS_TARGET else (
-                f"missed by {RPS_TARGET - rps:.0f} requests/s ({rps / RPS_TARGET:.0%} of it)")
+            verdict = (
+                "met"
+                if rps >= RPS_TARGET
+                else (f"missed by {RPS_TARGET - rps:.0f} requests/s ({rps / RPS_TARGET:.0%} of it)")
+            )
             cached = "on" if run.get("page_cache_seconds", 60) else "off"
-            out.append(f"| {cached} | {rps} | {run.get('p50_ms')} | {run.get('p95_ms')} | {run.get('p99_ms')} | "
-                       f"{int(run.get('requests', 0)):,} | {int(run.get('non_2xx', 0))} | {verdict} |")
+            out.append(
+                f"| {cached} | {rps} | {run.get('p50_ms')} | {run.get('p95_ms')} | {run.get('p99_ms')} | "
+                f"{int(run.get('requests', 0)):,} | {int(run.get('non_2xx', 0))} | {verdict} |"
+            )
         out.append("")
     notes = HERE / "NOTES.md"
     if notes.exists():

@@ -47,8 +47,18 @@ BIG_WORKERS = 50
 TEAMS_PER_SITE = 3
 BIG_TEAMS = 6
 REFERRALS_PER_SEEKER = 5
-CATEGORIES = ["Food", "Housing", "Health", "Legal", "Jobs", "Transit", "Utilities", "Childcare", "Education",
-              "Mental health"]
+CATEGORIES = [
+    "Food",
+    "Housing",
+    "Health",
+    "Legal",
+    "Jobs",
+    "Transit",
+    "Utilities",
+    "Childcare",
+    "Education",
+    "Mental health",
+]
 ZIP_CODES = [f"606{n:02d}" for n in range(1, 61)]
 BIG_SLUG = "bench-big-site"
 RUNS = 9
@@ -59,8 +69,13 @@ def create_database():
     import psycopg2
 
     settings = dj_database_url.parse(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
-                                  password=settings["PASSWORD"] or None, dbname="postgres")
+    connection = psycopg2.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname="postgres",
+    )
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
@@ -80,6 +95,7 @@ def setup_django():
 
 
 # ------------------------------------------------------------------------------------------- COPY helpers
+
 
 def _copy_value(value) -> str:
     if value is None:
@@ -164,6 +180,7 @@ def reset_sequence(model):
 
 # ------------------------------------------------------------------------------------------- the network
 
+
 def build(*, total: int = TOTAL_REFERRALS, big_count: int = BIG_ORGANIZATION_REFERRALS, seed: int = 7):
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
@@ -181,23 +198,36 @@ def build(*, total: int = TOTAL_REFERRALS, big_count: int = BIG_ORGANIZATION_REF
     password = make_password("bench-password")
     now = timezone.now()
     with transaction.atomic():
-        categories = [Category.objects.get_or_create(slug=f"bench-{name.lower().replace(' ', '-')}",
-                                                     defaults={"name": name})[0] for name in CATEGORIES]
+        categories = [
+            Category.objects.get_or_create(slug=f"bench-{name.lower().replace(' ', '-')}", defaults={"name": name})[0]
+            for name in CATEGORIES
+        ]
         sites, site_workers, site_teams = [], {}, {}
         users, memberships = [], []
         for index in range(SITES):
             big = index == 0
-            organization = organization_create(name="Bench Big Site" if big else f"Bench Site {index:03d}",
-                                               slug=BIG_SLUG if big else f"bench-site-{index:03d}", runs_site=True)
+            organization = organization_create(
+                name="Bench Big Site" if big else f"Bench Site {index:03d}",
+                slug=BIG_SLUG if big else f"bench-site-{index:03d}",
+                runs_site=True,
+            )
             sites.append(organization)
-            teams = [team_create(organization=organization, name=f"Team {t}", shares_outbound=t % 2 == 0)
-                     for t in range(BIG_TEAMS if big else TEAMS_PER_SITE)]
+            teams = [
+                team_create(organization=organization, name=f"Team {t}", shares_outbound=t % 2 == 0)
+                for t in range(BIG_TEAMS if big else TEAMS_PER_SITE)
+            ]
             site_teams[organization.pk] = teams
             count = BIG_WORKERS if big else WORKERS_PER_SITE
             site_workers[organization.pk] = []
             for w in range(count):
-                users.append(User(email=f"worker{w}@{organization.slug}.bench", first_name=f"Worker{w}",
-                                  last_name=organization.name.split()[-1], password=password))
+                users.append(
+                    User(
+                        email=f"worker{w}@{organization.slug}.bench",
+                        first_name=f"Worker{w}",
+                        last_name=organization.name.split()[-1],
+                        password=password,
+                    )
+                )
                 site_workers[organization.pk].append((len(users) - 1, teams[w % len(teams)]))
         User.objects.bulk_create(users, batch_size=2000)
         saved = {user.email: user for user in User.objects.filter(email__endswith=".bench")}
@@ -206,30 +236,38 @@ def build(*, total: int = TOTAL_REFERRALS, big_count: int = BIG_ORGANIZATION_REF
             resolved = []
             for position, team in site_workers[organization.pk]:
                 user = saved[users[position].email]
-                memberships.append(Membership(user=user, organization=organization, role=Membership.Role.WORKER,
-                                              joined_at=now))
+                memberships.append(
+                    Membership(user=user, organization=organization, role=Membership.Role.WORKER, joined_at=now)
+                )
                 team_members.append(TeamMembership(team=team, user=user, joined_at=now))
                 resolved.append((user.pk, team.pk))
             site_workers[organization.pk] = resolved
         Membership.objects.bulk_create(memberships, batch_size=2000)
         TeamMembership.objects.bulk_create(team_members, batch_size=2000)
-        admin = User.objects.create_user(email="admin@bench-big-site.bench", password="bench-password",
-                                         first_name="Big", last_name="Admin")
+        admin = User.objects.create_user(
+            email="admin@bench-big-site.bench", password="bench-password", first_name="Big", last_name="Admin"
+        )
         Membership.objects.create(user=admin, organization=sites[0], role=Membership.Role.ADMIN, joined_at=now)
         admin.groups.add(sites[0].admin_group)
         if not User.objects.filter(email="network@bench.bench").exists():
-            User.objects.create_superuser(email="network@bench.bench", password="bench-password",
-                                          first_name="Network", last_name="Admin")
+            User.objects.create_superuser(
+                email="network@bench.bench", password="bench-password", first_name="Network", last_name="Admin"
+            )
 
         programs = []  # (id, organization id)
-        providers = [sites[0]] + [organization_create(name=f"Bench Provider {p:02d}", slug=f"bench-provider-{p:02d}",
-                                                      runs_site=False) for p in range(PROVIDERS)]
+        providers = [sites[0]] + [
+            organization_create(name=f"Bench Provider {p:02d}", slug=f"bench-provider-{p:02d}", runs_site=False)
+            for p in range(PROVIDERS)
+        ]
         for provider in providers:
             for number in range(BIG_PROGRAMS if provider is sites[0] else PROGRAMS_PER_PROVIDER):
                 program = program_create(
-                    organization=provider, name=f"{provider.name} program {number}",
+                    organization=provider,
+                    name=f"{provider.name} program {number}",
                     categories=rng.sample(categories, k=rng.choice([1, 1, 2])),
-                    expected_response_hours=rng.choice([24, 48, 72, 72, 120]), zip_code=rng.choice(ZIP_CODES))
+                    expected_response_hours=rng.choice([24, 48, 72, 72, 120]),
+                    zip_code=rng.choice(ZIP_CODES),
+                )
                 programs.append(program.pk)
     print(f"organizations, people and programs: {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -245,8 +283,7 @@ def build(*, total: int = TOTAL_REFERRALS, big_count: int = BIG_ORGANIZATION_REF
         needed = math.ceil(count / REFERRALS_PER_SEEKER)
         seekers.append((site.pk, seeker_id, needed))
         for offset in range(needed):
-            seeker_rows.append((seeker_id + offset, site.pk, "Seeker", f"S{seeker_id + offset}",
-                                rng.choice(ZIP_CODES)))
+            seeker_rows.append((seeker_id + offset, site.pk, "Seeker", f"S{seeker_id + offset}", rng.choice(ZIP_CODES)))
         seeker_id += needed
     with transaction.atomic():
         copy_rows(Seeker, ["id", "organization_id", "first_name", "last_name", "zip_code"], seeker_rows)
@@ -301,12 +338,43 @@ def build(*, total: int = TOTAL_REFERRALS, big_count: int = BIG_ORGANIZATION_REF
             closed = None
             if status not in statuses_open:
                 closed = min(now, (response or sent) + timedelta(days=rng.uniform(0, 30)))
-            yield (str(uuid.uuid4()), site.pk, program, seeker, worker, team, status, reason, sent, response,
-                   closed, sent, seeker_word, program_word, sent, "verbal")
+            yield (
+                str(uuid.uuid4()),
+                site.pk,
+                program,
+                seeker,
+                worker,
+                team,
+                status,
+                reason,
+                sent,
+                response,
+                closed,
+                sent,
+                seeker_word,
+                program_word,
+                sent,
+                "verbal",
+            )
 
-    columns = ["public_id", "organization_id", "program_id", "seeker_id", "referred_by_id", "referred_by_team_id",
-               "status", "status_reason", "sent_at", "first_response_at", "closed_at", "updated_at",
-               "seeker_outcome", "program_outcome", "consent_given_at", "consent_method"]
+    columns = [
+        "public_id",
+        "organization_id",
+        "program_id",
+        "seeker_id",
+        "referred_by_id",
+        "referred_by_team_id",
+        "status",
+        "status_reason",
+        "sent_at",
+        "first_response_at",
+        "closed_at",
+        "updated_at",
+        "seeker_outcome",
+        "program_outcome",
+        "consent_given_at",
+        "consent_method",
+    ]
     with transaction.atomic():
         written = copy_rows(Referral, columns, referrals())
     print(f"{written:,} referrals: {time.perf_counter() - started:.1f} s", flush=True)
@@ -329,6 +397,7 @@ def drop_bench_data():
 
 
 # ------------------------------------------------------------------------------------------- timing
+
 
 def percentile(values, fraction):
     ordered = sorted(values)
@@ -366,12 +435,17 @@ def time_page(client, url, params, *, runs=RUNS, explain=False):
         assert response.status_code == 200, response.status_code
         query_counts.append(len(queries))
         slowest = sorted(queries.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:5]
-    result = {"median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95),
-              "cpu_median_ms": statistics.median(cpu_times), "cpu_p95_ms": percentile(cpu_times, 0.95),
-              "queries": max(query_counts), "runs": runs}
+    result = {
+        "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "cpu_median_ms": statistics.median(cpu_times),
+        "cpu_p95_ms": percentile(cpu_times, 0.95),
+        "queries": max(query_counts),
+        "runs": runs,
+    }
     if explain:
         for query in slowest:
-            print(f'    {float(query["time"]) * 1000:7.1f} ms  {query["sql"][:160]}')
+            print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:160]}")
     return result
 
 
@@ -380,8 +454,9 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="empty the bench database and build it again")
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--total", type=int, default=TOTAL_REFERRALS, help="referrals to build (first run)")
-    parser.add_argument("--big", type=int, default=BIG_ORGANIZATION_REFERRALS,
-                        help="of which the big organization sends (first run)")
+    parser.add_argument(
+        "--big", type=int, default=BIG_ORGANIZATION_REFERRALS, help="of which the big organization sends (first run)"
+    )
     parser.add_argument("--explain", action="store_true", help="print the slowest queries of each page")
     arguments = parser.parse_args()
     setup_django()
@@ -408,15 +483,19 @@ def main():
     network_admin = User.objects.get(email="network@bench.bench")
     today = timezone.localdate()
     year = {"start": (today - timedelta(days=364)).isoformat(), "end": today.isoformat()}
-    for who, url, label in [(admin, "/reports/", "organization report"),
-                            (network_admin, "/reports/network/", "network scorecard")]:
+    for who, url, label in [
+        (admin, "/reports/", "organization report"),
+        (network_admin, "/reports/network/", "network scorecard"),
+    ]:
         client.force_login(who)
         for period_label, params in [("last 90 days", {}), ("last 365 days", year)]:
             result = time_page(client, url, params, runs=arguments.runs, explain=arguments.explain)
-            print(f"{label}, {period_label}: wall median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; "
-                  f"CPU (Django + PostgreSQL) median {result['cpu_median_ms']:.0f} ms, p95 {result['cpu_p95_ms']:.0f} ms; "
-                  f"{result['queries']} queries ({result['runs']} runs, load average {os.getloadavg()[0]:.1f})",
-                  flush=True)
+            print(
+                f"{label}, {period_label}: wall median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms; "
+                f"CPU (Django + PostgreSQL) median {result['cpu_median_ms']:.0f} ms, p95 {result['cpu_p95_ms']:.0f} ms; "
+                f"{result['queries']} queries ({result['runs']} runs, load average {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
 
 
 def platform_line() -> str:

@@ -33,8 +33,9 @@ os.environ.setdefault("ALLOW_CONSOLE_EMAIL", "true")
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 os.environ["SMS_BACKEND"] = "sms.backends.TwilioBackend"
 os.environ["SMS_QUIET_HOURS"] = "off"
-os.environ.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="benchmark-token",
-                  TWILIO_FROM_NUMBER="+13125550100")
+os.environ.update(
+    TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="benchmark-token", TWILIO_FROM_NUMBER="+13125550100"
+)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from bench.notifications_bench import ensure_database  # noqa: E402
@@ -43,8 +44,12 @@ from bench.notifications_bench import ensure_database  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--texts", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
-                        help="the worker's processes (default: the machine's cores)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="the worker's processes (default: the machine's cores)",
+    )
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     parser.add_argument("--loglevel", default="WARNING")
     args = parser.parse_args()
@@ -79,9 +84,17 @@ def main() -> None:
 
     now = timezone.now()
     body = "Your referral to Benchmark Pantry: The program will help you. See it and answer: http://localhost/t/AbCdEfGhIj/"
-    rows = [TextMessage(key=f"bench:{now.timestamp()}:{number}", kind=TextMessage.Kind.STATUS_CHANGED,
-                        referral=referral, recipient_seeker=referral.seeker, to_number=referral.seeker.phone,
-                        body=body) for number in range(args.texts)]
+    rows = [
+        TextMessage(
+            key=f"bench:{now.timestamp()}:{number}",
+            kind=TextMessage.Kind.STATUS_CHANGED,
+            referral=referral,
+            recipient_seeker=referral.seeker,
+            to_number=referral.seeker.phone,
+            body=body,
+        )
+        for number in range(args.texts)
+    ]
     TextMessage.objects.bulk_create(rows, batch_size=2000)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE sms_textmessage")
@@ -93,10 +106,24 @@ def main() -> None:
     print(f"queued {len(ids)} texts in {time.monotonic() - started:.1f}s")
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "referrals_site", "worker", f"--loglevel={args.loglevel}",
-         f"--concurrency={args.concurrency}", f"--pool={args.pool}", "--without-gossip", "--without-mingle",
-         "-n", "sms-bench@%h"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "referrals_site",
+            "worker",
+            f"--loglevel={args.loglevel}",
+            f"--concurrency={args.concurrency}",
+            f"--pool={args.pool}",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            "sms-bench@%h",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
     )
     try:
         sent = 0
@@ -114,11 +141,12 @@ def main() -> None:
     span = TextMessage.objects.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     seconds = (span["last"] - span["first"]).total_seconds()
     failed = TextMessage.objects.exclude(status=TextMessage.Status.SENT).count()
-    print(f"delivered {len(ids)} texts in {seconds:.1f}s with one worker ({args.pool}, concurrency "
-          f"{args.concurrency}) on {os.cpu_count()} cores: {len(ids) / seconds:.0f} texts/second; "
-          f"not sent: {failed}; the stand-in accepted {len(standin.sent())}; load average {os.getloadavg()[0]:.1f}")
-    print(f"worker CPU: {worker_cpu:.1f}s in all, {worker_cpu / len(ids) * 1000:.2f} ms per text (start-up "
-          f"included)")
+    print(
+        f"delivered {len(ids)} texts in {seconds:.1f}s with one worker ({args.pool}, concurrency "
+        f"{args.concurrency}) on {os.cpu_count()} cores: {len(ids) / seconds:.0f} texts/second; "
+        f"not sent: {failed}; the stand-in accepted {len(standin.sent())}; load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"worker CPU: {worker_cpu:.1f}s in all, {worker_cpu / len(ids) * 1000:.2f} ms per text (start-up included)")
 
 
 def bench_referral():
@@ -136,11 +164,11 @@ def bench_referral():
     site = organization_create(name="Benchmark Text Site", slug="benchmark-text-site", runs_site=True)
     provider = organization_create(name="Benchmark Text Provider", slug="benchmark-text-provider", runs_site=False)
     program = program_create(organization=provider, name="Benchmark Text Pantry")
-    user = User.objects.create_user(email="sms-bench@example.org", password=None, first_name="Bench",
-                                    last_name="Mark")
+    user = User.objects.create_user(email="sms-bench@example.org", password=None, first_name="Bench", last_name="Mark")
     membership_set(user=user, organization=site, role=Membership.Role.WORKER)
-    seeker = Seeker.objects_across_tenants.create(organization=site, first_name="Pat", last_name="Bench",
-                                                  phone="+13125550142", contact_preference="text")
+    seeker = Seeker.objects_across_tenants.create(
+        organization=site, first_name="Pat", last_name="Bench", phone="+13125550142", contact_preference="text"
+    )
     return referral_create(actor=user, seeker=seeker, program=program, consent_method="verbal")
 
 

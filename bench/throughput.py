@@ -61,8 +61,9 @@ def _environment(static_root: str) -> dict:
 
 
 def _python(code: str, environment: dict) -> str:
-    result = subprocess.run([sys.executable, "-c", code], env=environment, cwd=ROOT, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         raise SystemExit(f"failed:\n{result.stderr}")
     return result.stdout.strip()
@@ -109,14 +110,33 @@ def _get(path: str, cookie: str = "") -> tuple[int, str, str]:
 
 def _wrk(wrk: str, cookie: str, duration: str) -> dict:
     output = subprocess.run(
-        [wrk, "-t", "2", "-c", str(CONNECTIONS), "-d", duration, "--timeout", "10s", "-s", str(LUA),
-         "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{PORT}{PATH}"],
-        capture_output=True, text=True, check=True,
+        [
+            wrk,
+            "-t",
+            "2",
+            "-c",
+            str(CONNECTIONS),
+            "-d",
+            duration,
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA),
+            "-H",
+            f"Cookie: {cookie}",
+            f"http://127.0.0.1:{PORT}{PATH}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     values = dict(re.findall(r"^(\w+)=([\d.]+)$", output, re.MULTILINE))
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    return {"requests_per_second": float(rps.group(1)) if rps else None,
-            **{key: float(value) for key, value in values.items()}, "raw": output}
+    return {
+        "requests_per_second": float(rps.group(1)) if rps else None,
+        **{key: float(value) for key, value in values.items()},
+        "raw": output,
+    }
 
 
 def main():
@@ -124,14 +144,26 @@ def main():
     wrk = _ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="bench-static-") as static_root:
         environment = _environment(static_root)
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=environment, cwd=ROOT,
-                       check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=environment, cwd=ROOT, check=True
+        )
         cookie = _python(SIGN_IN, environment).splitlines()[-1]
         log = open(RESULTS / "gunicorn.log", "w")
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "referrals_site.wsgi", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", str(WORKERS)],
-            env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "referrals_site.wsgi",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                str(WORKERS),
+            ],
+            env=environment,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             for _ in range(60):
@@ -155,14 +187,23 @@ def main():
             server.wait(timeout=30)
             log.close()
     cache_seconds = int(os.environ.get("INBOUND_PAGE_CACHE_SECONDS", "60"))
-    result.update(path=PATH, connections=CONNECTIONS, duration=DURATION, gunicorn_workers=WORKERS,
-                  settings="referrals_site.settings.prod", page_cache_seconds=cache_seconds)
+    result.update(
+        path=PATH,
+        connections=CONNECTIONS,
+        duration=DURATION,
+        gunicorn_workers=WORKERS,
+        settings="referrals_site.settings.prod",
+        page_cache_seconds=cache_seconds,
+    )
     name = "throughput.json" if cache_seconds else "throughput-uncached.json"
     (RESULTS / name).write_text(json.dumps(result, indent=2))
-    print(f"  Inbound Referrals under wrk (page cache {'on' if cache_seconds else 'off'}), "
-          f"{CONNECTIONS} connections, {WORKERS} gunicorn workers: "
-          f"{result['requests_per_second']} requests/s, p50 {result.get('p50_ms')} ms, p95 {result.get('p95_ms')} ms, "
-          f"{int(result.get('non_2xx', 0))} non-2xx", file=sys.stderr)
+    print(
+        f"  Inbound Referrals under wrk (page cache {'on' if cache_seconds else 'off'}), "
+        f"{CONNECTIONS} connections, {WORKERS} gunicorn workers: "
+        f"{result['requests_per_second']} requests/s, p50 {result.get('p50_ms')} ms, p95 {result.get('p95_ms')} ms, "
+        f"{int(result.get('non_2xx', 0))} non-2xx",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ The core imports no app: a ``Person`` is plain values read before the profile wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 # What an erased name and an erased free text become wherever a row must stay.
 ERASED_NAME = "Erased person"

@@ -30,8 +30,15 @@ class ApplicationError(Exception):
     #: The input a refusal of this class concerns when the raiser names none (``ReasonRequired``: "reason").
     default_field: str | None = None
 
-    def __init__(self, message: str = "", *, code: str | None = None, field: str | None = None,
-                 errors: dict | None = None, **extra):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        errors: dict | None = None,
+        **extra,
+    ):
         """``errors``: ``{field: message or [messages]}`` when several inputs are refused at once (each shown on
         its field); ``message`` is then their messages joined, unless given."""
         self.errors: dict[str, list[str]] = {

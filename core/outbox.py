@@ -58,9 +58,9 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -70,9 +70,25 @@ from django.utils import timezone
 
 from .models import OutboxRow
 
-__all__ = ["OutboxRow", "Channel", "DeliveryFailed", "Defer", "DeliveryReport", "delivered", "register", "deliver",
-           "claim", "sweep", "retry_now", "queue_on_commit", "retry_delay", "Outcome", "Delivery", "erase_person",
-           "clear_old_content"]
+__all__ = [
+    "OutboxRow",
+    "Channel",
+    "DeliveryFailed",
+    "Defer",
+    "DeliveryReport",
+    "delivered",
+    "register",
+    "deliver",
+    "claim",
+    "sweep",
+    "retry_now",
+    "queue_on_commit",
+    "retry_delay",
+    "Outcome",
+    "Delivery",
+    "erase_person",
+    "clear_old_content",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +317,8 @@ def _record_done(channel: Channel, row, fields: dict) -> None:
     now = timezone.now()
     with transaction.atomic():
         updated = _this_attempt(channel, row).update(
-            status=row.DONE_STATUS, lease_until=None, last_error="", **{row.DONE_AT_FIELD: now}, **fields)
+            status=row.DONE_STATUS, lease_until=None, last_error="", **{row.DONE_AT_FIELD: now}, **fields
+        )
         report = channel.report(row) if (updated and channel.report) else None
         if report is not None:
             try:
@@ -312,8 +329,9 @@ def _record_done(channel: Channel, row, fields: dict) -> None:
 
 
 def _record_deferred(channel: Channel, row, until: datetime) -> Delivery:
-    _this_attempt(channel, row).update(status=row.PENDING, lease_until=None, attempts=row.attempts - 1,
-                                       next_attempt_at=until)
+    _this_attempt(channel, row).update(
+        status=row.PENDING, lease_until=None, attempts=row.attempts - 1, next_attempt_at=until
+    )
     return Delivery(Outcome.DEFERRED, retry_in=max((until - timezone.now()).total_seconds(), 0))
 
 
@@ -325,14 +343,26 @@ def _record_failure(channel: Channel, row, error: Exception) -> Delivery:
     description = (description or type(error).__name__)[:2000]
     if transient and row.attempts < channel.max_attempts():
         delay = channel.retry_delay(row.attempts)
-        _this_attempt(channel, row).update(status=row.PENDING, lease_until=None, last_error=description,
-                                           next_attempt_at=timezone.now() + timedelta(seconds=delay), **fields)
-        logger.warning("Outbox %s row %s failed (attempt %s), retrying in %.1fs: %s", channel.name, row.pk,
-                       row.attempts, delay, description)
+        _this_attempt(channel, row).update(
+            status=row.PENDING,
+            lease_until=None,
+            last_error=description,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            **fields,
+        )
+        logger.warning(
+            "Outbox %s row %s failed (attempt %s), retrying in %.1fs: %s",
+            channel.name,
+            row.pk,
+            row.attempts,
+            delay,
+            description,
+        )
         return Delivery(Outcome.RETRY, retry_in=delay, error=description)
     _this_attempt(channel, row).update(status=row.FAILED, lease_until=None, last_error=description, **fields)
-    logger.error("Outbox %s row %s failed for good after %s attempt(s): %s", channel.name, row.pk, row.attempts,
-                 description)
+    logger.error(
+        "Outbox %s row %s failed for good after %s attempt(s): %s", channel.name, row.pk, row.attempts, description
+    )
     return Delivery(Outcome.FAILED, error=description)
 
 
@@ -345,8 +375,9 @@ def lost_rows(channel: Channel | str, *, now: datetime):
     channel = get_channel(channel)
     grace = timedelta(seconds=channel.pending_grace_seconds())
     model = channel.model
-    rows = channel.rows().filter(Q(status=model.PENDING, next_attempt_at__lte=now - grace)
-                                 | Q(status=model.SENDING, lease_until__lte=now))
+    rows = channel.rows().filter(
+        Q(status=model.PENDING, next_attempt_at__lte=now - grace) | Q(status=model.SENDING, lease_until__lte=now)
+    )
     if channel.sendable is not None:
         rows = rows.filter(channel.sendable)
     return rows
@@ -367,7 +398,8 @@ def sweep(channel: Channel | str, *, now: datetime | None = None, limit: int = S
         return 0
     with transaction.atomic():
         channel.rows().filter(pk__in=ids, status=model.SENDING, lease_until__lte=now).update(
-            status=model.PENDING, lease_until=None, last_error="The sending worker stopped.")
+            status=model.PENDING, lease_until=None, last_error="The sending worker stopped."
+        )
         channel.rows().filter(pk__in=ids, status=model.PENDING).update(next_attempt_at=timezone.now())
     queued = 0
     for row_id in ids:
@@ -386,13 +418,13 @@ def retry_now(channel: Channel | str, row_ids: Iterable[int]) -> int:
     channel = get_channel(channel)
     model = channel.model
     with transaction.atomic():
-        rows = channel.rows().select_for_update().filter(pk__in=list(row_ids),
-                                                         status__in=[model.FAILED, model.PENDING])
+        rows = channel.rows().select_for_update().filter(pk__in=list(row_ids), status__in=[model.FAILED, model.PENDING])
         if channel.content_fields:
             rows = rows.exclude(channel.content_cleared())
         ids = list(rows.values_list("pk", flat=True))
-        channel.rows().filter(pk__in=ids).update(status=model.PENDING, attempts=0, next_attempt_at=timezone.now(),
-                                                 lease_until=None)
+        channel.rows().filter(pk__in=ids).update(
+            status=model.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None
+        )
         queue_on_commit(channel, ids)
     return len(ids)
 
@@ -425,7 +457,8 @@ def erase_person(person) -> int:
         addressed = channel.addressed_to(person) if channel.addressed_to else Q(pk__in=[])
         rows = channel.rows().filter(about | addressed)
         rows.filter(status__in=[model.PENDING, model.SENDING]).update(
-            status=model.FAILED, lease_until=None, last_error=ERASED_BEFORE_SENDING)
+            status=model.FAILED, lease_until=None, last_error=ERASED_BEFORE_SENDING
+        )
         blank = {name: "" for name in channel.content_fields}
         if blank:
             touched += rows.update(**blank)
@@ -445,8 +478,10 @@ def clear_old_content(*, now: datetime | None = None) -> dict[str, int]:
         if not days or not channel.content_fields:
             continue
         model = channel.model
-        old = channel.rows().filter(**{"status": model.DONE_STATUS,
-                                       f"{model.DONE_AT_FIELD}__lt": now - timedelta(days=days)})
+        old = channel.rows().filter(
+            **{"status": model.DONE_STATUS, f"{model.DONE_AT_FIELD}__lt": now - timedelta(days=days)}
+        )
         cleared[channel.name] = old.exclude(channel.content_cleared()).update(
-            **{name: "" for name in channel.content_fields})
+            **{name: "" for name in channel.content_fields}
+        )
     return cleared

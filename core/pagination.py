@@ -130,7 +130,7 @@ class CappedCountPaginator(Paginator):
         if not self.count_is_capped:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom: bottom + self.per_page + 1])
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         return CappedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
@@ -162,26 +162,31 @@ class CappedCountPagination(PageNumberPagination):
         """``?page=last`` is the last page only while the count is exact; past the cap it is not known."""
         number = request.query_params.get(self.page_query_param) or 1
         if number in self.last_page_strings and paginator.count_is_capped:
-            raise NotFound(f"Past {paginator.count_cap:,} results the last page is not known: follow \"next\".")
+            raise NotFound(f'Past {paginator.count_cap:,} results the last page is not known: follow "next".')
         return super().get_page_number(request, paginator)
 
     def get_paginated_response(self, data):
         paginator = self.page.paginator
-        return Response({
-            "count": paginator.count,
-            "count_is_capped": paginator.count_is_capped,
-            "next": self.get_next_link(),
-            "previous": self.get_previous_link(),
-            "results": data,
-        })
+        return Response(
+            {
+                "count": paginator.count,
+                "count_is_capped": paginator.count_is_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         cap = self.django_paginator_class.count_cap
         response["properties"]["count"]["description"] = (
-            f"How many results, counted up to {cap:,}: with more, this is {cap:,} and `count_is_capped` is true.")
+            f"How many results, counted up to {cap:,}: with more, this is {cap:,} and `count_is_capped` is true."
+        )
         response["properties"]["count_is_capped"] = {
-            "type": "boolean", "example": False,
-            "description": "There are more results than `count`; page on with `next`."}
+            "type": "boolean",
+            "example": False,
+            "description": "There are more results than `count`; page on with `next`.",
+        }
         response["required"] = [*response["required"], "count_is_capped"]
         return response

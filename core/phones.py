@@ -24,10 +24,10 @@ __all__ = ["parse_phone", "phone_display", "is_textable", "PhoneNumberRefused"]
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9\s().-]*$", re.ASCII)
 
 PHONE_CHARACTERS_MESSAGE = "A phone number has only digits (and spaces, dashes or brackets)."
-PHONE_LENGTH_MESSAGE = ("Enter the whole phone number with its area code: a ten-digit phone number, like "
-                        "312-555-0142.")
-PHONE_INVALID_MESSAGE = ("That is not a phone number anyone can have (check the area code and the number), "
-                         "like 312-555-0142.")
+PHONE_LENGTH_MESSAGE = "Enter the whole phone number with its area code: a ten-digit phone number, like 312-555-0142."
+PHONE_INVALID_MESSAGE = (
+    "That is not a phone number anyone can have (check the area code and the number), like 312-555-0142."
+)
 PHONE_TOO_LONG_MESSAGE = "That phone number has too many digits; enter it like 312-555-0142."
 
 
@@ -50,8 +50,11 @@ def _parse(value: str) -> PhoneNumber:
             raise PhoneNumberRefused(PHONE_TOO_LONG_MESSAGE) from None
         raise PhoneNumberRefused(PHONE_LENGTH_MESSAGE) from None
     possible = phonenumbers.is_possible_number_with_reason(number)
-    if possible in (phonenumbers.ValidationResult.TOO_SHORT, phonenumbers.ValidationResult.INVALID_LENGTH,
-                    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY):  # "555-0142": no area code
+    if possible in (
+        phonenumbers.ValidationResult.TOO_SHORT,
+        phonenumbers.ValidationResult.INVALID_LENGTH,
+        phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    ):  # "555-0142": no area code
         raise PhoneNumberRefused(PHONE_LENGTH_MESSAGE)
     if possible == phonenumbers.ValidationResult.TOO_LONG:
         raise PhoneNumberRefused(PHONE_TOO_LONG_MESSAGE)
@@ -84,8 +87,12 @@ def is_textable(value: str) -> bool:
     if not is_e164(value):
         return False
     kind = phonenumbers.number_type(PhoneNumber.from_string(value))
-    return kind not in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.TOLL_FREE,
-                        phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.SHARED_COST)
+    return kind not in (
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+    )
 
 
 def phone_display(value: str) -> str:

@@ -90,6 +90,7 @@ def ratelimit(scope: str, *, methods: tuple[str, ...] | None = None, key=request
 
 # --- Django REST framework: thin adapters over hit() ------------------------------------------------------
 
+
 class RateLimitThrottle(BaseThrottle):
     """Counts requests of ``scope`` per client address; subclasses choose the scope, the key and who counts."""
 

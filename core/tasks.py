@@ -7,7 +7,6 @@ row again once the broker is back.
 """
 
 import logging
-
 from datetime import datetime
 
 from celery import shared_task
@@ -49,12 +48,17 @@ def longest_countdown() -> float:
     return float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)) * 0.9
 
 
-@shared_task(bind=True, base=OutboxTask, acks_late=True, reject_on_worker_lost=True, max_retries=None,
-             ignore_result=True)
+@shared_task(
+    bind=True, base=OutboxTask, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True
+)
 def deliver_outbox_row(self, channel: str, row_id: int) -> str:
     delivery = outbox.deliver(channel, row_id)
-    if (delivery.outcome in (outbox.Outcome.RETRY, outbox.Outcome.DEFERRED) and not self.request.is_eager
-            and delivery.retry_in is not None and delivery.retry_in < longest_countdown()):
+    if (
+        delivery.outcome in (outbox.Outcome.RETRY, outbox.Outcome.DEFERRED)
+        and not self.request.is_eager
+        and delivery.retry_in is not None
+        and delivery.retry_in < longest_countdown()
+    ):
         # The row is pending again with its next_attempt_at; if this retry is lost, the sweep finds it. In
         # in-process (eager) mode a retry would run at once, again and again: there the sweep retries instead.
         raise self.retry(countdown=delivery.retry_in)

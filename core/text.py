@@ -21,8 +21,16 @@ def has_unstorable_characters(value: str) -> bool:
     return any(character in value for character in UNSTORABLE)
 
 
-def clean_text(value, *, field: str | None = None, label: str = "text", max_length: int | None = None,
-               required: bool = False, one_line: bool = False, empty_message: str | None = None) -> str:
+def clean_text(
+    value,
+    *,
+    field: str | None = None,
+    label: str = "text",
+    max_length: int | None = None,
+    required: bool = False,
+    one_line: bool = False,
+    empty_message: str | None = None,
+) -> str:
     """``value`` as it is stored, or InvalidInput naming ``field``.
 
     ``label`` names the text in the messages ("The note is too long ..."); ``empty_message`` replaces
@@ -31,11 +39,13 @@ def clean_text(value, *, field: str | None = None, label: str = "text", max_leng
     value = "" if value is None else str(value)
     value = " ".join(value.split()) if one_line else value.strip()
     if has_unstorable_characters(value):
-        raise InvalidInput(f"The {label} contains characters that cannot be stored.", code="unstorable_characters",
-                           field=field)
+        raise InvalidInput(
+            f"The {label} contains characters that cannot be stored.", code="unstorable_characters", field=field
+        )
     if required and not value:
         raise InvalidInput(empty_message or f"Enter the {label}.", code="required", field=field)
     if max_length is not None and len(value) > max_length:
-        raise InvalidInput(f"The {label} is too long ({len(value)} characters; at most {max_length}).",
-                           code="too_long", field=field)
+        raise InvalidInput(
+            f"The {label} is too long ({len(value)} characters; at most {max_length}).", code="too_long", field=field
+        )
     return value

@@ -66,9 +66,13 @@ def _from_elements(elements: dict) -> TaskChange:
     meta = elements.get("meta")
     if isinstance(meta, dict) and meta.get("versionId") is not None:
         version = _version(meta["versionId"])
-    return TaskChange(status=status, status_reason=elements.get("statusReason"),
-                      business_status=elements.get("businessStatus"), note=_note_text(elements.get("note")),
-                      version=version)
+    return TaskChange(
+        status=status,
+        status_reason=elements.get("statusReason"),
+        business_status=elements.get("businessStatus"),
+        note=_note_text(elements.get("note")),
+        version=version,
+    )
 
 
 def change_from_resource(body, *, task_id: str, whole: bool) -> TaskChange:
@@ -88,8 +92,11 @@ def change_from_json_patch(operations) -> TaskChange:
         raise BadRequest("a JSON Patch is a non-empty list of operations")
     elements: dict = {}
     for operation in operations:
-        if not isinstance(operation, dict) or not isinstance(operation.get("op"), str) \
-                or not isinstance(operation.get("path"), str):
+        if (
+            not isinstance(operation, dict)
+            or not isinstance(operation.get("op"), str)
+            or not isinstance(operation.get("path"), str)
+        ):
             raise BadRequest("each JSON Patch operation needs an op and a path")
         op, path = operation["op"], operation["path"]
         if op == "test" and path == "/meta/versionId":
@@ -97,8 +104,10 @@ def change_from_json_patch(operations) -> TaskChange:
             continue
         element = path.strip("/").split("/")[0]
         if op not in ("replace", "add") or element not in UPDATABLE:
-            raise BadRequest(f"cannot {op} {path}: only /status, /statusReason, /businessStatus and /note "
-                             "can be changed (and /meta/versionId tested)")
+            raise BadRequest(
+                f"cannot {op} {path}: only /status, /statusReason, /businessStatus and /note "
+                "can be changed (and /meta/versionId tested)"
+            )
         if "value" not in operation:
             raise BadRequest(f"the {op} of {path} has no value")
         value = operation["value"]
@@ -116,15 +125,19 @@ def _codes(concept: dict | None, element: str) -> list[str]:
         raise BadRequest(f"Task.{element}.coding must be a list of codings")
     codes = [coding.get("code") for coding in codings if isinstance(coding, dict)]
     return [code for code in codes if isinstance(code, str)] + (
-        [concept["text"]] if isinstance(concept.get("text"), str) else [])
+        [concept["text"]] if isinstance(concept.get("text"), str) else []
+    )
 
 
 def referral_target(change: TaskChange) -> tuple[str, str]:
     """(our status, our reason) for a change. FHIR ``on-hold`` needs businessStatus to say which hold."""
     if change.status not in TASK_STATUS_CODES:
         raise BadRequest(f"“{change.status}” is not a FHIR Task status")
-    candidates = [status for status, code in statuses.FHIR_TASK_STATUS.items()
-                  if code == change.status and status not in (Status.SENT, Status.VIEWED)]
+    candidates = [
+        status
+        for status, code in statuses.FHIR_TASK_STATUS.items()
+        if code == change.status and status not in (Status.SENT, Status.VIEWED)
+    ]
     if not candidates:
         raise Unsupported(f"a referral cannot be moved to the Task status “{change.status}”")
     chosen = [code for code in _codes(change.business_status, "businessStatus") if code in candidates]

@@ -50,8 +50,15 @@ class BundleError(InvalidInput):
 
     code = "invalid_bundle"
 
-    def __init__(self, message: str, *, status: int = 422, issue: str = "invalid", expression: str | None = None,
-                 issues: list[tuple[str, str, str | None]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 422,
+        issue: str = "invalid",
+        expression: str | None = None,
+        issues: list[tuple[str, str, str | None]] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.issues = issues or [(issue, message, expression)]
@@ -82,17 +89,29 @@ def read_referral_bundle(body) -> InboundReferral:
     resource_type = body.get("resourceType")
     if resource_type != "Bundle":
         found = f"a {resource_type}" if isinstance(resource_type, str) else "no resourceType"
-        raise BundleError(f"POST /fhir/ takes a transaction Bundle; the body is {found}.", status=400,
-                          issue="structure", expression="resourceType")
+        raise BundleError(
+            f"POST /fhir/ takes a transaction Bundle; the body is {found}.",
+            status=400,
+            issue="structure",
+            expression="resourceType",
+        )
     if body.get("type") != "transaction":
-        raise BundleError(f"Only a Bundle of type transaction is taken here, not {body.get('type')!r}.",
-                          status=400, issue="not-supported", expression="Bundle.type")
+        raise BundleError(
+            f"Only a Bundle of type transaction is taken here, not {body.get('type')!r}.",
+            status=400,
+            issue="not-supported",
+            expression="Bundle.type",
+        )
     entries = body.get("entry")
     if not isinstance(entries, list) or not entries:
         raise BundleError("The Bundle has no entries.", status=400, issue="required", expression="Bundle.entry")
     if len(entries) > MAX_ENTRIES:
-        raise BundleError(f"A referral Bundle has at most {MAX_ENTRIES} entries.", status=400, issue="too-costly",
-                          expression="Bundle.entry")
+        raise BundleError(
+            f"A referral Bundle has at most {MAX_ENTRIES} entries.",
+            status=400,
+            issue="too-costly",
+            expression="Bundle.entry",
+        )
     _validate_r4(body)
     resources = _by_type(entries)
     patient_entry, request_entry = resources["Patient"][0], resources["ServiceRequest"][0]
@@ -114,10 +133,18 @@ def read_referral_bundle(body) -> InboundReferral:
     if isinstance(requester.get("reference"), str) and requester["reference"].startswith("Organization/"):
         requester_id = requester["reference"].removeprefix("Organization/")
     return InboundReferral(
-        patient=patient, program=program, comment=_comment(service_request),
-        urgency="urgent" if service_request.get("priority") in URGENT_PRIORITIES
-        or task_entry["resource"].get("priority") in URGENT_PRIORITIES else "routine",
-        consent_method=consent_method, requester_id=requester_id, entries=entries, warnings=patient.warnings)
+        patient=patient,
+        program=program,
+        comment=_comment(service_request),
+        urgency="urgent"
+        if service_request.get("priority") in URGENT_PRIORITIES
+        or task_entry["resource"].get("priority") in URGENT_PRIORITIES
+        else "routine",
+        consent_method=consent_method,
+        requester_id=requester_id,
+        entries=entries,
+        warnings=patient.warnings,
+    )
 
 
 def _validate_r4(body: dict) -> None:
@@ -127,8 +154,9 @@ def _validate_r4(body: dict) -> None:
     except ValidationError as error:
         issues = []
         for problem in error.errors()[:MAX_ISSUES]:
-            expression = "Bundle" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
-                                            for part in problem["loc"])
+            expression = "Bundle" + "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
+            )
             message = re.sub(r"^Value error, ", "", problem["msg"])
             issues.append(("structure", f"{expression}: {message}", expression))
         raise BundleError(f"The Bundle is not valid FHIR R4: {issues[0][1]}", status=400, issues=issues) from None
@@ -143,21 +171,34 @@ def _by_type(entries: list) -> dict[str, list[dict]]:
             raise BundleError(f"{where} has no resource.", status=400, issue="required", expression=where)
         kind = resource.get("resourceType")
         if kind not in found:
-            raise BundleError(f"{where}: a {kind} is not taken here; a referral Bundle holds a Patient, a "
-                              "ServiceRequest, a Task and a Consent.", issue="not-supported",
-                              expression=f"{where}.resource")
+            raise BundleError(
+                f"{where}: a {kind} is not taken here; a referral Bundle holds a Patient, a "
+                "ServiceRequest, a Task and a Consent.",
+                issue="not-supported",
+                expression=f"{where}.resource",
+            )
         method = (entry.get("request") or {}).get("method")
         if method != "POST":
-            raise BundleError(f"{where}.request.method must be POST (each resource is created).",
-                              issue="not-supported", expression=f"{where}.request.method")
+            raise BundleError(
+                f"{where}.request.method must be POST (each resource is created).",
+                issue="not-supported",
+                expression=f"{where}.request.method",
+            )
         found[kind].append(entry)
     for kind in ("Patient", "ServiceRequest", "Task"):
         if len(found[kind]) != 1:
-            raise BundleError(f"A referral Bundle holds exactly one {kind}; this one has {len(found[kind])}.",
-                              issue="required" if not found[kind] else "invalid", expression="Bundle.entry")
+            raise BundleError(
+                f"A referral Bundle holds exactly one {kind}; this one has {len(found[kind])}.",
+                issue="required" if not found[kind] else "invalid",
+                expression="Bundle.entry",
+            )
     if not found["Consent"]:
-        raise BundleError("The Bundle has no Consent: the person's consent to share their details with the "
-                          "program is required for a referral.", issue="required", expression="Consent")
+        raise BundleError(
+            "The Bundle has no Consent: the person's consent to share their details with the "
+            "program is required for a referral.",
+            issue="required",
+            expression="Consent",
+        )
     return found
 
 
@@ -177,19 +218,27 @@ def _refers_to(reference, entry: dict, names: dict, expression: str, *, required
     target = reference.get("reference") if isinstance(reference, dict) else None
     if not target:
         if required:
-            raise BundleError(f"{expression} must refer to the Bundle's {entry['resource']['resourceType']}.",
-                              issue="required", expression=expression)
+            raise BundleError(
+                f"{expression} must refer to the Bundle's {entry['resource']['resourceType']}.",
+                issue="required",
+                expression=expression,
+            )
         return
     if names.get(target) is not entry:
-        raise BundleError(f"{expression} refers to {target}, which is not the Bundle's "
-                          f"{entry['resource']['resourceType']}.", expression=expression)
+        raise BundleError(
+            f"{expression} refers to {target}, which is not the Bundle's {entry['resource']['resourceType']}.",
+            expression=expression,
+        )
 
 
 def _program(service_request: dict) -> Program:
     performers = service_request.get("performer") or []
     if len(performers) != 1:
-        raise BundleError("ServiceRequest.performer must name one program (a HealthcareService).",
-                          issue="required", expression="ServiceRequest.performer")
+        raise BundleError(
+            "ServiceRequest.performer must name one program (a HealthcareService).",
+            issue="required",
+            expression="ServiceRequest.performer",
+        )
     performer = performers[0]
     reference, identifier = performer.get("reference"), performer.get("identifier") or {}
     program_id = None
@@ -198,13 +247,19 @@ def _program(service_request: dict) -> Program:
     elif identifier.get("system") in PROGRAM_SYSTEMS and identifier.get("value"):
         program_id = identifier["value"]
     else:
-        raise BundleError("ServiceRequest.performer must name the program as HealthcareService/<id> (our id or "
-                          f"its HSDS id), or by an identifier of system {PROGRAM_SYSTEM} or "
-                          f"{HSDS_SERVICE_SYSTEM}.", expression="ServiceRequest.performer[0]")
+        raise BundleError(
+            "ServiceRequest.performer must name the program as HealthcareService/<id> (our id or "
+            f"its HSDS id), or by an identifier of system {PROGRAM_SYSTEM} or "
+            f"{HSDS_SERVICE_SYSTEM}.",
+            expression="ServiceRequest.performer[0]",
+        )
     program = service_get(program_id)
     if program is None:
-        raise BundleError(f"No program in the directory has the id {program_id}.", issue="not-found",
-                          expression="ServiceRequest.performer[0]")
+        raise BundleError(
+            f"No program in the directory has the id {program_id}.",
+            issue="not-found",
+            expression="ServiceRequest.performer[0]",
+        )
     return program
 
 
@@ -223,17 +278,24 @@ def _check_task(task: dict, request_entry: dict, patient_entry: dict, program: P
     _refers_to(task.get("focus"), request_entry, names, "Task.focus")
     _refers_to(task.get("for"), patient_entry, names, "Task.for", required=False)
     owner = (task.get("owner") or {}).get("reference")
-    if owner and owner.removeprefix("Organization/") not in _organization_ids(program) \
-            and owner.removeprefix("HealthcareService/") not in {str(program.public_id), program.hsds_id}:
-        raise BundleError(f"Task.owner {owner} is not the organization of {program.name} "
-                          f"(Organization/{program.organization.public_id}).", expression="Task.owner")
+    if (
+        owner
+        and owner.removeprefix("Organization/") not in _organization_ids(program)
+        and owner.removeprefix("HealthcareService/") not in {str(program.public_id), program.hsds_id}
+    ):
+        raise BundleError(
+            f"Task.owner {owner} is not the organization of {program.name} "
+            f"(Organization/{program.organization.public_id}).",
+            expression="Task.owner",
+        )
 
 
 def _consent(consents: list[dict], patient_entry: dict, program: Program, names: dict) -> str:
     """The consent method of the active Consent that lets the program have the person's details."""
     performer_names = {f"Organization/{value}" for value in _organization_ids(program)}
     performer_names |= {f"HealthcareService/{program.public_id}"} | (
-        {f"HealthcareService/{program.hsds_id}"} if program.hsds_id else set())
+        {f"HealthcareService/{program.hsds_id}"} if program.hsds_id else set()
+    )
     problems = []
     for consent_entry in consents:
         consent = consent_entry["resource"]
@@ -251,16 +313,25 @@ def _consent(consents: list[dict], patient_entry: dict, program: Program, names:
             continue
         actors = {(actor.get("reference") or {}).get("reference") for actor in provision.get("actor") or []}
         if not actors & performer_names:
-            problems.append(f"Consent.provision.actor must name {program.name} (HealthcareService/"
-                            f"{program.public_id}) or its organization (Organization/{program.organization.public_id}).")
+            problems.append(
+                f"Consent.provision.actor must name {program.name} (HealthcareService/"
+                f"{program.public_id}) or its organization (Organization/{program.organization.public_id})."
+            )
             continue
-        methods = [coding.get("code") for category in consent.get("category") or []
-                   for coding in category.get("coding") or [] if coding.get("system") == CONSENT_METHOD_SYSTEM]
+        methods = [
+            coding.get("code")
+            for category in consent.get("category") or []
+            for coding in category.get("coding") or []
+            if coding.get("system") == CONSENT_METHOD_SYSTEM
+        ]
         if methods and methods[0] in CONSENT_METHODS:
             return methods[0]
         return "written" if consent.get("sourceAttachment") or consent.get("sourceReference") else "electronic"
-    raise BundleError("No active Consent lets the program have the person's details: " + " ".join(problems),
-                      issue="business-rule", expression="Consent")
+    raise BundleError(
+        "No active Consent lets the program have the person's details: " + " ".join(problems),
+        issue="business-rule",
+        expression="Consent",
+    )
 
 
 def _patient(patient: dict) -> PatientDetails:
@@ -308,11 +379,17 @@ def _patient(patient: dict) -> PatientDetails:
         if language in Seeker.Language.values:
             fields["preferred_language"] = language
         else:
-            warnings.append(f"The person's language ({language}) is not one our messages are written in; "
-                            "they get English.")
-    identifiers = [(identifier["system"], identifier["value"]) for identifier in patient.get("identifier") or []
-                   if identifier.get("system") and identifier.get("value")]
-    if any(not (identifier.get("system") and identifier.get("value")) for identifier in patient.get("identifier") or []):
+            warnings.append(
+                f"The person's language ({language}) is not one our messages are written in; they get English."
+            )
+    identifiers = [
+        (identifier["system"], identifier["value"])
+        for identifier in patient.get("identifier") or []
+        if identifier.get("system") and identifier.get("value")
+    ]
+    if any(
+        not (identifier.get("system") and identifier.get("value")) for identifier in patient.get("identifier") or []
+    ):
         warnings.append("Patient identifiers without a system and a value were not kept.")
     return PatientDetails(fields=fields, identifiers=identifiers, warnings=warnings)
 
@@ -328,14 +405,21 @@ def _language(communications: list[dict]) -> str:
 
 def _comment(service_request: dict) -> str:
     """What the program reads with the referral: the need (code, categories) and the notes."""
+
     def label(concept) -> str:
         concept = concept or {}
-        return concept.get("text") or next((coding.get("display") or coding.get("code")
-                                            for coding in concept.get("coding") or []
-                                            if coding.get("display") or coding.get("code")), "")
+        return concept.get("text") or next(
+            (
+                coding.get("display") or coding.get("code")
+                for coding in concept.get("coding") or []
+                if coding.get("display") or coding.get("code")
+            ),
+            "",
+        )
 
-    need = [label(service_request.get("code"))] + [label(category) for category in
-                                                   service_request.get("category") or []]
+    need = [label(service_request.get("code"))] + [
+        label(category) for category in service_request.get("category") or []
+    ]
     need = [part for part in dict.fromkeys(need) if part]
     notes = [note.get("text", "").strip() for note in service_request.get("note") or [] if note.get("text")]
     lines = ([f"Requested: {'; '.join(need)}"] if need else []) + notes

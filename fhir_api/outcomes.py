@@ -20,10 +20,13 @@ from .inbound import BundleError
 
 # A service's refusal as an OperationOutcome issue code: by its own code where FHIR has a closer word, else by
 # its kind.
-ISSUE_CODE = {"illegal_transition": "business-rule", "unsupported_status": "business-rule",
-              "duplicate": "duplicate"}
-ISSUE_CODE_OF_KIND = {"invalid": "invalid", "not_allowed": "forbidden", "not_found": "not-found",
-                      "conflict": "conflict"}
+ISSUE_CODE = {"illegal_transition": "business-rule", "unsupported_status": "business-rule", "duplicate": "duplicate"}
+ISSUE_CODE_OF_KIND = {
+    "invalid": "invalid",
+    "not_allowed": "forbidden",
+    "not_found": "not-found",
+    "conflict": "conflict",
+}
 # Refusals that FHIR answers 422 (the request is valid FHIR; our rules refuse it).
 BUSINESS_RULES = (ProgramNotAccepting, ConsentRequired)
 
@@ -51,7 +54,8 @@ def outcome_for(error: Exception) -> tuple[int, dict] | None:
         code = ISSUE_CODE.get(error.code) or ISSUE_CODE_OF_KIND[error.kind]
         return http_status(error), resources.operation_outcome(error.message, code=code)
     if isinstance(error, ValidationError):
-        messages = [f"{name}: {message}" for name, found in getattr(error, "message_dict", {}).items()
-                    for message in found] or list(error.messages)
+        messages = [
+            f"{name}: {message}" for name, found in getattr(error, "message_dict", {}).items() for message in found
+        ] or list(error.messages)
         return 400, resources.operation_outcome_of([("invalid", message, None) for message in messages])
     return None

@@ -26,15 +26,30 @@ REFERRAL_STATUS_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-stat
 # Our extension on Task: since when the referral has been stalled (referrals.stalls); businessStatus is unchanged.
 STALLED_SINCE_EXTENSION = "http://referrals.example/fhir/StructureDefinition/stalled-since"
 REFERRAL_REASON_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-status-reason"
-REDACTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "REDACTED",
-            "display": "redacted"}
+REDACTED = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+    "code": "REDACTED",
+    "display": "redacted",
+}
 PATIENT_ID = "patient"
 
 # The FHIR Task.status codes (R4 TaskStatus value set).
-TASK_STATUS_CODES = frozenset({
-    "draft", "requested", "received", "accepted", "rejected", "ready", "cancelled", "in-progress", "on-hold",
-    "failed", "completed", "entered-in-error",
-})
+TASK_STATUS_CODES = frozenset(
+    {
+        "draft",
+        "requested",
+        "received",
+        "accepted",
+        "rejected",
+        "ready",
+        "cancelled",
+        "in-progress",
+        "on-hold",
+        "failed",
+        "completed",
+        "entered-in-error",
+    }
+)
 
 SERVICE_REQUEST_STATUS = {
     Status.GOT_HELP: "completed",
@@ -101,15 +116,15 @@ def task(referral: Referral) -> dict:
         "businessStatus": business_status(referral.status),
         "intent": "order",
         "priority": referral.urgency,
-        "code": {"coding": [{"system": TASK_CODE_SYSTEM, "code": "fulfill",
-                             "display": "Fulfill the focal request"}]},
+        "code": {"coding": [{"system": TASK_CODE_SYSTEM, "code": "fulfill", "display": "Fulfill the focal request"}]},
         "focus": {"reference": f"ServiceRequest/{referral.public_id}", "display": referral.program.name},
         "for": _patient_reference(referral),
         "authoredOn": instant(referral.sent_at),
         "lastModified": instant(referral.updated_at),
         "requester": _organization(referral.organization),
-        "owner": _organization(referral.program.organization,
-                               display=f"{referral.program.name} ({referral.program.organization.name})"),
+        "owner": _organization(
+            referral.program.organization, display=f"{referral.program.name} ({referral.program.organization.name})"
+        ),
     }
     if referral.forwarded_from_id:
         # Forwarded by the original's program: this Task carries on the original's fulfilment.
@@ -151,20 +166,26 @@ def service_request(referral: Referral) -> dict:
 
 
 def operation_outcome(message: str, *, code: str = "invalid", severity: str = "error") -> dict:
-    return {"resourceType": "OperationOutcome",
-            "issue": [{"severity": severity, "code": code, "diagnostics": message}]}
+    return {"resourceType": "OperationOutcome", "issue": [{"severity": severity, "code": code, "diagnostics": message}]}
 
 
 def operation_outcome_of(issues, *, severity: str = "error") -> dict:
     """An OperationOutcome of several (code, message, expression) issues."""
-    return {"resourceType": "OperationOutcome", "issue": [
-        {"severity": severity, "code": code, "diagnostics": message, **({"expression": [expression]}
-                                                                         if expression else {})}
-        for code, message, expression in issues]}
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {
+                "severity": severity,
+                "code": code,
+                "diagnostics": message,
+                **({"expression": [expression]} if expression else {}),
+            }
+            for code, message, expression in issues
+        ],
+    }
 
 
-def transaction_response(entries: list[dict], *, referral: Referral, seeker_created: bool,
-                         warnings: list[str]) -> dict:
+def transaction_response(entries: list[dict], *, referral: Referral, seeker_created: bool, warnings: list[str]) -> dict:
     """The answer to a referral Bundle: one entry per entry sent, in order. The ServiceRequest and the Task
     are the referral (read them at their location; poll the Task); the Patient is the person's profile, made
     or found by identifier; the Consent is recorded on the referral."""
@@ -174,13 +195,18 @@ def transaction_response(entries: list[dict], *, referral: Referral, seeker_crea
     for entry in entries:
         kind = entry["resource"]["resourceType"]
         if kind in ("ServiceRequest", "Task"):
-            response = {"status": "201 Created", "location": f"{kind}/{referral.public_id}/_history/{version}",
-                        "etag": f'W/"{version}"', "lastModified": modified}
+            response = {
+                "status": "201 Created",
+                "location": f"{kind}/{referral.public_id}/_history/{version}",
+                "etag": f'W/"{version}"',
+                "lastModified": modified,
+            }
         elif kind == "Patient":
             response = {"status": "201 Created" if seeker_created else "200 OK"}
             if warnings:
-                response["outcome"] = operation_outcome_of([("informational", warning, None) for warning in warnings],
-                                                           severity="warning")
+                response["outcome"] = operation_outcome_of(
+                    [("informational", warning, None) for warning in warnings], severity="warning"
+                )
         else:
             response = {"status": "201 Created"}
         answers.append({"response": response})
@@ -195,8 +221,11 @@ def searchset(resources: list[dict], *, total: int | None, base_url: str, links:
         "total": total,
         "link": [{"relation": relation, "url": url} for relation, url in links.items()],
         "entry": [
-            {"fullUrl": f"{base_url}{resource['resourceType']}/{resource['id']}", "resource": resource,
-             "search": {"mode": "match"}}
+            {
+                "fullUrl": f"{base_url}{resource['resourceType']}/{resource['id']}",
+                "resource": resource,
+                "search": {"mode": "match"},
+            }
             for resource in resources
         ],
     }
@@ -217,54 +246,67 @@ def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
         "format": ["application/fhir+json"],
         "patchFormat": ["application/json-patch+json", "application/fhir+json"],
         "instantiates": ["http://hl7.org/fhir/us/sdoh-clinicalcare/CapabilityStatement/SDOHCC-ReferralRecipient"],
-        "rest": [{
-            "mode": "server",
-            "security": {"description": "An API token (Authorization: Token <token>, from POST /api/v1/auth/token/, expiring) or a signed-in session."},
-            "interaction": [{
-                "code": "transaction",
-                "documentation": "A referral: POST /fhir/ with a transaction Bundle of one Patient, one "
-                                 "ServiceRequest (performer: the program as HealthcareService/<id>, our id or its "
-                                 "HSDS id), one Task (intent order, status requested, focus the ServiceRequest) "
-                                 "and an active Consent whose provision.actor names the program or its "
-                                 "organization. The referring organization is the caller's. Answers 201 with a "
-                                 "transaction-response Bundle; refusals are OperationOutcomes (400 not valid "
-                                 "FHIR R4, 409 an open referral exists, 422 refused by our rules).",
-            }],
-            "resource": [
-                {
-                    "type": "Task",
-                    "supportedProfile": [TASK_PROFILE],
-                    "documentation": "Created only inside a referral transaction; then read, searched, updated.",
-                    "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "update"},
-                                    {"code": "patch"}],
-                    "versioning": "versioned-update",
-                    "conditionalUpdate": False,
-                    "searchParam": [
-                        {"name": "owner", "type": "reference"},
-                        {"name": "status", "type": "token"},
-                        {"name": "_lastUpdated", "type": "date",
-                         "documentation": "gt, ge, lt, le or eq and an instant: poll for changed Tasks"},
-                        {"name": "_count", "type": "number"},
-                    ],
+        "rest": [
+            {
+                "mode": "server",
+                "security": {
+                    "description": "An API token (Authorization: Token <token>, from POST /api/v1/auth/token/, expiring) or a signed-in session."
                 },
-                {
-                    "type": "ServiceRequest",
-                    "supportedProfile": [SERVICE_REQUEST_PROFILE],
-                    "documentation": "Created only inside a referral transaction; then read.",
-                    "interaction": [{"code": "read"}],
-                },
-                {
-                    "type": "Patient",
-                    "documentation": "Taken only inside a referral transaction: name, birthDate, telecom, "
-                                     "address.postalCode, communication and identifier make or find the "
-                                     "person's profile in the caller's organization (by identifier). Not read "
-                                     "back: a Task's Patient is contained.",
-                },
-                {
-                    "type": "Consent",
-                    "documentation": "Taken only inside a referral transaction: the person's consent to share "
-                                     "their details with the program, recorded on the referral.",
-                },
-            ],
-        }],
+                "interaction": [
+                    {
+                        "code": "transaction",
+                        "documentation": "A referral: POST /fhir/ with a transaction Bundle of one Patient, one "
+                        "ServiceRequest (performer: the program as HealthcareService/<id>, our id or its "
+                        "HSDS id), one Task (intent order, status requested, focus the ServiceRequest) "
+                        "and an active Consent whose provision.actor names the program or its "
+                        "organization. The referring organization is the caller's. Answers 201 with a "
+                        "transaction-response Bundle; refusals are OperationOutcomes (400 not valid "
+                        "FHIR R4, 409 an open referral exists, 422 refused by our rules).",
+                    }
+                ],
+                "resource": [
+                    {
+                        "type": "Task",
+                        "supportedProfile": [TASK_PROFILE],
+                        "documentation": "Created only inside a referral transaction; then read, searched, updated.",
+                        "interaction": [
+                            {"code": "read"},
+                            {"code": "search-type"},
+                            {"code": "update"},
+                            {"code": "patch"},
+                        ],
+                        "versioning": "versioned-update",
+                        "conditionalUpdate": False,
+                        "searchParam": [
+                            {"name": "owner", "type": "reference"},
+                            {"name": "status", "type": "token"},
+                            {
+                                "name": "_lastUpdated",
+                                "type": "date",
+                                "documentation": "gt, ge, lt, le or eq and an instant: poll for changed Tasks",
+                            },
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        "type": "ServiceRequest",
+                        "supportedProfile": [SERVICE_REQUEST_PROFILE],
+                        "documentation": "Created only inside a referral transaction; then read.",
+                        "interaction": [{"code": "read"}],
+                    },
+                    {
+                        "type": "Patient",
+                        "documentation": "Taken only inside a referral transaction: name, birthDate, telecom, "
+                        "address.postalCode, communication and identifier make or find the "
+                        "person's profile in the caller's organization (by identifier). Not read "
+                        "back: a Task's Patient is contained.",
+                    },
+                    {
+                        "type": "Consent",
+                        "documentation": "Taken only inside a referral transaction: the person's consent to share "
+                        "their details with the program, recorded on the referral.",
+                    },
+                ],
+            }
+        ],
     }

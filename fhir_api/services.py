@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts.models import Organization
-from referrals.actors import Actor
 from core.errors import NotAllowed
+from referrals.actors import Actor
 from referrals.models import Referral, ReferralEvent
 from referrals.services import referral_create
 from seekers.policies import site_memberships
@@ -36,8 +36,10 @@ def _referring_organization(user, requester_id: str | None) -> Organization:
             public_id = None
         membership = site_memberships(user).filter(organization__public_id=public_id).first() if public_id else None
         if membership is None:  # the same answer whether the organization exists elsewhere or not at all
-            raise BundleError(f"ServiceRequest.requester Organization/{requester_id} is not a site you work for.",
-                              expression="ServiceRequest.requester")
+            raise BundleError(
+                f"ServiceRequest.requester Organization/{requester_id} is not a site you work for.",
+                expression="ServiceRequest.requester",
+            )
         return membership.organization
     membership = site_membership_for(user)
     if membership is None:
@@ -59,19 +61,28 @@ def referral_receive(*, user, inbound: InboundReferral) -> Received:
     patient = inbound.patient
     matches = seekers_by_identifiers(organization=organization, identifiers=patient.identifiers)
     if len(matches) > 1:
-        raise BundleError("The Patient's identifiers name different people your organization helps; send one "
-                          "person's identifiers.", issue="conflict", expression="Patient.identifier")
+        raise BundleError(
+            "The Patient's identifiers name different people your organization helps; send one person's identifiers.",
+            issue="conflict",
+            expression="Patient.identifier",
+        )
     warnings = []
     if matches:
         seeker, created = matches[0], False
-        warnings.append("The person was found by identifier among the people your organization helps; their "
-                        "profile was kept as it is.")
+        warnings.append(
+            "The person was found by identifier among the people your organization helps; their "
+            "profile was kept as it is."
+        )
     else:
         seeker, created = seeker_create(actor=user, organization=organization, **patient.fields), True
     if patient.identifiers:
         seeker_identifiers_add(actor=user, seeker=seeker, identifiers=patient.identifiers)
     referral = referral_create(
-        actor=Actor.for_user(user, via=ReferralEvent.Via.FHIR), seeker=seeker, program=inbound.program,
-        comment=inbound.comment, urgency=inbound.urgency, consent_method=inbound.consent_method,
+        actor=Actor.for_user(user, via=ReferralEvent.Via.FHIR),
+        seeker=seeker,
+        program=inbound.program,
+        comment=inbound.comment,
+        urgency=inbound.urgency,
+        consent_method=inbound.consent_method,
     )
     return Received(referral=referral, seeker_created=created, warnings=warnings)

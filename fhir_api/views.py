@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.numbers import parse_int
+from core.pagination import MAX_PAGE, capped_count
 from core.parsers import StrictTextJSONParser as JSONParser
 from privacy.models import AccessRecord
 from privacy.services import access_record, access_records_for_many
@@ -31,7 +32,6 @@ from referrals.models import Referral, ReferralEvent
 from referrals.selectors import referral_get_visible, referrals_for_page
 from referrals.services import referral_change_status
 from referrals.statuses import FHIR_TASK_STATUS
-from core.pagination import MAX_PAGE, capped_count
 
 from . import resources
 from .changes import BadRequest, change_from_json_patch, change_from_resource, referral_target
@@ -131,9 +131,15 @@ class Transaction(FHIRView):
     def post(self, request):
         inbound = read_referral_bundle(request.data)
         received = referral_receive(user=request.user, inbound=inbound)
-        return Response(resources.transaction_response(
-            inbound.entries, referral=received.referral, seeker_created=received.seeker_created,
-            warnings=inbound.warnings + received.warnings), status=201)
+        return Response(
+            resources.transaction_response(
+                inbound.entries,
+                referral=received.referral,
+                seeker_created=received.seeker_created,
+                warnings=inbound.warnings + received.warnings,
+            ),
+            status=201,
+        )
 
 
 class Metadata(FHIRView):
@@ -184,8 +190,12 @@ class TaskRead(FHIRView):
         to_status, reason = referral_target(change)
         try:
             updated = referral_change_status(
-                actor=Actor.for_user(self.request.user, via=ReferralEvent.Via.FHIR), referral=referral,
-                to_status=to_status, reason=reason, note=change.note, expected_version=expected,
+                actor=Actor.for_user(self.request.user, via=ReferralEvent.Via.FHIR),
+                referral=referral,
+                to_status=to_status,
+                reason=reason,
+                note=change.note,
+                expected_version=expected,
             )
         except StaleReferral as error:
             if if_match:
@@ -220,8 +230,7 @@ class TaskSearch(FHIRView):
             unknown = codes - resources.TASK_STATUS_CODES
             if unknown:
                 raise BadRequest(f"unknown Task status {', '.join(sorted(unknown))}")
-            referrals = referrals.filter(status__in=[ours for ours, code in FHIR_TASK_STATUS.items()
-                                                     if code in codes])
+            referrals = referrals.filter(status__in=[ours for ours, code in FHIR_TASK_STATUS.items() if code in codes])
         for value in request.query_params.getlist("_lastUpdated"):
             referrals = referrals.filter(**_last_updated(value))
         count = _positive(request.query_params.get("_count"), DEFAULT_COUNT, "_count")
@@ -230,10 +239,14 @@ class TaskSearch(FHIRView):
         if page > MAX_PAGE:
             raise BadRequest(f"page must be at most {MAX_PAGE}")
         total, more = capped_count(referrals)
-        page_ids = list(referrals.order_by(*TASK_ORDER).values_list("pk", flat=True)
-                        [(page - 1) * count: page * count + 1])
-        found = list(referrals_for_page(request.user, page_ids[:count], order=TASK_ORDER)
-                     .select_related("program", "program__organization", "organization", "seeker", "forwarded_from"))
+        page_ids = list(
+            referrals.order_by(*TASK_ORDER).values_list("pk", flat=True)[(page - 1) * count : page * count + 1]
+        )
+        found = list(
+            referrals_for_page(request.user, page_ids[:count], order=TASK_ORDER).select_related(
+                "program", "program__organization", "organization", "seeker", "forwarded_from"
+            )
+        )
         access_records_for_many(user=request.user, request=request, via=AccessRecord.Via.FHIR, referrals=found)
         base_url = request.build_absolute_uri("/fhir/")
         links = {"self": request.build_absolute_uri()}
@@ -241,8 +254,14 @@ class TaskSearch(FHIRView):
             query = request.query_params.copy()
             query["page"] = str(page + 1)
             links["next"] = f"{base_url}Task?{query.urlencode()}"
-        return Response(resources.searchset([resources.task(referral) for referral in found],
-                                            total=None if more else total, base_url=base_url, links=links))
+        return Response(
+            resources.searchset(
+                [resources.task(referral) for referral in found],
+                total=None if more else total,
+                base_url=base_url,
+                links=links,
+            )
+        )
 
 
 def _positive(value, default: int, name: str) -> int:
@@ -256,8 +275,13 @@ def _positive(value, default: int, name: str) -> int:
     return number
 
 
-_PREFIXES = {"gt": "updated_at__gt", "ge": "updated_at__gte", "lt": "updated_at__lt", "le": "updated_at__lte",
-             "eq": "updated_at"}
+_PREFIXES = {
+    "gt": "updated_at__gt",
+    "ge": "updated_at__gte",
+    "lt": "updated_at__lt",
+    "le": "updated_at__lte",
+    "eq": "updated_at",
+}
 
 
 def _last_updated(value: str) -> dict:
@@ -265,8 +289,7 @@ def _last_updated(value: str) -> dict:
     prefix = value[:2] if value[:2] in _PREFIXES else "eq"
     moment = parse_datetime(value[2:] if value[:2] in _PREFIXES else value)
     if moment is None:
-        raise BadRequest("_lastUpdated must be gt, ge, lt, le or eq and an instant, "
-                         "such as gt2026-01-31T09:00:00Z")
+        raise BadRequest("_lastUpdated must be gt, ge, lt, le or eq and an instant, such as gt2026-01-31T09:00:00Z")
     if timezone.is_naive(moment):
         raise BadRequest("_lastUpdated needs a time zone (Z or +hh:mm)")
     return {_PREFIXES[prefix]: moment}

@@ -55,11 +55,19 @@ def _response(content, language: str, status: int = 200) -> HttpResponse:
 
 def _render(template: str, context: dict, *, language: str, here: str, status: int = 200, cache_key=None):
     with translation.override(language):
-        body = render_to_string(template, {
-            **context, "LANGUAGE_CODE": language, "here": here, "english": ENGLISH if language != "en" else "",
-            "languages": [(code, translation.get_language_info(code)["name_local"].capitalize())
-                          for code, _ in settings.LANGUAGES],
-        }).encode()
+        body = render_to_string(
+            template,
+            {
+                **context,
+                "LANGUAGE_CODE": language,
+                "here": here,
+                "english": ENGLISH if language != "en" else "",
+                "languages": [
+                    (code, translation.get_language_info(code)["name_local"].capitalize())
+                    for code, _ in settings.LANGUAGES
+                ],
+            },
+        ).encode()
     if status == 200:
         cache.put(cache_key, body)
     return _response(body, language, status)
@@ -95,8 +103,13 @@ def _search(request, language):
         cached = cache.get(key)
         if cached is not None:
             return _response(cached, language)
-        return _render("find/search.html", {"form": PublicSearchForm(), "page": None}, language=language,
-                       here=request.path, cache_key=key)
+        return _render(
+            "find/search.html",
+            {"form": PublicSearchForm(), "page": None},
+            language=language,
+            here=request.path,
+            cache_key=key,
+        )
 
     # A kept page is looked up by what was asked, before the form reads the categories: a page is kept only
     # after its search was checked and answered (200), so what it was kept under is valid input.
@@ -109,37 +122,69 @@ def _search(request, language):
 
     form = PublicSearchForm(request.GET)
     if not form.is_valid():
-        return _render("find/search.html", {"form": form, "page": None}, language=language,
-                       here=request.get_full_path()[:2000], status=400)
+        return _render(
+            "find/search.html",
+            {"form": form, "page": None},
+            language=language,
+            here=request.get_full_path()[:2000],
+            status=400,
+        )
     fields = {name: form.cleaned_data[name] for name in SEARCH_FIELDS}
     query = _canonical(fields)
     here = f"{request.path}?{query}" if query else request.path
     raw_page = request.GET.get("page", "").strip()
     number = numbers.parse_int(raw_page, minimum=1) if raw_page else 1
     if number is None:
-        return _render("find/search.html", {"form": form, "page": None, "refusal": gettext(
-            "“%(page)s” is not a page number: pages are numbered 1, 2, 3 and so on.") % {"page": raw_page[:20]}},
-            language=language, here=here, status=400)
+        return _render(
+            "find/search.html",
+            {
+                "form": form,
+                "page": None,
+                "refusal": gettext("“%(page)s” is not a page number: pages are numbered 1, 2, 3 and so on.")
+                % {"page": raw_page[:20]},
+            },
+            language=language,
+            here=here,
+            status=400,
+        )
 
-    found = directory_search(zip_code=fields["zip"], radius_miles=fields["radius"], category=fields["category"],
-                             q=fields["q"])
+    found = directory_search(
+        zip_code=fields["zip"], radius_miles=fields["radius"], category=fields["category"], q=fields["q"]
+    )
     paginator = CappedCountPaginator(found.programs, PROGRAMS_PER_PAGE)
     try:
         page = paginator.page(number)
     except EmptyPage:
         page = None
     if page is None:
-        return _render("find/search.html", {"form": form, "page": None, "first_page_url": here, "refusal": gettext(
-            "There is no page %(page)s of these results.") % {"page": number}},
-            language=language, here=here, status=404)
+        return _render(
+            "find/search.html",
+            {
+                "form": form,
+                "page": None,
+                "first_page_url": here,
+                "refusal": gettext("There is no page %(page)s of these results.") % {"page": number},
+            },
+            language=language,
+            here=here,
+            status=404,
+        )
     page.object_list = list(page.object_list)
     context = {
-        "form": form, "page": page, "page_url": f"{here}{'&' if query else '?'}page=",
+        "form": form,
+        "page": page,
+        "page_url": f"{here}{'&' if query else '?'}page=",
         "near_zip": fields["zip"] if fields["zip"] and not found.unplaced_zip else "",
-        "unplaced_zip": found.unplaced_zip, "radius_ignored": bool(found.unplaced_zip and fields["radius"]),
+        "unplaced_zip": found.unplaced_zip,
+        "radius_ignored": bool(found.unplaced_zip and fields["radius"]),
     }
-    return _render("find/search.html", context, language=language,
-                   here=f"{here}{'&' if query else '?'}page={number}" if number > 1 else here, cache_key=key)
+    return _render(
+        "find/search.html",
+        context,
+        language=language,
+        here=f"{here}{'&' if query else '?'}page={number}" if number > 1 else here,
+        cache_key=key,
+    )
 
 
 @require_GET
@@ -153,20 +198,40 @@ def program(request, public_id):
         try:
             found = program_get(public_id=public_id)
         except Program.DoesNotExist:
-            return _problem(request, language, status=404, heading=gettext("Program not found"), message=gettext(
-                "We could not find this program in the directory. Its address may be mistyped."))
+            return _problem(
+                request,
+                language,
+                status=404,
+                heading=gettext("Program not found"),
+                message=gettext("We could not find this program in the directory. Its address may be mistyped."),
+            )
         if not found.organization.is_active:
-            return _problem(request, language, status=410, heading=gettext("Program no longer listed"),
-                            message=gettext("This program's organization has left the network, so the program is "
-                                            "no longer listed. Search for another program near you."))
-        context = {"program": found, "next_steps": found.next_steps_in(language),
-                   "page_address": f"{settings.SITE_URL.rstrip('/')}{request.path}"}
+            return _problem(
+                request,
+                language,
+                status=410,
+                heading=gettext("Program no longer listed"),
+                message=gettext(
+                    "This program's organization has left the network, so the program is "
+                    "no longer listed. Search for another program near you."
+                ),
+            )
+        context = {
+            "program": found,
+            "next_steps": found.next_steps_in(language),
+            "page_address": f"{settings.SITE_URL.rstrip('/')}{request.path}",
+        }
         return _render("find/program.html", context, language=language, here=request.path, cache_key=key)
 
 
 def _problem(request, language, *, status, heading, message):
-    return _render("find/problem.html", {"heading": heading, "message": message}, language=language,
-                   here=request.path, status=status)
+    return _render(
+        "find/problem.html",
+        {"heading": heading, "message": message},
+        language=language,
+        here=request.path,
+        status=status,
+    )
 
 
 @require_GET
@@ -176,15 +241,30 @@ def language(request):
     cookie, so the switch is a plain link that works without a form or a script."""
     chosen = request.GET.get("language", "")
     if chosen not in dict(settings.LANGUAGES):
-        return _problem(request, page_language(), status=400, heading=gettext("Unknown language"),
-                        message=gettext("Choose English or Español."))
+        return _problem(
+            request,
+            page_language(),
+            status=400,
+            heading=gettext("Unknown language"),
+            message=gettext("Choose English or Español."),
+        )
     target = request.GET.get("next", "")
-    if not (target.startswith("/find/") and len(target) <= 2000 and target.isprintable()
-            and url_has_allowed_host_and_scheme(target, allowed_hosts=None)):
+    if not (
+        target.startswith("/find/")
+        and len(target) <= 2000
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None)
+    ):
         target = reverse("find:search")
     response = redirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, chosen, max_age=LANGUAGE_COOKIE_DAYS * 86400,
-                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        chosen,
+        max_age=LANGUAGE_COOKIE_DAYS * 86400,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+    )
     return response

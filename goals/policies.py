@@ -7,8 +7,11 @@ from __future__ import annotations
 from core.policies import Rule, RuleBook
 from seekers import policies as seeker_policies
 
-rules = RuleBook({
-    "manage_goals": Rule(lambda user, seeker: seeker_policies.can(user, "change", seeker),
-                         "You do not help this person."),
-})
+rules = RuleBook(
+    {
+        "manage_goals": Rule(
+            lambda user, seeker: seeker_policies.can(user, "change", seeker), "You do not help this person."
+        ),
+    }
+)
 can, check = rules.can, rules.check

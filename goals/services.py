@@ -12,8 +12,14 @@ TITLE_MAX_LENGTH = 200
 
 
 def _clean_title(title: str) -> str:
-    return clean_text(title, field="title", label="goal's name", max_length=TITLE_MAX_LENGTH, required=True,
-                      empty_message="Give the goal a name.")
+    return clean_text(
+        title,
+        field="title",
+        label="goal's name",
+        max_length=TITLE_MAX_LENGTH,
+        required=True,
+        empty_message="Give the goal a name.",
+    )
 
 
 def _check_helps(actor, seeker) -> None:
@@ -23,8 +29,9 @@ def _check_helps(actor, seeker) -> None:
 @transaction.atomic
 def goal_create(*, actor, seeker, title: str) -> Goal:
     _check_helps(actor, seeker)
-    return Goal.objects_across_tenants.create(organization_id=seeker.organization_id, seeker=seeker,
-                                              title=_clean_title(title), created_by=actor)
+    return Goal.objects_across_tenants.create(
+        organization_id=seeker.organization_id, seeker=seeker, title=_clean_title(title), created_by=actor
+    )
 
 
 @transaction.atomic

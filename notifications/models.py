@@ -38,7 +38,8 @@ class OutboxMessage(OutboxRow):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(
-        max_length=200, unique=True,
+        max_length=200,
+        unique=True,
         help_text="One message per key: the same notification is never written (or sent) twice.",
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)

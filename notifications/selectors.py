@@ -16,16 +16,19 @@ def claimers_of(program) -> list:
     return [
         membership.user
         for membership in ProgramClaimer.objects.filter(program=program, user__is_active=True)
-        .select_related("user").order_by("joined_at")
+        .select_related("user")
+        .order_by("joined_at")
     ]
 
 
 def organization_admins_of(organization) -> list:
     return [
         membership.user
-        for membership in Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN,
-                                                    user__is_active=True)
-        .select_related("user").order_by("joined_at")
+        for membership in Membership.objects.filter(
+            organization=organization, role=Membership.Role.ADMIN, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("joined_at")
     ]
 
 
@@ -45,13 +48,17 @@ def referrer_party_of(referral: Referral) -> list:
 
 def _own_referrer_party(referral: Referral) -> list:
     referrer = referral.referred_by
-    if referrer.is_active and Membership.objects.filter(user=referrer,
-                                                        organization_id=referral.organization_id).exists():
+    if (
+        referrer.is_active
+        and Membership.objects.filter(user=referrer, organization_id=referral.organization_id).exists()
+    ):
         return [referrer]
     group_ids = list(
         ReferralGroupObjectPermission.objects.filter(
             content_object_id=referral.pk, permission__codename="act_as_referrer"
-        ).exclude(group_id=referral.organization.admin_group_id).values_list("group_id", flat=True)
+        )
+        .exclude(group_id=referral.organization.admin_group_id)
+        .values_list("group_id", flat=True)
     )
     if not group_ids:
         return []

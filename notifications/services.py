@@ -30,8 +30,7 @@ from django.utils.translation import gettext, ngettext
 
 from core import outbox
 from core.outbox import DeliveryReport
-from referrals import statuses
-from referrals import stalls
+from referrals import stalls, statuses
 from referrals.answers import CONFIRM_STATUS, confirm_label, seeker_answer_labels
 from referrals.models import EscalationStep, ReferralEvent
 from referrals.selectors import declined_alternatives, program_may_see_seeker_contact, seeker_contact_visible_to
@@ -45,8 +44,12 @@ Party = statuses.Party
 
 # Events that never cause an email: the ones notifications themselves write (no loops), and bookkeeping.
 SILENT_EVENTS = {
-    ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED, ReferralEvent.Kind.NOTE_DELETED,
-    ReferralEvent.Kind.CONSENT_GIVEN, ReferralEvent.Kind.GOAL_CHANGED, ReferralEvent.Kind.NOTE_ADDED,
+    ReferralEvent.Kind.EMAIL_SENT,
+    ReferralEvent.Kind.EMAIL_LINK_USED,
+    ReferralEvent.Kind.NOTE_DELETED,
+    ReferralEvent.Kind.CONSENT_GIVEN,
+    ReferralEvent.Kind.GOAL_CHANGED,
+    ReferralEvent.Kind.NOTE_ADDED,
     ReferralEvent.Kind.STATUS_CONFIRMED,
 }
 
@@ -72,16 +75,20 @@ class Recipient:
 
 
 def _user_recipients(users, party) -> list[Recipient]:
-    return [Recipient(email=user.email, party=party, language=settings.LANGUAGE_CODE, user=user)
-            for user in users if user.email]
+    return [
+        Recipient(email=user.email, party=party, language=settings.LANGUAGE_CODE, user=user)
+        for user in users
+        if user.email
+    ]
 
 
 def _seeker_recipient(referral) -> list[Recipient]:
     seeker = referral.seeker
     if not selectors.seeker_can_be_emailed(seeker):
         return []
-    return [Recipient(email=seeker.email, party=Party.SEEKER, language=seeker.preferred_language or "en",
-                      seeker=seeker)]
+    return [
+        Recipient(email=seeker.email, party=Party.SEEKER, language=seeker.preferred_language or "en", seeker=seeker)
+    ]
 
 
 def expected_response_text(hours: int) -> str:
@@ -122,20 +129,30 @@ def _context(referral, recipient: Recipient, **extra) -> dict:
         "action_url": links.link_url(referral=referral, user=recipient.user, seeker=recipient.seeker),
         "dashboard_url": _dashboard_url(referral) if recipient.user is not None else "",
         # The seeker reads what the status means for them ("The program is working with you"); staff, its name.
-        **({"status_label": statuses.seeker_label(referral.status),
-            "reason_label": statuses.seeker_reason_label(referral.status_reason)}
-           if recipient.party == Party.SEEKER else
-           {"status_label": Status(referral.status).label,
-            "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else ""}),
+        **(
+            {
+                "status_label": statuses.seeker_label(referral.status),
+                "reason_label": statuses.seeker_reason_label(referral.status_reason),
+            }
+            if recipient.party == Party.SEEKER
+            else {
+                "status_label": Status(referral.status).label,
+                "reason_label": statuses.Reason(referral.status_reason).label if referral.status_reason else "",
+            }
+        ),
         # The same rule as the pages: the seeker's side always, the program's side while consent holds.
-        "show_contact_details": recipient.party != Party.SEEKER and (
-            seeker_contact_visible_to(recipient.user, referral) if recipient.user is not None
-            else program_may_see_seeker_contact(referral)),
+        "show_contact_details": recipient.party != Party.SEEKER
+        and (
+            seeker_contact_visible_to(recipient.user, referral)
+            if recipient.user is not None
+            else program_may_see_seeker_contact(referral)
+        ),
     }
     if recipient.user is not None and extra.get("stall_answers"):
         context["stall_choices"] = [
             {"label": label, "url": links.link_url(referral=referral, user=recipient.user, answer=answer)}
-            for answer, label in extra["stall_answers"]]
+            for answer, label in extra["stall_answers"]
+        ]
     if recipient.seeker is not None:
         context["answers"] = [
             {"label": label, "url": links.link_url(referral=referral, seeker=recipient.seeker, answer=answer)}
@@ -175,17 +192,29 @@ def _enqueue(kind: str, referral, recipients: list[Recipient], *, key_prefix: st
         with translation.override(recipient.language):
             context = _context(referral, recipient, **extra)
             subject, text, html = render_message(kind, context, recipient.language)
-        rows.append(OutboxMessage(
-            key=f"{key_prefix}:{kind}:{recipient.key}"[:200], kind=kind, referral=referral,
-            recipient_email=recipient.email, recipient_user=recipient.user, recipient_seeker=recipient.seeker,
-            language=recipient.language, subject=subject, body_text=text, body_html=html,
-        ))
+        rows.append(
+            OutboxMessage(
+                key=f"{key_prefix}:{kind}:{recipient.key}"[:200],
+                kind=kind,
+                referral=referral,
+                recipient_email=recipient.email,
+                recipient_user=recipient.user,
+                recipient_seeker=recipient.seeker,
+                language=recipient.language,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+            )
+        )
     if not rows:
         return []
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     # ignore_conflicts leaves primary keys unset: read back the rows this call wrote (or that were waiting).
-    ids = list(OutboxMessage.objects.filter(key__in=[row.key for row in rows], status=OutboxMessage.Status.PENDING)
-               .values_list("pk", flat=True))
+    ids = list(
+        OutboxMessage.objects.filter(
+            key__in=[row.key for row in rows], status=OutboxMessage.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
     outbox.queue_on_commit(EMAIL, ids)
     return ids
 
@@ -209,14 +238,23 @@ def notify_referral_event(event: ReferralEvent) -> None:
         # new-referral email already went to every claimer).
         assignee = referral.assigned_to
         if assignee is not None and assignee.pk != event.actor_id and not (event.detail or {}).get("round_robin"):
-            _enqueue(Kind.ASSIGNED, referral, _user_recipients([assignee], Party.CLAIMER),
-                     key_prefix=f"event:{event.public_id}", assigned_by=event.actor_display)
+            _enqueue(
+                Kind.ASSIGNED,
+                referral,
+                _user_recipients([assignee], Party.CLAIMER),
+                key_prefix=f"event:{event.public_id}",
+                assigned_by=event.actor_display,
+            )
     elif event.kind == ReferralEvent.Kind.STALLED:
         _notify_stalled(event, referral)
     elif event.kind == ReferralEvent.Kind.CONSENT_WITHDRAWN:
         claimers = [u for u in selectors.claimers_of(referral.program) if u.pk != event.actor_id]
-        _enqueue(Kind.CONSENT_WITHDRAWN, referral, _user_recipients(claimers, Party.CLAIMER),
-                 key_prefix=f"event:{event.public_id}")
+        _enqueue(
+            Kind.CONSENT_WITHDRAWN,
+            referral,
+            _user_recipients(claimers, Party.CLAIMER),
+            key_prefix=f"event:{event.public_id}",
+        )
 
 
 def _notify_created(event, referral) -> None:
@@ -233,8 +271,12 @@ def _notify_status_changed(event, referral) -> None:
     if event.via in (ReferralEvent.Via.EMAIL_LINK, ReferralEvent.Via.TEXT) and event.actor_id is None:
         acting_party = Party.SEEKER
     prefix = f"event:{event.public_id}"
-    extra = {"event": event, "from_label": Status(event.from_status).label if event.from_status else "",
-             "changed_by": event.actor_display, "changed_by_organization": event.actor_organization}
+    extra = {
+        "event": event,
+        "from_label": Status(event.from_status).label if event.from_status else "",
+        "changed_by": event.actor_display,
+        "changed_by_organization": event.actor_organization,
+    }
 
     def others(users):
         return [user for user in users if user.pk != event.actor_id]
@@ -247,22 +289,42 @@ def _notify_status_changed(event, referral) -> None:
     if acting_party != Party.SEEKER and not forwarded:
         _enqueue(Kind.STATUS_CHANGED, referral, _seeker_recipient(referral), key_prefix=prefix, **extra)
     if acting_party != Party.CLAIMER:
-        _enqueue(Kind.STATUS_CHANGED, referral,
-                 _user_recipients(others(selectors.claimers_of(referral.program)), Party.CLAIMER),
-                 key_prefix=prefix, **extra)
+        _enqueue(
+            Kind.STATUS_CHANGED,
+            referral,
+            _user_recipients(others(selectors.claimers_of(referral.program)), Party.CLAIMER),
+            key_prefix=prefix,
+            **extra,
+        )
     if acting_party != Party.REFERRER:
         referrers = _user_recipients(others(selectors.referrer_party_of(referral)), Party.REFERRER)
         if event.reason == statuses.Reason.EXPIRED_NO_RESPONSE:
             program = selectors.next_matching_program(referral)
-            _enqueue(Kind.EXPIRED_REREFERRAL, referral, referrers, key_prefix=prefix,
-                     next_program=program, rereferral_url=_rereferral_url(program, referral), **extra)
+            _enqueue(
+                Kind.EXPIRED_REREFERRAL,
+                referral,
+                referrers,
+                key_prefix=prefix,
+                next_program=program,
+                rereferral_url=_rereferral_url(program, referral),
+                **extra,
+            )
         elif event.reason in statuses.DECLINES_WITH_ALTERNATIVES:
             # Declined for no room or out of area: the nearest accepting programs of the same kind, one click each
             # to the Connect form filled in (as expiry offers the next one).
-            alternatives = [{"program": program, "url": _rereferral_url(program, referral)}
-                            for program in declined_alternatives(referral)]
-            _enqueue(Kind.STATUS_CHANGED, referral, referrers, key_prefix=prefix, show_alternatives=True,
-                     alternatives=alternatives, **extra)
+            alternatives = [
+                {"program": program, "url": _rereferral_url(program, referral)}
+                for program in declined_alternatives(referral)
+            ]
+            _enqueue(
+                Kind.STATUS_CHANGED,
+                referral,
+                referrers,
+                key_prefix=prefix,
+                show_alternatives=True,
+                alternatives=alternatives,
+                **extra,
+            )
         else:
             _enqueue(Kind.STATUS_CHANGED, referral, referrers, key_prefix=prefix, **extra)
 
@@ -284,20 +346,34 @@ def _notify_stalled(event, referral) -> None:
     with the nearest programs of the same category that have open slots."""
     detail = event.detail or {}
     prefix = f"event:{event.public_id}"
-    extra = {"stalled_days": int(detail.get("period_days", 0)) * int(detail.get("step", 1)),
-             "status_label": Status(event.to_status or referral.status).label}
+    extra = {
+        "stalled_days": int(detail.get("period_days", 0)) * int(detail.get("step", 1)),
+        "status_label": Status(event.to_status or referral.status).label,
+    }
     if detail.get("seeker_reminded"):
         _enqueue(Kind.STALL_SEEKER_REMINDER, referral, _seeker_recipient(referral), key_prefix=prefix)
     if detail.get("told") == stalls.CLAIMERS:
-        _enqueue(Kind.STALL_CHECK, referral,
-                 _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER), key_prefix=prefix,
-                 stall_answers=_stall_answers(referral), **extra)
+        _enqueue(
+            Kind.STALL_CHECK,
+            referral,
+            _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER),
+            key_prefix=prefix,
+            stall_answers=_stall_answers(referral),
+            **extra,
+        )
     elif detail.get("told") == stalls.REFERRER:
-        alternatives = [{"program": program, "url": _rereferral_url(program, referral)}
-                        for program in selectors.nearest_programs_with_slots(referral)]
-        _enqueue(Kind.STALL_ALERT, referral,
-                 _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER), key_prefix=prefix,
-                 alternatives=alternatives, **extra)
+        alternatives = [
+            {"program": program, "url": _rereferral_url(program, referral)}
+            for program in selectors.nearest_programs_with_slots(referral)
+        ]
+        _enqueue(
+            Kind.STALL_ALERT,
+            referral,
+            _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER),
+            key_prefix=prefix,
+            alternatives=alternatives,
+            **extra,
+        )
 
 
 def _rereferral_url(program, referral) -> str:
@@ -357,7 +433,9 @@ def send_email(message: OutboxMessage) -> None:
     """Hands one outbox row to Django's email backend (django-anymail in production). The Message-ID is the
     row's, so the copy a lost "sent" mark may cause is recognised as the same message."""
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient_email],
         headers={"Message-ID": _message_id(message), "X-Referral-Notification": message.key},
     )
@@ -371,10 +449,16 @@ def email_delivery_report(message: OutboxMessage) -> DeliveryReport | None:
     lines name people, never by address."""
     if message.referral is None:
         return None
-    recipient = "Seeker" if message.recipient_seeker_id else (
-        message.recipient_user.short_name if message.recipient_user else "")
-    return DeliveryReport(channel=EMAIL_CHANNEL, about=message.referral,
-                          detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)})
+    recipient = (
+        "Seeker"
+        if message.recipient_seeker_id
+        else (message.recipient_user.short_name if message.recipient_user else "")
+    )
+    return DeliveryReport(
+        channel=EMAIL_CHANNEL,
+        about=message.referral,
+        detail={"notification": message.kind, "to": recipient, "message": str(message.public_id)},
+    )
 
 
 def _addressed_to(person) -> Q:
@@ -445,14 +529,22 @@ def notify_escalation_step(step: EscalationStep) -> None:
     prefix = f"escalation:{referral.public_id}"
     Step = EscalationStep.Step
     if step.step == Step.CLAIMER_REMINDER:
-        _enqueue(Kind.CLAIMER_REMINDER, referral,
-                 _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER), key_prefix=prefix)
+        _enqueue(
+            Kind.CLAIMER_REMINDER,
+            referral,
+            _user_recipients(selectors.claimers_of(referral.program), Party.CLAIMER),
+            key_prefix=prefix,
+        )
     elif step.step == Step.ADMIN_ESCALATION:
         admins = selectors.organization_admins_of(referral.program.organization)
         _enqueue(Kind.ADMIN_ESCALATION, referral, _user_recipients(admins, Party.ADMIN), key_prefix=prefix)
     elif step.step == Step.REFERRER_ESCALATION:
-        _enqueue(Kind.REFERRER_ESCALATION, referral,
-                 _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER), key_prefix=prefix)
+        _enqueue(
+            Kind.REFERRER_ESCALATION,
+            referral,
+            _user_recipients(selectors.referrer_party_of(referral), Party.REFERRER),
+            key_prefix=prefix,
+        )
     elif step.step == Step.FOLLOW_UP:
         _enqueue(Kind.FOLLOW_UP, referral, _seeker_recipient(referral), key_prefix=prefix)
 
@@ -469,11 +561,21 @@ def notify_member_invited(*, user, organization, invited_by) -> int:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    path = reverse("accounts:password_reset_confirm", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
-    return _member_email(Kind.MEMBER_INVITATION, user=user, organization=organization, by=invited_by,
-                         password_url=links.site_url(path),
-                         valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return _member_email(
+        Kind.MEMBER_INVITATION,
+        user=user,
+        organization=organization,
+        by=invited_by,
+        password_url=links.site_url(path),
+        valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    )
 
 
 def member_invited_received(sender, *, user, organization, invited_by, **kwargs) -> None:
@@ -491,23 +593,39 @@ def notify_organization_invitation(*, invitation, token: str) -> int:
     page where they accept it (signed in as that account). Nothing changes for them until they do. Returns the
     outbox row's id."""
     path = reverse("organization:invitation_accept", kwargs={"token": token})
-    return _member_email(Kind.ORGANIZATION_INVITATION, user=invitation.user, organization=invitation.organization,
-                         by=invitation.invited_by, role=invitation.get_role_display(),
-                         accept_url=links.site_url(path),
-                         expires=f"{timezone.localtime(invitation.expires_at):%B %-d, %Y}")
+    return _member_email(
+        Kind.ORGANIZATION_INVITATION,
+        user=invitation.user,
+        organization=invitation.organization,
+        by=invitation.invited_by,
+        role=invitation.get_role_display(),
+        accept_url=links.site_url(path),
+        expires=f"{timezone.localtime(invitation.expires_at):%B %-d, %Y}",
+    )
 
 
 def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: int) -> int:
     """Emails ``new_email`` the link that makes it ``user``'s sign-in email (security.services): the address
     changes only when its owner follows the link. Returns the outbox row's id."""
-    context = {"recipient_name": user.first_name or new_email, "email": user.email, "new_email": new_email,
-               "confirm_url": confirm_url, "valid_hours": valid_hours}
+    context = {
+        "recipient_name": user.first_name or new_email,
+        "email": user.email,
+        "new_email": new_email,
+        "confirm_url": confirm_url,
+        "valid_hours": valid_hours,
+    }
     language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
     kind = OutboxMessage.Kind.EMAIL_CHANGE
     subject, text, html = render_message(kind, context, language)
     message = OutboxMessage.objects.create(
-        key=f"{kind}:{user.pk}:{timezone.now().timestamp():.6f}", kind=kind, recipient_email=new_email,
-        recipient_user=user, language=language, subject=subject, body_text=text, body_html=html,
+        key=f"{kind}:{user.pk}:{timezone.now().timestamp():.6f}",
+        kind=kind,
+        recipient_email=new_email,
+        recipient_user=user,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk
@@ -527,8 +645,13 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
     message = OutboxMessage.objects.create(
         # A new row for each: an admin may send the link again after the first one expired.
         key=f"{kind}:{organization.pk}:{user.pk}:{timezone.now().timestamp():.6f}",
-        kind=kind, recipient_email=user.email, recipient_user=user, language=language,
-        subject=subject, body_text=text, body_html=html,
+        kind=kind,
+        recipient_email=user.email,
+        recipient_user=user,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk
@@ -540,8 +663,12 @@ def email_change_received(sender, *, user, new_email, token, valid_hours, **kwar
 
     from . import links
 
-    notify_email_change(user=user, new_email=new_email, valid_hours=valid_hours,
-                        confirm_url=links.site_url(reverse("security:email_confirm", kwargs={"token": token})))
+    notify_email_change(
+        user=user,
+        new_email=new_email,
+        valid_hours=valid_hours,
+        confirm_url=links.site_url(reverse("security:email_confirm", kwargs={"token": token})),
+    )
 
 
 def password_reset_received(sender, *, user, **kwargs) -> None:
@@ -557,17 +684,31 @@ def notify_password_reset(*, user) -> int:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    path = reverse("accounts:password_reset_confirm", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
-    context = {"recipient_name": user.first_name or user.email, "email": user.email,
-               "reset_url": links.site_url(path), "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "recipient_name": user.first_name or user.email,
+        "email": user.email,
+        "reset_url": links.site_url(path),
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
     language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
     subject, text, html = render_message(Kind.PASSWORD_RESET, context, language)
     message = OutboxMessage.objects.create(
         # A new row for each request: every request sends its own link.
         key=f"{Kind.PASSWORD_RESET}:{user.pk}:{timezone.now().timestamp():.6f}",
-        kind=Kind.PASSWORD_RESET, recipient_email=user.email, recipient_user=user, language=language,
-        subject=subject, body_text=text, body_html=html,
+        kind=Kind.PASSWORD_RESET,
+        recipient_email=user.email,
+        recipient_user=user,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk

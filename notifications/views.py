@@ -27,8 +27,11 @@ def mailbox(request):
     # Not named ``messages``: the base template shows that name as the page's flash banners.
     emails = OutboxMessage.objects.order_by("-created_at", "-id")[:200]
     # The other channels' messages (texts), through the delivery core's registry: no channel imports another.
-    others = [{"name": channel.name, "rows": channel.dev_mailbox(200)} for channel in outbox.channels()
-              if channel.dev_mailbox is not None]
+    others = [
+        {"name": channel.name, "rows": channel.dev_mailbox(200)}
+        for channel in outbox.channels()
+        if channel.dev_mailbox is not None
+    ]
     return render(request, "notifications/mailbox.html", {"emails": emails, "other_channels": others})
 
 

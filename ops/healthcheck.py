@@ -17,8 +17,7 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     path = sys.argv[1] if len(sys.argv) > 1 else "/healthz"
     base = sys.argv[2].rstrip("/") if len(sys.argv) > 2 else f"http://127.0.0.1:{port}"
-    request = urllib.request.Request(f"{base}{path}",
-                                     headers={"Host": host, "X-Forwarded-Proto": "https"})
+    request = urllib.request.Request(f"{base}{path}", headers={"Host": host, "X-Forwarded-Proto": "https"})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return 0 if response.status == 200 else 1

@@ -46,8 +46,11 @@ def run(*, now: datetime | None = None, only: str | None = None) -> list[tuple[s
     entries = schedule()
     if only is not None:
         if only not in entries:
-            raise InvalidInput(f"There is no sweep named {only!r}; the sweeps are {', '.join(entries)}.",
-                               code="unknown_sweep", field="only")
+            raise InvalidInput(
+                f"There is no sweep named {only!r}; the sweeps are {', '.join(entries)}.",
+                code="unknown_sweep",
+                field="only",
+            )
         entries = {only: entries[only]}
     app.loader.import_default_modules()
     kwargs = {"now": now.isoformat()} if now is not None else {}

@@ -28,10 +28,18 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response[request_id.HEADER] = rid
             logger.info(
-                "%s %s %s", request.method, request.path, response.status_code,
-                extra={"request_id": rid, "method": request.method, "path": request.path, "status_code": response.status_code,
-                       "client": client_address(request),
-                       "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "request_id": rid,
+                    "method": request.method,
+                    "path": request.path,
+                    "status_code": response.status_code,
+                    "client": client_address(request),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
             )
             return response
         finally:

@@ -54,6 +54,9 @@ def sweep_ages(*, now=None) -> dict[str, dict]:
     for task, interval in sorted(scheduled_sweeps().items()):
         limit = max(float(settings.SWEEP_MAX_AGE_SECONDS), 2 * interval)
         age = (now - finished[task]).total_seconds() if task in finished else None
-        report[task] = {"age_seconds": None if age is None else round(age), "max_age_seconds": round(limit),
-                        "ok": age is not None and age <= limit}
+        report[task] = {
+            "age_seconds": None if age is None else round(age),
+            "max_age_seconds": round(limit),
+            "ok": age is not None and age <= limit,
+        }
     return report

@@ -43,8 +43,9 @@ _migrations_applied = False
 
 def _answer(checks: dict) -> JsonResponse:
     healthy = not any(value.startswith("error") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def _check_sweeps() -> tuple[str, dict]:
@@ -88,11 +89,15 @@ def readyz(request):
     try:
         loader = MigrationExecutor(connection).loader
         # Every known migration, not only the plan to the leaves: a plan skips an app whose leaf is recorded.
-        pending = sorted(f"{app}.{name}" for app, name in loader.graph.nodes if (app, name) not in loader.applied_migrations)
+        pending = sorted(
+            f"{app}.{name}" for app, name in loader.graph.nodes if (app, name) not in loader.applied_migrations
+        )
     except DatabaseError as error:
         return _answer({"database": database, "migrations": f"error: {error.__class__.__name__}"})
     if pending:
-        return JsonResponse({"status": "unavailable", "checks": {"database": database, "migrations": "pending"},
-                             "pending": pending}, status=503)
+        return JsonResponse(
+            {"status": "unavailable", "checks": {"database": database, "migrations": "pending"}, "pending": pending},
+            status=503,
+        )
     _migrations_applied = True
     return _answer({"database": database, "migrations": "ok"})

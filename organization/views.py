@@ -77,8 +77,10 @@ def _posted_member(request, organization):
         return None, error_messages(form.errors)
     user = organization_member_by_email(organization, form.cleaned_data["email"])
     if user is None:
-        return None, [f"No member of {organization.name} has the email {form.cleaned_data['email']}. "
-                      "Add them on the Members page first."]
+        return None, [
+            f"No member of {organization.name} has the email {form.cleaned_data['email']}. "
+            "Add them on the Members page first."
+        ]
     return user, []
 
 
@@ -87,9 +89,13 @@ def _has_programs(organization) -> bool:
 
 
 def _context(request, organization, section: str, **extra) -> dict:
-    return {"organization": organization, "section": section, "has_programs": _has_programs(organization),
-            "other_organizations": organizations_administered_by(request.user).exclude(pk=organization.pk)[:1].exists(),
-            **extra}
+    return {
+        "organization": organization,
+        "section": section,
+        "has_programs": _has_programs(organization),
+        "other_organizations": organizations_administered_by(request.user).exclude(pk=organization.pk)[:1].exists(),
+        **extra,
+    }
 
 
 @login_required
@@ -114,8 +120,15 @@ def _members_page(request, organization, *, form=None, status=200):
     page.object_list = list(page.object_list)
     for membership in page.object_list:
         membership.is_only_admin = policies.is_only_admin(membership, admin_user_ids=admins)
-    context = _context(request, organization, "members", page=page, form=form or MemberAddForm(),
-                       admin_count=len(admins), invitations=list(organization_invitations_open(organization)))
+    context = _context(
+        request,
+        organization,
+        "members",
+        page=page,
+        form=form or MemberAddForm(),
+        admin_count=len(admins),
+        invitations=list(organization_invitations_open(organization)),
+    )
     return render(request, "organization/members.html", context, status=status)
 
 
@@ -128,21 +141,26 @@ def members(request, organization_id):
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
-            added = services.organization_member_add(actor=request.user, organization=organization,
-                                                     **form.cleaned_data)
+            added = services.organization_member_add(actor=request.user, organization=organization, **form.cleaned_data)
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
             if added.invitation is not None:
                 invitation = added.invitation
-                messages.success(request, f"We emailed {invitation.email} an invitation to join {organization.name} "
-                                          f"as {invitation.get_role_display()}. They join when they accept it "
-                                          f"(it is open until {invitation.expires_at:%b %-d, %Y}); until then "
-                                          "nothing of theirs changes, and it is listed under Invitations.")
+                messages.success(
+                    request,
+                    f"We emailed {invitation.email} an invitation to join {organization.name} "
+                    f"as {invitation.get_role_display()}. They join when they accept it "
+                    f"(it is open until {invitation.expires_at:%b %-d, %Y}); until then "
+                    "nothing of theirs changes, and it is listed under Invitations.",
+                )
             else:
                 user = added.membership.user
-                messages.success(request, f"Added {user.get_full_name()} as {added.membership.get_role_display()}. "
-                                          f"We emailed {user.email} a link to choose a password.")
+                messages.success(
+                    request,
+                    f"Added {user.get_full_name()} as {added.membership.get_role_display()}. "
+                    f"We emailed {user.email} a link to choose a password.",
+                )
             return redirect("organization:members", organization_id=organization.public_id)
     return _members_page(request, organization, form=form, status=400)
 
@@ -164,14 +182,17 @@ def member_role(request, organization_id, user_id):
     if not form.is_valid():
         return _refused(request, error_messages(form.errors), page)
     try:
-        membership = services.organization_member_set_role(actor=request.user, organization=organization,
-                                                           user=membership.user, role=form.cleaned_data["role"])
+        membership = services.organization_member_set_role(
+            actor=request.user, organization=organization, user=membership.user, role=form.cleaned_data["role"]
+        )
     except InvalidInput as error:
         return _refused(request, error_messages(error), page)
     name = membership.user.get_full_name()
     if membership.is_admin:
-        messages.success(request, f"{name} is now an organization admin. They sign in again, with a second "
-                                  "factor, to use their new rights.")
+        messages.success(
+            request,
+            f"{name} is now an organization admin. They sign in again, with a second factor, to use their new rights.",
+        )
     else:
         messages.success(request, f"{name} is now a worker.")
     if membership.user == request.user and not policies.can(request.user, "administer", organization):
@@ -186,9 +207,17 @@ def member_remove(request, organization_id, user_id):
     organization = _organization(request, organization_id)
     membership = _membership(organization, user_id)
     if request.method == "GET":
-        return render(request, "organization/member_remove.html",
-                      _context(request, organization, "members", membership=membership,
-                               member=organization_members(organization).get(pk=membership.pk)))
+        return render(
+            request,
+            "organization/member_remove.html",
+            _context(
+                request,
+                organization,
+                "members",
+                membership=membership,
+                member=organization_members(organization).get(pk=membership.pk),
+            ),
+        )
     try:
         services.organization_member_remove(actor=request.user, organization=organization, user=membership.user)
     except InvalidInput as error:
@@ -237,16 +266,30 @@ def invitation_accept(request, token):
         invitation = services.invitation_read(token=token, user=request.user)
         if request.method == "POST":
             accepted = services.invitation_accept(user=request.user, token=token)
-            return render(request, "organization/invitation.html", {
-                "invitation": invitation, "joined": True, "membership": accepted.membership,
-                "changed": accepted.changed, "signs_out": accepted.signs_out})
+            return render(
+                request,
+                "organization/invitation.html",
+                {
+                    "invitation": invitation,
+                    "joined": True,
+                    "membership": accepted.membership,
+                    "changed": accepted.changed,
+                    "signs_out": accepted.signs_out,
+                },
+            )
     except Invitation.DoesNotExist:
         raise Http404("No such invitation.") from None
     except services.InvitationError as error:
         return render(request, "organization/invitation.html", {"problem": error.message}, status=400)
-    return render(request, "organization/invitation.html", {
-        "invitation": invitation, "ends_tokens": services.invitation_ends_tokens(invitation),
-        "signs_out": services.invitation_signs_out(invitation)})
+    return render(
+        request,
+        "organization/invitation.html",
+        {
+            "invitation": invitation,
+            "ends_tokens": services.invitation_ends_tokens(invitation),
+            "signs_out": services.invitation_signs_out(invitation),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -255,8 +298,14 @@ def invitation_accept(request, token):
 
 def _teams_page(request, organization, *, form=None, status=200):
     page = CappedCountPaginator(organization_teams(organization), TEAMS_PER_PAGE).get_page(request.GET.get("page"))
-    context = _context(request, organization, "teams", page=page, form=form or TeamCreateForm(),
-                       people=organization_member_people(organization))
+    context = _context(
+        request,
+        organization,
+        "teams",
+        page=page,
+        form=form or TeamCreateForm(),
+        people=organization_member_people(organization),
+    )
     return render(request, "organization/teams.html", context, status=status)
 
 
@@ -281,8 +330,7 @@ def teams(request, organization_id):
     form = TeamCreateForm(request.POST)
     if form.is_valid():
         try:
-            team = services.organization_team_create(actor=request.user, organization=organization,
-                                                     **form.cleaned_data)
+            team = services.organization_team_create(actor=request.user, organization=organization, **form.cleaned_data)
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
@@ -319,11 +367,16 @@ def team_sharing(request, organization_id, team_id):
         return _refused(request, error_messages(form.errors), lambda: _teams_page(request, organization))
     services.organization_team_set_sharing(actor=request.user, team=team, shares_outbound=form.cleaned_value())
     if team.shares_outbound:
-        messages.success(request, f"{team.name} now shares outbound referrals: its members see the referrals a "
-                                  "member makes from now on. Referrals made before stay as they were.")
+        messages.success(
+            request,
+            f"{team.name} now shares outbound referrals: its members see the referrals a "
+            "member makes from now on. Referrals made before stay as they were.",
+        )
     else:
-        messages.success(request, f"{team.name} no longer shares outbound referrals made from now on. Referrals "
-                                  "already shared stay shared.")
+        messages.success(
+            request,
+            f"{team.name} no longer shares outbound referrals made from now on. Referrals already shared stay shared.",
+        )
     return _to_teams(organization, team)
 
 
@@ -362,10 +415,13 @@ def team_member_remove(request, organization_id, team_id, user_id):
 
 
 def _programs_page(request, organization, *, status=200):
-    page = CappedCountPaginator(organization_programs(organization), PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(organization_programs(organization), PROGRAMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     people = list(organization_member_people(organization))
-    context = _context(request, organization, "programs", page=page, people=people,
-                       member_ids={person.pk for person in people})
+    context = _context(
+        request, organization, "programs", page=page, people=people, member_ids={person.pk for person in people}
+    )
     return render(request, "organization/programs.html", context, status=status)
 
 
@@ -401,8 +457,9 @@ def program_claimer_add(request, program_id):
         organization_program_add_claimer(actor=request.user, program=program, user=user)
     except InvalidInput as error:
         return _refused(request, error_messages(error), page)
-    messages.success(request, f"{user.get_full_name()} is now a claimer of {program.name}: they receive its "
-                              "inbound referrals.")
+    messages.success(
+        request, f"{user.get_full_name()} is now a claimer of {program.name}: they receive its inbound referrals."
+    )
     return _to_programs(organization, program)
 
 
@@ -427,9 +484,15 @@ def program_sharing(request, program_id):
         return _refused(request, error_messages(form.errors), lambda: _programs_page(request, organization))
     organization_program_set_sharing(actor=request.user, program=program, shares_outbound=form.cleaned_value())
     if program.shares_outbound:
-        messages.success(request, f"{program.name} now shares the referrals its claimers make on its behalf "
-                                  "from now on. Referrals made before stay as they were.")
+        messages.success(
+            request,
+            f"{program.name} now shares the referrals its claimers make on its behalf "
+            "from now on. Referrals made before stay as they were.",
+        )
     else:
-        messages.success(request, f"{program.name} no longer shares the referrals its claimers make from now on. "
-                                  "Referrals already shared stay shared.")
+        messages.success(
+            request,
+            f"{program.name} no longer shares the referrals its claimers make from now on. "
+            "Referrals already shared stay shared.",
+        )
     return _to_programs(organization, program)

@@ -10,11 +10,18 @@ def with_open_referrals(user, seekers) -> list:
     """``seekers`` (a page's worth) as a list, each with ``open_referrals``: how many of their open referrals
     ``user`` may see. One grouped query, whatever the number of seekers."""
     seekers = list(seekers)
-    counts = dict(
-        Referral.objects.restrict(user, "view")  # a few referrals each, named by seeker
-        .filter(seeker_id__in=[seeker.pk for seeker in seekers], status__in=sorted(OPEN))
-        .order_by().values("seeker_id").annotate(count=Count("pk")).values_list("seeker_id", "count")
-    ) if seekers else {}
+    counts = (
+        dict(
+            Referral.objects.restrict(user, "view")  # a few referrals each, named by seeker
+            .filter(seeker_id__in=[seeker.pk for seeker in seekers], status__in=sorted(OPEN))
+            .order_by()
+            .values("seeker_id")
+            .annotate(count=Count("pk"))
+            .values_list("seeker_id", "count")
+        )
+        if seekers
+        else {}
+    )
     for seeker in seekers:
         seeker.open_referrals = counts.get(seeker.pk, 0)
     return seekers
@@ -40,12 +47,20 @@ def people_referred_to_programs(user, query: str = ""):
         contact_shared = Q(pk__in=consenting) & ~Q(contact_preference=Seeker.ContactPreference.DO_NOT_CONTACT)
         matching = people_search(seekers_received_by(user), query, contact_condition=contact_shared)
         received = received.filter(seeker_id__in=matching.values("pk"))
-    return (received.order_by().values("seeker_id")
-            .annotate(open_referrals=Count("pk", filter=Q(status__in=sorted(OPEN))),
-                      last_activity=Max("updated_at"),
-                      consent_holds=Max(Case(When(CONSENT_HOLDS, then=1), default=0, output_field=IntegerField())))
-            .order_by(Case(When(open_referrals__gt=0, then=0), default=1, output_field=IntegerField()),
-                      "-last_activity", "seeker_id"))
+    return (
+        received.order_by()
+        .values("seeker_id")
+        .annotate(
+            open_referrals=Count("pk", filter=Q(status__in=sorted(OPEN))),
+            last_activity=Max("updated_at"),
+            consent_holds=Max(Case(When(CONSENT_HOLDS, then=1), default=0, output_field=IntegerField())),
+        )
+        .order_by(
+            Case(When(open_referrals__gt=0, then=0), default=1, output_field=IntegerField()),
+            "-last_activity",
+            "seeker_id",
+        )
+    )
 
 
 def referred_people(user, rows) -> list:
@@ -54,7 +69,9 @@ def referred_people(user, rows) -> list:
     from referrals.policies import contact_shared_with_program, seekers_received_by
 
     rows = list(rows)
-    found = {seeker.pk: seeker for seeker in seekers_received_by(user).filter(pk__in=[row["seeker_id"] for row in rows])}
+    found = {
+        seeker.pk: seeker for seeker in seekers_received_by(user).filter(pk__in=[row["seeker_id"] for row in rows])
+    }
     people = []
     for row in rows:
         seeker = found.get(row["seeker_id"])

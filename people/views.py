@@ -4,9 +4,9 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.db.models import OuterRef, Subquery
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import CappedCountPaginator
@@ -34,8 +34,11 @@ def _warn_if_zip_cannot_be_placed(request, seeker) -> None:
     """A well-formed zip code is kept even when we cannot place it (people live anywhere), but the helper
     hears it now rather than when program search cannot sort by distance."""
     if seeker.zip_code and zip_centre(seeker.zip_code) is None:
-        messages.warning(request, f"We have no map location for zip code {seeker.zip_code}: check it is right. "
-                                  "Program search will list programs for this person without distances.")
+        messages.warning(
+            request,
+            f"We have no map location for zip code {seeker.zip_code}: check it is right. "
+            "Program search will list programs for this person without distances.",
+        )
 
 
 def get_seeker_or_404(user, public_id) -> Seeker:
@@ -78,8 +81,9 @@ def people(request):
     form = PeopleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if shown == REFERRED:
-        page = CappedCountPaginator(people_referred_to_programs(request.user, query),
-                                    PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+        page = CappedCountPaginator(people_referred_to_programs(request.user, query), PEOPLE_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         page.object_list = referred_people(request.user, page.object_list)
     else:
         seekers = Seeker.objects.restrict(request.user, "view:all")
@@ -87,8 +91,14 @@ def people(request):
             seekers = people_search(seekers, query)
         page = CappedCountPaginator(people_with_activity(seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = with_open_referrals(request.user, page.object_list)
-    context = {"form": form, "page": page, "query": query, "shown": shown, "can_add_person": helping,
-               "both_lists": helping and referred}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "shown": shown,
+        "can_add_person": helping,
+        "both_lists": helping and referred,
+    }
     list_template = "seekers/_referred_list.html" if shown == REFERRED else "seekers/_people_list.html"
     template = list_template if request.htmx and request.htmx.target == "people-list" else "seekers/people.html"
     return render(request, template, {**context, "list_template": list_template})
@@ -107,14 +117,22 @@ def create(request):
         try:
             seeker = seeker_create(actor=request.user, check_duplicates=not confirmed, **fields)  # NotAllowed: 403
         except LikelyDuplicate as duplicate:
-            return render(request, "seekers/seeker_form.html",
-                          {"form": form, "seeker": None, "matches": duplicate.matches,
-                           "hidden_matches": duplicate.hidden_matches})
+            return render(
+                request,
+                "seekers/seeker_form.html",
+                {
+                    "form": form,
+                    "seeker": None,
+                    "matches": duplicate.matches,
+                    "hidden_matches": duplicate.hidden_matches,
+                },
+            )
         messages.success(request, f"Added {seeker.full_name}.")
         _warn_if_zip_cannot_be_placed(request, seeker)
         return redirect("seekers:profile", public_id=seeker.public_id)
-    return render(request, "seekers/seeker_form.html", {"form": form, "seeker": None},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request, "seekers/seeker_form.html", {"form": form, "seeker": None}, status=400 if form.is_bound else 200
+    )
 
 
 @login_required
@@ -138,23 +156,33 @@ def edit(request, public_id):
 
 def _with_latest_note(referrals):
     """Each referral with its latest note's text and time (one subquery each, in the list's one query)."""
-    latest = (Note.objects.unscoped("the latest note of each referral the list's restrict() chose")
-              .filter(referral=OuterRef("pk")).order_by("-created_at", "-id"))
-    return referrals.annotate(latest_note=Subquery(latest.values("body")[:1]),
-                              latest_note_at=Subquery(latest.values("created_at")[:1]))
+    latest = (
+        Note.objects.unscoped("the latest note of each referral the list's restrict() chose")
+        .filter(referral=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+    )
+    return referrals.annotate(
+        latest_note=Subquery(latest.values("body")[:1]), latest_note_at=Subquery(latest.values("created_at")[:1])
+    )
 
 
 def outbound_referrals(user, seeker):
-    return _with_latest_note(Referral.objects.restrict(user, "refer").filter(seeker=seeker)
-                             .select_related("program", "goal").order_by("-sent_at", "-id"))
+    return _with_latest_note(
+        Referral.objects.restrict(user, "refer")
+        .filter(seeker=seeker)
+        .select_related("program", "goal")
+        .order_by("-sent_at", "-id")
+    )
 
 
 def inbound_referrals(user, seeker):
     """The seeker's referrals to the programs ``user`` works, each with ``on_seeker_side`` (the goal is shown
     only to those who help the seeker)."""
-    return _with_latest_note(with_seeker_side(Referral.objects.restrict(user, "receive").filter(seeker=seeker), user)
-                             .select_related("program", "goal", "on_behalf_of_program", "replaced_by__program")
-                             .order_by("-sent_at", "-id"))
+    return _with_latest_note(
+        with_seeker_side(Referral.objects.restrict(user, "receive").filter(seeker=seeker), user)
+        .select_related("program", "goal", "on_behalf_of_program", "replaced_by__program")
+        .order_by("-sent_at", "-id")
+    )
 
 
 def render_received_profile(request, seeker, *, open_panel=""):
@@ -218,13 +246,15 @@ def profile_referral(request, public_id, referral_id):
 def outbound_list(request, public_id):
     """The profile's outbound referral list alone: what live updates swap in."""
     seeker = get_seeker_or_404(request.user, public_id)
-    return render(request, "seekers/_outbound_list.html",
-                  {"seeker": seeker, "outbound": outbound_referrals(request.user, seeker)})
+    return render(
+        request, "seekers/_outbound_list.html", {"seeker": seeker, "outbound": outbound_referrals(request.user, seeker)}
+    )
 
 
 @login_required
 @require_GET
 def inbound_list(request, public_id):
     seeker, _ = get_profile_or_404(request.user, public_id)
-    return render(request, "seekers/_inbound_list.html",
-                  {"seeker": seeker, "inbound": inbound_referrals(request.user, seeker)})
+    return render(
+        request, "seekers/_inbound_list.html", {"seeker": seeker, "inbound": inbound_referrals(request.user, seeker)}
+    )

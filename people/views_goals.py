@@ -19,9 +19,12 @@ from .views import get_seeker_or_404, render_profile
 
 def get_goal_or_404(user, public_id) -> Goal:
     try:
-        return (Goal.objects.for_organizations(member_organization_ids(user))
-                .filter(seeker__in=Seeker.objects.restrict(user, "view")).select_related("seeker")
-                .get(public_id=public_id))
+        return (
+            Goal.objects.for_organizations(member_organization_ids(user))
+            .filter(seeker__in=Seeker.objects.restrict(user, "view"))
+            .select_related("seeker")
+            .get(public_id=public_id)
+        )
     except Goal.DoesNotExist:
         raise Http404("No such goal.") from None
 

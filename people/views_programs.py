@@ -7,11 +7,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import Conflict
 from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
 from programs.models import Program
 from programs.selectors import age_on, directory_search, program_get
-from core.errors import Conflict
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.models import Referral
 from referrals.policies import may_see, programs_referred_for, referral_access
@@ -76,8 +76,13 @@ def search(request):
     page, hidden_ineligible, hidden_ineligible_more, unplaced_zip = None, 0, False, ""
     if form.is_valid():
         filters = form.cleaned_data
-        found = directory_search(zip_code=filters["zip"], radius_miles=filters["radius"], category=filters["category"],
-                                 q=filters["q"], seeker_age=seeker_age)
+        found = directory_search(
+            zip_code=filters["zip"],
+            radius_miles=filters["radius"],
+            category=filters["category"],
+            q=filters["q"],
+            seeker_age=seeker_age,
+        )
         programs, unplaced_zip = found.programs, found.unplaced_zip
         if seeker_age is not None and not filters["show_ineligible"]:
             hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(age_eligible=False))
@@ -86,9 +91,17 @@ def search(request):
         page.object_list = list(page.object_list)
         if seeker is not None:
             _mark_open_referrals(request.user, seeker, page.object_list)
-    context = {"form": form, "seeker": seeker, "seeker_age": seeker_age, "page": page, "forwarding": forwarding,
-               "hidden_ineligible": hidden_ineligible, "hidden_ineligible_more": hidden_ineligible_more,
-               "unplaced_zip": unplaced_zip, "radius_ignored": bool(unplaced_zip and form.cleaned_data["radius"])}
+    context = {
+        "form": form,
+        "seeker": seeker,
+        "seeker_age": seeker_age,
+        "page": page,
+        "forwarding": forwarding,
+        "hidden_ineligible": hidden_ineligible,
+        "hidden_ineligible_more": hidden_ineligible_more,
+        "unplaced_zip": unplaced_zip,
+        "radius_ignored": bool(unplaced_zip and form.cleaned_data["radius"]),
+    }
     return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)
 
 
@@ -108,25 +121,41 @@ def connect(request, public_id):
         messages.info(request, "Start a referral from the person's profile, so we know who it is for.")
         return redirect("seekers:people")
     goals = seeker.goals.filter(status=Goal.Status.OPEN)
-    form = ConnectForm(request.POST or None, seeker=seeker, program=program, goals=goals,
-                       referring_programs=list(programs_referred_for(request.user)),
-                       referring_as=seeker.organization.name)
+    form = ConnectForm(
+        request.POST or None,
+        seeker=seeker,
+        program=program,
+        goals=goals,
+        referring_programs=list(programs_referred_for(request.user)),
+        referring_as=seeker.organization.name,
+    )
     if request.method == "GET":
         return render(request, "programs/connect.html", _connect_context(seeker, program, form))
     if not form.is_valid():
         return render(request, "programs/connect.html", _connect_context(seeker, program, form), status=400)
     data = form.cleaned_data
     try:
-        referral = referral_create(actor=request.user, seeker=seeker, program=program, comment=data["comment"],
-                                   urgency=data["urgency"], consent_method=data["consent_method"], goal=data["goal"],
-                                   on_behalf_of_program=data.get("on_behalf_of"))
+        referral = referral_create(
+            actor=request.user,
+            seeker=seeker,
+            program=program,
+            comment=data["comment"],
+            urgency=data["urgency"],
+            consent_method=data["consent_method"],
+            goal=data["goal"],
+            on_behalf_of_program=data.get("on_behalf_of"),
+        )
     except DuplicateOpenReferral as error:
         if may_see(request.user, error.existing):
             duplicate, refusal = error.existing, error.message
         else:
             duplicate, refusal = None, f"A colleague already referred {seeker.full_name} to this program."
-        return render(request, "programs/connect.html",
-                      _connect_context(seeker, program, form, duplicate=duplicate, refusal=refusal), status=409)
+        return render(
+            request,
+            "programs/connect.html",
+            _connect_context(seeker, program, form, duplicate=duplicate, refusal=refusal),
+            status=409,
+        )
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:
@@ -136,8 +165,9 @@ def connect(request, public_id):
             refusal = None
         else:
             refusal = error.message
-        return render(request, "programs/connect.html", _connect_context(seeker, program, form, refusal=refusal),
-                      status=400)
+        return render(
+            request, "programs/connect.html", _connect_context(seeker, program, form, refusal=refusal), status=400
+        )
     messages.success(request, f"Referral sent to {program.name}.")
     return redirect("seekers:profile", public_id=referral.seeker.public_id)
 
@@ -166,14 +196,26 @@ def forward(request, public_id):
         return render(request, "programs/forward.html", _forward_context(referral, program, form), status=400)
     data = form.cleaned_data
     try:
-        forwarded = referral_forward(actor=request.user, referral=referral, program=program, comment=data["comment"],
-                                     consent_method=data["consent_method"])
+        forwarded = referral_forward(
+            actor=request.user,
+            referral=referral,
+            program=program,
+            comment=data["comment"],
+            consent_method=data["consent_method"],
+        )
     except DuplicateOpenReferral as error:
         duplicate = error.existing if may_see(request.user, error.existing) else None
-        refusal = error.message if duplicate else (f"{referral.seeker.full_name} already has an open referral to "
-                                                   f"{program.name}.")
-        return render(request, "programs/forward.html",
-                      _forward_context(referral, program, form, duplicate=duplicate, refusal=refusal), status=409)
+        refusal = (
+            error.message
+            if duplicate
+            else (f"{referral.seeker.full_name} already has an open referral to {program.name}.")
+        )
+        return render(
+            request,
+            "programs/forward.html",
+            _forward_context(referral, program, form, duplicate=duplicate, refusal=refusal),
+            status=409,
+        )
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:
@@ -183,8 +225,15 @@ def forward(request, public_id):
             form.add_error(field, error.message)
         else:
             refusal = error.message
-        return render(request, "programs/forward.html", _forward_context(referral, program, form, refusal=refusal),
-                      status=409 if isinstance(error, Conflict) else 400)
-    messages.success(request, f"Forwarded to {program.name}: the referral to {referral.program.name} is closed as "
-                              f"forwarded, and {referral.seeker.first_name} is told once.")
+        return render(
+            request,
+            "programs/forward.html",
+            _forward_context(referral, program, form, refusal=refusal),
+            status=409 if isinstance(error, Conflict) else 400,
+        )
+    messages.success(
+        request,
+        f"Forwarded to {program.name}: the referral to {referral.program.name} is closed as "
+        f"forwarded, and {referral.seeker.first_name} is told once.",
+    )
     return redirect("referrals:detail", public_id=forwarded.public_id)

@@ -33,7 +33,11 @@ class AccessRecord(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The staff user; empty for a seeker's email link and for the system.",
     )
     actor_display = models.CharField(max_length=200)
@@ -61,4 +65,3 @@ class AccessRecord(models.Model):
 
     def __str__(self):
         return f"{self.actor_display} {self.get_action_display().lower()} via {self.get_via_display()}"
-

@@ -48,8 +48,16 @@ def _user_agent(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH] if request is not None else ""
 
 
-def access_record(*, user=None, seeker=None, referral=None, request=None, via: str = Via.WEB,
-                  action: str = Action.VIEWED, actor_display: str | None = None) -> AccessRecord:
+def access_record(
+    *,
+    user=None,
+    seeker=None,
+    referral=None,
+    request=None,
+    via: str = Via.WEB,
+    action: str = Action.VIEWED,
+    actor_display: str | None = None,
+) -> AccessRecord:
     """Record that ``user`` (or, with no user, the seeker through an email link) saw a seeker or referral.
 
     One INSERT and no other query when ``seeker`` or ``referral.seeker`` is already loaded (the views
@@ -74,8 +82,9 @@ def access_record(*, user=None, seeker=None, referral=None, request=None, via: s
     )
 
 
-def access_records_for_many(*, user, request=None, via: str, action: str = Action.LISTED, referrals=None,
-                            seekers=None) -> int:
+def access_records_for_many(
+    *, user, request=None, via: str, action: str = Action.LISTED, referrals=None, seekers=None
+) -> int:
     """Record that one request (a list, a search, an export) showed ``user`` many people: one row per
     referral (naming its seeker) or per seeker returned, written by ONE query whatever their number.
 
@@ -87,18 +96,32 @@ def access_records_for_many(*, user, request=None, via: str, action: str = Actio
     if (referrals is None) == (seekers is None):
         raise ValueError("access_records_for_many needs referrals or seekers (one of them)")
     user, actor_display = _actor(user, via, None)
-    common = {"user_id": user.pk if user is not None else None, "actor_display": actor_display,
-              "action": action, "via": via, "ip_address": client_address(request), "user_agent": _user_agent(request),
-              "created_at": timezone.now()}
+    common = {
+        "user_id": user.pk if user is not None else None,
+        "actor_display": actor_display,
+        "action": action,
+        "via": via,
+        "ip_address": client_address(request),
+        "user_agent": _user_agent(request),
+        "created_at": timezone.now(),
+    }
     rows = referrals if referrals is not None else seekers
     if isinstance(rows, QuerySet):
         return _access_records_for_queryset(rows, is_referrals=referrals is not None, common=common)
     if referrals is not None:
-        records = [AccessRecord(organization_id=referral.seeker.organization_id, seeker_id=referral.seeker_id,
-                                referral_id=referral.pk, **common) for referral in referrals]
+        records = [
+            AccessRecord(
+                organization_id=referral.seeker.organization_id,
+                seeker_id=referral.seeker_id,
+                referral_id=referral.pk,
+                **common,
+            )
+            for referral in referrals
+        ]
     else:
-        records = [AccessRecord(organization_id=seeker.organization_id, seeker_id=seeker.pk, **common)
-                   for seeker in seekers]
+        records = [
+            AccessRecord(organization_id=seeker.organization_id, seeker_id=seeker.pk, **common) for seeker in seekers
+        ]
     if records:
         AccessRecord.objects_across_tenants.bulk_create(records)
     return len(records)
@@ -107,13 +130,24 @@ def access_records_for_many(*, user, request=None, via: str, action: str = Actio
 def _access_records_for_queryset(rows: QuerySet, *, is_referrals: bool, common: dict) -> int:
     if is_referrals:
         selected = rows.order_by().values(
-            record_organization=F("seeker__organization_id"), record_seeker=F("seeker_id"), record_referral=F("pk"))
+            record_organization=F("seeker__organization_id"), record_seeker=F("seeker_id"), record_referral=F("pk")
+        )
     else:
-        selected = rows.order_by().values(record_organization=F("organization_id"), record_seeker=F("pk"),
-                                          record_referral=Value(None, output_field=BigIntegerField()))
+        selected = rows.order_by().values(
+            record_organization=F("organization_id"),
+            record_seeker=F("pk"),
+            record_referral=Value(None, output_field=BigIntegerField()),
+        )
     if connection.vendor != "postgresql":  # development on SQLite: no UUIDs in SQL; batches of loaded ids
-        records = [AccessRecord(organization_id=row["record_organization"], seeker_id=row["record_seeker"],
-                                referral_id=row["record_referral"], **common) for row in selected.iterator()]
+        records = [
+            AccessRecord(
+                organization_id=row["record_organization"],
+                seeker_id=row["record_seeker"],
+                referral_id=row["record_referral"],
+                **common,
+            )
+            for row in selected.iterator()
+        ]
         AccessRecord.objects_across_tenants.bulk_create(records, batch_size=500)
         return len(records)
     select_sql, select_params = selected.query.sql_with_params()
@@ -125,8 +159,16 @@ def _access_records_for_queryset(rows: QuerySet, *, is_referrals: bool, common: 
             "SELECT gen_random_uuid(), chosen.record_organization, chosen.record_seeker, chosen.record_referral, "
             "%s, %s, '', %s, %s, %s::inet, %s, %s "
             f"FROM ({select_sql}) AS chosen",
-            [common["user_id"], common["actor_display"], common["action"], common["via"], common["ip_address"],
-             common["user_agent"], common["created_at"], *select_params],
+            [
+                common["user_id"],
+                common["actor_display"],
+                common["action"],
+                common["via"],
+                common["ip_address"],
+                common["user_agent"],
+                common["created_at"],
+                *select_params,
+            ],
         )
         return cursor.rowcount
 
@@ -155,49 +197,81 @@ def seeker_export(*, actor, seeker, request=None, via: str = Via.WEB) -> dict:
     organization. The export itself is recorded.
     """
     goals = [
-        {"id": str(goal.public_id), "title": goal.title, "status": goal.status, "created_at": _iso(goal.created_at),
-         "closed_at": _iso(goal.closed_at)}
+        {
+            "id": str(goal.public_id),
+            "title": goal.title,
+            "status": goal.status,
+            "created_at": _iso(goal.created_at),
+            "closed_at": _iso(goal.closed_at),
+        }
         for goal in seeker.goals.order_by("created_at")
     ]
     referrals = []
-    for referral in seeker.referrals.select_related("program", "program__organization", "organization",
-                                                    "referred_by", "goal").order_by("sent_at"):
-        referrals.append({
-            "id": str(referral.public_id),
-            "program": referral.program.name,
-            "program_organization": referral.program.organization.name,
-            "referring_organization": referral.organization.name,
-            "referred_by": referral.referred_by.short_name,
-            "sent_at": _iso(referral.sent_at),
-            "status": referral.status,
-            "status_reason": referral.status_reason,
-            "urgency": referral.urgency,
-            "comment": referral.comment,
-            "goal": str(referral.goal.public_id) if referral.goal_id else None,
-            "consent": {"given_at": _iso(referral.consent_given_at), "method": referral.consent_method,
-                        "withdrawn_at": _iso(referral.consent_withdrawn_at)},
-            "outcomes": {"seeker": referral.seeker_outcome, "program": referral.program_outcome,
-                         "referrer": referral.referrer_outcome},
-            "closed_at": _iso(referral.closed_at),
-            "notes": [
-                {"id": str(note.public_id), "author": note.author_display,
-                 "author_organization": note.author_organization, "body": note.body,
-                 "created_at": _iso(note.created_at)}
-                for note in referral.notes.order_by("created_at")
-            ],
-            "history": [
-                {"kind": event.kind, "actor": event.actor_display, "actor_organization": event.actor_organization,
-                 "via": event.via, "from_status": event.from_status, "to_status": event.to_status,
-                 "reason": event.reason, "detail": event.detail, "created_at": _iso(event.created_at)}
-                for event in referral.events.order_by("created_at", "id")
-            ],
-        })
+    for referral in seeker.referrals.select_related(
+        "program", "program__organization", "organization", "referred_by", "goal"
+    ).order_by("sent_at"):
+        referrals.append(
+            {
+                "id": str(referral.public_id),
+                "program": referral.program.name,
+                "program_organization": referral.program.organization.name,
+                "referring_organization": referral.organization.name,
+                "referred_by": referral.referred_by.short_name,
+                "sent_at": _iso(referral.sent_at),
+                "status": referral.status,
+                "status_reason": referral.status_reason,
+                "urgency": referral.urgency,
+                "comment": referral.comment,
+                "goal": str(referral.goal.public_id) if referral.goal_id else None,
+                "consent": {
+                    "given_at": _iso(referral.consent_given_at),
+                    "method": referral.consent_method,
+                    "withdrawn_at": _iso(referral.consent_withdrawn_at),
+                },
+                "outcomes": {
+                    "seeker": referral.seeker_outcome,
+                    "program": referral.program_outcome,
+                    "referrer": referral.referrer_outcome,
+                },
+                "closed_at": _iso(referral.closed_at),
+                "notes": [
+                    {
+                        "id": str(note.public_id),
+                        "author": note.author_display,
+                        "author_organization": note.author_organization,
+                        "body": note.body,
+                        "created_at": _iso(note.created_at),
+                    }
+                    for note in referral.notes.order_by("created_at")
+                ],
+                "history": [
+                    {
+                        "kind": event.kind,
+                        "actor": event.actor_display,
+                        "actor_organization": event.actor_organization,
+                        "via": event.via,
+                        "from_status": event.from_status,
+                        "to_status": event.to_status,
+                        "reason": event.reason,
+                        "detail": event.detail,
+                        "created_at": _iso(event.created_at),
+                    }
+                    for event in referral.events.order_by("created_at", "id")
+                ],
+            }
+        )
     access = [
-        {"who": record.actor_display, "action": record.action, "via": record.via,
-         "referral": str(record.referral.public_id) if record.referral_id else None,
-         "at": _iso(record.created_at)}
-        for record in AccessRecord.objects.for_organization(seeker.organization_id).filter(seeker=seeker)
-        .select_related("referral").order_by("created_at", "id")
+        {
+            "who": record.actor_display,
+            "action": record.action,
+            "via": record.via,
+            "referral": str(record.referral.public_id) if record.referral_id else None,
+            "at": _iso(record.created_at),
+        }
+        for record in AccessRecord.objects.for_organization(seeker.organization_id)
+        .filter(seeker=seeker)
+        .select_related("referral")
+        .order_by("created_at", "id")
     ]
     data = {
         "exported_at": _iso(timezone.now()),
@@ -215,8 +289,10 @@ def seeker_export(*, actor, seeker, request=None, via: str = Via.WEB) -> dict:
             "created_at": _iso(seeker.created_at),
             "last_activity_at": _iso(seeker.last_activity_at),
             # Other systems' ids for the person (an EHR's record number, sent with a FHIR referral).
-            "identifiers": [{"system": row.system, "value": row.value, "recorded_at": _iso(row.created_at)}
-                            for row in seeker.identifiers.order_by("created_at", "id")],
+            "identifiers": [
+                {"system": row.system, "value": row.value, "recorded_at": _iso(row.created_at)}
+                for row in seeker.identifiers.order_by("created_at", "id")
+            ],
         },
         "goals": goals,
         "referrals": referrals,
@@ -282,15 +358,25 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     seeker.goals.update(title=ERASED_TEXT)
     seeker.referrals.update(comment="")
     # Notes and history live in referrals, which scrubs them (privacy.signals; referrals.signals.seeker_erasing).
-    signals.seeker_erasing.send(sender=AccessRecord, seeker=seeker, referral_ids=referral_ids,
-                                user_id=seeker_user_id, short_name=seeker_short)
+    signals.seeker_erasing.send(
+        sender=AccessRecord, seeker=seeker, referral_ids=referral_ids, user_id=seeker_user_id, short_name=seeker_short
+    )
 
     with pgtrigger.ignore("privacy.AccessRecord:protect_access_records"):
-        (AccessRecord.objects.unscoped("the erased seeker's email-link visits")
-         .filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK).update(ip_address=None, user_agent=""))
+        (
+            AccessRecord.objects.unscoped("the erased seeker's email-link visits")
+            .filter(seeker=seeker, user__isnull=True, via=Via.EMAIL_LINK)
+            .update(ip_address=None, user_agent="")
+        )
 
-    access_record(user=actor, seeker=seeker, request=request, via=via, action=Action.ERASED,
-                  actor_display=None if actor is not None else "System (retention)")
+    access_record(
+        user=actor,
+        seeker=seeker,
+        request=request,
+        via=via,
+        action=Action.ERASED,
+        actor_display=None if actor is not None else "System (retention)",
+    )
     return seeker
 
 
@@ -306,10 +392,15 @@ def _person(seeker, *, seeker_short: str, referral_ids: list[int]) -> erasure.Pe
         emails |= {account.email, account.email.lower()}
     program_ids = set(seeker.referrals.values_list("program_id", flat=True))
     return erasure.Person(
-        seeker_id=seeker.pk, organization_id=seeker.organization_id, referral_ids=tuple(referral_ids),
-        user_id=account.pk if account is not None else None, names=tuple(sorted(name for name in names if name)),
+        seeker_id=seeker.pk,
+        organization_id=seeker.organization_id,
+        referral_ids=tuple(referral_ids),
+        user_id=account.pk if account is not None else None,
+        names=tuple(sorted(name for name in names if name)),
         emails=tuple(sorted(email for email in emails if email)),
-        phones=tuple([seeker.phone] if seeker.phone else []), program_ids=tuple(sorted(program_ids)))
+        phones=tuple([seeker.phone] if seeker.phone else []),
+        program_ids=tuple(sorted(program_ids)),
+    )
 
 
 def _is_staff_account(user) -> bool:
@@ -327,7 +418,8 @@ def erase_account_records(person: erasure.Person) -> None:
         return
     with pgtrigger.ignore("privacy.AccessRecord:protect_access_records"):
         AccessRecord.objects.unscoped("the erased person's own visits").filter(user_id=person.user_id).update(
-            actor_display=ERASED_NAME, ip_address=None, user_agent="")
+            actor_display=ERASED_NAME, ip_address=None, user_agent=""
+        )
 
 
 def erase_admin_log(person: erasure.Person) -> None:
@@ -337,10 +429,16 @@ def erase_admin_log(person: erasure.Person) -> None:
     from goals.models import Goal
     from seekers.models import Seeker, SeekerIdentifier
 
-    goal_ids = Goal.objects.unscoped("the erased person's goals").filter(seeker_id=person.seeker_id).values_list(
-        "pk", flat=True)
-    identifier_ids = SeekerIdentifier.objects.unscoped("the erased person's identifiers").filter(
-        seeker_id=person.seeker_id).values_list("pk", flat=True)
+    goal_ids = (
+        Goal.objects.unscoped("the erased person's goals")
+        .filter(seeker_id=person.seeker_id)
+        .values_list("pk", flat=True)
+    )
+    identifier_ids = (
+        SeekerIdentifier.objects.unscoped("the erased person's identifiers")
+        .filter(seeker_id=person.seeker_id)
+        .values_list("pk", flat=True)
+    )
     objects = {Seeker: [person.seeker_id], Goal: list(goal_ids), SeekerIdentifier: list(identifier_ids)}
     if person.user_id is not None:
         from django.contrib.auth import get_user_model

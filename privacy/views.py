@@ -14,14 +14,14 @@ from seekers.models import Seeker
 
 from .services import access_records_for_seeker, seeker_erase, seeker_export, seeker_is_erased
 
-
 # --- data about a seeker (organization admins) -------------------------------------------------------------
 
 
 def _seeker_for_admin(request, public_id):
     """The seeker, if the user may see it (else 404), and administers its organization (else 403)."""
-    seeker = Seeker.objects.restrict(request.user, "view").select_related("organization").filter(
-        public_id=public_id).first()
+    seeker = (
+        Seeker.objects.restrict(request.user, "view").select_related("organization").filter(public_id=public_id).first()
+    )
     if seeker is None:
         raise Http404
     seeker_policies.check(request.user, "see_access_records", seeker)
@@ -31,9 +31,15 @@ def _seeker_for_admin(request, public_id):
 @login_required
 def seeker_access(request, public_id):
     seeker = _seeker_for_admin(request, public_id)
-    return render(request, "privacy/seeker_access.html", {
-        "seeker": seeker, "records": access_records_for_seeker(seeker=seeker), "erased": seeker_is_erased(seeker),
-    })
+    return render(
+        request,
+        "privacy/seeker_access.html",
+        {
+            "seeker": seeker,
+            "records": access_records_for_seeker(seeker=seeker),
+            "erased": seeker_is_erased(seeker),
+        },
+    )
 
 
 @login_required
@@ -59,5 +65,6 @@ def seeker_erase_view(request, public_id):
         seeker_erase(actor=request.user, seeker=seeker, request=request)
         messages.success(request, "The person's details are erased. Their referrals remain, de-identified.")
         return redirect("privacy:seeker_access", public_id=seeker.public_id)
-    return render(request, "privacy/seeker_erase.html", {"seeker": seeker, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "privacy/seeker_erase.html", {"seeker": seeker, "form": form}, status=400 if form.errors else 200
+    )

@@ -24,8 +24,14 @@ class ProgramClaimerInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "zip_code", "accepts_referrals", "capacity_available",
-                    "expected_response_hours"]
+    list_display = [
+        "name",
+        "organization",
+        "zip_code",
+        "accepts_referrals",
+        "capacity_available",
+        "expected_response_hours",
+    ]
     list_filter = ["accepts_referrals", "categories", "shares_outbound", "round_robin_assignment"]
     search_fields = ["name", "organization__name", "zip_code", "hsds_id"]
     list_select_related = ["organization"]
@@ -42,14 +48,21 @@ class ProgramAdmin(admin.ModelAdmin):
         if change:
             # Django's LogEntry records who changed what; only the changed fields are written.
             concrete = {field.name for field in Program._meta.concrete_fields}
-            services.program_admin_update(program=obj, **{name: form.cleaned_data[name]
-                                                          for name in form.changed_data if name in concrete})
+            services.program_admin_update(
+                program=obj, **{name: form.cleaned_data[name] for name in form.changed_data if name in concrete}
+            )
             return
-        fields = {f.name: getattr(obj, f.name) for f in Program._meta.concrete_fields
-                  if f.name not in {"id", "public_id", "organization", "name", "group", "created_at", "updated_at"}}
+        fields = {
+            f.name: getattr(obj, f.name)
+            for f in Program._meta.concrete_fields
+            if f.name not in {"id", "public_id", "organization", "name", "group", "created_at", "updated_at"}
+        }
         created = services.program_create(organization=obj.organization, name=obj.name, **fields)
         obj.pk, obj.group, obj.public_id = created.pk, created.group, created.public_id
 
     def save_formset(self, request, form, formset, change):
-        save_people_inline(formset, add=partial(services.program_add_claimer, program=form.instance),
-                           remove=partial(services.program_remove_claimer, program=form.instance))
+        save_people_inline(
+            formset,
+            add=partial(services.program_add_claimer, program=form.instance),
+            remove=partial(services.program_remove_claimer, program=form.instance),
+        )

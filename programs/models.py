@@ -28,12 +28,11 @@ class Category(models.Model):
         return self.name
 
 
-
-
 class NextSteps(NamedTuple):
     text: str
     language: str
     foreign: bool  # not in the reader's language: marked with lang="…" for screen readers
+
 
 class Program(models.Model):
     """A service in the shared directory (an HSDS *service*). Every signed-in user may search it."""
@@ -48,9 +47,9 @@ class Program(models.Model):
     min_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
     eligibility_attributes = models.JSONField(
-        default=list, blank=True, help_text="Structured eligibility, e.g. [\"veteran\", \"low_income\"]."
+        default=list, blank=True, help_text='Structured eligibility, e.g. ["veteran", "low_income"].'
     )
-    languages = models.JSONField(default=list, blank=True, help_text="Language codes, e.g. [\"en\", \"es\"].")
+    languages = models.JSONField(default=list, blank=True, help_text='Language codes, e.g. ["en", "es"].')
 
     address = models.CharField(max_length=255, blank=True)
     city = models.CharField(max_length=120, blank=True)
@@ -72,7 +71,8 @@ class Program(models.Model):
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
     next_steps = models.TextField(blank=True, help_text="What the seeker should do next.")
     next_steps_es = models.TextField(
-        "next steps in Spanish", blank=True,
+        "next steps in Spanish",
+        blank=True,
         help_text="The same, in Spanish, for seekers who read Spanish; without it they see the English text.",
     )
     expected_response_hours = models.PositiveIntegerField(
@@ -82,17 +82,33 @@ class Program(models.Model):
     # When a referral left in one of these statuses counts as stalled (referrals.stalls); empty: the network's
     # default (settings.STALL_DAYS). A change applies from each referral's next stall period.
     stall_days_needs_client_action = models.PositiveSmallIntegerField(
-        "stalled after (needs client action), days", null=True, blank=True,
-        validators=[MinValueValidator(1)], help_text="Empty: the network's default (3 days).")
+        "stalled after (needs client action), days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: the network's default (3 days).",
+    )
     stall_days_waitlisted = models.PositiveSmallIntegerField(
-        "stalled after (waitlisted), days", null=True, blank=True, validators=[MinValueValidator(1)],
-        help_text="Empty: the network's default (14 days).")
+        "stalled after (waitlisted), days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: the network's default (14 days).",
+    )
     stall_days_accepted = models.PositiveSmallIntegerField(
-        "stalled after (accepted, service not started), days", null=True, blank=True,
-        validators=[MinValueValidator(1)], help_text="Empty: the network's default (14 days).")
+        "stalled after (accepted, service not started), days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: the network's default (14 days).",
+    )
     stall_days_in_service = models.PositiveSmallIntegerField(
-        "stalled after (in service), days", null=True, blank=True, validators=[MinValueValidator(1)],
-        help_text="Empty: the network's default (60 days).")
+        "stalled after (in service), days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: the network's default (60 days).",
+    )
 
     shares_outbound = models.BooleanField(
         "shares outbound referrals",
@@ -112,10 +128,12 @@ class Program(models.Model):
         if reader == "es" and self.next_steps_es.strip():
             return NextSteps(self.next_steps_es, "es", foreign=False)
         return NextSteps(self.next_steps, "en", foreign=reader != "en")
+
     updated_at = models.DateTimeField(auto_now=True)
     # Kept up to date by the database; keyword search on PostgreSQL uses it through a GIN index.
-    search_document = models.GeneratedField(expression=SearchDocument(), output_field=SearchVectorField(),
-                                            db_persist=True)
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
 
     # The directory is shared: reads start from programs.selectors; writes check the organization.
     objects_across_tenants = models.Manager()

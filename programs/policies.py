@@ -20,13 +20,20 @@ def claimer_roles(user) -> set:
     return {"claimer"} if ProgramClaimer.objects.filter(user=user).exists() else set()
 
 
-rules = RuleBook({
-    "edit_listing": Rule(lambda user, program: user.is_superuser or is_claimer(user, program)
-                         or organization_policies.is_organization_admin(user, program.organization_id),
-                         "Only the program's claimers and its organization's admins can edit it."),
-    "manage_claimers": Rule(lambda user, program: organization_policies.can(user, "administer",
-                                                                              program.organization),
-                            lambda program: f"Only an admin of {program.organization.name} can manage its members, "
-                                            "teams and sharing."),
-})
+rules = RuleBook(
+    {
+        "edit_listing": Rule(
+            lambda user, program: (
+                user.is_superuser
+                or is_claimer(user, program)
+                or organization_policies.is_organization_admin(user, program.organization_id)
+            ),
+            "Only the program's claimers and its organization's admins can edit it.",
+        ),
+        "manage_claimers": Rule(
+            lambda user, program: organization_policies.can(user, "administer", program.organization),
+            lambda program: f"Only an admin of {program.organization.name} can manage its members, teams and sharing.",
+        ),
+    }
+)
 can, check = rules.can, rules.check

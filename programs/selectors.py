@@ -41,8 +41,15 @@ def age_on(birth_date: date | None, today: date | None = None) -> int | None:
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
-def program_search(*, zip_code: str = "", radius_miles: float | None = None, category: str = "",
-                   q: str = "", accepting: bool | None = None, seeker_age: int | None = None):
+def program_search(
+    *,
+    zip_code: str = "",
+    radius_miles: float | None = None,
+    category: str = "",
+    q: str = "",
+    accepting: bool | None = None,
+    seeker_age: int | None = None,
+):
     """Programs matching the filters.
 
     With a zip code, each program carries ``distance_miles`` from the zip code's centre and the results are
@@ -52,8 +59,9 @@ def program_search(*, zip_code: str = "", radius_miles: float | None = None, cat
     """
     # An organization that left the network (Organization.is_active off) keeps its programs for the referrals
     # made to them, but nobody finds them any more.
-    programs = (directory().filter(organization__is_active=True)
-                .select_related("organization").prefetch_related("categories"))
+    programs = (
+        directory().filter(organization__is_active=True).select_related("organization").prefetch_related("categories")
+    )
     if category:
         programs = programs.filter(categories__slug=category)
     if q:
@@ -97,8 +105,14 @@ class DirectorySearch:
     unplaced_zip: str = ""
 
 
-def directory_search(*, zip_code: str = "", radius_miles: float | None = None, category: str = "", q: str = "",
-                     seeker_age: int | None = None) -> DirectorySearch:
+def directory_search(
+    *,
+    zip_code: str = "",
+    radius_miles: float | None = None,
+    category: str = "",
+    q: str = "",
+    seeker_age: int | None = None,
+) -> DirectorySearch:
     """The search people run from a page, the staff's program search (people) and the public directory (find)
     alike: ``program_search``, except that a well-formed zip code we have no centre for (a person may live
     anywhere, and new zip codes appear) lists the programs by name, without distances or radius, and says so
@@ -120,8 +134,11 @@ def _keyword_filter(programs, words: list[str]):
     if connections[programs.db].vendor != "postgresql":
         for word in words:
             programs = programs.filter(
-                Q(name__icontains=word) | Q(description__icontains=word) | Q(eligibility__icontains=word)
-                | Q(organization__name__icontains=word) | Q(categories__name__icontains=word)
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(eligibility__icontains=word)
+                | Q(organization__name__icontains=word)
+                | Q(categories__name__icontains=word)
             )
         return programs.distinct()
     words = [word for word in words if re.search(r"\w", word)]
@@ -147,10 +164,12 @@ def _keyword_filter(programs, words: list[str]):
         matching = directory().order_by().filter(search_document=query).values("pk")
         if by_category:
             matching = matching.union(
-                through.filter(category_id__in=by_category).order_by().values("program_id"), all=True)
+                through.filter(category_id__in=by_category).order_by().values("program_id"), all=True
+            )
         if by_organization:
             matching = matching.union(
-                directory().order_by().filter(organization_id__in=by_organization).values("pk"), all=True)
+                directory().order_by().filter(organization_id__in=by_organization).values("pk"), all=True
+            )
         programs = programs.filter(pk__in=matching)
     return programs
 
@@ -184,8 +203,11 @@ def claimers_by_program(program_ids) -> dict:
     from .models import ProgramClaimer
 
     claimers: dict = {}
-    for membership in (ProgramClaimer.objects.filter(program_id__in=list(program_ids))
-                       .select_related("user").order_by("user__first_name", "user__last_name")):
+    for membership in (
+        ProgramClaimer.objects.filter(program_id__in=list(program_ids))
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    ):
         claimers.setdefault(membership.program_id, []).append(membership.user)
     return claimers
 

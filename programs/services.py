@@ -34,11 +34,16 @@ def program_create_many(*, entries: list[dict]) -> list[Program]:
     takes (``organization``, ``name``, ``categories`` and fields), and each program gets its own claimer
     group, as there. All are created or none."""
     groups = Group.objects.bulk_create([Group(name=_claimer_group_name(entry["organization"])) for entry in entries])
-    programs = [Program(group=group, **{key: value for key, value in entry.items() if key != "categories"})
-                for entry, group in zip(entries, groups)]
+    programs = [
+        Program(group=group, **{key: value for key, value in entry.items() if key != "categories"})
+        for entry, group in zip(entries, groups)
+    ]
     programs = Program.objects_across_tenants.bulk_create(programs)
-    links = [Program.categories.through(program_id=program.pk, category_id=category.pk)
-             for program, entry in zip(programs, entries) for category in entry.get("categories", ())]
+    links = [
+        Program.categories.through(program_id=program.pk, category_id=category.pk)
+        for program, entry in zip(programs, entries)
+        for category in entry.get("categories", ())
+    ]
     Program.categories.through.objects.bulk_create(links)
     return programs
 
@@ -59,16 +64,27 @@ def program_update_many(*, updates: list[tuple[Program, dict, list | None]]) -> 
         program.updated_at = now
         fields.update(changes)
     Program.objects.unscoped("programs of the shared directory, by their keys").bulk_update(
-        [program for program, _, _ in updates], sorted(fields), batch_size=500)
+        [program for program, _, _ in updates], sorted(fields), batch_size=500
+    )
     recategorized = [(program, categories) for program, _, categories in updates if categories is not None]
     if recategorized:
         Program.categories.through.objects.filter(program_id__in=[p.pk for p, _ in recategorized]).delete()
-        Program.categories.through.objects.bulk_create([
-            Program.categories.through(program_id=program.pk, category_id=category.pk)
-            for program, categories in recategorized for category in categories])
+        Program.categories.through.objects.bulk_create(
+            [
+                Program.categories.through(program_id=program.pk, category_id=category.pk)
+                for program, categories in recategorized
+                for category in categories
+            ]
+        )
     for program, changes, _ in updates:
-        post_save.send(sender=Program, instance=program, created=False, update_fields=frozenset(changes) | {"updated_at"},
-                       raw=False, using=program._state.db)
+        post_save.send(
+            sender=Program,
+            instance=program,
+            created=False,
+            update_fields=frozenset(changes) | {"updated_at"},
+            raw=False,
+            using=program._state.db,
+        )
 
 
 def categories_get_or_create(*, names) -> dict[str, Category]:
@@ -82,8 +98,9 @@ def categories_get_or_create(*, names) -> dict[str, Category]:
             by_slug.setdefault(slug, name)
     if not by_slug:
         return {}
-    Category.objects.bulk_create([Category(slug=slug, name=name) for slug, name in by_slug.items()],
-                                 ignore_conflicts=True)
+    Category.objects.bulk_create(
+        [Category(slug=slug, name=name) for slug, name in by_slug.items()], ignore_conflicts=True
+    )
     found = {category.slug: category for category in Category.objects.filter(slug__in=by_slug)}
     return {name: found[slugify(name)[:120]] for name in names if slugify(name)[:120] in found}
 
@@ -142,12 +159,22 @@ def category_get_or_create(*, name: str) -> Category:
 
 # Program listing for claimers (web-b).
 EDITABLE_BY_CLAIMERS = {
-    "description": 5000, "eligibility": 2000, "next_steps": 2000, "next_steps_es": 2000,
-    "accepts_referrals": None, "capacity_available": None, "capacity_maximum": None, "round_robin_assignment": None,
+    "description": 5000,
+    "eligibility": 2000,
+    "next_steps": 2000,
+    "next_steps_es": 2000,
+    "accepts_referrals": None,
+    "capacity_available": None,
+    "capacity_maximum": None,
+    "round_robin_assignment": None,
 }
 MAX_SLOTS = 100_000
-LISTING_LABELS = {"description": "description", "eligibility": "eligibility", "next_steps": "next steps",
-                  "next_steps_es": "next steps in Spanish"}
+LISTING_LABELS = {
+    "description": "description",
+    "eligibility": "eligibility",
+    "next_steps": "next steps",
+    "next_steps_es": "next steps in Spanish",
+}
 
 
 @transaction.atomic
@@ -175,8 +202,9 @@ def program_update(*, actor: User, program: Program, capacity_confirmed: bool = 
             except InvalidInput as error:
                 errors.update(error.errors)
         elif name.startswith("capacity_"):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
-                                      or not 0 <= value <= MAX_SLOTS):
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SLOTS
+            ):
                 errors[name] = f"A whole number from 0 to {MAX_SLOTS}."
         else:
             value = bool(value)
@@ -221,8 +249,10 @@ def organization_program_add_claimer(*, actor: User, program: Program, user: Use
 
     _admin_required(actor, program)
     if not Membership.objects.filter(organization_id=program.organization_id, user=user).exists():
-        raise InvalidInput(f"{user.display_name} is not a member of {program.organization.name}. Add them on the "
-                           "Members page first.", code="not_a_member")
+        raise InvalidInput(
+            f"{user.display_name} is not a member of {program.organization.name}. Add them on the Members page first.",
+            code="not_a_member",
+        )
     if ProgramClaimer.objects.filter(program=program, user=user).exists():
         raise InvalidInput(f"{user.display_name} is already a claimer of {program.name}.", code="already_claimer")
     claimer = program_add_claimer(program=program, user=user)

@@ -16,8 +16,9 @@ from .services import EDITABLE_BY_CLAIMERS, MAX_SLOTS, program_update
 
 
 def _text(label: str, name: str) -> forms.CharField:
-    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                           max_length=EDITABLE_BY_CLAIMERS[name])
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=EDITABLE_BY_CLAIMERS[name]
+    )
 
 
 class ProgramListingForm(forms.Form):
@@ -33,7 +34,8 @@ class ProgramListingForm(forms.Form):
         required=False,
     )
     round_robin_assignment = forms.BooleanField(
-        label="Assign new referrals to the program's claimers in turn (round robin)", required=False,
+        label="Assign new referrals to the program's claimers in turn (round robin)",
+        required=False,
     )
 
     @classmethod

@@ -16,15 +16,15 @@ class Actor:
     via: str = Via.WEB
 
     @classmethod
-    def system(cls) -> "Actor":
+    def system(cls) -> Actor:
         return cls(via=Via.SYSTEM)
 
     @classmethod
-    def for_user(cls, user, via: str = Via.WEB) -> "Actor":
+    def for_user(cls, user, via: str = Via.WEB) -> Actor:
         return cls(user=user, via=via)
 
     @classmethod
-    def for_seeker(cls, seeker, via: str = Via.EMAIL_LINK) -> "Actor":
+    def for_seeker(cls, seeker, via: str = Via.EMAIL_LINK) -> Actor:
         return cls(seeker=seeker, via=via)
 
     @property
@@ -39,8 +39,11 @@ class Actor:
 
         if self.user is not None:
             organization = organization_display_for(self.user, program_id=program_id)
-            if on_behalf_of is not None and organization != on_behalf_of.name and _acts_for(
-                    self.user, on_behalf_of.pk, program_id):
+            if (
+                on_behalf_of is not None
+                and organization != on_behalf_of.name
+                and _acts_for(self.user, on_behalf_of.pk, program_id)
+            ):
                 organization = f"{organization}, for {on_behalf_of.name}"
             return self.user.short_name, organization
         if self.seeker is not None:
@@ -58,8 +61,11 @@ def _acts_for(user, on_behalf_of_id, program_id) -> bool:
     not the program the referral went to (there they act for the receiving side)."""
     from programs.models import ProgramClaimer
 
-    claimed = set(ProgramClaimer.objects.filter(user_id=user.pk, program_id__in=[on_behalf_of_id, program_id])
-                  .values_list("program_id", flat=True))
+    claimed = set(
+        ProgramClaimer.objects.filter(user_id=user.pk, program_id__in=[on_behalf_of_id, program_id]).values_list(
+            "program_id", flat=True
+        )
+    )
     return on_behalf_of_id in claimed and program_id not in claimed
 
 

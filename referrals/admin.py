@@ -17,8 +17,7 @@ class ReferralEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ["-created_at", "-id"]
-    fields = ["created_at", "actor_display", "actor_organization", "kind", "from_status", "to_status", "reason",
-              "via"]
+    fields = ["created_at", "actor_display", "actor_organization", "kind", "from_status", "to_status", "reason", "via"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -48,13 +47,15 @@ class ReferralAdminForm(forms.ModelForm):
 
     new_status = forms.ChoiceField(
         choices=[("", "— keep —"), ("reopen", "Reopen (closed referrals)"), *statuses.Status.choices],
-        required=False, help_text="Changed through the same rules as everywhere else; recorded in the history.",
+        required=False,
+        help_text="Changed through the same rules as everywhere else; recorded in the history.",
     )
     reason = forms.ChoiceField(choices=[("", "—"), *statuses.Reason.choices], required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     # The version the page showed: a change made meanwhile by someone else is not overwritten.
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, error_messages={
-        "required": "Open the referral again before changing it."})
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "Open the referral again before changing it."}
+    )
     acting_user = None  # set by ReferralAdmin.get_form for the request
 
     class Meta:
@@ -75,20 +76,27 @@ class ReferralAdminForm(forms.ModelForm):
         note, version = cleaned.get("note", ""), cleaned["expected_version"]
         try:
             if new_status == "reopen":
-                self.instance = referral_reopen(actor=actor, referral=self.instance, note=note,
-                                                expected_version=version)
+                self.instance = referral_reopen(
+                    actor=actor, referral=self.instance, note=note, expected_version=version
+                )
             else:
-                self.instance = referral_change_status(actor=actor, referral=self.instance, to_status=new_status,
-                                                       reason=cleaned.get("reason", ""), note=note,
-                                                       expected_version=version)
+                self.instance = referral_change_status(
+                    actor=actor,
+                    referral=self.instance,
+                    to_status=new_status,
+                    reason=cleaned.get("reason", ""),
+                    note=note,
+                    expected_version=version,
+                )
         except StaleReferral as error:
             # The page now shows the referral as it is; posting again applies the change to that version.
             self.data = self.data.copy()
             self.data[self.add_prefix("expected_version")] = str(error.current.version)
             raise forms.ValidationError(f"Status not changed: {error.message}") from None
         except DuplicateOpenReferral as error:
-            raise forms.ValidationError(f"Status not changed: {error.message} (referral "
-                                        f"{error.existing.public_id})") from None
+            raise forms.ValidationError(
+                f"Status not changed: {error.message} (referral {error.existing.public_id})"
+            ) from None
         except ReferralError as error:
             raise forms.ValidationError(f"Status not changed: {error.message}") from None
         return cleaned
@@ -104,19 +112,53 @@ class ReferralAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = None
     readonly_fields = [
-        "public_id", "organization", "program", "seeker", "referred_by", "referred_by_team",
-        "on_behalf_of_program", "comment", "urgency", "status", "status_reason", "version",
-        "consent_given_at", "consent_method", "consent_recorded_by", "consent_withdrawn_at", "goal",
-        "assigned_to", "replaced_by", "seeker_outcome", "program_outcome", "referrer_outcome", "sent_at",
-        "first_response_at", "closed_at", "updated_at",
+        "public_id",
+        "organization",
+        "program",
+        "seeker",
+        "referred_by",
+        "referred_by_team",
+        "on_behalf_of_program",
+        "comment",
+        "urgency",
+        "status",
+        "status_reason",
+        "version",
+        "consent_given_at",
+        "consent_method",
+        "consent_recorded_by",
+        "consent_withdrawn_at",
+        "goal",
+        "assigned_to",
+        "replaced_by",
+        "seeker_outcome",
+        "program_outcome",
+        "referrer_outcome",
+        "sent_at",
+        "first_response_at",
+        "closed_at",
+        "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["public_id", "organization", "program", "seeker", "referred_by", "referred_by_team",
-                           "on_behalf_of_program", "comment", "urgency"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "public_id",
+                    "organization",
+                    "program",
+                    "seeker",
+                    "referred_by",
+                    "referred_by_team",
+                    "on_behalf_of_program",
+                    "comment",
+                    "urgency",
+                ]
+            },
+        ),
         ("Status", {"fields": ["status", "status_reason", "version", "new_status", "reason", "note"]}),
         ("Outcomes", {"fields": ["seeker_outcome", "program_outcome", "referrer_outcome"]}),
-        ("Consent", {"fields": ["consent_given_at", "consent_method", "consent_recorded_by",
-                                "consent_withdrawn_at"]}),
+        ("Consent", {"fields": ["consent_given_at", "consent_method", "consent_recorded_by", "consent_withdrawn_at"]}),
         ("Links", {"fields": ["goal", "assigned_to", "replaced_by"]}),
         ("Dates", {"fields": ["sent_at", "first_response_at", "closed_at", "updated_at"]}),
     ]
@@ -146,8 +188,16 @@ class ReferralAdmin(admin.ModelAdmin):
 
 @admin.register(ReferralEvent)
 class ReferralEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "referral", "kind", "actor_display", "actor_organization", "from_status",
-                    "to_status", "via"]
+    list_display = [
+        "created_at",
+        "referral",
+        "kind",
+        "actor_display",
+        "actor_organization",
+        "from_status",
+        "to_status",
+        "via",
+    ]
     list_filter = ["kind", "via"]
     list_select_related = ["referral", "referral__seeker", "referral__program"]
     search_fields = ["referral__public_id", "actor_display"]

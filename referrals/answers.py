@@ -70,11 +70,19 @@ def answer_choices(*, referral, recipient) -> list[dict]:
     if recipient.seeker is not None:
         allowed = set(statuses.allowed_targets(referral.status, {Party.SEEKER}))
         labels = seeker_answer_labels()
-        choices = [{"value": answer, "label": labels[answer], "reasons": []}
-                   for answer, (status, _reason) in SEEKER_ANSWERS.items() if status in allowed]
+        choices = [
+            {"value": answer, "label": labels[answer], "reasons": []}
+            for answer, (status, _reason) in SEEKER_ANSWERS.items()
+            if status in allowed
+        ]
         if referral.has_consent:  # privacy: the seeker may withdraw consent from the link (issue 6)
-            choices.append({"value": WITHDRAW_CONSENT, "reasons": [],
-                            "label": gettext("Stop sharing my contact details with the program")})
+            choices.append(
+                {
+                    "value": WITHDRAW_CONSENT,
+                    "reasons": [],
+                    "label": gettext("Stop sharing my contact details with the program"),
+                }
+            )
         return choices
     access = referral_access(Actor.for_user(recipient.user), referral)
     choices = []

@@ -22,7 +22,8 @@ class ReferralsConfig(AppConfig):
         privacy_signals.seeker_erasing.connect(signals.seeker_erasing, dispatch_uid="referrals.seeker_erasing")
         # An erased person's name is on the cached Inbound Referrals pages of every program they were referred
         # to: those pages are not served again (they expire from the cache within INBOUND_PAGE_CACHE_SECONDS).
-        erasure.register(lambda person: inbound_cache.programs_changed(person.program_ids),
-                         name="referrals.inbound_cache")
+        erasure.register(
+            lambda person: inbound_cache.programs_changed(person.program_ids), name="referrals.inbound_cache"
+        )
         # The admin's log names the person's referrals and notes.
         erasure.register(signals.erase_admin_log, name="referrals.admin_log")

@@ -27,47 +27,193 @@ R = statuses.Reason
 
 PROGRAMS = [
     # organization, name, categories, zip, min_age, max_age, expected hours, capacity, description
-    ("foodbank", "Community Food Pantry", ["Food"], "60640", None, None, 48, (40, 120),
-     "Weekly groceries, fresh produce and diapers for households in need. No ID required."),
-    ("foodbank", "Mobile Food Market", ["Food"], "60623", None, None, 72, (80, 200),
-     "A market on wheels that brings free fresh food to neighbourhood sites twice a month."),
-    ("foodbank", "SNAP Enrollment Help", ["Food", "Benefits"], "60608", 18, None, 72, (15, 30),
-     "One-on-one help applying for SNAP (food stamps) and WIC."),
-    ("hopehousing", "Emergency Rental Assistance", ["Housing"], "60612", 18, None, 72, (5, 40),
-     "One-time help with past-due rent for tenants facing eviction."),
-    ("hopehousing", "Family Shelter Placement", ["Housing"], "60644", None, None, 24, (2, 25),
-     "Same-week shelter placement for families with children."),
-    ("hopehousing", "Housing Counseling", ["Housing"], "60622", 18, None, 120, (20, 40),
-     "Budgeting, credit repair and first-time home buyer counseling."),
-    ("lakeshore", "Community Health Clinic", ["Health"], "60614", None, None, 48, (30, 60),
-     "Primary care on a sliding fee scale; walk-ins on Tuesdays."),
-    ("lakeshore", "Mental Health Counseling", ["Health"], "60625", 12, None, 96, (8, 30),
-     "Short-term counseling in English and Spanish, individual or family."),
-    ("lakeshore", "Job Readiness Program", ["Employment"], "60647", 18, None, 96, (25, 50),
-     "Resume writing, interview practice and job placement support."),
-    ("lakeshore", "Youth Employment Program", ["Employment"], "60637", 16, 24, 96, (12, 40),
-     "Paid summer and after-school jobs for young people aged 16 to 24."),
-    ("lakeshore", "Tenant Legal Aid Clinic", ["Legal"], "60601", 18, None, 120, (10, 30),
-     "Free legal advice and representation for tenants facing eviction."),
-    ("lakeshore", "Immigration Legal Help", ["Legal"], "60623", None, None, 168, (5, 20),
-     "Consultations on immigration status, DACA renewals and family petitions."),
-    ("lakeshore", "Senior Benefits Navigation", ["Benefits", "Health"], "60660", 60, None, 72, (15, 30),
-     "Help older adults sign up for Medicare, Medicaid and property-tax relief."),
+    (
+        "foodbank",
+        "Community Food Pantry",
+        ["Food"],
+        "60640",
+        None,
+        None,
+        48,
+        (40, 120),
+        "Weekly groceries, fresh produce and diapers for households in need. No ID required.",
+    ),
+    (
+        "foodbank",
+        "Mobile Food Market",
+        ["Food"],
+        "60623",
+        None,
+        None,
+        72,
+        (80, 200),
+        "A market on wheels that brings free fresh food to neighbourhood sites twice a month.",
+    ),
+    (
+        "foodbank",
+        "SNAP Enrollment Help",
+        ["Food", "Benefits"],
+        "60608",
+        18,
+        None,
+        72,
+        (15, 30),
+        "One-on-one help applying for SNAP (food stamps) and WIC.",
+    ),
+    (
+        "hopehousing",
+        "Emergency Rental Assistance",
+        ["Housing"],
+        "60612",
+        18,
+        None,
+        72,
+        (5, 40),
+        "One-time help with past-due rent for tenants facing eviction.",
+    ),
+    (
+        "hopehousing",
+        "Family Shelter Placement",
+        ["Housing"],
+        "60644",
+        None,
+        None,
+        24,
+        (2, 25),
+        "Same-week shelter placement for families with children.",
+    ),
+    (
+        "hopehousing",
+        "Housing Counseling",
+        ["Housing"],
+        "60622",
+        18,
+        None,
+        120,
+        (20, 40),
+        "Budgeting, credit repair and first-time home buyer counseling.",
+    ),
+    (
+        "lakeshore",
+        "Community Health Clinic",
+        ["Health"],
+        "60614",
+        None,
+        None,
+        48,
+        (30, 60),
+        "Primary care on a sliding fee scale; walk-ins on Tuesdays.",
+    ),
+    (
+        "lakeshore",
+        "Mental Health Counseling",
+        ["Health"],
+        "60625",
+        12,
+        None,
+        96,
+        (8, 30),
+        "Short-term counseling in English and Spanish, individual or family.",
+    ),
+    (
+        "lakeshore",
+        "Job Readiness Program",
+        ["Employment"],
+        "60647",
+        18,
+        None,
+        96,
+        (25, 50),
+        "Resume writing, interview practice and job placement support.",
+    ),
+    (
+        "lakeshore",
+        "Youth Employment Program",
+        ["Employment"],
+        "60637",
+        16,
+        24,
+        96,
+        (12, 40),
+        "Paid summer and after-school jobs for young people aged 16 to 24.",
+    ),
+    (
+        "lakeshore",
+        "Tenant Legal Aid Clinic",
+        ["Legal"],
+        "60601",
+        18,
+        None,
+        120,
+        (10, 30),
+        "Free legal advice and representation for tenants facing eviction.",
+    ),
+    (
+        "lakeshore",
+        "Immigration Legal Help",
+        ["Legal"],
+        "60623",
+        None,
+        None,
+        168,
+        (5, 20),
+        "Consultations on immigration status, DACA renewals and family petitions.",
+    ),
+    (
+        "lakeshore",
+        "Senior Benefits Navigation",
+        ["Benefits", "Health"],
+        "60660",
+        60,
+        None,
+        72,
+        (15, 30),
+        "Help older adults sign up for Medicare, Medicaid and property-tax relief.",
+    ),
 ]
 
 SEEKER_NAMES = [
-    ("Luis", "Hernandez", "es"), ("Aisha", "Johnson", "en"), ("Mei", "Chen", "en"), ("Carlos", "Ramirez", "es"),
-    ("Fatima", "Ali", "en"), ("DeShawn", "Williams", "en"), ("Rosa", "Martinez", "es"), ("Tom", "Kowalski", "en"),
-    ("Grace", "Okonkwo", "en"), ("Jorge", "Lopez", "es"), ("Emily", "Brown", "en"), ("Hassan", "Mahmoud", "en"),
-    ("Lucia", "Gonzalez", "es"), ("Kevin", "Nguyen", "en"), ("Tanya", "Jackson", "en"), ("Miguel", "Torres", "es"),
-    ("Sarah", "Miller", "en"), ("Andre", "Davis", "en"), ("Elena", "Rodriguez", "es"), ("Samuel", "Green", "en"),
-    ("Keisha", "Thomas", "en"), ("Pedro", "Sanchez", "es"), ("Anna", "Nowak", "en"), ("Darnell", "Harris", "en"),
-    ("Sofia", "Flores", "es"), ("Brian", "Walsh", "en"), ("Yolanda", "Reyes", "es"), ("Marcus", "Young", "en"),
-    ("Olivia", "Kim", "en"), ("Ricardo", "Diaz", "es"), ("Hannah", "Schmidt", "en"), ("Jamal", "Robinson", "en"),
+    ("Luis", "Hernandez", "es"),
+    ("Aisha", "Johnson", "en"),
+    ("Mei", "Chen", "en"),
+    ("Carlos", "Ramirez", "es"),
+    ("Fatima", "Ali", "en"),
+    ("DeShawn", "Williams", "en"),
+    ("Rosa", "Martinez", "es"),
+    ("Tom", "Kowalski", "en"),
+    ("Grace", "Okonkwo", "en"),
+    ("Jorge", "Lopez", "es"),
+    ("Emily", "Brown", "en"),
+    ("Hassan", "Mahmoud", "en"),
+    ("Lucia", "Gonzalez", "es"),
+    ("Kevin", "Nguyen", "en"),
+    ("Tanya", "Jackson", "en"),
+    ("Miguel", "Torres", "es"),
+    ("Sarah", "Miller", "en"),
+    ("Andre", "Davis", "en"),
+    ("Elena", "Rodriguez", "es"),
+    ("Samuel", "Green", "en"),
+    ("Keisha", "Thomas", "en"),
+    ("Pedro", "Sanchez", "es"),
+    ("Anna", "Nowak", "en"),
+    ("Darnell", "Harris", "en"),
+    ("Sofia", "Flores", "es"),
+    ("Brian", "Walsh", "en"),
+    ("Yolanda", "Reyes", "es"),
+    ("Marcus", "Young", "en"),
+    ("Olivia", "Kim", "en"),
+    ("Ricardo", "Diaz", "es"),
+    ("Hannah", "Schmidt", "en"),
+    ("Jamal", "Robinson", "en"),
 ]
 ZIPS = ["60640", "60623", "60608", "60612", "60622", "60614", "60625", "60647", "60637", "60644", "60660", "60601"]
-GOALS = ["Find stable housing", "Get enough food for the family", "Find a job", "See a doctor regularly",
-         "Resolve the eviction case"]
+GOALS = [
+    "Find stable housing",
+    "Get enough food for the family",
+    "Find a job",
+    "See a doctor regularly",
+    "Resolve the eviction case",
+]
 
 # The story each demo referral tells: (claimer steps, final step by whom).
 STORIES = [
@@ -124,12 +270,19 @@ def seed(*, stdout=None) -> bool:
 
     northside = organization_create(name="Northside Health Center", runs_site=True, slug="northside")
     eastlake = organization_create(name="Eastlake School District", runs_site=True, slug="eastlake")
-    foodbank = organization_create(name="City Food Bank", slug="foodbank",
-                                   description="Food pantries, mobile markets and help with SNAP and WIC.")
-    hopehousing = organization_create(name="Hope Housing", slug="hopehousing",
-                                      description="Rental assistance, shelter placement and housing counseling.")
-    lakeshore = organization_create(name="Lakeshore Community Services", slug="lakeshore",
-                                    description="A community clinic, counseling and job readiness on the North Side.")
+    foodbank = organization_create(
+        name="City Food Bank", slug="foodbank", description="Food pantries, mobile markets and help with SNAP and WIC."
+    )
+    hopehousing = organization_create(
+        name="Hope Housing",
+        slug="hopehousing",
+        description="Rental assistance, shelter placement and housing counseling.",
+    )
+    lakeshore = organization_create(
+        name="Lakeshore Community Services",
+        slug="lakeshore",
+        description="A community clinic, counseling and job readiness on the North Side.",
+    )
     providers = {"foodbank": foodbank, "hopehousing": hopehousing, "lakeshore": lakeshore}
 
     maria = _user("maria@northside.example", "Maria", "Garcia")
@@ -176,19 +329,35 @@ def seed(*, stdout=None) -> bool:
         lat, lng = zip_centre(zip_code)
         languages = ["en", "es"] if rng.random() < 0.6 else ["en"]
         program = program_create(
-            organization=providers[org_key], name=name,
+            organization=providers[org_key],
+            name=name,
             categories=[category_get_or_create(name=c) for c in categories],
-            description=text, eligibility=_eligibility_text(min_age, max_age), min_age=min_age, max_age=max_age,
+            description=text,
+            eligibility=_eligibility_text(min_age, max_age),
+            min_age=min_age,
+            max_age=max_age,
             languages=languages,
             address=f"{rng.randint(100, 4999)} N {rng.choice(['Clark', 'Broadway', 'Western', 'Ashland'])} St",
-            city="Chicago", state="IL", zip_code=zip_code, latitude=lat, longitude=lng,
-            service_radius_miles=rng.choice([5, 10, 15]), phone=f"(312) 555-{rng.randint(1000, 9999)}",
-            accepts_referrals=True, capacity_available=available, capacity_maximum=maximum,
-            capacity_updated_at=_ago(rng.randint(0, 10)), expected_response_hours=hours,
+            city="Chicago",
+            state="IL",
+            zip_code=zip_code,
+            latitude=lat,
+            longitude=lng,
+            service_radius_miles=rng.choice([5, 10, 15]),
+            phone=f"(312) 555-{rng.randint(1000, 9999)}",
+            accepts_referrals=True,
+            capacity_available=available,
+            capacity_maximum=maximum,
+            capacity_updated_at=_ago(rng.randint(0, 10)),
+            expected_response_hours=hours,
             next_steps="Bring a photo ID and proof of address if you have them. We will call you to set a time.",
             # Programs that serve in Spanish wrote their next steps in Spanish too; the others' show in English.
-            next_steps_es=("Traiga una identificación con foto y un comprobante de domicilio si los tiene. "
-                           "Le llamaremos para acordar una hora.") if "es" in languages else "",
+            next_steps_es=(
+                "Traiga una identificación con foto y un comprobante de domicilio si los tiene. "
+                "Le llamaremos para acordar una hora."
+            )
+            if "es" in languages
+            else "",
         )
         programs.append(program)
     by_name = {program.name: program for program in programs}
@@ -198,9 +367,15 @@ def seed(*, stdout=None) -> bool:
     program_add_claimer(program=by_name["Emergency Rental Assistance"], user=lena, joined_at=_ago(800))
     program_add_claimer(program=by_name["Family Shelter Placement"], user=lena, joined_at=_ago(700))
     program_add_claimer(program=by_name["Housing Counseling"], user=david, joined_at=_ago(1000))
-    for name in ["Community Health Clinic", "Mental Health Counseling", "Job Readiness Program",
-                 "Youth Employment Program", "Tenant Legal Aid Clinic", "Immigration Legal Help",
-                 "Senior Benefits Navigation"]:
+    for name in [
+        "Community Health Clinic",
+        "Mental Health Counseling",
+        "Job Readiness Program",
+        "Youth Employment Program",
+        "Tenant Legal Aid Clinic",
+        "Immigration Legal Help",
+        "Senior Benefits Navigation",
+    ]:
         program_add_claimer(program=by_name[name], user=kim, joined_at=_ago(600))
     program_add_claimer(program=by_name["Tenant Legal Aid Clinic"], user=jose, joined_at=_ago(900))
     say(f"{len(programs)} programs created.\n")
@@ -212,19 +387,27 @@ def seed(*, stdout=None) -> bool:
         organization = eastlake if helper == ana else northside
         age = rng.randint(8, 17) if helper == ana else rng.randint(18, 78)
         seeker = Seeker.objects_across_tenants.create(
-            organization=organization, first_name=first, last_name=last,
+            organization=organization,
+            first_name=first,
+            last_name=last,
             date_of_birth=date.today().replace(month=rng.randint(1, 12), day=rng.randint(1, 28))
             - timedelta(days=365 * age),
-            zip_code=ZIPS[index % len(ZIPS)], email=f"{first.lower()}.{last.lower()}@example.com",
-            phone=f"+1773555{1000 + index:04d}", preferred_language=language,
-            contact_preference=Seeker.ContactPreference.DO_NOT_CONTACT if index == 7
+            zip_code=ZIPS[index % len(ZIPS)],
+            email=f"{first.lower()}.{last.lower()}@example.com",
+            phone=f"+1773555{1000 + index:04d}",
+            preferred_language=language,
+            contact_preference=Seeker.ContactPreference.DO_NOT_CONTACT
+            if index == 7
             else Seeker.ContactPreference.EMAIL,
-            created_by=helper, team=team, created_at=_ago(200 - index),
+            created_by=helper,
+            team=team,
+            created_at=_ago(200 - index),
         )
         seekers.append((seeker, helper))
         if index % 3 == 0:
-            Goal.objects_across_tenants.create(organization=organization, seeker=seeker, title=GOALS[index % 5],
-                                               created_by=helper)
+            Goal.objects_across_tenants.create(
+                organization=organization, seeker=seeker, title=GOALS[index % 5], created_by=helper
+            )
     say(f"{len(seekers)} people created.\n")
 
     count = 0
@@ -235,10 +418,13 @@ def seed(*, stdout=None) -> bool:
             story = STORIES[(index + offset * 7) % len(STORIES)]
             goal = seeker.goals.first()
             referral = services.referral_create(
-                actor=helper, seeker=seeker, program=program,
+                actor=helper,
+                seeker=seeker,
+                program=program,
                 comment=f"{seeker.first_name} asked for help with {program.categories.first().name.lower()}.",
                 urgency=statuses.Urgency.URGENT if (index + offset) % 5 == 0 else statuses.Urgency.ROUTINE,
-                consent_method=rng.choice(list(Referral.ConsentMethod.values)), goal=goal,
+                consent_method=rng.choice(list(Referral.ConsentMethod.values)),
+                goal=goal,
             )
             referral = _tell(referral, story, helper, rng)
             _backdate(referral, start=_ago(rng.uniform(1, 60)), rng=rng)
@@ -257,31 +443,63 @@ def _programs_participate(by_name, *, sam, rita, maria, foodbank, seekers, rng):
     from seekers.services import seeker_create
 
     organization_program_set_sharing(actor=rita, program=by_name["Mobile Food Market"], shares_outbound=True)
-    nadia = seeker_create(actor=sam, organization=foodbank, first_name="Nadia", last_name="Petrov",
-                          zip_code="60640", email="nadia.petrov@example.com")
+    nadia = seeker_create(
+        actor=sam,
+        organization=foodbank,
+        first_name="Nadia",
+        last_name="Petrov",
+        zip_code="60640",
+        email="nadia.petrov@example.com",
+    )
     own = services.referral_create(
-        actor=sam, seeker=nadia, program=by_name["Emergency Rental Assistance"], consent_method="verbal",
-        comment="Came to the pantry behind on rent; two children at home.")
+        actor=sam,
+        seeker=nadia,
+        program=by_name["Emergency Rental Assistance"],
+        consent_method="verbal",
+        comment="Came to the pantry behind on rent; two children at home.",
+    )
     _backdate(own, start=_ago(6), rng=rng)
-    tomas = seeker_create(actor=sam, organization=foodbank, first_name="Tomás", last_name="Vega", zip_code="60623",
-                          email="tomas.vega@example.com", preferred_language="es")
+    tomas = seeker_create(
+        actor=sam,
+        organization=foodbank,
+        first_name="Tomás",
+        last_name="Vega",
+        zip_code="60623",
+        email="tomas.vega@example.com",
+        preferred_language="es",
+    )
     for_market = services.referral_create(
-        actor=sam, seeker=tomas, program=by_name["Community Health Clinic"], consent_method="verbal",
+        actor=sam,
+        seeker=tomas,
+        program=by_name["Community Health Clinic"],
+        consent_method="verbal",
         on_behalf_of_program=by_name["Mobile Food Market"],
-        comment="Met at the market stop on 26th Street; needs a regular doctor.")
+        comment="Met at the market stop on 26th Street; needs a regular doctor.",
+    )
     _backdate(for_market, start=_ago(4), rng=rng)
     pantry = by_name["Community Food Pantry"]
     luis = next(seeker for seeker, _ in seekers if seeker.first_name == "Luis")
-    if Referral.objects.unscoped("the demo's own referrals").filter(
-            seeker=luis, program__in=[pantry, by_name["SNAP Enrollment Help"]], status__in=statuses.OPEN).exists():
+    if (
+        Referral.objects.unscoped("the demo's own referrals")
+        .filter(seeker=luis, program__in=[pantry, by_name["SNAP Enrollment Help"]], status__in=statuses.OPEN)
+        .exists()
+    ):
         luis = nadia
-    inbound = services.referral_create(actor=maria if luis.organization_id != foodbank.pk else sam, seeker=luis,
-                                       program=pantry, consent_method="written",
-                                       comment=f"{luis.first_name} needs groceries and help applying for SNAP.")
+    inbound = services.referral_create(
+        actor=maria if luis.organization_id != foodbank.pk else sam,
+        seeker=luis,
+        program=pantry,
+        consent_method="written",
+        comment=f"{luis.first_name} needs groceries and help applying for SNAP.",
+    )
     services.referral_mark_viewed(actor=sam, referral=inbound)
-    services.referral_forward(actor=sam, referral=inbound, program=by_name["SNAP Enrollment Help"],
-                              consent_method="verbal",
-                              comment="Our pantry is full this month; SNAP will help more in the long run.")
+    services.referral_forward(
+        actor=sam,
+        referral=inbound,
+        program=by_name["SNAP Enrollment Help"],
+        consent_method="verbal",
+        comment="Our pantry is full this month; SNAP will help more in the long run.",
+    )
 
 
 def _eligibility_text(min_age, max_age) -> str:
@@ -306,20 +524,27 @@ def _tell(referral, story, helper, rng):
         if step[0] == "referrer":
             _, status, reason = step
             referral = services.referral_change_status(
-                actor=helper, referral=referral, to_status=status, reason=reason,
-                note="Made for the wrong person." if status == S.ENTERED_IN_ERROR else "")
+                actor=helper,
+                referral=referral,
+                to_status=status,
+                reason=reason,
+                note="Made for the wrong person." if status == S.ENTERED_IN_ERROR else "",
+            )
         elif step[0] == "seeker":
             _, status, reason = step
             referral = services.referral_change_status(
-                actor=Actor.for_seeker(referral.seeker), referral=referral, to_status=status, reason=reason)
+                actor=Actor.for_seeker(referral.seeker), referral=referral, to_status=status, reason=reason
+            )
         elif step[0] == "system":
             _, status, reason = step
-            referral = services.referral_change_status(actor=Actor.system(), referral=referral, to_status=status,
-                                                       reason=reason)
+            referral = services.referral_change_status(
+                actor=Actor.system(), referral=referral, to_status=status, reason=reason
+            )
         else:
             status, reason = step
-            referral = services.referral_change_status(actor=claimer, referral=referral, to_status=status,
-                                                       reason=reason)
+            referral = services.referral_change_status(
+                actor=claimer, referral=referral, to_status=status, reason=reason
+            )
         if rng.random() < 0.5:
             services.note_add(actor=rng.choice([claimer, helper]), referral=referral, body=rng.choice(NOTES))
     return referral  # as the story left it: its status, closed or not
@@ -351,15 +576,21 @@ def _backdate(referral, *, start, rng):
         note.created_at = min(note.created_at, events[-1].created_at)
     Note.objects.unscoped("the demo's own notes").bulk_update(notes, ["created_at"])
     Referral.objects.unscoped("the demo's own referral").filter(pk=referral.pk).update(
-        sent_at=start, first_response_at=first_response,
-        closed_at=closed if referral.is_closed else None, updated_at=events[-1].created_at,
+        sent_at=start,
+        first_response_at=first_response,
+        closed_at=closed if referral.is_closed else None,
+        updated_at=events[-1].created_at,
         # The stall period runs from the backdated status change: some demo referrals are stalled already.
         stall_due_at=stalls.stall_due(referral.program, referral.status, start=status_since),
         # Consent was recorded with the referral, not on the day the demo was loaded.
         consent_given_at=start if referral.consent_given_at else None,
     )
     # The seeker's last activity is the latest of their backdated stories.
-    latest = (Referral.objects.unscoped("the demo seeker's referrals").filter(seeker_id=referral.seeker_id)
-              .aggregate(Max("updated_at")))
+    latest = (
+        Referral.objects.unscoped("the demo seeker's referrals")
+        .filter(seeker_id=referral.seeker_id)
+        .aggregate(Max("updated_at"))
+    )
     Seeker.objects.unscoped("the demo's own seeker").filter(pk=referral.seeker_id).update(
-        last_activity_at=latest["updated_at__max"])
+        last_activity_at=latest["updated_at__max"]
+    )

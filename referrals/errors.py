@@ -10,8 +10,17 @@ from core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed
 ReferralError = ApplicationError
 
 __all__ = [
-    "ReferralError", "IllegalTransition", "NotAllowed", "ReasonRequired", "InvalidReason", "NoteRequired",
-    "InvalidInput", "ConsentRequired", "ProgramNotAccepting", "StaleReferral", "DuplicateOpenReferral",
+    "ReferralError",
+    "IllegalTransition",
+    "NotAllowed",
+    "ReasonRequired",
+    "InvalidReason",
+    "NoteRequired",
+    "InvalidInput",
+    "ConsentRequired",
+    "ProgramNotAccepting",
+    "StaleReferral",
+    "DuplicateOpenReferral",
 ]
 
 

@@ -27,9 +27,9 @@ in between (or an earlier on-commit callback raises), which is exactly what the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
 
 from django.db import transaction
 

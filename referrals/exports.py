@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.policies import organizations_admin_of
-from core.errors import InvalidInput, NotAllowed
 from core.csv_cells import line_writer, safe_cell
+from core.errors import InvalidInput, NotAllowed
 
 from .models import Referral
 from .statuses import Reason, Status, Urgency
@@ -129,8 +129,9 @@ def _lines(referrals, organization) -> Iterator[str]:
     for row in referrals.values(*fields).iterator(chunk_size=CHUNK_SIZE):
         direction = "sent" if row["organization_id"] == organization.pk else "received"
         row = {**row, "direction": DIRECTIONS[direction], "direction_code": direction}
-        yield writer.writerow([
-            safe_cell(row[field or name] if show is None else show(row[field])) for name, field, show in COLUMNS])
+        yield writer.writerow(
+            [safe_cell(row[field or name] if show is None else show(row[field])) for name, field, show in COLUMNS]
+        )
 
 
 def export_filename(organization: Organization) -> str:

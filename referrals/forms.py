@@ -15,17 +15,36 @@ class StatusForm(forms.Form):
     """Offers only the statuses and reasons this person may choose. Anything else that is posted goes to the
     service, which refuses it (403 for a change the person may not make)."""
 
-    to_status = forms.ChoiceField(label="Status", choices=Status.choices, error_messages={
-        "required": "Choose the new status.", "invalid_choice": "That is not a referral status.",
-    })
-    reason = forms.ChoiceField(label="Reason", required=False, choices=[("", "")] + Reason.choices,
-                               error_messages={"invalid_choice": "That is not a reason we know."})
-    note = forms.CharField(label="Explanation (optional)", required=False, max_length=NOTE_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 2}), error_messages={"max_length": TOO_LONG})
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
-                                 error_messages={"required": "Reload the page and try again."})
-    replaced_by = forms.ChoiceField(label="New referral (optional)", required=False, choices=[("", "")],
-                                    error_messages={"invalid_choice": "Choose one of this person's other referrals."})
+    to_status = forms.ChoiceField(
+        label="Status",
+        choices=Status.choices,
+        error_messages={
+            "required": "Choose the new status.",
+            "invalid_choice": "That is not a referral status.",
+        },
+    )
+    reason = forms.ChoiceField(
+        label="Reason",
+        required=False,
+        choices=[("", "")] + Reason.choices,
+        error_messages={"invalid_choice": "That is not a reason we know."},
+    )
+    note = forms.CharField(
+        label="Explanation (optional)",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": TOO_LONG},
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, error_messages={"required": "Reload the page and try again."}
+    )
+    replaced_by = forms.ChoiceField(
+        label="New referral (optional)",
+        required=False,
+        choices=[("", "")],
+        error_messages={"invalid_choice": "Choose one of this person's other referrals."},
+    )
 
     def __init__(self, *args, referral, access, replacements=None, **kwargs):
         """``access``: the person's rule book on the referral (referrals.policies.ReferralAccess).
@@ -41,11 +60,11 @@ class StatusForm(forms.Form):
         self.fields["version"].initial = referral.version
         offers_elsewhere = any(Reason.REFERRED_ELSEWHERE in reasons for _, reasons in self.reason_groups)
         candidates = list(replacements()) if offers_elsewhere and replacements is not None else []
-        self.replacements = {str(candidate.public_id): candidate for candidate in candidates
-                             if not candidate.is_closed}
+        self.replacements = {str(candidate.public_id): candidate for candidate in candidates if not candidate.is_closed}
         self.fields["replaced_by"].choices = [("", "None")] + [
             (key, f"{candidate.program.name} (sent {candidate.sent_at:%b %-d, %Y})")
-            for key, candidate in self.replacements.items()]
+            for key, candidate in self.replacements.items()
+        ]
 
     def clean_replaced_by(self):
         value = self.cleaned_data["replaced_by"]
@@ -64,16 +83,21 @@ class StatusForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label="Note", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": "Write the note first.", "max_length": TOO_LONG})
+    body = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the note first.", "max_length": TOO_LONG},
+    )
 
     def clean_body(self):
         return form_text(self.cleaned_data["body"], label="note", required=True, empty_message="Write the note first.")
 
 
 class GoalChoiceForm(forms.Form):
-    goal = forms.ChoiceField(label="Goal", required=False,
-                             error_messages={"invalid_choice": "Choose one of this person's goals."})
+    goal = forms.ChoiceField(
+        label="Goal", required=False, error_messages={"invalid_choice": "Choose one of this person's goals."}
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, referral, goals, **kwargs):
@@ -89,8 +113,12 @@ class GoalChoiceForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    note = forms.CharField(label="Why reopen", max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
-                           error_messages={"required": "Say why the referral is reopened.", "max_length": TOO_LONG})
+    note = forms.CharField(
+        label="Why reopen",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the referral is reopened.", "max_length": TOO_LONG},
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, referral, **kwargs):
@@ -98,5 +126,6 @@ class ReopenForm(forms.Form):
         self.fields["version"].initial = referral.version
 
     def clean_note(self):
-        return form_text(self.cleaned_data["note"], label="note", required=True,
-                         empty_message="Say why the referral is reopened.")
+        return form_text(
+            self.cleaned_data["note"], label="note", required=True, empty_message="Say why the referral is reopened."
+        )

@@ -108,8 +108,16 @@ def page_key(request, template: str, program_ids, *, filters) -> str | None:
         return None
     if versions is None:
         return None
-    parts = [str(request.user.pk), session_key, csrf_cookie, getattr(request, "LANGUAGE_CODE", ""), template,
-             request.get_full_path(), str(current_minute()), *versions]
+    parts = [
+        str(request.user.pk),
+        session_key,
+        csrf_cookie,
+        getattr(request, "LANGUAGE_CODE", ""),
+        template,
+        request.get_full_path(),
+        str(current_minute()),
+        *versions,
+    ]
     return PAGE_KEY.format(hashlib.sha256("\n".join(parts).encode()).hexdigest())
 
 

@@ -73,7 +73,11 @@ def read_token(token: str, *, referral_public_id) -> LinkClaims:
 
 def link_path(*, referral, user=None, seeker=None, answer: str = "") -> str:
     """The answer page's path for one recipient, with ``answer`` preselected when given."""
-    path = reverse("referrals:email_link",
-                   kwargs={"referral_public_id": referral.public_id,
-                           "token": make_token(referral=referral, user=user, seeker=seeker)})
+    path = reverse(
+        "referrals:email_link",
+        kwargs={
+            "referral_public_id": referral.public_id,
+            "token": make_token(referral=referral, user=user, seeker=seeker),
+        },
+    )
     return f"{path}?answer={answer}" if answer else path

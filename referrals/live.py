@@ -17,7 +17,7 @@ time between rendering the page and its first poll.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.http import JsonResponse
 from django.utils import timezone
@@ -52,7 +52,7 @@ class Cursor:
         if parse_int(micros) is None or None in ids:
             return None
         try:
-            since = datetime.fromtimestamp(parse_int(micros) / 1_000_000, tz=dt_timezone.utc)
+            since = datetime.fromtimestamp(parse_int(micros) / 1_000_000, tz=UTC)
         except (ValueError, OverflowError, OSError):
             return None
         return cls(since=since, seen=set(list(ids)[:MAX_SEEN]))
@@ -78,7 +78,8 @@ def referral_changes_since(*, user, cursor: Cursor | None, now: datetime | None 
     # The recent events first (their created_at index), then each one's referral checked against the
     # grants: gathering every referral the user may see first cost a claimer of busy programs 140 ms a poll.
     rows = list(
-        ReferralEvent.objects.restrict(user, "view").filter(created_at__gt=cursor.since)
+        ReferralEvent.objects.restrict(user, "view")
+        .filter(created_at__gt=cursor.since)
         .order_by("created_at", "id")
         .values_list("id", "created_at", "referral__public_id")[: MAX_EVENTS + 1]
     )
@@ -100,8 +101,10 @@ def live_view(request):
     if not request.user.is_authenticated:
         return JsonResponse({"error": "Sign in to receive live updates."}, status=401)
     changes = referral_changes_since(user=request.user, cursor=Cursor.decode(request.GET.get("since")))
-    return JsonResponse({
-        "cursor": changes.cursor.encode(),
-        "referrals": changes.referrals,
-        "everything": changes.everything,
-    })
+    return JsonResponse(
+        {
+            "cursor": changes.cursor.encode(),
+            "referrals": changes.referrals,
+            "everything": changes.everything,
+        }
+    )

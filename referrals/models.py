@@ -39,19 +39,23 @@ class Referral(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="outbound_referrals",
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="outbound_referrals",
         help_text="The organization the referrer acted for.",
     )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referrals")
     seeker = models.ForeignKey(Seeker, on_delete=models.PROTECT, related_name="referrals")
-    referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
-    )
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
     referred_by_team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
     )
     on_behalf_of_program = models.ForeignKey(
-        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals_sent",
+        Program,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals_sent",
         help_text="Set when a claimer made the referral for their program.",
     )
     comment = models.TextField(blank=True, help_text="Made at the time of referral; shared with the program.")
@@ -73,11 +77,19 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_referrals"
     )
     replaced_by = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
         help_text="The new referral when this one was withdrawn as referred elsewhere, or declined as forwarded.",
     )
     forwarded_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="forwards",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forwards",
         help_text="The referral a program forwarded to make this one (it closed as declined, forwarded).",
     )
 

@@ -76,18 +76,26 @@ def _gathered(user, codename: str) -> Q:
     checks made PostgreSQL test every candidate row: seconds over a million referrals.)"""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    granted = ReferralUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename
-    ).order_by().values("content_object_id").union(
-        ReferralGroupObjectPermission.objects.filter(
-            group_id__in=_user_group_ids(user), permission__codename=codename
-        ).order_by().values("content_object_id"),
-        all=True,
+    granted = (
+        ReferralUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
+        .order_by()
+        .values("content_object_id")
+        .union(
+            ReferralGroupObjectPermission.objects.filter(
+                group_id__in=_user_group_ids(user), permission__codename=codename
+            )
+            .order_by()
+            .values("content_object_id"),
+            all=True,
+        )
     )
     if codename == "view_referral":
         granted = granted.union(
             Referral.objects.unscoped("a seeker's own referrals, inside the visibility rule")
-            .filter(seeker__user_id=user.pk).order_by().values("pk"), all=True
+            .filter(seeker__user_id=user.pk)
+            .order_by()
+            .values("pk"),
+            all=True,
         )
     return Q(pk__in=granted)
 
@@ -103,16 +111,30 @@ def _probed(user, codename: str, *, through: str = "") -> Q:
 
     referral_id = f"{through}_id" if through else "pk"
     permissions = Permission.objects.filter(codename=codename).values("pk")
-    condition = Q(Exists(ReferralUserObjectPermission.objects.filter(
-        content_object_id=OuterRef(referral_id), user_id=user.pk, permission_id__in=permissions))) | Q(Exists(
-        ReferralGroupObjectPermission.objects.filter(
-            content_object_id=OuterRef(referral_id), group_id__in=_user_group_ids(user),
-            permission_id__in=permissions)))
+    condition = Q(
+        Exists(
+            ReferralUserObjectPermission.objects.filter(
+                content_object_id=OuterRef(referral_id), user_id=user.pk, permission_id__in=permissions
+            )
+        )
+    ) | Q(
+        Exists(
+            ReferralGroupObjectPermission.objects.filter(
+                content_object_id=OuterRef(referral_id),
+                group_id__in=_user_group_ids(user),
+                permission_id__in=permissions,
+            )
+        )
+    )
     if codename == "view_referral":
         seeker_id = f"{through}__seeker_id" if through else "seeker_id"
-        condition |= Q(**{f"{seeker_id}__in": Seeker.objects.unscoped("a seeker's own account, inside the "
-                                                                      "visibility rule")
-                          .filter(user_id=user.pk).values("pk")})
+        condition |= Q(
+            **{
+                f"{seeker_id}__in": Seeker.objects.unscoped("a seeker's own account, inside the visibility rule")
+                .filter(user_id=user.pk)
+                .values("pk")
+            }
+        )
     return condition
 
 
@@ -137,8 +159,10 @@ RESTRICT_ACTIONS = {
     "refer": lambda user: [_probed(user, "view_referral"), _probed(user, "act_as_referrer")],
     "refer:all": lambda user: [_gathered(user, "view_referral"), _gathered(user, "act_as_referrer")],
     "refer:by_state": lambda user: [_probed(user, "view_referral"), _gathered(user, "act_as_referrer")],
-    "receive": lambda user: [_probed(user, "view_referral"),
-                             Q(program_id__in=programs_received_by(user).order_by().values("pk"))],
+    "receive": lambda user: [
+        _probed(user, "view_referral"),
+        Q(program_id__in=programs_received_by(user).order_by().values("pk")),
+    ],
 }
 
 
@@ -182,8 +206,9 @@ def referral_parties(actor, referral: Referral) -> set:
     if user.is_superuser:
         return {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
     codenames = set(
-        ReferralUserObjectPermission.objects.filter(content_object_id=referral.pk, user_id=user.pk)
-        .values_list("permission__codename", flat=True)
+        ReferralUserObjectPermission.objects.filter(content_object_id=referral.pk, user_id=user.pk).values_list(
+            "permission__codename", flat=True
+        )
     ) | set(
         ReferralGroupObjectPermission.objects.filter(
             content_object_id=referral.pk, group_id__in=_user_group_ids(user)
@@ -205,11 +230,12 @@ def referral_accesses(user, referrals) -> dict:
     ids = [referral.pk for referral in referrals]
     found: dict = {pk: set() for pk in ids}
     for pk, codename in ReferralUserObjectPermission.objects.filter(
-            content_object_id__in=ids, user_id=actor.user.pk).values_list("content_object_id", "permission__codename"):
+        content_object_id__in=ids, user_id=actor.user.pk
+    ).values_list("content_object_id", "permission__codename"):
         found[pk].add(codename)
     for pk, codename in ReferralGroupObjectPermission.objects.filter(
-            content_object_id__in=ids, group_id__in=_user_group_ids(actor.user)).values_list(
-            "content_object_id", "permission__codename"):
+        content_object_id__in=ids, group_id__in=_user_group_ids(actor.user)
+    ).values_list("content_object_id", "permission__codename"):
         found[pk].add(codename)
     accesses = {}
     for referral in referrals:
@@ -234,15 +260,18 @@ def with_seeker_side(queryset, user):
     from seekers.models import Seeker
 
     helps = Exists(Seeker.objects.restrict(user, "view").filter(pk=OuterRef("seeker_id")))
-    return queryset.annotate(on_seeker_side=ExpressionWrapper(Q(seeker__user_id=user.pk) | Q(helps),
-                                                              output_field=BooleanField()))
+    return queryset.annotate(
+        on_seeker_side=ExpressionWrapper(Q(seeker__user_id=user.pk) | Q(helps), output_field=BooleanField())
+    )
 
 
 def referral_on_seeker_side(user, referral: Referral) -> bool:
     """Whether ``user`` is on the seeker's side of ``referral``: a network admin, the seeker, or someone who
     may see the seeker's profile (``Seeker.objects.restrict(user, "view")``). Working at the referring
     organization is not enough: a claimer of the program who also works there is on the program's side."""
-    if hasattr(referral, "on_seeker_side"):  # annotated by with_seeker_side (NULL, from a seeker without account, is no)
+    if hasattr(
+        referral, "on_seeker_side"
+    ):  # annotated by with_seeker_side (NULL, from a seeker without account, is no)
         return bool(referral.on_seeker_side)
     if user is None:
         return False
@@ -289,55 +318,84 @@ REFERRAL_RULES: dict[str, Rule] = {
     # organizations' admins; the seeker; the system.
     "act": Rule(lambda access: bool(access.parties), "You do not have access to this referral."),
     # The staff page's notes and history: not for the seeker's own account (they have /my/referrals/).
-    "see_history": Rule(lambda access: bool(access.parties) and not is_seeker_only(access.parties),
-                        "Staff notes and history are not shown to the seeker's own account."),
+    "see_history": Rule(
+        lambda access: bool(access.parties) and not is_seeker_only(access.parties),
+        "Staff notes and history are not shown to the seeker's own account.",
+    ),
     # The seeker's email and phone: the seeker's side always, the program's side while consent holds.
-    "see_contact": Rule(lambda access: bool(access.parties) and (
-        access.on_seeker_side or program_may_see_seeker_contact(access.referral)), "Contact details are not shared."),
+    "see_contact": Rule(
+        lambda access: (
+            bool(access.parties) and (access.on_seeker_side or program_may_see_seeker_contact(access.referral))
+        ),
+        "Contact details are not shared.",
+    ),
     # The seeker's goals belong to the organization that helps them.
-    "see_goal": Rule(lambda access: bool(access.parties) and access.on_seeker_side,
-                     "The goal is not shared with the program."),
-    "add_note": Rule(lambda access: bool(access.parties & (STAFF_PARTIES | {Party.SEEKER})),
-                     "You cannot add notes to this referral."),
+    "see_goal": Rule(
+        lambda access: bool(access.parties) and access.on_seeker_side, "The goal is not shared with the program."
+    ),
+    "add_note": Rule(
+        lambda access: bool(access.parties & (STAFF_PARTIES | {Party.SEEKER})), "You cannot add notes to this referral."
+    ),
     "delete_note": Rule(
-        lambda access, note: Party.ADMIN in access.parties
-        or bool(access.parties and access.user is not None and note.author_id == access.user.pk),
-        "Only the note's author or an organization admin can delete it."),
+        lambda access, note: (
+            Party.ADMIN in access.parties
+            or bool(access.parties and access.user is not None and note.author_id == access.user.pk)
+        ),
+        "Only the note's author or an organization admin can delete it.",
+    ),
     # The seeker's side: those who act for the seeker (the referrer, teammates it is shared with, an admin)
     # and may see the seeker's profile. A program's claimers and admins are not (they do not see the goals).
-    "set_goal": Rule(lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
-                     "You cannot change this referral's goal."),
+    "set_goal": Rule(
+        lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
+        "You cannot change this referral's goal.",
+    ),
     # The seeker, and the staff of the seeker's side.
     "withdraw_consent": Rule(
-        lambda access: Party.SEEKER in access.parties
-        or (bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side),
-        "You cannot withdraw consent for this referral."),
-    "reopen": Rule(lambda access: bool(access.parties & statuses.REOPEN_PARTIES),
-                   "Only an organization admin can reopen a referral."),
-    "assign": Rule(lambda access: Party.CLAIMER in access.parties,
-                   "Only the program's claimers can assign this referral."),
+        lambda access: (
+            Party.SEEKER in access.parties or (bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side)
+        ),
+        "You cannot withdraw consent for this referral.",
+    ),
+    "reopen": Rule(
+        lambda access: bool(access.parties & statuses.REOPEN_PARTIES),
+        "Only an organization admin can reopen a referral.",
+    ),
+    "assign": Rule(
+        lambda access: Party.CLAIMER in access.parties, "Only the program's claimers can assign this referral."
+    ),
     # A claimer's first look at a sent referral marks it viewed; a network admin looking around does not.
-    "mark_viewed": Rule(lambda access: access.referral.status == Status.SENT and Party.CLAIMER in access.parties
-                        and not access.is_network_admin, "Only a claimer's first look marks a referral viewed."),
+    "mark_viewed": Rule(
+        lambda access: (
+            access.referral.status == Status.SENT and Party.CLAIMER in access.parties and not access.is_network_admin
+        ),
+        "Only a claimer's first look marks a referral viewed.",
+    ),
     # "Still waitlisted": the program says an answered, open status still holds (a new stall period starts).
     "confirm_status": Rule(
         lambda access: Party.CLAIMER in access.parties and access.referral.status in statuses.STALLABLE,
-        "Only the program's claimers can confirm this referral's status."),
+        "Only the program's claimers can confirm this referral's status.",
+    ),
     # After a decline for no room or out of area, the referral page offers the seeker's side the nearest
     # accepting programs of the same kind (one click opens the Connect form filled in for the seeker).
-    "offer_alternatives": Rule(lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
-                               "Only the seeker's side is offered other programs."),
+    "offer_alternatives": Rule(
+        lambda access: bool(access.parties & SEEKER_SIDE_STAFF) and access.on_seeker_side,
+        "Only the seeker's side is offered other programs.",
+    ),
     # Forwarding (referrals.services.referral_forward): the program sends the referral on to another program.
-    "forward": Rule(lambda access: Party.CLAIMER in access.parties,
-                    "Only the program's claimers can forward this referral."),
+    "forward": Rule(
+        lambda access: Party.CLAIMER in access.parties, "Only the program's claimers can forward this referral."
+    ),
     # The status table (referrals.statuses) says which parties make each change and give each reason.
     "change_status": Rule(
         lambda access, to_status: bool(_status_rule(to_status).parties & access.parties),
-        lambda access, to_status: f"You cannot change this referral to “{_status_label(to_status)}”."),
+        lambda access, to_status: f"You cannot change this referral to “{_status_label(to_status)}”.",
+    ),
     "give_reason": Rule(
-        lambda access, to_status, reason: bool(_status_rule(to_status).reasons.get(reason, frozenset())
-                                               & access.parties),
-        lambda access, to_status, reason: f"You cannot give the reason “{statuses.Reason(reason).label}”."),
+        lambda access, to_status, reason: bool(
+            _status_rule(to_status).reasons.get(reason, frozenset()) & access.parties
+        ),
+        lambda access, to_status, reason: f"You cannot give the reason “{statuses.Reason(reason).label}”.",
+    ),
 }
 
 
@@ -407,8 +465,10 @@ def can(actor, action: str, referral: Referral, **objects) -> bool:
 def seeker_choices(referral: Referral) -> list:
     """(status, reasons) the seeker may choose on their own page: the status table for the seeker party."""
     parties = {Party.SEEKER}
-    return [(target, statuses.allowed_reasons(target, parties))
-            for target in statuses.allowed_targets(referral.status, parties)]
+    return [
+        (target, statuses.allowed_reasons(target, parties))
+        for target in statuses.allowed_targets(referral.status, parties)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -437,8 +497,11 @@ def programs_referred_for(user):
 
     if user is None or not user.is_authenticated:
         return directory().none()
-    return directory().filter(pk__in=ProgramClaimer.objects.filter(user_id=user.pk).values("program_id")).order_by(
-        "name", "pk")
+    return (
+        directory()
+        .filter(pk__in=ProgramClaimer.objects.filter(user_id=user.pk).values("program_id"))
+        .order_by("name", "pk")
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -462,7 +525,8 @@ def seekers_received_by(user):
 
     received = Referral.objects.restrict(user, "receive").order_by().values("seeker_id")
     return Seeker.objects.unscoped("people referred to the user's programs, narrowed by those referrals").filter(
-        pk__in=received)
+        pk__in=received
+    )
 
 
 def referrals_received_for(user, seeker):

@@ -23,17 +23,23 @@ Via = ReferralEvent.Via
 # The statuses in which the seeker may still give one of their answers (got help, couldn't, no longer
 # interested): their referrals "awaiting an answer".
 ANSWERABLE = tuple(
-    status.value for status in statuses.Status
+    status.value
+    for status in statuses.Status
     if {target for target, _reason in SEEKER_ANSWERS.values()}
-    & set(statuses.allowed_targets(status, {statuses.Party.SEEKER})))
+    & set(statuses.allowed_targets(status, {statuses.Party.SEEKER}))
+)
 
 
 def referral_awaiting_answer(*, seekers) -> Referral | None:
     """The most recent referral of ``seekers`` (the profiles that share the number a reply came from) that
     still awaits the seeker's answer, or None."""
-    return (Referral.objects.unscoped("a text reply names the referrals of the profiles with its number")
-            .filter(seeker__in=seekers, status__in=ANSWERABLE).select_related("seeker", "program")
-            .order_by("-sent_at", "-pk").first())
+    return (
+        Referral.objects.unscoped("a text reply names the referrals of the profiles with its number")
+        .filter(seeker__in=seekers, status__in=ANSWERABLE)
+        .select_related("seeker", "program")
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -58,13 +64,15 @@ def referral_answer_by_text(*, referral: Referral, seeker, choice: str) -> LinkR
             return LinkResult(LinkAnswer.ALREADY, referral=current)
         return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
     except ReferralError as error:
-        return LinkResult(LinkAnswer.REFUSED, error.message or gettext("That answer cannot be given now."),
-                          referral=current)
+        return LinkResult(
+            LinkAnswer.REFUSED, error.message or gettext("That answer cannot be given now."), referral=current
+        )
     return LinkResult(LinkAnswer.RECORDED, referral=changed)
 
 
 def referral_record_texts_stopped(*, referral: Referral, seeker, keyword: str, stopped: bool) -> ReferralEvent:
     """Records in ``referral``'s history that the seeker replied STOP (``stopped``) or START to our texts."""
     kind = ReferralEvent.Kind.TEXTS_STOPPED if stopped else ReferralEvent.Kind.TEXTS_RESUMED
-    return record_event(referral=referral, kind=kind, actor=Actor.for_seeker(seeker, via=Via.TEXT),
-                        detail={"keyword": keyword[:20]})
+    return record_event(
+        referral=referral, kind=kind, actor=Actor.for_seeker(seeker, via=Via.TEXT), detail={"keyword": keyword[:20]}
+    )

@@ -24,9 +24,19 @@ def referral_get_visible(*, user, public_id) -> Referral:
     """
     return (
         with_seeker_side(Referral.objects.restrict(user, "view"), user)
-        .select_related("program", "program__organization", "seeker", "organization", "referred_by", "goal",
-                        "assigned_to", "on_behalf_of_program", "on_behalf_of_program__organization",
-                        "replaced_by__program", "forwarded_from__program")
+        .select_related(
+            "program",
+            "program__organization",
+            "seeker",
+            "organization",
+            "referred_by",
+            "goal",
+            "assigned_to",
+            "on_behalf_of_program",
+            "on_behalf_of_program__organization",
+            "replaced_by__program",
+            "forwarded_from__program",
+        )
         .get(public_id=public_id)
     )
 
@@ -59,22 +69,30 @@ def open_referrals_to_programs(user, *, seeker, program_ids) -> dict:
     The existence check crosses scopes on purpose (it is the duplicate rule) and reveals nothing else."""
     from .statuses import OPEN
 
-    existing = set(Referral.objects.unscoped("duplicate check: existence only")
-                   .filter(seeker=seeker, status__in=sorted(OPEN), program_id__in=list(program_ids))
-                   .values_list("program_id", flat=True))
+    existing = set(
+        Referral.objects.unscoped("duplicate check: existence only")
+        .filter(seeker=seeker, status__in=sorted(OPEN), program_id__in=list(program_ids))
+        .values_list("program_id", flat=True)
+    )
     if not existing:
         return {}
-    visible = dict(Referral.objects.restrict(user, "view").filter(seeker=seeker, status__in=sorted(OPEN),
-                                                                  program_id__in=existing)
-                   .values_list("program_id", "public_id"))
+    visible = dict(
+        Referral.objects.restrict(user, "view")
+        .filter(seeker=seeker, status__in=sorted(OPEN), program_id__in=existing)
+        .values_list("program_id", "public_id")
+    )
     return {program_id: visible.get(program_id) for program_id in existing}
 
 
 def referral_replacement_candidates(user, referral: Referral):
     """The referrals that may replace ``referral`` when it is withdrawn as referred elsewhere: the same
     seeker's other referrals that ``user`` may see."""
-    return (Referral.objects.restrict(user, "view").filter(seeker_id=referral.seeker_id).exclude(pk=referral.pk)
-            .select_related("program"))
+    return (
+        Referral.objects.restrict(user, "view")
+        .filter(seeker_id=referral.seeker_id)
+        .exclude(pk=referral.pk)
+        .select_related("program")
+    )
 
 
 def referral_history(referral: Referral):
@@ -91,7 +109,7 @@ def referral_changes_since(referral: Referral, version: int) -> list:
     missed = referral.version - version
     if missed <= 0:
         return []
-    return list(referral.events.filter(kind__in=VERSIONED_KINDS).order_by("-created_at", "-id")[:min(missed, 20)])
+    return list(referral.events.filter(kind__in=VERSIONED_KINDS).order_by("-created_at", "-id")[: min(missed, 20)])
 
 
 def similar_programs(referral: Referral):
@@ -105,12 +123,15 @@ def similar_programs(referral: Referral):
     from .statuses import OPEN
 
     category_ids = list(referral.program.categories.values_list("pk", flat=True))
-    open_programs = Referral.objects.unscoped("the seeker's other open referrals").filter(
-        seeker_id=referral.seeker_id, status__in=OPEN
-    ).values("program_id")
+    open_programs = (
+        Referral.objects.unscoped("the seeker's other open referrals")
+        .filter(seeker_id=referral.seeker_id, status__in=OPEN)
+        .values("program_id")
+    )
     try:
-        candidates = program_search(zip_code=referral.seeker.zip_code, accepting=True) \
-            if referral.seeker.zip_code else None
+        candidates = (
+            program_search(zip_code=referral.seeker.zip_code, accepting=True) if referral.seeker.zip_code else None
+        )
     except UnknownZipCode:
         candidates = None
     if candidates is None:

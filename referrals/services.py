@@ -25,8 +25,8 @@ from .errors import (
     IllegalTransition,
     InvalidInput,
     InvalidReason,
-    NoteRequired,
     NotAllowed,
+    NoteRequired,
     ProgramNotAccepting,
     ReasonRequired,
     ReferralError,
@@ -42,8 +42,10 @@ COMMENT_MAX_LENGTH = 5000
 
 def _display(actor: Actor, referral: Referral) -> tuple[str, str]:
     """(name, organization) of ``actor`` on ``referral``'s history and notes (see Actor.display)."""
-    return actor.display(program_id=referral.program_id,
-                         on_behalf_of=referral.on_behalf_of_program if referral.on_behalf_of_program_id else None)
+    return actor.display(
+        program_id=referral.program_id,
+        on_behalf_of=referral.on_behalf_of_program if referral.on_behalf_of_program_id else None,
+    )
 
 
 def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralEvent:
@@ -66,8 +68,9 @@ def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralE
 
 
 def _permissions(*codenames):
-    found = {p.codename: p for p in Permission.objects.filter(content_type__app_label="referrals",
-                                                              codename__in=codenames)}
+    found = {
+        p.codename: p for p in Permission.objects.filter(content_type__app_label="referrals", codename__in=codenames)
+    }
     return [found[codename] for codename in codenames]
 
 
@@ -76,13 +79,19 @@ def _grant(referral: Referral, *, users=(), groups=()):
     codenames = {codename for _, names in [*users, *groups] for codename in names}
     permissions = dict(zip(codenames, _permissions(*codenames)))
     ReferralUserObjectPermission.objects.bulk_create(
-        [ReferralUserObjectPermission(user=user, permission=permissions[c], content_object=referral)
-         for user, names in users for c in names],
+        [
+            ReferralUserObjectPermission(user=user, permission=permissions[c], content_object=referral)
+            for user, names in users
+            for c in names
+        ],
         ignore_conflicts=True,
     )
     ReferralGroupObjectPermission.objects.bulk_create(
-        [ReferralGroupObjectPermission(group=group, permission=permissions[c], content_object=referral)
-         for group, names in groups for c in names],
+        [
+            ReferralGroupObjectPermission(group=group, permission=permissions[c], content_object=referral)
+            for group, names in groups
+            for c in names
+        ],
         ignore_conflicts=True,
     )
 
@@ -116,29 +125,53 @@ def _grant_on_create(referral: Referral, *, also_for: Referral | None = None):
 
 
 def _clean_text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
-    return clean_text(value, field=field, label=field, max_length=max_length, required=required,
-                      empty_message=f"The {field} cannot be empty.")
+    return clean_text(
+        value,
+        field=field,
+        label=field,
+        max_length=max_length,
+        required=required,
+        empty_message=f"The {field} cannot be empty.",
+    )
 
 
 def _open_referral(seeker, program):
-    return (Referral.objects.unscoped("duplicate check").filter(seeker=seeker, program=program,
-                                                                 status__in=statuses.OPEN).first())
+    return (
+        Referral.objects.unscoped("duplicate check")
+        .filter(seeker=seeker, program=program, status__in=statuses.OPEN)
+        .first()
+    )
 
 
 def _next_round_robin_claimer(program):
     claimers = list(ProgramClaimer.objects.filter(program=program).select_related("user").order_by("joined_at"))
     if not claimers:
         return None
-    last = (Referral.objects.unscoped("round robin").filter(program=program, assigned_to__isnull=False)
-            .order_by("-sent_at", "-id").values_list("assigned_to_id", flat=True).first())
+    last = (
+        Referral.objects.unscoped("round robin")
+        .filter(program=program, assigned_to__isnull=False)
+        .order_by("-sent_at", "-id")
+        .values_list("assigned_to_id", flat=True)
+        .first()
+    )
     ids = [claimer.user_id for claimer in claimers]
     position = (ids.index(last) + 1) % len(ids) if last in ids else 0
     return claimers[position].user
 
 
 @transaction.atomic
-def referral_create(*, actor, seeker, program, comment: str = "", urgency: str = statuses.Urgency.ROUTINE,
-                    consent_method: str = "", team=None, on_behalf_of_program=None, goal=None) -> Referral:
+def referral_create(
+    *,
+    actor,
+    seeker,
+    program,
+    comment: str = "",
+    urgency: str = statuses.Urgency.ROUTINE,
+    consent_method: str = "",
+    team=None,
+    on_behalf_of_program=None,
+    goal=None,
+) -> Referral:
     """Refers ``seeker`` to ``program``.
 
     Guarantees: consent is recorded; a second open referral of the same seeker to the same program is
@@ -171,8 +204,9 @@ def referral_create(*, actor, seeker, program, comment: str = "", urgency: str =
 
     existing = _open_referral(seeker, program)
     if existing:
-        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
-                                    existing=existing)
+        raise DuplicateOpenReferral(
+            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
+        )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -197,25 +231,37 @@ def referral_create(*, actor, seeker, program, comment: str = "", urgency: str =
         existing = _open_referral(seeker, program)
         if existing is None:
             raise
-        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
-                                    existing=existing) from None
+        raise DuplicateOpenReferral(
+            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
+        ) from None
     _grant_on_create(referral)
     record_event(referral=referral, kind=ReferralEvent.Kind.CREATED, actor=actor, to_status=Status.SENT)
-    record_event(referral=referral, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor,
-                 detail={"method": consent_method})
+    record_event(
+        referral=referral, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor, detail={"method": consent_method}
+    )
     if referral.assigned_to_id:
-        record_event(referral=referral, kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED, actor=Actor.system(),
-                     detail={"to": referral.assigned_to.short_name, "round_robin": True})
+        record_event(
+            referral=referral,
+            kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED,
+            actor=Actor.system(),
+            detail={"to": referral.assigned_to.short_name, "round_robin": True},
+        )
     type(seeker).objects.unscoped("the seeker just referred").filter(pk=seeker.pk).update(last_activity_at=now)
     return referral
 
 
 def _lock(referral: Referral, expected_version: int | None) -> Referral:
-    locked = (Referral.objects.unscoped("the referral being changed, locked").select_for_update(of=("self",))
-              .select_related("program", "seeker", "organization", "on_behalf_of_program").get(pk=referral.pk))
+    locked = (
+        Referral.objects.unscoped("the referral being changed, locked")
+        .select_for_update(of=("self",))
+        .select_related("program", "seeker", "organization", "on_behalf_of_program")
+        .get(pk=referral.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
-        raise StaleReferral("This referral was changed by someone else since you opened it. "
-                            "Here is what it looks like now.", current=locked)
+        raise StaleReferral(
+            "This referral was changed by someone else since you opened it. Here is what it looks like now.",
+            current=locked,
+        )
     return locked
 
 
@@ -237,14 +283,25 @@ def _seeker_active(seeker_id, now) -> None:
     of the seeker's referrals: one UPDATE by primary key, skipped when it is already as recent."""
     from seekers.models import Seeker
 
-    (Seeker.objects.unscoped("the seeker of the referral being changed")
-     .filter(pk=seeker_id, last_activity_at__lt=now).update(last_activity_at=now))
+    (
+        Seeker.objects.unscoped("the seeker of the referral being changed")
+        .filter(pk=seeker_id, last_activity_at__lt=now)
+        .update(last_activity_at=now)
+    )
 
 
 @transaction.atomic
-def referral_change_status(*, actor, referral: Referral, to_status: str, reason: str = "", note: str = "",
-                           expected_version: int | None = None, replaced_by: Referral | None = None,
-                           forwarded_to: Referral | None = None) -> Referral:
+def referral_change_status(
+    *,
+    actor,
+    referral: Referral,
+    to_status: str,
+    reason: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+    replaced_by: Referral | None = None,
+    forwarded_to: Referral | None = None,
+) -> Referral:
     """Moves ``referral`` to ``to_status`` if the status table lets ``actor`` do so.
 
     Guarantees: the row is locked and, when ``expected_version`` is given, a stale caller gets
@@ -282,8 +339,10 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
     if replaced_by is not None and reason != statuses.Reason.REFERRED_ELSEWHERE:
         raise InvalidInput("Only a referral withdrawn as referred elsewhere links a new referral.")
     if (reason == statuses.Reason.FORWARDED) != (forwarded_to is not None):
-        raise InvalidReason("To send a referral on to another program, use Forward: it makes the new referral "
-                            "and closes this one as forwarded.")
+        raise InvalidReason(
+            "To send a referral on to another program, use Forward: it makes the new referral "
+            "and closes this one as forwarded."
+        )
 
     now = timezone.now()
     referral.status = to_status
@@ -306,18 +365,36 @@ def referral_change_status(*, actor, referral: Referral, to_status: str, reason:
     if note:
         name, organization = _display(actor, referral)
         created = Note.objects_across_tenants.create(
-            organization_id=referral.organization_id, referral=referral, author=actor.user,
-            author_display=name, author_organization=organization, body=note,
+            organization_id=referral.organization_id,
+            referral=referral,
+            author=actor.user,
+            author_display=name,
+            author_organization=organization,
+            body=note,
         )
         detail["note"] = str(created.public_id)
-    record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CHANGED, actor=actor, from_status=current,
-                 to_status=to_status, reason=reason, detail=detail)
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.STATUS_CHANGED,
+        actor=actor,
+        from_status=current,
+        to_status=to_status,
+        reason=reason,
+        detail=detail,
+    )
     return referral
 
 
 @transaction.atomic
-def referral_forward(*, actor, referral: Referral, program, comment: str = "", consent_method: str = "",
-                     expected_version: int | None = None) -> Referral:
+def referral_forward(
+    *,
+    actor,
+    referral: Referral,
+    program,
+    comment: str = "",
+    consent_method: str = "",
+    expected_version: int | None = None,
+) -> Referral:
     """A claimer forwards ``referral`` to another program ("we're full; the pantry on 47th can help").
 
     One transaction: a new referral of the same seeker to ``program``, made on behalf of the forwarding program
@@ -339,8 +416,9 @@ def referral_forward(*, actor, referral: Referral, program, comment: str = "", c
     access.require("act")
     access.require("forward")
     if original.is_closed:
-        raise IllegalTransition(f"A referral that is “{Status(original.status).label}” cannot be forwarded: "
-                                "it is closed.")
+        raise IllegalTransition(
+            f"A referral that is “{Status(original.status).label}” cannot be forwarded: it is closed."
+        )
     if program.pk == original.program_id:
         raise InvalidInput(f"The referral is already with {program.name}: choose another program.", field="program")
     if not program.accepts_referrals:
@@ -350,8 +428,9 @@ def referral_forward(*, actor, referral: Referral, program, comment: str = "", c
     seeker = original.seeker
     existing = _open_referral(seeker, program)
     if existing:
-        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
-                                    existing=existing)
+        raise DuplicateOpenReferral(
+            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
+        )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -376,18 +455,34 @@ def referral_forward(*, actor, referral: Referral, program, comment: str = "", c
         existing = _open_referral(seeker, program)
         if existing is None:
             raise
-        raise DuplicateOpenReferral(f"{seeker.full_name} already has an open referral to {program.name}.",
-                                    existing=existing) from None
+        raise DuplicateOpenReferral(
+            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
+        ) from None
     _grant_on_create(forwarded, also_for=original)
-    record_event(referral=forwarded, kind=ReferralEvent.Kind.CREATED, actor=actor, to_status=Status.SENT,
-                 detail={"forwarded_from": str(original.public_id), "from_program": original.program.name})
-    record_event(referral=forwarded, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor,
-                 detail={"method": consent_method})
+    record_event(
+        referral=forwarded,
+        kind=ReferralEvent.Kind.CREATED,
+        actor=actor,
+        to_status=Status.SENT,
+        detail={"forwarded_from": str(original.public_id), "from_program": original.program.name},
+    )
+    record_event(
+        referral=forwarded, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor, detail={"method": consent_method}
+    )
     if forwarded.assigned_to_id:
-        record_event(referral=forwarded, kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED, actor=Actor.system(),
-                     detail={"to": forwarded.assigned_to.short_name, "round_robin": True})
-    referral_change_status(actor=actor, referral=original, to_status=Status.DECLINED,
-                           reason=statuses.Reason.FORWARDED, forwarded_to=forwarded)
+        record_event(
+            referral=forwarded,
+            kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED,
+            actor=Actor.system(),
+            detail={"to": forwarded.assigned_to.short_name, "round_robin": True},
+        )
+    referral_change_status(
+        actor=actor,
+        referral=original,
+        to_status=Status.DECLINED,
+        reason=statuses.Reason.FORWARDED,
+        forwarded_to=forwarded,
+    )
     return forwarded
 
 
@@ -402,8 +497,14 @@ def referral_mark_viewed(*, actor, referral: Referral) -> Referral:
     referral.status = Status.VIEWED
     _touch(referral, now)
     referral.save()
-    record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CHANGED, actor=actor,
-                 from_status=Status.SENT, to_status=Status.VIEWED, detail={"party": str(Party.SYSTEM)})
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.STATUS_CHANGED,
+        actor=actor,
+        from_status=Status.SENT,
+        to_status=Status.VIEWED,
+        detail={"party": str(Party.SYSTEM)},
+    )
     return referral
 
 
@@ -420,13 +521,15 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     access.require("reopen")
     if not note:
         raise NoteRequired("Say why the referral is reopened.")
-    closing = (referral.events.filter(kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=referral.status)
-               .order_by("-created_at", "-id").first())
+    closing = (
+        referral.events.filter(kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=referral.status)
+        .order_by("-created_at", "-id")
+        .first()
+    )
     target = Status(closing.from_status) if closing and closing.from_status in statuses.OPEN else Status.VIEWED
     existing = _open_referral(referral.seeker, referral.program)
     if existing:
-        raise DuplicateOpenReferral("This person already has another open referral to this program.",
-                                    existing=existing)
+        raise DuplicateOpenReferral("This person already has another open referral to this program.", existing=existing)
     current = referral.status
     now = timezone.now()
     referral.status, referral.status_reason, referral.closed_at = target, "", None
@@ -435,11 +538,21 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     referral.save()
     name, organization = _display(actor, referral)
     created = Note.objects_across_tenants.create(
-        organization_id=referral.organization_id, referral=referral, author=actor.user,
-        author_display=name, author_organization=organization, body=note,
+        organization_id=referral.organization_id,
+        referral=referral,
+        author=actor.user,
+        author_display=name,
+        author_organization=organization,
+        body=note,
     )
-    record_event(referral=referral, kind=ReferralEvent.Kind.REOPENED, actor=actor, from_status=current,
-                 to_status=target, detail={"note": str(created.public_id)})
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.REOPENED,
+        actor=actor,
+        from_status=current,
+        to_status=target,
+        detail={"note": str(created.public_id)},
+    )
     return referral
 
 
@@ -461,8 +574,13 @@ def referral_confirm_status(*, actor, referral: Referral, expected_version: int 
     stalls.start_period(referral, now=now)
     _touch(referral, now)
     referral.save()
-    record_event(referral=referral, kind=ReferralEvent.Kind.STATUS_CONFIRMED, actor=actor,
-                 to_status=referral.status, detail={"party": str(Party.CLAIMER)})
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.STATUS_CONFIRMED,
+        actor=actor,
+        to_status=referral.status,
+        detail={"party": str(Party.CLAIMER)},
+    )
     return referral
 
 
@@ -482,11 +600,19 @@ def referral_record_stall(*, referral: Referral, number: int, now) -> ReferralEv
     referral.save(update_fields=["stall_step"])  # bookkeeping, not a change to the referral: no new version
     period = stalls.stall_period(referral.program, referral.status)
     return record_event(
-        referral=referral, kind=ReferralEvent.Kind.STALLED, actor=Actor.system(), created_at=now,
+        referral=referral,
+        kind=ReferralEvent.Kind.STALLED,
+        actor=Actor.system(),
+        created_at=now,
         to_status=referral.status,
-        detail={"step": number, "told": stalls.step_kind(number), "period_days": period.days,
-                "stalled_since": referral.stall_due_at.isoformat(),
-                "seeker_reminded": stalls.reminds_seeker(referral.status, first_step_of_stall=first_step_of_stall)})
+        detail={
+            "step": number,
+            "told": stalls.step_kind(number),
+            "period_days": period.days,
+            "stalled_since": referral.stall_due_at.isoformat(),
+            "seeker_reminded": stalls.reminds_seeker(referral.status, first_step_of_stall=first_step_of_stall),
+        },
+    )
 
 
 @transaction.atomic
@@ -497,12 +623,17 @@ def note_add(*, actor, referral: Referral, body: str) -> Note:
     referral_access(actor, referral).require("add_note")
     name, organization = _display(actor, referral)
     note = Note.objects_across_tenants.create(
-        organization_id=referral.organization_id, referral=referral, author=actor.user,
-        author_display=name, author_organization=organization, body=body,
+        organization_id=referral.organization_id,
+        referral=referral,
+        author=actor.user,
+        author_display=name,
+        author_organization=organization,
+        body=body,
     )
     _seeker_active(referral.seeker_id, note.created_at)
-    record_event(referral=referral, kind=ReferralEvent.Kind.NOTE_ADDED, actor=actor,
-                 detail={"note": str(note.public_id)})
+    record_event(
+        referral=referral, kind=ReferralEvent.Kind.NOTE_ADDED, actor=actor, detail={"note": str(note.public_id)}
+    )
     return note
 
 
@@ -531,8 +662,12 @@ def referral_set_goal(*, actor, referral: Referral, goal=None, expected_version:
     referral.goal = goal
     _touch(referral, timezone.now())
     referral.save()
-    record_event(referral=referral, kind=ReferralEvent.Kind.GOAL_CHANGED, actor=actor,
-                 detail={"from": previous.title if previous else "", "to": goal.title if goal else ""})
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.GOAL_CHANGED,
+        actor=actor,
+        detail={"from": previous.title if previous else "", "to": goal.title if goal else ""},
+    )
     return referral
 
 
@@ -542,8 +677,10 @@ def referral_assign(*, actor, referral: Referral, assignee=None, expected_versio
     actor = as_actor(actor)
     referral = _lock(referral, expected_version)
     referral_access(actor, referral).require("assign")
-    if assignee is not None and not ProgramClaimer.objects.filter(program_id=referral.program_id,
-                                                                  user=assignee).exists():
+    if (
+        assignee is not None
+        and not ProgramClaimer.objects.filter(program_id=referral.program_id, user=assignee).exists()
+    ):
         raise InvalidInput("Referrals can only be assigned to the program's claimers.", field="assignee")
     previous = referral.assigned_to
     if (previous.pk if previous else None) == (assignee.pk if assignee else None):
@@ -551,9 +688,12 @@ def referral_assign(*, actor, referral: Referral, assignee=None, expected_versio
     referral.assigned_to = assignee
     _touch(referral, timezone.now())
     referral.save()
-    record_event(referral=referral, kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED, actor=actor,
-                 detail={"from": previous.short_name if previous else "",
-                         "to": assignee.short_name if assignee else ""})
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED,
+        actor=actor,
+        detail={"from": previous.short_name if previous else "", "to": assignee.short_name if assignee else ""},
+    )
     return referral
 
 
@@ -574,8 +714,9 @@ def referral_withdraw_consent(*, actor, referral: Referral) -> Referral:
 
 
 @transaction.atomic
-def referral_answer_by_link(*, referral: Referral, recipient, choice: str, reason: str = "", ip_address: str = "",
-                            user_agent: str = ""):
+def referral_answer_by_link(
+    *, referral: Referral, recipient, choice: str, reason: str = "", ip_address: str = "", user_agent: str = ""
+):
     """Records the choice made through a signed link (a POST), and that the link was used.
 
     ``recipient`` is the one the link names (``answers.LinkRecipient``: the seeker or a user). The use is
@@ -592,8 +733,12 @@ def referral_answer_by_link(*, referral: Referral, recipient, choice: str, reaso
         to_status = choice
     if choice == CONFIRM_STATUS and recipient.user is not None:
         return _confirm_by_link(referral=referral, actor=actor, ip_address=ip_address, user_agent=user_agent)
-    record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
-                 detail={"choice": choice[:40], "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.EMAIL_LINK_USED,
+        actor=actor,
+        detail={"choice": choice[:40], "ip_address": ip_address[:64], "user_agent": user_agent[:300]},
+    )
     current = Referral.objects.unscoped("the referral the link names, as it is now").get(pk=referral.pk)
     if recipient.seeker is not None and choice == WITHDRAW_CONSENT:
         if current.consent_withdrawn_at is not None:
@@ -616,8 +761,12 @@ def referral_answer_by_link(*, referral: Referral, recipient, choice: str, reaso
 
 
 def _confirm_by_link(*, referral, actor, ip_address: str, user_agent: str) -> LinkResult:
-    record_event(referral=referral, kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor=actor,
-                 detail={"choice": CONFIRM_STATUS, "ip_address": ip_address[:64], "user_agent": user_agent[:300]})
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.EMAIL_LINK_USED,
+        actor=actor,
+        detail={"choice": CONFIRM_STATUS, "ip_address": ip_address[:64], "user_agent": user_agent[:300]},
+    )
     current = Referral.objects.unscoped("the referral the link names, as it is now").get(pk=referral.pk)
     try:
         with transaction.atomic():

@@ -47,9 +47,12 @@ def seeker_erasing(sender, *, referral_ids, user_id, short_name, **kwargs):
             events.filter(actor_id=user_id).update(actor_display=ERASED_NAME)
         if short_name:
             events.filter(actor__isnull=True, actor_display=short_name).exclude(
-                via=ReferralEvent.Via.EMAIL_LINK).update(actor_display=ERASED_NAME)
+                via=ReferralEvent.Via.EMAIL_LINK
+            ).update(actor_display=ERASED_NAME)
         for event in events.filter(kind=ReferralEvent.Kind.EMAIL_LINK_USED, actor__isnull=True):
-            event.detail = {key: value for key, value in event.detail.items() if key not in ("ip_address", "user_agent")}
+            event.detail = {
+                key: value for key, value in event.detail.items() if key not in ("ip_address", "user_agent")
+            }
             event.save(update_fields=["detail"])
 
 
@@ -58,7 +61,11 @@ def seeker_saved(sender, instance, **kwargs):
     """A seeker's name shows on the inbound lists of every program they were referred to."""
     inbound_cache.programs_changed(
         Referral.objects.unscoped("the programs whose cached lists show this seeker")
-        .filter(seeker_id=instance.pk).order_by().values_list("program_id", flat=True).distinct())
+        .filter(seeker_id=instance.pk)
+        .order_by()
+        .values_list("program_id", flat=True)
+        .distinct()
+    )
 
 
 @receiver(post_save, sender=Program, dispatch_uid="inbound_cache_program")
@@ -80,6 +87,9 @@ def erase_admin_log(person) -> None:
 
     from .models import Note, Referral
 
-    note_ids = Note.objects.unscoped("the erased person's notes").filter(
-        referral_id__in=person.referral_ids).values_list("pk", flat=True)
+    note_ids = (
+        Note.objects.unscoped("the erased person's notes")
+        .filter(referral_id__in=person.referral_ids)
+        .values_list("pk", flat=True)
+    )
     erase_admin_log_for({Referral: list(person.referral_ids), Note: list(note_ids)})

@@ -133,17 +133,16 @@ _ANY_STAFF = frozenset({Party.CLAIMER, Party.REFERRER, Party.ADMIN})
 
 RULES: dict[Status, Rule] = {
     Status.VIEWED: Rule(Status.VIEWED, frozenset({Status.SENT}), frozenset({Party.SYSTEM}), {}),
-    **{
-        status: Rule(status, OPEN - {status}, frozenset({Party.CLAIMER}), {})
-        for status in CLAIMER_WORK
-    },
+    **{status: Rule(status, OPEN - {status}, frozenset({Party.CLAIMER}), {}) for status in CLAIMER_WORK},
     Status.GOT_HELP: Rule(Status.GOT_HELP, OPEN, _ANY_STAFF | {Party.SEEKER}, {}),
     Status.DECLINED: Rule(
         Status.DECLINED,
         OPEN,
         frozenset({Party.CLAIMER}),
-        {reason: frozenset({Party.CLAIMER}) for reason in (
-            Reason.NOT_ELIGIBLE, Reason.NO_CAPACITY, Reason.OUT_OF_AREA, Reason.OTHER, Reason.FORWARDED)},
+        {
+            reason: frozenset({Party.CLAIMER})
+            for reason in (Reason.NOT_ELIGIBLE, Reason.NO_CAPACITY, Reason.OUT_OF_AREA, Reason.OTHER, Reason.FORWARDED)
+        },
     ),
     Status.NOT_COMPLETED: Rule(
         Status.NOT_COMPLETED,
@@ -198,8 +197,9 @@ def allowed_targets(current: str, parties: set) -> list[Status]:
     targets = []
     for status, rule in RULES.items():
         if current in rule.from_statuses and rule.parties & parties:
-            if not rule.reasons or any(allowed & parties for reason, allowed in rule.reasons.items()
-                                       if reason not in ACTION_REASONS):
+            if not rule.reasons or any(
+                allowed & parties for reason, allowed in rule.reasons.items() if reason not in ACTION_REASONS
+            ):
                 targets.append(status)
     return targets
 
@@ -208,14 +208,23 @@ def allowed_reasons(to_status: str, parties: set) -> list[Reason]:
     rule = RULES.get(Status(to_status))
     if rule is None:
         return []
-    return [Reason(reason) for reason, allowed in rule.reasons.items()
-            if allowed & parties and reason not in ACTION_REASONS]
+    return [
+        Reason(reason) for reason, allowed in rule.reasons.items() if allowed & parties and reason not in ACTION_REASONS
+    ]
 
 
 # The one-click next steps (the referral page and Inbound Referrals rows): how each target reads as a button, in
 # the order they are offered. A status whose rule takes reasons asks for one first ("Decline…").
-NEXT_STEP_ORDER = [Status.ACCEPTED, Status.IN_SERVICE, Status.WAITLISTED, Status.NEEDS_CLIENT_ACTION,
-                   Status.GOT_HELP, Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN]
+NEXT_STEP_ORDER = [
+    Status.ACCEPTED,
+    Status.IN_SERVICE,
+    Status.WAITLISTED,
+    Status.NEEDS_CLIENT_ACTION,
+    Status.GOT_HELP,
+    Status.DECLINED,
+    Status.NOT_COMPLETED,
+    Status.WITHDRAWN,
+]
 NEXT_STEP_LABELS = {
     Status.ACCEPTED: _("Accept"),
     Status.IN_SERVICE: _("Start service"),
@@ -243,9 +252,11 @@ def next_steps(current: str, parties: set) -> list[NextStep]:
     """The one-click changes for someone playing ``parties`` on a referral in ``current``: the allowed targets
     (``allowed_targets``) that need no note. Those that need one (entered in error) stay in the full form."""
     allowed = set(allowed_targets(current, parties))
-    return [NextStep(status, str(NEXT_STEP_LABELS[status]), tuple(allowed_reasons(status, parties)),
-                     status in CLOSED)
-            for status in NEXT_STEP_ORDER if status in allowed and not RULES[status].note_required]
+    return [
+        NextStep(status, str(NEXT_STEP_LABELS[status]), tuple(allowed_reasons(status, parties)), status in CLOSED)
+        for status in NEXT_STEP_ORDER
+        if status in allowed and not RULES[status].note_required
+    ]
 
 
 def undo_target(before: str, after: str, parties: set) -> Status | None:

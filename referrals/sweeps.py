@@ -51,9 +51,10 @@ def referrals_due_follow_up(*, now: datetime):
     """Accepted (or in service) referrals accepted long enough ago, whose seeker was not asked yet."""
     cutoff = now - timedelta(days=settings.FOLLOW_UP_AFTER_ACCEPTED_DAYS)
     accepted_at = (
-        ReferralEvent.objects.unscoped("when each referral the follow-up sweep reads was accepted").filter(
-            referral=OuterRef("pk"), kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=Status.ACCEPTED
-        ).order_by("-created_at").values("created_at")[:1]
+        ReferralEvent.objects.unscoped("when each referral the follow-up sweep reads was accepted")
+        .filter(referral=OuterRef("pk"), kind=ReferralEvent.Kind.STATUS_CHANGED, to_status=Status.ACCEPTED)
+        .order_by("-created_at")
+        .values("created_at")[:1]
     )
     return (
         Referral.objects.unscoped("the follow-up sweep looks at every tenant's accepted referrals")
@@ -110,10 +111,12 @@ def escalation_take_step(*, referral: Referral, step: str, now: datetime, skip=(
     it); the step's row, the skipped steps' rows and whatever the channels write for it commit together.
     """
     with transaction.atomic():
-        referral = (Referral.objects.unscoped("the referral a step is taken on, locked")
-                    .select_for_update(of=("self",))
-                    .select_related("program", "program__organization", "seeker", "organization",
-                                    "referred_by").get(pk=referral.pk))
+        referral = (
+            Referral.objects.unscoped("the referral a step is taken on, locked")
+            .select_for_update(of=("self",))
+            .select_related("program", "program__organization", "seeker", "organization", "referred_by")
+            .get(pk=referral.pk)
+        )
         if step == Step.FOLLOW_UP:
             if referral.status not in (Status.ACCEPTED, Status.IN_SERVICE):
                 return False
@@ -125,12 +128,17 @@ def escalation_take_step(*, referral: Referral, step: str, now: datetime, skip=(
         except IntegrityError:
             return False
         for skipped in skip:
-            EscalationStep.objects.get_or_create(referral=referral, step=skipped,
-                                                 defaults={"taken_at": now, "skipped": True})
+            EscalationStep.objects.get_or_create(
+                referral=referral, step=skipped, defaults={"taken_at": now, "skipped": True}
+            )
         events.publish(events.ESCALATION_STEP, taken)
         if step == Step.EXPIRED:
-            referral_change_status(actor=Actor.system(), referral=referral, to_status=Status.WITHDRAWN,
-                                   reason=statuses.Reason.EXPIRED_NO_RESPONSE)
+            referral_change_status(
+                actor=Actor.system(),
+                referral=referral,
+                to_status=Status.WITHDRAWN,
+                reason=statuses.Reason.EXPIRED_NO_RESPONSE,
+            )
     return True
 
 

@@ -44,10 +44,11 @@ from .selectors import (
     referral_replacement_candidates,
 )
 
-STALE_MESSAGE = ("This referral changed since you opened it, so nothing was saved. "
-                 "Here is what it looks like now.")
-STALE_KEPT_MESSAGE = ("Someone else changed this referral while you were working on it, so nothing was saved. "
-                      "What changed is shown above the form; what you wrote is still there: check it and send it again.")
+STALE_MESSAGE = "This referral changed since you opened it, so nothing was saved. Here is what it looks like now."
+STALE_KEPT_MESSAGE = (
+    "Someone else changed this referral while you were working on it, so nothing was saved. "
+    "What changed is shown above the form; what you wrote is still there: check it and send it again."
+)
 
 
 def _get_referral_or_404(user, public_id) -> Referral:
@@ -93,33 +94,57 @@ def _replacements(user, referral):
     return lambda: referral_replacement_candidates(user, referral)
 
 
-def undo_offer(*, referral: Referral, access: ReferralAccess, before: str, action_url: str, target: str,
-               next_url: str = "", swap: str = "outerHTML") -> dict | None:
+def undo_offer(
+    *,
+    referral: Referral,
+    access: ReferralAccess,
+    before: str,
+    action_url: str,
+    target: str,
+    next_url: str = "",
+    swap: str = "outerHTML",
+) -> dict | None:
     """The "Undo" a confirmation carries after a change from ``before``, when the status table lets this person
     move the referral back (referrals.statuses.undo_target, through the rule book)."""
     back = access.undo_to(before)
     if back is None:
         return None
-    return {"to_status": back.value, "label": back.label, "version": referral.version, "action_url": action_url,
-            "target": target, "next": next_url, "swap": swap}
+    return {
+        "to_status": back.value,
+        "label": back.label,
+        "version": referral.version,
+        "action_url": action_url,
+        "target": target,
+        "next": next_url,
+        "swap": swap,
+    }
 
 
-def _panel_context(request, referral: Referral, access: ReferralAccess, *, status_form=None, note_form=None,
-                   goal_form=None, reopen_form=None, panel_messages=(), undo=None, embedded=None,
-                   stale_changes=None):
+def _panel_context(
+    request,
+    referral: Referral,
+    access: ReferralAccess,
+    *,
+    status_form=None,
+    note_form=None,
+    goal_form=None,
+    reopen_form=None,
+    panel_messages=(),
+    undo=None,
+    embedded=None,
+    stale_changes=None,
+):
     user = request.user
     seeker = referral.seeker
     can_set_goal = access.may("set_goal")
     goals = []
     if can_set_goal:
-        goals = [goal for goal in seeker.goals.all()
-                 if goal.status == Goal.Status.OPEN or goal.pk == referral.goal_id]
+        goals = [goal for goal in seeker.goals.all() if goal.status == Goal.Status.OPEN or goal.pk == referral.goal_id]
     notes = list(referral.notes.order_by("-created_at", "-id"))
     for note in notes:
         note.can_delete = access.may("delete_note", note=note)
     show_deliveries = request.GET.get("history") == SHOW_DELIVERIES
-    history_days, delivery_count = history_by_day(list(referral_history(referral)),
-                                                  show_deliveries=show_deliveries)
+    history_days, delivery_count = history_by_day(list(referral_history(referral)), show_deliveries=show_deliveries)
     outcomes = [
         ("Seeker", referral.seeker_outcome, referral.seeker_outcome_at),
         ("Program", referral.program_outcome, referral.program_outcome_at),
@@ -137,12 +162,13 @@ def _panel_context(request, referral: Referral, access: ReferralAccess, *, statu
         # Declined for no room or out of area: the nearest accepting programs of the same kind, for the seeker's side.
         "alternatives": declined_alternatives(referral) if access.may("offer_alternatives") else [],
         "show_contact": access.may("see_contact"),
-        "status_form": status_form or StatusForm(referral=referral, access=access,
-                                                 replacements=_replacements(user, referral)),
+        "status_form": status_form
+        or StatusForm(referral=referral, access=access, replacements=_replacements(user, referral)),
         "note_form": note_form or NoteForm(),
         "goal_form": (goal_form or GoalChoiceForm(referral=referral, goals=goals)) if can_set_goal else None,
         "reopen_form": (reopen_form or ReopenForm(referral=referral))
-        if referral.is_closed and access.may("reopen") else None,
+        if referral.is_closed and access.may("reopen")
+        else None,
         "can_withdraw_consent": referral.has_consent and access.may("withdraw_consent"),
         "can_add_note": access.may("add_note"),
         "notes": notes,
@@ -155,8 +181,12 @@ def _panel_context(request, referral: Referral, access: ReferralAccess, *, statu
         "stale_changes": stale_changes,
         "next_steps": access.next_steps(),
         # A panel embedded in another page links to the full page; the full page's own live refresh does not.
-        "is_embedded": embedded if embedded is not None else bool(request.htmx) and (
-            request.htmx.current_url_abs_path != reverse("referrals:detail", kwargs={"public_id": referral.public_id})),
+        "is_embedded": embedded
+        if embedded is not None
+        else bool(request.htmx)
+        and (
+            request.htmx.current_url_abs_path != reverse("referrals:detail", kwargs={"public_id": referral.public_id})
+        ),
     }
 
 
@@ -226,12 +256,22 @@ def _refused(request, referral, access, error: ReferralError, **forms):
             seen = int(request.POST.get("version", ""))
         except ValueError:
             seen = current.version
-        return _render(request, current, current_access, status=409, panel_messages=[("error", STALE_KEPT_MESSAGE)],
-                       stale_changes=referral_changes_since(current, seen), **kept)
+        return _render(
+            request,
+            current,
+            current_access,
+            status=409,
+            panel_messages=[("error", STALE_KEPT_MESSAGE)],
+            stale_changes=referral_changes_since(current, seen),
+            **kept,
+        )
     if isinstance(error, DuplicateOpenReferral):
         if may_see(request.user, error.existing):
-            message = ("error", error.message,
-                       reverse("referrals:detail", kwargs={"public_id": error.existing.public_id}))
+            message = (
+                "error",
+                error.message,
+                reverse("referrals:detail", kwargs={"public_id": error.existing.public_id}),
+            )
         else:
             message = ("error", "A colleague already referred this person to this program (a referral you cannot see).")
         return _render(request, referral, access, status=409, panel_messages=[message], **forms)
@@ -247,17 +287,23 @@ def _kept_forms(request, current, access, forms) -> dict:
     data["version"] = str(current.version)
     kept = {}
     if "status_form" in forms:
-        kept["status_form"] = StatusForm(data, referral=current, access=access,
-                                         replacements=_replacements(request.user, current))
+        kept["status_form"] = StatusForm(
+            data, referral=current, access=access, replacements=_replacements(request.user, current)
+        )
     if "reopen_form" in forms and current.is_closed and access.may("reopen"):
         kept["reopen_form"] = ReopenForm(data, referral=current)
     return kept
 
 
 def _invalid(request, referral, access, **forms):
-    return _render(request, referral, access, status=400,
-                   panel_messages=[("error", "Please correct the fields marked below. Nothing was changed.")],
-                   **forms)
+    return _render(
+        request,
+        referral,
+        access,
+        status=400,
+        panel_messages=[("error", "Please correct the fields marked below. Nothing was changed.")],
+        **forms,
+    )
 
 
 @login_required
@@ -265,16 +311,23 @@ def _invalid(request, referral, access, **forms):
 def change_status(request, public_id):
     referral = _get_referral_or_404(request.user, public_id)
     access = referral_access(request.user, referral)
-    form = StatusForm(request.POST, referral=referral, access=access,
-                      replacements=_replacements(request.user, referral))
+    form = StatusForm(
+        request.POST, referral=referral, access=access, replacements=_replacements(request.user, referral)
+    )
     if not form.is_valid():
         return _invalid(request, referral, access, status_form=form)
     data = form.cleaned_data
     before = referral.status
     try:
         referral = services.referral_change_status(
-            actor=request.user, referral=referral, to_status=data["to_status"], reason=data["reason"],
-            note=data["note"], expected_version=data["version"], replaced_by=data["replaced_by"])
+            actor=request.user,
+            referral=referral,
+            to_status=data["to_status"],
+            reason=data["reason"],
+            note=data["note"],
+            expected_version=data["version"],
+            replaced_by=data["replaced_by"],
+        )
     except (ReasonRequired, InvalidReason, NoteRequired) as error:
         add_to_form(form, error)
         return _invalid(request, referral, access, status_form=form)
@@ -282,9 +335,13 @@ def change_status(request, public_id):
         return _refused(request, referral, access, error, status_form=form)
     referral = _get_referral_or_404(request.user, public_id)
     access = referral_access(request.user, referral)
-    undo = undo_offer(referral=referral, access=access, before=before,
-                      action_url=reverse("referrals:status", kwargs={"public_id": public_id}),
-                      target="closest [data-live-referral]")
+    undo = undo_offer(
+        referral=referral,
+        access=access,
+        before=before,
+        action_url=reverse("referrals:status", kwargs={"public_id": public_id}),
+        target="closest [data-live-referral]",
+    )
     return _done(request, referral, access, f"Status changed to “{referral.get_status_display()}”.", undo=undo)
 
 
@@ -298,13 +355,21 @@ def reopen(request, public_id):
         access.require("reopen")
         return _invalid(request, referral, access, reopen_form=form)
     try:
-        services.referral_reopen(actor=request.user, referral=referral, note=form.cleaned_data["note"],
-                                 expected_version=form.cleaned_data["version"])
+        services.referral_reopen(
+            actor=request.user,
+            referral=referral,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
     except ReferralError as error:
         return _refused(request, referral, access, error, reopen_form=form)
     referral = _get_referral_or_404(request.user, public_id)
-    return _done(request, referral, referral_access(request.user, referral),
-                 f"Reopened: the referral is “{referral.get_status_display()}” again.")
+    return _done(
+        request,
+        referral,
+        referral_access(request.user, referral),
+        f"Reopened: the referral is “{referral.get_status_display()}” again.",
+    )
 
 
 @login_required
@@ -349,14 +414,17 @@ def set_goal(request, public_id):
     if not form.is_valid():
         return _invalid(request, referral, access, goal_form=form)
     try:
-        referral = services.referral_set_goal(actor=request.user, referral=referral, goal=form.cleaned_data["goal"],
-                                              expected_version=form.cleaned_data["version"])
+        referral = services.referral_set_goal(
+            actor=request.user,
+            referral=referral,
+            goal=form.cleaned_data["goal"],
+            expected_version=form.cleaned_data["version"],
+        )
     except ReferralError as error:
         return _refused(request, referral, access, error, goal_form=form)
     referral = _get_referral_or_404(request.user, public_id)
     goal = referral.goal
-    return _done(request, referral, access,
-                 f"Added to the goal “{goal.title}”." if goal else "Removed from its goal.")
+    return _done(request, referral, access, f"Added to the goal “{goal.title}”." if goal else "Removed from its goal.")
 
 
 @login_required

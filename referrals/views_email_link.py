@@ -20,10 +20,10 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 from core.client import client_address
-from security.middleware import SECRET_PAGE_REFERRER_POLICY
+from core.i18n import render_in_language
 from privacy.models import AccessRecord
 from privacy.services import access_record
-from core.i18n import render_in_language
+from security.middleware import SECRET_PAGE_REFERRER_POLICY
 from seekers.models import Seeker
 
 from . import answers, links, services, statuses
@@ -54,8 +54,9 @@ def _private_page(response: HttpResponse) -> HttpResponse:
 
 
 def _error_page(request, status: int, message: str) -> HttpResponse:
-    return _private_page(render(request, "referrals/link_error.html",
-                               {"message": message, "seeker_view": True}, status=status))
+    return _private_page(
+        render(request, "referrals/link_error.html", {"message": message, "seeker_view": True}, status=status)
+    )
 
 
 def _resolve(referral_public_id, token):
@@ -67,16 +68,25 @@ def _resolve(referral_public_id, token):
     claims = links.read_token(token, referral_public_id=referral_public_id)
     related = ("program", "program__organization", "seeker", "organization")
     if claims.seeker_public_id:
-        seeker = (Seeker.objects.unscoped("a signed email link names this seeker")
-                  .filter(public_id=claims.seeker_public_id).first())
-        referral = seeker and seeker.referrals.select_related(*related).filter(
-            public_id=claims.referral_public_id).first()
+        seeker = (
+            Seeker.objects.unscoped("a signed email link names this seeker")
+            .filter(public_id=claims.seeker_public_id)
+            .first()
+        )
+        referral = (
+            seeker and seeker.referrals.select_related(*related).filter(public_id=claims.referral_public_id).first()
+        )
         if referral is None:
             raise links.LinkNotFound("This link is not valid any more.")
         return referral, _Recipient(seeker=seeker)
     user = get_user_model().objects.filter(public_id=claims.user_public_id, is_active=True).first()
-    referral = user and Referral.objects.restrict(user, "view").select_related(*related).filter(
-        public_id=claims.referral_public_id).first()
+    referral = (
+        user
+        and Referral.objects.restrict(user, "view")
+        .select_related(*related)
+        .filter(public_id=claims.referral_public_id)
+        .first()
+    )
     if referral is None or not can(Actor.for_user(user), "act", referral):
         raise links.LinkNotFound("This link is no longer valid for you.")
     return referral, _Recipient(user=user)
@@ -102,8 +112,11 @@ def email_link(request, referral_public_id, token):
         result = None
         if request.method == "POST":
             result = services.referral_answer_by_link(
-                referral=referral, recipient=recipient, choice=request.POST.get("choice", "")[:40],
-                reason=request.POST.get("reason", "")[:40], ip_address=client_address(request) or "",
+                referral=referral,
+                recipient=recipient,
+                choice=request.POST.get("choice", "")[:40],
+                reason=request.POST.get("reason", "")[:40],
+                ip_address=client_address(request) or "",
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
             referral = result.referral
@@ -118,20 +131,35 @@ def email_link(request, referral_public_id, token):
             "recipient_name": (recipient.seeker or recipient.user).first_name,
             "seeker_name": referral.seeker.full_name if recipient.user is not None else "",
             # The seeker reads what the status means for them; a staff member, its name.
-            "status_label": (statuses.seeker_label(referral.status) if recipient.seeker is not None
-                             else referral.get_status_display()),
-            "reason_label": (statuses.seeker_reason_label(referral.status_reason) if recipient.seeker is not None
-                             else referral.get_status_reason_display() if referral.status_reason else ""),
+            "status_label": (
+                statuses.seeker_label(referral.status)
+                if recipient.seeker is not None
+                else referral.get_status_display()
+            ),
+            "reason_label": (
+                statuses.seeker_reason_label(referral.status_reason)
+                if recipient.seeker is not None
+                else referral.get_status_reason_display()
+                if referral.status_reason
+                else ""
+            ),
             # Stopping the sharing of contact details is not an answer about how it went: it has its own heading.
-            "choices": [choice for choice in choices if choice is not chosen
-                        and choice["value"] != answers.WITHDRAW_CONSENT],
-            "consent_choice": next((choice for choice in choices if choice is not chosen
-                                    and choice["value"] == answers.WITHDRAW_CONSENT), None),
+            "choices": [
+                choice for choice in choices if choice is not chosen and choice["value"] != answers.WITHDRAW_CONSENT
+            ],
+            "consent_choice": next(
+                (choice for choice in choices if choice is not chosen and choice["value"] == answers.WITHDRAW_CONSENT),
+                None,
+            ),
             "chosen": chosen,
             "result": result,
-            "refused_message": (result.message if result and recipient.user is not None
-                                else _("That answer cannot be given for this referral any more.")),
+            "refused_message": (
+                result.message
+                if result and recipient.user is not None
+                else _("That answer cannot be given for this referral any more.")
+            ),
         }
     status = 400 if result and result.outcome == answers.LinkAnswer.REFUSED else 200
-    return _private_page(render_in_language(request, "referrals/email_link.html", context, recipient.language,
-                                            status=status))
+    return _private_page(
+        render_in_language(request, "referrals/email_link.html", context, recipient.language, status=status)
+    )

@@ -18,8 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.numbers import parse_int
-from programs.selectors import claimers_by_program, program_claimer
 from core.pagination import OneMorePage, capped_count
+from programs.selectors import claimers_by_program, program_claimer
 
 from . import inbound_cache, policies, stalls, statuses
 from .errors import NotAllowed, ReferralError, StaleReferral
@@ -44,14 +44,21 @@ class InboundFilterForm(forms.Form):
 
     program = forms.ChoiceField(label="Program", required=False)
     status = forms.ChoiceField(
-        label="Status", required=False,
-        choices=[(OPEN, "All open"), (ALL, "All, closed too"), (STALLED, "Stalled (no update)"),
-                 *statuses.Status.choices],
+        label="Status",
+        required=False,
+        choices=[
+            (OPEN, "All open"),
+            (ALL, "All, closed too"),
+            (STALLED, "Stalled (no update)"),
+            *statuses.Status.choices,
+        ],
     )
-    urgency = forms.ChoiceField(label="Urgency", required=False,
-                                choices=[("", "Any urgency"), *statuses.Urgency.choices])
+    urgency = forms.ChoiceField(
+        label="Urgency", required=False, choices=[("", "Any urgency"), *statuses.Urgency.choices]
+    )
     assignee = forms.ChoiceField(
-        label="Assigned to", required=False,
+        label="Assigned to",
+        required=False,
         choices=[("", "Anyone"), ("me", "Assigned to me"), ("unassigned", "Unassigned")],
     )
     older_than_days = forms.IntegerField(label="Older than (days)", required=False, min_value=0, max_value=3650)
@@ -96,22 +103,30 @@ class Row:
 
 def is_overdue(referral: Referral, now) -> bool:
     """Still unanswered (sent or viewed) past the program's expected response time."""
-    return (referral.status in AWAITING_ANSWER
-            and referral.sent_at + timedelta(hours=referral.program.expected_response_hours) < now)
+    return (
+        referral.status in AWAITING_ANSWER
+        and referral.sent_at + timedelta(hours=referral.program.expected_response_hours) < now
+    )
 
 
 def _inbound_context(request, programs, form) -> dict:
     user = request.user
     inbound = referrals_inbound_for(user, program_ids=[program.pk for program in programs])
     referrals = form.apply(inbound, user=user)
-    order = (Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1),
-                  output_field=IntegerField()), "sent_at", "id")
+    order = (
+        Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "sent_at",
+        "id",
+    )
     page = OneMorePage.asked(request, PAGE_SIZE)
     # The page's ids are chosen by a narrow subquery; only those rows are joined to their program, seeker and
     # people.
     page_ids = referrals.order_by(*order).values("pk")[page.window]
-    fetched = list(referrals_for_page(user, page_ids, order=order)
-                   .select_related("program", "seeker", "organization", "referred_by", "assigned_to"))
+    fetched = list(
+        referrals_for_page(user, page_ids, order=order).select_related(
+            "program", "seeker", "organization", "referred_by", "assigned_to"
+        )
+    )
     not_updated, not_updated_more = capped_count(inbound.filter(status=statuses.Status.SENT))
     stalled, stalled_more = capped_count(inbound.filter(stalls.stalled_q(timezone.now())))
     total, total_more = capped_count(referrals)
@@ -120,9 +135,15 @@ def _inbound_context(request, programs, form) -> dict:
     claimers = claimers_by_program([program.pk for program in programs])
     now = timezone.now()
     accesses = policies.referral_accesses(user, listed["rows"])
-    rows = [Row(referral=r, overdue=is_overdue(r, now), claimers=claimers.get(r.program_id, []),
-                next_steps=accesses[r.pk].next_steps())
-            for r in listed["rows"]]
+    rows = [
+        Row(
+            referral=r,
+            overdue=is_overdue(r, now),
+            claimers=claimers.get(r.program_id, []),
+            next_steps=accesses[r.pk].next_steps(),
+        )
+        for r in listed["rows"]
+    ]
     return {
         "form": form,
         "programs": programs,
@@ -169,8 +190,9 @@ def inbound_rows(request):
 
 def _back_url(request) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("referrals:inbound")
 
@@ -180,8 +202,9 @@ def _back(request):
 
 
 def _refused(request, message: str, status: int):
-    return render(request, "referrals/inbound_refused.html", {"message": message, "back": _back_url(request)},
-                  status=status)
+    return render(
+        request, "referrals/inbound_refused.html", {"message": message, "back": _back_url(request)}, status=status
+    )
 
 
 @require_POST
@@ -210,8 +233,11 @@ def assign(request, public_id):
     except NotAllowed as error:
         return _refused(request, error.message, 403)
     except StaleReferral:
-        messages.error(request, f"The referral for {referral.seeker.full_name} changed since you opened the page; "
-                                "here is how it looks now. Nothing was assigned.")
+        messages.error(
+            request,
+            f"The referral for {referral.seeker.full_name} changed since you opened the page; "
+            "here is how it looks now. Nothing was assigned.",
+        )
         return _back(request)
     except ReferralError as error:
         return _refused(request, error.message, 400)
@@ -242,29 +268,46 @@ def change_status(request, public_id):
     else:
         data = form.cleaned_data
         try:
-            changed = referral_change_status(actor=request.user, referral=referral, to_status=data["to_status"],
-                                             reason=data["reason"], expected_version=data["version"])
+            changed = referral_change_status(
+                actor=request.user,
+                referral=referral,
+                to_status=data["to_status"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
         except NotAllowed:
             raise
         except StaleReferral:
-            level, message = "error", (f"The referral for {name} changed since the page showed it, so nothing was "
-                                       "saved. Here is how it looks now.")
+            level, message = (
+                "error",
+                (
+                    f"The referral for {name} changed since the page showed it, so nothing was "
+                    "saved. Here is how it looks now."
+                ),
+            )
         except ReferralError as error:
             level, message = "error", f"{name}: {error.message}"
         else:
             level, message = "success", f"{name}: status changed to “{changed.get_status_display()}”."
             from .views import undo_offer  # the referral page's own offer, for this list's rows
 
-            undo = undo_offer(referral=changed, access=policies.referral_access(request.user, changed),
-                              before=before, action_url=reverse("referrals:inbound_status", args=[public_id]),
-                              target="#inbound-list", next_url=_back_url(request), swap="innerHTML")
+            undo = undo_offer(
+                referral=changed,
+                access=policies.referral_access(request.user, changed),
+                before=before,
+                action_url=reverse("referrals:inbound_status", args=[public_id]),
+                target="#inbound-list",
+                next_url=_back_url(request),
+                swap="innerHTML",
+            )
     if not request.htmx:
         (messages.success if level == "success" else messages.error)(request, message)
         return _back(request)
     # The list as the page shows it: its filters and page come from the page's address (``next``).
     request.GET = QueryDict(_back_url(request).partition("?")[2])
     response = _render_inbound(request, "referrals/inbound_rows.html")
-    confirmation = render(request, "referrals/_inbound_confirmation.html",
-                          {"panel_messages": [(level, message)], "undo": undo}).content
+    confirmation = render(
+        request, "referrals/_inbound_confirmation.html", {"panel_messages": [(level, message)], "undo": undo}
+    ).content
     response.content = confirmation + response.content
     return response

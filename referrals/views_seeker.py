@@ -24,13 +24,16 @@ from .statuses import seeker_label
 
 def seeker_profile_of(user) -> Seeker | None:
     """The seeker profile of a signed-in seeker account, if it has one."""
-    return (Seeker.objects.unscoped("a signed-in seeker's own profile").filter(user_id=user.pk)
-            .order_by("pk").first())
+    return Seeker.objects.unscoped("a signed-in seeker's own profile").filter(user_id=user.pk).order_by("pk").first()
 
 
 def _my_referrals(user, seeker):
-    return (Referral.objects.restrict(user, "view").filter(seeker=seeker)
-            .select_related("program", "program__organization").order_by("-sent_at", "-id"))
+    return (
+        Referral.objects.restrict(user, "view")
+        .filter(seeker=seeker)
+        .select_related("program", "program__organization")
+        .order_by("-sent_at", "-id")
+    )
 
 
 @login_required
@@ -41,9 +44,13 @@ def my_referrals(request):
         raise Http404("No seeker profile.")
     language = seeker.preferred_language or "en"
     with translation.override(language):
-        rows = [{"referral": referral, "choices": seeker_choices(referral)} for referral in _my_referrals(request.user, seeker)]
-    return render_in_language(request, "referrals/my_referrals.html",
-                              {"seeker": seeker, "rows": rows, "seeker_view": True}, language)
+        rows = [
+            {"referral": referral, "choices": seeker_choices(referral)}
+            for referral in _my_referrals(request.user, seeker)
+        ]
+    return render_in_language(
+        request, "referrals/my_referrals.html", {"seeker": seeker, "rows": rows, "seeker_view": True}, language
+    )
 
 
 @login_required
@@ -60,13 +67,20 @@ def my_referral_status(request, public_id):
     with translation.override(seeker.preferred_language or "en"):
         try:
             services.referral_change_status(
-                actor=Actor.for_seeker(seeker, via=ReferralEvent.Via.WEB), referral=referral, to_status=to_status,
-                reason=request.POST.get("reason", ""), expected_version=version)
+                actor=Actor.for_seeker(seeker, via=ReferralEvent.Via.WEB),
+                referral=referral,
+                to_status=to_status,
+                reason=request.POST.get("reason", ""),
+                expected_version=version,
+            )
         except StaleReferral:
             messages.error(request, _("This referral changed since you opened the page, so nothing was saved."))
         except (NotAllowed, ReferralError) as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Thank you: your referral to %(program)s is now “%(status)s”.") % {
-                "program": referral.program.name, "status": seeker_label(to_status)})
+            messages.success(
+                request,
+                _("Thank you: your referral to %(program)s is now “%(status)s”.")
+                % {"program": referral.program.name, "status": seeker_label(to_status)},
+            )
     return redirect("referrals:my_referrals")

@@ -39,8 +39,11 @@ def unanswered_past_expected_time(now) -> Q:
     """No claimer has answered (sent or merely viewed) and the program's expected response time has passed:
     the silence the escalation sweep chases (referrals.sweeps), shown to the referrer before it expires."""
     Status = statuses.Status
-    return Q(status__in=[Status.SENT, Status.VIEWED], first_response_at__isnull=True,
-             sent_at__lt=Value(now) - Hours(F("program__expected_response_hours")))
+    return Q(
+        status__in=[Status.SENT, Status.VIEWED],
+        first_response_at__isnull=True,
+        sent_at__lt=Value(now) - Hours(F("program__expected_response_hours")),
+    )
 
 
 def needs_attention(now) -> Q:
@@ -49,34 +52,46 @@ def needs_attention(now) -> Q:
     help in the last 30 days (declined, not completed, expired unanswered): the referrer may have to call the
     program or the seeker, or refer again."""
     Status, Reason = statuses.Status, statuses.Reason
-    closed_without_help = (Q(status__in=[Status.DECLINED, Status.NOT_COMPLETED])
-                           | Q(status=Status.WITHDRAWN, status_reason=Reason.EXPIRED_NO_RESPONSE))
-    return (unanswered_past_expected_time(now) | Q(status=Status.NEEDS_CLIENT_ACTION) | stalls.stalled_q(now)
-            | (closed_without_help & Q(closed_at__gte=now - RECENTLY_CLOSED)))
+    closed_without_help = Q(status__in=[Status.DECLINED, Status.NOT_COMPLETED]) | Q(
+        status=Status.WITHDRAWN, status_reason=Reason.EXPIRED_NO_RESPONSE
+    )
+    return (
+        unanswered_past_expected_time(now)
+        | Q(status=Status.NEEDS_CLIENT_ACTION)
+        | stalls.stalled_q(now)
+        | (closed_without_help & Q(closed_at__gte=now - RECENTLY_CLOSED))
+    )
 
 
 def attention_order(now) -> tuple:
     """Unanswered past the expected time first (the longest waiting first), then the latest change first."""
-    overdue_first = Case(When(unanswered_past_expected_time(now), then=Value(0)), default=Value(1),
-                         output_field=IntegerField())
+    overdue_first = Case(
+        When(unanswered_past_expected_time(now), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     waiting_since = Case(When(unanswered_past_expected_time(now), then=F("sent_at")), default=Value(None))
     return (overdue_first.asc(), waiting_since.asc(nulls_last=True), *ORDER)
 
 
 def is_overdue(referral: Referral, now) -> bool:
     """The row's own answer to ``unanswered_past_expected_time`` (its program is already joined)."""
-    return (referral.status in (statuses.Status.SENT, statuses.Status.VIEWED)
-            and referral.first_response_at is None
-            and referral.sent_at < now - timedelta(hours=referral.program.expected_response_hours))
+    return (
+        referral.status in (statuses.Status.SENT, statuses.Status.VIEWED)
+        and referral.first_response_at is None
+        and referral.sent_at < now - timedelta(hours=referral.program.expected_response_hours)
+    )
 
 
 class SentFilterForm(forms.Form):
     ATTENTION, OPEN, CLOSED, ALL = "attention", "open", "closed", "all"
 
-    show = forms.ChoiceField(label="Show", required=False, choices=[
-        (ATTENTION, "Needs my attention"), (OPEN, "Open"), (CLOSED, "Closed"), (ALL, "All")])
-    urgency = forms.ChoiceField(label="Urgency", required=False,
-                                choices=[("", "Any urgency"), *statuses.Urgency.choices])
+    show = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[(ATTENTION, "Needs my attention"), (OPEN, "Open"), (CLOSED, "Closed"), (ALL, "All")],
+    )
+    urgency = forms.ChoiceField(
+        label="Urgency", required=False, choices=[("", "Any urgency"), *statuses.Urgency.choices]
+    )
 
     def chosen(self) -> dict:
         """The valid filters (invalid ones show as field errors and are ignored)."""
@@ -104,8 +119,9 @@ def _context(request, form) -> dict:
     page = OneMorePage.asked(request, PAGE_SIZE)
     # What needs the referrer is usually a handful: its ids (up to the count cap), overdue first, then newest
     # change first, give the count on every page and, on the default view, the page itself, in one query.
-    attention_ids = list(sent.filter(needs_attention(now)).order_by(*attention_order(now))
-                         .values_list("pk", flat=True)[:COUNT_CAP + 1])
+    attention_ids = list(
+        sent.filter(needs_attention(now)).order_by(*attention_order(now)).values_list("pk", flat=True)[: COUNT_CAP + 1]
+    )
     attention, attention_more = min(len(attention_ids), COUNT_CAP), len(attention_ids) > COUNT_CAP
     chosen = form.chosen()
     if chosen == {"show": form.ATTENTION, "urgency": ""} and page.window.stop <= COUNT_CAP:
@@ -120,8 +136,9 @@ def _context(request, form) -> dict:
         page_ids = listed.order_by(*ORDER).values("pk")[page.window]
         total, total_more = None, False
     # Only the page's rows are joined to their seeker and program.
-    fetched = list(referrals_for_page(user, page_ids, order=ORDER).select_related("seeker", "program",
-                                                                                  "program__organization"))
+    fetched = list(
+        referrals_for_page(user, page_ids, order=ORDER).select_related("seeker", "program", "program__organization")
+    )
     if isinstance(page_ids, list):  # the attention view: in its own order, overdue first
         position = {pk: index for index, pk in enumerate(page_ids)}
         fetched.sort(key=lambda referral: position[referral.pk])

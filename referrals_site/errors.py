@@ -7,8 +7,8 @@ navigation and speaks the seeker's language: a signed-in seeker's preferred lang
 from __future__ import annotations
 
 from django.conf import settings
-from django.template import loader
 from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
+from django.template import loader
 from django.utils import translation
 
 from core.errors import ApplicationError
@@ -37,7 +37,8 @@ def _render(request, template: str, context: dict, response_class):
     language = _seeker_language(request) if seeker_view else (translation.get_language() or settings.LANGUAGE_CODE)
     with translation.override(language):
         body = loader.get_template(template).render(
-            {**context, "seeker_view": seeker_view, "LANGUAGE_CODE": language}, request)
+            {**context, "seeker_view": seeker_view, "LANGUAGE_CODE": language}, request
+        )
     response = response_class(body)
     response.headers["Content-Language"] = language
     return response
@@ -60,8 +61,9 @@ def permission_denied(request, exception=None):
     if isinstance(exception, ApplicationError):
         message = exception.message
     else:
-        message = exception.args[0] if exception is not None and exception.args and isinstance(
-            exception.args[0], str) else ""
+        message = (
+            exception.args[0] if exception is not None and exception.args and isinstance(exception.args[0], str) else ""
+        )
     return _render(request, "403.html", {"message": message}, HttpResponseForbidden)
 
 
@@ -71,10 +73,13 @@ def server_error(request):
     seeker_view = is_seeker_path(request.path)
     language = translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
-        body = loader.get_template("500.html").render({
-            "seeker_view": seeker_view, "LANGUAGE_CODE": language,
-            "request_id": getattr(request, "request_id", ""),
-        })
+        body = loader.get_template("500.html").render(
+            {
+                "seeker_view": seeker_view,
+                "LANGUAGE_CODE": language,
+                "request_id": getattr(request, "request_id", ""),
+            }
+        )
     response = HttpResponseServerError(body)
     response.headers["Content-Language"] = language
     return response

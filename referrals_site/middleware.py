@@ -31,8 +31,11 @@ def _has_unstorable(request) -> bool:
     queries = [request.GET]
     if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
         queries.append(request.POST)
-    return any(has_unstorable_characters(key) or any(has_unstorable_characters(value) for value in values)
-               for query in queries for key, values in query.lists())
+    return any(
+        has_unstorable_characters(key) or any(has_unstorable_characters(value) for value in values)
+        for query in queries
+        for key, values in query.lists()
+    )
 
 
 class UnstorableTextMiddleware:
@@ -42,8 +45,9 @@ class UnstorableTextMiddleware:
     def __call__(self, request):
         if _has_unstorable(request):
             if request.path.startswith("/fhir/"):
-                return JsonResponse(operation_outcome(MESSAGE, code="invalid"), status=400,
-                                    content_type="application/fhir+json")
+                return JsonResponse(
+                    operation_outcome(MESSAGE, code="invalid"), status=400, content_type="application/fhir+json"
+                )
             if request.path.startswith(("/api/", "/hsds/")):
                 return JsonResponse({"detail": MESSAGE, "code": "unstorable_characters"}, status=400)
             return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
@@ -54,8 +58,9 @@ def api_not_found(request):
     """The 404 of an address no route matches, for the APIs: JSON for the REST API and the HSDS API
     (``{"detail", "code"}``, as their own 404s), an OperationOutcome for FHIR; None elsewhere."""
     if request.path.startswith("/fhir/"):
-        return JsonResponse(operation_outcome("No such resource.", code="not-found"), status=404,
-                            content_type="application/fhir+json")
+        return JsonResponse(
+            operation_outcome("No such resource.", code="not-found"), status=404, content_type="application/fhir+json"
+        )
     if request.path.startswith(("/api/", "/hsds/")):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return None

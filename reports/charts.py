@@ -43,10 +43,11 @@ def label_lines(label: str) -> list[str]:
 def _row_label(label: str, *, x: float, middle: float) -> str:
     lines = label_lines(label)
     first_y = middle + 4 - (len(lines) - 1) * LABEL_LINE_HEIGHT / 2
-    spans = "".join(f'<tspan x="{x}" y="{first_y + index * LABEL_LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
-                    for index, line in enumerate(lines))
-    return (f'<text font-size="{LABEL_FONT_SIZE}" text-anchor="end"><title>{escape(label)}</title>{spans}'
-            f'</text>')
+    spans = "".join(
+        f'<tspan x="{x}" y="{first_y + index * LABEL_LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text font-size="{LABEL_FONT_SIZE}" text-anchor="end"><title>{escape(label)}</title>{spans}</text>'
 
 
 def _nice_maximum(value: float, ticks: int = 4) -> float:
@@ -70,14 +71,16 @@ def _number(value: float) -> str:
 def _legend(series_names, x, y) -> list[str]:
     parts = []
     for index, name in enumerate(series_names):
-        parts.append(f'<rect x="{x}" y="{y + index * 18}" width="12" height="12" '
-                     f'fill="{PALETTE[index % len(PALETTE)]}"/>')
+        parts.append(
+            f'<rect x="{x}" y="{y + index * 18}" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"/>'
+        )
         parts.append(f'<text x="{x + 18}" y="{y + index * 18 + 10}" font-size="12">{escape(name)}</text>')
     return parts
 
 
-def bar_chart(*, title: str, description: str, labels: list[str], series: dict[str, list[float]],
-              orientation: str = "horizontal") -> SafeString:
+def bar_chart(
+    *, title: str, description: str, labels: list[str], series: dict[str, list[float]], orientation: str = "horizontal"
+) -> SafeString:
     """Grouped bars: one group per label, one bar per series. Horizontal suits long labels."""
     chart_id = f"chart-{next(_ids)}"
     names = list(series)
@@ -92,21 +95,27 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: dict[s
         for tick in range(5):
             y = top + plot_h - plot_h * tick / 4
             body.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5d9de"/>')
-            body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="{SMALL_FONT_SIZE}" text-anchor="end">'
-                        f'{_number(maximum * tick / 4)}</text>')
+            body.append(
+                f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="{SMALL_FONT_SIZE}" text-anchor="end">'
+                f"{_number(maximum * tick / 4)}</text>"
+            )
         label_every = max(1, len(labels) // 12)
         for index, label in enumerate(labels):
             x0 = left + index * group_w + group_w * 0.1
             for s, row in enumerate(values):
                 h = plot_h * row[index] / maximum
-                body.append(f'<rect x="{x0 + s * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" '
-                            f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}"><title>'
-                            f'{escape(label)}, {escape(names[s])}: {_number(row[index])}</title></rect>')
+                body.append(
+                    f'<rect x="{x0 + s * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" '
+                    f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}"><title>'
+                    f"{escape(label)}, {escape(names[s])}: {_number(row[index])}</title></rect>"
+                )
             if index % label_every == 0:
                 x = left + index * group_w + group_w / 2
-                body.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="{SMALL_FONT_SIZE}" '
-                            f'text-anchor="end" '
-                            f'transform="rotate(-40 {x:.1f} {top + plot_h + 14})">{escape(label)}</text>')
+                body.append(
+                    f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="{SMALL_FONT_SIZE}" '
+                    f'text-anchor="end" '
+                    f'transform="rotate(-40 {x:.1f} {top + plot_h + 14})">{escape(label)}</text>'
+                )
         body += _legend(names, left, 2)
     else:
         left, bar_h, gap = LABEL_MARGIN, 14, 8
@@ -125,18 +134,23 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: dict[s
             for s, row in enumerate(values):
                 w = plot_w * row[index] / maximum
                 y = bars_top + s * bar_h
-                body.append(f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2}" '
-                            f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(label)}, {escape(names[s])}: '
-                            f'{_number(row[index])}</title></rect>')
-                body.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4:.1f}" font-size="{SMALL_FONT_SIZE}">'
-                            f'{_number(row[index])}</text>')
+                body.append(
+                    f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2}" '
+                    f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(label)}, {escape(names[s])}: '
+                    f"{_number(row[index])}</title></rect>"
+                )
+                body.append(
+                    f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4:.1f}" font-size="{SMALL_FONT_SIZE}">'
+                    f"{_number(row[index])}</text>"
+                )
         body.append(f'<line x1="{left}" x2="{left}" y1="{top - 4}" y2="{height - 20}" stroke="#4f5661"/>')
         body += _legend(names, left, 2)
-    svg = (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height:.0f}" role="img" '
-           f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="system-ui, sans-serif" '
-           f'fill="#1b1f24">'
-           f'<title id="{chart_id}-title">{escape(title)}</title>'
-           f'<desc id={quoteattr(chart_id + "-desc")}>{escape(description)}</desc>'
-           + "".join(body) + "</svg>")
+    svg = (
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height:.0f}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="system-ui, sans-serif" '
+        f'fill="#1b1f24">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f"<desc id={quoteattr(chart_id + '-desc')}>{escape(description)}</desc>" + "".join(body) + "</svg>"
+    )
     return mark_safe(svg)  # every text part above is escaped

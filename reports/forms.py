@@ -18,11 +18,20 @@ def latest() -> date:
 class PeriodForm(forms.Form):
     """The report's dates, from the query string. Both are optional: the default is the last 90 days."""
 
-    start = forms.DateField(label="From", required=False, input_formats=["%Y-%m-%d"], error_messages=DATE_MESSAGES,
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label="To (included)", required=False, input_formats=["%Y-%m-%d"],
-                          error_messages=DATE_MESSAGES,
-                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages=DATE_MESSAGES,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label="To (included)",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages=DATE_MESSAGES,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def _bounded(self, name):
         value = self.cleaned_data.get(name)

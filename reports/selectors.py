@@ -24,15 +24,26 @@ import logging
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import (BooleanField, Case, Count, DateTimeField, DurationField, ExpressionWrapper, F,
-                              IntegerField, Min, Q, Value, When)
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncWeek
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
@@ -53,6 +64,7 @@ DISAGREEMENT_LIST_LIMIT = 100
 
 
 # --------------------------------------------------------------------------------------------- tables
+
 
 @dataclass(frozen=True)
 class Link:
@@ -87,6 +99,7 @@ def cell_text(value) -> str:
 
 
 # --------------------------------------------------------------------------------------------- period
+
 
 @dataclass(frozen=True)
 class Period:
@@ -133,8 +146,7 @@ def _response_time():
 
 def _expected_by():
     """The moment the program's expected response time runs out (timestamp arithmetic: cheap per row)."""
-    return ExpressionWrapper(F("sent_at") + Hours(F("program__expected_response_hours")),
-                             output_field=DateTimeField())
+    return ExpressionWrapper(F("sent_at") + Hours(F("program__expected_response_hours")), output_field=DateTimeField())
 
 
 def _conditions(now: datetime) -> dict[str, Q]:
@@ -161,15 +173,30 @@ def _conditions(now: datetime) -> dict[str, Q]:
 
 def _stalled_for(now: datetime):
     """How long a stalled referral has been stalled, as an interval (NULL when it is not stalled)."""
-    return Case(When(stalls.stalled_q(now), then=ExpressionWrapper(
-        Value(now, output_field=DateTimeField()) - F("stall_due_at"), output_field=DurationField())),
-        output_field=DurationField())
+    return Case(
+        When(
+            stalls.stalled_q(now),
+            then=ExpressionWrapper(
+                Value(now, output_field=DateTimeField()) - F("stall_due_at"), output_field=DurationField()
+            ),
+        ),
+        output_field=DurationField(),
+    )
 
 
 FIGURE_COLUMNS = [
-    "Referrals", "Answered", "Median hours to first response", "90th percentile hours",
-    "Answered within expected time (%)", "Got help", "Declined", "Not completed", "Withdrawn", "Still open",
-    "Seeker and program disagree", "Need follow-up",
+    "Referrals",
+    "Answered",
+    "Median hours to first response",
+    "90th percentile hours",
+    "Answered within expected time (%)",
+    "Got help",
+    "Declined",
+    "Not completed",
+    "Withdrawn",
+    "Still open",
+    "Seeker and program disagree",
+    "Need follow-up",
 ]
 
 
@@ -187,9 +214,18 @@ def _hours(value) -> float | None:
 
 def _figure_cells(row: dict) -> list:
     return [
-        row["referrals"], row["answered"], _hours(row["median_response"]), _hours(row["p90_response"]),
-        _share(row["within"], row["judged"]), row["got_help"], row["declined"], row["not_completed"],
-        row["withdrawn"], row["still_open"], row["disagreements"], row["follow_up"],
+        row["referrals"],
+        row["answered"],
+        _hours(row["median_response"]),
+        _hours(row["p90_response"]),
+        _share(row["within"], row["judged"]),
+        row["got_help"],
+        row["declined"],
+        row["not_completed"],
+        row["withdrawn"],
+        row["still_open"],
+        row["disagreements"],
+        row["follow_up"],
     ]
 
 
@@ -232,6 +268,7 @@ def outcome_kinds() -> list[tuple[str, Q]]:
 
 # --------------------------------------------------------------------------------------------- organization
 
+
 class Direction:
     OUTBOUND = "outbound"
     INBOUND = "inbound"
@@ -252,9 +289,9 @@ def organization_referrals(*, organization, direction: str, period: Period, refe
         # Inbound referrals carry the referring site as their organization; the provider is reached
         # through the program. The organization itself was taken from the viewer's admin memberships.
         referrals = referrals.unscoped("inbound referrals of an organization its admin reports on").filter(
-            program__organization=organization)
-    return (referrals.filter(sent_at__gte=period.since, sent_at__lt=period.until)
-            .exclude(status=Status.ENTERED_IN_ERROR))
+            program__organization=organization
+        )
+    return referrals.filter(sent_at__gte=period.since, sent_at__lt=period.until).exclude(status=Status.ENTERED_IN_ERROR)
 
 
 @dataclass(frozen=True)
@@ -275,17 +312,49 @@ class Breakdown:
 
 
 BREAKDOWNS = {
-    breakdown.slug: breakdown for breakdown in [
-        Breakdown("outbound-by-program", Direction.OUTBOUND, "Sent, by the program referred to", "Program",
-                  "program_id", {"name": "program_name"}),
-        Breakdown("outbound-by-team", Direction.OUTBOUND, "Sent, by team", "Team",
-                  "referred_by_team_id", {"name": "team_name"}, "No team"),
-        Breakdown("outbound-by-person", Direction.OUTBOUND, "Sent, by person", "Person",
-                  "referred_by_id", {"first_name": "first_name", "last_name": "last_name"}),
-        Breakdown("inbound-by-program", Direction.INBOUND, "Received, by our program", "Program",
-                  "program_id", {"name": "program_name"}),
-        Breakdown("inbound-by-organization", Direction.INBOUND, "Received, by the referring organization",
-                  "Referring organization", "organization_id", {"name": "organization_name"}),
+    breakdown.slug: breakdown
+    for breakdown in [
+        Breakdown(
+            "outbound-by-program",
+            Direction.OUTBOUND,
+            "Sent, by the program referred to",
+            "Program",
+            "program_id",
+            {"name": "program_name"},
+        ),
+        Breakdown(
+            "outbound-by-team",
+            Direction.OUTBOUND,
+            "Sent, by team",
+            "Team",
+            "referred_by_team_id",
+            {"name": "team_name"},
+            "No team",
+        ),
+        Breakdown(
+            "outbound-by-person",
+            Direction.OUTBOUND,
+            "Sent, by person",
+            "Person",
+            "referred_by_id",
+            {"first_name": "first_name", "last_name": "last_name"},
+        ),
+        Breakdown(
+            "inbound-by-program",
+            Direction.INBOUND,
+            "Received, by our program",
+            "Program",
+            "program_id",
+            {"name": "program_name"},
+        ),
+        Breakdown(
+            "inbound-by-organization",
+            Direction.INBOUND,
+            "Received, by the referring organization",
+            "Referring organization",
+            "organization_id",
+            {"name": "organization_name"},
+        ),
     ]
 }
 
@@ -301,7 +370,7 @@ def _moment(value) -> datetime:
     """A ``sent_at`` from raw SQL: PostgreSQL returns it aware, SQLite as Django stores it (text, UTC)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, dt_timezone.utc)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 def _week(value) -> date:
@@ -337,21 +406,39 @@ class OrganizationFigures:
 
         The columns are resolved once for both directions (Django takes ~3 ms to resolve them).
         """
-        conditions = {name: ExpressionWrapper(condition, output_field=BooleanField())
-                      for name, condition in _conditions(self.now).items()}
+        conditions = {
+            name: ExpressionWrapper(condition, output_field=BooleanField())
+            for name, condition in _conditions(self.now).items()
+        }
         rows = Referral.objects.values(
-            "id", "public_id", "sent_at", "seeker_outcome", "program_outcome", "program_id",
-            "referred_by_id", "referred_by_team_id", "organization_id",
-            program_name=F("program__name"), expected_hours=F("program__expected_response_hours"),
-            first_name=F("referred_by__first_name"), last_name=F("referred_by__last_name"),
-            team_name=F("referred_by_team__name"), organization_name=F("organization__name"),
-            response=_response_time(), stalled_for=_stalled_for(self.now), week=TruncWeek("sent_at"),
-            outcome=_index_of(outcome_kinds()), bucket=_index_of(_bucket_conditions()),
+            "id",
+            "public_id",
+            "sent_at",
+            "seeker_outcome",
+            "program_outcome",
+            "program_id",
+            "referred_by_id",
+            "referred_by_team_id",
+            "organization_id",
+            program_name=F("program__name"),
+            expected_hours=F("program__expected_response_hours"),
+            first_name=F("referred_by__first_name"),
+            last_name=F("referred_by__last_name"),
+            team_name=F("referred_by_team__name"),
+            organization_name=F("organization__name"),
+            response=_response_time(),
+            stalled_for=_stalled_for(self.now),
+            week=TruncWeek("sent_at"),
+            outcome=_index_of(outcome_kinds()),
+            bucket=_index_of(_bucket_conditions()),
             **conditions,
         ).order_by()  # the statement orders what it needs; the model's default order would sort every row
-        return {direction: organization_referrals(organization=self.organization, direction=direction,
-                                                  period=self.period, referrals=rows)
-                for direction in Direction.BOTH}
+        return {
+            direction: organization_referrals(
+                organization=self.organization, direction=direction, period=self.period, referrals=rows
+            )
+            for direction in Direction.BOTH
+        }
 
     def part(self, direction: str, part: str) -> list[dict]:
         """The rows of ``part`` ("total", "weekly", "outcome", "bucket", a breakdown's or a list's slug)."""
@@ -375,17 +462,32 @@ class OrganizationFigures:
 
     def _parts_of(self, direction: str, connection) -> list[str]:
         """The SELECTs of every section for one direction, from its CTE (named after the direction)."""
-        counts = {"referrals": "COUNT(*)",
-                  **{name: f"COUNT(*) FILTER (WHERE {name})" for name in _conditions(self.now)}}
-        percentiles = {"median_response": percentile_sql(connection, "response", 0.5),
-                       "p90_response": percentile_sql(connection, "response", 0.9),
-                       "median_stalled": percentile_sql(connection, "stalled_for", 0.5)}
+        counts = {
+            "referrals": "COUNT(*)",
+            **{name: f"COUNT(*) FILTER (WHERE {name})" for name in _conditions(self.now)},
+        }
+        percentiles = {
+            "median_response": percentile_sql(connection, "response", 0.5),
+            "p90_response": percentile_sql(connection, "response", 0.9),
+            "median_stalled": percentile_sql(connection, "stalled_for", 0.5),
+        }
         columns = {  # of the statement, with their types (see _select)
-            "direction": "TEXT", "part": "TEXT", "position": "BIGINT", "item": "BIGINT", "week": "TIMESTAMP",
-            "name": "TEXT", "first_name": "TEXT", "last_name": "TEXT",
-            **{name: "BIGINT" for name in counts}, **{name: "INTERVAL" for name in percentiles},
-            "public_id": "UUID", "sent_at": "TIMESTAMPTZ", "program_name": "TEXT", "expected_hours": "INTEGER",
-            "seeker_outcome": "TEXT", "program_outcome": "TEXT",
+            "direction": "TEXT",
+            "part": "TEXT",
+            "position": "BIGINT",
+            "item": "BIGINT",
+            "week": "TIMESTAMP",
+            "name": "TEXT",
+            "first_name": "TEXT",
+            "last_name": "TEXT",
+            **{name: "BIGINT" for name in counts},
+            **{name: "INTERVAL" for name in percentiles},
+            "public_id": "UUID",
+            "sent_at": "TIMESTAMPTZ",
+            "program_name": "TEXT",
+            "expected_hours": "INTEGER",
+            "seeker_outcome": "TEXT",
+            "program_outcome": "TEXT",
         }
 
         def select(part, **values):
@@ -405,17 +507,36 @@ class OrganizationFigures:
             if breakdown.direction == direction:
                 order = ", ".join(f"{table}.{column}" for column in [*breakdown.names.values(), breakdown.key])
                 position = f"ROW_NUMBER() OVER (ORDER BY {order})"
-                parts.append(_ordered(
-                    f"{select(breakdown.slug, position=position, item=breakdown.key, **breakdown.names, **figures)}"
-                    f" FROM {table} GROUP BY {order} ORDER BY {order}{one_more}"))
-        listed = {column: column for column in ["public_id", "sent_at", "program_name", "first_name", "last_name",
-                                                "expected_hours", "seeker_outcome", "program_outcome"]}
+                parts.append(
+                    _ordered(
+                        f"{select(breakdown.slug, position=position, item=breakdown.key, **breakdown.names, **figures)}"
+                        f" FROM {table} GROUP BY {order} ORDER BY {order}{one_more}"
+                    )
+                )
+        listed = {
+            column: column
+            for column in [
+                "public_id",
+                "sent_at",
+                "program_name",
+                "first_name",
+                "last_name",
+                "expected_hours",
+                "seeker_outcome",
+                "program_outcome",
+            ]
+        }
         order = f"{table}.sent_at, {table}.id"
-        for slug, condition, limit in [("follow-up", "follow_up", FOLLOW_UP_LIST_LIMIT),
-                                       ("disagreements", "disagreements", DISAGREEMENT_LIST_LIMIT)]:
-            parts.append(_ordered(
-                f"{select(slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='id', **listed)}"
-                f" FROM {table} WHERE {table}.{condition} ORDER BY {order} LIMIT {self.list_limit(limit)}"))
+        for slug, condition, limit in [
+            ("follow-up", "follow_up", FOLLOW_UP_LIST_LIMIT),
+            ("disagreements", "disagreements", DISAGREEMENT_LIST_LIMIT),
+        ]:
+            parts.append(
+                _ordered(
+                    f"{select(slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='id', **listed)}"
+                    f" FROM {table} WHERE {table}.{condition} ORDER BY {order} LIMIT {self.list_limit(limit)}"
+                )
+            )
         return parts
 
 
@@ -443,8 +564,9 @@ def _select(columns: dict[str, str], **values) -> str:
     (SQLite ignores the types); the position of a row in its part is 0 unless given.
     """
     values = {"position": "0", **values}
-    return "SELECT " + ", ".join(f"{values.get(column, f'CAST(NULL AS {kind})')} AS {column}"
-                                 for column, kind in columns.items())
+    return "SELECT " + ", ".join(
+        f"{values.get(column, f'CAST(NULL AS {kind})')} AS {column}" for column, kind in columns.items()
+    )
 
 
 def _ordered(select: str) -> str:
@@ -454,8 +576,9 @@ def _ordered(select: str) -> str:
 
 def _index_of(kinds: list[tuple[str, Q]]) -> Case:
     """The position in ``kinds`` of the first condition a referral meets (the kinds never overlap)."""
-    return Case(*(When(condition, then=Value(index)) for index, (_, condition) in enumerate(kinds)),
-                output_field=IntegerField())
+    return Case(
+        *(When(condition, then=Value(index)) for index, (_, condition) in enumerate(kinds)), output_field=IntegerField()
+    )
 
 
 def _shorten(table: Table, row_limit: int | None) -> None:
@@ -467,15 +590,20 @@ def _shorten(table: Table, row_limit: int | None) -> None:
 
 def _counts(figures: OrganizationFigures, part: str, key: str) -> tuple[dict, dict]:
     """Referrals by group of ``part`` ("weekly", "outcome", "bucket"), sent and received."""
-    return tuple({row[key]: row["referrals"] for row in figures.part(direction, part)}
-                 for direction in Direction.BOTH)
+    return tuple({row[key]: row["referrals"] for row in figures.part(direction, part)} for direction in Direction.BOTH)
 
 
 def summary_table(figures: OrganizationFigures) -> Table:
-    table = Table("summary", "Summary", ["Direction", *FIGURE_COLUMNS],
-                  description="Referrals this organization sent as a site and received as a provider.")
-    table.rows = [[Direction.LABELS[direction], *_figure_cells(figures.part(direction, "total")[0])]
-                  for direction in Direction.BOTH]
+    table = Table(
+        "summary",
+        "Summary",
+        ["Direction", *FIGURE_COLUMNS],
+        description="Referrals this organization sent as a site and received as a provider.",
+    )
+    table.rows = [
+        [Direction.LABELS[direction], *_figure_cells(figures.part(direction, "total")[0])]
+        for direction in Direction.BOTH
+    ]
     return table
 
 
@@ -488,10 +616,15 @@ def breakdown_table(figures: OrganizationFigures, slug: str) -> Table:
 
 
 def weekly_table(figures: OrganizationFigures) -> Table:
-    sent, received = ({_week(week): count for week, count in counts.items()}
-                      for counts in _counts(figures, "weekly", "week"))
-    table = Table("weekly", "Referrals per week", ["Week starting", "Sent", "Received"],
-                  description="Weeks start on Monday; the first and last week may be partly outside the dates.")
+    sent, received = (
+        {_week(week): count for week, count in counts.items()} for counts in _counts(figures, "weekly", "week")
+    )
+    table = Table(
+        "weekly",
+        "Referrals per week",
+        ["Week starting", "Sent", "Received"],
+        description="Weeks start on Monday; the first and last week may be partly outside the dates.",
+    )
     table.rows = [[week, sent.get(week, 0), received.get(week, 0)] for week in figures.period.weeks()]
     return table
 
@@ -504,15 +637,31 @@ def _kinds_table(figures: OrganizationFigures, part: str, kinds: list[tuple[str,
 
 
 def response_times_table(figures: OrganizationFigures) -> Table:
-    return _kinds_table(figures, "bucket", _bucket_conditions(), Table(
-        "response-times", "Time to first response", ["Answered in", "Sent", "Received"],
-        description="How long programs took to make their first status change."))
+    return _kinds_table(
+        figures,
+        "bucket",
+        _bucket_conditions(),
+        Table(
+            "response-times",
+            "Time to first response",
+            ["Answered in", "Sent", "Received"],
+            description="How long programs took to make their first status change.",
+        ),
+    )
 
 
 def outcomes_table(figures: OrganizationFigures) -> Table:
-    return _kinds_table(figures, "outcome", outcome_kinds(), Table(
-        "outcomes", "Outcomes", ["Outcome", "Sent", "Received"],
-        description="Where the referrals of the period stand now, with the reason given for each closing."))
+    return _kinds_table(
+        figures,
+        "outcome",
+        outcome_kinds(),
+        Table(
+            "outcomes",
+            "Outcomes",
+            ["Outcome", "Sent", "Received"],
+            description="Where the referrals of the period stand now, with the reason given for each closing.",
+        ),
+    )
 
 
 def _referral_link(public_id) -> Link:
@@ -527,47 +676,67 @@ def _list_note(figures: OrganizationFigures, limit: int) -> str:
 
 
 def follow_up_table(figures: OrganizationFigures) -> Table:
-    table = Table("follow-up", "Need follow-up",
-                  ["Direction", "Sent on", "Program", "Referred by", "Hours waiting", "Expected within (hours)",
-                   "Referral"],
-                  description="Open referrals the program has not answered within its expected response time, "
-                              "oldest first.")
+    table = Table(
+        "follow-up",
+        "Need follow-up",
+        ["Direction", "Sent on", "Program", "Referred by", "Hours waiting", "Expected within (hours)", "Referral"],
+        description="Open referrals the program has not answered within its expected response time, oldest first.",
+    )
     for direction in Direction.BOTH:
         for row in figures.part(direction, "follow-up"):
             sent_at = _moment(row["sent_at"])
-            table.rows.append([
-                Direction.LABELS[direction], timezone.localtime(sent_at).date(), row["program_name"],
-                f'{row["first_name"]} {row["last_name"]}'.strip(),
-                _hours(figures.now - sent_at), row["expected_hours"], _referral_link(row["public_id"]),
-            ])
+            table.rows.append(
+                [
+                    Direction.LABELS[direction],
+                    timezone.localtime(sent_at).date(),
+                    row["program_name"],
+                    f"{row['first_name']} {row['last_name']}".strip(),
+                    _hours(figures.now - sent_at),
+                    row["expected_hours"],
+                    _referral_link(row["public_id"]),
+                ]
+            )
     table.note = _list_note(figures, FOLLOW_UP_LIST_LIMIT)
     return table
 
 
 def stalled_table(figures: OrganizationFigures) -> Table:
-    table = Table("stalled", "Stalled", ["Direction", "Stalled", "Median days stalled"],
-                  description="Open referrals of the period the program answered and then left in their status "
-                              "past its stall period (waitlisted 14 days, needs client action 3, accepted 14, in "
-                              "service 60, unless the program set its own), and for how long.")
+    table = Table(
+        "stalled",
+        "Stalled",
+        ["Direction", "Stalled", "Median days stalled"],
+        description="Open referrals of the period the program answered and then left in their status "
+        "past its stall period (waitlisted 14 days, needs client action 3, accepted 14, in "
+        "service 60, unless the program set its own), and for how long.",
+    )
     for direction in Direction.BOTH:
         row = figures.part(direction, "total")[0]
         days = row["median_stalled"]
-        table.rows.append([Direction.LABELS[direction], row["stalled"],
-                           None if days is None else round(days / timedelta(days=1), 1)])
+        table.rows.append(
+            [Direction.LABELS[direction], row["stalled"], None if days is None else round(days / timedelta(days=1), 1)]
+        )
     return table
 
 
 def disagreements_table(figures: OrganizationFigures) -> Table:
-    table = Table("disagreements", "Where the seeker and the program disagree",
-                  ["Direction", "Sent on", "Program", "Seeker says", "Program says", "Referral"],
-                  description="Each side's own last word on the outcome, where both gave one and they differ.")
+    table = Table(
+        "disagreements",
+        "Where the seeker and the program disagree",
+        ["Direction", "Sent on", "Program", "Seeker says", "Program says", "Referral"],
+        description="Each side's own last word on the outcome, where both gave one and they differ.",
+    )
     for direction in Direction.BOTH:
         for row in figures.part(direction, "disagreements"):
-            table.rows.append([
-                Direction.LABELS[direction], timezone.localtime(_moment(row["sent_at"])).date(), row["program_name"],
-                Status(row["seeker_outcome"]).label, Status(row["program_outcome"]).label,
-                _referral_link(row["public_id"]),
-            ])
+            table.rows.append(
+                [
+                    Direction.LABELS[direction],
+                    timezone.localtime(_moment(row["sent_at"])).date(),
+                    row["program_name"],
+                    Status(row["seeker_outcome"]).label,
+                    Status(row["program_outcome"]).label,
+                    _referral_link(row["public_id"]),
+                ]
+            )
     table.note = _list_note(figures, DISAGREEMENT_LIST_LIMIT)
     return table
 
@@ -585,20 +754,25 @@ ORGANIZATION_SECTIONS = {
 }
 
 
-def organization_report(*, organization, period: Period, now: datetime | None = None, sections=None,
-                        row_limit: int | None = None) -> list[Table]:
-    figures = OrganizationFigures(organization=organization, period=period, now=now or timezone.now(),
-                                  row_limit=row_limit)
+def organization_report(
+    *, organization, period: Period, now: datetime | None = None, sections=None, row_limit: int | None = None
+) -> list[Table]:
+    figures = OrganizationFigures(
+        organization=organization, period=period, now=now or timezone.now(), row_limit=row_limit
+    )
     return [ORGANIZATION_SECTIONS[slug](figures) for slug in (sections or ORGANIZATION_SECTIONS)]
 
 
 # --------------------------------------------------------------------------------------------- network
 
+
 def network_referrals(*, period: Period):
     """Every referral of the period, across tenants: only for network admins (see reports.views)."""
-    return (Referral.objects.unscoped("network scorecard for network admins")
-            .filter(sent_at__gte=period.since, sent_at__lt=period.until)
-            .exclude(status=Status.ENTERED_IN_ERROR))
+    return (
+        Referral.objects.unscoped("network scorecard for network admins")
+        .filter(sent_at__gte=period.since, sent_at__lt=period.until)
+        .exclude(status=Status.ENTERED_IN_ERROR)
+    )
 
 
 UNCATEGORIZED = "Uncategorized"
@@ -636,13 +810,19 @@ class NetworkFigures:
         conditions = _conditions(self.now)
         return {
             "zips": referrals.values(category=F("program__categories__name"), zip_code=F("seeker__zip_code"))
-                             .annotate(**_unmet_figures()).order_by(),
-            "programs": referrals.values("program_id", program_name=F("program__name"),
-                                         organization_name=F("program__organization__name"))
-                                 .annotate(received=Count("id"), answered=Count("id", filter=conditions["answered"]),
-                                           overdue=Count("id", filter=conditions["judged"]),
-                                           first_sent=Min("sent_at"))
-                                 .filter(answered=0).order_by(),
+            .annotate(**_unmet_figures())
+            .order_by(),
+            "programs": referrals.values(
+                "program_id", program_name=F("program__name"), organization_name=F("program__organization__name")
+            )
+            .annotate(
+                received=Count("id"),
+                answered=Count("id", filter=conditions["answered"]),
+                overdue=Count("id", filter=conditions["judged"]),
+                first_sent=Min("sent_at"),
+            )
+            .filter(answered=0)
+            .order_by(),
         }
 
     def parts(self) -> dict[str, list[dict]]:
@@ -659,30 +839,63 @@ class NetworkFigures:
 
     def _parts_sql(self) -> list[str]:
         columns = {  # of the statement, with their types (see _select)
-            "part": "TEXT", "position": "BIGINT", "category": "TEXT", "zip_code": "TEXT", "referrals": "BIGINT",
-            "got_help": "BIGINT", "no_capacity": "BIGINT", "not_eligible": "BIGINT", "program_name": "TEXT",
-            "organization_name": "TEXT", "overdue": "BIGINT", "first_sent": "TIMESTAMPTZ",
+            "part": "TEXT",
+            "position": "BIGINT",
+            "category": "TEXT",
+            "zip_code": "TEXT",
+            "referrals": "BIGINT",
+            "got_help": "BIGINT",
+            "no_capacity": "BIGINT",
+            "not_eligible": "BIGINT",
+            "program_name": "TEXT",
+            "organization_name": "TEXT",
+            "overdue": "BIGINT",
+            "first_sent": "TIMESTAMPTZ",
         }
         # Columns are named with their table ("zips.category"): ORDER BY takes a bare name for an output column.
-        counts = {name: f"CAST(SUM(zips.{name}) AS BIGINT)" for name in ["referrals", "got_help", "no_capacity",
-                                                                         "not_eligible"]}
+        counts = {
+            name: f"CAST(SUM(zips.{name}) AS BIGINT)"
+            for name in ["referrals", "got_help", "no_capacity", "not_eligible"]
+        }
         unmet = "zips.no_capacity + zips.not_eligible"
         parts = {  # slug -> (columns, FROM and the rest, order)
             "by-category": (
                 {"category": "zips.category", **counts},
-                "FROM zips GROUP BY zips.category", f"{counts['referrals']} DESC, zips.category ASC NULLS LAST"),
+                "FROM zips GROUP BY zips.category",
+                f"{counts['referrals']} DESC, zips.category ASC NULLS LAST",
+            ),
             "unmet-needs": (
-                {"category": "zips.category", "zip_code": "zips.zip_code", "referrals": unmet,
-                 "no_capacity": "zips.no_capacity", "not_eligible": "zips.not_eligible"},
-                f"FROM zips WHERE {unmet} > 0", f"{unmet} DESC, zips.category, zips.zip_code"),
+                {
+                    "category": "zips.category",
+                    "zip_code": "zips.zip_code",
+                    "referrals": unmet,
+                    "no_capacity": "zips.no_capacity",
+                    "not_eligible": "zips.not_eligible",
+                },
+                f"FROM zips WHERE {unmet} > 0",
+                f"{unmet} DESC, zips.category, zips.zip_code",
+            ),
             "never-answer": (
-                {"program_name": "programs.program_name", "organization_name": "programs.organization_name",
-                 "referrals": "programs.received", "overdue": "programs.overdue", "first_sent": "programs.first_sent"},
-                "FROM programs", "programs.received DESC, programs.program_name, programs.program_id"),
+                {
+                    "program_name": "programs.program_name",
+                    "organization_name": "programs.organization_name",
+                    "referrals": "programs.received",
+                    "overdue": "programs.overdue",
+                    "first_sent": "programs.first_sent",
+                },
+                "FROM programs",
+                "programs.received DESC, programs.program_name, programs.program_id",
+            ),
             "by-category-zip": (
-                {"category": "zips.category", "zip_code": "zips.zip_code", "referrals": "zips.referrals",
-                 "got_help": "zips.got_help"},
-                "FROM zips", "zips.category ASC NULLS LAST, zips.zip_code"),
+                {
+                    "category": "zips.category",
+                    "zip_code": "zips.zip_code",
+                    "referrals": "zips.referrals",
+                    "got_help": "zips.got_help",
+                },
+                "FROM zips",
+                "zips.category ASC NULLS LAST, zips.zip_code",
+            ),
         }
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         selects = []
@@ -734,43 +947,73 @@ def network_figures_kept(*, period: Period, row_limit: int, refresh: bool = Fals
 
 
 def network_by_category_table(figures: NetworkFigures) -> Table:
-    table = Table("by-category", "Referrals by category",
-                  ["Category", "Referrals", "Got help", "Declined: no capacity", "Declined: not eligible"],
-                  description="A referral counts once in each category of its program.")
-    table.rows = [[row["category"] or UNCATEGORIZED, row["referrals"], row["got_help"], row["no_capacity"],
-                   row["not_eligible"]] for row in figures.part("by-category")]
+    table = Table(
+        "by-category",
+        "Referrals by category",
+        ["Category", "Referrals", "Got help", "Declined: no capacity", "Declined: not eligible"],
+        description="A referral counts once in each category of its program.",
+    )
+    table.rows = [
+        [row["category"] or UNCATEGORIZED, row["referrals"], row["got_help"], row["no_capacity"], row["not_eligible"]]
+        for row in figures.part("by-category")
+    ]
     _shorten(table, figures.row_limit)
     return table
 
 
 def network_by_category_zip_table(figures: NetworkFigures) -> Table:
-    table = Table("by-category-zip", "Referrals by category and zip code",
-                  ["Category", "Zip code", "Referrals", "Got help"],
-                  description="By the seeker's zip code.")
-    table.rows = [[row["category"] or UNCATEGORIZED, row["zip_code"] or NO_ZIP, row["referrals"], row["got_help"]]
-                  for row in figures.part("by-category-zip")]
+    table = Table(
+        "by-category-zip",
+        "Referrals by category and zip code",
+        ["Category", "Zip code", "Referrals", "Got help"],
+        description="By the seeker's zip code.",
+    )
+    table.rows = [
+        [row["category"] or UNCATEGORIZED, row["zip_code"] or NO_ZIP, row["referrals"], row["got_help"]]
+        for row in figures.part("by-category-zip")
+    ]
     _shorten(table, figures.row_limit)
     return table
 
 
 def network_unmet_needs_table(figures: NetworkFigures) -> Table:
-    table = Table("unmet-needs", "Unmet needs",
-                  ["Category", "Zip code", "Declined: no capacity", "Declined: not eligible", "Total"],
-                  description="Referrals declined for lack of capacity or eligibility, by category and the "
-                              "seeker's zip code.")
-    table.rows = [[row["category"] or UNCATEGORIZED, row["zip_code"] or NO_ZIP, row["no_capacity"],
-                   row["not_eligible"], row["referrals"]] for row in figures.part("unmet-needs")]
+    table = Table(
+        "unmet-needs",
+        "Unmet needs",
+        ["Category", "Zip code", "Declined: no capacity", "Declined: not eligible", "Total"],
+        description="Referrals declined for lack of capacity or eligibility, by category and the seeker's zip code.",
+    )
+    table.rows = [
+        [
+            row["category"] or UNCATEGORIZED,
+            row["zip_code"] or NO_ZIP,
+            row["no_capacity"],
+            row["not_eligible"],
+            row["referrals"],
+        ]
+        for row in figures.part("unmet-needs")
+    ]
     _shorten(table, figures.row_limit)
     return table
 
 
 def network_never_answer_table(figures: NetworkFigures) -> Table:
-    table = Table("never-answer", "Programs that never answer",
-                  ["Program", "Organization", "Referrals received", "Unanswered past expected time",
-                   "First received on"],
-                  description="Programs that received referrals in the period and answered none of them.")
-    table.rows = [[row["program_name"], row["organization_name"], row["referrals"], row["overdue"],
-                   timezone.localtime(_moment(row["first_sent"])).date()] for row in figures.part("never-answer")]
+    table = Table(
+        "never-answer",
+        "Programs that never answer",
+        ["Program", "Organization", "Referrals received", "Unanswered past expected time", "First received on"],
+        description="Programs that received referrals in the period and answered none of them.",
+    )
+    table.rows = [
+        [
+            row["program_name"],
+            row["organization_name"],
+            row["referrals"],
+            row["overdue"],
+            timezone.localtime(_moment(row["first_sent"])).date(),
+        ]
+        for row in figures.part("never-answer")
+    ]
     _shorten(table, figures.row_limit)
     return table
 
@@ -783,8 +1026,14 @@ NETWORK_SECTIONS = {
 }
 
 
-def network_report(*, period: Period | None = None, now: datetime | None = None, sections=None,
-                   row_limit: int | None = None, figures: NetworkFigures | None = None) -> list[Table]:
+def network_report(
+    *,
+    period: Period | None = None,
+    now: datetime | None = None,
+    sections=None,
+    row_limit: int | None = None,
+    figures: NetworkFigures | None = None,
+) -> list[Table]:
     """The scorecard's tables, from ``figures`` when given (``network_figures_kept``), else computed."""
     figures = figures or NetworkFigures(period=period, now=now or timezone.now(), row_limit=row_limit)
     return [NETWORK_SECTIONS[slug](figures) for slug in (sections or NETWORK_SECTIONS)]

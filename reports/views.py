@@ -20,8 +20,17 @@ from core.forms import error_messages
 
 from . import charts, policies
 from .forms import PeriodForm
-from .selectors import (NETWORK_SECTIONS, ORGANIZATION_SECTIONS, PAGE_ROW_LIMIT, Table, cell_text,
-                        network_figures_kept, network_report, organization_report, scorecard_kept_seconds)
+from .selectors import (
+    NETWORK_SECTIONS,
+    ORGANIZATION_SECTIONS,
+    PAGE_ROW_LIMIT,
+    Table,
+    cell_text,
+    network_figures_kept,
+    network_report,
+    organization_report,
+    scorecard_kept_seconds,
+)
 
 # slug -> (orientation, label column, series columns): which tables get a chart beside them.
 ORGANIZATION_CHARTS = {
@@ -62,12 +71,13 @@ def _forbidden(request, message):
     return render(request, "reports/forbidden.html", {"message": message}, status=403)
 
 
-def _render_tables(request, template: str, context: dict, tables: list[Table], period, charts: dict, *,
-                   csv_view: str, query: str):
+def _render_tables(
+    request, template: str, context: dict, tables: list[Table], period, charts: dict, *, csv_view: str, query: str
+):
     """A report page: its tables with their charts and CSV links, and the period form filled in."""
     _attach_charts(tables, charts)
     for table in tables:
-        table.csv_url = f'{reverse(csv_view, args=[table.slug])}?{query}'
+        table.csv_url = f"{reverse(csv_view, args=[table.slug])}?{query}"
     context.update(tables=tables, period=period, form=PeriodForm(period.query_string()))
     return render(request, template, context)
 
@@ -80,7 +90,7 @@ def _attach_charts(tables: list[Table], specs: dict) -> None:
         orientation, label_column, series_columns = spec
         rows = table.rows[:CHART_ROW_LIMIT]
         if label_column is None:  # label made of the leading text columns
-            labels = [" · ".join(cell_text(cell) for cell in row[:series_columns[0]]) for row in rows]
+            labels = [" · ".join(cell_text(cell) for cell in row[: series_columns[0]]) for row in rows]
         else:
             labels = [cell_text(row[label_column]) for row in rows]
         series = {table.columns[column]: [row[column] for row in rows] for column in series_columns}
@@ -89,9 +99,14 @@ def _attach_charts(tables: list[Table], specs: dict) -> None:
         shown = "" if len(table.rows) <= CHART_ROW_LIMIT else f" (the first {CHART_ROW_LIMIT} rows)"
         table.chart = charts.bar_chart(
             title=table.title,
-            description=(f"Bar chart of {', '.join(series).lower()} by {table.columns[label_column or 0].lower()}"
-                         f"{shown}. The table beside it gives the same figures."),
-            labels=labels, series=series, orientation=orientation)
+            description=(
+                f"Bar chart of {', '.join(series).lower()} by {table.columns[label_column or 0].lower()}"
+                f"{shown}. The table beside it gives the same figures."
+            ),
+            labels=labels,
+            series=series,
+            orientation=orientation,
+        )
 
 
 def _csv_response(table: Table, filename: str) -> HttpResponse:
@@ -124,16 +139,30 @@ def organization(request):
     except Forbidden:
         return _forbidden(request, "Reports are for organization admins.")
     form = PeriodForm(request.GET)
-    context = {"organizations": organizations, "chosen": chosen, "form": form, "tables": [],
-               "generated_at": timezone.now()}
+    context = {
+        "organizations": organizations,
+        "chosen": chosen,
+        "form": form,
+        "tables": [],
+        "generated_at": timezone.now(),
+    }
     if not form.is_valid():
         return render(request, "reports/organization.html", context, status=400)
     period = form.cleaned_data["period"]
-    tables = organization_report(organization=chosen, period=period, now=context["generated_at"],
-                                 row_limit=PAGE_ROW_LIMIT)
+    tables = organization_report(
+        organization=chosen, period=period, now=context["generated_at"], row_limit=PAGE_ROW_LIMIT
+    )
     query = urlencode({"organization": str(chosen.public_id), **period.query_string()})
-    return _render_tables(request, "reports/organization.html", context, tables, period, ORGANIZATION_CHARTS,
-                          csv_view="reports:organization_csv", query=query)
+    return _render_tables(
+        request,
+        "reports/organization.html",
+        context,
+        tables,
+        period,
+        ORGANIZATION_CHARTS,
+        csv_view="reports:organization_csv",
+        query=query,
+    )
 
 
 @login_required
@@ -164,8 +193,16 @@ def network(request):
     figures = network_figures_kept(period=period, row_limit=PAGE_ROW_LIMIT)
     context.update(generated_at=figures.now, kept_minutes=scorecard_kept_seconds() // 60)
     tables = network_report(figures=figures)
-    return _render_tables(request, "reports/network.html", context, tables, period, NETWORK_CHARTS,
-                          csv_view="reports:network_csv", query=urlencode(period.query_string()))
+    return _render_tables(
+        request,
+        "reports/network.html",
+        context,
+        tables,
+        period,
+        NETWORK_CHARTS,
+        csv_view="reports:network_csv",
+        query=urlencode(period.query_string()),
+    )
 
 
 @login_required

@@ -60,7 +60,7 @@ SHOTS = [
 ]
 
 # The demo rows the paths name, read once from the seeded database.
-LOOKUPS = r'''
+LOOKUPS = r"""
 import json
 import django
 django.setup()
@@ -85,7 +85,7 @@ print(json.dumps({
     "seeker_link": link_path(referral=seekers_referral, seeker=seekers_referral.seeker),
     "seeker_email": str(seeker_email.public_id),
 }))
-'''
+"""
 
 
 def free_port() -> int:
@@ -119,15 +119,21 @@ def take(shots: list[Shot], *, base_url: str, values: dict, out: Path) -> list[P
 
     written = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+        )
         try:
             for width_name, viewport in WIDTHS.items():
                 contexts = {}
                 for shot in shots:
                     if shot.who not in contexts:
-                        context = browser.new_context(base_url=base_url, viewport=viewport, locale="en-US",
-                                                      device_scale_factor=1, reduced_motion="reduce")
+                        context = browser.new_context(
+                            base_url=base_url,
+                            viewport=viewport,
+                            locale="en-US",
+                            device_scale_factor=1,
+                            reduced_motion="reduce",
+                        )
                         if shot.who:
                             page = context.new_page()
                             page.goto("/accounts/login/")
@@ -142,8 +148,13 @@ def take(shots: list[Shot], *, base_url: str, values: dict, out: Path) -> list[P
                     page.wait_for_load_state("networkidle")
                     target = out / f"{shot.name}-{width_name}.png"
                     height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
-                    page.screenshot(path=str(target), full_page=True, animations="disabled", caret="hide",
-                                    clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})
+                    page.screenshot(
+                        path=str(target),
+                        full_page=True,
+                        animations="disabled",
+                        caret="hide",
+                        clip={"x": 0, "y": 0, "width": viewport["width"], "height": height},
+                    )
                     page.close()
                     written.append(target)
                 for context in contexts.values():
@@ -175,10 +186,15 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="screenshots-") as workdir:
         port = free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev",
-               "DATABASE_URL": f"sqlite:///{Path(workdir) / 'db.sqlite3'}", "PORT": str(port),
-               "SITE_URL": f"http://127.0.0.1:{port}", "MFA_REQUIRED_FOR_ADMINS": "false",
-               "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev",
+            "DATABASE_URL": f"sqlite:///{Path(workdir) / 'db.sqlite3'}",
+            "PORT": str(port),
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "MFA_REQUIRED_FOR_ADMINS": "false",
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        }
         env.pop("REDIS_URL", None)
         print("Building the demo network in a fresh SQLite file (a few minutes)…", flush=True)
         run(["manage.py", "migrate", "--noinput"], env)
@@ -187,8 +203,13 @@ def main(argv: list[str] | None = None) -> int:
             run(["manage.py", "seed_demo"], env)
             values = json.loads(run(["-c", LOOKUPS], env).strip().splitlines()[-1])
         log = open(Path(workdir) / "server.log", "w")  # noqa: SIM115 (closed below)
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             base_url = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base_url}/accounts/login/", server)

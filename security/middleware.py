@@ -92,8 +92,12 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is None or not user.is_authenticated or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
-                or user.is_verified()):
+        if (
+            user is None
+            or not user.is_authenticated
+            or request.path.startswith(TWO_FACTOR_OPEN_PREFIXES)
+            or user.is_verified()
+        ):
             return self.get_response(request)
         allowance = request.session.get(SESSION_SECOND_FACTOR_NOT_NEEDED)
         if second_factor_satisfied(user, verified=False, allowance=allowance):
@@ -139,8 +143,6 @@ class ReferrerPolicyMiddleware:
         if request.path.startswith(tuple(getattr(settings, "SECRET_URL_PATH_PREFIXES", ()))):
             response.headers["Referrer-Policy"] = SECRET_PAGE_REFERRER_POLICY
         return response
-
-
 
 
 class RequestSizeMiddleware:

@@ -15,11 +15,11 @@ class ApiToken(models.Model):
     sessions), when it was last used, and the ``public_id`` its owner's revoke page is addressed by. Only
     tokens issued by POST /api/v1/auth/token/ have one, and only those work (api.authentication)."""
 
-    token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, primary_key=True,
-                                 related_name="details")
+    token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="details")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     with_second_factor = models.BooleanField(
-        default=False, help_text="Issued after a verified code from the person's authenticator (or a recovery code).")
+        default=False, help_text="Issued after a verified code from the person's authenticator (or a recovery code)."
+    )
     password_fingerprint = models.CharField(max_length=64, editable=False)
     last_used = models.DateTimeField(null=True, blank=True)
 

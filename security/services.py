@@ -47,7 +47,7 @@ def totp_secret_text(device: TOTPDevice) -> str:
     from base64 import b32encode
 
     secret = b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[index:index + 4] for index in range(0, len(secret), 4))
+    return " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
 
 
 def totp_qr_svg(device: TOTPDevice) -> str:
@@ -71,8 +71,7 @@ def totp_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | None:
 @transaction.atomic
 def recovery_codes_regenerate(*, user) -> list[str]:
     """Replaces the user's recovery codes: random, single-use (django-otp's static device), shown once."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME,
-                                                   defaults={"confirmed": True})
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(settings.MFA_RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
@@ -118,8 +117,13 @@ def user_request_email_change(*, user, password: str, new_email: str) -> None:
     from accounts.signals import email_change_requested
 
     token = signing.dumps({"user": user.pk, "from": user.email, "to": new_email}, salt=EMAIL_CHANGE_SALT)
-    email_change_requested.send(sender=EmailChangeRequest, user=user, new_email=new_email, token=token,
-                                valid_hours=max(1, settings.EMAIL_CHANGE_TIMEOUT // 3600))
+    email_change_requested.send(
+        sender=EmailChangeRequest,
+        user=user,
+        new_email=new_email,
+        token=token,
+        valid_hours=max(1, settings.EMAIL_CHANGE_TIMEOUT // 3600),
+    )
 
 
 @dataclass(frozen=True)
@@ -136,14 +140,13 @@ def email_change_read(*, token: str) -> EmailChangeRequest:
         user = get_user_model().objects.get(pk=data["user"], is_active=True)
         old_email, new_email = str(data["from"]), str(data["to"])
     except (signing.BadSignature, KeyError, TypeError, ValueError, get_user_model().DoesNotExist):
-        raise EmailChangeError("This link does not work any more. Ask for a new one on your account page.",
-                               code="link_invalid") from None
+        raise EmailChangeError(
+            "This link does not work any more. Ask for a new one on your account page.", code="link_invalid"
+        ) from None
     if user.email != old_email:
-        raise EmailChangeError("This link was used already, or your email changed since it was sent.",
-                               code="link_used")
+        raise EmailChangeError("This link was used already, or your email changed since it was sent.", code="link_used")
     if get_user_model().objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
-        raise EmailChangeError("This address cannot be used. Ask for a change to another address.",
-                               code="taken")
+        raise EmailChangeError("This address cannot be used. Ask for a change to another address.", code="taken")
     return EmailChangeRequest(user=user, new_email=new_email)
 
 
@@ -153,15 +156,15 @@ def user_confirm_email_change(*, token: str):
     request = email_change_read(token=token)
     user = get_user_model().objects.select_for_update().get(pk=request.user.pk)
     if user.email != request.user.email:
-        raise EmailChangeError("This link was used already, or your email changed since it was sent.",
-                               code="link_used")
+        raise EmailChangeError("This link was used already, or your email changed since it was sent.", code="link_used")
     user.email = request.new_email
     try:
         with transaction.atomic():
             user.save(update_fields=["email"])
     except IntegrityError:
-        raise EmailChangeError("This address cannot be used. Ask for a change to another address.",
-                               code="taken") from None
+        raise EmailChangeError(
+            "This address cannot be used. Ask for a change to another address.", code="taken"
+        ) from None
     return user
 
 
@@ -204,6 +207,7 @@ def sign_ins_end_on_role_change(sender, *, user, promoted: bool, **kwargs) -> No
 
 # --- API tokens -------------------------------------------------------------------------------------------
 
+
 def api_token_ttl() -> timedelta:
     return timedelta(hours=settings.API_TOKEN_TTL_HOURS)
 
@@ -215,18 +219,27 @@ def api_token_issue(*, user, with_second_factor: bool) -> tuple[ApiToken, str]:
     account's expired tokens are cleared at the same time. Recorded in the account's admin history."""
     AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
     knox_token, secret = AuthToken.objects.create(user=user, expiry=api_token_ttl())
-    token = ApiToken.objects.create(token=knox_token, with_second_factor=with_second_factor,
-                                    password_fingerprint=ApiToken.fingerprint(user))
-    _account_change_record(user=user, actor=user, message=(
-        f"Issued API token {token.token_key}… "
-        f"({'with' if with_second_factor else 'without'} a second factor, expires {token.expiry:%Y-%m-%d %H:%M} UTC)."))
+    token = ApiToken.objects.create(
+        token=knox_token, with_second_factor=with_second_factor, password_fingerprint=ApiToken.fingerprint(user)
+    )
+    _account_change_record(
+        user=user,
+        actor=user,
+        message=(
+            f"Issued API token {token.token_key}… "
+            f"({'with' if with_second_factor else 'without'} a second factor, expires {token.expiry:%Y-%m-%d %H:%M} UTC)."
+        ),
+    )
     return token, secret
 
 
 def api_tokens_of(*, user) -> list[ApiToken]:
     """The account's tokens that still work (not expired, issued under the current password), newest first."""
-    tokens = (ApiToken.objects.filter(token__user=user, token__expiry__gt=timezone.now()).select_related("token")
-              .order_by("-token__created"))
+    tokens = (
+        ApiToken.objects.filter(token__user=user, token__expiry__gt=timezone.now())
+        .select_related("token")
+        .order_by("-token__created")
+    )
     return [token for token in tokens if token.password_unchanged(user)]
 
 
@@ -245,15 +258,19 @@ def api_token_revoke(*, user, token: ApiToken) -> None:
     if token.token.user_id != user.pk:
         raise ApiToken.DoesNotExist
     AuthToken.objects.filter(pk=token.token_id).delete()
-    _account_change_record(user=user, actor=user, message=(
-        f"Revoked API token {token.token_key}… (issued {token.created:%Y-%m-%d %H:%M} UTC)."))
+    _account_change_record(
+        user=user,
+        actor=user,
+        message=(f"Revoked API token {token.token_key}… (issued {token.created:%Y-%m-%d %H:%M} UTC)."),
+    )
 
 
 def _account_change_record(*, user, actor, message: str) -> None:
     """Account security changes go where network admins read changes: the account's history in the Django
     admin (LogEntry), and the log."""
-    LogEntry.objects.log_actions(user_id=actor.pk, queryset=[user], action_flag=CHANGE, change_message=message,
-                                 single_object=True)
+    LogEntry.objects.log_actions(
+        user_id=actor.pk, queryset=[user], action_flag=CHANGE, change_message=message, single_object=True
+    )
     logger.info("User %s changed by user %s: %s", user.pk, actor.pk, message)
 
 

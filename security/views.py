@@ -24,15 +24,17 @@ from .policies import requires_two_factor
 
 def _safe_next(request, default="/"):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(label="Code", max_length=20, widget=forms.TextInput(
-        attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}))
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
 
 
 # --- two-factor -----------------------------------------------------------------------------------------
@@ -40,12 +42,16 @@ class TokenForm(forms.Form):
 
 @login_required
 def two_factor_overview(request):
-    return render(request, "security/two_factor.html", {
-        "has_device": user_has_device(request.user),
-        "required": requires_two_factor(request.user),
-        "codes_left": account_services.recovery_codes_left(user=request.user),
-        "api_tokens": account_services.api_tokens_of(user=request.user),
-    })
+    return render(
+        request,
+        "security/two_factor.html",
+        {
+            "has_device": user_has_device(request.user),
+            "required": requires_two_factor(request.user),
+            "codes_left": account_services.recovery_codes_left(user=request.user),
+            "api_tokens": account_services.api_tokens_of(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -64,13 +70,18 @@ def two_factor_enrol(request):
             otp_login(request, device)
             return render(request, "security/recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
         form.add_error("token", "That code did not match. Check the time on your phone and try the newest code.")
-    return render(request, "security/two_factor_enrol.html", {
-        "form": form,
-        "qr_svg": account_services.totp_qr_svg(device),
-        "secret": account_services.totp_secret_text(device),
-        "required": requires_two_factor(request.user),
-        "next": _safe_next(request, ""),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "security/two_factor_enrol.html",
+        {
+            "form": form,
+            "qr_svg": account_services.totp_qr_svg(device),
+            "secret": account_services.totp_secret_text(device),
+            "required": requires_two_factor(request.user),
+            "next": _safe_next(request, ""),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -90,8 +101,12 @@ def two_factor_verify(request):
                 otp_login(request, device)
                 return redirect(_safe_next(request))
             form.add_error("token", "That code did not work. Use the newest code from your app, or a recovery code.")
-    return render(request, "security/two_factor_verify.html", {"form": form, "next": _safe_next(request, "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "security/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request, "")},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -140,12 +155,15 @@ def api_token_revoke(request, public_id):
 
 class EmailChangeForm(forms.Form):
     new_email = forms.EmailField(label="New email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(label="Your password", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
-EMAIL_CHANGE_SENT = ("If {email} can be used, a link to confirm it is on its way there. Your sign-in email "
-                     "changes when you open that link; until then it stays {current}.")
+EMAIL_CHANGE_SENT = (
+    "If {email} can be used, a link to confirm it is on its way there. Your sign-in email "
+    "changes when you open that link; until then it stays {current}."
+)
 
 
 @login_required
@@ -156,14 +174,17 @@ def email_change(request):
         if not hit("sign_in", request_key(request)):
             return too_many_requests(request, "sign_in")
         try:
-            account_services.user_request_email_change(user=request.user, password=form.cleaned_data["password"],
-                                                       new_email=form.cleaned_data["new_email"])
+            account_services.user_request_email_change(
+                user=request.user, password=form.cleaned_data["password"], new_email=form.cleaned_data["new_email"]
+            )
         except account_services.EmailChangeError as error:
             add_to_form(form, error)
         else:
             # One answer whether the address is free or taken (security.services.user_request_email_change).
-            messages.success(request, EMAIL_CHANGE_SENT.format(email=form.cleaned_data["new_email"].lower(),
-                                                               current=request.user.email))
+            messages.success(
+                request,
+                EMAIL_CHANGE_SENT.format(email=form.cleaned_data["new_email"].lower(), current=request.user.email),
+            )
             return redirect("security:email_change")
     return render(request, "security/email_change.html", {"form": form}, status=400 if form.errors else 200)
 

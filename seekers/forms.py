@@ -9,8 +9,12 @@ OLDEST_PLAUSIBLE_AGE = 120
 
 
 class PeopleSearchForm(forms.Form):
-    q = forms.CharField(label="Search people", required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, email, phone or zip"}))
+    q = forms.CharField(
+        label="Search people",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, email, phone or zip"}),
+    )
 
 
 class SeekerForm(forms.ModelForm):
@@ -18,8 +22,16 @@ class SeekerForm(forms.ModelForm):
 
     class Meta:
         model = Seeker
-        fields = ["first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
-                  "contact_preference"]
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "zip_code",
+            "email",
+            "phone",
+            "preferred_language",
+            "contact_preference",
+        ]
         labels = {
             "first_name": "First name",
             "last_name": "Last name",
@@ -68,8 +80,11 @@ class SeekerForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         if not self.has_error("email") and not self.has_error("phone") and "contact_preference" in cleaned_data:
-            missing = contact_detail_missing(contact_preference=cleaned_data["contact_preference"],
-                                             email=cleaned_data.get("email", ""), phone=cleaned_data.get("phone", ""))
+            missing = contact_detail_missing(
+                contact_preference=cleaned_data["contact_preference"],
+                email=cleaned_data.get("email", ""),
+                phone=cleaned_data.get("phone", ""),
+            )
             if missing:
                 self.add_error(*missing)
         return cleaned_data

@@ -39,8 +39,10 @@ class Seeker(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True, help_text="E.164 (+13125550142); see core.phones.")
     phone_needs_check = models.BooleanField(
-        default=False, help_text="The number kept from before phones were validated could not be read: a helper "
-                                 "should fix it. Never texted while set.")
+        default=False,
+        help_text="The number kept from before phones were validated could not be read: a helper "
+        "should fix it. Never texted while set.",
+    )
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     contact_preference = models.CharField(
         max_length=20, choices=ContactPreference.choices, default=ContactPreference.EMAIL
@@ -49,11 +51,19 @@ class Seeker(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="seekers",
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="seekers",
         help_text="The helper's team; a team that shares outbound referrals shares its people too.",
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="seeker_profile",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="seeker_profile",
         help_text="The seeker's own account, if they have one.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -99,8 +109,9 @@ class SeekerIdentifier(models.Model):
 
     class Meta:
         default_manager_name = "objects_across_tenants"
-        constraints = [models.UniqueConstraint(fields=["organization", "system", "value"],
-                                               name="one_seeker_per_identifier")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "system", "value"], name="one_seeker_per_identifier")
+        ]
 
     def __str__(self):
         return f"{self.system}|{self.value}"

@@ -39,10 +39,14 @@ def restrict_seekers(queryset, user, action: str):
         from .models import Seeker
 
         seekers = Seeker.objects.unscoped("the branches of the visibility rule, each from its index").order_by()
-        ids = seekers.filter(organization_id__in=admin_of).values("pk").union(
-            seekers.filter(organization_id__in=member_of, created_by=user).values("pk"),
-            seekers.filter(organization_id__in=member_of, team_id__in=sharing_teams).values("pk"),
-            all=True,
+        ids = (
+            seekers.filter(organization_id__in=admin_of)
+            .values("pk")
+            .union(
+                seekers.filter(organization_id__in=member_of, created_by=user).values("pk"),
+                seekers.filter(organization_id__in=member_of, team_id__in=sharing_teams).values("pk"),
+                all=True,
+            )
         )
         return queryset.filter(pk__in=ids)
     return queryset.filter(
@@ -54,8 +58,11 @@ def restrict_seekers(queryset, user, action: str):
 def site_memberships(user):
     """The memberships of ``user`` at organizations that run a Site: where they may add the people they help,
     the first joined first."""
-    return (Membership.objects.filter(user=user, organization__runs_site=True)
-            .select_related("organization").order_by("joined_at"))
+    return (
+        Membership.objects.filter(user=user, organization__runs_site=True)
+        .select_related("organization")
+        .order_by("joined_at")
+    )
 
 
 def works_at_a_site(user) -> bool:
@@ -82,25 +89,34 @@ def _helps(user, seeker) -> bool:
     return Seeker.objects.restrict(user, "view").filter(pk=seeker.pk).exists()
 
 
-rules = RuleBook({
-    # People I'm Helping (the list, and adding someone) is for the members of an organization: a Site's
-    # helpers, and the claimers and workers of a provider, who refer people too. (The people referred to a
-    # program are the referrals rule book's: referrals.policies.receives_referrals.)
-    "use_people_pages": Rule(lambda user: user.is_superuser or works_at_an_organization(user),
-                             "People I'm Helping is for the members of an organization."),
-    # A profile is added by a member of the organization it will belong to (a Site, or a provider whose
-    # claimers refer people on).
-    "add_seeker": Rule(lambda user, organization: Membership.objects.filter(user=user,
-                                                                           organization=organization).exists(),
-                       "Only members of an organization can add the people they help there."),
-    # Personal information and goals are changed by the people who help the person.
-    "change": Rule(_helps, "You do not help this person."),
-    # Other systems' ids for a person (an EHR's record number) are the organization's: any of its staff
-    # records them, whoever keeps the profile (an EHR connected to the site names its patients by them).
-    "record_identifiers": Rule(lambda user, seeker: is_member(user, seeker.organization),
-                               "Only the organization's own staff can record its identifiers."),
-    # Who looked at the person, everything held about them, and erasure: the admins of their organization.
-    "see_access_records": Rule(lambda user, seeker: is_organization_admin(user, seeker.organization),
-                               "Only an admin of the person's organization sees who looked at them."),
-})
+rules = RuleBook(
+    {
+        # People I'm Helping (the list, and adding someone) is for the members of an organization: a Site's
+        # helpers, and the claimers and workers of a provider, who refer people too. (The people referred to a
+        # program are the referrals rule book's: referrals.policies.receives_referrals.)
+        "use_people_pages": Rule(
+            lambda user: user.is_superuser or works_at_an_organization(user),
+            "People I'm Helping is for the members of an organization.",
+        ),
+        # A profile is added by a member of the organization it will belong to (a Site, or a provider whose
+        # claimers refer people on).
+        "add_seeker": Rule(
+            lambda user, organization: Membership.objects.filter(user=user, organization=organization).exists(),
+            "Only members of an organization can add the people they help there.",
+        ),
+        # Personal information and goals are changed by the people who help the person.
+        "change": Rule(_helps, "You do not help this person."),
+        # Other systems' ids for a person (an EHR's record number) are the organization's: any of its staff
+        # records them, whoever keeps the profile (an EHR connected to the site names its patients by them).
+        "record_identifiers": Rule(
+            lambda user, seeker: is_member(user, seeker.organization),
+            "Only the organization's own staff can record its identifiers.",
+        ),
+        # Who looked at the person, everything held about them, and erasure: the admins of their organization.
+        "see_access_records": Rule(
+            lambda user, seeker: is_organization_admin(user, seeker.organization),
+            "Only an admin of the person's organization sees who looked at them.",
+        ),
+    }
+)
 can, check = rules.can, rules.check

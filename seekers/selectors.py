@@ -5,7 +5,6 @@ from django.db.models.functions import Concat, Replace
 
 from .models import Seeker, SeekerIdentifier
 
-
 PHONE_SEPARATORS = ("(", ")", "-", " ", ".", "+")
 PHONE_LIKE = re.compile(r"[\d().+-]+")
 
@@ -17,8 +16,7 @@ def people_search(queryset, query: str, *, contact_condition=None):
     phone_digits = F("phone")
     for separator in PHONE_SEPARATORS:  # profiles made before validation may hold "(773) 555-1000"
         phone_digits = Replace(phone_digits, Value(separator), Value(""))
-    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"),
-                                 search_phone=phone_digits)
+    queryset = queryset.annotate(search_name=Concat("first_name", Value(" "), "last_name"), search_phone=phone_digits)
     words = query.split()
     if all(PHONE_LIKE.fullmatch(word) for word in words):
         words = ["".join(words)]  # "312 555 0142" is one phone number
@@ -43,7 +41,8 @@ def people_with_activity(queryset):
     for the page's rows only, so no per-seeker subquery runs over everything the user may see.
     """
     return queryset.annotate(last_activity=F("last_activity_at")).order_by(
-        "-last_activity_at", "last_name", "first_name", "pk")
+        "-last_activity_at", "last_name", "first_name", "pk"
+    )
 
 
 def seekers_by_identifiers(*, organization, identifiers) -> list[Seeker]:
@@ -89,8 +88,18 @@ def _why(seeker, *, email, phone, name_alike) -> str:
     return ", ".join(reasons)
 
 
-def seeker_likely_matches(*, user, organization, first_name: str, last_name: str = "", email: str = "",
-                          phone: str = "", date_of_birth=None, zip_code: str = "", exclude=None) -> tuple[list, int]:
+def seeker_likely_matches(
+    *,
+    user,
+    organization,
+    first_name: str,
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    date_of_birth=None,
+    zip_code: str = "",
+    exclude=None,
+) -> tuple[list, int]:
     """The people ``organization`` already helps who are likely the person about to be added: the same email
     or phone, or a close name (accent- and case-insensitive) with the same date of birth or zip code.
 
@@ -120,9 +129,11 @@ def seeker_likely_matches(*, user, organization, first_name: str, last_name: str
         from django.contrib.postgres.search import TrigramSimilarity
 
         name = Unaccent(Lower(Concat("first_name", Value(" "), "last_name")))
-        found = (found.annotate(name_similarity=TrigramSimilarity(name, wanted))
-                 .filter(same_contact | (same_detail & Q(name_similarity__gte=NAME_SIMILARITY)))
-                 .order_by("-name_similarity", "pk"))
+        found = (
+            found.annotate(name_similarity=TrigramSimilarity(name, wanted))
+            .filter(same_contact | (same_detail & Q(name_similarity__gte=NAME_SIMILARITY)))
+            .order_by("-name_similarity", "pk")
+        )
         rows = list(found[:50])
         alike = {seeker.pk for seeker in rows if seeker.name_similarity >= NAME_SIMILARITY}
     else:  # SQLite under `make run`: the same rule, the names compared here
@@ -140,8 +151,9 @@ def seeker_likely_matches(*, user, organization, first_name: str, last_name: str
         rows.sort(key=lambda seeker: (-seeker.name_similarity, seeker.pk))
     if not rows:
         return [], 0
-    visible = set(Seeker.objects.restrict(user, "view").filter(pk__in=[seeker.pk for seeker in rows])
-                  .values_list("pk", flat=True))
+    visible = set(
+        Seeker.objects.restrict(user, "view").filter(pk__in=[seeker.pk for seeker in rows]).values_list("pk", flat=True)
+    )
     matches = []
     for seeker in rows:
         if seeker.pk in visible and len(matches) < MAX_MATCHES:

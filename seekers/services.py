@@ -14,8 +14,16 @@ from .models import Seeker, SeekerIdentifier
 from .selectors import seeker_likely_matches
 from .validation import CONTACT_FIELDS, NORMALIZERS, contact_detail_missing, default_contact_preference
 
-EDITABLE_FIELDS = ("first_name", "last_name", "date_of_birth", "zip_code", "email", "phone", "preferred_language",
-                   "contact_preference")
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "zip_code",
+    "email",
+    "phone",
+    "preferred_language",
+    "contact_preference",
+)
 
 
 class LikelyDuplicate(Conflict):
@@ -31,11 +39,17 @@ class LikelyDuplicate(Conflict):
 
     def public_extra(self) -> dict:
         return {
-            "candidates": [{
-                "id": str(seeker.public_id), "first_name": seeker.first_name, "last_name": seeker.last_name,
-                "date_of_birth": seeker.date_of_birth.isoformat() if seeker.date_of_birth else None,
-                "zip_code": seeker.zip_code, "why": seeker.match_reasons,
-            } for seeker in self.matches],
+            "candidates": [
+                {
+                    "id": str(seeker.public_id),
+                    "first_name": seeker.first_name,
+                    "last_name": seeker.last_name,
+                    "date_of_birth": seeker.date_of_birth.isoformat() if seeker.date_of_birth else None,
+                    "zip_code": seeker.zip_code,
+                    "why": seeker.match_reasons,
+                }
+                for seeker in self.matches
+            ],
             "hidden_candidates": self.hidden_matches,
         }
 
@@ -52,8 +66,9 @@ def referring_membership_for(user) -> Membership | None:
 
 
 def _check_contact_detail(seeker: Seeker) -> None:
-    missing = contact_detail_missing(contact_preference=seeker.contact_preference, email=seeker.email,
-                                     phone=seeker.phone)
+    missing = contact_detail_missing(
+        contact_preference=seeker.contact_preference, email=seeker.email, phone=seeker.phone
+    )
     if missing:
         field, message = missing
         raise InvalidInput(message, field=field)
@@ -73,8 +88,9 @@ def _check_fields(fields) -> None:
 
 
 @transaction.atomic
-def seeker_create(*, actor, organization: Organization | None = None, check_duplicates: bool = False,
-                  **fields) -> Seeker:
+def seeker_create(
+    *, actor, organization: Organization | None = None, check_duplicates: bool = False, **fields
+) -> Seeker:
     """A helper adds a seeker to ``organization`` (by default the first Site they joined, or for someone at no
     Site their first organization: claimers refer people too).
 
@@ -94,20 +110,37 @@ def seeker_create(*, actor, organization: Organization | None = None, check_dupl
     policies.check(actor, "add_seeker", organization)
     _check_fields(fields)
     if "contact_preference" not in fields:
-        fields["contact_preference"] = default_contact_preference(email=fields.get("email", ""),
-                                                                  phone=fields.get("phone", ""))
+        fields["contact_preference"] = default_contact_preference(
+            email=fields.get("email", ""), phone=fields.get("phone", "")
+        )
     teams = teams_of(actor, organization)
-    seeker = Seeker(organization=organization, created_by=actor, team=teams[0] if teams else None,
-                    last_activity_at=timezone.now(), **fields)
+    seeker = Seeker(
+        organization=organization,
+        created_by=actor,
+        team=teams[0] if teams else None,
+        last_activity_at=timezone.now(),
+        **fields,
+    )
     _check_contact_detail(seeker)
     seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
     if check_duplicates:
         matches, hidden = seeker_likely_matches(
-            user=actor, organization=organization, first_name=seeker.first_name, last_name=seeker.last_name,
-            email=seeker.email, phone=seeker.phone, date_of_birth=seeker.date_of_birth, zip_code=seeker.zip_code)
+            user=actor,
+            organization=organization,
+            first_name=seeker.first_name,
+            last_name=seeker.last_name,
+            email=seeker.email,
+            phone=seeker.phone,
+            date_of_birth=seeker.date_of_birth,
+            zip_code=seeker.zip_code,
+        )
         if matches or hidden:
-            raise LikelyDuplicate("Your organization may already help this person: open their profile, or "
-                                  "confirm that this is someone else.", matches=matches, hidden_matches=hidden)
+            raise LikelyDuplicate(
+                "Your organization may already help this person: open their profile, or "
+                "confirm that this is someone else.",
+                matches=matches,
+                hidden_matches=hidden,
+            )
     seeker.save()
     return seeker
 
@@ -153,17 +186,27 @@ def seeker_identifiers_add(*, actor, seeker: Seeker, identifiers) -> None:
         if not system or not value:
             raise InvalidInput("An identifier needs a system and a value.", field="identifier")
         if len(system) > IDENTIFIER_MAX_LENGTH or len(value) > IDENTIFIER_MAX_LENGTH:
-            raise InvalidInput(f"An identifier's system and value are at most {IDENTIFIER_MAX_LENGTH} characters.",
-                               field="identifier")
+            raise InvalidInput(
+                f"An identifier's system and value are at most {IDENTIFIER_MAX_LENGTH} characters.", field="identifier"
+            )
         if (system, value) not in wanted:
             wanted.append((system, value))
-    held = {(row.system, row.value): row.seeker_id for row in SeekerIdentifier.objects.for_organization(
-        seeker.organization_id).filter(system__in=[system for system, _ in wanted],
-                                       value__in=[value for _, value in wanted])}
+    held = {
+        (row.system, row.value): row.seeker_id
+        for row in SeekerIdentifier.objects.for_organization(seeker.organization_id).filter(
+            system__in=[system for system, _ in wanted], value__in=[value for _, value in wanted]
+        )
+    }
     for pair in wanted:
         if held.get(pair, seeker.pk) != seeker.pk:
-            raise InvalidInput(f"The identifier {pair[0]}|{pair[1]} already names another person your "
-                               "organization helps.", field="identifier")
-    SeekerIdentifier.objects_across_tenants.bulk_create([
-        SeekerIdentifier(organization_id=seeker.organization_id, seeker=seeker, system=system, value=value)
-        for system, value in wanted if (system, value) not in held])
+            raise InvalidInput(
+                f"The identifier {pair[0]}|{pair[1]} already names another person your organization helps.",
+                field="identifier",
+            )
+    SeekerIdentifier.objects_across_tenants.bulk_create(
+        [
+            SeekerIdentifier(organization_id=seeker.organization_id, seeker=seeker, system=system, value=value)
+            for system, value in wanted
+            if (system, value) not in held
+        ]
+    )

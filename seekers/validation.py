@@ -17,12 +17,12 @@ NORMALIZERS = {"zip_code": normalize_zip, "phone": normalize_phone}
 CONTACT_FIELDS = ("contact_preference", "email", "phone")
 # The detail each way of contacting needs (Seeker.ContactPreference values), and what to say when it is missing.
 CONTACT_DETAIL_NEEDED = {
-    "email": ("email", "To contact them by email, add their email address (or choose another way to contact "
-                       "them)."),
-    "phone": ("phone", "To contact them by phone, add their phone number (or choose another way to contact "
-                       "them)."),
-    "text": ("phone", "To contact them by text message, add their phone number (or choose another way to "
-                      "contact them)."),
+    "email": ("email", "To contact them by email, add their email address (or choose another way to contact them)."),
+    "phone": ("phone", "To contact them by phone, add their phone number (or choose another way to contact them)."),
+    "text": (
+        "phone",
+        "To contact them by text message, add their phone number (or choose another way to contact them).",
+    ),
 }
 
 

@@ -16,10 +16,15 @@ class SmsConfig(AppConfig):
 
         outbox.register(services.SMS)
         # Texts hear of every recorded change and the follow-up step, inside the change's transaction.
-        events.subscribe(events.HISTORY_EVENT, services.notify_referral_event,
-                         phase=events.Phase.IN_TRANSACTION, name="sms.text")
-        events.subscribe(events.ESCALATION_STEP, services.notify_escalation_step,
-                         phase=events.Phase.IN_TRANSACTION, name="sms.text.escalation")
+        events.subscribe(
+            events.HISTORY_EVENT, services.notify_referral_event, phase=events.Phase.IN_TRANSACTION, name="sms.text"
+        )
+        events.subscribe(
+            events.ESCALATION_STEP,
+            services.notify_escalation_step,
+            phase=events.Phase.IN_TRANSACTION,
+            name="sms.text.escalation",
+        )
         # The text rows are erased by the core's scrubber (SMS declares its personal columns); the short links
         # name the person's referrals: they go too.
         erasure.register(services.erase_short_links, name="sms.short_links")

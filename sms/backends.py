@@ -93,16 +93,22 @@ class TwilioBackend(BaseBackend):
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
-                             http_client=TwilioHttpClient(timeout=settings.SMS_TIMEOUT))
+        self.client = Client(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            http_client=TwilioHttpClient(timeout=settings.SMS_TIMEOUT),
+        )
         if settings.TWILIO_API_BASE_URL:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL
 
     def send(self, *, to: str, body: str, status_callback: str = "") -> str:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
-        sender = ({"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
-                  if settings.TWILIO_MESSAGING_SERVICE_SID else {"from_": settings.TWILIO_FROM_NUMBER})
+        sender = (
+            {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
+            if settings.TWILIO_MESSAGING_SERVICE_SID
+            else {"from_": settings.TWILIO_FROM_NUMBER}
+        )
         extra = {"status_callback": status_callback} if status_callback else {}
         try:
             message = self.client.messages.create(to=to, body=body, **sender, **extra)
@@ -112,8 +118,11 @@ class TwilioBackend(BaseBackend):
                 raise SendFailed(PERMANENT_TWILIO_CODES[code], transient=False, code=str(code)) from None
             # Too many requests, Twilio's own trouble, or our credentials (fixable without changing the row).
             transient = error.status in (401, 403, 408, 429) or error.status >= 500
-            raise SendFailed(f"Twilio answered {error.status}: {error.msg} (code {code})", transient=transient,
-                             code=str(code) if code else "") from None
+            raise SendFailed(
+                f"Twilio answered {error.status}: {error.msg} (code {code})",
+                transient=transient,
+                code=str(code) if code else "",
+            ) from None
         except (TwilioException, OSError) as error:  # the connection failed or timed out
             raise SendFailed(f"Twilio could not be reached: {type(error).__name__}", transient=True) from None
         return message.sid

@@ -48,17 +48,30 @@ START_WORDS = {"start", "yes", "unstop", "comenzar"}
 HELP_WORDS = {"help", "info", "ayuda"}
 ANSWER_WORDS = {
     "got_help": {"1", "got help", "i got help", "recibi ayuda", "si recibi ayuda"},
-    "couldnt_get_help": {"2", "couldnt get help", "could not get help", "i couldnt get help", "no help",
-                         "no recibi ayuda", "no pude recibir ayuda"},
-    "no_longer_interested": {"3", "no longer interested", "not interested", "im no longer interested",
-                             "ya no me interesa", "no me interesa"},
+    "couldnt_get_help": {
+        "2",
+        "couldnt get help",
+        "could not get help",
+        "i couldnt get help",
+        "no help",
+        "no recibi ayuda",
+        "no pude recibir ayuda",
+    },
+    "no_longer_interested": {
+        "3",
+        "no longer interested",
+        "not interested",
+        "im no longer interested",
+        "ya no me interesa",
+        "no me interesa",
+    },
 }
 # Twilio's delivery statuses that mean the text never reached the phone.
 UNDELIVERED = {"undelivered", "failed"}
 
 
 def normalize(body: str) -> str:
-    """"Recibí ayuda!" → "recibi ayuda": lower case, accents and punctuation gone, spaces collapsed."""
+    """ "Recibí ayuda!" → "recibi ayuda": lower case, accents and punctuation gone, spaces collapsed."""
     text = unicodedata.normalize("NFKD", body or "")
     text = "".join(character for character in text if not unicodedata.combining(character))
     text = re.sub(r"[^\w\s]", "", text.lower().replace("’", "").replace("'", ""))
@@ -89,15 +102,26 @@ class Handled:
 
 
 def _seekers_with(number: str) -> list:
-    return list(Seeker.objects.unscoped("a text reply names the profiles that have its number")
-                .filter(phone=number).order_by("-last_activity_at"))
+    return list(
+        Seeker.objects.unscoped("a text reply names the profiles that have its number")
+        .filter(phone=number)
+        .order_by("-last_activity_at")
+    )
 
 
 def _reply(kind: str, *, number: str, seeker, body: texts.Counted, key: str, referral=None) -> int:
-    row, created = TextMessage.objects.get_or_create(key=key[:200], defaults={
-        "kind": kind, "referral": referral, "recipient_seeker": seeker, "to_number": number,
-        "language": (seeker.preferred_language if seeker else "en") or "en", "body": body.text,
-        "encoding": body.encoding})
+    row, created = TextMessage.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "kind": kind,
+            "referral": referral,
+            "recipient_seeker": seeker,
+            "to_number": number,
+            "language": (seeker.preferred_language if seeker else "en") or "en",
+            "body": body.text,
+            "encoding": body.encoding,
+        },
+    )
     if created:
         outbox.queue_on_commit("text", [row.pk])
     return row.pk
@@ -121,35 +145,66 @@ def handle_reply(*, from_number: str, body: str, message_sid: str) -> Handled:
     seeker = seekers[0] if seekers else None
     language = (seeker.preferred_language if seeker else "en") or "en"
     if what == "stop":
-        TextOptOut.objects.update_or_create(number=number, defaults={"keyword": value[:20],
-                                                                     "stopped_at": timezone.now()})
+        TextOptOut.objects.update_or_create(
+            number=number, defaults={"keyword": value[:20], "stopped_at": timezone.now()}
+        )
         _record_opt(seekers, keyword=value, stopped=True)
         return Handled("stop", changed=True)
     if what == "start":
         stopped = TextOptOut.objects.filter(number=number).delete()[0] > 0
         if stopped:
             _record_opt(seekers, keyword=value, stopped=False)
-        reply = _reply(TextMessage.Kind.REPLY, number=number, seeker=seeker, key=key,
-                       body=texts.reply_text("resumed", language=language))
+        reply = _reply(
+            TextMessage.Kind.REPLY,
+            number=number,
+            seeker=seeker,
+            key=key,
+            body=texts.reply_text("resumed", language=language),
+        )
         return Handled("start", changed=stopped, reply_id=reply)
     if seeker is None:  # nobody we know: no answer can apply; say so once
-        reply = _reply(TextMessage.Kind.REPLY, number=number, seeker=None, key=key,
-                       body=texts.reply_text("unknown_number", language="en"))
+        reply = _reply(
+            TextMessage.Kind.REPLY,
+            number=number,
+            seeker=None,
+            key=key,
+            body=texts.reply_text("unknown_number", language="en"),
+        )
         return Handled("unknown", reply_id=reply)
     if what == "answer":
         referral = replies.referral_awaiting_answer(seekers=seekers)
         if referral is None:
-            reply = _reply(TextMessage.Kind.REPLY, number=number, seeker=seeker, key=key,
-                           body=texts.reply_text("nothing_awaiting", language=language))
+            reply = _reply(
+                TextMessage.Kind.REPLY,
+                number=number,
+                seeker=seeker,
+                key=key,
+                body=texts.reply_text("nothing_awaiting", language=language),
+            )
             return Handled("nothing awaiting", reply_id=reply)
         result = replies.referral_answer_by_text(referral=referral, seeker=referral.seeker, choice=value)
         recorded = result.outcome in (LinkAnswer.RECORDED, LinkAnswer.ALREADY)
-        reply = _reply(TextMessage.Kind.REPLY, number=number, seeker=referral.seeker, key=key, referral=referral,
-                       body=texts.reply_text("answer_recorded" if recorded else "answer_refused", language=language,
-                                             program=referral.program.name, answer=value))
+        reply = _reply(
+            TextMessage.Kind.REPLY,
+            number=number,
+            seeker=referral.seeker,
+            key=key,
+            referral=referral,
+            body=texts.reply_text(
+                "answer_recorded" if recorded else "answer_refused",
+                language=language,
+                program=referral.program.name,
+                answer=value,
+            ),
+        )
         return Handled("answer", changed=result.outcome == LinkAnswer.RECORDED, reply_id=reply)
-    reply = _reply(TextMessage.Kind.REPLY, number=number, seeker=seeker, key=key,
-                   body=texts.reply_text("help" if what == "help" else "unclear", language=language))
+    reply = _reply(
+        TextMessage.Kind.REPLY,
+        number=number,
+        seeker=seeker,
+        key=key,
+        body=texts.reply_text("help" if what == "help" else "unclear", language=language),
+    )
     return Handled(what, reply_id=reply)
 
 
@@ -158,11 +213,16 @@ def _record_opt(seekers, *, keyword: str, stopped: bool) -> None:
     from referrals.models import Referral
 
     for seeker in seekers:
-        referral = (Referral.objects.unscoped("the most recent referral of the profile that replied")
-                    .filter(seeker=seeker).order_by("-sent_at", "-pk").first())
+        referral = (
+            Referral.objects.unscoped("the most recent referral of the profile that replied")
+            .filter(seeker=seeker)
+            .order_by("-sent_at", "-pk")
+            .first()
+        )
         if referral is not None:
-            replies.referral_record_texts_stopped(referral=referral, seeker=seeker, keyword=keyword.upper(),
-                                                  stopped=stopped)
+            replies.referral_record_texts_stopped(
+                referral=referral, seeker=seeker, keyword=keyword.upper(), stopped=stopped
+            )
 
 
 def handle_status(*, message_sid: str, status: str, error_code: str = "") -> bool:
@@ -176,7 +236,8 @@ def handle_status(*, message_sid: str, status: str, error_code: str = "") -> boo
         number = int(code) if code.isdigit() else 0
         fields["provider_error_code"] = code
         fields["last_error"] = PERMANENT_TWILIO_CODES.get(number) or (
-            f"The carrier reported it {status}" + (f" (error {code})." if code else "."))
+            f"The carrier reported it {status}" + (f" (error {code})." if code else ".")
+        )
     return TextMessage.objects.filter(provider_id=message_sid[:64]).exclude(provider_id="").update(**fields) > 0
 
 

@@ -41,8 +41,14 @@ def short_link(*, referral, seeker) -> ShortLinkPath:
         code = new_code()
         try:
             with transaction.atomic():
-                ShortLink.objects.create(code=code, referral=referral, seeker=seeker, target=target, created_at=now,
-                                         expires_at=now + max_age())
+                ShortLink.objects.create(
+                    code=code,
+                    referral=referral,
+                    seeker=seeker,
+                    target=target,
+                    created_at=now,
+                    expires_at=now + max_age(),
+                )
         except IntegrityError:  # the same code drawn twice: draw again
             continue
         return ShortLinkPath(code)

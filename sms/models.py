@@ -29,13 +29,18 @@ class TextMessage(OutboxRow):
         UCS2 = "ucs2", "UCS-2 (70 characters)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    key = models.CharField(max_length=200, unique=True,
-                           help_text="One text per key: the same notification is never written (or sent) twice.")
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="One text per key: the same notification is never written (or sent) twice.",
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="text_messages")
-    recipient_seeker = models.ForeignKey("seekers.Seeker", on_delete=models.SET_NULL, null=True, blank=True,
-                                         related_name="+")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="text_messages"
+    )
+    recipient_seeker = models.ForeignKey(
+        "seekers.Seeker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     to_number = models.CharField(max_length=20, help_text="E.164.")
     language = models.CharField(max_length=8, default="en")
     body = models.TextField()

@@ -24,9 +24,14 @@ def undelivered_text(seeker) -> TextProblem | None:
     chose text messages."""
     if seeker.contact_preference != Seeker.ContactPreference.TEXT or not seeker.phone:
         return None
-    last = (TextMessage.objects.filter(recipient_seeker=seeker, to_number=seeker.phone)
-            .exclude(status=TextMessage.Status.PENDING).exclude(status=TextMessage.Status.SENDING)
-            .order_by("-created_at", "-id").only("status", "provider_status", "last_error", "created_at").first())
+    last = (
+        TextMessage.objects.filter(recipient_seeker=seeker, to_number=seeker.phone)
+        .exclude(status=TextMessage.Status.PENDING)
+        .exclude(status=TextMessage.Status.SENDING)
+        .order_by("-created_at", "-id")
+        .only("status", "provider_status", "last_error", "created_at")
+        .first()
+    )
     if last is None:
         return None
     if last.status == TextMessage.Status.FAILED:

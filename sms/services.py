@@ -43,8 +43,12 @@ def seeker_can_be_texted(seeker) -> bool:
     """Whether ``seeker`` is texted: they chose "Text message", their number is a valid one that may take
     texts (a number kept unread from before validation, flagged "check this number", is never texted), and it
     has not replied STOP."""
-    return (seeker.contact_preference == Seeker.ContactPreference.TEXT and not seeker.phone_needs_check
-            and is_textable(seeker.phone) and not number_stopped(seeker.phone))
+    return (
+        seeker.contact_preference == Seeker.ContactPreference.TEXT
+        and not seeker.phone_needs_check
+        and is_textable(seeker.phone)
+        and not number_stopped(seeker.phone)
+    )
 
 
 def number_stopped(number: str) -> bool:
@@ -70,8 +74,15 @@ def _write(kind: str, referral, *, key_prefix: str, **values) -> list[int]:
     link = _site_url(links.short_link(referral=referral, seeker=seeker).path)
     counted = texts.seeker_text(kind, language=language, link=link, program=referral.program.name, **values)
     row = TextMessage.objects.create(
-        key=key, kind=kind, referral=referral, recipient_seeker=seeker, to_number=seeker.phone, language=language,
-        body=counted.text, encoding=counted.encoding)
+        key=key,
+        kind=kind,
+        referral=referral,
+        recipient_seeker=seeker,
+        to_number=seeker.phone,
+        language=language,
+        body=counted.text,
+        encoding=counted.encoding,
+    )
     outbox.queue_on_commit(SMS_CHANNEL, [row.pk])
     return [row.pk]
 
@@ -81,17 +92,26 @@ def notify_referral_event(event: ReferralEvent) -> None:
     referral = event.referral
     prefix = f"event:{event.public_id}"
     if event.kind == ReferralEvent.Kind.CREATED:
-        _write(Kind.REFERRAL_CONFIRMATION, referral, key_prefix=prefix,
-               expected=texts.expected_response(referral.program.expected_response_hours,
-                                                language=referral.seeker.preferred_language or "en"))
+        _write(
+            Kind.REFERRAL_CONFIRMATION,
+            referral,
+            key_prefix=prefix,
+            expected=texts.expected_response(
+                referral.program.expected_response_hours, language=referral.seeker.preferred_language or "en"
+            ),
+        )
     elif event.kind in (ReferralEvent.Kind.STATUS_CHANGED, ReferralEvent.Kind.REOPENED):
         if event.to_status == Status.VIEWED and event.kind == ReferralEvent.Kind.STATUS_CHANGED:
             return  # a claimer's first look is not news for the seeker
         acting_party = (event.detail or {}).get("party", "")
         if acting_party == Party.SEEKER or (event.via == ReferralEvent.Via.EMAIL_LINK and event.actor_id is None):
             return  # the seeker made the change: they know
-        _write(Kind.STATUS_CHANGED, referral, key_prefix=prefix,
-               status=texts.seeker_status(referral.status, language=referral.seeker.preferred_language or "en"))
+        _write(
+            Kind.STATUS_CHANGED,
+            referral,
+            key_prefix=prefix,
+            status=texts.seeker_status(referral.status, language=referral.seeker.preferred_language or "en"),
+        )
 
 
 def notify_escalation_step(step: EscalationStep) -> None:
@@ -118,11 +138,13 @@ def send_text(message: TextMessage) -> dict:
     if until is not None:
         raise Defer(until)  # quiet hours where the seeker lives: it waits, no attempt spent
     try:
-        provider_id = backends.get_backend().send(to=message.to_number, body=message.body,
-                                                  status_callback=_site_url(reverse("sms:status")))
+        provider_id = backends.get_backend().send(
+            to=message.to_number, body=message.body, status_callback=_site_url(reverse("sms:status"))
+        )
     except backends.SendFailed as error:
-        raise DeliveryFailed(error.message, transient=error.transient,
-                             fields={"provider_error_code": error.code}) from None
+        raise DeliveryFailed(
+            error.message, transient=error.transient, fields={"provider_error_code": error.code}
+        ) from None
     return {"provider_id": provider_id[:64], "provider_error_code": ""}
 
 
@@ -130,8 +152,11 @@ def text_delivery_report(message: TextMessage) -> DeliveryReport | None:
     """A text about a referral leaves a "text sent" line in its history (to the seeker, never by number)."""
     if message.referral is None:
         return None
-    return DeliveryReport(channel=SMS_CHANNEL, about=message.referral,
-                          detail={"notification": message.kind, "to": "Seeker", "message": str(message.public_id)})
+    return DeliveryReport(
+        channel=SMS_CHANNEL,
+        about=message.referral,
+        detail={"notification": message.kind, "to": "Seeker", "message": str(message.public_id)},
+    )
 
 
 def _addressed_to(person) -> Q:
@@ -146,10 +171,18 @@ def _retry_cap() -> float:
 
 def _dev_mailbox(limit: int) -> list[dict]:
     """The newest texts as the development mailbox lists them beside the emails."""
-    return [{"when": message.created_at, "to": message.to_number, "body": message.body,
-             "status": message.get_status_display(), "kind": message.get_kind_display(),
-             "language": message.language, "encoding": message.get_encoding_display()}
-            for message in TextMessage.objects.order_by("-created_at", "-id")[:limit]]
+    return [
+        {
+            "when": message.created_at,
+            "to": message.to_number,
+            "body": message.body,
+            "status": message.get_status_display(),
+            "kind": message.get_kind_display(),
+            "language": message.language,
+            "encoding": message.get_encoding_display(),
+        }
+        for message in TextMessage.objects.order_by("-created_at", "-id")[:limit]
+    ]
 
 
 SMS = outbox.Channel(

@@ -104,13 +104,13 @@ def seeker_text(kind: str, *, language: str, link: str, program: str, **values) 
     with translation.override(language):
         templates = {
             # Translators: a text message (at most 160 characters with its link); keep {program} and {link}.
-            "referral_confirmation": gettext("You were referred to {program}. They will answer {expected}. "
-                                             "See it and answer: {link}"),
+            "referral_confirmation": gettext(
+                "You were referred to {program}. They will answer {expected}. See it and answer: {link}"
+            ),
             # Translators: a text message (at most 160 characters with its link); keep {program}, {status}, {link}.
             "status_changed": gettext("Your referral to {program}: {status}. See it and answer: {link}"),
             # Translators: a text message (at most 160 characters with its link); keep {program} and {link}.
-            "follow_up": gettext("Did you get help from {program}? Reply 1 yes, 2 no, 3 no longer needed. "
-                                 "Or: {link}"),
+            "follow_up": gettext("Did you get help from {program}? Reply 1 yes, 2 no, 3 no longer needed. Or: {link}"),
             # Translators: a text message when the usual one cannot fit; keep {link}.
             "news": gettext("News about your referral: {link}"),
         }
@@ -121,7 +121,7 @@ def seeker_text(kind: str, *, language: str, link: str, program: str, **values) 
 
 
 def expected_response(hours: int, *, language: str) -> str:
-    """"within 2 days" in ``language`` (the words of the confirmation email, sharing its translations)."""
+    """ "within 2 days" in ``language`` (the words of the confirmation email, sharing its translations)."""
     with translation.override(language):
         if hours >= 48 and hours % 24 == 0:
             days = hours // 24
@@ -149,10 +149,16 @@ def reply_text(kind: str, *, language: str, program: str = "", answer: str = "")
             # Translators: a text message; keep {answer} and {program}.
             "answer_recorded": gettext('Thank you: we recorded "{answer}" for {program}.'),
             # Translators: a text message; keep {program}.
-            "answer_refused": gettext("That answer cannot be given for {program} now. Open the link in our "
-                                      "last text to see it."),
+            "answer_refused": gettext(
+                "That answer cannot be given for {program} now. Open the link in our last text to see it."
+            ),
             "unknown_number": "This number has no referral with us. / Este número no tiene referidos con nosotros.",
         }
         label = str(seeker_answer_labels().get(answer, ""))
-        return compose(templates[kind], link="", shorten="program" if "{program}" in templates[kind] else "",
-                       program=program, answer=label)
+        return compose(
+            templates[kind],
+            link="",
+            shorten="program" if "{program}" in templates[kind] else "",
+            program=program,
+            answer=label,
+        )

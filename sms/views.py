@@ -26,8 +26,9 @@ def _private(response):
 
 
 def _error(request, status: int, message: str):
-    return _private(render(request, "referrals/link_error.html", {"message": message, "seeker_view": True},
-                           status=status))
+    return _private(
+        render(request, "referrals/link_error.html", {"message": message, "seeker_view": True}, status=status)
+    )
 
 
 @require_GET

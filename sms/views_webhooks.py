@@ -27,8 +27,11 @@ def _signed(request) -> bool:
 
 
 def _refused() -> HttpResponse:
-    return HttpResponse("Forbidden: this address accepts only requests signed by the text-message provider.\n",
-                        status=403, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        "Forbidden: this address accepts only requests signed by the text-message provider.\n",
+        status=403,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def _twiml() -> HttpResponse:
@@ -41,8 +44,11 @@ def _twiml() -> HttpResponse:
 def inbound_reply(request):
     if not _signed(request):
         return _refused()
-    inbound.handle_reply(from_number=request.POST.get("From", "")[:40], body=request.POST.get("Body", "")[:1600],
-                         message_sid=request.POST.get("MessageSid", "") or request.POST.get("SmsSid", ""))
+    inbound.handle_reply(
+        from_number=request.POST.get("From", "")[:40],
+        body=request.POST.get("Body", "")[:1600],
+        message_sid=request.POST.get("MessageSid", "") or request.POST.get("SmsSid", ""),
+    )
     return _twiml()
 
 
@@ -51,7 +57,9 @@ def inbound_reply(request):
 def delivery_status(request):
     if not _signed(request):
         return _refused()
-    inbound.handle_status(message_sid=request.POST.get("MessageSid", ""),
-                          status=request.POST.get("MessageStatus", "") or request.POST.get("SmsStatus", ""),
-                          error_code=request.POST.get("ErrorCode", ""))
+    inbound.handle_status(
+        message_sid=request.POST.get("MessageSid", ""),
+        status=request.POST.get("MessageStatus", "") or request.POST.get("SmsStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
     return HttpResponse(status=204)

@@ -49,8 +49,9 @@ class Network:
     outsider_seeker: object
 
     def refer(self, *, referrer=None, seeker=None, program=None, **fields):
-        return factories.referral(referrer=referrer or self.referrer, seeker=seeker or self.seeker,
-                                  program=program or self.program, **fields)
+        return factories.referral(
+            referrer=referrer or self.referrer, seeker=seeker or self.seeker, program=program or self.program, **fields
+        )
 
 
 @pytest.fixture
@@ -72,15 +73,34 @@ def network(db) -> Network:
     provider_admin = factories.worker(provider, role=Membership.Role.ADMIN, first_name="Rosa", last_name="Diaz")
     outsider = factories.worker(other_site, first_name="Ana", last_name="Torres")
     outsider_admin = factories.worker(other_site, role=Membership.Role.ADMIN, first_name="Dana", last_name="White")
-    seeker = factories.SeekerFactory(organization=site, created_by=referrer, team=sharing_team,
-                                     first_name="Luis", last_name="Hernandez")
+    seeker = factories.SeekerFactory(
+        organization=site, created_by=referrer, team=sharing_team, first_name="Luis", last_name="Hernandez"
+    )
     # Named, not drawn by Faker: tests assert that "Hernandez" or this person's name never shows across the
     # tenant line, and a random name is sometimes "Hernandez" (1 draw in 150) or "Luis".
-    outsider_seeker = factories.SeekerFactory(organization=other_site, created_by=outsider, first_name="Keiko",
-                                              last_name="Tanaka")
-    return Network(site, other_site, provider, program, other_program, sharing_team, private_team, referrer,
-                   teammate, private_worker, site_admin, claimer, other_claimer, provider_admin, outsider,
-                   outsider_admin, seeker, outsider_seeker)
+    outsider_seeker = factories.SeekerFactory(
+        organization=other_site, created_by=outsider, first_name="Keiko", last_name="Tanaka"
+    )
+    return Network(
+        site,
+        other_site,
+        provider,
+        program,
+        other_program,
+        sharing_team,
+        private_team,
+        referrer,
+        teammate,
+        private_worker,
+        site_admin,
+        claimer,
+        other_claimer,
+        provider_admin,
+        outsider,
+        outsider_admin,
+        seeker,
+        outsider_seeker,
+    )
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ def guide_blocks(heading: str) -> list[str]:
     """The ```sh blocks of the README section under ``heading`` (up to the next heading of any level)."""
     text = README.read_text()
     start = text.index(f"\n{heading}\n")
-    following = re.search(r"^#{2,3} ", text[start + len(heading) + 2:], re.MULTILINE)
-    section = text[start: start + len(heading) + 2 + following.start()] if following else text[start:]
+    following = re.search(r"^#{2,3} ", text[start + len(heading) + 2 :], re.MULTILINE)
+    section = text[start : start + len(heading) + 2 + following.start()] if following else text[start:]
     return FENCE.findall(section)
 
 
@@ -32,8 +32,14 @@ def run_guide(heading: str, base_url: str, folder: Path) -> list[str]:
     assert blocks, f"no sh blocks under {heading}"
     script = "set -euo pipefail\n" + "\n".join(blocks)
     require_tools()
-    completed = subprocess.run(["bash", "-c", script], cwd=folder, env={"BASE": base_url, "PATH": os.environ["PATH"]},
-                               capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        ["bash", "-c", script],
+        cwd=folder,
+        env={"BASE": base_url, "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, f"{heading} failed:\n{completed.stderr}\n{completed.stdout}"
     return completed.stdout
 

@@ -24,8 +24,16 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class WebhookDeliveryAdmin(OutboxAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by the services. Failed rows can be sent again with "retry"."""
 
-    list_display = ["created_at", "event_type", "endpoint", "status", "attempts", "last_response_status",
-                    "next_attempt_at", "short_error"]
+    list_display = [
+        "created_at",
+        "event_type",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_response_status",
+        "next_attempt_at",
+        "short_error",
+    ]
     list_filter = ["status", "event_type"]
     search_fields = ["event_id", "key", "endpoint__url", "endpoint__organization__name"]
     list_select_related = ["endpoint"]
@@ -34,9 +42,24 @@ class WebhookDeliveryAdmin(OutboxAdminMixin, admin.ModelAdmin):
     retry_statuses = (WebhookDelivery.Status.FAILED, WebhookDelivery.Status.PENDING)
     retry_message = "{count} delivery(ies) queued again (delivered ones are left alone)."
     show_full_result_count = False
-    fields = ["public_id", "key", "event_id", "event_type", "organization", "endpoint", "referral", "status",
-              "attempts", "last_response_status", "last_error", "created_at", "next_attempt_at", "lease_until",
-              "delivered_at", "body"]
+    fields = [
+        "public_id",
+        "key",
+        "event_id",
+        "event_type",
+        "organization",
+        "endpoint",
+        "referral",
+        "status",
+        "attempts",
+        "last_response_status",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "lease_until",
+        "delivered_at",
+        "body",
+    ]
     readonly_fields = fields
 
     @admin.action(description="Send the selected failed or waiting deliveries again")

@@ -14,5 +14,6 @@ class WebhooksConfig(AppConfig):
         outbox.register(services.WEBHOOKS)
         erasure.register(services.webhook_deliveries_erase_person)
         # Each recorded change becomes a delivery row per endpoint, inside the change's transaction.
-        events.subscribe(events.HISTORY_EVENT, services.webhook_event_record,
-                         phase=events.Phase.IN_TRANSACTION, name="webhooks")
+        events.subscribe(
+            events.HISTORY_EVENT, services.webhook_event_record, phase=events.Phase.IN_TRANSACTION, name="webhooks"
+        )

@@ -5,8 +5,9 @@ from .validators import validate_webhook_url
 
 class EndpointForm(forms.Form):
     organization = forms.ChoiceField(label="Organization")
-    url = forms.URLField(label="Endpoint address (https://…)", max_length=500, validators=[validate_webhook_url],
-                         assume_scheme="https")
+    url = forms.URLField(
+        label="Endpoint address (https://…)", max_length=500, validators=[validate_webhook_url], assume_scheme="https"
+    )
     description = forms.CharField(label="Description (optional)", max_length=200, required=False)
 
     def __init__(self, *args, organizations, **kwargs):

@@ -19,7 +19,6 @@ from core.models import OutboxRow
 
 from .validators import validate_webhook_url
 
-
 SECRET_PREFIX = "whsec_"
 
 
@@ -44,14 +43,23 @@ class WebhookEndpoint(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField("URL", max_length=500, validators=[validate_webhook_url],
-                          help_text="Must be https://. Each event is POSTed here as signed JSON.")
+    url = models.URLField(
+        "URL",
+        max_length=500,
+        validators=[validate_webhook_url],
+        help_text="Must be https://. Each event is POSTed here as signed JSON.",
+    )
     description = models.CharField(max_length=200, blank=True)
-    secret = models.CharField(max_length=128, default=new_secret, editable=False,
-                              help_text="Signs every delivery (Standard Webhooks, whsec_...). Share it only with the receiver.")
+    secret = models.CharField(
+        max_length=128,
+        default=new_secret,
+        editable=False,
+        help_text="Signs every delivery (Standard Webhooks, whsec_...). Share it only with the receiver.",
+    )
     active = models.BooleanField(default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects_across_tenants = models.Manager()
@@ -78,14 +86,16 @@ class WebhookDelivery(OutboxRow):
         FAILED = "failed", "Failed (gave up; can be retried from the admin)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    key = models.CharField(max_length=100, unique=True,
-                           help_text="event id + endpoint id: one delivery per event and endpoint, ever.")
+    key = models.CharField(
+        max_length=100, unique=True, help_text="event id + endpoint id: one delivery per event and endpoint, ever."
+    )
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event_id = models.UUIDField(help_text="Sent as X-Referral-Event-Id; receivers de-duplicate on it.")
     event_type = models.CharField(max_length=60)
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="+")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     body = models.TextField(help_text="The JSON body exactly as signed and sent.")
 
     # attempts, last_error, created_at, next_attempt_at, lease_until: core.models.OutboxRow

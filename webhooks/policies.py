@@ -6,11 +6,16 @@ from __future__ import annotations
 from accounts import policies as organization_policies
 from core.policies import Rule, RuleBook
 
-rules = RuleBook({
-    "manage_webhooks": Rule(lambda user, organization: user.is_superuser
-                            or organization_policies.is_organization_admin(user, organization),
-                            "Only an organization admin can manage its webhooks."),
-})
+rules = RuleBook(
+    {
+        "manage_webhooks": Rule(
+            lambda user, organization: (
+                user.is_superuser or organization_policies.is_organization_admin(user, organization)
+            ),
+            "Only an organization admin can manage its webhooks.",
+        ),
+    }
+)
 can, check = rules.can, rules.check
 
 

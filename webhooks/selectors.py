@@ -5,8 +5,11 @@ from .models import WebhookEndpoint
 
 def endpoints_visible_to(user):
     """The endpoints of the organizations ``user`` administers (only admins see webhooks)."""
-    return (WebhookEndpoint.objects.for_organizations(admin_organization_ids(user))
-            .select_related("organization").order_by("organization__name", "created_at"))
+    return (
+        WebhookEndpoint.objects.for_organizations(admin_organization_ids(user))
+        .select_related("organization")
+        .order_by("organization__name", "created_at")
+    )
 
 
 def endpoint_get_visible(*, user, public_id) -> WebhookEndpoint:

@@ -94,8 +94,9 @@ def webhook_endpoint_create(*, actor, organization: Organization, url: str, desc
         validate_webhook_url(url)
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages), field="url", code=error.code or "invalid") from None
-    return WebhookEndpoint.objects_across_tenants.create(organization=organization, url=url,
-                                                         description=description.strip()[:200], created_by=actor)
+    return WebhookEndpoint.objects_across_tenants.create(
+        organization=organization, url=url, description=description.strip()[:200], created_by=actor
+    )
 
 
 @transaction.atomic
@@ -209,13 +210,22 @@ def webhook_event_record(event: ReferralEvent) -> list[WebhookDelivery]:
         return []
     deliveries = []
     for endpoint in endpoints:
-        body = json.dumps(event_payload(event=event, endpoint_organization=endpoint.organization),
-                          separators=(",", ":"), sort_keys=True)
-        deliveries.append(WebhookDelivery(
-            key=f"{event.public_id}:{endpoint.public_id}", organization_id=endpoint.organization_id,
-            endpoint=endpoint, event_id=event.public_id, event_type=f"referral.{event.kind}", referral=referral,
-            body=body,
-        ))
+        body = json.dumps(
+            event_payload(event=event, endpoint_organization=endpoint.organization),
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        deliveries.append(
+            WebhookDelivery(
+                key=f"{event.public_id}:{endpoint.public_id}",
+                organization_id=endpoint.organization_id,
+                endpoint=endpoint,
+                event_id=event.public_id,
+                event_type=f"referral.{event.kind}",
+                referral=referral,
+                body=body,
+            )
+        )
     # Each event is new, so its keys are too; the unique key guards against a second write of the same event.
     WebhookDelivery.objects_across_tenants.bulk_create(deliveries)
     outbox.queue_on_commit(WEBHOOKS, [delivery.pk for delivery in deliveries])
@@ -244,7 +254,8 @@ def resolve_destination(url: str) -> list[str]:
         raise DeliveryError(f"cannot resolve {parts.hostname}: {error}") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS and any(
-            is_private_address(address.split("%")[0]) for address in addresses):
+        is_private_address(address.split("%")[0]) for address in addresses
+    ):
         raise DeliveryError(f"{parts.hostname} resolves to a private address; not sent")
     if not addresses:
         raise DeliveryError(f"cannot resolve {parts.hostname}")
@@ -284,8 +295,9 @@ def _post(delivery: WebhookDelivery) -> int:
     context = ssl.create_default_context(cafile=settings.WEBHOOK_CA_FILE or None)
     last_error: Exception | None = None
     for address in addresses:
-        connection = _PinnedHTTPSConnection(parts.hostname, parts.port or 443, address=address,
-                                            timeout=TIMEOUT_SECONDS, context=context)
+        connection = _PinnedHTTPSConnection(
+            parts.hostname, parts.port or 443, address=address, timeout=TIMEOUT_SECONDS, context=context
+        )
         try:
             connection.request("POST", path, body=body, headers=headers)
             return connection.getresponse().status
@@ -304,8 +316,9 @@ def send_webhook(delivery: WebhookDelivery) -> dict:
     try:
         status_code = _post(delivery)
     except DeliveryError as failure:
-        raise outbox.DeliveryFailed(str(failure) or failure.__class__.__name__,
-                                    fields={"last_response_status": None}) from None
+        raise outbox.DeliveryFailed(
+            str(failure) or failure.__class__.__name__, fields={"last_response_status": None}
+        ) from None
     if not 200 <= status_code < 300:
         raise outbox.DeliveryFailed(f"HTTP {status_code}", fields={"last_response_status": status_code})
     return {"last_response_status": status_code}

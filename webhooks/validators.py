@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-
 NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: the last 32 bits are an IPv4 address
 NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # local-use translation prefix: never a partner's
 
@@ -45,8 +44,9 @@ def validate_webhook_url(url: str) -> None:
     if parts.scheme != "https":
         raise ValidationError("Webhook addresses must start with https://.", code="https_only")
     if parts.username or parts.password:
-        raise ValidationError("Put no user name or password in the address; every delivery is signed.",
-                              code="credentials")
+        raise ValidationError(
+            "Put no user name or password in the address; every delivery is signed.", code="credentials"
+        )
     host = (parts.hostname or "").lower()
     if not host:
         raise ValidationError("The address has no host.", code="no_host")

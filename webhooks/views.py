@@ -32,13 +32,17 @@ def endpoint_list(request):
     organizations = _organizations_or_404(request.user)
     form = EndpointForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        endpoint = webhook_endpoint_create(actor=request.user, organization=form.cleaned_data["organization"],
-                                           url=form.cleaned_data["url"],
-                                           description=form.cleaned_data["description"])
+        endpoint = webhook_endpoint_create(
+            actor=request.user,
+            organization=form.cleaned_data["organization"],
+            url=form.cleaned_data["url"],
+            description=form.cleaned_data["description"],
+        )
         messages.success(request, "Endpoint registered. Give its signing secret to the receiving system.")
         return redirect("webhooks:detail", public_id=endpoint.public_id)
-    return render(request, "webhooks/endpoint_list.html",
-                  {"endpoints": endpoints_visible_to(request.user), "form": form})
+    return render(
+        request, "webhooks/endpoint_list.html", {"endpoints": endpoints_visible_to(request.user), "form": form}
+    )
 
 
 def _endpoint(request, public_id) -> WebhookEndpoint:

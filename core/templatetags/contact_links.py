@@ -57,10 +57,11 @@ def phone_link(value: str):
 
 
 def address_text(place) -> str:
-    """"4733 N Broadway St, Chicago, IL 60640" from an object with address, city, state and zip_code."""
+    """ "4733 N Broadway St, Chicago, IL 60640" from an object with address, city, state and zip_code."""
     parts = [getattr(place, name, "") or "" for name in ("address", "city")]
-    state_zip = " ".join(part for part in (getattr(place, "state", "") or "", getattr(place, "zip_code", "") or "")
-                         if part)
+    state_zip = " ".join(
+        part for part in (getattr(place, "state", "") or "", getattr(place, "zip_code", "") or "") if part
+    )
     return ", ".join(part for part in [*parts, state_zip] if part)
 
 

@@ -22,7 +22,7 @@ def category_label(category):
 
 @register.filter
 def language_name(code):
-    """"Spanish" / "español" for "es", in the page's language; a code Django does not know, as it is."""
+    """ "Spanish" / "español" for "es", in the page's language; a code Django does not know, as it is."""
     try:
         info = get_language_info(str(code))
     except KeyError:

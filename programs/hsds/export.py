@@ -72,7 +72,7 @@ def _term_id(slug: str) -> str:
 
 # A program has at most one place, so its service_at_location id is its service id with these bits flipped:
 # unique, stable, a UUID of the same version, and it leads back to the service without a table of ids.
-_SERVICE_AT_LOCATION_MASK = 0x5a1_0c47_1011_0000_0000_5e4f_1ce5_0000
+_SERVICE_AT_LOCATION_MASK = 0x5A1_0C47_1011_0000_0000_5E4F_1CE5_0000
 
 
 def service_at_location_id(owner: str) -> str:
@@ -112,8 +112,10 @@ def organization_json(organization: Organization) -> dict:
 def organization_full_json(organization: Organization, programs, *, full_service: bool = False) -> dict:
     """An organization with its services: each as its one-to-one fields, or fully nested."""
     document = organization_json(organization)
-    services = [service_json(program) if full_service else service_list_json(program, with_organization=False)
-                for program in programs]
+    services = [
+        service_json(program) if full_service else service_list_json(program, with_organization=False)
+        for program in programs
+    ]
     if services:
         document["services"] = services
     return document
@@ -157,25 +159,31 @@ def _service_areas(program: Program, owner: str) -> list[dict]:
     areas = []
     if program.service_area_zip_codes:
         zip_codes = ", ".join(program.service_area_zip_codes)
-        areas.append({
-            "id": derived_id(owner, "service_area:zip_codes"),
-            "name": f"Zip codes {zip_codes}",
-            "description": f"Serves residents of the zip codes {zip_codes}.",
-            "extent": " ".join(program.service_area_zip_codes),
-            "extent_type": "text",
-        })
+        areas.append(
+            {
+                "id": derived_id(owner, "service_area:zip_codes"),
+                "name": f"Zip codes {zip_codes}",
+                "description": f"Serves residents of the zip codes {zip_codes}.",
+                "extent": " ".join(program.service_area_zip_codes),
+                "extent_type": "text",
+            }
+        )
     if program.service_radius_miles:
-        areas.append({
-            "id": derived_id(owner, "service_area:radius"),
-            "name": f"Within {program.service_radius_miles} miles",
-            "description": f"Serves people within {program.service_radius_miles} miles of the program.",
-        })
+        areas.append(
+            {
+                "id": derived_id(owner, "service_area:radius"),
+                "name": f"Within {program.service_radius_miles} miles",
+                "description": f"Serves people within {program.service_radius_miles} miles of the program.",
+            }
+        )
     return areas
 
 
 def _languages(program: Program, owner: str) -> list[dict]:
-    return [_present({"id": derived_id(owner, f"language:{code}"), "code": code, "name": language_name(code)})
-            for code in program.languages]
+    return [
+        _present({"id": derived_id(owner, f"language:{code}"), "code": code, "name": language_name(code)})
+        for code in program.languages
+    ]
 
 
 def _attributes(program: Program, owner: str) -> list[dict]:
@@ -197,25 +205,29 @@ def _location(program: Program, owner: str) -> dict | None:
     if not has_address and program.latitude is None:
         return None
     location_id = derived_id(owner, "location")
-    location = _present({
-        "id": location_id,
-        "location_type": "physical",
-        "name": program.name,
-        "latitude": program.latitude,
-        "longitude": program.longitude,
-    })
+    location = _present(
+        {
+            "id": location_id,
+            "location_type": "physical",
+            "name": program.name,
+            "latitude": program.latitude,
+            "longitude": program.longitude,
+        }
+    )
     if has_address:
         # The schema requires every part of an address; a part we do not know is an empty string.
-        location["addresses"] = [{
-            "id": derived_id(owner, "address"),
-            "location_id": location_id,
-            "address_1": program.address,
-            "city": program.city,
-            "state_province": program.state,
-            "postal_code": program.zip_code,
-            "country": COUNTRY,
-            "address_type": "physical",
-        }]
+        location["addresses"] = [
+            {
+                "id": derived_id(owner, "address"),
+                "location_id": location_id,
+                "address_1": program.address,
+                "city": program.city,
+                "state_province": program.state,
+                "postal_code": program.zip_code,
+                "country": COUNTRY,
+                "address_type": "physical",
+            }
+        ]
     return location
 
 
@@ -223,8 +235,9 @@ def _service_at_locations(program: Program, owner: str) -> list[dict]:
     location = _location(program, owner)
     if location is None:
         return []
-    return [{"id": service_at_location_id(owner), "service_id": owner, "location_id": location["id"],
-             "location": location}]
+    return [
+        {"id": service_at_location_id(owner), "service_id": owner, "location_id": location["id"], "location": location}
+    ]
 
 
 SERVICE_LISTS: dict[str, Callable[[Program, str], list[dict]]] = {
@@ -259,11 +272,15 @@ def service_json(program: Program) -> dict:
 
 def service_minimal_json(program: Program) -> dict:
     """The smallest service the schema accepts (id, name, status), with when it last changed."""
-    return {key: value for key, value in service_list_json(program, with_organization=False).items()
-            if key in ("id", "name", "status", "last_modified")}
+    return {
+        key: value
+        for key, value in service_list_json(program, with_organization=False).items()
+        if key in ("id", "name", "status", "last_modified")
+    }
 
 
 # --- service_at_location -------------------------------------------------------------------------------
+
 
 def service_at_location_json(program: Program, *, full: bool = False) -> dict | None:
     """The program at its place (None for a program with no place). Its service is its one-to-one fields, or
@@ -278,6 +295,7 @@ def service_at_location_json(program: Program, *, full: bool = False) -> dict | 
 
 
 # --- taxonomy ------------------------------------------------------------------------------------------
+
 
 def taxonomy_json() -> dict:
     return dict(TAXONOMY)

@@ -12,8 +12,17 @@ from pathlib import Path
 
 from .records import OrganizationRecord, Reading, ServiceRecord, Source
 
-_ORGANIZATION_ONLY_KEYS = {"website", "year_incorporated", "legal_status", "tax_status", "tax_id", "logo",
-                           "parent_organization_id", "organization_identifiers", "funding_source"}
+_ORGANIZATION_ONLY_KEYS = {
+    "website",
+    "year_incorporated",
+    "legal_status",
+    "tax_status",
+    "tax_id",
+    "logo",
+    "parent_organization_id",
+    "organization_identifiers",
+    "funding_source",
+}
 _WHITESPACE = " \t\r\n"
 
 

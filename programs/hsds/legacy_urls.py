@@ -7,8 +7,14 @@ from django.views.generic import RedirectView
 app_name = "hsds_legacy"
 
 urlpatterns = [
-    path("services/", RedirectView.as_view(pattern_name="hsds:services", permanent=True, query_string=True),
-         name="services"),
-    path("services/<str:service_id>/", RedirectView.as_view(pattern_name="hsds:service", permanent=True,
-                                                            query_string=True), name="service"),
+    path(
+        "services/",
+        RedirectView.as_view(pattern_name="hsds:services", permanent=True, query_string=True),
+        name="services",
+    ),
+    path(
+        "services/<str:service_id>/",
+        RedirectView.as_view(pattern_name="hsds:service", permanent=True, query_string=True),
+        name="service",
+    ),
 ]

@@ -29,23 +29,100 @@ _RADIUS = re.compile(r"\bwithin\s+(\d{1,4})\s*(?:mi\b|miles?\b)", re.IGNORECASE 
 MAX_RADIUS_MILES = 1000
 
 LANGUAGE_CODES = {
-    "english": "en", "spanish": "es", "español": "es", "chinese": "zh", "mandarin": "zh", "vietnamese": "vi",
-    "korean": "ko", "tagalog": "tl", "filipino": "tl", "arabic": "ar", "russian": "ru", "french": "fr",
-    "haitian creole": "ht", "portuguese": "pt", "polish": "pl", "urdu": "ur", "hindi": "hi", "bengali": "bn",
-    "somali": "so", "amharic": "am", "persian": "fa", "farsi": "fa", "german": "de", "italian": "it",
-    "japanese": "ja", "ukrainian": "uk", "nepali": "ne", "burmese": "my", "khmer": "km", "lao": "lo",
-    "swahili": "sw", "slovak": "sk", "greek": "el", "hebrew": "he", "turkish": "tr", "punjabi": "pa",
-    "gujarati": "gu", "tamil": "ta", "telugu": "te", "yiddish": "yi", "romanian": "ro", "dari": "prs",
-    "pashto": "ps", "tigrinya": "ti", "hmong": "hmn", "cantonese": "yue",
+    "english": "en",
+    "spanish": "es",
+    "español": "es",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "vietnamese": "vi",
+    "korean": "ko",
+    "tagalog": "tl",
+    "filipino": "tl",
+    "arabic": "ar",
+    "russian": "ru",
+    "french": "fr",
+    "haitian creole": "ht",
+    "portuguese": "pt",
+    "polish": "pl",
+    "urdu": "ur",
+    "hindi": "hi",
+    "bengali": "bn",
+    "somali": "so",
+    "amharic": "am",
+    "persian": "fa",
+    "farsi": "fa",
+    "german": "de",
+    "italian": "it",
+    "japanese": "ja",
+    "ukrainian": "uk",
+    "nepali": "ne",
+    "burmese": "my",
+    "khmer": "km",
+    "lao": "lo",
+    "swahili": "sw",
+    "slovak": "sk",
+    "greek": "el",
+    "hebrew": "he",
+    "turkish": "tr",
+    "punjabi": "pa",
+    "gujarati": "gu",
+    "tamil": "ta",
+    "telugu": "te",
+    "yiddish": "yi",
+    "romanian": "ro",
+    "dari": "prs",
+    "pashto": "ps",
+    "tigrinya": "ti",
+    "hmong": "hmn",
+    "cantonese": "yue",
 }
 # ISO 639-2/3 codes (HSDS allows them) -> the two-letter codes the directory uses.
 LANGUAGE_CODES_3 = {
-    "eng": "en", "spa": "es", "zho": "zh", "chi": "zh", "vie": "vi", "kor": "ko", "tgl": "tl", "ara": "ar",
-    "rus": "ru", "fra": "fr", "fre": "fr", "hat": "ht", "por": "pt", "pol": "pl", "urd": "ur", "hin": "hi",
-    "ben": "bn", "som": "so", "amh": "am", "fas": "fa", "per": "fa", "deu": "de", "ger": "de", "ita": "it",
-    "jpn": "ja", "ukr": "uk", "nep": "ne", "mya": "my", "bur": "my", "khm": "km", "lao": "lo", "swa": "sw",
-    "slk": "sk", "slo": "sk", "ell": "el", "gre": "el", "heb": "he", "tur": "tr", "pan": "pa", "tam": "ta",
-    "hmn": "hmn", "yue": "yue", "prs": "prs", "pus": "ps", "tir": "ti",
+    "eng": "en",
+    "spa": "es",
+    "zho": "zh",
+    "chi": "zh",
+    "vie": "vi",
+    "kor": "ko",
+    "tgl": "tl",
+    "ara": "ar",
+    "rus": "ru",
+    "fra": "fr",
+    "fre": "fr",
+    "hat": "ht",
+    "por": "pt",
+    "pol": "pl",
+    "urd": "ur",
+    "hin": "hi",
+    "ben": "bn",
+    "som": "so",
+    "amh": "am",
+    "fas": "fa",
+    "per": "fa",
+    "deu": "de",
+    "ger": "de",
+    "ita": "it",
+    "jpn": "ja",
+    "ukr": "uk",
+    "nep": "ne",
+    "mya": "my",
+    "bur": "my",
+    "khm": "km",
+    "lao": "lo",
+    "swa": "sw",
+    "slk": "sk",
+    "slo": "sk",
+    "ell": "el",
+    "gre": "el",
+    "heb": "he",
+    "tur": "tr",
+    "pan": "pa",
+    "tam": "ta",
+    "hmn": "hmn",
+    "yue": "yue",
+    "prs": "prs",
+    "pus": "ps",
+    "tir": "ti",
 }
 # The English name of each code, for the documents we export (the first name listed above for it).
 LANGUAGE_NAMES = {}
@@ -203,8 +280,10 @@ def _location_fields(place: dict, warnings: list[str]) -> dict:
     street = ", ".join(part for part in (text(address.get("address_1")), text(address.get("address_2"))) if part)
     postal_code = text(address.get("postal_code"))
     if has_non_ascii_digits(postal_code):
-        warnings.append(f"location {text(location.get('id'))}: the postal code {postal_code!r} is not written with "
-                        "the digits 0 to 9; left out")
+        warnings.append(
+            f"location {text(location.get('id'))}: the postal code {postal_code!r} is not written with "
+            "the digits 0 to 9; left out"
+        )
         postal_code = ""
     fields = {
         "address": _fit(street, 255, "the street address", warnings),
@@ -219,18 +298,24 @@ def _location_fields(place: dict, warnings: list[str]) -> dict:
         fields["latitude"], fields["longitude"] = latitude, longitude
         return fields
     if latitude is not None or longitude is not None:
-        warnings.append(f"location {text(location.get('id'))}: coordinates ({text(location.get('latitude'))}, "
-                        f"{text(location.get('longitude'))}) are not a valid latitude and longitude")
+        warnings.append(
+            f"location {text(location.get('id'))}: coordinates ({text(location.get('latitude'))}, "
+            f"{text(location.get('longitude'))}) are not a valid latitude and longitude"
+        )
     if location:
         centre = zip_centre(postal_code)
         if centre:
             fields["latitude"], fields["longitude"] = centre
         elif postal_code:
-            warnings.append(f"location {text(location.get('id'))}: zip code {postal_code!r} is not one we know; "
-                            "imported without a position on the map")
+            warnings.append(
+                f"location {text(location.get('id'))}: zip code {postal_code!r} is not one we know; "
+                "imported without a position on the map"
+            )
         else:
-            warnings.append(f"location {text(location.get('id'))} has neither coordinates nor a zip code; "
-                            "imported without a position on the map")
+            warnings.append(
+                f"location {text(location.get('id'))} has neither coordinates nor a zip code; "
+                "imported without a position on the map"
+            )
     return fields
 
 
@@ -265,8 +350,12 @@ def _categories(attributes: list[dict]) -> list[str]:
 
 
 def _capacity(data: dict) -> dict | None:
-    entries = (_list(data.get("capacities")) or _list(data.get("service_capacities"))
-               or _list(data.get("service_capacity")) or _list(data.get("capacity")))
+    entries = (
+        _list(data.get("capacities"))
+        or _list(data.get("service_capacities"))
+        or _list(data.get("service_capacity"))
+        or _list(data.get("capacity"))
+    )
     if not entries:
         return None
     entry = entries[0]
@@ -347,13 +436,19 @@ def service_draft(data: dict) -> Draft:
     places = _list(data.get("service_at_locations"))
     place = _choose_place(places)
     location = place.get("location") or {}
-    phones = (_list(data.get("phones")) + _list(place.get("phones")) + _list(location.get("phones"))
-              + _list((data.get("organization") or {}).get("phones")
-                      if isinstance(data.get("organization"), dict) else []))
-    languages = _languages(_list(data.get("languages")) or _list(location.get("languages"))
-                           or [lang for phone in phones[:1] for lang in _list(phone.get("languages"))], warnings)
-    schedules = (_list(data.get("schedules")) or _list(place.get("schedules"))
-                 or _list(location.get("schedules")))
+    phones = (
+        _list(data.get("phones"))
+        + _list(place.get("phones"))
+        + _list(location.get("phones"))
+        + _list((data.get("organization") or {}).get("phones") if isinstance(data.get("organization"), dict) else [])
+    )
+    languages = _languages(
+        _list(data.get("languages"))
+        or _list(location.get("languages"))
+        or [lang for phone in phones[:1] for lang in _list(phone.get("languages"))],
+        warnings,
+    )
+    schedules = _list(data.get("schedules")) or _list(place.get("schedules")) or _list(location.get("schedules"))
 
     fields = {
         "name": name,

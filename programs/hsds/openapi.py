@@ -36,8 +36,8 @@ def openapi_document(*, server_url: str) -> dict:
         "version": HSDS_VERSION,
         "summary": "The programs of this referral network, their organizations and categories, as HSDS 3.0.",
         "description": "Public and read-only. Every document validates against the HSDS 3.0 JSON Schemas. "
-                       "Ids are UUIDs. Lists take page and per_page (at most 100; with minimal, 10,000), "
-                       "and format=ndjson streams every result, one JSON document a line, without pages.",
+        "Ids are UUIDs. Lists take page and per_page (at most 100; with minimal, 10,000), "
+        "and format=ndjson streams every result, one JSON document a line, without pages.",
     }
     document["servers"] = [{"url": server_url.rstrip("/")}]
     # Upstream leaves page and per_page unbounded; we answer 400 below 1 and past 18 digits (core.numbers).

@@ -74,5 +74,7 @@ class ImportReport:
     organizations_updated: int = 0
 
     def summary(self) -> str:
-        return (f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-                f"{len(self.rejected)} rejected")
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.rejected)} rejected"
+        )

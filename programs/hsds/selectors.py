@@ -63,8 +63,7 @@ def providers():
 
 
 def provider_get(organization_id: str, *, full_service: bool = False) -> Organization | None:
-    found = list(providers().filter(_id_condition(organization_id))
-                 .prefetch_related(programs_of(full_service))[:2])
+    found = list(providers().filter(_id_condition(organization_id)).prefetch_related(programs_of(full_service))[:2])
     return next((o for o in found if o.hsds_id == organization_id), found[0] if found else None)
 
 
@@ -107,8 +106,9 @@ def services_filtered(filters: ServiceFilters, *, places_only: bool = False):
         from programs.selectors import UnknownZipCode
 
         try:
-            programs = program_search(zip_code=filters.postcode, q=filters.search,
-                                      radius_miles=filters.proximity_meters / METERS_PER_MILE)
+            programs = program_search(
+                zip_code=filters.postcode, q=filters.search, radius_miles=filters.proximity_meters / METERS_PER_MILE
+            )
         except UnknownZipCode as error:
             raise FilterError(str(error)) from None
         programs = programs.order_by("distance_miles", "name", "pk")

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -137,13 +137,17 @@ def organization_upsert(*, data: dict) -> tuple[Organization, str]:
 
 
 def _organization_changes(organization: Organization, fields: dict) -> dict:
-    return {name: value for name, value in fields.items()
-            if (value or name != "name") and getattr(organization, name) != value}
+    return {
+        name: value
+        for name, value in fields.items()
+        if (value or name != "name") and getattr(organization, name) != value
+    }
 
 
 @transaction.atomic
-def _organizations_upsert_batch(batch: list[tuple[str, dict, Source]], rejected: list[Problem]
-                                ) -> dict[str, tuple[Organization, str]]:
+def _organizations_upsert_batch(
+    batch: list[tuple[str, dict, Source]], rejected: list[Problem]
+) -> dict[str, tuple[Organization, str]]:
     """organization_upsert for many at once: one query finds them, a few statements write them. Records
     that cannot be imported are added to ``rejected``."""
     existing = _by_hsds_id(Organization.objects.select_for_update(), [hsds_id for hsds_id, _, _ in batch])
@@ -171,13 +175,17 @@ def _organizations_upsert_batch(batch: list[tuple[str, dict, Source]], rejected:
         taken = _taken_slugs()
         slugs = [_unique_slug(fields["name"], hsds_id, taken) for hsds_id, fields in new]
         groups = Group.objects.bulk_create([Group(name=f"org:{slug}:admins") for slug in slugs])
-        created = Organization.objects.bulk_create([
-            Organization(slug=slug, admin_group=group, hsds_id=hsds_id, **fields)
-            for (hsds_id, fields), slug, group in zip(new, slugs, groups)])
+        created = Organization.objects.bulk_create(
+            [
+                Organization(slug=slug, admin_group=group, hsds_id=hsds_id, **fields)
+                for (hsds_id, fields), slug, group in zip(new, slugs, groups)
+            ]
+        )
         results.update({hsds_id: (organization, "created") for (hsds_id, _), organization in zip(new, created)})
     if changed:
-        Organization.objects.bulk_update([organization for organization, _ in changed],
-                                         sorted({name for _, changes in changed for name in changes}))
+        Organization.objects.bulk_update(
+            [organization for organization, _ in changed], sorted({name for _, changes in changed for name in changes})
+        )
     return results
 
 
@@ -199,15 +207,21 @@ def _capacity_changes(program: Program | None, capacity: dict | None) -> dict:
 
 def _check_owner(program: Program, draft: Draft, organization: Organization) -> None:
     if program.organization_id != organization.pk:
-        raise RecordError(f"service {draft.hsds_id} is already in the directory under "
-                          f"{program.organization.name}; move it in the admin first")
+        raise RecordError(
+            f"service {draft.hsds_id} is already in the directory under "
+            f"{program.organization.name}; move it in the admin first"
+        )
 
 
 @transaction.atomic
 def program_upsert(*, draft: Draft, organization: Organization) -> str:
     """Creates or updates the program of one HSDS service. Returns created, updated or unchanged."""
-    program = _by_hsds_id(Program.objects.unscoped("an HSDS id names one program of the shared directory")
-                          .select_for_update().select_related("organization"), [draft.hsds_id]).get(draft.hsds_id)
+    program = _by_hsds_id(
+        Program.objects.unscoped("an HSDS id names one program of the shared directory")
+        .select_for_update()
+        .select_related("organization"),
+        [draft.hsds_id],
+    ).get(draft.hsds_id)
     categories = [category_get_or_create(name=name) for name in draft.categories]
     categories = [category for category in categories if category.slug]
     if program is None:
@@ -229,28 +243,41 @@ def program_upsert(*, draft: Draft, organization: Organization) -> str:
 
 
 @transaction.atomic
-def _programs_upsert_batch(batch: list[tuple[Draft, Organization, Source]], rejected: list[Problem]
-                           ) -> list[tuple[Draft, Source, str]]:
+def _programs_upsert_batch(
+    batch: list[tuple[Draft, Organization, Source]], rejected: list[Problem]
+) -> list[tuple[Draft, Source, str]]:
     """program_upsert for many at once: one query finds the programs, one their categories, a few statements
     write them. A service that cannot be saved for a reason of its own (another organization's) is added to
     ``rejected``; a database error fails the whole batch (the caller then saves its services one by one)."""
-    existing = _by_hsds_id(Program.objects.unscoped("HSDS ids name programs of the shared directory")
-                           .select_for_update(of=("self",))
-                           .select_related("organization"), [draft.hsds_id for draft, _, _ in batch])
+    existing = _by_hsds_id(
+        Program.objects.unscoped("HSDS ids name programs of the shared directory")
+        .select_for_update(of=("self",))
+        .select_related("organization"),
+        [draft.hsds_id for draft, _, _ in batch],
+    )
     current_categories: dict[int, set[int]] = {}
     for program_id, category_id in Program.categories.through.objects.filter(
-            program_id__in=[program.pk for program in existing.values()]).values_list("program_id", "category_id"):
+        program_id__in=[program.pk for program in existing.values()]
+    ).values_list("program_id", "category_id"):
         current_categories.setdefault(program_id, set()).add(category_id)
     categories = categories_get_or_create(names={name for draft, _, _ in batch for name in draft.categories})
 
     outcomes, new, updates = [], [], []
     for draft, organization, source in batch:
-        wanted = list({categories[name].pk: categories[name] for name in draft.categories
-                       if name in categories}.values())
+        wanted = list(
+            {categories[name].pk: categories[name] for name in draft.categories if name in categories}.values()
+        )
         program = existing.get(draft.hsds_id)
         if program is None:
-            new.append({"organization": organization, "hsds_id": draft.hsds_id, "categories": wanted,
-                        **draft.fields, **_capacity_changes(None, draft.capacity)})
+            new.append(
+                {
+                    "organization": organization,
+                    "hsds_id": draft.hsds_id,
+                    "categories": wanted,
+                    **draft.fields,
+                    **_capacity_changes(None, draft.capacity),
+                }
+            )
             outcomes.append((draft, source, "created"))
             continue
         try:
@@ -273,11 +300,12 @@ def _programs_upsert_batch(batch: list[tuple[Draft, Organization, Source]], reje
 
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
-def _save_organizations(organizations: dict[str, tuple[dict, Source]], report: ImportReport, *,
-                        batch_size: int, progress) -> dict[str, Organization]:
+def _save_organizations(
+    organizations: dict[str, tuple[dict, Source]], report: ImportReport, *, batch_size: int, progress
+) -> dict[str, Organization]:
     saved: dict[str, Organization] = {}
     items = [(hsds_id, data, source) for hsds_id, (data, source) in organizations.items()]
     done = 0
@@ -305,8 +333,14 @@ def _save_organizations(organizations: dict[str, tuple[dict, Source]], report: I
     return saved
 
 
-def _save_services(drafts: list[tuple[Draft, Organization, Source]], report: ImportReport, *, batch_size: int,
-                   progress, progress_every: int) -> None:
+def _save_services(
+    drafts: list[tuple[Draft, Organization, Source]],
+    report: ImportReport,
+    *,
+    batch_size: int,
+    progress,
+    progress_every: int,
+) -> None:
     done = 0
     for batch in _chunks(drafts, batch_size):
         try:
@@ -326,13 +360,17 @@ def _save_services(drafts: list[tuple[Draft, Organization, Source]], report: Imp
             getattr(report, outcome).append(draft.hsds_id)
             report.warnings.extend(Problem(source, f"service {draft.hsds_id}: {w}") for w in draft.warnings)
         before, done = done, done + len(batch)
-        if progress and (done // progress_every > before // progress_every or done == len(drafts)) \
-                and len(drafts) >= progress_every:
+        if (
+            progress
+            and (done // progress_every > before // progress_every or done == len(drafts))
+            and len(drafts) >= progress_every
+        ):
             progress(f"services: {done}/{len(drafts)} saved")
 
 
-def hsds_import(*, path: Path, progress=None, progress_every: int = PROGRESS_EVERY,
-                batch_size: int = BATCH_SIZE) -> ImportReport:
+def hsds_import(
+    *, path: Path, progress=None, progress_every: int = PROGRESS_EVERY, batch_size: int = BATCH_SIZE
+) -> ImportReport:
     """Reads ``path`` (see read_path) and upserts every service in it. Raises ImportPathError only when
     there is nothing to read; everything else is reported in the returned ImportReport."""
 
@@ -361,8 +399,9 @@ def hsds_import(*, path: Path, progress=None, progress_every: int = PROGRESS_EVE
         hsds_id = text(record.data.get("id"))
         key = hsds_id or f"\0{record.source}"
         previous = services.get(key)
-        services[key] = (merge_records(previous[0], record.data), previous[1]) if previous else (record.data,
-                                                                                                 record.source)
+        services[key] = (
+            (merge_records(previous[0], record.data), previous[1]) if previous else (record.data, record.source)
+        )
     drafts, unknown = [], []
     for data, source in services.values():
         try:
@@ -380,9 +419,14 @@ def hsds_import(*, path: Path, progress=None, progress_every: int = PROGRESS_EVE
         for draft, source in unknown:
             organization = known.get(draft.organization["id"])
             if organization is None:
-                report.rejected.append(Problem(source, f"service {draft.hsds_id}: organization "
-                                                       f"{draft.organization['id']} is neither in this import "
-                                                       "nor in the directory"))
+                report.rejected.append(
+                    Problem(
+                        source,
+                        f"service {draft.hsds_id}: organization "
+                        f"{draft.organization['id']} is neither in this import "
+                        "nor in the directory",
+                    )
+                )
             else:
                 drafts.append((draft, organization, source))
     _save_services(drafts, report, batch_size=batch_size, progress=progress, progress_every=progress_every)

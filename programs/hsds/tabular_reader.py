@@ -24,10 +24,13 @@ TABLE_NAMES = {
     "organization": ("organization", "organizations"),
     "service": ("service", "services"),
     "location": ("location", "locations"),
-    "service_at_location": ("service_at_location", "service_at_locations", "services_at_location",
-                            "services_at_locations"),
-    "address": ("address", "addresses", "physical_address", "physical_addresses", "postal_address",
-                "postal_addresses"),
+    "service_at_location": (
+        "service_at_location",
+        "service_at_locations",
+        "services_at_location",
+        "services_at_locations",
+    ),
+    "address": ("address", "addresses", "physical_address", "physical_addresses", "postal_address", "postal_addresses"),
     "phone": ("phone", "phones"),
     "schedule": ("schedule", "schedules", "regular_schedule", "regular_schedules"),
     "service_area": ("service_area", "service_areas"),
@@ -55,12 +58,17 @@ def _table_files(folder: Path, reading: Reading) -> dict[str, list[Path]]:
     if descriptor.is_file():
         try:
             package = json.loads(descriptor.read_text(encoding="utf-8-sig"))
-            resources = [(r.get("name", ""), r.get("path", "")) for r in package.get("resources", [])
-                         if isinstance(r, dict) and isinstance(r.get("path"), str)]
+            resources = [
+                (r.get("name", ""), r.get("path", ""))
+                for r in package.get("resources", [])
+                if isinstance(r, dict) and isinstance(r.get("path"), str)
+            ]
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as error:
             line = getattr(error, "lineno", None)
-            reading.warn(Source("datapackage.json", line),
-                         f"cannot read the package descriptor ({error}); finding tables by file name")
+            reading.warn(
+                Source("datapackage.json", line),
+                f"cannot read the package descriptor ({error}); finding tables by file name",
+            )
     if not resources:
         resources = [(path.stem, path.name) for path in sorted(folder.glob("*.csv"))]
     for name, relative in resources:
@@ -113,8 +121,9 @@ def _read_csv(path: Path, reading: Reading, progress) -> list[tuple[dict, Source
             if not any(value.strip() for value in values):
                 continue
             if len(values) != len(header):
-                reading.reject(Source(label, start),
-                               f"the row has {len(values)} fields where the header has {len(header)}")
+                reading.reject(
+                    Source(label, start), f"the row has {len(values)} fields where the header has {len(header)}"
+                )
                 continue
             rows.append(({name: value.strip() for name, value in zip(header, values)}, Source(label, start)))
             if progress:
@@ -171,8 +180,9 @@ def read_tabular_package(folder: Path, reading: Reading, *, progress=None) -> No
             result.append(phone)
         return result
 
-    phones_of = {key: grouped("phone", key) for key in
-                 ("service_id", "location_id", "organization_id", "service_at_location_id")}
+    phones_of = {
+        key: grouped("phone", key) for key in ("service_id", "location_id", "organization_id", "service_at_location_id")
+    }
     schedules_of = {key: grouped("schedule", key) for key in ("service_id", "location_id", "service_at_location_id")}
     languages_of = {key: grouped("language", key) for key in ("service_id", "location_id")}
     addresses_of_location = grouped("address", "location_id")
@@ -199,15 +209,18 @@ def read_tabular_package(folder: Path, reading: Reading, *, progress=None) -> No
         }
 
     for organization_id, (row, source) in organizations.items():
-        reading.organizations.append(OrganizationRecord(
-            {**row, "phones": phones(phones_of["organization_id"].get(organization_id, []))}, source))
+        reading.organizations.append(
+            OrganizationRecord({**row, "phones": phones(phones_of["organization_id"].get(organization_id, []))}, source)
+        )
 
     for service_id, (row, source) in services.items():
         data = {key: value for key, value in row.items() if value != ""}
         organization_id = row.get("organization_id", "")
         if organization_id in organizations:
-            data["organization"] = {**organizations[organization_id][0],
-                                    "phones": phones(phones_of["organization_id"].get(organization_id, []))}
+            data["organization"] = {
+                **organizations[organization_id][0],
+                "phones": phones(phones_of["organization_id"].get(organization_id, [])),
+            }
         data["phones"] = phones(phones_of["service_id"].get(service_id, []))
         data["schedules"] = schedules_of["service_id"].get(service_id, [])
         data["languages"] = language_list(languages_of["service_id"].get(service_id, []))
@@ -217,10 +230,14 @@ def read_tabular_package(folder: Path, reading: Reading, *, progress=None) -> No
         ]
         if not data.get("eligibility_description") and eligibility_of_service.get(service_id):
             data["eligibility_description"] = "; ".join(
-                row["eligibility"] for row in eligibility_of_service[service_id] if row.get("eligibility"))
+                row["eligibility"] for row in eligibility_of_service[service_id] if row.get("eligibility")
+            )
         data["capacities"] = capacity_of_service.get(service_id, [])
-        term_ids = [a.get("taxonomy_term_id", "") for a in attributes_of.get(service_id, [])
-                    if a.get("link_entity", "service") in ("service", "")]
+        term_ids = [
+            a.get("taxonomy_term_id", "")
+            for a in attributes_of.get(service_id, [])
+            if a.get("link_entity", "service") in ("service", "")
+        ]
         term_ids += [link.get("taxonomy_id", "") for link in taxonomy_of_service.get(service_id, [])]
         term_ids += [part.strip() for part in row.get("taxonomy_ids", "").split(",") if part.strip()]
         attributes = []
@@ -233,14 +250,18 @@ def read_tabular_package(folder: Path, reading: Reading, *, progress=None) -> No
         places = []
         for place in places_of_service.get(service_id, []):
             place_id = place.get("id", "")
-            places.append({
-                **place,
-                "location": location(place.get("location_id", "")),
-                "phones": phones(phones_of["service_at_location_id"].get(place_id, [])) if place_id else [],
-                "schedules": schedules_of["service_at_location_id"].get(place_id, []) if place_id else [],
-            })
+            places.append(
+                {
+                    **place,
+                    "location": location(place.get("location_id", "")),
+                    "phones": phones(phones_of["service_at_location_id"].get(place_id, [])) if place_id else [],
+                    "schedules": schedules_of["service_at_location_id"].get(place_id, []) if place_id else [],
+                }
+            )
             if place.get("location_id") and place["location_id"] not in locations:
-                reading.warn(source, f"service {service_id} is placed at location {place['location_id']}, "
-                                     "which is not in the package")
+                reading.warn(
+                    source,
+                    f"service {service_id} is placed at location {place['location_id']}, which is not in the package",
+                )
         data["service_at_locations"] = places
         reading.services.append(ServiceRecord(data, source))

@@ -15,8 +15,11 @@ urlpatterns = [
     path("organizations", views.OrganizationList.as_view(), name="organizations"),
     path("organizations/<str:provider_id>", views.OrganizationDetail.as_view(), name="organization"),
     path("service_at_locations", views.ServiceAtLocationList.as_view(), name="service_at_locations"),
-    path("service_at_locations/<str:service_at_location_id>", views.ServiceAtLocationDetail.as_view(),
-         name="service_at_location"),
+    path(
+        "service_at_locations/<str:service_at_location_id>",
+        views.ServiceAtLocationDetail.as_view(),
+        name="service_at_location",
+    ),
     path("taxonomies", views.TaxonomyList.as_view(), name="taxonomies"),
     path("taxonomies/<str:taxonomy_id>", views.TaxonomyDetail.as_view(), name="taxonomy"),
     path("taxonomy_terms", views.TaxonomyTermList.as_view(), name="taxonomy_terms"),

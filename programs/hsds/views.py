@@ -145,8 +145,14 @@ class HSDSView(APIView):
 
     # --- answers ---
 
-    def page(self, items, document: Callable[[object], dict | None], *, max_per_page: int = MAX_PER_PAGE,
-             default_per_page: int = DEFAULT_PER_PAGE):
+    def page(
+        self,
+        items,
+        document: Callable[[object], dict | None],
+        *,
+        max_per_page: int = MAX_PER_PAGE,
+        default_per_page: int = DEFAULT_PER_PAGE,
+    ):
         """An HSDS API page of ``items`` (a queryset or list), or with format=ndjson every item, a line each."""
         if self.output_format() == "ndjson":
             return self.stream(items, document)
@@ -156,16 +162,18 @@ class HSDSView(APIView):
         total_pages = paginator.num_pages
         rows = paginator.page(page_number).object_list if page_number <= total_pages else []
         contents = [found for found in (document(item) for item in rows) if found is not None]
-        return Response({
-            "total_items": paginator.count,
-            "total_pages": total_pages,
-            "page_number": page_number,
-            "size": len(contents),
-            "first_page": page_number == 1,
-            "last_page": page_number >= total_pages,
-            "empty": not contents,
-            "contents": contents,
-        })
+        return Response(
+            {
+                "total_items": paginator.count,
+                "total_pages": total_pages,
+                "page_number": page_number,
+                "size": len(contents),
+                "first_page": page_number == 1,
+                "last_page": page_number >= total_pages,
+                "empty": not contents,
+                "contents": contents,
+            }
+        )
 
     def stream(self, items, document: Callable[[object], dict | None]) -> StreamingHttpResponse:
         def lines() -> Iterable[str]:
@@ -187,10 +195,12 @@ def _chunked(items):
 
 class Metadata(HSDSView):
     def get(self, request):
-        return Response({
-            "version": export.HSDS_VERSION,
-            "openapi_url": request.build_absolute_uri(reverse("hsds:openapi")),
-        })
+        return Response(
+            {
+                "version": export.HSDS_VERSION,
+                "openapi_url": request.build_absolute_uri(reverse("hsds:openapi")),
+            }
+        )
 
 
 class OpenAPI(HSDSView):
@@ -203,8 +213,12 @@ class ServiceList(HSDSView):
         minimal, full = self.flag("minimal"), self.flag("full")
         programs = selectors.services_filtered(self.service_filters())
         if minimal:
-            return self.page(programs, export.service_minimal_json, max_per_page=MAX_PER_PAGE_MINIMAL,
-                             default_per_page=MAX_PER_PAGE_MINIMAL)
+            return self.page(
+                programs,
+                export.service_minimal_json,
+                max_per_page=MAX_PER_PAGE_MINIMAL,
+                default_per_page=MAX_PER_PAGE_MINIMAL,
+            )
         return self.page(programs, export.service_json if full else export.service_list_json)
 
 
@@ -224,8 +238,12 @@ class OrganizationList(HSDSView):
             organizations = organizations.filter(name__icontains=search)
         if full or full_service:
             organizations = organizations.prefetch_related(selectors.programs_of(full_service))
-            return self.page(organizations, lambda organization: export.organization_full_json(
-                organization, organization.programs.all(), full_service=full_service))
+            return self.page(
+                organizations,
+                lambda organization: export.organization_full_json(
+                    organization, organization.programs.all(), full_service=full_service
+                ),
+            )
         return self.page(organizations, export.organization_json)
 
 
@@ -235,8 +253,9 @@ class OrganizationDetail(HSDSView):
         organization = selectors.provider_get(provider_id, full_service=full_service)
         if organization is None:
             return self.not_found("organization")
-        return Response(export.organization_full_json(organization, organization.programs.all(),
-                                                      full_service=full_service))
+        return Response(
+            export.organization_full_json(organization, organization.programs.all(), full_service=full_service)
+        )
 
 
 class ServiceAtLocationList(HSDSView):
@@ -258,8 +277,9 @@ class TaxonomyList(HSDSView):
     def get(self, request):
         taxonomy = export.taxonomy_json()
         search = self.param("search").casefold()
-        matching = [taxonomy] if search in taxonomy["name"].casefold() or search in taxonomy[
-            "description"].casefold() else []
+        matching = (
+            [taxonomy] if search in taxonomy["name"].casefold() or search in taxonomy["description"].casefold() else []
+        )
         return self.page(matching, dict)
 
 

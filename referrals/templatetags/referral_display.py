@@ -6,10 +6,10 @@ from django import template
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
-from referrals.answers import CONFIRM_STATUS, SEEKER_ANSWERS, WITHDRAW_CONSENT, seeker_answer_labels
-from referrals import stalls
-from referrals.models import Referral, ReferralEvent
 from core.templatetags.contact_links import phone_text
+from referrals import stalls
+from referrals.answers import CONFIRM_STATUS, SEEKER_ANSWERS, WITHDRAW_CONSENT, seeker_answer_labels
+from referrals.models import Referral, ReferralEvent
 from referrals.statuses import CLOSED, Reason, Status, seeker_label, seeker_reason_label
 
 register = template.Library()
@@ -84,7 +84,7 @@ def ago(value) -> str:
 
 @register.filter
 def stalled_for(referral) -> str:
-    """"Stalled 5 days" when the referral's status has gone unconfirmed past its stall period (referrals.stalls),
+    """ "Stalled 5 days" when the referral's status has gone unconfirmed past its stall period (referrals.stalls),
     else ""."""
     days = stalls.stalled_days(referral, now=timezone.now())
     if days is None:
@@ -136,8 +136,9 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
             words += ", with a note"
         return words
     if kind == Kind.REOPENED:
-        return (f"reopened the referral: status from {_status_label(event.from_status)} "
-                f"to {_status_label(event.to_status)}")
+        return (
+            f"reopened the referral: status from {_status_label(event.from_status)} to {_status_label(event.to_status)}"
+        )
     if kind == Kind.NOTE_ADDED:
         return "added a note"
     if kind == Kind.NOTE_DELETED:
@@ -169,8 +170,11 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
         recipient = "the seeker" if detail.get("to") == "Seeker" else (detail.get("to") or "")
         return f"sent a text message to {recipient}" if recipient else "sent a text message"
     if kind == Kind.TEXT_REPLY:
-        answer = {"got_help": "got help", "couldnt_get_help": "couldn't get help",
-                  "no_longer_interested": "no longer interested"}.get(detail.get("choice") or "", "")
+        answer = {
+            "got_help": "got help",
+            "couldnt_get_help": "couldn't get help",
+            "no_longer_interested": "no longer interested",
+        }.get(detail.get("choice") or "", "")
         return f"answered by text: {answer}" if answer else "answered by text"
     if kind == Kind.TEXTS_STOPPED:
         return f"replied {detail.get('keyword') or 'STOP'} to our texts: no more texts until they reply START"
@@ -183,8 +187,11 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
         return f"confirmed the status is still {_status_label(event.to_status)}"
     if kind == Kind.STALLED:
         days = int(detail.get("period_days", 0)) * int(detail.get("step", 1))
-        told = "asked the program's claimers to confirm or update it" if detail.get("told") == "claimers" \
+        told = (
+            "asked the program's claimers to confirm or update it"
+            if detail.get("told") == "claimers"
             else "told the referrer, with programs that have open slots"
+        )
         if detail.get("seeker_reminded"):
             told = "reminded the seeker of what the program needs and " + told
         return f"noted it has been {_status_label(event.to_status)} for {days} days with no update: {told}"

@@ -104,9 +104,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
-    )
+    "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -117,11 +115,13 @@ def sqlite_for_concurrent_use(database: dict) -> dict:
     that read and then writes cannot meet another writer halfway and fail at once), a writer waits up to 20
     seconds for the lock, and readers never wait for a writer (write-ahead log)."""
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("OPTIONS", {}).update({
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        })
+        database.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
     return database
 
 
@@ -185,7 +185,8 @@ if env_bool("TRUST_X_FORWARDED_FOR", False):
     raise ImproperlyConfigured(
         "TRUST_X_FORWARDED_FOR is no longer read: it trusted the first X-Forwarded-For hop, which the client "
         "writes. Remove it and set NUM_PROXIES to the number of proxies in front of the app (1 for one TLS "
-        "proxy or load balancer).")
+        "proxy or load balancer)."
+    )
 
 # Caches live in Redis when there is one, so every web process shares them (the web tier keeps no state).
 # CACHE_URL may name a separate Redis (e.g. one with an LRU eviction policy); it defaults to REDIS_URL.
@@ -193,9 +194,15 @@ CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL:
     # Short timeouts: the cache is asked during requests (and the Inbound page cache inside transactions); a
     # Redis that stopped answering must cost a page a second at most, not hang it.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                          "KEY_PREFIX": "rn", "TIMEOUT": 300,
-                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "rn",
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -296,7 +303,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Referral network API",
     "DESCRIPTION": "Seekers, programs and closed-loop referrals. Authenticate with `Authorization: Token <token>` "
-                   "(POST /api/v1/auth/token/; tokens expire, see `expiry`) or a signed-in session.",
+    "(POST /api/v1/auth/token/; tokens expire, see `expiry`) or a signed-in session.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -345,9 +352,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # ops.requests writes one line per request; production turns it on (see ops.logging).
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "ops.requests": {"level": "WARNING"},
-                # One line per in-process task would drown `make run` and seed_demo.
-                "celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "ops.requests": {"level": "WARNING"},
+        # One line per in-process task would drown `make run` and seed_demo.
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
 
 # --- Sign-in and sessions (issue 6; see security/) ---------------------------------------------------------

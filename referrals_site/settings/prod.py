@@ -79,4 +79,5 @@ _EMAIL_DOES_NOT_DELIVER = EMAIL_BACKEND in _DEVELOPMENT_EMAIL_BACKENDS or not is
 if _EMAIL_DOES_NOT_DELIVER and not env_bool("ALLOW_CONSOLE_EMAIL", False):
     raise ImproperlyConfigured(
         "EMAIL_BACKEND must name a backend that delivers mail in production (SMTP or django-anymail); set "
-        "ALLOW_CONSOLE_EMAIL=true to print mail to the log on purpose.")
+        "ALLOW_CONSOLE_EMAIL=true to print mail to the log on purpose."
+    )

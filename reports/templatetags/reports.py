@@ -26,8 +26,12 @@ def _cell(value, first: bool) -> str:
 def report_rows(table):
     """The body rows of a report table, built in Python: tables may have hundreds of rows."""
     if not table.rows:
-        return format_html('<tr><td colspan="{}" class="muted">No referrals in these dates.</td></tr>',
-                           len(table.columns))
-    return mark_safe("\n".join(  # every text is escaped in _cell
-        "<tr>" + "".join(_cell(value, index == 0) for index, value in enumerate(row)) + "</tr>"
-        for row in table.rows))
+        return format_html(
+            '<tr><td colspan="{}" class="muted">No referrals in these dates.</td></tr>', len(table.columns)
+        )
+    return mark_safe(
+        "\n".join(  # every text is escaped in _cell
+            "<tr>" + "".join(_cell(value, index == 0) for index, value in enumerate(row)) + "</tr>"
+            for row in table.rows
+        )
+    )

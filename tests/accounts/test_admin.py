@@ -84,8 +84,9 @@ def test_an_organization_edit_is_logged_and_keeps_its_admin_group(admin_client, 
     network.site.refresh_from_db()
     assert network.site.name == "Northside Community Health"
     assert network.site_admin.groups.filter(pk=network.site.admin_group_id).exists()
-    assert LogEntry.objects.filter(object_id=str(network.site.pk), content_type__model="organization",
-                                   action_flag=CHANGE).exists()
+    assert LogEntry.objects.filter(
+        object_id=str(network.site.pk), content_type__model="organization", action_flag=CHANGE
+    ).exists()
 
 
 def test_groups_are_shown_but_cannot_be_changed_in_the_user_admin(admin_client, network):

@@ -2,8 +2,9 @@ from accounts.models import Membership
 from accounts.services import membership_set
 
 
-def test_promotion_to_admin_ends_sessions_begun_without_a_second_factor(client, network,
-                                                                       django_capture_on_commit_callbacks):
+def test_promotion_to_admin_ends_sessions_begun_without_a_second_factor(
+    client, network, django_capture_on_commit_callbacks
+):
     client.force_login(network.teammate)
     assert client.get("/people/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):

@@ -33,8 +33,9 @@ def test_password_reset_sends_a_link(client, network, mailoutbox, django_capture
     assert len(mailoutbox) == 1 and "/accounts/password/reset/" in mailoutbox[0].body
 
 
-def test_someone_who_never_chose_a_password_can_ask_for_a_link(client, network, mailoutbox,
-                                                              django_capture_on_commit_callbacks):
+def test_someone_who_never_chose_a_password_can_ask_for_a_link(
+    client, network, mailoutbox, django_capture_on_commit_callbacks
+):
     invited = factories.UserFactory(email="new.colleague@northside.example")
     invited.set_unusable_password()
     invited.save()

@@ -20,11 +20,17 @@ def test_a_query_without_tenant_scope_fails(db, model):
 
 
 def test_every_model_with_an_organization_uses_the_scoped_manager():
-    owned = [model for model in apps.get_models()
-             if any(field.name == "organization" and field.many_to_one for field in model._meta.fields)]
+    owned = [
+        model
+        for model in apps.get_models()
+        if any(field.name == "organization" and field.many_to_one for field in model._meta.fields)
+    ]
     assert owned, "expected tenant-owned models"
-    unguarded = [model.__name__ for model in owned
-                 if model.__module__.split(".")[0] != "accounts" and not isinstance(model.objects, TenantManager)]
+    unguarded = [
+        model.__name__
+        for model in owned
+        if model.__module__.split(".")[0] != "accounts" and not isinstance(model.objects, TenantManager)
+    ]
     assert unguarded == []
 
 

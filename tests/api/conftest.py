@@ -10,8 +10,16 @@ from referrals.services import note_add
 from tests import factories
 from tests.factories import api_token
 
-ROLES = ["referrer", "teammate", "private_worker", "claimer", "other_claimer", "outsider", "site_admin",
-         "provider_admin"]
+ROLES = [
+    "referrer",
+    "teammate",
+    "private_worker",
+    "claimer",
+    "other_claimer",
+    "outsider",
+    "site_admin",
+    "provider_admin",
+]
 
 
 @pytest.fixture(autouse=True)

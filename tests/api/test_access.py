@@ -133,8 +133,12 @@ class TestReferralCreate(EndpointCase):
     expected = _codes(201, seen_by=SEES_SEEKER, otherwise=400)
 
     def body(self, world):
-        return {"seeker": str(world.network.seeker.public_id), "program": str(world.network.other_program.public_id),
-                "comment": "Needs groceries", "consent": True}
+        return {
+            "seeker": str(world.network.seeker.public_id),
+            "program": str(world.network.other_program.public_id),
+            "comment": "Needs groceries",
+            "consent": True,
+        }
 
 
 class TestReferralDetail(EndpointCase):

@@ -46,8 +46,10 @@ def test_a_wrong_token_is_401(db, api):
 def test_the_token_endpoint_is_strictly_rate_limited(network, api, settings, one_window):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token": (3, 60)}
     client = api()
-    answers = [client.post(URL, {"email": network.referrer.email, "password": "guess"}, format="json").status_code
-               for _ in range(4)]
+    answers = [
+        client.post(URL, {"email": network.referrer.email, "password": "guess"}, format="json").status_code
+        for _ in range(4)
+    ]
     assert answers == [400, 400, 400, 429]
     response = client.post(URL, {"email": network.referrer.email, "password": PASSWORD}, format="json")
     assert response.status_code == 429
@@ -77,8 +79,12 @@ def test_the_configured_token_rate_is_stricter_than_the_users_rate():
 def test_a_forged_forwarded_address_does_not_dodge_the_limit(network, api, settings, one_window):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token": (2, 60)}
     client = api()
-    answers = [client.post(URL, {"email": "a@b.org", "password": "x"}, format="json",
-                           HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)]
+    answers = [
+        client.post(
+            URL, {"email": "a@b.org", "password": "x"}, format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        ).status_code
+        for n in range(3)
+    ]
     assert answers == [400, 400, 429]
 
 

@@ -34,7 +34,8 @@ def test_a_site_admin_downloads_what_their_organization_sent(network, referrals,
     assert "attachment" in response["Content-Disposition"]
     rows = _rows(response)
     assert [(row["id"], row["direction"], row["direction_code"], row["program"]) for row in rows] == [
-        (str(sent.public_id), "Sent", "sent", "Community Food Pantry")]
+        (str(sent.public_id), "Sent", "sent", "Community Food Pantry")
+    ]
     assert rows[0]["referred_by_first_name"] == "Maria"
 
 
@@ -47,8 +48,11 @@ def test_cells_read_as_the_pages_do_with_codes_beside_them_and_local_times(netwo
     settings.TIME_ZONE = "America/Chicago"
     referral = network.refer()
     Referral.objects.unscoped("test").filter(pk=referral.pk).update(
-        sent_at=datetime(2026, 12, 4, 15, 30, tzinfo=ZoneInfo("UTC")), status="declined",
-        status_reason="no_capacity", program_outcome="declined")
+        sent_at=datetime(2026, 12, 4, 15, 30, tzinfo=ZoneInfo("UTC")),
+        status="declined",
+        status_reason="no_capacity",
+        program_outcome="declined",
+    )
     row = _rows(api(network.site_admin).get(API_URL))[0]
 
     assert (row["status"], row["status_code"]) == ("Declined", "declined")
@@ -101,7 +105,7 @@ def test_an_admin_of_several_organizations_names_one_of_their_own(network, refer
 
 
 def test_cells_that_spreadsheets_would_run_are_defused(network, api):
-    network.seeker.last_name = "=HYPERLINK(\"http://evil\")"
+    network.seeker.last_name = '=HYPERLINK("http://evil")'
     network.seeker.save()
     network.refer()
     rows = _rows(api(network.site_admin).get(API_URL))

@@ -1,7 +1,7 @@
 """A network admin's look does not mark a referral viewed; each token request gets its own working token."""
 
-from security.models import ApiToken
 from referrals.models import Referral
+from security.models import ApiToken
 from tests import factories
 from tests.factories import PASSWORD
 

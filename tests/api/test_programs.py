@@ -4,8 +4,9 @@ URL = "/api/v1/programs/"
 
 
 def test_it_searches_by_zip_with_distances_nearest_first(network, api):
-    far = factories.ProgramFactory(organization=network.provider, name="Far Pantry", zip_code="60601",
-                                   latitude=41.8858, longitude=-87.6181)
+    far = factories.ProgramFactory(
+        organization=network.provider, name="Far Pantry", zip_code="60601", latitude=41.8858, longitude=-87.6181
+    )
     response = api(network.referrer).get(URL, {"zip": "60640", "radius_miles": 25})
     assert response.status_code == 200
     body = response.json()

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from referrals.services import note_add, referral_change_status
 from core.pagination import CappedCountPagination, CappedCountPaginator
+from referrals.services import note_add, referral_change_status
 from tests import factories
 
 
@@ -25,8 +25,9 @@ def _used(client):
 
 def _grow(network, n):
     for _ in range(n):
-        seeker = factories.SeekerFactory(organization=network.site, created_by=network.referrer,
-                                         team=network.sharing_team)
+        seeker = factories.SeekerFactory(
+            organization=network.site, created_by=network.referrer, team=network.sharing_team
+        )
         goal = factories.GoalFactory(seeker=seeker)
         referral = network.refer(seeker=seeker, goal=goal)
         referral_change_status(actor=network.claimer, referral=referral, to_status="accepted")
@@ -34,12 +35,18 @@ def _grow(network, n):
         factories.ProgramFactory(organization=network.provider, categories=[])
 
 
-@pytest.mark.parametrize("role, url", [
-    ("referrer", "/api/v1/referrals/"), ("claimer", "/api/v1/referrals/?direction=inbound"),
-    ("teammate", "/api/v1/referrals/?direction=outbound"), ("site_admin", "/api/v1/referrals/?status=accepted"),
-    ("site_admin", "/api/v1/seekers/"), ("referrer", "/api/v1/programs/"),
-    ("outsider", "/api/v1/programs/?zip=60640&radius_miles=10"),
-])
+@pytest.mark.parametrize(
+    "role, url",
+    [
+        ("referrer", "/api/v1/referrals/"),
+        ("claimer", "/api/v1/referrals/?direction=inbound"),
+        ("teammate", "/api/v1/referrals/?direction=outbound"),
+        ("site_admin", "/api/v1/referrals/?status=accepted"),
+        ("site_admin", "/api/v1/seekers/"),
+        ("referrer", "/api/v1/programs/"),
+        ("outsider", "/api/v1/programs/?zip=60640&radius_miles=10"),
+    ],
+)
 def test_list_queries_do_not_grow_with_rows(network, api, role, url):
     client = _used(api(getattr(network, role)))
     _grow(network, 1)
@@ -50,12 +57,18 @@ def test_list_queries_do_not_grow_with_rows(network, api, role, url):
     assert many == few
 
 
-@pytest.mark.parametrize("role, query", [
-    ("referrer", "?"), ("claimer", "?direction=inbound&"), ("teammate", "?direction=outbound&"),
-    ("site_admin", "?status=sent&"),
-])
-def test_the_referral_list_queries_stay_fixed_past_a_page_and_past_the_count_cap(network, api, monkeypatch,
-                                                                                 role, query):
+@pytest.mark.parametrize(
+    "role, query",
+    [
+        ("referrer", "?"),
+        ("claimer", "?direction=inbound&"),
+        ("teammate", "?direction=outbound&"),
+        ("site_admin", "?status=sent&"),
+    ],
+)
+def test_the_referral_list_queries_stay_fixed_past_a_page_and_past_the_count_cap(
+    network, api, monkeypatch, role, query
+):
     monkeypatch.setattr(CappedCountPagination, "page_size", 2)
     monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
     client = _used(api(getattr(network, role)))
@@ -63,8 +76,11 @@ def test_the_referral_list_queries_stay_fixed_past_a_page_and_past_the_count_cap
     one_row, count = _queries(client, f"/api/v1/referrals/{query}")
     assert count == 1
     for _ in range(6):
-        network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer,
-                                                     team=network.sharing_team))
+        network.refer(
+            seeker=factories.SeekerFactory(
+                organization=network.site, created_by=network.referrer, team=network.sharing_team
+            )
+        )
     for page in (1, 2, 4):  # counted and capped; past the counted rows; the last, half full
         queries, count = _queries(client, f"/api/v1/referrals/{query}page={page}")
         assert (queries, count) == (one_row, 3), page

@@ -7,10 +7,10 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from api.serializers import ReferralSerializer
+from core.pagination import CappedCountPagination, CappedCountPaginator
 from referrals.models import Referral
 from referrals.selectors import referral_get_visible
 from referrals.services import referral_change_status, referral_withdraw_consent
-from core.pagination import CappedCountPagination, CappedCountPaginator
 from tests import factories
 
 from .conftest import ROLES
@@ -23,56 +23,92 @@ def _url(referral, suffix=""):
 
 
 def test_a_helper_makes_a_referral_through_the_service(network, api):
-    response = api(network.referrer).post(URL, {
-        "seeker": str(network.seeker.public_id), "program": str(network.program.public_id),
-        "comment": "Needs groceries this week", "urgency": "urgent", "consent": True,
-    }, format="json")
+    response = api(network.referrer).post(
+        URL,
+        {
+            "seeker": str(network.seeker.public_id),
+            "program": str(network.program.public_id),
+            "comment": "Needs groceries this week",
+            "urgency": "urgent",
+            "consent": True,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["status"], body["urgency"], body["consent_method"], body["version"]) == (
-        "sent", "urgent", "electronic", 1)
+        "sent",
+        "urgent",
+        "electronic",
+        1,
+    )
     referral = Referral.objects.restrict(network.claimer, "view:all").get(public_id=body["id"])
     created = referral.events.get(kind="created")
     assert (created.actor_display, created.via) == ("Maria G.", "api")
 
 
 def test_consent_is_required(network, api):
-    response = api(network.referrer).post(URL, {
-        "seeker": str(network.seeker.public_id), "program": str(network.program.public_id), "consent": False,
-    }, format="json")
+    response = api(network.referrer).post(
+        URL,
+        {
+            "seeker": str(network.seeker.public_id),
+            "program": str(network.program.public_id),
+            "consent": False,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "consent" in response.json()
 
 
 def test_a_duplicate_open_referral_is_409_with_the_existing_one(network, api):
     existing = network.refer()
-    response = api(network.teammate).post(URL, {
-        "seeker": str(network.seeker.public_id), "program": str(network.program.public_id), "consent": True,
-    }, format="json")
+    response = api(network.teammate).post(
+        URL,
+        {
+            "seeker": str(network.seeker.public_id),
+            "program": str(network.program.public_id),
+            "consent": True,
+        },
+        format="json",
+    )
     assert response.status_code == 409
     assert response.json()["existing"] == str(existing.public_id)
 
 
 def test_a_program_not_accepting_is_a_field_error(network, api):
     closed = factories.ProgramFactory(organization=network.provider, accepts_referrals=False)
-    response = api(network.referrer).post(URL, {
-        "seeker": str(network.seeker.public_id), "program": str(closed.public_id), "consent": True,
-    }, format="json")
+    response = api(network.referrer).post(
+        URL,
+        {
+            "seeker": str(network.seeker.public_id),
+            "program": str(closed.public_id),
+            "consent": True,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "program" in response.json()
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"seeker": "not-a-uuid"}, "seeker"),
-    ({"program": "00000000-0000-0000-0000-000000000000"}, "program"),
-    ({"urgency": "whenever"}, "urgency"),
-    ({"comment": "x" * 5001}, "comment"),
-    ({"consent_method": "telepathy"}, "consent_method"),
-    ({"goal": "00000000-0000-0000-0000-000000000000"}, "goal"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"seeker": "not-a-uuid"}, "seeker"),
+        ({"program": "00000000-0000-0000-0000-000000000000"}, "program"),
+        ({"urgency": "whenever"}, "urgency"),
+        ({"comment": "x" * 5001}, "comment"),
+        ({"consent_method": "telepathy"}, "consent_method"),
+        ({"goal": "00000000-0000-0000-0000-000000000000"}, "goal"),
+    ],
+)
 def test_invalid_referrals_name_the_field(network, api, body, field):
-    payload = {"seeker": str(network.seeker.public_id), "program": str(network.program.public_id),
-               "consent": True, **body}
+    payload = {
+        "seeker": str(network.seeker.public_id),
+        "program": str(network.program.public_id),
+        "consent": True,
+        **body,
+    }
     response = api(network.referrer).post(URL, payload, format="json")
     assert response.status_code == 400
     assert field in response.json()
@@ -80,10 +116,15 @@ def test_invalid_referrals_name_the_field(network, api, body, field):
 
 
 def test_another_tenants_seeker_is_refused_without_confirming_it_exists(network, api):
-    response = api(network.referrer).post(URL, {
-        "seeker": str(network.outsider_seeker.public_id), "program": str(network.program.public_id),
-        "consent": True,
-    }, format="json")
+    response = api(network.referrer).post(
+        URL,
+        {
+            "seeker": str(network.outsider_seeker.public_id),
+            "program": str(network.program.public_id),
+            "consent": True,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json() == {"seeker": ["No seeker of yours has this id."]}
 
@@ -143,8 +184,9 @@ def _as_detail_shows_it(user, referral):
 def test_the_list_pages_through_exactly_what_each_person_sees_newest_first(network, api, pages_of_two, direction):
     site, sharing = network.site, network.sharing_team
     other_seeker = factories.SeekerFactory(organization=site, created_by=network.referrer, team=sharing)
-    private_seeker = factories.SeekerFactory(organization=site, created_by=network.private_worker,
-                                             team=network.private_team)
+    private_seeker = factories.SeekerFactory(
+        organization=site, created_by=network.private_worker, team=network.private_team
+    )
     made = [
         network.refer(goal=factories.GoalFactory(seeker=network.seeker)),
         network.refer(seeker=other_seeker, program=network.other_program),
@@ -170,8 +212,14 @@ def test_the_list_pages_through_exactly_what_each_person_sees_newest_first(netwo
 
 def test_past_the_count_cap_the_list_says_so_and_pages_on(network, api, monkeypatch, pages_of_two):
     monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
-    made = [network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer,
-                                                         team=network.sharing_team)) for _ in range(5)]
+    made = [
+        network.refer(
+            seeker=factories.SeekerFactory(
+                organization=network.site, created_by=network.referrer, team=network.sharing_team
+            )
+        )
+        for _ in range(5)
+    ]
     client = api(network.referrer)
     first, results = _every_page(client)
     assert (first["count"], first["count_is_capped"]) == (3, True)
@@ -201,29 +249,55 @@ def test_contact_details_are_shared_only_while_consent_holds(network, api):
 
 def test_a_status_change_goes_through_the_status_table(network, api):
     referral = network.refer()
-    response = api(network.claimer).post(_url(referral, "status/"), {
-        "status": "declined", "reason": "no_capacity", "note": "Full until March.", "version": 1,
-    }, format="json")
+    response = api(network.claimer).post(
+        _url(referral, "status/"),
+        {
+            "status": "declined",
+            "reason": "no_capacity",
+            "note": "Full until March.",
+            "version": 1,
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert (response.json()["status"], response.json()["status_reason"]) == ("declined", "no_capacity")
     history = api(network.referrer).get(_url(referral, "history/")).json()["results"]
-    assert history[0] == {**history[0], "kind": "status_changed", "from_status": "sent", "to_status": "declined",
-                          "actor_display": "Sam O.", "actor_organization": "Community Food Pantry", "via": "api"}
-    assert set(history[0]) == {"id", "kind", "actor_display", "actor_organization", "from_status", "to_status",
-                               "reason", "via", "at"}
+    assert history[0] == {
+        **history[0],
+        "kind": "status_changed",
+        "from_status": "sent",
+        "to_status": "declined",
+        "actor_display": "Sam O.",
+        "actor_organization": "Community Food Pantry",
+        "via": "api",
+    }
+    assert set(history[0]) == {
+        "id",
+        "kind",
+        "actor_display",
+        "actor_organization",
+        "from_status",
+        "to_status",
+        "reason",
+        "via",
+        "at",
+    }
 
 
-@pytest.mark.parametrize("body, code, field", [
-    ({"status": "finished", "version": 1}, 400, "status"),
-    ({"status": "declined", "version": 1}, 400, "reason"),
-    ({"status": "declined", "reason": "bored", "version": 1}, 400, "reason"),
-    ({"status": "declined", "reason": "no_longer_interested", "version": 1}, 400, "reason"),
-    ({"status": "accepted"}, 400, "version"),
-    ({"status": "accepted", "version": "one"}, 400, "version"),
-    ({"status": "accepted", "note": "x" * 5001, "version": 1}, 400, "note"),
-    ({"status": "entered_in_error", "version": 1}, 403, None),
-    ({"status": "sent", "version": 1}, 409, None),
-])
+@pytest.mark.parametrize(
+    "body, code, field",
+    [
+        ({"status": "finished", "version": 1}, 400, "status"),
+        ({"status": "declined", "version": 1}, 400, "reason"),
+        ({"status": "declined", "reason": "bored", "version": 1}, 400, "reason"),
+        ({"status": "declined", "reason": "no_longer_interested", "version": 1}, 400, "reason"),
+        ({"status": "accepted"}, 400, "version"),
+        ({"status": "accepted", "version": "one"}, 400, "version"),
+        ({"status": "accepted", "note": "x" * 5001, "version": 1}, 400, "note"),
+        ({"status": "entered_in_error", "version": 1}, 403, None),
+        ({"status": "sent", "version": 1}, 409, None),
+    ],
+)
 def test_refused_status_changes(network, api, body, code, field):
     referral = network.refer()
     response = api(network.claimer).post(_url(referral, "status/"), body, format="json")
@@ -237,9 +311,15 @@ def test_refused_status_changes(network, api, body, code, field):
 def test_a_stale_version_is_409_with_the_current_one(network, api):
     referral = network.refer()
     referral_change_status(actor=network.claimer, referral=referral, to_status="accepted")
-    response = api(network.referrer).post(_url(referral, "status/"), {
-        "status": "withdrawn", "reason": "no_longer_interested", "version": 1,
-    }, format="json")
+    response = api(network.referrer).post(
+        _url(referral, "status/"),
+        {
+            "status": "withdrawn",
+            "reason": "no_longer_interested",
+            "version": 1,
+        },
+        format="json",
+    )
     assert response.status_code == 409
     assert response.json()["current_version"] == 2
     assert response.json()["code"] == "stale"
@@ -248,8 +328,7 @@ def test_a_stale_version_is_409_with_the_current_one(network, api):
 def test_a_closed_referral_cannot_move_on(network, api):
     referral = network.refer()
     referral_change_status(actor=network.claimer, referral=referral, to_status="got_help")
-    response = api(network.claimer).post(_url(referral, "status/"), {"status": "accepted", "version": 2},
-                                         format="json")
+    response = api(network.claimer).post(_url(referral, "status/"), {"status": "accepted", "version": 2}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "illegal_transition"
 
@@ -270,8 +349,9 @@ def test_the_goal_is_set_moved_and_removed(network, api):
 
 def test_patch_changes_only_the_goal(network, api):
     referral = network.refer()
-    response = api(network.referrer).patch(_url(referral), {"goal": None, "version": 1, "status": "got_help"},
-                                           format="json")
+    response = api(network.referrer).patch(
+        _url(referral), {"goal": None, "version": 1, "status": "got_help"}, format="json"
+    )
     assert response.status_code == 400
     assert "status" in response.json()
 
@@ -279,8 +359,9 @@ def test_patch_changes_only_the_goal(network, api):
 def test_another_seekers_goal_is_refused(network, api):
     referral = network.refer()
     stranger = factories.GoalFactory(seeker=network.outsider_seeker)
-    response = api(network.referrer).patch(_url(referral), {"goal": str(stranger.public_id), "version": 1},
-                                           format="json")
+    response = api(network.referrer).patch(
+        _url(referral), {"goal": str(stranger.public_id), "version": 1}, format="json"
+    )
     assert response.status_code == 400
     assert "goal" in response.json()
 
@@ -293,7 +374,8 @@ def test_notes_are_added_listed_and_deleted_leaving_an_event(network, api):
     note = created.json()
     assert (note["author_display"], note["author_organization"]) == ("Sam O.", "Community Food Pantry")
     assert [n["body"] for n in api(network.referrer).get(_url(referral, "notes/")).json()["results"]] == [
-        "Called, no answer."]
+        "Called, no answer."
+    ]
     assert client.delete(_url(referral, f"notes/{note['id']}/")).status_code == 204
     assert api(network.referrer).get(_url(referral, "notes/")).json()["count"] == 0
     kinds = [e["kind"] for e in client.get(_url(referral, "history/")).json()["results"]]
@@ -323,8 +405,16 @@ def test_a_note_of_another_referral_is_404(network, api):
     assert api(network.referrer).delete(_url(second, f"notes/{note['id']}/")).status_code == 404
 
 
-@pytest.mark.parametrize("data", ["[]", "\"just a string\"", "null", "{\"status\": [\"accepted\"], \"version\": {}}",
-                                  "{\"status\": \"accepted\", \"version\": 1" + " " * (3 * 1024 * 1024) + "}"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "[]",
+        '"just a string"',
+        "null",
+        '{"status": ["accepted"], "version": {}}',
+        '{"status": "accepted", "version": 1' + " " * (3 * 1024 * 1024) + "}",
+    ],
+)
 def test_odd_bodies_are_400_never_500(network, api, data):
     referral = network.refer()
     response = api(network.claimer).post(_url(referral, "status/"), data=data, content_type="application/json")

@@ -40,8 +40,11 @@ def test_the_schema_and_docs_are_served(db, client):
     page = docs.content.decode()
     assert "<style>" not in page and "<script>" not in page  # no inline code: a strict CSP holds
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
-    for asset in ("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
-                  "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css", "api/swagger-page.css"):
+    for asset in (
+        "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css",
+        "api/swagger-page.css",
+    ):
         assert finders.find(asset), f"{asset} is not vendored"
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200
@@ -65,25 +68,33 @@ def keep_test_connection():
 
 
 def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_connection):
-    from referrals_site.wsgi import application
-
     from django.conf import settings as django_settings
 
-    monkeypatch.setattr(django_settings, "RATE_LIMITS", {**django_settings.RATE_LIMITS, "api_user": (100000, 60),
-                                                         "api_anon": (100000, 60), "api_token": (100000, 60)})
+    from referrals_site.wsgi import application
+
+    monkeypatch.setattr(
+        django_settings,
+        "RATE_LIMITS",
+        {**django_settings.RATE_LIMITS, "api_user": (100000, 60), "api_anon": (100000, 60), "api_token": (100000, 60)},
+    )
     referral = network.refer()
     note = note_add(actor=network.claimer, referral=referral, body="Called once.")
     goal = factories.GoalFactory(seeker=network.seeker)
     token = api_token(network.site_admin)
     headers = {"Authorization": f"Token {token}"}
-    known = {"referral_id": str(referral.public_id), "note_id": str(note.public_id),
-             "seeker_id": str(network.seeker.public_id), "program_id": str(network.program.public_id),
-             "goal_id": str(goal.public_id)}
+    known = {
+        "referral_id": str(referral.public_id),
+        "note_id": str(note.public_id),
+        "seeker_id": str(network.seeker.public_id),
+        "program_id": str(network.program.public_id),
+        "goal_id": str(goal.public_id),
+    }
 
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     # The REST API's operations (FHIR, if it shows in the schema, answers in its own format).
-    operations = [op for op in (result.ok() for result in schema.get_all_operations())
-                  if op.path.startswith("/api/v1/")]
+    operations = [
+        op for op in (result.ok() for result in schema.get_all_operations()) if op.path.startswith("/api/v1/")
+    ]
     assert len(operations) >= 16
     for operation in operations:
         path_parameters = {name: value for name, value in known.items() if "{" + name + "}" in operation.path}
@@ -94,8 +105,14 @@ def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_c
             examples = EXAMPLES[mode]
 
             @given(case=operation.as_strategy(generation_mode=mode, path_parameters=fixed))
-            @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=examples,
+                derandomize=True,
+                deadline=None,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             def call(case):
                 case.call_and_validate(headers=headers, checks=CHECKS)
 
@@ -115,8 +132,9 @@ def test_the_referral_patch_requires_goal_and_version_as_the_view_does(db, clien
     assert sorted(schema["components"]["schemas"][reference]["required"]) == ["goal", "version"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/referrals/not-a-uuid/", "/api/v1/seekers/1/goals/", "/api/v1/nowhere/",
-                                  "/hsds/services/x/y"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/referrals/not-a-uuid/", "/api/v1/seekers/1/goals/", "/api/v1/nowhere/", "/hsds/services/x/y"]
+)
 def test_an_address_no_route_matches_is_the_api_s_json_404(db, client, path):
     response = client.get(path)
     assert response.status_code == 404

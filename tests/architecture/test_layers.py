@@ -32,8 +32,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 
 # Imports that still go against the layers, each with why; empty now, and it only shrinks (a listed import
 # that is gone fails the test too, so that it is taken off).
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def apps() -> list[str]:
@@ -47,9 +46,14 @@ def _imported_modules(tree: ast.AST):
                 yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.lineno, node.module
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
-              == "import_module" and node.args and isinstance(node.args[0], ast.Constant)
-              and isinstance(node.args[0].value, str) and not node.args[0].value.startswith(".")):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and not node.args[0].value.startswith(".")
+        ):
             yield node.lineno, node.args[0].value
 
 
@@ -122,9 +126,10 @@ def _a_cycle_in(group: list[str], edges: dict[str, set[str]]) -> list[str]:
 
 
 def _edges(graph, *, without_known_exceptions: bool) -> dict[str, set[str]]:
-    return {app: {target for target in targets
-                  if not (without_known_exceptions and (app, target) in KNOWN_EXCEPTIONS)}
-            for app, targets in graph.items()}
+    return {
+        app: {target for target in targets if not (without_known_exceptions and (app, target) in KNOWN_EXCEPTIONS)}
+        for app, targets in graph.items()
+    }
 
 
 def describe_cycles(graph, cycles) -> str:
@@ -137,8 +142,10 @@ def describe_cycles(graph, cycles) -> str:
 
 
 def test_the_graph_reads_imports_at_every_level(tmp_path):
-    source = ("import accounts.models\nfrom programs import selectors\nfrom . import here\n"
-              "def later():\n    from referrals.services import x\n    importlib.import_module('goals.models')\n")
+    source = (
+        "import accounts.models\nfrom programs import selectors\nfrom . import here\n"
+        "def later():\n    from referrals.services import x\n    importlib.import_module('goals.models')\n"
+    )
     found = [module for _, module in _imported_modules(ast.parse(source))]
     assert found == ["accounts.models", "programs", "referrals.services", "goals.models"]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
@@ -149,7 +156,8 @@ def test_the_apps_import_each_other_without_a_cycle():
     graph = import_graph()
     cycles = _cycles(_edges(graph, without_known_exceptions=True))
     assert not cycles, "Apps that import each other in a circle (and the files that do it):\n" + describe_cycles(
-        graph, cycles)
+        graph, cycles
+    )
 
 
 def test_every_app_has_a_layer():
@@ -166,8 +174,9 @@ def test_apps_import_only_from_the_layers_below():
     for app, targets in sorted(graph.items()):
         for target, places in sorted(targets.items()):
             if rank.get(target, -1) >= rank.get(app, len(LAYERS)) and (app, target) not in KNOWN_EXCEPTIONS:
-                upward.append(f"{app} ({LAYERS[rank[app]][0]}) -> {target} ({LAYERS[rank[target]][0]}): "
-                              + ", ".join(places))
+                upward.append(
+                    f"{app} ({LAYERS[rank[app]][0]}) -> {target} ({LAYERS[rank[target]][0]}): " + ", ".join(places)
+                )
     assert not upward, "Imports of an app in the same or a higher layer:\n" + "\n".join(upward)
 
 

@@ -6,8 +6,12 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 DEMO_PASSWORD = "referrals-demo"
 
 DEMO_EMAILS = {
-    "maria": "maria@northside.example", "james": "james@northside.example", "omar": "omar@northside.example",
-    "ana": "ana@eastlake.example", "sam": "sam@foodbank.example", "rita": "rita@foodbank.example",
+    "maria": "maria@northside.example",
+    "james": "james@northside.example",
+    "omar": "omar@northside.example",
+    "ana": "ana@eastlake.example",
+    "sam": "sam@foodbank.example",
+    "rita": "rita@foodbank.example",
 }
 
 
@@ -22,8 +26,9 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[str]:
     (which inlines the file) the vendored file is served to the page from its own origin by a route.
     """
     origin = "/".join(page.url.split("/")[:3])
-    page.route(f"{origin}/__axe__.js",
-               lambda route: route.fulfill(path=str(AXE), content_type="application/javascript"))
+    page.route(
+        f"{origin}/__axe__.js", lambda route: route.fulfill(path=str(AXE), content_type="application/javascript")
+    )
     try:
         page.add_script_tag(url=f"{origin}/__axe__.js")
         result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")

@@ -17,10 +17,18 @@ pytestmark = pytest.mark.browser
 def pages_to_check():
     pantry = directory().get(name="Community Food Pantry")
     luis = Seeker.objects.unscoped("test setup").get(first_name="Luis", last_name="Hernandez")
-    sams_referral = (Referral.objects.unscoped("test setup").filter(program__claimer_memberships__user__email=
-                                                                     "sam@foodbank.example").order_by("id").first())
-    marias_referral = (Referral.objects.unscoped("test setup").filter(referred_by__email="maria@northside.example")
-                       .order_by("id").first())
+    sams_referral = (
+        Referral.objects.unscoped("test setup")
+        .filter(program__claimer_memberships__user__email="sam@foodbank.example")
+        .order_by("id")
+        .first()
+    )
+    marias_referral = (
+        Referral.objects.unscoped("test setup")
+        .filter(referred_by__email="maria@northside.example")
+        .order_by("id")
+        .first()
+    )
     northside = Organization.objects.get(name="Northside Health Center")
     return {
         "maria": [
@@ -100,8 +108,9 @@ def contrast(one: str, other: str) -> float:
 
 def test_the_keyboard_focus_ring_stands_out_3_to_1_wherever_it_appears(demo_server, sign_in):
     """WCAG 1.4.11: on the light pages, in the dark top bar, on cards and on the yellow banner."""
-    luis = off_the_event_loop(lambda: Seeker.objects.unscoped("test setup").get(first_name="Luis",
-                                                                                last_name="Hernandez"))
+    luis = off_the_event_loop(
+        lambda: Seeker.objects.unscoped("test setup").get(first_name="Luis", last_name="Hernandez")
+    )
     page = sign_in("maria")
     weak, seen = [], set()
     for path in ["/people/", f"/programs/?seeker={luis.public_id}&zip={luis.zip_code}"]:
@@ -123,9 +132,13 @@ LONG_EMAIL = "a" * 90 + "@example.com"
 
 
 def _give_a_seeker_a_very_long_name():
-    seeker = (Seeker.objects.unscoped("test setup").filter(created_by__email="maria@northside.example",
-                                                           referrals__isnull=False)
-              .exclude(first_name="Luis").order_by("id").first())
+    seeker = (
+        Seeker.objects.unscoped("test setup")
+        .filter(created_by__email="maria@northside.example", referrals__isnull=False)
+        .exclude(first_name="Luis")
+        .order_by("id")
+        .first()
+    )
     Seeker.objects.unscoped("test setup").filter(pk=seeker.pk).update(last_name=LONG_NAME, email=LONG_EMAIL)
     referral = Referral.objects.unscoped("test setup").filter(seeker=seeker).order_by("id").first()
     return seeker.public_id, referral.public_id
@@ -137,8 +150,12 @@ def test_a_very_long_unbroken_name_or_email_never_widens_the_page(demo_server, s
     widths = {}
     for viewport in (390, 1280):
         page.set_viewport_size({"width": viewport, "height": 900})
-        for path in ["/people/", f"/people/{seeker_id}/", f"/referrals/{referral_id}/",
-                     f"/programs/?seeker={seeker_id}&q=pantry"]:
+        for path in [
+            "/people/",
+            f"/people/{seeker_id}/",
+            f"/referrals/{referral_id}/",
+            f"/programs/?seeker={seeker_id}&q=pantry",
+        ]:
             assert page.goto(path).status == 200
             assert LONG_NAME in page.content()
             widths[(viewport, path)] = page.evaluate("document.documentElement.scrollWidth")

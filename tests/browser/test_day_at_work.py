@@ -18,8 +18,13 @@ pytestmark = pytest.mark.browser
 
 
 def marias(**filters) -> Referral:
-    return (Referral.objects.unscoped("test setup").filter(referred_by__email="maria@northside.example", **filters)
-            .select_related("seeker", "program").order_by("id").first())
+    return (
+        Referral.objects.unscoped("test setup")
+        .filter(referred_by__email="maria@northside.example", **filters)
+        .select_related("seeker", "program")
+        .order_by("id")
+        .first()
+    )
 
 
 def make_overdue() -> Referral:
@@ -27,8 +32,8 @@ def make_overdue() -> Referral:
     referral = marias(status__in=["sent", "viewed", "accepted", "in_service", "waitlisted"])
     long_ago = timezone.now() - timedelta(days=90)  # longer than any demo referral: the first row
     Referral.objects.unscoped("test setup").filter(pk=referral.pk).update(
-        status="sent", status_reason="", first_response_at=None, sent_at=long_ago,
-        updated_at=long_ago, closed_at=None)
+        status="sent", status_reason="", first_response_at=None, sent_at=long_ago, updated_at=long_ago, closed_at=None
+    )
     return referral
 
 
@@ -78,17 +83,23 @@ def test_the_history_shows_people_first_and_emails_on_request_grouped_by_day(sig
 
 
 def sams(**filters) -> Referral:
-    return (Referral.objects.unscoped("test setup").filter(program__claimer_memberships__user__email=
-                                                            "sam@foodbank.example", **filters)
-            .select_related("seeker", "program").order_by("id").first())
+    return (
+        Referral.objects.unscoped("test setup")
+        .filter(program__claimer_memberships__user__email="sam@foodbank.example", **filters)
+        .select_related("seeker", "program")
+        .order_by("id")
+        .first()
+    )
 
 
 def fresh_referral_for_sam(status: str) -> Referral:
     """A referral to Sam's program, moved to ``status`` for the test (its row on Inbound Referrals shown)."""
-    referral = sams(status__in=["sent", "viewed", "accepted", "waitlisted", "needs_client_action", "in_service"],
-                    urgency="urgent") or sams(status__in=["sent", "viewed", "accepted"])
-    Referral.objects.unscoped("test setup").filter(pk=referral.pk).update(status=status, status_reason="",
-                                                                          closed_at=None)
+    referral = sams(
+        status__in=["sent", "viewed", "accepted", "waitlisted", "needs_client_action", "in_service"], urgency="urgent"
+    ) or sams(status__in=["sent", "viewed", "accepted"])
+    Referral.objects.unscoped("test setup").filter(pk=referral.pk).update(
+        status=status, status_reason="", closed_at=None
+    )
     return referral
 
 
@@ -135,7 +146,8 @@ def test_a_referral_opened_from_a_profile_has_its_own_address(sign_in):
     profile = f"/people/{referral.seeker.public_id}/"
     maria.goto(profile)
     row = maria.locator("#outbound-referrals li.referral-row").filter(
-        has=maria.locator(f"a[href$='/referrals/{referral.public_id}/']"))
+        has=maria.locator(f"a[href$='/referrals/{referral.public_id}/']")
+    )
     expect(row).to_contain_text(referral.comment[:40])
     row.get_by_role("link", name=referral.program.name).click()
     own = f"/people/{referral.seeker.public_id}/referrals/{referral.public_id}/"
@@ -164,15 +176,23 @@ def claimer_notes(referral_id, body):
     from referrals.services import note_add
 
     referral = Referral.objects.unscoped("test").select_related("program").get(pk=referral_id)
-    note_add(actor=referral.program.claimer_memberships.select_related("user").first().user, referral=referral,
-             body=body)
+    note_add(
+        actor=referral.program.claimer_memberships.select_related("user").first().user, referral=referral, body=body
+    )
 
 
 def marias_open_referral() -> Referral:
-    referral = (Referral.objects.unscoped("test setup").filter(
-        referred_by__email="maria@northside.example", program__claimer_memberships__isnull=False,
-        status__in=["sent", "viewed", "waitlisted", "needs_client_action", "in_service"])
-        .select_related("seeker", "program").order_by("-id").first())
+    referral = (
+        Referral.objects.unscoped("test setup")
+        .filter(
+            referred_by__email="maria@northside.example",
+            program__claimer_memberships__isnull=False,
+            status__in=["sent", "viewed", "waitlisted", "needs_client_action", "in_service"],
+        )
+        .select_related("seeker", "program")
+        .order_by("-id")
+        .first()
+    )
     Referral.objects.unscoped("test setup").filter(pk=referral.pk).update(status="viewed", status_reason="")
     return referral
 
@@ -239,10 +259,12 @@ def grace_at_northside():
     """The demo's Grace Okonkwo, whom Maria helps (with an email and zip code to type again)."""
     from seekers.models import Seeker
 
-    grace = Seeker.objects.unscoped("test setup").get(first_name="Grace", last_name="Okonkwo",
-                                                      organization__name="Northside Health Center")
-    Seeker.objects.unscoped("test setup").filter(pk=grace.pk).update(email="grace.okonkwo@example.com",
-                                                                     zip_code="60640")
+    grace = Seeker.objects.unscoped("test setup").get(
+        first_name="Grace", last_name="Okonkwo", organization__name="Northside Health Center"
+    )
+    Seeker.objects.unscoped("test setup").filter(pk=grace.pk).update(
+        email="grace.okonkwo@example.com", zip_code="60640"
+    )
     return grace
 
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LIVE_WAIT_MS
 from accounts.models import Organization
 
+from .conftest import LIVE_WAIT_MS
 from .support import axe_violations, email_for, off_the_event_loop
 
 pytestmark = pytest.mark.browser
@@ -100,14 +100,18 @@ def test_report_tables_and_charts_scroll_in_their_boxes_and_chart_text_is_readab
 
 
 def _spanish_seekers_referral_in_service():
+    from notifications.links import link_url
     from referrals.models import Referral
     from referrals.services import referral_change_status
     from referrals.statuses import Status
 
-    from notifications.links import link_url
-
-    referral = (Referral.objects.unscoped("test setup").filter(status=Status.ACCEPTED, seeker__preferred_language="es")
-                .select_related("program", "seeker").order_by("id").first())
+    referral = (
+        Referral.objects.unscoped("test setup")
+        .filter(status=Status.ACCEPTED, seeker__preferred_language="es")
+        .select_related("program", "seeker")
+        .order_by("id")
+        .first()
+    )
     claimer = referral.program.claimer_memberships.select_related("user").first().user
     referral = referral_change_status(actor=claimer, referral=referral, to_status=Status.IN_SERVICE)
     return link_url(referral=referral, seeker=referral.seeker), referral.program.phone
@@ -122,7 +126,8 @@ def test_a_seeker_reads_what_their_status_means_and_can_call_or_find_the_program
     expect(page.get_by_text("En servicio")).to_have_count(0)
     expect(page.get_by_role("link", name=phone)).to_have_attribute("href", re.compile(r"^tel:\+1\d{10}$"))
     expect(page.get_by_role("link", name=re.compile("Chicago"))).to_have_attribute(
-        "href", re.compile(r"^https://www\.google\.com/maps/search/\?api=1&query="))
+        "href", re.compile(r"^https://www\.google\.com/maps/search/\?api=1&query=")
+    )
     assert axe_violations(page) == []
     context.close()
 
@@ -141,8 +146,10 @@ def _seeker_emails_in_each_language():
     return {language: str(emails.filter(language=language).first().public_id) for language in ("en", "es")}
 
 
-ANSWERS = {"en": ["I got help", "I couldn't get help", "I'm no longer interested"],
-           "es": ["Recibí ayuda", "No pude recibir ayuda", "Ya no me interesa"]}
+ANSWERS = {
+    "en": ["I got help", "I couldn't get help", "I'm no longer interested"],
+    "es": ["Recibí ayuda", "No pude recibir ayuda", "Ya no me interesa"],
+}
 
 
 def test_a_seekers_email_reads_well_at_phone_width_with_big_answer_buttons(browser, demo_server, settings):
@@ -155,8 +162,7 @@ def test_a_seekers_email_reads_well_at_phone_width_with_big_answer_buttons(brows
         # The mailbox serves an email's HTML sandboxed (no script may run in it), and axe is a script: the test
         # reads the same bytes without that header.
         response = route.fetch()
-        headers = {name: value for name, value in response.headers.items()
-                   if name.lower() != "content-security-policy"}
+        headers = {name: value for name, value in response.headers.items() if name.lower() != "content-security-policy"}
         route.fulfill(response=response, headers=headers)
 
     page.route("**/dev/mailbox/*/html/", without_the_sandbox)

@@ -12,10 +12,17 @@ pytestmark = pytest.mark.browser
 
 def sams_open_referral() -> Referral:
     """An open referral to a program Sam claims, with its consent holding."""
-    return (Referral.objects.unscoped("test setup")
-            .filter(program__claimer_memberships__user__email="sam@foodbank.example", status__in=["sent", "viewed"],
-                    consent_withdrawn_at__isnull=True)
-            .select_related("seeker", "program").order_by("id").first())
+    return (
+        Referral.objects.unscoped("test setup")
+        .filter(
+            program__claimer_memberships__user__email="sam@foodbank.example",
+            status__in=["sent", "viewed"],
+            consent_withdrawn_at__isnull=True,
+        )
+        .select_related("seeker", "program")
+        .order_by("id")
+        .first()
+    )
 
 
 def test_a_claimer_finds_a_referred_person_and_works_the_referral_from_their_profile(sign_in):
@@ -38,8 +45,7 @@ def test_a_claimer_finds_a_referred_person_and_works_the_referral_from_their_pro
     sam.locator("#inbound-referrals").get_by_role("link", name=referral.program.name).first.click()
     panel = sam.locator(f'[data-live-referral="{referral.public_id}"]')
     expect(panel).to_be_visible()
-    expect(sam).to_have_url(f"{sam.url.split('/people/')[0]}/people/{seeker.public_id}/referrals/"
-                            f"{referral.public_id}/")
+    expect(sam).to_have_url(f"{sam.url.split('/people/')[0]}/people/{seeker.public_id}/referrals/{referral.public_id}/")
     panel.get_by_role("button", name="Accept").first.click()
     expect(panel.locator(".badge").first).to_have_text("Accepted")
     assert axe_violations(sam) == []
@@ -54,13 +60,24 @@ def a_new_pantry_referral() -> Referral:
 
     maria = User.objects.get(email="maria@northside.example")
     pantry = directory().get(name="Community Food Pantry")
-    busy = Referral.objects.unscoped("test setup").filter(
-        program__name__in=["Community Food Pantry", "SNAP Enrollment Help"],
-        status__in=["sent", "viewed", "needs_client_action", "accepted", "waitlisted", "in_service"]).values("seeker_id")
-    seeker = (Seeker.objects.restrict(maria, "view").exclude(pk__in=busy).exclude(contact_preference="do_not_contact")
-              .order_by("id").first())
-    return referral_create(actor=maria, seeker=seeker, program=pantry, consent_method="verbal",
-                           comment="Needs groceries this week.")
+    busy = (
+        Referral.objects.unscoped("test setup")
+        .filter(
+            program__name__in=["Community Food Pantry", "SNAP Enrollment Help"],
+            status__in=["sent", "viewed", "needs_client_action", "accepted", "waitlisted", "in_service"],
+        )
+        .values("seeker_id")
+    )
+    seeker = (
+        Seeker.objects.restrict(maria, "view")
+        .exclude(pk__in=busy)
+        .exclude(contact_preference="do_not_contact")
+        .order_by("id")
+        .first()
+    )
+    return referral_create(
+        actor=maria, seeker=seeker, program=pantry, consent_method="verbal", comment="Needs groceries this week."
+    )
 
 
 def test_a_claimer_forwards_a_referral_to_another_program(sign_in):
@@ -70,7 +87,8 @@ def test_a_claimer_forwards_a_referral_to_another_program(sign_in):
     sam.goto(f"/referrals/{referral.public_id}/")
     sam.get_by_role("button", name="Forward to another program").click()
     expect(sam.get_by_role("region", name="Which referral you are forwarding")).to_contain_text(
-        f"Forwarding the referral of {referral.seeker.full_name} from Community Food Pantry")
+        f"Forwarding the referral of {referral.seeker.full_name} from Community Food Pantry"
+    )
     assert axe_violations(sam) == []
     sam.get_by_label("Keywords").fill("SNAP")
     sam.get_by_role("button", name="Search").click()

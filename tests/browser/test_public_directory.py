@@ -41,8 +41,9 @@ def test_anyone_finds_a_program_and_reads_it_with_no_serious_violation(browser, 
     page.get_by_role("link", name="Community Food Pantry").click()
     page.wait_for_url(f"**/find/programs/{pantry}/")
     expect(page.get_by_role("heading", level=1, name="Community Food Pantry")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile(r"\(\d{3}\) \d{3}-\d{4}|\d{3}-\d{3}-\d{4}")).first) \
-        .to_have_attribute("href", re.compile(r"^tel:\+1\d{10}$"))
+    expect(
+        page.get_by_role("link", name=re.compile(r"\(\d{3}\) \d{3}-\d{4}|\d{3}-\d{3}-\d{4}")).first
+    ).to_have_attribute("href", re.compile(r"^tel:\+1\d{10}$"))
     found["program"] = axe_violations(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
 

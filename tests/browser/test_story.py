@@ -23,8 +23,11 @@ PROGRAM = "Community Food Pantry"
 
 
 def the_new_referral() -> Referral:
-    return (Referral.objects.unscoped("test check").select_related("program")
-            .get(seeker__first_name="Luis", seeker__last_name="Hernandez", program__name=PROGRAM, status="sent"))
+    return (
+        Referral.objects.unscoped("test check")
+        .select_related("program")
+        .get(seeker__first_name="Luis", seeker__last_name="Hernandez", program__name=PROGRAM, status="sent")
+    )
 
 
 def test_the_story(sign_in):
@@ -110,17 +113,20 @@ def test_the_story(sign_in):
     maria_panel.get_by_label("Goal", exact=True).select_option(label="Get enough food for the family")
     maria_panel.get_by_role("button", name="Save goal").click()
     expect(history.first).to_contain_text(
-        "Maria G. · Northside Health Center · added the referral to the goal “Get enough food for the family”")
+        "Maria G. · Northside Health Center · added the referral to the goal “Get enough food for the family”"
+    )
     maria_panel.get_by_label("Goal", exact=True).select_option(label="Find a job nearby")
     maria_panel.get_by_role("button", name="Save goal").click()
     expect(history.first).to_contain_text(
         "Maria G. · Northside Health Center · moved the referral from the goal “Get enough food for the family” "
-        "to “Find a job nearby”")
+        "to “Find a job nearby”"
+    )
 
     # History, newest first, in words.
     expect(history.filter(has_text="deleted a note")).to_have_count(1)
-    expect(history.filter(has_text="Sam O. · Community Food Pantry · changed status from Viewed to Accepted")
-           ).to_have_count(1)
+    expect(
+        history.filter(has_text="Sam O. · Community Food Pantry · changed status from Viewed to Accepted")
+    ).to_have_count(1)
     expect(history.filter(has_text="Maria G. · Northside Health Center · created the referral")).to_have_count(1)
     expect(history.last).to_contain_text("Maria G. · Northside Health Center · created the referral")
 

@@ -9,14 +9,17 @@ from django.template import Context, Template
 from core.templatetags.contact_links import map_url, phone_link, tel_uri
 
 
-@pytest.mark.parametrize("stored, uri", [
-    ("3125550142", "tel:+13125550142"),
-    ("(312) 555-0142", "tel:+13125550142"),
-    ("1-312-555-0142", "tel:+13125550142"),
-    ("+52 55 1234 5678", "tel:+525512345678"),
-    ("ask at the front desk", ""),
-    ("555-0142", ""),
-])
+@pytest.mark.parametrize(
+    "stored, uri",
+    [
+        ("3125550142", "tel:+13125550142"),
+        ("(312) 555-0142", "tel:+13125550142"),
+        ("1-312-555-0142", "tel:+13125550142"),
+        ("+52 55 1234 5678", "tel:+525512345678"),
+        ("ask at the front desk", ""),
+        ("555-0142", ""),
+    ],
+)
 def test_a_number_one_can_call_gets_a_tel_uri(stored, uri):
     assert tel_uri(stored) == uri
 

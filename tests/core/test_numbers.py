@@ -7,9 +7,25 @@ from core.numbers import page_number, parse_int
 HUGE = "9" * 5000
 
 
-@pytest.mark.parametrize("value, expected", [("3", 3), (" 42 ", 42), ("-2", -2), (7, 7), ("٣", None), ("３", None),
-                                             ("²", None), ("1.0", None), ("", None), (None, None), (True, None),
-                                             (HUGE, None), ("9" * 19, None), ("9" * 18, 10**18 - 1)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("3", 3),
+        (" 42 ", 42),
+        ("-2", -2),
+        (7, 7),
+        ("٣", None),
+        ("３", None),
+        ("²", None),
+        ("1.0", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (HUGE, None),
+        ("9" * 19, None),
+        ("9" * 18, 10**18 - 1),
+    ],
+)
 def test_parse_int_reads_ascii_digits_only(value, expected):
     assert parse_int(value) == expected
 
@@ -20,8 +36,10 @@ def test_parse_int_bounds():
     assert parse_int("3", minimum=1, maximum=3) == 3
 
 
-@pytest.mark.parametrize("value, expected", [("2", 2), ("0", 1), ("-5", 1), ("²", 1), ("٣", 1), ("abc", 1),
-                                             (None, 1), ("99", 50), (HUGE, 50), ("-" + HUGE, 1)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [("2", 2), ("0", 1), ("-5", 1), ("²", 1), ("٣", 1), ("abc", 1), (None, 1), ("99", 50), (HUGE, 50), ("-" + HUGE, 1)],
+)
 def test_a_page_number_is_always_a_page(value, expected):
     assert page_number(value, maximum=50) == expected
 
@@ -31,8 +49,15 @@ def test_every_paginated_page_answers_a_page_for_any_page_number(client, network
     network.refer()
     client.force_login(network.site_admin)
     organization = network.site.public_id
-    for path in ["/sent/", "/people/", "/programs/", "/organization/", f"/organization/{organization}/members/",
-                 f"/organization/{organization}/teams/", f"/organization/{organization}/programs/"]:
+    for path in [
+        "/sent/",
+        "/people/",
+        "/programs/",
+        "/organization/",
+        f"/organization/{organization}/members/",
+        f"/organization/{organization}/teams/",
+        f"/organization/{organization}/programs/",
+    ]:
         response = client.get(path, {"page": page})
         assert response.status_code in (200, 302), (path, response.status_code)
     client.force_login(network.claimer)

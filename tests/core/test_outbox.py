@@ -70,14 +70,16 @@ class WebhookHarness:
     def __init__(self, network):
         self.network = network
         self.posts = []
-        webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                url="https://hooks.example.org/referrals")
+        webhook_endpoint_create(
+            actor=network.provider_admin, organization=network.provider, url="https://hooks.example.org/referrals"
+        )
 
     def make_rows(self, program=None) -> list[int]:
         """Two rows waiting to be sent (the referral's "created" and "consent given" events)."""
         referral = refer_without_queueing(self.network, program)
-        return list(WebhookDelivery.objects_across_tenants.filter(referral=referral).order_by("pk")
-                    .values_list("pk", flat=True))
+        return list(
+            WebhookDelivery.objects_across_tenants.filter(referral=referral).order_by("pk").values_list("pk", flat=True)
+        )
 
     def post(self, delivery):
         self.posts.append(delivery.pk)
@@ -101,8 +103,9 @@ class TextHarness:
 
     def __init__(self, network):
         self.network = network
-        Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(contact_preference="text",
-                                                                           phone="+13125550142")
+        Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(
+            contact_preference="text", phone="+13125550142"
+        )
         network.seeker.refresh_from_db()
         sms_backends.outbox.clear()
 
@@ -150,7 +153,10 @@ pytestmark = pytest.mark.django_db
 
 def test_every_channel_is_registered_with_its_model():
     assert {channel.name: channel.model for channel in outbox.channels()} == {
-        "email": OutboxMessage, "webhooks": WebhookDelivery, "text": TextMessage}
+        "email": OutboxMessage,
+        "webhooks": WebhookDelivery,
+        "text": TextMessage,
+    }
 
 
 def test_a_claim_takes_the_row_under_a_lease_and_a_second_claim_gets_nothing(harness):
@@ -244,7 +250,9 @@ def test_two_workers_claiming_the_same_row_at_once_get_it_once(harness):
 
 
 def test_the_backoff_doubles_with_jitter_within_its_bounds(harness, settings):
-    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = settings.SMS_RETRY_BASE_SECONDS = 10
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = settings.SMS_RETRY_BASE_SECONDS = (
+        10
+    )
     settings.NOTIFICATION_RETRY_MAX_SECONDS = settings.WEBHOOK_RETRY_MAX_SECONDS = settings.SMS_RETRY_MAX_SECONDS = 600
     channel = outbox.get_channel(harness.name)
     for attempt, ceiling in [(1, 10), (2, 20), (3, 40), (6, 320), (7, 600), (12, 600)]:
@@ -258,7 +266,9 @@ def test_the_backoff_doubles_with_jitter_within_its_bounds(harness, settings):
 
 
 def test_a_transient_failure_waits_its_backoff_and_then_sends(harness, settings):
-    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = settings.SMS_RETRY_BASE_SECONDS = 60
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = settings.WEBHOOK_RETRY_BASE_SECONDS = settings.SMS_RETRY_BASE_SECONDS = (
+        60
+    )
     first, _ = harness.make_rows()
     before = timezone.now()
     with harness.raising(harness.transient_error):
@@ -317,7 +327,11 @@ def test_the_sweep_queues_what_the_broker_lost_and_what_a_dead_worker_held(harne
     assert outbox.sweep(channel, now=now) == 2
     assert harness.sent() == 2
     assert {pk: row(harness, pk).status for pk in (lost, held, fresh, alive)} == {
-        lost: channel.model.DONE_STATUS, held: channel.model.DONE_STATUS, fresh: "pending", alive: "sending"}
+        lost: channel.model.DONE_STATUS,
+        held: channel.model.DONE_STATUS,
+        fresh: "pending",
+        alive: "sending",
+    }
     assert row(harness, held).attempts == 2
     assert outbox.sweep(channel, now=now) == 0
 
@@ -333,14 +347,16 @@ def test_a_sweep_that_cannot_reach_the_broker_stops_and_the_next_one_tries_again
     assert harness.sent() == 2
 
 
-def test_the_admin_retry_sends_failed_rows_again_through_the_core(harness, client, settings,
-                                                                  django_capture_on_commit_callbacks):
+def test_the_admin_retry_sends_failed_rows_again_through_the_core(
+    harness, client, settings, django_capture_on_commit_callbacks
+):
     settings.NOTIFICATION_MAX_ATTEMPTS = settings.WEBHOOK_MAX_ATTEMPTS = settings.SMS_MAX_ATTEMPTS = 1
     ids = harness.make_rows()
     with harness.raising(harness.transient_error):
         assert {outbox.deliver(harness.name, pk).outcome for pk in ids} == {outbox.Outcome.FAILED}
-    admin = get_user_model().objects.create_superuser(email="root@network.example", password="x",
-                                                      first_name="Root", last_name="Admin")
+    admin = get_user_model().objects.create_superuser(
+        email="root@network.example", password="x", first_name="Root", last_name="Admin"
+    )
     client.force_login(admin)
     listing = client.get(f"{harness.admin_url}?status__exact=failed").content.decode()
     assert str(harness.transient_error)[:40] in listing

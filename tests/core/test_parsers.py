@@ -30,8 +30,11 @@ def test_deeply_nested_json_is_a_400_on_every_json_door(network, body):
 
     api = APIClient(raise_request_exception=False)
     api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(network.claimer)}")
-    for method, path in [("post", f"/api/v1/referrals/{referral.public_id}/notes/"),
-                         ("patch", f"/api/v1/referrals/{referral.public_id}/"), ("post", "/api/v1/seekers/")]:
+    for method, path in [
+        ("post", f"/api/v1/referrals/{referral.public_id}/notes/"),
+        ("patch", f"/api/v1/referrals/{referral.public_id}/"),
+        ("post", "/api/v1/seekers/"),
+    ]:
         response = getattr(api, method)(path, body, content_type="application/json")
         assert response.status_code == 400, (path, response.status_code)
         assert "nested too deeply" in response.json()["detail"]

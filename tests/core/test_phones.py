@@ -5,8 +5,9 @@ import pytest
 from core.phones import PhoneNumberRefused, is_textable, parse_phone, phone_display
 
 
-@pytest.mark.parametrize("typed", ["312-555-0142", "(312) 555 0142", "312.555.0142", "+1 312 555 0142",
-                                   "1-312-555-0142", " 3125550142 "])
+@pytest.mark.parametrize(
+    "typed", ["312-555-0142", "(312) 555 0142", "312.555.0142", "+1 312 555 0142", "1-312-555-0142", " 3125550142 "]
+)
 def test_every_way_of_writing_a_us_number_is_one_number(typed):
     assert parse_phone(typed) == "+13125550142"
 
@@ -19,18 +20,21 @@ def test_blank_stays_blank():
     assert parse_phone("  ") == ""
 
 
-@pytest.mark.parametrize("typed,message", [
-    ("111-111-1111", "not a phone number anyone can have"),
-    ("000 000 0000", "not a phone number anyone can have"),
-    ("call me", "only digits"),
-    ("312-CALL-NOW", "only digits"),
-    ("555-0142", "ten-digit phone number"),
-    ("12", "ten-digit phone number"),
-    ("+", "only digits"),
-    ("+44 20 7946 0958 12", "too many digits"),
-    ("3" * 40, "too many digits"),
-    ("٣١٢٥٥٥٠١٤٢", "only digits"),  # digits of another script are not read as numbers
-])
+@pytest.mark.parametrize(
+    "typed,message",
+    [
+        ("111-111-1111", "not a phone number anyone can have"),
+        ("000 000 0000", "not a phone number anyone can have"),
+        ("call me", "only digits"),
+        ("312-CALL-NOW", "only digits"),
+        ("555-0142", "ten-digit phone number"),
+        ("12", "ten-digit phone number"),
+        ("+", "only digits"),
+        ("+44 20 7946 0958 12", "too many digits"),
+        ("3" * 40, "too many digits"),
+        ("٣١٢٥٥٥٠١٤٢", "only digits"),  # digits of another script are not read as numbers
+    ],
+)
 def test_what_is_not_a_number_is_refused_with_the_reason(typed, message):
     with pytest.raises(PhoneNumberRefused) as refused:
         parse_phone(typed)

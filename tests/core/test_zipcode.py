@@ -19,8 +19,10 @@ FULLWIDTH, ARABIC_INDIC = "６０６４０", "٦٠٦٤٠"
 HSDS_FIXTURES = Path(__file__).parent.parent / "programs" / "hsds_fixtures"
 
 
-@pytest.mark.parametrize("value, expected", [("60640", "60640"), (" 60640 ", "60640"), ("60640-1234", "60640"),
-                                             ("606401234", "60640"), ("", ""), (None, "")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [("60640", "60640"), (" 60640 ", "60640"), ("60640-1234", "60640"), ("606401234", "60640"), ("", ""), (None, "")],
+)
 def test_a_zip_code_is_its_five_ascii_digits(value, expected):
     assert parse_zip(value) == expected
 
@@ -79,13 +81,21 @@ def test_program_search_accepts_zip_plus_4_on_the_page_and_in_the_api(client, ne
 @pytest.mark.parametrize("zip_code", [FULLWIDTH, ARABIC_INDIC])
 def test_a_seeker_s_zip_code_in_other_digits_is_refused_and_not_saved(client, network, zip_code):
     seeker = network.seeker
-    response = signed_in(client, network.referrer).post(f"/people/{seeker.public_id}/edit/", {
-        "first_name": seeker.first_name, "last_name": seeker.last_name, "zip_code": zip_code,
-        "preferred_language": "en", "contact_preference": "do_not_contact"})
+    response = signed_in(client, network.referrer).post(
+        f"/people/{seeker.public_id}/edit/",
+        {
+            "first_name": seeker.first_name,
+            "last_name": seeker.last_name,
+            "zip_code": zip_code,
+            "preferred_language": "en",
+            "contact_preference": "do_not_contact",
+        },
+    )
     assert response.status_code == 400
     assert "Write the zip code with the digits 0 to 9" in response.content.decode()
-    response = token_client(network.referrer).patch(f"/api/v1/seekers/{seeker.public_id}/", {"zip_code": zip_code},
-                                                    format="json")
+    response = token_client(network.referrer).patch(
+        f"/api/v1/seekers/{seeker.public_id}/", {"zip_code": zip_code}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["zip_code"] == ["Write the zip code with the digits 0 to 9, like 60640."]
     assert Seeker.objects_across_tenants.get(pk=seeker.pk).zip_code == "60640"

@@ -38,8 +38,9 @@ def outcome(response, status):
 
 
 def patch(client, referral, body, *, content_type="application/json-patch+json", **headers):
-    return client.patch(f"/fhir/Task/{referral.public_id}", json.dumps(body), content_type=content_type,
-                        headers=headers)
+    return client.patch(
+        f"/fhir/Task/{referral.public_id}", json.dumps(body), content_type=content_type, headers=headers
+    )
 
 
 @pytest.fixture
@@ -139,8 +140,12 @@ def test_search_by_owner_and_status(client, network, referral, django_assert_max
 
     accepted = fhir(client.get("/fhir/Task", {"status": "accepted"}), Bundle)
     assert [entry["resource"]["id"] for entry in accepted["entry"]] == [str(other.public_id)]
-    owned = fhir(client.get("/fhir/Task", {"owner": f"Organization/{network.provider.public_id}",
-                                           "status": "requested,accepted"}), Bundle)
+    owned = fhir(
+        client.get(
+            "/fhir/Task", {"owner": f"Organization/{network.provider.public_id}", "status": "requested,accepted"}
+        ),
+        Bundle,
+    )
     assert owned["total"] == 2
     nobody = fhir(client.get("/fhir/Task", {"owner": f"Organization/{network.other_site.public_id}"}), Bundle)
     assert (nobody["total"], nobody.get("entry", [])) == (0, [])
@@ -164,8 +169,12 @@ def test_claimer_accepts_through_a_json_patch_and_history_says_fhir(client, netw
     assert task["meta"]["versionId"] == str(referral.version)
     assert response["ETag"] == f'W/"{referral.version}"'
     event = referral.events.order_by("-created_at", "-id").first()
-    assert (event.kind, event.to_status, event.via, event.actor) == ("status_changed", "accepted", "fhir",
-                                                                     network.claimer)
+    assert (event.kind, event.to_status, event.via, event.actor) == (
+        "status_changed",
+        "accepted",
+        "fhir",
+        network.claimer,
+    )
 
     # The history the web and the API show carries it too.
     client.force_login(network.referrer)
@@ -174,9 +183,12 @@ def test_claimer_accepts_through_a_json_patch_and_history_says_fhir(client, netw
 
 def test_decline_with_reason_through_a_partial_task(client, network, referral):
     client.force_login(network.claimer)
-    body = {"resourceType": "Task", "status": "rejected",
-            "statusReason": {"coding": [{"code": "not_eligible"}]},
-            "note": [{"text": "Outside our age range."}]}
+    body = {
+        "resourceType": "Task",
+        "status": "rejected",
+        "statusReason": {"coding": [{"code": "not_eligible"}]},
+        "note": [{"text": "Outside our age range."}],
+    }
     task = fhir(patch(client, referral, body, content_type=FHIR_JSON), Task)
     assert (task["status"], task["statusReason"]["coding"][0]["code"]) == ("rejected", "not_eligible")
     referral.refresh_from_db()
@@ -188,10 +200,17 @@ def test_on_hold_needs_business_status(client, network, referral):
     client.force_login(network.claimer)
     issue = outcome(patch(client, referral, [{"op": "replace", "path": "/status", "value": "on-hold"}]), 400)
     assert "businessStatus" in issue["diagnostics"]
-    task = fhir(patch(client, referral, [
-        {"op": "replace", "path": "/status", "value": "on-hold"},
-        {"op": "replace", "path": "/businessStatus", "value": {"coding": [{"code": "waitlisted"}]}},
-    ]), Task)
+    task = fhir(
+        patch(
+            client,
+            referral,
+            [
+                {"op": "replace", "path": "/status", "value": "on-hold"},
+                {"op": "replace", "path": "/businessStatus", "value": {"coding": [{"code": "waitlisted"}]}},
+            ],
+        ),
+        Task,
+    )
     assert task["businessStatus"]["coding"][0]["code"] == "waitlisted"
 
 
@@ -213,11 +232,21 @@ def test_put_of_the_whole_task_with_if_match(client, network, referral):
 
 def test_stale_meta_version_is_a_409(client, network, referral):
     client.force_login(network.claimer)
-    response = patch(client, referral, {"resourceType": "Task", "status": "accepted", "meta": {"versionId": "7"}},
-                     content_type=FHIR_JSON)
+    response = patch(
+        client,
+        referral,
+        {"resourceType": "Task", "status": "accepted", "meta": {"versionId": "7"}},
+        content_type=FHIR_JSON,
+    )
     assert outcome(response, 409)["code"] == "conflict"
-    response = patch(client, referral, [{"op": "test", "path": "/meta/versionId", "value": "7"},
-                                        {"op": "replace", "path": "/status", "value": "accepted"}])
+    response = patch(
+        client,
+        referral,
+        [
+            {"op": "test", "path": "/meta/versionId", "value": "7"},
+            {"op": "replace", "path": "/status", "value": "accepted"},
+        ],
+    )
     outcome(response, 409)
     referral.refresh_from_db()
     assert referral.status == "sent"
@@ -244,10 +273,17 @@ def test_a_referrer_may_not_accept_but_may_cancel(client, network, referral):
     client.force_login(network.referrer)
     issue = outcome(patch(client, referral, [{"op": "replace", "path": "/status", "value": "accepted"}]), 403)
     assert issue["code"] == "forbidden"
-    task = fhir(patch(client, referral, [
-        {"op": "replace", "path": "/status", "value": "cancelled"},
-        {"op": "add", "path": "/statusReason", "value": {"coding": [{"code": "no_longer_interested"}]}},
-    ]), Task)
+    task = fhir(
+        patch(
+            client,
+            referral,
+            [
+                {"op": "replace", "path": "/status", "value": "cancelled"},
+                {"op": "add", "path": "/statusReason", "value": {"coding": [{"code": "no_longer_interested"}]}},
+            ],
+        ),
+        Task,
+    )
     assert task["status"] == "cancelled"
 
 
@@ -258,20 +294,23 @@ def test_other_tenants_cannot_change_a_task(client, network, referral):
     assert referral.status == "sent"
 
 
-@pytest.mark.parametrize("body, content_type", [
-    ("{not json", "application/json-patch+json"),
-    ("{not json", FHIR_JSON),
-    (json.dumps([{"op": "remove", "path": "/owner"}]), "application/json-patch+json"),
-    (json.dumps([{"op": "replace", "path": "/status"}]), "application/json-patch+json"),
-    (json.dumps({"resourceType": "Patient", "status": "accepted"}), FHIR_JSON),
-    (json.dumps({"resourceType": "Task"}), FHIR_JSON),
-    (json.dumps({"resourceType": "Task", "status": "finished"}), FHIR_JSON),
-    (json.dumps({"resourceType": "Task", "status": "rejected"}), FHIR_JSON),  # a decline needs its reason
-    (json.dumps({"resourceType": "Task", "status": "rejected", "statusReason": {"text": "nope"}}), FHIR_JSON),
-    (json.dumps({"resourceType": "Task", "id": "another", "status": "accepted"}), FHIR_JSON),
-    (json.dumps([]), "application/json-patch+json"),
-    (json.dumps("accepted"), FHIR_JSON),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("{not json", "application/json-patch+json"),
+        ("{not json", FHIR_JSON),
+        (json.dumps([{"op": "remove", "path": "/owner"}]), "application/json-patch+json"),
+        (json.dumps([{"op": "replace", "path": "/status"}]), "application/json-patch+json"),
+        (json.dumps({"resourceType": "Patient", "status": "accepted"}), FHIR_JSON),
+        (json.dumps({"resourceType": "Task"}), FHIR_JSON),
+        (json.dumps({"resourceType": "Task", "status": "finished"}), FHIR_JSON),
+        (json.dumps({"resourceType": "Task", "status": "rejected"}), FHIR_JSON),  # a decline needs its reason
+        (json.dumps({"resourceType": "Task", "status": "rejected", "statusReason": {"text": "nope"}}), FHIR_JSON),
+        (json.dumps({"resourceType": "Task", "id": "another", "status": "accepted"}), FHIR_JSON),
+        (json.dumps([]), "application/json-patch+json"),
+        (json.dumps("accepted"), FHIR_JSON),
+    ],
+)
 def test_malformed_changes_are_400_and_change_nothing(client, network, referral, body, content_type):
     client.force_login(network.claimer)
     response = client.patch(f"/fhir/Task/{referral.public_id}", body, content_type=content_type)
@@ -282,15 +321,17 @@ def test_malformed_changes_are_400_and_change_nothing(client, network, referral,
 
 def test_bad_if_match_is_a_400(client, network, referral):
     client.force_login(network.claimer)
-    response = patch(client, referral, [{"op": "replace", "path": "/status", "value": "accepted"}],
-                     **{"If-Match": "yesterday"})
+    response = patch(
+        client, referral, [{"op": "replace", "path": "/status", "value": "accepted"}], **{"If-Match": "yesterday"}
+    )
     outcome(response, 400)
 
 
 def test_unsupported_media_type_is_a_415(client, network, referral):
     client.force_login(network.claimer)
-    response = client.patch(f"/fhir/Task/{referral.public_id}", "status=accepted",
-                            content_type="application/x-www-form-urlencoded")
+    response = client.patch(
+        f"/fhir/Task/{referral.public_id}", "status=accepted", content_type="application/x-www-form-urlencoded"
+    )
     outcome(response, 415)
 
 
@@ -301,8 +342,12 @@ def test_delete_is_not_allowed(client, network, referral):
 
 def test_capability_statement(client, db):
     statement = fhir(client.get("/fhir/metadata"), CapabilityStatement)
-    assert {resource["type"] for resource in statement["rest"][0]["resource"]} == {"Task", "ServiceRequest",
-                                                                                  "Patient", "Consent"}
+    assert {resource["type"] for resource in statement["rest"][0]["resource"]} == {
+        "Task",
+        "ServiceRequest",
+        "Patient",
+        "Consent",
+    }
 
 
 def test_reads_are_recorded_as_fhir_access(client, network, referral):
@@ -321,10 +366,12 @@ def test_token_authentication(client, network, referral):
     token = api_token(network.claimer)
     response = client.get(f"/fhir/Task/{referral.public_id}", headers={"Authorization": f"Token {token}"})
     assert fhir(response, Task)["id"] == str(referral.public_id)
-    response = client.patch(f"/fhir/Task/{referral.public_id}",
-                            json.dumps([{"op": "replace", "path": "/status", "value": "accepted"}]),
-                            content_type="application/json-patch+json",
-                            headers={"Authorization": f"Token {token}"})
+    response = client.patch(
+        f"/fhir/Task/{referral.public_id}",
+        json.dumps([{"op": "replace", "path": "/status", "value": "accepted"}]),
+        content_type="application/json-patch+json",
+        headers={"Authorization": f"Token {token}"},
+    )
     assert fhir(response, Task)["status"] == "accepted"
     bad = client.get(f"/fhir/Task/{referral.public_id}", headers={"Authorization": "Token nope"})
     assert outcome(bad, 401)["code"] == "login"
@@ -350,7 +397,9 @@ def test_past_the_counting_cap_the_total_is_left_out_and_paging_goes_on(client, 
     while url:
         bundle = fhir(client.get(url), Bundle)
         seen += [entry["resource"]["id"] for entry in bundle.get("entry", [])]
-        url = next((link["url"].replace("http://testserver", "") for link in bundle["link"]
-                    if link["relation"] == "next"), None)
+        url = next(
+            (link["url"].replace("http://testserver", "") for link in bundle["link"] if link["relation"] == "next"),
+            None,
+        )
     assert len(seen) == len(set(seen)) == 3
     assert outcome(client.get("/fhir/Task", {"page": 10_001}), 400)["code"] == "invalid"

@@ -25,16 +25,24 @@ def assert_refused(response, referral, status):
 @pytest.mark.parametrize("if_match", ['W/"' + "9" * 5000 + '"', '"' + "1" * 40 + '"'])
 def test_an_if_match_of_thousands_of_digits_is_a_412(claimer, network, if_match):
     referral = network.refer()
-    response = claimer.patch(f"/fhir/Task/{referral.public_id}", json.dumps({"status": "accepted"}),
-                             content_type=FHIR_JSON, headers={"If-Match": if_match})
+    response = claimer.patch(
+        f"/fhir/Task/{referral.public_id}",
+        json.dumps({"status": "accepted"}),
+        content_type=FHIR_JSON,
+        headers={"If-Match": if_match},
+    )
     assert_refused(response, referral, 412)
 
 
 @pytest.mark.parametrize("if_match", ['W/"٣"', 'W/"３"', 'W/"²"'])
 def test_an_if_match_in_other_digits_is_a_400(claimer, network, if_match):
     referral = network.refer()
-    response = claimer.patch(f"/fhir/Task/{referral.public_id}", json.dumps({"status": "accepted"}),
-                             content_type=FHIR_JSON, headers={"If-Match": if_match})
+    response = claimer.patch(
+        f"/fhir/Task/{referral.public_id}",
+        json.dumps({"status": "accepted"}),
+        content_type=FHIR_JSON,
+        headers={"If-Match": if_match},
+    )
     assert_refused(response, referral, 400)
 
 
@@ -46,10 +54,13 @@ def test_a_coding_that_is_not_a_list_is_a_400(claimer, network, element, coding)
     response = claimer.patch(f"/fhir/Task/{referral.public_id}", json.dumps(body), content_type=FHIR_JSON)
     assert_refused(response, referral, 400)
     assert f"Task.{element}.coding must be a list" in response.json()["issue"][0]["diagnostics"]
-    patch = [{"op": "replace", "path": "/status", "value": "rejected"},
-             {"op": "add", "path": f"/{element}", "value": {"coding": coding}}]
-    response = claimer.patch(f"/fhir/Task/{referral.public_id}", json.dumps(patch),
-                             content_type="application/json-patch+json")
+    patch = [
+        {"op": "replace", "path": "/status", "value": "rejected"},
+        {"op": "add", "path": f"/{element}", "value": {"coding": coding}},
+    ]
+    response = claimer.patch(
+        f"/fhir/Task/{referral.public_id}", json.dumps(patch), content_type="application/json-patch+json"
+    )
     assert_refused(response, referral, 400)
 
 

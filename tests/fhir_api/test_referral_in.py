@@ -4,7 +4,6 @@ Every answer is validated with fhir.resources (R4B models, as tests/fhir_api/tes
 answers an OperationOutcome that says what is wrong, and changes nothing.
 """
 
-import copy
 import json
 
 import pytest
@@ -29,53 +28,115 @@ MRN = "http://hospital.example/mrn"
 
 def referral_bundle(program, *, mrn="MRN-1001", note="Family of four, no food since Friday."):
     """A transaction Bundle as the SDOH Clinical Care guide's referral: Patient, ServiceRequest, Task, Consent."""
-    patient, request, task, consent = ("urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0001",
-                                       "urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0002",
-                                       "urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0003",
-                                       "urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0004")
+    patient, request, task, consent = (
+        "urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0001",
+        "urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0002",
+        "urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0003",
+        "urn:uuid:8a5e0a26-0d0b-4b5e-9b53-0d2c1b1f0004",
+    )
     return {
-        "resourceType": "Bundle", "type": "transaction",
+        "resourceType": "Bundle",
+        "type": "transaction",
         "entry": [
-            {"fullUrl": patient, "request": {"method": "POST", "url": "Patient"}, "resource": {
-                "resourceType": "Patient",
-                "identifier": [{"system": MRN, "value": mrn}],
-                "name": [{"family": "Rivera", "given": ["Carmen", "Lucia"]}],
-                "birthDate": "1984-03-09",
-                "telecom": [{"system": "phone", "value": "(312) 555-0142"},
-                            {"system": "email", "value": "carmen.rivera@example.com"}],
-                "address": [{"postalCode": "60640"}],
-                "communication": [{"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": "es"}]},
-                                   "preferred": True}],
-            }},
-            {"fullUrl": request, "request": {"method": "POST", "url": "ServiceRequest"}, "resource": {
-                "resourceType": "ServiceRequest", "status": "active", "intent": "order", "priority": "urgent",
-                "category": [{"coding": [{"system": "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-"
-                                                    "CodeSystemTemporaryCodes", "code": "food-insecurity",
-                                          "display": "Food Insecurity"}]}],
-                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "467771000124109",
-                                     "display": "Assistance with application for food pantry program"}]},
-                "subject": {"reference": patient},
-                "performer": [{"reference": f"HealthcareService/{program.public_id}"}],
-                "note": [{"text": note}],
-            }},
-            {"fullUrl": task, "request": {"method": "POST", "url": "Task"}, "resource": {
-                "resourceType": "Task", "status": "requested", "intent": "order",
-                "focus": {"reference": request}, "for": {"reference": patient},
-                "owner": {"reference": f"Organization/{program.organization.public_id}"},
-            }},
-            {"fullUrl": consent, "request": {"method": "POST", "url": "Consent"}, "resource": {
-                "resourceType": "Consent", "status": "active",
-                "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
-                                      "code": "patient-privacy"}]},
-                "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]},
-                             {"coding": [{"system": CONSENT_METHOD_SYSTEM, "code": "verbal"}]}],
-                "patient": {"reference": patient},
-                "dateTime": "2026-12-01T10:00:00Z",
-                "provision": {"type": "permit",
-                              "actor": [{"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-"
-                                                                        "ParticipationType", "code": "IRCP"}]},
-                                         "reference": {"reference": f"HealthcareService/{program.public_id}"}}]},
-            }},
+            {
+                "fullUrl": patient,
+                "request": {"method": "POST", "url": "Patient"},
+                "resource": {
+                    "resourceType": "Patient",
+                    "identifier": [{"system": MRN, "value": mrn}],
+                    "name": [{"family": "Rivera", "given": ["Carmen", "Lucia"]}],
+                    "birthDate": "1984-03-09",
+                    "telecom": [
+                        {"system": "phone", "value": "(312) 555-0142"},
+                        {"system": "email", "value": "carmen.rivera@example.com"},
+                    ],
+                    "address": [{"postalCode": "60640"}],
+                    "communication": [
+                        {"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": "es"}]}, "preferred": True}
+                    ],
+                },
+            },
+            {
+                "fullUrl": request,
+                "request": {"method": "POST", "url": "ServiceRequest"},
+                "resource": {
+                    "resourceType": "ServiceRequest",
+                    "status": "active",
+                    "intent": "order",
+                    "priority": "urgent",
+                    "category": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-"
+                                    "CodeSystemTemporaryCodes",
+                                    "code": "food-insecurity",
+                                    "display": "Food Insecurity",
+                                }
+                            ]
+                        }
+                    ],
+                    "code": {
+                        "coding": [
+                            {
+                                "system": "http://snomed.info/sct",
+                                "code": "467771000124109",
+                                "display": "Assistance with application for food pantry program",
+                            }
+                        ]
+                    },
+                    "subject": {"reference": patient},
+                    "performer": [{"reference": f"HealthcareService/{program.public_id}"}],
+                    "note": [{"text": note}],
+                },
+            },
+            {
+                "fullUrl": task,
+                "request": {"method": "POST", "url": "Task"},
+                "resource": {
+                    "resourceType": "Task",
+                    "status": "requested",
+                    "intent": "order",
+                    "focus": {"reference": request},
+                    "for": {"reference": patient},
+                    "owner": {"reference": f"Organization/{program.organization.public_id}"},
+                },
+            },
+            {
+                "fullUrl": consent,
+                "request": {"method": "POST", "url": "Consent"},
+                "resource": {
+                    "resourceType": "Consent",
+                    "status": "active",
+                    "scope": {
+                        "coding": [
+                            {"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}
+                        ]
+                    },
+                    "category": [
+                        {"coding": [{"system": "http://loinc.org", "code": "59284-0"}]},
+                        {"coding": [{"system": CONSENT_METHOD_SYSTEM, "code": "verbal"}]},
+                    ],
+                    "patient": {"reference": patient},
+                    "dateTime": "2026-12-01T10:00:00Z",
+                    "provision": {
+                        "type": "permit",
+                        "actor": [
+                            {
+                                "role": {
+                                    "coding": [
+                                        {
+                                            "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                            "code": "IRCP",
+                                        }
+                                    ]
+                                },
+                                "reference": {"reference": f"HealthcareService/{program.public_id}"},
+                            }
+                        ],
+                    },
+                },
+            },
         ],
     }
 
@@ -98,14 +159,19 @@ def token_client(user):
 
 
 def post(client, body, content_type=FHIR_JSON):
-    return client.post("/fhir/", body if isinstance(body, (str, bytes)) else json.dumps(body),
-                       content_type=content_type)
+    return client.post(
+        "/fhir/", body if isinstance(body, (str, bytes)) else json.dumps(body), content_type=content_type
+    )
 
 
 def fingerprint():
-    return (Seeker.objects_across_tenants.count(), Referral.objects_across_tenants.count(),
-            SeekerIdentifier.objects_across_tenants.count(), OutboxMessage.objects.count(),
-            ReferralEvent.objects_across_tenants.count())
+    return (
+        Seeker.objects_across_tenants.count(),
+        Referral.objects_across_tenants.count(),
+        SeekerIdentifier.objects_across_tenants.count(),
+        OutboxMessage.objects.count(),
+        ReferralEvent.objects_across_tenants.count(),
+    )
 
 
 def refused(response, status):
@@ -117,8 +183,9 @@ def refused(response, status):
     return body["issue"]
 
 
-def test_a_referral_bundle_makes_the_person_and_the_referral_as_a_web_referral_does(network, ehr,
-                                                                                     django_capture_on_commit_callbacks):
+def test_a_referral_bundle_makes_the_person_and_the_referral_as_a_web_referral_does(
+    network, ehr, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(ehr, referral_bundle(network.program))
     assert response.status_code == 201, response.content
@@ -139,10 +206,15 @@ def test_a_referral_bundle_makes_the_person_and_the_referral_as_a_web_referral_d
     assert list(seeker.identifiers.values_list("system", "value")) == [(MRN, "MRN-1001")]
 
     assert (referral.program, referral.organization, referral.referred_by) == (
-        network.program, network.site, network.referrer)
+        network.program,
+        network.site,
+        network.referrer,
+    )
     assert (referral.status, referral.urgency, referral.consent_method) == ("sent", "urgent", "verbal")
-    assert referral.comment == ("Requested: Assistance with application for food pantry program; Food Insecurity\n"
-                                "Family of four, no food since Friday.")
+    assert referral.comment == (
+        "Requested: Assistance with application for food pantry program; Food Insecurity\n"
+        "Family of four, no food since Friday."
+    )
     created = referral.events.get(kind=ReferralEvent.Kind.CREATED)
     assert created.via == ReferralEvent.Via.FHIR
     # Notified as a web referral is: the program's claimer and the person (in Spanish).
@@ -163,9 +235,11 @@ def test_the_program_may_be_named_by_its_hsds_id(network, ehr):
     Program.objects_across_tenants.filter(pk=network.program.pk).update(hsds_id="b2000000-0000-4000-8000-000000000001")
     bundle = referral_bundle(network.program)
     entry(bundle, "ServiceRequest")["resource"]["performer"] = [
-        {"identifier": {"system": HSDS_SERVICE_SYSTEM, "value": "b2000000-0000-4000-8000-000000000001"}}]
+        {"identifier": {"system": HSDS_SERVICE_SYSTEM, "value": "b2000000-0000-4000-8000-000000000001"}}
+    ]
     entry(bundle, "Consent")["resource"]["provision"]["actor"][0]["reference"] = {
-        "reference": f"Organization/{network.provider.public_id}"}
+        "reference": f"Organization/{network.provider.public_id}"
+    }
     assert post(ehr, bundle).status_code == 201
     assert Referral.objects_across_tenants.get().program == network.program
 
@@ -203,35 +277,80 @@ def test_a_second_open_referral_is_a_409_naming_the_first(network, ehr):
     assert fingerprint() == before
 
 
-@pytest.mark.parametrize("change, status, code, words", [
-    (lambda b, n: b["entry"].pop(3), 422, "required", "no Consent"),
-    (lambda b, n: b["entry"][3]["resource"].update(status="inactive"), 422, "business-rule", "must be active"),
-    (lambda b, n: b["entry"][3]["resource"]["provision"]["actor"][0].update(
-        reference={"reference": f"HealthcareService/{n.other_program.public_id}"}), 422, "business-rule",
-     "must name Community Food Pantry"),
-    (lambda b, n: b["entry"][1]["resource"].update(
-        performer=[{"reference": "HealthcareService/00000000-0000-4000-8000-000000000000"}]), 422, "not-found",
-     "No program in the directory"),
-    (lambda b, n: b["entry"][1]["resource"].update(performer=[{"reference": f"Organization/{n.provider.public_id}"}]),
-     422, "invalid", "HealthcareService"),
-    (lambda b, n: b["entry"][2]["resource"].update(focus={"reference": "urn:uuid:nothing"}), 422, "invalid",
-     "Task.focus"),
-    (lambda b, n: b["entry"][2]["resource"].update(status="accepted"), 422, "invalid", "Task.status"),
-    (lambda b, n: b["entry"][2]["resource"].update(owner={"reference": f"Organization/{n.site.public_id}"}), 422,
-     "invalid", "Task.owner"),
-    (lambda b, n: b["entry"].append({"request": {"method": "POST", "url": "Observation"}, "resource": {
-        "resourceType": "Observation", "status": "final", "code": {"text": "x"}}}), 422, "not-supported",
-     "Observation is not taken"),
-    (lambda b, n: b["entry"][0]["request"].update(method="PUT"), 422, "not-supported", "must be POST"),
-    (lambda b, n: b["entry"][0]["resource"].update(name=[{"family": "Rivera"}]), 422, "required", "given name"),
-    (lambda b, n: b["entry"][1]["resource"].update(requester={"reference": f"Organization/{n.other_site.public_id}"}),
-     422, "invalid", "not a site you work for"),
-    (lambda b, n: b.update(type="batch"), 400, "not-supported", "transaction"),
-    (lambda b, n: b["entry"][0]["resource"].update(birthDate="09/03/1984"), 400, "structure",
-     "Bundle.entry[0].resource.birthDate"),
-    (lambda b, n: b["entry"][1]["resource"].update(colour="blue"), 400, "structure", "colour"),
-    (lambda b, n: b.update(entry=[]), 400, "required", "no entries"),
-])
+@pytest.mark.parametrize(
+    "change, status, code, words",
+    [
+        (lambda b, n: b["entry"].pop(3), 422, "required", "no Consent"),
+        (lambda b, n: b["entry"][3]["resource"].update(status="inactive"), 422, "business-rule", "must be active"),
+        (
+            lambda b, n: b["entry"][3]["resource"]["provision"]["actor"][0].update(
+                reference={"reference": f"HealthcareService/{n.other_program.public_id}"}
+            ),
+            422,
+            "business-rule",
+            "must name Community Food Pantry",
+        ),
+        (
+            lambda b, n: b["entry"][1]["resource"].update(
+                performer=[{"reference": "HealthcareService/00000000-0000-4000-8000-000000000000"}]
+            ),
+            422,
+            "not-found",
+            "No program in the directory",
+        ),
+        (
+            lambda b, n: b["entry"][1]["resource"].update(
+                performer=[{"reference": f"Organization/{n.provider.public_id}"}]
+            ),
+            422,
+            "invalid",
+            "HealthcareService",
+        ),
+        (
+            lambda b, n: b["entry"][2]["resource"].update(focus={"reference": "urn:uuid:nothing"}),
+            422,
+            "invalid",
+            "Task.focus",
+        ),
+        (lambda b, n: b["entry"][2]["resource"].update(status="accepted"), 422, "invalid", "Task.status"),
+        (
+            lambda b, n: b["entry"][2]["resource"].update(owner={"reference": f"Organization/{n.site.public_id}"}),
+            422,
+            "invalid",
+            "Task.owner",
+        ),
+        (
+            lambda b, n: b["entry"].append(
+                {
+                    "request": {"method": "POST", "url": "Observation"},
+                    "resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"}},
+                }
+            ),
+            422,
+            "not-supported",
+            "Observation is not taken",
+        ),
+        (lambda b, n: b["entry"][0]["request"].update(method="PUT"), 422, "not-supported", "must be POST"),
+        (lambda b, n: b["entry"][0]["resource"].update(name=[{"family": "Rivera"}]), 422, "required", "given name"),
+        (
+            lambda b, n: b["entry"][1]["resource"].update(
+                requester={"reference": f"Organization/{n.other_site.public_id}"}
+            ),
+            422,
+            "invalid",
+            "not a site you work for",
+        ),
+        (lambda b, n: b.update(type="batch"), 400, "not-supported", "transaction"),
+        (
+            lambda b, n: b["entry"][0]["resource"].update(birthDate="09/03/1984"),
+            400,
+            "structure",
+            "Bundle.entry[0].resource.birthDate",
+        ),
+        (lambda b, n: b["entry"][1]["resource"].update(colour="blue"), 400, "structure", "colour"),
+        (lambda b, n: b.update(entry=[]), 400, "required", "no entries"),
+    ],
+)
 def test_a_bundle_we_cannot_take_says_why_and_changes_nothing(network, ehr, change, status, code, words):
     bundle = referral_bundle(network.program)
     change(bundle, network)
@@ -247,7 +366,9 @@ def test_a_program_that_does_not_accept_referrals_is_a_422(network, ehr):
     before = fingerprint()
     issues = refused(post(ehr, referral_bundle(network.program)), 422)
     assert (issues[0]["code"], issues[0]["diagnostics"]) == (
-        "business-rule", "Community Food Pantry is not accepting referrals right now.")
+        "business-rule",
+        "Community Food Pantry is not accepting referrals right now.",
+    )
     assert fingerprint() == before  # not even the person
 
 
@@ -302,8 +423,12 @@ def test_the_capability_statement_names_the_transaction_and_polling(client, db):
     assert [interaction["code"] for interaction in rest["interaction"]] == ["transaction"]
     resources = {resource["type"]: resource for resource in rest["resource"]}
     assert set(resources) == {"Task", "ServiceRequest", "Patient", "Consent"}
-    assert {param["name"] for param in resources["Task"]["searchParam"]} == {"owner", "status", "_lastUpdated",
-                                                                              "_count"}
+    assert {param["name"] for param in resources["Task"]["searchParam"]} == {
+        "owner",
+        "status",
+        "_lastUpdated",
+        "_count",
+    }
     assert "interaction" not in resources["Patient"]  # taken inside a referral only, never read back
 
 
@@ -314,8 +439,10 @@ def test_the_sender_polls_changed_tasks_with_last_updated(network, ehr):
 
     old = network.refer()
     Referral.objects_across_tenants.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=2))
-    fresh = network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer),
-                          program=network.other_program)
+    fresh = network.refer(
+        seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer),
+        program=network.other_program,
+    )
     since = (timezone.now() - timedelta(hours=1)).isoformat()
     found = ehr.get("/fhir/Task", {"_lastUpdated": f"gt{since}"}).json()
     Bundle.model_validate(found)

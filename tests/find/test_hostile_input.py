@@ -29,8 +29,13 @@ def test_markup_stays_text_on_every_public_page(network):
     program.categories.set([category_get_or_create(name=f"Food {SCRIPT}")])
     network.provider.name = SCRIPT
     network.provider.save()
-    pages = ["/find/", "/find/?zip=60640", "/find/?q=pantry", f"/find/programs/{program.public_id}/",
-             f"/find/?zip=60640&q={SCRIPT}"]
+    pages = [
+        "/find/",
+        "/find/?zip=60640",
+        "/find/?q=pantry",
+        f"/find/programs/{program.public_id}/",
+        f"/find/?zip=60640&q={SCRIPT}",
+    ]
     for language in ("en", "es"):
         visitor = Client(HTTP_ACCEPT_LANGUAGE=language)
         for path in pages:

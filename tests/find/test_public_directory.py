@@ -35,12 +35,22 @@ def anyone():
 def pantry(network):
     program = network.program
     program.categories.set([category_get_or_create(name="Food")])
-    for name, value in {**UPTOWN, "address": "4733 N Broadway St", "city": "Chicago", "state": "IL",
-                        "phone": "3125550142", "schedule": "Mondays and Thursdays, 9 to 5",
-                        "description": "Weekly groceries and fresh produce.", "eligibility": "Cook County residents.",
-                        "min_age": 18, "languages": ["en", "es"], "next_steps": "Bring a photo ID.",
-                        "next_steps_es": "Traiga una identificación con foto.", "capacity_available": 7,
-                        "accepts_referrals": True}.items():
+    for name, value in {
+        **UPTOWN,
+        "address": "4733 N Broadway St",
+        "city": "Chicago",
+        "state": "IL",
+        "phone": "3125550142",
+        "schedule": "Mondays and Thursdays, 9 to 5",
+        "description": "Weekly groceries and fresh produce.",
+        "eligibility": "Cook County residents.",
+        "min_age": 18,
+        "languages": ["en", "es"],
+        "next_steps": "Bring a photo ID.",
+        "next_steps_es": "Traiga una identificación con foto.",
+        "capacity_available": 7,
+        "accepts_referrals": True,
+    }.items():
         setattr(program, name, value)
     program.save()
     return program
@@ -56,8 +66,9 @@ def names_in_order(page: str) -> list[str]:
 
 def test_anyone_finds_programs_near_a_zip_code_nearest_first(anyone, network, pantry):
     ProgramFactory(name="Loop Legal Clinic", organization=network.provider, **LOOP)
-    ProgramFactory(name="Springfield Pantry", organization=network.provider, zip_code="62701", latitude=39.80,
-                   longitude=-89.65)
+    ProgramFactory(
+        name="Springfield Pantry", organization=network.provider, zip_code="62701", latitude=39.80, longitude=-89.65
+    )
     response = anyone.get("/find/", {"zip": "60640-1234"})
     assert response.status_code == 200
     page = html(response)
@@ -93,9 +104,18 @@ def test_the_staff_search_and_the_public_one_find_the_same_programs(client, anyo
 
 def test_a_program_page_says_what_where_when_and_how(anyone, pantry):
     page = html(anyone.get(f"/find/programs/{pantry.public_id}/"))
-    for text in ("Community Food Pantry", "City Food Bank", "Weekly groceries and fresh produce.",
-                 "Cook County residents.", "Ages 18 and over.", "English, Spanish", "Mondays and Thursdays, 9 to 5",
-                 "Bring a photo ID.", "Accepting new people now", "7 open slots"):
+    for text in (
+        "Community Food Pantry",
+        "City Food Bank",
+        "Weekly groceries and fresh produce.",
+        "Cook County residents.",
+        "Ages 18 and over.",
+        "English, Spanish",
+        "Mondays and Thursdays, 9 to 5",
+        "Bring a photo ID.",
+        "Accepting new people now",
+        "7 open slots",
+    ):
         assert text in page, text
     assert 'href="tel:+13125550142"' in page
     assert re.search(r'href="https://www\.google\.com/maps/search/\?api=1&amp;query=4733\+N\+Broadway', page)
@@ -139,8 +159,16 @@ def test_the_language_switch_is_remembered(anyone, pantry):
     assert '<html lang="en">' in html(anyone.get("/find/", HTTP_ACCEPT_LANGUAGE="es"))  # the choice beats the browser
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/find/", "//evil.example/find/", "/people/",
-                                    "/find/\r\nSet-Cookie: x=y", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/find/",
+        "//evil.example/find/",
+        "/people/",
+        "/find/\r\nSet-Cookie: x=y",
+        "javascript:alert(1)",
+    ],
+)
 def test_the_switch_only_goes_back_to_the_directory(anyone, target):
     response = anyone.get("/find/language/", {"language": "es", "next": target})
     assert response.status_code == 302 and response["Location"] == "/find/"
@@ -155,12 +183,15 @@ def test_an_unknown_language_is_a_clear_400(anyone):
 def test_never_a_referral_a_person_or_a_member_of_staff(anyone, network, pantry):
     people = [network.seeker, network.referrer, network.claimer, network.teammate, network.provider_admin]
     for number, person in enumerate(people):
-        type(person)._default_manager.filter(pk=person.pk).update(first_name=f"Firstname{number}x",
-                                                         last_name=f"Lastname{number}x")
+        type(person)._default_manager.filter(pk=person.pk).update(
+            first_name=f"Firstname{number}x", last_name=f"Lastname{number}x"
+        )
         person.refresh_from_db()
     network.refer(comment="Needs food for three kids SECRET-COMMENT")
-    pages = [html(anyone.get(path)) for path in
-             ("/find/", "/find/?zip=60640", "/find/?q=pantry", f"/find/programs/{pantry.public_id}/")]
+    pages = [
+        html(anyone.get(path))
+        for path in ("/find/", "/find/?zip=60640", "/find/?q=pantry", f"/find/programs/{pantry.public_id}/")
+    ]
     for page in pages:
         assert "SECRET-COMMENT" not in page
         for person in people:
@@ -169,15 +200,18 @@ def test_never_a_referral_a_person_or_a_member_of_staff(anyone, network, pantry)
         assert network.site.name not in page  # the referrer's organization runs no program
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"zip": "６０６４０"}, "Write the zip code with the digits 0 to 9, like 60640."),
-    ({"zip": "606"}, "Enter a five-digit zip code"),
-    ({"category": "no-such-kind"}, "Select a valid choice"),
-    ({"q": "x" * 201}, "at most 200 characters"),
-    ({"zip": "60640", "page": "٣"}, "is not a page number"),
-    ({"zip": "60640", "page": "9" * 5000}, "is not a page number"),
-    ({"zip": "60640", "page": "-1"}, "is not a page number"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"zip": "６０６４０"}, "Write the zip code with the digits 0 to 9, like 60640."),
+        ({"zip": "606"}, "Enter a five-digit zip code"),
+        ({"category": "no-such-kind"}, "Select a valid choice"),
+        ({"q": "x" * 201}, "at most 200 characters"),
+        ({"zip": "60640", "page": "٣"}, "is not a page number"),
+        ({"zip": "60640", "page": "9" * 5000}, "is not a page number"),
+        ({"zip": "60640", "page": "-1"}, "is not a page number"),
+    ],
+)
 def test_bad_input_is_a_clear_400_and_the_form_keeps_it(anyone, pantry, query, message):
     response = anyone.get("/find/", query)
     assert response.status_code == 400
@@ -259,8 +293,9 @@ def test_a_search_with_words_is_never_kept(anyone, settings, pantry):
     assert queries_for(anyone, "/find/", {"q": "pantry"}) > 0
 
 
-def test_the_kept_page_is_the_same_for_a_signed_in_person_and_carries_nothing_of_them(client, anyone, settings,
-                                                                                      network, pantry):
+def test_the_kept_page_is_the_same_for_a_signed_in_person_and_carries_nothing_of_them(
+    client, anyone, settings, network, pantry
+):
     settings.FIND_PAGE_CACHE_SECONDS = 60
     client.force_login(network.referrer)
     first = client.get(f"/find/programs/{pantry.public_id}/")

@@ -41,8 +41,12 @@ class RecordingBackend(BaseEmailBackend):
             attempts_path.write_text(str(attempts))
             if attempts <= control.get("fail_transient", 0):
                 raise smtplib.SMTPServerDisconnected(f"simulated provider outage (attempt {attempts})")
-            record = {"key": key, "to": message.to, "subject": message.subject,
-                      "message_id": message.extra_headers.get("Message-ID", "")}
+            record = {
+                "key": key,
+                "to": message.to,
+                "subject": message.subject,
+                "message_id": message.extra_headers.get("Message-ID", ""),
+            }
             with open(directory / "sent.jsonl", "a", encoding="utf-8") as sent:
                 sent.write(json.dumps(record) + "\n")
         return len(email_messages)

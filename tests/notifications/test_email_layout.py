@@ -53,8 +53,10 @@ class Elements(HTMLParser):
 
 
 def style_of(element) -> dict:
-    return {name.strip(): value.strip() for name, value in
-            (part.split(":", 1) for part in element.get("style", "").split(";") if ":" in part)}
+    return {
+        name.strip(): value.strip()
+        for name, value in (part.split(":", 1) for part in element.get("style", "").split(";") if ":" in part)
+    }
 
 
 def style_block(html) -> str:
@@ -78,13 +80,26 @@ def test_every_email_the_app_sends_uses_the_one_layout():
         assert (TEMPLATES / f"{kind}_body.txt").exists() and (TEMPLATES / f"{kind}_subject.txt").exists(), kind
 
 
-@pytest.mark.parametrize("language, answers, heading, network_name", [
-    ("en", ["I got help", "I couldn't get help", "I'm no longer interested"], "Did you get help from",
-     "Referral network"),
-    ("es", ["Recibí ayuda", "No pude recibir ayuda", "Ya no me interesa"], "¿Recibió ayuda de", "Red de referencias"),
-])
+@pytest.mark.parametrize(
+    "language, answers, heading, network_name",
+    [
+        (
+            "en",
+            ["I got help", "I couldn't get help", "I'm no longer interested"],
+            "Did you get help from",
+            "Referral network",
+        ),
+        (
+            "es",
+            ["Recibí ayuda", "No pude recibir ayuda", "Ya no me interesa"],
+            "¿Recibió ayuda de",
+            "Red de referencias",
+        ),
+    ],
+)
 def test_the_seekers_answers_are_buttons_with_inlined_styles_in_their_language(
-        network, django_capture_on_commit_callbacks, language, answers, heading, network_name):
+    network, django_capture_on_commit_callbacks, language, answers, heading, network_name
+):
     emails = seeker_emails(network, language, django_capture_on_commit_callbacks)
     assert set(emails) == {"referral_confirmation", "status_changed", "follow_up"}
     for kind, message in emails.items():
@@ -158,19 +173,47 @@ def test_markup_people_typed_stays_escaped_in_the_styled_email(network, django_c
         assert len(Elements(html).with_class("button")) >= 1
 
 
-@pytest.mark.parametrize("send, kind, button", [
-    (lambda network: services.notify_password_reset(user=network.referrer), "password_reset",
-     "Choose a new password"),
-    (lambda network: services.notify_member_invited(user=network.teammate, organization=network.site,
-                                                    invited_by=network.site_admin), "member_invitation",
-     "Choose your password"),
-    (lambda network: services.notify_organization_invitation(invitation=Invitation.objects.create(
-        organization=network.site, user=network.outsider, email=network.outsider.email, invited_by=network.site_admin,
-        expires_at=timezone.now() + timedelta(days=7)), token="t"), "organization_invitation", "See the invitation"),
-    (lambda network: services.notify_email_change(user=network.referrer, new_email="new@example.org",
-                                                  confirm_url="http://testserver/account/email/t/", valid_hours=24),
-     "email_change", "Use this address"),
-])
+@pytest.mark.parametrize(
+    "send, kind, button",
+    [
+        (
+            lambda network: services.notify_password_reset(user=network.referrer),
+            "password_reset",
+            "Choose a new password",
+        ),
+        (
+            lambda network: services.notify_member_invited(
+                user=network.teammate, organization=network.site, invited_by=network.site_admin
+            ),
+            "member_invitation",
+            "Choose your password",
+        ),
+        (
+            lambda network: services.notify_organization_invitation(
+                invitation=Invitation.objects.create(
+                    organization=network.site,
+                    user=network.outsider,
+                    email=network.outsider.email,
+                    invited_by=network.site_admin,
+                    expires_at=timezone.now() + timedelta(days=7),
+                ),
+                token="t",
+            ),
+            "organization_invitation",
+            "See the invitation",
+        ),
+        (
+            lambda network: services.notify_email_change(
+                user=network.referrer,
+                new_email="new@example.org",
+                confirm_url="http://testserver/account/email/t/",
+                valid_hours=24,
+            ),
+            "email_change",
+            "Use this address",
+        ),
+    ],
+)
 def test_staff_account_emails_have_the_layout_and_a_button(network, send, kind, button):
     send(network)
     message = OutboxMessage.objects.get(kind=kind)

@@ -3,8 +3,9 @@
 from notifications.models import OutboxMessage
 
 
-def test_the_mailbox_shows_no_flash_banners_above_its_heading(network, client, settings,
-                                                              django_capture_on_commit_callbacks):
+def test_the_mailbox_shows_no_flash_banners_above_its_heading(
+    network, client, settings, django_capture_on_commit_callbacks
+):
     settings.DEBUG = True
     with django_capture_on_commit_callbacks(execute=True):
         network.refer()
@@ -16,14 +17,14 @@ def test_the_mailbox_shows_no_flash_banners_above_its_heading(network, client, s
     assert listing.index("<h1>Dev mailbox</h1>") < listing.index("You were referred to")
 
 
-def test_a_password_reset_email_is_in_the_mailbox_with_its_link_on_site_url(network, client, settings,
-                                                                             django_capture_on_commit_callbacks):
+def test_a_password_reset_email_is_in_the_mailbox_with_its_link_on_site_url(
+    network, client, settings, django_capture_on_commit_callbacks
+):
     settings.DEBUG = True
     settings.SITE_URL = "http://127.0.0.1:8001"
     settings.ALLOWED_HOSTS = ["testserver", "evil.example"]  # a host the deployment answers on, not SITE_URL
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/accounts/password/reset/", {"email": network.referrer.email},
-                               HTTP_HOST="evil.example")
+        response = client.post("/accounts/password/reset/", {"email": network.referrer.email}, HTTP_HOST="evil.example")
     assert response.status_code == 302
 
     reset = OutboxMessage.objects.get(kind=OutboxMessage.Kind.PASSWORD_RESET)

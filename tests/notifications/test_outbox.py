@@ -43,7 +43,8 @@ def test_a_new_referral_emails_the_claimers_and_the_seeker(network, django_captu
 
 
 def test_a_seeker_who_asked_not_to_be_contacted_gets_nothing_and_the_program_sees_their_name_only(
-        network, django_capture_on_commit_callbacks):
+    network, django_capture_on_commit_callbacks
+):
     network.seeker.contact_preference = "do_not_contact"
     network.seeker.phone = "312-555-0199"
     network.seeker.save()
@@ -56,8 +57,7 @@ def test_a_seeker_who_asked_not_to_be_contacted_gets_nothing_and_the_program_see
     assert network.seeker.email not in mail.outbox[0].body
 
 
-def test_a_status_change_tells_the_other_parties_each_with_their_own_link(network,
-                                                                          django_capture_on_commit_callbacks):
+def test_a_status_change_tells_the_other_parties_each_with_their_own_link(network, django_capture_on_commit_callbacks):
     referral = network.refer()
     with django_capture_on_commit_callbacks(execute=True):
         referral_change_status(actor=network.claimer, referral=referral, to_status="accepted")
@@ -69,7 +69,8 @@ def test_a_status_change_tells_the_other_parties_each_with_their_own_link(networ
 
 
 def test_the_seeker_answering_by_email_link_tells_the_program_and_the_referrer_but_not_the_seeker(
-        network, django_capture_on_commit_callbacks):
+    network, django_capture_on_commit_callbacks
+):
     referral = network.refer()
     with django_capture_on_commit_callbacks(execute=True):
         referral_change_status(actor=Actor.for_seeker(network.seeker), referral=referral, to_status="got_help")
@@ -83,8 +84,9 @@ def test_after_consent_is_withdrawn_the_program_sees_the_name_only(network, djan
     referral = network.refer()
     referral_withdraw_consent(actor=network.referrer, referral=referral)
     with django_capture_on_commit_callbacks(execute=True):
-        referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
-                               reason="no_longer_interested")
+        referral_change_status(
+            actor=network.referrer, referral=referral, to_status="withdrawn", reason="no_longer_interested"
+        )
 
     to_claimer = next(message for message in mail.outbox if message.to == [network.claimer.email])
     assert "Luis Hernandez" in to_claimer.body
@@ -154,8 +156,9 @@ def test_the_backoff_grows_and_stays_below_the_visibility_timeout(settings):
 def test_the_sweep_queues_what_the_broker_lost_and_what_a_dead_worker_held(network):
     network.refer()
     lost, held = OutboxMessage.objects.order_by("pk")
-    OutboxMessage.objects.filter(pk=held.pk).update(status=OutboxMessage.Status.SENDING,
-                                                    lease_until=timezone.now() + timedelta(minutes=5))
+    OutboxMessage.objects.filter(pk=held.pk).update(
+        status=OutboxMessage.Status.SENDING, lease_until=timezone.now() + timedelta(minutes=5)
+    )
     assert services.outbox_requeue_stale(now=timezone.now()) == 0  # too early for both
 
     assert services.outbox_requeue_stale(now=timezone.now() + timedelta(minutes=10)) == 2
@@ -169,15 +172,17 @@ def test_the_admin_retry_action_sends_failed_messages_again(network, client, dja
 
     network.refer()
     OutboxMessage.objects.update(status=OutboxMessage.Status.FAILED, last_error="550 mailbox full")
-    admin = get_user_model().objects.create_superuser(email="root@network.example", password="x",
-                                                      first_name="Root", last_name="Admin")
+    admin = get_user_model().objects.create_superuser(
+        email="root@network.example", password="x", first_name="Root", last_name="Admin"
+    )
     client.force_login(admin)
     listing = client.get("/admin/notifications/outboxmessage/?status__exact=failed").content.decode()
     assert "550 mailbox full" in listing
     ids = list(OutboxMessage.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/notifications/outboxmessage/",
-                               {"action": "retry", "_selected_action": ids}, follow=True)
+        response = client.post(
+            "/admin/notifications/outboxmessage/", {"action": "retry", "_selected_action": ids}, follow=True
+        )
 
     assert response.status_code == 200
     assert "2 failed message(s) queued again" in response.content.decode()
@@ -208,7 +213,8 @@ def test_the_new_assignee_is_told_unless_they_took_it_themselves(network, django
     with django_capture_on_commit_callbacks(execute=True):
         referral_assign(actor=network.claimer, referral=referral, assignee=network.other_claimer)
     assert [(message.to[0], message.subject) for message in mail.outbox] == [
-        (network.other_claimer.email, "A referral to Community Food Pantry was assigned to you")]
+        (network.other_claimer.email, "A referral to Community Food Pantry was assigned to you")
+    ]
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

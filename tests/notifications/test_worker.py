@@ -71,9 +71,21 @@ class RedisServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for(self.ping, 10, "redis-server to start")
 
@@ -104,10 +116,27 @@ class Worker:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "referrals_site", "worker", "--loglevel=INFO",
-             "--pool=prefork", "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-n", f"notify-test-{os.getpid()}@%h"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "referrals_site",
+                "worker",
+                "--loglevel=INFO",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"notify-test-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_for(lambda: b" ready." in self.log_path.read_bytes()[offset:], 60, "the worker to be ready")
 
@@ -140,8 +169,10 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory, certificate):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "referrals_site.settings.test",
-        "DATABASE_URL": (f"postgres://{database['USER']}{password}@{database['HOST'] or '127.0.0.1'}:"
-                         f"{database['PORT'] or 5432}/{database['NAME']}"),
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}{password}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
         "TEST_CELERY_BROKER_URL": redis.url,
         "TEST_EMAIL_BACKEND": "tests.notifications.mail_recorder.RecordingBackend",
         "TEST_MAIL_DIR": str(mail),
@@ -161,8 +192,11 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory, certificate):
     app.conf.broker_url, app.conf.task_always_eager = redis.url, False
     app._pool, app.amqp._producer_pool = None, None
     try:
-        yield type("Stack", (), {"redis": redis, "worker": worker, "mail": mail, "log": directory / "worker.log",
-                                 "twilio": twilio})
+        yield type(
+            "Stack",
+            (),
+            {"redis": redis, "worker": worker, "mail": mail, "log": directory / "worker.log", "twilio": twilio},
+        )
     finally:
         app.conf.broker_url, app.conf.task_always_eager = saved["broker_url"], saved["task_always_eager"]
         app._pool, app.amqp._producer_pool = None, None
@@ -199,7 +233,8 @@ def test_a_referrals_emails_arrive_through_the_worker(stack, mail, network):
 
     wait_for(all_sent(2), message="both emails to be sent")
     assert sorted(to for message in sent_messages(mail) for to in message["to"]) == sorted(
-        [network.claimer.email, network.seeker.email])
+        [network.claimer.email, network.seeker.email]
+    )
     assert len(keys(mail)) == len(set(keys(mail))) == 2
     assert referral.events.filter(kind=ReferralEvent.Kind.EMAIL_SENT).count() == 2
 
@@ -237,8 +272,11 @@ def test_a_change_committed_while_redis_is_down_is_kept_and_its_emails_follow(st
     # the rows' next attempt to its own "now", and a later sweep at the same moment would find nothing stale.
     sweeps = itertools.count(1)
     grace = timedelta(seconds=settings.NOTIFICATION_PENDING_GRACE_SECONDS + 60)
-    wait_for(lambda: services.outbox_requeue_stale(now=timezone.now() + next(sweeps) * grace) == 2, 30,
-             "the sweep to reach the broker")
+    wait_for(
+        lambda: services.outbox_requeue_stale(now=timezone.now() + next(sweeps) * grace) == 2,
+        30,
+        "the sweep to reach the broker",
+    )
 
     wait_for(all_sent(2), 60, "both emails to be sent once Redis is back")
     assert len(keys(mail)) == len(set(keys(mail))) == 2
@@ -287,8 +325,9 @@ def test_a_referrals_webhooks_arrive_through_the_worker(stack, mail, network, en
     assert {delivery.attempts for delivery in deliveries()} == {1}
 
 
-def test_a_receiver_failing_twice_then_answering_gets_each_event_accepted_once(stack, mail, network, endpoint,
-                                                                               receiver):
+def test_a_receiver_failing_twice_then_answering_gets_each_event_accepted_once(
+    stack, mail, network, endpoint, receiver
+):
     receiver.answers = [500, 503]
     network.refer()
 
@@ -323,8 +362,9 @@ def test_a_worker_killed_mid_post_delivers_every_event_after_restart(stack, mail
     assert len({r["body"] for r in requests}) == 1
 
 
-def test_both_channels_rows_committed_while_redis_is_down_are_delivered_by_the_sweep(stack, mail, network,
-                                                                                     endpoint, receiver):
+def test_both_channels_rows_committed_while_redis_is_down_are_delivered_by_the_sweep(
+    stack, mail, network, endpoint, receiver
+):
     stack.redis.stop()
     network.refer()  # commits; queuing fails and is logged, not raised
 
@@ -359,8 +399,7 @@ def texting_seeker(network, stack):
     stack.twilio.answers, stack.twilio.hang = [], False
     stack.twilio.hanging.clear()
     stack.twilio.release.clear()
-    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(contact_preference="text",
-                                                                       phone="+13125550142")
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(contact_preference="text", phone="+13125550142")
     network.seeker.refresh_from_db()
     return network.seeker
 
@@ -371,8 +410,10 @@ def test_a_text_goes_through_the_worker_to_the_provider(stack, mail, network, te
     wait_for(texts_sent(1), message="the confirmation text")
     [sent] = stack.twilio.sent()
     assert sent["To"] == "+13125550142" and "/t/" in sent["Body"]
-    wait_for(lambda: referral.events.filter(kind=ReferralEvent.Kind.TEXT_SENT).count() == 1,
-             message="the history's 'text sent'")
+    wait_for(
+        lambda: referral.events.filter(kind=ReferralEvent.Kind.TEXT_SENT).count() == 1,
+        message="the history's 'text sent'",
+    )
 
 
 def test_a_worker_killed_mid_send_sends_the_text_exactly_once_after_restart(stack, mail, network, texting_seeker):
@@ -403,8 +444,11 @@ def test_a_text_committed_while_redis_is_down_is_sent_once_by_the_sweep(stack, m
     stack.redis.start()
     sweeps = itertools.count(1)
     grace = timedelta(seconds=settings.SMS_PENDING_GRACE_SECONDS + 60)
-    wait_for(lambda: outbox.sweep("text", now=timezone.now() + next(sweeps) * grace) == 1, 30,
-             "the sweep to reach the broker")
+    wait_for(
+        lambda: outbox.sweep("text", now=timezone.now() + next(sweeps) * grace) == 1,
+        30,
+        "the sweep to reach the broker",
+    )
 
     wait_for(texts_sent(1), 60, "the text once Redis is back")
     assert len(stack.twilio.sent()) == 1

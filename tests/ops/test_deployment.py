@@ -14,8 +14,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 APP_SERVICES = {"migrate", "web", "worker", "beat"}
-REQUIRED = {"SECRET_KEY": "test-secret", "ALLOWED_HOSTS": "referrals.example.org",
-            "POSTGRES_PASSWORD": "test-password", "SITE_URL": "https://referrals.example.org"}
+REQUIRED = {
+    "SECRET_KEY": "test-secret",
+    "ALLOWED_HOSTS": "referrals.example.org",
+    "POSTGRES_PASSWORD": "test-password",
+    "SITE_URL": "https://referrals.example.org",
+}
 
 
 def _docker_compose_config() -> dict | None:
@@ -27,7 +31,10 @@ def _docker_compose_config() -> dict | None:
             return None
         result = subprocess.run(
             ["docker", "compose", "-f", str(COMPOSE), "config", "--format", "json", "--no-interpolate"],
-            capture_output=True, text=True, timeout=60, env={**os.environ, **REQUIRED},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **REQUIRED},
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -83,8 +90,9 @@ def test_configuration_comes_only_from_the_environment(compose):
             assert re.fullmatch(r"\$\{" + key + r":\?[^}]*\}", environment[key]), (name, key)
         assert "${POSTGRES_PASSWORD:?" in environment["DATABASE_URL"]
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
-    assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?[^}]*\}",
-                        compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"])
+    assert re.fullmatch(
+        r"\$\{POSTGRES_PASSWORD:\?[^}]*\}", compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    )
 
 
 def test_every_variable_the_stack_reads_is_in_env_example():
@@ -115,11 +123,19 @@ def test_the_image_is_slim_non_root_and_collects_static_files():
 
 
 # The services production must name (prod.py refuses to start without them). Nothing here connects to them.
-PRODUCTION_SERVICES = {"DATABASE_URL": "postgres://referrals@db.invalid:5432/referrals",
-                       "REDIS_URL": "redis://redis.invalid:6379/0", "SITE_URL": "https://referrals.example.org",
-                       "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
-PRODUCTION_VARIABLES = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "ALLOW_CONSOLE_EMAIL",
-                        *PRODUCTION_SERVICES}
+PRODUCTION_SERVICES = {
+    "DATABASE_URL": "postgres://referrals@db.invalid:5432/referrals",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
+    "SITE_URL": "https://referrals.example.org",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+PRODUCTION_VARIABLES = {
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_SETTINGS_MODULE",
+    "ALLOW_CONSOLE_EMAIL",
+    *PRODUCTION_SERVICES,
+}
 
 
 def _run_with_prod_settings(code: str, **env) -> subprocess.CompletedProcess:
@@ -128,8 +144,9 @@ def _run_with_prod_settings(code: str, **env) -> subprocess.CompletedProcess:
     environment.update(PRODUCTION_SERVICES, DJANGO_SETTINGS_MODULE="referrals_site.settings.prod")
     environment.update(env)
     environment = {key: value for key, value in environment.items() if value is not None}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_refuse_to_start_without_a_secret():
@@ -140,29 +157,35 @@ def test_production_settings_refuse_to_start_without_a_secret():
 
 @pytest.mark.parametrize("unset", ["DATABASE_URL", "REDIS_URL", "SITE_URL"])
 def test_production_settings_refuse_development_fallbacks(unset):
-    result = _run_with_prod_settings("import django; django.setup()", SECRET_KEY="x" * 50,
-                                     ALLOWED_HOSTS="x.example", **{unset: None})
+    result = _run_with_prod_settings(
+        "import django; django.setup()", SECRET_KEY="x" * 50, ALLOWED_HOSTS="x.example", **{unset: None}
+    )
     assert result.returncode != 0
     assert f"{unset} must be set in production" in result.stderr
 
 
-@pytest.mark.parametrize("backend", [None, "django.core.mail.backends.console.EmailBackend",
-                                     "django.core.mail.backends.locmem.EmailBackend"])
+@pytest.mark.parametrize(
+    "backend", [None, "django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.locmem.EmailBackend"]
+)
 def test_production_settings_refuse_console_email_unless_allowed(backend):
     code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"
     refused = _run_with_prod_settings(code, SECRET_KEY="x" * 50, ALLOWED_HOSTS="x.example", EMAIL_BACKEND=backend)
     assert refused.returncode != 0
     assert "EMAIL_BACKEND must name a backend that delivers mail" in refused.stderr
-    allowed = _run_with_prod_settings(code, SECRET_KEY="x" * 50, ALLOWED_HOSTS="x.example", EMAIL_BACKEND=backend,
-                                      ALLOW_CONSOLE_EMAIL="true")
+    allowed = _run_with_prod_settings(
+        code, SECRET_KEY="x" * 50, ALLOWED_HOSTS="x.example", EMAIL_BACKEND=backend, ALLOW_CONSOLE_EMAIL="true"
+    )
     assert allowed.returncode == 0, allowed.stderr
     assert allowed.stdout.strip().endswith("EmailBackend")
 
 
 def test_production_settings_start_with_every_service_named():
-    result = _run_with_prod_settings("import django; django.setup(); from django.conf import settings as s;"
-                                     "print(s.SITE_URL, s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'])",
-                                     SECRET_KEY="x" * 50, ALLOWED_HOSTS="x.example")
+    result = _run_with_prod_settings(
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.SITE_URL, s.CELERY_TASK_ALWAYS_EAGER, s.DATABASES['default']['ENGINE'])",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="x.example",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["https://referrals.example.org", "False", "django.db.backends.postgresql"]
 
@@ -180,8 +203,7 @@ response = Client().get(url, secure=True, headers={"Accept-Encoding": "gzip"})
 print("|".join([url, str(response.status_code), response.get("Content-Encoding", ""),
                 response.get("Cache-Control", "")]))
 """
-    result = _run_with_prod_settings(code, SECRET_KEY="x" * 50, ALLOWED_HOSTS="testserver",
-                                     STATIC_ROOT=str(tmp_path))
+    result = _run_with_prod_settings(code, SECRET_KEY="x" * 50, ALLOWED_HOSTS="testserver", STATIC_ROOT=str(tmp_path))
     assert result.returncode == 0, result.stderr
     url, status, encoding, cache_control = result.stdout.strip().splitlines()[-1].split("|")
     assert re.fullmatch(r"/static/css/app\.[0-9a-f]{12}\.css", url)

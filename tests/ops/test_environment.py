@@ -16,7 +16,8 @@ ENV_EXAMPLE = (ROOT / ".env.example").read_text()
 NOT_THE_APP = {"tests", "bench", ".venv", "node_modules", "referral_network.egg-info"}
 READS = re.compile(
     r"""(?:\benv_[a-z]+|_drf_rate|\bis_set|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
-    r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]""")
+    r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]"""
+)
 
 
 def _app_sources():
@@ -42,8 +43,14 @@ def _documented() -> set[str]:
 def test_the_scan_finds_what_the_settings_read():
     found = _variables_the_app_reads()
     # A few known reads, so a scan that finds nothing cannot pass.
-    assert {"SECRET_KEY", "MFA_REQUIRED_FOR_ADMINS", "SECURE_SSL_REDIRECT", "WEBHOOK_MAX_ATTEMPTS",
-            "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE"} <= set(found)
+    assert {
+        "SECRET_KEY",
+        "MFA_REQUIRED_FOR_ADMINS",
+        "SECURE_SSL_REDIRECT",
+        "WEBHOOK_MAX_ATTEMPTS",
+        "DJANGO_SETTINGS_MODULE",
+        "CONN_MAX_AGE",
+    } <= set(found)
 
 
 def test_env_example_lists_every_variable_the_app_reads():
@@ -64,48 +71,61 @@ def test_settings_read_the_environment_only_through_the_strict_helpers():
             continue
         text = path.read_text()
         assert "os.environ" not in text and "getenv" not in text, (
-            f"{path.name} reads os.environ directly: use referrals_site.settings.environment")
+            f"{path.name} reads os.environ directly: use referrals_site.settings.environment"
+        )
 
 
 def _load_settings(monkeypatch, **env) -> dict:
     """A fresh copy of the base settings read under ``env`` (the settings in use stay as they are)."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    spec = importlib.util.spec_from_file_location("referrals_site.settings._fresh_base",
-                                                  ROOT / "referrals_site" / "settings" / "base.py")
+    spec = importlib.util.spec_from_file_location(
+        "referrals_site.settings._fresh_base", ROOT / "referrals_site" / "settings" / "base.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return vars(module)
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("MFA_REQUIRED_FOR_ADMINS", "ture"),
-    ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "maybe"),
-    ("AXES_FAILURE_LIMIT", "five"),
-    ("AXES_FAILURE_LIMIT", "0"),
-    ("REFERRAL_EXPIRY_DAYS", "３０"),  # non-ASCII digits
-    ("SESSION_IDLE_TIMEOUT_SECONDS", "-5"),
-    ("NOTIFICATION_RETRY_BASE_SECONDS", "30s"),
-    ("API_THROTTLE_ANON", "60 per minute"),
-    ("API_THROTTLE_HSDS", "300/fortnight"),
-    ("LOG_LEVEL", "LOUD"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MFA_REQUIRED_FOR_ADMINS", "ture"),
+        ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "maybe"),
+        ("AXES_FAILURE_LIMIT", "five"),
+        ("AXES_FAILURE_LIMIT", "0"),
+        ("REFERRAL_EXPIRY_DAYS", "３０"),  # non-ASCII digits
+        ("SESSION_IDLE_TIMEOUT_SECONDS", "-5"),
+        ("NOTIFICATION_RETRY_BASE_SECONDS", "30s"),
+        ("API_THROTTLE_ANON", "60 per minute"),
+        ("API_THROTTLE_HSDS", "300/fortnight"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
 def test_an_invalid_value_stops_start_up_naming_the_variable(monkeypatch, name, value):
     with pytest.raises(ImproperlyConfigured, match=rf"\b{name}\b"):
         _load_settings(monkeypatch, **{name: value})
 
 
 def test_a_typo_in_secure_ssl_redirect_stops_production_start_up():
-    result = _run_with_prod_settings("import django; django.setup()", SECRET_KEY="x" * 50,
-                                     ALLOWED_HOSTS="x.example", SECURE_SSL_REDIRECT="flase")
+    result = _run_with_prod_settings(
+        "import django; django.setup()", SECRET_KEY="x" * 50, ALLOWED_HOSTS="x.example", SECURE_SSL_REDIRECT="flase"
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured: The environment variable SECURE_SSL_REDIRECT='flase' is not valid" in result.stderr
 
 
 def test_valid_values_are_read(monkeypatch):
-    settings = _load_settings(monkeypatch, MFA_REQUIRED_FOR_ADMINS="Off", AXES_FAILURE_LIMIT=" 7 ",
-                              WEBHOOK_RETRY_BASE_SECONDS="0.5", API_THROTTLE_ANON="10/hour", LOG_LEVEL="warning",
-                              ALLOWED_HOSTS="a.example, b.example,", SEEKER_RETENTION_DAYS="")
+    settings = _load_settings(
+        monkeypatch,
+        MFA_REQUIRED_FOR_ADMINS="Off",
+        AXES_FAILURE_LIMIT=" 7 ",
+        WEBHOOK_RETRY_BASE_SECONDS="0.5",
+        API_THROTTLE_ANON="10/hour",
+        LOG_LEVEL="warning",
+        ALLOWED_HOSTS="a.example, b.example,",
+        SEEKER_RETENTION_DAYS="",
+    )
     assert settings["MFA_REQUIRED_FOR_ADMINS"] is False
     assert settings["AXES_FAILURE_LIMIT"] == 7
     assert settings["WEBHOOK_RETRY_BASE_SECONDS"] == 0.5

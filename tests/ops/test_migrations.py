@@ -26,8 +26,10 @@ def test_moving_escalation_steps_to_the_referrals_app_keeps_every_row(network):
     from referrals.models import EscalationStep
 
     before = [("notifications", "0004_member_added_kind"), ("referrals", "0003_referral_sent_at_by_id")]
-    after = [("notifications", "0005_escalationstep_moves_to_referrals"),
-             ("referrals", "0004_escalationstep_from_notifications")]
+    after = [
+        ("notifications", "0005_escalationstep_moves_to_referrals"),
+        ("referrals", "0004_escalationstep_from_notifications"),
+    ]
     referral = network.refer()
     executor = MigrationExecutor(connection)
     executor.migrate(before)

@@ -29,14 +29,18 @@ def test_it_runs_every_sweep_of_the_beat_once_with_the_clock_given(network, djan
 
     lines = run("--now", later, capture=django_capture_on_commit_callbacks)
 
-    assert [line.split(":")[0] for line in lines] == list(sweeps.schedule()) == [
-        name for name in app.conf.beat_schedule if name != "outbox"] + ["outbox"]
+    assert (
+        [line.split(":")[0] for line in lines]
+        == list(sweeps.schedule())
+        == [name for name in app.conf.beat_schedule if name != "outbox"] + ["outbox"]
+    )
     assert "escalation: 1 claimer reminders" in lines
     # The outbox sweep, run last with the same clock, finds the new-referral emails (never delivered: this
     # test queued nothing when the referral was made) and sends them with the reminder.
     assert "outbox: 3 email queued" in lines
     assert (network.claimer.email, "No answer yet: referral to Community Food Pantry") in [
-        (message.to[0], message.subject) for message in mail.outbox]
+        (message.to[0], message.subject) for message in mail.outbox
+    ]
     assert referral.escalation_steps.get().step == EscalationStep.Step.CLAIMER_REMINDER
 
     again = run("--now", later, capture=django_capture_on_commit_callbacks)
@@ -70,8 +74,9 @@ def test_a_bad_clock_is_refused_naming_the_form(network, value):
 def test_an_unknown_sweep_is_refused_naming_the_choices(db):
     with pytest.raises(CommandError) as refused:
         call_command("run_sweeps", "--only", "escalations", stdout=StringIO())
-    assert str(refused.value) == (f"There is no sweep named 'escalations'; the sweeps are "
-                                  f"{', '.join(sweeps.schedule())}.")
+    assert str(refused.value) == (
+        f"There is no sweep named 'escalations'; the sweeps are {', '.join(sweeps.schedule())}."
+    )
 
 
 def test_the_development_server_runs_the_sweeps_once_per_serving_process(monkeypatch, settings):
@@ -81,8 +86,11 @@ def test_the_development_server_runs_the_sweeps_once_per_serving_process(monkeyp
 
     assert get_commands()["runserver"] == "ops"  # ours, not staticfiles': ops comes first in INSTALLED_APPS
     started = []
-    monkeypatch.setattr(sweeps.threading, "Thread", lambda **kwargs: type(
-        "T", (), {"start": lambda self: started.append(kwargs["args"])})())
+    monkeypatch.setattr(
+        sweeps.threading,
+        "Thread",
+        lambda **kwargs: type("T", (), {"start": lambda self: started.append(kwargs["args"])})(),
+    )
     monkeypatch.setattr(sweeps, "_loop_started", sweeps.threading.Event())
     monkeypatch.setattr(StaticfilesRunserver, "inner_run", lambda self, *args, **options: None)
 

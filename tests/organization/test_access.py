@@ -20,8 +20,11 @@ def requests(network):
     provider = network.provider.public_id
     return [
         ("get", url("organization_members", organization_id=site), {}),
-        ("post", url("organization_members", organization_id=site),
-         {"email": "new@example.org", "first_name": "N", "last_name": "P", "role": "admin"}),
+        (
+            "post",
+            url("organization_members", organization_id=site),
+            {"email": "new@example.org", "first_name": "N", "last_name": "P", "role": "admin"},
+        ),
         ("post", url("organization_member_role", organization_id=site, user_id=referrer), {"role": "admin"}),
         ("get", url("organization_member_remove", organization_id=site, user_id=referrer), {}),
         ("post", url("organization_member_remove", organization_id=site, user_id=referrer), {}),
@@ -30,8 +33,11 @@ def requests(network):
         ("post", url("organization_teams", organization_id=site), {"name": "Mine", "shares_outbound": "on"}),
         ("post", url("organization_team_rename", organization_id=site, team_id=team), {"name": "Mine"}),
         ("post", url("organization_team_sharing", organization_id=site, team_id=team), {"shares_outbound": "off"}),
-        ("post", url("organization_team_member_add", organization_id=site, team_id=team),
-         {"email": network.private_worker.email}),
+        (
+            "post",
+            url("organization_team_member_add", organization_id=site, team_id=team),
+            {"email": network.private_worker.email},
+        ),
         ("post", url("organization_team_member_remove", organization_id=site, team_id=team, user_id=referrer), {}),
         ("get", url("organization_programs", organization_id=provider), {}),
         ("post", url("organization_program_claimer_add", program_id=program), {"email": network.provider_admin.email}),
@@ -105,8 +111,10 @@ def test_non_admins_have_no_organization_page(network):
 def test_changes_need_the_csrf_token(network):
     client = Client(enforce_csrf_checks=True)
     client.force_login(network.site_admin)
-    answer = client.post(url("organization_member_role", organization_id=network.site.public_id,
-                             user_id=network.referrer.public_id), {"role": "admin"})
+    answer = client.post(
+        url("organization_member_role", organization_id=network.site.public_id, user_id=network.referrer.public_id),
+        {"role": "admin"},
+    )
     assert answer.status_code == 403
     assert Membership.objects.get(user=network.referrer, organization=network.site).role == Membership.Role.WORKER
 
@@ -115,8 +123,12 @@ def test_a_network_admin_may_manage_any_organization(network):
     root = factories.UserFactory(is_superuser=True, is_staff=True)
     client = login(root)
     assert client.get(url("organization_members", organization_id=network.other_site.public_id)).status_code == 200
-    answer = client.post(url("organization_team_sharing", organization_id=network.site.public_id,
-                             team_id=network.private_team.public_id), {"shares_outbound": "on"})
+    answer = client.post(
+        url(
+            "organization_team_sharing", organization_id=network.site.public_id, team_id=network.private_team.public_id
+        ),
+        {"shares_outbound": "on"},
+    )
     assert answer.status_code == 302
     network.private_team.refresh_from_db()
     assert network.private_team.shares_outbound

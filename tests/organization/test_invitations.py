@@ -32,8 +32,11 @@ def members_url(organization):
 
 
 def cancel_url(invitation):
-    return url("organization_invitation_cancel", organization_id=invitation.organization.public_id,
-               invitation_id=invitation.public_id)
+    return url(
+        "organization_invitation_cancel",
+        organization_id=invitation.organization.public_id,
+        invitation_id=invitation.public_id,
+    )
 
 
 def role_of(user, organization):
@@ -66,7 +69,8 @@ def token_works(token) -> bool:
 
 
 def test_adding_someone_who_works_elsewhere_invites_them_and_changes_nothing_of_theirs(
-        network, settings, django_capture_on_commit_callbacks):
+    network, settings, django_capture_on_commit_callbacks
+):
     ana = network.outsider  # a worker at Eastlake, signed in without a second factor (workers need none)
     session, token = signed_in_without_a_second_factor(ana), api_token(ana)
     answer, link = invite(network, ana, capture=django_capture_on_commit_callbacks)
@@ -78,17 +82,24 @@ def test_adding_someone_who_works_elsewhere_invites_them_and_changes_nothing_of_
     assert role_of(ana, network.site) is None
     assert still_signed_in(session) and token_works(token)
     invitation = Invitation.objects.get(user=ana)
-    assert (invitation.organization, invitation.role, invitation.invited_by) == (network.site, "admin",
-                                                                                 network.site_admin)
+    assert (invitation.organization, invitation.role, invitation.invited_by) == (
+        network.site,
+        "admin",
+        network.site_admin,
+    )
     assert invitation.accepted_at is None and invitation.expires_at > timezone.now() + timedelta(days=6)
     # The email went through the outbox, as every account email does.
     assert list(OutboxMessage.objects.values_list("kind", flat=True)) == [OutboxMessage.Kind.ORGANIZATION_INVITATION]
-    assert "Northside Health Center" in mail.outbox[0].subject and "Nothing changes until you accept" in mail.outbox[0].body
+    assert (
+        "Northside Health Center" in mail.outbox[0].subject
+        and "Nothing changes until you accept" in mail.outbox[0].body
+    )
     assert LogEntry.objects.filter(change_message__startswith=f"Invited Ana Torres <{ana.email}>").exists()
 
 
 def test_accepting_as_an_admin_applies_the_membership_then_ends_sessions_and_tokens(
-        network, settings, django_capture_on_commit_callbacks):
+    network, settings, django_capture_on_commit_callbacks
+):
     ana = network.outsider
     _, link = invite(network, ana, capture=django_capture_on_commit_callbacks)
     settings.MFA_REQUIRED_FOR_ADMINS = True
@@ -165,7 +176,8 @@ def test_anyone_but_the_invitee_gets_404_and_changes_nothing(network, someone, d
     assert client.get(link).status_code == 404
     assert client.post(link).status_code == 404
     assert role_of(ana, network.site) is None and role_of(person, network.site) == (
-        Membership.Role.ADMIN if someone == "site_admin" else Membership.Role.WORKER if someone == "referrer" else None)
+        Membership.Role.ADMIN if someone == "site_admin" else Membership.Role.WORKER if someone == "referrer" else None
+    )
     assert Invitation.objects.get(user=ana).accepted_at is None
 
 
@@ -175,8 +187,9 @@ def test_opening_the_link_signed_out_asks_to_sign_in_first(network, django_captu
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
 
 
-def test_an_admin_cancels_an_open_invitation_and_its_link_then_opens_nothing(network, site_admin,
-                                                                          django_capture_on_commit_callbacks):
+def test_an_admin_cancels_an_open_invitation_and_its_link_then_opens_nothing(
+    network, site_admin, django_capture_on_commit_callbacks
+):
     ana = network.outsider
     _, link = invite(network, ana, capture=django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(user=ana)
@@ -203,8 +216,9 @@ def test_only_the_organizations_admins_cancel_its_invitations(network, django_ca
     assert invitation.cancelled_at is None
 
 
-def test_a_second_invitation_while_one_is_open_is_refused_with_the_form_kept(network, site_admin,
-                                                                          django_capture_on_commit_callbacks):
+def test_a_second_invitation_while_one_is_open_is_refused_with_the_form_kept(
+    network, site_admin, django_capture_on_commit_callbacks
+):
     invite(network, network.outsider, capture=django_capture_on_commit_callbacks)
     again = site_admin.post(members_url(network.site), {"email": network.outsider.email, "role": "worker"})
     assert again.status_code == 400 and "Cancel it below to send a new one" in text(again)
@@ -213,8 +227,10 @@ def test_a_second_invitation_while_one_is_open_is_refused_with_the_form_kept(net
 
 
 def test_a_new_address_still_joins_at_once_with_a_link_to_choose_a_password(network, site_admin):
-    site_admin.post(members_url(network.site), {"email": "new@example.org", "first_name": "Nia", "last_name": "Obi",
-                                                "role": "admin"})
+    site_admin.post(
+        members_url(network.site),
+        {"email": "new@example.org", "first_name": "Nia", "last_name": "Obi", "role": "admin"},
+    )
     person = User.objects.get(email="new@example.org")
     assert role_of(person, network.site) == Membership.Role.ADMIN
     assert not Invitation.objects.filter(user=person).exists()
@@ -223,8 +239,13 @@ def test_a_new_address_still_joins_at_once_with_a_link_to_choose_a_password(netw
 def test_someone_who_never_chose_a_password_is_added_at_once_as_before(network):
     """An account made by another organization whose person never signed in has no session or token to
     protect: it joins at once and gets the link to choose a password (today's flow for new people)."""
-    other = organization_member_add(actor=network.outsider_admin, organization=network.other_site,
-                                    email="fresh@example.org", first_name="Fay", last_name="Ng")
+    other = organization_member_add(
+        actor=network.outsider_admin,
+        organization=network.other_site,
+        email="fresh@example.org",
+        first_name="Fay",
+        last_name="Ng",
+    )
     added = organization_member_add(actor=network.site_admin, organization=network.site, email="fresh@example.org")
     assert added.invited and added.invitation is None
     assert role_of(other.membership.user, network.site) == Membership.Role.WORKER

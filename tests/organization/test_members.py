@@ -40,7 +40,15 @@ def test_it_lists_the_members_with_role_joined_and_teams(network, site_admin):
     page = site_admin.get(members_url(network.site))
     assert page.status_code == 200
     body = text(page)
-    for name in ("Maria Garcia", network.referrer.email, "James Lee", "Priya Shah", "Omar Haddad", "Care Navigation", "Intake"):
+    for name in (
+        "Maria Garcia",
+        network.referrer.email,
+        "James Lee",
+        "Priya Shah",
+        "Omar Haddad",
+        "Care Navigation",
+        "Intake",
+    ):
         assert name in body
     assert "Ana Torres" not in body and "Sam Okafor" not in body  # other organizations' people
     assert "4 people · 1 admin" in body
@@ -73,11 +81,14 @@ def test_an_admin_of_several_organizations_chooses_one(network, site_admin):
 
 
 def test_adding_someone_new_makes_an_account_without_password_and_emails_a_link(
-        network, site_admin, django_capture_on_commit_callbacks):
+    network, site_admin, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        answer = site_admin.post(members_url(network.site), {
-            "email": " New.Person@Example.org ", "first_name": "Nia", "last_name": "Brown", "role": "worker"},
-            follow=True)
+        answer = site_admin.post(
+            members_url(network.site),
+            {"email": " New.Person@Example.org ", "first_name": "Nia", "last_name": "Brown", "role": "worker"},
+            follow=True,
+        )
     assert answer.status_code == 200
     assert "We emailed new.person@example.org a link to choose a password" in text(answer)
     person = User.objects.get(email="new.person@example.org")
@@ -98,8 +109,10 @@ def test_adding_someone_new_makes_an_account_without_password_and_emails_a_link(
     anonymous = Client()
     form = anonymous.get(urlsplit(link).path, follow=True)
     assert form.status_code == 200 and "Choose a new password" in text(form)
-    done = anonymous.post(form.redirect_chain[-1][0], {"new_password1": "a-long-new-passphrase-42",
-                                                       "new_password2": "a-long-new-passphrase-42"})
+    done = anonymous.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-long-new-passphrase-42", "new_password2": "a-long-new-passphrase-42"},
+    )
     assert done.status_code == 302
     person.refresh_from_db()
     assert person.check_password("a-long-new-passphrase-42")
@@ -110,8 +123,11 @@ def test_adding_an_existing_account_invites_it_as_it_is(network, site_admin, dja
     through): their name is not changed by another organization, and they join only when they accept."""
     ana = network.outsider  # a worker at Eastlake, with a password
     with django_capture_on_commit_callbacks(execute=True):
-        answer = site_admin.post(members_url(network.site), {
-            "email": ana.email.upper(), "first_name": "Someone", "last_name": "Else", "role": "worker"}, follow=True)
+        answer = site_admin.post(
+            members_url(network.site),
+            {"email": ana.email.upper(), "first_name": "Someone", "last_name": "Else", "role": "worker"},
+            follow=True,
+        )
     assert f"We emailed {ana.email} an invitation to join Northside Health Center as Worker" in text(answer)
     ana.refresh_from_db()
     assert (ana.first_name, ana.last_name) == ("Ana", "Torres")  # another organization does not rename her
@@ -126,26 +142,38 @@ def test_adding_an_existing_account_invites_it_as_it_is(network, site_admin, dja
 
 
 def test_adding_an_admin_puts_them_in_the_admin_group(network, site_admin):
-    site_admin.post(members_url(network.site), {"email": "boss@example.org", "first_name": "Bo",
-                                                "last_name": "Ss", "role": "admin"})
+    site_admin.post(
+        members_url(network.site), {"email": "boss@example.org", "first_name": "Bo", "last_name": "Ss", "role": "admin"}
+    )
     person = User.objects.get(email="boss@example.org")
     assert role_of(person, network.site) == Membership.Role.ADMIN
     assert person.groups.filter(pk=network.site.admin_group_id).exists()
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"email": "not-an-address", "first_name": "A", "last_name": "B", "role": "worker"},
-     "Enter an email address like name@example.org."),
-    ({"email": "maria@", "first_name": "A", "last_name": "B", "role": "worker"},
-     "Enter an email address like name@example.org."),
-    ({"email": "new@example.org", "first_name": "", "last_name": "B", "role": "worker"}, "Enter the first name."),
-    ({"email": "new@example.org", "first_name": " ", "last_name": "", "role": "worker"}, "Enter the last name."),
-    ({"email": "new@example.org", "first_name": "A", "last_name": "B", "role": "owner"},
-     "Choose Worker or Organization admin."),
-    ({"email": "new@example.org", "first_name": "A" * 151, "last_name": "B", "role": "worker"},
-     "Ensure this value has at most 150 characters"),
-    ({}, "Enter their email address."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"email": "not-an-address", "first_name": "A", "last_name": "B", "role": "worker"},
+            "Enter an email address like name@example.org.",
+        ),
+        (
+            {"email": "maria@", "first_name": "A", "last_name": "B", "role": "worker"},
+            "Enter an email address like name@example.org.",
+        ),
+        ({"email": "new@example.org", "first_name": "", "last_name": "B", "role": "worker"}, "Enter the first name."),
+        ({"email": "new@example.org", "first_name": " ", "last_name": "", "role": "worker"}, "Enter the last name."),
+        (
+            {"email": "new@example.org", "first_name": "A", "last_name": "B", "role": "owner"},
+            "Choose Worker or Organization admin.",
+        ),
+        (
+            {"email": "new@example.org", "first_name": "A" * 151, "last_name": "B", "role": "worker"},
+            "Ensure this value has at most 150 characters",
+        ),
+        ({}, "Enter their email address."),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_and_nothing_changes(network, site_admin, data, message):
     users, memberships = User.objects.count(), Membership.objects.count()
     answer = site_admin.post(members_url(network.site), data)
@@ -162,8 +190,10 @@ def test_a_colleague_who_works_elsewhere_is_invited_without_typing_their_name(ne
 
 
 def test_adding_a_member_twice_is_refused(network, site_admin):
-    answer = site_admin.post(members_url(network.site), {"email": network.referrer.email, "first_name": "M",
-                                                         "last_name": "G", "role": "admin"})
+    answer = site_admin.post(
+        members_url(network.site),
+        {"email": network.referrer.email, "first_name": "M", "last_name": "G", "role": "admin"},
+    )
     assert answer.status_code == 400
     assert f"{network.referrer.email} is already a member of Northside Health Center." in text(answer)
     assert role_of(network.referrer, network.site) == Membership.Role.WORKER
@@ -175,8 +205,10 @@ NOT_ADDED = "cannot be added from this page. If they should join Northside Healt
 def test_a_switched_off_account_is_not_added(network, site_admin):
     network.outsider.is_active = False
     network.outsider.save()
-    answer = site_admin.post(members_url(network.site), {"email": network.outsider.email, "first_name": "A",
-                                                         "last_name": "T", "role": "worker"})
+    answer = site_admin.post(
+        members_url(network.site),
+        {"email": network.outsider.email, "first_name": "A", "last_name": "T", "role": "worker"},
+    )
     assert answer.status_code == 400 and f"{network.outsider.email} {NOT_ADDED}" in text(answer)
     assert "switched off" not in text(answer) and role_of(network.outsider, network.site) is None
 
@@ -186,8 +218,10 @@ def test_a_seekers_own_account_is_neither_added_nor_revealed(network, site_admin
     account = factories.UserFactory(email="luis.h@example.org", first_name="Luis", last_name="Hernandez")
     network.seeker.user = account
     network.seeker.save()
-    answer = site_admin.post(members_url(network.site), {"email": "luis.h@example.org", "first_name": "Some",
-                                                         "last_name": "One", "role": "worker"})
+    answer = site_admin.post(
+        members_url(network.site),
+        {"email": "luis.h@example.org", "first_name": "Some", "last_name": "One", "role": "worker"},
+    )
     assert answer.status_code == 400 and f"luis.h@example.org {NOT_ADDED}" in text(answer)
     assert "Hernandez" not in text(answer) and role_of(account, network.site) is None
     assert not OutboxMessage.objects.exists()
@@ -231,11 +265,13 @@ def test_making_a_worker_admin_and_back(network, site_admin, django_capture_on_c
     assert "Maria Garcia is now a worker" in text(answer)
     assert role_of(network.referrer, network.site) == Membership.Role.WORKER
     assert not network.referrer.groups.filter(pk=network.site.admin_group_id).exists()
-    entries = LogEntry.objects.filter(object_id=str(network.site.pk), content_type__model="organization",
-                                      user=network.site_admin)
+    entries = LogEntry.objects.filter(
+        object_id=str(network.site.pk), content_type__model="organization", user=network.site_admin
+    )
     assert [entry.change_message for entry in entries.order_by("pk")] == [
         f"Made Maria Garcia <{network.referrer.email}> Organization admin.",
-        f"Made Maria Garcia <{network.referrer.email}> Worker."]
+        f"Made Maria Garcia <{network.referrer.email}> Worker.",
+    ]
 
 
 def test_an_unknown_role_is_refused(network, site_admin):
@@ -294,18 +330,23 @@ def test_removing_a_member_of_a_provider_ends_their_claims_there(network, provid
 def test_unknown_people_are_not_found(network, site_admin, who):
     person = network.outsider if who != "nobody" else factories.UserFactory()
     before = sorted(Membership.objects.values_list("user_id", "organization_id", "role"))
-    for answer in (site_admin.post(role_url(network.site, person), {"role": "admin"}),
-                   site_admin.get(remove_url(network.site, person)),
-                   site_admin.post(remove_url(network.site, person))):
+    for answer in (
+        site_admin.post(role_url(network.site, person), {"role": "admin"}),
+        site_admin.get(remove_url(network.site, person)),
+        site_admin.post(remove_url(network.site, person)),
+    ):
         assert answer.status_code == 404
         assert "Ana Torres" not in text(answer)
     assert sorted(Membership.objects.values_list("user_id", "organization_id", "role")) == before
 
 
-def test_the_password_link_can_be_sent_again_to_someone_who_has_none(network, site_admin,
-                                                                   django_capture_on_commit_callbacks):
-    site_admin.post(members_url(network.site), {"email": "late@example.org", "first_name": "La", "last_name": "Te",
-                                                "role": "worker"})
+def test_the_password_link_can_be_sent_again_to_someone_who_has_none(
+    network, site_admin, django_capture_on_commit_callbacks
+):
+    site_admin.post(
+        members_url(network.site),
+        {"email": "late@example.org", "first_name": "La", "last_name": "Te", "role": "worker"},
+    )
     person = User.objects.get(email="late@example.org")
     again = url("organization_member_invite_again", organization_id=network.site.public_id, user_id=person.public_id)
     with django_capture_on_commit_callbacks(execute=True):
@@ -313,8 +354,9 @@ def test_the_password_link_can_be_sent_again_to_someone_who_has_none(network, si
     assert "We emailed late@example.org a new link" in text(answer)
     assert OutboxMessage.objects.filter(recipient_user=person, kind=OutboxMessage.Kind.MEMBER_INVITATION).count() == 2
 
-    has_password = url("organization_member_invite_again", organization_id=network.site.public_id,
-                       user_id=network.referrer.public_id)
+    has_password = url(
+        "organization_member_invite_again", organization_id=network.site.public_id, user_id=network.referrer.public_id
+    )
     refused = site_admin.post(has_password)
     assert refused.status_code == 400 and "has chosen a password already" in text(refused)
     assert not OutboxMessage.objects.filter(recipient_user=network.referrer).exists()
@@ -344,8 +386,12 @@ def test_a_removed_member_no_longer_sees_the_referrals_they_made_there(network, 
     someone who left keeps the seekers' names, contact details and notes (and Sent referrals lists them)."""
     referral = network.refer(referrer=network.referrer)
     factories.membership_set(user=network.referrer, organization=network.other_site)  # she works there too
-    elsewhere = network.refer(referrer=network.referrer, seeker=factories.SeekerFactory(
-        organization=network.other_site, created_by=network.referrer, first_name="Mei", last_name="Chen"))
+    elsewhere = network.refer(
+        referrer=network.referrer,
+        seeker=factories.SeekerFactory(
+            organization=network.other_site, created_by=network.referrer, first_name="Mei", last_name="Chen"
+        ),
+    )
     # made for the other organization; named, not drawn by Faker, which sometimes draws "Hernandez"
     maria = login(network.referrer)
     assert maria.get(f"/referrals/{referral.public_id}/").status_code == 200
@@ -364,7 +410,8 @@ def test_a_removed_member_no_longer_sees_the_referrals_they_made_there(network, 
 
 
 def test_someone_with_an_account_invited_as_admin_keeps_their_session_until_they_accept(
-        network, settings, django_capture_on_commit_callbacks):
+    network, settings, django_capture_on_commit_callbacks
+):
     """Issue 12, item 7: adding a worker of another organization as an admin no longer signs them out (nor asks
     them to enrol) until they accept; accepting then does what a promotion does
     (tests/organization/test_invitations.py)."""
@@ -374,7 +421,11 @@ def test_someone_with_an_account_invited_as_admin_keeps_their_session_until_they
     ana = login(network.outsider)
     assert ana.get("/people/").status_code == 200  # her session needs no second factor: she is a worker
     with django_capture_on_commit_callbacks(execute=True):
-        organization_member_add(actor=network.site_admin, organization=network.site, email=network.outsider.email,
-                                role=Membership.Role.ADMIN)
+        organization_member_add(
+            actor=network.site_admin,
+            organization=network.site,
+            email=network.outsider.email,
+            role=Membership.Role.ADMIN,
+        )
     assert ana.get("/people/").status_code == 200
     assert role_of(network.outsider, network.site) is None

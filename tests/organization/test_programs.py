@@ -43,13 +43,15 @@ def test_a_site_without_programs_says_so_and_has_no_programs_tab(network, site_a
 def test_adding_a_claimer_who_then_sees_the_inbound_referrals(network, provider_admin, tom):
     referral = network.refer()
     assert not Referral.objects.restrict(tom, "view:all").filter(pk=referral.pk).exists()
-    answer = provider_admin.post(program_url("organization_program_claimer_add", network.program),
-                                 {"email": tom.email}, follow=True)
+    answer = provider_admin.post(
+        program_url("organization_program_claimer_add", network.program), {"email": tom.email}, follow=True
+    )
     assert "Tom Reyes is now a claimer of Community Food Pantry" in text(answer)
     assert ProgramClaimer.objects.filter(program=network.program, user=tom).exists()
     assert Referral.objects.restrict(tom, "view:all").filter(pk=referral.pk).exists()
-    assert LogEntry.objects.filter(object_id=str(network.program.pk), content_type__model="program",
-                                   user=network.provider_admin).exists()
+    assert LogEntry.objects.filter(
+        object_id=str(network.program.pk), content_type__model="program", user=network.provider_admin
+    ).exists()
 
 
 def test_removing_a_claimer(network, provider_admin):
@@ -67,7 +69,8 @@ def test_only_members_become_claimers(network, provider_admin, who):
     answer = provider_admin.post(program_url("organization_program_claimer_add", network.program), {"email": email})
     assert answer.status_code == 400 and f"No member of City Food Bank has the email {email}" in text(answer)
     assert list(ProgramClaimer.objects.filter(program=network.program).values_list("user", flat=True)) == [
-        network.claimer.pk]
+        network.claimer.pk
+    ]
 
 
 def test_a_claimer_twice_is_refused(network, provider_admin, tom):
@@ -77,8 +80,9 @@ def test_a_claimer_twice_is_refused(network, provider_admin, tom):
 
 
 def test_switching_the_programs_sharing(network, provider_admin):
-    answer = provider_admin.post(program_url("organization_program_sharing", network.program),
-                                 {"shares_outbound": "on"}, follow=True)
+    answer = provider_admin.post(
+        program_url("organization_program_sharing", network.program), {"shares_outbound": "on"}, follow=True
+    )
     assert "from now on" in text(answer)
     network.program.refresh_from_db()
     assert network.program.shares_outbound
@@ -96,8 +100,9 @@ def test_another_organizations_program_is_not_found(network, site_admin, tom):
     """Omar administers Northside, not City Food Bank: its programs are not his to change."""
     for answer in (
         site_admin.post(program_url("organization_program_claimer_add", network.program), {"email": tom.email}),
-        site_admin.post(program_url("organization_program_claimer_remove", network.program,
-                                    user_id=network.claimer.public_id)),
+        site_admin.post(
+            program_url("organization_program_claimer_remove", network.program, user_id=network.claimer.public_id)
+        ),
         site_admin.post(program_url("organization_program_sharing", network.program), {"shares_outbound": "on"}),
         site_admin.get(programs_url(network.provider)),
     ):

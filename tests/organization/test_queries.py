@@ -22,8 +22,11 @@ def test_the_members_page_does_not_grow_with_members(network, site_admin, django
     path = url("organization_members", organization_id=network.site.public_id)
     few = _count(site_admin, path, django_assert_max_num_queries)
     for number in range(12):
-        factories.worker(network.site, team=network.private_team if number % 2 else network.sharing_team,
-                         role=Membership.Role.ADMIN if number % 5 == 0 else Membership.Role.WORKER)
+        factories.worker(
+            network.site,
+            team=network.private_team if number % 2 else network.sharing_team,
+            role=Membership.Role.ADMIN if number % 5 == 0 else Membership.Role.WORKER,
+        )
     with django_assert_max_num_queries(few):
         assert site_admin.get(path).status_code == 200
 
@@ -50,8 +53,9 @@ def test_the_teams_page_does_not_grow_with_teams_or_members(network, site_admin,
         assert site_admin.get(path).status_code == 200
 
 
-def test_the_programs_page_does_not_grow_with_programs_or_claimers(network, provider_admin,
-                                                                  django_assert_max_num_queries):
+def test_the_programs_page_does_not_grow_with_programs_or_claimers(
+    network, provider_admin, django_assert_max_num_queries
+):
     path = url("organization_programs", organization_id=network.provider.public_id)
     few = _count(provider_admin, path, django_assert_max_num_queries)
     for _ in range(6):

@@ -41,11 +41,14 @@ def test_creating_a_team(network, site_admin):
     assert LogEntry.objects.filter(object_id=str(team.pk), content_type__model="team").exists()
 
 
-@pytest.mark.parametrize("name, message", [
-    ("care navigation", "Northside Health Center already has a team called “care navigation”."),
-    ("", "Give the team a name."),
-    ("x" * 201, "Ensure this value has at most 200 characters"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("care navigation", "Northside Health Center already has a team called “care navigation”."),
+        ("", "Give the team a name."),
+        ("x" * 201, "Ensure this value has at most 200 characters"),
+    ],
+)
 def test_a_bad_team_name_is_refused(network, site_admin, name, message):
     answer = site_admin.post(teams_url(network.site), {"name": name})
     assert answer.status_code == 400 and message in text(answer)
@@ -58,8 +61,9 @@ def test_the_same_name_in_another_organization_is_fine(network, site_admin):
 
 
 def test_renaming_a_team(network, site_admin):
-    answer = site_admin.post(team_url("organization_team_rename", network.private_team), {"name": "Front desk"},
-                             follow=True)
+    answer = site_admin.post(
+        team_url("organization_team_rename", network.private_team), {"name": "Front desk"}, follow=True
+    )
     assert "Renamed Intake to Front desk." in text(answer)
     network.private_team.refresh_from_db()
     assert network.private_team.name == "Front desk"
@@ -75,8 +79,9 @@ def test_renaming_to_another_teams_name_is_refused(network, site_admin):
 def test_switching_sharing_on_applies_to_referrals_made_from_then_on(network, site_admin):
     colleague = factories.worker(network.site, team=network.private_team, first_name="Kai", last_name="Ng")
     before = network.refer(referrer=network.private_worker)
-    answer = site_admin.post(team_url("organization_team_sharing", network.private_team), {"shares_outbound": "on"},
-                             follow=True)
+    answer = site_admin.post(
+        team_url("organization_team_sharing", network.private_team), {"shares_outbound": "on"}, follow=True
+    )
     assert "from now on" in text(answer) and "Referrals made before stay as they were" in text(answer)
     network.private_team.refresh_from_db()
     assert network.private_team.shares_outbound
@@ -103,8 +108,11 @@ def test_an_empty_or_unknown_sharing_value_changes_nothing(network, site_admin, 
 
 
 def test_a_member_added_to_a_sharing_team_sees_referrals_a_teammate_makes_afterwards(network, site_admin):
-    answer = site_admin.post(team_url("organization_team_member_add", network.sharing_team),
-                             {"email": network.private_worker.email.upper()}, follow=True)
+    answer = site_admin.post(
+        team_url("organization_team_member_add", network.sharing_team),
+        {"email": network.private_worker.email.upper()},
+        follow=True,
+    )
     assert "Added Priya Shah to Care Navigation." in text(answer)
     assert TeamMembership.objects.filter(team=network.sharing_team, user=network.private_worker).exists()
     referral = network.refer()  # Maria, of Care Navigation
@@ -130,8 +138,9 @@ def test_only_the_organizations_members_join_its_teams(network, site_admin, who)
 
 
 def test_adding_someone_already_in_the_team_is_refused(network, site_admin):
-    answer = site_admin.post(team_url("organization_team_member_add", network.sharing_team),
-                             {"email": network.referrer.email})
+    answer = site_admin.post(
+        team_url("organization_team_member_add", network.sharing_team), {"email": network.referrer.email}
+    )
     assert answer.status_code == 400 and "Maria Garcia is already in Care Navigation." in text(answer)
 
 
@@ -146,9 +155,11 @@ def test_another_organizations_team_is_not_found(network, site_admin):
     wrong_parent = {"organization_id": network.site.public_id, "team_id": theirs.public_id}
     their_parent = {"organization_id": network.other_site.public_id, "team_id": theirs.public_id}
     for kwargs in (wrong_parent, their_parent):
-        for name, data in (("organization_team_rename", {"name": "Mine now"}),
-                           ("organization_team_sharing", {"shares_outbound": "on"}),
-                           ("organization_team_member_add", {"email": network.referrer.email})):
+        for name, data in (
+            ("organization_team_rename", {"name": "Mine now"}),
+            ("organization_team_sharing", {"shares_outbound": "on"}),
+            ("organization_team_member_add", {"email": network.referrer.email}),
+        ):
             answer = site_admin.post(url(name, **kwargs), data)
             assert answer.status_code == 404 and "Student Support" not in text(answer)
         answer = site_admin.post(url("organization_team_member_remove", user_id=member.public_id, **kwargs))
@@ -158,7 +169,6 @@ def test_another_organizations_team_is_not_found(network, site_admin):
 
 
 def test_removing_someone_not_in_the_team_is_not_found(network, site_admin):
-    remove = team_url("organization_team_member_remove", network.sharing_team,
-                      user_id=network.private_worker.public_id)
+    remove = team_url("organization_team_member_remove", network.sharing_team, user_id=network.private_worker.public_id)
     assert site_admin.post(remove).status_code == 404
     assert TeamMembership.objects.filter(team=network.private_team, user=network.private_worker).exists()

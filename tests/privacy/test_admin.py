@@ -5,8 +5,9 @@ from tests.factories import PASSWORD
 
 def test_network_admins_read_access_records_and_cannot_change_them(client, network):
     record = access_record(user=network.referrer, seeker=network.seeker)
-    admin = User.objects.create_superuser(email="root@network.example", password=PASSWORD, first_name="R",
-                                          last_name="Oot")
+    admin = User.objects.create_superuser(
+        email="root@network.example", password=PASSWORD, first_name="R", last_name="Oot"
+    )
     client.force_login(admin)
     listing = client.get("/admin/privacy/accessrecord/")
     assert listing.status_code == 200 and "Maria G." in listing.content.decode()

@@ -5,8 +5,7 @@ from django.utils import timezone
 
 from goals.models import Goal
 from privacy.models import AccessRecord
-from privacy.services import (ERASED_NAME, access_record, seeker_erase, seekers_due_for_erasure,
-                              seekers_erase_inactive)
+from privacy.services import ERASED_NAME, access_record, seeker_erase, seekers_due_for_erasure, seekers_erase_inactive
 from privacy.tasks import erase_inactive_seekers
 from referrals.models import Note, Referral, ReferralEvent
 from referrals.services import note_add, referral_set_goal
@@ -14,8 +13,9 @@ from seekers.models import Seeker
 
 
 def _story(network):
-    goal = Goal.objects_across_tenants.create(organization=network.site, seeker=network.seeker,
-                                              title="Housing for Luis", created_by=network.referrer)
+    goal = Goal.objects_across_tenants.create(
+        organization=network.site, seeker=network.seeker, title="Housing for Luis", created_by=network.referrer
+    )
     referral = network.refer(comment="Luis lives at 12 Elm St")
     note_add(actor=network.referrer, referral=referral, body="Called Luis at 555-0100")
     referral_set_goal(actor=network.referrer, referral=referral, goal=goal)
@@ -35,8 +35,9 @@ def test_an_admin_downloads_everything_held_about_a_seeker(client, network):
     assert exported["id"] == str(referral.public_id) and exported["comment"] == "Luis lives at 12 Elm St"
     assert exported["notes"][0]["body"] == "Called Luis at 555-0100"
     assert {event["kind"] for event in exported["history"]} >= {"created", "note_added", "goal_changed"}
-    assert AccessRecord.objects_across_tenants.filter(seeker=network.seeker, action="exported",
-                                                     user=network.site_admin).exists()
+    assert AccessRecord.objects_across_tenants.filter(
+        seeker=network.seeker, action="exported", user=network.site_admin
+    ).exists()
 
 
 def test_export_and_erasure_are_for_admins_of_the_seekers_organization(client, network):
@@ -60,8 +61,14 @@ def test_erasure_removes_personal_data_and_keeps_the_referrals(client, network):
     response = client.post(f"/people/{network.seeker.public_id}/erase/", {"confirm": "on"})
     assert response.status_code == 302
     seeker = Seeker.objects_across_tenants.get(pk=network.seeker.pk)
-    assert (seeker.first_name, seeker.last_name, seeker.email, seeker.phone, seeker.zip_code,
-            seeker.date_of_birth) == (ERASED_NAME, "", "", "", "", None)
+    assert (seeker.first_name, seeker.last_name, seeker.email, seeker.phone, seeker.zip_code, seeker.date_of_birth) == (
+        ERASED_NAME,
+        "",
+        "",
+        "",
+        "",
+        None,
+    )
     assert seeker.does_not_want_contact
     referral = Referral.objects_across_tenants.get(pk=referral.pk)
     assert referral.comment == "" and referral.status == "sent" and referral.program == network.program
@@ -75,8 +82,11 @@ def test_erasure_removes_personal_data_and_keeps_the_referrals(client, network):
 
 def test_erasure_removes_the_seekers_own_addresses_from_access_records(rf, network):
     referral = network.refer()
-    access_record(referral=referral, request=rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Phone"),
-                  via=AccessRecord.Via.EMAIL_LINK)
+    access_record(
+        referral=referral,
+        request=rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Phone"),
+        via=AccessRecord.Via.EMAIL_LINK,
+    )
     access_record(user=network.claimer, referral=referral, request=rf.get("/", REMOTE_ADDR="203.0.113.1"))
     seeker_erase(actor=network.site_admin, seeker=network.seeker)
     link_use = AccessRecord.objects_across_tenants.get(seeker=network.seeker, via="email_link")
@@ -87,7 +97,8 @@ def test_erasure_removes_the_seekers_own_addresses_from_access_records(rf, netwo
 
 def test_retention_is_off_by_default(network):
     Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(
-        last_activity_at=timezone.now() - timedelta(days=5000), updated_at=timezone.now() - timedelta(days=5000))
+        last_activity_at=timezone.now() - timedelta(days=5000), updated_at=timezone.now() - timedelta(days=5000)
+    )
     assert seekers_erase_inactive() == 0
 
 
@@ -95,7 +106,8 @@ def test_retention_erases_seekers_with_no_activity_for_the_period(network, setti
     settings.SEEKER_RETENTION_DAYS = 365
     long_ago = timezone.now() - timedelta(days=400)
     Seeker.objects_across_tenants.filter(pk__in=[network.seeker.pk, network.outsider_seeker.pk]).update(
-        last_activity_at=long_ago, updated_at=long_ago)
+        last_activity_at=long_ago, updated_at=long_ago
+    )
     network.refer()  # a referral updated now keeps Luis
     assert list(seekers_due_for_erasure()) == [network.outsider_seeker]
     assert erase_inactive_seekers.delay().get() == {"seekers erased": 1}

@@ -25,8 +25,10 @@ def _records(**filters):
 
 
 def _seekers(network, n):
-    return [factories.SeekerFactory(organization=network.site, created_by=network.referrer, team=network.sharing_team)
-            for _ in range(n)]
+    return [
+        factories.SeekerFactory(organization=network.site, created_by=network.referrer, team=network.sharing_team)
+        for _ in range(n)
+    ]
 
 
 def _csv_rows(response):
@@ -35,18 +37,22 @@ def _csv_rows(response):
 
 def test_the_api_referral_list_records_every_person_it_returned(network):
     referrals = [network.refer(seeker=seeker) for seeker in [network.seeker, *_seekers(network, 2)]]
-    response = client_for(network.claimer).get("/api/v1/referrals/?direction=inbound",
-                                               HTTP_USER_AGENT="Firefox", REMOTE_ADDR="203.0.113.9")
+    response = client_for(network.claimer).get(
+        "/api/v1/referrals/?direction=inbound", HTTP_USER_AGENT="Firefox", REMOTE_ADDR="203.0.113.9"
+    )
     assert response.status_code == 200 and response.json()["count"] == 3
 
     records = _records(user=network.claimer)
     assert {(record.seeker_id, record.referral_id) for record in records} == {
-        (referral.seeker_id, referral.pk) for referral in referrals}
+        (referral.seeker_id, referral.pk) for referral in referrals
+    }
     assert {(r.action, r.via, r.actor_display, r.ip_address, r.user_agent, r.organization_id) for r in records} == {
-        (Action.LISTED, Via.API, "Sam O.", "203.0.113.9", "Firefox", network.site.pk)}
+        (Action.LISTED, Via.API, "Sam O.", "203.0.113.9", "Firefox", network.site.pk)
+    }
     # ... and the organization admin reads it on "Who looked at this person".
     assert [(r.actor_display, r.action) for r in access_records_for_seeker(seeker=network.seeker)] == [
-        ("Sam O.", Action.LISTED)]
+        ("Sam O.", Action.LISTED)
+    ]
 
 
 def test_only_the_page_returned_is_recorded(network, monkeypatch):
@@ -56,8 +62,12 @@ def test_only_the_page_returned_is_recorded(network, monkeypatch):
     for seeker in _seekers(network, 3):
         network.refer(seeker=seeker)
     page = client_for(network.referrer).get("/api/v1/referrals/").json()
-    listed = {str(pk) for pk in Referral.objects.unscoped("test").filter(
-        pk__in=_records(user=network.referrer).values("referral_id")).values_list("public_id", flat=True)}
+    listed = {
+        str(pk)
+        for pk in Referral.objects.unscoped("test")
+        .filter(pk__in=_records(user=network.referrer).values("referral_id"))
+        .values_list("public_id", flat=True)
+    }
     assert listed == {row["id"] for row in page["results"]} and len(listed) == 2
 
 
@@ -83,15 +93,21 @@ def test_a_fhir_task_search_records_every_person_it_returned(client, network):
     assert response.status_code == 200 and len(response.json()["entry"]) == 3
     records = _records(user=network.claimer)
     assert {(r.referral_id, r.seeker_id, r.action, r.via) for r in records} == {
-        (referral.pk, referral.seeker_id, Action.LISTED, Via.FHIR) for referral in referrals}
+        (referral.pk, referral.seeker_id, Action.LISTED, Via.FHIR) for referral in referrals
+    }
 
 
-@pytest.mark.parametrize("url, via, signed_in_by", [
-    ("/api/v1/exports/referrals.csv", Via.API, "token"), ("/exports/referrals.csv", Via.WEB, "session")])
+@pytest.mark.parametrize(
+    "url, via, signed_in_by",
+    [("/api/v1/exports/referrals.csv", Via.API, "token"), ("/exports/referrals.csv", Via.WEB, "session")],
+)
 def test_the_csv_export_records_every_person_in_it(client, network, url, via, signed_in_by):
     referrals = [network.refer(seeker=seeker) for seeker in [network.seeker, *_seekers(network, 2)]]
-    outsiders = network.refer(referrer=network.outsider, seeker=network.outsider_seeker,
-                              program=factories.ProgramFactory(organization=network.other_site))
+    outsiders = network.refer(
+        referrer=network.outsider,
+        seeker=network.outsider_seeker,
+        program=factories.ProgramFactory(organization=network.other_site),
+    )
     if signed_in_by == "token":
         client = client_for(network.site_admin)
     else:
@@ -101,7 +117,8 @@ def test_the_csv_export_records_every_person_in_it(client, network, url, via, si
 
     records = _records(user=network.site_admin)
     assert {(r.referral_id, r.seeker_id, r.organization_id) for r in records} == {
-        (referral.pk, referral.seeker_id, network.site.pk) for referral in referrals}
+        (referral.pk, referral.seeker_id, network.site.pk) for referral in referrals
+    }
     assert {(r.action, r.via, r.actor_display) for r in records} == {(Action.EXPORTED, via, "Omar H.")}
     assert not _records(referral=outsiders).exists()
     assert all(record.public_id for record in records) and len({r.public_id for r in records}) == 3
@@ -122,10 +139,15 @@ def _queries(client, url):
     return len(context)
 
 
-@pytest.mark.parametrize("role, url", [
-    ("claimer", "/api/v1/referrals/?direction=inbound"), ("referrer", "/api/v1/seekers/"),
-    ("site_admin", "/api/v1/exports/referrals.csv"), ("claimer", "/fhir/Task"),
-])
+@pytest.mark.parametrize(
+    "role, url",
+    [
+        ("claimer", "/api/v1/referrals/?direction=inbound"),
+        ("referrer", "/api/v1/seekers/"),
+        ("site_admin", "/api/v1/exports/referrals.csv"),
+        ("claimer", "/fhir/Task"),
+    ],
+)
 def test_recording_costs_one_query_however_many_people(network, role, url):
     client = client_for(getattr(network, role))
     # A token's first request records when it was first used (one UPDATE, then at most one a minute): use it

@@ -8,8 +8,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from notifications import links
-from referrals.answers import WITHDRAW_CONSENT
 from privacy.models import AccessRecord
+from referrals.answers import WITHDRAW_CONSENT
 from referrals.models import Referral, ReferralEvent
 from referrals.services import referral_change_status
 from tests.factories import api_token
@@ -29,7 +29,12 @@ def test_opening_a_profile_is_recorded(client, network):
     client.force_login(network.referrer)
     assert client.get(f"/people/{network.seeker.public_id}/", HTTP_USER_AGENT="Firefox").status_code == 200
     [record] = AccessRecord.objects_across_tenants.filter(seeker=network.seeker)
-    assert (record.actor_display, record.via, record.user_agent, record.referral) == ("Maria G.", "web", "Firefox", None)
+    assert (record.actor_display, record.via, record.user_agent, record.referral) == (
+        "Maria G.",
+        "web",
+        "Firefox",
+        None,
+    )
 
 
 def test_opening_a_referral_is_recorded_for_the_program_too(client, network):
@@ -44,8 +49,11 @@ def test_api_reads_are_recorded(network):
     assert api(network.referrer).get(f"/api/v1/seekers/{network.seeker.public_id}/").status_code == 200
     assert api(network.claimer).get(f"/api/v1/referrals/{referral.public_id}/").status_code == 200
     assert api(network.claimer).get(f"/api/v1/referrals/{referral.public_id}/history/").status_code == 200
-    assert sorted(records(seeker=network.seeker)) == [("Maria G.", "api", "viewed"), ("Sam O.", "api", "viewed"),
-                                                      ("Sam O.", "api", "viewed")]
+    assert sorted(records(seeker=network.seeker)) == [
+        ("Maria G.", "api", "viewed"),
+        ("Sam O.", "api", "viewed"),
+        ("Sam O.", "api", "viewed"),
+    ]
 
 
 def test_a_refused_look_is_not_recorded(client, network):
@@ -60,7 +68,11 @@ def test_using_an_email_link_is_recorded(network):
     assert Client().get(url, REMOTE_ADDR="198.51.100.4").status_code == 200
     [record] = AccessRecord.objects_across_tenants.filter(referral=referral)
     assert (record.user, record.actor_display, record.via, record.ip_address) == (
-        None, "Seeker (email link)", "email_link", "198.51.100.4")
+        None,
+        "Seeker (email link)",
+        "email_link",
+        "198.51.100.4",
+    )
 
 
 def test_admins_see_the_who_looked_link_on_the_profile_and_workers_do_not(client, network):
@@ -96,7 +108,8 @@ def test_the_helper_withdraws_consent_and_the_program_sees_the_name_only(client,
     # The phone in any of its forms; a bare "555" turns up by chance in ids, tokens and timestamps.
     assert not re.search(r"555\D?0199", after)
     assert api(network.claimer).get(f"/api/v1/referrals/{shared_referral.public_id}/").json()["seeker"].get(
-        "email", "") in ("", None)
+        "email", ""
+    ) in ("", None)
 
 
 def test_the_program_cannot_withdraw_the_seekers_consent(client, network, shared_referral):
@@ -125,7 +138,8 @@ def test_do_not_contact_stops_every_message_to_the_seeker(network, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         referral = network.refer()
         referral_change_status(actor=network.claimer, referral=referral, to_status="accepted")
-        referral_change_status(actor=network.claimer, referral=Referral.objects_across_tenants.get(pk=referral.pk),
-                               to_status="in_service")
+        referral_change_status(
+            actor=network.claimer, referral=Referral.objects_across_tenants.get(pk=referral.pk), to_status="in_service"
+        )
     assert mail.outbox, "the program and the referrer still hear about it"
     assert all(network.seeker.email not in message.to for message in mail.outbox)

@@ -79,10 +79,13 @@ def offline_openapi(document: dict) -> dict:
                 name = ref.removeprefix(UPSTREAM) if ref.startswith(UPSTREAM) else base + ref
                 if _component(name) not in schemas:
                     schemas[_component(name)] = {}  # placed first: schemas that refer to each other end
-                    schemas[_component(name)] = localize(load(name), base=name.rpartition("/")[0] + "/"
-                                                         if "/" in name else "")
-                return {**{k: localize(v, base=base) for k, v in value.items() if k != "$ref"},
-                        "$ref": f"#/components/schemas/{_component(name)}"}
+                    schemas[_component(name)] = localize(
+                        load(name), base=name.rpartition("/")[0] + "/" if "/" in name else ""
+                    )
+                return {
+                    **{k: localize(v, base=base) for k, v in value.items() if k != "$ref"},
+                    "$ref": f"#/components/schemas/{_component(name)}",
+                }
             return {key: localize(item, base=base) for key, item in value.items()}
         if isinstance(value, list):
             return [localize(item, base=base) for item in value]

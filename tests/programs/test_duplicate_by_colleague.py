@@ -11,16 +11,22 @@ from tests import factories
 @pytest.fixture
 def colleagues_referral(network):
     """Priya's (private team) seeker, referred by the site admin: Priya sees the person, not the referral."""
-    seeker = factories.SeekerFactory(organization=network.site, created_by=network.private_worker,
-                                     team=network.private_team, first_name="Ines", last_name="Moreau",
-                                     zip_code="60640")
+    seeker = factories.SeekerFactory(
+        organization=network.site,
+        created_by=network.private_worker,
+        team=network.private_team,
+        first_name="Ines",
+        last_name="Moreau",
+        zip_code="60640",
+    )
     return network.refer(referrer=network.site_admin, seeker=seeker)
 
 
 def test_search_says_a_colleague_referred_them_without_a_link(client, network, colleagues_referral):
     client.force_login(network.private_worker)
-    response = client.get(reverse("programs:search"), {"seeker": colleagues_referral.seeker.public_id,
-                                                       "q": "Community Food Pantry"})
+    response = client.get(
+        reverse("programs:search"), {"seeker": colleagues_referral.seeker.public_id, "q": "Community Food Pantry"}
+    )
     html = response.content.decode()
     assert "A colleague already referred Ines Moreau to this program." in html
     assert str(colleagues_referral.public_id) not in html
@@ -29,10 +35,13 @@ def test_search_says_a_colleague_referred_them_without_a_link(client, network, c
 
 def test_connect_says_a_colleague_referred_them_without_a_link(client, network, colleagues_referral):
     client.force_login(network.private_worker)
-    url = (reverse("programs:connect", args=[network.program.public_id])
-           + f"?seeker={colleagues_referral.seeker.public_id}")
-    response = client.post(url, {"comment": "", "urgency": "routine", "consent": "on", "consent_method": "verbal",
-                                 "goal": ""})
+    url = (
+        reverse("programs:connect", args=[network.program.public_id])
+        + f"?seeker={colleagues_referral.seeker.public_id}"
+    )
+    response = client.post(
+        url, {"comment": "", "urgency": "routine", "consent": "on", "consent_method": "verbal", "goal": ""}
+    )
     assert response.status_code == 409
     html = response.content.decode()
     assert "A colleague already referred Ines Moreau to this program." in html

@@ -20,11 +20,23 @@ def directory(network):
     network.other_program.categories.set([food])
     network.other_program.service_area_zip_codes = ["60623", "60640"]
     network.other_program.zip_code, network.other_program.latitude, network.other_program.longitude = (
-        "60623", 41.8489, -87.7176)  # Little Village, about 15 km from Uptown
+        "60623",
+        41.8489,
+        -87.7176,
+    )  # Little Village, about 15 km from Uptown
     network.other_program.save()
-    shelter = ProgramFactory(organization=OrganizationFactory(name="Hope Housing"), name="Family Shelter",
-                             categories=[housing], description="Same-week shelter for families.",
-                             address="", city="", state="", zip_code="", latitude=None, longitude=None)
+    shelter = ProgramFactory(
+        organization=OrganizationFactory(name="Hope Housing"),
+        name="Family Shelter",
+        categories=[housing],
+        description="Same-week shelter for families.",
+        address="",
+        city="",
+        state="",
+        zip_code="",
+        latitude=None,
+        longitude=None,
+    )
     return {"food": food, "housing": housing, "shelter": shelter}
 
 
@@ -39,8 +51,14 @@ def test_the_metadata_names_the_version_and_the_openapi_description(client, db):
     openapi = client.get("/hsds/openapi.json").json()
     assert openapi["servers"] == [{"url": "http://testserver/hsds"}]
     assert openapi["info"]["title"] == "Referral network directory (Open Referral HSDS)"
-    assert set(openapi["paths"]) >= {"/services", "/services/{id}", "/organizations", "/service_at_locations",
-                                     "/taxonomies", "/taxonomy_terms"}
+    assert set(openapi["paths"]) >= {
+        "/services",
+        "/services/{id}",
+        "/organizations",
+        "/service_at_locations",
+        "/taxonomies",
+        "/taxonomy_terms",
+    }
 
 
 def test_it_is_public_and_pages_as_hsds_pages(client, network, directory):
@@ -65,14 +83,16 @@ def test_services_filters(client, network, directory):
     assert names(client.get("/hsds/services", {"search": "shelter"})) == ["Family Shelter"]
     food_term = taxonomy_term_id(directory["food"])
     assert names(client.get("/hsds/services", {"taxonomy_term_id": food_term})) == [
-        "Community Food Pantry", "Mobile Food Market"]
+        "Community Food Pantry",
+        "Mobile Food Market",
+    ]
     assert names(client.get("/hsds/services", {"taxonomy_term_id": "00000000-0000-4000-8000-000000000000"})) == []
     assert len(names(client.get("/hsds/services", {"taxonomy_id": TAXONOMY_ID}))) == 3
     assert names(client.get("/hsds/services", {"taxonomy_id": "another-taxonomy"})) == []
-    assert names(client.get("/hsds/services", {"organization_id": str(directory["shelter"].organization.public_id)})) \
-        == ["Family Shelter"]
-    Program.objects_across_tenants.filter(pk=network.program.pk).update(
-        updated_at=timezone.now() - timedelta(days=30))
+    assert names(
+        client.get("/hsds/services", {"organization_id": str(directory["shelter"].organization.public_id)})
+    ) == ["Family Shelter"]
+    Program.objects_across_tenants.filter(pk=network.program.pk).update(updated_at=timezone.now() - timedelta(days=30))
     since = (timezone.now() - timedelta(days=1)).isoformat()
     assert names(client.get("/hsds/services", {"modified_after": since})) == ["Family Shelter", "Mobile Food Market"]
     assert len(names(client.get("/hsds/services", {"modified_after": "2000-01-01"}))) == 3
@@ -81,10 +101,16 @@ def test_services_filters(client, network, directory):
 
 
 def test_bad_query_values_are_a_400_that_says_which(client, network, directory):
-    for query, word in [({"page": "x"}, "page"), ({"per_page": "0"}, "per_page"), ({"full": "maybe"}, "full"),
-                        ({"modified_after": "yesterday"}, "modified_after"), ({"format": "xml"}, "format"),
-                        ({"proximity": "1000"}, "postcode"), ({"postcode": "60640", "proximity": "far"}, "proximity"),
-                        ({"postcode": "00000", "proximity": "1000"}, "zip code")]:
+    for query, word in [
+        ({"page": "x"}, "page"),
+        ({"per_page": "0"}, "per_page"),
+        ({"full": "maybe"}, "full"),
+        ({"modified_after": "yesterday"}, "modified_after"),
+        ({"format": "xml"}, "format"),
+        ({"proximity": "1000"}, "postcode"),
+        ({"postcode": "60640", "proximity": "far"}, "proximity"),
+        ({"postcode": "00000", "proximity": "1000"}, "zip code"),
+    ]:
         response = client.get("/hsds/service_at_locations", query)
         assert response.status_code == 400, query
         assert word in response.json()["detail"], query
@@ -107,11 +133,14 @@ def test_organizations_are_the_providers_of_the_directory(client, network, direc
     assert client.get(f"/hsds/organizations/{network.site.public_id}").status_code == 404
     provider = client.get(f"/hsds/organizations/{network.provider.public_id}").json()
     assert [(s["name"], "phones" in s) for s in provider["services"]] == [
-        ("Community Food Pantry", False), ("Mobile Food Market", False)]
+        ("Community Food Pantry", False),
+        ("Mobile Food Market", False),
+    ]
     full = client.get(f"/hsds/organizations/{network.provider.public_id}", {"full_service": "true"}).json()
     assert "service_at_locations" in full["services"][0]
     assert [o["name"] for o in client.get("/hsds/organizations", {"search": "hope"}).json()["contents"]] == [
-        "Hope Housing"]
+        "Hope Housing"
+    ]
 
 
 def test_service_at_locations_are_programs_at_their_place(client, network, directory):
@@ -129,7 +158,9 @@ def test_service_at_locations_are_programs_at_their_place(client, network, direc
     # Where a postcode is served (listed in the service area, or the program's own zip code) ...
     assert names(client.get("/hsds/service_at_locations", {"postcode": "60623"})) == ["Mobile Food Market"]
     assert names(client.get("/hsds/service_at_locations", {"postcode": "60640"})) == [
-        "Community Food Pantry", "Mobile Food Market"]
+        "Community Food Pantry",
+        "Mobile Food Market",
+    ]
     # ... and how near, nearest first.
     near = client.get("/hsds/service_at_locations", {"postcode": "60640", "proximity": "2000"})
     assert names(near) == ["Community Food Pantry"]
@@ -144,14 +175,18 @@ def test_taxonomies_and_terms(client, network, directory):
     assert [(t["name"], t["taxonomy_id"]) for t in terms] == [("Food", TAXONOMY_ID), ("Housing", TAXONOMY_ID)]
     food = client.get(f"/hsds/taxonomy_terms/{terms[0]['id']}").json()
     assert food["code"] == "food"
-    assert [t["name"] for t in client.get("/hsds/taxonomy_terms", {"search": "hous"}).json()["contents"]] == [
-        "Housing"]
+    assert [t["name"] for t in client.get("/hsds/taxonomy_terms", {"search": "hous"}).json()["contents"]] == ["Housing"]
     assert client.get("/hsds/taxonomy_terms", {"parent_id": terms[0]["id"]}).json()["contents"] == []
 
 
 def test_unknown_ids_are_a_404(client, db):
-    for url in ("/hsds/services/no-such", "/hsds/organizations/no-such", "/hsds/service_at_locations/no-such",
-                "/hsds/taxonomy_terms/no-such", "/hsds/services/00000000-0000-4000-8000-000000000000"):
+    for url in (
+        "/hsds/services/no-such",
+        "/hsds/organizations/no-such",
+        "/hsds/service_at_locations/no-such",
+        "/hsds/taxonomy_terms/no-such",
+        "/hsds/services/00000000-0000-4000-8000-000000000000",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert response.json()["detail"].startswith("No such")
@@ -172,20 +207,27 @@ def test_the_old_export_address_redirects_to_the_hsds_api(client, network):
     assert client.get(one["Location"]).json()["name"] == "Community Food Pantry"
 
 
-@pytest.mark.parametrize("url, query", [
-    ("/hsds/services", {"full": "true"}),
-    ("/hsds/services", {}),
-    ("/hsds/organizations", {"full": "true", "full_service": "true"}),
-    ("/hsds/service_at_locations", {"full": "true"}),
-    ("/hsds/taxonomy_terms", {}),
-])
-def test_the_number_of_queries_does_not_grow_with_the_page(client, network, directory, url, query,
-                                                           django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "url, query",
+    [
+        ("/hsds/services", {"full": "true"}),
+        ("/hsds/services", {}),
+        ("/hsds/organizations", {"full": "true", "full_service": "true"}),
+        ("/hsds/service_at_locations", {"full": "true"}),
+        ("/hsds/taxonomy_terms", {}),
+    ],
+)
+def test_the_number_of_queries_does_not_grow_with_the_page(
+    client, network, directory, url, query, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(20) as few:
         assert client.get(url, {"per_page": 100, **query}).status_code == 200
     for number in range(8):
-        ProgramFactory(organization=OrganizationFactory(name=f"Provider {number}"), name=f"Program {number}",
-                       categories=[category_get_or_create(name=f"Category {number}")])
+        ProgramFactory(
+            organization=OrganizationFactory(name=f"Provider {number}"),
+            name=f"Program {number}",
+            categories=[category_get_or_create(name=f"Category {number}")],
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url, {"per_page": 100, **query})
     assert response.json()["size"] >= 8

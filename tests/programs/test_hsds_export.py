@@ -52,10 +52,13 @@ def documents(client) -> list[tuple[str, str, dict]]:
         url = f"/hsds/service_at_locations/{place['id']}"
         found.append((url, "compiled/service_at_location.json", client.get(url).json()))
     for taxonomy in page("/hsds/taxonomies", "taxonomy.json"):
-        found.append(("/hsds/taxonomies/{id}", "taxonomy.json", client.get(f"/hsds/taxonomies/{taxonomy['id']}").json()))
+        found.append(
+            ("/hsds/taxonomies/{id}", "taxonomy.json", client.get(f"/hsds/taxonomies/{taxonomy['id']}").json())
+        )
     for term in page("/hsds/taxonomy_terms", "taxonomy_term.json"):
-        found.append(("/hsds/taxonomy_terms/{id}", "taxonomy_term.json",
-                      client.get(f"/hsds/taxonomy_terms/{term['id']}").json()))
+        found.append(
+            ("/hsds/taxonomy_terms/{id}", "taxonomy_term.json", client.get(f"/hsds/taxonomy_terms/{term['id']}").json())
+        )
     return found
 
 
@@ -72,9 +75,15 @@ def test_the_demo_directory_validates_against_the_hsds_schemas(client):
     found = documents(client)
     assert len([d for _, schema, d in found if schema == "compiled/service.json"]) == 26  # 13 programs, twice
     assert {schema for _, schema, _ in found} == {
-        "compiled/service.json", "compiled/service_list.json", "compiled/organization.json",
-        "compiled/organization_list.json", "compiled/service_at_location.json",
-        "compiled/service_at_location_list.json", "taxonomy.json", "taxonomy_term.json"}
+        "compiled/service.json",
+        "compiled/service_list.json",
+        "compiled/organization.json",
+        "compiled/organization_list.json",
+        "compiled/service_at_location.json",
+        "compiled/service_at_location_list.json",
+        "taxonomy.json",
+        "taxonomy_term.json",
+    }
     assert schema_errors(client) == []
 
 
@@ -90,9 +99,22 @@ def test_a_directory_of_every_hsds_example_validates(client):
 
 @pytest.mark.django_db
 def test_what_we_do_not_know_is_left_out_not_null(client):
-    program = ProgramFactory(name="Bare", organization=OrganizationFactory(name="Bare provider"), description="",
-                             address="", city="", state="", zip_code="", latitude=None, longitude=None,
-                             phone="", email="", website="", min_age=None, max_age=None)
+    program = ProgramFactory(
+        name="Bare",
+        organization=OrganizationFactory(name="Bare provider"),
+        description="",
+        address="",
+        city="",
+        state="",
+        zip_code="",
+        latitude=None,
+        longitude=None,
+        phone="",
+        email="",
+        website="",
+        min_age=None,
+        max_age=None,
+    )
     service = client.get(f"/hsds/services/{program.public_id}").json()
     assert service == {
         "id": str(program.public_id),
@@ -115,14 +137,19 @@ def test_a_service_in_full(client, network):
 
     service = client.get(f"/hsds/services/{program.public_id}").json()
     assert hsds_standard.errors(service, "compiled/service.json") == []
-    assert service["organization"] == {"id": str(network.provider.public_id), "name": "City Food Bank",
-                                       "description": "Food for every family."}
+    assert service["organization"] == {
+        "id": str(network.provider.public_id),
+        "name": "City Food Bank",
+        "description": "Food for every family.",
+    }
     assert (service["status"], service["minimum_age"]) == ("active", 18)
     assert "maximum_age" not in service
     assert service["phones"][0] | {"id": None} == {"id": None, "number": "(773) 555-0100", "extension": 12}
     assert service["schedules"][0]["description"] == "Mon–Fri 9:00–17:00"
     assert [(language["code"], language["name"]) for language in service["languages"]] == [
-        ("en", "English"), ("es", "Spanish")]
+        ("en", "English"),
+        ("es", "Spanish"),
+    ]
     assert [area["name"] for area in service["service_areas"]] == ["Zip codes 60640, 60660", "Within 5 miles"]
     term = service["attributes"][0]["taxonomy_term"]
     assert (term["name"], term["id"]) == ("Food", taxonomy_term_id(Category.objects.get(slug="food")))
@@ -136,10 +163,19 @@ def test_a_service_in_full(client, network):
 def test_export_then_import_into_an_empty_directory_exports_the_same_documents(client, tmp_path):
     for example in EXAMPLES:
         hsds_import(path=FIXTURES / example)
-    own = ProgramFactory(name="Our own program", organization=OrganizationFactory(name="Our provider"),
-                         schedule="Tuesdays", languages=["es"], phone="312-555-0101", service_radius_miles=3,
-                         service_area_zip_codes=["60614"], min_age=5, max_age=17, accepts_referrals=False,
-                         categories=[category_get_or_create(name="Youth")])
+    own = ProgramFactory(
+        name="Our own program",
+        organization=OrganizationFactory(name="Our provider"),
+        schedule="Tuesdays",
+        languages=["es"],
+        phone="312-555-0101",
+        service_radius_miles=3,
+        service_area_zip_codes=["60614"],
+        min_age=5,
+        max_age=17,
+        accepts_referrals=False,
+        categories=[category_get_or_create(name="Youth")],
+    )
     own.organization.description = "Ours."
     own.organization.save()
     export_file = tmp_path / "directory.json"
@@ -152,7 +188,8 @@ def test_export_then_import_into_an_empty_directory_exports_the_same_documents(c
     # An empty directory: no program, organization or category is left.
     Program.categories.through.objects.all().delete()
     groups = list(Program.objects_across_tenants.values_list("group_id", flat=True)) + list(
-        Organization.objects.values_list("admin_group_id", flat=True))
+        Organization.objects.values_list("admin_group_id", flat=True)
+    )
     Program.objects_across_tenants.all().delete()
     Organization.objects.all().delete()
     Category.objects.all().delete()
@@ -177,8 +214,9 @@ def comparable(found):
             return [strip(item) for item in value]
         return value
 
-    return sorted(json.dumps([where.split("/")[2], schema, strip(document)], sort_keys=True)
-                  for where, schema, document in found)
+    return sorted(
+        json.dumps([where.split("/")[2], schema, strip(document)], sort_keys=True) for where, schema, document in found
+    )
 
 
 @pytest.mark.django_db
@@ -186,8 +224,11 @@ def test_our_own_export_imports_back_onto_the_same_programs(client, tmp_path):
     """Programs that were never imported are exported under their public id: importing the export again
     finds them (nothing new is created), whatever their HSDS id looks like."""
     native = ProgramFactory(name="Native", organization=OrganizationFactory(name="Native provider"))
-    odd = ProgramFactory(name="Imported with a plain id", hsds_id="211-42",
-                         organization=OrganizationFactory(name="Old 211 provider", hsds_id="org-7"))
+    odd = ProgramFactory(
+        name="Imported with a plain id",
+        hsds_id="211-42",
+        organization=OrganizationFactory(name="Old 211 provider", hsds_id="org-7"),
+    )
     export_file = tmp_path / "directory.json"
     call_command("export_hsds", str(export_file), stdout=StringIO(), stderr=StringIO())
     exported = {service["name"]: service for service in json.loads(export_file.read_text())}

@@ -43,16 +43,21 @@ def keep_test_connection():
 
 
 def test_every_hsds_operation_answers_as_openapi_json_describes(network, monkeypatch, keep_test_connection):
-    from referrals_site.wsgi import application
-
     from django.conf import settings as django_settings
+
+    from referrals_site.wsgi import application
 
     monkeypatch.setattr(django_settings, "RATE_LIMITS", {**django_settings.RATE_LIMITS, "hsds": (100000, 60)})
     for example in EXAMPLES:
         hsds_import(path=FIXTURES / example)
     network.program.categories.add(category_get_or_create(name="Food"))
-    ProgramFactory(name="Phone line", organization=OrganizationFactory(name="Helpline Inc."), zip_code="",
-                   latitude=None, longitude=None)
+    ProgramFactory(
+        name="Phone line",
+        organization=OrganizationFactory(name="Helpline Inc."),
+        zip_code="",
+        latitude=None,
+        longitude=None,
+    )
     service = export.service_id(network.program)
     known = {
         "/services/{id}": service,
@@ -66,9 +71,21 @@ def test_every_hsds_operation_answers_as_openapi_json_describes(network, monkeyp
     schema = schemathesis.openapi.from_dict(raw)
     schema.app = application
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert sorted(op.path for op in operations) == sorted([
-        "/", "/services", "/services/{id}", "/organizations", "/organizations/{id}", "/service_at_locations",
-        "/service_at_locations/{id}", "/taxonomies", "/taxonomies/{id}", "/taxonomy_terms", "/taxonomy_terms/{id}"])
+    assert sorted(op.path for op in operations) == sorted(
+        [
+            "/",
+            "/services",
+            "/services/{id}",
+            "/organizations",
+            "/organizations/{id}",
+            "/service_at_locations",
+            "/service_at_locations/{id}",
+            "/taxonomies",
+            "/taxonomies/{id}",
+            "/taxonomy_terms",
+            "/taxonomy_terms/{id}",
+        ]
+    )
     for operation in operations:
         runs = [(mode, None) for mode in EXAMPLES_PER_MODE]
         if operation.path in known:
@@ -81,8 +98,14 @@ def _check_operation(operation, mode, path_parameters):
     """Calls ``operation`` with the examples Hypothesis generates in ``mode`` and validates every answer."""
 
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
-    @settings(max_examples=EXAMPLES_PER_MODE[mode], derandomize=True, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_MODE[mode],
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def call(case):
         response = case.call_and_validate(checks=CHECKS)
         if path_parameters:

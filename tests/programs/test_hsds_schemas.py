@@ -23,7 +23,9 @@ UPSTREAM_SHA256 = {
 def test_the_vendored_schemas_are_the_upstream_files():
     for name, expected in UPSTREAM_SHA256.items():
         path = hsds_standard.SCHEMA_DIR / name
-        content = path.read_bytes() if path.exists() else gzip.decompress(path.with_name(path.name + ".gz").read_bytes())
+        content = (
+            path.read_bytes() if path.exists() else gzip.decompress(path.with_name(path.name + ".gz").read_bytes())
+        )
         assert hashlib.sha256(content).hexdigest() == expected, name
 
 
@@ -31,8 +33,11 @@ def test_the_validator_refuses_what_the_old_export_wrote():
     """null where a string or number belongs, an organization without description, ids that are not UUIDs,
     a malformed email: each is an error, so a clean result means something."""
     service = {
-        "id": "c89eb05c-62dd-4b64-b494-0cc347b6ea7f", "name": "Helpline", "status": "active",
-        "url": None, "minimum_age": None,
+        "id": "c89eb05c-62dd-4b64-b494-0cc347b6ea7f",
+        "name": "Helpline",
+        "status": "active",
+        "url": None,
+        "minimum_age": None,
         "organization": {"id": "1899600a-649c-11e6-8b77-86f30ca893d3", "name": "Sanctuary"},
     }
     found = hsds_standard.errors(service, "compiled/service.json")
@@ -40,11 +45,24 @@ def test_the_validator_refuses_what_the_old_export_wrote():
     assert "minimum_age: None is not of type 'number'" in found
     assert "organization: 'description' is a required property" in found
     assert hsds_standard.errors({"id": "42", "name": "A", "status": "active"}, "compiled/service.json") == [
-        "id: '42' is not a 'uuid'"]
-    assert hsds_standard.errors({"id": "c89eb05c-62dd-4b64-b494-0cc347b6ea7f", "name": "A", "status": "open",
-                                 "email": "nobody"}, "compiled/service.json") == [
+        "id: '42' is not a 'uuid'"
+    ]
+    assert hsds_standard.errors(
+        {"id": "c89eb05c-62dd-4b64-b494-0cc347b6ea7f", "name": "A", "status": "open", "email": "nobody"},
+        "compiled/service.json",
+    ) == [
         "email: 'nobody' is not a 'email'",
-        "status: 'open' is not one of ['active', 'inactive', 'defunct', 'temporarily closed']"]
-    assert hsds_standard.errors(service | {"url": "https://x.example", "minimum_age": 3,
-                                           "organization": service["organization"] | {"description": ""}},
-                                "compiled/service.json") == []
+        "status: 'open' is not one of ['active', 'inactive', 'defunct', 'temporarily closed']",
+    ]
+    assert (
+        hsds_standard.errors(
+            service
+            | {
+                "url": "https://x.example",
+                "minimum_age": 3,
+                "organization": service["organization"] | {"description": ""},
+            },
+            "compiled/service.json",
+        )
+        == []
+    )

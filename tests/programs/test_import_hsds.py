@@ -221,8 +221,16 @@ def test_a_path_without_hsds_data_is_refused(tmp_path):
 @pytest.mark.django_db
 def test_single_json_file_and_an_organization_list(tmp_path):
     organizations = tmp_path / "organization_list.json"
-    organizations.write_text(json.dumps({"total_items": 1, "contents": [
-        {"id": "11111111-1111-4111-8111-111111111111", "name": "Listed Org", "website": "https://o.example"}]}))
+    organizations.write_text(
+        json.dumps(
+            {
+                "total_items": 1,
+                "contents": [
+                    {"id": "11111111-1111-4111-8111-111111111111", "name": "Listed Org", "website": "https://o.example"}
+                ],
+            }
+        )
+    )
     out, _ = run(organizations)
     assert "Organizations: 1 created" in out
     assert "Services: 0 created" in out

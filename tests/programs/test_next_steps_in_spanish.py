@@ -38,7 +38,8 @@ def email_to_seeker(network, django_capture_on_commit_callbacks):
 
 
 def test_a_spanish_reader_gets_the_spanish_next_steps_by_email_and_on_the_link_page(
-        network, django_capture_on_commit_callbacks):
+    network, django_capture_on_commit_callbacks
+):
     speaking(network, "es")
     referral, text, html = email_to_seeker(network, django_capture_on_commit_callbacks)
     assert SPANISH in text and ENGLISH not in text
@@ -55,7 +56,8 @@ def test_an_english_reader_gets_the_english_ones(network, django_capture_on_comm
 
 
 def test_without_spanish_ones_a_spanish_reader_gets_the_english_marked_as_english(
-        network, django_capture_on_commit_callbacks):
+    network, django_capture_on_commit_callbacks
+):
     speaking(network, "es", spanish="  ")
     referral, text, html = email_to_seeker(network, django_capture_on_commit_callbacks)
     assert ENGLISH in text
@@ -70,7 +72,9 @@ def test_the_seekers_own_page_follows_their_language(network, client):
     Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(user=user)
     network.refer()
     client.force_login(user)
-    html = client.get(reverse("referrals:my_referrals"), HTTP_ACCEPT_LANGUAGE="en").content.decode()  # the browser says English
+    html = client.get(
+        reverse("referrals:my_referrals"), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()  # the browser says English
     assert SPANISH in html and ENGLISH not in html
 
 

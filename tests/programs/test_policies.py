@@ -13,7 +13,7 @@ TABLE = {
     "other_claimer": (False, False),  # claims another program of the same provider
     "provider_admin": (True, True),
     "referrer": (False, False),
-    "site_admin": (False, False),      # an admin, of another organization
+    "site_admin": (False, False),  # an admin, of another organization
     "outsider_admin": (False, False),
 }
 

@@ -8,14 +8,21 @@ from tests.factories import ProgramFactory
 @pytest.fixture
 def directory(db):
     food = category_get_or_create(name="Food")
-    uptown = ProgramFactory(name="Uptown Pantry", zip_code="60640", latitude=41.9719, longitude=-87.6624,
-                            categories=[food])
-    loop = ProgramFactory(name="Loop Legal Clinic", zip_code="60601", latitude=41.8858, longitude=-87.6181,
-                          min_age=18)
-    far = ProgramFactory(name="Springfield Pantry", zip_code="62701", latitude=39.80, longitude=-89.65,
-                         categories=[food], accepts_referrals=False)
-    youth = ProgramFactory(name="Youth Jobs", zip_code="60640", latitude=41.9719, longitude=-87.6624,
-                           min_age=16, max_age=24)
+    uptown = ProgramFactory(
+        name="Uptown Pantry", zip_code="60640", latitude=41.9719, longitude=-87.6624, categories=[food]
+    )
+    loop = ProgramFactory(name="Loop Legal Clinic", zip_code="60601", latitude=41.8858, longitude=-87.6181, min_age=18)
+    far = ProgramFactory(
+        name="Springfield Pantry",
+        zip_code="62701",
+        latitude=39.80,
+        longitude=-89.65,
+        categories=[food],
+        accepts_referrals=False,
+    )
+    youth = ProgramFactory(
+        name="Youth Jobs", zip_code="60640", latitude=41.9719, longitude=-87.6624, min_age=16, max_age=24
+    )
     return uptown, loop, far, youth
 
 
@@ -44,8 +51,7 @@ def test_category_keywords_and_accepting(directory):
 def test_age_eligibility_is_flagged(directory):
     uptown, loop, far, youth = directory
     flags = {p.name: p.age_eligible for p in program_search(seeker_age=12)}
-    assert flags == {"Uptown Pantry": True, "Loop Legal Clinic": False, "Springfield Pantry": True,
-                     "Youth Jobs": False}
+    assert flags == {"Uptown Pantry": True, "Loop Legal Clinic": False, "Springfield Pantry": True, "Youth Jobs": False}
 
 
 @pytest.mark.parametrize("zip_code", ["00000", "abcde", "6064", "99999"])

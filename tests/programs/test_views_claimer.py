@@ -16,9 +16,12 @@ def url(program):
 
 def form_data(program, **changes):
     data = {
-        "description": program.description, "eligibility": program.eligibility, "next_steps": program.next_steps,
+        "description": program.description,
+        "eligibility": program.eligibility,
+        "next_steps": program.next_steps,
         "accepts_referrals": "on" if program.accepts_referrals else "",
-        "capacity_available": program.capacity_available, "capacity_maximum": program.capacity_maximum,
+        "capacity_available": program.capacity_available,
+        "capacity_maximum": program.capacity_maximum,
         "round_robin_assignment": "on" if program.round_robin_assignment else "",
     }
     data.update(changes)
@@ -31,10 +34,18 @@ def reload(program):
 
 def test_a_claimer_edits_the_listing_and_capacity_gets_its_date(network, client):
     client.force_login(network.claimer)
-    response = client.post(url(network.program), form_data(
-        network.program, description="Groceries every Tuesday.", eligibility="Anyone in 60640.",
-        next_steps="Come by with an ID.", accepts_referrals="", capacity_available=3, round_robin_assignment="on",
-    ))
+    response = client.post(
+        url(network.program),
+        form_data(
+            network.program,
+            description="Groceries every Tuesday.",
+            eligibility="Anyone in 60640.",
+            next_steps="Come by with an ID.",
+            accepts_referrals="",
+            capacity_available=3,
+            round_robin_assignment="on",
+        ),
+    )
     assert response.status_code == 302 and response["Location"] == url(network.program)
     program = reload(network.program)
     assert program.description == "Groceries every Tuesday."
@@ -52,8 +63,7 @@ def test_editing_the_text_alone_keeps_the_capacity_date(network, client):
     client.force_login(network.claimer)
     client.post(url(network.program), form_data(network.program, description="New words."))
     assert reload(network.program).capacity_updated_at == long_ago
-    client.post(url(network.program), form_data(network.program, description="New words.",
-                                                 capacity_confirmed="on"))
+    client.post(url(network.program), form_data(network.program, description="New words.", capacity_confirmed="on"))
     assert reload(network.program).capacity_updated_at > long_ago
 
 
@@ -88,13 +98,16 @@ def test_it_requires_sign_in(network, client):
     assert client.get(url(network.program)).status_code == 302
 
 
-@pytest.mark.parametrize("changes, field_message", [
-    ({"capacity_available": 30, "capacity_maximum": 20}, "cannot be more than the maximum"),
-    ({"capacity_available": -1}, "greater than or equal to 0"),
-    ({"capacity_available": "many"}, "Enter a whole number"),
-    ({"capacity_maximum": 10**12}, "less than or equal to"),
-    ({"description": "x" * 5001}, "at most 5000 characters"),
-])
+@pytest.mark.parametrize(
+    "changes, field_message",
+    [
+        ({"capacity_available": 30, "capacity_maximum": 20}, "cannot be more than the maximum"),
+        ({"capacity_available": -1}, "greater than or equal to 0"),
+        ({"capacity_available": "many"}, "Enter a whole number"),
+        ({"capacity_maximum": 10**12}, "less than or equal to"),
+        ({"description": "x" * 5001}, "at most 5000 characters"),
+    ],
+)
 def test_bad_input_gets_field_messages_and_changes_nothing(network, client, changes, field_message):
     before = reload(network.program)
     client.force_login(network.claimer)
@@ -103,7 +116,11 @@ def test_bad_input_gets_field_messages_and_changes_nothing(network, client, chan
     assert field_message in response.content.decode()
     after = reload(network.program)
     assert (after.description, after.capacity_available, after.capacity_maximum, after.capacity_updated_at) == (
-        before.description, before.capacity_available, before.capacity_maximum, before.capacity_updated_at)
+        before.description,
+        before.capacity_available,
+        before.capacity_maximum,
+        before.capacity_updated_at,
+    )
 
 
 def test_the_service_refuses_others_and_fields_claimers_do_not_own(network):

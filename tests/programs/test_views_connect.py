@@ -10,8 +10,13 @@ def connect_url(program, seeker):
 
 
 def valid(**changes):
-    data = {"comment": "Needs groceries this week.", "urgency": "urgent", "consent": "on",
-            "consent_method": "verbal", "goal": ""}
+    data = {
+        "comment": "Needs groceries this week.",
+        "urgency": "urgent",
+        "consent": "on",
+        "consent_method": "verbal",
+        "goal": "",
+    }
     data.update(changes)
     return data
 
@@ -22,13 +27,22 @@ def referrals_of(network):
 
 def test_the_form_is_filled_in_from_the_profile(client, network):
     type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(
-        email="luis@example.com", phone="3125550142", preferred_language="es")
+        email="luis@example.com", phone="3125550142", preferred_language="es"
+    )
     client.force_login(network.referrer)
     response = client.get(connect_url(network.program, network.seeker))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("Luis Hernandez", "luis@example.com", "312-555-0142", "Español", "Community Food Pantry",
-                 ">Comment</label>", ">Urgency</label>", "Send referral"):
+    for text in (
+        "Luis Hernandez",
+        "luis@example.com",
+        "312-555-0142",
+        "Español",
+        "Community Food Pantry",
+        ">Comment</label>",
+        ">Urgency</label>",
+        "Send referral",
+    ):
         assert text in html
     consent_label = response.context["form"]["consent"].label
     assert "consent" in consent_label
@@ -38,8 +52,7 @@ def test_sending_refers_and_shows_the_profile_with_the_new_referral_on_top(clien
     older = network.refer(program=network.other_program)
     goal = factories.GoalFactory(seeker=network.seeker, organization=network.site)
     client.force_login(network.referrer)
-    response = client.post(connect_url(network.program, network.seeker), valid(goal=str(goal.public_id)),
-                           follow=True)
+    response = client.post(connect_url(network.program, network.seeker), valid(goal=str(goal.public_id)), follow=True)
     assert response.redirect_chain[-1][0] == reverse("seekers:profile", args=[network.seeker.public_id])
     referral = Referral.objects.restrict(network.referrer, "view:all").get(program=network.program)
     assert list(response.context["outbound"])[:2] == [referral, older]

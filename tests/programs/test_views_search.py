@@ -13,14 +13,27 @@ URL = reverse("programs:search")
 @pytest.fixture
 def directory(network):
     food = category_get_or_create(name="Food")
-    legal = factories.ProgramFactory(organization=network.provider, name="Loop Legal Clinic", zip_code="60601",
-                                     latitude=41.8858, longitude=-87.6181, min_age=18,
-                                     eligibility="Tenants facing eviction.")
-    youth = factories.ProgramFactory(organization=network.provider, name="Youth Jobs", min_age=16, max_age=24,
-                                     capacity_available=3, capacity_maximum=12,
-                                     capacity_updated_at=timezone.now() - timedelta(days=3, hours=2))
-    paused = factories.ProgramFactory(organization=network.provider, name="Paused Pantry", accepts_referrals=False,
-                                      categories=[food])
+    legal = factories.ProgramFactory(
+        organization=network.provider,
+        name="Loop Legal Clinic",
+        zip_code="60601",
+        latitude=41.8858,
+        longitude=-87.6181,
+        min_age=18,
+        eligibility="Tenants facing eviction.",
+    )
+    youth = factories.ProgramFactory(
+        organization=network.provider,
+        name="Youth Jobs",
+        min_age=16,
+        max_age=24,
+        capacity_available=3,
+        capacity_maximum=12,
+        capacity_updated_at=timezone.now() - timedelta(days=3, hours=2),
+    )
+    paused = factories.ProgramFactory(
+        organization=network.provider, name="Paused Pantry", accepts_referrals=False, categories=[food]
+    )
     network.program.categories.add(food)
     return legal, youth, paused
 
@@ -66,16 +79,14 @@ def test_a_malformed_zip_code_gets_a_field_message(client, network, directory):
     assert response.context["page"] is None
 
 
-def test_start_a_referral_for_a_zip_code_we_cannot_place_lists_programs_without_distances(client, network,
-                                                                                          directory):
+def test_start_a_referral_for_a_zip_code_we_cannot_place_lists_programs_without_distances(client, network, directory):
     type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(zip_code="99999")
     client.force_login(network.referrer)
     # What the profile's "Start a referral" form sends.
     response = client.get(URL, {"seeker": network.seeker.public_id, "zip": "99999"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "We have no map location for zip code 99999, so these programs are listed by name, without distances" \
-        in html
+    assert "We have no map location for zip code 99999, so these programs are listed by name, without distances" in html
     assert "near 99999" not in html and "miles away" not in html and "errorlist" not in html
     assert result_names(response) == sorted(result_names(response))
     assert "Loop Legal Clinic" in result_names(response)
@@ -92,7 +103,8 @@ def test_a_radius_around_a_zip_code_we_cannot_place_is_said_not_to_apply(client,
 
 def test_programs_the_seeker_is_too_young_for_are_hidden_behind_a_toggle(client, network, directory):
     type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(
-        date_of_birth=date.today().replace(year=date.today().year - 12) - timedelta(days=1))
+        date_of_birth=date.today().replace(year=date.today().year - 12) - timedelta(days=1)
+    )
     client.force_login(network.referrer)
     response = client.get(URL, {"seeker": network.seeker.public_id})
     assert "Loop Legal Clinic" not in result_names(response)

@@ -52,8 +52,12 @@ def test_second_open_referral_is_refused_with_the_first(network):
 
 def test_after_closing_a_new_referral_is_allowed(network):
     first = network.refer()
-    referral_change_status(actor=network.referrer, referral=first, to_status=statuses.Status.WITHDRAWN,
-                           reason=statuses.Reason.NO_LONGER_INTERESTED)
+    referral_change_status(
+        actor=network.referrer,
+        referral=first,
+        to_status=statuses.Status.WITHDRAWN,
+        reason=statuses.Reason.NO_LONGER_INTERESTED,
+    )
     assert network.refer().pk != first.pk
 
 
@@ -64,8 +68,11 @@ def test_the_database_refuses_a_duplicate_open_referral(network):
     first = network.refer()
     with pytest.raises(IntegrityError), transaction.atomic():
         Referral.objects_across_tenants.create(
-            organization=network.site, program=network.program, seeker=network.seeker,
-            referred_by=network.referrer, status=statuses.Status.ACCEPTED,
+            organization=network.site,
+            program=network.program,
+            seeker=network.seeker,
+            referred_by=network.referrer,
+            status=statuses.Status.ACCEPTED,
         )
     assert Referral.objects.unscoped("test").get() == first
 
@@ -74,8 +81,9 @@ def test_stale_version_is_refused_and_writes_nothing(network):
     referral = network.refer()
     referral_mark_viewed(actor=network.claimer, referral=referral)
     with pytest.raises(StaleReferral) as refused:
-        referral_change_status(actor=network.claimer, referral=referral, to_status=statuses.Status.ACCEPTED,
-                               expected_version=1)
+        referral_change_status(
+            actor=network.claimer, referral=referral, to_status=statuses.Status.ACCEPTED, expected_version=1
+        )
     assert refused.value.current.status == statuses.Status.VIEWED
     referral.refresh_from_db()
     assert referral.status == statuses.Status.VIEWED
@@ -96,17 +104,21 @@ def test_two_concurrent_changes_lose_nothing(network):
 
         try:
             barrier.wait()
-            referral_change_status(actor=actor, referral=referral, to_status=status, reason=reason,
-                                   expected_version=version)
+            referral_change_status(
+                actor=actor, referral=referral, to_status=status, reason=reason, expected_version=version
+            )
             outcomes.append(("ok", status))
         except StaleReferral:
             outcomes.append(("stale", status))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=change, args=(network.claimer, statuses.Status.ACCEPTED)),
-               threading.Thread(target=change, args=(network.referrer, statuses.Status.WITHDRAWN,
-                                                     statuses.Reason.NO_LONGER_INTERESTED))]
+    threads = [
+        threading.Thread(target=change, args=(network.claimer, statuses.Status.ACCEPTED)),
+        threading.Thread(
+            target=change, args=(network.referrer, statuses.Status.WITHDRAWN, statuses.Reason.NO_LONGER_INTERESTED)
+        ),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -17,8 +17,9 @@ def food_programs(network):
     network.program.categories.add(food)
     other = factories.OrganizationFactory(name="Uptown Pantry Network", runs_site=False)
     near = factories.ProgramFactory(organization=other, name="47th Street Pantry", zip_code="60640")
-    far = factories.ProgramFactory(organization=other, name="South Side Pantry", zip_code="60637",
-                                   latitude=41.7943, longitude=-87.5907)
+    far = factories.ProgramFactory(
+        organization=other, name="South Side Pantry", zip_code="60637", latitude=41.7943, longitude=-87.5907
+    )
     paused = factories.ProgramFactory(organization=other, name="Paused Pantry", accepts_referrals=False)
     lawyers = factories.ProgramFactory(organization=other, name="Tenant Legal Aid")
     for program in (near, far, paused):
@@ -32,8 +33,7 @@ def _connect_url(program, seeker):
 
 
 @pytest.mark.parametrize("reason", ["no_capacity", "out_of_area"])
-def test_the_referrer_s_email_offers_the_nearest_accepting_programs_of_the_same_kind(network, food_programs,
-                                                                                   reason):
+def test_the_referrer_s_email_offers_the_nearest_accepting_programs_of_the_same_kind(network, food_programs, reason):
     near, far = food_programs
     referral = network.refer()
     OutboxMessage.objects.all().delete()
@@ -52,8 +52,9 @@ def test_the_referrer_s_email_offers_the_nearest_accepting_programs_of_the_same_
 def test_other_declines_offer_nothing(network, food_programs):
     referral = network.refer()
     OutboxMessage.objects.all().delete()
-    services.referral_change_status(actor=network.claimer, referral=referral, to_status="declined",
-                                    reason="not_eligible")
+    services.referral_change_status(
+        actor=network.claimer, referral=referral, to_status="declined", reason="not_eligible"
+    )
     assert "Nearby programs" not in OutboxMessage.objects.get(recipient_user=network.referrer).body_text
 
 
@@ -61,8 +62,9 @@ def test_with_nothing_to_offer_the_email_says_so(network):
     network.program.categories.add(category_get_or_create(name="Food"))  # the only food program
     referral = network.refer()
     OutboxMessage.objects.all().delete()
-    services.referral_change_status(actor=network.claimer, referral=referral, to_status="declined",
-                                    reason="no_capacity")
+    services.referral_change_status(
+        actor=network.claimer, referral=referral, to_status="declined", reason="no_capacity"
+    )
     text = OutboxMessage.objects.get(recipient_user=network.referrer).body_text
     assert "We found no other program of the same kind accepting referrals near the person." in text
 
@@ -70,8 +72,9 @@ def test_with_nothing_to_offer_the_email_says_so(network):
 def test_the_referral_page_offers_them_to_the_seeker_s_side_only(client, network, food_programs):
     near, far = food_programs
     referral = network.refer()
-    services.referral_change_status(actor=network.claimer, referral=referral, to_status="declined",
-                                    reason="no_capacity")
+    services.referral_change_status(
+        actor=network.claimer, referral=referral, to_status="declined", reason="no_capacity"
+    )
     url = reverse("referrals:detail", args=[referral.public_id])
     client.force_login(network.referrer)
     html = client.get(url).content.decode()
@@ -88,15 +91,17 @@ def test_the_referral_page_s_queries_stay_constant(client, network, food_program
     from django.test.utils import CaptureQueriesContext
 
     referral = network.refer()
-    services.referral_change_status(actor=network.claimer, referral=referral, to_status="declined",
-                                    reason="no_capacity")
+    services.referral_change_status(
+        actor=network.claimer, referral=referral, to_status="declined", reason="no_capacity"
+    )
     url = reverse("referrals:detail", args=[referral.public_id])
     client.force_login(network.referrer)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     food = food_programs[0].categories.get()
     for index in range(6):
-        factories.ProgramFactory(organization=food_programs[0].organization,
-                                 name=f"Pantry {index}").categories.add(food)
+        factories.ProgramFactory(organization=food_programs[0].organization, name=f"Pantry {index}").categories.add(
+            food
+        )
     with django_assert_max_num_queries(len(few)):
         client.get(url)

@@ -38,8 +38,7 @@ def csrf_client():
 def post_choice(client, url, choice, **fields):
     client.get(url)  # sets the CSRF cookie, as a browser opening the link would
     token = client.cookies["csrftoken"].value
-    return client.post(url, {"csrfmiddlewaretoken": token, "choice": choice, **fields},
-                       REMOTE_ADDR="203.0.113.7")
+    return client.post(url, {"csrfmiddlewaretoken": token, "choice": choice, **fields}, REMOTE_ADDR="203.0.113.7")
 
 
 def test_opening_a_link_changes_nothing_and_shows_the_seekers_choices(network):
@@ -156,8 +155,11 @@ def test_a_claimer_acts_from_their_own_link_and_history_says_so(network):
     response = post_choice(csrf_client(), url, "declined", reason="no_capacity")
     assert response.status_code == 200
     referral.refresh_from_db()
-    assert (referral.status, referral.status_reason, referral.program_outcome) == ("declined", "no_capacity",
-                                                                                   "declined")
+    assert (referral.status, referral.status_reason, referral.program_outcome) == (
+        "declined",
+        "no_capacity",
+        "declined",
+    )
     change = referral.events.get(kind=ReferralEvent.Kind.STATUS_CHANGED)
     assert change.via == "email_link"
     assert change.actor_id == network.claimer.pk
@@ -234,15 +236,18 @@ def test_the_history_shows_what_was_chosen_through_a_link(network, client):
     assert "Sam O. · Community Food Pantry · used an email link (not one of the choices)" in page
 
 
-@pytest.mark.parametrize("choice, words", [
-    ("got_help", "used an email link (I got help)"),
-    ("couldnt_get_help", "used an email link (I couldn't get help)"),
-    ("no_longer_interested", "used an email link (I'm no longer interested)"),
-    ("withdraw_consent", "used an email link (stop sharing contact details)"),
-    ("declined", "used an email link (Declined)"),
-    ("<b>made up</b>", "used an email link (not one of the choices)"),
-    ("", "used an email link"),
-])
+@pytest.mark.parametrize(
+    "choice, words",
+    [
+        ("got_help", "used an email link (I got help)"),
+        ("couldnt_get_help", "used an email link (I couldn't get help)"),
+        ("no_longer_interested", "used an email link (I'm no longer interested)"),
+        ("withdraw_consent", "used an email link (stop sharing contact details)"),
+        ("declined", "used an email link (Declined)"),
+        ("<b>made up</b>", "used an email link (not one of the choices)"),
+        ("", "used an email link"),
+    ],
+)
 def test_each_link_choice_reads_as_the_person_saw_it(choice, words):
     from referrals.templatetags.referral_display import event_words
 

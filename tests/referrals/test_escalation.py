@@ -40,7 +40,8 @@ def test_every_step_fires_once_at_its_time(network, food, django_capture_on_comm
 
     assert sweep_at(start + timedelta(hours=23), capture) == []
     assert sweep_at(start + timedelta(hours=25), capture) == [
-        (network.claimer.email, "No answer yet: referral to Community Food Pantry")]
+        (network.claimer.email, "No answer yet: referral to Community Food Pantry")
+    ]
     assert sweep_at(start + timedelta(hours=26), capture) == []
     assert [to for to, _ in sweep_at(start + timedelta(hours=49), capture)] == [network.provider_admin.email]
     assert sweep_at(start + timedelta(hours=50), capture) == []
@@ -53,14 +54,14 @@ def test_every_step_fires_once_at_its_time(network, food, django_capture_on_comm
     assert {to for to, _ in expired} == {network.claimer.email, network.seeker.email, network.referrer.email}
     offer = next(message for message in mail.outbox if message.to == [network.referrer.email])
     assert "Mobile Food Market" in offer.body
-    assert (f"/programs/{network.other_program.public_id}/connect/?seeker={network.seeker.public_id}"
-            in offer.body)
+    assert f"/programs/{network.other_program.public_id}/connect/?seeker={network.seeker.public_id}" in offer.body
     history = referral.events.get(to_status="withdrawn")
     assert history.actor_display == "System"
 
     assert sweep_at(start + timedelta(days=40), capture) == []
     assert sorted(referral.escalation_steps.values_list("step", flat=True)) == sorted(
-        ["claimer_reminder", "admin_escalation", "referrer_escalation", "expired"])
+        ["claimer_reminder", "admin_escalation", "referrer_escalation", "expired"]
+    )
 
 
 def test_an_answered_referral_is_not_chased(network, food, django_capture_on_commit_callbacks):

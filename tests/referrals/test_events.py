@@ -27,18 +27,27 @@ Phase = events.Phase
 def heard():
     """Two test subscribers to the history: one in the transaction, one on commit."""
     calls = []
-    events.subscribe(events.HISTORY_EVENT, lambda event: calls.append(("in_transaction", event.kind)),
-                     phase=Phase.IN_TRANSACTION, name="test.in_transaction")
-    events.subscribe(events.HISTORY_EVENT, lambda event: calls.append(("on_commit", event.kind)),
-                     phase=Phase.ON_COMMIT, name="test.on_commit")
+    events.subscribe(
+        events.HISTORY_EVENT,
+        lambda event: calls.append(("in_transaction", event.kind)),
+        phase=Phase.IN_TRANSACTION,
+        name="test.in_transaction",
+    )
+    events.subscribe(
+        events.HISTORY_EVENT,
+        lambda event: calls.append(("on_commit", event.kind)),
+        phase=Phase.ON_COMMIT,
+        name="test.on_commit",
+    )
     yield calls
     events.unsubscribe("test.in_transaction")
     events.unsubscribe("test.on_commit")
 
 
 @pytest.mark.django_db
-def test_on_commit_subscribers_hear_of_a_change_only_once_it_commits(network, heard,
-                                                                     django_capture_on_commit_callbacks):
+def test_on_commit_subscribers_hear_of_a_change_only_once_it_commits(
+    network, heard, django_capture_on_commit_callbacks
+):
     referral = network.refer()
     heard.clear()
     with django_capture_on_commit_callbacks() as callbacks:
@@ -48,13 +57,16 @@ def test_on_commit_subscribers_hear_of_a_change_only_once_it_commits(network, he
     for callback in callbacks:
         callback()  # the commit (which also delivers the emails: their "email sent" lines are events too)
     assert [call for call in heard if call[1] == "status_changed"] == [
-        ("in_transaction", "status_changed"), ("on_commit", "status_changed")]
+        ("in_transaction", "status_changed"),
+        ("on_commit", "status_changed"),
+    ]
 
 
 @pytest.mark.django_db
 def test_a_change_that_rolls_back_publishes_nothing(network, heard, django_capture_on_commit_callbacks):
-    webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                            url="https://hooks.example.org/referrals")
+    webhook_endpoint_create(
+        actor=network.provider_admin, organization=network.provider, url="https://hooks.example.org/referrals"
+    )
     referral = network.refer()
     emails, deliveries = OutboxMessage.objects.count(), WebhookDelivery.objects_across_tenants.count()
     heard.clear()
@@ -74,7 +86,8 @@ def test_a_change_that_rolls_back_publishes_nothing(network, heard, django_captu
 
 @pytest.mark.django_db
 def test_a_failing_on_commit_subscriber_neither_undoes_the_change_nor_silences_the_others(
-        network, heard, django_capture_on_commit_callbacks):
+    network, heard, django_capture_on_commit_callbacks
+):
     def broken(event):
         raise RuntimeError("a push service is down")
 
@@ -101,8 +114,16 @@ def test_the_channels_subscribe_at_start_up_inside_the_transaction():
     assert by_name["sms.text"].topic == events.HISTORY_EVENT
     assert by_name["sms.text.escalation"].topic == events.ESCALATION_STEP
     # Outbox rows are written beside the change: a notification is never lost once the change is saved.
-    assert {by_name[name].phase for name in ("notifications.email", "notifications.email.escalation",
-                                             "webhooks", "sms.text", "sms.text.escalation")} == {Phase.IN_TRANSACTION}
+    assert {
+        by_name[name].phase
+        for name in (
+            "notifications.email",
+            "notifications.email.escalation",
+            "webhooks",
+            "sms.text",
+            "sms.text.escalation",
+        )
+    } == {Phase.IN_TRANSACTION}
 
 
 def test_subscribing_again_under_the_same_name_replaces_the_subscription():
@@ -125,7 +146,8 @@ def test_an_unknown_topic_or_phase_is_refused():
 
 @pytest.mark.django_db
 def test_the_history_shows_no_email_sent_line_for_a_rolled_back_delivery_and_one_for_a_sent_one(
-        network, django_capture_on_commit_callbacks):
+    network, django_capture_on_commit_callbacks
+):
     """The delivery core's report ("email sent") reaches the history through referrals' own receiver."""
     with django_capture_on_commit_callbacks(execute=True):
         referral = network.refer()
@@ -140,11 +162,19 @@ def test_the_history_shows_no_email_sent_line_for_a_rolled_back_delivery_and_one
 # What a channel may read of the referrals app: models, reads, the status table, the links it puts in
 # messages, the labels of the answers, and the registry it subscribes to. Never a service.
 # ``referrals.stalls`` is read like the status table: the stall periods and who each step tells.
-CHANNEL_MAY_IMPORT = {"referrals", "referrals.models", "referrals.selectors", "referrals.statuses",
-                      "referrals.events", "referrals.links", "referrals.answers", "referrals.stalls",
-                      # Answers and STOP/START that arrive by text: the channel parses, referrals decides and
-                      # records (docs/architecture.md, "Adding a channel", 3).
-                      "referrals.replies"}
+CHANNEL_MAY_IMPORT = {
+    "referrals",
+    "referrals.models",
+    "referrals.selectors",
+    "referrals.statuses",
+    "referrals.events",
+    "referrals.links",
+    "referrals.answers",
+    "referrals.stalls",
+    # Answers and STOP/START that arrive by text: the channel parses, referrals decides and
+    # records (docs/architecture.md, "Adding a channel", 3).
+    "referrals.replies",
+}
 CHANNELS = ("notifications", "sms", "webhooks")
 
 
@@ -158,8 +188,12 @@ def imported_modules(source: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in
-              ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             found.add(str(node.args[0].value))
     return found
 
@@ -190,24 +224,29 @@ def channel_may_import(name: str) -> bool:
 def test_channels_never_import_a_referral_service(app):
     offending = {
         f"{path.relative_to(ROOT)}: {name}"
-        for path in python_files(app) for name in referral_imports(path) if not channel_may_import(name)
+        for path in python_files(app)
+        for name in referral_imports(path)
+        if not channel_may_import(name)
     }
     assert not offending, "a channel imports referral services (publish an event instead):\n" + "\n".join(
-        sorted(offending))
+        sorted(offending)
+    )
 
 
 def test_referrals_never_imports_a_channel():
     offending = {
         f"{path.relative_to(ROOT)}: {name}"
-        for path in python_files("referrals") for name in imported_modules(path.read_text())
+        for path in python_files("referrals")
+        for name in imported_modules(path.read_text())
         if name.split(".")[0] in CHANNELS
     }
     assert not offending, "referrals imports a channel (channels subscribe to referrals.events):\n" + "\n".join(
-        sorted(offending))
+        sorted(offending)
+    )
 
 
 def test_the_import_check_sees_imports_inside_functions_and_every_spelling():
-    source = '''
+    source = """
 import referrals.services
 from referrals import services
 from referrals.sweeps import escalation_sweep
@@ -221,9 +260,14 @@ class Page:
     def post(self):
         from referrals.models import Referral
         from referrals import statuses
-'''
+"""
     names = {name for name in imported_modules(source) if name.startswith("referrals")}
     refused = {name for name in names if not channel_may_import(name)}
-    assert refused == {"referrals.services", "referrals.services.record_event", "referrals.sweeps",
-                       "referrals.sweeps.escalation_sweep", "referrals.tasks"}
+    assert refused == {
+        "referrals.services",
+        "referrals.services.record_event",
+        "referrals.sweeps",
+        "referrals.sweeps.escalation_sweep",
+        "referrals.tasks",
+    }
     assert {"referrals.models.Referral", "referrals.statuses"} <= names - refused

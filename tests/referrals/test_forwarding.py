@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core.errors import InvalidInput, NotAllowed
 from notifications.models import OutboxMessage
 from programs.models import Program
 from referrals import services
 from referrals.errors import ConsentRequired, DuplicateOpenReferral, IllegalTransition, InvalidReason
 from referrals.models import Referral, ReferralEvent
 from referrals.policies import may_see, referral_access
-from core.errors import InvalidInput, NotAllowed
 from tests import factories
 
 
@@ -23,14 +23,22 @@ def pantry_47th(network):
 
 
 def _state():
-    return (sorted(Referral.objects.unscoped("test").values_list("public_id", "status", "status_reason", "version")),
-            ReferralEvent.objects.unscoped("test").count(), OutboxMessage.objects.count())
+    return (
+        sorted(Referral.objects.unscoped("test").values_list("public_id", "status", "status_reason", "version")),
+        ReferralEvent.objects.unscoped("test").count(),
+        OutboxMessage.objects.count(),
+    )
 
 
 def test_forwarding_makes_the_new_referral_and_closes_the_original_in_one_step(network, pantry_47th):
     original = network.refer(comment="Needs groceries for four.")
-    forwarded = services.referral_forward(actor=network.claimer, referral=original, program=pantry_47th,
-                                          comment="We're full; the pantry on 47th can help.", consent_method="verbal")
+    forwarded = services.referral_forward(
+        actor=network.claimer,
+        referral=original,
+        program=pantry_47th,
+        comment="We're full; the pantry on 47th can help.",
+        consent_method="verbal",
+    )
     original.refresh_from_db()
     assert original.status == "declined" and original.status_reason == "forwarded"
     assert original.replaced_by == forwarded and original.forwarded_to == forwarded
@@ -47,8 +55,9 @@ def test_forwarding_makes_the_new_referral_and_closes_the_original_in_one_step(n
 
 def test_the_original_referrer_keeps_access_and_the_new_program_receives_it(network, pantry_47th):
     original = network.refer()
-    forwarded = services.referral_forward(actor=network.claimer, referral=original, program=pantry_47th,
-                                          consent_method="verbal")
+    forwarded = services.referral_forward(
+        actor=network.claimer, referral=original, program=pantry_47th, consent_method="verbal"
+    )
     for user in (network.referrer, network.teammate, network.site_admin, network.claimer):
         assert may_see(user, forwarded), user
     assert referral_access(network.referrer, forwarded).may("add_note")
@@ -58,18 +67,23 @@ def test_the_original_referrer_keeps_access_and_the_new_program_receives_it(netw
     services.referral_change_status(actor=new_claimer, referral=forwarded, to_status="accepted")
 
 
-def test_the_seeker_is_told_once_and_the_referrer_gets_the_usual_emails(network, pantry_47th, django_capture_on_commit_callbacks):
+def test_the_seeker_is_told_once_and_the_referrer_gets_the_usual_emails(
+    network, pantry_47th, django_capture_on_commit_callbacks
+):
     original = network.refer()
     OutboxMessage.objects.all().delete()
     new_claimer = factories.claimer(pantry_47th, first_name="Ola", last_name="Berg")
-    forwarded = services.referral_forward(actor=network.claimer, referral=original, program=pantry_47th,
-                                          consent_method="verbal")
+    forwarded = services.referral_forward(
+        actor=network.claimer, referral=original, program=pantry_47th, consent_method="verbal"
+    )
     seeker_mail = OutboxMessage.objects.filter(recipient_seeker=network.seeker)
     assert seeker_mail.count() == 1
     message = seeker_mail.get()
     assert message.referral == forwarded
-    assert "Community Food Pantry cannot help you this time and sent your referral on to 47th Street Pantry" \
+    assert (
+        "Community Food Pantry cannot help you this time and sent your referral on to 47th Street Pantry"
         in message.body_text
+    )
     to_maria = OutboxMessage.objects.get(recipient_user=network.referrer)
     assert to_maria.referral == original and "47th Street Pantry" in to_maria.body_text
     assert OutboxMessage.objects.filter(recipient_user=new_claimer, referral=forwarded, kind="new_referral").exists()
@@ -87,15 +101,17 @@ def test_a_spanish_speaker_reads_the_forwarding_in_spanish(network, pantry_47th)
     assert "no puede ayudarle esta vez y envió su referido a 47th Street Pantry" in message.body_text
 
 
-@pytest.mark.parametrize("case", ["closed", "same_program", "not_accepting", "no_consent", "not_a_claimer",
-                                  "duplicate", "by_referrer"])
+@pytest.mark.parametrize(
+    "case", ["closed", "same_program", "not_accepting", "no_consent", "not_a_claimer", "duplicate", "by_referrer"]
+)
 def test_bad_forwarding_is_refused_and_changes_nothing(network, pantry_47th, case):
     original = network.refer()
     actor, program, consent = network.claimer, pantry_47th, "verbal"
     expected = InvalidInput
     if case == "closed":
-        services.referral_change_status(actor=network.claimer, referral=original, to_status="declined",
-                                        reason="no_capacity")
+        services.referral_change_status(
+            actor=network.claimer, referral=original, to_status="declined", reason="no_capacity"
+        )
         original.refresh_from_db()
         expected = IllegalTransition
     elif case == "same_program":
@@ -123,8 +139,9 @@ def test_forwarded_is_not_a_reason_anyone_chooses(network):
     access = referral_access(network.claimer, referral)
     assert "forwarded" not in [reason.value for reason in access.reasons("declined")]
     with pytest.raises(InvalidReason, match="use Forward"):
-        services.referral_change_status(actor=network.claimer, referral=referral, to_status="declined",
-                                        reason="forwarded")
+        services.referral_change_status(
+            actor=network.claimer, referral=referral, to_status="declined", reason="forwarded"
+        )
 
 
 # --- the pages -----------------------------------------------------------------------------------------------
@@ -149,8 +166,9 @@ def test_a_claimer_forwards_from_the_referral_page(client, network, pantry_47th)
     assert original.status == "viewed"
     response = client.post(url, {"comment": "We're full.", "consent": "on", "consent_method": "verbal"})
     forwarded = Referral.objects.unscoped("test").get(forwarded_from=original)
-    assert response.status_code == 302 and response["Location"] == reverse("referrals:detail",
-                                                                           args=[forwarded.public_id])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "referrals:detail", args=[forwarded.public_id]
+    )
     closed = client.get(reverse("referrals:detail", args=[original.public_id])).content.decode()
     assert "Forwarded to" in closed and "47th Street Pantry" in closed and "Forward to another program" not in closed
     again = client.post(url, {"comment": "Twice", "consent": "on", "consent_method": "verbal"})
@@ -188,8 +206,12 @@ def test_the_api_forwards_and_links_both_ways(network, pantry_47th):
     original = network.refer()
     api = _api(network.claimer)
     url = f"/api/v1/referrals/{original.public_id}/forward/"
-    body = {"program": str(pantry_47th.public_id), "comment": "We're full.", "consent": True,
-            "consent_method": "verbal"}
+    body = {
+        "program": str(pantry_47th.public_id),
+        "comment": "We're full.",
+        "consent": True,
+        "consent_method": "verbal",
+    }
     response = api.post(url, body, format="json")
     assert response.status_code == 201, response.content
     new = response.json()
@@ -200,16 +222,23 @@ def test_the_api_forwards_and_links_both_ways(network, pantry_47th):
     assert api.post(url, body, format="json").status_code == 409
 
 
-@pytest.mark.parametrize("change,status_code", [
-    ({"program": "same"}, 400), ({"program": "paused"}, 400), ({"consent": False}, 400),
-    ({"program": "00000000-0000-0000-0000-000000000000"}, 400), ({"program": "not-a-uuid"}, 400),
-])
+@pytest.mark.parametrize(
+    "change,status_code",
+    [
+        ({"program": "same"}, 400),
+        ({"program": "paused"}, 400),
+        ({"consent": False}, 400),
+        ({"program": "00000000-0000-0000-0000-000000000000"}, 400),
+        ({"program": "not-a-uuid"}, 400),
+    ],
+)
 def test_the_api_refuses_bad_forwarding_clearly(network, pantry_47th, change, status_code):
     original = network.refer()
     paused = factories.ProgramFactory(organization=pantry_47th.organization, accepts_referrals=False)
     body = {"program": str(pantry_47th.public_id), "consent": True, "consent_method": "verbal", **change}
     body["program"] = {"same": str(network.program.public_id), "paused": str(paused.public_id)}.get(
-        body["program"], body["program"])
+        body["program"], body["program"]
+    )
     before = _state()
     response = _api(network.claimer).post(f"/api/v1/referrals/{original.public_id}/forward/", body, format="json")
     assert response.status_code == status_code, response.content
@@ -230,8 +259,9 @@ def test_fhir_shows_the_replacement_and_the_task_chain(client, network, pantry_4
     from fhir.resources.R4B.task import Task
 
     original = network.refer()
-    forwarded = services.referral_forward(actor=network.claimer, referral=original, program=pantry_47th,
-                                          consent_method="verbal")
+    forwarded = services.referral_forward(
+        actor=network.claimer, referral=original, program=pantry_47th, consent_method="verbal"
+    )
     client.force_login(network.referrer)
     request = client.get(f"/fhir/ServiceRequest/{forwarded.public_id}").json()
     ServiceRequest.model_validate(request)

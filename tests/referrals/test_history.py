@@ -16,10 +16,12 @@ def test_lines_name_person_and_organization(network):
     referral = network.refer()
     referral_mark_viewed(actor=network.claimer, referral=referral)
     referral_change_status(actor=network.claimer, referral=referral, to_status=statuses.Status.ACCEPTED)
-    referral_change_status(actor=Actor.for_seeker(network.seeker), referral=referral,
-                           to_status=statuses.Status.GOT_HELP)
-    lines = [(e.actor_display, e.actor_organization, e.kind, e.from_status, e.to_status)
-             for e in referral_history(referral)]
+    referral_change_status(
+        actor=Actor.for_seeker(network.seeker), referral=referral, to_status=statuses.Status.GOT_HELP
+    )
+    lines = [
+        (e.actor_display, e.actor_organization, e.kind, e.from_status, e.to_status) for e in referral_history(referral)
+    ]
     assert lines[0] == ("Seeker (email link)", "", "status_changed", "accepted", "got_help")
     assert lines[1] == ("Sam O.", "Community Food Pantry", "status_changed", "viewed", "accepted")
     assert lines[2] == ("Sam O.", "Community Food Pantry", "status_changed", "sent", "viewed")
@@ -28,8 +30,12 @@ def test_lines_name_person_and_organization(network):
 
 def test_system_steps_say_system(network):
     referral = network.refer()
-    referral_change_status(actor=Actor.system(), referral=referral, to_status=statuses.Status.WITHDRAWN,
-                           reason=statuses.Reason.EXPIRED_NO_RESPONSE)
+    referral_change_status(
+        actor=Actor.system(),
+        referral=referral,
+        to_status=statuses.Status.WITHDRAWN,
+        reason=statuses.Reason.EXPIRED_NO_RESPONSE,
+    )
     latest = referral_history(referral).first()
     assert (latest.actor_display, latest.actor_organization, latest.via) == ("System", "", "system")
 
@@ -42,8 +48,7 @@ def test_worker_and_claimer_first_joined_wins(network):
     assert referral_history(referral).first().actor_organization == "Mobile Food Market"
 
     worker_first = network.teammate  # worker at the site for a while
-    program_add_claimer(program=network.other_program, user=worker_first,
-                        joined_at=timezone.now() + timedelta(days=30))
+    program_add_claimer(program=network.other_program, user=worker_first, joined_at=timezone.now() + timedelta(days=30))
     referral_change_status(actor=worker_first, referral=referral, to_status=statuses.Status.ACCEPTED)
     assert referral_history(referral).first().actor_organization == "Northside Health Center"
 
@@ -56,7 +61,8 @@ def test_a_claimer_of_several_programs_is_named_by_the_program_of_the_referral(n
     note_add(actor=sam, referral=referral, body="Called, left a voicemail.")
 
     assert {e.actor_organization for e in referral_history(referral) if e.actor_display == "Sam O."} == {
-        "Mobile Food Market"}
+        "Mobile Food Market"
+    }
     assert referral.notes.get().author_organization == "Mobile Food Market"
 
 

@@ -21,8 +21,13 @@ def an_email_sent(referral, to="luis@example.com", **when):
     event = referral_record_delivery(channel="email", referral=referral, detail={"recipient": to})
     if when:  # the history is append-only: an older line is written as a new row with its time
         ReferralEvent.objects_across_tenants.create(
-            organization=event.organization, referral=referral, kind=event.kind, actor_display="System",
-            detail={"recipient": to}, created_at=timezone.now() - timedelta(**when))
+            organization=event.organization,
+            referral=referral,
+            kind=event.kind,
+            actor_display="System",
+            detail={"recipient": to},
+            created_at=timezone.now() - timedelta(**when),
+        )
     return event
 
 

@@ -66,8 +66,13 @@ def test_a_status_change_by_someone_else_shows_on_the_next_page(network, committ
     get(client)
     assert get(client)[1] == 0  # kept
     with committed():
-        referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
-                               reason="no_longer_interested", expected_version=referral.version)
+        referral_change_status(
+            actor=network.referrer,
+            referral=referral,
+            to_status="withdrawn",
+            reason="no_longer_interested",
+            expected_version=referral.version,
+        )
     html, read = get(client)
     assert read > 0
     assert "Luis Hernandez" not in html  # withdrawn: no longer in the open list
@@ -87,8 +92,9 @@ def test_a_new_referral_a_renamed_seeker_a_renamed_program_and_a_new_claimer_sho
     client = signed_in(network.claimer)
     kept(client)
     with committed():
-        other = factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name="Ana",
-                                        last_name="Reyes")
+        other = factories.SeekerFactory(
+            organization=network.site, created_by=network.referrer, first_name="Ana", last_name="Reyes"
+        )
         referral_create(actor=network.referrer, seeker=other, program=network.program, consent_method="verbal")
     assert "Ana Reyes" in kept(client)
     with committed():
@@ -109,9 +115,11 @@ def test_an_assignment_shows_and_its_message_page_is_not_kept(network, committed
     client = signed_in(network.claimer)
     get(client)
     with committed():
-        response = client.post(f"/inbound/{referral.public_id}/assign/",
-                               {"assignee": str(network.claimer.public_id), "expected_version": referral.version,
-                                "next": "/inbound/"}, follow=True)
+        response = client.post(
+            f"/inbound/{referral.public_id}/assign/",
+            {"assignee": str(network.claimer.public_id), "expected_version": referral.version, "next": "/inbound/"},
+            follow=True,
+        )
     assert response.status_code == 200
     assert "is now assigned to you" in response.content.decode()
     after, _ = get(client)
@@ -177,8 +185,11 @@ def test_without_a_cache_the_page_is_rendered_as_usual(network, monkeypatch):
         monkeypatch.setattr(inbound_cache.cache, name, down)
     html, read = get(client)
     assert read > 0 and "Luis Hernandez" in html
-    referral = network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer,
-                                                            first_name="Ana", last_name="Reyes"))
+    referral = network.refer(
+        seeker=factories.SeekerFactory(
+            organization=network.site, created_by=network.referrer, first_name="Ana", last_name="Reyes"
+        )
+    )
     assert referral.pk  # writing a referral while the cache is down still works
 
 
@@ -209,8 +220,9 @@ def test_an_assignment_through_the_service_changes_the_version(network, committe
     client = signed_in(network.claimer)
     kept(client)
     with committed():
-        referral_assign(actor=network.claimer, referral=referral, assignee=network.claimer,
-                        expected_version=referral.version)
+        referral_assign(
+            actor=network.claimer, referral=referral, assignee=network.claimer, expected_version=referral.version
+        )
     html, read = get(client)
     assert read > 0 and f'value="{network.claimer.public_id}" selected' in html
 
@@ -221,18 +233,25 @@ def test_while_a_change_is_not_committed_its_pages_are_neither_kept_nor_reused(n
         referral = network.refer()
     client = signed_in(network.claimer)
     get(client)
-    referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
-                           reason="no_longer_interested", expected_version=referral.version)  # not committed
+    referral_change_status(
+        actor=network.referrer,
+        referral=referral,
+        to_status="withdrawn",
+        reason="no_longer_interested",
+        expected_version=referral.version,
+    )  # not committed
     assert get(client)[1] > 0 and get(client)[1] > 0
     # the commit gives the program a new version: pages are kept again
     from referrals.inbound_cache import _set_versions
+
     _set_versions([network.program.pk], prefix="", timeout=None)
     get(client)
     assert get(client)[1] == 0
 
 
-@pytest.mark.parametrize("params", [{"made_up": "1"}, {"older_than_days": "3"}, {"page": "4"},
-                                    {"status": "not-a-status"}, {"page": "x"}])
+@pytest.mark.parametrize(
+    "params", [{"made_up": "1"}, {"older_than_days": "3"}, {"page": "4"}, {"status": "not-a-status"}, {"page": "x"}]
+)
 def test_only_ordinary_pages_are_kept(network, committed, params):
     """Nobody can fill the cache with pages of made-up addresses or every "older than" value."""
     with committed():

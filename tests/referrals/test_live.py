@@ -62,7 +62,10 @@ def test_a_change_that_commits_after_a_poll_is_still_reported(network, client):
     referral = network.refer()
     cursor = poll(client, network.claimer)["cursor"]
     late = ReferralEvent.objects_across_tenants.create(
-        organization=network.site, referral=referral, kind="note_added", actor_display="Sam O.",
+        organization=network.site,
+        referral=referral,
+        kind="note_added",
+        actor_display="Sam O.",
         created_at=timezone.now() - timedelta(seconds=2),
     )
     answer = poll(client, network.claimer, cursor)
@@ -99,8 +102,7 @@ def test_too_many_changes_asks_the_page_to_refresh_everything(network, client, m
     assert answer == {"cursor": answer["cursor"], "referrals": [], "everything": True}
 
 
-def test_the_query_count_does_not_grow_with_the_number_of_changes(network, client,
-                                                                  django_assert_max_num_queries):
+def test_the_query_count_does_not_grow_with_the_number_of_changes(network, client, django_assert_max_num_queries):
     since = live.Cursor(since=timezone.now() - timedelta(hours=1)).encode()
     client.force_login(network.referrer)
     network.refer()

@@ -29,8 +29,9 @@ def test_no_open_referral_parks_over_ninety_days(demo):
     referrals = Referral.objects.unscoped("the whole demo network")
     start = timezone.now()
     stallable_at_start = referrals.filter(status__in=statuses.STALLABLE).count()
-    assert stallable_at_start >= 5 and referrals.filter(status__in=[statuses.Status.SENT,
-                                                                    statuses.Status.VIEWED]).exists()
+    assert (
+        stallable_at_start >= 5 and referrals.filter(status__in=[statuses.Status.SENT, statuses.Status.VIEWED]).exists()
+    )
     out = StringIO()
     for day in range(1, DAYS + 1):
         call_command("run_sweeps", "--now", (start + timedelta(days=day)).isoformat(), stdout=out)
@@ -38,8 +39,13 @@ def test_no_open_referral_parks_over_ninety_days(demo):
 
     still_open = list(referrals.filter(status__in=sorted(statuses.OPEN)).select_related("program"))
     assert len(still_open) == stallable_at_start  # the unanswered expired; the answered stayed and were chased
-    last_event = dict(ReferralEvent.objects.unscoped("the demo's history").filter(created_at__lte=end)
-                      .values("referral_id").annotate(last=Max("created_at")).values_list("referral_id", "last"))
+    last_event = dict(
+        ReferralEvent.objects.unscoped("the demo's history")
+        .filter(created_at__lte=end)
+        .values("referral_id")
+        .annotate(last=Max("created_at"))
+        .values_list("referral_id", "last")
+    )
     for referral in still_open:
         assert referral.status in statuses.STALLABLE
         period = stalls.stall_period(referral.program, referral.status)
@@ -48,5 +54,7 @@ def test_no_open_referral_parks_over_ninety_days(demo):
         chased = referral.events.filter(kind=ReferralEvent.Kind.STALLED).values_list("created_at", flat=True)
         assert len(chased) <= DAYS // period.days + 2
     lines = out.getvalue().splitlines()
-    assert len(lines) == DAYS * len(in_process.schedule()) and any(line.startswith("stalled: ") and "claimer checks" in line for line in lines)
+    assert len(lines) == DAYS * len(in_process.schedule()) and any(
+        line.startswith("stalled: ") and "claimer checks" in line for line in lines
+    )
     assert any("referrer alerts" in line for line in lines) and any("seeker reminders" in line for line in lines)

@@ -30,8 +30,11 @@ def test_only_the_author_or_an_admin_deletes(network):
 def test_notes_cannot_be_edited_through_the_services():
     import referrals.services as services
 
-    assert not [name for name in dir(services) if name.startswith("note_") and "edit" in name or "update" in name
-                and name.startswith("note")]
+    assert not [
+        name
+        for name in dir(services)
+        if name.startswith("note_") and "edit" in name or "update" in name and name.startswith("note")
+    ]
 
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 5001, "nul\x00byte"])

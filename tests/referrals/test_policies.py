@@ -13,29 +13,39 @@ from core.errors import NotAllowed
 from referrals import services
 from referrals.actors import Actor
 from referrals.models import Referral
-from referrals.policies import RESTRICT_ACTIONS, REFERRAL_RULES, referral_access
+from referrals.policies import REFERRAL_RULES, RESTRICT_ACTIONS, referral_access
 from referrals.statuses import Status
 from tests import factories
 from tests.factories import api_token
 
-ACTIONS = ["act", "see_history", "see_contact", "see_goal", "add_note", "set_goal", "withdraw_consent", "reopen",
-           "assign", "mark_viewed"]
+ACTIONS = [
+    "act",
+    "see_history",
+    "see_contact",
+    "see_goal",
+    "add_note",
+    "set_goal",
+    "withdraw_consent",
+    "reopen",
+    "assign",
+    "mark_viewed",
+]
 Y, N = True, False
 
 # A sent referral that Maria (the referrer, team sharing on) made for Luis to the Community Food Pantry.
 #                  act see_history contact goal add_note set_goal withdraw reopen assign mark_viewed
 TABLE = {
-    "referrer":        [Y, Y, Y, Y, Y, Y, Y, N, N, N],
-    "teammate":        [Y, Y, Y, Y, Y, Y, Y, N, N, N],  # the team shares: its people too
-    "private_worker":  [N, N, N, N, N, N, N, N, N, N],  # same site, a team that does not share
-    "site_admin":      [Y, Y, Y, Y, Y, Y, Y, Y, N, N],
-    "claimer":         [Y, Y, Y, N, Y, N, N, N, Y, Y],  # the program's side: no goal, no consent
-    "other_claimer":   [N, N, N, N, N, N, N, N, N, N],  # another program of the same provider
-    "provider_admin":  [Y, Y, Y, N, Y, N, N, Y, Y, Y],
-    "outsider":        [N, N, N, N, N, N, N, N, N, N],
-    "outsider_admin":  [N, N, N, N, N, N, N, N, N, N],
-    "network_admin":   [Y, Y, Y, Y, Y, Y, Y, Y, Y, N],  # looking around marks nothing viewed
-    "seeker_account":  [Y, N, Y, Y, Y, N, Y, N, N, N],  # the seeker's own account: their page, not the staff's
+    "referrer": [Y, Y, Y, Y, Y, Y, Y, N, N, N],
+    "teammate": [Y, Y, Y, Y, Y, Y, Y, N, N, N],  # the team shares: its people too
+    "private_worker": [N, N, N, N, N, N, N, N, N, N],  # same site, a team that does not share
+    "site_admin": [Y, Y, Y, Y, Y, Y, Y, Y, N, N],
+    "claimer": [Y, Y, Y, N, Y, N, N, N, Y, Y],  # the program's side: no goal, no consent
+    "other_claimer": [N, N, N, N, N, N, N, N, N, N],  # another program of the same provider
+    "provider_admin": [Y, Y, Y, N, Y, N, N, Y, Y, Y],
+    "outsider": [N, N, N, N, N, N, N, N, N, N],
+    "outsider_admin": [N, N, N, N, N, N, N, N, N, N],
+    "network_admin": [Y, Y, Y, Y, Y, Y, Y, Y, Y, N],  # looking around marks nothing viewed
+    "seeker_account": [Y, N, Y, Y, Y, N, Y, N, N, N],  # the seeker's own account: their page, not the staff's
 }
 
 
@@ -98,13 +108,17 @@ def shared_by_a_program(network):
     network.program.save()
     maker = factories.claimer(network.program, first_name="Kim", last_name="Bauer")
     membership_set(user=maker, organization=network.site)
-    referral = services.referral_create(actor=maker, seeker=network.seeker, program=network.other_program,
-                                        consent_method="verbal", on_behalf_of_program=network.program)
+    referral = services.referral_create(
+        actor=maker,
+        seeker=network.seeker,
+        program=network.other_program,
+        consent_method="verbal",
+        on_behalf_of_program=network.program,
+    )
     return referral
 
 
-def test_a_program_that_shares_its_referrals_does_not_move_the_seeker_s_goal_or_consent(network,
-                                                                                        shared_by_a_program):
+def test_a_program_that_shares_its_referrals_does_not_move_the_seeker_s_goal_or_consent(network, shared_by_a_program):
     """Before: the services let the sharing program's claimers move the goal and withdraw consent (they act as
     referrers), while the referral page hid both (they are not on the seeker's side) and the API hid the goal
     from them. The rule book's answer, now enforced by the services too: the seeker's side only."""
@@ -134,8 +148,11 @@ def test_a_seeker_s_own_account_does_not_move_the_goal(network, people):
     client = APIClient()
     token = api_token(people["seeker_account"])
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    response = client.patch(f"/api/v1/referrals/{referral.public_id}/",
-                            {"goal": str(goal.public_id), "version": referral.version}, format="json")
+    response = client.patch(
+        f"/api/v1/referrals/{referral.public_id}/",
+        {"goal": str(goal.public_id), "version": referral.version},
+        format="json",
+    )
     assert response.status_code == 403
     assert Referral.objects_across_tenants.get(pk=referral.pk).goal_id is None
     # Consent stays theirs to withdraw.

@@ -24,9 +24,16 @@ def test_the_status_form_offers_and_records_the_new_referral(client, network):
     client.force_login(network.referrer)
     html = client.get(reverse("referrals:detail", args=[old.public_id])).content.decode()
     assert "New referral (optional)" in html and "Mobile Food Market" in html
-    response = client.post(reverse("referrals:status", args=[old.public_id]), {
-        "to_status": "withdrawn", "reason": "referred_elsewhere", "note": "", "version": old.version,
-        "replaced_by": str(new.public_id)})
+    response = client.post(
+        reverse("referrals:status", args=[old.public_id]),
+        {
+            "to_status": "withdrawn",
+            "reason": "referred_elsewhere",
+            "note": "",
+            "version": old.version,
+            "replaced_by": str(new.public_id),
+        },
+    )
     assert response.status_code == 302
     assert _reload(old).replaced_by_id == new.pk
 
@@ -34,9 +41,16 @@ def test_the_status_form_offers_and_records_the_new_referral(client, network):
 def test_the_api_records_the_new_referral(network):
     old = network.refer()
     new = network.refer(program=network.other_program)
-    response = _api(network.referrer).post(f"/api/v1/referrals/{old.public_id}/status/", {
-        "status": "withdrawn", "reason": "referred_elsewhere", "version": old.version,
-        "replaced_by": str(new.public_id)}, format="json")
+    response = _api(network.referrer).post(
+        f"/api/v1/referrals/{old.public_id}/status/",
+        {
+            "status": "withdrawn",
+            "reason": "referred_elsewhere",
+            "version": old.version,
+            "replaced_by": str(new.public_id),
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["replaced_by"] == str(new.public_id)
 
@@ -44,9 +58,16 @@ def test_the_api_records_the_new_referral(network):
 def test_the_api_refuses_another_seekers_or_an_unseen_referral(network):
     old = network.refer()
     stranger = network.refer(referrer=network.outsider, seeker=network.outsider_seeker)
-    response = _api(network.referrer).post(f"/api/v1/referrals/{old.public_id}/status/", {
-        "status": "withdrawn", "reason": "referred_elsewhere", "version": old.version,
-        "replaced_by": str(stranger.public_id)}, format="json")
+    response = _api(network.referrer).post(
+        f"/api/v1/referrals/{old.public_id}/status/",
+        {
+            "status": "withdrawn",
+            "reason": "referred_elsewhere",
+            "version": old.version,
+            "replaced_by": str(stranger.public_id),
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "replaced_by" in response.json()
     assert _reload(old).status == "sent"

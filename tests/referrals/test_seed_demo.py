@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
-from django.db import models
 from django.core.management.base import CommandError
+from django.db import models
 
 from accounts.models import User
 from referrals import statuses
@@ -13,8 +13,9 @@ def snapshot():
     return {
         "users": sorted(User.objects.values_list("email", flat=True)),
         "seekers": Seeker.objects.unscoped("test").count(),
-        "referrals": sorted(Referral.objects.unscoped("test").values_list("seeker__last_name", "program__name",
-                                                                           "status")),
+        "referrals": sorted(
+            Referral.objects.unscoped("test").values_list("seeker__last_name", "program__name", "status")
+        ),
         "events": ReferralEvent.objects.unscoped("test").count(),
         "notes": Note.objects.unscoped("test").count(),
     }
@@ -36,9 +37,16 @@ def test_seed_demo_builds_a_believable_network(seeded):
     assert seeded["seekers"] >= 30
     assert {s for _, _, s in seeded["referrals"]} == set(statuses.Status.values)
     assert seeded["notes"] > 0
-    for email in ["maria@northside.example", "james@northside.example", "priya@northside.example",
-                  "omar@northside.example", "ana@eastlake.example", "sam@foodbank.example",
-                  "lena@hopehousing.example", "admin@network.example"]:
+    for email in [
+        "maria@northside.example",
+        "james@northside.example",
+        "priya@northside.example",
+        "omar@northside.example",
+        "ana@eastlake.example",
+        "sam@foodbank.example",
+        "lena@hopehousing.example",
+        "admin@network.example",
+    ]:
         assert User.objects.get(email=email).check_password("referrals-demo")
 
 
@@ -77,10 +85,12 @@ def test_each_rule_s_two_forms_agree_for_every_demo_user(seeded):
         sent = ids(Referral.objects.restrict(user, "refer:all"))
         assert sent == ids(Referral.objects.restrict(user, "refer")), user.email
         assert sent == ids(Referral.objects.restrict(user, "refer:by_state")), user.email
-        assert (ids(Referral.objects.restrict(user, "view:all"))
-                == ids(Referral.objects.restrict(user, "view"))), user.email
-        assert ids(Referral.objects.restrict(user, "receive")) <= ids(Referral.objects.restrict(user, "view")), \
+        assert ids(Referral.objects.restrict(user, "view:all")) == ids(Referral.objects.restrict(user, "view")), (
             user.email
+        )
+        assert ids(Referral.objects.restrict(user, "receive")) <= ids(Referral.objects.restrict(user, "view")), (
+            user.email
+        )
 
 
 def test_seed_demo_sums_up_its_emails_instead_of_printing_them(transactional_db, settings, capsys):

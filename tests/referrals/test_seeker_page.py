@@ -64,8 +64,10 @@ def test_the_seeker_page_shows_program_status_and_next_steps_without_staff_notes
 
 def test_the_seeker_changes_the_status_from_their_page(client, network, account, referral):
     client.force_login(account)
-    response = client.post(reverse("referrals:my_referral_status", args=[referral.public_id]),
-                           {"to_status": "withdrawn", "reason": "no_longer_interested", "version": referral.version})
+    response = client.post(
+        reverse("referrals:my_referral_status", args=[referral.public_id]),
+        {"to_status": "withdrawn", "reason": "no_longer_interested", "version": referral.version},
+    )
     assert response.status_code == 302
     changed = Referral.objects_across_tenants.get(pk=referral.pk)
     assert (changed.status, changed.seeker_outcome) == ("withdrawn", "withdrawn")
@@ -81,8 +83,7 @@ def test_the_page_is_in_the_seekers_language(client, network, account, referral)
     assert response.headers["Content-Language"] == "es"
 
 
-def test_an_english_speaking_seeker_s_page_says_english_whatever_the_browser_asks(client, network, account,
-                                                                                   referral):
+def test_an_english_speaking_seeker_s_page_says_english_whatever_the_browser_asks(client, network, account, referral):
     client.force_login(account)
     response = client.get(reverse("referrals:my_referrals"), HTTP_ACCEPT_LANGUAGE="es")
     assert '<html lang="en">' in response.content.decode()

@@ -26,7 +26,8 @@ def _api(user):
 def withdrawn(network):
     """Luis's referral with a goal, after consent was withdrawn; the claimer also works at the referring site."""
     type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(
-        email="luis@example.com", phone="3125550142")
+        email="luis@example.com", phone="3125550142"
+    )
     goal = factories.GoalFactory(seeker=network.seeker, title="Find stable housing")
     referral = network.refer(goal=goal)
     services.referral_withdraw_consent(actor=network.referrer, referral=referral)
@@ -35,7 +36,8 @@ def withdrawn(network):
 
 
 def test_a_claimer_who_also_works_at_the_referring_site_sees_no_contact_details_after_withdrawal(
-        client, network, withdrawn):
+    client, network, withdrawn
+):
     client.force_login(network.claimer)
     page = _text(client.get(reverse("referrals:detail", args=[withdrawn.public_id])))
     assert "Luis" in page
@@ -47,7 +49,8 @@ def test_a_claimer_who_also_works_at_the_referring_site_sees_no_contact_details_
 
 @pytest.mark.parametrize("who", ["referrer", "site_admin"])
 def test_the_seekers_side_keeps_contact_details_after_withdrawal_on_the_web_and_in_the_api(
-        client, network, withdrawn, who):
+    client, network, withdrawn, who
+):
     user = getattr(network, who)
     client.force_login(user)
     assert "luis@example.com" in _text(client.get(reverse("referrals:detail", args=[withdrawn.public_id])))

@@ -58,7 +58,8 @@ def test_the_api_hides_the_goal_from_the_program_side_and_refuses_its_change(net
     url = f"/api/v1/referrals/{referral.public_id}/"
     assert _api(network.provider_admin).get(url).json()["goal"] is None
     assert _api(network.referrer).get(url).json()["goal"] == str(goal.public_id)
-    response = _api(network.provider_admin).patch(url, {"goal": None, "version": _reload(referral).version},
-                                                  format="json")
+    response = _api(network.provider_admin).patch(
+        url, {"goal": None, "version": _reload(referral).version}, format="json"
+    )
     assert response.status_code == 403
     assert _reload(referral).goal_id == goal.pk

@@ -107,6 +107,9 @@ def test_the_seekers_answer_is_thanked_in_their_words(network):
     referral = in_service(network)
     client = Client()
     client.force_login(seeker_user)
-    response = client.post(f"/my/referrals/{referral.public_id}/status/",
-                           {"to_status": "got_help", "version": referral.version}, follow=True)
+    response = client.post(
+        f"/my/referrals/{referral.public_id}/status/",
+        {"to_status": "got_help", "version": referral.version},
+        follow=True,
+    )
     assert "is now “You got help”" in response.content.decode()

@@ -20,7 +20,8 @@ def stalled(network, *, days_stalled, status="waitlisted", program=None):
     claimer = network.claimer if referral.program == network.program else network.other_claimer
     referral_change_status(actor=claimer, referral=referral, to_status=status)
     Referral.objects_across_tenants.filter(pk=referral.pk).update(
-        stall_due_at=timezone.now() - timedelta(days=days_stalled, hours=1))
+        stall_due_at=timezone.now() - timedelta(days=days_stalled, hours=1)
+    )
     return Referral.objects_across_tenants.get(pk=referral.pk)
 
 
@@ -60,7 +61,9 @@ def test_the_pages_ask_no_more_queries_for_more_stalled_referrals(client, networ
         seeker = factories.SeekerFactory(organization=network.site, created_by=network.referrer)
         referral = network.refer(seeker=seeker)
         referral_change_status(actor=network.claimer, referral=referral, to_status="in_service")
-        Referral.objects_across_tenants.filter(pk=referral.pk).update(stall_due_at=timezone.now() - timedelta(days=index))
+        Referral.objects_across_tenants.filter(pk=referral.pk).update(
+            stall_due_at=timezone.now() - timedelta(days=index)
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/inbound/", {"status": "stalled"}).content.decode().count("Stalled ") >= 5
     client.force_login(network.referrer)
@@ -104,6 +107,9 @@ def test_the_report_counts_the_stalled_and_the_median_days(network):
     network.refer(seeker=network.outsider_seeker, referrer=network.outsider)  # open, unanswered: not stalled
     figures = OrganizationFigures(organization=network.provider, period=Period.default(), now=timezone.now())
     table = stalled_table(figures)
-    assert table.rows == [["Sent", 0, None], ["Received", 2, 4.0]] or table.rows[1][1:] == [2, pytest.approx(4.0, abs=0.1)]
+    assert table.rows == [["Sent", 0, None], ["Received", 2, 4.0]] or table.rows[1][1:] == [
+        2,
+        pytest.approx(4.0, abs=0.1),
+    ]
     site = OrganizationFigures(organization=network.site, period=Period.default(), now=timezone.now())
     assert stalled_table(site).rows[0][1] == 2

@@ -60,24 +60,33 @@ def test_a_waitlisted_referral_is_chased_once_per_stall_period(network, food, dj
     assert "has been “Waitlisted” for 14 days with no update" in body
     links = re.findall(rf"^(.+): (http\S+/r/{referral.public_id}/\S+)$", body, re.MULTILINE)
     assert [(label, url.rsplit("?answer=", 1)[-1]) for label, url in links][:3] == [
-        ("Still “Waitlisted”", "confirm"), ("Service started", "in_service"), ("Closed: not completed", "not_completed")]
+        ("Still “Waitlisted”", "confirm"),
+        ("Service started", "in_service"),
+        ("Closed: not completed", "not_completed"),
+    ]
     (event,) = stalled_events(referral)
     assert (event.actor_display, event.to_status, event.created_at) == (
-        "System", "waitlisted", start + timedelta(days=14, minutes=1))
+        "System",
+        "waitlisted",
+        start + timedelta(days=14, minutes=1),
+    )
     assert event.detail["told"] == "claimers" and event.detail["step"] == 1
 
     assert sweep_at(start + timedelta(days=20), capture)[1] == []  # once per period
 
     taken, sent = sweep_at(start + timedelta(days=28, minutes=1), capture)
     assert taken["referrer alerts"] == 1
-    assert sent == [(network.referrer.email, "No progress: your referral to Community Food Pantry is still “Waitlisted”")]
+    assert sent == [
+        (network.referrer.email, "No progress: your referral to Community Food Pantry is still “Waitlisted”")
+    ]
     body = mail.outbox[0].body
     assert "for 28 days, and the program has not updated it" in body
     assert "Mobile Food Market (4 open slots)" in body
     assert f"/programs/{network.other_program.public_id}/connect/?seeker={network.seeker.public_id}" in body
 
     assert sweep_at(start + timedelta(days=42, minutes=1), capture)[1] == [
-        (network.claimer.email, "Still “Waitlisted”? Referral to Community Food Pantry")]
+        (network.claimer.email, "Still “Waitlisted”? Referral to Community Food Pantry")
+    ]
     assert [event.detail["step"] for event in stalled_events(referral)] == [1, 2, 3]
     referral.refresh_from_db()
     assert referral.version == 2  # the sweep's bookkeeping is no change a writer could collide with
@@ -102,7 +111,8 @@ def waitlisted_long_ago(network, days):
     """A referral waitlisted ``days`` ago (its stall period started then)."""
     referral = answered(network, "waitlisted")
     Referral.objects_across_tenants.filter(pk=referral.pk).update(
-        stall_due_at=timezone.now() - timedelta(days=days) + timedelta(days=14))
+        stall_due_at=timezone.now() - timedelta(days=days) + timedelta(days=14)
+    )
     referral.refresh_from_db()
     return referral
 
@@ -112,7 +122,7 @@ def test_the_claimers_confirm_with_one_click_and_a_new_period_starts(network, fo
     referral = waitlisted_long_ago(network, 15)
     assert [to for to, _ in sweep_at(timezone.now(), capture)[1]] == [network.claimer.email]
     url = link_url(referral=referral, user=network.claimer, answer="confirm")
-    path = url[url.index("/r/"):]
+    path = url[url.index("/r/") :]
 
     page = Client().get(path)
     assert page.status_code == 200 and "Still “Waitlisted”" in page.content.decode()
@@ -132,14 +142,15 @@ def test_the_claimers_confirm_with_one_click_and_a_new_period_starts(network, fo
     # period runs out and the claimers are asked again.
     assert sweep_at(timezone.now() + timedelta(days=13), capture)[1] == []
     assert [to for to, _ in sweep_at(referral.stall_due_at + timedelta(minutes=1), capture)[1]] == [
-        network.claimer.email]
+        network.claimer.email
+    ]
 
 
 def test_started_and_closed_are_status_changes_by_link(network, food, django_capture_on_commit_callbacks):
     referral = answered(network, "waitlisted")
     url = link_url(referral=referral, user=network.claimer, answer="in_service")
     with django_capture_on_commit_callbacks(execute=True):
-        Client().post(url[url.index("/r/"):].split("?")[0], {"choice": "in_service"})
+        Client().post(url[url.index("/r/") :].split("?")[0], {"choice": "in_service"})
     referral.refresh_from_db()
     assert referral.status == "in_service"
     assert referral.stall_due_at - timezone.now() > timedelta(days=59)  # in service: 60 days
@@ -167,12 +178,14 @@ def test_a_status_change_starts_a_new_period(network, food, django_capture_on_co
     assert sweep_at(timezone.now(), capture)[1] == []
     assert sweep_at(timezone.now() + timedelta(days=13), capture)[1] == []
     assert sweep_at(referral.stall_due_at + timedelta(minutes=1), capture)[1] == [
-        (network.claimer.email, "Still “Accepted”? Referral to Community Food Pantry")]
+        (network.claimer.email, "Still “Accepted”? Referral to Community Food Pantry")
+    ]
     assert "Service started" in mail.outbox[0].body
 
 
-def test_needs_client_action_reminds_the_seeker_first_in_their_language(network, food,
-                                                                         django_capture_on_commit_callbacks):
+def test_needs_client_action_reminds_the_seeker_first_in_their_language(
+    network, food, django_capture_on_commit_callbacks
+):
     network.seeker.preferred_language = "es"
     network.seeker.save()
     network.program.next_steps_es = "Traiga un comprobante de domicilio."
@@ -222,8 +235,17 @@ def test_closed_and_unanswered_referrals_never_stall(network, food, django_captu
     assert sweep_at(timezone.now() + timedelta(days=200), django_capture_on_commit_callbacks)[1] == []
 
 
-CONFIRMS = {"referrer": False, "teammate": False, "private_worker": False, "site_admin": False, "claimer": True,
-            "other_claimer": False, "provider_admin": True, "outsider": False, "outsider_admin": False}
+CONFIRMS = {
+    "referrer": False,
+    "teammate": False,
+    "private_worker": False,
+    "site_admin": False,
+    "claimer": True,
+    "other_claimer": False,
+    "provider_admin": True,
+    "outsider": False,
+    "outsider_admin": False,
+}
 
 
 @pytest.mark.parametrize("person", CONFIRMS)
@@ -242,7 +264,8 @@ def test_the_history_says_what_the_sweep_did(network, food, django_capture_on_co
     referral = waitlisted_long_ago(network, 29)
     sweep_at(timezone.now(), django_capture_on_commit_callbacks)
     (event,) = stalled_events(referral)
-    assert event_words(event) == ("noted it has been Waitlisted for 28 days with no update: told the referrer, "
-                                  "with programs that have open slots")
+    assert event_words(event) == (
+        "noted it has been Waitlisted for 28 days with no update: told the referrer, with programs that have open slots"
+    )
     referral_confirm_status(actor=network.claimer, referral=referral)
     assert event_words(referral.events.get(kind="status_confirmed")) == "confirmed the status is still Waitlisted"

@@ -7,8 +7,8 @@ from referrals.actors import Actor
 from referrals.errors import (
     IllegalTransition,
     InvalidReason,
-    NoteRequired,
     NotAllowed,
+    NoteRequired,
     ReasonRequired,
 )
 from referrals.models import Referral
@@ -93,8 +93,7 @@ def test_transition_table(network, from_status, to_status, reason, role, allowed
     note = "Wrong person." if to_status == S.ENTERED_IN_ERROR else ""
     version = referral.version
     if allowed:
-        changed = referral_change_status(actor=actor, referral=referral, to_status=to_status, reason=reason,
-                                         note=note)
+        changed = referral_change_status(actor=actor, referral=referral, to_status=to_status, reason=reason, note=note)
         assert changed.status == to_status
         assert changed.status_reason == reason
         assert changed.version == version + 1
@@ -115,13 +114,19 @@ def test_closed_referrals_only_reopen(network, closed, to_status):
     referral = move_to(network, network.refer(), S.ACCEPTED)
     reason = {S.DECLINED: R.OTHER, S.NOT_COMPLETED: R.COULDNT_CONTACT, S.WITHDRAWN: R.NO_LONGER_INTERESTED}
     actor = network.referrer if closed in (S.WITHDRAWN, S.ENTERED_IN_ERROR) else network.claimer
-    referral = referral_change_status(actor=actor, referral=referral, to_status=closed, reason=reason.get(closed, ""),
-                                      note="Oops" if closed == S.ENTERED_IN_ERROR else "")
+    referral = referral_change_status(
+        actor=actor,
+        referral=referral,
+        to_status=closed,
+        reason=reason.get(closed, ""),
+        note="Oops" if closed == S.ENTERED_IN_ERROR else "",
+    )
     if to_status == closed:
         return
     with pytest.raises(IllegalTransition):
-        referral_change_status(actor=network.provider_admin, referral=referral, to_status=to_status,
-                               reason=reason.get(to_status, ""))
+        referral_change_status(
+            actor=network.provider_admin, referral=referral, to_status=to_status, reason=reason.get(to_status, "")
+        )
 
 
 def test_closing_needs_its_reason(network):
@@ -129,8 +134,9 @@ def test_closing_needs_its_reason(network):
     with pytest.raises(ReasonRequired):
         referral_change_status(actor=network.claimer, referral=referral, to_status=S.DECLINED)
     with pytest.raises(InvalidReason):
-        referral_change_status(actor=network.claimer, referral=referral, to_status=S.DECLINED,
-                               reason=R.NO_LONGER_INTERESTED)
+        referral_change_status(
+            actor=network.claimer, referral=referral, to_status=S.DECLINED, reason=R.NO_LONGER_INTERESTED
+        )
     with pytest.raises(InvalidReason):
         referral_change_status(actor=network.claimer, referral=referral, to_status=S.ACCEPTED, reason=R.OTHER)
     with pytest.raises(NoteRequired):
@@ -156,8 +162,9 @@ def test_first_view_by_a_claimer_marks_viewed_once(network):
 
 def test_parties_keep_their_own_word_on_the_outcome(network):
     referral = move_to(network, network.refer(), S.ACCEPTED)
-    referral = referral_change_status(actor=Actor.for_seeker(network.seeker), referral=referral,
-                                      to_status=S.NOT_COMPLETED, reason=R.COULDNT_GET_HELP)
+    referral = referral_change_status(
+        actor=Actor.for_seeker(network.seeker), referral=referral, to_status=S.NOT_COMPLETED, reason=R.COULDNT_GET_HELP
+    )
     assert referral.first_response_at is not None
     assert referral.program_outcome == S.ACCEPTED
     assert referral.seeker_outcome == S.NOT_COMPLETED
@@ -166,8 +173,9 @@ def test_parties_keep_their_own_word_on_the_outcome(network):
 
 def test_reopen_needs_an_admin_and_a_note(network):
     referral = move_to(network, network.refer(), S.ACCEPTED)
-    referral = referral_change_status(actor=network.claimer, referral=referral, to_status=S.DECLINED,
-                                      reason=R.NO_CAPACITY)
+    referral = referral_change_status(
+        actor=network.claimer, referral=referral, to_status=S.DECLINED, reason=R.NO_CAPACITY
+    )
     with pytest.raises(NotAllowed):
         referral_reopen(actor=network.claimer, referral=referral, note="Room opened up")
     with pytest.raises(NotAllowed):

@@ -23,8 +23,9 @@ def rows(html):
 
 def new_seeker(network, name):
     first, last = name.split()
-    return factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name=first,
-                                   last_name=last)
+    return factories.SeekerFactory(
+        organization=network.site, created_by=network.referrer, first_name=first, last_name=last
+    )
 
 
 def backdate(referral, **ago):
@@ -71,8 +72,11 @@ def test_unanswered_referrals_past_the_expected_response_time_are_overdue(networ
     backdate(answered, hours=30)
     network.refer(seeker=new_seeker(network, "Recent Sent"))
     html = page(client, network.claimer)
-    overdue = re.findall(r'>([^<]+)</a>\s*(?:<span class="badge badge-bad">Urgent</span>\s*)?'
-                         r'<span class="badge badge-warn">Overdue</span>', html)
+    overdue = re.findall(
+        r'>([^<]+)</a>\s*(?:<span class="badge badge-bad">Urgent</span>\s*)?'
+        r'<span class="badge badge-warn">Overdue</span>',
+        html,
+    )
     assert overdue == ["Late Sent"]
 
 
@@ -86,16 +90,19 @@ def test_the_not_updated_count_counts_unopened_referrals(network, client):
     assert "2 Not updated" in page(client, network.claimer)
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({}, {"Luis Hernandez", "Mei Chen", "Tom Kowalski"}),
-    ({"status": "all"}, {"Luis Hernandez", "Mei Chen", "Tom Kowalski", "Closed Case"}),
-    ({"status": "accepted"}, {"Mei Chen"}),
-    ({"urgency": "urgent"}, {"Tom Kowalski"}),
-    ({"assignee": "me"}, {"Mei Chen"}),
-    ({"assignee": "unassigned"}, {"Luis Hernandez", "Tom Kowalski"}),
-    ({"older_than_days": "3"}, {"Luis Hernandez"}),
-    ({"older_than_days": "0", "urgency": "routine"}, {"Luis Hernandez", "Mei Chen"}),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, {"Luis Hernandez", "Mei Chen", "Tom Kowalski"}),
+        ({"status": "all"}, {"Luis Hernandez", "Mei Chen", "Tom Kowalski", "Closed Case"}),
+        ({"status": "accepted"}, {"Mei Chen"}),
+        ({"urgency": "urgent"}, {"Tom Kowalski"}),
+        ({"assignee": "me"}, {"Mei Chen"}),
+        ({"assignee": "unassigned"}, {"Luis Hernandez", "Tom Kowalski"}),
+        ({"older_than_days": "3"}, {"Luis Hernandez"}),
+        ({"older_than_days": "0", "urgency": "routine"}, {"Luis Hernandez", "Mei Chen"}),
+    ],
+)
 def test_filters(network, client, params, expected):
     from referrals.services import referral_assign
 
@@ -117,9 +124,17 @@ def test_the_program_filter(network, client):
     assert rows(html) == ["Mei Chen"]
 
 
-@pytest.mark.parametrize("params", [{"older_than_days": "-1"}, {"older_than_days": "abc"},
-                                    {"status": "nonsense"}, {"program": "not-a-program"}, {"page": "x"},
-                                    {"older_than_days": "9" * 30}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"older_than_days": "-1"},
+        {"older_than_days": "abc"},
+        {"status": "nonsense"},
+        {"program": "not-a-program"},
+        {"page": "x"},
+        {"older_than_days": "9" * 30},
+    ],
+)
 def test_bad_filters_get_a_message_not_an_error(network, client, params):
     network.refer()
     html = page(client, network.claimer, **params)
@@ -161,8 +176,7 @@ def test_the_query_count_does_not_grow_with_the_rows(network, client, django_ass
     with django_assert_max_num_queries(100) as few:
         client.get("/inbound/")
     for index in range(15):
-        network.refer(seeker=new_seeker(network, f"Person N{index:02d}"),
-                      urgency="urgent" if index % 2 else "routine")
+        network.refer(seeker=new_seeker(network, f"Person N{index:02d}"), urgency="urgent" if index % 2 else "routine")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/inbound/")
     assert len(rows(response.content.decode())) == 16
@@ -180,9 +194,9 @@ def test_the_list_fragment_is_the_list_alone(network, client):
 
 def test_the_page_lists_live_and_links_each_claimed_program(network, client):
     html = page(client, network.claimer)
-    assert 'data-live-list' in html and 'hx-trigger="live-changed"' in html
-    assert f'/programs/{network.program.public_id}/manage/' in html
-    assert f'/programs/{network.other_program.public_id}/manage/' not in html
+    assert "data-live-list" in html and 'hx-trigger="live-changed"' in html
+    assert f"/programs/{network.program.public_id}/manage/" in html
+    assert f"/programs/{network.other_program.public_id}/manage/" not in html
 
 
 class TestAssign:
@@ -192,8 +206,14 @@ class TestAssign:
 
     def test_a_claimer_assigns_to_themselves_and_it_is_recorded(self, network, client):
         referral = network.refer()
-        response = self.post(client, network.claimer, referral, assignee=str(network.claimer.public_id),
-                             expected_version=referral.version, next="/inbound/?urgency=routine")
+        response = self.post(
+            client,
+            network.claimer,
+            referral,
+            assignee=str(network.claimer.public_id),
+            expected_version=referral.version,
+            next="/inbound/?urgency=routine",
+        )
         assert response.status_code == 302 and response["Location"] == "/inbound/?urgency=routine"
         referral.refresh_from_db()
         assert referral.assigned_to == network.claimer
@@ -235,8 +255,13 @@ class TestAssign:
     def test_a_stale_form_says_so_and_changes_nothing(self, network, client):
         referral = network.refer()
         referral_change_status(actor=network.claimer, referral=referral, to_status="accepted")
-        response = self.post(client, network.claimer, referral, assignee=str(network.claimer.public_id),
-                             expected_version=referral.version)
+        response = self.post(
+            client,
+            network.claimer,
+            referral,
+            assignee=str(network.claimer.public_id),
+            expected_version=referral.version,
+        )
         assert response.status_code == 302
         referral.refresh_from_db()
         assert referral.assigned_to is None

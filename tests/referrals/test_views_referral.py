@@ -27,7 +27,8 @@ def reload(referral):
 @pytest.fixture
 def referral(network):
     type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(
-        email="luis@example.com", phone="3125550142")
+        email="luis@example.com", phone="3125550142"
+    )
     return network.refer()
 
 
@@ -95,9 +96,11 @@ def test_a_claimer_accepts_and_the_history_reads_in_words(client, network, refer
     assert reload(referral).status == "accepted"
     with pgtrigger.ignore("referrals.ReferralEvent:protect_history"):  # the test moves the clock back
         ReferralEvent.objects_across_tenants.filter(referral=referral).update(
-            created_at=timezone.now() - timedelta(minutes=10))
+            created_at=timezone.now() - timedelta(minutes=10)
+        )
         ReferralEvent.objects_across_tenants.filter(referral=referral, to_status="accepted").update(
-            created_at=timezone.now() - timedelta(minutes=2, seconds=5))
+            created_at=timezone.now() - timedelta(minutes=2, seconds=5)
+        )
     client.force_login(network.referrer)
     html = text_of(client.get(url("detail", referral)))
     assert "Sam O. · Community Food Pantry · changed status from Viewed to Accepted · 2 minutes ago" in html
@@ -111,21 +114,26 @@ def test_declining_needs_a_reason(client, network, referral):
     assert response.status_code == 400
     assert "Choose a reason for “Declined”." in response.content.decode()
     assert reload(referral).status == "sent"
-    client.post(url("status", referral), {"to_status": "declined", "reason": "no_capacity",
-                                          "version": referral.version})
+    client.post(
+        url("status", referral), {"to_status": "declined", "reason": "no_capacity", "version": referral.version}
+    )
     after = reload(referral)
     assert after.status == "declined" and after.status_reason == "no_capacity"
 
 
-@pytest.mark.parametrize("who,to_status,reason", [
-    ("claimer", "withdrawn", "no_longer_interested"),
-    ("referrer", "accepted", ""),
-    ("referrer", "declined", "no_capacity"),
-])
+@pytest.mark.parametrize(
+    "who,to_status,reason",
+    [
+        ("claimer", "withdrawn", "no_longer_interested"),
+        ("referrer", "accepted", ""),
+        ("referrer", "declined", "no_capacity"),
+    ],
+)
 def test_a_change_this_person_may_not_make_is_403(client, network, referral, who, to_status, reason):
     client.force_login(getattr(network, who))
-    response = client.post(url("status", referral), {"to_status": to_status, "reason": reason,
-                                                     "version": referral.version})
+    response = client.post(
+        url("status", referral), {"to_status": to_status, "reason": reason, "version": referral.version}
+    )
     assert response.status_code == 403
     assert reload(referral).status == "sent"
 
@@ -153,25 +161,32 @@ def test_the_panel_fragment_carries_the_live_hooks(client, network, referral):
     assert "HX-Request" in response["Vary"]
     full = client.get(url("detail", referral)).content.decode()
     assert "<html" in full and f'data-live-referral="{referral.public_id}"' in full
-    embedded = client.get(url("detail", referral), HTTP_HX_REQUEST="true",
-                          HTTP_HX_CURRENT_URL="http://testserver" + reverse("seekers:profile",
-                                                                            args=[network.seeker.public_id]))
+    embedded = client.get(
+        url("detail", referral),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + reverse("seekers:profile", args=[network.seeker.public_id]),
+    )
     assert "Open the full page" in embedded.content.decode()
-    refreshed = client.get(url("detail", referral), HTTP_HX_REQUEST="true",
-                           HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral))
+    refreshed = client.get(
+        url("detail", referral),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral),
+    )
     assert "Open the full page" not in refreshed.content.decode()
 
 
 def test_htmx_posts_get_the_panel_back_with_the_message(client, network, referral):
     client.force_login(network.claimer)
-    response = client.post(url("status", referral), {"to_status": "accepted", "version": referral.version},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        url("status", referral), {"to_status": "accepted", "version": referral.version}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Status changed to “Accepted”." in html
     assert f'data-live-version="{reload(referral).version}"' in html
-    stale = client.post(url("status", referral), {"to_status": "in_service", "version": referral.version},
-                        HTTP_HX_REQUEST="true")
+    stale = client.post(
+        url("status", referral), {"to_status": "in_service", "version": referral.version}, HTTP_HX_REQUEST="true"
+    )
     assert stale.status_code == 200
     assert "changed since you opened it" in stale.content.decode()
     assert reload(referral).status == "accepted"
@@ -197,8 +212,10 @@ def test_notes_are_added_as_plain_escaped_text(client, network, referral):
     assert "Sam O. · Community Food Pantry · added a note" in html
 
 
-@pytest.mark.parametrize("body,message", [("", "Write the note first."), ("   ", "Write the note first."),
-                                          ("x" * 5001, "The note is too long")])
+@pytest.mark.parametrize(
+    "body,message",
+    [("", "Write the note first."), ("   ", "Write the note first."), ("x" * 5001, "The note is too long")],
+)
 def test_empty_or_very_long_notes_are_refused(client, network, referral, body, message):
     client.force_login(network.referrer)
     response = client.post(url("add_note", referral), {"body": body})
@@ -237,8 +254,9 @@ def test_the_goal_is_added_moved_and_removed(client, network, referral):
     assert ">Goal</label>" in client.get(url("detail", referral)).content.decode()
     for goal in (housing, food, None):
         current = reload(referral)
-        client.post(url("set_goal", referral), {"goal": str(goal.public_id) if goal else "",
-                                                "version": current.version})
+        client.post(
+            url("set_goal", referral), {"goal": str(goal.public_id) if goal else "", "version": current.version}
+        )
         assert reload(referral).goal == goal
     html = client.get(url("detail", referral)).content.decode()
     assert "added the referral to the goal “Housing”" in html
@@ -256,8 +274,9 @@ def test_the_program_side_has_no_goal_selector_cannot_post_one_nor_read_goal_nam
     assert ">Goal</label>" not in html
     assert "Leave the shelter" not in html
     assert "changed the goal" in html
-    response = client.post(url("set_goal", referral), {"goal": str(other.public_id),
-                                                       "version": reload(referral).version})
+    response = client.post(
+        url("set_goal", referral), {"goal": str(other.public_id), "version": reload(referral).version}
+    )
     assert response.status_code == 403
     assert reload(referral).goal == goal
 
@@ -335,8 +354,9 @@ def test_the_referrer_withdraws_consent_from_the_page(client, network, referral)
 
 
 def test_reopening_when_another_referral_is_open_links_to_it(client, network, referral):
-    services.referral_change_status(actor=network.referrer, referral=referral, to_status="withdrawn",
-                                    reason="no_longer_interested")
+    services.referral_change_status(
+        actor=network.referrer, referral=referral, to_status="withdrawn", reason="no_longer_interested"
+    )
     newer = network.refer()
     client.force_login(network.site_admin)
     response = client.post(url("reopen", referral), {"note": "Reopen", "version": reload(referral).version})
@@ -351,8 +371,9 @@ def test_entered_in_error_needs_an_explanation(client, network, referral):
     assert response.status_code == 400
     assert "Say why the referral is “Entered in error”." in response.content.decode()
     assert reload(referral).status == "sent"
-    client.post(url("status", referral), {"to_status": "entered_in_error", "note": "Wrong person",
-                                          "version": referral.version})
+    client.post(
+        url("status", referral), {"to_status": "entered_in_error", "note": "Wrong person", "version": referral.version}
+    )
     assert reload(referral).status == "entered_in_error"
 
 
@@ -368,7 +389,11 @@ def test_the_note_hint_names_entered_in_error_only_to_those_who_may_choose_it(cl
 
 def test_an_htmx_change_on_the_full_page_does_not_link_to_itself(client, network, referral):
     client.force_login(network.claimer)
-    response = client.post(url("status", referral), {"to_status": "accepted", "version": referral.version},
-                           HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral))
+    response = client.post(
+        url("status", referral),
+        {"to_status": "accepted", "version": referral.version},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + url("detail", referral),
+    )
     assert "Status changed" in response.content.decode()
     assert "Open the full page" not in response.content.decode()

@@ -11,17 +11,20 @@ def referral(network):
     return network.refer()
 
 
-@pytest.mark.parametrize("data", [
-    {"to_status": "accepted", "version": "abc"},
-    {"to_status": "accepted", "version": "99999999999999999999"},
-    {"to_status": "accepted"},
-    {"to_status": "nonsense", "version": "1"},
-    {"to_status": "declined", "reason": "nonsense", "version": "1"},
-    {"to_status": "declined", "reason": "no_longer_interested", "version": "1"},
-    {"to_status": "accepted", "note": "bad\x00byte", "version": "1"},
-    {"to_status": "accepted", "note": "x" * 6000, "version": "1"},
-    {"to_status": "accepted", "version": "1", "reason": "no_capacity"},  # a leftover reason is ignored
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"to_status": "accepted", "version": "abc"},
+        {"to_status": "accepted", "version": "99999999999999999999"},
+        {"to_status": "accepted"},
+        {"to_status": "nonsense", "version": "1"},
+        {"to_status": "declined", "reason": "nonsense", "version": "1"},
+        {"to_status": "declined", "reason": "no_longer_interested", "version": "1"},
+        {"to_status": "accepted", "note": "bad\x00byte", "version": "1"},
+        {"to_status": "accepted", "note": "x" * 6000, "version": "1"},
+        {"to_status": "accepted", "version": "1", "reason": "no_capacity"},  # a leftover reason is ignored
+    ],
+)
 def test_status_posts_never_fail_with_a_server_error(client, network, referral, data):
     client.force_login(network.claimer)
     response = client.post(reverse("referrals:status", args=[referral.public_id]), data)
@@ -39,8 +42,9 @@ def test_note_posts_never_fail_with_a_server_error(client, network, referral, bo
     assert referral.notes.count() == 0
 
 
-@pytest.mark.parametrize("params", [{"q": "a\x00b"}, {"radius": "far"}, {"page": "abc"}, {"category": "nope"},
-                                    {"zip": "6" * 200}])
+@pytest.mark.parametrize(
+    "params", [{"q": "a\x00b"}, {"radius": "far"}, {"page": "abc"}, {"category": "nope"}, {"zip": "6" * 200}]
+)
 def test_program_search_answers_bad_parameters_with_a_page(client, network, params):
     client.force_login(network.referrer)
     assert client.get(reverse("programs:search"), params).status_code in (200, 400)

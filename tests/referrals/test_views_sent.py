@@ -26,26 +26,33 @@ def people(html):
 
 def person(network, name, **fields):
     first, last = name.split()
-    return factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name=first,
-                                   last_name=last, **fields)
+    return factories.SeekerFactory(
+        organization=network.site, created_by=network.referrer, first_name=first, last_name=last, **fields
+    )
 
 
 def set_state(referral, *, status, reason="", closed_days_ago=None, changed_hours_ago=1):
     now = timezone.now()
     Referral.objects_across_tenants.filter(pk=referral.pk).update(
-        status=status, status_reason=reason, updated_at=now - timedelta(hours=changed_hours_ago),
-        closed_at=now - timedelta(days=closed_days_ago) if closed_days_ago is not None else None)
+        status=status,
+        status_reason=reason,
+        updated_at=now - timedelta(hours=changed_hours_ago),
+        closed_at=now - timedelta(days=closed_days_ago) if closed_days_ago is not None else None,
+    )
 
 
 @pytest.fixture
 def sent(network):
     """Five referrals by Maria, in every state the page tells apart."""
-    made = {name: network.refer(seeker=person(network, name)) for name in
-            ["Waiting Ana", "Declined Ben", "Expired Cruz", "Old Dee", "Helped Eve", "Open Fay"]}
+    made = {
+        name: network.refer(seeker=person(network, name))
+        for name in ["Waiting Ana", "Declined Ben", "Expired Cruz", "Old Dee", "Helped Eve", "Open Fay"]
+    }
     set_state(made["Waiting Ana"], status="needs_client_action", changed_hours_ago=3)
     set_state(made["Declined Ben"], status="declined", reason="no_capacity", closed_days_ago=2, changed_hours_ago=2)
-    set_state(made["Expired Cruz"], status="withdrawn", reason="expired_no_response", closed_days_ago=1,
-              changed_hours_ago=1)
+    set_state(
+        made["Expired Cruz"], status="withdrawn", reason="expired_no_response", closed_days_ago=1, changed_hours_ago=1
+    )
     set_state(made["Old Dee"], status="declined", reason="not_eligible", closed_days_ago=40, changed_hours_ago=960)
     set_state(made["Helped Eve"], status="got_help", closed_days_ago=1, changed_hours_ago=5)
     set_state(made["Open Fay"], status="accepted", changed_hours_ago=4)
@@ -67,7 +74,11 @@ def test_what_needs_the_referrer_comes_first_latest_change_first(network, client
 def test_the_other_views(network, client, sent):
     assert people(page(client, network.referrer, show="open")) == ["Waiting Ana", "Open Fay"]
     assert people(page(client, network.referrer, show="closed")) == [
-        "Expired Cruz", "Declined Ben", "Helped Eve", "Old Dee"]
+        "Expired Cruz",
+        "Declined Ben",
+        "Helped Eve",
+        "Old Dee",
+    ]
     assert len(people(page(client, network.referrer, show="all"))) == 6
 
 
@@ -102,8 +113,11 @@ def test_pages_of_25_and_a_page_past_the_end(network, client):
 
 def test_what_needs_attention_is_counted_and_paged(network, client):
     for index in range(27):
-        set_state(network.refer(seeker=person(network, f"Person N{index:02d}")), status="needs_client_action",
-                  changed_hours_ago=100 - index)
+        set_state(
+            network.refer(seeker=person(network, f"Person N{index:02d}")),
+            status="needs_client_action",
+            changed_hours_ago=100 - index,
+        )
     first = page(client, network.referrer)
     assert "27 need my attention" in first and "Showing 1–25 of 27" in first
     assert people(first)[:2] == ["Person N26", "Person N25"]
@@ -136,8 +150,11 @@ def test_the_query_count_does_not_grow_with_the_rows(network, client, django_ass
 def sent_days_ago(referral, days, *, status="sent", first_response_days_ago=None):
     now = timezone.now()
     Referral.objects_across_tenants.filter(pk=referral.pk).update(
-        status=status, sent_at=now - timedelta(days=days), updated_at=now - timedelta(days=days),
-        first_response_at=now - timedelta(days=first_response_days_ago) if first_response_days_ago else None)
+        status=status,
+        sent_at=now - timedelta(days=days),
+        updated_at=now - timedelta(days=days),
+        first_response_at=now - timedelta(days=first_response_days_ago) if first_response_days_ago else None,
+    )
 
 
 def test_unanswered_past_the_programs_expected_time_needs_attention_first(network, client, sent):
@@ -148,8 +165,7 @@ def test_unanswered_past_the_programs_expected_time_needs_attention_first(networ
     sent_days_ago(network.refer(seeker=person(network, "Viewed Hal")), 3, status="viewed")
     sent_days_ago(network.refer(seeker=person(network, "Recent Ivy")), 1)  # within the 48 hours
     # Answered once (first_response_at), then back to viewed by a reopening: not the program's silence.
-    sent_days_ago(network.refer(seeker=person(network, "Answered Jo")), 10, status="viewed",
-                  first_response_days_ago=9)
+    sent_days_ago(network.refer(seeker=person(network, "Answered Jo")), 10, status="viewed", first_response_days_ago=9)
     html = page(client, network.referrer)
     assert people(html) == ["Silent Gus", "Viewed Hal", "Expired Cruz", "Declined Ben", "Waiting Ana"]
     assert "5 need my attention" in html
@@ -168,8 +184,7 @@ def test_the_expected_time_is_each_programs_own(network, client):
     assert people(page(client, network.referrer)) == ["Quick Kim"]
 
 
-def test_the_attention_view_query_count_does_not_grow_with_overdue_rows(network, client,
-                                                                         django_assert_max_num_queries):
+def test_the_attention_view_query_count_does_not_grow_with_overdue_rows(network, client, django_assert_max_num_queries):
     sent_days_ago(network.refer(), 20)
     client.force_login(network.referrer)
     with django_assert_max_num_queries(100) as few:

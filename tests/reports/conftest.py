@@ -53,8 +53,21 @@ class Figures:
     referrals: dict
 
 
-def _make(network, *, number, referrer, seeker, program, sent, response_hours=None, status="sent", reason="",
-          closed=None, seeker_outcome="", program_outcome=""):
+def _make(
+    network,
+    *,
+    number,
+    referrer,
+    seeker,
+    program,
+    sent,
+    response_hours=None,
+    status="sent",
+    reason="",
+    closed=None,
+    seeker_outcome="",
+    program_outcome="",
+):
     referral = factories.referral(referrer=referrer, seeker=seeker, program=program)
     Referral.objects_across_tenants.filter(pk=referral.pk).update(
         sent_at=sent,
@@ -78,54 +91,129 @@ def figures(network) -> Figures:
     n.other_program.categories.add(food)
     Program.objects_across_tenants.filter(pk=n.other_program.pk).update(expected_response_hours=24)
     housing = factories.OrganizationFactory(name="Hope Housing", runs_site=False)
-    rental = factories.ProgramFactory(organization=housing, name="Emergency Rental Assistance",
-                                      expected_response_hours=48, categories=[housing_category])
-    long_wait = factories.ProgramFactory(organization=housing, name="Long Wait Program",
-                                         expected_response_hours=100000)
-    silent = factories.ProgramFactory(organization=housing, name="Silent Shelter", expected_response_hours=48,
-                                      categories=[housing_category])
+    rental = factories.ProgramFactory(
+        organization=housing,
+        name="Emergency Rental Assistance",
+        expected_response_hours=48,
+        categories=[housing_category],
+    )
+    long_wait = factories.ProgramFactory(organization=housing, name="Long Wait Program", expected_response_hours=100000)
+    silent = factories.ProgramFactory(
+        organization=housing, name="Silent Shelter", expected_response_hours=48, categories=[housing_category]
+    )
     housing_admin = factories.worker(housing, role="admin", first_name="David", last_name="Cohen")
     from accounts.models import User
 
-    network_admin = User.objects.create_superuser(email="admin@network.example", password=factories.PASSWORD,
-                                                  first_name="Net", last_name="Admin")
+    network_admin = User.objects.create_superuser(
+        email="admin@network.example", password=factories.PASSWORD, first_name="Net", last_name="Admin"
+    )
 
     def seeker(zip_code, organization=None, created_by=None):
-        return factories.SeekerFactory(organization=organization or n.site, created_by=created_by or n.referrer,
-                                       zip_code=zip_code)
+        return factories.SeekerFactory(
+            organization=organization or n.site, created_by=created_by or n.referrer, zip_code=zip_code
+        )
 
     eastlake_seeker = seeker("60601", n.other_site, n.outsider)
     made = {}
     rows = [
         # number, referrer, seeker zip, program, sent, response hours, status, reason, closed, seeker, program
         (1, n.referrer, "60640", n.program, at(2, 2, 10), 2, "got_help", "", at(2, 6, 9), "got_help", "got_help"),
-        (2, n.teammate, "60640", n.program, at(2, 3, 9), 10, "declined", "no_capacity", at(2, 3, 19), "",
-         "declined"),
-        (3, n.private_worker, "60625", n.other_program, at(2, 9, 12), 30, "not_completed", "couldnt_contact",
-         at(2, 12, 9), "got_help", "not_completed"),
+        (2, n.teammate, "60640", n.program, at(2, 3, 9), 10, "declined", "no_capacity", at(2, 3, 19), "", "declined"),
+        (
+            3,
+            n.private_worker,
+            "60625",
+            n.other_program,
+            at(2, 9, 12),
+            30,
+            "not_completed",
+            "couldnt_contact",
+            at(2, 12, 9),
+            "got_help",
+            "not_completed",
+        ),
         (4, n.referrer, "60640", rental, at(2, 10, 8), 50, "accepted", "", None, "", "accepted"),
-        (5, n.referrer, "60625", n.program, at(2, 16, 14), 100, "declined", "not_eligible", at(2, 20, 18), "",
-         "declined"),
+        (
+            5,
+            n.referrer,
+            "60625",
+            n.program,
+            at(2, 16, 14),
+            100,
+            "declined",
+            "not_eligible",
+            at(2, 20, 18),
+            "",
+            "declined",
+        ),
         (6, n.private_worker, "60640", n.program, at(2, 17, 9), None, "sent", "", None, "", ""),
-        (7, n.teammate, "60640", n.other_program, at(2, 18, 9), None, "withdrawn", "no_longer_interested",
-         at(2, 18, 15), "", ""),
-        (8, n.referrer, "60625", rental, at(2, 19, 9), None, "withdrawn", "expired_no_response", at(3, 20, 9), "",
-         ""),
+        (
+            7,
+            n.teammate,
+            "60640",
+            n.other_program,
+            at(2, 18, 9),
+            None,
+            "withdrawn",
+            "no_longer_interested",
+            at(2, 18, 15),
+            "",
+            "",
+        ),
+        (8, n.referrer, "60625", rental, at(2, 19, 9), None, "withdrawn", "expired_no_response", at(3, 20, 9), "", ""),
         (9, n.referrer, "60640", n.program, at(2, 20, 9), 1, "entered_in_error", "", at(2, 20, 11), "", ""),
         (10, n.referrer, "60640", n.program, at(1, 30, 9), 1, "got_help", "", at(2, 1, 9), "", "got_help"),
         (11, n.referrer, "60640", long_wait, at(2, 21, 9), None, "viewed", "", None, "", ""),
     ]
     for number, referrer, zip_code, program, sent, hours, status, reason, closed, seeker_word, program_word in rows:
-        made[number] = _make(n, number=number, referrer=referrer, seeker=seeker(zip_code), program=program,
-                             sent=sent, response_hours=hours, status=status, reason=reason, closed=closed,
-                             seeker_outcome=seeker_word, program_outcome=program_word)
-    made[12] = _make(n, number=12, referrer=n.outsider, seeker=eastlake_seeker, program=n.program,
-                     sent=at(2, 4, 11), response_hours=4, status="got_help", closed=at(2, 9, 11),
-                     seeker_outcome="not_completed", program_outcome="got_help")
-    made[13] = _make(n, number=13, referrer=n.outsider, seeker=eastlake_seeker, program=n.other_program,
-                     sent=at(2, 11, 11), response_hours=20, status="declined", reason="no_capacity",
-                     closed=at(2, 12, 7), program_outcome="declined")
-    made[14] = _make(n, number=14, referrer=n.outsider, seeker=eastlake_seeker, program=silent,
-                     sent=at(2, 5, 9))
-    return Figures(network=n, housing=housing, housing_admin=housing_admin, network_admin=network_admin,
-                   rental=rental, long_wait=long_wait, silent=silent, referrals=made)
+        made[number] = _make(
+            n,
+            number=number,
+            referrer=referrer,
+            seeker=seeker(zip_code),
+            program=program,
+            sent=sent,
+            response_hours=hours,
+            status=status,
+            reason=reason,
+            closed=closed,
+            seeker_outcome=seeker_word,
+            program_outcome=program_word,
+        )
+    made[12] = _make(
+        n,
+        number=12,
+        referrer=n.outsider,
+        seeker=eastlake_seeker,
+        program=n.program,
+        sent=at(2, 4, 11),
+        response_hours=4,
+        status="got_help",
+        closed=at(2, 9, 11),
+        seeker_outcome="not_completed",
+        program_outcome="got_help",
+    )
+    made[13] = _make(
+        n,
+        number=13,
+        referrer=n.outsider,
+        seeker=eastlake_seeker,
+        program=n.other_program,
+        sent=at(2, 11, 11),
+        response_hours=20,
+        status="declined",
+        reason="no_capacity",
+        closed=at(2, 12, 7),
+        program_outcome="declined",
+    )
+    made[14] = _make(n, number=14, referrer=n.outsider, seeker=eastlake_seeker, program=silent, sent=at(2, 5, 9))
+    return Figures(
+        network=n,
+        housing=housing,
+        housing_admin=housing_admin,
+        network_admin=network_admin,
+        rental=rental,
+        long_wait=long_wait,
+        silent=silent,
+        referrals=made,
+    )

@@ -17,8 +17,9 @@ def row_labels(svg: str) -> dict[str, list[tuple[float, float, str]]]:
         title = text.find(f"{SVG}title")
         if title is None:
             continue
-        labels[title.text] = [(float(span.get("x")), float(span.get("y")), span.text)
-                              for span in text.iter(f"{SVG}tspan")]
+        labels[title.text] = [
+            (float(span.get("x")), float(span.get("y")), span.text) for span in text.iter(f"{SVG}tspan")
+        ]
     return labels
 
 
@@ -27,8 +28,9 @@ TOO_LONG = "Withdrawn: Referred elsewhere to another program in the network, far
 
 
 def chart(labels):
-    return bar_chart(title="Outcomes", description="Referrals by outcome.", labels=labels,
-                     series={"Sent": [3] * len(labels)})
+    return bar_chart(
+        title="Outcomes", description="Referrals by outcome.", labels=labels, series={"Sent": [3] * len(labels)}
+    )
 
 
 def test_a_long_label_is_shown_whole_on_two_lines_that_fit_the_margin():
@@ -59,9 +61,17 @@ def test_two_line_labels_of_neighbouring_rows_do_not_overlap():
 def test_every_text_is_at_least_12_units_and_the_chart_is_drawn_at_its_own_size():
     """A chart is never scaled down to fit (it scrolls in its box), so 12 units are 12 pixels on screen."""
     for orientation in ("horizontal", "vertical"):
-        svg = ElementTree.fromstring(str(bar_chart(
-            title="Weekly", description="Referrals per week.", labels=["2026-11-02", "2026-11-09"],
-            series={"Sent": [3, 9], "Received": [1, 0]}, orientation=orientation)))
+        svg = ElementTree.fromstring(
+            str(
+                bar_chart(
+                    title="Weekly",
+                    description="Referrals per week.",
+                    labels=["2026-11-02", "2026-11-09"],
+                    series={"Sent": [3, 9], "Received": [1, 0]},
+                    orientation=orientation,
+                )
+            )
+        )
         view_box = svg.get("viewBox").split()
         assert (svg.get("width"), svg.get("height")) == (view_box[2], view_box[3])
         sizes = [float(text.get("font-size")) for text in svg.iter(f"{SVG}text")]

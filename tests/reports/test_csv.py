@@ -98,9 +98,14 @@ def test_the_csv_names_its_organization_section_and_dates(client, figures):
     client.force_login(figures.network.site_admin)
     response = client.get("/reports/weekly.csv", PERIOD)
     assert response["Content-Disposition"] == (
-        f'attachment; filename="{figures.network.site.slug}-weekly-2026-02-02-2026-02-22.csv"')
-    assert csv_rows(response) == [["Week starting", "Sent", "Received"], ["2026-02-02", "2", "0"],
-                                  ["2026-02-09", "2", "0"], ["2026-02-16", "5", "0"]]
+        f'attachment; filename="{figures.network.site.slug}-weekly-2026-02-02-2026-02-22.csv"'
+    )
+    assert csv_rows(response) == [
+        ["Week starting", "Sent", "Received"],
+        ["2026-02-02", "2", "0"],
+        ["2026-02-09", "2", "0"],
+        ["2026-02-16", "5", "0"],
+    ]
 
 
 def test_a_name_that_looks_like_a_formula_is_defused_in_the_csv(client, figures):

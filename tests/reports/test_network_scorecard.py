@@ -14,8 +14,9 @@ def scorecard(client, figures):
     client.force_login(figures.network_admin)
     response = client.get("/reports/network/", PERIOD)
     assert response.status_code == 200
-    return {table.slug: [[cell_text(cell) for cell in row] for row in table.rows]
-            for table in response.context["tables"]}
+    return {
+        table.slug: [[cell_text(cell) for cell in row] for row in table.rows] for table in response.context["tables"]
+    }
 
 
 def test_it_counts_referrals_by_category(client, figures):
@@ -69,9 +70,13 @@ def test_the_scorecard_shows_the_first_rows_of_each_table_and_the_csv_all_of_the
     response = client.get("/reports/network/", PERIOD)
     tables = {table.slug: table for table in response.context["tables"]}
     assert [[cell_text(cell) for cell in row] for row in tables["by-category-zip"].rows] == [
-        ["Food", "60601", "2", "1"], ["Food", "60625", "2", "0"]]
+        ["Food", "60601", "2", "1"],
+        ["Food", "60625", "2", "0"],
+    ]
     assert [[cell_text(cell) for cell in row] for row in tables["by-category"].rows] == [
-        ["Food", "8", "2", "2", "1"], ["Housing", "3", "0", "0", "0"]]
+        ["Food", "8", "2", "2", "1"],
+        ["Housing", "3", "0", "0", "0"],
+    ]
     assert tables["by-category"].note == "The first 2 rows: the CSV download has them all."
     assert tables["never-answer"].note == ""  # two programs: all shown
     csv = client.get("/reports/network/by-category-zip.csv", PERIOD).content.decode().splitlines()

@@ -20,8 +20,9 @@ def report(client, user, organization=None, **params):
         query["organization"] = str(organization.public_id)
     response = client.get("/reports/", query)
     assert response.status_code == 200, response.content
-    return {table.slug: [[cell_text(cell) for cell in row] for row in table.rows]
-            for table in response.context["tables"]}
+    return {
+        table.slug: [[cell_text(cell) for cell in row] for row in table.rows] for table in response.context["tables"]
+    }
 
 
 def link(referral):
@@ -63,17 +64,25 @@ def test_it_counts_the_site_referrals_per_week_response_time_and_outcome(client,
     tables = report(client, figures.network.site_admin)
     assert tables["weekly"] == [["2026-02-02", "2", "0"], ["2026-02-09", "2", "0"], ["2026-02-16", "5", "0"]]
     assert tables["response-times"] == [
-        ["Under 1 hour", "0", "0"], ["1 to 4 hours", "1", "0"], ["4 to 24 hours", "1", "0"],
-        ["1 to 3 days", "2", "0"], ["3 to 7 days", "1", "0"], ["More than 7 days", "0", "0"],
+        ["Under 1 hour", "0", "0"],
+        ["1 to 4 hours", "1", "0"],
+        ["4 to 24 hours", "1", "0"],
+        ["1 to 3 days", "2", "0"],
+        ["3 to 7 days", "1", "0"],
+        ["More than 7 days", "0", "0"],
         ["Not answered", "4", "0"],
     ]
     assert tables["outcomes"] == [
         ["Got help", "1", "0"],
-        ["Declined: Not eligible", "1", "0"], ["Declined: No capacity", "1", "0"],
-        ["Declined: Out of service area", "0", "0"], ["Declined: Other", "0", "0"],
+        ["Declined: Not eligible", "1", "0"],
+        ["Declined: No capacity", "1", "0"],
+        ["Declined: Out of service area", "0", "0"],
+        ["Declined: Other", "0", "0"],
         ["Declined: Forwarded to another program", "0", "0"],
-        ["Not completed: Couldn't contact the seeker", "1", "0"], ["Not completed: Couldn't get help", "0", "0"],
-        ["Withdrawn: No longer interested", "1", "0"], ["Withdrawn: Referred elsewhere", "0", "0"],
+        ["Not completed: Couldn't contact the seeker", "1", "0"],
+        ["Not completed: Couldn't get help", "0", "0"],
+        ["Withdrawn: No longer interested", "1", "0"],
+        ["Withdrawn: Referred elsewhere", "0", "0"],
         ["Withdrawn: Expired with no response", "1", "0"],
         ["Still open", "3", "0"],
     ]
@@ -82,12 +91,24 @@ def test_it_counts_the_site_referrals_per_week_response_time_and_outcome(client,
 def test_it_lists_the_referrals_that_need_follow_up_and_the_disagreements(client, figures):
     tables = report(client, figures.network.site_admin)
     [follow_up] = tables["follow-up"]
-    assert follow_up[:4] + follow_up[5:] == ["Sent (outbound)", "2026-02-17", "Community Food Pantry", "Priya Shah",
-                                             "72", link(figures.referrals[6])]
+    assert follow_up[:4] + follow_up[5:] == [
+        "Sent (outbound)",
+        "2026-02-17",
+        "Community Food Pantry",
+        "Priya Shah",
+        "72",
+        link(figures.referrals[6]),
+    ]
     assert float(follow_up[4]) > 24 * 270  # waiting since 17 February 2026
     assert tables["disagreements"] == [
-        ["Sent (outbound)", "2026-02-09", "Mobile Food Market", "Got help", "Not completed",
-         link(figures.referrals[3])],
+        [
+            "Sent (outbound)",
+            "2026-02-09",
+            "Mobile Food Market",
+            "Got help",
+            "Not completed",
+            link(figures.referrals[3]),
+        ],
     ]
 
 
@@ -114,26 +135,55 @@ def test_the_provider_admin_sees_inbound_figures(client, figures):
     assert tables["outbound-by-program"] == []
     assert tables["weekly"] == [["2026-02-02", "0", "3"], ["2026-02-09", "0", "2"], ["2026-02-16", "0", "3"]]
     assert tables["response-times"] == [
-        ["Under 1 hour", "0", "0"], ["1 to 4 hours", "0", "1"], ["4 to 24 hours", "0", "3"],
-        ["1 to 3 days", "0", "1"], ["3 to 7 days", "0", "1"], ["More than 7 days", "0", "0"],
+        ["Under 1 hour", "0", "0"],
+        ["1 to 4 hours", "0", "1"],
+        ["4 to 24 hours", "0", "3"],
+        ["1 to 3 days", "0", "1"],
+        ["3 to 7 days", "0", "1"],
+        ["More than 7 days", "0", "0"],
         ["Not answered", "0", "2"],
     ]
     assert [row[2] for row in tables["outcomes"]] == ["2", "1", "2", "0", "0", "0", "1", "0", "1", "0", "0", "1"]
     assert [row[0] for row in tables["follow-up"]] == ["Received (inbound)"]
     assert tables["follow-up"][0][-1] == link(figures.referrals[6])
     assert tables["disagreements"] == [
-        ["Received (inbound)", "2026-02-04", "Community Food Pantry", "Not completed", "Got help",
-         link(figures.referrals[12])],
-        ["Received (inbound)", "2026-02-09", "Mobile Food Market", "Got help", "Not completed",
-         link(figures.referrals[3])],
+        [
+            "Received (inbound)",
+            "2026-02-04",
+            "Community Food Pantry",
+            "Not completed",
+            "Got help",
+            link(figures.referrals[12]),
+        ],
+        [
+            "Received (inbound)",
+            "2026-02-09",
+            "Mobile Food Market",
+            "Got help",
+            "Not completed",
+            link(figures.referrals[3]),
+        ],
     ]
 
 
 def test_a_referral_closed_unanswered_before_its_expected_time_is_not_counted_late(client, figures):
     # Hope Housing received R4 (answered late), R8 (expired unanswered), R11 (not yet due), R14 (overdue).
     tables = report(client, figures.housing_admin)
-    assert tables["summary"][1] == ["Received (inbound)", "4", "1", "50.0", "50.0", "0.0", "0", "0", "0", "1", "3",
-                                    "0", "1"]
+    assert tables["summary"][1] == [
+        "Received (inbound)",
+        "4",
+        "1",
+        "50.0",
+        "50.0",
+        "0.0",
+        "0",
+        "0",
+        "0",
+        "1",
+        "3",
+        "0",
+        "1",
+    ]
     assert [(row[2], row[-1]) for row in tables["follow-up"]] == [("Silent Shelter", link(figures.referrals[14]))]
 
 
@@ -181,7 +231,11 @@ def test_the_page_shows_the_first_rows_of_a_long_breakdown_and_the_csv_all_of_th
     assert tables["outbound-by-team"].note == ""  # two teams: all shown
     csv = client.get("/reports/outbound-by-program.csv", PERIOD).content.decode().splitlines()
     assert [line.split(",")[0] for line in csv[1:]] == [
-        "Adult Day Care", "Community Food Pantry", "Emergency Rental Assistance", "Mobile Food Market"]
+        "Adult Day Care",
+        "Community Food Pantry",
+        "Emergency Rental Assistance",
+        "Mobile Food Market",
+    ]
 
 
 def test_the_page_lists_fewer_referrals_per_direction_than_the_csv(client, figures, monkeypatch):
@@ -190,8 +244,9 @@ def test_the_page_lists_fewer_referrals_per_direction_than_the_csv(client, figur
     response = client.get("/reports/", PERIOD)
     disagreements = {table.slug: table for table in response.context["tables"]}["disagreements"]
     assert [cell_text(row[-1]) for row in disagreements.rows] == [link(figures.referrals[12])]  # the oldest
-    assert disagreements.note == ("At most 1 per direction are listed here (the CSV download lists up to 100); "
-                                  "the summary gives the full count.")
+    assert disagreements.note == (
+        "At most 1 per direction are listed here (the CSV download lists up to 100); the summary gives the full count."
+    )
     csv = client.get("/reports/disagreements.csv", PERIOD).content.decode().splitlines()
     assert [line.rsplit(",", 1)[1] for line in csv[1:]] == [link(figures.referrals[12]), link(figures.referrals[3])]
 

@@ -1,4 +1,5 @@
 """Who may see which report."""
+
 from datetime import timedelta
 
 import pytest
@@ -86,17 +87,20 @@ def test_the_navigation_links_the_reports(client, figures):
     assert 'href="/reports/network/"' in client.get("/reports/network/").content.decode()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"start": "2026-02-30"}, "Enter the date as year-month-day"),
-    ({"end": "yesterday"}, "Enter the date as year-month-day"),
-    ({"start": "2026-03-01", "end": "2026-02-01"}, "The start date is after the end date."),
-    ({"start": "2020-01-01", "end": "2026-01-01"}, "Choose at most three years at a time."),
-    ({"start": "2999-01-01", "end": "2999-02-01"}, "Choose a date no later than"),
-    ({"end": "0001-01-05"}, "Choose a date on or after 2000-01-01."),
-    ({"start": "0001-01-01", "end": "2026-01-01"}, "Choose a date on or after 2000-01-01."),
-    ({"end": "9999-12-31"}, "Choose a date no later than"),
-    ({"start": "9999-12-31"}, "Choose a date no later than"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"start": "2026-02-30"}, "Enter the date as year-month-day"),
+        ({"end": "yesterday"}, "Enter the date as year-month-day"),
+        ({"start": "2026-03-01", "end": "2026-02-01"}, "The start date is after the end date."),
+        ({"start": "2020-01-01", "end": "2026-01-01"}, "Choose at most three years at a time."),
+        ({"start": "2999-01-01", "end": "2999-02-01"}, "Choose a date no later than"),
+        ({"end": "0001-01-05"}, "Choose a date on or after 2000-01-01."),
+        ({"start": "0001-01-01", "end": "2026-01-01"}, "Choose a date on or after 2000-01-01."),
+        ({"end": "9999-12-31"}, "Choose a date no later than"),
+        ({"start": "9999-12-31"}, "Choose a date no later than"),
+    ],
+)
 def test_bad_dates_get_a_clear_message(client, network, params, message):
     client.force_login(network.site_admin)
     response = client.get("/reports/", params)

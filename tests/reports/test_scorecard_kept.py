@@ -41,9 +41,14 @@ def view(client, figures, **params):
 
 def add_food_referral(figures):
     network = figures.network
-    _make(network, number=15, referrer=network.referrer, seeker=factories.SeekerFactory(
-        organization=network.site, created_by=network.referrer, zip_code="60640"), program=network.program,
-        sent=at(2, 10, 9))
+    _make(
+        network,
+        number=15,
+        referrer=network.referrer,
+        seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer, zip_code="60640"),
+        program=network.program,
+        sent=at(2, 10, 9),
+    )
 
 
 def test_a_second_view_reads_the_kept_figures_and_says_when_they_were_counted(client, figures):
@@ -72,8 +77,9 @@ def test_the_beat_counts_the_default_period_again(client, figures, monkeypatch):
 
 
 def test_the_beat_schedules_it_within_the_time_the_figures_are_kept(settings):
-    entries = [entry for entry in app.conf.beat_schedule.values()
-               if entry["task"] == "reports.tasks.keep_network_scorecard"]
+    entries = [
+        entry for entry in app.conf.beat_schedule.values() if entry["task"] == "reports.tasks.keep_network_scorecard"
+    ]
     assert len(entries) == 1 and entries[0]["schedule"] < settings.NETWORK_SCORECARD_SECONDS
 
 

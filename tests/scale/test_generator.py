@@ -14,22 +14,33 @@ from tests.factories import referral as make_referral
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator uses PostgreSQL COPY")
 
-TINY = Size(organizations=4, sites=3, programs=12, seekers=60, referrals=400, sharing_team_size=3,
-            private_team_size=1, hub_programs=2, bench_claimer_hubs=1)
+TINY = Size(
+    organizations=4,
+    sites=3,
+    programs=12,
+    seekers=60,
+    referrals=400,
+    sharing_team_size=3,
+    private_team_size=1,
+    hub_programs=2,
+    bench_claimer_hubs=1,
+)
 
 
 def _indexes(table):
     with connection.cursor() as cursor:
         # names and their columns (a rebuilt partial index's WHERE deparses differently, meaning the same)
-        cursor.execute("SELECT indexname, split_part(indexdef, ' WHERE ', 1) FROM pg_indexes WHERE tablename = %s",
-                       [table])
+        cursor.execute(
+            "SELECT indexname, split_part(indexdef, ' WHERE ', 1) FROM pg_indexes WHERE tablename = %s", [table]
+        )
         return set(cursor.fetchall())
 
 
 def _constraints(table):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
-                       [table])
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass", [table]
+        )
         return set(cursor.fetchall())
 
 
@@ -44,16 +55,23 @@ def summary(db):
 
 def _grants(referral):
     return (
-        set(ReferralUserObjectPermission.objects.filter(content_object=referral)
-            .values_list("user_id", "permission__codename")),
-        set(ReferralGroupObjectPermission.objects.filter(content_object=referral)
-            .values_list("group_id", "permission__codename")),
+        set(
+            ReferralUserObjectPermission.objects.filter(content_object=referral).values_list(
+                "user_id", "permission__codename"
+            )
+        ),
+        set(
+            ReferralGroupObjectPermission.objects.filter(content_object=referral).values_list(
+                "group_id", "permission__codename"
+            )
+        ),
     )
 
 
 def test_grants_are_exactly_those_the_service_gives(summary):
     referrals = Referral.objects_across_tenants.select_related(
-        "program__organization", "organization", "referred_by_team", "referred_by").order_by("id")
+        "program__organization", "organization", "referred_by_team", "referred_by"
+    ).order_by("id")
     assert referrals.count() == TINY.referrals
     for referral in referrals[::7]:
         generated = _grants(referral)
@@ -74,9 +92,11 @@ def test_the_measured_people_see_what_the_summary_says(summary):
 def test_one_open_referral_per_seeker_and_program_holds(summary):
     # the partial unique index was rebuilt, so a duplicate would have failed; check the data anyway
     with connection.cursor() as cursor:
-        cursor.execute("SELECT seeker_id, program_id FROM referrals_referral WHERE status = ANY(%s) "
-                       "GROUP BY 1, 2 HAVING COUNT(*) > 1", [["sent", "viewed", "accepted", "waitlisted",
-                                                                "in_service", "needs_client_action"]])
+        cursor.execute(
+            "SELECT seeker_id, program_id FROM referrals_referral WHERE status = ANY(%s) "
+            "GROUP BY 1, 2 HAVING COUNT(*) > 1",
+            [["sent", "viewed", "accepted", "waitlisted", "in_service", "needs_client_action"]],
+        )
         assert cursor.fetchall() == []
 
 
@@ -84,8 +104,10 @@ def test_the_services_keep_working_on_the_generated_network(summary):
     helper = get_user_model().objects.get(email=HELPER_EMAIL)
     seeker = Seeker.objects.for_organizations(helper.memberships.values("organization_id")).first()
     program = Program.objects_across_tenants.create(
-        organization=seeker.organization, name="New program after the load",
-        group=__import__("django.contrib.auth.models", fromlist=["Group"]).Group.objects.create(name="new-program"))
+        organization=seeker.organization,
+        name="New program after the load",
+        group=__import__("django.contrib.auth.models", fromlist=["Group"]).Group.objects.create(name="new-program"),
+    )
     created = make_referral(referrer=helper, seeker=seeker, program=program)
     assert created.pk > TINY.referrals
     assert Referral.objects.restrict(helper, "view:all").filter(pk=created.pk).exists()

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework import generics, serializers
 from rest_framework.test import APIRequestFactory
 
-from programs.models import Category
 from core.pagination import CappedCountPagination, CappedCountPaginator
+from programs.models import Category
 
 
 @pytest.fixture

@@ -22,8 +22,11 @@ def _counts(client, url):
 @pytest.mark.parametrize("url", ["/inbound/", "/inbound/?status=sent&urgency=urgent", "/inbound/?status=all"])
 def test_inbound_referrals_counts_only_up_to_a_cap(client, network, url):
     for _ in range(3):
-        network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer,
-                                                     team=network.sharing_team))
+        network.refer(
+            seeker=factories.SeekerFactory(
+                organization=network.site, created_by=network.referrer, team=network.sharing_team
+            )
+        )
     client.force_login(network.claimer)
     counts = _counts(client, url)
     assert counts, "the page shows how many referrals match"
@@ -31,25 +34,36 @@ def test_inbound_referrals_counts_only_up_to_a_cap(client, network, url):
         assert re.search(r"\bLIMIT \d+", sql), f"an uncapped count on {url}: {sql[:200]}"
 
 
-@pytest.mark.parametrize("role, url", [
-    ("referrer", "/api/v1/referrals/"), ("claimer", "/api/v1/referrals/?direction=inbound"),
-    ("teammate", "/api/v1/referrals/?direction=outbound"), ("site_admin", "/api/v1/referrals/?status=sent"),
-    ("referrer", "/api/v1/referrals/?program={program}"), ("referrer", "/api/v1/referrals/?page=2"),
-    ("referrer", "/api/v1/seekers/"), ("referrer", "/api/v1/seekers/{seeker}/goals/"),
-    ("referrer", "/api/v1/programs/"), ("referrer", "/api/v1/programs/?zip=60640&radius_miles=10"),
-    ("claimer", "/api/v1/referrals/{referral}/notes/"), ("claimer", "/api/v1/referrals/{referral}/history/"),
-])
+@pytest.mark.parametrize(
+    "role, url",
+    [
+        ("referrer", "/api/v1/referrals/"),
+        ("claimer", "/api/v1/referrals/?direction=inbound"),
+        ("teammate", "/api/v1/referrals/?direction=outbound"),
+        ("site_admin", "/api/v1/referrals/?status=sent"),
+        ("referrer", "/api/v1/referrals/?program={program}"),
+        ("referrer", "/api/v1/referrals/?page=2"),
+        ("referrer", "/api/v1/seekers/"),
+        ("referrer", "/api/v1/seekers/{seeker}/goals/"),
+        ("referrer", "/api/v1/programs/"),
+        ("referrer", "/api/v1/programs/?zip=60640&radius_miles=10"),
+        ("claimer", "/api/v1/referrals/{referral}/notes/"),
+        ("claimer", "/api/v1/referrals/{referral}/history/"),
+    ],
+)
 def test_api_lists_count_only_up_to_a_cap(network, role, url):
     referral = network.refer()
     for _ in range(25):  # a second page
-        network.refer(seeker=factories.SeekerFactory(organization=network.site, created_by=network.referrer,
-                                                     team=network.sharing_team))
+        network.refer(
+            seeker=factories.SeekerFactory(
+                organization=network.site, created_by=network.referrer, team=network.sharing_team
+            )
+        )
     note_add(actor=network.claimer, referral=referral, body="Called.")
     factories.GoalFactory(seeker=network.seeker)
     client = APIClient()
     client.force_authenticate(getattr(network, role))
-    url = url.format(program=network.program.public_id, seeker=network.seeker.public_id,
-                     referral=referral.public_id)
+    url = url.format(program=network.program.public_id, seeker=network.seeker.public_id, referral=referral.public_id)
     counts = _counts(client, url)
     assert counts, "the list says how many results there are"
     for sql in counts:

@@ -27,8 +27,9 @@ def _fresh_rate_limits():
 def victims(network):
     """One real object of each kind, owned by the Northside site (and the City Food Bank program)."""
     referral = network.refer(comment="Victim comment VICTIM-MARKER")
-    goal = Goal.objects_across_tenants.create(organization=network.site, seeker=network.seeker,
-                                              title="Find stable housing", created_by=network.referrer)
+    goal = Goal.objects_across_tenants.create(
+        organization=network.site, seeker=network.seeker, title="Find stable housing", created_by=network.referrer
+    )
     note = note_add(actor=network.referrer, referral=referral, body="Victim note VICTIM-MARKER")
     event = referral.events.order_by("id").first()
     record = access_record(user=network.referrer, seeker=network.seeker)
@@ -36,8 +37,9 @@ def victims(network):
     if apps.is_installed("webhooks"):
         from webhooks.services import webhook_endpoint_create
 
-        extra["webhook"] = webhook_endpoint_create(actor=network.site_admin, organization=network.site,
-                                                   url="https://hooks.example.org/referrals").public_id
+        extra["webhook"] = webhook_endpoint_create(
+            actor=network.site_admin, organization=network.site, url="https://hooks.example.org/referrals"
+        ).public_id
     network.program.categories.add(category_get_or_create(name="Food"))
     return {
         **extra,
@@ -56,7 +58,8 @@ def victims(network):
         "organization": network.site.public_id,
         "user": network.referrer.public_id,
         "claimer": network.claimer.public_id,
-        "invitation": organization_member_add(actor=network.site_admin, organization=network.site,
-                                              email=network.provider_admin.email).invitation.public_id,
+        "invitation": organization_member_add(
+            actor=network.site_admin, organization=network.site, email=network.provider_admin.email
+        ).invitation.public_id,
         "api_token": ApiToken.objects.get(token__token_key=api_token(network.referrer)[:15]).public_id,
     }

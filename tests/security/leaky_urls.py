@@ -7,7 +7,9 @@ from seekers.models import Seeker
 
 
 def leaky_profile(request, seeker_id):
-    seeker = Seeker.objects.unscoped("deliberately leaky, for the walker's own test").filter(public_id=seeker_id).first()
+    seeker = (
+        Seeker.objects.unscoped("deliberately leaky, for the walker's own test").filter(public_id=seeker_id).first()
+    )
     if seeker is None:
         raise Http404
     return HttpResponse(f"{seeker.first_name} {seeker.last_name}")

@@ -120,8 +120,9 @@ def test_marias_token_ends_when_omar_makes_her_an_admin(network, settings):
     settings.MFA_REQUIRED_FOR_ADMINS = True
     token = ask_for_token(network.referrer)["token"]
     assert works(token)
-    organization_member_set_role(actor=network.site_admin, organization=network.site, user=network.referrer,
-                                 role=Membership.Role.ADMIN)
+    organization_member_set_role(
+        actor=network.site_admin, organization=network.site, user=network.referrer, role=Membership.Role.ADMIN
+    )
     for url in (EXPORT_URL, "/api/v1/seekers/", "/api/v1/referrals/"):
         assert bearer(token).get(url).status_code == 401, url
     assert not AuthToken.objects.filter(user=network.referrer).exists()
@@ -139,8 +140,9 @@ def test_being_added_as_an_admin_of_another_organization_ends_the_tokens(network
 def test_being_made_a_worker_ends_the_tokens(network):
     token = api_token(network.site_admin, with_second_factor=True)
     membership_set(user=network.referrer, organization=network.site, role=Membership.Role.ADMIN)
-    organization_member_set_role(actor=network.referrer, organization=network.site, user=network.site_admin,
-                                 role=Membership.Role.WORKER)
+    organization_member_set_role(
+        actor=network.referrer, organization=network.site, user=network.site_admin, role=Membership.Role.WORKER
+    )
     assert not works(token)
 
 
@@ -153,8 +155,10 @@ def test_joining_another_organization_as_a_worker_keeps_the_tokens(network):
 def test_a_password_change_ends_the_tokens(network, client):
     token = api_token(network.referrer)
     client.force_login(network.referrer)
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+    )
     assert response.status_code == 302
     answer = bearer(token).get("/api/v1/referrals/")
     assert answer.status_code == 401 and "password changed" in answer.json()["detail"]
@@ -163,12 +167,18 @@ def test_a_password_change_ends_the_tokens(network, client):
 
 def test_a_password_reset_ends_the_tokens(network, client):
     token = api_token(network.referrer)
-    link = reverse("accounts:password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(network.referrer.pk)),
-                                                           default_token_generator.make_token(network.referrer)])
+    link = reverse(
+        "accounts:password_reset_confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(network.referrer.pk)),
+            default_token_generator.make_token(network.referrer),
+        ],
+    )
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a-new-long-passphrase",
-                                                    "new_password2": "a-new-long-passphrase"})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"}
+    )
     assert done.status_code == 302
     assert not works(token)
 
@@ -192,8 +202,9 @@ def test_erasure_ends_the_tokens_of_the_seekers_own_account(network):
     from accounts.models import User
     from seekers.models import Seeker
 
-    account = User.objects.create_user(email="luis@example.com", password=PASSWORD, first_name="Luis",
-                                       last_name="Hernandez")
+    account = User.objects.create_user(
+        email="luis@example.com", password=PASSWORD, first_name="Luis", last_name="Hernandez"
+    )
     Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(user=account)
     network.seeker.refresh_from_db()
     token = api_token(account)

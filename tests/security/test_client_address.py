@@ -53,11 +53,15 @@ def test_the_rule_counts_trusted_proxies_from_the_right(settings):
 
 def test_rotating_the_first_hop_gives_no_way_around_the_lockout(network):
     client = Client()
-    answers = [sign_in(client, network.referrer, "wrong", **via_proxy("203.0.113.5", forged=f"192.0.2.{n}")).status_code
-               for n in range(8)]
+    answers = [
+        sign_in(client, network.referrer, "wrong", **via_proxy("203.0.113.5", forged=f"192.0.2.{n}")).status_code
+        for n in range(8)
+    ]
     assert answers[:4] == [200] * 4 and set(answers[4:]) == {429}
     # ... and the right password, with yet another forged hop, is still paused.
-    assert sign_in(client, network.referrer, PASSWORD, **via_proxy("203.0.113.5", forged="192.0.2.99")).status_code == 429
+    assert (
+        sign_in(client, network.referrer, PASSWORD, **via_proxy("203.0.113.5", forged="192.0.2.99")).status_code == 429
+    )
 
 
 def test_two_clients_behind_one_proxy_do_not_lock_each_other_out(network):
@@ -71,23 +75,42 @@ def test_two_clients_behind_one_proxy_do_not_lock_each_other_out(network):
 def test_rate_limits_count_the_client_not_the_proxy_nor_the_forged_hop(settings, db, one_window):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in": (2, 60)}
     client = Client()
-    answers = [client.post(LOGIN, {"username": f"x{n}@example.org", "password": "x"},
-                           **via_proxy("203.0.113.5", forged=f"192.0.2.{n}")).status_code for n in range(3)]
+    answers = [
+        client.post(
+            LOGIN, {"username": f"x{n}@example.org", "password": "x"}, **via_proxy("203.0.113.5", forged=f"192.0.2.{n}")
+        ).status_code
+        for n in range(3)
+    ]
     assert answers == [200, 200, 429]
-    assert client.post(LOGIN, {"username": "y@example.org", "password": "x"},
-                       **via_proxy("198.51.100.20")).status_code == 200
+    assert (
+        client.post(LOGIN, {"username": "y@example.org", "password": "x"}, **via_proxy("198.51.100.20")).status_code
+        == 200
+    )
 
 
 def test_api_throttles_count_the_client_not_the_forged_hop(network, settings, one_window):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token": (2, 60)}
     client = Client()
-    answers = [client.post("/api/v1/auth/token/", {"email": "a@b.org", "password": "x"},
-                           content_type="application/json",
-                           **via_proxy("203.0.113.5", forged=f"192.0.2.{n}")).status_code for n in range(3)]
+    answers = [
+        client.post(
+            "/api/v1/auth/token/",
+            {"email": "a@b.org", "password": "x"},
+            content_type="application/json",
+            **via_proxy("203.0.113.5", forged=f"192.0.2.{n}"),
+        ).status_code
+        for n in range(3)
+    ]
     assert answers == [400, 400, 429]
     # Another client behind the same proxy has its own allowance.
-    assert client.post("/api/v1/auth/token/", {"email": "a@b.org", "password": "x"},
-                       content_type="application/json", **via_proxy("198.51.100.20")).status_code == 400
+    assert (
+        client.post(
+            "/api/v1/auth/token/",
+            {"email": "a@b.org", "password": "x"},
+            content_type="application/json",
+            **via_proxy("198.51.100.20"),
+        ).status_code
+        == 400
+    )
 
 
 def test_the_hsds_api_counts_per_client(db, settings, one_window):
@@ -133,8 +156,7 @@ def test_every_client_address_comes_from_the_one_function():
         text = path.read_text()
         if re.search(r"REMOTE_ADDR|HTTP_X_FORWARDED_FOR|[\"']X-Forwarded-For[\"']", text):
             offenders.append(f"{relative}: reads the client address itself")
-        if relative != Path("core/ratelimit.py") and re.search(
-                r"rest_framework\.throttling|cache\.incr\(", text):
+        if relative != Path("core/ratelimit.py") and re.search(r"rest_framework\.throttling|cache\.incr\(", text):
             offenders.append(f"{relative}: counts requests outside core.ratelimit")
     assert not offenders, offenders
 
@@ -145,7 +167,14 @@ def test_the_api_throttles_are_the_one_limiters_adapters(settings):
     classes = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
     assert classes == ["core.ratelimit.AnonRateLimitThrottle", "core.ratelimit.UserRateLimitThrottle"]
     assert not (ROOT / "privacy" / "ratelimit.py").exists()
-    assert {"sign_in", "password_reset", "mfa_verify", "email_link", "api_anon", "api_user", "api_token",
-            "hsds"} <= set(settings.RATE_LIMITS)
+    assert {
+        "sign_in",
+        "password_reset",
+        "mfa_verify",
+        "email_link",
+        "api_anon",
+        "api_user",
+        "api_token",
+        "hsds",
+    } <= set(settings.RATE_LIMITS)
     assert ratelimit.AnonRateLimitThrottle.scope == "api_anon"
-

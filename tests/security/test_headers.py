@@ -60,8 +60,11 @@ def origin_a_browser_sends(page) -> str:
 
 def post_from_page(client, path, data):
     page = client.get(path)
-    return client.post(path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, **data},
-                       HTTP_ORIGIN=origin_a_browser_sends(page))
+    return client.post(
+        path,
+        {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, **data},
+        HTTP_ORIGIN=origin_a_browser_sends(page),
+    )
 
 
 def test_a_browser_can_ask_for_a_password_reset(db):
@@ -112,9 +115,13 @@ def test_no_template_has_inline_script_style_or_event_handlers():
     offenders = []
     for path in _our_templates():
         text = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", "", path.read_text(), flags=re.DOTALL)
-        for name, pattern in [("inline <script>", INLINE_SCRIPT), ("style= attribute", INLINE_STYLE_ATTRIBUTE),
-                              ("<style> element", STYLE_ELEMENT), ("on*= handler", EVENT_HANDLER),
-                              ("javascript: URL", JAVASCRIPT_URL)]:
+        for name, pattern in [
+            ("inline <script>", INLINE_SCRIPT),
+            ("style= attribute", INLINE_STYLE_ATTRIBUTE),
+            ("<style> element", STYLE_ELEMENT),
+            ("on*= handler", EVENT_HANDLER),
+            ("javascript: URL", JAVASCRIPT_URL),
+        ]:
             if name in STYLE_CHECKS and path.is_relative_to(EMAIL_TEMPLATES):
                 continue
             if pattern.search(text):
@@ -124,27 +131,49 @@ def test_no_template_has_inline_script_style_or_event_handlers():
 
 
 # What production must name (referrals_site/settings/prod.py refuses to start without them); nothing connects.
-PRODUCTION_SERVICES = {"DATABASE_URL": "postgres://referrals@db.invalid:5432/referrals",
-                       "REDIS_URL": "redis://redis.invalid:6379/0", "SITE_URL": "https://referrals.example",
-                       "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
+PRODUCTION_SERVICES = {
+    "DATABASE_URL": "postgres://referrals@db.invalid:5432/referrals",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
+    "SITE_URL": "https://referrals.example",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
 
 
 def test_check_deploy_reports_nothing_with_production_settings():
-    env = {**os.environ, **PRODUCTION_SERVICES, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
-           "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "referrals.example",
-           "CSRF_TRUSTED_ORIGINS": "https://referrals.example"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        **PRODUCTION_SERVICES,
+        "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "referrals.example",
+        "CSRF_TRUSTED_ORIGINS": "https://referrals.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_production_settings_set_hsts_and_secure_cookies():
-    env = {**os.environ, **PRODUCTION_SERVICES, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
-           "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "referrals.example"}
-    code = ("from django.conf import settings as s; import django; django.setup();"
-            "print(s.SECURE_HSTS_SECONDS >= 31536000, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
-            " s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    env = {
+        **os.environ,
+        **PRODUCTION_SERVICES,
+        "DJANGO_SETTINGS_MODULE": "referrals_site.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "referrals.example",
+    }
+    code = (
+        "from django.conf import settings as s; import django; django.setup();"
+        "print(s.SECURE_HSTS_SECONDS >= 31536000, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.stdout.split() == ["True"] * 5, result.stderr

@@ -35,24 +35,117 @@ from .urlwalk import discover
 ROUTES = [route for route in discover() if not _is_admin(route) and not _exempt(route)]
 
 # Every query parameter and field name the app's views, forms, serializers and FHIR/HSDS readers read.
-QUERY_NAMES = ["page", "per_page", "_count", "size", "zip", "postcode", "radius", "radius_miles", "proximity", "q",
-               "search", "status", "category", "seeker", "since", "cursor", "direction", "from", "to", "tab",
-               "older_than_days", "answer", "program", "urgency", "assigned", "format", "_lastUpdated", "owner",
-               "modified_after", "taxonomy_term_id", "organization_id", "accepting", "next", "show_ineligible",
-               "forward", "referral", "show", "language"]
-FIELD_NAMES = ["body", "comment", "note", "first_name", "last_name", "date_of_birth", "zip_code", "email", "phone",
-               "preferred_language", "contact_preference", "choice", "reason", "to_status", "status", "version",
-               "expected_version", "name", "title", "goal", "assignee", "urgency", "consent_method", "program",
-               "seeker", "organization", "url", "events", "role", "team", "user", "password", "new_email",
-               "otp", "otp_token", "token", "new_password1", "new_password2", "old_password", "description",
-               "eligibility", "next_steps", "capacity_available", "capacity_maximum", "accepts_referrals",
-               "shares_outbound", "confirm", "username", "resourceType", "statusReason", "businessStatus",
-               "consent", "on_behalf_of", "on_behalf_of_program"]
+QUERY_NAMES = [
+    "page",
+    "per_page",
+    "_count",
+    "size",
+    "zip",
+    "postcode",
+    "radius",
+    "radius_miles",
+    "proximity",
+    "q",
+    "search",
+    "status",
+    "category",
+    "seeker",
+    "since",
+    "cursor",
+    "direction",
+    "from",
+    "to",
+    "tab",
+    "older_than_days",
+    "answer",
+    "program",
+    "urgency",
+    "assigned",
+    "format",
+    "_lastUpdated",
+    "owner",
+    "modified_after",
+    "taxonomy_term_id",
+    "organization_id",
+    "accepting",
+    "next",
+    "show_ineligible",
+    "forward",
+    "referral",
+    "show",
+    "language",
+]
+FIELD_NAMES = [
+    "body",
+    "comment",
+    "note",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "zip_code",
+    "email",
+    "phone",
+    "preferred_language",
+    "contact_preference",
+    "choice",
+    "reason",
+    "to_status",
+    "status",
+    "version",
+    "expected_version",
+    "name",
+    "title",
+    "goal",
+    "assignee",
+    "urgency",
+    "consent_method",
+    "program",
+    "seeker",
+    "organization",
+    "url",
+    "events",
+    "role",
+    "team",
+    "user",
+    "password",
+    "new_email",
+    "otp",
+    "otp_token",
+    "token",
+    "new_password1",
+    "new_password2",
+    "old_password",
+    "description",
+    "eligibility",
+    "next_steps",
+    "capacity_available",
+    "capacity_maximum",
+    "accepts_referrals",
+    "shares_outbound",
+    "confirm",
+    "username",
+    "resourceType",
+    "statusReason",
+    "businessStatus",
+    "consent",
+    "on_behalf_of",
+    "on_behalf_of_program",
+]
 
 # Fields that hold numbers, codes or dates: where digits of other scripts must be refused (in a text field, a
 # note or a name, "٦٠٦٤٠" is text, and kept).
-NUMBER_FIELDS = ["date_of_birth", "zip_code", "phone", "version", "expected_version", "capacity_available",
-                 "capacity_maximum", "otp", "otp_token", "token"]
+NUMBER_FIELDS = [
+    "date_of_birth",
+    "zip_code",
+    "phone",
+    "version",
+    "expected_version",
+    "capacity_available",
+    "capacity_maximum",
+    "otp",
+    "otp_token",
+    "token",
+]
 NON_ASCII_DIGITS = ["６０６４０", "٦٠٦٤٠", "²", "٣"]
 NEGATIVE = ["-1", "0", "-99999"]
 HUGE_NUMBER = "9" * 5000
@@ -83,8 +176,10 @@ JSON_BODIES = {
     "a number too large for a float": '{"version": 1e999, "capacity_available": 1e999, "radius_miles": 1e999}',
     "wrong types": json.dumps({name: {"coding": "x", "value": [None]} for name in FIELD_NAMES}),
 }
-WRONG_CONTENT_TYPES = [("text/plain", json.dumps(FORMS["non-ASCII digits"])),
-                       ("application/json", "body=x&choice=got_help")]
+WRONG_CONTENT_TYPES = [
+    ("text/plain", json.dumps(FORMS["non-ASCII digits"])),
+    ("application/json", "body=x&choice=got_help"),
+]
 JSON_DOORS = ("/api/", "/fhir/", "/hsds/")
 
 
@@ -100,8 +195,11 @@ def _tables() -> list[str]:
 
 def _snapshot(tables) -> tuple:
     """How many rows each table has and a checksum of their contents (order-free), in one query."""
-    columns = ", ".join(f"(SELECT count(*) || ':' || coalesce(sum(hashtext(t::text)::bigint), 0) "
-                        f"FROM {connection.ops.quote_name(table)} t)" for table in tables)
+    columns = ", ".join(
+        f"(SELECT count(*) || ':' || coalesce(sum(hashtext(t::text)::bigint), 0) "
+        f"FROM {connection.ops.quote_name(table)} t)"
+        for table in tables
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}")
         return tuple(cursor.fetchone())
@@ -126,8 +224,9 @@ class Walk:
             elif before is not None:
                 changed = _snapshot(self.tables) != before
                 if changed and label:
-                    self.problems.append(f"{method.upper()} {path[:120]} ({label}) answered {response.status_code} "
-                                         "and changed data")
+                    self.problems.append(
+                        f"{method.upper()} {path[:120]} ({label}) answered {response.status_code} and changed data"
+                    )
             transaction.set_rollback(True)
         return response, changed
 
@@ -150,21 +249,44 @@ class Walk:
                     self.send(client, method, path, before=check, data=form, label=f"form: {label}")
             json_door = path.startswith(JSON_DOORS)
             for label, body in JSON_BODIES.items() if json_door else [("deep nesting", JSON_BODIES["deep nesting"])]:
-                self.send(client, method, path, before=check, data=body, content_type="application/json",
-                          label=f"JSON: {label}")
+                self.send(
+                    client,
+                    method,
+                    path,
+                    before=check,
+                    data=body,
+                    content_type="application/json",
+                    label=f"JSON: {label}",
+                )
             if path.startswith("/fhir/"):
-                self.send(client, method, path, before=check, data=JSON_BODIES["wrong types"],
-                          content_type="application/fhir+json", label="FHIR JSON: wrong types")
+                self.send(
+                    client,
+                    method,
+                    path,
+                    before=check,
+                    data=JSON_BODIES["wrong types"],
+                    content_type="application/fhir+json",
+                    label="FHIR JSON: wrong types",
+                )
             for content_type, body in WRONG_CONTENT_TYPES:
-                self.send(client, method, path, before=check, data=body, content_type=content_type,
-                          label=f"wrong content type {content_type}")
+                self.send(
+                    client,
+                    method,
+                    path,
+                    before=check,
+                    data=body,
+                    content_type=content_type,
+                    label=f"wrong content type {content_type}",
+                )
 
 
 def _reads_input_anonymously(client, path) -> bool:
     """Whether an anonymous POST gets further than "sign in first" (a redirect to the sign-in page, 401/403)."""
     response = client.post(path)
-    return not (response.status_code in (401, 403) or (
-        response.status_code == 302 and "/accounts/login/" in response.get("Location", "")))
+    return not (
+        response.status_code in (401, 403)
+        or (response.status_code == 302 and "/accounts/login/" in response.get("Location", ""))
+    )
 
 
 def _path(route, values, network, referral) -> str:

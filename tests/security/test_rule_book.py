@@ -28,17 +28,29 @@ ALLOWED: dict[str, str] = {
 # Names that mean "I am working out who may do what": the membership and claim tables, the parties a person
 # plays on a referral, the grant tables and guardian's checks, the status table's party rules.
 FORBIDDEN_NAMES = {
-    "Membership": "memberships and roles", "TeamMembership": "team memberships", "ProgramClaimer": "claims",
-    "Party": "the parties of a referral", "referral_parties": "the parties of a referral",
-    "is_seeker_only": "the parties of a referral", "PERMISSION_PARTY": "grants",
-    "ReferralUserObjectPermission": "grants", "ReferralGroupObjectPermission": "grants",
-    "allowed_targets": "the status table's parties", "allowed_reasons": "the status table's parties",
-    "REOPEN_PARTIES": "the status table's parties", "is_organization_admin": "roles", "can_administer": "roles",
+    "Membership": "memberships and roles",
+    "TeamMembership": "team memberships",
+    "ProgramClaimer": "claims",
+    "Party": "the parties of a referral",
+    "referral_parties": "the parties of a referral",
+    "is_seeker_only": "the parties of a referral",
+    "PERMISSION_PARTY": "grants",
+    "ReferralUserObjectPermission": "grants",
+    "ReferralGroupObjectPermission": "grants",
+    "allowed_targets": "the status table's parties",
+    "allowed_reasons": "the status table's parties",
+    "REOPEN_PARTIES": "the status table's parties",
+    "is_organization_admin": "roles",
+    "can_administer": "roles",
     "admin_organization_ids": "roles",
 }
 FORBIDDEN_ATTRIBUTES = {
-    "is_superuser": "the network admin flag", "is_staff": "the staff flag", "has_perm": "guardian's check",
-    "has_perms": "guardian's check", "Role": "membership roles", "parties": "the parties of a referral",
+    "is_superuser": "the network admin flag",
+    "is_staff": "the staff flag",
+    "has_perm": "guardian's check",
+    "has_perms": "guardian's check",
+    "Role": "membership roles",
+    "parties": "the parties of a referral",
 }
 
 
@@ -52,8 +64,11 @@ def display_modules() -> list[Path]:
             if "migrations" in relative.parts:
                 continue
             name = path.stem
-            if (name.startswith(("views", "forms")) or name in ("serializers", "permissions", "web", "live", "context_processors")
-                    or "templatetags" in relative.parts):
+            if (
+                name.startswith(("views", "forms"))
+                or name in ("serializers", "permissions", "web", "live", "context_processors")
+                or "templatetags" in relative.parts
+            ):
                 found.append(path)
     return found
 
@@ -76,19 +91,34 @@ def permission_readings(path: Path) -> list[str]:
 def test_the_scan_covers_every_kind_of_display_module():
     names = {str(path.relative_to(ROOT)) for path in display_modules()}
     assert {"accounts", "referrals", "organization", "reports", "referrals_site"} <= set(APPS)
-    for expected in ["referrals/views.py", "referrals/views_inbound.py", "api/views.py", "api/serializers.py",
-                     "fhir_api/views.py", "referrals/templatetags/referral_display.py", "people/views.py",
-                     "organization/views.py", "accounts/context_processors.py", "reports/views.py",
-                     "notifications/views.py", "referrals/live.py", "api/permissions.py",
-                     "referrals/forms.py", "people/forms_programs.py", "security/views.py"]:
+    for expected in [
+        "referrals/views.py",
+        "referrals/views_inbound.py",
+        "api/views.py",
+        "api/serializers.py",
+        "fhir_api/views.py",
+        "referrals/templatetags/referral_display.py",
+        "people/views.py",
+        "organization/views.py",
+        "accounts/context_processors.py",
+        "reports/views.py",
+        "notifications/views.py",
+        "referrals/live.py",
+        "api/permissions.py",
+        "referrals/forms.py",
+        "people/forms_programs.py",
+        "security/views.py",
+    ]:
         assert expected in names
 
 
 @pytest.mark.parametrize("path", display_modules(), ids=lambda path: str(path.relative_to(ROOT)))
 def test_no_display_module_computes_a_permission(path):
     problems = [problem for problem in permission_readings(path) if _reading_key(path, problem) not in ALLOWED]
-    assert not problems, (f"{path.relative_to(ROOT)} works out a permission itself; ask the app's policies module "
-                          "(the rule book) instead:\n" + "\n".join(problems))
+    assert not problems, (
+        f"{path.relative_to(ROOT)} works out a permission itself; ask the app's policies module "
+        "(the rule book) instead:\n" + "\n".join(problems)
+    )
 
 
 def _reading_key(path: Path, problem: str) -> str:
@@ -112,7 +142,8 @@ def test_the_scan_catches_a_view_that_reads_roles_itself(tmp_path):
         "def page(request, referral, parties):\n"
         "    if request.user.is_superuser or Party.ADMIN in parties:\n"
         "        return Membership.objects.filter(user=request.user, role=Membership.Role.ADMIN).exists()\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     problems = "\n".join(permission_readings(view))
     for caught in ["imports Membership", "imports Party", ".is_superuser", "Party (", ".Role"]:
         assert caught in problems

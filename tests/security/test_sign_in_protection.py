@@ -3,12 +3,11 @@
 import re
 import time
 
-import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from security.services import user_deactivate
 from security.middleware import SESSION_LAST_SEEN, SESSION_STARTED
+from security.services import user_deactivate
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -42,18 +41,22 @@ def test_a_successful_sign_in_resets_the_failures(client, network):
 
 def test_sign_in_is_rate_limited_per_address(client, settings, db, one_window):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in": (3, 60)}
-    answers = [client.post(LOGIN, {"username": f"nobody{n}@example.org", "password": "x"},
-                           REMOTE_ADDR="10.9.9.9").status_code for n in range(4)]
+    answers = [
+        client.post(LOGIN, {"username": f"nobody{n}@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.9").status_code
+        for n in range(4)
+    ]
     assert answers == [200, 200, 200, 429]
     assert client.post(LOGIN, {"username": "x@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.8").status_code == 200
 
 
-def test_password_reset_is_rate_limited(client, network, mailoutbox, settings, one_window,
-                                        django_capture_on_commit_callbacks):
+def test_password_reset_is_rate_limited(
+    client, network, mailoutbox, settings, one_window, django_capture_on_commit_callbacks
+):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": (2, 900)}
     with django_capture_on_commit_callbacks(execute=True):
-        answers = [client.post("/accounts/password/reset/", {"email": network.referrer.email}).status_code
-                   for _ in range(3)]
+        answers = [
+            client.post("/accounts/password/reset/", {"email": network.referrer.email}).status_code for _ in range(3)
+        ]
     assert answers == [302, 302, 429]
     assert len(mailoutbox) == 2
 
@@ -96,9 +99,14 @@ def test_changing_the_password_ends_the_other_sessions(network):
     here, elsewhere = Client(), Client()
     here.force_login(network.referrer)
     elsewhere.force_login(network.referrer)
-    response = here.post("/accounts/password/change/", {
-        "old_password": PASSWORD, "new_password1": "a-much-longer-new-passphrase", "new_password2":
-        "a-much-longer-new-passphrase"})
+    response = here.post(
+        "/accounts/password/change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-longer-new-passphrase",
+            "new_password2": "a-much-longer-new-passphrase",
+        },
+    )
     assert response.status_code == 302
     assert here.get("/account/email/").status_code == 200
     assert elsewhere.get("/account/email/").status_code == 302
@@ -120,14 +128,16 @@ def _confirm_link(mailoutbox, address):
 
 
 def test_changing_email_asks_for_the_password_then_the_new_address_confirms(
-        client, network, mailoutbox, django_capture_on_commit_callbacks):
+    client, network, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(network.referrer)
     old_email = network.referrer.email
     response = client.post("/account/email/", {"new_email": "maria.new@example.org", "password": "wrong"})
     assert response.status_code == 400 and "password is not right" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/account/email/", {"new_email": "Maria.New@example.org", "password": PASSWORD},
-                               follow=True)
+        response = client.post(
+            "/account/email/", {"new_email": "Maria.New@example.org", "password": PASSWORD}, follow=True
+        )
     assert "a link to confirm it is on its way there" in response.content.decode()
     network.referrer.refresh_from_db()
     assert network.referrer.email == old_email  # nothing changes before the link is followed
@@ -145,8 +155,9 @@ def test_changing_email_asks_for_the_password_then_the_new_address_confirms(
     assert client.get(link)["Referrer-Policy"] == "strict-origin"
 
 
-def test_a_tampered_or_expired_email_link_changes_nothing(client, network, mailoutbox, settings,
-                                                          django_capture_on_commit_callbacks):
+def test_a_tampered_or_expired_email_link_changes_nothing(
+    client, network, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     client.force_login(network.referrer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/account/email/", {"new_email": "maria.new@example.org", "password": PASSWORD})
@@ -159,7 +170,8 @@ def test_a_tampered_or_expired_email_link_changes_nothing(client, network, mailo
 
 
 def test_the_email_change_form_does_not_tell_whether_an_address_is_taken(
-        client, network, mailoutbox, django_capture_on_commit_callbacks):
+    client, network, mailoutbox, django_capture_on_commit_callbacks
+):
     """Issue 12, item 6: the same answer for a free address and another account's; only the free one is sent
     a link, and no account changes."""
     client.force_login(network.referrer)
@@ -181,23 +193,34 @@ ADMIN_LOGIN = "/admin/login/"
 def test_the_admin_sign_in_is_rate_limited_per_address_like_the_main_one(client, settings, db, one_window):
     """Issue 12, item 3: a password spray against /admin/login/ (many accounts, one address) is stopped."""
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in": (3, 60)}
-    answers = [client.post(ADMIN_LOGIN, {"username": f"nobody{n}@example.org", "password": "x"},
-                           REMOTE_ADDR="10.9.9.9").status_code for n in range(5)]
+    answers = [
+        client.post(
+            ADMIN_LOGIN, {"username": f"nobody{n}@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.9"
+        ).status_code
+        for n in range(5)
+    ]
     assert answers == [200, 200, 200, 429, 429]
-    assert client.post(ADMIN_LOGIN, {"username": "x@example.org", "password": "x"},
-                       REMOTE_ADDR="10.9.9.8").status_code == 200
+    assert (
+        client.post(ADMIN_LOGIN, {"username": "x@example.org", "password": "x"}, REMOTE_ADDR="10.9.9.8").status_code
+        == 200
+    )
 
 
 def test_wrong_passwords_on_the_admin_sign_in_lock_the_pair_too(client, db):
     from accounts.models import User
 
-    root = User.objects.create_superuser(email="root@network.example", password=PASSWORD, first_name="R",
-                                         last_name="Oot")
+    root = User.objects.create_superuser(
+        email="root@network.example", password=PASSWORD, first_name="R", last_name="Oot"
+    )
     for _ in range(4):
-        assert client.post(ADMIN_LOGIN, {"username": root.email, "password": "wrong"},
-                           REMOTE_ADDR="10.0.0.1").status_code == 200
-    assert client.post(ADMIN_LOGIN, {"username": root.email, "password": "wrong"},
-                       REMOTE_ADDR="10.0.0.1").status_code == 429
+        assert (
+            client.post(ADMIN_LOGIN, {"username": root.email, "password": "wrong"}, REMOTE_ADDR="10.0.0.1").status_code
+            == 200
+        )
+    assert (
+        client.post(ADMIN_LOGIN, {"username": root.email, "password": "wrong"}, REMOTE_ADDR="10.0.0.1").status_code
+        == 429
+    )
     locked = client.post(ADMIN_LOGIN, {"username": root.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
     assert locked.status_code == 429 and "Sign-in paused" in locked.content.decode()
     # ... and the main sign-in counts the same failures.

@@ -57,16 +57,22 @@ REFUSED = (400, 403, 404, 405)
 
 # Parameter-name hints: which kind of object a parameter names. Anything else is tried with every kind.
 HINTS = {
-    "seeker": "seeker", "person": "seeker", "people": "seeker",
-    "inbound": "referral", "outbound": "referral",
+    "seeker": "seeker",
+    "person": "seeker",
+    "people": "seeker",
+    "inbound": "referral",
+    "outbound": "referral",
     "referral": "referral",
     "goal": "goal",
     "note": "note",
     "event": "event",
-    "program": "program", "service": "program",
+    "program": "program",
+    "service": "program",
     "team": "team",
-    "organization": "organization", "org": "organization",
-    "task": "referral", "servicerequest": "referral",  # FHIR: a Task / ServiceRequest is a referral
+    "organization": "organization",
+    "org": "organization",
+    "task": "referral",
+    "servicerequest": "referral",  # FHIR: a Task / ServiceRequest is a referral
     "patient": "seeker",  # FHIR: a Patient is a seeker
     "webhook": "webhook",
     # The HSDS API (/hsds/): the public directory's providers, places and categories.
@@ -83,10 +89,21 @@ HINT_WORDS = sorted(HINTS, key=len, reverse=True)  # "servicerequest" before "se
 # The shared directory: readable by every signed-in user (programs), and by anyone through the HSDS API
 # (programs, their providers, their places and our category taxonomy).
 PUBLIC_KINDS = {"program", "provider", "service_at_location", "taxonomy_term", "taxonomy"}
-PROTECTED_KINDS = {"seeker", "referral", "goal", "note", "event", "access_record", "webhook",
-                   "organization", "team", "user", "claimer",  # these four: organization admins only
-                   "api_token",  # its owner only
-                   "invitation"}  # the organization's admins only
+PROTECTED_KINDS = {
+    "seeker",
+    "referral",
+    "goal",
+    "note",
+    "event",
+    "access_record",
+    "webhook",
+    "organization",
+    "team",
+    "user",
+    "claimer",  # these four: organization admins only
+    "api_token",  # its owner only
+    "invitation",
+}  # the organization's admins only
 
 
 def _is_admin(route) -> bool:
@@ -106,8 +123,12 @@ def _hint(parameter) -> str | None:
 def _seeker_account(seeker):
     """The seeker's own account (pages under /my/ open for it), made once per test."""
     if seeker.user_id is None:
-        seeker.user = User.objects.create_user(email=f"own-{seeker.public_id}@example.com", password="x",
-                                               first_name=seeker.first_name, last_name=seeker.last_name)
+        seeker.user = User.objects.create_user(
+            email=f"own-{seeker.public_id}@example.com",
+            password="x",
+            first_name=seeker.first_name,
+            last_name=seeker.last_name,
+        )
         Seeker.objects_across_tenants.filter(pk=seeker.pk).update(user=seeker.user)
     return seeker.user
 
@@ -125,8 +146,11 @@ def _fingerprint():
         ReferralEvent.objects_across_tenants.count(),
         Note.objects_across_tenants.count(),
         AccessRecord.objects_across_tenants.count(),
-        sorted(Referral.objects_across_tenants.values_list("public_id", "status", "version", "comment",
-                                                          "consent_withdrawn_at", "goal_id", "assigned_to_id")),
+        sorted(
+            Referral.objects_across_tenants.values_list(
+                "public_id", "status", "version", "comment", "consent_withdrawn_at", "goal_id", "assigned_to_id"
+            )
+        ),
         sorted(Seeker.objects_across_tenants.values_list("public_id", "first_name", "last_name", "email", "phone")),
         sorted(Goal.objects_across_tenants.values_list("public_id", "title", "status")),
         # Members, roles, teams, claimers and sharing (the Organization pages change them).
@@ -220,18 +244,32 @@ def test_another_tenants_objects_are_not_found(route, network, victims):
 
 
 def check_another_tenant(route, network, victims):
-    owners = [_client(u) for u in (network.site_admin, network.referrer, network.claimer, network.provider_admin,
-                                   _seeker_account(network.seeker))]
+    owners = [
+        _client(u)
+        for u in (
+            network.site_admin,
+            network.referrer,
+            network.claimer,
+            network.provider_admin,
+            _seeker_account(network.seeker),
+        )
+    ]
     fillings = list(_fillings(route, victims))
 
     # 1. Coverage: some kind of real object must open this route for its own people, or the checks below
     # would pass for the wrong reason (a kind of object the walker does not know yet). Signed routes are
     # opened by their signature, which the walker cannot forge: their own tests cover the valid link.
     if not _is_signed(route):
-        opened = any(_rolled_back(owner, method, path).status_code not in (404, 405)
-                     for _, path in fillings for owner in owners for method in METHODS)
-        assert opened, (f"{route.label}: no known kind of object opens this route for its own tenant; add the "
-                        "kind to the victims fixture (tests/security/conftest.py) and HINTS (here)")
+        opened = any(
+            _rolled_back(owner, method, path).status_code not in (404, 405)
+            for _, path in fillings
+            for owner in owners
+            for method in METHODS
+        )
+        assert opened, (
+            f"{route.label}: no known kind of object opens this route for its own tenant; add the "
+            "kind to the victims fixture (tests/security/conftest.py) and HINTS (here)"
+        )
 
     # 2. Another tenant: the same answer as for an identifier that exists nowhere; nothing written.
     nowhere = {kind: uuid.uuid4() for kind in victims}
@@ -249,10 +287,12 @@ def check_another_tenant(route, network, victims):
                 baseline = _request(client, method, baseline_path)
                 assert answer.status_code in REFUSED, (
                     f"{route.label}: {outsider.short_name} of another tenant got {answer.status_code} "
-                    f"on {method.upper()} {path} ({', '.join(sorted(used))})")
+                    f"on {method.upper()} {path} ({', '.join(sorted(used))})"
+                )
                 assert answer.status_code == baseline.status_code, (
                     f"{route.label}: {method.upper()} answers {answer.status_code} for another tenant's "
-                    f"{', '.join(sorted(used))} but {baseline.status_code} for one that does not exist")
+                    f"{', '.join(sorted(used))} but {baseline.status_code} for one that does not exist"
+                )
                 assert b"VICTIM-MARKER" not in answer.content
     assert _fingerprint() == before, f"{route.label}: another tenant's request changed data"
 
@@ -267,17 +307,20 @@ def check_same_tenant_without_right(route, network, victims):
     nowhere = {kind: uuid.uuid4() for kind in victims}
     for user in (network.private_worker, network.other_claimer):
         client = _client(user)
-        for (used, path), (_, baseline_path) in zip(_fillings(route, victims, PROTECTED_KINDS),
-                                                   _fillings(route, nowhere, PROTECTED_KINDS)):
+        for (used, path), (_, baseline_path) in zip(
+            _fillings(route, victims, PROTECTED_KINDS), _fillings(route, nowhere, PROTECTED_KINDS)
+        ):
             if not used & PROTECTED_KINDS:
                 continue
             for method in METHODS:
                 answer = _request(client, method, path)
                 assert answer.status_code in (403, 404, 405) or (
                     answer.status_code in REFUSED
-                    and answer.status_code == _request(client, method, baseline_path).status_code), (
+                    and answer.status_code == _request(client, method, baseline_path).status_code
+                ), (
                     f"{route.label}: {user.short_name} (same network, no right) got {answer.status_code} "
-                    f"on {method.upper()} {path} ({', '.join(sorted(used))})")
+                    f"on {method.upper()} {path} ({', '.join(sorted(used))})"
+                )
                 assert b"VICTIM-MARKER" not in answer.content
     assert _fingerprint() == before, f"{route.label}: a request without the right changed data"
 
@@ -324,8 +367,15 @@ def test_exempt_routes_are_closed_in_production_settings(route, network, victims
 
 def test_the_admin_sends_non_staff_to_its_sign_in(network, victims):
     client = _client(network.site_admin)  # an organization admin is not a network admin
-    admin_routes = [r for r in ROUTES if _is_admin(r) and not r.problems and r.name and r.name != "logout"
-                    and not r.name.endswith(("login", "jsi18n"))]
+    admin_routes = [
+        r
+        for r in ROUTES
+        if _is_admin(r)
+        and not r.problems
+        and r.name
+        and r.name != "logout"
+        and not r.name.endswith(("login", "jsi18n"))
+    ]
     assert admin_routes
     for route in admin_routes:
         path = route.build({p.name: "1" for p in route.parameters})

@@ -121,8 +121,9 @@ def test_workers_may_skip_two_factor(enforced, network):
 
 
 def test_the_django_admin_requires_two_factor_for_superusers(enforced, db):
-    admin = User.objects.create_superuser(email="root@network.example", password=PASSWORD, first_name="R",
-                                          last_name="Oot")
+    admin = User.objects.create_superuser(
+        email="root@network.example", password=PASSWORD, first_name="R", last_name="Oot"
+    )
     client = Client()
     client.force_login(admin)
     response = client.get("/admin/")
@@ -150,7 +151,9 @@ def test_api_requests_of_an_unverified_session_are_refused_not_redirected(networ
 def test_a_session_let_in_without_a_second_factor_loses_that_when_made_a_superuser(enforced, network):
     """Issue 12, item 3: the allowance is given for the roles of the moment; new roles decide again."""
     client = Client()
-    assert client.post("/accounts/login/", {"username": network.referrer.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": network.referrer.email, "password": PASSWORD}).status_code == 302
+    )
     assert client.get("/account/email/").status_code == 200
     # A network admin ticks "superuser" (and "staff") in the Django admin.
     User.objects.filter(pk=network.referrer.pk).update(is_superuser=True, is_staff=True)

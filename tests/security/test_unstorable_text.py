@@ -20,12 +20,19 @@ def test_a_nul_in_an_email_link_choice_is_refused_and_nothing_is_written(network
     assert referral.status == "sent"
 
 
-@pytest.mark.parametrize("path, answer", [
-    ("/people/?q=a%00b", "text/plain"), ("/programs/?q=%00", "text/plain"),
-    ("/api/v1/programs/?q=%00", "application/json"), ("/api/v1/referrals/?status=%00", "application/json"),
-    ("/hsds/services/%00", "application/json"), ("/hsds/services?taxonomy_term_id=%00", "application/json"),
-    ("/fhir/Task?status=%00", "application/fhir+json"), ("/fhir/Task/%00", "application/fhir+json"),
-])
+@pytest.mark.parametrize(
+    "path, answer",
+    [
+        ("/people/?q=a%00b", "text/plain"),
+        ("/programs/?q=%00", "text/plain"),
+        ("/api/v1/programs/?q=%00", "application/json"),
+        ("/api/v1/referrals/?status=%00", "application/json"),
+        ("/hsds/services/%00", "application/json"),
+        ("/hsds/services?taxonomy_term_id=%00", "application/json"),
+        ("/fhir/Task?status=%00", "application/fhir+json"),
+        ("/fhir/Task/%00", "application/fhir+json"),
+    ],
+)
 def test_a_nul_in_a_path_or_query_is_a_clear_400(network, path, answer):
     client = Client(raise_request_exception=False)
     client.force_login(network.referrer)

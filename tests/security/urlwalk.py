@@ -88,7 +88,7 @@ def _fill(piece, values: dict) -> str:
     while index < len(regex):
         if regex.startswith("(?P<", index):
             name_end = regex.index(">", index)
-            name = regex[index + 4:name_end]
+            name = regex[index + 4 : name_end]
             depth, cursor = 1, name_end + 1
             while depth:
                 if regex[cursor] == "\\":
@@ -122,11 +122,18 @@ def discover(urlconf=None) -> list[Route]:
     def walk(patterns, pieces, namespaces):
         for entry in patterns:
             if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, [*pieces, entry.pattern],
-                     [*namespaces, entry.namespace] if entry.namespace else namespaces)
+                walk(
+                    entry.url_patterns,
+                    [*pieces, entry.pattern],
+                    [*namespaces, entry.namespace] if entry.namespace else namespaces,
+                )
             elif isinstance(entry, URLPattern):
-                route = Route(pieces=[*pieces, entry.pattern], name=entry.name or "", namespaces=namespaces,
-                              callback=entry.callback)
+                route = Route(
+                    pieces=[*pieces, entry.pattern],
+                    name=entry.name or "",
+                    namespaces=namespaces,
+                    callback=entry.callback,
+                )
                 for piece in route.pieces:
                     if isinstance(piece, RoutePattern):
                         for name, converter in piece.converters.items():
@@ -138,13 +145,15 @@ def discover(urlconf=None) -> list[Route]:
                         route.problems.append(f"unknown pattern type {type(piece).__name__}")
                 template = route.template
                 for parameter in route.parameters:
-                    found = re.search(rf"(?:<(?:[^>:]+:)?{re.escape(parameter.name)}>|\(\?P<{re.escape(parameter.name)}>)",
-                                      template)
+                    found = re.search(
+                        rf"(?:<(?:[^>:]+:)?{re.escape(parameter.name)}>|\(\?P<{re.escape(parameter.name)}>)", template
+                    )
                     if found:
-                        before = [seg for seg in re.split(r"[/\\.]", template[:found.start()]) if seg]
+                        before = [seg for seg in re.split(r"[/\\.]", template[: found.start()]) if seg]
                         parameter.segment = re.sub(r"[^a-z-]", "", before[-1].lower()) if before else ""
-                leftover = re.sub(r"\(\?P<[^>]+>", "", "".join(str(p._regex) for p in route.pieces
-                                                              if isinstance(p, RegexPattern)))
+                leftover = re.sub(
+                    r"\(\?P<[^>]+>", "", "".join(str(p._regex) for p in route.pieces if isinstance(p, RegexPattern))
+                )
                 if re.search(r"(?<!\\)[*+|\[]|\((?!\?P)", leftover):
                     route.problems.append("regex with unnamed groups or alternatives: cannot build its URL")
                 routes.append(route)

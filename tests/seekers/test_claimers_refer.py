@@ -14,8 +14,16 @@ from referrals.services import note_add
 from seekers.models import Seeker
 from tests import factories
 
-PERSON = {"first_name": "Rosa", "last_name": "Martinez", "date_of_birth": "", "zip_code": "60640",
-          "email": "rosa@example.com", "phone": "", "preferred_language": "es", "contact_preference": "email"}
+PERSON = {
+    "first_name": "Rosa",
+    "last_name": "Martinez",
+    "date_of_birth": "",
+    "zip_code": "60640",
+    "email": "rosa@example.com",
+    "phone": "",
+    "preferred_language": "es",
+    "contact_preference": "email",
+}
 
 
 @pytest.fixture
@@ -42,8 +50,14 @@ def _add_rosa(client):
 
 
 def _connect(client, program, seeker, **fields):
-    data = {"comment": "Behind on rent.", "urgency": "routine", "consent": "on", "consent_method": "verbal",
-            "goal": "", **fields}
+    data = {
+        "comment": "Behind on rent.",
+        "urgency": "routine",
+        "consent": "on",
+        "consent_method": "verbal",
+        "goal": "",
+        **fields,
+    }
     return client.post(f"{reverse('programs:connect', args=[program.public_id])}?seeker={seeker.public_id}", data)
 
 
@@ -109,8 +123,9 @@ def test_without_the_sharing_switch_the_program_s_other_claimers_do_not_see_it(c
     assert client.get(reverse("referrals:detail", args=[referral.public_id])).status_code == 404
 
 
-def test_referring_on_behalf_of_a_program_one_does_not_claim_is_refused_and_keeps_the_form(client, network, sam,
-                                                                                          housing):
+def test_referring_on_behalf_of_a_program_one_does_not_claim_is_refused_and_keeps_the_form(
+    client, network, sam, housing
+):
     client.force_login(sam)
     rosa = _add_rosa(client)
     not_mine = factories.ProgramFactory(organization=network.provider, name="SNAP Enrollment Help")
@@ -132,8 +147,11 @@ def test_the_api_creates_a_referral_on_behalf_of_a_program(client, network, sam,
 
     api = APIClient()
     api.force_authenticate(sam)
-    created = api.post("/api/v1/seekers/", {"first_name": "Rosa", "last_name": "Martinez", "email": "rosa@example.com",
-                                            "zip_code": "60640"}, format="json")
+    created = api.post(
+        "/api/v1/seekers/",
+        {"first_name": "Rosa", "last_name": "Martinez", "email": "rosa@example.com", "zip_code": "60640"},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     rosa_id = created.json()["id"]
     body = {"seeker": rosa_id, "program": str(housing.public_id), "consent": True, "consent_method": "verbal"}
@@ -141,8 +159,9 @@ def test_the_api_creates_a_referral_on_behalf_of_a_program(client, network, sam,
     assert refused.status_code == 400
     assert refused.json()["on_behalf_of_program"] == ["You can only refer on behalf of a program you claim."]
     assert not Referral.objects.unscoped("test").filter(seeker__public_id=rosa_id).exists()
-    response = api.post("/api/v1/referrals/", {**body, "on_behalf_of_program": str(network.other_program.public_id)},
-                        format="json")
+    response = api.post(
+        "/api/v1/referrals/", {**body, "on_behalf_of_program": str(network.other_program.public_id)}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["on_behalf_of_program"]["name"] == "Mobile Food Market"
     mine = api.post("/api/v1/referrals/", {**body, "program": str(network.program.public_id)}, format="json")

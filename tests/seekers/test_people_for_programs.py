@@ -32,15 +32,17 @@ def luis(network):
     """Luis, with contact details, a birth date and a goal at the site that helps him."""
     seeker = network.seeker
     type(seeker).objects_across_tenants.filter(pk=seeker.pk).update(
-        email="luis@example.com", phone="3125550142", date_of_birth=date(1961, 3, 14), preferred_language="es")
+        email="luis@example.com", phone="3125550142", date_of_birth=date(1961, 3, 14), preferred_language="es"
+    )
     seeker.refresh_from_db()
     factories.GoalFactory(seeker=seeker, title="Find stable housing GOAL-MARKER")
     return seeker
 
 
 def _someone(network, first_name, last_name, **fields):
-    return factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name=first_name,
-                                   last_name=last_name, **fields)
+    return factories.SeekerFactory(
+        organization=network.site, created_by=network.referrer, first_name=first_name, last_name=last_name, **fields
+    )
 
 
 # --- People I'm Helping ------------------------------------------------------------------------------------
@@ -53,8 +55,7 @@ def test_a_claimer_lists_the_people_referred_to_their_programs_open_first_then_r
     network.refer()
     network.refer(seeker=ann)
     closed = network.refer(seeker=bo)
-    services.referral_change_status(actor=network.claimer, referral=closed, to_status="declined",
-                                    reason="no_capacity")
+    services.referral_change_status(actor=network.claimer, referral=closed, to_status="declined", reason="no_capacity")
     network.refer(seeker=cy, program=network.other_program)  # not a program Sam works
     Referral.objects.unscoped("test").filter(seeker=ann).update(updated_at=timezone.now() - timedelta(days=3))
     client.force_login(network.claimer)
@@ -166,8 +167,17 @@ def test_a_claimer_sees_the_inbound_referrals_section_and_only_what_it_shares(cl
     assert list(response.context["inbound"]) == [mine]
     assert "Community Food Pantry" in html and "Needs groceries for four." in html and "Called him on Monday." in html
     assert "luis@example.com" in html and "312-555-0142" in html and "Español" in html
-    for hidden in ("Mobile Food Market", "OTHER-REFERRAL-MARKER", "OTHER-NOTE-MARKER", "GOAL-MARKER", "1961",
-                   "Date of birth", "Navigation history", "Start a referral", "Edit"):
+    for hidden in (
+        "Mobile Food Market",
+        "OTHER-REFERRAL-MARKER",
+        "OTHER-NOTE-MARKER",
+        "GOAL-MARKER",
+        "1961",
+        "Date of birth",
+        "Navigation history",
+        "Start a referral",
+        "Edit",
+    ):
         assert hidden not in html, hidden
     assert AccessRecord.objects.for_organization(network.site).filter(user=network.claimer, seeker=luis).exists()
 
@@ -177,7 +187,9 @@ def test_consent_withdrawn_leaves_the_name_only(client, network, luis):
     services.referral_withdraw_consent(actor=network.referrer, referral=referral)
     client.force_login(network.claimer)
     html = client.get(profile_url(luis)).content.decode()
-    assert "Luis Hernandez" in html and "Only the name is shared: consent to share contact details was withdrawn" in html
+    assert (
+        "Luis Hernandez" in html and "Only the name is shared: consent to share contact details was withdrawn" in html
+    )
     for hidden in ("luis@example.com", "555-0142", "Español", "60640"):
         assert hidden not in html, hidden
 
@@ -201,8 +213,13 @@ def test_the_claimer_works_the_referral_in_place(client, network, luis):
     assert "GOAL-MARKER" not in html
     referral.refresh_from_db()
     assert referral.status == "viewed"  # the claimer's first look
-    assert client.post(reverse("referrals:status", args=[referral.public_id]),
-                       {"to_status": "accepted", "version": referral.version}).status_code == 302
+    assert (
+        client.post(
+            reverse("referrals:status", args=[referral.public_id]),
+            {"to_status": "accepted", "version": referral.version},
+        ).status_code
+        == 302
+    )
     referral.refresh_from_db()
     assert referral.status == "accepted"
     history = client.get(url).content.decode()
@@ -237,8 +254,7 @@ def test_a_claimer_cannot_edit_the_profile_or_read_its_navigation_history(client
     assert luis.first_name == "Luis"
 
 
-def test_the_received_profile_queries_do_not_grow_with_referrals(client, network, luis,
-                                                                 django_assert_max_num_queries):
+def test_the_received_profile_queries_do_not_grow_with_referrals(client, network, luis, django_assert_max_num_queries):
     network.refer()
     client.force_login(network.claimer)
     with CaptureQueriesContext(connection) as few:

@@ -11,17 +11,26 @@ def _reload(seeker):
 
 
 def _edit(network, **changes):
-    return {"first_name": "Luis", "last_name": "Hernandez", "date_of_birth": "", "zip_code": "60640",
-            "email": "luis@example.com", "phone": "", "preferred_language": "en", "contact_preference": "email",
-            **changes}
+    return {
+        "first_name": "Luis",
+        "last_name": "Hernandez",
+        "date_of_birth": "",
+        "zip_code": "60640",
+        "email": "luis@example.com",
+        "phone": "",
+        "preferred_language": "en",
+        "contact_preference": "email",
+        **changes,
+    }
 
 
 @pytest.mark.parametrize("typed", ["111-111-1111", "000 000 0000", "312-CALL-NOW", "555-0142"])
 def test_the_form_refuses_a_number_nobody_has_and_keeps_what_was_typed(client, network, typed):
     client.force_login(network.referrer)
     before = _reload(network.seeker).phone
-    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]),
-                           _edit(network, phone=typed, last_name="Kept"))
+    response = client.post(
+        reverse("seekers:edit", args=[network.seeker.public_id]), _edit(network, phone=typed, last_name="Kept")
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert f'value="{typed}"' in html and 'value="Kept"' in html
@@ -36,12 +45,15 @@ def test_a_flagged_number_shows_on_the_profile_until_a_helper_fixes_it(client, n
     assert "Check this number" in html and "ask at the desk" in html
 
     # Saving the profile as it is refuses the old text (it is not a number) ...
-    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]), _edit(network, phone="ask at the desk"))
+    response = client.post(
+        reverse("seekers:edit", args=[network.seeker.public_id]), _edit(network, phone="ask at the desk")
+    )
     assert response.status_code == 400
     assert _reload(network.seeker).phone_needs_check
     # ... and a real number clears the flag.
-    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]),
-                           _edit(network, phone="(312) 555-0142"))
+    response = client.post(
+        reverse("seekers:edit", args=[network.seeker.public_id]), _edit(network, phone="(312) 555-0142")
+    )
     assert response.status_code == 302
     seeker = _reload(network.seeker)
     assert (seeker.phone, seeker.phone_needs_check) == ("+13125550142", False)
@@ -61,12 +73,19 @@ def test_the_migration_rewrites_real_numbers_and_flags_the_rest(network):
     try:
         executor.loader.build_graph()
         old = executor.loader.project_state(before).apps.get_model("seekers", "Seeker")
-        typed = {"(773) 555-1000": "+17735551000", "3125550142": "+13125550142", "+44 20 7946 0958": "+442079460958",
-                 "111-111-1111": "111-111-1111", "front desk": "front desk", "": ""}
+        typed = {
+            "(773) 555-1000": "+17735551000",
+            "3125550142": "+13125550142",
+            "+44 20 7946 0958": "+442079460958",
+            "111-111-1111": "111-111-1111",
+            "front desk": "front desk",
+            "": "",
+        }
         ids = {}
         for number in typed:
-            ids[number] = old._default_manager.create(organization_id=network.seeker.organization_id,
-                                                      first_name="Old", phone=number).pk
+            ids[number] = old._default_manager.create(
+                organization_id=network.seeker.organization_id, first_name="Old", phone=number
+            ).pk
 
         executor = MigrationExecutor(connection)
         executor.migrate(after)

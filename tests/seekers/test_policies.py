@@ -13,14 +13,14 @@ from seekers.services import seeker_update
 # person -> (helps Luis: sees and changes the profile and its goals, sees who looked at him (an admin of his
 # organization), uses People I'm Helping)
 TABLE = {
-    "referrer": (True, False, True),        # created the profile
-    "teammate": (True, False, True),        # the profile's team shares
+    "referrer": (True, False, True),  # created the profile
+    "teammate": (True, False, True),  # the profile's team shares
     "private_worker": (False, False, True),  # same site, a team that does not share
     "site_admin": (True, True, True),
-    "claimer": (False, False, False),       # claims a program, member of no organization (the program's own
-                                            # list is the referrals rule book's: receives_referrals)
+    "claimer": (False, False, False),  # claims a program, member of no organization (the program's own
+    # list is the referrals rule book's: receives_referrals)
     "provider_admin": (False, False, True),  # a provider's people: those its members add to refer on
-    "outsider": (False, False, True),       # a worker at another site
+    "outsider": (False, False, True),  # a worker at another site
     "outsider_admin": (False, False, True),
 }
 

@@ -22,7 +22,7 @@ def test_the_profile_opens_with_the_referral_in_place(client, network):
     html = response.content.decode()
     assert "<html" in html and 'id="referral-panel"' in html
     assert f'data-live-referral="{referral.public_id}"' in html and "Open the full page" in html
-    assert f'<h1>{network.seeker.full_name}</h1>' in html or network.seeker.full_name in html
+    assert f"<h1>{network.seeker.full_name}</h1>" in html or network.seeker.full_name in html
     panel = client.get(address(network.seeker, referral), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in panel and f'data-live-referral="{referral.public_id}"' in panel
 
@@ -31,8 +31,10 @@ def test_the_list_links_push_the_referral_s_own_address(client, network):
     referral = network.refer()
     client.force_login(network.referrer)
     html = client.get(reverse("seekers:profile", args=[network.seeker.public_id])).content.decode()
-    assert f'href="{address(network.seeker, referral)}" hx-get="{address(network.seeker, referral)}" ' \
-           'hx-push-url="true"' in html
+    assert (
+        f'href="{address(network.seeker, referral)}" hx-get="{address(network.seeker, referral)}" '
+        'hx-push-url="true"' in html
+    )
 
 
 def test_another_person_s_referral_or_another_tenant_is_404(client, network):

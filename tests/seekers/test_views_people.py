@@ -61,8 +61,9 @@ def test_claimers_without_a_site_see_the_people_referred_to_their_programs(clien
 def test_rows_show_open_referral_count_and_last_activity(client, network):
     network.refer()
     closed = network.refer(program=network.other_program)
-    referral_change_status(actor=network.referrer, referral=closed, to_status="withdrawn",
-                           reason="no_longer_interested")
+    referral_change_status(
+        actor=network.referrer, referral=closed, to_status="withdrawn", reason="no_longer_interested"
+    )
     client.force_login(network.referrer)
     response = client.get(URL)
     row = response.context["page"].object_list[0]
@@ -75,8 +76,15 @@ def test_rows_show_open_referral_count_and_last_activity(client, network):
 def test_search_by_name_email_phone_or_zip(client, network, query):
     seeker = network.seeker
     type(seeker).objects_across_tenants.filter(pk=seeker.pk).update(email="luis@example.com", phone="3125550142")
-    factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name="Ann",
-                            last_name="Other", zip_code="60601", email="ann@example.com", phone="7735559999")
+    factories.SeekerFactory(
+        organization=network.site,
+        created_by=network.referrer,
+        first_name="Ann",
+        last_name="Other",
+        zip_code="60601",
+        email="ann@example.com",
+        phone="7735559999",
+    )
     client.force_login(network.referrer)
     assert names(client.get(URL, {"q": query})) == ["Luis Hernandez"]
 
@@ -150,11 +158,19 @@ def test_queries_do_not_grow_with_rows(client, network, django_assert_max_num_qu
 def test_add_person_creates_a_profile_for_the_helper_s_site(client, network):
     client.force_login(network.referrer)
     assert client.get(reverse("seekers:create")).status_code == 200
-    response = client.post(reverse("seekers:create"), {
-        "first_name": "Rosa", "last_name": "Martinez", "date_of_birth": "1980-02-03", "zip_code": "60623",
-        "email": "Rosa@Example.com", "phone": "(312) 555-0199", "preferred_language": "es",
-        "contact_preference": "phone",
-    })
+    response = client.post(
+        reverse("seekers:create"),
+        {
+            "first_name": "Rosa",
+            "last_name": "Martinez",
+            "date_of_birth": "1980-02-03",
+            "zip_code": "60623",
+            "email": "Rosa@Example.com",
+            "phone": "(312) 555-0199",
+            "preferred_language": "es",
+            "contact_preference": "phone",
+        },
+    )
     from seekers.models import Seeker
 
     rosa = Seeker.objects.restrict(network.referrer, "view").get(first_name="Rosa")
@@ -170,10 +186,18 @@ def test_add_person_creates_a_profile_for_the_helper_s_site(client, network):
 
 def test_add_person_with_bad_input_shows_messages_and_creates_nothing(client, network):
     client.force_login(network.referrer)
-    response = client.post(reverse("seekers:create"), {
-        "first_name": "Rosa", "zip_code": "6062", "email": "not-an-email", "phone": "555",
-        "date_of_birth": "2999-01-01", "preferred_language": "es", "contact_preference": "phone",
-    })
+    response = client.post(
+        reverse("seekers:create"),
+        {
+            "first_name": "Rosa",
+            "zip_code": "6062",
+            "email": "not-an-email",
+            "phone": "555",
+            "date_of_birth": "2999-01-01",
+            "preferred_language": "es",
+            "contact_preference": "phone",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Enter a five-digit zip code" in html
@@ -199,8 +223,9 @@ def test_a_status_change_or_a_note_moves_the_person_to_the_top(client, network):
 
     from referrals.services import note_add
 
-    other = factories.SeekerFactory(organization=network.site, created_by=network.referrer, first_name="Ann",
-                                    last_name="Other")
+    other = factories.SeekerFactory(
+        organization=network.site, created_by=network.referrer, first_name="Ann", last_name="Other"
+    )
     older = network.refer()
     newer = network.refer(seeker=other)
     Seeker = type(other)
@@ -209,8 +234,7 @@ def test_a_status_change_or_a_note_moves_the_person_to_the_top(client, network):
     Seeker.objects_across_tenants.filter(pk=other.pk).update(last_activity_at=long_ago + timedelta(days=1))
     client.force_login(network.referrer)
     assert names(client.get(URL)) == ["Ann Other", "Luis Hernandez"]
-    referral_change_status(actor=network.referrer, referral=older, to_status="withdrawn",
-                           reason="no_longer_interested")
+    referral_change_status(actor=network.referrer, referral=older, to_status="withdrawn", reason="no_longer_interested")
     assert names(client.get(URL)) == ["Luis Hernandez", "Ann Other"]
     note_add(actor=network.referrer, referral=newer, body="Called her back.")
     response = client.get(URL)

@@ -80,11 +80,19 @@ def test_inbound_section_lists_referrals_to_programs_the_user_claims(client, net
 def test_edit_saves_valid_personal_information(client, network):
     client.force_login(network.referrer)
     url = reverse("seekers:edit", args=[network.seeker.public_id])
-    response = client.post(url, {
-        "first_name": "Luis", "last_name": "Hernández", "date_of_birth": "1990-05-01", "zip_code": "60623",
-        "email": "luis@example.com", "phone": "312.555.0142", "preferred_language": "es",
-        "contact_preference": "text",
-    })
+    response = client.post(
+        url,
+        {
+            "first_name": "Luis",
+            "last_name": "Hernández",
+            "date_of_birth": "1990-05-01",
+            "zip_code": "60623",
+            "email": "luis@example.com",
+            "phone": "312.555.0142",
+            "preferred_language": "es",
+            "contact_preference": "text",
+        },
+    )
     assert response.status_code == 302
     network.seeker.refresh_from_db()
     assert network.seeker.last_name == "Hernández"
@@ -95,10 +103,20 @@ def test_edit_saves_valid_personal_information(client, network):
 
 def test_a_well_formed_zip_code_we_cannot_place_is_kept_with_a_warning(client, network):
     client.force_login(network.referrer)
-    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]), {
-        "first_name": "Luis", "last_name": "Hernandez", "date_of_birth": "", "zip_code": "99999",
-        "email": "luis@example.com", "phone": "", "preferred_language": "en", "contact_preference": "email",
-    }, follow=True)
+    response = client.post(
+        reverse("seekers:edit", args=[network.seeker.public_id]),
+        {
+            "first_name": "Luis",
+            "last_name": "Hernandez",
+            "date_of_birth": "",
+            "zip_code": "99999",
+            "email": "luis@example.com",
+            "phone": "",
+            "preferred_language": "en",
+            "contact_preference": "email",
+        },
+        follow=True,
+    )
     network.seeker.refresh_from_db()
     assert network.seeker.zip_code == "99999"
     html = response.content.decode()
@@ -108,29 +126,51 @@ def test_a_well_formed_zip_code_we_cannot_place_is_kept_with_a_warning(client, n
 
 def test_a_zip_code_we_can_place_gets_no_warning(client, network):
     client.force_login(network.referrer)
-    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]), {
-        "first_name": "Luis", "last_name": "Hernandez", "date_of_birth": "", "zip_code": "60623",
-        "email": "luis@example.com", "phone": "", "preferred_language": "en", "contact_preference": "email",
-    }, follow=True)
+    response = client.post(
+        reverse("seekers:edit", args=[network.seeker.public_id]),
+        {
+            "first_name": "Luis",
+            "last_name": "Hernandez",
+            "date_of_birth": "",
+            "zip_code": "60623",
+            "email": "luis@example.com",
+            "phone": "",
+            "preferred_language": "en",
+            "contact_preference": "email",
+        },
+        follow=True,
+    )
     assert "Personal information saved." in response.content.decode()
     assert "no map location" not in response.content.decode()
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("zip_code", "606401", "Enter a five-digit zip code"),
-    ("zip_code", "abcde", "Enter a five-digit zip code"),
-    ("email", "luis@", "Enter a valid email address"),
-    ("phone", "call me", "only digits"),
-    ("phone", "12345", "ten-digit phone number"),
-    ("date_of_birth", "2999-01-01", "cannot be in the future"),
-    ("date_of_birth", "1850-01-01", "Check the year"),
-    ("date_of_birth", "31/31/1990", "Enter a valid date"),
-    ("first_name", "   ", "Enter a first name"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("zip_code", "606401", "Enter a five-digit zip code"),
+        ("zip_code", "abcde", "Enter a five-digit zip code"),
+        ("email", "luis@", "Enter a valid email address"),
+        ("phone", "call me", "only digits"),
+        ("phone", "12345", "ten-digit phone number"),
+        ("date_of_birth", "2999-01-01", "cannot be in the future"),
+        ("date_of_birth", "1850-01-01", "Check the year"),
+        ("date_of_birth", "31/31/1990", "Enter a valid date"),
+        ("first_name", "   ", "Enter a first name"),
+    ],
+)
 def test_edit_with_invalid_input_changes_nothing(client, network, field, value, message):
     client.force_login(network.referrer)
-    data = {"first_name": "Changed", "last_name": "Name", "date_of_birth": "", "zip_code": "60601",
-            "email": "", "phone": "", "preferred_language": "en", "contact_preference": "email", field: value}
+    data = {
+        "first_name": "Changed",
+        "last_name": "Name",
+        "date_of_birth": "",
+        "zip_code": "60601",
+        "email": "",
+        "phone": "",
+        "preferred_language": "en",
+        "contact_preference": "email",
+        field: value,
+    }
     response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]), data)
     assert response.status_code == 400
     assert message in html_lib.unescape(response.content.decode())
@@ -141,8 +181,10 @@ def test_edit_with_invalid_input_changes_nothing(client, network, field, value, 
 
 def test_another_tenant_cannot_edit(client, network):
     client.force_login(network.outsider)
-    response = client.post(reverse("seekers:edit", args=[network.seeker.public_id]),
-                           {"first_name": "Hacked", "preferred_language": "en", "contact_preference": "email"})
+    response = client.post(
+        reverse("seekers:edit", args=[network.seeker.public_id]),
+        {"first_name": "Hacked", "preferred_language": "en", "contact_preference": "email"},
+    )
     assert response.status_code == 404
     network.seeker.refresh_from_db()
     assert network.seeker.first_name == "Luis"
@@ -150,7 +192,8 @@ def test_another_tenant_cannot_edit(client, network):
 
 def test_names_are_escaped(client, network):
     type(network.seeker).objects_across_tenants.filter(pk=network.seeker.pk).update(
-        last_name="<script>alert(1)</script>")
+        last_name="<script>alert(1)</script>"
+    )
     client.force_login(network.referrer)
     html = client.get(profile_url(network.seeker)).content.decode()
     assert "<script>alert(1)</script>" not in html

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from referrals_site.urls import handler403, handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401
+from referrals_site.urls import handler403, handler404, handler500  # noqa: F401
+from referrals_site.urls import urlpatterns as site_urlpatterns
 
 
 def fail(request):

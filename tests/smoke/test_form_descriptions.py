@@ -15,16 +15,19 @@ def missing_descriptions(html: str) -> list[str]:
     return sorted(named - ids)
 
 
-@pytest.mark.parametrize("who, path", [
-    ("referrer", "/people/new/"),
-    ("referrer", "/people/{seeker}/edit/"),
-    ("referrer", "/programs/{program}/connect/?seeker={seeker}"),
-    ("referrer", "/accounts/password/change/"),
-    ("referrer", "/account/email/"),
-    ("claimer", "/programs/{program}/manage/"),
-    ("site_admin", "/settings/webhooks/"),
-    (None, "/accounts/password/reset/"),
-])
+@pytest.mark.parametrize(
+    "who, path",
+    [
+        ("referrer", "/people/new/"),
+        ("referrer", "/people/{seeker}/edit/"),
+        ("referrer", "/programs/{program}/connect/?seeker={seeker}"),
+        ("referrer", "/accounts/password/change/"),
+        ("referrer", "/account/email/"),
+        ("claimer", "/programs/{program}/manage/"),
+        ("site_admin", "/settings/webhooks/"),
+        (None, "/accounts/password/reset/"),
+    ],
+)
 def test_every_description_an_input_names_is_on_the_page(network, client, who, path):
     if who:
         client.force_login(getattr(network, who))

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCRIPT = r'''
+SCRIPT = r"""
 import django
 django.setup()
 from django.test import Client
@@ -43,10 +43,10 @@ for path in ["/reports/", "/people/"]:
     check("omar@northside.example", path)
 check("admin@network.example", "/reports/network/")
 print("\n".join(failures) or "ALL OK")
-'''
+"""
 
 
-WRITERS = r'''
+WRITERS = r"""
 import threading
 import django
 django.setup()
@@ -81,7 +81,7 @@ for thread in threads:
     thread.join()
 print("errors:", errors[:3])
 print("added:", Note.objects.unscoped("count").count() - before, "of", THREADS * EACH)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +89,14 @@ def make_run(tmp_path_factory):
     """Runs Python as `make run` does (development settings, a fresh SQLite file, no Redis) on the seeded
     demo network."""
     database = tmp_path_factory.mktemp("make-run") / "db.sqlite3"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev",
-           "DATABASE_URL": f"sqlite:///{database}",
-           # Admins are sent to two-factor enrolment first; that flow has its own tests.
-           "MFA_REQUIRED_FOR_ADMINS": "false",
-           "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev",
+        "DATABASE_URL": f"sqlite:///{database}",
+        # Admins are sent to two-factor enrolment first; that flow has its own tests.
+        "MFA_REQUIRED_FOR_ADMINS": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
     env.pop("REDIS_URL", None)
 
     def run(*args):
@@ -122,17 +125,27 @@ def test_people_writing_at_the_same_moment_are_all_saved_on_the_sqlite_default(m
 
 
 def test_make_run_on_another_port_serves_there_and_email_links_follow():
-    dry_run = subprocess.run(["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True,
-                             timeout=60)
+    dry_run = subprocess.run(["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert "runserver 127.0.0.1:8001" in dry_run.stdout
 
     def site_url(**extra):
-        env = {**{k: v for k, v in os.environ.items() if k not in ("PORT", "SITE_URL")},
-               "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev", **extra}
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in ("PORT", "SITE_URL")},
+            "DJANGO_SETTINGS_MODULE": "referrals_site.settings.dev",
+            **extra,
+        }
         return subprocess.run(
-            [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-                                   "print(settings.SITE_URL)"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60).stdout.strip()
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
 
     assert site_url(PORT="8001") == "http://127.0.0.1:8001"
     assert site_url() == "http://127.0.0.1:8000"

@@ -3,6 +3,8 @@ import pytest
 from seekers.models import Seeker
 from sms import backends
 
+from .twilio_standin import twilio  # noqa: F401  (the stand-in Twilio server, a fixture of these tests)
+
 
 @pytest.fixture(autouse=True)
 def text_outbox():
@@ -23,7 +25,8 @@ def texting(network, committed):
     """The network, whose seeker asked for text messages at a mobile number; ``refer`` commits (its texts are
     delivered, eagerly, as the worker would)."""
     Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(
-        contact_preference=Seeker.ContactPreference.TEXT, phone="+13125550142")
+        contact_preference=Seeker.ContactPreference.TEXT, phone="+13125550142"
+    )
     network.seeker.refresh_from_db()
     refer = network.refer
 

@@ -30,13 +30,23 @@ def post(client, path, fields, *, token=TOKEN, signature=None):
     url = f"https://referrals.example.org{path}"
     if signature is None:
         signature = RequestValidator(token).compute_signature(url, fields)
-    return client.post(path, urlencode(fields), content_type="application/x-www-form-urlencoded",
-                       HTTP_X_TWILIO_SIGNATURE=signature, HTTP_HOST="internal-proxy:8000")
+    return client.post(
+        path,
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+        HTTP_HOST="internal-proxy:8000",
+    )
 
 
 def reply(client, body, *, number=NUMBER):
-    fields = {"MessageSid": f"SM{next(_sid):032d}", "AccountSid": "AC" + "0" * 32, "From": number,
-              "To": "+13125550100", "Body": body}
+    fields = {
+        "MessageSid": f"SM{next(_sid):032d}",
+        "AccountSid": "AC" + "0" * 32,
+        "From": number,
+        "To": "+13125550100",
+        "Body": body,
+    }
     return post(client, "/sms/inbound/", fields)
 
 
@@ -56,8 +66,11 @@ def replies_sent():
 @pytest.mark.parametrize("signature", ["", "not-a-signature", "forged"])
 def test_an_unsigned_or_forged_reply_is_refused_and_changes_nothing(client, accepted, signature):
     fields = {"MessageSid": "SM1", "From": NUMBER, "Body": "1"}
-    forged = RequestValidator("another-token").compute_signature("https://referrals.example.org/sms/inbound/",
-                                                                 fields) if signature == "forged" else signature
+    forged = (
+        RequestValidator("another-token").compute_signature("https://referrals.example.org/sms/inbound/", fields)
+        if signature == "forged"
+        else signature
+    )
     response = post(client, "/sms/inbound/", fields, signature=forged)
     assert response.status_code == 403
     accepted.refresh_from_db()
@@ -69,8 +82,16 @@ def test_without_an_auth_token_nothing_is_accepted(client, accepted, settings):
     assert post(client, "/sms/inbound/", {"From": NUMBER, "Body": "1"}, token="").status_code == 403
 
 
-@pytest.mark.parametrize("body,status", [("1", "got_help"), (" 2 ", "not_completed"), ("3", "withdrawn"),
-                                         ("Recibí ayuda!", "got_help"), ("ya no me interesa", "withdrawn")])
+@pytest.mark.parametrize(
+    "body,status",
+    [
+        ("1", "got_help"),
+        (" 2 ", "not_completed"),
+        ("3", "withdrawn"),
+        ("Recibí ayuda!", "got_help"),
+        ("ya no me interesa", "withdrawn"),
+    ],
+)
 def test_a_reply_answers_the_most_recent_referral_awaiting_an_answer(client, accepted, committed, body, status):
     with committed():
         response = reply(client, body)
@@ -158,8 +179,9 @@ def test_the_profile_shows_that_the_person_replied_stop(client, accepted, commit
 @pytest.mark.parametrize("status", ["undelivered", "failed"])
 def test_an_undelivered_report_marks_the_text_and_shows_on_the_profile(client, accepted, status):
     row = TextMessage.objects.filter(kind=TextMessage.Kind.REFERRAL_CONFIRMATION).get()
-    response = post(client, "/sms/status/", {"MessageSid": row.provider_id, "MessageStatus": status,
-                                             "ErrorCode": "30006"})
+    response = post(
+        client, "/sms/status/", {"MessageSid": row.provider_id, "MessageStatus": status, "ErrorCode": "30006"}
+    )
     assert response.status_code == 204
     row.refresh_from_db()
     assert (row.provider_status, row.provider_error_code) == (status, "30006")
@@ -171,8 +193,9 @@ def test_an_undelivered_report_marks_the_text_and_shows_on_the_profile(client, a
 
 def test_a_forged_status_report_changes_nothing(client, accepted):
     row = TextMessage.objects.filter(kind=TextMessage.Kind.REFERRAL_CONFIRMATION).get()
-    response = post(client, "/sms/status/", {"MessageSid": row.provider_id, "MessageStatus": "failed"},
-                    signature="forged")
+    response = post(
+        client, "/sms/status/", {"MessageSid": row.provider_id, "MessageStatus": "failed"}, signature="forged"
+    )
     assert response.status_code == 403
     row.refresh_from_db()
     assert row.provider_status == ""

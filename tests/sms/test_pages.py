@@ -8,8 +8,9 @@ from seekers.models import Seeker
 
 
 def _prefer(network, preference):
-    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(contact_preference=preference,
-                                                                       phone="+13125550142")
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(
+        contact_preference=preference, phone="+13125550142"
+    )
     network.seeker.refresh_from_db()
 
 

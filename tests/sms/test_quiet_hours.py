@@ -1,7 +1,7 @@
 """Quiet hours (issue 14 item 4): no text between 21:00 and 08:00 where the seeker lives, by zip code; the text
 waits in the outbox until 08:00 there, without spending an attempt."""
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from seekers.models import Seeker
 from sms import quiet
 from sms.models import TextMessage
 
-UTC = dt_timezone.utc
+UTC = UTC
 
 
 @pytest.fixture
@@ -28,13 +28,16 @@ def test_a_zip_code_gives_its_time_zone_offline():
     assert timezone_for("00000") is None and timezone_for("") is None and timezone_for("abc") is None
 
 
-@pytest.mark.parametrize("utc,zone,expected", [
-    (datetime(2026, 12, 7, 3, 30, tzinfo=UTC), "America/Chicago", datetime(2026, 12, 7, 8, 0)),  # 21:30 there
-    (datetime(2026, 12, 7, 13, 59, tzinfo=UTC), "America/Chicago", datetime(2026, 12, 7, 8, 0)),  # 07:59
-    (datetime(2026, 12, 7, 14, 0, tzinfo=UTC), "America/Chicago", None),  # 08:00: allowed
-    (datetime(2026, 12, 8, 2, 59, tzinfo=UTC), "America/Chicago", None),  # 20:59: allowed
-    (datetime(2026, 12, 7, 3, 30, tzinfo=UTC), "Pacific/Honolulu", None),  # 17:30 in Honolulu
-])
+@pytest.mark.parametrize(
+    "utc,zone,expected",
+    [
+        (datetime(2026, 12, 7, 3, 30, tzinfo=UTC), "America/Chicago", datetime(2026, 12, 7, 8, 0)),  # 21:30 there
+        (datetime(2026, 12, 7, 13, 59, tzinfo=UTC), "America/Chicago", datetime(2026, 12, 7, 8, 0)),  # 07:59
+        (datetime(2026, 12, 7, 14, 0, tzinfo=UTC), "America/Chicago", None),  # 08:00: allowed
+        (datetime(2026, 12, 8, 2, 59, tzinfo=UTC), "America/Chicago", None),  # 20:59: allowed
+        (datetime(2026, 12, 7, 3, 30, tzinfo=UTC), "Pacific/Honolulu", None),  # 17:30 in Honolulu
+    ],
+)
 def test_quiet_hours_end_at_eight_local_time(quiet_hours, utc, zone, expected):
     until = quiet.quiet_until(ZoneInfo(zone), now=utc)
     if expected is None:

@@ -73,8 +73,9 @@ def test_only_those_who_chose_email_are_emailed(network, preference, committed):
     assert network.seeker.email not in [to for message in mail.outbox for to in message.to]
 
 
-@pytest.mark.parametrize("fields", [{"phone": "111-111-1111", "phone_needs_check": True},
-                                    {"phone": "+442079460958"}])  # a landline abroad
+@pytest.mark.parametrize(
+    "fields", [{"phone": "111-111-1111", "phone_needs_check": True}, {"phone": "+442079460958"}]
+)  # a landline abroad
 def test_a_number_that_cannot_take_texts_is_never_texted(texting, text_outbox, fields):
     Seeker.objects_across_tenants.filter(pk=texting.seeker.pk).update(**fields)
     texting.seeker.refresh_from_db()
@@ -119,7 +120,9 @@ def test_each_text_has_its_own_code_for_one_referral_and_one_recipient(texting, 
     assert sorted(links.values()) == sorted([(first.pk, texting.seeker.pk), (second.pk, texting.seeker.pk)])
 
 
-def test_a_text_whose_recipient_stopped_taking_texts_is_not_sent(texting, text_outbox, django_capture_on_commit_callbacks):
+def test_a_text_whose_recipient_stopped_taking_texts_is_not_sent(
+    texting, text_outbox, django_capture_on_commit_callbacks
+):
     from unittest import mock
 
     with mock.patch("core.tasks.deliver_outbox_row.delay_on_commit"):
@@ -133,12 +136,24 @@ def test_a_text_whose_recipient_stopped_taking_texts_is_not_sent(texting, text_o
 
 def test_erasure_scrubs_the_texts_and_their_links(texting, text_outbox):
     referral = texting.refer()
-    outbox.erase_person(Person(seeker_id=texting.seeker.pk, organization_id=texting.site.pk,
-                               referral_ids=(referral.pk,), phones=("+13125550142",)))
+    outbox.erase_person(
+        Person(
+            seeker_id=texting.seeker.pk,
+            organization_id=texting.site.pk,
+            referral_ids=(referral.pk,),
+            phones=("+13125550142",),
+        )
+    )
     from core import erasure
 
-    erasure.erase_copies(Person(seeker_id=texting.seeker.pk, organization_id=texting.site.pk,
-                                referral_ids=(referral.pk,), phones=("+13125550142",)))
+    erasure.erase_copies(
+        Person(
+            seeker_id=texting.seeker.pk,
+            organization_id=texting.site.pk,
+            referral_ids=(referral.pk,),
+            phones=("+13125550142",),
+        )
+    )
     row = TextMessage.objects.get()
     assert (row.body, row.to_number) == ("", "")
     assert not ShortLink.objects.exists()

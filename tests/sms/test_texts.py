@@ -25,13 +25,26 @@ def test_another_script_needs_ucs2_and_70_units():
     assert texts.count("🙂").length == 2  # outside the BMP: two UTF-16 units
 
 
-@pytest.mark.parametrize("program", ["Community Food Pantry", "A" * 300, "Продовольственный банк " * 5,
-                                     "Despensa de alimentos de la comunidad del barrio norte y sur " * 3])
+@pytest.mark.parametrize(
+    "program",
+    [
+        "Community Food Pantry",
+        "A" * 300,
+        "Продовольственный банк " * 5,
+        "Despensa de alimentos de la comunidad del barrio norte y sur " * 3,
+    ],
+)
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("kind", ["referral_confirmation", "status_changed", "follow_up"])
 def test_every_text_is_one_message_and_ends_with_its_whole_link(kind, language, program):
-    counted = texts.seeker_text(kind, language=language, link=LINK, program=program, expected="within 2 days",
-                                status="The program is working with you")
+    counted = texts.seeker_text(
+        kind,
+        language=language,
+        link=LINK,
+        program=program,
+        expected="within 2 days",
+        status="The program is working with you",
+    )
     assert counted.fits, counted
     assert counted.text.endswith(LINK)
     assert counted.length <= (160 if counted.encoding == "gsm7" else 70)

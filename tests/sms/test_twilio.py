@@ -6,10 +6,7 @@ from unittest import mock
 import pytest
 
 from core import outbox
-from seekers.models import Seeker
 from sms.models import TextMessage
-
-from .twilio_standin import twilio  # noqa: F401  (fixture)
 
 
 def _queued_text(texting):
@@ -50,8 +47,9 @@ def test_twilio_failing_twice_then_accepting_sends_one_text(texting, twilio):
     assert len(twilio.sent()) == 1
 
 
-@pytest.mark.parametrize("code,words", [(21614, "not a mobile number"), (21211, "not a valid number"),
-                                        (21610, "replied STOP")])
+@pytest.mark.parametrize(
+    "code,words", [(21614, "not a mobile number"), (21211, "not a valid number"), (21610, "replied STOP")]
+)
 def test_a_landline_or_invalid_number_fails_at_once_and_shows_on_the_profile(texting, twilio, client, code, words):
     twilio.answers = [(400, code)]
     row = _queued_text(texting)

@@ -37,8 +37,12 @@ class TwilioStandIn:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {key: values[0] for key, values in parse_qs(self.rfile.read(length).decode()).items()}
-                record = {"path": self.path, "form": form, "auth": self.headers.get("Authorization", ""),
-                          "answered": None}
+                record = {
+                    "path": self.path,
+                    "form": form,
+                    "auth": self.headers.get("Authorization", ""),
+                    "answered": None,
+                }
                 with standin.lock:
                     standin.requests.append(record)
                     answer = standin.answers.pop(0) if standin.answers else None
@@ -49,13 +53,22 @@ class TwilioStandIn:
                     return  # the connection is dropped: the worker that sent it is dead
                 if answer is None:
                     status = 201
-                    payload = {"sid": f"SM{uuid.uuid4().hex}", "status": "queued", "to": form.get("To"),
-                               "from": form.get("From"), "body": form.get("Body"),
-                               "messaging_service_sid": form.get("MessagingServiceSid")}
+                    payload = {
+                        "sid": f"SM{uuid.uuid4().hex}",
+                        "status": "queued",
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "body": form.get("Body"),
+                        "messaging_service_sid": form.get("MessagingServiceSid"),
+                    }
                 else:
                     status, code = answer
-                    payload = {"code": code, "message": f"Simulated error {code}", "status": status,
-                               "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+                    payload = {
+                        "code": code,
+                        "message": f"Simulated error {code}",
+                        "status": status,
+                        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                    }
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -86,8 +99,11 @@ class TwilioStandIn:
         self.server.server_close()
 
 
-TWILIO_SETTINGS = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "test-auth-token",
-                   "TWILIO_FROM_NUMBER": "+13125550100"}
+TWILIO_SETTINGS = {
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "test-auth-token",
+    "TWILIO_FROM_NUMBER": "+13125550100",
+}
 
 
 @pytest.fixture

@@ -90,12 +90,15 @@ def test_a_tampered_body_does_not_verify(network, receiver, endpoint, django_cap
     assert not verify("another secret", request["body"], request["headers"]["X-Referral-Signature"])
 
 
-def test_both_sides_get_the_event_and_other_tenants_nothing(network, receiver, endpoint,
-                                                            django_capture_on_commit_callbacks):
-    site_endpoint = webhook_endpoint_create(actor=network.site_admin, organization=network.site,
-                                            url=receiver.url + "?site")
-    outsider_endpoint = webhook_endpoint_create(actor=network.outsider_admin, organization=network.other_site,
-                                                url=receiver.url + "?outsider")
+def test_both_sides_get_the_event_and_other_tenants_nothing(
+    network, receiver, endpoint, django_capture_on_commit_callbacks
+):
+    site_endpoint = webhook_endpoint_create(
+        actor=network.site_admin, organization=network.site, url=receiver.url + "?site"
+    )
+    outsider_endpoint = webhook_endpoint_create(
+        actor=network.outsider_admin, organization=network.other_site, url=receiver.url + "?outsider"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         network.refer()
     by_endpoint = {endpoint.pk: 0, site_endpoint.pk: 0, outsider_endpoint.pk: 0}
@@ -109,7 +112,8 @@ def test_both_sides_get_the_event_and_other_tenants_nothing(network, receiver, e
 
 
 def test_a_failing_receiver_is_retried_until_it_answers_and_nothing_is_lost(
-        network, receiver, endpoint, django_capture_on_commit_callbacks):
+    network, receiver, endpoint, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         referral = network.refer()
     receiver.requests.clear()
@@ -152,7 +156,8 @@ def test_an_unreachable_receiver_is_retried(network, receiver, endpoint, django_
 
 
 def test_after_the_last_attempt_a_delivery_is_kept_as_failed_and_can_be_sent_again(
-        network, receiver, endpoint, settings, django_capture_on_commit_callbacks):
+    network, receiver, endpoint, settings, django_capture_on_commit_callbacks
+):
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     receiver.answers = [500] * 4
     with django_capture_on_commit_callbacks(execute=True):
@@ -202,7 +207,8 @@ def test_a_change_that_rolls_back_leaves_no_delivery(network, receiver, endpoint
 
 
 def test_a_switched_off_endpoint_holds_its_events_until_switched_on(
-        network, receiver, endpoint, django_capture_on_commit_callbacks):
+    network, receiver, endpoint, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         referral = network.refer()
     webhook_endpoint_set_active(actor=network.provider_admin, endpoint=endpoint, active=False)
@@ -222,12 +228,14 @@ def test_a_switched_off_endpoint_holds_its_events_until_switched_on(
 
 # --- Standard Webhooks: a receiver verifies our deliveries with the reference library ------------------------
 
+
 def _standard_headers(request) -> dict:
     return {name.lower(): value for name, value in request["headers"].items()}
 
 
-def test_a_real_delivery_verifies_with_the_standardwebhooks_library(network, receiver, endpoint,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_real_delivery_verifies_with_the_standardwebhooks_library(
+    network, receiver, endpoint, django_capture_on_commit_callbacks
+):
     from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
     assert endpoint.secret.startswith("whsec_")
@@ -242,14 +250,18 @@ def test_a_real_delivery_verifies_with_the_standardwebhooks_library(network, rec
     with pytest.raises(WebhookVerificationError):  # a changed body
         Webhook(endpoint.secret).verify(body.replace(b'"routine"', b'"urgent"'), headers)
     with pytest.raises(WebhookVerificationError):  # another endpoint's secret
-        Webhook(webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                        url=receiver.url + "?other").secret).verify(body, headers)
+        Webhook(
+            webhook_endpoint_create(
+                actor=network.provider_admin, organization=network.provider, url=receiver.url + "?other"
+            ).secret
+        ).verify(body, headers)
     with pytest.raises(WebhookVerificationError):  # a replay an hour later: the timestamp is signed
         Webhook(endpoint.secret).verify(body, {**headers, "webhook-timestamp": str(int(time.time()) - 3600)})
 
 
-def test_every_attempt_of_an_event_has_the_same_webhook_id(network, receiver, endpoint,
-                                                           django_capture_on_commit_callbacks):
+def test_every_attempt_of_an_event_has_the_same_webhook_id(
+    network, receiver, endpoint, django_capture_on_commit_callbacks
+):
     from standardwebhooks.webhooks import Webhook
 
     receiver.answers = [500]
@@ -265,8 +277,9 @@ def test_every_attempt_of_an_event_has_the_same_webhook_id(network, receiver, en
         Webhook(endpoint.secret).verify(request["body"], _standard_headers(request))
 
 
-def test_secrets_made_before_standard_webhooks_keep_working(network, receiver, endpoint,
-                                                            django_capture_on_commit_callbacks):
+def test_secrets_made_before_standard_webhooks_keep_working(
+    network, receiver, endpoint, django_capture_on_commit_callbacks
+):
     """The migration turns an old hex secret into a whsec_ secret with the same key: receivers that check the
     deprecated header with the old secret still verify, and the library verifies with the new form."""
     import importlib
@@ -291,6 +304,7 @@ def test_secrets_made_before_standard_webhooks_keep_working(network, receiver, e
 
 # --- The address that was checked is the address connected to ------------------------------------------------
 
+
 class _Dns:
     """A resolver whose answer changes after the first question (DNS rebinding)."""
 
@@ -307,8 +321,9 @@ class _Dns:
 
 def test_a_dns_answer_that_changes_after_the_check_does_not_reach_the_inside(network, monkeypatch, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
-    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                       url="https://hooks.partner.example/referrals")
+    endpoint = webhook_endpoint_create(
+        actor=network.provider_admin, organization=network.provider, url="https://hooks.partner.example/referrals"
+    )
     dns = _Dns("93.184.216.34", "127.0.0.1")
     connected = []
 
@@ -325,15 +340,26 @@ def test_a_dns_answer_that_changes_after_the_check_does_not_reach_the_inside(net
     assert dns.questions == ["hooks.partner.example"]
 
 
-@pytest.mark.parametrize("address", ["::ffff:10.0.0.1", "64:ff9b::a00:1", "64:ff9b::7f00:1", "2002:a00:1::1",
-                                     "2002:7f00:1::", "64:ff9b:1::a00:1", "2001:0:4136:e378:8000:63bf:f5ff:fffe"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::ffff:10.0.0.1",
+        "64:ff9b::a00:1",
+        "64:ff9b::7f00:1",
+        "2002:a00:1::1",
+        "2002:7f00:1::",
+        "64:ff9b:1::a00:1",
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+    ],
+)
 def test_ipv6_addresses_that_embed_a_private_ipv4_address_are_refused(address, network, monkeypatch, settings):
     from webhooks.validators import is_private_address
 
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     assert is_private_address(address)
-    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                       url="https://hooks.partner.example/referrals")
+    endpoint = webhook_endpoint_create(
+        actor=network.provider_admin, organization=network.provider, url="https://hooks.partner.example/referrals"
+    )
     monkeypatch.setattr(socket, "getaddrinfo", _Dns(address))
     network.refer()
     delivery = deliveries().filter(endpoint=endpoint).first()
@@ -350,12 +376,16 @@ def test_public_addresses_are_not_refused(address):
 
 
 def test_the_host_name_is_used_for_tls_and_host_while_connecting_to_the_checked_address(
-        network, receiver, monkeypatch, django_capture_on_commit_callbacks):
+    network, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
     """The receiver's certificate names hooks.partner.test; the delivery connects to the address that name was
     resolved to (127.0.0.1 here) and still checks the certificate against the name and sends it as Host."""
     port = receiver.server.server_address[1]
-    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                       url=f"https://hooks.partner.test:{port}/hooks/referrals")
+    endpoint = webhook_endpoint_create(
+        actor=network.provider_admin,
+        organization=network.provider,
+        url=f"https://hooks.partner.test:{port}/hooks/referrals",
+    )
     monkeypatch.setattr(socket, "getaddrinfo", _Dns("127.0.0.1"))
     with django_capture_on_commit_callbacks(execute=True):
         network.refer()

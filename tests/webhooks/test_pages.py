@@ -16,15 +16,18 @@ def endpoints():
     return WebhookEndpoint.objects.unscoped("tests look at every row")
 
 
-@pytest.mark.parametrize("url, code", [
-    ("http://partner.example/hook", "https_only"),
-    ("https://user:pass@partner.example/hook", "credentials"),
-    ("https://127.0.0.1/hook", "private"),
-    ("https://10.1.2.3/hook", "private"),
-    ("https://[::1]/hook", "private"),
-    ("https://localhost/hook", "private"),
-    ("https://169.254.169.254/latest/meta-data", "private"),
-])
+@pytest.mark.parametrize(
+    "url, code",
+    [
+        ("http://partner.example/hook", "https_only"),
+        ("https://user:pass@partner.example/hook", "credentials"),
+        ("https://127.0.0.1/hook", "private"),
+        ("https://10.1.2.3/hook", "private"),
+        ("https://[::1]/hook", "private"),
+        ("https://localhost/hook", "private"),
+        ("https://169.254.169.254/latest/meta-data", "private"),
+    ],
+)
 def test_only_public_https_addresses(url, code):
     with pytest.raises(ValidationError) as error:
         validate_webhook_url(url)
@@ -41,13 +44,22 @@ def test_an_organization_admin_registers_an_endpoint(client, network):
     page = client.get(URL)
     assert page.status_code == 200
     assert b'<label for="id_url">' in page.content
-    response = client.post(URL, {"organization": str(network.provider.public_id),
-                                 "url": "https://hooks.foodbank.example/referrals", "description": "Case system"})
+    response = client.post(
+        URL,
+        {
+            "organization": str(network.provider.public_id),
+            "url": "https://hooks.foodbank.example/referrals",
+            "description": "Case system",
+        },
+    )
     endpoint = endpoints().get()
     assert response.status_code == 302
     assert response["Location"] == f"{URL}{endpoint.public_id}/"
-    assert (endpoint.organization, endpoint.created_by, endpoint.active) == (network.provider,
-                                                                           network.provider_admin, True)
+    assert (endpoint.organization, endpoint.created_by, endpoint.active) == (
+        network.provider,
+        network.provider_admin,
+        True,
+    )
     detail = client.get(response["Location"])
     assert endpoint.secret.encode() in detail.content
     assert b"hooks.foodbank.example" in client.get(URL).content
@@ -55,8 +67,9 @@ def test_an_organization_admin_registers_an_endpoint(client, network):
 
 def test_an_http_address_is_refused_with_a_message(client, network):
     client.force_login(network.provider_admin)
-    response = client.post(URL, {"organization": str(network.provider.public_id),
-                                 "url": "http://hooks.foodbank.example/referrals"})
+    response = client.post(
+        URL, {"organization": str(network.provider.public_id), "url": "http://hooks.foodbank.example/referrals"}
+    )
     assert response.status_code == 200
     assert b"must start with https://" in response.content
     assert not endpoints().exists()
@@ -64,8 +77,7 @@ def test_an_http_address_is_refused_with_a_message(client, network):
 
 def test_the_organization_comes_from_the_admins_own_memberships(client, network):
     client.force_login(network.provider_admin)
-    response = client.post(URL, {"organization": str(network.other_site.public_id),
-                                 "url": "https://hooks.example/x"})
+    response = client.post(URL, {"organization": str(network.other_site.public_id), "url": "https://hooks.example/x"})
     assert response.status_code == 200
     assert not endpoints().exists()
 
@@ -79,8 +91,9 @@ def test_workers_and_claimers_have_no_webhook_page(client, network):
 
 
 def test_another_organizations_endpoint_is_404(client, network):
-    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                       url="https://hooks.foodbank.example/referrals")
+    endpoint = webhook_endpoint_create(
+        actor=network.provider_admin, organization=network.provider, url="https://hooks.foodbank.example/referrals"
+    )
     client.force_login(network.outsider_admin)
     assert client.get(f"{URL}{endpoint.public_id}/").status_code == 404
     assert client.post(f"{URL}{endpoint.public_id}/delete/").status_code == 404
@@ -89,8 +102,9 @@ def test_another_organizations_endpoint_is_404(client, network):
 
 
 def test_switch_off_rotate_and_remove(client, network):
-    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                       url="https://hooks.foodbank.example/referrals")
+    endpoint = webhook_endpoint_create(
+        actor=network.provider_admin, organization=network.provider, url="https://hooks.foodbank.example/referrals"
+    )
     old_secret = endpoint.secret
     client.force_login(network.provider_admin)
     detail = f"{URL}{endpoint.public_id}/"
@@ -122,8 +136,9 @@ def test_network_admin_pages(client, network, receiver, django_capture_on_commit
 
 
 def test_the_deliveries_table_stacks_into_labelled_rows_on_a_phone(client, network):
-    endpoint = webhook_endpoint_create(actor=network.provider_admin, organization=network.provider,
-                                       url="https://hooks.foodbank.example/referrals")
+    endpoint = webhook_endpoint_create(
+        actor=network.provider_admin, organization=network.provider, url="https://hooks.foodbank.example/referrals"
+    )
     network.refer()
     client.force_login(network.provider_admin)
     page = client.get(f"{URL}{endpoint.public_id}/").content.decode()

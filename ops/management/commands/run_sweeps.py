@@ -8,14 +8,22 @@ from ops import in_process as sweeps
 
 
 class Command(BaseCommand):
-    help = ("Runs every periodic task of the beat's schedule once, in this process, with the given clock, and "
-            "prints one line per sweep. Idempotent, like the sweeps.")
+    help = (
+        "Runs every periodic task of the beat's schedule once, in this process, with the given clock, and "
+        "prints one line per sweep. Idempotent, like the sweeps."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--now", help="the time the sweeps run at, ISO 8601 (2027-01-05T10:00; a time "
-                                          "without a zone is in the site's); default: the current time")
-        parser.add_argument("--only", metavar="NAME", help="run only this sweep (the names are listed by --help "
-                                                            "errors and in the README)")
+        parser.add_argument(
+            "--now",
+            help="the time the sweeps run at, ISO 8601 (2027-01-05T10:00; a time "
+            "without a zone is in the site's); default: the current time",
+        )
+        parser.add_argument(
+            "--only",
+            metavar="NAME",
+            help="run only this sweep (the names are listed by --help errors and in the README)",
+        )
 
     def handle(self, *args, now=None, only=None, **options):
         moment = None
@@ -25,8 +33,10 @@ class Command(BaseCommand):
             except ValueError:
                 moment = None
             if moment is None:
-                raise CommandError(f"--now must be a time such as 2027-01-05T10:00 or 2027-01-05T10:00+00:00 "
-                                   f"(ISO 8601); {now!r} is not one.")
+                raise CommandError(
+                    f"--now must be a time such as 2027-01-05T10:00 or 2027-01-05T10:00+00:00 "
+                    f"(ISO 8601); {now!r} is not one."
+                )
         try:
             results = sweeps.run(now=moment, only=only)
         except InvalidInput as error:

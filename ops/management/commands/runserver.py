@@ -16,6 +16,8 @@ class Command(StaticfilesRunserver):
     def inner_run(self, *args, **options):
         every = getattr(settings, "SWEEPS_IN_PROCESS_SECONDS", 0)
         if every and sweeps.start_loop(every=every):
-            self.stdout.write(f"Running the beat's sweeps in this process every {every} seconds "
-                              "(SWEEPS_IN_PROCESS_SECONDS; manage.py run_sweeps runs them by hand).")
+            self.stdout.write(
+                f"Running the beat's sweeps in this process every {every} seconds "
+                "(SWEEPS_IN_PROCESS_SECONDS; manage.py run_sweeps runs them by hand)."
+            )
         super().inner_run(*args, **options)

@@ -13,14 +13,20 @@ CHUNK = 1000
 
 
 class Command(BaseCommand):
-    help = ("Export every program as an HSDS 3.0 JSON service (fully nested, with its organization), as one "
-            "JSON list: what import_hsds, Open Referral's tools and other directories read. FILE '-' writes "
-            "to standard output.")
+    help = (
+        "Export every program as an HSDS 3.0 JSON service (fully nested, with its organization), as one "
+        "JSON list: what import_hsds, Open Referral's tools and other directories read. FILE '-' writes "
+        "to standard output."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="where to write the JSON list ('-' for standard output)")
-        parser.add_argument("--progress-every", type=int, default=PROGRESS_EVERY,
-                            help=f"print a progress line to stderr every N services (default {PROGRESS_EVERY})")
+        parser.add_argument(
+            "--progress-every",
+            type=int,
+            default=PROGRESS_EVERY,
+            help=f"print a progress line to stderr every N services (default {PROGRESS_EVERY})",
+        )
 
     def handle(self, *args, file, progress_every, **options):
         if progress_every < 1:

@@ -21,23 +21,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates people with a known password; it runs only with DEBUG on "
-                               "(or with --force).")
+            raise CommandError(
+                "seed_demo creates people with a known password; it runs only with DEBUG on (or with --force)."
+            )
         # The demo's stories send about two hundred emails. Printed by the console backend (the development
         # default) they would bury the password below twelve thousand lines: they are kept in the outbox (the
         # dev mailbox shows each one) and summed up by kind instead. A backend that delivers (Mailpit, SMTP)
         # still gets them.
         quiet = settings.EMAIL_BACKEND == CONSOLE_BACKEND
         started = timezone.now()
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend") if quiet \
-                else nullcontext():
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend") if quiet else nullcontext()
+        ):
             seeded = demo.seed(stdout=self.stdout)
         if not seeded:
             self.stdout.write("The demo network is already there; nothing changed.")
             return
         self._summarize_messages(since=started)
-        self.stdout.write(self.style.SUCCESS(f"Demo network ready. Every sign-in uses the password "
-                                             f"“{demo.PASSWORD}”."))
+        self.stdout.write(self.style.SUCCESS(f"Demo network ready. Every sign-in uses the password “{demo.PASSWORD}”."))
 
     def _summarize_messages(self, *, since):
         """One line per kind of message the seed wrote (the outbox rows of every channel: emails, and any
