@@ -27,11 +27,11 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: the whole suite (PostgreSQL when reachable; CI=true insists on PostgreSQL and Redis)
-test: install test-deps
+## make test: ruff (make lint), then the whole suite (PostgreSQL when reachable; CI=true insists on PostgreSQL and Redis)
+test: lint test-deps
 	$(BIN)/python -m pytest -n $${TEST_WORKERS:-2} $(PYTEST_ARGS)
 
-## make lint: ruff's lint rules and its formatting check (config in pyproject.toml); not yet part of make test
+## make lint: ruff's lint rules and its formatting check (config in pyproject.toml); make test runs it first
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
