@@ -18,19 +18,18 @@ made-up words; nor is anything kept when the cache cannot be reached (the page i
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
-import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from core.page_cache import PageCache
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "find:directory"
-PAGE_KEY = "find:page:{}"
+PAGES = PageCache("find", "find:page:{}")
 CACHED_PAGES = 3
 
 
@@ -40,12 +39,8 @@ def seconds() -> int:
 
 def directory_changed(**kwargs) -> None:
     """Something a public page shows changed: stop reusing every page rendered before."""
-    if not seconds():
-        return
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:  # the cache is down: pages are not reused while it is (page_key answers None)
-        logger.warning("find cache: could not replace the directory's version: %s", sys.exc_info()[1])
+    if seconds():
+        PAGES.replace_versions([VERSION_KEY])
 
 
 def connect() -> None:
@@ -63,34 +58,18 @@ def page_key(*, language: str, path: str, fields: dict) -> str | None:
     if not seconds():
         return None
     try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            version = uuid.uuid4().hex
-            if not cache.add(VERSION_KEY, version, timeout=None):
-                version = cache.get(VERSION_KEY)
+        version = PAGES.versions([VERSION_KEY]).get(VERSION_KEY)
     except Exception:
         logger.warning("find cache: unreachable: %s", sys.exc_info()[1])
         return None
     if version is None:
         return None
-    described = "\n".join([version, language, path, *(f"{name}={fields[name]}" for name in sorted(fields))])
-    return PAGE_KEY.format(hashlib.sha256(described.encode()).hexdigest())
+    return PAGES.key([version, language, path, *(f"{name}={fields[name]}" for name in sorted(fields))])
 
 
 def get(key: str | None) -> bytes | None:
-    if key is None:
-        return None
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("find cache: could not read a page: %s", sys.exc_info()[1])
-        return None
+    return PAGES.get(key)
 
 
 def put(key: str | None, content: bytes) -> None:
-    if key is None:
-        return
-    try:
-        cache.set(key, content, timeout=seconds())
-    except Exception:
-        logger.warning("find cache: could not keep a page: %s", sys.exc_info()[1])
+    PAGES.put(key, content, timeout=seconds())

@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core import outbox
 from core.outbox import DeliveryReport
@@ -553,6 +553,36 @@ def notify_escalation_step(step: EscalationStep) -> None:
 # Accounts
 
 
+# A role as the invitation names it, in the email's language (the model's labels are the staff pages' English).
+ROLE_WORDS = {"worker": gettext_lazy("Worker"), "admin": gettext_lazy("Organization admin")}
+
+
+def account_language(user, *, asked: bool = False) -> str:
+    """The language of an email about someone's account (invitation, password reset, email change), where the
+    product knows it: a seeker's own account follows their profile's preferred language; an email the person
+    asked for themselves (``asked``: a password reset, a new sign-in address) follows the language of the page
+    they asked on (LocaleMiddleware: the language they chose, or their browser's). Otherwise English, as every
+    staff email."""
+    from seekers.models import Seeker
+
+    known = {code for code, _ in settings.LANGUAGES}
+    if user is not None and user.pk is not None:
+        preferred = (
+            Seeker.objects.unscoped("the language of the seeker's own account")
+            .filter(user_id=user.pk)
+            .values_list("preferred_language", flat=True)
+            .first()
+        )
+        if preferred in known:
+            return preferred
+    if asked:
+        current = translation.get_language() or ""
+        for code in (current, current.split("-")[0]):
+            if code in known:
+                return code
+    return settings.LANGUAGE_CODE
+
+
 def notify_member_invited(*, user, organization, invited_by) -> int:
     """Writes the email that tells a new member they were added to ``organization`` and links to the page
     where they choose their password (Django's password reset confirmation, with its token: it works once
@@ -598,9 +628,9 @@ def notify_organization_invitation(*, invitation, token: str) -> int:
         user=invitation.user,
         organization=invitation.organization,
         by=invitation.invited_by,
-        role=invitation.get_role_display(),
+        role=ROLE_WORDS.get(invitation.role, invitation.get_role_display()),
         accept_url=links.site_url(path),
-        expires=f"{timezone.localtime(invitation.expires_at):%B %-d, %Y}",
+        expires=timezone.localtime(invitation.expires_at).date(),  # written in the email's language
     )
 
 
@@ -614,7 +644,7 @@ def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: 
         "confirm_url": confirm_url,
         "valid_hours": valid_hours,
     }
-    language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
+    language = account_language(user, asked=True)
     kind = OutboxMessage.Kind.EMAIL_CHANGE
     subject, text, html = render_message(kind, context, language)
     message = OutboxMessage.objects.create(
@@ -640,7 +670,7 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
         "sign_in_url": links.site_url(reverse("accounts:login")),
         **extra,
     }
-    language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
+    language = account_language(user)
     subject, text, html = render_message(kind, context, language)
     message = OutboxMessage.objects.create(
         # A new row for each: an admin may send the link again after the first one expired.
@@ -697,7 +727,7 @@ def notify_password_reset(*, user) -> int:
         "reset_url": links.site_url(path),
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    language = settings.LANGUAGE_CODE  # staff get English, as for every staff email
+    language = account_language(user, asked=True)
     subject, text, html = render_message(Kind.PASSWORD_RESET, context, language)
     message = OutboxMessage.objects.create(
         # A new row for each request: every request sends its own link.

@@ -84,6 +84,20 @@ def _posted_member(request, organization):
     return user, []
 
 
+def _add_posted_member(request, organization, add, *, page):
+    """The member the posted form names, given to ``add(user)`` (a service adding them to a team or a program's
+    claimers): (user, None) when done, or (None, the page again with why not, 400) for bad input, from the
+    form or the service, with nothing changed."""
+    user, problems = _posted_member(request, organization)
+    if user is None:
+        return None, _refused(request, problems, page)
+    try:
+        add(user)
+    except InvalidInput as error:
+        return None, _refused(request, error_messages(error), page)
+    return user, None
+
+
 def _has_programs(organization) -> bool:
     return Program.objects.for_organization(organization).exists()
 
@@ -385,14 +399,14 @@ def team_sharing(request, organization_id, team_id):
 def team_member_add(request, organization_id, team_id):
     organization = _organization(request, organization_id)
     team = _team(organization, team_id)
-    page = lambda: _teams_page(request, organization)  # noqa: E731
-    user, problems = _posted_member(request, organization)
-    if user is None:
-        return _refused(request, problems, page)
-    try:
-        services.organization_team_add_member(actor=request.user, team=team, user=user)
-    except InvalidInput as error:
-        return _refused(request, error_messages(error), page)
+    user, refusal = _add_posted_member(
+        request,
+        organization,
+        lambda user: services.organization_team_add_member(actor=request.user, team=team, user=user),
+        page=lambda: _teams_page(request, organization),
+    )
+    if refusal:
+        return refusal
     messages.success(request, f"Added {user.get_full_name()} to {team.name}.")
     return _to_teams(organization, team)
 
@@ -449,14 +463,14 @@ def _to_programs(organization, program):
 @require_POST
 def program_claimer_add(request, program_id):
     organization, program = _program(request, program_id)
-    page = lambda: _programs_page(request, organization)  # noqa: E731
-    user, problems = _posted_member(request, organization)
-    if user is None:
-        return _refused(request, problems, page)
-    try:
-        organization_program_add_claimer(actor=request.user, program=program, user=user)
-    except InvalidInput as error:
-        return _refused(request, error_messages(error), page)
+    user, refusal = _add_posted_member(
+        request,
+        organization,
+        lambda user: organization_program_add_claimer(actor=request.user, program=program, user=user),
+        page=lambda: _programs_page(request, organization),
+    )
+    if refusal:
+        return refusal
     messages.success(
         request, f"{user.get_full_name()} is now a claimer of {program.name}: they receive its inbound referrals."
     )

@@ -550,6 +550,10 @@ def _tell(referral, story, helper, rng):
     return referral  # as the story left it: its status, closed or not
 
 
+# The party of a status change whose own outcome the referral keeps (referrals.services.referral_change_status).
+OUTCOME_SIDES = {"seeker": "seeker", "claimer": "program", "referrer": "referrer"}
+
+
 def _backdate(referral, *, start, rng):
     """Spreads a story told just now over the days it would have taken, so ages and response times look real."""
     referral.refresh_from_db()  # as the story left it (each service changed its own copy)
@@ -557,10 +561,14 @@ def _backdate(referral, *, start, rng):
     events = list(referral.events.order_by("id"))
     first_response = closed = None
     status_since = start
+    reported = {}  # each side's own outcome (What each side reports) dates from its backdated status change
     for event in events:
         event.created_at = moment
         if event.kind == ReferralEvent.Kind.STATUS_CHANGED:
             status_since = moment
+            side = OUTCOME_SIDES.get(event.detail.get("party"))
+            if side:
+                reported[f"{side}_outcome_at"] = moment
         if event.kind == ReferralEvent.Kind.STATUS_CHANGED and event.detail.get("party") == "claimer":
             first_response = first_response or moment
         if event.to_status and event.kind in (ReferralEvent.Kind.STATUS_CHANGED, ReferralEvent.Kind.REOPENED):
@@ -584,6 +592,7 @@ def _backdate(referral, *, start, rng):
         stall_due_at=stalls.stall_due(referral.program, referral.status, start=status_since),
         # Consent was recorded with the referral, not on the day the demo was loaded.
         consent_given_at=start if referral.consent_given_at else None,
+        **{field: when for field, when in reported.items() if getattr(referral, field)},
     )
     # The seeker's last activity is the latest of their backdated stories.
     latest = (

@@ -11,9 +11,8 @@ the shared cache (Redis in production) under a key made of everything it depends
   the address with its filters, the template (page or list alone);
 - the current minute, because "2 hours ago" and the overdue marks move with the clock.
 
-A new token rather than a counter: when the cache loses a version (restart, eviction), the next reader draws
-a new one, so a page rendered under a lost version can never be served again. A change first marks its
-programs *changing* (for at most a minute) and gives them a new token when its transaction commits: while a
+Versions, keys and cache failures are handled as for the public directory (core/page_cache.py). A change
+first marks its programs *changing* (for at most a minute) and gives them a new token when its transaction commits: while a
 program is changing, its pages are neither read from nor stored in the cache, so a page rendered from the
 old rows before the commit (or from the new ones inside the writer's own transaction) is never kept, and the
 moments between the commit and the new token (other commit hooks run first) render afresh too.
@@ -28,22 +27,20 @@ the cache cannot be reached: the page is then rendered as usual.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import time
-import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from core.numbers import parse_int
+from core.page_cache import PageCache
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "inbound:program:{}"
-PAGE_KEY = "inbound:page:{}"
+PAGES = PageCache("inbound", "inbound:page:{}")
 CHANGING = "changing:"
 CHANGING_SECONDS = 60  # a transaction that never commits leaves its mark no longer than this
 CACHED_PAGES = 3
@@ -65,29 +62,18 @@ def programs_changed(program_ids) -> None:
     program_ids = sorted({pk for pk in program_ids if pk is not None})
     if not program_ids or not seconds():
         return
-    _set_versions(program_ids, prefix=CHANGING, timeout=CHANGING_SECONDS)
-    transaction.on_commit(lambda: _set_versions(program_ids, prefix="", timeout=None))
-
-
-def _set_versions(program_ids, *, prefix: str, timeout) -> None:
-    try:
-        cache.set_many({VERSION_KEY.format(pk): prefix + uuid.uuid4().hex for pk in program_ids}, timeout=timeout)
-    except Exception:  # the cache is down: pages are not reused while it is (page_key answers None)
-        logger.warning("inbound cache: could not replace program versions: %s", sys.exc_info()[1])
+    keys = [VERSION_KEY.format(pk) for pk in program_ids]
+    PAGES.replace_versions(keys, prefix=CHANGING, timeout=CHANGING_SECONDS)
+    transaction.on_commit(lambda: PAGES.replace_versions(keys))
 
 
 def _versions(program_ids) -> list[str] | None:
-    """Each program's current token, or None when one of them is changing."""
+    """Each program's current token, or None when one of them is changing (or the cache lost it at once)."""
     keys = [VERSION_KEY.format(pk) for pk in program_ids]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, uuid.uuid4().hex, timeout=None)  # another process may have drawn one first
-        found.update(cache.get_many(missing))
-    if any(str(found.get(key, "")).startswith(CHANGING) for key in keys):
+    found = PAGES.versions(keys)
+    if any(key not in found or str(found[key]).startswith(CHANGING) for key in keys):
         return None
-    return [f"{key}={found.get(key, uuid.uuid4().hex)}" for key in keys]
+    return [f"{key}={found[key]}" for key in keys]
 
 
 def page_key(request, template: str, program_ids, *, filters) -> str | None:
@@ -108,17 +94,18 @@ def page_key(request, template: str, program_ids, *, filters) -> str | None:
         return None
     if versions is None:
         return None
-    parts = [
-        str(request.user.pk),
-        session_key,
-        csrf_cookie,
-        getattr(request, "LANGUAGE_CODE", ""),
-        template,
-        request.get_full_path(),
-        str(current_minute()),
-        *versions,
-    ]
-    return PAGE_KEY.format(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+    return PAGES.key(
+        [
+            str(request.user.pk),
+            session_key,
+            csrf_cookie,
+            getattr(request, "LANGUAGE_CODE", ""),
+            template,
+            request.get_full_path(),
+            str(current_minute()),
+            *versions,
+        ]
+    )
 
 
 def _ordinary(request, filters) -> bool:
@@ -136,19 +123,8 @@ def _message_waiting(request) -> bool:
 
 
 def get(key: str | None) -> bytes | None:
-    if key is None:
-        return None
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("inbound cache: read failed, rendering afresh: %s", sys.exc_info()[1])
-        return None
+    return PAGES.get(key)
 
 
 def put(key: str | None, content: bytes) -> None:
-    if key is None:
-        return
-    try:
-        cache.set(key, content, timeout=seconds())
-    except Exception:
-        logger.warning("inbound cache: write failed: %s", sys.exc_info()[1])
+    PAGES.put(key, content, timeout=seconds())

@@ -159,6 +159,58 @@ def _next_round_robin_claimer(program):
     return claimers[position].user
 
 
+def _insert_referral(
+    *, actor, seeker, program, now, also_for=None, created_detail=None, consent_method, **fields
+) -> Referral:
+    """Inserts an open referral of ``seeker`` to ``program`` (``fields``: the rest of its columns), grants its
+    access (``also_for``: see ``_grant_on_create``) and starts its history: "created" (with ``created_detail``),
+    "consent given" and, for a round-robin program, the assignment. A second open referral of the same seeker
+    to the same program is refused with the existing one, also under concurrent submissions (the database's
+    partial unique index, caught in a savepoint). For ``referral_create`` and ``referral_forward``."""
+    existing = _open_referral(seeker, program)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                referral = Referral.objects_across_tenants.create(
+                    program=program,
+                    seeker=seeker,
+                    consent_given_at=now,
+                    consent_method=consent_method,
+                    consent_recorded_by=fields["referred_by"],
+                    assigned_to=_next_round_robin_claimer(program) if program.round_robin_assignment else None,
+                    sent_at=now,
+                    updated_at=now,
+                    **fields,
+                )
+        except IntegrityError:
+            existing = _open_referral(seeker, program)
+            if existing is None:
+                raise
+    if existing is not None:
+        raise DuplicateOpenReferral(
+            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
+        )
+    _grant_on_create(referral, also_for=also_for)
+    record_event(
+        referral=referral,
+        kind=ReferralEvent.Kind.CREATED,
+        actor=actor,
+        to_status=Status.SENT,
+        detail=created_detail or {},
+    )
+    record_event(
+        referral=referral, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor, detail={"method": consent_method}
+    )
+    if referral.assigned_to_id:
+        record_event(
+            referral=referral,
+            kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED,
+            actor=Actor.system(),
+            detail={"to": referral.assigned_to.short_name, "round_robin": True},
+        )
+    return referral
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -202,50 +254,21 @@ def referral_create(
         teams = teams_of(user, seeker.organization)
         team = teams[0] if teams else None
 
-    existing = _open_referral(seeker, program)
-    if existing:
-        raise DuplicateOpenReferral(
-            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
-        )
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            referral = Referral.objects_across_tenants.create(
-                organization_id=seeker.organization_id,
-                program=program,
-                seeker=seeker,
-                referred_by=user,
-                referred_by_team=team,
-                on_behalf_of_program=on_behalf_of_program,
-                comment=comment,
-                urgency=urgency,
-                consent_given_at=now,
-                consent_method=consent_method,
-                consent_recorded_by=user,
-                goal=goal,
-                assigned_to=_next_round_robin_claimer(program) if program.round_robin_assignment else None,
-                sent_at=now,
-                updated_at=now,
-            )
-    except IntegrityError:
-        existing = _open_referral(seeker, program)
-        if existing is None:
-            raise
-        raise DuplicateOpenReferral(
-            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
-        ) from None
-    _grant_on_create(referral)
-    record_event(referral=referral, kind=ReferralEvent.Kind.CREATED, actor=actor, to_status=Status.SENT)
-    record_event(
-        referral=referral, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor, detail={"method": consent_method}
+    referral = _insert_referral(
+        actor=actor,
+        seeker=seeker,
+        program=program,
+        now=now,
+        organization_id=seeker.organization_id,
+        referred_by=user,
+        referred_by_team=team,
+        on_behalf_of_program=on_behalf_of_program,
+        comment=comment,
+        urgency=urgency,
+        consent_method=consent_method,
+        goal=goal,
     )
-    if referral.assigned_to_id:
-        record_event(
-            referral=referral,
-            kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED,
-            actor=Actor.system(),
-            detail={"to": referral.assigned_to.short_name, "round_robin": True},
-        )
     type(seeker).objects.unscoped("the seeker just referred").filter(pk=seeker.pk).update(last_activity_at=now)
     return referral
 
@@ -425,57 +448,22 @@ def referral_forward(
         raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
     if consent_method not in Referral.ConsentMethod.values:
         raise ConsentRequired(f"Record the person's consent to share their details with {program.name}.")
-    seeker = original.seeker
-    existing = _open_referral(seeker, program)
-    if existing:
-        raise DuplicateOpenReferral(
-            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
-        )
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            forwarded = Referral.objects_across_tenants.create(
-                organization_id=original.program.organization_id,
-                program=program,
-                seeker=seeker,
-                referred_by=user,
-                on_behalf_of_program=original.program,
-                forwarded_from=original,
-                comment=comment,
-                urgency=original.urgency,
-                consent_given_at=now,
-                consent_method=consent_method,
-                consent_recorded_by=user,
-                goal=original.goal,  # the seeker's side keeps following its goal
-                assigned_to=_next_round_robin_claimer(program) if program.round_robin_assignment else None,
-                sent_at=now,
-                updated_at=now,
-            )
-    except IntegrityError:
-        existing = _open_referral(seeker, program)
-        if existing is None:
-            raise
-        raise DuplicateOpenReferral(
-            f"{seeker.full_name} already has an open referral to {program.name}.", existing=existing
-        ) from None
-    _grant_on_create(forwarded, also_for=original)
-    record_event(
-        referral=forwarded,
-        kind=ReferralEvent.Kind.CREATED,
+    forwarded = _insert_referral(
         actor=actor,
-        to_status=Status.SENT,
-        detail={"forwarded_from": str(original.public_id), "from_program": original.program.name},
+        seeker=original.seeker,
+        program=program,
+        now=timezone.now(),
+        also_for=original,
+        created_detail={"forwarded_from": str(original.public_id), "from_program": original.program.name},
+        organization_id=original.program.organization_id,
+        referred_by=user,
+        on_behalf_of_program=original.program,
+        forwarded_from=original,
+        comment=comment,
+        urgency=original.urgency,
+        consent_method=consent_method,
+        goal=original.goal,  # the seeker's side keeps following its goal
     )
-    record_event(
-        referral=forwarded, kind=ReferralEvent.Kind.CONSENT_GIVEN, actor=actor, detail={"method": consent_method}
-    )
-    if forwarded.assigned_to_id:
-        record_event(
-            referral=forwarded,
-            kind=ReferralEvent.Kind.ASSIGNMENT_CHANGED,
-            actor=Actor.system(),
-            detail={"to": forwarded.assigned_to.short_name, "round_robin": True},
-        )
     referral_change_status(
         actor=actor,
         referral=original,

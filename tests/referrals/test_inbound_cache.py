@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core import page_cache
 from referrals import inbound_cache
 from referrals.services import referral_assign, referral_change_status, referral_create
 from seekers.services import seeker_update
@@ -182,7 +183,7 @@ def test_without_a_cache_the_page_is_rendered_as_usual(network, monkeypatch):
         raise ConnectionError("cache unreachable")
 
     for name in ("get", "get_many", "set", "add", "set_many"):
-        monkeypatch.setattr(inbound_cache.cache, name, down)
+        monkeypatch.setattr(page_cache.cache, name, down)  # the shared cache, as the pages reach it
     html, read = get(client)
     assert read > 0 and "Luis Hernandez" in html
     referral = network.refer(
@@ -242,9 +243,7 @@ def test_while_a_change_is_not_committed_its_pages_are_neither_kept_nor_reused(n
     )  # not committed
     assert get(client)[1] > 0 and get(client)[1] > 0
     # the commit gives the program a new version: pages are kept again
-    from referrals.inbound_cache import _set_versions
-
-    _set_versions([network.program.pk], prefix="", timeout=None)
+    inbound_cache.PAGES.replace_versions([inbound_cache.VERSION_KEY.format(network.program.pk)])
     get(client)
     assert get(client)[1] == 0
 

@@ -137,3 +137,13 @@ def test_the_demo_shows_programs_as_participants(seeded):
     assert forwarded.seeker.full_name == "Luis Hernandez" and forwarded.program.name == "SNAP Enrollment Help"
     assert forwarded.forwarded_from.status_reason == "forwarded"
     assert forwarded.forwarded_from.referred_by.email == "maria@northside.example"
+
+
+def test_what_each_side_reports_is_dated_with_the_backdated_stories(seeded):
+    """A decline the demo dates weeks ago is reported by the program weeks ago too, not "just now"."""
+    referrals = Referral.objects.unscoped("test").exclude(program_outcome_at=None)
+    assert referrals.filter(status="declined").exists()
+    for referral in referrals.union(Referral.objects.unscoped("test").exclude(seeker_outcome_at=None)):
+        for side in ("seeker", "program", "referrer"):
+            when = getattr(referral, f"{side}_outcome_at")
+            assert when is None or referral.sent_at <= when <= referral.updated_at, (referral, side)
