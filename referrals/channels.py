@@ -122,7 +122,8 @@ def answer_channel(referral_ref: str = "pk"):
     (``OuterRef(referral_ref)``), or "" when none was given. One indexed lookup per referral
     (``event_by_referral``) inside the caller's statement: no query of its own."""
     latest = (
-        ReferralEvent.objects_across_tenants.filter(seeker_answer_q(), referral_id=OuterRef(referral_ref))
+        ReferralEvent.objects.unscoped("the history of each referral the caller's own query has chosen")
+        .filter(seeker_answer_q(), referral_id=OuterRef(referral_ref))
         .order_by("-created_at", "-id")
         .annotate(channel=_answer_channel_case())
         .values("channel")[:1]
