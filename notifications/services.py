@@ -16,6 +16,7 @@ Message-ID, so providers and mail clients that de-duplicate on it show one messa
 from __future__ import annotations
 
 import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -705,6 +706,37 @@ def notify_password_reset(*, user) -> int:
         kind=Kind.PASSWORD_RESET,
         recipient_email=user.email,
         recipient_user=user,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The public directory
+
+
+def notify_program_details(*, program, email: str, language: str, page_url: str) -> int:
+    """Emails a program's details (what it offers, how to reach it, its next steps, its page) to an address a
+    visitor of the public directory typed. Nothing but this outbox row is kept of the request: the row has no
+    seeker, no user and no referral. In ``language`` (the page's). Returns the row's id."""
+    context = {
+        "program": program,
+        "organization": program.organization.name,
+        "page_url": page_url,
+        "expected_response": expected_response_text(program.expected_response_hours),
+        **_next_steps(program, language),
+    }
+    kind = Kind.PROGRAM_DETAILS
+    subject, text, html = render_message(kind, context, language)
+    message = OutboxMessage.objects.create(
+        # A new row for each request: the limits (find.views) keep a person from asking too often.
+        key=f"{kind}:{program.pk}:{uuid.uuid4().hex}",
+        kind=kind,
+        recipient_email=email,
         language=language,
         subject=subject,
         body_text=text,

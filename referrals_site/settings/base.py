@@ -418,6 +418,9 @@ RATE_LIMITS = {
     "api_token": env_rate("API_THROTTLE_AUTH_TOKEN", "10/minute"),
     # The public HSDS API (/hsds/), per address: a reader pages through the directory.
     "hsds": env_rate("API_THROTTLE_HSDS", "300/minute"),
+    # The public directory's "send this to my phone or email": per address typed, and per client address.
+    "find_send_address": env_rate("FIND_SEND_LIMIT_PER_ADDRESS", "3/hour"),
+    "find_send_client": env_rate("FIND_SEND_LIMIT_PER_CLIENT", "20/hour"),
 }
 
 # Headers. django-csp 4.x format. No inline scripts or styles anywhere; htmx's config is a meta tag.
