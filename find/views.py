@@ -353,7 +353,7 @@ def language(request):
         )
     target = request.GET.get("next", "")
     if not (
-        target.startswith("/find/")
+        target.startswith(("/find/", "/my/"))
         and len(target) <= 2000
         and target.isprintable()
         and url_has_allowed_host_and_scheme(target, allowed_hosts=None)

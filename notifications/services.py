@@ -744,3 +744,44 @@ def notify_program_details(*, program, email: str, language: str, page_url: str)
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The seeker's own door (seeker_door)
+
+
+def _public_email(kind: str, *, email: str, language: str, context: dict) -> int:
+    """An email to an address a member of the public typed and proved nothing about yet: no user, no seeker,
+    no referral on the row. Returns its id."""
+    subject, text, html = render_message(kind, context, language)
+    message = OutboxMessage.objects.create(
+        key=f"{kind}:{uuid.uuid4().hex}",
+        kind=kind,
+        recipient_email=email,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
+def notify_seeker_sign_in(*, email: str, language: str, link: str, code: str, minutes: int) -> int:
+    """The one-time link and 6-digit code that open "My referrals" (seeker_door.services.sign_in_request)."""
+    return _public_email(
+        Kind.SEEKER_SIGN_IN,
+        email=email,
+        language=language,
+        context={"link": link, "code": code, "minutes": minutes},
+    )
+
+
+def notify_self_referral_confirm(*, email: str, language: str, link: str, code: str, program, hours: int) -> int:
+    """The link and code that confirm a request for help sent to ``program`` (seeker_door.services)."""
+    return _public_email(
+        Kind.SELF_REFERRAL_CONFIRM,
+        email=email,
+        language=language,
+        context={"link": link, "code": code, "program": program, "hours": hours},
+    )

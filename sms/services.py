@@ -43,7 +43,7 @@ Party = statuses.Party
 
 SMS_CHANNEL = "text"
 # Texts a person asked for on a page a moment ago: quiet hours do not hold them back.
-ASKED_FOR_NOW = {Kind.PROGRAM_DETAILS}
+ASKED_FOR_NOW = {Kind.PROGRAM_DETAILS, Kind.SEEKER_SIGN_IN, Kind.SELF_REFERRAL_CONFIRM}
 
 
 def seeker_can_be_texted(seeker) -> bool:
@@ -265,3 +265,44 @@ def text_program_details(*, program, number: str, language: str, page_url: str) 
     )
     outbox.queue_on_commit(SMS_CHANNEL, [row.pk])
     return row.pk
+
+
+def _public_text(kind: str, *, number: str, language: str, counted) -> int:
+    row = TextMessage.objects.create(
+        key=f"{kind}:{uuid.uuid4().hex}",
+        kind=kind,
+        to_number=number,
+        language=language,
+        body=counted.text,
+        encoding=counted.encoding,
+    )
+    outbox.queue_on_commit(SMS_CHANNEL, [row.pk])
+    return row.pk
+
+
+def text_seeker_sign_in(*, number: str, language: str, link: str, code: str, minutes: int) -> int | None:
+    """Texts the one-time sign-in code and link for "My referrals"; None (nothing written) when the number
+    cannot take texts (a landline, or it replied STOP): the page answers the same."""
+    if not is_textable(number) or number_stopped(number):
+        return None
+    counted = texts.code_text("seeker_sign_in", language=language, link=link, code=code, minutes=minutes)
+    return _public_text(Kind.SEEKER_SIGN_IN, number=number, language=language, counted=counted)
+
+
+def text_self_referral_confirm(*, number: str, language: str, link: str, code: str, program: str) -> int:
+    """Texts the code and link that confirm a request for help to ``program``. NumberCannotBeTexted for a
+    landline or a number that replied STOP (the form says so: the request cannot be confirmed there)."""
+    with translation.override(language):
+        if not is_textable(number):
+            raise NumberCannotBeTexted(
+                gettext("That number looks like a landline, which cannot get texts. Enter a mobile number.")
+            )
+        if number_stopped(number):
+            raise NumberCannotBeTexted(
+                gettext(
+                    "That number asked us to stop texting it (it replied STOP). Text START to our number to "
+                    "get texts again, or enter an email address."
+                )
+            )
+    counted = texts.code_text("self_referral_confirm", language=language, link=link, code=code, program=program)
+    return _public_text(Kind.SELF_REFERRAL_CONFIRM, number=number, language=language, counted=counted)

@@ -184,3 +184,24 @@ def program_details_text(*, language: str, program: str, phone: str, address: st
             continue
         return counted
     return compose(name_only, link=link, shorten="program", program=program)
+
+
+def code_text(kind: str, *, language: str, link: str, code: str, **values) -> Counted:
+    """A one-time code and its link (the seeker's sign-in; confirming a request for help), in ``language``."""
+    with translation.override(language):
+        templates = {
+            # Translators: a text message (at most 160 characters with its link); keep {code}, {minutes}, {link}.
+            "seeker_sign_in": gettext(
+                "Your code for My referrals: {code}. It works once, for {minutes} min. Or: {link}"
+            ),
+            # Translators: a text message (at most 160 characters with its link); keep {code}, {program}, {link}.
+            "self_referral_confirm": gettext("Your code to send your request to {program}: {code}. Or: {link}"),
+        }
+        # Translators: a text message when the usual one cannot fit; keep {code} and {link}.
+        short = gettext("Your code: {code}. Or: {link}")
+    try:
+        return compose(
+            templates[kind], link=link, code=code, shorten="program" if "program" in values else "", **values
+        )
+    except TextTooLong:
+        return compose(short, link=link, code=code)
