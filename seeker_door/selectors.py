@@ -75,7 +75,8 @@ def access_records_of(seekers) -> list[AccessRecord]:
     """Who looked at the seeker's records (staff and the system; not the seeker's own email links), newest
     first."""
     return list(
-        AccessRecord.objects_across_tenants.filter(seeker__in=seekers)
+        AccessRecord.objects.unscoped("the access records about the seeker's own records, for them to read")
+        .filter(seeker__in=seekers)
         .exclude(via=AccessRecord.Via.EMAIL_LINK, user__isnull=True)
         .select_related("referral")
         .order_by("-created_at", "-id")[:ACCESS_RECORDS_SHOWN]
