@@ -16,6 +16,7 @@ from core.text import clean_text
 from goals.models import Goal
 from programs.models import Program
 from referrals import stalls
+from referrals.channels import ActorType, Channel, event_actor_type, event_channel
 from referrals.models import Note, Referral, ReferralEvent
 from referrals.policies import referral_on_seeker_side, seeker_contact_visible_to
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
@@ -553,6 +554,21 @@ class EventSerializer(serializers.ModelSerializer):
     from_status = _blankable(Status)
     to_status = _blankable(Status)
     reason = _blankable(Reason)
+    channel = serializers.SerializerMethodField(
+        help_text="How the change arrived: `via`, except that the seeker on their own page reads `signed_in` "
+        "(a staff member on the web reads `web`)."
+    )
+    actor_type = serializers.SerializerMethodField(
+        help_text="Who made the change: a user (named in `actor_display`), the seeker, or the system."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(Channel.LABELS)))
+    def get_channel(self, event) -> str:
+        return event_channel(event)
+
+    @extend_schema_field(serializers.ChoiceField(choices=[ActorType.USER, ActorType.SEEKER, ActorType.SYSTEM]))
+    def get_actor_type(self, event) -> str:
+        return event_actor_type(event)
 
     class Meta:
         model = ReferralEvent
@@ -565,6 +581,8 @@ class EventSerializer(serializers.ModelSerializer):
             "to_status",
             "reason",
             "via",
+            "channel",
+            "actor_type",
             "at",
         ]
         read_only_fields = fields

@@ -15,7 +15,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from referrals import stalls, statuses
-from referrals.models import Referral
+from referrals.channels import ActorType, Channel, event_actor_type, event_channel
+from referrals.models import Referral, ReferralEvent
 from referrals.statuses import Status
 
 TASK_PROFILE = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
@@ -26,6 +27,11 @@ REFERRAL_STATUS_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-stat
 # Our extension on Task: since when the referral has been stalled (referrals.stalls); businessStatus is unchanged.
 STALLED_SINCE_EXTENSION = "http://referrals.example/fhir/StructureDefinition/stalled-since"
 REFERRAL_REASON_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-status-reason"
+# Provenance of each line of a referral's history: what happened (our event kinds) and by which channel.
+REFERRAL_EVENT_SYSTEM = "http://referrals.example/fhir/CodeSystem/referral-event"
+CHANGE_CHANNEL_SYSTEM = "http://referrals.example/fhir/CodeSystem/change-channel"
+CHANGE_CHANNEL_EXTENSION = "http://referrals.example/fhir/StructureDefinition/change-channel"
+PARTICIPANT_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 REDACTED = {
     "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
     "code": "REDACTED",
@@ -165,6 +171,54 @@ def service_request(referral: Referral) -> dict:
     return resource
 
 
+def _activity_text(event: ReferralEvent) -> str:
+    label = str(ReferralEvent.Kind(event.kind).label)
+    if event.from_status and event.to_status:
+        label += f": {Status(event.from_status).label} to {Status(event.to_status).label}"
+    if event.reason:
+        label += f" ({statuses.Reason(event.reason).label})"
+    return label
+
+
+def provenance(event: ReferralEvent, referral: Referral) -> dict:
+    """One line of the referral's history as a Provenance of its Task: when, what, who, and by which channel
+    (our extension ``change-channel``: email link, text message, the seeker's own page, web, API, FHIR, admin,
+    system). The seeker is named "Seeker", never by name: FHIR carries their name only on a consented Patient."""
+    actor_type = event_actor_type(event)
+    channel = event_channel(event)
+    agent = {
+        "type": {"coding": [{"system": PARTICIPANT_TYPE_SYSTEM, "code": "author", "display": "Author"}]},
+        "who": {
+            "display": {ActorType.SEEKER: "Seeker", ActorType.SYSTEM: "System"}.get(actor_type, event.actor_display)
+        },
+    }
+    if actor_type == ActorType.USER and event.actor_organization:
+        agent["onBehalfOf"] = {"display": event.actor_organization}
+    return {
+        "resourceType": "Provenance",
+        "id": str(event.public_id),
+        "extension": [
+            {
+                "url": CHANGE_CHANNEL_EXTENSION,
+                "valueCoding": {"system": CHANGE_CHANNEL_SYSTEM, "code": channel, "display": Channel.LABELS[channel]},
+            }
+        ],
+        "target": [{"reference": f"Task/{referral.public_id}"}],
+        "recorded": instant(event.created_at),
+        "activity": {
+            "coding": [
+                {
+                    "system": REFERRAL_EVENT_SYSTEM,
+                    "code": event.kind,
+                    "display": str(ReferralEvent.Kind(event.kind).label),
+                }
+            ],
+            "text": _activity_text(event),
+        },
+        "agent": [agent],
+    }
+
+
 def operation_outcome(message: str, *, code: str = "invalid", severity: str = "error") -> dict:
     return {"resourceType": "OperationOutcome", "issue": [{"severity": severity, "code": code, "diagnostics": message}]}
 
@@ -293,6 +347,16 @@ def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
                         "supportedProfile": [SERVICE_REQUEST_PROFILE],
                         "documentation": "Created only inside a referral transaction; then read.",
                         "interaction": [{"code": "read"}],
+                    },
+                    {
+                        "type": "Provenance",
+                        "documentation": "A referral's history, newest first: one Provenance per line, its "
+                        "target the Task, its activity what happened, its agent who (the seeker is "
+                        '"Seeker"), and the extension change-channel how the change arrived (email_link, '
+                        "text, signed_in: the seeker's own page, web, api, fhir, admin, system). Search by "
+                        "target (Task/<id> or ServiceRequest/<id>; required).",
+                        "interaction": [{"code": "search-type"}],
+                        "searchParam": [{"name": "target", "type": "reference"}, {"name": "_count", "type": "number"}],
                     },
                     {
                         "type": "Patient",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("metadata", views.Metadata.as_view(), name="metadata"),
     path("Task", views.TaskSearch.as_view(), name="task-search"),
     path("Task/<str:resource_id>", views.TaskRead.as_view(), name="task"),
+    path("Provenance", views.ProvenanceSearch.as_view(), name="provenance-search"),
     path("ServiceRequest/<str:resource_id>", views.ServiceRequestRead.as_view(), name="service-request"),
 ]

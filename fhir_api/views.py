@@ -29,7 +29,8 @@ from privacy.services import access_record, access_records_for_many
 from referrals.actors import Actor
 from referrals.errors import IllegalTransition, StaleReferral
 from referrals.models import Referral, ReferralEvent
-from referrals.selectors import referral_get_visible, referrals_for_page
+from referrals.policies import referral_access
+from referrals.selectors import referral_get_visible, referral_history, referrals_for_page
 from referrals.services import referral_change_status
 from referrals.statuses import FHIR_TASK_STATUS
 
@@ -258,6 +259,46 @@ class TaskSearch(FHIRView):
             resources.searchset(
                 [resources.task(referral) for referral in found],
                 total=None if more else total,
+                base_url=base_url,
+                links=links,
+            )
+        )
+
+
+_TARGET = re.compile(r"^(?:Task/|ServiceRequest/)?([^/]+)$")
+
+
+class ProvenanceSearch(FHIRView):
+    """A referral's history as Provenance resources, newest first: ``target=Task/<id>`` (or
+    ``ServiceRequest/<id>``, the same referral) is required. A Task the caller may not see, or whose history
+    is not theirs to read (the seeker's own account), is "No such resource." as a read of it would be."""
+
+    def get(self, request):
+        targets = request.query_params.getlist("target")
+        if len(targets) != 1 or not targets[0]:
+            raise BadRequest("target is required, once: Task/<id> or ServiceRequest/<id>")
+        match = _TARGET.match(targets[0])
+        if not match:
+            raise BadRequest("target must be Task/<id> or ServiceRequest/<id>")
+        referral = self.referral(match.group(1))
+        if not referral_access(request.user, referral).may("see_history"):
+            raise Http404
+        count = min(_positive(request.query_params.get("_count"), MAX_COUNT, "_count"), MAX_COUNT)
+        page = _positive(request.query_params.get("page"), 1, "page")
+        if page > MAX_PAGE:
+            raise BadRequest(f"page must be at most {MAX_PAGE}")
+        events = list(referral_history(referral)[(page - 1) * count : page * count + 1])
+        access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
+        base_url = request.build_absolute_uri("/fhir/")
+        links = {"self": request.build_absolute_uri()}
+        if len(events) > count:
+            query = request.query_params.copy()
+            query["page"] = str(page + 1)
+            links["next"] = f"{base_url}Provenance?{query.urlencode()}"
+        return Response(
+            resources.searchset(
+                [resources.provenance(event, referral) for event in events[:count]],
+                total=len(events) if page == 1 and len(events) <= count else None,
                 base_url=base_url,
                 links=links,
             )

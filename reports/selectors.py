@@ -49,6 +49,7 @@ from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from referrals import stalls, statuses
+from referrals.channels import AnswerChannel, answer_channel
 from referrals.models import Referral
 from referrals.statuses import Reason, Status
 
@@ -431,6 +432,7 @@ class OrganizationFigures:
             week=TruncWeek("sent_at"),
             outcome=_index_of(outcome_kinds()),
             bucket=_index_of(_bucket_conditions()),
+            answer_channel=answer_channel(),
             **conditions,
         ).order_by()  # the statement orders what it needs; the model's default order would sort every row
         return {
@@ -501,6 +503,8 @@ class OrganizationFigures:
             f"{select('weekly', week='week', referrals='COUNT(*)')} FROM {table} GROUP BY {table}.week",
             f"{select('outcome', item='outcome', referrals='COUNT(*)')} FROM {table} GROUP BY {table}.outcome",
             f"{select('bucket', item='bucket', referrals='COUNT(*)')} FROM {table} GROUP BY {table}.bucket",
+            f"{select('answers', name='answer_channel', referrals='COUNT(*)')} FROM {table}"
+            f" GROUP BY {table}.answer_channel",
         ]
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         for breakdown in BREAKDOWNS.values():
@@ -664,6 +668,36 @@ def outcomes_table(figures: OrganizationFigures) -> Table:
     )
 
 
+def _answer_rows(counts: dict) -> list[tuple[str, int]]:
+    """(label, referrals) for each channel of the seeker's answer, then the referrals without one."""
+    return [
+        *((AnswerChannel.LABELS[channel], counts.get(channel, 0)) for channel in AnswerChannel.ORDER),
+        (AnswerChannel.NONE_LABEL, counts.get("", 0)),
+    ]
+
+
+ANSWERS_DESCRIPTION = (
+    "How the seeker's answer (got help, couldn't get help, no longer interested) reached the referral: by the "
+    "link in an email, by replying to a text, on their own page after signing in, or recorded for them by "
+    "staff on their side. A referral counts once, by its latest answer."
+)
+
+
+def answers_by_channel_table(figures: OrganizationFigures) -> Table:
+    sent, received = _counts(figures, "answers", "name")
+    table = Table(
+        "answers-by-channel",
+        "The seeker's answers, by channel",
+        ["Answered by", "Sent", "Received"],
+        description=ANSWERS_DESCRIPTION,
+    )
+    table.rows = [
+        [label, count, received_count]
+        for (label, count), (_, received_count) in zip(_answer_rows(sent), _answer_rows(received), strict=True)
+    ]
+    return table
+
+
 def _referral_link(public_id) -> Link:
     # PostgreSQL returns a UUID, SQLite the hex Django stores.
     return Link("Open", f"/referrals/{uuid.UUID(str(public_id))}/")
@@ -747,6 +781,7 @@ ORGANIZATION_SECTIONS = {
     "weekly": weekly_table,
     "response-times": response_times_table,
     "outcomes": outcomes_table,
+    "answers-by-channel": answers_by_channel_table,
     **{slug: partial(breakdown_table, slug=slug) for slug in BREAKDOWNS},
     "follow-up": follow_up_table,
     "stalled": stalled_table,
@@ -823,6 +858,7 @@ class NetworkFigures:
             )
             .filter(answered=0)
             .order_by(),
+            "answers": referrals.values(channel=answer_channel()).annotate(referrals=Count("id")).order_by(),
         }
 
     def parts(self) -> dict[str, list[dict]]:
@@ -851,6 +887,7 @@ class NetworkFigures:
             "organization_name": "TEXT",
             "overdue": "BIGINT",
             "first_sent": "TIMESTAMPTZ",
+            "channel": "TEXT",
         }
         # Columns are named with their table ("zips.category"): ORDER BY takes a bare name for an output column.
         counts = {
@@ -896,6 +933,11 @@ class NetworkFigures:
                 "FROM zips",
                 "zips.category ASC NULLS LAST, zips.zip_code",
             ),
+            "answers-by-channel": (
+                {"channel": "answers.channel", "referrals": "answers.referrals"},
+                "FROM answers",
+                "answers.channel",
+            ),
         }
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         selects = []
@@ -905,7 +947,7 @@ class NetworkFigures:
         return selects
 
 
-SCORECARD_KEY = "reports:network:v1:{start}:{end}:{row_limit}"
+SCORECARD_KEY = "reports:network:v2:{start}:{end}:{row_limit}"
 
 
 def scorecard_kept_seconds() -> int:
@@ -1018,8 +1060,25 @@ def network_never_answer_table(figures: NetworkFigures) -> Table:
     return table
 
 
+def network_answers_by_channel_table(figures: NetworkFigures) -> Table:
+    counts = {row["channel"]: row["referrals"] for row in figures.part("answers-by-channel")}
+    answered = sum(count for channel, count in counts.items() if channel)
+    table = Table(
+        "answers-by-channel",
+        "The seeker's answers, by channel",
+        ["Answered by", "Referrals", "Share of the answers (%)"],
+        description=ANSWERS_DESCRIPTION,
+    )
+    table.rows = [
+        [label, count, None if label == AnswerChannel.NONE_LABEL else _share(count, answered)]
+        for label, count in _answer_rows(counts)
+    ]
+    return table
+
+
 NETWORK_SECTIONS = {
     "by-category": network_by_category_table,
+    "answers-by-channel": network_answers_by_channel_table,
     "unmet-needs": network_unmet_needs_table,
     "never-answer": network_never_answer_table,
     "by-category-zip": network_by_category_zip_table,

@@ -37,11 +37,13 @@ ORGANIZATION_CHARTS = {
     "weekly": ("vertical", 0, [1, 2]),
     "response-times": ("horizontal", 0, [1, 2]),
     "outcomes": ("horizontal", 0, [1, 2]),
+    "answers-by-channel": ("horizontal", 0, [1, 2]),
 }
 NETWORK_CHARTS = {
     "by-category": ("horizontal", 0, [1, 3, 4]),
     "unmet-needs": ("horizontal", None, [2, 3]),
     "never-answer": ("horizontal", 0, [2]),
+    "answers-by-channel": ("horizontal", 0, [1]),
 }
 CHART_ROW_LIMIT = 20
 

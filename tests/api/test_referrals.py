@@ -270,6 +270,8 @@ def test_a_status_change_goes_through_the_status_table(network, api):
         "actor_display": "Sam O.",
         "actor_organization": "Community Food Pantry",
         "via": "api",
+        "channel": "api",
+        "actor_type": "user",
     }
     assert set(history[0]) == {
         "id",
@@ -280,8 +282,46 @@ def test_a_status_change_goes_through_the_status_table(network, api):
         "to_status",
         "reason",
         "via",
+        "channel",
+        "actor_type",
         "at",
     }
+
+
+def test_the_history_shows_the_channel_of_each_change(network, api):
+    """The seeker's answer by text, on their own page and by email link, and staff on the web, each named."""
+    from referrals.actors import Actor
+    from referrals.answers import LinkRecipient
+    from referrals.models import ReferralEvent
+    from referrals.replies import referral_answer_by_text
+    from referrals.services import referral_answer_by_link, referral_reopen
+
+    referral = network.refer()
+    referral_answer_by_text(referral=referral, seeker=network.seeker, choice="got_help")
+    referral = referral_reopen(
+        actor=network.site_admin, referral=Referral.objects_across_tenants.get(pk=referral.pk), note="Called back."
+    )
+    referral_change_status(
+        actor=Actor.for_seeker(network.seeker, via=ReferralEvent.Via.WEB), referral=referral, to_status="got_help"
+    )
+    referral = referral_reopen(
+        actor=network.site_admin, referral=Referral.objects_across_tenants.get(pk=referral.pk), note="Again."
+    )
+    referral_answer_by_link(referral=referral, recipient=LinkRecipient(seeker=network.seeker), choice="got_help")
+    history = api(network.referrer).get(_url(referral, "history/")).json()["results"]
+    changes = [
+        (event["kind"], event["channel"], event["actor_type"])
+        for event in reversed(history)
+        if event["kind"] in ("status_changed", "reopened", "created")
+    ]
+    assert changes == [
+        ("created", "web", "user"),
+        ("status_changed", "text", "seeker"),
+        ("reopened", "web", "user"),
+        ("status_changed", "signed_in", "seeker"),
+        ("reopened", "web", "user"),
+        ("status_changed", "email_link", "seeker"),
+    ]
 
 
 @pytest.mark.parametrize(

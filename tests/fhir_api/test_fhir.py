@@ -345,6 +345,7 @@ def test_capability_statement(client, db):
     assert {resource["type"] for resource in statement["rest"][0]["resource"]} == {
         "Task",
         "ServiceRequest",
+        "Provenance",
         "Patient",
         "Consent",
     }

@@ -60,7 +60,7 @@ def test_it_names_the_programs_that_never_answer(client, figures):
 def test_the_scorecard_draws_its_charts(client, figures):
     client.force_login(figures.network_admin)
     page = client.get("/reports/network/", PERIOD).content.decode()
-    assert page.count("<svg") == 3
+    assert page.count("<svg") == 4
     assert "style=" not in page
 
 

@@ -208,7 +208,7 @@ def test_the_default_period_is_the_last_ninety_days(client, network):
 def test_the_page_draws_accessible_charts_beside_their_tables(client, figures):
     client.force_login(figures.network.site_admin)
     page = client.get("/reports/", PERIOD).content.decode()
-    assert page.count("<svg") == 3
+    assert page.count("<svg") == 4
     assert 'role="img"' in page and "<title id=" in page and "<desc id=" in page
     assert "style=" not in page
     assert "<script>" not in page

@@ -1,0 +1,120 @@
+"""The seeker's answers counted by the channel that carried them, in the organization report and the network
+scorecard (page, chart and CSV): made through the real services, one answer per channel."""
+
+import csv
+import io
+
+import pytest
+
+from referrals.actors import Actor
+from referrals.answers import LinkRecipient
+from referrals.models import ReferralEvent
+from referrals.replies import referral_answer_by_text
+from referrals.services import referral_answer_by_link, referral_change_status
+from reports.selectors import cell_text
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SEEKER_ANSWER_LABELS = [
+    "Email link",
+    "Text message",
+    "Signed in (the seeker's own page)",
+    "Staff, for the seeker",
+    "No answer from the seeker yet",
+]
+
+
+@pytest.fixture
+def answered(network):
+    """Seven referrals Northside sent to City Food Bank's programs, answered by each channel (two by email)."""
+    n = network
+
+    def sent(program=None):
+        seeker = factories.SeekerFactory(organization=n.site, created_by=n.referrer, team=n.sharing_team)
+        referral = factories.referral(referrer=n.referrer, seeker=seeker, program=program or n.program)
+        return referral, seeker
+
+    for choice in ("got_help", "couldnt_get_help"):
+        referral, seeker = sent()
+        result = referral_answer_by_link(referral=referral, recipient=LinkRecipient(seeker=seeker), choice=choice)
+        assert result.outcome == "recorded"
+    referral, seeker = sent()
+    assert referral_answer_by_text(referral=referral, seeker=seeker, choice="no_longer_interested").outcome == (
+        "recorded"
+    )
+    referral, seeker = sent()
+    referral_change_status(
+        actor=Actor.for_seeker(seeker, via=ReferralEvent.Via.WEB), referral=referral, to_status="got_help"
+    )
+    referral, _ = sent(n.other_program)
+    referral_change_status(actor=n.referrer, referral=referral, to_status="got_help")  # staff, for the seeker
+    referral, _ = sent()
+    referral_change_status(actor=n.claimer, referral=referral, to_status="got_help")  # the program's word
+    sent()  # no answer yet
+    return n
+
+
+def tables(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response, {
+        table.slug: [[cell_text(cell) for cell in row] for row in table.rows] for table in response.context["tables"]
+    }
+
+
+def test_the_organization_report_counts_the_answers_by_channel_for_both_sides(client, answered):
+    _, sent = tables(client, answered.site_admin, "/reports/")
+    assert sent["answers-by-channel"] == [
+        [label, *counts]
+        for label, counts in zip(
+            SEEKER_ANSWER_LABELS, [["2", "0"], ["1", "0"], ["1", "0"], ["1", "0"], ["2", "0"]], strict=True
+        )
+    ]
+    response, received = tables(client, answered.provider_admin, "/reports/")
+    assert [row[2] for row in received["answers-by-channel"]] == ["2", "1", "1", "1", "2"]
+    assert "The seeker's answers, by channel" in response.content.decode()
+
+
+def test_a_later_answer_replaces_the_earlier_one(client, answered):
+    """A reopened referral answered again counts once, by its latest answer."""
+    event = ReferralEvent.objects_across_tenants.filter(kind="status_changed", via="email_link").first()
+    referral = event.referral
+    from referrals.services import referral_reopen
+
+    referral_reopen(actor=answered.site_admin, referral=referral, note="The seeker called back.")
+    referral_change_status(actor=answered.referrer, referral=referral, to_status="got_help")
+    _, sent = tables(client, answered.site_admin, "/reports/")
+    assert [row[1] for row in sent["answers-by-channel"]] == ["1", "1", "1", "2", "2"]
+
+
+def test_the_network_scorecard_counts_the_answers_by_channel_with_their_share(client, answered):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser(email="net@example.com", password=factories.PASSWORD, first_name="N")
+    response, scorecard = tables(client, admin, "/reports/network/")
+    assert scorecard["answers-by-channel"] == [
+        ["Email link", "2", "40.0"],
+        ["Text message", "1", "20.0"],
+        ["Signed in (the seeker's own page)", "1", "20.0"],
+        ["Staff, for the seeker", "1", "20.0"],
+        ["No answer from the seeker yet", "2", ""],
+    ]
+    page = response.content.decode()
+    assert "Bar chart of referrals by answered by" in page
+
+    download = client.get("/reports/network/answers-by-channel.csv")
+    assert download.status_code == 200
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert rows[0] == ["Answered by", "Referrals", "Share of the answers (%)"]
+    assert rows[1] == ["Email link", "2", "40.0"]
+
+
+def test_the_organization_csv_has_the_answers_by_channel(client, answered):
+    client.force_login(answered.site_admin)
+    download = client.get("/reports/answers-by-channel.csv")
+    assert download.status_code == 200
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert rows[0] == ["Answered by", "Sent", "Received"]
+    assert rows[2] == ["Text message", "1", "0"]
