@@ -16,19 +16,23 @@ import re
 
 import phonenumbers
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from phonenumber_field.phonenumber import PhoneNumber
 
 __all__ = ["parse_phone", "phone_display", "is_textable", "PhoneNumberRefused"]
 
+# The messages are English (staff pages); pages for the public translate them (gettext_noop marks them).
 # Digits, spaces and the usual punctuation; a leading "+" for a country code.
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9\s().-]*$", re.ASCII)
 
-PHONE_CHARACTERS_MESSAGE = "A phone number has only digits (and spaces, dashes or brackets)."
-PHONE_LENGTH_MESSAGE = "Enter the whole phone number with its area code: a ten-digit phone number, like 312-555-0142."
-PHONE_INVALID_MESSAGE = (
+PHONE_CHARACTERS_MESSAGE = gettext_noop("A phone number has only digits (and spaces, dashes or brackets).")
+PHONE_LENGTH_MESSAGE = gettext_noop(
+    "Enter the whole phone number with its area code: a ten-digit phone number, like 312-555-0142."
+)
+PHONE_INVALID_MESSAGE = gettext_noop(
     "That is not a phone number anyone can have (check the area code and the number), like 312-555-0142."
 )
-PHONE_TOO_LONG_MESSAGE = "That phone number has too many digits; enter it like 312-555-0142."
+PHONE_TOO_LONG_MESSAGE = gettext_noop("That phone number has too many digits; enter it like 312-555-0142.")
 
 
 class PhoneNumberRefused(ValueError):

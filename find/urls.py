@@ -6,5 +6,6 @@ app_name = "find"
 urlpatterns = [
     path("find/", views.search, name="search"),
     path("find/programs/<uuid:public_id>/", views.program, name="program"),
+    path("find/programs/<uuid:public_id>/send/", views.send, name="send"),
     path("find/language/", views.language, name="language"),
 ]

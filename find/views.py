@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -22,15 +23,20 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
-from core import numbers
+from core import numbers, ratelimit
 from core.pagination import CappedCountPaginator
+from core.phones import phone_display
+from notifications.services import notify_program_details
 from programs.forms import DirectorySearchForm
 from programs.models import Program
 from programs.selectors import directory_search, program_get
+from sms.services import NumberCannotBeTexted, text_program_details
 
 from . import cache
+from .forms import SendDetailsForm
 
 PROGRAMS_PER_PAGE = 20
 SEARCH_FIELDS = ("zip", "radius", "category", "q")
@@ -53,7 +59,12 @@ def _response(content, language: str, status: int = 200) -> HttpResponse:
     return response
 
 
-def _render(template: str, context: dict, *, language: str, here: str, status: int = 200, cache_key=None):
+def _render(template: str, context: dict, *, language: str, here: str, status: int = 200, cache_key=None, request=None):
+    """Renders a page in ``language``. Only pages rendered without the request (``request`` None: nothing of the
+    visitor in them) are kept (``cache_key``); a page with a form that posts needs the request for its CSRF
+    token and is never kept."""
+    if request is not None:
+        cache_key = None
     with translation.override(language):
         body = render_to_string(
             template,
@@ -67,6 +78,7 @@ def _render(template: str, context: dict, *, language: str, here: str, status: i
                     for code, _ in settings.LANGUAGES
                 ],
             },
+            request=request,
         ).encode()
     if status == 200:
         cache.put(cache_key, body)
@@ -195,33 +207,124 @@ def program(request, public_id):
         cached = cache.get(key)
         if cached is not None:
             return _response(cached, language)
-        try:
-            found = program_get(public_id=public_id)
-        except Program.DoesNotExist:
-            return _problem(
-                request,
-                language,
-                status=404,
-                heading=gettext("Program not found"),
-                message=gettext("We could not find this program in the directory. Its address may be mistyped."),
-            )
-        if not found.organization.is_active:
-            return _problem(
-                request,
-                language,
-                status=410,
-                heading=gettext("Program no longer listed"),
-                message=gettext(
-                    "This program's organization has left the network, so the program is "
-                    "no longer listed. Search for another program near you."
-                ),
-            )
+        found, problem = _listed_program(request, language, public_id)
+        if problem is not None:
+            return problem
         context = {
             "program": found,
             "next_steps": found.next_steps_in(language),
             "page_address": f"{settings.SITE_URL.rstrip('/')}{request.path}",
         }
         return _render("find/program.html", context, language=language, here=request.path, cache_key=key)
+
+
+def _listed_program(request, language, public_id):
+    """(program, None) for a program the directory lists, else (None, the page that says why)."""
+    try:
+        found = program_get(public_id=public_id)
+    except Program.DoesNotExist:
+        return None, _problem(
+            request,
+            language,
+            status=404,
+            heading=gettext("Program not found"),
+            message=gettext("We could not find this program in the directory. Its address may be mistyped."),
+        )
+    if not found.organization.is_active:
+        return None, _problem(
+            request,
+            language,
+            status=410,
+            heading=gettext("Program no longer listed"),
+            message=gettext(
+                "This program's organization has left the network, so the program is "
+                "no longer listed. Search for another program near you."
+            ),
+        )
+    return found, None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def send(request, public_id):
+    """ "Send this to my phone or email": the program's details go to the address the visitor types, by email
+    (the notifications outbox) or text (the sms outbox). Nothing is kept but that outbox row. Limited per
+    address typed and per client address (core.ratelimit, in the cache); a form with the hidden field filled (a
+    bot) is answered as if it were sent, and nothing is."""
+    language = page_language()
+    with translation.override(language):
+        program, problem = _listed_program(request, language, public_id)
+        if problem is not None:
+            return problem
+        form = SendDetailsForm(request.POST if request.method == "POST" else None)
+        context = {"program": program, "form": form}
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            contact = form.cleaned_data["to"]
+            if form.is_bot:
+                return _send_done(request, language, program, contact)
+            refusal = _send_refusal(request, contact)
+            if refusal is None:
+                refusal = _send_details(program, contact, language, request)
+            if refusal is None:
+                return _send_done(request, language, program, contact)
+            form.add_error("to", refusal[0])
+            status = refusal[1]
+        elif request.method == "POST":
+            status = 400
+        return _render("find/send.html", context, language=language, here=request.path, status=status, request=request)
+
+
+def _send_refusal(request, contact) -> tuple[str, int] | None:
+    """The limits, client address first (so one client cannot use up someone's address's allowance)."""
+    if not ratelimit.hit("find_send_client", ratelimit.request_key(request)):
+        minutes = max(1, round(ratelimit.retry_after("find_send_client") / 60))
+        return (
+            gettext(
+                "Too many details were sent from this connection in the last while, so we stopped for now to keep "
+                "the service from being misused. Try again in %(minutes)d minutes, or print the page instead."
+            )
+            % {"minutes": minutes},
+            429,
+        )
+    if not ratelimit.hit("find_send_address", f"{contact.kind}:{contact.value.lower()}"):
+        minutes = max(1, round(ratelimit.retry_after("find_send_address") / 60))
+        return (
+            gettext(
+                "We already sent details to this address several times in the last while, so we stopped for now "
+                "so that nobody can flood it. Try again in %(minutes)d minutes."
+            )
+            % {"minutes": minutes},
+            429,
+        )
+    return None
+
+
+def _send_details(program, contact, language, request) -> tuple[str, int] | None:
+    page_url = f"{settings.SITE_URL.rstrip('/')}{reverse('find:program', kwargs={'public_id': program.public_id})}"
+    with transaction.atomic():
+        if contact.is_email:
+            notify_program_details(program=program, email=contact.value, language=language, page_url=page_url)
+            return None
+        try:
+            text_program_details(program=program, number=contact.value, language=language, page_url=page_url)
+        except NumberCannotBeTexted as error:
+            return error.message, 400
+    return None
+
+
+def _send_done(request, language, program, contact):
+    return _render(
+        "find/sent.html",
+        {
+            "program": program,
+            "sent_to": contact.value if contact.is_email else phone_display(contact.value),
+            "by_email": contact.is_email,
+        },
+        language=language,
+        here=request.path,
+        request=request,
+    )
 
 
 def _problem(request, language, *, status, heading, message):
@@ -250,7 +353,7 @@ def language(request):
         )
     target = request.GET.get("next", "")
     if not (
-        target.startswith("/find/")
+        target.startswith(("/find/", "/my/"))
         and len(target) <= 2000
         and target.isprintable()
         and url_has_allowed_host_and_scheme(target, allowed_hosts=None)

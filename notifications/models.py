@@ -35,6 +35,9 @@ class OutboxMessage(OutboxRow):
         ORGANIZATION_INVITATION = "organization_invitation", "Invited to join an organization (an existing account)"
         PASSWORD_RESET = "password_reset", "Password reset (the account holder)"
         EMAIL_CHANGE = "email_change", "Confirm a new sign-in email (sent to the new address)"
+        PROGRAM_DETAILS = "program_details", "A program's details, asked for on the public directory"
+        SEEKER_SIGN_IN = "seeker_sign_in", "Sign-in link and code for My referrals (seeker)"
+        SELF_REFERRAL_CONFIRM = "self_referral_confirm", "Confirm the address of a request for help (seeker)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(

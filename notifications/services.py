@@ -16,6 +16,7 @@ Message-ID, so providers and mail clients that de-duplicate on it show one messa
 from __future__ import annotations
 
 import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -742,3 +743,75 @@ def notify_password_reset(*, user) -> int:
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The public directory
+
+
+def notify_program_details(*, program, email: str, language: str, page_url: str) -> int:
+    """Emails a program's details (what it offers, how to reach it, its next steps, its page) to an address a
+    visitor of the public directory typed. Nothing but this outbox row is kept of the request: the row has no
+    seeker, no user and no referral. In ``language`` (the page's). Returns the row's id."""
+    context = {
+        "program": program,
+        "organization": program.organization.name,
+        "page_url": page_url,
+        "expected_response": expected_response_text(program.expected_response_hours),
+        **_next_steps(program, language),
+    }
+    kind = Kind.PROGRAM_DETAILS
+    subject, text, html = render_message(kind, context, language)
+    message = OutboxMessage.objects.create(
+        # A new row for each request: the limits (find.views) keep a person from asking too often.
+        key=f"{kind}:{program.pk}:{uuid.uuid4().hex}",
+        kind=kind,
+        recipient_email=email,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The seeker's own door (seeker_door)
+
+
+def _public_email(kind: str, *, email: str, language: str, context: dict) -> int:
+    """An email to an address a member of the public typed and proved nothing about yet: no user, no seeker,
+    no referral on the row. Returns its id."""
+    subject, text, html = render_message(kind, context, language)
+    message = OutboxMessage.objects.create(
+        key=f"{kind}:{uuid.uuid4().hex}",
+        kind=kind,
+        recipient_email=email,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
+def notify_seeker_sign_in(*, email: str, language: str, link: str, code: str, minutes: int) -> int:
+    """The one-time link and 6-digit code that open "My referrals" (seeker_door.services.sign_in_request)."""
+    return _public_email(
+        Kind.SEEKER_SIGN_IN,
+        email=email,
+        language=language,
+        context={"link": link, "code": code, "minutes": minutes},
+    )
+
+
+def notify_self_referral_confirm(*, email: str, language: str, link: str, code: str, program, hours: int) -> int:
+    """The link and code that confirm a request for help sent to ``program`` (seeker_door.services)."""
+    return _public_email(
+        Kind.SELF_REFERRAL_CONFIRM,
+        email=email,
+        language=language,
+        context={"link": link, "code": code, "program": program, "hours": hours},
+    )

@@ -51,6 +51,10 @@ class Actor:
                 return "Seeker (email link)", ""
             if self.via == Via.TEXT:
                 return "Seeker (text message)", ""
+            if self.via == Via.SIGNED_IN:
+                return "Seeker (signed in)", ""
+            if self.via == Via.SELF_REFERRAL:
+                return "Seeker (self-referral)", ""
             initial = f" {self.seeker.last_name[:1]}." if self.seeker.last_name else ""
             return f"{self.seeker.first_name}{initial}", ""
         return "System", ""

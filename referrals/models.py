@@ -232,6 +232,8 @@ class ReferralEvent(models.Model):
         WEB = "web", "Web"
         EMAIL_LINK = "email_link", "Email link"
         TEXT = "text", "Text message"
+        SIGNED_IN = "signed_in", "Seeker signed in (My referrals)"
+        SELF_REFERRAL = "self_referral", "Seeker's self-referral"
         API = "api", "API"
         FHIR = "fhir", "FHIR"
         ADMIN = "admin", "Admin"
@@ -246,7 +248,7 @@ class ReferralEvent(models.Model):
     )
     actor_display = models.CharField(max_length=200)
     actor_organization = models.CharField(max_length=255, blank=True)
-    via = models.CharField(max_length=12, choices=Via.choices, default=Via.WEB)
+    via = models.CharField(max_length=16, choices=Via.choices, default=Via.WEB)
     from_status = models.CharField(max_length=24, choices=statuses.Status.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=statuses.Status.choices, blank=True)
     reason = models.CharField(max_length=32, choices=statuses.Reason.choices, blank=True)

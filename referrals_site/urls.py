@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("people.urls")),
     path("", include("people.urls_programs")),
     path("", include("find.urls")),
+    path("", include("seeker_door.urls")),  # before referrals: /my/referrals/ is the seeker door's
     path("", include("referrals.urls")),
     path("", include("people.urls_goals")),
     path("", include("notifications.urls")),

@@ -23,6 +23,9 @@ class TextMessage(OutboxRow):
         STATUS_CHANGED = "status_changed", "Status changed (seeker)"
         FOLLOW_UP = "follow_up", "Did you get help? (seeker)"
         REPLY = "reply", "Answer to a text the person sent"
+        PROGRAM_DETAILS = "program_details", "A program's details, asked for on the public directory"
+        SEEKER_SIGN_IN = "seeker_sign_in", "Sign-in link and code for My referrals (seeker)"
+        SELF_REFERRAL_CONFIRM = "self_referral_confirm", "Confirm the number of a request for help (seeker)"
 
     class Encoding(models.TextChoices):
         GSM7 = "gsm7", "GSM-7 (160 characters)"

@@ -15,14 +15,19 @@ valid, a landline, an opted-out number are marked failed at once and shown on th
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from core import outbox
+from core.errors import InvalidInput
 from core.outbox import Defer, DeliveryFailed, DeliveryReport
 from core.phones import is_textable
+from core.templatetags.contact_links import phone_text
 from referrals import statuses
 from referrals.models import EscalationStep, ReferralEvent
 from seekers.models import Seeker
@@ -37,6 +42,8 @@ Status = statuses.Status
 Party = statuses.Party
 
 SMS_CHANNEL = "text"
+# Texts a person asked for on a page a moment ago: quiet hours do not hold them back.
+ASKED_FOR_NOW = {Kind.PROGRAM_DETAILS, Kind.SEEKER_SIGN_IN, Kind.SELF_REFERRAL_CONFIRM}
 
 
 def seeker_can_be_texted(seeker) -> bool:
@@ -134,7 +141,10 @@ def send_text(message: TextMessage) -> dict:
             raise DeliveryFailed("Not sent: the number replied STOP.", transient=False)
     elif seeker is not None and (not seeker_can_be_texted(seeker) or seeker.phone != message.to_number):
         raise DeliveryFailed("Not sent: the person no longer takes texts at this number.", transient=False)
-    until = quiet.quiet_until(quiet.zone_of(seeker))
+    elif seeker is None and number_stopped(message.to_number):
+        raise DeliveryFailed("Not sent: the number replied STOP.", transient=False)
+    # A text the person asked for a moment ago (a program's details) goes at once: they are waiting for it.
+    until = None if message.kind in ASKED_FOR_NOW else quiet.quiet_until(quiet.zone_of(seeker))
     if until is not None:
         raise Defer(until)  # quiet hours where the seeker lives: it waits, no attempt spent
     try:
@@ -211,3 +221,88 @@ def erase_short_links(person) -> None:
     from .models import ShortLink
 
     ShortLink.objects.filter(Q(seeker_id=person.seeker_id) | Q(referral_id__in=person.referral_ids)).delete()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The public directory
+
+
+class NumberCannotBeTexted(InvalidInput):
+    """The number cannot take this text; the message says why, for the person who typed it."""
+
+
+def text_program_details(*, program, number: str, language: str, page_url: str) -> int:
+    """Texts a program's details and its page's link to ``number`` (E.164, as core.phones read it), which a
+    visitor of the public directory typed. Nothing but this outbox row is kept: no seeker, no referral.
+    NumberCannotBeTexted for a landline or a number that replied STOP. Returns the row's id."""
+    with translation.override(language):
+        if not is_textable(number):
+            raise NumberCannotBeTexted(
+                gettext("That number looks like a landline, which cannot get texts. Enter a mobile number.")
+            )
+        if number_stopped(number):
+            raise NumberCannotBeTexted(
+                gettext(
+                    "That number asked us to stop texting it (it replied STOP). Text START to our number to "
+                    "get texts again, or enter an email address."
+                )
+            )
+    address = ", ".join(part for part in (program.address, program.city) if part)
+    counted = texts.program_details_text(
+        language=language,
+        program=program.name,
+        phone=phone_text(program.phone) if program.phone else "",
+        address=address,
+        link=page_url,
+    )
+    row = TextMessage.objects.create(
+        key=f"{Kind.PROGRAM_DETAILS}:{program.pk}:{uuid.uuid4().hex}",
+        kind=Kind.PROGRAM_DETAILS,
+        to_number=number,
+        language=language,
+        body=counted.text,
+        encoding=counted.encoding,
+    )
+    outbox.queue_on_commit(SMS_CHANNEL, [row.pk])
+    return row.pk
+
+
+def _public_text(kind: str, *, number: str, language: str, counted) -> int:
+    row = TextMessage.objects.create(
+        key=f"{kind}:{uuid.uuid4().hex}",
+        kind=kind,
+        to_number=number,
+        language=language,
+        body=counted.text,
+        encoding=counted.encoding,
+    )
+    outbox.queue_on_commit(SMS_CHANNEL, [row.pk])
+    return row.pk
+
+
+def text_seeker_sign_in(*, number: str, language: str, link: str, code: str, minutes: int) -> int | None:
+    """Texts the one-time sign-in code and link for "My referrals"; None (nothing written) when the number
+    cannot take texts (a landline, or it replied STOP): the page answers the same."""
+    if not is_textable(number) or number_stopped(number):
+        return None
+    counted = texts.code_text("seeker_sign_in", language=language, link=link, code=code, minutes=minutes)
+    return _public_text(Kind.SEEKER_SIGN_IN, number=number, language=language, counted=counted)
+
+
+def text_self_referral_confirm(*, number: str, language: str, link: str, code: str, program: str) -> int:
+    """Texts the code and link that confirm a request for help to ``program``. NumberCannotBeTexted for a
+    landline or a number that replied STOP (the form says so: the request cannot be confirmed there)."""
+    with translation.override(language):
+        if not is_textable(number):
+            raise NumberCannotBeTexted(
+                gettext("That number looks like a landline, which cannot get texts. Enter a mobile number.")
+            )
+        if number_stopped(number):
+            raise NumberCannotBeTexted(
+                gettext(
+                    "That number asked us to stop texting it (it replied STOP). Text START to our number to "
+                    "get texts again, or enter an email address."
+                )
+            )
+    counted = texts.code_text("self_referral_confirm", language=language, link=link, code=code, program=program)
+    return _public_text(Kind.SELF_REFERRAL_CONFIRM, number=number, language=language, counted=counted)

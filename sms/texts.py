@@ -162,3 +162,46 @@ def reply_text(kind: str, *, language: str, program: str = "", answer: str = "")
             program=program,
             answer=label,
         )
+
+
+def program_details_text(*, language: str, program: str, phone: str, address: str, link: str) -> Counted:
+    """A program's details for a visitor of the public directory who asked for them by text, in ``language``:
+    its name, phone and address when they fit, and always its page's link."""
+    with translation.override(language):
+        # Translators: a text message (at most 160 characters with its link); keep {program}, {phone}, {address}
+        # and {link}.
+        full = gettext("{program}. Phone {phone}. {address}. More: {link}")
+        # Translators: a text message (at most 160 characters with its link); keep {program}, {phone}, {link}.
+        phone_only = gettext("{program}. Phone {phone}. More: {link}")
+        # Translators: a text message (at most 160 characters with its link); keep {program} and {link}.
+        name_only = gettext("{program}. More: {link}")
+    for template, needs in ((full, (phone, address)), (phone_only, (phone,)), (name_only, ())):
+        if not all(needs):
+            continue
+        try:
+            counted = compose(template, link=link, program=program, phone=phone, address=address)
+        except TextTooLong:
+            continue
+        return counted
+    return compose(name_only, link=link, shorten="program", program=program)
+
+
+def code_text(kind: str, *, language: str, link: str, code: str, **values) -> Counted:
+    """A one-time code and its link (the seeker's sign-in; confirming a request for help), in ``language``."""
+    with translation.override(language):
+        templates = {
+            # Translators: a text message (at most 160 characters with its link); keep {code}, {minutes}, {link}.
+            "seeker_sign_in": gettext(
+                "Your code for My referrals: {code}. It works once, for {minutes} min. Or: {link}"
+            ),
+            # Translators: a text message (at most 160 characters with its link); keep {code}, {program}, {link}.
+            "self_referral_confirm": gettext("Your code to send your request to {program}: {code}. Or: {link}"),
+        }
+        # Translators: a text message when the usual one cannot fit; keep {code} and {link}.
+        short = gettext("Your code: {code}. Or: {link}")
+    try:
+        return compose(
+            templates[kind], link=link, code=code, shorten="program" if "program" in values else "", **values
+        )
+    except TextTooLong:
+        return compose(short, link=link, code=code)

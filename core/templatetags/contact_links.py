@@ -23,6 +23,7 @@ register = template.Library()
 MAP_SEARCH_URL = "https://www.google.com/maps/search/?"
 
 
+@register.filter
 def phone_text(value: str) -> str:
     """312-555-0142 for a stored number (E.164) of the default region, or for ten digits (programs' listings
     keep the text they were imported with); "+44 20 7946 0958" for another country; anything else as it is."""

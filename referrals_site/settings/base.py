@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "organization",
     "people",
     "find",
+    "seeker_door",
     # sign-in and sessions (security), data rights (privacy) (issue 6)
     "pgtrigger",
     "axes",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "security.middleware.SessionTimeoutMiddleware",
+    # A seeker's session (signed in by a one-time link or code) reaches only their pages and the public ones.
+    "seeker_door.middleware.SeekerSessionMiddleware",
     "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -418,7 +421,19 @@ RATE_LIMITS = {
     "api_token": env_rate("API_THROTTLE_AUTH_TOKEN", "10/minute"),
     # The public HSDS API (/hsds/), per address: a reader pages through the directory.
     "hsds": env_rate("API_THROTTLE_HSDS", "300/minute"),
+    # The public directory's "send this to my phone or email": per address typed, and per client address.
+    "find_send_address": env_rate("FIND_SEND_LIMIT_PER_ADDRESS", "3/hour"),
+    "find_send_client": env_rate("FIND_SEND_LIMIT_PER_CLIENT", "20/hour"),
+    # The seeker's sign-in (/my/sign-in/): links and codes asked for, per address typed and per client; codes
+    # tried, per address and per client.
+    "seeker_sign_in_contact": env_rate("SEEKER_SIGN_IN_LIMIT_PER_ADDRESS", "5/hour"),
+    "seeker_sign_in_client": env_rate("SEEKER_SIGN_IN_LIMIT_PER_CLIENT", "30/hour"),
+    "seeker_code": env_rate("SEEKER_CODE_LIMIT", "10/minute"),
 }
+# The seeker's one-time sign-in link and code work this many minutes; a seeker's session ends after this many
+# idle seconds (it is never a staff session: seeker_door.session).
+SEEKER_SIGN_IN_MINUTES = env_int("SEEKER_SIGN_IN_MINUTES", 15, minimum=1, maximum=60)
+SEEKER_SESSION_IDLE_SECONDS = env_int("SEEKER_SESSION_IDLE_SECONDS", 30 * 60, minimum=60, maximum=4 * 60 * 60)
 
 # Headers. django-csp 4.x format. No inline scripts or styles anywhere; htmx's config is a meta tag.
 CONTENT_SECURITY_POLICY = {
@@ -457,5 +472,6 @@ SEEKER_RETENTION_DAYS = env_int("SEEKER_RETENTION_DAYS", 0)
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "retention": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
+    "seeker-sign-ins": {"task": "seeker_door.tasks.clear_expired_sign_ins", "schedule": 60 * 60},
 }
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405 - one line per sign-in is noise; lockouts stay

@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("data rights", frozenset({"privacy"})),
     ("referral lifecycle", frozenset({"referrals"})),
     ("channels", frozenset({"notifications", "sms", "webhooks", "api", "fhir_api"})),
-    ("reports, pages and operations", frozenset({"reports", "organization", "people", "find", "ops"})),
+    ("reports, pages and operations", frozenset({"reports", "organization", "people", "find", "seeker_door", "ops"})),
     ("wiring", frozenset({WIRING})),
 )
 

@@ -76,3 +76,38 @@ def test_a_program_prints_on_one_page_without_the_search(browser, demo_server):
     page.emulate_media(media="print")
     expect(page.get_by_role("search")).to_be_hidden()
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_anyone_sends_a_program_to_their_phone_with_no_serious_violation(browser, demo_server, width):
+    pantry = off_the_event_loop(_pantry_id)
+    context = browser.new_context(base_url=demo_server.url, viewport=WIDTHS[width], locale="en-US")
+    context.set_default_timeout(LIVE_WAIT_MS)
+    page = context.new_page()
+    found = {}
+
+    page.goto(f"/find/programs/{pantry}/")
+    page.get_by_role("link", name="Send this to my phone or email").click()
+    expect(page.get_by_role("heading", level=1, name="Send this to your phone or email")).to_be_visible()
+    expect(page.get_by_label("Leave this empty")).to_be_hidden()  # the honeypot
+    found["form"] = axe_violations(page)
+    page.get_by_label("Your email address or mobile number").fill("555-0142")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Enter the whole phone number with its area code")).to_be_visible()
+    expect(page.get_by_label("Your email address or mobile number")).to_have_value("555-0142")
+    found["refused"] = axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
+    page.get_by_label("Your email address or mobile number").fill("maria@example.com")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1, name="Sent")).to_be_visible()
+    found["sent"] = axe_violations(page)
+
+    page.goto(f"/find/language/?language=es&next=/find/programs/{pantry}/send/")
+    expect(page.get_by_role("heading", level=1, name="Envíe esto a su teléfono o correo")).to_be_visible()
+    page.get_by_label("Su correo electrónico o número de celular").fill("llamar")
+    page.get_by_role("button", name="Enviar").click()
+    expect(page.get_by_text("Un número de teléfono solo tiene dígitos")).to_be_visible()
+    found["refused in Spanish"] = axe_violations(page)
+
+    assert {name: violations for name, violations in found.items() if violations} == {}
+    context.close()

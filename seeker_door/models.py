@@ -1,0 +1,36 @@
+"""One-time sign-in links and codes for seekers.
+
+A ``SignInCode`` is written when someone asks to see their referrals with an email address or a mobile number
+that some seeker record has. It keeps the contact (the seeker records already hold it; the row is deleted
+soon after it expires) but not the secrets: the link's token and the 6-digit code are kept as keyed hashes, so a
+copy of the table signs nobody in. It works once, for SEEKER_SIGN_IN_MINUTES (15), and a few wrong codes use it up.
+Expired rows are deleted by a periodic task (``seeker_door.tasks``); they never work after their time whether
+deleted or not.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class SignInCode(models.Model):
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        TEXT = "text", "Text message"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    contact_kind = models.CharField(max_length=5, choices=Kind.choices)
+    contact = models.CharField(max_length=254, db_index=True, help_text="An email address, or a number in E.164.")
+    token_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Sign-in by {self.get_contact_kind_display().lower()} ({'used' if self.used_at else 'unused'})"

@@ -1,0 +1,160 @@
+"""The seeker's sign-in by a one-time link or code, and what a signed-in seeker does on their referrals.
+
+``sign_in_request`` writes a ``SignInCode`` and sends its link and code (email outbox or text outbox) only when
+some seeker record has the contact; the caller answers the same either way, so the page never tells whether an
+address is known. ``sign_in_with_code`` and ``sign_in_with_link`` use a code up (once, within its minutes; a few
+wrong codes use it up too). The seeker's answers and consent withdrawal go through ``referrals.services`` as the
+seeker of that referral, signed in (the history says "Seeker (signed in)").
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
+
+from core.contacts import Contact
+from core.errors import InvalidInput
+from notifications.services import notify_seeker_sign_in
+from referrals import services as referral_services
+from referrals.actors import Actor
+from referrals.answers import SEEKER_ANSWERS, WITHDRAW_CONSENT
+from referrals.errors import IllegalTransition, ReferralError
+from referrals.models import Referral, ReferralEvent
+from sms.services import text_seeker_sign_in
+
+from . import selectors
+from .models import SignInCode
+
+WRONG_CODES_ALLOWED = 5
+
+
+def minutes() -> int:
+    return int(getattr(settings, "SEEKER_SIGN_IN_MINUTES", 15))
+
+
+def _digest(purpose: str, secret: str) -> str:
+    return salted_hmac(f"seeker_door.{purpose}", secret, algorithm="sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    code: str
+    row: SignInCode
+
+
+@transaction.atomic
+def sign_in_request(*, contact: Contact, language: str) -> Issued | None:
+    """Sends a one-time sign-in link and code to ``contact`` when a seeker record has it; None (and nothing
+    written) otherwise. The caller's answer must not depend on which."""
+    if not selectors.has_seeker_records(contact):
+        return None
+    token = secrets.token_urlsafe(24)  # 192 bits; short enough for a text
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    row = SignInCode.objects.create(
+        created_at=now,
+        contact_kind=contact.kind,
+        contact=contact.value,
+        token_digest=_digest("token", token),
+        code_digest=_digest("code", f"{contact.kind}:{contact.value.lower()}:{code}"),
+        expires_at=now + timedelta(minutes=minutes()),
+    )
+    link = f"{settings.SITE_URL.rstrip('/')}{reverse('seeker_door:link', kwargs={'token': token})}"
+    if contact.is_email:
+        notify_seeker_sign_in(email=contact.value, language=language, link=link, code=code, minutes=minutes())
+    else:
+        text_seeker_sign_in(number=contact.value, language=language, link=link, code=code, minutes=minutes())
+    return Issued(token=token, code=code, row=row)
+
+
+def _usable(now):
+    return SignInCode.objects.select_for_update().filter(used_at__isnull=True, expires_at__gt=now)
+
+
+@transaction.atomic
+def sign_in_with_code(*, contact: Contact, code: str) -> Contact | None:
+    """The contact, verified, when ``code`` is the code of one of its unused, unexpired sign-ins (which is then
+    used up); None otherwise. A wrong code counts against every open sign-in of the contact, and
+    WRONG_CODES_ALLOWED wrong codes use them up."""
+    now = timezone.now()
+    code = (code or "").strip().replace(" ", "")
+    rows = list(_usable(now).filter(contact_kind=contact.kind, contact__iexact=contact.value))
+    wanted = _digest("code", f"{contact.kind}:{contact.value.lower()}:{code}")
+    for row in rows:
+        if constant_time_compare(row.code_digest, wanted):
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            return Contact(row.contact_kind, row.contact)
+    for row in rows:
+        row.wrong_codes += 1
+        if row.wrong_codes >= WRONG_CODES_ALLOWED:
+            row.used_at = now
+        row.save(update_fields=["wrong_codes", "used_at"])
+    return None
+
+
+@transaction.atomic
+def sign_in_with_link(*, token: str) -> Contact | None:
+    """The contact the link was sent to, verified, when ``token`` is an unused, unexpired link (then used up)."""
+    now = timezone.now()
+    row = _usable(now).filter(token_digest=_digest("token", token or "")).first()
+    if row is None:
+        return None
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return Contact(row.contact_kind, row.contact)
+
+
+def link_is_usable(*, token: str) -> bool:
+    """Whether the link still works (its page says so before the person presses the button)."""
+    return SignInCode.objects.filter(
+        token_digest=_digest("token", token or ""), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def sign_ins_clear_expired(*, now=None) -> int:
+    """Deletes sign-in rows a day after they expired (they stopped working when they expired). Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = SignInCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+    return deleted
+
+
+class AnswerRefused(InvalidInput):
+    """The seeker's answer cannot be recorded; the message says why, in their words."""
+
+
+def seeker_answer(*, referral: Referral, choice: str, via: str = ReferralEvent.Via.SIGNED_IN) -> Referral:
+    """Records a seeker's answer on their own referral ("I got help", "I couldn't get help", "I'm no longer
+    interested", or withdrawing consent to share their details) through the referrals services, as the
+    referral's seeker (``via``: signed in by a link or code, or their own account on the web). The caller found
+    ``referral`` among the seeker's own. AnswerRefused when the status table does not allow it now."""
+    actor = Actor.for_seeker(referral.seeker, via=via)
+    if choice == WITHDRAW_CONSENT:
+        if referral.consent_withdrawn_at is not None:
+            raise AnswerRefused(gettext("You already stopped sharing your contact details with this program."))
+        return referral_services.referral_withdraw_consent(actor=actor, referral=referral)
+    if choice not in SEEKER_ANSWERS:
+        raise AnswerRefused(gettext("That is not one of the choices."))
+    to_status, reason = SEEKER_ANSWERS[choice]
+    try:
+        with transaction.atomic():
+            return referral_services.referral_change_status(
+                actor=actor, referral=referral, to_status=to_status, reason=reason
+            )
+    except IllegalTransition as error:
+        if error.context.get("already"):
+            raise AnswerRefused(gettext("That is already what your referral says.")) from None
+        raise AnswerRefused(
+            gettext("That answer cannot be given now: the referral is closed or the program already answered.")
+        ) from None
+    except ReferralError as error:
+        raise AnswerRefused(error.message) from None
