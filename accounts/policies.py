@@ -67,24 +67,40 @@ _role_sources: dict[str, object] = {}
 
 
 def register_role_source(name: str, source) -> None:
-    """Adds ``source(user)``'s roles to ``roles_of``; registering a name again replaces it."""
+    """Adds the roles ``source()`` names to ``roles_of``: a dict of role -> a condition on a user row (an
+    ``Exists`` over ``OuterRef("pk")``), asked in ``roles_of``'s one query. Registering a name again replaces it."""
     _role_sources[name] = source
 
 
 def roles_of(user) -> set:
     """The broad roles ``user`` works in, for the navigation and the dashboard they land on: "worker" (at a
     Site), "claimer" (of a program: programs.policies.claimer_roles; or an admin of a provider), "admin" (of an
-    organization), "superuser" (a network admin, who also sees the workers' and claimers' pages)."""
-    roles = set()
-    memberships = list(Membership.objects.filter(user=user).values_list("role", "organization__runs_site"))
-    if any(runs_site for _, runs_site in memberships):
-        roles.add("worker")
-    if any(role == Membership.Role.ADMIN for role, _ in memberships):
-        roles.add("admin")
-    if "admin" in roles and any(not runs_site for _, runs_site in memberships):
-        roles.add("claimer")
+    organization), "superuser" (a network admin, who also sees the workers' and claimers' pages). One query
+    (each page's navigation asks), whatever the number of role sources."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    memberships = Membership.objects.filter(user_id=OuterRef("pk"))
+    admin = memberships.filter(role=Membership.Role.ADMIN)
+    conditions = [
+        ("worker", Exists(memberships.filter(organization__runs_site=True))),
+        ("admin", Exists(admin)),
+        ("provider member", Exists(memberships.filter(organization__runs_site=False))),
+    ]
     for source in _role_sources.values():
-        roles |= source(user)
+        conditions += list(source().items())
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(**{f"role_{index}": condition for index, (_, condition) in enumerate(conditions)})
+        .values_list(*[f"role_{index}" for index in range(len(conditions))])
+        .first()
+    ) or [False] * len(conditions)
+    roles = {role for (role, _), held in zip(conditions, row, strict=True) if held}
+    if "provider member" in roles:  # an admin who is also a member of a provider works its referrals
+        roles.remove("provider member")
+        if "admin" in roles:
+            roles.add("claimer")
     if user.is_superuser:
         roles |= {"superuser", "worker", "claimer"}
     return roles

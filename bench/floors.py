@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Max, Q, When
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -43,6 +43,23 @@ def people(request):
     ).order_by("-last_activity_at")[:PAGE]
     rows = [(f"{s.first_name} {s.last_name}", s.zip_code, s.last_activity_at) for s in seekers]
     return _table(request, "People", ["Name", "Zip", "Last activity"], rows)
+
+
+@login_required
+def people_referred(request):
+    """A provider's People I'm Helping: the people with a referral to a program the claimer claims, one row each
+    (those with an open referral first, then by their latest referral change), with their names, in one grouped
+    query over the claimer's inbound referrals."""
+    rows = (
+        Referral.objects_across_tenants.filter(
+            program_id__in=ProgramClaimer.objects.filter(user=request.user).values("program_id")
+        )
+        .values("seeker_id", "seeker__first_name", "seeker__last_name")
+        .annotate(open=Count("pk", filter=Q(status__in=sorted(OPEN))), last=Max("updated_at"))
+        .order_by(Case(When(open__gt=0, then=0), default=1, output_field=IntegerField()), "-last", "seeker_id")[:PAGE]
+    )
+    rows = [(f"{r['seeker__first_name']} {r['seeker__last_name']}", r["open"], r["last"]) for r in rows]
+    return _table(request, "People", ["Name", "Open referrals", "Last activity"], rows)
 
 
 @login_required
@@ -239,6 +256,7 @@ def report(request):
 
 urlpatterns = [
     path("people/", people),
+    path("people/referred/", people_referred),
     path("people/<uuid:public_id>/", profile),
     path("inbound/", inbound),
     path("inbound/filtered/", inbound_filtered),

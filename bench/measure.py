@@ -69,6 +69,14 @@ def _cases(network: dict, only: str | None):
             lambda page: page.count('href="/people/') >= 20,
         ),
         Case(
+            "people_referred",
+            "People I'm Helping (provider's claimer)",
+            claimer,
+            "/people/?show=referred",
+            "/__floor__/people/referred/",
+            lambda page: page.count('href="/people/') >= 20,
+        ),
+        Case(
             "profile",
             f"Seeker profile ({seeker.referrals.count()} referrals)",
             helper,

@@ -18,6 +18,8 @@ RPS_TARGET = 100
 HSDS_SECTION = re.compile(r"<!-- hsds_bench -->.*?<!-- /hsds_bench -->", re.DOTALL)
 # The public directory measured on its own (bench/README.md, "The public directory"): kept as it was written.
 FIND_SECTION = re.compile(r"<!-- find_bench -->.*?<!-- /find_bench -->", re.DOTALL)
+# Pages measured by hand beside the code before a change (bench/NOTES.md, issue 18): kept until the next such run.
+BY_HAND_SECTION = re.compile(r"<!-- by_hand_bench -->.*?<!-- /by_hand_bench -->", re.DOTALL)
 
 
 def _run(command) -> str:
@@ -177,7 +179,7 @@ def main():
         out += [notes.read_text().strip(), ""]
     # The HSDS import/export benchmark (bench/hsds_bench.py) is run by hand and writes its own section: keep it.
     previous = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
-    for section in (FIND_SECTION, HSDS_SECTION):
+    for section in (FIND_SECTION, BY_HAND_SECTION, HSDS_SECTION):
         kept = section.search(previous)
         if kept:
             out += [kept.group(0), ""]

@@ -14,10 +14,12 @@ def is_claimer(user, program) -> bool:
     return ProgramClaimer.objects.filter(program=program, user=user).exists()
 
 
-def claimer_roles(user) -> set:
+def claimer_roles() -> dict:
     """accounts.policies.roles_of asks (registered in ProgramsConfig.ready): a claimer of any program works
     from Inbound Referrals."""
-    return {"claimer"} if ProgramClaimer.objects.filter(user=user).exists() else set()
+    from django.db.models import Exists, OuterRef
+
+    return {"claimer": Exists(ProgramClaimer.objects.filter(user_id=OuterRef("pk")))}
 
 
 rules = RuleBook(

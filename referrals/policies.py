@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models import BigIntegerField, BooleanField, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, Value
 
 from core.errors import NotAllowed
 
@@ -70,34 +70,146 @@ def _user_group_ids(user):
     return get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
+# The two plans' SQL is written once per process and database (``_rule_sql``); a request binds only the user's id
+# and the permission's codename. Building them as ORM trees and compiling those on every request cost more than
+# the queries themselves on the busiest pages (bench/NOTES.md, issue 18).
+_RULE_SQL: dict = {}
+
+
+def _rule_sql(connection, plan: str) -> str:
+    """The SQL of one plan (``gathered``, ``probed`` or ``probed_own``, the probe with a seeker's own referrals;
+    ``received``, the programs whose referrals a person receives) for ``connection``'s database. ``{referral}`` and ``{seeker}`` stand for the probed row's columns."""
+    key = (connection.vendor, plan)
+    if key not in _RULE_SQL:
+        from django.contrib.auth.models import Permission
+
+        from seekers.models import Seeker
+
+        q = connection.ops.quote_name
+
+        def table(model):
+            return q(model._meta.db_table)
+
+        def column(model, name):
+            return q(model._meta.get_field(name).column)
+
+        user_grants, group_grants = ReferralUserObjectPermission, ReferralGroupObjectPermission
+        memberships = get_user_model().groups.through
+        permission = (
+            f"SELECT rp.{column(Permission, 'id')} FROM {table(Permission)} rp "
+            f"WHERE rp.{column(Permission, 'codename')} = %s"
+        )
+        user_rows = (
+            f"FROM {table(user_grants)} ru WHERE ru.{column(user_grants, 'user')} = %s "
+            f"AND ru.{column(user_grants, 'permission')} IN ({permission})"
+        )
+        group_rows = (
+            f"FROM {table(group_grants)} rg WHERE rg.{column(group_grants, 'group')} IN "
+            f"(SELECT ug.{column(memberships, 'group')} FROM {table(memberships)} ug "
+            f"WHERE ug.{column(memberships, 'user')} = %s) "
+            f"AND rg.{column(group_grants, 'permission')} IN ({permission})"
+        )
+        own_seekers = f"SELECT rs.{column(Seeker, 'id')} FROM {table(Seeker)} rs WHERE rs.{column(Seeker, 'user')} = %s"
+        if plan == "received":  # the programs the user works: claimed, or provided as an admin of their organization
+            from accounts.models import Membership
+            from programs.models import Program, ProgramClaimer
+
+            _RULE_SQL[key] = (
+                f"SELECT pc.{column(ProgramClaimer, 'program')} FROM {table(ProgramClaimer)} pc "
+                f"WHERE pc.{column(ProgramClaimer, 'user')} = %s "
+                f"UNION ALL SELECT pp.{column(Program, 'id')} FROM {table(Program)} pp "
+                f"WHERE pp.{column(Program, 'organization')} IN (SELECT am.{column(Membership, 'organization')} "
+                f"FROM {table(Membership)} am WHERE am.{column(Membership, 'user')} = %s "
+                f"AND am.{column(Membership, 'role')} = %s)"
+            )
+            return _RULE_SQL[key]
+        if plan == "gathered":
+            sql = (
+                f"SELECT ru.{column(user_grants, 'content_object')} {user_rows} "
+                f"UNION ALL SELECT rg.{column(group_grants, 'content_object')} {group_rows}"
+            )
+        else:
+            sql = (
+                f"(EXISTS (SELECT 1 {user_rows} AND ru.{column(user_grants, 'content_object')} = {{referral}}) "
+                f"OR EXISTS (SELECT 1 {group_rows} AND rg.{column(group_grants, 'content_object')} = {{referral}})"
+                + (f" OR {{seeker}} IN ({own_seekers})" if plan == "probed_own" else "")
+                + ")"
+            )
+        if plan == "gathered":  # a seeker's own referrals, for view_referral only (see _gathered)
+            sql = (
+                sql,
+                f"{sql} UNION ALL SELECT rr.{column(Referral, 'id')} FROM {table(Referral)} rr "
+                f"WHERE rr.{column(Referral, 'seeker')} IN ({own_seekers})",
+            )
+        _RULE_SQL[key] = sql
+    return _RULE_SQL[key]
+
+
+class _Gathered(Expression):
+    """The ids of the referrals ``user_id`` holds ``codename`` on: ``granted ids UNION ALL ...`` (with a seeker's
+    own referrals for view_referral), for ``pk__in``."""
+
+    def __init__(self, user_id: int, codename: str):
+        super().__init__(output_field=BigIntegerField())
+        self.user_id, self.codename = user_id, codename
+
+    def as_sql(self, compiler, connection):
+        only_grants, with_own = _rule_sql(connection, "gathered")
+        params = [self.user_id, self.codename, self.user_id, self.codename]
+        if self.codename == "view_referral":
+            return f"({with_own})", [*params, self.user_id]
+        return f"({only_grants})", params
+
+
+class _Probed(Expression):
+    """Whether the row's referral (``referral``, an expression naming its id; ``seeker`` its seeker's id, for
+    view_referral) is one ``user_id`` holds ``codename`` on, probed row by row on the grant tables' (referral,
+    permission) indexes."""
+
+    conditional = True
+
+    def __init__(self, referral, seeker, user_id: int, codename: str):
+        super().__init__(output_field=BooleanField())
+        self.referral, self.seeker, self.user_id, self.codename = referral, seeker, user_id, codename
+
+    def get_source_expressions(self):
+        return [self.referral, self.seeker]
+
+    def set_source_expressions(self, expressions):
+        self.referral, self.seeker = expressions
+
+    def as_sql(self, compiler, connection):
+        referral_sql, referral_params = compiler.compile(self.referral)
+        own = self.codename == "view_referral"
+        template = _rule_sql(connection, "probed_own" if own else "probed")
+        seeker_sql, seeker_params = compiler.compile(self.seeker) if own else ("", [])
+        if referral_params or seeker_params:  # columns carry no parameters; anything else is not a row's id
+            raise ValueError("a referral rule probes a row's columns, not computed values")
+        params = [self.user_id, self.codename, self.user_id, self.codename] + ([self.user_id] if own else [])
+        return template.format(referral=referral_sql, seeker=seeker_sql), params
+
+
+class _Received(Expression):
+    """The ids of the programs ``user_id`` works (``programs_received_by``), for ``program_id__in``."""
+
+    def __init__(self, user_id: int):
+        super().__init__(output_field=BigIntegerField())
+        self.user_id = user_id
+
+    def as_sql(self, compiler, connection):
+        from accounts.models import Membership
+
+        return f"({_rule_sql(connection, 'received')})", [self.user_id, self.user_id, Membership.Role.ADMIN.value]
+
+
 def _gathered(user, codename: str) -> Q:
-    """The referrals ``user`` holds ``codename`` on, as one ``id IN (... UNION ALL ...)``. No part may carry an
-    ORDER BY: SQLite, the `make run` default, refuses one inside a compound subquery. (An OR of per-row EXISTS
-    checks made PostgreSQL test every candidate row: seconds over a million referrals.)"""
+    """The referrals ``user`` holds ``codename`` on, as one ``id IN (... UNION ALL ...)`` (view_referral: also
+    a seeker's own). No part carries an ORDER BY: SQLite, the `make run` default, refuses one inside a compound
+    subquery. (An OR of per-row EXISTS checks made PostgreSQL test every candidate row: seconds over a million
+    referrals.)"""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    granted = (
-        ReferralUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
-        .order_by()
-        .values("content_object_id")
-        .union(
-            ReferralGroupObjectPermission.objects.filter(
-                group_id__in=_user_group_ids(user), permission__codename=codename
-            )
-            .order_by()
-            .values("content_object_id"),
-            all=True,
-        )
-    )
-    if codename == "view_referral":
-        granted = granted.union(
-            Referral.objects.unscoped("a seeker's own referrals, inside the visibility rule")
-            .filter(seeker__user_id=user.pk)
-            .order_by()
-            .values("pk"),
-            all=True,
-        )
-    return Q(pk__in=granted)
+    return Q(pk__in=_Gathered(user.pk, codename))
 
 
 def _probed(user, codename: str, *, through: str = "") -> Q:
@@ -105,37 +217,9 @@ def _probed(user, codename: str, *, through: str = "") -> Q:
     model's rows to check the same way (``"referral"`` on history events)."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    from django.contrib.auth.models import Permission
-
-    from seekers.models import Seeker
-
-    referral_id = f"{through}_id" if through else "pk"
-    permissions = Permission.objects.filter(codename=codename).values("pk")
-    condition = Q(
-        Exists(
-            ReferralUserObjectPermission.objects.filter(
-                content_object_id=OuterRef(referral_id), user_id=user.pk, permission_id__in=permissions
-            )
-        )
-    ) | Q(
-        Exists(
-            ReferralGroupObjectPermission.objects.filter(
-                content_object_id=OuterRef(referral_id),
-                group_id__in=_user_group_ids(user),
-                permission_id__in=permissions,
-            )
-        )
-    )
-    if codename == "view_referral":
-        seeker_id = f"{through}__seeker_id" if through else "seeker_id"
-        condition |= Q(
-            **{
-                f"{seeker_id}__in": Seeker.objects.unscoped("a seeker's own account, inside the visibility rule")
-                .filter(user_id=user.pk)
-                .values("pk")
-            }
-        )
-    return condition
+    referral = F(f"{through}_id" if through else "pk")
+    seeker = F(f"{through}__seeker_id" if through else "seeker_id") if codename == "view_referral" else None
+    return Q(_Probed(referral, seeker, user.pk, codename))
 
 
 def programs_received_by(user):
@@ -161,7 +245,7 @@ RESTRICT_ACTIONS = {
     "refer:by_state": lambda user: [_probed(user, "view_referral"), _gathered(user, "act_as_referrer")],
     "receive": lambda user: [
         _probed(user, "view_referral"),
-        Q(program_id__in=programs_received_by(user).order_by().values("pk")),
+        Q(program_id__in=_Received(user.pk)) if user is not None and user.is_authenticated else Q(pk__in=[]),
     ],
 }
 

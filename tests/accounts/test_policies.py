@@ -46,3 +46,19 @@ def test_a_network_admin_administers_every_organization_but_reads_reports_in_the
 def test_a_switched_off_admin_administers_nothing(network):
     network.site_admin.is_active = False
     assert not policies.can(network.site_admin, "administer", network.site)
+
+
+@pytest.mark.parametrize("person", TABLE)
+def test_the_roles_are_read_in_one_query(network, person, django_assert_num_queries):
+    """Every signed-in page's navigation asks: memberships and the programs' claimers in one query."""
+    user = getattr(network, person)
+    with django_assert_num_queries(1):
+        assert policies.roles_of(user) == TABLE[person][3]
+
+
+def test_an_admin_who_also_works_at_a_provider_works_its_referrals(network):
+    from accounts.services import membership_set
+
+    membership_set(user=network.site_admin, organization=network.provider, role="worker")
+    assert "claimer" in policies.roles_of(network.site_admin)
+    assert "claimer" not in policies.roles_of(network.referrer)
