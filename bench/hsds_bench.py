@@ -46,26 +46,6 @@ WORDS = (
 ).split()
 
 
-def create_database():
-    import dj_database_url
-    import psycopg2
-
-    settings = dj_database_url.parse(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{settings["NAME"]}"')
-    connection.close()
-
-
 def write_package(folder: Path, services: int, seed: int = 20261206) -> None:
     """An HSDS 3.0 tabular data package (the CSV files import_hsds reads, and a datapackage.json)."""
     import zipcodes
@@ -277,7 +257,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, default=50_000)
     args = parser.parse_args()
-    create_database()
+    from bench.database import ensure_database
+
+    ensure_database()
     import django
 
     django.setup()

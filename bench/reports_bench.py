@@ -64,28 +64,10 @@ BIG_SLUG = "bench-big-site"
 RUNS = 9
 
 
-def create_database():
-    import dj_database_url
-    import psycopg2
-
-    settings = dj_database_url.parse(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{settings["NAME"]}"')
-    connection.close()
-
-
 def setup_django():
-    create_database()
+    from bench.database import ensure_database
+
+    ensure_database()
     import django
 
     django.setup()

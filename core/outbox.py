@@ -7,8 +7,8 @@ This module delivers such rows, whatever the channel:
 - ``queue_on_commit(channel, ids)``: the writer's last step; a Celery task per row is published when the
   transaction commits (``core.tasks.deliver_outbox_row``). If the broker is down then, the change stands, the
   failure is logged, and the sweep queues the row later.
-- ``deliver(channel, id)``: the task's body. It **claims** the row (``SELECT ... FOR UPDATE SKIP LOCKED`` for a
-  moment, then status ``sending`` with a **lease**), calls the channel's ``send(row)`` outside any transaction,
+- ``deliver(channel, id)``: the task's body. It **claims** the row (one ``UPDATE`` of a row found by
+  ``SELECT ... FOR UPDATE SKIP LOCKED``: status ``sending`` with a **lease**), calls the channel's ``send(row)`` outside any transaction,
   and records the outcome in one ``UPDATE`` guarded by the attempt number (a presumed-dead attempt that comes
   back late cannot overwrite a newer one): done; pending again after a **backoff with jitter**; deferred
   (the channel said "not now, at T": quiet hours); or failed (a permanent error, or the attempts ran out).
@@ -63,8 +63,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connections, transaction
+from django.db.models import F, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -153,6 +153,9 @@ class Channel:
     # Rows that may be sent now (webhooks: the endpoint is switched on); others wait, untouched.
     sendable: Q | None = None
     related: tuple[str, ...] = ()
+    # Columns computed when a row is claimed, read by ``send`` (texts: whether the number replied STOP), so
+    # sending asks the database nothing more.
+    claim_annotations: Callable[[], dict] | None = None
     report: Callable[[object], DeliveryReport | None] | None = None
     # Personal data (see "Personal data" below). ``content_fields``: what a message says (subject, bodies),
     # blanked ("") when the retention period has passed and when the person it is about is erased;
@@ -186,6 +189,20 @@ class Channel:
 def setting(name: str, default):
     """A callable reading ``settings.<name>`` (or ``default``) when called."""
     return lambda: getattr(settings, name, default)
+
+
+def retry_cap_setting(name: str, default: float) -> Callable[[], float]:
+    """A ``retry_max_seconds`` reading ``settings.<name>`` (or ``default``), kept below the longest countdown
+    the broker honours once (``core.tasks.longest_countdown``: Redis hands an unacknowledged message to another
+    worker after its ``visibility_timeout``), so every retry stays a Celery countdown instead of waiting for
+    the sweep. Email and texts use it; webhooks back off for hours and leave the longer waits to the sweep."""
+
+    def cap() -> float:
+        from .tasks import longest_countdown
+
+        return min(float(getattr(settings, name, default)), longest_countdown())
+
+    return cap
 
 
 _channels: dict[str, Channel] = {}
@@ -261,34 +278,60 @@ def retry_delay(attempt: int, *, base: float, cap: float) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def _claimable(row, channel: Channel, now: datetime) -> bool:
-    if row.status == row.PENDING:
-        return row.next_attempt_at <= now + EARLY_TOLERANCE
-    if row.status == row.SENDING:
-        return row.lease_until is not None and row.lease_until <= now
-    return False
+def _claimable(model, now: datetime) -> Q:
+    """A due ``pending`` row, or a ``sending`` row whose lease expired (its worker is presumed dead)."""
+    return Q(status=model.PENDING, next_attempt_at__lte=now + EARLY_TOLERANCE) | Q(
+        status=model.SENDING, lease_until__lte=now
+    )
 
 
 def claim(channel: Channel | str, row_id: int, *, now: datetime | None = None):
     """Takes the row for one attempt, or returns None when it is not this worker's to send.
 
-    The row is locked only for the moment of the claim, skipping it if another worker holds the lock
-    (``SKIP LOCKED``: nobody waits), then marked ``sending`` with a lease and its attempt counted.
+    One statement: ``UPDATE ... SET status = 'sending', attempts = attempts + 1, lease_until = ... WHERE id IN
+    (SELECT id ... WHERE <claimable> FOR UPDATE SKIP LOCKED)``. The row is locked only for that statement,
+    skipped if another worker holds its lock (nobody waits), and a row that is not due, done, failed or under
+    a live lease is not touched. Then the row is read with what sending needs (``related``,
+    ``claim_annotations``). Two round trips where a transaction around a locking SELECT and an UPDATE took
+    four (a text's delivery went from 13 to 9 ms of CPU with the other savings of issue 14).
     """
     channel = get_channel(channel)
     now = now or timezone.now()
+    model = channel.model
     rows = channel.rows().filter(pk=row_id)
     if channel.sendable is not None:
         rows = rows.filter(channel.sendable)
-    with transaction.atomic():
-        row = rows.select_for_update(skip_locked=True, of=("self",)).select_related(*channel.related).first()
-        if row is None or not _claimable(row, channel, now):
-            return None
-        row.status = row.SENDING
-        row.attempts += 1
-        row.lease_until = now + timedelta(seconds=channel.lease_seconds())
-        row.save(update_fields=["status", "attempts", "lease_until"])
-    return row
+    lease_until = now + timedelta(seconds=channel.lease_seconds())
+    connection = connections[rows.db]
+    if connection.vendor == "postgresql":
+        claimed = _claim_in_one_statement(connection, model, rows.filter(_claimable(model, now)), lease_until)
+    else:  # SQLite (``make run``): one writer at a time, no row locks to skip
+        with transaction.atomic():
+            claimed = rows.filter(_claimable(model, now)).update(
+                status=model.SENDING, attempts=F("attempts") + 1, lease_until=lease_until
+            )
+    if not claimed:
+        return None
+    loaded = channel.rows().select_related(*channel.related)
+    if channel.claim_annotations is not None:
+        loaded = loaded.annotate(**channel.claim_annotations())
+    return loaded.get(pk=row_id)
+
+
+def _claim_in_one_statement(connection, model, due, lease_until) -> bool:
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = {name: connection.ops.quote_name(model._meta.get_field(name).column) for name in ("status", "attempts")}
+    column["lease_until"] = connection.ops.quote_name(model._meta.get_field("lease_until").column)
+    key = connection.ops.quote_name(model._meta.pk.column)
+    select, params = due.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column['status']} = %s, {column['attempts']} = {column['attempts']} + 1, "
+            f"{column['lease_until']} = %s WHERE {key} IN ({select} FOR UPDATE OF {table} SKIP LOCKED) "
+            f"RETURNING {key}",
+            [model.SENDING, lease_until, *params],
+        )
+        return cursor.fetchone() is not None
 
 
 def deliver(channel: Channel | str, row_id: int) -> Delivery:

@@ -12,6 +12,7 @@ keeps the E.164 string; pages show it with ``phone_display``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -84,6 +85,7 @@ def is_e164(value: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=4096)  # every text's delivery asks again (sms.services.send_text)
 def is_textable(value: str) -> bool:
     """Whether a text message may be sent to ``value``: a valid stored number that is not known to be a
     landline. Numbering plans such as North America's do not tell mobiles from landlines ("fixed line or

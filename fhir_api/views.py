@@ -249,12 +249,7 @@ class TaskSearch(FHIRView):
             )
         )
         access_records_for_many(user=request.user, request=request, via=AccessRecord.Via.FHIR, referrals=found)
-        base_url = request.build_absolute_uri("/fhir/")
-        links = {"self": request.build_absolute_uri()}
-        if len(page_ids) > count:
-            query = request.query_params.copy()
-            query["page"] = str(page + 1)
-            links["next"] = f"{base_url}Task?{query.urlencode()}"
+        base_url, links = _search_links(request, "Task", page=page, more=len(page_ids) > count)
         return Response(
             resources.searchset(
                 [resources.task(referral) for referral in found],
@@ -289,12 +284,7 @@ class ProvenanceSearch(FHIRView):
             raise BadRequest(f"page must be at most {MAX_PAGE}")
         events = list(referral_history(referral)[(page - 1) * count : page * count + 1])
         access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
-        base_url = request.build_absolute_uri("/fhir/")
-        links = {"self": request.build_absolute_uri()}
-        if len(events) > count:
-            query = request.query_params.copy()
-            query["page"] = str(page + 1)
-            links["next"] = f"{base_url}Provenance?{query.urlencode()}"
+        base_url, links = _search_links(request, "Provenance", page=page, more=len(events) > count)
         return Response(
             resources.searchset(
                 [resources.provenance(event, referral) for event in events[:count]],
@@ -303,6 +293,18 @@ class ProvenanceSearch(FHIRView):
                 links=links,
             )
         )
+
+
+def _search_links(request, resource_type: str, *, page: int, more: bool) -> tuple[str, dict[str, str]]:
+    """The server's base address, and a searchset's links: ``self``, and ``next`` (the same search, the next
+    page) when the page fetched one row more than it shows."""
+    base_url = request.build_absolute_uri("/fhir/")
+    links = {"self": request.build_absolute_uri()}
+    if more:
+        query = request.query_params.copy()
+        query["page"] = str(page + 1)
+        links["next"] = f"{base_url}{resource_type}?{query.urlencode()}"
+    return base_url, links
 
 
 def _positive(value, default: int, name: str) -> int:

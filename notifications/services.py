@@ -394,18 +394,6 @@ DeliveryOutcome = outbox.Outcome
 Delivery = outbox.Delivery
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
-def _retry_cap() -> float:
-    """NOTIFICATION_RETRY_MAX_SECONDS, kept below the broker's visibility timeout: a retry is a Celery
-    countdown, and Redis redelivers a message it has not seen acknowledged after ``visibility_timeout``."""
-    cap = float(_setting("NOTIFICATION_RETRY_MAX_SECONDS", 1800))
-    visibility = float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
-    return min(cap, visibility * 0.9)
-
-
 def retry_delay(attempt: int) -> float:
     """Exponential backoff with jitter, capped below the broker's visibility timeout."""
     return EMAIL.retry_delay(attempt)
@@ -479,7 +467,7 @@ EMAIL = outbox.Channel(
     is_transient=is_transient,
     max_attempts=outbox.setting("NOTIFICATION_MAX_ATTEMPTS", 8),
     retry_base_seconds=outbox.setting("NOTIFICATION_RETRY_BASE_SECONDS", 30),
-    retry_max_seconds=_retry_cap,
+    retry_max_seconds=outbox.retry_cap_setting("NOTIFICATION_RETRY_MAX_SECONDS", 1800),
     lease_seconds=outbox.setting("NOTIFICATION_SEND_LEASE_SECONDS", 300),
     pending_grace_seconds=outbox.setting("NOTIFICATION_PENDING_GRACE_SECONDS", 300),
     related=("referral", "recipient_user"),

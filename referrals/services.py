@@ -63,7 +63,8 @@ def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralE
         **fields,
     )
     events.publish(events.HISTORY_EVENT, event)
-    inbound_cache.programs_changed([referral.program_id])
+    if kind not in _DELIVERY_KINDS:  # Inbound Referrals shows no deliveries: its cached pages stay good
+        inbound_cache.programs_changed([referral.program_id])
     return event
 
 
@@ -765,6 +766,7 @@ def _confirm_by_link(*, referral, actor, ip_address: str, user_agent: str) -> Li
 
 # What the history says when a channel has delivered a message about a referral (core.outbox.delivered).
 DELIVERY_EVENT_KINDS = {"email": ReferralEvent.Kind.EMAIL_SENT, "text": ReferralEvent.Kind.TEXT_SENT}
+_DELIVERY_KINDS = frozenset(DELIVERY_EVENT_KINDS.values())
 
 
 def referral_record_delivery(*, channel: str, referral: Referral, detail: dict) -> ReferralEvent | None:

@@ -18,7 +18,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -46,15 +46,15 @@ SMS_CHANNEL = "text"
 ASKED_FOR_NOW = {Kind.PROGRAM_DETAILS, Kind.SEEKER_SIGN_IN, Kind.SELF_REFERRAL_CONFIRM}
 
 
-def seeker_can_be_texted(seeker) -> bool:
+def seeker_can_be_texted(seeker, *, stopped: bool | None = None) -> bool:
     """Whether ``seeker`` is texted: they chose "Text message", their number is a valid one that may take
     texts (a number kept unread from before validation, flagged "check this number", is never texted), and it
-    has not replied STOP."""
+    has not replied STOP (``stopped``, when the caller already knows it for the seeker's number)."""
     return (
         seeker.contact_preference == Seeker.ContactPreference.TEXT
         and not seeker.phone_needs_check
         and is_textable(seeker.phone)
-        and not number_stopped(seeker.phone)
+        and not (number_stopped(seeker.phone) if stopped is None else stopped)
     )
 
 
@@ -136,10 +136,16 @@ def send_text(message: TextMessage) -> dict:
     way, or their number was found wrong since) fails without being sent: it would reach them against their
     choice."""
     seeker = message.recipient_seeker
+    # Read with the claim (``_claim_annotations``); a row handed over otherwise asks the database.
+    stopped = getattr(message, "number_stopped", None)
+    if stopped is None:
+        stopped = number_stopped(message.to_number)
     if message.kind == Kind.REPLY:  # our answer to their text: only STOP stops it
-        if number_stopped(message.to_number):
+        if stopped:
             raise DeliveryFailed("Not sent: the number replied STOP.", transient=False)
-    elif seeker is not None and (not seeker_can_be_texted(seeker) or seeker.phone != message.to_number):
+    elif seeker is not None and (
+        seeker.phone != message.to_number or not seeker_can_be_texted(seeker, stopped=stopped)
+    ):
         raise DeliveryFailed("Not sent: the person no longer takes texts at this number.", transient=False)
     elif seeker is None and number_stopped(message.to_number):
         raise DeliveryFailed("Not sent: the number replied STOP.", transient=False)
@@ -158,6 +164,12 @@ def send_text(message: TextMessage) -> dict:
     return {"provider_id": provider_id[:64], "provider_error_code": ""}
 
 
+def _claim_annotations() -> dict:
+    from .models import TextOptOut
+
+    return {"number_stopped": Exists(TextOptOut.objects.filter(number=OuterRef("to_number")))}
+
+
 def text_delivery_report(message: TextMessage) -> DeliveryReport | None:
     """A text about a referral leaves a "text sent" line in its history (to the seeker, never by number)."""
     if message.referral is None:
@@ -171,12 +183,6 @@ def text_delivery_report(message: TextMessage) -> DeliveryReport | None:
 
 def _addressed_to(person) -> Q:
     return Q(recipient_seeker_id=person.seeker_id) | Q(to_number__in=[phone for phone in person.phones if phone])
-
-
-def _retry_cap() -> float:
-    """SMS_RETRY_MAX_SECONDS, kept below the broker's visibility timeout (see core.tasks.longest_countdown)."""
-    visibility = float(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
-    return min(float(settings.SMS_RETRY_MAX_SECONDS), visibility * 0.9)
 
 
 def _dev_mailbox(limit: int) -> list[dict]:
@@ -201,10 +207,11 @@ SMS = outbox.Channel(
     send=send_text,
     max_attempts=outbox.setting("SMS_MAX_ATTEMPTS", 8),
     retry_base_seconds=outbox.setting("SMS_RETRY_BASE_SECONDS", 30),
-    retry_max_seconds=_retry_cap,
+    retry_max_seconds=outbox.retry_cap_setting("SMS_RETRY_MAX_SECONDS", 1800),
     lease_seconds=outbox.setting("SMS_SEND_LEASE_SECONDS", 120),
     pending_grace_seconds=outbox.setting("SMS_PENDING_GRACE_SECONDS", 300),
     related=("referral", "recipient_seeker"),
+    claim_annotations=_claim_annotations,
     report=text_delivery_report,
     # Personal data (core.outbox): the body names the program and the link; the recipient is a phone number.
     content_fields=("body",),

@@ -70,7 +70,8 @@ DELIVERY_ID_HEADER = "X-Referral-Delivery-Id"
 TIMEOUT_SECONDS = 10
 LEASE = timedelta(seconds=60)  # well above TIMEOUT_SECONDS: a send still waiting for its answer is alive
 # Bookkeeping events that are not changes to the referral.
-SILENT_EVENTS = {ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.EMAIL_LINK_USED}
+# Deliveries (an email or a text went out) and a link's use are not changes of the referral: not POSTed.
+SILENT_EVENTS = {ReferralEvent.Kind.EMAIL_SENT, ReferralEvent.Kind.TEXT_SENT, ReferralEvent.Kind.EMAIL_LINK_USED}
 
 
 class WebhookNotAllowed(NotAllowed):

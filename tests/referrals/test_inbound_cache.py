@@ -260,3 +260,18 @@ def test_only_ordinary_pages_are_kept(network, committed, params):
     assert get(client, **params)[1] > 0
     get(client, urgency="urgent", page="2")
     assert get(client, urgency="urgent", page="2")[1] == 0
+
+
+def test_an_email_or_a_text_going_out_keeps_the_page(network, committed):
+    """Inbound Referrals shows no deliveries: their history lines leave its kept pages alone."""
+    from referrals.services import referral_record_delivery
+
+    with committed():
+        referral = network.refer()
+    client = signed_in(network.claimer)
+    first, _ = get(client)
+    with committed():
+        referral_record_delivery(channel="text", referral=referral, detail={"to": "Seeker"})
+        referral_record_delivery(channel="email", referral=referral, detail={"to": "Seeker"})
+    again, read = get(client)
+    assert read == 0 and again == first

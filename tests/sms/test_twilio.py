@@ -69,3 +69,39 @@ def test_unreachable_twilio_is_a_transient_failure(texting, settings):
     settings.TWILIO_FROM_NUMBER = "+13125550100"
     row = _queued_text(texting)
     assert outbox.deliver("text", row.pk).outcome == outbox.Outcome.RETRY
+
+
+def test_one_text_costs_a_fixed_handful_of_statements(texting, twilio, django_assert_max_num_queries):
+    """The claim is one UPDATE (its row found FOR UPDATE SKIP LOCKED) and one read that also says whether the
+    number replied STOP; the "sent" mark and the history line share one transaction. The "text sent" line is
+    not a webhook event and leaves Inbound Referrals' kept pages alone (issue 14, speed)."""
+    row = _queued_text(texting)
+    # claim UPDATE, claim read; then the "done" transaction: (BEGIN,) UPDATE, SAVEPOINT, INSERT, RELEASE (, COMMIT)
+    with django_assert_max_num_queries(8) as captured:
+        assert outbox.deliver("text", row.pk).outcome == outbox.Outcome.SENT
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert sum("sms_textoptout" in sql for sql in statements) == 1  # inside the claim's read, not a query of its own
+    assert not [sql for sql in statements if "webhooks_" in sql]
+
+
+def test_a_number_that_replied_stop_after_the_text_was_written_is_not_texted(texting, twilio):
+    from sms.models import TextOptOut
+
+    row = _queued_text(texting)
+    TextOptOut.objects.create(number=row.to_number)
+    assert outbox.deliver("text", row.pk).outcome == outbox.Outcome.FAILED
+    assert twilio.requests == []
+
+
+def test_the_client_reads_the_proxy_environment_once(monkeypatch, settings):
+    """requests would walk the environment on every text; the backend reads it when it is made."""
+    from sms.backends import TwilioBackend
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    settings.TWILIO_API_BASE_URL = ""
+    backend = TwilioBackend()
+    http = backend.client.http_client
+    assert http.session.trust_env is False
+    assert http.proxy.get("https") == "http://proxy.internal:3128"

@@ -391,3 +391,14 @@ def test_the_host_name_is_used_for_tls_and_host_while_connecting_to_the_checked_
         network.refer()
     assert deliveries().filter(endpoint=endpoint, status=Status.DELIVERED).count() == 2
     assert receiver.requests[0]["headers"]["Host"] == f"hooks.partner.test:{port}"
+
+
+def test_an_email_or_a_text_going_out_is_not_a_webhook_event(network, endpoint):
+    """Deliveries are not changes of the referral: "email sent" and "text sent" lines are not POSTed."""
+    from referrals.services import referral_record_delivery
+
+    referral = network.refer()
+    before = deliveries().count()
+    for channel in ("email", "text"):
+        assert referral_record_delivery(channel=channel, referral=referral, detail={"to": "Seeker"}) is not None
+    assert deliveries().count() == before
