@@ -49,9 +49,9 @@ class ConnectForm(forms.Form):
 
     def __init__(self, *args, seeker, program, goals, referring_programs=(), referring_as="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["consent"].label = (
-            f"{seeker.full_name} gives consent to share their name and contact details with {program.name}"
-        )
+        self.fields[
+            "consent"
+        ].label = f"{seeker.full_name} gives consent to share their name and contact details with {program.name}"
         self.goals = {str(goal.public_id): goal for goal in goals}
         self.fields["goal"].choices = [("", "No goal")] + [(key, goal.title) for key, goal in self.goals.items()]
         self.referring_programs = {str(choice.public_id): choice for choice in referring_programs}
@@ -101,9 +101,9 @@ class ForwardForm(forms.Form):
 
     def __init__(self, *args, seeker, program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["consent"].label = (
-            f"{seeker.full_name} gives consent to share their name and contact details with {program.name}"
-        )
+        self.fields[
+            "consent"
+        ].label = f"{seeker.full_name} gives consent to share their name and contact details with {program.name}"
 
     def clean_comment(self):
         return form_text(self.cleaned_data["comment"], label="comment")

@@ -241,3 +241,15 @@ def organization_display_for(user, *, program_id=None) -> str:
     if other:
         return other.organization.name
     return "Network admin" if user.is_superuser else ""
+
+
+def current_poverty_guidelines() -> dict[str, tuple[int, int]]:
+    """{region: (first person, each additional person)} of the latest year loaded for each region (one query)."""
+    from .models import PovertyGuideline
+
+    tables: dict[str, tuple[int, int]] = {}
+    for region, first, additional in PovertyGuideline.objects.order_by("region", "-year").values_list(
+        "region", "first_person", "each_additional_person"
+    ):
+        tables.setdefault(region, (first, additional))
+    return tables

@@ -339,6 +339,24 @@ def _service_radius_miles(areas: list[dict]) -> int | None:
     return None
 
 
+def _required_documents(entries: list[dict], warnings: list[str]) -> list[str]:
+    """HSDS required_documents -> the documents' descriptions (as programs.eligibility.clean_rules keeps them)."""
+    from programs.eligibility import MAX_DOCUMENT_LENGTH, MAX_DOCUMENTS
+
+    documents = []
+    for entry in entries:
+        document = " ".join(strip_tags(text(entry.get("document"))).split())
+        if not document or document in documents:
+            continue
+        if len(document) > MAX_DOCUMENT_LENGTH:
+            warnings.append(f"a required document is longer than {MAX_DOCUMENT_LENGTH} characters and was left out")
+        else:
+            documents.append(document)
+    if len(documents) > MAX_DOCUMENTS:
+        warnings.append(f"only the first {MAX_DOCUMENTS} required documents were kept")
+    return documents[:MAX_DOCUMENTS]
+
+
 def _categories(attributes: list[dict]) -> list[str]:
     names = []
     for attribute in attributes:
@@ -463,6 +481,7 @@ def service_draft(data: dict) -> Draft:
         "website": website,
         "schedule": schedule_text(schedules),
         "service_area_zip_codes": _service_area_zip_codes(_list(data.get("service_areas"))),
+        "required_documents": _required_documents(_list(data.get("required_documents")), warnings),
         **_location_fields(place, warnings),
     }
     radius = _service_radius_miles(_list(data.get("service_areas")))
