@@ -195,15 +195,27 @@ def _languages(rules: ProgramRules, facts: SeekerFacts) -> tuple[str, str] | Non
     # Programs find interpreters: a language in common is not required, only worth checking.
     if not rules.languages or not facts.languages or set(rules.languages) & set(facts.languages):
         return None
-    from programs.hsds.mapping import language_name
 
     def names(codes):
-        return ", ".join(_(language_name(code)) if language_name(code) else code for code in codes)
+        return ", ".join(language_display(code) for code in codes)
 
     return Kind.CHECK, _("the program lists %(program)s; the seeker speaks %(seeker)s") % {
         "program": names(rules.languages),
         "seeker": names(facts.languages),
     }
+
+
+def language_display(code: str) -> str:
+    """The language's name in the active language (Django's own names: "Spanish", "español"), else our English
+    name for it, else the code."""
+    from django.utils.translation import get_language_info
+
+    from core.languages import language_name
+
+    try:
+        return _(get_language_info(code)["name"])
+    except KeyError:
+        return language_name(code) or code
 
 
 RULES = (_age, _area, _income, _languages)
@@ -284,16 +296,9 @@ def parse_list(value) -> list[str]:
 
 def parse_language_codes(value) -> tuple[list[str], list[str]]:
     """Language codes ("es") or English names ("Spanish") -> (codes, what was not recognized)."""
-    from programs.hsds.mapping import language_code
+    from core.languages import parse_language_codes as parse
 
-    codes, unknown = [], []
-    for item in parse_list(value):
-        code = language_code({"code": item, "name": item})
-        if code is None:
-            unknown.append(item)
-        elif code not in codes:
-            codes.append(code)
-    return codes, unknown
+    return parse(parse_list(value))
 
 
 def clean_rules(fields: dict) -> tuple[dict, dict]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
 
+from core.languages import language_code, language_name  # noqa: F401  (export.py reads language_name here)
 from core.zipcode import has_non_ascii_digits, zip_codes_in
 from programs.geo import zip_centre
 
@@ -28,106 +29,6 @@ _validate_web_address = URLValidator(schemes=["http", "https"])
 _RADIUS = re.compile(r"\bwithin\s+(\d{1,4})\s*(?:mi\b|miles?\b)", re.IGNORECASE | re.ASCII)
 MAX_RADIUS_MILES = 1000
 
-LANGUAGE_CODES = {
-    "english": "en",
-    "spanish": "es",
-    "español": "es",
-    "chinese": "zh",
-    "mandarin": "zh",
-    "vietnamese": "vi",
-    "korean": "ko",
-    "tagalog": "tl",
-    "filipino": "tl",
-    "arabic": "ar",
-    "russian": "ru",
-    "french": "fr",
-    "haitian creole": "ht",
-    "portuguese": "pt",
-    "polish": "pl",
-    "urdu": "ur",
-    "hindi": "hi",
-    "bengali": "bn",
-    "somali": "so",
-    "amharic": "am",
-    "persian": "fa",
-    "farsi": "fa",
-    "german": "de",
-    "italian": "it",
-    "japanese": "ja",
-    "ukrainian": "uk",
-    "nepali": "ne",
-    "burmese": "my",
-    "khmer": "km",
-    "lao": "lo",
-    "swahili": "sw",
-    "slovak": "sk",
-    "greek": "el",
-    "hebrew": "he",
-    "turkish": "tr",
-    "punjabi": "pa",
-    "gujarati": "gu",
-    "tamil": "ta",
-    "telugu": "te",
-    "yiddish": "yi",
-    "romanian": "ro",
-    "dari": "prs",
-    "pashto": "ps",
-    "tigrinya": "ti",
-    "hmong": "hmn",
-    "cantonese": "yue",
-}
-# ISO 639-2/3 codes (HSDS allows them) -> the two-letter codes the directory uses.
-LANGUAGE_CODES_3 = {
-    "eng": "en",
-    "spa": "es",
-    "zho": "zh",
-    "chi": "zh",
-    "vie": "vi",
-    "kor": "ko",
-    "tgl": "tl",
-    "ara": "ar",
-    "rus": "ru",
-    "fra": "fr",
-    "fre": "fr",
-    "hat": "ht",
-    "por": "pt",
-    "pol": "pl",
-    "urd": "ur",
-    "hin": "hi",
-    "ben": "bn",
-    "som": "so",
-    "amh": "am",
-    "fas": "fa",
-    "per": "fa",
-    "deu": "de",
-    "ger": "de",
-    "ita": "it",
-    "jpn": "ja",
-    "ukr": "uk",
-    "nep": "ne",
-    "mya": "my",
-    "bur": "my",
-    "khm": "km",
-    "lao": "lo",
-    "swa": "sw",
-    "slk": "sk",
-    "slo": "sk",
-    "ell": "el",
-    "gre": "el",
-    "heb": "he",
-    "tur": "tr",
-    "pan": "pa",
-    "tam": "ta",
-    "hmn": "hmn",
-    "yue": "yue",
-    "prs": "prs",
-    "pus": "ps",
-    "tir": "ti",
-}
-# The English name of each code, for the documents we export (the first name listed above for it).
-LANGUAGE_NAMES = {}
-for _name, _code in LANGUAGE_CODES.items():
-    LANGUAGE_NAMES.setdefault(_code, _name.title())
 WEEKDAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
 WEEKDAY_NUMBERS = {"1": "Mon", "2": "Tue", "3": "Wed", "4": "Thu", "5": "Fri", "6": "Sat", "7": "Sun"}
 
@@ -187,23 +88,6 @@ def _fit(value: str, max_length: int, label: str, warnings: list[str]) -> str:
         warnings.append(f"{label} is longer than {max_length} characters and was left out")
         return ""
     return value
-
-
-def language_code(entry: dict) -> str | None:
-    code = text(entry.get("code")).lower()
-    name = text(entry.get("name")).lower()
-    for candidate in (code, name):
-        if len(candidate) == 2 and candidate.isalpha():
-            return candidate
-        if candidate in LANGUAGE_CODES_3:
-            return LANGUAGE_CODES_3[candidate]
-        if candidate in LANGUAGE_CODES:
-            return LANGUAGE_CODES[candidate]
-    return None
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, "")
 
 
 def _languages(entries: list[dict], warnings: list[str]) -> list[str]:
