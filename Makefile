@@ -33,8 +33,8 @@ test: lint test-deps
 
 ## make lint: ruff's lint rules and its formatting check (config in pyproject.toml); make test runs it first
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --check --no-cache .
 
 test-deps:
 	@bash scripts/test-deps.sh
