@@ -377,3 +377,44 @@ def parse_list_lines(value) -> list[str]:
         return []
     items = [str(item) for item in value] if isinstance(value, (list, tuple)) else str(value).splitlines()
     return [" ".join(item.split()) for item in items if item.strip()]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The same rules as a database filter, so that a search hides the programs a seeker is not eligible for and counts
+# them in one query. tests/programs/test_eligibility_search.py checks, case by case, that the database and
+# ``evaluate`` agree on "not eligible".
+
+
+def not_eligible_annotation(facts: SeekerFacts):
+    """A boolean expression over Program rows: True where ``evaluate`` would say ``not_eligible`` for ``facts``
+    (unknown facts and languages never rule a program out, as in ``evaluate``)."""
+    from django.db.models import BooleanField, Case, DecimalField, Q, Value, When
+
+    from programs.selectors import haversine
+
+    false, true = Value(False), Value(True)
+    conditions = []
+    if facts.age is not None:
+        conditions.append(Q(min_age__gt=facts.age) | Q(max_age__lt=facts.age))
+    if facts.income_percent is not None:
+        # As an expression: a plain value would be rounded to the column's integer type (100.08 -> 100).
+        percent = Value(facts.income_percent, output_field=DecimalField())
+        conditions.append(Q(income_limit_percent_of_poverty__lt=percent))
+    if facts.zip_code:
+        has_radius = Q(service_radius_miles__isnull=False, latitude__isnull=False, longitude__isnull=False)
+        branches = [
+            When(Q(service_area_zip_codes=[]) & ~has_radius, then=false),
+            When(service_area_zip_codes__contains=[facts.zip_code], then=false),
+        ]
+        if facts.latitude is None or facts.longitude is None:
+            branches.append(When(has_radius, then=false))  # cannot be placed: to check, not ruled out
+        else:
+            distance = haversine(facts.latitude, facts.longitude)
+            branches.append(When(has_radius & Q(service_radius_miles__gte=distance), then=false))
+        conditions.append(Q(Case(*branches, default=true, output_field=BooleanField())))
+    if not conditions:
+        return Value(False)
+    either = conditions[0]
+    for condition in conditions[1:]:
+        either |= condition
+    return Case(When(either, then=true), default=false, output_field=BooleanField())
