@@ -22,7 +22,7 @@ from referrals.policies import referral_on_seeker_side, seeker_contact_visible_t
 from referrals.services import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.statuses import Reason, Status, Urgency
 from seekers.models import Seeker
-from seekers.validation import normalize_phone, normalize_zip
+from seekers.validation import WHY_ASKED, normalize_languages, normalize_phone, normalize_zip
 
 QUERY_MAX_LENGTH = 200
 
@@ -101,6 +101,11 @@ class ProgramSearchSerializer(serializers.Serializer):
     category = serializers.SlugField(required=False, allow_blank=True, max_length=120)
     q = serializers.CharField(required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH)
     accepting = serializers.BooleanField(required=False, allow_null=True, default=None)
+    seeker = serializers.UUIDField(
+        required=False,
+        help_text="A seeker you help: each program then carries `eligibility` (verdict and reasons) for them. "
+        "A seeker you may not see answers 404.",
+    )
 
     def validate_zip(self, value):
         try:
@@ -114,6 +119,17 @@ class ProgramSearchSerializer(serializers.Serializer):
         return attrs
 
 
+class EligibilityVerdictSerializer(serializers.Serializer):
+    """programs.eligibility's verdict on a program for the seeker searched for (`seeker=`)."""
+
+    kind = serializers.ChoiceField(choices=["likely", "check", "not_eligible"])
+    label = serializers.CharField(help_text="Likely eligible, Check eligibility or Not eligible.")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Why not eligible ("age 17, program serves ages 18+"), or what to check ("income not recorded").',
+    )
+
+
 class ProgramSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organization = serializers.CharField(source="organization.name", read_only=True)
@@ -122,6 +138,8 @@ class ProgramSerializer(serializers.ModelSerializer):
     eligibility_attributes = serializers.ListField(child=serializers.CharField(), read_only=True)
     service_area_zip_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     distance_miles = serializers.SerializerMethodField()
+    required_documents = serializers.ListField(child=serializers.CharField(), read_only=True)
+    eligibility_verdict = serializers.SerializerMethodField()
     # Plain strings: these may be empty, which an "email"/"uri" format would refuse.
     email = serializers.CharField(read_only=True)
     website = serializers.CharField(read_only=True)
@@ -147,6 +165,9 @@ class ProgramSerializer(serializers.ModelSerializer):
             "longitude",
             "service_area_zip_codes",
             "service_radius_miles",
+            "income_limit_percent_of_poverty",
+            "required_documents",
+            "eligibility_verdict",
             "phone",
             "email",
             "website",
@@ -168,6 +189,13 @@ class ProgramSerializer(serializers.ModelSerializer):
     def get_distance_miles(self, program):
         distance = getattr(program, "distance_miles", None)
         return round(distance, 2) if distance is not None else None
+
+    @extend_schema_field(EligibilityVerdictSerializer(allow_null=True))
+    def get_eligibility_verdict(self, program):
+        verdict = getattr(program, "verdict", None)
+        if verdict is None:
+            return None
+        return {"kind": verdict.kind, "label": str(verdict.label), "reasons": list(verdict.reasons)}
 
 
 class ProgramSummarySerializer(serializers.ModelSerializer):
@@ -204,6 +232,24 @@ class SeekerSerializer(serializers.ModelSerializer):
         max_length=30,
         help_text="Ten digits (a leading 1 is dropped); stored as the digits alone.",
     )
+    household_size = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=30, help_text=WHY_ASKED["household_size"]
+    )
+    monthly_income = serializers.DecimalField(
+        required=False,
+        allow_null=True,
+        max_digits=9,
+        decimal_places=2,
+        min_value=0,
+        max_value=1_000_000,
+        help_text=WHY_ASKED["monthly_income"],
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=20,
+        help_text=WHY_ASKED["languages"] + " Sent as codes or English names; answered as codes.",
+    )
     confirm_new = serializers.BooleanField(
         write_only=True,
         required=False,
@@ -226,6 +272,9 @@ class SeekerSerializer(serializers.ModelSerializer):
             "phone",
             "preferred_language",
             "contact_preference",
+            "household_size",
+            "monthly_income",
+            "languages",
             "confirm_new",
             "created_at",
             "updated_at",
@@ -256,6 +305,12 @@ class SeekerSerializer(serializers.ModelSerializer):
     def validate_phone(self, value):
         try:
             return normalize_phone(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+    def validate_languages(self, value):
+        try:
+            return normalize_languages(value)
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from None
 

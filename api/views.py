@@ -25,7 +25,7 @@ from core.ratelimit import AnonRateLimitThrottle, ScopedRateLimitThrottle
 from goals.services import goal_create
 from privacy.models import AccessRecord
 from privacy.services import access_record, access_records_for_many
-from programs.selectors import directory, program_get, program_search
+from programs.selectors import directory, program_get, program_search, seeker_facts, with_verdicts
 from referrals import exports
 from referrals.actors import Actor
 from referrals.models import Referral, ReferralEvent
@@ -129,14 +129,21 @@ class TokenView(ApiView):
 
 @extend_schema(tags=["programs"], parameters=[serializers.ProgramSearchSerializer])
 class ProgramList(ApiView, generics.ListAPIView):
-    """Search the shared directory. With `zip`, results are nearest first and carry `distance_miles`."""
+    """Search the shared directory. With `zip`, results are nearest first and carry `distance_miles`. With
+    `seeker` (a person you help), each program carries `eligibility_verdict` for them (programs.eligibility);
+    every program is listed, whatever its verdict."""
 
     serializer_class = serializers.ProgramSerializer
+    facts = None
 
     def get_queryset(self):
         search = serializers.ProgramSearchSerializer(data=self.request.query_params)
         search.is_valid(raise_exception=True)
         filters = search.validated_data
+        if filters.get("seeker") is not None:
+            # Started from the user's own seekers: another tenant's id is 404, as a missing one (api.exceptions).
+            seeker = Seeker.objects.restrict(self.request.user, "view").get(public_id=filters["seeker"])
+            self.facts = seeker_facts(seeker)
         return program_search(
             zip_code=filters.get("zip", ""),
             radius_miles=filters.get("radius_miles"),
@@ -144,6 +151,12 @@ class ProgramList(ApiView, generics.ListAPIView):
             q=filters.get("q", ""),
             accepting=filters.get("accepting"),
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.facts is not None and page is not None:
+            with_verdicts(page, self.facts)
+        return page
 
 
 @extend_schema(tags=["programs"])

@@ -8,9 +8,10 @@ from referrals.statuses import Urgency
 
 
 class ProgramSearchForm(DirectorySearchForm):
-    """The directory's search form (programs.forms, the public directory's too), plus the person's age."""
+    """The directory's search form (programs.forms, the public directory's too), plus whether to show the
+    programs the person is not eligible for (programs.eligibility)."""
 
-    show_ineligible = forms.BooleanField(label="Show programs the person is not eligible for by age", required=False)
+    show_ineligible = forms.BooleanField(label="Show programs the person is not eligible for", required=False)
 
 
 class ConnectForm(forms.Form):

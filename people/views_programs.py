@@ -11,7 +11,7 @@ from core.errors import Conflict
 from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
 from programs.models import Program
-from programs.selectors import age_on, directory_search, program_get
+from programs.selectors import age_on, directory_search, program_get, seeker_facts, with_verdicts
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.models import Referral
 from referrals.policies import may_see, programs_referred_for, referral_access
@@ -73,6 +73,9 @@ def search(request):
         data["zip"] = seeker.zip_code
     form = ProgramSearchForm(data)
     seeker_age = age_on(seeker.date_of_birth) if seeker and forwarding is None else None
+    # What the programs' eligibility rules know of the person (programs.eligibility): not when forwarding, as
+    # the program sees neither the birth date nor the household's facts.
+    facts = seeker_facts(seeker) if seeker is not None and forwarding is None else None
     page, hidden_ineligible, hidden_ineligible_more, unplaced_zip = None, 0, False, ""
     if form.is_valid():
         filters = form.cleaned_data
@@ -81,14 +84,16 @@ def search(request):
             radius_miles=filters["radius"],
             category=filters["category"],
             q=filters["q"],
-            seeker_age=seeker_age,
+            seeker_facts=facts,
         )
         programs, unplaced_zip = found.programs, found.unplaced_zip
-        if seeker_age is not None and not filters["show_ineligible"]:
-            hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(age_eligible=False))
-            programs = programs.filter(age_eligible=True)
+        if facts is not None and not filters["show_ineligible"]:
+            hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(not_eligible=True))
+            programs = programs.filter(not_eligible=False)
         page = CappedCountPaginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
+        if facts is not None:
+            with_verdicts(page.object_list, facts)
         if seeker is not None:
             _mark_open_referrals(request.user, seeker, page.object_list)
     context = {

@@ -286,6 +286,9 @@ def seeker_export(*, actor, seeker, request=None, via: str = Via.WEB) -> dict:
             "phone": seeker.phone,
             "preferred_language": seeker.preferred_language,
             "contact_preference": seeker.contact_preference,
+            "household_size": seeker.household_size,
+            "monthly_income": str(seeker.monthly_income) if seeker.monthly_income is not None else None,
+            "languages": list(seeker.languages),
             "created_at": _iso(seeker.created_at),
             "last_activity_at": _iso(seeker.last_activity_at),
             # Other systems' ids for the person (an EHR's record number, sent with a FHIR referral).
@@ -314,7 +317,8 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     """Removes the seeker's personal data and keeps their referrals as de-identified records.
 
     What happens, and why:
-    - profile: the name becomes "Erased person"; birth date, zip code, email, phone, the link to their
+    - profile: the name becomes "Erased person"; birth date, zip code, email, phone, household size, income,
+      languages, the link to their
       own account and the identifiers other systems keep for them (an EHR's record number) are removed;
       the contact preference becomes "do not contact" so nothing is ever sent.
     - referrals stay (program, organizations, dates, statuses, outcomes), so the figures of both sides
@@ -350,6 +354,9 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
     seeker.zip_code = ""
     seeker.email = ""
     seeker.phone = ""
+    seeker.household_size = None
+    seeker.monthly_income = None
+    seeker.languages = []
     seeker.user = None
     seeker.contact_preference = seeker.ContactPreference.DO_NOT_CONTACT
     seeker.save()

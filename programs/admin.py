@@ -1,11 +1,13 @@
 from functools import partial
 
+from django import forms
 from django.contrib import admin
 
 from accounts.admin import save_people_inline
 
 from . import services
-from .models import Category, Program, ProgramClaimer
+from .forms import EligibilityForm
+from .models import Category, PovertyGuideline, Program, ProgramClaimer
 
 
 @admin.register(Category)
@@ -22,8 +24,35 @@ class ProgramClaimerInline(admin.TabularInline):
     readonly_fields = ["joined_at"]  # set by the service when the person becomes a claimer
 
 
+class ProgramAdminForm(EligibilityForm, forms.ModelForm):
+    """The admin's program form: the eligibility rules typed and checked as on the listing page."""
+
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Program
+        fields = "__all__"
+
+
+@admin.register(PovertyGuideline)
+class PovertyGuidelineAdmin(admin.ModelAdmin):
+    """Read only: guidelines come from a file (manage.py load_poverty_guidelines), with their source."""
+
+    list_display = ["year", "region", "first_person", "each_additional_person", "source", "loaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramAdminForm
     list_display = [
         "name",
         "organization",

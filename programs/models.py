@@ -50,6 +50,20 @@ class Program(models.Model):
         default=list, blank=True, help_text='Structured eligibility, e.g. ["veteran", "low_income"].'
     )
     languages = models.JSONField(default=list, blank=True, help_text='Language codes, e.g. ["en", "es"].')
+    # Structured eligibility read by programs.eligibility (with the ages and the service area below).
+    income_limit_percent_of_poverty = models.PositiveSmallIntegerField(
+        "household income up to (% of the federal poverty guideline)",
+        null=True,
+        blank=True,
+        help_text="Empty: no income limit. 200 serves households with up to twice the guideline for their size.",
+    )
+    required_documents = models.JSONField(
+        default=list,
+        # A database default too: processes of the previous release insert programs without this column.
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+        help_text='What a person must bring or show (HSDS required_documents), e.g. ["Photo ID", "Proof of address"].',
+    )
 
     address = models.CharField(max_length=255, blank=True)
     city = models.CharField(max_length=120, blank=True)
@@ -164,3 +178,27 @@ class ProgramClaimer(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.program}"
+
+
+class PovertyGuideline(models.Model):
+    """One year's HHS poverty guideline for one region (the 48 contiguous states and DC, Alaska, Hawaii), loaded
+    from programs/data/ by ``manage.py load_poverty_guidelines``. The latest year of each region is current."""
+
+    class Region(models.TextChoices):
+        CONTIGUOUS = "contiguous", "48 contiguous states and DC"
+        ALASKA = "alaska", "Alaska"
+        HAWAII = "hawaii", "Hawaii"
+
+    year = models.PositiveSmallIntegerField()
+    region = models.CharField(max_length=20, choices=Region.choices)
+    first_person = models.PositiveIntegerField(help_text="Yearly dollars for a household of one.")
+    each_additional_person = models.PositiveIntegerField(help_text="Yearly dollars added for each further person.")
+    source = models.URLField(max_length=500)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "region"]
+        constraints = [models.UniqueConstraint(fields=["year", "region"], name="one_guideline_per_year_and_region")]
+
+    def __str__(self):
+        return f"{self.year} {self.get_region_display()}: ${self.first_person} + ${self.each_additional_person}"

@@ -49,13 +49,16 @@ def program_search(
     q: str = "",
     accepting: bool | None = None,
     seeker_age: int | None = None,
+    seeker_facts=None,
 ):
     """Programs matching the filters.
 
     With a zip code, each program carries ``distance_miles`` from the zip code's centre and the results are
     ordered nearest first; with a radius too, only programs within it are kept (a bounding box on the
     indexed coordinates narrows the rows before the exact distance is computed). With ``seeker_age``, each
-    program carries ``age_eligible``. Raises UnknownZipCode for a zip code we cannot place.
+    program carries ``age_eligible``; with ``seeker_facts`` (programs.eligibility.SeekerFacts), ``not_eligible``:
+    whether the rules rule the seeker out (``evaluate`` gives the verdict and reasons of the programs shown).
+    Raises UnknownZipCode for a zip code we cannot place.
     """
     # An organization that left the network (Organization.is_active off) keeps its programs for the referrals
     # made to them, but nobody finds them any more.
@@ -76,6 +79,10 @@ def program_search(
                 output_field=BooleanField(),
             )
         )
+    if seeker_facts is not None:
+        from .eligibility import not_eligible_annotation
+
+        programs = programs.annotate(not_eligible=not_eligible_annotation(seeker_facts))
     if zip_code:
         centre = zip_centre(zip_code)
         if centre is None:
@@ -112,12 +119,13 @@ def directory_search(
     category: str = "",
     q: str = "",
     seeker_age: int | None = None,
+    seeker_facts=None,
 ) -> DirectorySearch:
     """The search people run from a page, the staff's program search (people) and the public directory (find)
     alike: ``program_search``, except that a well-formed zip code we have no centre for (a person may live
     anywhere, and new zip codes appear) lists the programs by name, without distances or radius, and says so
     (``unplaced_zip``) rather than refusing the search."""
-    filters = {"category": category, "q": q, "seeker_age": seeker_age}
+    filters = {"category": category, "q": q, "seeker_age": seeker_age, "seeker_facts": seeker_facts}
     try:
         return DirectorySearch(program_search(zip_code=zip_code, radius_miles=radius_miles, **filters))
     except UnknownZipCode:
@@ -172,6 +180,11 @@ def _keyword_filter(programs, words: list[str]):
             )
         programs = programs.filter(pk__in=matching)
     return programs
+
+
+def haversine(latitude: float, longitude: float):
+    """Miles from (latitude, longitude) to each program's position, as a database expression."""
+    return _haversine(latitude, longitude)
 
 
 def _haversine(latitude: float, longitude: float):
@@ -241,3 +254,50 @@ def organization_display_for(user, *, program_id=None) -> str:
     if other:
         return other.organization.name
     return "Network admin" if user.is_superuser else ""
+
+
+def current_poverty_guidelines() -> dict[str, tuple[int, int]]:
+    """{region: (first person, each additional person)} of the latest year loaded for each region (one query)."""
+    from .models import PovertyGuideline
+
+    tables: dict[str, tuple[int, int]] = {}
+    for region, first, additional in PovertyGuideline.objects.order_by("region", "-year").values_list(
+        "region", "first_person", "each_additional_person"
+    ):
+        tables.setdefault(region, (first, additional))
+    return tables
+
+
+def seeker_facts(seeker, *, guidelines: dict | None = None, today: date | None = None):
+    """What the eligibility rules know of ``seeker`` (programs.eligibility.SeekerFacts): age, zip code and its
+    centre, household size, monthly income against the current poverty guideline (one query, unless
+    ``guidelines`` is given), and the languages they speak (with their preferred one, once any is recorded)."""
+    from .eligibility import SeekerFacts, poverty_guideline
+
+    zip_code = seeker.zip_code or ""
+    centre = zip_centre(zip_code) if zip_code else None
+    if guidelines is None:
+        guidelines = current_poverty_guidelines() if seeker.household_size and seeker.monthly_income is not None else {}
+    languages = list(seeker.languages or ())
+    if languages and seeker.preferred_language and seeker.preferred_language not in languages:
+        languages.append(seeker.preferred_language)
+    return SeekerFacts(
+        age=age_on(seeker.date_of_birth, today),
+        zip_code=zip_code,
+        latitude=centre[0] if centre else None,
+        longitude=centre[1] if centre else None,
+        household_size=seeker.household_size,
+        monthly_income=seeker.monthly_income,
+        languages=tuple(languages),
+        poverty_guideline=poverty_guideline(guidelines, zip_code, seeker.household_size),
+    )
+
+
+def with_verdicts(programs, facts) -> list:
+    """Each program of a page with ``verdict`` (programs.eligibility.evaluate on its rules and ``facts``); no
+    query."""
+    from .eligibility import ProgramRules, evaluate
+
+    for program in programs:
+        program.verdict = evaluate(ProgramRules.of(program), facts)
+    return programs

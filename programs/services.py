@@ -1,6 +1,8 @@
 """Programs and their claimers. Claimer rows and the program's group move together."""
 
+import json
 import uuid
+from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -119,6 +121,9 @@ def program_admin_update(*, program: Program, **fields) -> Program:
     refused = set(fields) & NOT_EDITABLE_BY_NETWORK_ADMINS
     if refused:
         raise InvalidInput(f"program_admin_update() cannot change {', '.join(sorted(refused))}", code="not_editable")
+    errors = _eligibility_errors(program, fields)
+    if errors:
+        raise InvalidInput(errors=errors)
     for name, value in fields.items():
         setattr(program, name, value)
     if {"capacity_available", "capacity_maximum"} & set(fields) and "capacity_updated_at" not in fields:
@@ -157,6 +162,23 @@ def category_get_or_create(*, name: str) -> Category:
     return category
 
 
+def _eligibility_errors(program: Program, fields: dict) -> dict:
+    """Cleans the eligibility rules among ``fields`` in place (programs.eligibility.clean_rules); the errors by
+    field. An age range is checked against the age the edit leaves unchanged."""
+    from .eligibility import clean_rules
+
+    given = {name: fields[name] for name in ELIGIBILITY_FIELDS if name in fields}
+    if not given:
+        return {}
+    values, errors = clean_rules(given)
+    fields.update(values)
+    low = values["min_age"] if "min_age" in values else program.min_age
+    high = values["max_age"] if "max_age" in values else program.max_age
+    if not errors.get("min_age") and not errors.get("max_age") and low is not None and high is not None and low > high:
+        errors["max_age" if "max_age" in values else "min_age"] = "The maximum age cannot be below the minimum age."
+    return errors
+
+
 # Program listing for claimers (web-b).
 EDITABLE_BY_CLAIMERS = {
     "description": 5000,
@@ -169,6 +191,16 @@ EDITABLE_BY_CLAIMERS = {
     "round_robin_assignment": None,
 }
 MAX_SLOTS = 100_000
+# The structured eligibility (programs.eligibility reads it, clean_rules checks it).
+ELIGIBILITY_FIELDS = (
+    "min_age",
+    "max_age",
+    "service_area_zip_codes",
+    "service_radius_miles",
+    "income_limit_percent_of_poverty",
+    "languages",
+    "required_documents",
+)
 LISTING_LABELS = {
     "description": "description",
     "eligibility": "eligibility",
@@ -186,12 +218,12 @@ def program_update(*, actor: User, program: Program, capacity_confirmed: bool = 
     written. ``capacity_updated_at`` is set when the open or maximum slots change, or when the claimer
     confirms the slots are still right (``capacity_confirmed``).
     """
-    unknown = set(fields) - set(EDITABLE_BY_CLAIMERS)
+    unknown = set(fields) - set(EDITABLE_BY_CLAIMERS) - set(ELIGIBILITY_FIELDS)
     if unknown:
         raise InvalidInput(f"program_update() cannot change {', '.join(sorted(unknown))}", code="not_editable")
     policies.check(actor, "edit_listing", program)
     program = Program.objects.unscoped("the program being edited, locked").select_for_update().get(pk=program.pk)
-    errors = {}
+    errors = _eligibility_errors(program, fields)
     for name, max_length in EDITABLE_BY_CLAIMERS.items():
         if name not in fields:
             continue
@@ -280,3 +312,76 @@ def organization_program_set_sharing(*, actor: User, program: Program, shares_ou
     program_admin_update(program=program, shares_outbound=shares_outbound)
     _record(actor, program, f"Sharing of outbound referrals switched {'on' if shares_outbound else 'off'}.")
     return program
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The federal poverty guideline that income rules read (programs.eligibility).
+
+DEFAULT_POVERTY_GUIDELINES = Path(__file__).resolve().parent / "data" / "poverty_guidelines.json"
+
+
+def poverty_guidelines_read(path: Path) -> list[dict]:
+    """The rows of a guideline file (programs/data/poverty_guidelines.json's shape), or InvalidInput saying what
+    is wrong with it. Reads only the file: no internet."""
+    from .eligibility import REGIONS
+
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {path}: {error.strerror or error}.", code="unreadable") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path} is not JSON: {error}.", code="not_json") from None
+    if not isinstance(document, dict):
+        raise InvalidInput(f"{path}: expected an object with year, source and regions.", code="invalid_guidelines")
+    year, source, regions = document.get("year"), document.get("source"), document.get("regions")
+    if not isinstance(year, int) or isinstance(year, bool) or not 1960 <= year <= 2200:
+        raise InvalidInput(f"{path}: year must be a year like 2026.", code="invalid_guidelines")
+    if not isinstance(source, str) or not source.startswith(("https://", "http://")) or len(source) > 500:
+        raise InvalidInput(f"{path}: source must be the web address the figures come from.", code="invalid_guidelines")
+    if not isinstance(regions, dict) or not regions:
+        raise InvalidInput(f"{path}: regions must name at least one region.", code="invalid_guidelines")
+    rows = []
+    for region, amounts in regions.items():
+        if region not in REGIONS:
+            raise InvalidInput(
+                f"{path}: unknown region {region!r} (expected one of {', '.join(REGIONS)}).", code="invalid_guidelines"
+            )
+        amounts = amounts if isinstance(amounts, dict) else {}
+        first, additional = amounts.get("first_person"), amounts.get("each_additional_person")
+        for name, value in (("first_person", first), ("each_additional_person", additional)):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 1_000_000:
+                raise InvalidInput(
+                    f"{path}: {region}.{name} must be a whole number of dollars.", code="invalid_guidelines"
+                )
+        rows.append(
+            {
+                "year": year,
+                "region": region,
+                "first_person": first,
+                "each_additional_person": additional,
+                "source": source,
+            }
+        )
+    return rows
+
+
+def poverty_guidelines_store(rows: list[dict], *, model=None) -> tuple[int, int]:
+    """Writes the rows (one per year and region; a row already there is replaced). Returns (created, updated)."""
+    from .models import PovertyGuideline
+
+    model = model or PovertyGuideline
+    created = updated = 0
+    with transaction.atomic():
+        for row in rows:
+            _, was_created = model.objects.update_or_create(
+                year=row["year"],
+                region=row["region"],
+                defaults={
+                    "first_person": row["first_person"],
+                    "each_additional_person": row["each_additional_person"],
+                    "source": row["source"],
+                    "loaded_at": timezone.now(),
+                },
+            )
+            created, updated = created + was_created, updated + (not was_created)
+    return created, updated

@@ -10,9 +10,10 @@ from core.errors import InvalidInput
 from core.forms import add_service_errors
 
 from . import policies
+from .forms import EligibilityForm
 from .models import Program
 from .selectors import program_get
-from .services import EDITABLE_BY_CLAIMERS, MAX_SLOTS, program_update
+from .services import EDITABLE_BY_CLAIMERS, ELIGIBILITY_FIELDS, MAX_SLOTS, program_update
 
 
 def _text(label: str, name: str) -> forms.CharField:
@@ -21,9 +22,9 @@ def _text(label: str, name: str) -> forms.CharField:
     )
 
 
-class ProgramListingForm(forms.Form):
+class ProgramListingForm(EligibilityForm):
     description = _text("Description", "description")
-    eligibility = _text("Eligibility", "eligibility")
+    eligibility = _text("Other eligibility notes", "eligibility")
     next_steps = _text("Next steps for the person referred", "next_steps")
     next_steps_es = _text("The next steps in Spanish (shown to seekers who read Spanish)", "next_steps_es")
     accepts_referrals = forms.BooleanField(label="Accepting referrals now", required=False)
@@ -40,7 +41,7 @@ class ProgramListingForm(forms.Form):
 
     @classmethod
     def for_program(cls, program: Program, data=None):
-        initial = {name: getattr(program, name) for name in EDITABLE_BY_CLAIMERS}
+        initial = {name: getattr(program, name) for name in (*EDITABLE_BY_CLAIMERS, *ELIGIBILITY_FIELDS)}
         return cls(data, initial=initial)
 
 
@@ -66,4 +67,9 @@ def manage(request, public_id):
                 messages.success(request, f"{program.name} is updated.")
                 return redirect("programs:manage", public_id=program.public_id)
         status = 400
-    return render(request, "programs/claimer_manage.html", {"program": program, "form": form}, status=status)
+    return render(
+        request,
+        "programs/claimer_manage.html",
+        {"program": program, "form": form, "eligibility_fields": (*ELIGIBILITY_FIELDS, "eligibility")},
+        status=status,
+    )

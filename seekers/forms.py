@@ -3,7 +3,15 @@ from datetime import date
 from django import forms
 
 from .models import Seeker
-from .validation import contact_detail_missing, normalize_phone, normalize_zip
+from .validation import (
+    WHY_ASKED,
+    contact_detail_missing,
+    normalize_household_size,
+    normalize_languages,
+    normalize_monthly_income,
+    normalize_phone,
+    normalize_zip,
+)
 
 OLDEST_PLAUSIBLE_AGE = 120
 
@@ -17,8 +25,36 @@ class PeopleSearchForm(forms.Form):
     )
 
 
+class LanguagesInput(forms.CharField):
+    """Language names or codes typed in one box, shown as the codes joined by commas."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, (list, tuple)) else value
+
+    def has_changed(self, initial, data):
+        try:
+            return normalize_languages(initial or []) != normalize_languages(data)
+        except ValueError:
+            return True
+
+
 class SeekerForm(forms.ModelForm):
     """Personal information. Phone numbers are kept as their ten digits."""
+
+    # The facts eligibility rules read: optional, each saying why it is asked (seekers.validation.WHY_ASKED).
+    household_size = forms.CharField(
+        label="People in the household",
+        required=False,
+        help_text=WHY_ASKED["household_size"],
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    monthly_income = forms.CharField(
+        label="Household income a month ($)",
+        required=False,
+        help_text=WHY_ASKED["monthly_income"],
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    languages = LanguagesInput(label="Languages spoken", required=False, help_text=WHY_ASKED["languages"])
 
     class Meta:
         model = Seeker
@@ -31,6 +67,9 @@ class SeekerForm(forms.ModelForm):
             "phone",
             "preferred_language",
             "contact_preference",
+            "household_size",
+            "monthly_income",
+            "languages",
         ]
         labels = {
             "first_name": "First name",
@@ -65,6 +104,21 @@ class SeekerForm(forms.ModelForm):
     def clean_zip_code(self):
         try:
             return normalize_zip(self.cleaned_data["zip_code"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_household_size(self):
+        return self._normalized("household_size", normalize_household_size)
+
+    def clean_monthly_income(self):
+        return self._normalized("monthly_income", normalize_monthly_income)
+
+    def clean_languages(self):
+        return self._normalized("languages", normalize_languages)
+
+    def _normalized(self, name, normalize):
+        try:
+            return normalize(self.cleaned_data[name])
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 

@@ -44,6 +44,15 @@ class Seeker(models.Model):
         "should fix it. Never texted while set.",
     )
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    # Optional facts the programs' eligibility rules read (programs.eligibility); empty is "not recorded".
+    household_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    monthly_income = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    languages = models.JSONField(
+        default=list,
+        # A database default too: processes of the previous release create profiles without this column.
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+    )
     contact_preference = models.CharField(
         max_length=20, choices=ContactPreference.choices, default=ContactPreference.EMAIL
     )

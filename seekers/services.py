@@ -23,6 +23,9 @@ EDITABLE_FIELDS = (
     "phone",
     "preferred_language",
     "contact_preference",
+    "household_size",
+    "monthly_income",
+    "languages",
 )
 
 

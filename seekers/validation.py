@@ -8,11 +8,70 @@ shortened, since search and "Start a referral" work by the five-digit zip); phon
 Each normalizer returns the stored value or raises ValueError with a message for the person.
 """
 
+from decimal import Decimal, InvalidOperation
+
+from core.languages import parse_language_codes
 from core.phones import parse_phone as normalize_phone  # noqa: F401  (E.164, or a refusal that says why)
 from core.zipcode import ZIP_MESSAGE  # noqa: F401  (the message pages quote)
 from core.zipcode import parse_zip as normalize_zip
 
-NORMALIZERS = {"zip_code": normalize_zip, "phone": normalize_phone}
+MAX_HOUSEHOLD_SIZE = 30
+MAX_MONTHLY_INCOME = Decimal("1000000")
+# Why the profile asks for each fact the programs' eligibility rules read (the form and the API say it).
+WHY_ASKED = {
+    "household_size": "Optional. With the monthly income, tells which programs' income limits the household "
+    "meets (limits depend on household size).",
+    "monthly_income": "Optional. The household's total income a month, before taxes, in dollars: programs with "
+    "an income limit are then marked likely eligible or not.",
+    "languages": "Optional. The languages the person speaks, like Spanish, Vietnamese: programs that list none "
+    "of them are marked to check.",
+}
+
+
+def normalize_household_size(value) -> int | None:
+    """People living together and sharing income, 1 to 30; None when blank."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_HOUSEHOLD_SIZE:
+        raise ValueError(f"Enter the number of people in the household, a whole number from 1 to {MAX_HOUSEHOLD_SIZE}.")
+    return int(text)
+
+
+def normalize_monthly_income(value) -> Decimal | None:
+    """Dollars a month, 0 to 1,000,000, to the cent ("$2,150.50" is fine); None when blank."""
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("Enter the monthly income as a number of dollars, like 2150.")
+    text = str(value).strip().replace(",", "").removeprefix("$").strip()
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("Enter the monthly income as a number of dollars, like 2150.") from None
+    if not amount.is_finite() or not 0 <= amount <= MAX_MONTHLY_INCOME:
+        raise ValueError(f"Enter a monthly income from 0 to {MAX_MONTHLY_INCOME:,} dollars.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("Enter the monthly income to the cent at most, like 2150.50.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def normalize_languages(value) -> list[str]:
+    """Language names or codes (a list, or one text separated by commas) -> codes; a name we do not know is
+    refused."""
+    codes, unknown = parse_language_codes(value)
+    if unknown:
+        raise ValueError(f"Not a language we know: {', '.join(unknown[:5])}. Use names like Spanish or codes like es.")
+    return codes
+
+
+NORMALIZERS = {
+    "zip_code": normalize_zip,
+    "phone": normalize_phone,
+    "household_size": normalize_household_size,
+    "monthly_income": normalize_monthly_income,
+    "languages": normalize_languages,
+}
 
 CONTACT_FIELDS = ("contact_preference", "email", "phone")
 # The detail each way of contacting needs (Seeker.ContactPreference values), and what to say when it is missing.

@@ -186,6 +186,13 @@ def _languages(program: Program, owner: str) -> list[dict]:
     ]
 
 
+def _required_documents(program: Program, owner: str) -> list[dict]:
+    return [
+        {"id": derived_id(owner, f"required_document:{document}"), "document": document}
+        for document in program.required_documents
+    ]
+
+
 def _attributes(program: Program, owner: str) -> list[dict]:
     return [
         {
@@ -245,6 +252,7 @@ SERVICE_LISTS: dict[str, Callable[[Program, str], list[dict]]] = {
     "schedules": _schedules,
     "service_areas": _service_areas,
     "languages": _languages,
+    "required_documents": _required_documents,
     "attributes": _attributes,
     "service_at_locations": _service_at_locations,
 }

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
 
+from core.languages import language_code, language_name  # noqa: F401  (export.py reads language_name here)
 from core.zipcode import has_non_ascii_digits, zip_codes_in
 from programs.geo import zip_centre
 
@@ -28,106 +29,6 @@ _validate_web_address = URLValidator(schemes=["http", "https"])
 _RADIUS = re.compile(r"\bwithin\s+(\d{1,4})\s*(?:mi\b|miles?\b)", re.IGNORECASE | re.ASCII)
 MAX_RADIUS_MILES = 1000
 
-LANGUAGE_CODES = {
-    "english": "en",
-    "spanish": "es",
-    "español": "es",
-    "chinese": "zh",
-    "mandarin": "zh",
-    "vietnamese": "vi",
-    "korean": "ko",
-    "tagalog": "tl",
-    "filipino": "tl",
-    "arabic": "ar",
-    "russian": "ru",
-    "french": "fr",
-    "haitian creole": "ht",
-    "portuguese": "pt",
-    "polish": "pl",
-    "urdu": "ur",
-    "hindi": "hi",
-    "bengali": "bn",
-    "somali": "so",
-    "amharic": "am",
-    "persian": "fa",
-    "farsi": "fa",
-    "german": "de",
-    "italian": "it",
-    "japanese": "ja",
-    "ukrainian": "uk",
-    "nepali": "ne",
-    "burmese": "my",
-    "khmer": "km",
-    "lao": "lo",
-    "swahili": "sw",
-    "slovak": "sk",
-    "greek": "el",
-    "hebrew": "he",
-    "turkish": "tr",
-    "punjabi": "pa",
-    "gujarati": "gu",
-    "tamil": "ta",
-    "telugu": "te",
-    "yiddish": "yi",
-    "romanian": "ro",
-    "dari": "prs",
-    "pashto": "ps",
-    "tigrinya": "ti",
-    "hmong": "hmn",
-    "cantonese": "yue",
-}
-# ISO 639-2/3 codes (HSDS allows them) -> the two-letter codes the directory uses.
-LANGUAGE_CODES_3 = {
-    "eng": "en",
-    "spa": "es",
-    "zho": "zh",
-    "chi": "zh",
-    "vie": "vi",
-    "kor": "ko",
-    "tgl": "tl",
-    "ara": "ar",
-    "rus": "ru",
-    "fra": "fr",
-    "fre": "fr",
-    "hat": "ht",
-    "por": "pt",
-    "pol": "pl",
-    "urd": "ur",
-    "hin": "hi",
-    "ben": "bn",
-    "som": "so",
-    "amh": "am",
-    "fas": "fa",
-    "per": "fa",
-    "deu": "de",
-    "ger": "de",
-    "ita": "it",
-    "jpn": "ja",
-    "ukr": "uk",
-    "nep": "ne",
-    "mya": "my",
-    "bur": "my",
-    "khm": "km",
-    "lao": "lo",
-    "swa": "sw",
-    "slk": "sk",
-    "slo": "sk",
-    "ell": "el",
-    "gre": "el",
-    "heb": "he",
-    "tur": "tr",
-    "pan": "pa",
-    "tam": "ta",
-    "hmn": "hmn",
-    "yue": "yue",
-    "prs": "prs",
-    "pus": "ps",
-    "tir": "ti",
-}
-# The English name of each code, for the documents we export (the first name listed above for it).
-LANGUAGE_NAMES = {}
-for _name, _code in LANGUAGE_CODES.items():
-    LANGUAGE_NAMES.setdefault(_code, _name.title())
 WEEKDAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
 WEEKDAY_NUMBERS = {"1": "Mon", "2": "Tue", "3": "Wed", "4": "Thu", "5": "Fri", "6": "Sat", "7": "Sun"}
 
@@ -187,23 +88,6 @@ def _fit(value: str, max_length: int, label: str, warnings: list[str]) -> str:
         warnings.append(f"{label} is longer than {max_length} characters and was left out")
         return ""
     return value
-
-
-def language_code(entry: dict) -> str | None:
-    code = text(entry.get("code")).lower()
-    name = text(entry.get("name")).lower()
-    for candidate in (code, name):
-        if len(candidate) == 2 and candidate.isalpha():
-            return candidate
-        if candidate in LANGUAGE_CODES_3:
-            return LANGUAGE_CODES_3[candidate]
-        if candidate in LANGUAGE_CODES:
-            return LANGUAGE_CODES[candidate]
-    return None
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, "")
 
 
 def _languages(entries: list[dict], warnings: list[str]) -> list[str]:
@@ -339,6 +223,24 @@ def _service_radius_miles(areas: list[dict]) -> int | None:
     return None
 
 
+def _required_documents(entries: list[dict], warnings: list[str]) -> list[str]:
+    """HSDS required_documents -> the documents' descriptions (as programs.eligibility.clean_rules keeps them)."""
+    from programs.eligibility import MAX_DOCUMENT_LENGTH, MAX_DOCUMENTS
+
+    documents = []
+    for entry in entries:
+        document = " ".join(strip_tags(text(entry.get("document"))).split())
+        if not document or document in documents:
+            continue
+        if len(document) > MAX_DOCUMENT_LENGTH:
+            warnings.append(f"a required document is longer than {MAX_DOCUMENT_LENGTH} characters and was left out")
+        else:
+            documents.append(document)
+    if len(documents) > MAX_DOCUMENTS:
+        warnings.append(f"only the first {MAX_DOCUMENTS} required documents were kept")
+    return documents[:MAX_DOCUMENTS]
+
+
 def _categories(attributes: list[dict]) -> list[str]:
     names = []
     for attribute in attributes:
@@ -463,6 +365,7 @@ def service_draft(data: dict) -> Draft:
         "website": website,
         "schedule": schedule_text(schedules),
         "service_area_zip_codes": _service_area_zip_codes(_list(data.get("service_areas"))),
+        "required_documents": _required_documents(_list(data.get("required_documents")), warnings),
         **_location_fields(place, warnings),
     }
     radius = _service_radius_miles(_list(data.get("service_areas")))

@@ -36,6 +36,7 @@ TABLE_NAMES = {
     "service_area": ("service_area", "service_areas"),
     "language": ("language", "languages"),
     "eligibility": ("eligibility", "eligibilities"),
+    "required_document": ("required_document", "required_documents"),
     "taxonomy_term": ("taxonomy_term", "taxonomy_terms", "taxonomy", "taxonomies"),
     "attribute": ("attribute", "attributes"),
     "service_taxonomy": ("service_taxonomy", "service_taxonomies"),
@@ -189,6 +190,7 @@ def read_tabular_package(folder: Path, reading: Reading, *, progress=None) -> No
     places_of_service = grouped("service_at_location", "service_id")
     areas_of_service = grouped("service_area", "service_id")
     eligibility_of_service = grouped("eligibility", "service_id")
+    documents_of_service = grouped("required_document", "service_id")
     capacity_of_service = grouped("capacity", "service_id")
     attributes_of = grouped("attribute", "link_id")
     taxonomy_of_service = grouped("service_taxonomy", "service_id")
@@ -232,6 +234,7 @@ def read_tabular_package(folder: Path, reading: Reading, *, progress=None) -> No
             data["eligibility_description"] = "; ".join(
                 row["eligibility"] for row in eligibility_of_service[service_id] if row.get("eligibility")
             )
+        data["required_documents"] = documents_of_service.get(service_id, [])
         data["capacities"] = capacity_of_service.get(service_id, [])
         term_ids = [
             a.get("taxonomy_term_id", "")

@@ -110,10 +110,11 @@ def test_programs_the_seeker_is_too_young_for_are_hidden_behind_a_toggle(client,
     assert "Loop Legal Clinic" not in result_names(response)
     assert "Youth Jobs" not in result_names(response)
     html = response.content.decode()
-    assert "2 programs hidden because Luis is not eligible by age" in html
+    assert "2 programs hidden because Luis is not eligible (age, area or income)" in html
+    assert "Show 2 more" in html
     shown = client.get(URL, {"seeker": network.seeker.public_id, "show_ineligible": "on"})
     assert "Loop Legal Clinic" in result_names(shown)
-    assert "Luis is not eligible by age" in shown.content.decode()
+    assert "Not eligible</span>: age 12, program serves ages 18+" in shown.content.decode()
 
 
 def test_another_tenant_s_seeker_is_404(client, network, directory):

@@ -89,8 +89,10 @@ def test_the_migration_rewrites_real_numbers_and_flags_the_rest(network):
 
         executor = MigrationExecutor(connection)
         executor.migrate(after)
+        # Read as the schema is at that migration: later migrations add columns the current model has.
+        migrated = executor.loader.project_state(after).apps.get_model("seekers", "Seeker")
         for number, stored in typed.items():
-            seeker = Seeker.objects_across_tenants.get(pk=ids[number])
+            seeker = migrated._default_manager.get(pk=ids[number])
             assert seeker.phone == stored
             assert seeker.phone_needs_check == (number in ("111-111-1111", "front desk")), number
     finally:
