@@ -12,7 +12,6 @@ A backend's ``send(to=, body=, status_callback=)`` returns the provider's id for
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import uuid
@@ -95,14 +94,16 @@ class TwilioBackend(BaseBackend):
     request (``requests`` walks the environment per request unless told not to: a fifth of a text's CPU)."""
 
     def __init__(self):
-        from requests.utils import get_environ_proxies
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
         base_url = settings.TWILIO_API_BASE_URL or "https://api.twilio.com"
-        http_client = TwilioHttpClient(timeout=settings.SMS_TIMEOUT, proxy=get_environ_proxies(base_url))
+        http_client = TwilioHttpClient(timeout=settings.SMS_TIMEOUT)
+        # What requests would read from the environment on each call (proxies, CA bundle), read now, once.
+        found = http_client.session.merge_environment_settings(base_url, {}, None, None, None)
+        http_client.proxy = found["proxies"]
+        http_client.session.verify = found["verify"]
         http_client.session.trust_env = False
-        http_client.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
         if settings.TWILIO_API_BASE_URL:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL
