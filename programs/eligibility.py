@@ -385,6 +385,20 @@ def parse_list_lines(value) -> list[str]:
 # ``evaluate`` agree on "not eligible".
 
 
+def _serves_zip_code(zip_code: str):
+    """Programs whose service-area zip codes include ``zip_code``: JSON containment on PostgreSQL (``@>``); on
+    SQLite (``make run``), which has no JSON containment, a match of the quoted code in the stored JSON text
+    (zip codes are stored as a JSON list of five-digit strings, so the quoted code matches whole elements only)."""
+    import json
+
+    from django.db import connection
+    from django.db.models import Q
+
+    if connection.vendor == "postgresql":
+        return Q(service_area_zip_codes__contains=[zip_code])
+    return Q(service_area_zip_codes__icontains=json.dumps(zip_code))
+
+
 def not_eligible_annotation(facts: SeekerFacts):
     """A boolean expression over Program rows: True where ``evaluate`` would say ``not_eligible`` for ``facts``
     (unknown facts and languages never rule a program out, as in ``evaluate``)."""
@@ -404,7 +418,7 @@ def not_eligible_annotation(facts: SeekerFacts):
         has_radius = Q(service_radius_miles__isnull=False, latitude__isnull=False, longitude__isnull=False)
         branches = [
             When(Q(service_area_zip_codes=[]) & ~has_radius, then=false),
-            When(service_area_zip_codes__contains=[facts.zip_code], then=false),
+            When(_serves_zip_code(facts.zip_code), then=false),
         ]
         if facts.latitude is None or facts.longitude is None:
             branches.append(When(has_radius, then=false))  # cannot be placed: to check, not ruled out
