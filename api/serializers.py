@@ -139,6 +139,11 @@ class ProgramSerializer(serializers.ModelSerializer):
     service_area_zip_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     distance_miles = serializers.SerializerMethodField()
     required_documents = serializers.ListField(child=serializers.CharField(), read_only=True)
+    waitlist = serializers.BooleanField(
+        source="on_waitlist",
+        read_only=True,
+        help_text="No open slot left (capacity_available is 0): a new referral waits for one.",
+    )
     eligibility_verdict = serializers.SerializerMethodField()
     # Plain strings: these may be empty, which an "email"/"uri" format would refuse.
     email = serializers.CharField(read_only=True)
@@ -176,6 +181,8 @@ class ProgramSerializer(serializers.ModelSerializer):
             "capacity_available",
             "capacity_maximum",
             "capacity_updated_at",
+            "counts_slots",
+            "waitlist",
             "next_steps",
             "next_steps_es",
             "expected_response_hours",

@@ -153,6 +153,39 @@ def program_search(request):
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
 
 
+@login_required
+def program_search_eligible(request):
+    """Start a referral for a seeker (issue 17): the programs near the person's zip code that their facts do not
+    rule out (the page's own eligibility filter, programs.eligibility.not_eligible_annotation), nearest first,
+    with the verdict of each program shown; the person and the poverty guidelines read first, as the page must."""
+    from programs.eligibility import ProgramRules, evaluate, not_eligible_annotation
+    from programs.selectors import seeker_facts
+
+    seeker = Seeker.objects_across_tenants.get(public_id=request.GET["seeker"])
+    facts = seeker_facts(seeker)
+    latitude, longitude = zip_centre(seeker.zip_code)
+    radius = float(request.GET.get("radius") or 0)
+    programs = Program.objects_across_tenants.select_related("organization")
+    if radius:
+        lat_span = radius / 69.0
+        lng_span = radius / (69.0 * math.cos(math.radians(latitude)))
+        programs = programs.filter(
+            latitude__range=(latitude - lat_span, latitude + lat_span),
+            longitude__range=(longitude - lng_span, longitude + lng_span),
+        )
+    programs = (
+        programs.filter(latitude__isnull=False)
+        .annotate(distance_miles=_haversine(latitude, longitude), not_eligible=not_eligible_annotation(facts))
+        .filter(not_eligible=False)
+        .order_by("distance_miles")[:PAGE]
+    )
+    rows = [
+        (p.name, p.organization.name, evaluate(ProgramRules.of(p), facts).kind, round(p.distance_miles, 1))
+        for p in programs
+    ]
+    return _table(request, "Programs", ["Program", "Organization", "Verdict", "Miles"], rows)
+
+
 def public_search(request):
     """The public directory's search (/find/), anonymous: the programs nearest the zip code, with their
     organization, in one indexed query (no count, no categories)."""
@@ -262,6 +295,7 @@ urlpatterns = [
     path("inbound/filtered/", inbound_filtered),
     path("referrals/<uuid:public_id>/", referral),
     path("programs/", program_search),
+    path("programs/eligible/", program_search_eligible),
     path("find/", public_search),
     path("find/programs/<uuid:public_id>/", public_program),
     path("api/referrals/", api_referrals),

@@ -63,6 +63,11 @@ class Referral(models.Model):
 
     status = models.CharField(max_length=24, choices=statuses.Status.choices, default=statuses.Status.SENT)
     status_reason = models.CharField(max_length=32, choices=statuses.Reason.choices, blank=True)
+    holds_slot = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Took one of the program's open slots when accepted; closing gives it back (programs.capacity).",
+    )
     version = models.PositiveIntegerField(default=1, help_text="Raised by every change; stale writers are refused.")
 
     consent_given_at = models.DateTimeField(null=True, blank=True)
