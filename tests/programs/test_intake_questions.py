@@ -311,3 +311,9 @@ def test_a_network_admin_edits_the_questions_in_the_admin_through_the_service(cl
     assert stored[1].public_id == kept.public_id
     history = " ".join(entry.change_message for entry in LogEntry.objects.filter(object_id=str(network.program.pk)))
     assert "Intake questions: 1 added, 1 changed, 0 removed" in history
+
+
+def test_the_rule_book_and_the_model_know_the_same_kinds():
+    from programs.intake import KINDS
+
+    assert dict(IntakeQuestion.Kind.choices) == KINDS
