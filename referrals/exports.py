@@ -19,6 +19,7 @@ from accounts.models import Organization
 from accounts.policies import organizations_admin_of
 from core.csv_cells import line_writer, safe_cell
 from core.errors import InvalidInput, NotAllowed
+from programs.intake import answers_as_text
 
 from .models import Referral
 from .statuses import Reason, Status, Urgency
@@ -69,6 +70,8 @@ COLUMNS = [
     ("program_outcome_code", "program_outcome", None),
     ("referrer_outcome", "referrer_outcome", _status),
     ("referrer_outcome_code", "referrer_outcome", None),
+    # The program's intake questions as asked, in one cell: "Question: answer; Question: answer" (English).
+    ("intake_answers", "intake_answers", answers_as_text),
 ]
 
 

@@ -66,6 +66,14 @@ class Referral(models.Model):
         help_text="Set when a claimer made the referral for their program.",
     )
     comment = models.TextField(blank=True, help_text="Made at the time of referral; shared with the program.")
+    # The program's intake questions as they were asked, each with its answer (programs.intake): kept as asked so
+    # that a later edit of the questions does not rewrite them; erased with the seeker's other data.
+    intake_answers = models.JSONField(
+        default=list,
+        # A database default too: processes of the previous release insert referrals without this column.
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+    )
     urgency = models.CharField(max_length=10, choices=statuses.Urgency.choices, default=statuses.Urgency.ROUTINE)
 
     status = models.CharField(max_length=24, choices=statuses.Status.choices, default=statuses.Status.SENT)

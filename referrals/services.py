@@ -225,8 +225,13 @@ def referral_create(
     team=None,
     on_behalf_of_program=None,
     goal=None,
+    answers=None,
 ) -> Referral:
     """Refers ``seeker`` to ``program``.
+
+    ``answers``: {question id: value} for the program's intake questions (programs.intake). They are checked
+    (required, type, choices: InvalidInput with ``errors`` by ``answers.<question id>``) and stored with the
+    referral as the questions were asked, in the same transaction.
 
     Guarantees: consent is recorded; a second open referral of the same seeker to the same program is
     refused with the existing one (also under concurrent submissions, by a database constraint); the
@@ -252,6 +257,7 @@ def referral_create(
         raise InvalidInput("That goal belongs to someone else.", field="goal")
     if on_behalf_of_program is not None and not may_refer_on_behalf_of(user, on_behalf_of_program):
         raise NotAllowed("You can only refer on behalf of a program you claim.")
+    intake_answers = _intake_answers(program, answers)
     if team is None and on_behalf_of_program is None:
         teams = teams_of(user, seeker.organization)
         team = teams[0] if teams else None
@@ -270,6 +276,7 @@ def referral_create(
         urgency=urgency,
         consent_method=consent_method,
         goal=goal,
+        intake_answers=intake_answers,
     )
     type(seeker).objects.unscoped("the seeker just referred").filter(pk=seeker.pk).update(last_activity_at=now)
     return referral
@@ -305,6 +312,23 @@ def referral_self_refer(*, seeker, program, comment: str = "", consent_wording: 
     )
     type(seeker).objects.unscoped("the seeker just asked for help").filter(pk=seeker.pk).update(last_activity_at=now)
     return referral
+
+
+def _intake_answers(program, answers) -> list[dict]:
+    """The program's intake questions as asked now, with the answers given (programs.intake.clean_answers), or
+    InvalidInput naming each refused answer ``answers.<question id>``."""
+    from programs.intake import clean_answers
+    from programs.selectors import program_questions
+
+    if answers is not None and not isinstance(answers, dict):
+        raise InvalidInput(gettext("Give the answers by question id."), field="answers")
+    questions = program_questions(program)
+    if not questions and not answers:
+        return []
+    checked, errors = clean_answers(questions, answers or {})
+    if errors:
+        raise InvalidInput(errors={f"answers.{question_id}": message for question_id, message in errors.items()})
+    return checked
 
 
 def _lock(referral: Referral, expected_version: int | None) -> Referral:

@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.statuses.Status",
         "ReferralReasonEnum": "referrals.statuses.Reason",
         "GoalStatusEnum": "goals.models.Goal.Status",
+        "IntakeQuestionKindEnum": "programs.models.IntakeQuestion.Kind",
     },
 }
 

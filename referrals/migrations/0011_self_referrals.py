@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_invitation'),
-        ('referrals', '0009_seeker_vias'),
+        ('referrals', '0010_referral_intake_answers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
