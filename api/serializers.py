@@ -608,6 +608,12 @@ class ReferralForwardSerializer(serializers.Serializer):
     consent_method = serializers.ChoiceField(
         choices=Referral.ConsentMethod.choices, default=Referral.ConsentMethod.ELECTRONIC
     )
+    answers = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        default=dict,
+        help_text="The answers to the new program's intake questions, by question id, as on referral create.",
+    )
 
     def validate_consent(self, value):
         if value is not True:

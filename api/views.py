@@ -453,13 +453,17 @@ class ReferralForward(ApiView):
         program = directory().filter(public_id=data["program"]).first()
         if program is None:
             raise ValidationError({"program": ["No program has this id."]})
-        forwarded = referral_forward(
-            actor=api_actor(request.user),
-            referral=referral,
-            program=program,
-            comment=data["comment"],
-            consent_method=data["consent_method"],
-        )
+        try:
+            forwarded = referral_forward(
+                actor=api_actor(request.user),
+                referral=referral,
+                program=program,
+                comment=data["comment"],
+                consent_method=data["consent_method"],
+                answers=data["answers"],
+            )
+        except InvalidInput as error:
+            raise _answers_nested(error) from None
         return _referral_response(
             request, _referral_or_404(request.user, forwarded.public_id), status_code=status.HTTP_201_CREATED
         )

@@ -94,9 +94,9 @@ class ConnectForm(IntakeAnswersMixin, forms.Form):
         return cleaned_data
 
 
-class ForwardForm(forms.Form):
-    """What a claimer adds when forwarding a referral to another program: the comment for the new program, and
-    the seeker's consent to share their details with it."""
+class ForwardForm(IntakeAnswersMixin, forms.Form):
+    """What a claimer adds when forwarding a referral to another program: the comment for the new program, the
+    seeker's consent to share their details with it, and the answers to its intake questions (``questions``)."""
 
     comment = forms.CharField(
         label="Comment",
@@ -119,11 +119,17 @@ class ForwardForm(forms.Form):
         error_messages={"required": "Say how the person gave consent."},
     )
 
-    def __init__(self, *args, seeker, program, **kwargs):
+    def __init__(self, *args, seeker, program, questions=(), language=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[
             "consent"
         ].label = f"{seeker.full_name} gives consent to share their name and contact details with {program.name}"
+        self.add_intake_questions(list(questions), language)
 
     def clean_comment(self):
         return form_text(self.cleaned_data["comment"], label="comment")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_intake_answers()
+        return cleaned_data

@@ -113,7 +113,7 @@ def search(request):
 
 
 def _show_on_connect_form(form, error: ReferralError) -> str | None:
-    """A service's refusal on the Connect form: each message on its field (an intake answer on its question, a
+    """A service's refusal on the Connect or Forward form: each message on its field (an intake answer on its question, a
     question the form did not ask, as the questions changed meanwhile, above it); the rest, the refusal."""
     refusal = []
     for field, problems in (error.errors or {None: [error.message]}).items():
@@ -209,7 +209,13 @@ def forward(request, public_id):
     if referral is None:
         messages.info(request, "Forward a referral from its page, so we know which one.")
         return redirect("referrals:inbound")
-    form = ForwardForm(request.POST or None, seeker=referral.seeker, program=program)
+    form = ForwardForm(
+        request.POST or None,
+        seeker=referral.seeker,
+        program=program,
+        questions=program_questions(program),
+        language=get_language(),
+    )
     if request.method == "GET":
         return render(request, "programs/forward.html", _forward_context(referral, program, form))
     if not form.is_valid():
@@ -222,6 +228,7 @@ def forward(request, public_id):
             program=program,
             comment=data["comment"],
             consent_method=data["consent_method"],
+            answers=data["answers"],
         )
     except DuplicateOpenReferral as error:
         duplicate = error.existing if may_see(request.user, error.existing) else None
@@ -239,12 +246,7 @@ def forward(request, public_id):
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:
-        field = error.context.get("field")
-        refusal = None
-        if field in form.fields:
-            form.add_error(field, error.message)
-        else:
-            refusal = error.message
+        refusal = _show_on_connect_form(form, error)
         return render(
             request,
             "programs/forward.html",

@@ -475,6 +475,7 @@ def referral_forward(
     comment: str = "",
     consent_method: str = "",
     expected_version: int | None = None,
+    answers=None,
 ) -> Referral:
     """A claimer forwards ``referral`` to another program ("we're full; the pantry on 47th can help").
 
@@ -485,7 +486,8 @@ def referral_forward(
     linking the new one (``replaced_by``). The seeker hears of it once (the channels read the new referral's
     "created" event, and say nothing of the forwarded decline). Refused, with nothing written: a closed
     referral (409), the same program, a program not accepting referrals, no consent (400), someone not a
-    claimer of the referral's program (403), a duplicate open referral to ``program`` (409).
+    claimer of the referral's program (403), a duplicate open referral to ``program`` (409), answers to
+    ``program``'s intake questions that referral_create would refuse (400, by ``answers.<question id>``).
     """
     actor = as_actor(actor)
     user = actor.user
@@ -506,6 +508,7 @@ def referral_forward(
         raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
     if consent_method not in Referral.ConsentMethod.values:
         raise ConsentRequired(f"Record the person's consent to share their details with {program.name}.")
+    intake_answers = _intake_answers(program, answers)
     forwarded = _insert_referral(
         actor=actor,
         seeker=original.seeker,
@@ -521,6 +524,7 @@ def referral_forward(
         urgency=original.urgency,
         consent_method=consent_method,
         goal=original.goal,  # the seeker's side keeps following its goal
+        intake_answers=intake_answers,
     )
     referral_change_status(
         actor=actor,

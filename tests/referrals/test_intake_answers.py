@@ -213,3 +213,50 @@ def test_the_referral_page_queries_do_not_grow_with_the_questions(client, networ
     client.get(reverse("referrals:detail", args=[many.public_id]))
     with django_assert_max_num_queries(most):
         assert client.get(reverse("referrals:detail", args=[many.public_id])).status_code == 200
+
+
+# ---- forwarding asks the new program's questions --------------------------------------------------------
+
+
+@pytest.fixture
+def other_questions(network):
+    return program_set_questions(
+        actor=network.other_claimer,
+        program=network.other_program,
+        questions=[{"kind": "yes_no", "text": "Can the person come on Saturdays?", "required": True}],
+    )
+
+
+def test_a_claimer_forwarding_answers_the_new_programs_questions(client, network, other_questions):
+    original = network.refer()
+    client.force_login(network.claimer)
+    url = f"{reverse('programs:forward', args=[network.other_program.public_id])}?referral={original.public_id}"
+    assert "Can the person come on Saturdays?" in client.get(url).content.decode()
+    field = name(other_questions[0])
+    refused = client.post(url, {"comment": "KEPT", "consent": "on", "consent_method": "verbal", field: ""})
+    assert refused.status_code == 400
+    assert "Answer this question" in refused.context["form"].errors[field][0]
+    assert "KEPT" in refused.content.decode()
+    original.refresh_from_db()
+    assert not original.is_closed
+    response = client.post(url, {"comment": "Full", "consent": "on", "consent_method": "verbal", field: "yes"})
+    assert response.status_code == 302
+    forwarded = Referral.objects.unscoped("test").get(forwarded_from=original)
+    assert [(answer["text"], answer["answer"]) for answer in forwarded.intake_answers] == [
+        ("Can the person come on Saturdays?", True)
+    ]
+
+
+def test_forwarding_through_the_api_takes_answers(network, other_questions):
+    from tests.api.conftest import client_for
+
+    original = network.refer()
+    api = client_for(network.claimer)
+    url = f"/api/v1/referrals/{original.public_id}/forward/"
+    body = {"program": str(network.other_program.public_id), "consent": True}
+    refused = api.post(url, body, format="json")
+    assert refused.status_code == 400
+    assert "Answer this question" in refused.json()["answers"][str(other_questions[0].public_id)][0]
+    done = api.post(url, {**body, "answers": {str(other_questions[0].public_id): False}}, format="json")
+    assert done.status_code == 201, done.json()
+    assert done.json()["answers"][0]["answer"] is False
