@@ -14,7 +14,8 @@ from rest_framework import serializers
 from core.errors import InvalidInput
 from core.text import clean_text
 from goals.models import Goal
-from programs.models import Program
+from programs.models import IntakeQuestion, Program
+from programs.selectors import program_questions
 from referrals import stalls
 from referrals.channels import ActorType, Channel, event_actor_type, event_channel
 from referrals.models import Note, Referral, ReferralEvent
@@ -205,6 +206,49 @@ class ProgramSerializer(serializers.ModelSerializer):
         return {"kind": verdict.kind, "label": str(verdict.label), "reasons": list(verdict.reasons)}
 
 
+class IntakeQuestionSerializer(serializers.Serializer):
+    """One of a program's intake questions (programs.intake), as the Connect form asks it."""
+
+    id = serializers.UUIDField(help_text="Give the answer to this question under this id in a referral's `answers`.")
+    kind = serializers.ChoiceField(choices=IntakeQuestion.Kind.choices)
+    required = serializers.BooleanField()
+    text = serializers.CharField()
+    text_es = serializers.CharField(allow_blank=True, help_text="The Spanish wording; empty when none was given.")
+    help = serializers.CharField(allow_blank=True)
+    help_es = serializers.CharField(allow_blank=True)
+    choices = serializers.ListField(
+        child=serializers.CharField(), help_text="For one_choice and several_choices: answer with these values."
+    )
+    choices_es = serializers.ListField(
+        child=serializers.CharField(), help_text="The same choices in Spanish, in the same order (may be empty)."
+    )
+
+
+class IntakeAnswerSerializer(IntakeQuestionSerializer):
+    """A question as it was asked when the referral was made, with its answer."""
+
+    id = serializers.UUIDField(help_text="The question's id (it may since have been changed or removed).")
+    answer = serializers.JSONField(
+        allow_null=True,
+        help_text="Text (short_text, long_text, one_choice: the English choice, date: YYYY-MM-DD), a boolean "
+        "(yes_no), a list of choices (several_choices), a number, or null when it was not answered.",
+    )
+
+
+class ProgramDetailSerializer(ProgramSerializer):
+    """A program with its intake questions (GET /programs/{id}/)."""
+
+    questions = serializers.SerializerMethodField()
+
+    class Meta(ProgramSerializer.Meta):
+        fields = [*ProgramSerializer.Meta.fields, "questions"]
+        read_only_fields = fields
+
+    @extend_schema_field(IntakeQuestionSerializer(many=True))
+    def get_questions(self, program):
+        return program_questions(program)
+
+
 class ProgramSummarySerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organization = serializers.CharField(source="organization.name", read_only=True)
@@ -381,9 +425,22 @@ class ReferralSerializer(serializers.ModelSerializer):
     seeker = serializers.SerializerMethodField()
     program = ProgramSummarySerializer(read_only=True)
     organization = serializers.CharField(
-        source="organization.name", read_only=True, help_text="The organization the referrer acted for."
+        source="organization.name",
+        read_only=True,
+        help_text="The organization the referrer acted for; for a self-referral, the program's organization (it "
+        "keeps the seeker's record).",
     )
-    referred_by = serializers.CharField(source="referred_by.short_name", read_only=True)
+    referred_by = serializers.CharField(
+        source="referred_by.short_name",
+        read_only=True,
+        allow_null=True,
+        help_text="Who made the referral; null for a self-referral.",
+    )
+    self_referral = serializers.BooleanField(
+        source="is_self_referral",
+        read_only=True,
+        help_text="True when the seeker asked the program themselves on the public directory (nobody referred them).",
+    )
     assigned_to = serializers.SerializerMethodField()
     goal = serializers.SerializerMethodField()
     replaced_by = serializers.SerializerMethodField()
@@ -398,6 +455,9 @@ class ReferralSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The program the referral was made for by one of its claimers (its claimers see and work it "
         "when the program shares its outbound referrals); null for a referral made for oneself.",
+    )
+    answers = serializers.SerializerMethodField(
+        help_text="The program's intake questions as they were asked when the referral was made, with the answers."
     )
     stalled_since = serializers.SerializerMethodField(
         help_text="When the referral's status, unconfirmed, outlived the program's stall period (it counts as "
@@ -418,6 +478,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "program",
             "organization",
             "referred_by",
+            "self_referral",
             "comment",
             "urgency",
             "status",
@@ -443,8 +504,13 @@ class ReferralSerializer(serializers.ModelSerializer):
             "closed_at",
             "updated_at",
             "stalled_since",
+            "answers",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(IntakeAnswerSerializer(many=True))
+    def get_answers(self, referral):
+        return list(referral.intake_answers or [])
 
     @cached_property
     def _seeker(self) -> SeekerOnReferralSerializer:
@@ -513,6 +579,15 @@ class ReferralCreateSerializer(serializers.Serializer):
         help_text="A program you claim: the referral is made on its behalf (its claimers see and work it when it "
         "shares its outbound referrals). Leave out to refer for yourself.",
     )
+    answers = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        default=dict,
+        help_text="The answers to the program's intake questions (its `questions` in GET /programs/{id}/), by "
+        "question id: text, true/false (yes_no), a choice's English wording (one_choice), a list of them "
+        "(several_choices), a number, or YYYY-MM-DD (date). A wrong or missing required answer is a 400 "
+        '`{"answers": {"<question id>": ["<why>"]}}`.',
+    )
 
     def validate_consent(self, value):
         if value is not True:
@@ -539,6 +614,12 @@ class ReferralForwardSerializer(serializers.Serializer):
     )
     consent_method = serializers.ChoiceField(
         choices=Referral.ConsentMethod.choices, default=Referral.ConsentMethod.ELECTRONIC
+    )
+    answers = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        default=dict,
+        help_text="The answers to the new program's intake questions, by question id, as on referral create.",
     )
 
     def validate_consent(self, value):

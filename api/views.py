@@ -21,6 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import InvalidInput
 from core.ratelimit import AnonRateLimitThrottle, ScopedRateLimitThrottle
 from goals.services import goal_create
 from privacy.models import AccessRecord
@@ -161,7 +162,10 @@ class ProgramList(ApiView, generics.ListAPIView):
 
 @extend_schema(tags=["programs"])
 class ProgramDetail(ApiView, generics.RetrieveAPIView):
-    serializer_class = serializers.ProgramSerializer
+    """One program of the directory, with its intake questions (`questions`: answer them in a referral's
+    `answers`)."""
+
+    serializer_class = serializers.ProgramDetailSerializer
     queryset = directory()
 
     def get_object(self):
@@ -340,19 +344,37 @@ class ReferralList(ApiView, generics.ListAPIView):
                 raise ValidationError(
                     {"on_behalf_of_program": ["You can only refer on behalf of a program you claim."]}
                 )
-        referral = referral_create(
-            actor=api_actor(request.user),
-            seeker=seeker,
-            program=program,
-            comment=data["comment"],
-            urgency=data["urgency"],
-            consent_method=data["consent_method"],
-            goal=goal,
-            on_behalf_of_program=on_behalf_of,
-        )
+        try:
+            referral = referral_create(
+                actor=api_actor(request.user),
+                seeker=seeker,
+                program=program,
+                comment=data["comment"],
+                urgency=data["urgency"],
+                consent_method=data["consent_method"],
+                goal=goal,
+                on_behalf_of_program=on_behalf_of,
+                answers=data["answers"],
+            )
+        except InvalidInput as error:
+            raise _answers_nested(error) from None
         return _referral_response(
             request, _referral_or_404(request.user, referral.public_id), status_code=status.HTTP_201_CREATED
         )
+
+
+def _answers_nested(error: InvalidInput) -> Exception:
+    """The service names a refused intake answer ``answers.<question id>``; the API nests them under ``answers``
+    (``{"answers": {"<question id>": ["<why>"]}}``), as a serializer's nested errors read."""
+    if not any(name.startswith("answers.") for name in error.errors):
+        return error
+    nested: dict = {}
+    for name, problems in error.errors.items():
+        if name.startswith("answers."):
+            nested.setdefault("answers", {})[name.removeprefix("answers.")] = problems
+        else:
+            nested[name] = problems
+    return ValidationError(nested)
 
 
 @extend_schema(tags=["referrals"])
@@ -431,13 +453,17 @@ class ReferralForward(ApiView):
         program = directory().filter(public_id=data["program"]).first()
         if program is None:
             raise ValidationError({"program": ["No program has this id."]})
-        forwarded = referral_forward(
-            actor=api_actor(request.user),
-            referral=referral,
-            program=program,
-            comment=data["comment"],
-            consent_method=data["consent_method"],
-        )
+        try:
+            forwarded = referral_forward(
+                actor=api_actor(request.user),
+                referral=referral,
+                program=program,
+                comment=data["comment"],
+                consent_method=data["consent_method"],
+                answers=data["answers"],
+            )
+        except InvalidInput as error:
+            raise _answers_nested(error) from None
         return _referral_response(
             request, _referral_or_404(request.user, forwarded.public_id), status_code=status.HTTP_201_CREATED
         )

@@ -10,7 +10,11 @@
 - one ``Task``: ``intent`` order, ``status`` requested, ``focus`` the ServiceRequest, ``for`` the Patient,
   ``owner`` (optional) the program's organization;
 - a ``Consent``: ``status`` active, ``patient`` the Patient, a ``provision`` (of type permit) whose ``actor``
-  names the program or its organization: the person agreed to share their details with the program.
+  names the program or its organization: the person agreed to share their details with the program;
+- optionally one ``QuestionnaireResponse``: the answers to the program's intake questions (its Questionnaire is
+  ``Questionnaire/<program id>``), each ``item`` by the question's ``linkId`` with its ``answer`` values
+  (``valueString``, ``valueBoolean``, ``valueCoding.code`` for a choice, ``valueDecimal`` or ``valueInteger``,
+  ``valueDate``); ``referrals.services.referral_create`` checks them as the Connect form's.
 
 ``read_referral_bundle`` checks all of this and returns an ``InboundReferral``, or raises ``BundleError``
 saying what is wrong and where (a FHIRPath-like ``expression``). It writes nothing: the view then makes the
@@ -40,7 +44,8 @@ CONSENT_METHODS = ("verbal", "written", "electronic")
 MAX_ENTRIES = 20
 MAX_ISSUES = 20
 URGENT_PRIORITIES = {"urgent", "asap", "stat"}
-SUPPORTED = ("Patient", "ServiceRequest", "Task", "Consent")
+SUPPORTED = ("Patient", "ServiceRequest", "Task", "Consent", "QuestionnaireResponse")
+ANSWER_VALUES = ("valueString", "valueBoolean", "valueDecimal", "valueInteger", "valueDate")
 
 
 class BundleError(InvalidInput):
@@ -81,6 +86,7 @@ class InboundReferral:
     requester_id: str | None  # Organization/<id> the caller names as theirs, if any
     entries: list[dict]  # the Bundle's entries, in order (the answer has one per entry)
     warnings: list[str] = field(default_factory=list)
+    answers: dict | None = None  # the intake answers by question id (None: the Bundle has no QuestionnaireResponse)
 
 
 def read_referral_bundle(body) -> InboundReferral:
@@ -128,6 +134,7 @@ def read_referral_bundle(body) -> InboundReferral:
     _check_task(task_entry["resource"], request_entry, patient_entry, program, names)
     consent_method = _consent(resources["Consent"], patient_entry, program, names)
     patient = _patient(patient_entry["resource"])
+    answers = _answers(resources["QuestionnaireResponse"], patient_entry, names)
     requester = service_request.get("requester") or {}
     requester_id = None
     if isinstance(requester.get("reference"), str) and requester["reference"].startswith("Organization/"):
@@ -144,6 +151,7 @@ def read_referral_bundle(body) -> InboundReferral:
         requester_id=requester_id,
         entries=entries,
         warnings=patient.warnings,
+        answers=answers,
     )
 
 
@@ -173,7 +181,7 @@ def _by_type(entries: list) -> dict[str, list[dict]]:
         if kind not in found:
             raise BundleError(
                 f"{where}: a {kind} is not taken here; a referral Bundle holds a Patient, a "
-                "ServiceRequest, a Task and a Consent.",
+                "ServiceRequest, a Task, a Consent and optionally a QuestionnaireResponse.",
                 issue="not-supported",
                 expression=f"{where}.resource",
             )
@@ -200,6 +208,43 @@ def _by_type(entries: list) -> dict[str, list[dict]]:
             expression="Consent",
         )
     return found
+
+
+def _answers(entries: list[dict], patient_entry: dict, names: dict) -> dict | None:
+    """The intake answers of the Bundle's QuestionnaireResponse by question id (linkId): one value, or a list
+    of them for several answers; None without one. Only their shape is checked here; the values are checked
+    against the program's questions by referral_create."""
+    if not entries:
+        return None
+    if len(entries) > 1:
+        raise BundleError(
+            "A referral Bundle holds at most one QuestionnaireResponse.", expression="QuestionnaireResponse"
+        )
+    response = entries[0]["resource"]
+    _refers_to(response.get("subject"), patient_entry, names, "QuestionnaireResponse.subject", required=False)
+    answers: dict = {}
+    for index, item in enumerate(response.get("item") or []):
+        where = f"QuestionnaireResponse.item[{index}]"
+        link_id = item.get("linkId")
+        if link_id in answers:
+            raise BundleError(f"{where}: the question {link_id} is answered twice.", expression=f"{where}.linkId")
+        values = []
+        for answer in item.get("answer") or []:
+            coding = answer.get("valueCoding")
+            if isinstance(coding, dict):
+                values.append(coding.get("code") or coding.get("display"))
+                continue
+            given = [answer[name] for name in ANSWER_VALUES if name in answer]
+            if not given:
+                raise BundleError(
+                    f"{where}.answer: give the answer as valueString, valueBoolean, valueCoding (a choice's code), "
+                    "valueDecimal, valueInteger or valueDate.",
+                    expression=f"{where}.answer",
+                )
+            values.append(given[0])
+        if values:
+            answers[link_id] = values if len(values) > 1 else values[0]
+    return answers
 
 
 def _names(entries: list[dict]) -> dict[str, dict]:

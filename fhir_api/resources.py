@@ -95,6 +95,16 @@ def patient(referral: Referral) -> dict:
     return resource
 
 
+def _requester(referral: Referral) -> dict:
+    """Who asked: the referring organization, or for a self-referral the patient themselves (a Patient is one
+    of ServiceRequest.requester's and Task.requester's allowed targets)."""
+    if not referral.is_self_referral:
+        return _organization(referral.organization)
+    reference = _patient_reference(referral)
+    name = reference.get("display")
+    return {**reference, "display": f"{name} (self-referral)" if name else "Self-referral"}
+
+
 def _patient_reference(referral: Referral) -> dict:
     reference = {"reference": f"#{PATIENT_ID}"}
     if referral.has_consent:
@@ -127,7 +137,7 @@ def task(referral: Referral) -> dict:
         "for": _patient_reference(referral),
         "authoredOn": instant(referral.sent_at),
         "lastModified": instant(referral.updated_at),
-        "requester": _organization(referral.organization),
+        "requester": _requester(referral),
         "owner": _organization(
             referral.program.organization, display=f"{referral.program.name} ({referral.program.organization.name})"
         ),
@@ -158,7 +168,7 @@ def service_request(referral: Referral) -> dict:
         "priority": referral.urgency,
         "subject": _patient_reference(referral),
         "authoredOn": instant(referral.sent_at),
-        "requester": _organization(referral.organization),
+        "requester": _requester(referral),
         "performer": [_organization(program.organization, display=f"{program.name} ({program.organization.name})")],
     }
     if referral.forwarded_from_id:
@@ -168,6 +178,148 @@ def service_request(referral: Referral) -> dict:
         resource["category"] = categories
     if referral.comment:
         resource["note"] = [{"text": referral.comment, "time": instant(referral.sent_at)}]
+    if referral.intake_answers:
+        resource["supportingInfo"] = [
+            {
+                "reference": f"QuestionnaireResponse/{referral.public_id}",
+                "display": f"Answers to the intake questions of {program.name}",
+            }
+        ]
+    return resource
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A program's intake questions (programs.intake) as a Questionnaire, and a referral's answers, as they were
+# asked, as a QuestionnaireResponse (referenced from the ServiceRequest's supportingInfo).
+
+TRANSLATION_EXTENSION = "http://hl7.org/fhir/StructureDefinition/translation"
+ITEM_CONTROL_EXTENSION = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+INTAKE_CHOICE_SYSTEM = "http://referrals.example/fhir/CodeSystem/intake-choice"
+ITEM_TYPE = {
+    "short_text": "string",
+    "long_text": "text",
+    "yes_no": "boolean",
+    "one_choice": "choice",
+    "several_choices": "choice",
+    "number": "decimal",
+    "date": "date",
+}
+
+
+def _spanish(text: str) -> dict:
+    """The translation extension of a string element (its ``_text``): the Spanish wording."""
+    return {
+        "extension": [
+            {
+                "url": TRANSLATION_EXTENSION,
+                "extension": [{"url": "lang", "valueCode": "es"}, {"url": "content", "valueString": text}],
+            }
+        ]
+    }
+
+
+def _choice_coding(question: dict, choice: str) -> dict:
+    coding = {"system": INTAKE_CHOICE_SYSTEM, "code": choice, "display": choice}
+    spanish = dict(zip(question.get("choices") or [], question.get("choices_es") or []))
+    if spanish.get(choice):
+        coding["_display"] = _spanish(spanish[choice])
+    return coding
+
+
+def _question_item(question: dict) -> dict:
+    item = {"linkId": question["id"], "text": question["text"], "type": ITEM_TYPE[question["kind"]]}
+    if question.get("text_es"):
+        item["_text"] = _spanish(question["text_es"])
+    item["required"] = bool(question["required"])
+    if question["kind"] == "several_choices":
+        item["repeats"] = True
+    if question["kind"] in ("one_choice", "several_choices"):
+        item["answerOption"] = [{"valueCoding": _choice_coding(question, choice)} for choice in question["choices"]]
+    if question.get("help"):
+        help_item = {
+            "linkId": f"{question['id']}-help",
+            "text": question["help"],
+            "type": "display",
+            "extension": [
+                {
+                    "url": ITEM_CONTROL_EXTENSION,
+                    "valueCodeableConcept": {"coding": [{"system": ITEM_CONTROL_SYSTEM, "code": "help"}]},
+                }
+            ],
+        }
+        if question.get("help_es"):
+            help_item["_text"] = _spanish(question["help_es"])
+        item["item"] = [help_item]
+    return item
+
+
+def questionnaire(program, questions: list[dict], *, base_url: str) -> dict:
+    """The program's intake questions as they are asked now (its id is the program's)."""
+    resource = {
+        "resourceType": "Questionnaire",
+        "id": str(program.public_id),
+        "url": f"{base_url}Questionnaire/{program.public_id}",
+        "name": "IntakeQuestions",
+        "title": f"{program.name}: intake questions",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "publisher": program.organization.name,
+        "description": f"What {program.name} asks when a person is referred to it.",
+        "useContext": [
+            {
+                "code": {"system": "http://terminology.hl7.org/CodeSystem/usage-context-type", "code": "program"},
+                "valueReference": {"reference": f"HealthcareService/{program.public_id}", "display": program.name},
+            }
+        ],
+    }
+    if questions:
+        resource["item"] = [_question_item(question) for question in questions]
+    return resource
+
+
+def _answer_values(answer: dict) -> list[dict]:
+    value, kind = answer.get("answer"), answer["kind"]
+    if value is None or value == []:
+        return []
+    if kind in ("one_choice", "several_choices"):
+        return [
+            {"valueCoding": _choice_coding(answer, choice)}
+            for choice in (value if isinstance(value, list) else [value])
+        ]
+    if kind == "yes_no":
+        return [{"valueBoolean": bool(value)}]
+    if kind == "number":
+        return [{"valueDecimal": value}]
+    if kind == "date":
+        return [{"valueDate": value}]
+    return [{"valueString": str(value)}]
+
+
+def questionnaire_response(referral: Referral, *, base_url: str) -> dict:
+    """The answers given with the referral, each question worded as it was asked (``linkId`` the question's id;
+    a question since changed or removed keeps its id and its old wording here)."""
+    items = []
+    for answer in referral.intake_answers or []:
+        item = {"linkId": answer["id"], "text": answer["text"]}
+        values = _answer_values(answer)
+        if values:
+            item["answer"] = values
+        items.append(item)
+    resource = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(referral.public_id),
+        "meta": {"versionId": str(referral.version), "lastUpdated": instant(referral.updated_at)},
+        "contained": [patient(referral)],
+        "questionnaire": f"{base_url}Questionnaire/{referral.program.public_id}",
+        "basedOn": [{"reference": f"ServiceRequest/{referral.public_id}"}],
+        "status": "completed",
+        "subject": _patient_reference(referral),
+        "authored": instant(referral.sent_at),
+        "author": _organization(referral.organization),
+    }
+    if items:
+        resource["item"] = items
     return resource
 
 
@@ -255,6 +407,8 @@ def transaction_response(entries: list[dict], *, referral: Referral, seeker_crea
                 "etag": f'W/"{version}"',
                 "lastModified": modified,
             }
+        elif kind == "QuestionnaireResponse":
+            response = {"status": "201 Created", "location": f"QuestionnaireResponse/{referral.public_id}"}
         elif kind == "Patient":
             response = {"status": "201 Created" if seeker_created else "200 OK"}
             if warnings:
@@ -313,7 +467,8 @@ def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
                         "ServiceRequest (performer: the program as HealthcareService/<id>, our id or its "
                         "HSDS id), one Task (intent order, status requested, focus the ServiceRequest) "
                         "and an active Consent whose provision.actor names the program or its "
-                        "organization. The referring organization is the caller's. Answers 201 with a "
+                        "organization, and optionally one QuestionnaireResponse answering the program's "
+                        "Questionnaire. The referring organization is the caller's. Answers 201 with a "
                         "transaction-response Bundle; refusals are OperationOutcomes (400 not valid "
                         "FHIR R4, 409 an open referral exists, 422 refused by our rules).",
                     }
@@ -346,6 +501,26 @@ def capability_statement(*, base_url: str, software_version: str = "1") -> dict:
                         "type": "ServiceRequest",
                         "supportedProfile": [SERVICE_REQUEST_PROFILE],
                         "documentation": "Created only inside a referral transaction; then read.",
+                        "interaction": [{"code": "read"}],
+                    },
+                    {
+                        "type": "Questionnaire",
+                        "documentation": "A program's intake questions as the Connect form asks them now (its id "
+                        "is the program's; English text with the Spanish in the translation extension; the "
+                        "choices' codes are their English wording). Every signed-in caller may read them, as "
+                        "the directory; search by program (its id, or HealthcareService/<id>) or _id.",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "program", "type": "reference"},
+                            {"name": "_id", "type": "token"},
+                        ],
+                    },
+                    {
+                        "type": "QuestionnaireResponse",
+                        "documentation": "The answers given with a referral (its id is the referral's), each "
+                        "question as it was asked then; referenced from the ServiceRequest's supportingInfo. "
+                        "Read by whoever may read the referral; 404 otherwise, and for a referral without "
+                        "questions or whose answers were erased with the person's data.",
                         "interaction": [{"code": "read"}],
                     },
                     {

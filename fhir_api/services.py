@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts.models import Organization
-from core.errors import NotAllowed
+from core.errors import InvalidInput, NotAllowed
+from programs.selectors import program_questions
 from referrals.actors import Actor
 from referrals.models import Referral, ReferralEvent
 from referrals.services import referral_create
@@ -47,6 +48,29 @@ def _referring_organization(user, requester_id: str | None) -> Organization:
     return membership.organization
 
 
+def _answers_refused(error: InvalidInput, program) -> Exception:
+    """referral_create's refusal of intake answers (``answers.<question id>``) as a Bundle's issues, one per
+    question, each naming the question's wording and where its answer goes (422: valid FHIR our rules refuse)."""
+    refused = {name.removeprefix("answers."): problems for name, problems in error.errors.items() if "." in name}
+    if not refused or set(error.errors) - {f"answers.{question_id}" for question_id in refused}:
+        return error
+    wording = {question["id"]: question["text"] for question in program_questions(program)}
+    issues = [
+        (
+            "business-rule",
+            f"{program.name} asks “{wording.get(question_id, question_id)}”: {' '.join(problems)}",
+            f"QuestionnaireResponse.item.where(linkId='{question_id}')",
+        )
+        for question_id, problems in refused.items()
+    ]
+    first = issues[0][1]
+    return BundleError(
+        f"{first} Answer the program's intake questions (Questionnaire/{program.public_id}) in a "
+        "QuestionnaireResponse of the Bundle.",
+        issues=[(issues[0][0], f"{first} (Questionnaire/{program.public_id})", issues[0][2]), *issues[1:]],
+    )
+
+
 @transaction.atomic
 def referral_receive(*, user, inbound: InboundReferral) -> Received:
     """Makes the referral an EHR or another network sent (read by fhir_api.inbound.read_referral_bundle).
@@ -77,12 +101,16 @@ def referral_receive(*, user, inbound: InboundReferral) -> Received:
         seeker, created = seeker_create(actor=user, organization=organization, **patient.fields), True
     if patient.identifiers:
         seeker_identifiers_add(actor=user, seeker=seeker, identifiers=patient.identifiers)
-    referral = referral_create(
-        actor=Actor.for_user(user, via=ReferralEvent.Via.FHIR),
-        seeker=seeker,
-        program=inbound.program,
-        comment=inbound.comment,
-        urgency=inbound.urgency,
-        consent_method=inbound.consent_method,
-    )
+    try:
+        referral = referral_create(
+            actor=Actor.for_user(user, via=ReferralEvent.Via.FHIR),
+            seeker=seeker,
+            program=inbound.program,
+            comment=inbound.comment,
+            urgency=inbound.urgency,
+            consent_method=inbound.consent_method,
+            answers=inbound.answers,
+        )
+    except InvalidInput as error:
+        raise _answers_refused(error, inbound.program) from None
     return Received(referral=referral, seeker_created=created, warnings=warnings)

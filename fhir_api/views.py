@@ -26,6 +26,8 @@ from core.pagination import MAX_PAGE, capped_count
 from core.parsers import StrictTextJSONParser as JSONParser
 from privacy.models import AccessRecord
 from privacy.services import access_record, access_records_for_many
+from programs.models import Program
+from programs.selectors import program_get, program_questions
 from referrals.actors import Actor
 from referrals.errors import IllegalTransition, StaleReferral
 from referrals.models import Referral, ReferralEvent
@@ -155,6 +157,57 @@ class ServiceRequestRead(FHIRView):
         referral = self.referral(resource_id)
         access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
         return self.versioned(Response(resources.service_request(referral)), referral)
+
+
+def _program(resource_id: str):
+    """A program of the shared directory by its id (every signed-in caller may read it), or 404."""
+    try:
+        return program_get(public_id=uuid.UUID(resource_id))
+    except (ValueError, Program.DoesNotExist):
+        raise Http404 from None
+
+
+class QuestionnaireRead(FHIRView):
+    """A program's intake questions (programs.intake), as the Connect form asks them now."""
+
+    def get(self, request, resource_id: str):
+        program = _program(resource_id)
+        base_url = request.build_absolute_uri("/fhir/")
+        return Response(resources.questionnaire(program, program_questions(program), base_url=base_url))
+
+
+class QuestionnaireSearch(FHIRView):
+    """``program=<id>`` (or ``HealthcareService/<id>``) or ``_id=<id>``: a searchset of that program's
+    Questionnaire (empty for an unknown program). One of them is required: the directory is large."""
+
+    def get(self, request):
+        given = [
+            value.removeprefix("HealthcareService/")
+            for name in ("program", "_id")
+            for value in request.query_params.getlist(name)
+        ]
+        if len(given) != 1 or not given[0]:
+            raise BadRequest("Search by program=<id> (or HealthcareService/<id>) or _id=<id>, once.")
+        try:
+            program = _program(given[0])
+        except Http404:
+            program = None
+        base_url, links = _search_links(request, "Questionnaire", page=1, more=False)
+        found = [resources.questionnaire(program, program_questions(program), base_url=base_url)] if program else []
+        return Response(resources.searchset(found, total=len(found), base_url=base_url, links=links))
+
+
+class QuestionnaireResponseRead(FHIRView):
+    """The answers given with a referral, as asked: 404 for a referral the caller may not see, and for one with
+    no answers (its program asked nothing, or they were erased with the person's data)."""
+
+    def get(self, request, resource_id: str):
+        referral = self.referral(resource_id)
+        if not referral.intake_answers:
+            raise Http404
+        access_record(user=request.user, referral=referral, request=request, via=AccessRecord.Via.FHIR)
+        base_url = request.build_absolute_uri("/fhir/")
+        return self.versioned(Response(resources.questionnaire_response(referral, base_url=base_url)), referral)
 
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"([0-9]+)"\s*$', re.ASCII)

@@ -1,7 +1,7 @@
 from django import forms
 
 from core.forms import form_text
-from programs.forms import DirectorySearchForm
+from programs.forms import DirectorySearchForm, IntakeAnswersMixin
 from referrals.models import Referral
 from referrals.services import COMMENT_MAX_LENGTH
 from referrals.statuses import Urgency
@@ -14,8 +14,10 @@ class ProgramSearchForm(DirectorySearchForm):
     show_ineligible = forms.BooleanField(label="Show programs the person is not eligible for", required=False)
 
 
-class ConnectForm(forms.Form):
-    """What the helper adds to a referral; who and where come from the profile and the program."""
+class ConnectForm(IntakeAnswersMixin, forms.Form):
+    """What the helper adds to a referral, and the answers to the program's intake questions (``questions``:
+    programs.selectors.program_questions, worded in ``language``); who and where come from the profile and the
+    program."""
 
     comment = forms.CharField(
         label="Comment",
@@ -48,8 +50,20 @@ class ConnectForm(forms.Form):
         error_messages={"invalid_choice": "You can only refer on behalf of a program you claim."},
     )
 
-    def __init__(self, *args, seeker, program, goals, referring_programs=(), referring_as="", **kwargs):
+    def __init__(
+        self,
+        *args,
+        seeker,
+        program,
+        goals,
+        referring_programs=(),
+        referring_as="",
+        questions=(),
+        language=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.add_intake_questions(list(questions), language)
         self.fields[
             "consent"
         ].label = f"{seeker.full_name} gives consent to share their name and contact details with {program.name}"
@@ -74,10 +88,15 @@ class ConnectForm(forms.Form):
         value = self.cleaned_data["on_behalf_of"]
         return self.referring_programs.get(value) if value else None
 
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_intake_answers()
+        return cleaned_data
 
-class ForwardForm(forms.Form):
-    """What a claimer adds when forwarding a referral to another program: the comment for the new program, and
-    the seeker's consent to share their details with it."""
+
+class ForwardForm(IntakeAnswersMixin, forms.Form):
+    """What a claimer adds when forwarding a referral to another program: the comment for the new program, the
+    seeker's consent to share their details with it, and the answers to its intake questions (``questions``)."""
 
     comment = forms.CharField(
         label="Comment",
@@ -100,11 +119,17 @@ class ForwardForm(forms.Form):
         error_messages={"required": "Say how the person gave consent."},
     )
 
-    def __init__(self, *args, seeker, program, **kwargs):
+    def __init__(self, *args, seeker, program, questions=(), language=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[
             "consent"
         ].label = f"{seeker.full_name} gives consent to share their name and contact details with {program.name}"
+        self.add_intake_questions(list(questions), language)
 
     def clean_comment(self):
         return form_text(self.cleaned_data["comment"], label="comment")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_intake_answers()
+        return cleaned_data

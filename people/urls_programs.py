@@ -15,4 +15,5 @@ urlpatterns = [
     path("programs/<uuid:public_id>/forward/", views_programs.forward, name="forward"),
     # Program listing for claimers (web-b).
     path("programs/<uuid:public_id>/manage/", views_claimer.manage, name="manage"),
+    path("programs/<uuid:public_id>/manage/questions/", views_claimer.questions, name="questions"),
 ]

@@ -5,13 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Conflict
 from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
+from programs.forms import answer_field_name
 from programs.models import Program
-from programs.selectors import age_on, directory_search, program_get, seeker_facts, with_verdicts
+from programs.selectors import age_on, directory_search, program_get, program_questions, seeker_facts, with_verdicts
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.models import Referral
 from referrals.policies import may_see, programs_referred_for, referral_access
@@ -110,6 +112,21 @@ def search(request):
     return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)
 
 
+def _show_on_connect_form(form, error: ReferralError) -> str | None:
+    """A service's refusal on the Connect or Forward form: each message on its field (an intake answer on its question, a
+    question the form did not ask, as the questions changed meanwhile, above it); the rest, the refusal."""
+    refusal = []
+    for field, problems in (error.errors or {None: [error.message]}).items():
+        name = field
+        if field and field.startswith("answers."):
+            name = answer_field_name({"id": field.removeprefix("answers.")})
+        if name in form.fields:
+            form.add_error(name, problems)
+        else:
+            refusal.extend(problems)
+    return " ".join(refusal) or None
+
+
 def _connect_context(seeker, program, form, **extra):
     return {"seeker": seeker, "program": program, "form": form, **extra}
 
@@ -133,6 +150,8 @@ def connect(request, public_id):
         goals=goals,
         referring_programs=list(programs_referred_for(request.user)),
         referring_as=seeker.organization.name,
+        questions=program_questions(program),
+        language=get_language(),
     )
     if request.method == "GET":
         return render(request, "programs/connect.html", _connect_context(seeker, program, form))
@@ -149,6 +168,7 @@ def connect(request, public_id):
             consent_method=data["consent_method"],
             goal=data["goal"],
             on_behalf_of_program=data.get("on_behalf_of"),
+            answers=data["answers"],
         )
     except DuplicateOpenReferral as error:
         if may_see(request.user, error.existing):
@@ -164,12 +184,7 @@ def connect(request, public_id):
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:
-        field = error.context.get("field")
-        if field in form.fields:
-            form.add_error(field, error.message)
-            refusal = None
-        else:
-            refusal = error.message
+        refusal = _show_on_connect_form(form, error)
         return render(
             request, "programs/connect.html", _connect_context(seeker, program, form, refusal=refusal), status=400
         )
@@ -194,7 +209,13 @@ def forward(request, public_id):
     if referral is None:
         messages.info(request, "Forward a referral from its page, so we know which one.")
         return redirect("referrals:inbound")
-    form = ForwardForm(request.POST or None, seeker=referral.seeker, program=program)
+    form = ForwardForm(
+        request.POST or None,
+        seeker=referral.seeker,
+        program=program,
+        questions=program_questions(program),
+        language=get_language(),
+    )
     if request.method == "GET":
         return render(request, "programs/forward.html", _forward_context(referral, program, form))
     if not form.is_valid():
@@ -207,6 +228,7 @@ def forward(request, public_id):
             program=program,
             comment=data["comment"],
             consent_method=data["consent_method"],
+            answers=data["answers"],
         )
     except DuplicateOpenReferral as error:
         duplicate = error.existing if may_see(request.user, error.existing) else None
@@ -224,12 +246,7 @@ def forward(request, public_id):
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:
-        field = error.context.get("field")
-        refusal = None
-        if field in form.fields:
-            form.add_error(field, error.message)
-        else:
-            refusal = error.message
+        refusal = _show_on_connect_form(form, error)
         return render(
             request,
             "programs/forward.html",

@@ -215,13 +215,18 @@ def seeker_export(*, actor, seeker, request=None, via: str = Via.WEB) -> dict:
                 "id": str(referral.public_id),
                 "program": referral.program.name,
                 "program_organization": referral.program.organization.name,
-                "referring_organization": referral.organization.name,
-                "referred_by": referral.referred_by.short_name,
+                "referring_organization": None if referral.is_self_referral else referral.organization.name,
+                "referred_by": referral.referred_by.short_name if referral.referred_by_id else None,
+                "self_referral": referral.is_self_referral,
                 "sent_at": _iso(referral.sent_at),
                 "status": referral.status,
                 "status_reason": referral.status_reason,
                 "urgency": referral.urgency,
                 "comment": referral.comment,
+                "intake_answers": [
+                    {"question": answer.get("text", ""), "answer": answer.get("answer")}
+                    for answer in referral.intake_answers or []
+                ],
                 "goal": str(referral.goal.public_id) if referral.goal_id else None,
                 "consent": {
                     "given_at": _iso(referral.consent_given_at),
@@ -322,7 +327,8 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
       own account and the identifiers other systems keep for them (an EHR's record number) are removed;
       the contact preference becomes "do not contact" so nothing is ever sent.
     - referrals stay (program, organizations, dates, statuses, outcomes), so the figures of both sides
-      remain true; the comment made at referral time (free text about the person) is removed.
+      remain true; the comment made at referral time (free text about the person) and the answers to the
+      program's intake questions (with the questions as they were asked) are removed.
     - notes: the rows stay (who wrote one, when) but every body is replaced by "(erased)": notes are free
       text about the person and cannot be told apart from ordinary remarks.
     - goals: titles replaced by "(erased)"; statuses stay.
@@ -363,7 +369,7 @@ def seeker_erase(*, actor, seeker, request=None, via: str = Via.WEB):
 
     seeker.identifiers.all().delete()  # other systems' ids (record numbers) name the person too
     seeker.goals.update(title=ERASED_TEXT)
-    seeker.referrals.update(comment="")
+    seeker.referrals.update(comment="", intake_answers=[])
     # Notes and history live in referrals, which scrubs them (privacy.signals; referrals.signals.seeker_erasing).
     signals.seeker_erasing.send(
         sender=AccessRecord, seeker=seeker, referral_ids=referral_ids, user_id=seeker_user_id, short_name=seeker_short

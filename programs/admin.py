@@ -7,7 +7,8 @@ from accounts.admin import save_people_inline
 
 from . import services
 from .forms import EligibilityForm
-from .models import Category, PovertyGuideline, Program, ProgramClaimer
+from .intake import clean_question
+from .models import Category, IntakeQuestion, PovertyGuideline, Program, ProgramClaimer
 
 
 @admin.register(Category)
@@ -22,6 +23,40 @@ class ProgramClaimerInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user"]
     readonly_fields = ["joined_at"]  # set by the service when the person becomes a claimer
+
+
+class IntakeQuestionAdminForm(forms.ModelForm):
+    """A question as on the listing's questions page: choices one a line, checked by programs.intake."""
+
+    choices = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="One a line.")
+    choices_es = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="The same in Spanish, one a line."
+    )
+
+    class Meta:
+        model = IntakeQuestion
+        fields = ["position", "text", "text_es", "kind", "required", "help", "help_es", "choices", "choices_es"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("choices", "choices_es"):
+            self.initial[name] = "\n".join(getattr(self.instance, name) or [])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        values, errors = clean_question(cleaned_data)
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        cleaned_data.update({name: value for name, value in values.items() if name not in errors})
+        return cleaned_data
+
+
+class IntakeQuestionInline(admin.StackedInline):
+    model = IntakeQuestion
+    form = IntakeQuestionAdminForm
+    extra = 0
+    ordering = ["position", "id"]
 
 
 class ProgramAdminForm(EligibilityForm, forms.ModelForm):
@@ -76,7 +111,7 @@ class ProgramAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["categories"]
-    inlines = [ProgramClaimerInline]
+    inlines = [ProgramClaimerInline, IntakeQuestionInline]
     readonly_fields = ["public_id", "created_at", "updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -100,6 +135,27 @@ class ProgramAdmin(admin.ModelAdmin):
         obj.pk, obj.group, obj.public_id = created.pk, created.group, created.public_id
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is IntakeQuestion:
+            # Through the service, as claimers save them: checked again and recorded in the program's history.
+            rows = [
+                row
+                for row in formset.forms
+                if row not in formset.deleted_forms and (row.instance.pk or row.has_changed())
+            ]
+            rows.sort(key=lambda row: row.cleaned_data.get("position") or 0)
+            services.program_set_questions(
+                actor=request.user,
+                program=form.instance,
+                questions=[
+                    {
+                        "id": str(row.instance.public_id) if row.instance.pk else None,
+                        **{name: row.cleaned_data.get(name) for name in services.QUESTION_FIELDS},
+                    }
+                    for row in rows
+                ],
+            )
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
         save_people_inline(
             formset,
             add=partial(services.program_add_claimer, program=form.instance),

@@ -215,3 +215,52 @@ class PovertyGuideline(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_region_display()}: ${self.first_person} + ${self.each_additional_person}"
+
+
+class IntakeQuestion(models.Model):
+    """One of the questions a program asks on the Connect form (programs.intake holds the rules). Part of the
+    program's listing in the shared directory: edited by its claimers (programs.services.program_set_questions)
+    and network admins; each referral keeps the questions as they were asked, with its answers."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", "Short text"
+        LONG_TEXT = "long_text", "Long text"
+        YES_NO = "yes_no", "Yes or no"
+        ONE_CHOICE = "one_choice", "One choice"
+        SEVERAL_CHOICES = "several_choices", "Several choices"
+        NUMBER = "number", "Number"
+        DATE = "date", "Date"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="intake_questions")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Questions are asked in this order.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    text = models.CharField("question", max_length=300)
+    text_es = models.CharField("question in Spanish", max_length=300, blank=True)
+    help = models.CharField("help text", max_length=500, blank=True)
+    help_es = models.CharField("help text in Spanish", max_length=500, blank=True)
+    required = models.BooleanField(default=False)
+    choices = models.JSONField(default=list, blank=True, help_text="For choice questions: the choices, in order.")
+    choices_es = models.JSONField(
+        default=list, blank=True, help_text="The same choices in Spanish, in the same order (optional)."
+    )
+
+    class Meta:
+        ordering = ["program", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+    def snapshot(self) -> dict:
+        """The question as programs.intake reads it and a referral keeps it."""
+        return {
+            "id": str(self.public_id),
+            "kind": self.kind,
+            "required": self.required,
+            "text": self.text,
+            "text_es": self.text_es,
+            "help": self.help,
+            "help_es": self.help_es,
+            "choices": list(self.choices or []),
+            "choices_es": list(self.choices_es or []),
+        }

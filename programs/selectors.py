@@ -301,3 +301,12 @@ def with_verdicts(programs, facts) -> list:
     for program in programs:
         program.verdict = evaluate(ProgramRules.of(program), facts)
     return programs
+
+
+def program_questions(program) -> list[dict]:
+    """The program's intake questions as programs.intake reads them (and a referral keeps them), in order."""
+    from .models import IntakeQuestion
+
+    return [
+        question.snapshot() for question in IntakeQuestion.objects.filter(program=program).order_by("position", "id")
+    ]

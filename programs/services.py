@@ -388,3 +388,65 @@ def poverty_guidelines_store(rows: list[dict], *, model=None) -> tuple[int, int]
             )
             created, updated = created + was_created, updated + (not was_created)
     return created, updated
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A program's intake questions (programs.intake holds the rules).
+
+QUESTION_FIELDS = ("kind", "text", "text_es", "help", "help_es", "required", "choices", "choices_es")
+
+
+@transaction.atomic
+def program_set_questions(*, actor: User, program: Program, questions: list[dict]) -> list:
+    """A claimer of the program (or its organization's admin, or a network admin) sets its intake questions, in
+    the order given. Each entry holds QUESTION_FIELDS and, to keep an existing question, its ``id`` (public id);
+    the program's questions not given are removed.
+
+    Guarantees: NotAllowed for anyone else; InvalidInput with errors named ``<index>-<field>`` (the formset's
+    names) for a question with no wording, a choice question without choices, an unknown id..., and then
+    nothing is written. Referrals already made keep the questions as they were asked. The change is recorded
+    in the program's history."""
+    from .intake import MAX_QUESTIONS, clean_question
+    from .models import IntakeQuestion
+
+    policies.check(actor, "edit_listing", program)
+    program = Program.objects.unscoped("the program being edited, locked").select_for_update().get(pk=program.pk)
+    existing = {str(question.public_id): question for question in program.intake_questions.all()}
+    errors: dict[str, str] = {}
+    if len(questions) > MAX_QUESTIONS:
+        errors["__all__"] = f"A program asks at most {MAX_QUESTIONS} questions."
+    cleaned = []
+    for index, question in enumerate(questions):
+        values, problems = clean_question(question)
+        key = str(question.get("id") or "")
+        if key and key not in existing:
+            problems.setdefault("text", "This question was removed meanwhile: reload the page.")
+        errors.update({f"{index}-{name}": message for name, message in problems.items()})
+        cleaned.append((existing.get(key), values))
+    if errors:
+        raise InvalidInput(errors=errors)
+    kept = {question.pk for question, _ in cleaned if question is not None}
+    removed = [question for question in existing.values() if question.pk not in kept]
+    IntakeQuestion.objects.filter(pk__in=[question.pk for question in removed]).delete()
+    result, changed, added = [], 0, 0
+    for position, (question, values) in enumerate(cleaned):
+        if question is None:
+            question = IntakeQuestion(program=program)
+            added += 1
+        elif question.position != position or any(getattr(question, name) != values[name] for name in QUESTION_FIELDS):
+            changed += 1
+        else:
+            result.append(question)
+            continue
+        question.position = position
+        for name in QUESTION_FIELDS:
+            setattr(question, name, values[name])
+        question.save()
+        result.append(question)
+    if added or changed or removed:
+        _record(
+            actor,
+            program,
+            f"Intake questions: {added} added, {changed} changed, {len(removed)} removed ({len(result)} asked now).",
+        )
+    return result

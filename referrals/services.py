@@ -114,13 +114,14 @@ def _referrer_side(referral: Referral) -> tuple[list, list]:
 
 def _grant_on_create(referral: Referral, *, also_for: Referral | None = None):
     """Grants are given when the referral is made (sharing switched on later is not retroactive). ``also_for``:
-    the referral it was forwarded from, whose referrer side keeps its access to the new one."""
-    users, groups = _referrer_side(referral)
+    the referral it was forwarded from, whose referrer side keeps its access to the new one. A self-referral has
+    no referrer side: only the program's claimers and its organization's admins are granted it."""
+    users, groups = ([], []) if referral.is_self_referral else _referrer_side(referral)
     groups += [
         (referral.program.group, ["view_referral", "act_as_claimer"]),
         (referral.program.organization.admin_group, ["view_referral", "act_as_claimer", "administer_referral"]),
     ]
-    if also_for is not None:
+    if also_for is not None and not also_for.is_self_referral:
         kept_users, kept_groups = _referrer_side(also_for)
         users, groups = users + kept_users, groups + kept_groups
     _grant(referral, users=users, groups=groups)
@@ -225,8 +226,13 @@ def referral_create(
     team=None,
     on_behalf_of_program=None,
     goal=None,
+    answers=None,
 ) -> Referral:
     """Refers ``seeker`` to ``program``.
+
+    ``answers``: {question id: value} for the program's intake questions (programs.intake). They are checked
+    (required, type, choices: InvalidInput with ``errors`` by ``answers.<question id>``) and stored with the
+    referral as the questions were asked, in the same transaction.
 
     Guarantees: consent is recorded; a second open referral of the same seeker to the same program is
     refused with the existing one (also under concurrent submissions, by a database constraint); the
@@ -252,6 +258,7 @@ def referral_create(
         raise InvalidInput("That goal belongs to someone else.", field="goal")
     if on_behalf_of_program is not None and not may_refer_on_behalf_of(user, on_behalf_of_program):
         raise NotAllowed("You can only refer on behalf of a program you claim.")
+    intake_answers = _intake_answers(program, answers)
     if team is None and on_behalf_of_program is None:
         teams = teams_of(user, seeker.organization)
         team = teams[0] if teams else None
@@ -270,9 +277,59 @@ def referral_create(
         urgency=urgency,
         consent_method=consent_method,
         goal=goal,
+        intake_answers=intake_answers,
     )
     type(seeker).objects.unscoped("the seeker just referred").filter(pk=seeker.pk).update(last_activity_at=now)
     return referral
+
+
+@transaction.atomic
+def referral_self_refer(*, seeker, program, comment: str = "", consent_wording: str) -> Referral:
+    """The seeker asks ``program`` to contact them (the public directory's "Ask them to contact me", once they
+    confirmed their address: seeker_door.services.self_referral_confirm).
+
+    Guarantees: an inbound referral owned by the program's organization (which keeps ``seeker``), with no
+    referrer (``referred_by`` empty: a self-referral), consent given electronically by the seeker in
+    ``consent_wording`` (kept on the "created" event), granted to the program's claimers and its organization's
+    admins only (no referrer side: it is nobody's sent referral); the history says "Seeker (self-referral)".
+    Refuses a program not accepting referrals, a seeker of another organization, and a second open referral of
+    the seeker to the program (DuplicateOpenReferral)."""
+    if seeker.organization_id != program.organization_id:
+        raise NotAllowed("A self-referral's seeker belongs to the program's organization.")
+    if not program.accepts_referrals or not program.organization.is_active:
+        raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
+    comment = _clean_text(comment, field="comment", max_length=COMMENT_MAX_LENGTH)
+    now = timezone.now()
+    referral = _insert_referral(
+        actor=Actor.for_seeker(seeker, via=ReferralEvent.Via.SELF_REFERRAL),
+        seeker=seeker,
+        program=program,
+        now=now,
+        created_detail={"self_referral": True, "consent": consent_wording},
+        organization_id=program.organization_id,
+        referred_by=None,
+        comment=comment,
+        consent_method=Referral.ConsentMethod.ELECTRONIC,
+    )
+    type(seeker).objects.unscoped("the seeker just asked for help").filter(pk=seeker.pk).update(last_activity_at=now)
+    return referral
+
+
+def _intake_answers(program, answers) -> list[dict]:
+    """The program's intake questions as asked now, with the answers given (programs.intake.clean_answers), or
+    InvalidInput naming each refused answer ``answers.<question id>``."""
+    from programs.intake import clean_answers
+    from programs.selectors import program_questions
+
+    if answers is not None and not isinstance(answers, dict):
+        raise InvalidInput(gettext("Give the answers by question id."), field="answers")
+    questions = program_questions(program)
+    if not questions and not answers:
+        return []
+    checked, errors = clean_answers(questions, answers or {})
+    if errors:
+        raise InvalidInput(errors={f"answers.{question_id}": message for question_id, message in errors.items()})
+    return checked
 
 
 def _lock(referral: Referral, expected_version: int | None) -> Referral:
@@ -422,6 +479,7 @@ def referral_forward(
     comment: str = "",
     consent_method: str = "",
     expected_version: int | None = None,
+    answers=None,
 ) -> Referral:
     """A claimer forwards ``referral`` to another program ("we're full; the pantry on 47th can help").
 
@@ -432,7 +490,8 @@ def referral_forward(
     linking the new one (``replaced_by``). The seeker hears of it once (the channels read the new referral's
     "created" event, and say nothing of the forwarded decline). Refused, with nothing written: a closed
     referral (409), the same program, a program not accepting referrals, no consent (400), someone not a
-    claimer of the referral's program (403), a duplicate open referral to ``program`` (409).
+    claimer of the referral's program (403), a duplicate open referral to ``program`` (409), answers to
+    ``program``'s intake questions that referral_create would refuse (400, by ``answers.<question id>``).
     """
     actor = as_actor(actor)
     user = actor.user
@@ -453,6 +512,7 @@ def referral_forward(
         raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
     if consent_method not in Referral.ConsentMethod.values:
         raise ConsentRequired(f"Record the person's consent to share their details with {program.name}.")
+    intake_answers = _intake_answers(program, answers)
     forwarded = _insert_referral(
         actor=actor,
         seeker=original.seeker,
@@ -468,6 +528,7 @@ def referral_forward(
         urgency=original.urgency,
         consent_method=consent_method,
         goal=original.goal,  # the seeker's side keeps following its goal
+        intake_answers=intake_answers,
     )
     referral_change_status(
         actor=actor,

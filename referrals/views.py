@@ -17,11 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import add_to_form
 from goals.models import Goal
 from privacy.services import access_record
+from programs.intake import answer_display, in_language
 
 from . import services
 from .errors import (
@@ -120,6 +122,24 @@ def undo_offer(
     }
 
 
+def _intake_answers(referral: Referral) -> list[dict]:
+    """The program's intake questions as they were asked, with the answers, in the reader's language where the
+    question had that wording: [{"question", "answer", "language", "answered"}]."""
+    language = get_language()
+    shown = []
+    for answer in referral.intake_answers or []:
+        wording = in_language(answer, language)
+        shown.append(
+            {
+                "question": wording["text"],
+                "language": wording["language"],
+                "answer": answer_display(answer, language),
+                "answered": answer.get("answer") not in (None, []),
+            }
+        )
+    return shown
+
+
 def _panel_context(
     request,
     referral: Referral,
@@ -152,6 +172,7 @@ def _panel_context(
     ]
     forwarded_to = referral.forwarded_to
     return {
+        "intake_answers": _intake_answers(referral),
         "referral": referral,
         "seeker": seeker,
         "seeker_side": access.on_seeker_side,

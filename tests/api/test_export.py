@@ -131,3 +131,24 @@ def test_the_export_is_one_query_streamed_in_chunks(network, django_assert_num_q
 def test_the_selector_refuses_a_non_admin_at_once(network):
     with pytest.raises(exports.ExportNotAllowed):
         exports.referral_csv_lines(user=network.referrer, organization=network.site)
+
+
+def test_the_answers_to_the_intake_questions_are_one_readable_column(network, api):
+    from programs.services import program_set_questions
+
+    housing, children, needs = program_set_questions(
+        actor=network.claimer,
+        program=network.program,
+        questions=[
+            {"kind": "one_choice", "text": "Do you rent or own?", "choices": ["Rent", "Own"], "required": True},
+            {"kind": "number", "text": "How many children?"},
+            {"kind": "several_choices", "text": "Needs", "choices": ["Food", "Rent", "Power"]},
+        ],
+    )
+    network.refer(answers={str(housing.public_id): "Rent", str(needs.public_id): ["Power", "Food"]})
+    network.refer(program=network.other_program)
+    rows = _rows(api(network.site_admin).get(API_URL))
+    assert [row["intake_answers"] for row in rows] == [
+        "Do you rent or own?: Rent; How many children?: Not answered; Needs: Food, Power",
+        "",
+    ]

@@ -348,6 +348,8 @@ def test_capability_statement(client, db):
         "Provenance",
         "Patient",
         "Consent",
+        "Questionnaire",
+        "QuestionnaireResponse",
     }
 
 

@@ -422,7 +422,15 @@ def test_the_capability_statement_names_the_transaction_and_polling(client, db):
     rest = body["rest"][0]
     assert [interaction["code"] for interaction in rest["interaction"]] == ["transaction"]
     resources = {resource["type"]: resource for resource in rest["resource"]}
-    assert set(resources) == {"Task", "ServiceRequest", "Provenance", "Patient", "Consent"}
+    assert set(resources) == {
+        "Task",
+        "ServiceRequest",
+        "Provenance",
+        "Patient",
+        "Consent",
+        "Questionnaire",
+        "QuestionnaireResponse",
+    }
     assert {param["name"] for param in resources["Task"]["searchParam"]} == {
         "owner",
         "status",

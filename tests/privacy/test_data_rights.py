@@ -7,6 +7,7 @@ from goals.models import Goal
 from privacy.models import AccessRecord
 from privacy.services import ERASED_NAME, access_record, seeker_erase, seekers_due_for_erasure, seekers_erase_inactive
 from privacy.tasks import erase_inactive_seekers
+from programs.services import program_set_questions
 from referrals.models import Note, Referral, ReferralEvent
 from referrals.services import note_add, referral_set_goal
 from seekers.models import Seeker
@@ -16,7 +17,10 @@ def _story(network):
     goal = Goal.objects_across_tenants.create(
         organization=network.site, seeker=network.seeker, title="Housing for Luis", created_by=network.referrer
     )
-    referral = network.refer(comment="Luis lives at 12 Elm St")
+    [question] = program_set_questions(
+        actor=network.claimer, program=network.program, questions=[{"kind": "yes_no", "text": "Is the rent overdue?"}]
+    )
+    referral = network.refer(comment="Luis lives at 12 Elm St", answers={str(question.public_id): "yes"})
     note_add(actor=network.referrer, referral=referral, body="Called Luis at 555-0100")
     referral_set_goal(actor=network.referrer, referral=referral, goal=goal)
     return referral
@@ -34,6 +38,7 @@ def test_an_admin_downloads_everything_held_about_a_seeker(client, network):
     [exported] = data["referrals"]
     assert exported["id"] == str(referral.public_id) and exported["comment"] == "Luis lives at 12 Elm St"
     assert exported["notes"][0]["body"] == "Called Luis at 555-0100"
+    assert exported["intake_answers"] == [{"question": "Is the rent overdue?", "answer": True}]
     assert {event["kind"] for event in exported["history"]} >= {"created", "note_added", "goal_changed"}
     assert AccessRecord.objects_across_tenants.filter(
         seeker=network.seeker, action="exported", user=network.site_admin
@@ -72,6 +77,7 @@ def test_erasure_removes_personal_data_and_keeps_the_referrals(client, network):
     assert seeker.does_not_want_contact
     referral = Referral.objects_across_tenants.get(pk=referral.pk)
     assert referral.comment == "" and referral.status == "sent" and referral.program == network.program
+    assert referral.intake_answers == []
     assert Note.objects_across_tenants.get(referral=referral).body == "(erased)"
     assert Goal.objects_across_tenants.get(seeker=seeker).title == "(erased)"
     goal_event = ReferralEvent.objects_across_tenants.get(referral=referral, kind="goal_changed")

@@ -25,6 +25,7 @@ from notifications import links
 from notifications.models import OutboxMessage
 from privacy.models import AccessRecord
 from privacy.services import access_record, access_records_for_many, seeker_erase
+from programs.services import program_set_questions
 from referrals.actors import Actor
 from referrals.models import Referral, ReferralEvent
 from referrals.services import note_add, referral_change_status, referral_set_goal, referral_withdraw_consent
@@ -101,7 +102,16 @@ def _live_everything(network, seeker, capture, settings):
         goal = Goal.objects_across_tenants.create(
             organization=network.site, seeker=seeker, title=f"Housing for {FIRST}", created_by=network.referrer
         )
-        accepted = network.refer(seeker=seeker, comment=COMMENT)  # new referral (claimers), confirmation (seeker)
+        # The program asks where the person lives (an intake question): the answer names the address.
+        [where] = program_set_questions(
+            actor=network.claimer,
+            program=network.program,
+            questions=[{"kind": "long_text", "text": "Where does the household live?"}],
+        )
+        accepted = network.refer(  # new referral (claimers), confirmation (seeker)
+            seeker=seeker, comment=COMMENT, answers={str(where.public_id): f"{FIRST}'s family, 44 Larkspur Lane"}
+        )
+        assert "Larkspur" in accepted.intake_answers[0]["answer"]
         note_add(actor=network.claimer, referral=accepted, body=f"Called {FIRST} at {PHONE}")
         referral_set_goal(actor=network.referrer, referral=accepted, goal=goal)
         accepted = referral_change_status(actor=network.claimer, referral=accepted, to_status="accepted")

@@ -7,7 +7,7 @@ from goals.models import Goal
 from privacy.services import access_record
 from programs.hsds import export as hsds_export
 from programs.models import Category
-from programs.services import category_get_or_create
+from programs.services import category_get_or_create, program_set_questions
 from referrals.services import note_add
 from security.models import ApiToken
 from tests.factories import api_token
@@ -26,7 +26,13 @@ def _fresh_rate_limits():
 @pytest.fixture
 def victims(network):
     """One real object of each kind, owned by the Northside site (and the City Food Bank program)."""
-    referral = network.refer(comment="Victim comment VICTIM-MARKER")
+    # The program asks a question, so that the referral has intake answers (FHIR QuestionnaireResponse).
+    [question] = program_set_questions(
+        actor=network.claimer, program=network.program, questions=[{"kind": "short_text", "text": "School?"}]
+    )
+    referral = network.refer(
+        comment="Victim comment VICTIM-MARKER", answers={str(question.public_id): "Victim answer VICTIM-MARKER"}
+    )
     goal = Goal.objects_across_tenants.create(
         organization=network.site, seeker=network.seeker, title="Find stable housing", created_by=network.referrer
     )

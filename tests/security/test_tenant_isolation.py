@@ -73,6 +73,8 @@ HINTS = {
     "org": "organization",
     "task": "referral",
     "servicerequest": "referral",  # FHIR: a Task / ServiceRequest is a referral
+    "questionnaireresponse": "referral",  # FHIR: a referral's intake answers
+    "questionnaire": "program",  # FHIR: a program's intake questions (the shared directory)
     "patient": "seeker",  # FHIR: a Patient is a seeker
     "webhook": "webhook",
     # The HSDS API (/hsds/): the public directory's providers, places and categories.

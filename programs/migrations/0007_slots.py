@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0005_structured_eligibility'),
+        ('programs', '0006_intake_questions'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='referral',
-            name='holds_slot',
-            field=models.BooleanField(db_default=False, default=False, help_text="Took one of the program's open slots when accepted; closing gives it back (programs.capacity)."),
+            name='intake_answers',
+            field=models.JSONField(blank=True, db_default=models.Value([], output_field=models.JSONField()), default=list),
         ),
     ]
