@@ -418,9 +418,22 @@ class ReferralSerializer(serializers.ModelSerializer):
     seeker = serializers.SerializerMethodField()
     program = ProgramSummarySerializer(read_only=True)
     organization = serializers.CharField(
-        source="organization.name", read_only=True, help_text="The organization the referrer acted for."
+        source="organization.name",
+        read_only=True,
+        help_text="The organization the referrer acted for; for a self-referral, the program's organization (it "
+        "keeps the seeker's record).",
     )
-    referred_by = serializers.CharField(source="referred_by.short_name", read_only=True)
+    referred_by = serializers.CharField(
+        source="referred_by.short_name",
+        read_only=True,
+        allow_null=True,
+        help_text="Who made the referral; null for a self-referral.",
+    )
+    self_referral = serializers.BooleanField(
+        source="is_self_referral",
+        read_only=True,
+        help_text="True when the seeker asked the program themselves on the public directory (nobody referred them).",
+    )
     assigned_to = serializers.SerializerMethodField()
     goal = serializers.SerializerMethodField()
     replaced_by = serializers.SerializerMethodField()
@@ -458,6 +471,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "program",
             "organization",
             "referred_by",
+            "self_referral",
             "comment",
             "urgency",
             "status",

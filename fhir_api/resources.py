@@ -95,6 +95,16 @@ def patient(referral: Referral) -> dict:
     return resource
 
 
+def _requester(referral: Referral) -> dict:
+    """Who asked: the referring organization, or for a self-referral the patient themselves (a Patient is one
+    of ServiceRequest.requester's and Task.requester's allowed targets)."""
+    if not referral.is_self_referral:
+        return _organization(referral.organization)
+    reference = _patient_reference(referral)
+    name = reference.get("display")
+    return {**reference, "display": f"{name} (self-referral)" if name else "Self-referral"}
+
+
 def _patient_reference(referral: Referral) -> dict:
     reference = {"reference": f"#{PATIENT_ID}"}
     if referral.has_consent:
@@ -127,7 +137,7 @@ def task(referral: Referral) -> dict:
         "for": _patient_reference(referral),
         "authoredOn": instant(referral.sent_at),
         "lastModified": instant(referral.updated_at),
-        "requester": _organization(referral.organization),
+        "requester": _requester(referral),
         "owner": _organization(
             referral.program.organization, display=f"{referral.program.name} ({referral.program.organization.name})"
         ),
@@ -158,7 +168,7 @@ def service_request(referral: Referral) -> dict:
         "priority": referral.urgency,
         "subject": _patient_reference(referral),
         "authoredOn": instant(referral.sent_at),
-        "requester": _organization(referral.organization),
+        "requester": _requester(referral),
         "performer": [_organization(program.organization, display=f"{program.name} ({program.organization.name})")],
     }
     if referral.forwarded_from_id:

@@ -248,7 +248,8 @@ def _listed_program(request, language, public_id):
 @require_http_methods(["GET", "POST"])
 def send(request, public_id):
     """ "Send this to my phone or email": the program's details go to the address the visitor types, by email
-    (the notifications outbox) or text (the sms outbox). Nothing is kept but that outbox row. Limited per
+    (the notifications outbox) or text (the sms outbox), and the answer is a redirect to ``sent`` (a reload sends
+    nothing again). Nothing is kept but that outbox row (and, in the visitor's own session, where it went). Limited per
     address typed and per client address (core.ratelimit, in the cache); a form with the hidden field filled (a
     bot) is answered as if it were sent, and nothing is."""
     language = page_language()
@@ -313,18 +314,40 @@ def _send_details(program, contact, language, request) -> tuple[str, int] | None
     return None
 
 
+SENT_KEY = "find_sent"
+
+
 def _send_done(request, language, program, contact):
-    return _render(
-        "find/sent.html",
-        {
-            "program": program,
-            "sent_to": contact.value if contact.is_email else phone_display(contact.value),
-            "by_email": contact.is_email,
-        },
-        language=language,
-        here=request.path,
-        request=request,
-    )
+    """Post/redirect/get: what was sent is kept in the visitor's session and shown by ``sent``, so reloading the
+    answer shows it again and sends nothing."""
+    request.session[SENT_KEY] = {
+        "program": str(program.public_id),
+        "sent_to": contact.value if contact.is_email else phone_display(contact.value),
+        "by_email": contact.is_email,
+    }
+    return redirect("find:sent", public_id=program.public_id)
+
+
+@never_cache
+@require_GET
+def sent(request, public_id):
+    """The answer to "send this to my phone or email", after the redirect: says where the details went (from
+    the visitor's session). Without a send from this browser, the program's page."""
+    language = page_language()
+    with translation.override(language):
+        program, problem = _listed_program(request, language, public_id)
+        if problem is not None:
+            return problem
+        done = request.session.get(SENT_KEY)
+        if not done or done.get("program") != str(program.public_id):
+            return redirect("find:program", public_id=program.public_id)
+        return _render(
+            "find/sent.html",
+            {"program": program, "sent_to": done["sent_to"], "by_email": done["by_email"]},
+            language=language,
+            here=request.path,
+            request=request,
+        )
 
 
 def _problem(request, language, *, status, heading, message):

@@ -48,6 +48,8 @@ def referrer_party_of(referral: Referral) -> list:
 
 def _own_referrer_party(referral: Referral) -> list:
     referrer = referral.referred_by
+    if referrer is None:  # a self-referral: the seeker asked the program themselves; nobody referred them
+        return []
     if (
         referrer.is_active
         and Membership.objects.filter(user=referrer, organization_id=referral.organization_id).exists()

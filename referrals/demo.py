@@ -432,7 +432,66 @@ def seed(*, stdout=None) -> bool:
     say(f"{count} referrals created, in every status, with their history and notes.\n")
     _programs_participate(by_name, sam=sam, rita=rita, maria=maria, foodbank=foodbank, seekers=seekers, rng=rng)
     say("Programs as participants: a claimer's referral, one on behalf of a program, one forwarded.\n")
+    _self_referrals(by_name, sam=sam, rita=rita, lena=lena, rng=rng)
+    for step in EXTRA_STEPS:
+        step(programs=by_name, say=say)
+    say("Self-referrals: new, accepted and closed (and whatever the apps above added).\n")
     return True
+
+
+# Steps that apps above this one add to the demo (their AppConfig.ready), called with the programs by name and
+# ``say``: seeker_door adds a request for help nobody confirmed yet (its table is its own).
+EXTRA_STEPS: list = []
+
+
+# People who asked a program themselves on the public directory (issue 16 item 2), and how far it went.
+SELF_REFERRALS = [
+    # (first, last, language, contact kind, contact, program, claimer's steps, days ago)
+    ("Elena", "Ruiz", "es", "email", "elena.ruiz@example.com", "Community Food Pantry", [], 1),
+    ("Marisol", "Ortega", "es", "email", "marisol.ortega@example.com", "Emergency Rental Assistance", ["accepted"], 5),
+    (
+        "Devon",
+        "Brooks",
+        "en",
+        "email",
+        "devon.brooks@example.com",
+        "SNAP Enrollment Help",
+        ["accepted", "got_help"],
+        20,
+    ),
+]
+
+
+def _self_referrals(by_name, *, sam, rita, lena, rng):
+    """Self-referrals in several states: Elena's is new (Sam sees it in Inbound Referrals), Marisol's accepted by
+    Lena, Devon's closed by Rita as got help. Each seeker record belongs to the program's organization."""
+    from seekers.services import seeker_for_self_referral
+
+    claimers = {"Community Food Pantry": sam, "Emergency Rental Assistance": lena, "SNAP Enrollment Help": rita}
+    for first, last, language, kind, contact, name, steps, days in SELF_REFERRALS:
+        program = by_name[name]
+        seeker = seeker_for_self_referral(
+            organization=program.organization,
+            first_name=first,
+            last_name=last,
+            contact_kind=kind,
+            contact=contact,
+            language=language,
+        )
+        referral = services.referral_self_refer(
+            seeker=seeker,
+            program=program,
+            comment="Necesito ayuda lo antes posible." if language == "es" else "I need help as soon as I can.",
+            consent_wording=(
+                f"I agree that {program.name} ({program.organization.name}) receives my name, my email address or "
+                "mobile number, my language and my message, and contacts me about my request."
+            ),
+        )
+        for status in steps:
+            referral = services.referral_change_status(
+                actor=claimers[name], referral=referral, to_status=status, reason=""
+            )
+        _backdate(referral, start=_ago(days), rng=rng)
 
 
 def _programs_participate(by_name, *, sam, rita, maria, foodbank, seekers, rng):

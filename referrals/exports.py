@@ -75,6 +75,9 @@ COLUMNS = [
 ]
 
 
+SELF_REFERRAL = "Self-referral"  # the referring organization's cell of a referral the seeker made themselves
+
+
 class ExportNotAllowed(NotAllowed):
     """The user is not an admin of the organization they asked for."""
 
@@ -126,12 +129,16 @@ def referral_csv_lines(*, user, organization: Organization, request=None, via: s
 
 
 def _lines(referrals, organization) -> Iterator[str]:
-    fields = sorted({field for _, field, _ in COLUMNS if field} | {"organization_id"})
+    fields = sorted({field for _, field, _ in COLUMNS if field} | {"organization_id", "referred_by_id"})
     writer = line_writer()
     yield writer.writerow([name for name, _, _ in COLUMNS])
     for row in referrals.values(*fields).iterator(chunk_size=CHUNK_SIZE):
-        direction = "sent" if row["organization_id"] == organization.pk else "received"
+        self_referral = row["referred_by_id"] is None  # the seeker asked the program: received, sent by nobody
+        direction = "sent" if row["organization_id"] == organization.pk and not self_referral else "received"
         row = {**row, "direction": DIRECTIONS[direction], "direction_code": direction}
+        if self_referral:
+            row["organization__name"] = SELF_REFERRAL
+
         yield writer.writerow(
             [safe_cell(row[field or name] if show is None else show(row[field])) for name, field, show in COLUMNS]
         )

@@ -42,11 +42,18 @@ class Referral(models.Model):
         Organization,
         on_delete=models.PROTECT,
         related_name="outbound_referrals",
-        help_text="The organization the referrer acted for.",
+        help_text="The organization the referrer acted for; for a self-referral, the program's (it keeps the seeker).",
     )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referrals")
     seeker = models.ForeignKey(Seeker, on_delete=models.PROTECT, related_name="referrals")
-    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_made",
+        help_text="Empty for a self-referral: the seeker asked the program on the public directory.",
+    )
     referred_by_team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
     )
@@ -160,6 +167,12 @@ class Referral(models.Model):
     def forwarded_to(self):
         """The referral this one was forwarded to (declined as forwarded), or None."""
         return self.replaced_by if self.status_reason == statuses.Reason.FORWARDED else None
+
+    @property
+    def is_self_referral(self) -> bool:
+        """The seeker asked the program themselves (the public directory's "Ask them to contact me"): nobody
+        referred them, and no organization sent it."""
+        return self.referred_by_id is None
 
     @property
     def has_consent(self) -> bool:

@@ -113,13 +113,14 @@ def _referrer_side(referral: Referral) -> tuple[list, list]:
 
 def _grant_on_create(referral: Referral, *, also_for: Referral | None = None):
     """Grants are given when the referral is made (sharing switched on later is not retroactive). ``also_for``:
-    the referral it was forwarded from, whose referrer side keeps its access to the new one."""
-    users, groups = _referrer_side(referral)
+    the referral it was forwarded from, whose referrer side keeps its access to the new one. A self-referral has
+    no referrer side: only the program's claimers and its organization's admins are granted it."""
+    users, groups = ([], []) if referral.is_self_referral else _referrer_side(referral)
     groups += [
         (referral.program.group, ["view_referral", "act_as_claimer"]),
         (referral.program.organization.admin_group, ["view_referral", "act_as_claimer", "administer_referral"]),
     ]
-    if also_for is not None:
+    if also_for is not None and not also_for.is_self_referral:
         kept_users, kept_groups = _referrer_side(also_for)
         users, groups = users + kept_users, groups + kept_groups
     _grant(referral, users=users, groups=groups)
@@ -278,6 +279,38 @@ def referral_create(
         intake_answers=intake_answers,
     )
     type(seeker).objects.unscoped("the seeker just referred").filter(pk=seeker.pk).update(last_activity_at=now)
+    return referral
+
+
+@transaction.atomic
+def referral_self_refer(*, seeker, program, comment: str = "", consent_wording: str) -> Referral:
+    """The seeker asks ``program`` to contact them (the public directory's "Ask them to contact me", once they
+    confirmed their address: seeker_door.services.self_referral_confirm).
+
+    Guarantees: an inbound referral owned by the program's organization (which keeps ``seeker``), with no
+    referrer (``referred_by`` empty: a self-referral), consent given electronically by the seeker in
+    ``consent_wording`` (kept on the "created" event), granted to the program's claimers and its organization's
+    admins only (no referrer side: it is nobody's sent referral); the history says "Seeker (self-referral)".
+    Refuses a program not accepting referrals, a seeker of another organization, and a second open referral of
+    the seeker to the program (DuplicateOpenReferral)."""
+    if seeker.organization_id != program.organization_id:
+        raise NotAllowed("A self-referral's seeker belongs to the program's organization.")
+    if not program.accepts_referrals or not program.organization.is_active:
+        raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
+    comment = _clean_text(comment, field="comment", max_length=COMMENT_MAX_LENGTH)
+    now = timezone.now()
+    referral = _insert_referral(
+        actor=Actor.for_seeker(seeker, via=ReferralEvent.Via.SELF_REFERRAL),
+        seeker=seeker,
+        program=program,
+        now=now,
+        created_detail={"self_referral": True, "consent": consent_wording},
+        organization_id=program.organization_id,
+        referred_by=None,
+        comment=comment,
+        consent_method=Referral.ConsentMethod.ELECTRONIC,
+    )
+    type(seeker).objects.unscoped("the seeker just asked for help").filter(pk=seeker.pk).update(last_activity_at=now)
     return referral
 
 

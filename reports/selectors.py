@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
@@ -41,6 +42,7 @@ from django.db.models import (
     IntegerField,
     Min,
     Q,
+    TextField,
     Value,
     When,
 )
@@ -285,7 +287,8 @@ def organization_referrals(*, organization, direction: str, period: Period, refe
     """
     referrals = Referral.objects.all() if referrals is None else referrals
     if direction == Direction.OUTBOUND:
-        referrals = referrals.for_organization(organization)
+        # A self-referral is owned by the program's organization but was sent by nobody: never outbound.
+        referrals = referrals.for_organization(organization).filter(referred_by__isnull=False)
     else:
         # Inbound referrals carry the referring site as their organization; the provider is reached
         # through the program. The organization itself was taken from the viewer's admin memberships.
@@ -353,8 +356,9 @@ BREAKDOWNS = {
             Direction.INBOUND,
             "Received, by the referring organization",
             "Referring organization",
-            "organization_id",
+            "referring_organization_id",
             {"name": "organization_name"},
+            "Self-referral",
         ),
     ]
 }
@@ -426,7 +430,17 @@ class OrganizationFigures:
             first_name=F("referred_by__first_name"),
             last_name=F("referred_by__last_name"),
             team_name=F("referred_by_team__name"),
-            organization_name=F("organization__name"),
+            # A self-referral has no referring organization (it is owned by the program's): its own line.
+            referring_organization_id=Case(
+                When(referred_by__isnull=True, then=Value(None)),
+                default=F("organization_id"),
+                output_field=BigIntegerField(),
+            ),
+            organization_name=Case(
+                When(referred_by__isnull=True, then=Value(None)),
+                default=F("organization__name"),
+                output_field=TextField(),
+            ),
             response=_response_time(),
             stalled_for=_stalled_for(self.now),
             week=TruncWeek("sent_at"),

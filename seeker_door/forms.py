@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy
 
 from core.contacts import ContactField, HoneypotForm
+from core.text import has_unstorable_characters
+
+MESSAGE_MAX_LENGTH = 1000
 
 
 class SignInForm(HoneypotForm):
@@ -35,3 +38,64 @@ class CodeForm(forms.Form):
         if not re.fullmatch(r"[0-9]{6}", code, flags=re.ASCII):
             raise ValidationError(gettext("The code has 6 digits, like 123456."), code="invalid")
         return code
+
+
+class AskForm(HoneypotForm):
+    """ "Ask them to contact me": who the person is, how to reach them, and their consent to the program's
+    receiving it (``consent`` is labelled with the program's wording by the view)."""
+
+    first_name = forms.CharField(label=gettext_lazy("Your first name"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Your last name (optional)"), max_length=150, required=False)
+    contact = ContactField(
+        label=gettext_lazy("Your email address or mobile number"),
+        help_text=gettext_lazy("We send a code to it first, to make sure it is yours. The program contacts you there."),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language you prefer"), choices=[("en", "English"), ("es", "Español")]
+    )
+    message = forms.CharField(
+        label=gettext_lazy("What help do you need? (optional)"),
+        help_text=gettext_lazy("A few words for the program. Do not write anything you would not want them to read."),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    consent = forms.BooleanField(required=False)
+
+    def __init__(self, *args, consent_label: str = "", language: str = "en", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_label
+        self.fields["language"].initial = language
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+    def clean_first_name(self) -> str:
+        return _name(self.cleaned_data.get("first_name", ""), required=True)
+
+    def clean_last_name(self) -> str:
+        return _name(self.cleaned_data.get("last_name", ""), required=False)
+
+    def clean_message(self) -> str:
+        message = (self.cleaned_data.get("message") or "").strip()
+        if has_unstorable_characters(message):
+            raise ValidationError(gettext("The message contains characters that cannot be stored."), code="invalid")
+        return message
+
+    def clean_consent(self) -> bool:
+        if not self.cleaned_data.get("consent"):
+            raise ValidationError(
+                gettext(
+                    "Tick the box to agree that the program receives your details: it cannot contact you otherwise."
+                ),
+                code="required",
+            )
+        return True
+
+
+def _name(value: str, *, required: bool) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ValidationError(gettext("Enter your first name, so the program knows whom to ask for."), code="required")
+    if has_unstorable_characters(value):
+        raise ValidationError(gettext("That name cannot be used: type it with letters."), code="invalid")
+    return value

@@ -34,3 +34,36 @@ class SignInCode(models.Model):
 
     def __str__(self):
         return f"Sign-in by {self.get_contact_kind_display().lower()} ({'used' if self.used_at else 'unused'})"
+
+
+class SelfReferralRequest(models.Model):
+    """A member of the public asked a program to contact them ("Ask them to contact me" on the public directory)
+    and has not confirmed their address yet.
+
+    Nothing of it reaches the program until the person types the code or opens the link sent to the address
+    (``seeker_door.services.self_referral_confirm``): then the seeker and the inbound referral are made and this
+    row is deleted. An unconfirmed request stops working after SELF_REFERRAL_HOURS (24) and is deleted by the
+    hourly sweep. The secrets are kept as keyed hashes, as for sign-ins; a few wrong codes use the request up.
+    Only the program's organization will own what it becomes; no staff page lists these rows.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150, blank=True)
+    contact_kind = models.CharField(max_length=5, choices=SignInCode.Kind.choices)
+    contact = models.CharField(max_length=254, help_text="An email address, or a number in E.164.")
+    language = models.CharField(max_length=8)
+    message = models.TextField(blank=True)
+    consent_wording = models.TextField(help_text="The consent the person ticked, in the words they read.")
+    token_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Request for help to program {self.program_id} (unconfirmed)"

@@ -22,16 +22,16 @@ from django.utils.translation import gettext
 
 from core.contacts import Contact
 from core.errors import InvalidInput
-from notifications.services import notify_seeker_sign_in
+from notifications.services import notify_seeker_sign_in, notify_self_referral_confirm
 from referrals import services as referral_services
 from referrals.actors import Actor
 from referrals.answers import SEEKER_ANSWERS, WITHDRAW_CONSENT
-from referrals.errors import IllegalTransition, ReferralError
+from referrals.errors import DuplicateOpenReferral, IllegalTransition, ReferralError
 from referrals.models import Referral, ReferralEvent
-from sms.services import text_seeker_sign_in
+from sms.services import text_seeker_sign_in, text_self_referral_confirm
 
 from . import selectors
-from .models import SignInCode
+from .models import SelfReferralRequest, SignInCode
 
 WRONG_CODES_ALLOWED = 5
 
@@ -158,3 +158,188 @@ def seeker_answer(*, referral: Referral, choice: str, via: str = ReferralEvent.V
         ) from None
     except ReferralError as error:
         raise AnswerRefused(error.message) from None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Asking a program for help (self-referral)
+
+
+def self_referral_hours() -> int:
+    return int(getattr(settings, "SELF_REFERRAL_HOURS", 24))
+
+
+class SelfReferralRefused(InvalidInput):
+    """The request for help cannot go on; the message says why in the person's words."""
+
+
+def _self_referral_code_digest(row_public_id, code: str) -> str:
+    return _digest("self_referral_code", f"{row_public_id}:{code}")
+
+
+def program_takes_self_referrals(program) -> bool:
+    return bool(program.accepts_referrals and program.organization.is_active)
+
+
+def _not_accepting(program) -> SelfReferralRefused:
+    return SelfReferralRefused(
+        gettext(
+            "%(program)s stopped accepting new people since you opened its page, so your request was not sent. "
+            "Call them, or find another program."
+        )
+        % {"program": program.name}
+    )
+
+
+def consent_wording(program) -> str:
+    """What the person ticks, in the active language: whom their details go to and what for."""
+    return gettext(
+        "I agree that %(program)s (%(organization)s) receives my name, my email address or mobile number, my "
+        "language and my message, and contacts me about my request. I can stop this sharing at any time from "
+        "“My referrals”."
+    ) % {"program": program.name, "organization": program.organization.name}
+
+
+@transaction.atomic
+def self_referral_request(
+    *, program, first_name: str, last_name: str, contact: Contact, language: str, message: str
+) -> Issued:
+    """Writes an unconfirmed request for help to ``program`` and sends its code and link to ``contact`` (email
+    outbox, or text outbox: NumberCannotBeTexted for a landline or a stopped number, and nothing is written).
+    Nothing reaches the program until the person confirms (``self_referral_confirm``). SelfReferralRefused when
+    the program no longer accepts referrals. The consent the person ticked is kept in their language."""
+    if not program_takes_self_referrals(program):
+        raise _not_accepting(program)
+    token = secrets.token_urlsafe(24)
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    row = SelfReferralRequest(
+        program=program,
+        first_name=first_name,
+        last_name=last_name,
+        contact_kind=contact.kind,
+        contact=contact.value,
+        language=language,
+        message=message,
+        consent_wording=consent_wording(program),
+        token_digest=_digest("self_referral_token", token),
+        created_at=now,
+        expires_at=now + timedelta(hours=self_referral_hours()),
+    )
+    row.code_digest = _self_referral_code_digest(row.public_id, code)
+    row.save()
+    link = f"{settings.SITE_URL.rstrip('/')}{reverse('seeker_door:ask_link', kwargs={'token': token})}"
+    if contact.is_email:
+        notify_self_referral_confirm(
+            email=contact.value, language=language, link=link, code=code, program=program, hours=self_referral_hours()
+        )
+    else:
+        text_self_referral_confirm(number=contact.value, language=language, link=link, code=code, program=program.name)
+    return Issued(token=token, code=code, row=row)
+
+
+def self_referral_pending(*, public_id) -> SelfReferralRequest | None:
+    """The unexpired request with that id (its code page), or None."""
+    return (
+        SelfReferralRequest.objects.select_related("program", "program__organization")
+        .filter(public_id=public_id, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def self_referral_link_usable(*, token: str) -> SelfReferralRequest | None:
+    return (
+        SelfReferralRequest.objects.select_related("program", "program__organization")
+        .filter(token_digest=_digest("self_referral_token", token or ""), expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def self_referral_confirm_with_code(*, public_id, code: str) -> Referral:
+    """Confirms the request ``public_id`` with the code sent to its address, and makes its referral
+    (``_confirm``). SelfReferralRefused for a wrong, expired or used code (counted: WRONG_CODES_ALLOWED wrong codes
+    use the request up, it is deleted) and whatever ``_confirm`` refuses."""
+    with transaction.atomic():
+        row = SelfReferralRequest.objects.select_for_update().filter(public_id=public_id).first()
+        if row is not None and row.expires_at > timezone.now():
+            code = (code or "").strip().replace(" ", "")
+            if constant_time_compare(row.code_digest, _self_referral_code_digest(row.public_id, code)):
+                return _confirm(row)
+            row.wrong_codes += 1
+            if row.wrong_codes >= WRONG_CODES_ALLOWED:
+                row.delete()
+            else:
+                row.save(update_fields=["wrong_codes"])
+    # Raised after the count was kept (a refusal inside the transaction would undo it).
+    raise SelfReferralRefused(_code_refusal())
+
+
+@transaction.atomic
+def self_referral_confirm_with_link(*, token: str) -> Referral:
+    """Confirms the request the link was sent for, once; SelfReferralRefused for a used or expired link."""
+    row = (
+        SelfReferralRequest.objects.select_for_update()
+        .filter(token_digest=_digest("self_referral_token", token or ""), expires_at__gt=timezone.now())
+        .first()
+    )
+    if row is None:
+        raise SelfReferralRefused(
+            gettext(
+                "This link no longer works: the request was sent already, or its %(hours)d hours are over. "
+                "Ask the program again."
+            )
+            % {"hours": self_referral_hours()}
+        )
+    return _confirm(row)
+
+
+def _code_refusal() -> str:
+    return gettext(
+        "That code is not right, or your request expired or was sent already. Check the newest message we sent."
+    )
+
+
+def _confirm(row: SelfReferralRequest) -> Referral:
+    """The address is proved: the seeker (kept by the program's organization) and the inbound self-referral are
+    made through seekers.services and referrals.services, and the request is deleted. On a refusal (the program
+    stopped accepting, an open request to it already) the caller's transaction is undone: nothing is made and
+    the request stays until it expires."""
+    from programs.models import Program
+    from seekers.services import seeker_for_self_referral
+
+    program = (
+        Program.objects.unscoped("the program a confirmed request for help goes to, locked")
+        .select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=row.program_id)
+    )
+    if not program_takes_self_referrals(program):
+        raise _not_accepting(program)
+    try:
+        with transaction.atomic():
+            seeker = seeker_for_self_referral(
+                organization=program.organization,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                contact_kind=row.contact_kind,
+                contact=row.contact,
+                language=row.language,
+            )
+            referral = referral_services.referral_self_refer(
+                seeker=seeker, program=program, comment=row.message, consent_wording=row.consent_wording
+            )
+    except DuplicateOpenReferral:
+        raise SelfReferralRefused(
+            gettext(
+                "You already asked %(program)s, and that request is still open: sign in to “My referrals” to follow it."
+            )
+            % {"program": program.name}
+        ) from None
+    row.delete()
+    return referral
+
+
+def self_referrals_clear_expired(*, now=None) -> int:
+    """Deletes the requests for help nobody confirmed in time (they stopped working when they expired)."""
+    now = now or timezone.now()
+    deleted, _ = SelfReferralRequest.objects.filter(expires_at__lte=now).delete()
+    return deleted

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_ask
 
 app_name = "seeker_door"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("my/referrals/<uuid:public_id>/", views.referral, name="referral"),
     path("my/referrals/<uuid:public_id>/answer/", views.answer, name="answer"),
     path("my/who-looked/", views.who_looked, name="who_looked"),
+    # Asking a program for help from its public page (a self-referral), under the directory's addresses.
+    path("find/programs/<uuid:public_id>/ask/", views_ask.ask, name="ask"),
+    path("find/programs/<uuid:public_id>/ask/code/", views_ask.code, name="ask_code"),
+    path("find/programs/<uuid:public_id>/asked/", views_ask.asked, name="asked"),
+    path("find/ask/<str:token>/", views_ask.link, name="ask_link"),
 ]

@@ -149,6 +149,39 @@ def seeker_create(
 
 
 @transaction.atomic
+def seeker_for_self_referral(
+    *, organization: Organization, first_name: str, last_name: str, contact_kind: str, contact: str, language: str
+) -> Seeker:
+    """The seeker record a confirmed self-referral is made for, kept by the program's ``organization``
+    (seeker_door.services.self_referral_confirm): the one an earlier self-referral to one of its programs made
+    for the same verified contact, else a new one (created by nobody, on no team) reached on that contact.
+    Profiles a helper made are never reused: their details are the helper's record, not what a stranger typed."""
+    email, phone = (contact, "") if contact_kind == "email" else ("", contact)
+    same_contact = {"email__iexact": email} if email else {"phone": phone}
+    existing = (
+        Seeker.objects.for_organization(organization)
+        .filter(created_by__isnull=True, team__isnull=True, referrals__referred_by__isnull=True, **same_contact)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    seeker = Seeker(
+        organization=organization,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        preferred_language=language if language in Seeker.Language.values else Seeker.Language.ENGLISH,
+        contact_preference=Seeker.ContactPreference.EMAIL if email else Seeker.ContactPreference.TEXT,
+        last_activity_at=timezone.now(),
+    )
+    seeker.full_clean(exclude=["organization", "created_by", "team", "user"])
+    seeker.save()
+    return seeker
+
+
+@transaction.atomic
 def seeker_update(*, actor, seeker: Seeker, **fields) -> Seeker:
     """Changes the personal information of a profile ``actor`` helps. Only the given fields change.
 

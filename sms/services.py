@@ -69,8 +69,9 @@ def _site_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def _write(kind: str, referral, *, key_prefix: str, **values) -> list[int]:
-    """Writes the seeker's text of ``kind`` about ``referral`` (once per key) and queues it on commit."""
+def _write(kind: str, referral, *, key_prefix: str, wording: str = "", **values) -> list[int]:
+    """Writes the seeker's text of ``kind`` about ``referral`` (once per key) and queues it on commit;
+    ``wording``: the words of another text of sms.texts.seeker_text, when the kind's own do not fit the case."""
     seeker = referral.seeker
     if not seeker_can_be_texted(seeker):
         return []
@@ -79,7 +80,7 @@ def _write(kind: str, referral, *, key_prefix: str, **values) -> list[int]:
         return []
     language = seeker.preferred_language or "en"
     link = _site_url(links.short_link(referral=referral, seeker=seeker).path)
-    counted = texts.seeker_text(kind, language=language, link=link, program=referral.program.name, **values)
+    counted = texts.seeker_text(wording or kind, language=language, link=link, program=referral.program.name, **values)
     row = TextMessage.objects.create(
         key=key,
         kind=kind,
@@ -103,6 +104,7 @@ def notify_referral_event(event: ReferralEvent) -> None:
             Kind.REFERRAL_CONFIRMATION,
             referral,
             key_prefix=prefix,
+            wording="self_referral_sent" if referral.is_self_referral else "",
             expected=texts.expected_response(
                 referral.program.expected_response_hours, language=referral.seeker.preferred_language or "en"
             ),

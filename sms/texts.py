@@ -107,6 +107,10 @@ def seeker_text(kind: str, *, language: str, link: str, program: str, **values) 
             "referral_confirmation": gettext(
                 "You were referred to {program}. They will answer {expected}. See it and answer: {link}"
             ),
+            # Translators: a text message (at most 160 characters with its link); keep {program} and {link}.
+            "self_referral_sent": gettext(
+                "Your request to {program} was sent. They will answer {expected}. See it and answer: {link}"
+            ),
             # Translators: a text message (at most 160 characters with its link); keep {program}, {status}, {link}.
             "status_changed": gettext("Your referral to {program}: {status}. See it and answer: {link}"),
             # Translators: a text message (at most 160 characters with its link); keep {program} and {link}.

@@ -182,7 +182,9 @@ def event_payload(*, event: ReferralEvent, endpoint_organization) -> dict:
             "updated_at": referral.updated_at.isoformat(),
             "program": {"id": str(program.public_id), "name": program.name},
             "program_organization": _organization_json(program.organization),
-            "referring_organization": _organization_json(referral.organization),
+            # A self-referral has no referring organization: the seeker asked the program themselves.
+            "referring_organization": None if referral.is_self_referral else _organization_json(referral.organization),
+            "self_referral": referral.is_self_referral,
             "api_url": f"{site_url}/api/v1/referrals/{referral.public_id}/",
             "fhir_task_url": f"{site_url}/fhir/Task/{referral.public_id}",
         },

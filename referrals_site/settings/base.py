@@ -430,10 +430,15 @@ RATE_LIMITS = {
     "seeker_sign_in_contact": env_rate("SEEKER_SIGN_IN_LIMIT_PER_ADDRESS", "5/hour"),
     "seeker_sign_in_client": env_rate("SEEKER_SIGN_IN_LIMIT_PER_CLIENT", "30/hour"),
     "seeker_code": env_rate("SEEKER_CODE_LIMIT", "10/minute"),
+    # Asking a program for help (/find/programs/<id>/ask/): requests per address typed and per client.
+    "self_referral_contact": env_rate("SELF_REFERRAL_LIMIT_PER_ADDRESS", "3/day"),
+    "self_referral_client": env_rate("SELF_REFERRAL_LIMIT_PER_CLIENT", "10/hour"),
 }
 # The seeker's one-time sign-in link and code work this many minutes; a seeker's session ends after this many
 # idle seconds (it is never a staff session: seeker_door.session).
 SEEKER_SIGN_IN_MINUTES = env_int("SEEKER_SIGN_IN_MINUTES", 15, minimum=1, maximum=60)
+# A request for help (self-referral) waits this many hours for its address to be confirmed, then is deleted.
+SELF_REFERRAL_HOURS = 24
 SEEKER_SESSION_IDLE_SECONDS = env_int("SEEKER_SESSION_IDLE_SECONDS", 30 * 60, minimum=60, maximum=4 * 60 * 60)
 
 # Headers. django-csp 4.x format. No inline scripts or styles anywhere; htmx's config is a meta tag.

@@ -32,6 +32,10 @@ def url(program) -> str:
     return f"/find/programs/{program.public_id}/send/"
 
 
+def sent_url(program) -> str:
+    return f"/find/programs/{program.public_id}/sent/"
+
+
 def send(client, program, to, *, committed=None, **extra):
     return client.post(url(program), {"to": to, "website": "", **extra})
 
@@ -52,10 +56,11 @@ def test_the_program_page_links_to_the_form_and_the_form_has_a_label(pantry):  #
 
 def test_it_emails_the_details_and_keeps_nothing_but_the_outbox_row(pantry, django_capture_on_commit_callbacks):  # noqa: F811
     seekers_before = Seeker.objects_across_tenants.count()
+    client = Client()
     with django_capture_on_commit_callbacks(execute=True):
-        response = send(Client(), pantry, " Maria@Example.COM ")
-    assert response.status_code == 200
-    assert "Maria@example.com" in response.content.decode()
+        response = send(client, pantry, " Maria@Example.COM ")
+    assert response.status_code == 302 and response["Location"] == sent_url(pantry)
+    assert "Maria@example.com" in client.get(response["Location"]).content.decode()
     row = OutboxMessage.objects.get()
     assert row.kind == OutboxMessage.Kind.PROGRAM_DETAILS
     assert row.recipient_email == "Maria@example.com"
@@ -71,8 +76,9 @@ def test_it_writes_in_the_pages_language(pantry):  # noqa: F811
     client = Client()
     client.cookies["django_language"] = "es"
     response = send(client, pantry, "maria@example.com")
-    assert response.status_code == 200
-    assert response.headers["Content-Language"] == "es"
+    assert response.status_code == 302
+    answer = client.get(response["Location"])
+    assert answer.headers["Content-Language"] == "es" and "maria@example.com" in answer.content.decode()
     row = OutboxMessage.objects.get()
     assert row.language == "es"
     assert "Traiga una identificación con foto." in row.body_text
@@ -82,7 +88,7 @@ def test_it_writes_in_the_pages_language(pantry):  # noqa: F811
 def test_it_texts_the_details_to_a_mobile_number(pantry, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         response = send(Client(), pantry, "(312) 555-0199")
-    assert response.status_code == 200
+    assert response.status_code == 302
     text = TextMessage.objects.get()
     assert text.to_number == "+13125550199" and text.kind == TextMessage.Kind.PROGRAM_DETAILS
     assert text.referral_id is None and text.recipient_seeker_id is None
@@ -128,30 +134,44 @@ def test_bad_input_is_refused_in_spanish_on_a_spanish_page(pantry):  # noqa: F81
 
 
 def test_a_filled_hidden_field_gets_the_same_answer_and_sends_nothing(pantry):  # noqa: F811
-    human = send(Client(), pantry, "maria@example.com")
+    human_client, bot_client = Client(), Client()
+    human = send(human_client, pantry, "maria@example.com")
     OutboxMessage.objects.all().delete()
-    bot = send(Client(), pantry, "maria@example.com", website="http://spam.example")
-    assert bot.status_code == human.status_code == 200
+    bot = send(bot_client, pantry, "maria@example.com", website="http://spam.example")
+    assert (bot.status_code, bot["Location"]) == (human.status_code, human["Location"]) == (302, sent_url(pantry))
+    assert human_client.get(sent_url(pantry)).content == bot_client.get(sent_url(pantry)).content
     assert kept_rows() == 0
+
+
+def test_the_answer_is_a_redirect_so_a_reload_sends_nothing_again(pantry, django_capture_on_commit_callbacks):  # noqa: F811
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(client, pantry, "maria@example.com")
+    for _ in range(3):  # the person reloads the answer
+        page = client.get(response["Location"])
+        assert page.status_code == 200 and "maria@example.com" in page.content.decode()
+    assert OutboxMessage.objects.count() == 1 and len(mail.outbox) == 1
+    # the answer page without a send from this browser is the program's page
+    assert Client().get(sent_url(pantry))["Location"] == f"/find/programs/{pantry.public_id}/"
 
 
 def test_an_address_is_limited_and_the_refusal_says_so(pantry, settings):  # noqa: F811
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "find_send_address": (2, 3600), "find_send_client": (100, 3600)}
     for number in range(2):
-        assert send(Client(REMOTE_ADDR=f"10.0.0.{number}"), pantry, "maria@example.com").status_code == 200
+        assert send(Client(REMOTE_ADDR=f"10.0.0.{number}"), pantry, "maria@example.com").status_code == 302
     refused = send(Client(REMOTE_ADDR="10.0.0.9"), pantry, "MARIA@example.com")
     assert refused.status_code == 429
     body = refused.content.decode()
     assert "already sent details to this address" in body and 'value="MARIA@example.com"' in body
     assert OutboxMessage.objects.count() == 2
-    assert send(Client(REMOTE_ADDR="10.0.0.9"), pantry, "ana@example.com").status_code == 200
+    assert send(Client(REMOTE_ADDR="10.0.0.9"), pantry, "ana@example.com").status_code == 302
 
 
 def test_a_client_is_limited_and_the_refusal_says_so(pantry, settings):  # noqa: F811
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "find_send_address": (100, 3600), "find_send_client": (2, 3600)}
     client = Client(REMOTE_ADDR="10.0.0.7")
     for number in range(2):
-        assert send(client, pantry, f"person{number}@example.com").status_code == 200
+        assert send(client, pantry, f"person{number}@example.com").status_code == 302
     refused = send(client, pantry, "person9@example.com")
     assert refused.status_code == 429
     assert "from this connection" in refused.content.decode()

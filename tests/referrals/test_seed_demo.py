@@ -147,3 +147,18 @@ def test_what_each_side_reports_is_dated_with_the_backdated_stories(seeded):
         for side in ("seeker", "program", "referrer"):
             when = getattr(referral, f"{side}_outcome_at")
             assert when is None or referral.sent_at <= when <= referral.updated_at, (referral, side)
+
+
+def test_the_demo_has_self_referrals_in_several_states_and_one_unconfirmed_request(seeded):
+    from seeker_door.models import SelfReferralRequest
+
+    found = {
+        (referral.seeker.first_name, referral.status, referral.organization_id == referral.program.organization_id)
+        for referral in Referral.objects.unscoped("test")
+        .filter(referred_by__isnull=True)
+        .select_related("seeker", "program")
+    }
+    assert found == {("Elena", "sent", True), ("Marisol", "accepted", True), ("Devon", "got_help", True)}
+    pending = SelfReferralRequest.objects.get()
+    assert pending.first_name == "Ahmed" and pending.contact == "ahmed.karim@example.com"
+    assert not Seeker.objects.unscoped("test").filter(first_name="Ahmed").exists()

@@ -22,6 +22,7 @@ from .test_tenant_isolation import (
     PUBLIC_KINDS,
     _fillings,
     _fingerprint,
+    _hint,
     _is_signed,
     _request,
 )
@@ -60,7 +61,14 @@ def test_a_signed_in_seeker_finds_nothing_of_another_seeker(route, network, vict
 
 def test_the_seekers_own_referral_opens_their_pages(network, victims, keiko):
     client, own = keiko
-    seeker_routes = [route for route in OBJECT_ROUTES if route.namespaces and route.namespaces[0] == "seeker_door"]
+    seeker_routes = [
+        route
+        for route in OBJECT_ROUTES
+        if route.namespaces
+        and route.namespaces[0] == "seeker_door"
+        # the seeker's own pages, not asking a program for help (public, under /find/programs/<program>/)
+        and all(_hint(parameter) in (None, "referral") for parameter in route.identifiers)
+    ]
     assert seeker_routes
     opened = [
         route.label

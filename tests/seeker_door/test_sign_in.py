@@ -167,6 +167,6 @@ def test_expired_sign_ins_are_cleared_by_the_periodic_task(luis):
     Client().post("/my/sign-in/", {"contact": "luis@example.com"})
     old, new = SignInCode.objects.order_by("id")
     SignInCode.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=2))
-    assert clear_expired_sign_ins() == {"expired sign-ins deleted": 1}
+    assert clear_expired_sign_ins() == {"expired sign-ins deleted": 1, "unconfirmed requests for help deleted": 0}
     assert list(SignInCode.objects.values_list("pk", flat=True)) == [new.pk]
     assert services.sign_ins_clear_expired() == 0
