@@ -343,3 +343,18 @@ def self_referrals_clear_expired(*, now=None) -> int:
     now = now or timezone.now()
     deleted, _ = SelfReferralRequest.objects.filter(expires_at__lte=now).delete()
     return deleted
+
+
+def erase_person(person) -> None:
+    """Erasure's scrubber (core.erasure): the sign-in codes and unconfirmed requests for help that hold one of
+    the erased person's email addresses or numbers are deleted (they are short-lived copies of the contact, and
+    of a name and a message for a request)."""
+    from django.db.models import Q
+
+    match = Q(pk__in=[])
+    for email in person.emails:
+        match |= Q(contact_kind="email", contact__iexact=email)
+    for phone in person.phones:
+        match |= Q(contact_kind="text", contact=phone)
+    SignInCode.objects.filter(match).delete()
+    SelfReferralRequest.objects.filter(match).delete()
