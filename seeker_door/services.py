@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
@@ -233,7 +233,14 @@ def self_referral_request(
             email=contact.value, language=language, link=link, code=code, program=program, hours=self_referral_hours()
         )
     else:
-        text_self_referral_confirm(number=contact.value, language=language, link=link, code=code, program=program.name)
+        text_self_referral_confirm(
+            number=contact.value,
+            language=language,
+            link=link,
+            code=code,
+            program=program.name,
+            page_language=translation.get_language() or "",
+        )
     return Issued(token=token, code=code, row=row)
 
 
