@@ -36,6 +36,7 @@ class OutboxMessage(OutboxRow):
         PASSWORD_RESET = "password_reset", "Password reset (the account holder)"
         EMAIL_CHANGE = "email_change", "Confirm a new sign-in email (sent to the new address)"
         PROGRAM_DETAILS = "program_details", "A program's details, asked for on the public directory"
+        PROGRAM_LIST = "program_list", "A short list of programs, asked for on the public directory"
         SEEKER_SIGN_IN = "seeker_sign_in", "Sign-in link and code for My referrals (seeker)"
         SELF_REFERRAL_CONFIRM = "self_referral_confirm", "Confirm the address of a request for help (seeker)"
 

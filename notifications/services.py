@@ -764,6 +764,34 @@ def notify_program_details(*, program, email: str, language: str, page_url: str)
     return message.pk
 
 
+def notify_program_list(*, programs, email: str, language: str, page_url_of) -> int:
+    """Emails the details of a visitor's short list of programs (``programs``, in the list's order) to the
+    address they typed, in one message, as ``notify_program_details`` does for one (``page_url_of(program)``:
+    each program's page). Nothing but this outbox row is kept. Returns the row's id."""
+    entries = [
+        {
+            "program": program,
+            "organization": program.organization.name,
+            "page_url": page_url_of(program),
+            **_next_steps(program, language),
+        }
+        for program in programs
+    ]
+    kind = Kind.PROGRAM_LIST
+    subject, text, html = render_message(kind, {"entries": entries, "count": len(entries)}, language)
+    message = OutboxMessage.objects.create(
+        key=f"{kind}:{uuid.uuid4().hex}",
+        kind=kind,
+        recipient_email=email,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The seeker's own door (seeker_door)
 

@@ -112,7 +112,7 @@ def search(request):
     return render(request, "programs/search.html", context, status=200 if form.is_valid() else 400)
 
 
-def _show_on_connect_form(form, error: ReferralError) -> str | None:
+def _show_on_form(form, error: ReferralError) -> str | None:
     """A service's refusal on the Connect or Forward form: each message on its field (an intake answer on its question, a
     question the form did not ask, as the questions changed meanwhile, above it); the rest, the refusal."""
     refusal = []
@@ -184,7 +184,7 @@ def connect(request, public_id):
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:
-        refusal = _show_on_connect_form(form, error)
+        refusal = _show_on_form(form, error)
         return render(
             request, "programs/connect.html", _connect_context(seeker, program, form, refusal=refusal), status=400
         )
@@ -246,7 +246,7 @@ def forward(request, public_id):
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
     except ReferralError as error:
-        refusal = _show_on_connect_form(form, error)
+        refusal = _show_on_form(form, error)
         return render(
             request,
             "programs/forward.html",

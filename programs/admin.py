@@ -7,7 +7,7 @@ from accounts.admin import save_people_inline
 
 from . import services
 from .forms import EligibilityForm
-from .intake import clean_question
+from .intake import MAX_QUESTIONS, clean_question
 from .models import Category, IntakeQuestion, PovertyGuideline, Program, ProgramClaimer
 
 
@@ -52,9 +52,20 @@ class IntakeQuestionAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+class IntakeQuestionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form for form in self.forms if form not in self.deleted_forms and (form.instance.pk or form.has_changed())
+        ]
+        if len(kept) > MAX_QUESTIONS:
+            raise forms.ValidationError(f"A program asks at most {MAX_QUESTIONS} questions.")
+
+
 class IntakeQuestionInline(admin.StackedInline):
     model = IntakeQuestion
     form = IntakeQuestionAdminForm
+    formset = IntakeQuestionFormSet
     extra = 0
     ordering = ["position", "id"]
 

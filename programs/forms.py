@@ -198,8 +198,22 @@ class IntakeQuestionForm(forms.Form):
         return cleaned_data
 
 
+class _IntakeQuestionFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": "A program asks at most %(num)d questions: remove some.",
+    }
+
+
 IntakeQuestionFormSet = forms.formset_factory(
-    IntakeQuestionForm, extra=1, can_order=True, can_delete=True, max_num=30, validate_max=True, absolute_max=60
+    IntakeQuestionForm,
+    formset=_IntakeQuestionFormSet,
+    extra=1,
+    can_order=True,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+    absolute_max=60,
 )
 
 

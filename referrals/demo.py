@@ -501,7 +501,7 @@ def _programs_participate(by_name, *, sam, rita, maria, foodbank, seekers, rng):
     """Issue 15: Sam (a claimer at City Food Bank) adds people and refers them, for himself and on behalf of
     Mobile Food Market (which shares its outbound referrals), and forwards one of the pantry's inbound
     referrals to SNAP Enrollment Help."""
-    from programs.services import organization_program_set_sharing
+    from programs.services import organization_program_set_sharing, program_set_questions
     from seekers.services import seeker_create
 
     organization_program_set_sharing(actor=rita, program=by_name["Mobile Food Market"], shares_outbound=True)
@@ -540,6 +540,33 @@ def _programs_participate(by_name, *, sam, rita, maria, foodbank, seekers, rng):
     )
     _backdate(for_market, start=_ago(4), rng=rng)
     pantry = by_name["Community Food Pantry"]
+    # Issue 17: the pantry asks its own questions on the Connect form (all optional: referrals made elsewhere in
+    # the demo, and the README's FHIR guide, send none).
+    household, diet, saturday = program_set_questions(
+        actor=sam,
+        program=pantry,
+        questions=[
+            {
+                "kind": "number",
+                "text": "How many people live in the household?",
+                "text_es": "¿Cuántas personas viven en el hogar?",
+            },
+            {
+                "kind": "several_choices",
+                "text": "Dietary needs",
+                "text_es": "Necesidades alimentarias",
+                "help": "So that the box fits the family.",
+                "help_es": "Para que la caja sirva a la familia.",
+                "choices": ["Diabetic", "Halal", "Kosher", "Vegetarian", "Baby formula"],
+                "choices_es": ["Diabético", "Halal", "Kosher", "Vegetariano", "Fórmula para bebé"],
+            },
+            {
+                "kind": "yes_no",
+                "text": "Can they pick up on Saturdays?",
+                "text_es": "¿Puede recoger los sábados?",
+            },
+        ],
+    )
     luis = next(seeker for seeker, _ in seekers if seeker.first_name == "Luis")
     if (
         Referral.objects.unscoped("the demo's own referrals")
@@ -553,6 +580,7 @@ def _programs_participate(by_name, *, sam, rita, maria, foodbank, seekers, rng):
         program=pantry,
         consent_method="written",
         comment=f"{luis.first_name} needs groceries and help applying for SNAP.",
+        answers={str(household.public_id): 4, str(diet.public_id): ["Baby formula"], str(saturday.public_id): "yes"},
     )
     services.referral_mark_viewed(actor=sam, referral=inbound)
     services.referral_forward(

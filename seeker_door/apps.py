@@ -10,9 +10,13 @@ class SeekerDoorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core import erasure
         from referrals import demo
 
+        from . import services
         from .demo import seed_pending_request
+
+        erasure.register(services.erase_person, name="seeker_door.contacts")
 
         if seed_pending_request not in demo.EXTRA_STEPS:
             demo.EXTRA_STEPS.append(seed_pending_request)

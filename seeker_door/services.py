@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
@@ -233,7 +233,14 @@ def self_referral_request(
             email=contact.value, language=language, link=link, code=code, program=program, hours=self_referral_hours()
         )
     else:
-        text_self_referral_confirm(number=contact.value, language=language, link=link, code=code, program=program.name)
+        text_self_referral_confirm(
+            number=contact.value,
+            language=language,
+            link=link,
+            code=code,
+            program=program.name,
+            page_language=translation.get_language() or "",
+        )
     return Issued(token=token, code=code, row=row)
 
 
@@ -343,3 +350,18 @@ def self_referrals_clear_expired(*, now=None) -> int:
     now = now or timezone.now()
     deleted, _ = SelfReferralRequest.objects.filter(expires_at__lte=now).delete()
     return deleted
+
+
+def erase_person(person) -> None:
+    """Erasure's scrubber (core.erasure): the sign-in codes and unconfirmed requests for help that hold one of
+    the erased person's email addresses or numbers are deleted (they are short-lived copies of the contact, and
+    of a name and a message for a request)."""
+    from django.db.models import Q
+
+    match = Q(pk__in=[])
+    for email in person.emails:
+        match |= Q(contact_kind="email", contact__iexact=email)
+    for phone in person.phones:
+        match |= Q(contact_kind="text", contact=phone)
+    SignInCode.objects.filter(match).delete()
+    SelfReferralRequest.objects.filter(match).delete()

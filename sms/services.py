@@ -298,10 +298,13 @@ def text_seeker_sign_in(*, number: str, language: str, link: str, code: str, min
     return _public_text(Kind.SEEKER_SIGN_IN, number=number, language=language, counted=counted)
 
 
-def text_self_referral_confirm(*, number: str, language: str, link: str, code: str, program: str) -> int:
-    """Texts the code and link that confirm a request for help to ``program``. NumberCannotBeTexted for a
-    landline or a number that replied STOP (the form says so: the request cannot be confirmed there)."""
-    with translation.override(language):
+def text_self_referral_confirm(
+    *, number: str, language: str, link: str, code: str, program: str, page_language: str = ""
+) -> int:
+    """Texts the code and link that confirm a request for help to ``program``, in ``language``.
+    NumberCannotBeTexted for a landline or a number that replied STOP (the form says so, in ``page_language``, the
+    form's, when given: the request cannot be confirmed there)."""
+    with translation.override(page_language or language):
         if not is_textable(number):
             raise NumberCannotBeTexted(
                 gettext("That number looks like a landline, which cannot get texts. Enter a mobile number.")

@@ -51,6 +51,7 @@ def pages_to_check():
             ("Inbound Referrals, bad filter", "/inbound/?older_than_days=-3&urgency=urgent"),
             ("referral (claimer)", f"/referrals/{sams_referral.public_id}/"),
             ("claimer program page", f"/programs/{pantry.public_id}/manage/"),
+            ("claimer intake questions", f"/programs/{pantry.public_id}/manage/questions/"),
         ],
     }
 

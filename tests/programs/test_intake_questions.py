@@ -317,3 +317,49 @@ def test_the_rule_book_and_the_model_know_the_same_kinds():
     from programs.intake import KINDS
 
     assert dict(IntakeQuestion.Kind.choices) == KINDS
+
+
+def test_more_questions_than_a_program_may_ask_are_refused_in_the_admin_too(client, network):
+    from tests.admin_forms import add_inline_row, network_admin, page_data
+
+    client.force_login(network_admin())
+    url = f"/admin/programs/program/{network.program.pk}/change/"
+    data = page_data(client.get(url))
+    for number in range(31):
+        add_inline_row(data, "intake_questions", position=number, text=f"Question {number}", kind="short_text")
+    response = client.post(url, data)
+    assert response.status_code == 200 and "at most 30 questions" in response.content.decode()
+    assert not network.program.intake_questions.exists()
+
+
+def test_more_questions_than_a_program_may_ask_are_refused_on_the_page(network, client):
+    client.force_login(network.claimer)
+    rows = [{"text": f"Question {number}", "kind": "short_text"} for number in range(31)]
+    response = client.post(page(network.program), formset_data(rows))
+    assert response.status_code == 400 and "at most 30 questions" in response.content.decode()
+    assert not network.program.intake_questions.exists()
+
+
+@pytest.mark.parametrize(
+    "row, field, words",
+    [
+        ({"id": "not-a-question", "text": "Taken over?", "kind": "short_text"}, "text", "removed meanwhile"),
+        ({"id": "00000000-0000-0000-0000-000000000000", "text": "Gone", "kind": "short_text"}, "text", "removed"),
+        ({"text": "Order?", "kind": "short_text", "ORDER": "first"}, "ORDER", "whole number"),
+        ({"text": "Kind?", "kind": "essay"}, "kind", "valid choice"),
+    ],
+)
+def test_hostile_rows_are_refused_on_their_field_and_save_nothing(network, client, row, field, words):
+    client.force_login(network.claimer)
+    response = client.post(page(network.program), formset_data([row]))
+    assert response.status_code == 400
+    form = response.context["formset"].forms[0]
+    assert any(words in message for message in form.errors.get(field, [])), form.errors
+    assert not network.program.intake_questions.exists()
+
+
+def test_a_nul_character_is_refused_before_the_page_and_saves_nothing(network, client):
+    client.force_login(network.claimer)
+    response = client.post(page(network.program), formset_data([{"text": "Nul\x00", "kind": "short_text"}]))
+    assert response.status_code == 400  # referrals_site.middleware.UnstorableTextMiddleware
+    assert not network.program.intake_questions.exists()

@@ -128,7 +128,7 @@ def test_a_mobile_number_gets_the_code_by_text_and_a_landline_is_refused(network
     assert self_referrals().get().seeker.phone == "+13125550199"
     confirmation = TextMessage.objects.get(kind=TextMessage.Kind.REFERRAL_CONFIRMATION)
     assert confirmation.body.startswith("Su solicitud a Community Food Pantry se env")  # Spanish, as chosen
-    landline = ask(Client(), network.program, contact="800-555-0199", language="en")  # toll-free: no texts
+    landline = ask(Client(), network.program, contact="800-555-0199")  # toll-free: no texts; said on an English page
     assert landline.status_code == 400 and "cannot get texts" in landline.content.decode()
     assert 'value="Elena"' in landline.content.decode() and SelfReferralRequest.objects.count() == 0
 

@@ -123,3 +123,35 @@ def test_the_webhook_payload_has_no_referring_organization(network, self_referra
     payload = event_payload(event=event, endpoint_organization=network.provider)
     assert payload["referral"]["referring_organization"] is None and payload["referral"]["self_referral"] is True
     assert payload["role"] == "receiver"
+
+
+def test_erasing_the_person_deletes_their_pending_requests_and_sign_in_codes(
+    network, self_referral, django_capture_on_commit_callbacks
+):
+    from core.contacts import Contact
+    from privacy.services import seeker_erase
+    from seeker_door import services
+    from seeker_door.models import SelfReferralRequest, SignInCode
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.self_referral_request(
+            program=network.other_program,
+            first_name="Elena",
+            last_name="Ruiz",
+            contact=Contact("email", "Elena@example.com"),
+            language="es",
+            message="Otra vez.",
+        )
+        services.sign_in_request(contact=Contact("email", "elena@example.com"), language="es")
+        services.self_referral_request(
+            program=network.other_program,
+            first_name="Someone",
+            last_name="Else",
+            contact=Contact("email", "someone@example.com"),
+            language="en",
+            message="",
+        )
+    assert SelfReferralRequest.objects.count() == 2 and SignInCode.objects.count() == 1
+    seeker_erase(actor=network.provider_admin, seeker=self_referral.seeker)
+    assert list(SelfReferralRequest.objects.values_list("contact", flat=True)) == ["someone@example.com"]
+    assert not SignInCode.objects.exists()
