@@ -284,7 +284,9 @@ def referral_create(
 
 
 @transaction.atomic
-def referral_self_refer(*, seeker, program, comment: str = "", consent_wording: str) -> Referral:
+def referral_self_refer(
+    *, seeker, program, comment: str = "", consent_wording: str, intake_answers: list[dict] | None = None
+) -> Referral:
     """The seeker asks ``program`` to contact them (the public directory's "Ask them to contact me", once they
     confirmed their address: seeker_door.services.self_referral_confirm).
 
@@ -292,13 +294,20 @@ def referral_self_refer(*, seeker, program, comment: str = "", consent_wording: 
     referrer (``referred_by`` empty: a self-referral), consent given electronically by the seeker in
     ``consent_wording`` (kept on the "created" event), granted to the program's claimers and its organization's
     admins only (no referrer side: it is nobody's sent referral); the history says "Seeker (self-referral)".
-    Refuses a program not accepting referrals, a seeker of another organization, and a second open referral of
-    the seeker to the program (DuplicateOpenReferral)."""
+    ``intake_answers``: the program's intake questions as the seeker was asked them, each with its answer, as
+    ``programs.intake.clean_answers`` gave them when the request was made (seeker_door keeps them on the pending
+    request); stored as they are in ``Referral.intake_answers``, so that questions changed between the form and
+    the confirmation do not rewrite them. Refuses a program not accepting referrals, a seeker of another
+    organization, answers that are not such a list, and a second open referral of the seeker to the program
+    (DuplicateOpenReferral)."""
     if seeker.organization_id != program.organization_id:
         raise NotAllowed("A self-referral's seeker belongs to the program's organization.")
     if not program.accepts_referrals or not program.organization.is_active:
         raise ProgramNotAccepting(f"{program.name} is not accepting referrals right now.")
     comment = _clean_text(comment, field="comment", max_length=COMMENT_MAX_LENGTH)
+    intake_answers = list(intake_answers or [])
+    if not all(isinstance(answer, dict) and "id" in answer and "answer" in answer for answer in intake_answers):
+        raise InvalidInput("The answers must be the questions as asked, each with its answer.", field="answers")
     now = timezone.now()
     referral = _insert_referral(
         actor=Actor.for_seeker(seeker, via=ReferralEvent.Via.SELF_REFERRAL),
@@ -309,6 +318,7 @@ def referral_self_refer(*, seeker, program, comment: str = "", consent_wording: 
         organization_id=program.organization_id,
         referred_by=None,
         comment=comment,
+        intake_answers=intake_answers,
         consent_method=Referral.ConsentMethod.ELECTRONIC,
     )
     type(seeker).objects.unscoped("the seeker just asked for help").filter(pk=seeker.pk).update(last_activity_at=now)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.contacts import ContactField, HoneypotForm
 from core.text import has_unstorable_characters
+from programs.forms import IntakeAnswersMixin
 
 MESSAGE_MAX_LENGTH = 1000
 
@@ -40,9 +41,11 @@ class CodeForm(forms.Form):
         return code
 
 
-class AskForm(HoneypotForm):
-    """ "Ask them to contact me": who the person is, how to reach them, and their consent to the program's
-    receiving it (``consent`` is labelled with the program's wording by the view)."""
+class AskForm(IntakeAnswersMixin, HoneypotForm):
+    """ "Ask them to contact me": who the person is, how to reach them, the answers to the program's intake
+    questions (``questions``: programs.selectors.program_questions, worded in the page's ``language``; checked by
+    programs.intake.clean_answers, each problem on its question), and their consent to the program's receiving it
+    (``consent`` is labelled with the program's wording by the view)."""
 
     first_name = forms.CharField(label=gettext_lazy("Your first name"), max_length=150, required=False)
     last_name = forms.CharField(label=gettext_lazy("Your last name (optional)"), max_length=150, required=False)
@@ -62,8 +65,9 @@ class AskForm(HoneypotForm):
     )
     consent = forms.BooleanField(required=False)
 
-    def __init__(self, *args, consent_label: str = "", language: str = "en", **kwargs):
+    def __init__(self, *args, consent_label: str = "", language: str = "en", questions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_intake_questions(list(questions), language)
         self.fields["consent"].label = consent_label
         self.fields["language"].initial = language
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
@@ -90,6 +94,11 @@ class AskForm(HoneypotForm):
                 code="required",
             )
         return True
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_intake_answers()
+        return cleaned_data
 
 
 def _name(value: str, *, required: bool) -> str:

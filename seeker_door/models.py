@@ -43,7 +43,8 @@ class SelfReferralRequest(models.Model):
     Nothing of it reaches the program until the person types the code or opens the link sent to the address
     (``seeker_door.services.self_referral_confirm``): then the seeker and the inbound referral are made and this
     row is deleted. An unconfirmed request stops working after SELF_REFERRAL_HOURS (24) and is deleted by the
-    hourly sweep. The secrets are kept as keyed hashes, as for sign-ins; a few wrong codes use the request up.
+    hourly sweep. The answers to the program's intake questions are kept here (as asked) until then, and go with
+    the request when it is deleted (confirmed, expired, or erased). The secrets are kept as keyed hashes, as for sign-ins; a few wrong codes use the request up.
     Only the program's organization will own what it becomes; no staff page lists these rows.
     """
 
@@ -55,6 +56,14 @@ class SelfReferralRequest(models.Model):
     contact = models.CharField(max_length=254, help_text="An email address, or a number in E.164.")
     language = models.CharField(max_length=8)
     message = models.TextField(blank=True)
+    # The program's intake questions as they were asked on the form, each with its answer (programs.intake):
+    # the referral made at the confirmation carries them as they are, even if the questions changed meanwhile.
+    intake_answers = models.JSONField(
+        default=list,
+        # A database default too: processes of the previous release insert requests without this column.
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+    )
     consent_wording = models.TextField(help_text="The consent the person ticked, in the words they read.")
     token_digest = models.CharField(max_length=64, unique=True)
     code_digest = models.CharField(max_length=64)

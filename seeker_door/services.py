@@ -190,8 +190,15 @@ def _not_accepting(program) -> SelfReferralRefused:
     )
 
 
-def consent_wording(program) -> str:
-    """What the person ticks, in the active language: whom their details go to and what for."""
+def consent_wording(program, *, with_answers: bool = False) -> str:
+    """What the person ticks, in the active language: whom their details go to and what for (``with_answers``:
+    the program asks intake questions, so the answers go too)."""
+    if with_answers:
+        return gettext(
+            "I agree that %(program)s (%(organization)s) receives my name, my email address or mobile number, my "
+            "language, my message and my answers to its questions, and contacts me about my request. I can stop "
+            "this sharing at any time from “My referrals”."
+        ) % {"program": program.name, "organization": program.organization.name}
     return gettext(
         "I agree that %(program)s (%(organization)s) receives my name, my email address or mobile number, my "
         "language and my message, and contacts me about my request. I can stop this sharing at any time from "
@@ -199,16 +206,44 @@ def consent_wording(program) -> str:
     ) % {"program": program.name, "organization": program.organization.name}
 
 
+def _intake_answers(program, answers) -> list[dict]:
+    """The program's intake questions as asked now, each with the answer given (programs.intake.clean_answers),
+    or SelfReferralRefused naming each refused answer ``answers.<question id>`` (in the active language)."""
+    from programs.intake import clean_answers
+    from programs.selectors import program_questions
+
+    if answers is not None and not isinstance(answers, dict):
+        raise SelfReferralRefused(gettext("Give the answers by question id."), field="answers")
+    questions = program_questions(program)
+    if not questions and not answers:
+        return []
+    checked, errors = clean_answers(questions, answers or {})
+    if errors:
+        raise SelfReferralRefused(errors={f"answers.{question_id}": message for question_id, message in errors.items()})
+    return checked
+
+
 @transaction.atomic
 def self_referral_request(
-    *, program, first_name: str, last_name: str, contact: Contact, language: str, message: str
+    *,
+    program,
+    first_name: str,
+    last_name: str,
+    contact: Contact,
+    language: str,
+    message: str,
+    answers: dict | None = None,
 ) -> Issued:
     """Writes an unconfirmed request for help to ``program`` and sends its code and link to ``contact`` (email
     outbox, or text outbox: NumberCannotBeTexted for a landline or a stopped number, and nothing is written).
     Nothing reaches the program until the person confirms (``self_referral_confirm``). SelfReferralRefused when
-    the program no longer accepts referrals. The consent the person ticked is kept in their language."""
+    the program no longer accepts referrals, or when ``answers`` ({question id: value}) do not answer the
+    program's intake questions as programs.intake.clean_answers requires (``errors`` by ``answers.<question
+    id>``; nothing is written or sent). The answers are kept as asked (each question's snapshot with its answer),
+    and the consent the person ticked in their language."""
     if not program_takes_self_referrals(program):
         raise _not_accepting(program)
+    intake_answers = _intake_answers(program, answers)
     token = secrets.token_urlsafe(24)
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
@@ -220,7 +255,8 @@ def self_referral_request(
         contact=contact.value,
         language=language,
         message=message,
-        consent_wording=consent_wording(program),
+        intake_answers=intake_answers,
+        consent_wording=consent_wording(program, with_answers=bool(intake_answers)),
         token_digest=_digest("self_referral_token", token),
         created_at=now,
         expires_at=now + timedelta(hours=self_referral_hours()),
@@ -307,7 +343,8 @@ def _code_refusal() -> str:
 
 def _confirm(row: SelfReferralRequest) -> Referral:
     """The address is proved: the seeker (kept by the program's organization) and the inbound self-referral are
-    made through seekers.services and referrals.services, and the request is deleted. On a refusal (the program
+    made through seekers.services and referrals.services (with the answers to the intake questions as they were
+    asked on the form, even if the program changed its questions since), and the request is deleted. On a refusal (the program
     stopped accepting, an open request to it already) the caller's transaction is undone: nothing is made and
     the request stays until it expires."""
     from programs.models import Program
@@ -332,7 +369,11 @@ def _confirm(row: SelfReferralRequest) -> Referral:
                 language=row.language,
             )
             referral = referral_services.referral_self_refer(
-                seeker=seeker, program=program, comment=row.message, consent_wording=row.consent_wording
+                seeker=seeker,
+                program=program,
+                comment=row.message,
+                consent_wording=row.consent_wording,
+                intake_answers=row.intake_answers,
             )
     except DuplicateOpenReferral:
         raise SelfReferralRefused(
@@ -355,7 +396,7 @@ def self_referrals_clear_expired(*, now=None) -> int:
 def erase_person(person) -> None:
     """Erasure's scrubber (core.erasure): the sign-in codes and unconfirmed requests for help that hold one of
     the erased person's email addresses or numbers are deleted (they are short-lived copies of the contact, and
-    of a name and a message for a request)."""
+    of a name, a message and the answers to the program's questions for a request)."""
     from django.db.models import Q
 
     match = Q(pk__in=[])

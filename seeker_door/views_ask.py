@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from notifications.services import expected_response_text
+from programs.forms import answer_field_name
 from programs.models import Program
-from programs.selectors import program_get
+from programs.selectors import program_get, program_questions
 from sms.services import NumberCannotBeTexted
 
 from . import services
@@ -95,10 +96,12 @@ def ask(request, public_id):
         program, problem = _listed_program(request, language, public_id)
         if problem is not None:
             return problem
+        questions = program_questions(program)
         form = AskForm(
             request.POST if request.method == "POST" else None,
-            consent_label=services.consent_wording(program),
+            consent_label=services.consent_wording(program, with_answers=bool(questions)),
             language=language,
+            questions=questions,
         )
         status = 200
         refusal = None
@@ -129,22 +132,48 @@ def ask(request, public_id):
                                 contact=contact,
                                 language=data["language"],
                                 message=data["message"],
+                                answers=data["answers"],
                             )
                     except NumberCannotBeTexted as error:
                         form.add_error("contact", error.message)
                     except services.SelfReferralRefused as error:
-                        refusal = error.message
-                        status = 409
+                        if error.errors:
+                            _show_on_form(form, error)
+                        else:
+                            refusal = error.message
+                            status = 409
                     else:
                         request.session[PENDING_KEY] = {"id": str(issued.row.public_id), "to": contact.display}
                         return redirect("seeker_door:ask_code", public_id=program.public_id)
         return _render(
             "find/ask.html",
-            {"program": program, "form": form, "refusal": refusal, "hours": services.self_referral_hours()},
+            {
+                "program": program,
+                "form": form,
+                "refusal": refusal,
+                "hours": services.self_referral_hours(),
+                "page_language": language,
+            },
             language=language,
             here=request.path,
             status=status,
             request=request,
+        )
+
+
+def _show_on_form(form, error) -> None:
+    """The service's refusal of answers, each on its question; one to a question the form did not ask (the
+    program changed its questions meanwhile) above the form, which shows the questions asked now."""
+    changed = False
+    for field, problems in error.errors.items():
+        name = answer_field_name({"id": field.removeprefix("answers.")}) if field.startswith("answers.") else field
+        if name in form.fields:
+            form.add_error(name, problems)
+        else:
+            changed = True
+    if changed:
+        form.add_error(
+            None, gettext("The program changed its questions while the page was open: answer the questions below.")
         )
 
 
