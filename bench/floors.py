@@ -48,17 +48,25 @@ def people(request):
 @login_required
 def people_referred(request):
     """A provider's People I'm Helping: the people with a referral to a program the claimer claims, one row each
-    (those with an open referral first, then by their latest referral change), with their names, in one grouped
-    query over the claimer's inbound referrals."""
-    rows = (
+    (those with an open referral first, then by their latest referral change): one grouped query over the
+    claimer's inbound referrals, then the names of the page's people."""
+    groups = (
         Referral.objects_across_tenants.filter(
             program_id__in=ProgramClaimer.objects.filter(user=request.user).values("program_id")
         )
-        .values("seeker_id", "seeker__first_name", "seeker__last_name")
+        .values("seeker_id")
         .annotate(open=Count("pk", filter=Q(status__in=sorted(OPEN))), last=Max("updated_at"))
         .order_by(Case(When(open__gt=0, then=0), default=1, output_field=IntegerField()), "-last", "seeker_id")[:PAGE]
     )
-    rows = [(f"{r['seeker__first_name']} {r['seeker__last_name']}", r["open"], r["last"]) for r in rows]
+    # The names of the page's people only (joining them before the grouping read every person's row).
+    groups = list(groups)
+    names = {
+        pk: f"{first} {last}"
+        for pk, first, last in Seeker.objects_across_tenants.filter(
+            pk__in=[g["seeker_id"] for g in groups]
+        ).values_list("pk", "first_name", "last_name")
+    }
+    rows = [(names[g["seeker_id"]], g["open"], g["last"]) for g in groups]
     return _table(request, "People", ["Name", "Open referrals", "Last activity"], rows)
 
 
