@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -134,6 +135,41 @@ class CappedCountPaginator(Paginator):
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         return CappedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+
+class WindowCountPaginator(Paginator):
+    """A paginator whose count comes with the page's rows: ``COUNT(*) OVER ()`` on the page's own query (the
+    whole list's count, computed after any grouping), so that a page costs one query, not a count and then the
+    page. For lists whose count costs what their page does (a program's People I'm Helping: a grouped query).
+    The count is exact. A page past the end is counted apart and answered with the last page, as get_page does."""
+
+    count_is_capped = False
+
+    def validate_number(self, number):
+        # Only whether it is a page number: whether the page has rows is learnt by reading them (page()).
+        parsed = numbers.parse_int(number)
+        if parsed is None:
+            raise PageNotAnInteger("That page number is not an integer")
+        if parsed < 1:
+            raise EmptyPage("That page number is less than 1")
+        return min(parsed, MAX_PAGE)
+
+    def _rows(self, number):
+        bottom = (number - 1) * self.per_page
+        return list(self.object_list.annotate(_whole_count=Window(Count("*")))[bottom : bottom + self.per_page])
+
+    def page(self, number):
+        number = self.validate_number(number)
+        rows = self._rows(number)
+        if not rows and number > 1:
+            number = max(1, self.num_pages)  # counted apart: the list is shorter than the page asked for
+            rows = self._rows(number)
+        if rows:
+            first = rows[0]
+            self.__dict__["count"] = first["_whole_count"] if isinstance(first, dict) else first._whole_count
+        else:
+            self.__dict__["count"] = 0
+        return self._get_page(rows, number, self)
 
 
 class CappedPage(Page):

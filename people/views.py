@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.pagination import CappedCountPaginator
+from core.pagination import CappedCountPaginator, WindowCountPaginator
 from goals.forms import GoalForm
 from goals.models import Goal
 from privacy.services import access_record
@@ -81,7 +81,7 @@ def people(request):
     form = PeopleSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if shown == REFERRED:
-        page = CappedCountPaginator(people_referred_to_programs(request.user, query), PEOPLE_PER_PAGE).get_page(
+        page = WindowCountPaginator(people_referred_to_programs(request.user, query), PEOPLE_PER_PAGE).get_page(
             request.GET.get("page")
         )
         page.object_list = referred_people(request.user, page.object_list)

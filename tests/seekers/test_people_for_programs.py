@@ -267,3 +267,28 @@ def test_the_received_profile_queries_do_not_grow_with_referrals(client, network
     with django_assert_max_num_queries(len(few)):
         response = client.get(profile_url(luis))
     assert len(response.context["inbound"]) == 9
+
+
+def test_the_referred_list_pages_with_its_count_in_the_page_s_query(client, network, luis, monkeypatch):
+    """core.pagination.WindowCountPaginator: the whole count comes with the page's rows (no count query of its
+    own), a page past the end answers the last page, a page that is not a number the first."""
+    monkeypatch.setattr("people.views.PEOPLE_PER_PAGE", 2)
+    network.refer()
+    for index in range(4):
+        network.refer(seeker=_someone(network, "Person", f"Number{index:02}"))
+    client.force_login(network.claimer)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(URL)
+    assert first.context["page"].paginator.count == 5 and first.context["page"].paginator.num_pages == 3
+    assert "Page 1 of 3" in first.content.decode()
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert "COUNT(*) OVER ()" in " ".join(q["sql"] for q in queries.captured_queries)
+    seen = [names(client.get(URL, {"page": number})) for number in (1, 2, 3)]
+    assert [len(page) for page in seen] == [2, 2, 1]
+    assert sorted(sum(seen, [])) == sorted({*sum(seen, [])})  # each person once
+    past = client.get(URL, {"page": 40})
+    assert past.context["page"].number == 3 and names(past) == seen[2]
+    assert client.get(URL, {"page": "x"}).context["page"].number == 1
+    assert client.get(URL, {"page": "-2"}).context["page"].number == 3  # as Django's get_page: the last
+    nobody = client.get(URL, {"q": "Nobody-by-that-name"})
+    assert nobody.status_code == 200 and names(nobody) == [] and nobody.context["page"].paginator.count == 0
