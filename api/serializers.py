@@ -89,7 +89,23 @@ class TokenSerializer(serializers.Serializer):
 # --- programs -----------------------------------------------------------------------------------------
 
 
-class ProgramSearchSerializer(serializers.Serializer):
+class QuerySerializer(serializers.Serializer):
+    """A query string's parameters. DRF reads a query string as a form, where a field left empty counts as left
+    out; here a parameter named but empty (``?program=``) is refused like any other value that is not one, unless
+    its field allows blank (a search's words). The refusal is the API's 400 on that parameter."""
+
+    def to_internal_value(self, data):
+        errors = {
+            name: [f"Give a value for {name}, or leave it out."]
+            for name, field in self.fields.items()
+            if hasattr(data, "get") and data.get(name, None) == "" and not getattr(field, "allow_blank", False)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class ProgramSearchSerializer(QuerySerializer):
     """The query string of GET /programs/."""
 
     zip = serializers.CharField(
@@ -140,6 +156,11 @@ class ProgramSerializer(serializers.ModelSerializer):
     service_area_zip_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     distance_miles = serializers.SerializerMethodField()
     required_documents = serializers.ListField(child=serializers.CharField(), read_only=True)
+    waitlist = serializers.BooleanField(
+        source="on_waitlist",
+        read_only=True,
+        help_text="No open slot left (capacity_available is 0): a new referral waits for one.",
+    )
     eligibility_verdict = serializers.SerializerMethodField()
     # Plain strings: these may be empty, which an "email"/"uri" format would refuse.
     email = serializers.CharField(read_only=True)
@@ -177,6 +198,8 @@ class ProgramSerializer(serializers.ModelSerializer):
             "capacity_available",
             "capacity_maximum",
             "capacity_updated_at",
+            "counts_slots",
+            "waitlist",
             "next_steps",
             "next_steps_es",
             "expected_response_hours",
@@ -547,7 +570,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         return str(referral.forwarded_from.public_id) if referral.forwarded_from_id else None
 
 
-class ReferralFilterSerializer(serializers.Serializer):
+class ReferralFilterSerializer(QuerySerializer):
     """The query string of GET /referrals/."""
 
     status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -732,7 +755,7 @@ def _plain_text(value: str, *, required: bool = False) -> str:
         raise serializers.ValidationError(error.message, code=error.code) from None
 
 
-class ExportQuerySerializer(serializers.Serializer):
+class ExportQuerySerializer(QuerySerializer):
     organization = serializers.UUIDField(
         required=False, help_text="Needed only when you administer several organizations."
     )

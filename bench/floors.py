@@ -48,17 +48,25 @@ def people(request):
 @login_required
 def people_referred(request):
     """A provider's People I'm Helping: the people with a referral to a program the claimer claims, one row each
-    (those with an open referral first, then by their latest referral change), with their names, in one grouped
-    query over the claimer's inbound referrals."""
-    rows = (
+    (those with an open referral first, then by their latest referral change): one grouped query over the
+    claimer's inbound referrals, then the names of the page's people."""
+    groups = (
         Referral.objects_across_tenants.filter(
             program_id__in=ProgramClaimer.objects.filter(user=request.user).values("program_id")
         )
-        .values("seeker_id", "seeker__first_name", "seeker__last_name")
+        .values("seeker_id")
         .annotate(open=Count("pk", filter=Q(status__in=sorted(OPEN))), last=Max("updated_at"))
         .order_by(Case(When(open__gt=0, then=0), default=1, output_field=IntegerField()), "-last", "seeker_id")[:PAGE]
     )
-    rows = [(f"{r['seeker__first_name']} {r['seeker__last_name']}", r["open"], r["last"]) for r in rows]
+    # The names of the page's people only (joining them before the grouping read every person's row).
+    groups = list(groups)
+    names = {
+        pk: f"{first} {last}"
+        for pk, first, last in Seeker.objects_across_tenants.filter(
+            pk__in=[g["seeker_id"] for g in groups]
+        ).values_list("pk", "first_name", "last_name")
+    }
+    rows = [(names[g["seeker_id"]], g["open"], g["last"]) for g in groups]
     return _table(request, "People", ["Name", "Open referrals", "Last activity"], rows)
 
 
@@ -151,6 +159,39 @@ def program_search(request):
     )
     rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
+
+
+@login_required
+def program_search_eligible(request):
+    """Start a referral for a seeker (issue 17): the programs near the person's zip code that their facts do not
+    rule out (the page's own eligibility filter, programs.eligibility.not_eligible_annotation), nearest first,
+    with the verdict of each program shown; the person and the poverty guidelines read first, as the page must."""
+    from programs.eligibility import ProgramRules, evaluate, not_eligible_annotation
+    from programs.selectors import seeker_facts
+
+    seeker = Seeker.objects_across_tenants.get(public_id=request.GET["seeker"])
+    facts = seeker_facts(seeker)
+    latitude, longitude = zip_centre(seeker.zip_code)
+    radius = float(request.GET.get("radius") or 0)
+    programs = Program.objects_across_tenants.select_related("organization")
+    if radius:
+        lat_span = radius / 69.0
+        lng_span = radius / (69.0 * math.cos(math.radians(latitude)))
+        programs = programs.filter(
+            latitude__range=(latitude - lat_span, latitude + lat_span),
+            longitude__range=(longitude - lng_span, longitude + lng_span),
+        )
+    programs = (
+        programs.filter(latitude__isnull=False)
+        .annotate(distance_miles=_haversine(latitude, longitude), not_eligible=not_eligible_annotation(facts))
+        .filter(not_eligible=False)
+        .order_by("distance_miles")[:PAGE]
+    )
+    rows = [
+        (p.name, p.organization.name, evaluate(ProgramRules.of(p), facts).kind, round(p.distance_miles, 1))
+        for p in programs
+    ]
+    return _table(request, "Programs", ["Program", "Organization", "Verdict", "Miles"], rows)
 
 
 def public_search(request):
@@ -262,6 +303,7 @@ urlpatterns = [
     path("inbound/filtered/", inbound_filtered),
     path("referrals/<uuid:public_id>/", referral),
     path("programs/", program_search),
+    path("programs/eligible/", program_search_eligible),
     path("find/", public_search),
     path("find/programs/<uuid:public_id>/", public_program),
     path("api/referrals/", api_referrals),

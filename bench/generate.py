@@ -850,6 +850,9 @@ def _write_program(table, category_rows, rng, program, org, group_id, zip_places
     zip_code, latitude, longitude = rng.choice(chicago if rng.random() < 0.5 else zip_places)
     place = PLACES[program % len(PLACES)]
     min_age = rng.choice([None, None, None, 18, 60, 14])
+    # The income and document rules (issue 17) from the program's own draw, so the directory's other columns
+    # stay what earlier runs generated.
+    rules = random.Random(program)
     table.add(
         id=program,
         organization_id=org,
@@ -871,6 +874,8 @@ def _write_program(table, category_rows, rng, program, org, group_id, zip_places
         longitude=longitude + rng.uniform(-0.02, 0.02),
         service_area_zip_codes=[zip_code],
         service_radius_miles=rng.choice([None, 5, 10, 25]),
+        income_limit_percent_of_poverty=rules.choice([None, None, None, 138, 200, 250]),
+        required_documents=rules.choice([[], [], ["Photo ID"], ["Photo ID", "Proof of address"]]),
         phone="312-555-0100",
         accepts_referrals=rng.random() < 0.9,
         capacity_available=rng.randint(0, 50),

@@ -59,6 +59,11 @@ def _cases(network: dict, only: str | None):
         .order_by("-n", "-sent_at")
         .first()
     )
+    # Start a referral for a person whose profile records every fact the eligibility rules read (issue 17): the
+    # helper's first seeker, given a household of three on $2,400 a month when the generator left them out.
+    person = Seeker.objects.restrict(helper, "view").exclude(zip_code="").order_by("pk").first()
+    if person.household_size is None or person.monthly_income is None:
+        Seeker.objects_across_tenants.filter(pk=person.pk).update(household_size=3, monthly_income=2400)
     cases = [
         Case(
             "people",
@@ -131,6 +136,14 @@ def _cases(network: dict, only: str | None):
             "/programs/?zip=62701&q=legal+aid",
             "/__floor__/programs/?zip=62701&q=legal+aid",
             "Legal",
+        ),
+        Case(
+            "search_seeker",
+            "Start a referral: programs within 10 miles with eligibility verdicts",
+            helper,
+            f"/programs/?seeker={person.public_id}&radius=10",
+            f"/__floor__/programs/eligible/?seeker={person.public_id}&radius=10",
+            "Finding programs for",
         ),
         Case(
             "api_referrals",

@@ -159,8 +159,12 @@ class CappedCountPagination(PageNumberPagination):
     django_paginator_class = CappedCountPaginator
 
     def get_page_number(self, request, paginator):
-        """``?page=last`` is the last page only while the count is exact; past the cap it is not known."""
-        number = request.query_params.get(self.page_query_param) or 1
+        """``?page=last`` is the last page only while the count is exact; past the cap it is not known. A page
+        named but empty (``?page=``) is no page number: refused as any other that is not one (404)."""
+        named = request.query_params.get(self.page_query_param)
+        if named is not None and not named.strip():
+            raise NotFound("Invalid page: give a page number (1 is the first), or leave page out.")
+        number = named or 1
         if number in self.last_page_strings and paginator.count_is_capped:
             raise NotFound(f'Past {paginator.count_cap:,} results the last page is not known: follow "next".')
         return super().get_page_number(request, paginator)

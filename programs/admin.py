@@ -79,6 +79,16 @@ class ProgramAdminForm(EligibilityForm, forms.ModelForm):
         model = Program
         fields = "__all__"
 
+    def clean(self):
+        """The slots add up as on the listing page (programs.services.program_update)."""
+        data = super().clean()
+        available, maximum = data.get("capacity_available"), data.get("capacity_maximum")
+        if available is not None and maximum is not None and available > maximum:
+            self.add_error("capacity_available", "Open slots cannot be more than the maximum.")
+        elif data.get("counts_slots") and available is None:
+            self.add_error("capacity_available", "Say how many slots are open now, so that accepting can count them.")
+        return data
+
 
 @admin.register(PovertyGuideline)
 class PovertyGuidelineAdmin(admin.ModelAdmin):
@@ -107,7 +117,7 @@ class ProgramAdmin(admin.ModelAdmin):
         "capacity_available",
         "expected_response_hours",
     ]
-    list_filter = ["accepts_referrals", "categories", "shares_outbound", "round_robin_assignment"]
+    list_filter = ["accepts_referrals", "counts_slots", "categories", "shares_outbound", "round_robin_assignment"]
     search_fields = ["name", "organization__name", "zip_code", "hsds_id"]
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]

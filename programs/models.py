@@ -83,6 +83,14 @@ class Program(models.Model):
     capacity_available = models.PositiveIntegerField(null=True, blank=True)
     capacity_maximum = models.PositiveIntegerField(null=True, blank=True)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
+    counts_slots = models.BooleanField(
+        "accepting takes a slot",
+        default=False,
+        # A database default too: processes of the previous release insert programs without this column.
+        db_default=False,
+        help_text="Accepting a referral takes one of the open slots and closing it gives the slot back "
+        "(programs.capacity). Off: the claimers keep the open slots by hand.",
+    )
     next_steps = models.TextField(blank=True, help_text="What the seeker should do next.")
     next_steps_es = models.TextField(
         "next steps in Spanish",
@@ -134,6 +142,11 @@ class Program(models.Model):
 
     hsds_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    @property
+    def on_waitlist(self) -> bool:
+        """No open slot left (zero, not unknown): search shows "Waitlist" and the Connect form says so."""
+        return self.capacity_available == 0
 
     def next_steps_in(self, language: str | None) -> NextSteps:
         """The next steps for a reader of ``language``: in it when the program wrote them in it, else the

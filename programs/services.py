@@ -188,6 +188,7 @@ EDITABLE_BY_CLAIMERS = {
     "accepts_referrals": None,
     "capacity_available": None,
     "capacity_maximum": None,
+    "counts_slots": None,
     "round_robin_assignment": None,
 }
 MAX_SLOTS = 100_000
@@ -245,6 +246,8 @@ def program_update(*, actor: User, program: Program, capacity_confirmed: bool = 
     maximum = fields.get("capacity_maximum", program.capacity_maximum)
     if not errors and available is not None and maximum is not None and available > maximum:
         errors["capacity_available"] = "Open slots cannot be more than the maximum."
+    if not errors and fields.get("counts_slots", program.counts_slots) and available is None:
+        errors["capacity_available"] = "Say how many slots are open now, so that accepting can count them."
     if errors:
         raise InvalidInput(errors=errors)
     capacity_changed = any(

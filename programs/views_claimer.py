@@ -37,6 +37,12 @@ class ProgramListingForm(EligibilityForm):
     accepts_referrals = forms.BooleanField(label="Accepting referrals now", required=False)
     capacity_available = forms.IntegerField(label="Open slots", required=False, min_value=0, max_value=MAX_SLOTS)
     capacity_maximum = forms.IntegerField(label="Maximum slots", required=False, min_value=0, max_value=MAX_SLOTS)
+    counts_slots = forms.BooleanField(
+        label="Accepting a referral takes an open slot, and closing it gives the slot back",
+        help_text="Off: you keep the open slots up to date here yourself. At zero open slots, helpers see "
+        "“Waitlist” before they send a referral.",
+        required=False,
+    )
     capacity_confirmed = forms.BooleanField(
         label="The open slots are still right (records today as the last update even if they did not change)",
         required=False,

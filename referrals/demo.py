@@ -79,7 +79,7 @@ PROGRAMS = [
         None,
         None,
         24,
-        (2, 25),
+        (1, 25),
         "Same-week shelter placement for families with children.",
     ),
     (
@@ -349,6 +349,9 @@ def seed(*, stdout=None) -> bool:
             capacity_available=available,
             capacity_maximum=maximum,
             capacity_updated_at=_ago(rng.randint(0, 10)),
+            # Shelter and rent help count their slots: accepting takes one (programs.capacity); the shelter's
+            # one fills up during the demo, so search shows it as "Waitlist".
+            counts_slots=name in ("Family Shelter Placement", "Emergency Rental Assistance"),
             expected_response_hours=hours,
             next_steps="Bring a photo ID and proof of address if you have them. We will call you to set a time.",
             # Programs that serve in Spanish wrote their next steps in Spanish too; the others' show in English.

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from accounts.policies import organizations_admin_of
 from core.csv_cells import line_writer, safe_cell
-from core.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed, NotFound
 from programs.intake import answers_as_text
 
 from .models import Referral
@@ -89,13 +89,14 @@ def export_organizations_for(user):
 
 def export_organization_for(user, organization_public_id=None) -> Organization:
     """The organization ``user`` exports (the page and the API): the one they administer, or the one they name
-    among those. Refuses (NotAllowed) anyone who administers none; a named organization they do not administer,
-    or none named by the admin of several, is an invalid input on ``organization``."""
+    among those. Refuses (NotAllowed) anyone who administers none; a named organization they do not administer
+    is not found for them (NotFound: the same for another tenant's and for none); none named by the admin of
+    several is an invalid input on ``organization``."""
     organizations = list(export_organizations_for(user))
     if organization_public_id is not None:
         organizations = [o for o in organizations if str(o.public_id) == str(organization_public_id)]
         if not organizations:
-            raise InvalidInput("You are not an admin of that organization.", field="organization")
+            raise NotFound("No organization you administer has that id.", field="organization")
     if not organizations:
         raise ExportNotAllowed("Only an organization admin can export referrals.")
     if len(organizations) > 1:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.text import clean_text
+from programs import capacity
 from programs.models import ProgramClaimer
 
 from . import events, inbound_cache, stalls, statuses
@@ -441,6 +442,7 @@ def referral_change_status(
     if party == Party.CLAIMER and referral.first_response_at is None:
         referral.first_response_at = now
     referral.closed_at = now if statuses.is_closed(to_status) else None
+    slot = capacity.follow_status(referral, to_status)
     stalls.start_period(referral, now=now)
     if replaced_by is not None or forwarded_to is not None:
         referral.replaced_by = replaced_by or forwarded_to
@@ -451,6 +453,8 @@ def referral_change_status(
     _touch(referral, now)
     referral.save()
     detail = {"party": str(party)}
+    if slot:
+        detail["slot"] = slot
     if forwarded_to is not None:
         detail.update(forwarded_to=str(forwarded_to.public_id), program=forwarded_to.program.name)
     if note:
@@ -593,6 +597,7 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     current = referral.status
     now = timezone.now()
     referral.status, referral.status_reason, referral.closed_at = target, "", None
+    slot = capacity.follow_status(referral, target)
     stalls.start_period(referral, now=now)
     _touch(referral, now)
     referral.save()
@@ -611,7 +616,7 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
         actor=actor,
         from_status=current,
         to_status=target,
-        detail={"note": str(created.public_id)},
+        detail={"note": str(created.public_id), **({"slot": slot} if slot else {})},
     )
     return referral
 

@@ -2,10 +2,10 @@
 ``/api/v1/exports/referrals.csv`` serves the same lines, api.views.ReferralExport)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, HttpResponseNotFound, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from privacy.models import AccessRecord
 
 from . import exports
@@ -29,4 +29,6 @@ def referral_export(request):
         organization = exports.export_organization_for(request.user, request.GET.get("organization") or None)
     except InvalidInput as error:
         return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    except NotFound as error:
+        return HttpResponseNotFound(error.message, content_type="text/plain; charset=utf-8")
     return csv_response(request, organization, via=AccessRecord.Via.WEB)

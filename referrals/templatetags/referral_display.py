@@ -118,6 +118,14 @@ def seeker_choice(value: str) -> str:
     return labels[answer] if answer else seeker_status(value)
 
 
+# What a status change did to the program's open slots (programs.capacity), after the change's words.
+_SLOT_WORDS = {
+    "taken": "; it took one of the program's open slots",
+    "none_open": "; no open slot was left to take",
+    "given_back": "; its open slot went back to the program",
+}
+
+
 @register.filter
 def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
     """What happened, in words: "changed status from Viewed to Accepted". Plain text; the template escapes it.
@@ -134,10 +142,11 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
             words += f" ({_reason_label(event.reason)})"
         if detail.get("note"):
             words += ", with a note"
-        return words
+        return words + _SLOT_WORDS.get(detail.get("slot") or "", "")
     if kind == Kind.REOPENED:
         return (
             f"reopened the referral: status from {_status_label(event.from_status)} to {_status_label(event.to_status)}"
+            + _SLOT_WORDS.get(detail.get("slot") or "", "")
         )
     if kind == Kind.NOTE_ADDED:
         return "added a note"

@@ -372,6 +372,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+# The page above, or the API's JSON error on the API token endpoint; 429 with Retry-After either way.
+AXES_LOCKOUT_CALLABLE = "security.http.axes_lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
 AXES_USERNAME_CALLABLE = "security.http.axes_username"
 AXES_VERBOSE = False

@@ -101,7 +101,11 @@ def test_an_admin_of_several_organizations_names_one_of_their_own(network, refer
     rows = _rows(client.get(API_URL, {"organization": str(network.provider.public_id)}))
     assert [row["direction"] for row in rows] == ["Received"]
     refused = client.get(API_URL, {"organization": str(network.other_site.public_id)})
-    assert refused.status_code == 400
+    assert refused.status_code == 404  # another tenant's, as any id they do not administer
+    assert refused.json()["detail"] == "No organization you administer has that id."
+    client.force_login(network.site_admin)
+    web = client.get(WEB_URL, {"organization": str(network.other_site.public_id)})
+    assert web.status_code == 404 and web.content.decode() == "No organization you administer has that id."
 
 
 def test_cells_that_spreadsheets_would_run_are_defused(network, api):

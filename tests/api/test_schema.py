@@ -2,10 +2,10 @@
 
 A signed-in site admin (who sees a referral, its note, the seeker and the goal) calls every operation with
 a bounded, derandomized set of generated inputs, valid and invalid (path ids too: a non-UUID id must get the
-API's JSON 404), against the WSGI application, with every check schemathesis has: no answer may be a 5xx,
-every answer must be documented and match its documented schema and headers, valid input must be accepted and
-invalid input refused, an undocumented method answers 405, and an operation needing a token refuses a request
-without one.
+API's JSON 404), against the WSGI application, with every check schemathesis has but one: no answer may be a
+5xx, every answer must be documented and match its documented schema and headers, invalid input must be
+refused, an undocumented method answers 405, and an operation needing a token refuses a request without one.
+The one left out, "schema-valid input must be accepted", cannot hold for rules a schema cannot state (see below).
 """
 
 import os
@@ -25,7 +25,18 @@ from referrals.services import note_add
 from tests import factories
 from tests.factories import api_token
 
-CHECKS = REGISTERED_CHECKS.get_all()  # all of them (the stateful ones have nothing to do in these calls)
+
+def all_checks() -> list:
+    """Every check schemathesis has (the stateful ones have nothing to do in these calls). Its Open API checks
+    register when its Open API support is imported, so the list is read after that, not when this module is
+    collected (read then, it held only ``not_a_server_error`` unless another test module had loaded them)."""
+    import schemathesis.specs.openapi.checks  # noqa: F401 - registers the Open API checks
+
+    checks = REGISTERED_CHECKS.get_all()
+    assert len(checks) > 10, [check.__name__ for check in checks]
+    return checks
+
+
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 6}
 
 
@@ -96,6 +107,10 @@ def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_c
         op for op in (result.ok() for result in schema.get_all_operations()) if op.path.startswith("/api/v1/")
     ]
     assert len(operations) >= 16
+    # Every check but "schema-valid input must be accepted": the API refuses some well-formed input by rules an
+    # OpenAPI schema cannot state (a radius needs a zip code; an email and password must be an account's; an
+    # organization must be one you administer), each tested in tests/api by itself.
+    checks = [check for check in all_checks() if check.__name__ != "positive_data_acceptance"]
     for operation in operations:
         path_parameters = {name: value for name, value in known.items() if "{" + name + "}" in operation.path}
         runs = [(mode, path_parameters or None) for mode in EXAMPLES]
@@ -114,7 +129,7 @@ def test_every_operation_answers_as_documented(network, monkeypatch, keep_test_c
                 suppress_health_check=list(HealthCheck),
             )
             def call(case):
-                case.call_and_validate(headers=headers, checks=CHECKS)
+                case.call_and_validate(headers=headers, checks=checks)
 
             try:
                 call()

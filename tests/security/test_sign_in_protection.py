@@ -24,6 +24,7 @@ def test_wrong_passwords_lock_the_pair_of_account_and_address_only(client, netwo
     locked = sign_in(client, network.referrer, ip="10.0.0.1")  # even the right password, from there
     assert locked.status_code == 429
     assert "Sign-in paused" in locked.content.decode()
+    assert "paused for 15 minutes." in " ".join(locked.content.decode().split()) and locked["Retry-After"] == "900"
     # The same person from another network, and another person from the same network, still get in.
     assert sign_in(Client(), network.referrer, ip="10.0.0.2").status_code == 302
     assert sign_in(Client(), network.teammate, ip="10.0.0.1").status_code == 302
@@ -225,3 +226,23 @@ def test_wrong_passwords_on_the_admin_sign_in_lock_the_pair_too(client, db):
     assert locked.status_code == 429 and "Sign-in paused" in locked.content.decode()
     # ... and the main sign-in counts the same failures.
     assert sign_in(Client(), root, ip="10.0.0.1").status_code == 429
+
+
+def test_the_api_token_endpoint_answers_a_lockout_in_json(network):
+    client = Client()
+    answers = [
+        client.post(
+            "/api/v1/auth/token/",
+            {"email": network.referrer.email, "password": "wrong"},
+            content_type="application/json",
+            REMOTE_ADDR="10.0.0.7",
+        )
+        for _ in range(6)
+    ]
+    assert [answer.status_code for answer in answers] == [400] * 4 + [429] * 2
+    for locked in answers[4:]:
+        assert locked["Content-Type"] == "application/json" and locked["Retry-After"] == "900"
+        assert locked.json() == {
+            "detail": "Too many wrong passwords for this account from here. Try again in 15 minutes.",
+            "code": "locked_out",
+        }
