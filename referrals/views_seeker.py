@@ -16,7 +16,7 @@ from seekers.models import Seeker
 
 from . import services
 from .actors import Actor
-from .errors import NotAllowed, ReferralError, StaleReferral
+from .errors import IllegalTransition, NotAllowed, ReferralError, StaleReferral
 from .models import Referral, ReferralEvent
 from .policies import seeker_choices
 from .statuses import seeker_label
@@ -75,8 +75,17 @@ def my_referral_status(request, public_id):
             )
         except StaleReferral:
             messages.error(request, _("This referral changed since you opened the page, so nothing was saved."))
-        except (NotAllowed, ReferralError) as error:
-            messages.error(request, error.message)
+        except IllegalTransition as error:
+            # The services' refusals are written for staff, in English: the seeker reads them in their words.
+            if error.context.get("already"):
+                messages.error(request, _("That is already what your referral says."))
+            else:
+                messages.error(
+                    request,
+                    _("That answer cannot be given now: the referral is closed or the program already answered."),
+                )
+        except (NotAllowed, ReferralError):
+            messages.error(request, _("That is not one of the choices."))
         else:
             messages.success(
                 request,

@@ -95,3 +95,37 @@ def test_only_seeker_accounts_have_the_page(client, network):
     assert client.get(reverse("referrals:my_referrals")).status_code == 404
     client.logout()
     assert client.get(reverse("referrals:my_referrals")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "posted, spanish",
+    [
+        ({"to_status": "accepted"}, "Esa no es una de las opciones."),  # a claimer's step, not the seeker's
+        ({"to_status": "withdrawn", "reason": "not_a_reason"}, "Esa no es una de las opciones."),
+        ({"to_status": "sent"}, "Eso es lo que ya dice su referido."),
+    ],
+)
+def test_a_refused_answer_is_told_in_the_seekers_language(client, network, account, referral, posted, spanish):
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(preferred_language="es")
+    client.force_login(account)
+    response = client.post(
+        reverse("referrals:my_referral_status", args=[referral.public_id]),
+        {**posted, "version": referral.version},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert spanish in html, html
+    assert Referral.objects_across_tenants.get(pk=referral.pk).status == referral.status
+
+
+def test_an_answer_on_a_closed_referral_is_refused_in_the_seekers_language(client, network, account, referral):
+    Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(preferred_language="es")
+    Referral.objects_across_tenants.filter(pk=referral.pk).update(status="got_help")
+    client.force_login(account)
+    response = client.post(
+        reverse("referrals:my_referral_status", args=[referral.public_id]),
+        {"to_status": "withdrawn", "reason": "no_longer_interested"},
+        follow=True,
+    )
+    assert "Esa respuesta no se puede dar ahora" in response.content.decode()
+    assert Referral.objects_across_tenants.get(pk=referral.pk).status == "got_help"
