@@ -232,3 +232,13 @@ def test_the_public_directory_and_the_api_say_waitlist(network):
     assert results[network.program.name]["waitlist"] is True and results[network.program.name]["counts_slots"]
     assert results[network.other_program.name]["waitlist"] is False
     cache.clear()
+
+
+def test_waitlist_the_state_and_waitlist_the_button_are_told_apart_in_spanish():
+    from django.utils import translation
+
+    from referrals.statuses import NEXT_STEP_LABELS
+
+    with translation.override("es"):
+        assert str(NEXT_STEP_LABELS[Status.WAITLISTED]) == "Poner en lista de espera"
+        assert translation.pgettext("a program's state: no open slot", "Waitlist") == "Lista de espera"
