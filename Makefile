@@ -40,7 +40,7 @@ test-deps:
 	@bash scripts/test-deps.sh
 
 worker: install
-	$(BIN)/celery -A referrals_site worker --loglevel=info
+	$(BIN)/celery -A referrals_site worker --loglevel=info --concurrency=$${CELERY_CONCURRENCY:-8}
 
 beat: install
 	$(BIN)/celery -A referrals_site beat --loglevel=info

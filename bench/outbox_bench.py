@@ -47,8 +47,8 @@ def arguments(description: str, *, count_flag: str, default: int) -> argparse.Na
     parser.add_argument(
         "--concurrency",
         type=int,
-        default=os.cpu_count() or 2,
-        help="the worker's processes (default: the machine's cores)",
+        default=8,
+        help="the worker's processes (default: 8, as `make worker` and docker-compose.yml run it)",
     )
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     parser.add_argument("--loglevel", default="WARNING")
