@@ -248,10 +248,12 @@ def test_a_worker_killed_mid_send_delivers_every_email_exactly_once_after_restar
     hanging = OutboxMessage.objects.get(status=OutboxMessage.Status.SENDING)
     assert sent_messages(mail) == []
     (mail / "control.json").unlink()
-    stack.worker.start()
-    # The lease of the dead attempt has run out by then; the sweep (a beat job) queues the message again.
+    # The lease of the dead attempt has run out by then; the sweep (a beat job) queues the message again. It
+    # runs before the new worker starts: a sweep told a later time while a live worker is inside a send would
+    # take that send's lease for run out and queue its row a second time (a test artefact, sent twice).
     later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS + 60)
     services.outbox_requeue_stale(now=later)
+    stack.worker.start()
 
     wait_for(all_sent(2), message="both emails to be sent after the restart")
     wait_for(lambda: stack.redis.queue_length() == 0, message="the queue to drain")
@@ -425,10 +427,11 @@ def test_a_worker_killed_mid_send_sends_the_text_exactly_once_after_restart(stac
     stack.twilio.release.set()
 
     hanging = TextMessage.objects.get(status=TextMessage.Status.SENDING)
-    stack.worker.start()
+    # The sweep before the new worker starts, as for email above.
     later = timezone.now() + timedelta(seconds=settings.SMS_SEND_LEASE_SECONDS + 60)
     for channel in outbox.channels():
         outbox.sweep(channel, now=later)
+    stack.worker.start()
 
     wait_for(texts_sent(1), message="the text after the restart")
     assert len(stack.twilio.sent()) == 1  # the provider never answered the dead worker's request
