@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from .models import Program
 
-# The statuses in which a referral holds one of its program's slots.
+# The statuses that take one of the program's slots, and those that give it back: closing, or waiting for a slot.
+# In between (Needs client action: the program waits on the person) the referral keeps the slot it holds.
 HOLDING = frozenset({"accepted", "in_service"})
+RELEASING = frozenset({"got_help", "declined", "not_completed", "withdrawn", "entered_in_error", "waitlisted"})
 
 TAKEN = "taken"
 NONE_OPEN = "none_open"
@@ -67,7 +69,7 @@ def follow_status(referral, to_status: str) -> str:
             referral.holds_slot = True
             return TAKEN
         return NONE_OPEN
-    if referral.holds_slot:
+    if referral.holds_slot and to_status in RELEASING:
         referral.holds_slot = False
         given = give_back(program.pk)
         program.refresh_from_db(fields=["capacity_available", "capacity_updated_at"])

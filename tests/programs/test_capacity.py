@@ -72,6 +72,24 @@ def test_every_way_out_of_accepted_gives_the_slot_back(network, closing, reason,
     assert referral.holds_slot is False and slots(network.program) == 1
 
 
+def test_waiting_on_the_person_keeps_the_slot(network):
+    counting(network.program, available=2)
+    referral = change(network.claimer, network.refer(), Status.ACCEPTED)
+    referral = change(network.claimer, referral, Status.NEEDS_CLIENT_ACTION)
+    assert referral.holds_slot is True and slots(network.program) == 1
+    referral = change(network.claimer, referral, Status.ACCEPTED)  # back: it still holds the one it took
+    assert referral.holds_slot is True and slots(network.program) == 1
+    change(network.claimer, referral, Status.GOT_HELP)
+    assert slots(network.program) == 2
+
+
+def test_the_slot_statuses_cover_every_status():
+    from programs import capacity
+
+    assert capacity.HOLDING | capacity.RELEASING | {"needs_client_action", "sent", "viewed"} == set(Status.values)
+    assert not capacity.HOLDING & capacity.RELEASING
+
+
 def test_a_program_that_does_not_count_keeps_its_slots_by_hand(network):
     factories_program = network.program
     assert factories_program.counts_slots is False
