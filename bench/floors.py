@@ -137,6 +137,18 @@ def referral(request, public_id):
     return _table(request, "Referral", ["Who", "Where", "What", "When"], rows)
 
 
+def _within(programs, latitude, longitude, radius):
+    """The programs in the box around the point that the radius (miles) spans, on the indexed coordinates."""
+    if not radius:
+        return programs
+    lat_span = radius / 69.0
+    lng_span = radius / (69.0 * math.cos(math.radians(latitude)))
+    return programs.filter(
+        latitude__range=(latitude - lat_span, latitude + lat_span),
+        longitude__range=(longitude - lng_span, longitude + lng_span),
+    )
+
+
 @login_required
 def program_search(request):
     latitude, longitude = zip_centre(request.GET["zip"])
@@ -145,13 +157,7 @@ def program_search(request):
     if request.GET.get("q"):
         terms = " & ".join(f"{word}:*" for word in request.GET["q"].split())
         programs = programs.filter(search_document=SearchQuery(terms, search_type="raw", config="simple"))
-    if radius:
-        lat_span = radius / 69.0
-        lng_span = radius / (69.0 * math.cos(math.radians(latitude)))
-        programs = programs.filter(
-            latitude__range=(latitude - lat_span, latitude + lat_span),
-            longitude__range=(longitude - lng_span, longitude + lng_span),
-        )
+    programs = _within(programs, latitude, longitude, radius)
     programs = (
         programs.filter(latitude__isnull=False)
         .annotate(distance_miles=_haversine(latitude, longitude))
@@ -174,13 +180,7 @@ def program_search_eligible(request):
     latitude, longitude = zip_centre(seeker.zip_code)
     radius = float(request.GET.get("radius") or 0)
     programs = Program.objects_across_tenants.select_related("organization")
-    if radius:
-        lat_span = radius / 69.0
-        lng_span = radius / (69.0 * math.cos(math.radians(latitude)))
-        programs = programs.filter(
-            latitude__range=(latitude - lat_span, latitude + lat_span),
-            longitude__range=(longitude - lng_span, longitude + lng_span),
-        )
+    programs = _within(programs, latitude, longitude, radius)
     programs = (
         programs.filter(latitude__isnull=False)
         .annotate(distance_miles=_haversine(latitude, longitude), not_eligible=not_eligible_annotation(facts))

@@ -737,65 +737,6 @@ def notify_password_reset(*, user) -> int:
 # The public directory
 
 
-def notify_program_details(*, program, email: str, language: str, page_url: str) -> int:
-    """Emails a program's details (what it offers, how to reach it, its next steps, its page) to an address a
-    visitor of the public directory typed. Nothing but this outbox row is kept of the request: the row has no
-    seeker, no user and no referral. In ``language`` (the page's). Returns the row's id."""
-    context = {
-        "program": program,
-        "organization": program.organization.name,
-        "page_url": page_url,
-        "expected_response": expected_response_text(program.expected_response_hours),
-        **_next_steps(program, language),
-    }
-    kind = Kind.PROGRAM_DETAILS
-    subject, text, html = render_message(kind, context, language)
-    message = OutboxMessage.objects.create(
-        # A new row for each request: the limits (find.views) keep a person from asking too often.
-        key=f"{kind}:{program.pk}:{uuid.uuid4().hex}",
-        kind=kind,
-        recipient_email=email,
-        language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-    )
-    outbox.queue_on_commit(EMAIL, [message.pk])
-    return message.pk
-
-
-def notify_program_list(*, programs, email: str, language: str, page_url_of) -> int:
-    """Emails the details of a visitor's short list of programs (``programs``, in the list's order) to the
-    address they typed, in one message, as ``notify_program_details`` does for one (``page_url_of(program)``:
-    each program's page). Nothing but this outbox row is kept. Returns the row's id."""
-    entries = [
-        {
-            "program": program,
-            "organization": program.organization.name,
-            "page_url": page_url_of(program),
-            **_next_steps(program, language),
-        }
-        for program in programs
-    ]
-    kind = Kind.PROGRAM_LIST
-    subject, text, html = render_message(kind, {"entries": entries, "count": len(entries)}, language)
-    message = OutboxMessage.objects.create(
-        key=f"{kind}:{uuid.uuid4().hex}",
-        kind=kind,
-        recipient_email=email,
-        language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-    )
-    outbox.queue_on_commit(EMAIL, [message.pk])
-    return message.pk
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The seeker's own door (seeker_door)
-
-
 def _public_email(kind: str, *, email: str, language: str, context: dict) -> int:
     """An email to an address a member of the public typed and proved nothing about yet: no user, no seeker,
     no referral on the row. Returns its id."""
@@ -811,6 +752,43 @@ def _public_email(kind: str, *, email: str, language: str, context: dict) -> int
     )
     outbox.queue_on_commit(EMAIL, [message.pk])
     return message.pk
+
+
+def notify_program_details(*, program, email: str, language: str, page_url: str) -> int:
+    """Emails a program's details (what it offers, how to reach it, its next steps, its page) to an address a
+    visitor of the public directory typed. Nothing but this outbox row is kept of the request: the row has no
+    seeker, no user and no referral. In ``language`` (the page's). Returns the row's id."""
+    context = {
+        "program": program,
+        "organization": program.organization.name,
+        "page_url": page_url,
+        "expected_response": expected_response_text(program.expected_response_hours),
+        **_next_steps(program, language),
+    }
+    # A new row for each request: the limits (find.views) keep a person from asking too often.
+    return _public_email(Kind.PROGRAM_DETAILS, email=email, language=language, context=context)
+
+
+def notify_program_list(*, programs, email: str, language: str, page_url_of) -> int:
+    """Emails the details of a visitor's short list of programs (``programs``, in the list's order) to the
+    address they typed, in one message, as ``notify_program_details`` does for one (``page_url_of(program)``:
+    each program's page). Nothing but this outbox row is kept. Returns the row's id."""
+    entries = [
+        {
+            "program": program,
+            "organization": program.organization.name,
+            "page_url": page_url_of(program),
+            **_next_steps(program, language),
+        }
+        for program in programs
+    ]
+    return _public_email(
+        Kind.PROGRAM_LIST, email=email, language=language, context={"entries": entries, "count": len(entries)}
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The seeker's own door (seeker_door)
 
 
 def notify_seeker_sign_in(*, email: str, language: str, link: str, code: str, minutes: int) -> int:

@@ -244,6 +244,20 @@ def text_program_details(*, program, number: str, language: str, page_url: str) 
     """Texts a program's details and its page's link to ``number`` (E.164, as core.phones read it), which a
     visitor of the public directory typed. Nothing but this outbox row is kept: no seeker, no referral.
     NumberCannotBeTexted for a landline or a number that replied STOP. Returns the row's id."""
+    _require_textable(number, language)
+    address = ", ".join(part for part in (program.address, program.city) if part)
+    counted = texts.program_details_text(
+        language=language,
+        program=program.name,
+        phone=phone_text(program.phone) if program.phone else "",
+        address=address,
+        link=page_url,
+    )
+    return _public_text(Kind.PROGRAM_DETAILS, number=number, language=language, counted=counted)
+
+
+def _require_textable(number: str, language: str) -> None:
+    """NumberCannotBeTexted, in ``language``, for a landline or a number that replied STOP."""
     with translation.override(language):
         if not is_textable(number):
             raise NumberCannotBeTexted(
@@ -256,27 +270,10 @@ def text_program_details(*, program, number: str, language: str, page_url: str) 
                     "get texts again, or enter an email address."
                 )
             )
-    address = ", ".join(part for part in (program.address, program.city) if part)
-    counted = texts.program_details_text(
-        language=language,
-        program=program.name,
-        phone=phone_text(program.phone) if program.phone else "",
-        address=address,
-        link=page_url,
-    )
-    row = TextMessage.objects.create(
-        key=f"{Kind.PROGRAM_DETAILS}:{program.pk}:{uuid.uuid4().hex}",
-        kind=Kind.PROGRAM_DETAILS,
-        to_number=number,
-        language=language,
-        body=counted.text,
-        encoding=counted.encoding,
-    )
-    outbox.queue_on_commit(SMS_CHANNEL, [row.pk])
-    return row.pk
 
 
 def _public_text(kind: str, *, number: str, language: str, counted) -> int:
+    """A text to a number a member of the public typed: no seeker, no referral on the row. Returns its id."""
     row = TextMessage.objects.create(
         key=f"{kind}:{uuid.uuid4().hex}",
         kind=kind,
@@ -304,17 +301,6 @@ def text_self_referral_confirm(
     """Texts the code and link that confirm a request for help to ``program``, in ``language``.
     NumberCannotBeTexted for a landline or a number that replied STOP (the form says so, in ``page_language``, the
     form's, when given: the request cannot be confirmed there)."""
-    with translation.override(page_language or language):
-        if not is_textable(number):
-            raise NumberCannotBeTexted(
-                gettext("That number looks like a landline, which cannot get texts. Enter a mobile number.")
-            )
-        if number_stopped(number):
-            raise NumberCannotBeTexted(
-                gettext(
-                    "That number asked us to stop texting it (it replied STOP). Text START to our number to "
-                    "get texts again, or enter an email address."
-                )
-            )
+    _require_textable(number, page_language or language)
     counted = texts.code_text("self_referral_confirm", language=language, link=link, code=code, program=program)
     return _public_text(Kind.SELF_REFERRAL_CONFIRM, number=number, language=language, counted=counted)
