@@ -18,9 +18,12 @@ counts (``watch_programs``).
 Every change to what is counted goes through ``watch_*``: it reads the counted referrals' contributions
 before the change and after it, and adds the difference with one INSERT ... ON CONFLICT DO UPDATE (an atomic
 increment), in the caller's transaction. Locks make concurrent changes exact: a referral change holds the
-referral's row (the services lock it) and a KEY SHARE lock on its seeker and program, while a change of the
-seeker's zip code or of the program's categories takes their row FOR UPDATE, so the two never interleave
-between their "before" and "after". ``recount`` rebuilds the counts from the referrals (locking the tables
+referral's row (the services lock it) and a KEY SHARE lock on its seeker and program (a new referral: its
+seeker FOR NO KEY UPDATE, as the service's own update of the seeker takes it, before the kept rows); a change
+of the seeker's zip code takes the seeker FOR UPDATE and its referrals' programs FOR KEY SHARE; a change of
+a program's categories takes the program FOR UPDATE. So no two changes of what one referral counts
+interleave between their "before" and "after", and every lock is taken before any kept row (tests/reports/
+test_scorecard_counts.py runs them at once). ``recount`` rebuilds the counts from the referrals (locking the tables
 against concurrent increments) and repairs and reports any drift (``manage.py recount_scorecard``, and the
 nightly ``referrals.tasks.check_scorecard_counts``).
 """
@@ -225,8 +228,9 @@ def watch_referral(referral: Referral) -> Watch:
 
 
 def referral_counted(referral: Referral) -> None:
-    """A new referral, once its history has started: its first counts."""
-    _lock(Seeker, [referral.seeker_id], "KEY SHARE")
+    """A new referral, once its history has started: its first counts. The seeker's row is locked as the
+    service's own update of it (last activity) will lock it, before the kept rows rather than after them."""
+    _lock(Seeker, [referral.seeker_id], "NO KEY UPDATE")
     _lock(Program, [referral.program_id], "KEY SHARE")
     _add(contributions(Q(pk=referral.pk)))
 
@@ -235,6 +239,9 @@ def watch_seeker(seeker_id: int) -> Watch:
     """Before a change to the seeker's zip code: every referral of theirs moves."""
     _lock(Seeker, [seeker_id], "UPDATE")
     condition = Q(seeker_id=seeker_id)
+    # Their programs' categories are counted too: held against a recategorization (watch_programs) meanwhile.
+    programs = Referral.objects.unscoped("the programs of the seeker's referrals").filter(condition)
+    _lock(Program, programs.values_list("program_id", flat=True).distinct(), "KEY SHARE")
     return Watch(condition, contributions(condition))
 
 
@@ -316,6 +323,8 @@ def recount(*, progress=None) -> Drift:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {PROGRAMS.table}, {ZIPS.table} IN EXCLUSIVE MODE")
+            # Dropped at the end too: ON COMMIT DROP does not drop them when this runs in a savepoint.
+            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(_TEMPORARY)}")
             cursor.execute("SELECT MIN(sent_at), MAX(sent_at), COUNT(*) FROM referrals_referral")
             first, last, drift.referrals = cursor.fetchone()
             parts = _parts(first, last)
@@ -336,10 +345,20 @@ def recount(*, progress=None) -> Drift:
             cursor.execute("ANALYZE scorecard_facts")
             for kind in KINDS:
                 drift.rows[kind.table] = _repair(cursor, kind, drift)
+            cursor.execute(f"DROP TABLE {', '.join(_TEMPORARY)}")
             if progress:
                 progress(len(parts) + 1, len(parts) + 1)
     drift.seconds = time.perf_counter() - started
     return drift
+
+
+def tidy() -> None:
+    """VACUUM ANALYZE of the kept tables (outside a transaction): the scorecard reads their blocks from the
+    covering index alone where the table's pages are marked all-visible, which a vacuum does."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            for kind in KINDS:
+                cursor.execute(f"VACUUM ANALYZE {kind.table}")
 
 
 def _parts(first, last) -> list[tuple]:
@@ -357,9 +376,16 @@ def _parts(first, last) -> list[tuple]:
     return parts
 
 
+def _fresh_table(kind: Kind) -> str:
+    return f"scorecard_fresh_{kind.model._meta.model_name}"
+
+
+_TEMPORARY = ["scorecard_facts", *(_fresh_table(kind) for kind in KINDS)]
+
+
 def _repair(cursor, kind: Kind, drift: Drift) -> int:
     """Makes ``kind``'s kept rows equal the recounted ones: returns how many differed (zero rows aside)."""
-    fresh = f"scorecard_fresh_{kind.model._meta.model_name}"
+    fresh = _fresh_table(kind)
     cursor.execute(f"CREATE TEMPORARY TABLE {fresh} ON COMMIT DROP AS {_fresh_sql(kind, 'scorecard_facts')}")
     key = ", ".join(kind.key)
     kept_values = ", ".join(f"k.{name}" for name in kind.counters)
@@ -370,8 +396,8 @@ def _repair(cursor, kind: Kind, drift: Drift) -> int:
     cursor.execute(
         f"SELECT {', '.join(f'COALESCE(k.{name}, f.{name})' for name in kind.key)}, ROW({kept_values})::text,"
         f" ROW({fresh_values})::text FROM {kind.table} k FULL JOIN {fresh} f ON {joined}"
-        f" WHERE (f.level IS NULL AND NOT ({zero})) OR (k.level IS NULL)"
-        f" OR ROW({kept_values}) IS DISTINCT FROM ROW({fresh_values}) ORDER BY 1, 2 LIMIT 5"
+        f" WHERE CASE WHEN f.level IS NULL THEN NOT ({zero}) WHEN k.level IS NULL THEN TRUE"
+        f" ELSE ROW({kept_values}) IS DISTINCT FROM ROW({fresh_values}) END ORDER BY 1, 2 LIMIT 5"
     )
     drift.examples += [(kind.table, *row) for row in cursor.fetchall()]
     cursor.execute(

@@ -356,7 +356,22 @@ class ScorecardProgramCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["level", "first_day", "program"], name="scorecard_program_count_key"),
+            # Covering: the scorecard reads a period's blocks from the index alone (referrals.kept).
+            models.UniqueConstraint(
+                fields=["level", "first_day", "program"],
+                include=[
+                    "referrals",
+                    "answered",
+                    "got_help",
+                    "no_capacity",
+                    "not_eligible",
+                    "answered_by_email_link",
+                    "answered_by_text",
+                    "answered_by_signed_in",
+                    "answered_by_staff",
+                ],
+                name="scorecard_program_count_key",
+            ),
         ]
 
 
@@ -376,6 +391,8 @@ class ScorecardZipCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["level", "first_day", "category_id", "zip_code"], name="scorecard_zip_count_key"
+                fields=["level", "first_day", "category_id", "zip_code"],
+                include=["referrals", "got_help", "no_capacity", "not_eligible"],
+                name="scorecard_zip_count_key",
             ),
         ]
