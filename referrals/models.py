@@ -343,7 +343,9 @@ class ScorecardProgramCount(models.Model):
 
     level = models.PositiveSmallIntegerField()
     first_day = models.DateField()
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     referrals = models.IntegerField(default=0)
     answered = models.IntegerField(default=0)
     got_help = models.IntegerField(default=0)
@@ -356,10 +358,14 @@ class ScorecardProgramCount(models.Model):
 
     class Meta:
         constraints = [
-            # Covering: the scorecard reads a period's blocks from the index alone (referrals.kept).
-            models.UniqueConstraint(
-                fields=["level", "first_day", "program"],
+            models.UniqueConstraint(fields=["level", "first_day", "program"], name="scorecard_program_count_key"),
+        ]
+        # Covering: the scorecard reads a period's blocks from this index alone (PostgreSQL; SQLite skips it).
+        indexes = [
+            models.Index(
+                fields=["level", "first_day"],
                 include=[
+                    "program",
                     "referrals",
                     "answered",
                     "got_help",
@@ -370,7 +376,7 @@ class ScorecardProgramCount(models.Model):
                     "answered_by_signed_in",
                     "answered_by_staff",
                 ],
-                name="scorecard_program_count_key",
+                name="scorecard_program_count_read",
             ),
         ]
 
@@ -391,8 +397,13 @@ class ScorecardZipCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["level", "first_day", "category_id", "zip_code"],
-                include=["referrals", "got_help", "no_capacity", "not_eligible"],
-                name="scorecard_zip_count_key",
+                fields=["level", "first_day", "category_id", "zip_code"], name="scorecard_zip_count_key"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["level", "first_day"],
+                include=["category_id", "zip_code", "referrals", "got_help", "no_capacity", "not_eligible"],
+                name="scorecard_zip_count_read",
             ),
         ]

@@ -876,17 +876,14 @@ class NetworkFigures:
     def _rows(self) -> list[dict]:
         chosen = kept_counts.blocks(self.period.start, self.period.end)
         params = [value for level, first_day in chosen for value in (level, first_day)]
-        values = ", ".join(["(CAST(%s AS INTEGER), CAST(%s AS DATE))"] * len(chosen))
         zips, programs = ScorecardZipCount._meta.db_table, ScorecardProgramCount._meta.db_table
         category, program = Category._meta.db_table, Program._meta.db_table
         organization = Program._meta.get_field("organization").related_model._meta.db_table
         channels = list(kept_counts.CHANNEL_COUNTERS.items())
-        answers = ", ".join(
-            [f"('{channel}', totals.{counter})" for channel, counter in channels]
-            + [f"('', totals.referrals - {' - '.join(f'totals.{counter}' for _, counter in channels)})"]
-        )
+        unanswered = f"totals.referrals - {' - '.join(f'totals.{counter}' for _, counter in channels)}"
+        # Written for PostgreSQL and SQLite alike (the development default).
         ctes = {
-            "chosen": f"SELECT * FROM (VALUES {values}) AS chosen (level, first_day)",
+            "chosen (level, first_day)": f"VALUES {', '.join(['(%s, %s)'] * len(chosen))}",
             "zips": (
                 "SELECT category.name AS category, kept.zip_code, CAST(SUM(kept.referrals) AS BIGINT) AS referrals,"
                 " CAST(SUM(kept.got_help) AS BIGINT) AS got_help, CAST(SUM(kept.no_capacity) AS BIGINT) AS no_capacity,"
@@ -909,14 +906,18 @@ class NetworkFigures:
                 f" JOIN {organization} organization ON organization.id = program.organization_id"
                 " WHERE by_program.answered = 0"
             ),
-            "answers": (
-                "SELECT answer.channel, answer.referrals FROM (SELECT "
-                + ", ".join(
-                    f"CAST(SUM(by_program.{name}) AS BIGINT) AS {name}" for name in kept_counts.PROGRAM_COUNTERS
-                )
-                + f" FROM by_program) AS totals CROSS JOIN LATERAL (VALUES {answers}) AS answer (channel, referrals)"
-                " WHERE answer.referrals > 0"
-            ),
+            "totals": "SELECT "
+            + ", ".join(f"CAST(SUM(by_program.{name}) AS BIGINT) AS {name}" for name in kept_counts.PROGRAM_COUNTERS)
+            + " FROM by_program",
+            "answers": "SELECT * FROM ("
+            + " UNION ALL ".join(
+                f"SELECT '{channel}' AS channel, {count} AS referrals FROM totals"
+                for channel, count in [
+                    *((channel, f"totals.{counter}") for channel, counter in channels),
+                    ("", unanswered),
+                ]
+            )
+            + ") AS answer WHERE answer.referrals > 0",
         }
         sql = ", ".join(f"{name} AS ({cte})" for name, cte in ctes.items())
         with connections[ScorecardZipCount.objects.db].cursor() as cursor:
