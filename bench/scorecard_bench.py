@@ -1,9 +1,10 @@
 """Benchmark of the network scorecard's counting (not a test), on a copy of the 1,000,000-referral database.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rn_bench_kept .venv/bin/python bench/scorecard_bench.py
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/rn_bench_kept DJANGO_SETTINGS_MODULE=bench.settings \
+        .venv/bin/python bench/scorecard_bench.py
 
 The database must be migrated and its kept counts recounted once (``manage.py recount_scorecard``). Times,
-alternately and after a warm-up: the figures summed from the kept counts (``NetworkFigures``: the page's first
+after a warm-up (the comparison below): the figures summed from the kept counts (``NetworkFigures``: the page's first
 rows, and every row as the CSV downloads count them) and the same figures counted from the referrals
 (``CountedNetworkFigures``, what the page did before), for the default period (90 days) and a year; then the
 whole page (``/reports/network/``, the 5-minute cache off) through Django's test client. Median, 95th
@@ -22,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "referrals_site.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # production's database options (JIT off)
 
 
 def percentile(values, fraction):

@@ -25,7 +25,8 @@ a program's categories takes the program FOR UPDATE. So no two changes of what o
 interleave between their "before" and "after", and every lock is taken before any kept row (tests/reports/
 test_scorecard_counts.py runs them at once). ``recount`` rebuilds the counts from the referrals (locking the tables
 against concurrent increments) and repairs and reports any drift (``manage.py recount_scorecard``, and the
-nightly ``referrals.tasks.check_scorecard_counts``).
+nightly ``referrals.tasks.check_scorecard_counts``). Days are the site's (``TIME_ZONE``): after changing it,
+recount.
 """
 
 from __future__ import annotations

@@ -939,9 +939,9 @@ class NetworkFigures:
             .annotate(overdue=Count("id", filter=judged), first_sent=Min("sent_at"))
             .order_by()
         }
-        for row in rows:
-            row["overdue"] = counted[row["program_id"]]["overdue"]
-            row["first_sent"] = counted[row["program_id"]]["first_sent"]
+        for row in rows:  # (a program missing here would be drift the nightly check repairs: shown as none)
+            found = counted.get(row["program_id"], {})
+            row["overdue"], row["first_sent"] = found.get("overdue", 0), found.get("first_sent")
 
     def _parts_sql(self) -> list[str]:
         columns = {  # of the statement, with their types (see _select)
@@ -1166,7 +1166,7 @@ def network_never_answer_table(figures: NetworkFigures) -> Table:
             row["organization_name"],
             row["referrals"],
             row["overdue"],
-            timezone.localtime(_moment(row["first_sent"])).date(),
+            timezone.localtime(_moment(row["first_sent"])).date() if row["first_sent"] else None,
         ]
         for row in figures.part("never-answer")
     ]
