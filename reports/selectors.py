@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -42,7 +43,6 @@ from django.db.models import (
     IntegerField,
     Min,
     Q,
-    TextField,
     Value,
     When,
 )
@@ -305,8 +305,12 @@ class Breakdown:
     title: str
     label: str
     key: str  # the column of OrganizationFigures.rows that groups
-    names: dict  # the statement's name columns -> the columns of OrganizationFigures.rows, in the table's order
+    # The statement's name columns -> where each comes from, in the table's order: a column of
+    # OrganizationFigures.rows grouped with the key, or (``named_by``) a field of that model, read by the key for
+    # each group once the rows are grouped (a person's name is read once per person, not once per referral).
+    names: dict
     empty_label: str = ""
+    named_by: str = ""  # "app_label.Model" whose primary key is the key
 
     def name(self, row: dict) -> str:
         values = [row[column] for column in self.names]
@@ -332,8 +336,9 @@ BREAKDOWNS = {
             "Sent, by team",
             "Team",
             "referred_by_team_id",
-            {"name": "team_name"},
+            {"name": "name"},
             "No team",
+            named_by="accounts.Team",
         ),
         Breakdown(
             "outbound-by-person",
@@ -342,6 +347,7 @@ BREAKDOWNS = {
             "Person",
             "referred_by_id",
             {"first_name": "first_name", "last_name": "last_name"},
+            named_by=settings.AUTH_USER_MODEL,
         ),
         Breakdown(
             "inbound-by-program",
@@ -357,8 +363,9 @@ BREAKDOWNS = {
             "Received, by the referring organization",
             "Referring organization",
             "referring_organization_id",
-            {"name": "organization_name"},
+            {"name": "name"},
             "Self-referral",
+            named_by="accounts.Organization",
         ),
     ]
 }
@@ -425,21 +432,15 @@ class OrganizationFigures:
             "referred_by_id",
             "referred_by_team_id",
             "organization_id",
+            # The program is joined for its expected response time, which most figures need; the names of
+            # people, teams and organizations are read after grouping (``_parts_of``).
             program_name=F("program__name"),
             expected_hours=F("program__expected_response_hours"),
-            first_name=F("referred_by__first_name"),
-            last_name=F("referred_by__last_name"),
-            team_name=F("referred_by_team__name"),
             # A self-referral has no referring organization (it is owned by the program's): its own line.
             referring_organization_id=Case(
                 When(referred_by__isnull=True, then=Value(None)),
                 default=F("organization_id"),
                 output_field=BigIntegerField(),
-            ),
-            organization_name=Case(
-                When(referred_by__isnull=True, then=Value(None)),
-                default=F("organization__name"),
-                output_field=TextField(),
             ),
             response=_response_time(),
             stalled_for=_stalled_for(self.now),
@@ -522,37 +523,68 @@ class OrganizationFigures:
         ]
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         for breakdown in BREAKDOWNS.values():
-            if breakdown.direction == direction:
-                order = ", ".join(f"{table}.{column}" for column in [*breakdown.names.values(), breakdown.key])
-                position = f"ROW_NUMBER() OVER (ORDER BY {order})"
-                parts.append(
-                    _ordered(
-                        f"{select(breakdown.slug, position=position, item=breakdown.key, **breakdown.names, **figures)}"
-                        f" FROM {table} GROUP BY {order} ORDER BY {order}{one_more}"
-                    )
+            if breakdown.direction != direction:
+                continue
+            # Grouped by the key (and the names the rows carry), then named: "grouped" has a row per group.
+            carried = [] if breakdown.named_by else list(breakdown.names.values())
+            grouped = ", ".join(f"{table}.{column}" for column in [*carried, breakdown.key])
+            inner = ", ".join(
+                [f"{table}.{breakdown.key} AS item", *(f"{table}.{column}" for column in carried)]
+                + [f"{sql} AS {name}" for name, sql in figures.items()]
+            )
+            source = f"(SELECT {inner} FROM {table} GROUP BY {grouped}) AS grouped"
+            if breakdown.named_by:
+                model = apps.get_model(breakdown.named_by)
+                quote = connection.ops.quote_name
+                names = {
+                    name: f"named.{quote(model._meta.get_field(field).column)}"
+                    for name, field in breakdown.names.items()
+                }
+                source += (
+                    f" LEFT JOIN {quote(model._meta.db_table)} AS named"
+                    f" ON named.{quote(model._meta.pk.column)} = grouped.item"
                 )
+            else:
+                names = {name: f"grouped.{column}" for name, column in breakdown.names.items()}
+            order = ", ".join([*names.values(), "grouped.item"])
+            values = {name: f"grouped.{name}" for name in figures}
+            parts.append(
+                _ordered(
+                    f"{select(breakdown.slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='grouped.item', **names, **values)}"
+                    f" FROM {source} ORDER BY {order}{one_more}"
+                )
+            )
+        # The lists: the first rows by date, then the referrer's name of those rows only.
+        person = apps.get_model(settings.AUTH_USER_MODEL)._meta
+        quote = connection.ops.quote_name
         listed = {
-            column: column
-            for column in [
-                "public_id",
-                "sent_at",
-                "program_name",
-                "first_name",
-                "last_name",
-                "expected_hours",
-                "seeker_outcome",
-                "program_outcome",
-            ]
+            **{
+                column: f"listed.{column}"
+                for column in [
+                    "public_id",
+                    "sent_at",
+                    "program_name",
+                    "expected_hours",
+                    "seeker_outcome",
+                    "program_outcome",
+                ]
+            },
+            **{column: f"person.{quote(person.get_field(column).column)}" for column in ["first_name", "last_name"]},
         }
-        order = f"{table}.sent_at, {table}.id"
+        order = "listed.sent_at, listed.id"
         for slug, condition, limit in [
             ("follow-up", "follow_up", FOLLOW_UP_LIST_LIMIT),
             ("disagreements", "disagreements", DISAGREEMENT_LIST_LIMIT),
         ]:
+            first = (
+                f"SELECT * FROM {table} WHERE {table}.{condition} ORDER BY {table}.sent_at, {table}.id"
+                f" LIMIT {self.list_limit(limit)}"
+            )
             parts.append(
                 _ordered(
-                    f"{select(slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='id', **listed)}"
-                    f" FROM {table} WHERE {table}.{condition} ORDER BY {order} LIMIT {self.list_limit(limit)}"
+                    f"{select(slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='listed.id', **listed)}"
+                    f" FROM ({first}) AS listed LEFT JOIN {quote(person.db_table)} AS person"
+                    f" ON person.{quote(person.pk.column)} = listed.referred_by_id ORDER BY {order}"
                 )
             )
         return parts
