@@ -90,3 +90,28 @@ def test_the_statement_written_once_binds_each_reports_own_values(figures, row_l
 def comparable(params):
     """Parameters as values (psycopg2's JSON adapters do not compare by what they hold)."""
     return [getattr(param, "adapted", param) for param in params]
+
+
+def test_the_statement_reads_only_columns_its_covering_indexes_hold(figures):
+    """Both directions' referrals can come from index-only scans of the covering indexes (referrals 0015): every
+    column of the referrals table the statement reads is in both. A column added to the report's rows without
+    adding it to ``REPORT_COLUMNS`` would send every row of the period back to the table's pages."""
+    import re
+
+    from referrals.models import REPORT_COLUMNS, Referral
+    from reports.selectors import OrganizationFigures, Period
+
+    report = OrganizationFigures(
+        organization=figures.network.site, period=Period.default(), now=at(2, 23, 9), row_limit=50
+    )
+    sql, _ = report.statement()
+    table = Referral._meta.db_table
+    read = set(re.findall(rf'"{table}"\."(\w+)"', sql))
+    held = {Referral._meta.get_field(name).column for name in [*REPORT_COLUMNS, "sent_at"]}
+    assert "sent_at" in read and "first_response_at" in read  # the pattern finds what the statement reads
+    assert read <= held, read - held
+    indexes = {index.name: index for index in Referral._meta.indexes}
+    for name, key in [("referral_outbound_figures", "organization"), ("referral_inbound_figures", "program")]:
+        index = indexes[name]
+        assert set(index.fields) | set(index.include) == {*REPORT_COLUMNS, "sent_at"}, name
+        assert index.fields == [key, "sent_at"]
