@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programs', '0007_slots'),
-        ('referrals', '0013_referral_received_people'),
+        ('referrals', '0015_report_covering_indexes'),
     ]
 
     operations = [
