@@ -385,3 +385,80 @@ class EscalationStep(models.Model):
     def __str__(self):
         when = "skipped" if self.skipped else self.taken_at.strftime("%Y-%m-%d %H:%M")
         return f"{self.get_step_display()} ({when})"
+
+
+class ScorecardProgramCount(models.Model):
+    """The network scorecard's kept counts by program (referrals.kept): the referrals sent in one block of days
+    to one program, entered-in-error ones left out, with how many were answered, closed each way the scorecard
+    shows, and answered by the seeker on each channel.
+
+    A block is ``2**level`` days starting on ``first_day`` (levels 0 to kept.TOP_LEVEL, aligned on kept.EPOCH):
+    every referral counts once at each level, so any period of whole days is summed from a few blocks per
+    level. Changed only by referrals.kept, in the transaction of the change it counts."""
+
+    level = models.PositiveSmallIntegerField()
+    first_day = models.DateField()
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    referrals = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    got_help = models.IntegerField(default=0)
+    no_capacity = models.IntegerField(default=0)
+    not_eligible = models.IntegerField(default=0)
+    answered_by_email_link = models.IntegerField(default=0)
+    answered_by_text = models.IntegerField(default=0)
+    answered_by_signed_in = models.IntegerField(default=0)
+    answered_by_staff = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "first_day", "program"], name="scorecard_program_count_key"),
+        ]
+        # Covering: the scorecard reads a period's blocks from this index alone (PostgreSQL; SQLite skips it).
+        indexes = [
+            models.Index(
+                fields=["level", "first_day"],
+                include=[
+                    "program",
+                    "referrals",
+                    "answered",
+                    "got_help",
+                    "no_capacity",
+                    "not_eligible",
+                    "answered_by_email_link",
+                    "answered_by_text",
+                    "answered_by_signed_in",
+                    "answered_by_staff",
+                ],
+                name="scorecard_program_count_read",
+            ),
+        ]
+
+
+class ScorecardZipCount(models.Model):
+    """The network scorecard's kept counts by category and the seeker's zip code (referrals.kept): as
+    ScorecardProgramCount, for each category of the program (``category_id`` 0: a program without one)."""
+
+    level = models.PositiveSmallIntegerField()
+    first_day = models.DateField()
+    category_id = models.IntegerField(help_text="programs.Category; 0 for a program with no category.")
+    zip_code = models.CharField(max_length=10, blank=True)
+    referrals = models.IntegerField(default=0)
+    got_help = models.IntegerField(default=0)
+    no_capacity = models.IntegerField(default=0)
+    not_eligible = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "first_day", "category_id", "zip_code"], name="scorecard_zip_count_key"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["level", "first_day"],
+                include=["category_id", "zip_code", "referrals", "got_help", "no_capacity", "not_eligible"],
+                name="scorecard_zip_count_read",
+            ),
+        ]
