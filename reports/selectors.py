@@ -549,16 +549,16 @@ class OrganizationFigures:
             )
             source = f"(SELECT {inner} FROM {table} GROUP BY {grouped}) AS grouped"
             if breakdown.named_by:
-                model = apps.get_model(breakdown.named_by)
+                # A lookup by primary key per group (a join let PostgreSQL hash all 13,000 people for 20 groups).
+                meta = apps.get_model(breakdown.named_by)._meta
                 quote = connection.ops.quote_name
-                names = {
-                    name: f"named.{quote(model._meta.get_field(field).column)}"
+                looked_up = ", ".join(
+                    f"(SELECT named.{quote(meta.get_field(field).column)} FROM {quote(meta.db_table)} AS named"
+                    f" WHERE named.{quote(meta.pk.column)} = grouped.item) AS named_{name}"
                     for name, field in breakdown.names.items()
-                }
-                source += (
-                    f" LEFT JOIN {quote(model._meta.db_table)} AS named"
-                    f" ON named.{quote(model._meta.pk.column)} = grouped.item"
                 )
+                source = f"(SELECT grouped.*, {looked_up} FROM {source}) AS grouped"
+                names = {name: f"grouped.named_{name}" for name in breakdown.names}
             else:
                 names = {name: f"grouped.{column}" for name, column in breakdown.names.items()}
             order = ", ".join([*names.values(), "grouped.item"])
