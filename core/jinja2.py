@@ -18,12 +18,20 @@ The markup is the same as Django's would be:
 
 from __future__ import annotations
 
-from django.template import defaultfilters
+from pathlib import Path
+
+from django import forms
+from django.forms.renderers import BaseRenderer
+from django.forms.renderers import DjangoTemplates as DjangoTemplatesRenderer
+from django.forms.renderers import Jinja2 as Jinja2Renderer
+from django.template import TemplateDoesNotExist, defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.timezone import template_localtime
-from jinja2 import Environment
+from jinja2 import Environment, Undefined
 
 # The template tag libraries whose filters the Jinja2 templates use, by the names Django's templates use.
 FILTER_LIBRARIES = [
@@ -43,14 +51,18 @@ DJANGO_FILTERS = [
     "pluralize",
     "time",
     "truncatechars",
+    "truncatewords",
     "upper",
     "yesno",
 ]
 
 
 def _finalize(value):
-    """What Django's templates do to every value they print (django.template.base.render_value_in_context)."""
-    return formats.localize(template_localtime(value))
+    """What Django's templates do to every value they print (django.template.base.render_value_in_context):
+    local time, ``localize``, then Django's ``escape`` (quotes as &quot; and &#x27;, where markupsafe would
+    write &#34; and &#39;), so that the markup is Django's to the character. Marked safe, autoescape leaves it."""
+    value = formats.localize(template_localtime(value))
+    return value if hasattr(value, "__html__") else escape(value)
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -58,15 +70,24 @@ def url(name: str, *args, **kwargs) -> str:
 
 
 def _django_filter(function):
-    """A Django filter as a Jinja2 one: filters that ask whether autoescape is on are told it is."""
-    if getattr(function, "needs_autoescape", False):
-        return lambda value, *args: function(value, *args, autoescape=True)
-    return function
+    """A Django filter as a Jinja2 one. As in Django's templates, a missing value reaches it as "" (its
+    ``string_if_invalid``), and filters that ask whether autoescape is on are told it is."""
+    autoescape = {"autoescape": True} if getattr(function, "needs_autoescape", False) else {}
+
+    def apply(value, *args):
+        return function("" if isinstance(value, Undefined) else value, *args, **autoescape)
+
+    return apply
+
+
+def _is_none(value) -> bool:
+    """``x is none``: true of a missing value too, as ``x is None`` is in Django's templates."""
+    return value is None or isinstance(value, Undefined)
 
 
 def _in_local_time(function):
     """Django's templates give a filter a datetime in the current time zone (FilterExpression.resolve)."""
-    return lambda value, *args: function(template_localtime(value), *args)
+    return _django_filter(lambda value, *args: function(template_localtime(value), *args))
 
 
 def _filters() -> dict:
@@ -92,4 +113,36 @@ def environment(**options) -> Environment:
     )
     env.globals.update({"url": url, "static": static})
     env.filters.update(_filters())
+    env.tests["none"] = _is_none
     return env
+
+
+class _WidgetsInJinja2(Jinja2Renderer):
+    """Django's Jinja2 widget templates, in this module's environment (the same escaping and formats)."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(forms.__file__).parent / self.backend.app_dirname],
+                "NAME": "djangoforms",
+                "OPTIONS": {"environment": "core.jinja2.environment"},
+            }
+        )
+
+
+class FormRenderer(BaseRenderer):
+    """Form widgets rendered with Django's own Jinja2 widget templates (django/forms/jinja2/), which give the
+    same markup as its Django-language ones: a search form's selects printed each option through a template of
+    its own, ~8 ms of program search's render. Widgets whose templates exist only in Django's language (the
+    admin's, phonenumber_field's) are rendered with those (settings.FORM_RENDERER)."""
+
+    def __init__(self):
+        self.jinja2, self.django = _WidgetsInJinja2(), DjangoTemplatesRenderer()
+
+    def get_template(self, template_name):
+        try:
+            return self.jinja2.get_template(template_name)
+        except TemplateDoesNotExist:
+            return self.django.get_template(template_name)

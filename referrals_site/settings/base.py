@@ -120,6 +120,9 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets with Django's Jinja2 widget templates, those only in Django's language with those (core/jinja2.py).
+FORM_RENDERER = "core.jinja2.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60)
 }
