@@ -19,19 +19,21 @@ The markup is the same as Django's would be:
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from django import forms
 from django.forms.renderers import BaseRenderer
 from django.forms.renderers import DjangoTemplates as DjangoTemplatesRenderer
 from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.template import TemplateDoesNotExist, defaultfilters
+from django.template.defaulttags import querystring as django_querystring
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.timezone import template_localtime
-from jinja2 import Environment, Undefined
+from jinja2 import Environment, Undefined, pass_context
 
 # The template tag libraries whose filters the Jinja2 templates use, by the names Django's templates use.
 FILTER_LIBRARIES = [
@@ -63,6 +65,12 @@ def _finalize(value):
     write &#34; and &#39;), so that the markup is Django's to the character. Marked safe, autoescape leaves it."""
     value = formats.localize(template_localtime(value))
     return value if hasattr(value, "__html__") else escape(value)
+
+
+@pass_context
+def querystring(context, query_dict=None, **kwargs) -> str:
+    """Django's ``{% querystring %}``: the request's query with these parameters set (None removes one)."""
+    return django_querystring(SimpleNamespace(request=context["request"]), query_dict, **kwargs)
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -111,7 +119,7 @@ def environment(**options) -> Environment:
         npgettext=translation.npgettext,
         newstyle=True,
     )
-    env.globals.update({"url": url, "static": static})
+    env.globals.update({"url": url, "static": static, "querystring": querystring})
     env.filters.update(_filters())
     env.tests["none"] = _is_none
     return env
