@@ -3,17 +3,23 @@
 Django's template language walks a node tree and resolves each ``{{ a.b.c }}`` by trying a dict key, an
 attribute and an index in turn: on Inbound Referrals that was ~50 ms of a page's 80 (25 rows, each with its
 next-step forms and the claimers' list). Jinja2 compiles a template to Python once; the same rows render in a
-fraction of that. Only partials that render once per row live in ``templates/jinja2/``; the pages around them
-stay in Django's language and include them with ``{% jinja "name" %}`` (core.templatetags.jinja_include).
+fraction of that. The lists' partials live in ``templates/jinja2/`` (Inbound Referrals' and Sent referrals' rows,
+the next-step forms, program search's cards, both People I'm Helping lists, a profile's referral rows, the
+pagination links); the pages around them stay in Django's language and include them with ``{% jinja "name" %}``
+(core.templatetags.jinja_include). Form widgets render with Django's own Jinja2 widget templates
+(``FormRenderer``). Seeker-facing pages stay in Django's language: makemessages and the Spanish catalogue's test
+read their messages.
 
-The markup is the same as Django's would be:
+The markup is Django's to the character (tests/core/test_jinja2.py compares the two):
 
-- every value printed goes through what Django's templates do to it (``finalize``: local time, then
-  ``localize``), and is escaped by autoescape (markupsafe honours Django's ``mark_safe``);
-- the filters are the project's own (the filter functions of its template tag libraries, one rule book) and
-  Django's built-in ones under their names (``date``, ``truncatechars``, ``pluralize``, ``default``...);
-- ``url``, ``static`` and the translation functions (``_``, ``gettext``, ``ngettext``, ``pgettext``) are Django's,
-  so the message catalogue is the one every other template uses.
+- every value printed goes through what Django's templates do to it (``finalize``: local time, ``localize``,
+  Django's ``escape``); markupsafe honours Django's ``mark_safe``;
+- the filters are the project's own (its template tag libraries' filter functions, one rule book) and Django's
+  built-in ones under their names (``date``, ``truncatechars``, ``pluralize``, ``default``...), given a missing
+  value as Django gives it (an empty string); ``x is none`` is true of a missing value, as in Django;
+- ``url``, ``static``, ``querystring`` and the translation functions (``_``, ``gettext``, ``ngettext``,
+  ``pgettext``) are Django's, so the message catalogue is the one every other template uses;
+- the CSRF field ``csrf_input`` is the page's one token (core.context_processors.csrf_once).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from django import forms
 from django.forms.renderers import BaseRenderer
 from django.forms.renderers import DjangoTemplates as DjangoTemplatesRenderer
 from django.forms.renderers import Jinja2 as Jinja2Renderer
-from django.template import TemplateDoesNotExist, defaultfilters
+from django.template import TemplateDoesNotExist, defaultfilters, engines
 from django.template.defaulttags import querystring as django_querystring
 from django.templatetags.static import static
 from django.urls import reverse
@@ -35,12 +41,10 @@ from django.utils.html import escape
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, Undefined, pass_context
 
-# The template tag libraries whose filters the Jinja2 templates use, by the names Django's templates use.
-FILTER_LIBRARIES = [
-    "core.templatetags.contact_links",
-    "programs.templatetags.program_display",
-    "referrals.templatetags.referral_display",
-]
+# The template tag libraries whose filters the Jinja2 templates use, by the names a Django template loads them
+# with ({% load referral_display %}): found through Django's engine, which knows every app's libraries, so that
+# core imports no app above it.
+FILTER_LIBRARIES = ["contact_links", "program_display", "referral_display"]
 # Django's built-in filters that the partials use (Jinja2's own of the same name differ: ``default`` applies
 # only to undefined values, ``truncate`` counts differently).
 DJANGO_FILTERS = [
@@ -99,13 +103,11 @@ def _in_local_time(function):
 
 
 def _filters() -> dict:
-    import importlib
-
     filters = {name: _django_filter(getattr(defaultfilters, name)) for name in DJANGO_FILTERS}
     filters.update({name: _in_local_time(getattr(defaultfilters, name)) for name in ["date", "time"]})
-    for module in FILTER_LIBRARIES:
-        library = importlib.import_module(module).register
-        filters.update({name: _django_filter(function) for name, function in library.filters.items()})
+    libraries = engines["django"].engine.template_libraries
+    for name in FILTER_LIBRARIES:
+        filters.update({name: _django_filter(function) for name, function in libraries[name].filters.items()})
     return filters
 
 
