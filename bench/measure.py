@@ -16,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -40,6 +41,7 @@ class Case:
 def _cases(network: dict, only: str | None):
     from django.contrib.auth import get_user_model
     from django.db.models import Count
+    from django.utils import timezone
 
     from accounts.models import Membership
     from referrals.models import Referral
@@ -64,6 +66,8 @@ def _cases(network: dict, only: str | None):
     person = Seeker.objects.restrict(helper, "view").exclude(zip_code="").order_by("pk").first()
     if person.household_size is None or person.monthly_income is None:
         Seeker.objects_across_tenants.filter(pk=person.pk).update(household_size=3, monthly_income=2400)
+    today = timezone.localdate()
+    year_start = today - timedelta(days=364)  # a year's report: 365 days, both ends included
     cases = [
         Case(
             "people",
@@ -156,6 +160,14 @@ def _cases(network: dict, only: str | None):
         ),
         Case(
             "report", "Organization report (site admin, 90 days)", admin, "/reports/", "/__floor__/report/", "Referrals"
+        ),
+        Case(
+            "report_year",
+            "Organization report (site admin, a year)",
+            admin,
+            f"/reports/?start={year_start}&end={today}",
+            "/__floor__/report/?days=365",
+            "Referrals",
         ),
         Case(
             "sent", "Sent referrals, what needs me (helper)", helper, "/sent/", "/__floor__/sent/", "need my attention"

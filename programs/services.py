@@ -15,6 +15,7 @@ from core.text import clean_text
 
 from . import policies
 from .models import Category, Program, ProgramClaimer
+from .signals import categories_replacing
 
 
 def _claimer_group_name(organization: Organization) -> str:
@@ -70,7 +71,9 @@ def program_update_many(*, updates: list[tuple[Program, dict, list | None]]) -> 
     )
     recategorized = [(program, categories) for program, _, categories in updates if categories is not None]
     if recategorized:
-        Program.categories.through.objects.filter(program_id__in=[p.pk for p, _ in recategorized]).delete()
+        program_ids = [p.pk for p, _ in recategorized]
+        written = categories_replacing.send(sender=Program, program_ids=program_ids)
+        Program.categories.through.objects.filter(program_id__in=program_ids).delete()
         Program.categories.through.objects.bulk_create(
             [
                 Program.categories.through(program_id=program.pk, category_id=category.pk)
@@ -78,6 +81,9 @@ def program_update_many(*, updates: list[tuple[Program, dict, list | None]]) -> 
                 for category in categories
             ]
         )
+        for _, after in written:
+            if after is not None:
+                after()
     for program, changes, _ in updates:
         post_save.send(
             sender=Program,

@@ -17,12 +17,9 @@ from .actors import Actor
 from .policies import referral_access
 from .statuses import Party, Status
 
-# The seeker's one-click answers (each opens the link page with the answer chosen; a POST records it).
-SEEKER_ANSWERS = {
-    "got_help": (Status.GOT_HELP, ""),
-    "couldnt_get_help": (Status.NOT_COMPLETED, statuses.Reason.COULDNT_GET_HELP),
-    "no_longer_interested": (Status.WITHDRAWN, statuses.Reason.NO_LONGER_INTERESTED),
-}
+# The seeker's one-click answers (each opens the link page with the answer chosen; a POST records it): defined
+# beside the status table, as the history index of the seeker's answers is built from them (referrals.models).
+SEEKER_ANSWERS = statuses.SEEKER_ANSWERS
 WITHDRAW_CONSENT = "withdraw_consent"
 # A claimer's "still waitlisted" (or accepted, ...): the status holds; a new stall period starts (stalls).
 CONFIRM_STATUS = "confirm"

@@ -16,8 +16,7 @@ from __future__ import annotations
 from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from .answers import SEEKER_ANSWERS
-from .models import ReferralEvent
+from .models import ReferralEvent, seeker_answer_q
 from .statuses import Party
 
 Via = ReferralEvent.Via
@@ -90,20 +89,6 @@ class AnswerChannel:
         STAFF: "Staff, for the seeker",
     }
     NONE_LABEL = "No answer from the seeker yet"
-
-
-def seeker_answer_q() -> Q:
-    """History lines that record one of the seeker's answers: a status change to got help, couldn't get help
-    or no longer interested, made by the seeker or by staff on the seeker's side (a program's word on the
-    outcome is the program's, not the seeker's answer)."""
-    answers = Q()
-    for status, reason in SEEKER_ANSWERS.values():
-        answers |= Q(to_status=status, reason=reason)
-    return (
-        Q(kind=Kind.STATUS_CHANGED)
-        & answers
-        & Q(detail__party__in=[Party.SEEKER.value, Party.REFERRER.value, Party.ADMIN.value])
-    )
 
 
 def _answer_channel_case() -> Case:

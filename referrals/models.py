@@ -25,6 +25,25 @@ class ReferralQuerySet(TenantQuerySet):
         return restrict_referrals(self, user, action)._scoped()
 
 
+# The columns of a referral that the organization report reads (besides its key and date), kept in its two
+# covering indexes below.
+REPORT_COLUMNS = [
+    "id",
+    "public_id",
+    "status",
+    "status_reason",
+    "seeker_outcome",
+    "program_outcome",
+    "organization",
+    "program",
+    "referred_by",
+    "referred_by_team",
+    "first_response_at",
+    "closed_at",
+    "stall_due_at",
+]
+
+
 class Referral(models.Model):
     """One seeker referred to one program, with its status, consent, outcomes and history."""
 
@@ -151,7 +170,20 @@ class Referral(models.Model):
         ]
         indexes = [
             models.Index(fields=["program", "status", "sent_at"], name="referral_inbound"),
-            models.Index(fields=["organization", "sent_at"], name="referral_outbound"),
+            # What an organization sent, and what a program received, by date: covering, with every column
+            # the organization report's figures read, so that it reads a period's referrals from the index
+            # only, not from as many table pages (reports.selectors.OrganizationFigures). The first also
+            # serves every other outbound list (it replaced ``referral_outbound``, the same key uncovered).
+            models.Index(
+                fields=["organization", "sent_at"],
+                include=[column for column in REPORT_COLUMNS if column != "organization"],
+                name="referral_outbound_figures",
+            ),
+            models.Index(
+                fields=["program", "sent_at"],
+                include=[column for column in REPORT_COLUMNS if column != "program"],
+                name="referral_inbound_figures",
+            ),
             models.Index(fields=["seeker", "sent_at"], name="referral_by_seeker"),
             models.Index(fields=["status", "sent_at"], name="referral_by_status"),
             # Lists gather the ids a user was granted and take the newest: sent_at read from this index, not
@@ -239,6 +271,17 @@ class ReferralEventQuerySet(TenantQuerySet):
         return restrict_events(self, user, action)._scoped()
 
 
+def seeker_answer_q() -> Q:
+    """History lines that record one of the seeker's answers: a status change to got help, couldn't get help
+    or no longer interested, made by the seeker or by staff on the seeker's side (a program's word on the
+    outcome is the program's, not the seeker's answer). Also the condition of the index that finds them."""
+    answers = Q()
+    for status, reason in statuses.SEEKER_ANSWERS.values():
+        answers |= Q(to_status=str(status), reason=str(reason))
+    parties = [statuses.Party.SEEKER.value, statuses.Party.REFERRER.value, statuses.Party.ADMIN.value]
+    return Q(kind="status_changed") & answers & Q(detail__party__in=parties)
+
+
 class ReferralEvent(models.Model):
     """One append-only line of a referral's history."""
 
@@ -294,7 +337,19 @@ class ReferralEvent(models.Model):
     class Meta:
         default_manager_name = "objects_across_tenants"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["referral", "-created_at"], name="event_by_referral")]
+        indexes = [
+            models.Index(fields=["referral", "-created_at"], name="event_by_referral"),
+            # The seeker's latest answer on each referral (referrals.channels.answer_channel), read by the reports
+            # for every referral of a period: a small index of the answers alone (about 1 history line in 20),
+            # so that a referral without an answer costs one probe that finds nothing, and one with an answer is
+            # read from the index (referrals 0014).
+            models.Index(
+                fields=["referral", "-created_at", "-id"],
+                include=["via", "detail"],
+                condition=seeker_answer_q(),
+                name="event_seeker_answer",
+            ),
+        ]
         # Append-only in the database too: the application cannot rewrite or remove history (PostgreSQL).
         triggers = [pgtrigger.Protect(name="protect_history", operation=pgtrigger.Update | pgtrigger.Delete)]
 
@@ -330,3 +385,80 @@ class EscalationStep(models.Model):
     def __str__(self):
         when = "skipped" if self.skipped else self.taken_at.strftime("%Y-%m-%d %H:%M")
         return f"{self.get_step_display()} ({when})"
+
+
+class ScorecardProgramCount(models.Model):
+    """The network scorecard's kept counts by program (referrals.kept): the referrals sent in one block of days
+    to one program, entered-in-error ones left out, with how many were answered, closed each way the scorecard
+    shows, and answered by the seeker on each channel.
+
+    A block is ``2**level`` days starting on ``first_day`` (levels 0 to kept.TOP_LEVEL, aligned on kept.EPOCH):
+    every referral counts once at each level, so any period of whole days is summed from a few blocks per
+    level. Changed only by referrals.kept, in the transaction of the change it counts."""
+
+    level = models.PositiveSmallIntegerField()
+    first_day = models.DateField()
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    referrals = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    got_help = models.IntegerField(default=0)
+    no_capacity = models.IntegerField(default=0)
+    not_eligible = models.IntegerField(default=0)
+    answered_by_email_link = models.IntegerField(default=0)
+    answered_by_text = models.IntegerField(default=0)
+    answered_by_signed_in = models.IntegerField(default=0)
+    answered_by_staff = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "first_day", "program"], name="scorecard_program_count_key"),
+        ]
+        # Covering: the scorecard reads a period's blocks from this index alone (PostgreSQL; SQLite skips it).
+        indexes = [
+            models.Index(
+                fields=["level", "first_day"],
+                include=[
+                    "program",
+                    "referrals",
+                    "answered",
+                    "got_help",
+                    "no_capacity",
+                    "not_eligible",
+                    "answered_by_email_link",
+                    "answered_by_text",
+                    "answered_by_signed_in",
+                    "answered_by_staff",
+                ],
+                name="scorecard_program_count_read",
+            ),
+        ]
+
+
+class ScorecardZipCount(models.Model):
+    """The network scorecard's kept counts by category and the seeker's zip code (referrals.kept): as
+    ScorecardProgramCount, for each category of the program (``category_id`` 0: a program without one)."""
+
+    level = models.PositiveSmallIntegerField()
+    first_day = models.DateField()
+    category_id = models.IntegerField(help_text="programs.Category; 0 for a program with no category.")
+    zip_code = models.CharField(max_length=10, blank=True)
+    referrals = models.IntegerField(default=0)
+    got_help = models.IntegerField(default=0)
+    no_capacity = models.IntegerField(default=0)
+    not_eligible = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "first_day", "category_id", "zip_code"], name="scorecard_zip_count_key"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["level", "first_day"],
+                include=["category_id", "zip_code", "referrals", "got_help", "no_capacity", "not_eligible"],
+                name="scorecard_zip_count_read",
+            ),
+        ]

@@ -17,7 +17,7 @@ from core.text import clean_text
 from programs import capacity
 from programs.models import ProgramClaimer
 
-from . import events, inbound_cache, stalls, statuses
+from . import events, inbound_cache, kept, stalls, statuses
 from .actors import Actor, as_actor
 from .answers import CONFIRM_STATUS, SEEKER_ANSWERS, WITHDRAW_CONSENT, LinkAnswer, LinkResult
 from .errors import (
@@ -211,6 +211,7 @@ def _insert_referral(
             actor=Actor.system(),
             detail={"to": referral.assigned_to.short_name, "round_robin": True},
         )
+    kept.referral_counted(referral)
     return referral
 
 
@@ -406,6 +407,7 @@ def referral_change_status(
     to_status = Status(to_status)
     note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     referral = _lock(referral, expected_version)
+    counted = kept.watch_referral(referral)
     access = referral_access(actor, referral)
     access.require("act")
     parties = access.parties
@@ -477,6 +479,7 @@ def referral_change_status(
         reason=reason,
         detail=detail,
     )
+    counted.done()
     return referral
 
 
@@ -557,6 +560,7 @@ def referral_mark_viewed(*, actor, referral: Referral) -> Referral:
     referral = _lock(referral, None)
     if not referral_access(actor, referral).may("mark_viewed"):
         return referral
+    # Sent and viewed are both open and unanswered: no kept count of the scorecard (referrals.kept) changes.
     now = timezone.now()
     referral.status = Status.VIEWED
     _touch(referral, now)
@@ -578,6 +582,7 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
     actor = as_actor(actor)
     note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     referral = _lock(referral, expected_version)
+    counted = kept.watch_referral(referral)
     access = referral_access(actor, referral)
     access.require("act")
     if not referral.is_closed:
@@ -618,6 +623,7 @@ def referral_reopen(*, actor, referral: Referral, note: str, expected_version: i
         to_status=target,
         detail={"note": str(created.public_id), **({"slot": slot} if slot else {})},
     )
+    counted.done()
     return referral
 
 

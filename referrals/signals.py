@@ -1,13 +1,14 @@
 """Receivers: changes outside a referral's own history that Inbound Referrals shows (see
 referrals.inbound_cache), and deliveries the channels report (the history's "email sent")."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from programs.models import Program, ProgramClaimer
+from programs.models import Category, Program, ProgramClaimer
+from programs.signals import categories_replacing
 from seekers.models import Seeker
 
-from . import inbound_cache
+from . import inbound_cache, kept
 from .models import Referral
 
 
@@ -93,3 +94,71 @@ def erase_admin_log(person) -> None:
         .values_list("pk", flat=True)
     )
     erase_admin_log_for({Referral: list(person.referral_ids), Note: list(note_ids)})
+
+
+# ------------------------------------------------------------------ the scorecard's kept counts (referrals.kept)
+# A seeker's zip code and a program's categories are counted with each referral; they change outside the
+# referral services (the profile form, the API, the admin, an erasure, a directory import), so the counts
+# follow the rows themselves: the state before the write is read in pre_*, the difference added in post_*,
+# in the writer's transaction.
+
+
+@receiver(pre_save, sender=Seeker, dispatch_uid="scorecard_seeker_zip_before")
+def seeker_zip_before(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    stored = Seeker.objects.unscoped("the zip code counted for the seeker").filter(pk=instance.pk)
+    if stored.filter(zip_code=instance.zip_code).exists() or not stored.exists():
+        return
+    instance._scorecard_counted = kept.watch_seeker(instance.pk)
+
+
+@receiver(post_save, sender=Seeker, dispatch_uid="scorecard_seeker_zip_after")
+def seeker_zip_after(sender, instance, **kwargs):
+    counted = instance.__dict__.pop("_scorecard_counted", None)
+    if counted is not None:
+        counted.done()
+
+
+def _recategorized_programs(instance, reverse, model, pk_set, action) -> list[int]:
+    if not reverse:
+        return [instance.pk]
+    if action == "pre_clear":  # a category losing every program: they are its current ones
+        return list(
+            Program.categories.through.objects.filter(category_id=instance.pk).values_list("program_id", flat=True)
+        )
+    return list(pk_set or ())
+
+
+@receiver(m2m_changed, sender=Program.categories.through, dispatch_uid="scorecard_categories")
+def program_categories_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        programs = _recategorized_programs(instance, reverse, model, pk_set, action)
+        if programs:
+            instance._scorecard_counted = kept.watch_programs(programs)
+    elif action in ("post_add", "post_remove", "post_clear"):
+        counted = instance.__dict__.pop("_scorecard_counted", None)
+        if counted is not None:
+            counted.done()
+
+
+@receiver(pre_delete, sender=Category, dispatch_uid="scorecard_category_deleting")
+def category_deleting(sender, instance, **kwargs):
+    programs = list(
+        Program.categories.through.objects.filter(category_id=instance.pk).values_list("program_id", flat=True)
+    )
+    if programs:
+        instance._scorecard_counted = kept.watch_programs(programs)
+
+
+@receiver(post_delete, sender=Category, dispatch_uid="scorecard_category_deleted")
+def category_deleted(sender, instance, **kwargs):
+    counted = instance.__dict__.pop("_scorecard_counted", None)
+    if counted is not None:
+        counted.done()
+
+
+@receiver(categories_replacing, sender=Program, dispatch_uid="scorecard_categories_replacing")
+def categories_replacing_received(sender, program_ids, **kwargs):
+    """programs.services.program_update_many: the returned callable runs once the new categories are written."""
+    return kept.watch_programs(program_ids).done if program_ids else None

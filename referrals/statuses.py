@@ -43,6 +43,15 @@ class Reason(models.TextChoices):
     FORWARDED = "forwarded", _("Forwarded to another program")
 
 
+# The seeker's one-click answers (links, texts, their own page): answer -> (status, reason). A status change to
+# one of these, by the seeker or by staff on their side, is "the seeker's answer" (referrals.channels).
+SEEKER_ANSWERS = {
+    "got_help": (Status.GOT_HELP, ""),
+    "couldnt_get_help": (Status.NOT_COMPLETED, Reason.COULDNT_GET_HELP),
+    "no_longer_interested": (Status.WITHDRAWN, Reason.NO_LONGER_INTERESTED),
+}
+
+
 class Urgency(models.TextChoices):
     ROUTINE = "routine", _("Routine")
     URGENT = "urgent", _("Urgent")

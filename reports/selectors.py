@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -42,7 +43,6 @@ from django.db.models import (
     IntegerField,
     Min,
     Q,
-    TextField,
     Value,
     When,
 )
@@ -50,9 +50,11 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
+from programs.models import Category, Program
+from referrals import kept as kept_counts
 from referrals import stalls, statuses
 from referrals.channels import AnswerChannel, answer_channel
-from referrals.models import Referral
+from referrals.models import Referral, ScorecardProgramCount, ScorecardZipCount
 from referrals.statuses import Reason, Status
 
 from .aggregates import Hours, percentile_sql
@@ -305,8 +307,12 @@ class Breakdown:
     title: str
     label: str
     key: str  # the column of OrganizationFigures.rows that groups
-    names: dict  # the statement's name columns -> the columns of OrganizationFigures.rows, in the table's order
+    # The statement's name columns -> where each comes from, in the table's order: a column of
+    # OrganizationFigures.rows grouped with the key, or (``named_by``) a field of that model, read by the key for
+    # each group once the rows are grouped (a person's name is read once per person, not once per referral).
+    names: dict
     empty_label: str = ""
+    named_by: str = ""  # "app_label.Model" whose primary key is the key
 
     def name(self, row: dict) -> str:
         values = [row[column] for column in self.names]
@@ -332,8 +338,9 @@ BREAKDOWNS = {
             "Sent, by team",
             "Team",
             "referred_by_team_id",
-            {"name": "team_name"},
+            {"name": "name"},
             "No team",
+            named_by="accounts.Team",
         ),
         Breakdown(
             "outbound-by-person",
@@ -342,6 +349,7 @@ BREAKDOWNS = {
             "Person",
             "referred_by_id",
             {"first_name": "first_name", "last_name": "last_name"},
+            named_by=settings.AUTH_USER_MODEL,
         ),
         Breakdown(
             "inbound-by-program",
@@ -357,8 +365,9 @@ BREAKDOWNS = {
             "Received, by the referring organization",
             "Referring organization",
             "referring_organization_id",
-            {"name": "organization_name"},
+            {"name": "name"},
             "Self-referral",
+            named_by="accounts.Organization",
         ),
     ]
 }
@@ -425,21 +434,15 @@ class OrganizationFigures:
             "referred_by_id",
             "referred_by_team_id",
             "organization_id",
+            # The program is joined for its expected response time, which most figures need; the names of
+            # people, teams and organizations are read after grouping (``_parts_of``).
             program_name=F("program__name"),
             expected_hours=F("program__expected_response_hours"),
-            first_name=F("referred_by__first_name"),
-            last_name=F("referred_by__last_name"),
-            team_name=F("referred_by_team__name"),
             # A self-referral has no referring organization (it is owned by the program's): its own line.
             referring_organization_id=Case(
                 When(referred_by__isnull=True, then=Value(None)),
                 default=F("organization_id"),
                 output_field=BigIntegerField(),
-            ),
-            organization_name=Case(
-                When(referred_by__isnull=True, then=Value(None)),
-                default=F("organization__name"),
-                output_field=TextField(),
             ),
             response=_response_time(),
             stalled_for=_stalled_for(self.now),
@@ -471,10 +474,23 @@ class OrganizationFigures:
         return limit if self.row_limit is None else min(limit, int(self.row_limit))
 
     def _run(self) -> list[dict]:
+        connection = connections[Referral.objects.db]
+        sql, params = _written_statement(connection, self.row_limit)
+        adapt = connection.ops.adapt_datetimefield_value
+        values = {
+            "organization": self.organization.pk,
+            "now": adapt(self.now),
+            "since": adapt(self.period.since),
+            "until": adapt(self.period.until),
+        }
+        return _fetch(connection, sql, [values[slot] if slot else param for slot, param in params])
+
+    def statement(self) -> tuple[str, list]:
+        """The statement of this report as the ORM writes it (SQL and parameters), before any binding."""
         ctes = self.rows()
         connection = connections[ctes[Direction.OUTBOUND].db]
         parts = [part for direction in Direction.BOTH for part in self._parts_of(direction, connection)]
-        return _statement(ctes, parts)
+        return _statement_sql(ctes, parts)
 
     def _parts_of(self, direction: str, connection) -> list[str]:
         """The SELECTs of every section for one direction, from its CTE (named after the direction)."""
@@ -522,37 +538,68 @@ class OrganizationFigures:
         ]
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         for breakdown in BREAKDOWNS.values():
-            if breakdown.direction == direction:
-                order = ", ".join(f"{table}.{column}" for column in [*breakdown.names.values(), breakdown.key])
-                position = f"ROW_NUMBER() OVER (ORDER BY {order})"
-                parts.append(
-                    _ordered(
-                        f"{select(breakdown.slug, position=position, item=breakdown.key, **breakdown.names, **figures)}"
-                        f" FROM {table} GROUP BY {order} ORDER BY {order}{one_more}"
-                    )
+            if breakdown.direction != direction:
+                continue
+            # Grouped by the key (and the names the rows carry), then named: "grouped" has a row per group.
+            carried = [] if breakdown.named_by else list(breakdown.names.values())
+            grouped = ", ".join(f"{table}.{column}" for column in [*carried, breakdown.key])
+            inner = ", ".join(
+                [f"{table}.{breakdown.key} AS item", *(f"{table}.{column}" for column in carried)]
+                + [f"{sql} AS {name}" for name, sql in figures.items()]
+            )
+            source = f"(SELECT {inner} FROM {table} GROUP BY {grouped}) AS grouped"
+            if breakdown.named_by:
+                model = apps.get_model(breakdown.named_by)
+                quote = connection.ops.quote_name
+                names = {
+                    name: f"named.{quote(model._meta.get_field(field).column)}"
+                    for name, field in breakdown.names.items()
+                }
+                source += (
+                    f" LEFT JOIN {quote(model._meta.db_table)} AS named"
+                    f" ON named.{quote(model._meta.pk.column)} = grouped.item"
                 )
+            else:
+                names = {name: f"grouped.{column}" for name, column in breakdown.names.items()}
+            order = ", ".join([*names.values(), "grouped.item"])
+            values = {name: f"grouped.{name}" for name in figures}
+            parts.append(
+                _ordered(
+                    f"{select(breakdown.slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='grouped.item', **names, **values)}"
+                    f" FROM {source} ORDER BY {order}{one_more}"
+                )
+            )
+        # The lists: the first rows by date, then the referrer's name of those rows only.
+        person = apps.get_model(settings.AUTH_USER_MODEL)._meta
+        quote = connection.ops.quote_name
         listed = {
-            column: column
-            for column in [
-                "public_id",
-                "sent_at",
-                "program_name",
-                "first_name",
-                "last_name",
-                "expected_hours",
-                "seeker_outcome",
-                "program_outcome",
-            ]
+            **{
+                column: f"listed.{column}"
+                for column in [
+                    "public_id",
+                    "sent_at",
+                    "program_name",
+                    "expected_hours",
+                    "seeker_outcome",
+                    "program_outcome",
+                ]
+            },
+            **{column: f"person.{quote(person.get_field(column).column)}" for column in ["first_name", "last_name"]},
         }
-        order = f"{table}.sent_at, {table}.id"
+        order = "listed.sent_at, listed.id"
         for slug, condition, limit in [
             ("follow-up", "follow_up", FOLLOW_UP_LIST_LIMIT),
             ("disagreements", "disagreements", DISAGREEMENT_LIST_LIMIT),
         ]:
+            first = (
+                f"SELECT * FROM {table} WHERE {table}.{condition} ORDER BY {table}.sent_at, {table}.id"
+                f" LIMIT {self.list_limit(limit)}"
+            )
             parts.append(
                 _ordered(
-                    f"{select(slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='id', **listed)}"
-                    f" FROM {table} WHERE {table}.{condition} ORDER BY {order} LIMIT {self.list_limit(limit)}"
+                    f"{select(slug, position=f'ROW_NUMBER() OVER (ORDER BY {order})', item='listed.id', **listed)}"
+                    f" FROM ({first}) AS listed LEFT JOIN {quote(person.db_table)} AS person"
+                    f" ON person.{quote(person.pk.column)} = listed.referred_by_id ORDER BY {order}"
                 )
             )
         return parts
@@ -563,16 +610,88 @@ def _statement(ctes: dict, parts: list[str]) -> list[dict]:
 
     Django writes each CTE in the database's own SQL; the parts only group, count and order their columns.
     """
+    sql, params = _statement_sql(ctes, parts)
+    return _fetch(connections[next(iter(ctes.values())).db], sql, params)
+
+
+def _statement_sql(ctes: dict, parts: list[str]) -> tuple[str, list]:
     sql, params = [], []
     for name, queryset in ctes.items():
         queryset._check_scope()  # the raw statement bypasses the tenant guard of _fetch_all
         cte_sql, cte_params = queryset.query.sql_with_params()
         sql.append(f"{name} AS ({cte_sql})")
         params.extend(cte_params)
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(sql)} {' UNION ALL '.join(parts)}", params)
+    return f"WITH {', '.join(sql)} {' UNION ALL '.join(parts)}", params
+
+
+def _fetch(connection, sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class _Moments:
+    """The two moments of a period that the statement reads (``Period.since`` and ``Period.until``)."""
+
+    since: datetime
+    until: datetime
+
+
+class _Placeholders:
+    """Values no report has, with which the organization report's statement is written once per process.
+
+    Writing it (the ORM resolving and compiling ~40 expressions for each direction, then the parts) took ~6 ms
+    of each request, for a text that only changes with the row limit and the time zone. Each report binds its
+    own organization, "now" and period where these appear among the parameters (``_written_statement``).
+    """
+
+    ORGANIZATION = -7_301_000_001  # primary keys are positive
+    NOW = datetime(1901, 1, 1, 1, 1, 1, 111, tzinfo=UTC)
+    SINCE = datetime(1901, 2, 2, 2, 2, 2, 222, tzinfo=UTC)
+    UNTIL = datetime(1901, 3, 3, 3, 3, 3, 333, tzinfo=UTC)
+
+
+# (connection, row limit, time zone) -> (SQL, [(placeholder's name or None, the parameter)]).
+_WRITTEN: dict[tuple, tuple[str, list]] = {}
+
+
+def _written_statement(connection, row_limit: int | None) -> tuple[str, list]:
+    """The organization report's statement for ``row_limit`` in the current time zone (its week boundaries are
+    the zone's), written once per process, with ``_Placeholders`` among its parameters."""
+    key = (connection.alias, connection.vendor, row_limit, timezone.get_current_timezone_name())
+    if key not in _WRITTEN:
+        from accounts.models import Organization
+
+        placeholders = OrganizationFigures(
+            organization=Organization(pk=_Placeholders.ORGANIZATION),
+            period=_Moments(since=_Placeholders.SINCE, until=_Placeholders.UNTIL),
+            now=_Placeholders.NOW,
+            row_limit=row_limit,
+        )
+        sql, params = placeholders.statement()
+        adapt = connection.ops.adapt_datetimefield_value
+        slots = {
+            "organization": _Placeholders.ORGANIZATION,
+            "now": adapt(_Placeholders.NOW),
+            "since": adapt(_Placeholders.SINCE),
+            "until": adapt(_Placeholders.UNTIL),
+        }
+        bound = [(_slot(param, slots), param) for param in params]
+        missing = set(slots) - {slot for slot, _ in bound}
+        if missing:  # a placeholder the ORM wrote in the SQL text, or transformed: binding would be wrong
+            raise RuntimeError(f"The report's statement does not take {sorted(missing)} as parameters.")
+        _WRITTEN[key] = (sql, bound)
+    return _WRITTEN[key]
+
+
+def _slot(param, slots: dict) -> str | None:
+    """The name of the placeholder ``param`` is (as the connection adapted it), or None."""
+    for name, adapted in slots.items():
+        if type(param) is type(adapted) and param == adapted:
+            return name
+    return None
 
 
 def _select(columns: dict[str, str], **values) -> str:
@@ -840,52 +959,106 @@ def _unmet_figures():
 
 
 class NetworkFigures:
-    """The scorecard's figures for one period, from one SQL statement.
+    """The scorecard's figures for one period, from the kept counts (referrals.kept), in one SQL statement.
 
-    At a million referrals (a quarter of them in 90 days) each of the four tables read the period's
-    referrals again, and the page listed every (category, zip code) pair: 25,000 rows, 3.4 MB. Now the
-    referrals are counted once by category and zip code (``zips``: three of the tables add up or filter
-    those counts, which are exact) and once by program (``programs``, the programs that answered none),
-    in one statement as the organization report does (``_statement``); ``row_limit`` bounds each table
-    (the page shows its first rows; the CSV download has them all).
+    Counting every referral of the period took ~540 ms at a million referrals (90 days: a quarter of them,
+    each joined to its seeker, categories and latest answer). The referral services keep counts by block of
+    days instead, by program and by category and zip code (``ScorecardProgramCount``, ``ScorecardZipCount``),
+    so the period is a dozen blocks (``kept.blocks``) and the statement sums their rows: ``zips`` (category and
+    zip code: three tables add up or filter them), ``programs`` (the programs that answered none) and
+    ``answers`` (by channel). The one figure that moves with the clock, "unanswered past the expected time"
+    of the programs that never answer, is counted live over those programs' referrals of the period
+    (``_count_overdue``: the page's first rows, a few hundred referrals). ``row_limit`` bounds each table
+    (the page shows its first rows; the CSV download has them all). ``CountedNetworkFigures`` counts the
+    referrals themselves, as before: the reference the kept counts are checked against.
     """
 
     def __init__(self, *, period: Period, now: datetime, row_limit: int | None = None):
         self.period, self.now, self.row_limit = period, now, row_limit
         self._parts = None
 
-    def ctes(self) -> dict:
-        referrals = network_referrals(period=self.period)
-        conditions = _conditions(self.now)
-        return {
-            "zips": referrals.values(category=F("program__categories__name"), zip_code=F("seeker__zip_code"))
-            .annotate(**_unmet_figures())
-            .order_by(),
-            "programs": referrals.values(
-                "program_id", program_name=F("program__name"), organization_name=F("program__organization__name")
-            )
-            .annotate(
-                received=Count("id"),
-                answered=Count("id", filter=conditions["answered"]),
-                overdue=Count("id", filter=conditions["judged"]),
-                first_sent=Min("sent_at"),
-            )
-            .filter(answered=0)
-            .order_by(),
-            "answers": referrals.values(channel=answer_channel()).annotate(referrals=Count("id")).order_by(),
-        }
-
     def parts(self) -> dict[str, list[dict]]:
         """Every table's rows, in their order, by table: one statement, run once."""
         if self._parts is None:
             self._parts = {}
-            for row in sorted(_statement(self.ctes(), self._parts_sql()), key=lambda row: row["position"]):
+            for row in sorted(self._rows(), key=lambda row: row["position"]):
                 self._parts.setdefault(row["part"], []).append(row)
+            self._count_overdue(self._parts.get("never-answer", []))
         return self._parts
 
     def part(self, part: str) -> list[dict]:
         """The rows of the table ``part``, in its order."""
         return self.parts().get(part, [])
+
+    def _rows(self) -> list[dict]:
+        chosen = kept_counts.blocks(self.period.start, self.period.end)
+        params = [value for level, first_day in chosen for value in (level, first_day)]
+        zips, programs = ScorecardZipCount._meta.db_table, ScorecardProgramCount._meta.db_table
+        category, program = Category._meta.db_table, Program._meta.db_table
+        organization = Program._meta.get_field("organization").related_model._meta.db_table
+        channels = list(kept_counts.CHANNEL_COUNTERS.items())
+        unanswered = f"totals.referrals - {' - '.join(f'totals.{counter}' for _, counter in channels)}"
+        # Written for PostgreSQL and SQLite alike (the development default).
+        ctes = {
+            "chosen (level, first_day)": f"VALUES {', '.join(['(%s, %s)'] * len(chosen))}",
+            "zips": (
+                "SELECT category.name AS category, kept.zip_code, CAST(SUM(kept.referrals) AS BIGINT) AS referrals,"
+                " CAST(SUM(kept.got_help) AS BIGINT) AS got_help, CAST(SUM(kept.no_capacity) AS BIGINT) AS no_capacity,"
+                " CAST(SUM(kept.not_eligible) AS BIGINT) AS not_eligible"
+                f" FROM {zips} kept JOIN chosen ON chosen.level = kept.level AND chosen.first_day = kept.first_day"
+                f" LEFT JOIN {category} category ON category.id = kept.category_id"
+                " GROUP BY category.name, kept.zip_code HAVING SUM(kept.referrals) > 0"
+            ),
+            "by_program": (
+                "SELECT kept.program_id, "
+                + ", ".join(f"CAST(SUM(kept.{name}) AS BIGINT) AS {name}" for name in kept_counts.PROGRAM_COUNTERS)
+                + f" FROM {programs} kept JOIN chosen ON chosen.level = kept.level"
+                " AND chosen.first_day = kept.first_day GROUP BY kept.program_id HAVING SUM(kept.referrals) > 0"
+            ),
+            "programs": (
+                "SELECT by_program.program_id, program.name AS program_name, organization.name AS organization_name,"
+                " by_program.referrals AS received, CAST(NULL AS BIGINT) AS overdue,"
+                " CAST(NULL AS TIMESTAMPTZ) AS first_sent"
+                f" FROM by_program JOIN {program} program ON program.id = by_program.program_id"
+                f" JOIN {organization} organization ON organization.id = program.organization_id"
+                " WHERE by_program.answered = 0"
+            ),
+            "totals": "SELECT "
+            + ", ".join(f"CAST(SUM(by_program.{name}) AS BIGINT) AS {name}" for name in kept_counts.PROGRAM_COUNTERS)
+            + " FROM by_program",
+            "answers": "SELECT * FROM ("
+            + " UNION ALL ".join(
+                f"SELECT '{channel}' AS channel, {count} AS referrals FROM totals"
+                for channel, count in [
+                    *((channel, f"totals.{counter}") for channel, counter in channels),
+                    ("", unanswered),
+                ]
+            )
+            + ") AS answer WHERE answer.referrals > 0",
+        }
+        sql = ", ".join(f"{name} AS ({cte})" for name, cte in ctes.items())
+        with connections[ScorecardZipCount.objects.db].cursor() as cursor:
+            cursor.execute(f"WITH {sql} {' UNION ALL '.join(self._parts_sql())}", params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def _count_overdue(self, rows: list[dict]) -> None:
+        """Fills in "unanswered past the expected time" and the first referral's time of the programs that never
+        answer, counted live: they move with the clock and the program's expected response time."""
+        if not rows:
+            return
+        judged = _conditions(self.now)["judged"]
+        counted = {
+            row["program_id"]: row
+            for row in network_referrals(period=self.period)
+            .filter(program_id__in=[row["program_id"] for row in rows])
+            .values("program_id")
+            .annotate(overdue=Count("id", filter=judged), first_sent=Min("sent_at"))
+            .order_by()
+        }
+        for row in rows:  # (a program missing here would be drift the nightly check repairs: shown as none)
+            found = counted.get(row["program_id"], {})
+            row["overdue"], row["first_sent"] = found.get("overdue", 0), found.get("first_sent")
 
     def _parts_sql(self) -> list[str]:
         columns = {  # of the statement, with their types (see _select)
@@ -897,6 +1070,7 @@ class NetworkFigures:
             "got_help": "BIGINT",
             "no_capacity": "BIGINT",
             "not_eligible": "BIGINT",
+            "program_id": "BIGINT",
             "program_name": "TEXT",
             "organization_name": "TEXT",
             "overdue": "BIGINT",
@@ -928,6 +1102,7 @@ class NetworkFigures:
             ),
             "never-answer": (
                 {
+                    "program_id": "programs.program_id",
                     "program_name": "programs.program_name",
                     "organization_name": "programs.organization_name",
                     "referrals": "programs.received",
@@ -956,9 +1131,51 @@ class NetworkFigures:
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         selects = []
         for slug, (values, rest, order) in parts.items():
-            select = _select(columns, part=f"'{slug}'", position=f"ROW_NUMBER() OVER (ORDER BY {order})", **values)
-            selects.append(_ordered(f"{select} {rest} ORDER BY {order}{one_more}"))
+            # Ordered and cut first, numbered after: PostgreSQL then keeps only the first rows while sorting
+            # (a top-N sort), where numbering first sorted every one of 25,000 zip code rows.
+            select = _select(columns, part=f"'{slug}'", **values)
+            selects.append(
+                f"SELECT {', '.join(column for column in columns if column != 'position')},"
+                f" ROW_NUMBER() OVER () AS position FROM ({select} {rest} ORDER BY {order}{one_more}) AS ordered"
+            )
         return selects
+
+
+class CountedNetworkFigures(NetworkFigures):
+    """The scorecard's figures counted from the referrals themselves, in one statement (~540 ms for 90 days at
+    a million referrals): the reference the kept counts are checked against (tests/reports), not a page's.
+
+    The referrals are counted once by category and zip code (``zips``) and once by program (``programs``,
+    the programs that answered none), in one statement as the organization report does (``_statement``).
+    """
+
+    def parts(self) -> dict[str, list[dict]]:
+        if self._parts is None:
+            self._parts = {}
+            for row in sorted(_statement(self.ctes(), self._parts_sql()), key=lambda row: row["position"]):
+                self._parts.setdefault(row["part"], []).append(row)
+        return self._parts
+
+    def ctes(self) -> dict:
+        referrals = network_referrals(period=self.period)
+        conditions = _conditions(self.now)
+        return {
+            "zips": referrals.values(category=F("program__categories__name"), zip_code=F("seeker__zip_code"))
+            .annotate(**_unmet_figures())
+            .order_by(),
+            "programs": referrals.values(
+                "program_id", program_name=F("program__name"), organization_name=F("program__organization__name")
+            )
+            .annotate(
+                received=Count("id"),
+                answered=Count("id", filter=conditions["answered"]),
+                overdue=Count("id", filter=conditions["judged"]),
+                first_sent=Min("sent_at"),
+            )
+            .filter(answered=0)
+            .order_by(),
+            "answers": referrals.values(channel=answer_channel()).annotate(referrals=Count("id")).order_by(),
+        }
 
 
 SCORECARD_KEY = "reports:network:v2:{start}:{end}:{row_limit}"
@@ -1066,7 +1283,7 @@ def network_never_answer_table(figures: NetworkFigures) -> Table:
             row["organization_name"],
             row["referrals"],
             row["overdue"],
-            timezone.localtime(_moment(row["first_sent"])).date(),
+            timezone.localtime(_moment(row["first_sent"])).date() if row["first_sent"] else None,
         ]
         for row in figures.part("never-answer")
     ]

@@ -498,5 +498,7 @@ CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "retention": {"task": "privacy.tasks.erase_inactive_seekers", "schedule": 24 * 60 * 60},
     "seeker-sign-ins": {"task": "seeker_door.tasks.clear_expired_sign_ins", "schedule": 60 * 60},
+    # The network scorecard's kept counts against a full recount: differences repaired and logged as errors.
+    "scorecard-counts": {"task": "referrals.tasks.check_scorecard_counts", "schedule": 24 * 60 * 60},
 }
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405 - one line per sign-in is noise; lockouts stay

@@ -11,10 +11,18 @@ register = template.Library()
 
 def _cell(value, first: bool) -> str:
     """A table cell as the page shows it: the CSV's text, a link for links, a dash for no figure."""
-    if isinstance(value, Link):
+    kind = type(value)
+    # Most cells are counts and figures (a page has thousands): their text has nothing to escape.
+    if kind is int and not first:
+        return f'<td class="number">{value}</td>'
+    if kind is float and not first:
+        return f'<td class="number">{value:.1f}</td>'
+    if value is None and not first:
+        return "<td>—</td>"
+    if kind is Link:
         content = format_html('<a href="{}">{}</a>', value.url, value.text)
     else:
-        # The standard library's escape is Django's without its lazy-text wrapper (a page has thousands of cells).
+        # The standard library's escape is Django's without its lazy-text wrapper.
         content = escape(cell_text(value)) or "—"
     if first:
         return f'<th scope="row">{content}</th>'

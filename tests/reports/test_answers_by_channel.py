@@ -118,3 +118,28 @@ def test_the_organization_csv_has_the_answers_by_channel(client, answered):
     rows = list(csv.reader(io.StringIO(download.content.decode())))
     assert rows[0] == ["Answered by", "Sent", "Received"]
     assert rows[2] == ["Text message", "1", "0"]
+
+
+def test_the_latest_answer_is_read_from_the_index_of_answers(answered):
+    """The reports look up each referral's latest answer in the partial index of the seeker's answers
+    (referrals 0014): its condition is the lookup's own (referrals.models.seeker_answer_q), so PostgreSQL can
+    prove the index holds every line the lookup may find. If the two drifted apart, the plan would fall back to
+    reading every history line of every referral of the period."""
+    from django.db import connection
+
+    from referrals.channels import answer_channel
+    from referrals.models import Referral
+
+    if connection.vendor != "postgresql":
+        pytest.skip("partial covering indexes are built on PostgreSQL only")
+    rows = Referral.objects_across_tenants.values("id", channel=answer_channel())
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using event_seeker_answer" in plan, plan
+    # And the figures it reads are the ones the history records (the network of the fixture, every channel once).
+    channels = sorted(row["channel"] for row in rows)
+    assert channels == ["", "", "email_link", "email_link", "signed_in", "staff", "text"]
