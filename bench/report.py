@@ -14,6 +14,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 P95_TARGET_MS = 100
 RATIO_TARGET = 2.0
+YEAR_REPORT_TARGET_MS = 200  # a year's organization report (its own target, issue 18 item 3)
 RPS_TARGET = 100
 HSDS_SECTION = re.compile(r"<!-- hsds_bench -->.*?<!-- /hsds_bench -->", re.DOTALL)
 # The public directory measured on its own (bench/README.md, "The public directory"): kept as it was written.
@@ -56,6 +57,9 @@ def _load(name):
 
 
 def _verdict(result) -> str:
+    if result.get("key") == "report_year":  # issue 18: a year's organization report under 200 ms
+        p95 = result["page_p95_ms"]
+        return "met (p95 < 200 ms)" if p95 < YEAR_REPORT_TARGET_MS else f"missed: p95 {p95} ms, over 200"
     misses = []
     if result["page_p95_ms"] > P95_TARGET_MS:
         misses.append(f"p95 {result['page_p95_ms'] - P95_TARGET_MS:+.0f} ms over {P95_TARGET_MS}")

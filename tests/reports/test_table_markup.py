@@ -25,3 +25,42 @@ def test_a_table_without_rows_says_so():
     assert report_rows(Table("t", "T", ["A", "B"])) == (
         '<tr><td colspan="2" class="muted">No referrals in these dates.</td></tr>'
     )
+
+
+def test_a_section_has_its_heading_chart_table_note_and_csv_link():
+    from django.utils.safestring import mark_safe
+
+    from reports.templatetags.reports import report_section
+
+    table = Table("weekly", 'Per "week" & <day>', ["Week", "Sent"], description="Weeks <start>", note="The first 50")
+    table.rows = [["2026-02-02", 2]]
+    table.chart = mark_safe('<svg class="chart"></svg>')
+    table.csv_url = "/reports/weekly.csv?a=1&b=2"
+    title = "Per &quot;week&quot; &amp; &lt;day&gt;"
+    assert report_section(table).split("\n") == [
+        '<section class="card report-section" id="weekly" aria-labelledby="weekly-heading">',
+        f'<h2 id="weekly-heading">{title}</h2>',
+        '<p class="help">Weeks &lt;start&gt;</p>',
+        '<div class="report-figure">',
+        f'<figure class="report-chart" tabindex="0" role="region" aria-label="{title} (chart)">'
+        '<svg class="chart"></svg></figure>',
+        f'<div class="table-scroll" tabindex="0" role="region" aria-label="{title} (table)">',
+        '<table class="report-table">',
+        f'<caption class="visually-hidden">{title}</caption>',
+        '<thead><tr><th scope="col">Week</th><th scope="col">Sent</th></tr></thead>',
+        "<tbody>",
+        '<tr><th scope="row">2026-02-02</th><td class="number">2</td></tr>',
+        "</tbody>",
+        "</table>",
+        "</div>",
+        "</div>",
+        '<p class="help">The first 50</p>',
+        f'<p><a href="/reports/weekly.csv?a=1&amp;b=2" download>Download “{title}” as CSV</a></p>',
+        "</section>",
+    ]
+    wide = Table("wide", "Wide", [f"C{index}" for index in range(7)])
+    wide.chart, wide.csv_url = mark_safe("<svg></svg>"), "/w.csv"
+    assert '<div class="report-figure wide">' in report_section(wide)
+    plain = Table("plain", "Plain", ["A"])
+    plain.csv_url = "/p.csv"
+    assert '<div class="">' in report_section(plain) and "<figure" not in report_section(plain)
