@@ -23,8 +23,8 @@ seeker FOR NO KEY UPDATE, as the service's own update of the seeker takes it, be
 of the seeker's zip code takes the seeker FOR UPDATE and its referrals' programs FOR KEY SHARE; a change of
 a program's categories takes the program FOR UPDATE. So no two changes of what one referral counts
 interleave between their "before" and "after", and every lock is taken before any kept row (tests/reports/
-test_scorecard_counts.py runs them at once). ``recount`` rebuilds the counts from the referrals (locking the tables
-against concurrent increments) and repairs and reports any drift (``manage.py recount_scorecard``, and the
+test_scorecard_counts.py runs them at once). ``recount`` rebuilds the counts from the referrals (64 days at a time, locking the
+tables against concurrent increments for each) and repairs and reports any drift (``manage.py recount_scorecard``, and the
 nightly ``referrals.tasks.check_scorecard_counts``). Days are the site's (``TIME_ZONE``): after changing it,
 recount.
 """
@@ -318,42 +318,50 @@ def _fresh_sql(kind: Kind, facts: str) -> str:
 def recount(*, progress=None) -> Drift:
     """Rebuilds the kept counts from the referrals and repairs every row that differed (PostgreSQL).
 
-    The kept tables are locked against increments for its duration (EXCLUSIVE: reads go on). A change
-    committed before the lock is in the recount; one whose increment waits on the lock is added to the
-    recounted rows afterwards: either way it counts once. ``progress(done, total)`` hears of each part.
+    One transaction per part: 64 days of ``sent_at`` aligned as the top blocks are (so a part holds whole
+    blocks of every level), then the days before the first and after the last. While a part is recounted the
+    kept tables are locked against increments (EXCLUSIVE: reads go on), so writers wait for one part (a few
+    seconds at a million referrals), not the whole recount. A change committed before the lock is in the
+    recount; one whose increment waits on the lock is added to the recounted rows afterwards: either way it
+    counts once. ``progress(done, total)`` hears of each part.
     """
     if connection.vendor != "postgresql":
         return _recount_in_python(progress)
     started = time.perf_counter()
-    drift = Drift()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    drift = Drift(rows={kind.table: 0 for kind in KINDS})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(sent_at), MAX(sent_at), COUNT(*) FROM referrals_referral")
+        first, last, drift.referrals = cursor.fetchone()
+    parts = _parts(first, last)
+    zone = timezone.get_default_timezone()
+    for number, (since, until) in enumerate(parts, 1):
+        condition = Q()
+        if since is not None:
+            condition &= Q(sent_at__gte=timezone.make_aware(datetime.combine(since, clock.min), zone))
+        if until is not None:
+            condition &= Q(sent_at__lt=timezone.make_aware(datetime.combine(until, clock.min), zone))
+        sql, params = _facts_sql(condition)
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {PROGRAMS.table}, {ZIPS.table} IN EXCLUSIVE MODE")
             # Dropped at the end too: ON COMMIT DROP does not drop them when this runs in a savepoint.
             cursor.execute(f"DROP TABLE IF EXISTS {', '.join(_TEMPORARY)}")
-            cursor.execute("SELECT MIN(sent_at), MAX(sent_at), COUNT(*) FROM referrals_referral")
-            first, last, drift.referrals = cursor.fetchone()
-            parts = _parts(first, last)
             cursor.execute(
                 "CREATE TEMPORARY TABLE scorecard_facts (program_id bigint, status text, status_reason text,"
                 " zip text, day date, is_answered boolean, channel text, n bigint) ON COMMIT DROP"
             )
-            for number, (since, until) in enumerate(parts, 1):
-                condition = Q(sent_at__gte=since, sent_at__lt=until) if since else Q()
-                sql, params = _facts_sql(condition)
-                cursor.execute(
-                    "INSERT INTO scorecard_facts (program_id, status, status_reason, zip, day, is_answered,"
-                    f" channel, n) {sql}",
-                    params,
-                )
-                if progress:
-                    progress(number, len(parts) + 1)
+            cursor.execute(
+                f"INSERT INTO scorecard_facts (program_id, status, status_reason, zip, day, is_answered, channel, n) {sql}",
+                params,
+            )
             cursor.execute("ANALYZE scorecard_facts")
+            days = [f">= DATE '{since.isoformat()}'"] if since is not None else []
+            days += [f"< DATE '{until.isoformat()}'"] if until is not None else []
             for kind in KINDS:
-                drift.rows[kind.table] = _repair(cursor, kind, drift)
+                drift.rows[kind.table] += _repair(cursor, kind, drift, days)
             cursor.execute(f"DROP TABLE {', '.join(_TEMPORARY)}")
-            if progress:
-                progress(len(parts) + 1, len(parts) + 1)
+        if progress:
+            progress(number, len(parts))
+    drift.examples = drift.examples[:10]
     drift.seconds = time.perf_counter() - started
     return drift
 
@@ -401,18 +409,17 @@ def tidy() -> None:
 
 
 def _parts(first, last) -> list[tuple]:
-    """The recount's parts, by 64-day block of ``sent_at`` (to show progress), or one part for no referrals."""
+    """The recount's parts as (first day, day after) in the site's days, None for an open end: every 64-day top
+    block from the first referral's to today's (or the last referral's), then the days before and after."""
     if first is None:
         return [(None, None)]
     zone = timezone.get_default_timezone()
     day = block_start(timezone.localtime(first, zone).date(), TOP_LEVEL)
-    end = timezone.localtime(last, zone).date()
-    parts = []
-    while day <= end:
-        following = day + timedelta(days=1 << TOP_LEVEL)
-        parts.append(tuple(timezone.make_aware(datetime.combine(d, clock.min), zone) for d in (day, following)))
-        day = following
-    return parts
+    end = max(timezone.localtime(last, zone).date(), timezone.localdate())
+    bounds = [day]
+    while bounds[-1] <= end:
+        bounds.append(bounds[-1] + timedelta(days=1 << TOP_LEVEL))
+    return [(None, bounds[0]), *zip(bounds, bounds[1:]), (bounds[-1], None)]
 
 
 def _fresh_table(kind: Kind) -> str:
@@ -422,9 +429,11 @@ def _fresh_table(kind: Kind) -> str:
 _TEMPORARY = ["scorecard_facts", *(_fresh_table(kind) for kind in KINDS)]
 
 
-def _repair(cursor, kind: Kind, drift: Drift) -> int:
-    """Makes ``kind``'s kept rows equal the recounted ones: returns how many differed (zero rows aside)."""
+def _repair(cursor, kind: Kind, drift: Drift, days: list[str]) -> int:
+    """Makes ``kind``'s kept rows of the part (``days``: comparisons that first_day meets) equal the recounted
+    ones: returns how many differed (zero rows aside)."""
     fresh = _fresh_table(kind)
+    in_part = " AND ".join([f"k.first_day {comparison}" for comparison in days] or ["TRUE"])
     cursor.execute(f"CREATE TEMPORARY TABLE {fresh} ON COMMIT DROP AS {_fresh_sql(kind, 'scorecard_facts')}")
     key = ", ".join(kind.key)
     kept_values = ", ".join(f"k.{name}" for name in kind.counters)
@@ -434,16 +443,18 @@ def _repair(cursor, kind: Kind, drift: Drift) -> int:
     # Examples of what differed, for the report: kept and recounted values side by side.
     cursor.execute(
         f"SELECT {', '.join(f'COALESCE(k.{name}, f.{name})' for name in kind.key)}, ROW({kept_values})::text,"
-        f" ROW({fresh_values})::text FROM {kind.table} k FULL JOIN {fresh} f ON {joined}"
+        f" ROW({fresh_values})::text FROM (SELECT * FROM {kind.table} k WHERE {in_part}) k FULL JOIN {fresh} f ON {joined}"
         f" WHERE CASE WHEN f.level IS NULL THEN NOT ({zero}) WHEN k.level IS NULL THEN TRUE"
         f" ELSE ROW({kept_values}) IS DISTINCT FROM ROW({fresh_values}) END ORDER BY 1, 2 LIMIT 5"
     )
     drift.examples += [(kind.table, *row) for row in cursor.fetchall()]
     cursor.execute(
-        f"DELETE FROM {kind.table} k WHERE NOT EXISTS (SELECT 1 FROM {fresh} f WHERE {joined}) AND NOT ({zero})"
+        f"DELETE FROM {kind.table} k WHERE {in_part} AND NOT ({zero})"
+        f" AND NOT EXISTS (SELECT 1 FROM {fresh} f WHERE {joined})"
     )
     removed = cursor.rowcount
-    cursor.execute(f"DELETE FROM {kind.table} k WHERE {zero}")  # rows counted down to nothing: housekeeping
+    # Rows counted down to nothing: housekeeping.
+    cursor.execute(f"DELETE FROM {kind.table} k WHERE {in_part} AND {zero}")
     changes = ", ".join(f"{name} = EXCLUDED.{name}" for name in kind.counters)
     cursor.execute(
         f"INSERT INTO {kind.table} ({key}, {', '.join(kind.counters)}) SELECT {key}, {', '.join(kind.counters)}"
