@@ -8,7 +8,8 @@ after a warm-up (the comparison below): the figures summed from the kept counts 
 rows, and every row as the CSV downloads count them) and the same figures counted from the referrals
 (``CountedNetworkFigures``, what the page did before), for the default period (90 days) and a year; then the
 whole page (``/reports/network/``, the 5-minute cache off) through Django's test client. Median, 95th
-percentile and queries; the figures of both ways are compared, row for row.
+percentile, the CPU the work cost in this process and its PostgreSQL backend (from /proc: what it would take on an
+idle machine; ticks of 10 ms) and queries; the figures of both ways are compared, row for row.
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # production's database options (JIT off)
+
+
+def backend_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the PostgreSQL backend serving us, from /proc (same machine only)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values, fraction):
@@ -57,25 +67,34 @@ def main():
         "a year": Period(start=today - timedelta(days=364), end=today),
     }
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu = []
+
     def timed(make, runs):
         times, queries = [], 0
+        cpu.clear()
         for _ in range(runs):
             with CaptureQueriesContext(connection) as captured:
+                cpu_before = time.process_time() + backend_cpu_seconds(backend)
                 started = time.perf_counter()
                 make().parts()
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() + backend_cpu_seconds(backend) - cpu_before) * 1000)
             queries = len(captured.captured_queries)
             reset_queries()
         return times, queries
 
     def line(label, times, queries):
         print(
-            f"| {label} | {statistics.median(times):.1f} | {percentile(times, 0.95):.1f} | {queries} | {len(times)} |"
+            f"| {label} | {statistics.median(times):.1f} | {percentile(times, 0.95):.1f}"
+            f" | {statistics.median(cpu):.0f} | {queries} | {len(times)} |"
         )
 
     print(f"load average before: {os.getloadavg()}")
-    print("| counting | median ms | p95 ms | queries | runs |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| counting | median ms | p95 ms | CPU median ms (Python + PostgreSQL) | queries | runs |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, period in periods.items():
         now = timezone.now()
         for limit, label in ((PAGE_ROW_LIMIT, "page rows"), (None, "every row (CSV)")):
@@ -99,11 +118,14 @@ def main():
     client.force_login(admin)
     client.get("/reports/network/")
     times, queries = [], 0
+    cpu.clear()
     for _ in range(args.runs):
         with CaptureQueriesContext(connection) as captured:
+            cpu_before = time.process_time() + backend_cpu_seconds(backend)
             started = time.perf_counter()
             response = client.get("/reports/network/")
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() + backend_cpu_seconds(backend) - cpu_before) * 1000)
         assert response.status_code == 200
         queries = len(captured.captured_queries)
     line("the page, 90 days, cache off (whole request)", times, queries)

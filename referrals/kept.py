@@ -142,10 +142,12 @@ def _categories(program_ids) -> dict[int, list[int]]:
     return {program_id: found.get(program_id) or [NO_CATEGORY] for program_id in program_ids}
 
 
-def contributions(condition: Q) -> dict[tuple, list[int]]:
-    """{(kind, key...): counters} that the referrals matching ``condition`` add to the kept counts."""
+def contributions(condition: Q, *, categories: dict | None = None) -> dict[tuple, list[int]]:
+    """{(kind, key...): counters} that the referrals matching ``condition`` add to the kept counts.
+    ``categories``: {program id: category ids} when the caller holds them already (read otherwise)."""
     rows = list(_facts(condition))
-    categories = _categories({row["program_id"] for row in rows})
+    missing = {row["program_id"] for row in rows} - set(categories or {})
+    categories = {**(categories or {}), **(_categories(missing) if missing else {})}
     counts: dict[tuple, list[int]] = {}
 
     def add(key, values):
@@ -215,9 +217,10 @@ class Watch:
 
     condition: Q
     before: dict = field(default_factory=dict)
+    categories: dict | None = None  # the programs' categories, when the change cannot touch them
 
     def done(self) -> None:
-        _add(_difference(self.before, contributions(self.condition)))
+        _add(_difference(self.before, contributions(self.condition, categories=self.categories)))
 
 
 def watch_referral(referral: Referral) -> Watch:
@@ -225,7 +228,9 @@ def watch_referral(referral: Referral) -> Watch:
     _lock(Seeker, [referral.seeker_id], "KEY SHARE")
     _lock(Program, [referral.program_id], "KEY SHARE")
     condition = Q(pk=referral.pk)
-    return Watch(condition, contributions(condition))
+    # Its program's categories cannot change meanwhile (watch_programs waits on the program's lock).
+    categories = _categories({referral.program_id})
+    return Watch(condition, contributions(condition, categories=categories), categories)
 
 
 def referral_counted(referral: Referral) -> None:

@@ -995,6 +995,7 @@ class NetworkFigures:
         params = [value for level, first_day in chosen for value in (level, first_day)]
         zips, programs = ScorecardZipCount._meta.db_table, ScorecardProgramCount._meta.db_table
         category, program = Category._meta.db_table, Program._meta.db_table
+        through = Program.categories.through._meta.db_table
         organization = Program._meta.get_field("organization").related_model._meta.db_table
         channels = list(kept_counts.CHANNEL_COUNTERS.items())
         unanswered = f"totals.referrals - {' - '.join(f'totals.{counter}' for _, counter in channels)}"
@@ -1014,6 +1015,17 @@ class NetworkFigures:
                 + ", ".join(f"CAST(SUM(kept.{name}) AS BIGINT) AS {name}" for name in kept_counts.PROGRAM_COUNTERS)
                 + f" FROM {programs} kept JOIN chosen ON chosen.level = kept.level"
                 " AND chosen.first_day = kept.first_day GROUP BY kept.program_id HAVING SUM(kept.referrals) > 0"
+            ),
+            # By category from the programs' counts (5,000 rows at a million referrals, not 25,000 zip codes).
+            "categories": (
+                "SELECT category.name AS category, "
+                + ", ".join(
+                    f"CAST(SUM(by_program.{name}) AS BIGINT) AS {name}"
+                    for name in ["referrals", "got_help", "no_capacity", "not_eligible"]
+                )
+                + f" FROM by_program LEFT JOIN {through} program_category"
+                " ON program_category.program_id = by_program.program_id"
+                f" LEFT JOIN {category} category ON category.id = program_category.category_id GROUP BY category.name"
             ),
             "programs": (
                 "SELECT by_program.program_id, program.name AS program_name, organization.name AS organization_name,"
@@ -1078,16 +1090,15 @@ class NetworkFigures:
             "channel": "TEXT",
         }
         # Columns are named with their table ("zips.category"): ORDER BY takes a bare name for an output column.
-        counts = {
-            name: f"CAST(SUM(zips.{name}) AS BIGINT)"
-            for name in ["referrals", "got_help", "no_capacity", "not_eligible"]
-        }
         unmet = "zips.no_capacity + zips.not_eligible"
         parts = {  # slug -> (columns, FROM and the rest, order)
             "by-category": (
-                {"category": "zips.category", **counts},
-                "FROM zips GROUP BY zips.category",
-                f"{counts['referrals']} DESC, zips.category ASC NULLS LAST",
+                {
+                    "category": "categories.category",
+                    **{name: f"categories.{name}" for name in ["referrals", "got_help", "no_capacity", "not_eligible"]},
+                },
+                "FROM categories",
+                "categories.referrals DESC, categories.category ASC NULLS LAST",
             ),
             "unmet-needs": (
                 {
@@ -1161,6 +1172,9 @@ class CountedNetworkFigures(NetworkFigures):
         conditions = _conditions(self.now)
         return {
             "zips": referrals.values(category=F("program__categories__name"), zip_code=F("seeker__zip_code"))
+            .annotate(**_unmet_figures())
+            .order_by(),
+            "categories": referrals.values(category=F("program__categories__name"))
             .annotate(**_unmet_figures())
             .order_by(),
             "programs": referrals.values(

@@ -89,22 +89,39 @@ ROOT_URLCONF = "referrals_site.urls"
 WSGI_APPLICATION = "referrals_site.wsgi.application"
 ASGI_APPLICATION = "referrals_site.asgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.template.context_processors.i18n",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "accounts.context_processors.navigation",
+    "core.context_processors.csrf_once",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
-            ],
+            "context_processors": CONTEXT_PROCESSORS,
+        },
+    },
+    {
+        # The rows of the busiest lists (core/jinja2.py): a page in Django's language includes them with
+        # {% jinja "name" %}; a view may render one as any template.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "core.jinja2.environment",
+            "autoescape": True,
+            "context_processors": CONTEXT_PROCESSORS,
         },
     },
 ]
+
+# Form widgets with Django's Jinja2 widget templates, those only in Django's language with those (core/jinja2.py).
+FORM_RENDERER = "core.jinja2.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60)

@@ -47,17 +47,17 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
-# List pages join a referral to up to eight related tables (select_related) beside the visibility subquery.
-# Past PostgreSQL's default collapse limits (8) the planner stops reordering joins and can scan every
-# referral before applying the visibility filter (seconds instead of milliseconds at a million referrals;
-# bench/RESULTS.md). 12 keeps exhaustive planning cheap (the genetic optimizer starts at 12 relations).
+# PostgreSQL's default join collapse limits (8) are kept. Sessions 1-3 raised them to 12 for list queries that
+# joined a referral to eight tables beside the visibility subquery; the lists now choose a page's ids by a narrow
+# query and join only those rows, and at 12 the planner spent 35-50 ms planning the referral page's and the API
+# list's joins that run in under 3 ms (bench/NOTES.md, issue 18).
 # JIT off: the pages' queries read a few thousand rows at most, but a cost estimate over a million-row table
 # crosses jit_above_cost and compiling the plan then takes longer (~90 ms on Inbound Referrals) than running it.
 # No parallel workers for a page's query: starting them cost ~4 ms on a query that runs in 1 (People I'm
 # Helping's count), and under load every core is already busy serving other requests.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
-        "-c join_collapse_limit=12 -c from_collapse_limit=12 -c jit=off -c max_parallel_workers_per_gather=0"
+        "-c jit=off -c max_parallel_workers_per_gather=0"
     )
 # Never fall back to development defaults (base.py's SQLite file, in-process tasks, console email, links to
 # http://127.0.0.1:8000): production names each of these, or refuses to start.

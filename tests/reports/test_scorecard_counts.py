@@ -223,3 +223,34 @@ def test_concurrent_changes_stay_exact(network):
     assert Referral.objects_across_tenants.count() == 8
     drift = kept.recount()
     assert drift.total == 0, drift.examples
+
+
+@pytest.mark.django_db
+def test_the_page_sums_the_kept_counts_in_a_fixed_number_of_queries(client, network):
+    """One statement sums the kept counts and one counts the never-answering programs' overdue referrals live,
+    however many referrals and programs there are."""
+    from django.test.utils import CaptureQueriesContext
+
+    n = network
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/reports/network/")
+        assert response.status_code == 200
+        statements = [query["sql"] for query in captured.captured_queries]
+        return (
+            len(statements),
+            sum("referrals_scorecard" in sql for sql in statements),
+            sum('"referrals_referral"' in sql for sql in statements),
+        )
+
+    n.refer()
+    client.get("/reports/network/")
+    before = queries()
+    for _ in range(6):
+        program = factories.ProgramFactory(organization=n.provider)
+        n.refer(seeker=factories.SeekerFactory(organization=n.site, created_by=n.referrer), program=program)
+    assert queries() == before
+    assert before[1:] == (1, 1)

@@ -1,0 +1,158 @@
+"""Jinja2, Django's second template backend, for the rows of the busiest lists (issue 18).
+
+Django's template language walks a node tree and resolves each ``{{ a.b.c }}`` by trying a dict key, an
+attribute and an index in turn: on Inbound Referrals that was ~50 ms of a page's 80 (25 rows, each with its
+next-step forms and the claimers' list). Jinja2 compiles a template to Python once; the same rows render in a
+fraction of that. The lists' partials live in ``templates/jinja2/`` (Inbound Referrals' and Sent referrals' rows,
+the next-step forms, program search's cards, both People I'm Helping lists, a profile's referral rows, the
+pagination links); the pages around them stay in Django's language and include them with ``{% jinja "name" %}``
+(core.templatetags.jinja_include). Form widgets render with Django's own Jinja2 widget templates
+(``FormRenderer``). Seeker-facing pages stay in Django's language: makemessages and the Spanish catalogue's test
+read their messages.
+
+The markup is Django's to the character (tests/core/test_jinja2.py compares the two):
+
+- every value printed goes through what Django's templates do to it (``finalize``: local time, ``localize``,
+  Django's ``escape``); markupsafe honours Django's ``mark_safe``;
+- the filters are the project's own (its template tag libraries' filter functions, one rule book) and Django's
+  built-in ones under their names (``date``, ``truncatechars``, ``pluralize``, ``default``...), given a missing
+  value as Django gives it (an empty string); ``x is none`` is true of a missing value, as in Django;
+- ``url``, ``static``, ``querystring`` and the translation functions (``_``, ``gettext``, ``ngettext``,
+  ``pgettext``) are Django's, so the message catalogue is the one every other template uses;
+- the CSRF field ``csrf_input`` is the page's one token (core.context_processors.csrf_once).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from django import forms
+from django.forms.renderers import BaseRenderer
+from django.forms.renderers import DjangoTemplates as DjangoTemplatesRenderer
+from django.forms.renderers import Jinja2 as Jinja2Renderer
+from django.template import TemplateDoesNotExist, defaultfilters, engines
+from django.template.defaulttags import querystring as django_querystring
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.timezone import template_localtime
+from jinja2 import Environment, Undefined, pass_context
+
+# The template tag libraries whose filters the Jinja2 templates use, by the names a Django template loads them
+# with ({% load referral_display %}): found through Django's engine, which knows every app's libraries, so that
+# core imports no app above it.
+FILTER_LIBRARIES = ["contact_links", "program_display", "referral_display"]
+# Django's built-in filters that the partials use (Jinja2's own of the same name differ: ``default`` applies
+# only to undefined values, ``truncate`` counts differently).
+DJANGO_FILTERS = [
+    "date",
+    "default",
+    "default_if_none",
+    "floatformat",
+    "join",
+    "linebreaksbr",
+    "pluralize",
+    "time",
+    "truncatechars",
+    "truncatewords",
+    "upper",
+    "yesno",
+]
+
+
+def _finalize(value):
+    """What Django's templates do to every value they print (django.template.base.render_value_in_context):
+    local time, ``localize``, then Django's ``escape`` (quotes as &quot; and &#x27;, where markupsafe would
+    write &#34; and &#39;), so that the markup is Django's to the character. Marked safe, autoescape leaves it."""
+    value = formats.localize(template_localtime(value))
+    return value if hasattr(value, "__html__") else escape(value)
+
+
+@pass_context
+def querystring(context, query_dict=None, **kwargs) -> str:
+    """Django's ``{% querystring %}``: the request's query with these parameters set (None removes one)."""
+    return django_querystring(SimpleNamespace(request=context["request"]), query_dict, **kwargs)
+
+
+def url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def _django_filter(function):
+    """A Django filter as a Jinja2 one. As in Django's templates, a missing value reaches it as "" (its
+    ``string_if_invalid``), and filters that ask whether autoescape is on are told it is."""
+    autoescape = {"autoescape": True} if getattr(function, "needs_autoescape", False) else {}
+
+    def apply(value, *args):
+        return function("" if isinstance(value, Undefined) else value, *args, **autoescape)
+
+    return apply
+
+
+def _is_none(value) -> bool:
+    """``x is none``: true of a missing value too, as ``x is None`` is in Django's templates."""
+    return value is None or isinstance(value, Undefined)
+
+
+def _in_local_time(function):
+    """Django's templates give a filter a datetime in the current time zone (FilterExpression.resolve)."""
+    return _django_filter(lambda value, *args: function(template_localtime(value), *args))
+
+
+def _filters() -> dict:
+    filters = {name: _django_filter(getattr(defaultfilters, name)) for name in DJANGO_FILTERS}
+    filters.update({name: _in_local_time(getattr(defaultfilters, name)) for name in ["date", "time"]})
+    libraries = engines["django"].engine.template_libraries
+    for name in FILTER_LIBRARIES:
+        filters.update({name: _django_filter(function) for name, function in libraries[name].filters.items()})
+    return filters
+
+
+def environment(**options) -> Environment:
+    options.setdefault("extensions", []).append("jinja2.ext.i18n")
+    env = Environment(finalize=_finalize, **options)
+    env.install_gettext_callables(
+        gettext=translation.gettext,
+        ngettext=translation.ngettext,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+        newstyle=True,
+    )
+    env.globals.update({"url": url, "static": static, "querystring": querystring})
+    env.filters.update(_filters())
+    env.tests["none"] = _is_none
+    return env
+
+
+class _WidgetsInJinja2(Jinja2Renderer):
+    """Django's Jinja2 widget templates, in this module's environment (the same escaping and formats)."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(forms.__file__).parent / self.backend.app_dirname],
+                "NAME": "djangoforms",
+                "OPTIONS": {"environment": "core.jinja2.environment"},
+            }
+        )
+
+
+class FormRenderer(BaseRenderer):
+    """Form widgets rendered with Django's own Jinja2 widget templates (django/forms/jinja2/), which give the
+    same markup as its Django-language ones: a search form's selects printed each option through a template of
+    its own, ~8 ms of program search's render. Widgets whose templates exist only in Django's language (the
+    admin's, phonenumber_field's) are rendered with those (settings.FORM_RENDERER)."""
+
+    def __init__(self):
+        self.jinja2, self.django = _WidgetsInJinja2(), DjangoTemplatesRenderer()
+
+    def get_template(self, template_name):
+        try:
+            return self.jinja2.get_template(template_name)
+        except TemplateDoesNotExist:
+            return self.django.get_template(template_name)
