@@ -64,20 +64,18 @@ def is_only_admin(membership, *, admin_user_ids) -> bool:
 # Apps above accounts that give people a role (programs: "claimer") register a function here in their
 # AppConfig.ready: ``source(user) -> set of roles``. accounts never imports them.
 _role_sources: dict[str, object] = {}
+_PLACEHOLDER_USER = -917_263_541  # an id no user has: it marks the user's place in the compiled statement
+_ROLES_STATEMENT: dict = {}  # (database alias, role sources) -> (role names, SQL, parameters, the user's index)
 
 
 def register_role_source(name: str, source) -> None:
     """Adds the roles ``source()`` names to ``roles_of``: a dict of role -> a condition on a user row (an
     ``Exists`` over ``OuterRef("pk")``), asked in ``roles_of``'s one query. Registering a name again replaces it."""
     _role_sources[name] = source
+    _ROLES_STATEMENT.clear()  # written again with the new source
 
 
-def roles_of(user) -> set:
-    """The broad roles ``user`` works in, for the navigation and the dashboard they land on: "worker" (at a
-    Site), "claimer" (of a program: programs.policies.claimer_roles; or an admin of a provider), "admin" (of an
-    organization), "superuser" (a network admin, who also sees the workers' and claimers' pages). One query
-    (each page's navigation asks), whatever the number of role sources."""
-    from django.contrib.auth import get_user_model
+def _role_conditions() -> list:
     from django.db.models import Exists, OuterRef
 
     memberships = Membership.objects.filter(user_id=OuterRef("pk"))
@@ -89,14 +87,46 @@ def roles_of(user) -> set:
     ]
     for source in _role_sources.values():
         conditions += list(source().items())
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(**{f"role_{index}": condition for index, (_, condition) in enumerate(conditions)})
-        .values_list(*[f"role_{index}" for index in range(len(conditions))])
-        .first()
-    ) or [False] * len(conditions)
-    roles = {role for (role, _), held in zip(conditions, row, strict=True) if held}
+    return conditions
+
+
+def _roles_statement(connection):
+    """``roles_of``'s one query, compiled once per process, database and set of role sources (issue 18: the
+    ORM built and compiled its four ``EXISTS`` on every page, ~2 ms of CPU); a request binds the user's id."""
+    key = (connection.alias, tuple(_role_sources))
+    if key not in _ROLES_STATEMENT:
+        from django.contrib.auth import get_user_model
+
+        conditions = _role_conditions()
+        query = (
+            get_user_model()
+            .objects.filter(pk=_PLACEHOLDER_USER)
+            .annotate(**{f"role_{index}": condition for index, (_, condition) in enumerate(conditions)})
+            .values_list(*[f"role_{index}" for index in range(len(conditions))])[:1]
+        ).query
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        params = list(params)
+        assert params.count(_PLACEHOLDER_USER) == 1, "the user's id must appear once in roles_of's statement"
+        _ROLES_STATEMENT[key] = ([role for role, _ in conditions], sql, params, params.index(_PLACEHOLDER_USER))
+    return _ROLES_STATEMENT[key]
+
+
+def roles_of(user) -> set:
+    """The broad roles ``user`` works in, for the navigation and the dashboard they land on: "worker" (at a
+    Site), "claimer" (of a program: programs.policies.claimer_roles; or an admin of a provider), "admin" (of an
+    organization), "superuser" (a network admin, who also sees the workers' and claimers' pages). One query
+    (each page's navigation asks), whatever the number of role sources; its SQL is written once
+    (``_roles_statement``)."""
+    from django.db import connections, router
+
+    connection = connections[router.db_for_read(Membership)]
+    names, sql, params, user_index = _roles_statement(connection)
+    params = list(params)
+    params[user_index] = user.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    roles = {role for role, held in zip(names, row or (), strict=False) if held}  # SQLite says 1, PostgreSQL True
     if "provider member" in roles:  # an admin who is also a member of a provider works its referrals
         roles.remove("provider member")
         if "admin" in roles:

@@ -812,12 +812,17 @@ def generate(size: Size, *, progress: bool = True, vacuum: bool = True) -> dict:
         ):
             loader.reset_sequence(model)
 
-    # The referrals were copied past the services, which keep the network scorecard's counts: count them.
+    # The referrals were copied past the services, which keep the network scorecard's counts and each referral's
+    # answer channel: count them, and fill the channels from the history.
     from referrals import kept
+    from referrals.channels import refill_answer_channels
 
     t0 = time.perf_counter()
     kept.recount()
     timings["scorecard counts (recount)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    refill_answer_channels()
+    timings["answer channels (refill)"] = time.perf_counter() - t0
     if vacuum:  # not inside a transaction (the tests')
         t0 = time.perf_counter()
         _vacuum_analyze(connection)

@@ -1,23 +1,27 @@
 """The channel of each change in a referral's history, and the channel by which the seeker's answer came.
 
-Nothing here is stored: every history line already records how the change arrived (``ReferralEvent.via``:
-web, email link, text message, API, FHIR, admin, system) and who made it (``actor``, the user; none for the
-seeker and the system; a status change also names the acting ``party`` in its ``detail``). The one thing
-``via`` alone does not tell is the seeker on their own page ("signed in") from a staff member on the web:
-both arrive by the web. A seeker's line has no user and no organization; a user's line has the user.
+Every history line records how the change arrived (``ReferralEvent.via``: web, email link, text message, API,
+FHIR, admin, system) and who made it (``actor``, the user; none for the seeker and the system; a status change
+also names the acting ``party`` in its ``detail``). The one thing ``via`` alone does not tell is the seeker on
+their own page ("signed in") from a staff member on the web: both arrive by the web. A seeker's line has no
+user and no organization; a user's line has the user.
 
 The reports count the seeker's answers (got help, couldn't get help, no longer interested) by the channel
-that carried them (``answer_channel``), so a network sees which channel closes the loop; the API and FHIR
-show each history line's channel (``event_channel``).
+that carried them, so a network sees which channel closes the loop; the API and FHIR show each history
+line's channel (``event_channel``). The channel of a referral's latest answer is read from its history
+(``answer_channel``, the definition) and also kept on the referral (``Referral.answer_channel``), set by
+``referral_change_status`` with the history line (``answer_channel_of``), so that the organization report
+reads it with the referral instead of looking it up in the history of each (``refill_answer_channels``
+repairs it from the history, after writes that bypass the services: the demo, the benchmark's generator).
 """
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from .models import ReferralEvent, seeker_answer_q
-from .statuses import Party
+from .models import Referral, ReferralEvent, seeker_answer_q
+from .statuses import SEEKER_ANSWERS, Party
 
 Via = ReferralEvent.Via
 Kind = ReferralEvent.Kind
@@ -100,6 +104,30 @@ def _answer_channel_case() -> Case:
         default=Value(AnswerChannel.STAFF),
         output_field=CharField(),
     )
+
+
+def answer_channel_of(*, to_status: str, reason: str, party, via: str) -> str:
+    """The channel of a status change if it records one of the seeker's answers (as ``seeker_answer_q`` and
+    ``_answer_channel_case`` read it from the history line), else ""."""
+    if (to_status, reason) not in {(str(status), str(why)) for status, why in SEEKER_ANSWERS.values()}:
+        return ""
+    if party not in (Party.SEEKER, Party.REFERRER, Party.ADMIN):
+        return ""
+    if party != Party.SEEKER:
+        return AnswerChannel.STAFF
+    if via == Via.EMAIL_LINK:
+        return AnswerChannel.EMAIL_LINK
+    if via == Via.TEXT:
+        return AnswerChannel.TEXT
+    return AnswerChannel.SIGNED_IN
+
+
+def refill_answer_channels(referrals=None) -> int:
+    """Sets ``Referral.answer_channel`` from the history where they differ (``referrals``: a queryset of
+    referrals, default all), in one UPDATE; returns how many were set."""
+    referrals = Referral.objects_across_tenants.all() if referrals is None else referrals
+    differing = referrals.annotate(looked_up=answer_channel()).exclude(answer_channel=F("looked_up"))
+    return Referral.objects_across_tenants.filter(pk__in=differing.values("pk")).update(answer_channel=answer_channel())
 
 
 def answer_channel(referral_ref: str = "pk"):

@@ -19,6 +19,7 @@ from seekers.models import Seeker
 
 from . import kept, services, stalls, statuses
 from .actors import Actor
+from .channels import refill_answer_channels
 from .models import Note, Referral, ReferralEvent
 
 PASSWORD = "referrals-demo"
@@ -439,8 +440,10 @@ def seed(*, stdout=None) -> bool:
     for step in EXTRA_STEPS:
         step(programs=by_name, say=say)
     say("Self-referrals: new, accepted and closed (and whatever the apps above added).\n")
-    # The stories are backdated past the services (_backdate), which keep the scorecard's counts: count again.
+    # The stories are backdated past the services (_backdate), which keep the scorecard's counts and each
+    # referral's answer channel (the latest answer may have changed places): count again, fill them again.
     kept.recount()
+    refill_answer_channels()
     return True
 
 

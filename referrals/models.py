@@ -41,6 +41,7 @@ REPORT_COLUMNS = [
     "first_response_at",
     "closed_at",
     "stall_due_at",
+    "answer_channel",
 ]
 
 
@@ -144,6 +145,9 @@ class Referral(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The channel of the seeker's latest answer ("" until one is given; referrals.channels): kept by
+    # referral_change_status with the history line that records the answer, which stays the definition.
+    answer_channel = models.CharField(max_length=16, blank=True, default="", db_default="")
     # When the current status, unconfirmed, counts as stalled (referrals.stalls): set by every status change
     # and confirmation to one of statuses.STALLABLE, empty otherwise. ``stall_step`` is how many stall periods
     # the sweep has chased since (0: none yet).
@@ -173,16 +177,16 @@ class Referral(models.Model):
             # What an organization sent, and what a program received, by date: covering, with every column
             # the organization report's figures read, so that it reads a period's referrals from the index
             # only, not from as many table pages (reports.selectors.OrganizationFigures). The first also
-            # serves every other outbound list (it replaced ``referral_outbound``, the same key uncovered).
+            # serves every other outbound list (it replaced ``referral_outbound``, the same key uncovered; referrals 0017).
             models.Index(
                 fields=["organization", "sent_at"],
                 include=[column for column in REPORT_COLUMNS if column != "organization"],
-                name="referral_outbound_figures",
+                name="referral_outbound_report",
             ),
             models.Index(
                 fields=["program", "sent_at"],
                 include=[column for column in REPORT_COLUMNS if column != "program"],
-                name="referral_inbound_figures",
+                name="referral_inbound_report",
             ),
             models.Index(fields=["seeker", "sent_at"], name="referral_by_seeker"),
             models.Index(fields=["status", "sent_at"], name="referral_by_status"),

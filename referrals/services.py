@@ -20,6 +20,7 @@ from programs.models import ProgramClaimer
 from . import events, inbound_cache, kept, stalls, statuses
 from .actors import Actor, as_actor
 from .answers import CONFIRM_STATUS, SEEKER_ANSWERS, WITHDRAW_CONSENT, LinkAnswer, LinkResult
+from .channels import answer_channel_of
 from .errors import (
     ConsentRequired,
     DuplicateOpenReferral,
@@ -452,6 +453,10 @@ def referral_change_status(
     if outcome_field:
         setattr(referral, f"{outcome_field}_outcome", to_status)
         setattr(referral, f"{outcome_field}_outcome_at", now)
+    # The seeker's answer (by them or staff on their side): its channel is kept with the history line below.
+    referral.answer_channel = (
+        answer_channel_of(to_status=to_status, reason=reason, party=party, via=actor.via) or referral.answer_channel
+    )
     _touch(referral, now)
     referral.save()
     detail = {"party": str(party)}

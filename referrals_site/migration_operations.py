@@ -19,13 +19,13 @@ class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
 
 class RemoveIndexConcurrentlyOnPostgreSQL(RemoveIndexConcurrently):
     """Drops the index without blocking writes on PostgreSQL (the migration must be non-atomic); elsewhere a
-    plain DROP INDEX."""
+    plain DROP INDEX IF EXISTS (an index added by AddIndexConcurrentlyOnPostgreSQL was never built there)."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_forwards(app_label, schema_editor, from_state, to_state)
         else:
-            migrations.RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":

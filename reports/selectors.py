@@ -434,6 +434,7 @@ class OrganizationFigures:
             "referred_by_id",
             "referred_by_team_id",
             "organization_id",
+            "answer_channel",  # kept on the referral (referrals.channels), not looked up in each one's history
             # The program is joined for its expected response time, which most figures need; the names of
             # people, teams and organizations are read after grouping (``_parts_of``).
             program_name=F("program__name"),
@@ -449,7 +450,6 @@ class OrganizationFigures:
             week=TruncWeek("sent_at"),
             outcome=_index_of(outcome_kinds()),
             bucket=_index_of(_bucket_conditions()),
-            answer_channel=answer_channel(),
             **conditions,
         ).order_by()  # the statement orders what it needs; the model's default order would sort every row
         return {

@@ -162,3 +162,14 @@ def test_the_demo_has_self_referrals_in_several_states_and_one_unconfirmed_reque
     pending = SelfReferralRequest.objects.get()
     assert pending.first_name == "Ahmed" and pending.contact == "ahmed.karim@example.com"
     assert not Seeker.objects.unscoped("test").filter(first_name="Ahmed").exists()
+
+
+def test_the_demos_kept_answer_channels_are_their_historys(seeded):
+    """The demo's stories are backdated past the services; each referral's kept answer channel is filled again
+    from its history (the latest answer may have changed places)."""
+    from referrals.channels import answer_channel
+    from referrals.models import Referral
+
+    rows = Referral.objects_across_tenants.annotate(history=answer_channel()).values_list("answer_channel", "history")
+    assert rows and all(kept == history for kept, history in rows)
+    assert any(kept for kept, _ in rows)

@@ -143,3 +143,86 @@ def test_the_latest_answer_is_read_from_the_index_of_answers(answered):
     # And the figures it reads are the ones the history records (the network of the fixture, every channel once).
     channels = sorted(row["channel"] for row in rows)
     assert channels == ["", "", "email_link", "email_link", "signed_in", "staff", "text"]
+
+
+def looked_up():
+    """Each referral's kept answer channel beside the one its history gives (referrals.channels.answer_channel)."""
+    from referrals.channels import answer_channel
+    from referrals.models import Referral
+
+    rows = Referral.objects_across_tenants.annotate(history=answer_channel()).order_by("pk")
+    return [(row.answer_channel, row.history) for row in rows]
+
+
+def test_the_services_keep_each_referrals_answer_channel_as_its_history_gives_it(answered):
+    pairs = looked_up()
+    assert sorted(kept for kept, _ in pairs) == ["", "", "email_link", "email_link", "signed_in", "staff", "text"]
+    assert [kept for kept, _ in pairs] == [history for _, history in pairs]
+
+
+def test_a_later_answer_replaces_the_kept_channel_and_a_reopening_keeps_it(answered):
+    from referrals.services import referral_reopen
+
+    referral = ReferralEvent.objects_across_tenants.filter(kind="status_changed", via="email_link").first().referral
+    referral_reopen(actor=answered.site_admin, referral=referral, note="The seeker called back.")
+    referral.refresh_from_db()
+    assert referral.answer_channel == "email_link"  # the latest answer is still the seeker's, by email
+    referral_change_status(actor=answered.referrer, referral=referral, to_status="got_help")
+    referral.refresh_from_db()
+    assert referral.answer_channel == "staff"
+    assert [kept for kept, _ in looked_up()] == [history for _, history in looked_up()]
+
+
+def test_the_refill_repairs_kept_channels_from_the_history(answered):
+    from referrals.channels import refill_answer_channels
+    from referrals.models import Referral
+
+    Referral.objects_across_tenants.update(answer_channel="text")  # as if written past the services
+    assert refill_answer_channels() == 6  # every referral but the one answered by text
+    assert [kept for kept, _ in looked_up()] == [history for _, history in looked_up()]
+    assert refill_answer_channels() == 0
+
+
+def test_the_kept_channel_is_the_one_the_history_line_gives_for_every_status_party_and_channel(network):
+    """``answer_channel_of`` (what referral_change_status keeps) against ``seeker_answer_q`` and the channel
+    ``answer_channel`` reads from a history line, for every closing and party and every way a change arrives."""
+    from referrals.channels import _answer_channel_case, answer_channel_of
+    from referrals.models import seeker_answer_q
+    from referrals.statuses import Party, Reason, Status
+
+    seeker = factories.SeekerFactory(organization=network.site, created_by=network.referrer)
+    referral = factories.referral(referrer=network.referrer, seeker=seeker, program=network.program)
+    changes = [(str(status), "") for status in Status] + [
+        (str(status), str(reason)) for status in (Status.NOT_COMPLETED, Status.WITHDRAWN) for reason in Reason
+    ]
+    parties = [*(str(party) for party in Party), "None"]
+    lines = [
+        ReferralEvent(
+            organization_id=referral.organization_id,
+            referral=referral,
+            kind=ReferralEvent.Kind.STATUS_CHANGED,
+            actor_display="Someone",
+            via=via,
+            to_status=to_status,
+            reason=reason,
+            detail={"party": party},
+        )
+        for to_status, reason in changes
+        for party in parties
+        for via in ReferralEvent.Via.values
+    ]
+    ReferralEvent.objects_across_tenants.bulk_create(lines)
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    read = ReferralEvent.objects_across_tenants.filter(referral=referral, kind="status_changed").annotate(
+        answer=ExpressionWrapper(seeker_answer_q(), output_field=BooleanField()), channel=_answer_channel_case()
+    )
+    compared = 0
+    for line in read:
+        party = line.detail["party"]
+        expected = answer_channel_of(
+            to_status=line.to_status, reason=line.reason, party=None if party == "None" else Party(party), via=line.via
+        )
+        assert (line.channel if line.answer else "") == expected, (line.to_status, line.reason, party, line.via)
+        compared += 1
+    assert compared >= len(lines) and any(line.answer for line in read)

@@ -93,7 +93,7 @@ def comparable(params):
 
 
 def test_the_statement_reads_only_columns_its_covering_indexes_hold(figures):
-    """Both directions' referrals can come from index-only scans of the covering indexes (referrals 0015): every
+    """Both directions' referrals can come from index-only scans of the covering indexes (referrals 0017): every
     column of the referrals table the statement reads is in both. A column added to the report's rows without
     adding it to ``REPORT_COLUMNS`` would send every row of the period back to the table's pages."""
     import re
@@ -111,7 +111,7 @@ def test_the_statement_reads_only_columns_its_covering_indexes_hold(figures):
     assert "sent_at" in read and "first_response_at" in read  # the pattern finds what the statement reads
     assert read <= held, read - held
     indexes = {index.name: index for index in Referral._meta.indexes}
-    for name, key in [("referral_outbound_figures", "organization"), ("referral_inbound_figures", "program")]:
+    for name, key in [("referral_outbound_report", "organization"), ("referral_inbound_report", "program")]:
         index = indexes[name]
         assert set(index.fields) | set(index.include) == {*REPORT_COLUMNS, "sent_at"}, name
         assert index.fields == [key, "sent_at"]

@@ -111,3 +111,14 @@ def test_the_services_keep_working_on_the_generated_network(summary):
     created = make_referral(referrer=helper, seeker=seeker, program=program)
     assert created.pk > TINY.referrals
     assert Referral.objects.restrict(helper, "view:all").filter(pk=created.pk).exists()
+
+
+def test_each_referrals_kept_answer_channel_is_its_historys(summary):
+    """The generator copies referrals and their history past the services, then fills the kept answer channels
+    from the history (referrals.channels.refill_answer_channels): the report reads what the history says."""
+    from referrals.channels import answer_channel
+    from referrals.models import Referral
+
+    rows = Referral.objects_across_tenants.annotate(history=answer_channel()).values_list("answer_channel", "history")
+    assert rows and all(kept == history for kept, history in rows)
+    assert any(kept for kept, _ in rows)
