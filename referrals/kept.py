@@ -4,7 +4,7 @@ The scorecard (reports.selectors.NetworkFigures) sums two tables instead of read
 period (~540 ms for 90 days at a million referrals):
 
 - ScorecardProgramCount: by program: referrals, answered, got help, declined for no capacity / not eligible,
-  and the seeker's answers by channel (referrals.channels.answer_channel);
+  and the seeker's answers by channel (``Referral.answer_channel``, kept by the services);
 - ScorecardZipCount: by category of the program and the seeker's zip code: referrals, got help and the two
   declines.
 
@@ -46,7 +46,7 @@ from django.utils import timezone
 from programs.models import Program
 from seekers.models import Seeker
 
-from .channels import AnswerChannel, answer_channel
+from .channels import AnswerChannel
 from .models import Referral, ScorecardProgramCount, ScorecardZipCount
 from .statuses import Reason, Status
 
@@ -126,7 +126,7 @@ def _facts(condition: Q):
             zip=Coalesce(F("seeker__zip_code"), Value("")),
             day=TruncDate("sent_at", tzinfo=timezone.get_default_timezone()),
             is_answered=ExpressionWrapper(Q(first_response_at__isnull=False), output_field=BooleanField()),
-            channel=answer_channel(),
+            channel=F("answer_channel"),  # the seeker's latest answer, kept on the referral (referrals.channels)
         )
         .annotate(n=Count("id"))
         .order_by()
