@@ -24,6 +24,7 @@ The markup is Django's to the character (tests/core/test_jinja2.py compares the 
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -40,6 +41,7 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, Undefined, pass_context
+from markupsafe import Markup
 
 # The template tag libraries whose filters the Jinja2 templates use, by the names a Django template loads them
 # with ({% load referral_display %}): found through Django's engine, which knows every app's libraries, so that
@@ -67,6 +69,8 @@ def _finalize(value):
     """What Django's templates do to every value they print (django.template.base.render_value_in_context):
     local time, ``localize``, then Django's ``escape`` (quotes as &quot; and &#x27;, where markupsafe would
     write &#34; and &#39;), so that the markup is Django's to the character. Marked safe, autoescape leaves it."""
+    if type(value) is str:  # most values: localize and local time leave a string as it is (a fast path)
+        return Markup(html.escape(value))  # what django.utils.html.escape does, without its lazy wrapper
     value = formats.localize(template_localtime(value))
     return value if hasattr(value, "__html__") else escape(value)
 
