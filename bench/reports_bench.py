@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.cpu import backend_cpu_seconds  # noqa: E402 (after the path is set)
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rn_bench_reports")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "referrals_site.settings.test")
 
@@ -386,15 +389,6 @@ def percentile(values, fraction):
     position = (len(ordered) - 1) * fraction
     lower, upper = math.floor(position), math.ceil(position)
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
-
-
-def backend_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the PostgreSQL backend serving us has used, from /proc (same machine only)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def time_page(client, url, params, *, runs=RUNS, explain=False):

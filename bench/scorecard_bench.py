@@ -24,16 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.cpu import backend_cpu_seconds  # noqa: E402 (after the path is set)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")  # production's database options (JIT off)
-
-
-def backend_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of the PostgreSQL backend serving us, from /proc (same machine only)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values, fraction):
