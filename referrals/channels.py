@@ -125,9 +125,14 @@ def answer_channel_of(*, to_status: str, reason: str, party, via: str) -> str:
 def refill_answer_channels(referrals=None) -> int:
     """Sets ``Referral.answer_channel`` from the history where they differ (``referrals``: a queryset of
     referrals, default all), in one UPDATE; returns how many were set."""
-    referrals = Referral.objects_across_tenants.all() if referrals is None else referrals
+    everyone = "the answer channel kept on every referral, refilled from its history (demo, benchmark, repair)"
+    referrals = Referral.objects.unscoped(everyone) if referrals is None else referrals
     differing = referrals.annotate(looked_up=answer_channel()).exclude(answer_channel=F("looked_up"))
-    return Referral.objects_across_tenants.filter(pk__in=differing.values("pk")).update(answer_channel=answer_channel())
+    return (
+        Referral.objects.unscoped(everyone)
+        .filter(pk__in=differing.values("pk"))
+        .update(answer_channel=answer_channel())
+    )
 
 
 def answer_channel(referral_ref: str = "pk"):
