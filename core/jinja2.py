@@ -40,7 +40,7 @@ from django.utils import formats, translation
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.timezone import template_localtime
-from jinja2 import Environment, Undefined, pass_context
+from jinja2 import ChainableUndefined, Environment, Undefined, pass_context
 from markupsafe import Markup
 
 # The template tag libraries whose filters the Jinja2 templates use, by the names a Django template loads them
@@ -117,6 +117,10 @@ def _filters() -> dict:
 
 def environment(**options) -> Environment:
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
+    # A missing value's attributes are missing too, and print as nothing, as in Django's templates whatever the
+    # DEBUG setting: Django's backend would give Jinja2's Undefined (which raises on ``a.b.c`` past the first
+    # missing step: a 500 where Django showed an empty cell), or under DEBUG one that prints "{{ a }}".
+    options["undefined"] = ChainableUndefined
     env = Environment(finalize=_finalize, **options)
     env.install_gettext_callables(
         gettext=translation.gettext,

@@ -14,12 +14,14 @@ from tests import factories
 TEMPLATE = (
     "{{ when }}|{{ when|date('c') }}|{{ count }}|{{ hostile }}|{{ trusted }}|{{ lazy }}|{{ missing.name }}|"
     "{{ none_value|default('nobody') }}|{{ n|pluralize }}|{{ long|truncatechars(8) }}|{{ url('seekers:people') }}|"
-    "{% if missing.distance is not none %}shown{% endif %}|{{ missing.distance|floatformat(1) }}|{{ missing.at|date('c') }}"
+    "{% if missing.distance is not none %}shown{% endif %}|{{ missing.distance|floatformat(1) }}|{{ missing.at|date('c') }}|"
+    "{{ nobody.program.name }}{{ missing.program.organization.name }}|{{ nobody.seeker.first_name|default('-') }}"
 )
 DJANGO = (
     "{{ when }}|{{ when|date:'c' }}|{{ count }}|{{ hostile }}|{{ trusted }}|{{ lazy }}|{{ missing.name }}|"
     "{{ none_value|default:'nobody' }}|{{ n|pluralize }}|{{ long|truncatechars:8 }}|{% url 'seekers:people' %}|"
-    "{% if missing.distance is not None %}shown{% endif %}|{{ missing.distance|floatformat:1 }}|{{ missing.at|date:'c' }}"
+    "{% if missing.distance is not None %}shown{% endif %}|{{ missing.distance|floatformat:1 }}|{{ missing.at|date:'c' }}|"
+    "{{ nobody.program.name }}{{ missing.program.organization.name }}|{{ nobody.seeker.first_name|default:'-' }}"
 )
 
 
