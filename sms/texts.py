@@ -156,7 +156,7 @@ def reply_text(kind: str, *, language: str, program: str = "", answer: str = "")
             "answer_refused": gettext(
                 "That answer cannot be given for {program} now. Open the link in our last text to see it."
             ),
-            "unknown_number": "This number has no referral with us. / Este número no tiene referidos con nosotros.",
+            "unknown_number": "This number has no referral with us. / Este número no tiene referencias con nosotros.",
         }
         label = str(seeker_answer_labels().get(answer, ""))
         return compose(

@@ -83,7 +83,7 @@ def test_a_password_reset_asked_on_a_spanish_page_comes_in_spanish(client, netwo
         answer = client.post("/accounts/password/reset/", {"email": network.referrer.email}, HTTP_ACCEPT_LANGUAGE="es")
     assert answer.status_code == 302
     message = OutboxMessage.objects.get(kind="password_reset")
-    assert message.language == "es" and message.subject == "Restablezca su contraseña de la red de referidos"
+    assert message.language == "es" and message.subject == "Restablezca su contraseña de la red de referencias"
     assert "Elija una contraseña nueva" in message.body_html
 
 

@@ -98,7 +98,7 @@ def test_a_spanish_speaker_reads_the_forwarding_in_spanish(network, pantry_47th)
     OutboxMessage.objects.all().delete()
     services.referral_forward(actor=network.claimer, referral=original, program=pantry_47th, consent_method="verbal")
     message = OutboxMessage.objects.get(recipient_seeker=network.seeker)
-    assert "no puede ayudarle esta vez y envió su referido a 47th Street Pantry" in message.body_text
+    assert "no puede ayudarle esta vez y envió su referencia a 47th Street Pantry" in message.body_text
 
 
 @pytest.mark.parametrize(

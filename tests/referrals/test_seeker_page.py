@@ -102,7 +102,7 @@ def test_only_seeker_accounts_have_the_page(client, network):
     [
         ({"to_status": "accepted"}, "Esa no es una de las opciones."),  # a claimer's step, not the seeker's
         ({"to_status": "withdrawn", "reason": "not_a_reason"}, "Esa no es una de las opciones."),
-        ({"to_status": "sent"}, "Eso es lo que ya dice su referido."),
+        ({"to_status": "sent"}, "Eso es lo que ya dice su referencia."),
     ],
 )
 def test_a_refused_answer_is_told_in_the_seekers_language(client, network, account, referral, posted, spanish):

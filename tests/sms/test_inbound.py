@@ -135,7 +135,7 @@ def test_a_reply_from_an_unknown_number_changes_nothing(client, accepted, commit
         assert reply(client, "1", number="+17735550199").status_code == 200
     accepted.refresh_from_db()
     assert accepted.status == "accepted"
-    assert replies_sent() == ["This number has no referral with us. / Este numero no tiene referidos con nosotros."]
+    assert replies_sent() == ["This number has no referral with us. / Este numero no tiene referencias con nosotros."]
 
 
 @pytest.mark.parametrize("word", ["STOP", "stop", "StopAll", "UNSUBSCRIBE", "cancel", "END", "quit", "PARAR"])
