@@ -623,6 +623,24 @@ def notify_organization_invitation(*, invitation, token: str) -> int:
     )
 
 
+def _queue_email(kind: str, *, key: str, email: str, language: str, context: dict, user=None) -> int:
+    """One email of its own (not about a referral): rendered in ``language``, written to the outbox under
+    ``key`` and queued for delivery when the transaction commits. Returns the row's id."""
+    subject, text, html = render_message(kind, context, language)
+    message = OutboxMessage.objects.create(
+        key=key,
+        kind=kind,
+        recipient_email=email,
+        recipient_user=user,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    outbox.queue_on_commit(EMAIL, [message.pk])
+    return message.pk
+
+
 def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: int) -> int:
     """Emails ``new_email`` the link that makes it ``user``'s sign-in email (security.services): the address
     changes only when its owner follows the link. Returns the outbox row's id."""
@@ -635,19 +653,14 @@ def notify_email_change(*, user, new_email: str, confirm_url: str, valid_hours: 
     }
     language = account_language(user, asked=True)
     kind = OutboxMessage.Kind.EMAIL_CHANGE
-    subject, text, html = render_message(kind, context, language)
-    message = OutboxMessage.objects.create(
+    return _queue_email(
+        kind,
         key=f"{kind}:{user.pk}:{timezone.now().timestamp():.6f}",
-        kind=kind,
-        recipient_email=new_email,
-        recipient_user=user,
+        email=new_email,
         language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
+        context=context,
+        user=user,
     )
-    outbox.queue_on_commit(EMAIL, [message.pk])
-    return message.pk
 
 
 def _member_email(kind: str, *, user, organization, by, **extra) -> int:
@@ -660,20 +673,15 @@ def _member_email(kind: str, *, user, organization, by, **extra) -> int:
         **extra,
     }
     language = account_language(user)
-    subject, text, html = render_message(kind, context, language)
-    message = OutboxMessage.objects.create(
+    return _queue_email(
+        kind,
         # A new row for each: an admin may send the link again after the first one expired.
         key=f"{kind}:{organization.pk}:{user.pk}:{timezone.now().timestamp():.6f}",
-        kind=kind,
-        recipient_email=user.email,
-        recipient_user=user,
+        email=user.email,
         language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
+        context=context,
+        user=user,
     )
-    outbox.queue_on_commit(EMAIL, [message.pk])
-    return message.pk
 
 
 def email_change_received(sender, *, user, new_email, token, valid_hours, **kwargs) -> None:
@@ -717,20 +725,15 @@ def notify_password_reset(*, user) -> int:
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
     language = account_language(user, asked=True)
-    subject, text, html = render_message(Kind.PASSWORD_RESET, context, language)
-    message = OutboxMessage.objects.create(
+    return _queue_email(
+        Kind.PASSWORD_RESET,
         # A new row for each request: every request sends its own link.
         key=f"{Kind.PASSWORD_RESET}:{user.pk}:{timezone.now().timestamp():.6f}",
-        kind=Kind.PASSWORD_RESET,
-        recipient_email=user.email,
-        recipient_user=user,
+        email=user.email,
         language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
+        context=context,
+        user=user,
     )
-    outbox.queue_on_commit(EMAIL, [message.pk])
-    return message.pk
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -740,18 +743,7 @@ def notify_password_reset(*, user) -> int:
 def _public_email(kind: str, *, email: str, language: str, context: dict) -> int:
     """An email to an address a member of the public typed and proved nothing about yet: no user, no seeker,
     no referral on the row. Returns its id."""
-    subject, text, html = render_message(kind, context, language)
-    message = OutboxMessage.objects.create(
-        key=f"{kind}:{uuid.uuid4().hex}",
-        kind=kind,
-        recipient_email=email,
-        language=language,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-    )
-    outbox.queue_on_commit(EMAIL, [message.pk])
-    return message.pk
+    return _queue_email(kind, key=f"{kind}:{uuid.uuid4().hex}", email=email, language=language, context=context)
 
 
 def notify_program_details(*, program, email: str, language: str, page_url: str) -> int:
