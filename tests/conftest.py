@@ -25,6 +25,24 @@ def pytest_sessionstart(session):
             pytest.exit(f"CI needs Redis at {url}: {error}", returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts and ends with an empty cache: rate-limit counters, cached pages and figures never carry
+    from one test to the next (the test settings' cache is per process; a counter left by an earlier test in the
+    same window once made a rate-limit test see 429 from its first request). A test that points the cache at
+    Redis, which the parallel workers share, is left alone."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    local = isinstance(cache, LocMemCache)
+    if local:
+        cache.clear()
+    yield
+    if local:
+        cache.clear()
+
+
 @dataclass
 class Network:
     """The fixed people of STYLE.md, in two sites and a provider."""

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from referrals.services import note_add
@@ -20,14 +19,6 @@ ROLES = [
     "site_admin",
     "provider_admin",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters():
-    # Throttle counters live in the cache; each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @dataclass

@@ -6,7 +6,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from notifications import links
@@ -14,13 +13,6 @@ from referrals.models import ReferralEvent
 from referrals.services import referral_change_status
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def path_of(url):

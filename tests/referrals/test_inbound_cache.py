@@ -14,13 +14,6 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def clock(monkeypatch):
     """The page key's minute, held still so that two requests never straddle a minute boundary by chance."""
     minute = [inbound_cache.current_minute()]

@@ -4,7 +4,6 @@ their pages and in their emails; staff keep the status's name. Phone numbers and
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from notifications import links
@@ -14,13 +13,6 @@ from referrals.statuses import SEEKER_LABELS, Status
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def path_of(url):

@@ -4,7 +4,6 @@
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -23,9 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def kept(settings):
     settings.NETWORK_SCORECARD_SECONDS = 300
-    cache.clear()
     yield
-    cache.clear()
 
 
 def view(client, figures, **params):

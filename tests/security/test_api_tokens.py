@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -27,13 +26,6 @@ from tests.factories import PASSWORD, api_token
 
 TOKEN_URL = "/api/v1/auth/token/"
 EXPORT_URL = "/api/v1/exports/referrals.csv"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def bearer(token: str) -> APIClient:

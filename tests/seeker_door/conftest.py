@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 
 from notifications.models import OutboxMessage
 from seekers.models import Seeker
@@ -11,10 +10,8 @@ from sms import backends
 @pytest.fixture(autouse=True)
 def fresh(settings):
     settings.SMS_QUIET_HOURS = "off"
-    cache.clear()
     backends.outbox.clear()
     yield
-    cache.clear()
     backends.outbox.clear()
 
 
