@@ -33,7 +33,7 @@ from core.phones import phone_display
 from notifications.services import notify_program_details
 from programs.forms import DirectorySearchForm
 from programs.models import Category, Program
-from programs.selectors import directory_search, program_get, program_page, with_categories
+from programs.selectors import directory_listing, program_get, program_page, with_categories
 from sms.services import NumberCannotBeTexted, text_program_details
 
 from . import cache
@@ -162,10 +162,10 @@ def _search(request, language):
             status=400,
         )
 
-    found = directory_search(
+    found = directory_listing(
         zip_code=fields["zip"], radius_miles=fields["radius"], category=fields["category"], q=fields["q"]
     )
-    paginator = CappedCountPaginator(found.programs.prefetch_related(None), PROGRAMS_PER_PAGE)
+    paginator = CappedCountPaginator(found.programs, PROGRAMS_PER_PAGE)
     try:
         page = paginator.page(number)
     except EmptyPage:
