@@ -528,14 +528,33 @@ class OrganizationFigures:
         # Grouped and ordered columns are named with their table ("outbound.week"): ORDER BY takes a bare name
         # for the output column of that name (the lists' "program_name", NULL in a breakdown).
         table, figures = direction, {**counts, **percentiles}
-        parts = [
-            f"{select('total', **figures)} FROM {table}",
-            f"{select('weekly', week='week', referrals='COUNT(*)')} FROM {table} GROUP BY {table}.week",
-            f"{select('outcome', item='outcome', referrals='COUNT(*)')} FROM {table} GROUP BY {table}.outcome",
-            f"{select('bucket', item='bucket', referrals='COUNT(*)')} FROM {table} GROUP BY {table}.bucket",
-            f"{select('answers', name='answer_channel', referrals='COUNT(*)')} FROM {table}"
-            f" GROUP BY {table}.answer_channel",
-        ]
+        parts = [f"{select('total', **figures)} FROM {table}"]
+        # The referrals by week, outcome, response-time bucket and answer channel: part -> (its column of the
+        # statement, the CTE's column it groups by).
+        simple = {"weekly": ("week", "week"), "outcome": ("item", "outcome"), "bucket": ("item", "bucket")}
+        simple["answers"] = ("name", "answer_channel")
+        if connection.vendor == "postgresql":
+            # One pass over the rows for the four (GROUPING SETS), where four parts cost ~1 ms more to plan and run.
+            grouped = {part: f"GROUPING({table}.{column}) = 0" for part, (_, column) in simple.items()}
+            values = {}
+            for part, (output, column) in simple.items():
+                values.setdefault(output, []).append(f"WHEN {grouped[part]} THEN {table}.{column}")
+            sets = ", ".join(f"({table}.{column})" for _, column in simple.values())
+            parts.append(
+                _select(
+                    columns,
+                    direction=f"'{direction}'",
+                    part=f"CASE {' '.join(f'WHEN {grouped[part]} THEN {part!r}' for part in simple)} END",
+                    referrals="COUNT(*)",
+                    **{output: f"CASE {' '.join(whens)} END" for output, whens in values.items()},
+                )
+                + f" FROM {table} GROUP BY GROUPING SETS ({sets})"
+            )
+        else:  # SQLite has no GROUPING SETS
+            parts += [
+                f"{select(part, **{output: column}, referrals='COUNT(*)')} FROM {table} GROUP BY {table}.{column}"
+                for part, (output, column) in simple.items()
+            ]
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         for breakdown in BREAKDOWNS.values():
             if breakdown.direction != direction:
