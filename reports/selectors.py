@@ -261,6 +261,16 @@ def _bucket_conditions() -> list[tuple[str, Q]]:
     return buckets
 
 
+def _bucket_index() -> Case:
+    """The position in ``_bucket_conditions()`` of a referral's bucket, written as one ordered comparison per
+    bucket (the first that holds wins): the same buckets as the conditions, for a third of their work per row."""
+    buckets = _bucket_conditions()
+    whens = [When(Q(first_response_at__isnull=True), then=Value(len(buckets) - 1))]
+    for index, (upper, _) in enumerate(RESPONSE_BUCKETS[:-1]):
+        whens.append(When(LessThan(_response_time(), Value(upper)), then=Value(index)))
+    return Case(*whens, default=Value(len(RESPONSE_BUCKETS) - 1), output_field=IntegerField())
+
+
 def outcome_kinds() -> list[tuple[str, Q]]:
     """(label, condition) for every closing the status table allows, then "still open"."""
     kinds = [("Got help", Q(status=Status.GOT_HELP))]
@@ -449,7 +459,7 @@ class OrganizationFigures:
             stalled_for=_stalled_for(self.now),
             week=TruncWeek("sent_at"),
             outcome=_index_of(outcome_kinds()),
-            bucket=_index_of(_bucket_conditions()),
+            bucket=_bucket_index(),
             **conditions,
         ).order_by()  # the statement orders what it needs; the model's default order would sort every row
         return {
