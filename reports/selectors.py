@@ -271,14 +271,38 @@ def _bucket_index() -> Case:
     return Case(*whens, default=Value(len(RESPONSE_BUCKETS) - 1), output_field=IntegerField())
 
 
-def outcome_kinds() -> list[tuple[str, Q]]:
-    """(label, condition) for every closing the status table allows, then "still open"."""
-    kinds = [("Got help", Q(status=Status.GOT_HELP))]
+def _outcomes() -> list[tuple[str, frozenset, str | None]]:
+    """(label, statuses, reason: None for any) of every closing the status table allows, then "still open"."""
+    kinds = [("Got help", frozenset({Status.GOT_HELP.value}), None)]
     for status in (Status.DECLINED, Status.NOT_COMPLETED, Status.WITHDRAWN):
         for reason in statuses.RULES[status].reasons:
-            kinds.append((f"{Status(status).label}: {Reason(reason).label}", Q(status=status, status_reason=reason)))
-    kinds.append(("Still open", Q(status__in=sorted(statuses.OPEN))))
+            kinds.append(
+                (f"{Status(status).label}: {Reason(reason).label}", frozenset({status.value}), Reason(reason).value)
+            )
+    kinds.append(("Still open", frozenset(status.value for status in statuses.OPEN), None))
     return kinds
+
+
+def outcome_kinds() -> list[tuple[str, Q]]:
+    """(label, condition) for every closing the status table allows, then "still open"."""
+    kinds = []
+    for label, kind_statuses, reason in _outcomes():
+        if len(kind_statuses) > 1:
+            kinds.append((label, Q(status__in=sorted(kind_statuses))))
+        elif reason is None:
+            kinds.append((label, Q(status=next(iter(kind_statuses)))))
+        else:
+            kinds.append((label, Q(status=next(iter(kind_statuses)), status_reason=reason)))
+    return kinds
+
+
+def outcome_of(status: str, status_reason: str) -> int | None:
+    """The position in ``outcome_kinds()`` of the first kind a referral of this status and reason is (None: none,
+    as for a referral entered in error): the kinds' conditions, for the report's rows grouped by both."""
+    for index, (_, kind_statuses, reason) in enumerate(_outcomes()):
+        if status in kind_statuses and (reason is None or reason == status_reason):
+            return index
+    return None
 
 
 # --------------------------------------------------------------------------------------------- organization
@@ -444,6 +468,8 @@ class OrganizationFigures:
             "referred_by_id",
             "referred_by_team_id",
             "organization_id",
+            "status",  # grouped with its reason into outcome_kinds() after grouping (outcome_of)
+            "status_reason",
             "answer_channel",  # kept on the referral (referrals.channels), not looked up in each one's history
             # The program is joined for its expected response time, which most figures need; the names of
             # people, teams and organizations are read after grouping (``_parts_of``).
@@ -458,7 +484,6 @@ class OrganizationFigures:
             response=_response_time(),
             stalled_for=_stalled_for(self.now),
             week=TruncWeek("sent_at"),
-            outcome=_index_of(outcome_kinds()),
             bucket=_bucket_index(),
             **conditions,
         ).order_by()  # the statement orders what it needs; the model's default order would sort every row
@@ -520,6 +545,8 @@ class OrganizationFigures:
             "item": "BIGINT",
             "week": "TIMESTAMP",
             "name": "TEXT",
+            "status": "TEXT",
+            "status_reason": "TEXT",
             "first_name": "TEXT",
             "last_name": "TEXT",
             **{name: "BIGINT" for name in counts},
@@ -539,17 +566,22 @@ class OrganizationFigures:
         # for the output column of that name (the lists' "program_name", NULL in a breakdown).
         table, figures = direction, {**counts, **percentiles}
         parts = [f"{select('total', **figures)} FROM {table}"]
-        # The referrals by week, outcome, response-time bucket and answer channel: part -> (its column of the
-        # statement, the CTE's column it groups by).
-        simple = {"weekly": ("week", "week"), "outcome": ("item", "outcome"), "bucket": ("item", "bucket")}
-        simple["answers"] = ("name", "answer_channel")
+        # The referrals by week, status and reason (outcome_of), response-time bucket and answer channel: part ->
+        # {its column of the statement: the CTE's column it groups by}.
+        simple = {
+            "weekly": {"week": "week"},
+            "outcome": {"status": "status", "status_reason": "status_reason"},
+            "bucket": {"item": "bucket"},
+            "answers": {"name": "answer_channel"},
+        }
         if connection.vendor == "postgresql":
             # One pass over the rows for the four (GROUPING SETS), where four parts cost ~1 ms more to plan and run.
-            grouped = {part: f"GROUPING({table}.{column}) = 0" for part, (_, column) in simple.items()}
+            grouped = {part: f"GROUPING({table}.{next(iter(by.values()))}) = 0" for part, by in simple.items()}
             values = {}
-            for part, (output, column) in simple.items():
-                values.setdefault(output, []).append(f"WHEN {grouped[part]} THEN {table}.{column}")
-            sets = ", ".join(f"({table}.{column})" for _, column in simple.values())
+            for part, by in simple.items():
+                for output, column in by.items():
+                    values.setdefault(output, []).append(f"WHEN {grouped[part]} THEN {table}.{column}")
+            sets = ", ".join(f"({', '.join(f'{table}.{column}' for column in by.values())})" for by in simple.values())
             parts.append(
                 _select(
                     columns,
@@ -562,8 +594,9 @@ class OrganizationFigures:
             )
         else:  # SQLite has no GROUPING SETS
             parts += [
-                f"{select(part, **{output: column}, referrals='COUNT(*)')} FROM {table} GROUP BY {table}.{column}"
-                for part, (output, column) in simple.items()
+                f"{select(part, **by, referrals='COUNT(*)')} FROM {table}"
+                f" GROUP BY {', '.join(f'{table}.{column}' for column in by.values())}"
+                for part, by in simple.items()
             ]
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
         for breakdown in BREAKDOWNS.values():
@@ -740,13 +773,6 @@ def _ordered(select: str) -> str:
     return f"SELECT * FROM ({select}) AS ordered"
 
 
-def _index_of(kinds: list[tuple[str, Q]]) -> Case:
-    """The position in ``kinds`` of the first condition a referral meets (the kinds never overlap)."""
-    return Case(
-        *(When(condition, then=Value(index)) for index, (_, condition) in enumerate(kinds)), output_field=IntegerField()
-    )
-
-
 def _shorten(table: Table, row_limit: int | None) -> None:
     """Keep the first ``row_limit`` rows of ``table`` (its part fetched one more, to know), and say so."""
     if row_limit is not None and len(table.rows) > row_limit:
@@ -755,8 +781,20 @@ def _shorten(table: Table, row_limit: int | None) -> None:
 
 
 def _counts(figures: OrganizationFigures, part: str, key: str) -> tuple[dict, dict]:
-    """Referrals by group of ``part`` ("weekly", "outcome", "bucket"), sent and received."""
+    """Referrals by group of ``part`` ("weekly", "bucket", "answers"), sent and received."""
     return tuple({row[key]: row["referrals"] for row in figures.part(direction, part)} for direction in Direction.BOTH)
+
+
+def _outcome_counts(figures: OrganizationFigures) -> tuple[dict, dict]:
+    """Referrals by outcome kind (its position in outcome_kinds()), sent and received, from their statuses and
+    reasons."""
+    counts = ({}, {})
+    for direction, by_kind in zip(Direction.BOTH, counts, strict=True):
+        for row in figures.part(direction, "outcome"):
+            kind = outcome_of(row["status"], row["status_reason"])
+            if kind is not None:
+                by_kind[kind] = by_kind.get(kind, 0) + row["referrals"]
+    return counts
 
 
 def summary_table(figures: OrganizationFigures) -> Table:
@@ -795,17 +833,17 @@ def weekly_table(figures: OrganizationFigures) -> Table:
     return table
 
 
-def _kinds_table(figures: OrganizationFigures, part: str, kinds: list[tuple[str, Q]], table: Table) -> Table:
-    """``table`` with a row per kind (label, condition) of ``part``: referrals sent and received of that kind."""
-    sent, received = _counts(figures, part, "item")
+def _kinds_table(counts: tuple[dict, dict], kinds: list[tuple[str, Q]], table: Table) -> Table:
+    """``table`` with a row per kind (label, condition): referrals sent and received of that kind (``counts``: by
+    the kind's position, sent and received)."""
+    sent, received = counts
     table.rows = [[label, sent.get(index, 0), received.get(index, 0)] for index, (label, _) in enumerate(kinds)]
     return table
 
 
 def response_times_table(figures: OrganizationFigures) -> Table:
     return _kinds_table(
-        figures,
-        "bucket",
+        _counts(figures, "bucket", "item"),
         _bucket_conditions(),
         Table(
             "response-times",
@@ -818,8 +856,7 @@ def response_times_table(figures: OrganizationFigures) -> Table:
 
 def outcomes_table(figures: OrganizationFigures) -> Table:
     return _kinds_table(
-        figures,
-        "outcome",
+        _outcome_counts(figures),
         outcome_kinds(),
         Table(
             "outcomes",
