@@ -426,6 +426,12 @@ def _week(value) -> date:
     return value.date() if isinstance(value, datetime) else date.fromisoformat(value[:10])
 
 
+# Conditions the report counts by a column its rows have anyway, which is NULL exactly where the condition does
+# not hold (COUNT counts the rest): answered (the response time) and stalled (how long, ``_stalled_for``). The rows
+# then skip computing them.
+COUNTED_BY_COLUMN = {"answered": "response", "stalled": "stalled_for"}
+
+
 class OrganizationFigures:
     """Every figure of one organization's report, from one SQL statement.
 
@@ -457,6 +463,7 @@ class OrganizationFigures:
         conditions = {
             name: ExpressionWrapper(condition, output_field=BooleanField())
             for name, condition in _conditions(self.now).items()
+            if name not in COUNTED_BY_COLUMN
         }
         rows = Referral.objects.values(
             "id",
@@ -531,7 +538,12 @@ class OrganizationFigures:
         """The SELECTs of every section for one direction, from its CTE (named after the direction)."""
         counts = {
             "referrals": "COUNT(*)",
-            **{name: f"COUNT(*) FILTER (WHERE {name})" for name in _conditions(self.now)},
+            **{
+                name: f"COUNT({COUNTED_BY_COLUMN[name]})"
+                if name in COUNTED_BY_COLUMN
+                else f"COUNT(*) FILTER (WHERE {name})"
+                for name in _conditions(self.now)
+            },
         }
         percentiles = {
             "median_response": percentile_sql(connection, "response", 0.5),
