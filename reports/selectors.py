@@ -20,6 +20,7 @@ Rules the figures follow (also in the README):
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import uuid
@@ -296,9 +297,11 @@ def outcome_kinds() -> list[tuple[str, Q]]:
     return kinds
 
 
+@functools.cache
 def outcome_of(status: str, status_reason: str) -> int | None:
     """The position in ``outcome_kinds()`` of the first kind a referral of this status and reason is (None: none,
-    as for a referral entered in error): the kinds' conditions, for the report's rows grouped by both."""
+    as for a referral entered in error): the kinds' conditions, for the report's rows grouped by both. The status
+    table is the code's, so the answer is kept for the process."""
     for index, (_, kind_statuses, reason) in enumerate(_outcomes()):
         if status in kind_statuses and (reason is None or reason == status_reason):
             return index
