@@ -914,7 +914,7 @@ def answers_by_channel_table(figures: OrganizationFigures) -> Table:
 
 def _referral_link(public_id) -> Link:
     # PostgreSQL returns a UUID, SQLite the hex Django stores.
-    return Link("Open", f"/referrals/{uuid.UUID(str(public_id))}/")
+    return Link("Open", f"/referrals/{public_id if type(public_id) is uuid.UUID else uuid.UUID(str(public_id))}/")
 
 
 def _list_note(figures: OrganizationFigures, limit: int) -> str:
@@ -930,13 +930,14 @@ def follow_up_table(figures: OrganizationFigures) -> Table:
         ["Direction", "Sent on", "Program", "Referred by", "Hours waiting", "Expected within (hours)", "Referral"],
         description="Open referrals the program has not answered within its expected response time, oldest first.",
     )
+    zone = timezone.get_current_timezone()  # (timezone.localtime looks it up again for each row)
     for direction in Direction.BOTH:
         for row in figures.part(direction, "follow-up"):
             sent_at = _moment(row["sent_at"])
             table.rows.append(
                 [
                     Direction.LABELS[direction],
-                    timezone.localtime(sent_at).date(),
+                    sent_at.astimezone(zone).date(),
                     row["program_name"],
                     f"{row['first_name']} {row['last_name']}".strip(),
                     _hours(figures.now - sent_at),

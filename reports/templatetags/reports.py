@@ -20,7 +20,10 @@ def _cell(value, first: bool) -> str:
     if value is None and not first:
         return "<td>—</td>"
     if kind is Link:
-        content = format_html('<a href="{}">{}</a>', value.url, value.text)
+        if type(value.url) is str and type(value.text) is str:  # (format_html's escaping, without its lazy wrappers)
+            content = f'<a href="{escape(value.url)}">{escape(value.text)}</a>'
+        else:
+            content = format_html('<a href="{}">{}</a>', value.url, value.text)
     else:
         # The standard library's escape is Django's without its lazy-text wrapper.
         content = escape(cell_text(value)) or "—"
@@ -37,12 +40,13 @@ def report_rows(table):
         return format_html(
             '<tr><td colspan="{}" class="muted">No referrals in these dates.</td></tr>', len(table.columns)
         )
-    return mark_safe(
-        "\n".join(  # every text is escaped in _cell
-            "<tr>" + "".join(_cell(value, index == 0) for index, value in enumerate(row)) + "</tr>"
-            for row in table.rows
-        )
-    )
+    return mark_safe("\n".join([_row(row) for row in table.rows]))  # every text is escaped in _cell
+
+
+def _row(row) -> str:
+    # Counts, the commonest cell, written here; the other kinds by _cell.
+    cells = [f'<td class="number">{value}</td>' if type(value) is int else _cell(value, False) for value in row[1:]]
+    return f"<tr>{_cell(row[0], True)}{''.join(cells)}</tr>"
 
 
 @register.simple_tag
