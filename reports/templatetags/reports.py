@@ -1,3 +1,5 @@
+import functools
+from datetime import date
 from html import escape
 
 from django import template
@@ -7,6 +9,8 @@ from django.utils.safestring import mark_safe
 from ..selectors import Link, cell_text
 
 register = template.Library()
+
+_escaped = functools.lru_cache(maxsize=4096)(escape)
 
 
 def _cell(value, first: bool) -> str:
@@ -24,6 +28,10 @@ def _cell(value, first: bool) -> str:
             content = f'<a href="{escape(value.url)}">{escape(value.text)}</a>'
         else:
             content = format_html('<a href="{}">{}</a>', value.url, value.text)
+    elif kind is str:  # names and labels, which repeat down a table and from page to page
+        content = _escaped(value) or "—"
+    elif kind is date:  # its text (cell_text) has nothing to escape
+        content = value.isoformat()
     else:
         # The standard library's escape is Django's without its lazy-text wrapper.
         content = escape(cell_text(value)) or "—"
