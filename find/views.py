@@ -10,6 +10,7 @@ what was typed.
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,11 +33,12 @@ from core.phones import phone_display
 from notifications.services import notify_program_details
 from programs.forms import DirectorySearchForm
 from programs.models import Program
-from programs.selectors import directory_search, program_get
+from programs.selectors import directory_search, program_get, with_categories
 from sms.services import NumberCannotBeTexted, text_program_details
 
 from . import cache
 from .forms import SendDetailsForm
+from .templatetags.find_text import category_label
 
 PROGRAMS_PER_PAGE = 20
 SEARCH_FIELDS = ("zip", "radius", "category", "q")
@@ -163,7 +165,7 @@ def _search(request, language):
     found = directory_search(
         zip_code=fields["zip"], radius_miles=fields["radius"], category=fields["category"], q=fields["q"]
     )
-    paginator = CappedCountPaginator(found.programs, PROGRAMS_PER_PAGE)
+    paginator = CappedCountPaginator(found.programs.prefetch_related(None), PROGRAMS_PER_PAGE)
     try:
         page = paginator.page(number)
     except EmptyPage:
@@ -181,7 +183,7 @@ def _search(request, language):
             here=here,
             status=404,
         )
-    page.object_list = list(page.object_list)
+    page.object_list = _cards(list(page.object_list), form.categories)
     context = {
         "form": form,
         "page": page,
@@ -197,6 +199,23 @@ def _search(request, language):
         here=f"{here}{'&' if query else '?'}page={number}" if number > 1 else here,
         cache_key=key,
     )
+
+
+def _cards(programs: list, categories) -> list:
+    """What each card of a results page shows beyond the program's own fields, worked out once a page rather than
+    once a card by the template: its page's address (``url``, one reverse() for the page) and its categories'
+    names in the page's language (``category_labels``, each category's once)."""
+    with_categories(programs, categories)
+    placeholder = str(uuid.UUID(int=0))
+    address = reverse("find:program", args=[placeholder])
+    labels: dict = {}
+    for program in programs:
+        program.url = address.replace(placeholder, str(program.public_id))
+        program.category_labels = [
+            labels[category.pk] if category.pk in labels else labels.setdefault(category.pk, category_label(category))
+            for category in program.category_list
+        ]
+    return programs
 
 
 @require_GET

@@ -1,10 +1,13 @@
 """Finding programs for a seeker, and the Connect form that refers them."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,7 +16,15 @@ from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
 from programs.forms import answer_field_name
 from programs.models import Program
-from programs.selectors import age_on, directory_search, program_get, program_questions, seeker_facts, with_verdicts
+from programs.selectors import (
+    age_on,
+    directory_search,
+    program_get,
+    program_questions,
+    seeker_facts,
+    with_categories,
+    with_verdicts,
+)
 from referrals.errors import DuplicateOpenReferral, NotAllowed, ReferralError
 from referrals.models import Referral
 from referrals.policies import may_see, programs_referred_for, referral_access
@@ -63,6 +74,15 @@ def _mark_open_referrals(user, seeker, programs) -> None:
         program.open_referral_id = open_referrals.get(program.pk)
 
 
+def _action_urls(programs, name: str) -> None:
+    """Each card's Refer (``programs:connect``) or Forward (``programs:forward``) address as ``action_url``: one
+    reverse() for the page, not one a card."""
+    placeholder = str(uuid.UUID(int=0))
+    address = reverse(name, args=[placeholder])
+    for program in programs:
+        program.action_url = address.replace(placeholder, str(program.public_id))
+
+
 @login_required
 @require_GET
 def search(request):
@@ -88,16 +108,18 @@ def search(request):
             q=filters["q"],
             seeker_facts=facts,
         )
-        programs, unplaced_zip = found.programs, found.unplaced_zip
+        # Each card's categories come with with_categories below (one query for the page), not prefetched.
+        programs, unplaced_zip = found.programs.prefetch_related(None), found.unplaced_zip
         if facts is not None and not filters["show_ineligible"]:
             hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(not_eligible=True))
             programs = programs.filter(not_eligible=False)
         page = CappedCountPaginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
+        page.object_list = with_categories(list(page.object_list), form.categories)
         if facts is not None:
             with_verdicts(page.object_list, facts)
         if seeker is not None:
             _mark_open_referrals(request.user, seeker, page.object_list)
+            _action_urls(page.object_list, "programs:forward" if forwarding is not None else "programs:connect")
     context = {
         "form": form,
         "seeker": seeker,
