@@ -6,7 +6,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from . import erasure, outbox
+        from django.db.models.signals import post_migrate
+
+        from . import erasure, outbox, statements
+
+        # Statements kept by core.statements are compiled again after migrate or flush (tests).
+        post_migrate.connect(statements.forget_all, dispatch_uid="core.statements.forget_all")
 
         # Every outbox channel that declares its personal columns is reached by erasure (core.outbox).
         erasure.register(outbox.erase_person, name="core.outbox")

@@ -1,6 +1,7 @@
 """People I'm Helping, seeker profiles and their referral lists."""
 
 import copy
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import CappedCountPaginator, WindowCountPaginator
+from core.statements import Statement
 from goals.forms import GoalForm
 from goals.models import Goal
 from privacy.services import access_record
@@ -41,11 +43,23 @@ def _warn_if_zip_cannot_be_placed(request, seeker) -> None:
         )
 
 
+_HELPED = Statement(
+    "one person the user helps, by public id",
+    lambda user, public_id: (
+        Seeker.objects.restrict(user, "view").select_related("organization").filter(public_id=public_id)[:2]
+    ),
+)
+
+
 def get_seeker_or_404(user, public_id) -> Seeker:
     try:
-        return Seeker.objects.restrict(user, "view").select_related("organization").get(public_id=public_id)
-    except Seeker.DoesNotExist:
+        public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
         raise Http404("No such person.") from None
+    found = list(_HELPED(user=user.pk, public_id=public_id))
+    if len(found) != 1:  # public ids are unique: none is no one
+        raise Http404("No such person.")
+    return found[0]
 
 
 def get_profile_or_404(user, public_id) -> tuple[Seeker, bool]:
@@ -166,23 +180,35 @@ def _with_latest_note(referrals):
     )
 
 
-def outbound_referrals(user, seeker):
-    return _with_latest_note(
-        Referral.objects.restrict(user, "refer")
-        .filter(seeker=seeker)
+# The profile's two lists, compiled once per process (core.statements): building and compiling them cost more
+# than PostgreSQL took to run them (bench/NOTES.md, issue 18).
+_OUTBOUND = Statement(
+    "a profile's outbound referrals",
+    lambda user, seeker_id: _with_latest_note(
+        Referral.objects.restrict(user, "refer:few")
+        .filter(seeker_id=seeker_id)
         .select_related("program", "goal")
         .order_by("-sent_at", "-id")
-    )
+    ),
+)
+_INBOUND = Statement(
+    "a profile's inbound referrals",
+    lambda user, seeker_id: _with_latest_note(
+        with_seeker_side(Referral.objects.restrict(user, "receive:few").filter(seeker_id=seeker_id), user)
+        .select_related("program", "goal", "on_behalf_of_program", "replaced_by__program")
+        .order_by("-sent_at", "-id")
+    ),
+)
+
+
+def outbound_referrals(user, seeker):
+    return _OUTBOUND(user=user.pk, seeker_id=seeker.pk)
 
 
 def inbound_referrals(user, seeker):
     """The seeker's referrals to the programs ``user`` works, each with ``on_seeker_side`` (the goal is shown
     only to those who help the seeker)."""
-    return _with_latest_note(
-        with_seeker_side(Referral.objects.restrict(user, "receive").filter(seeker=seeker), user)
-        .select_related("program", "goal", "on_behalf_of_program", "replaced_by__program")
-        .order_by("-sent_at", "-id")
-    )
+    return _INBOUND(shape={"is_superuser": user.is_superuser}, user=user.pk, seeker_id=seeker.pk)
 
 
 def render_received_profile(request, seeker, *, open_panel=""):

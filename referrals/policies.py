@@ -30,6 +30,9 @@ compare them for every demo user):
 |                  | for every row (190 ms for a helper of 5,000)               |                                   |
 | ``receive``      | to the programs the person works (claims, or provides as   | programs gathered, view probed    |
 |                  | an admin): Inbound Referrals                                |                                   |
+| ``view:few``,    | the same as ``view``, ``refer``, ``receive``, for a caller   | probed, each row whatever         |
+| ``refer:few``,   | whose own index names a handful of rows (one person's      | PostgreSQL estimates (OFFSET 0:   |
+| ``receive:few``  | referrals on their profile)                                | it would hash every grant)        |
 
 What to one referral: ``referral_access(actor, referral)``
 ---------------------------------------------------------
@@ -129,11 +132,14 @@ def _rule_sql(connection, plan: str) -> str:
                 f"UNION ALL SELECT rg.{column(group_grants, 'content_object')} {group_rows}"
             )
         else:
+            # "_few": the caller's index names a few rows (one seeker's), so each is probed whatever PostgreSQL
+            # estimates: OFFSET 0 keeps it from hashing every grant the person holds instead (it misjudges
+            # how many, and a helper's 5,000 grants hashed twice cost more than a dozen probes).
+            fence = " OFFSET 0" if plan.endswith("_few") else ""
             sql = (
-                f"(EXISTS (SELECT 1 {user_rows} AND ru.{column(user_grants, 'content_object')} = {{referral}}) "
-                f"OR EXISTS (SELECT 1 {group_rows} AND rg.{column(group_grants, 'content_object')} = {{referral}})"
-                + (f" OR {{seeker}} IN ({own_seekers})" if plan == "probed_own" else "")
-                + ")"
+                f"(EXISTS (SELECT 1 {user_rows} AND ru.{column(user_grants, 'content_object')} = {{referral}}{fence}) "
+                f"OR EXISTS (SELECT 1 {group_rows} AND rg.{column(group_grants, 'content_object')} = {{referral}}"
+                f"{fence})" + (f" OR {{seeker}} IN ({own_seekers})" if plan.startswith("probed_own") else "") + ")"
             )
         if plan == "gathered":  # a seeker's own referrals, for view_referral only (see _gathered)
             sql = (
@@ -168,9 +174,10 @@ class _Probed(Expression):
 
     conditional = True
 
-    def __init__(self, referral, seeker, user_id: int, codename: str):
+    def __init__(self, referral, seeker, user_id: int, codename: str, few: bool = False):
         super().__init__(output_field=BooleanField())
         self.referral, self.seeker, self.user_id, self.codename = referral, seeker, user_id, codename
+        self.few = few
 
     def get_source_expressions(self):
         return [self.referral, self.seeker]
@@ -181,7 +188,7 @@ class _Probed(Expression):
     def as_sql(self, compiler, connection):
         referral_sql, referral_params = compiler.compile(self.referral)
         own = self.codename == "view_referral"
-        template = _rule_sql(connection, "probed_own" if own else "probed")
+        template = _rule_sql(connection, ("probed_own" if own else "probed") + ("_few" if self.few else ""))
         seeker_sql, seeker_params = compiler.compile(self.seeker) if own else ("", [])
         if referral_params or seeker_params:  # columns carry no parameters; anything else is not a row's id
             raise ValueError("a referral rule probes a row's columns, not computed values")
@@ -212,14 +219,14 @@ def _gathered(user, codename: str) -> Q:
     return Q(pk__in=_Gathered(user.pk, codename))
 
 
-def _probed(user, codename: str, *, through: str = "") -> Q:
+def _probed(user, codename: str, *, through: str = "", few: bool = False) -> Q:
     """The same rule as ``_gathered``, as per-row EXISTS probes. ``through`` names the foreign key of another
     model's rows to check the same way (``"referral"`` on history events)."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     referral = F(f"{through}_id" if through else "pk")
     seeker = F(f"{through}__seeker_id" if through else "seeker_id") if codename == "view_referral" else None
-    return Q(_Probed(referral, seeker, user.pk, codename))
+    return Q(_Probed(referral, seeker, user.pk, codename, few))
 
 
 def programs_received_by(user):
@@ -245,6 +252,13 @@ RESTRICT_ACTIONS = {
     "refer:by_state": lambda user: [_probed(user, "view_referral"), _gathered(user, "act_as_referrer")],
     "receive": lambda user: [
         _probed(user, "view_referral"),
+        Q(program_id__in=_Received(user.pk)) if user is not None and user.is_authenticated else Q(pk__in=[]),
+    ],
+    # The same rules for a caller whose own index names a few rows (one person's referrals): every row probed.
+    "view:few": lambda user: [_probed(user, "view_referral", few=True)],
+    "refer:few": lambda user: [_probed(user, "view_referral", few=True), _probed(user, "act_as_referrer", few=True)],
+    "receive:few": lambda user: [
+        _probed(user, "view_referral", few=True),
         Q(program_id__in=_Received(user.pk)) if user is not None and user.is_authenticated else Q(pk__in=[]),
     ],
 }

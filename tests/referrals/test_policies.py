@@ -62,7 +62,17 @@ def people(network):
 
 def test_the_table_names_every_rule_the_pages_use():
     assert set(ACTIONS) <= set(REFERRAL_RULES)
-    assert set(RESTRICT_ACTIONS) == {"view", "view:all", "refer", "refer:all", "refer:by_state", "receive"}
+    assert set(RESTRICT_ACTIONS) == {
+        "view",
+        "view:all",
+        "view:few",
+        "refer",
+        "refer:all",
+        "refer:by_state",
+        "refer:few",
+        "receive",
+        "receive:few",
+    }
 
 
 @pytest.mark.parametrize("person", TABLE)

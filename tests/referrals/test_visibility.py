@@ -113,3 +113,21 @@ def test_a_page_of_chosen_ids_shows_only_what_the_user_may_see_in_order(network)
     assert list(referrals_for_page(network.claimer, ids, order=["id"])) == [first, hidden]
     assert list(referrals_for_page(network.outsider, ids, order=["id"])) == [hidden]
     assert list(referrals_for_page(network.private_worker, ids, order=["id"])) == []
+
+
+def test_one_referral_by_public_id_only_for_those_who_see_it(network):
+    """referral_get_visible runs a statement compiled once (core.statements): each call binds its own user."""
+    from referrals.selectors import referral_get_visible
+
+    referral = network.refer()
+    for person, (sees, _, _) in MATRIX.items():
+        user = getattr(network, person)
+        if sees:
+            assert referral_get_visible(user=user, public_id=referral.public_id) == referral
+            assert referral_get_visible(user=user, public_id=str(referral.public_id)) == referral
+        else:
+            with pytest.raises(Referral.DoesNotExist):
+                referral_get_visible(user=user, public_id=referral.public_id)
+    for nobody, public_id in ((AnonymousUser(), referral.public_id), (network.referrer, "not-an-id")):
+        with pytest.raises(Referral.DoesNotExist):
+            referral_get_visible(user=nobody, public_id=public_id)

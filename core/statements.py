@@ -1,0 +1,144 @@
+"""Statements compiled once per process: a queryset whose SQL never changes shape, built and compiled by the ORM
+on first use, then run with each request's ids bound in (issue 18).
+
+On the busiest pages, building a queryset's tree of filters, annotations and visibility rules and compiling it
+to SQL cost as much as PostgreSQL took to run it (the seeker profile: ~6 of its ~23 ms). A ``Statement`` names
+a build function of ids; on first use per database it builds the queryset twice with two different sets of
+stand-in ids, compiles both, and keeps the SQL only if the two agree everywhere except where the ids go (so a
+value that would change the SQL's shape, or be written into it, is refused at once rather than bound wrongly).
+Later calls bind the ids into those positions and run the kept SQL through Django's own iterables: the rows come
+back as the same model instances, related objects and annotations the queryset would give.
+
+    PROFILE_REFERRALS = Statement(
+        "the profile's outbound referrals",
+        lambda user, seeker_id: Referral.objects.restrict(user, "refer").filter(seeker_id=seeker_id),
+    )
+    referrals = PROFILE_REFERRALS(user=request.user, seeker_id=seeker.pk)
+
+An argument named ``user`` (or ending in ``_user``) is given to the build function as a user with that id
+(``user.pk`` is what the rules read); any other argument is an id. ``shape`` names what else the build reads
+(``is_superuser`` for a rule that differs for network admins) and keys a statement of its own.
+
+The result is a queryset to read (iterate, test, ``len``), never to narrow: ``filter()``, ``count()`` and the
+like would need new SQL, and raise ``TypeError`` instead of silently running the kept statement.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db.models.sql.query import Query
+
+# Stand-in ids: far outside any id a table holds, and different in the two builds.
+_FIRST, _SECOND = -9_100_000_000_000, -9_200_000_000_000
+
+
+def _stand_in(kind, number: int):
+    """A value of ``kind`` no row holds, different for each ``number``."""
+    if kind is int:
+        return number
+    if kind is uuid.UUID:
+        return uuid.UUID(int=-number)
+    if kind is str:
+        return f"core.statements stand-in {number}"
+    raise TypeError(f"a statement binds ids, UUIDs and text, not {kind.__name__}")
+
+
+class _BoundQuery(Query):
+    """A kept statement's query with one request's values: its compiler answers the kept SQL."""
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        if connection is None:
+            connection = connections[using]
+        compiler = copy.copy(self._statement_compiler)
+        compiler.connection, compiler.using = connection, using
+        sql, params = self._statement_sql, self._statement_params
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        return compiler
+
+    def clone(self):  # chain(), count(), exists() and every narrowing start here
+        raise TypeError(
+            "A prepared statement (core.statements) runs the SQL it was compiled to: narrow it in its build "
+            "function, or use the queryset itself."
+        )
+
+
+class Statement:
+    def __init__(self, name: str, build):
+        self.name, self.build = name, build
+        self._kept: dict = {}
+        self._lock = threading.Lock()
+        _STATEMENTS.append(self)
+
+    def _arguments(self, values: dict, shape: dict):
+        arguments = {}
+        for name, value in values.items():
+            if name == "user" or name.endswith("_user"):
+                arguments[name] = get_user_model()(pk=value, **shape)
+            else:
+                arguments[name] = value
+        return arguments
+
+    def _compile(self, names, kinds, shape: dict, using: str):
+        builds = []
+        for base in (_FIRST, _SECOND):
+            stand_ins = {name: _stand_in(kind, base - index) for index, (name, kind) in enumerate(zip(names, kinds))}
+            queryset = self.build(**self._arguments(stand_ins, shape))
+            compiler = queryset.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            builds.append((queryset, compiler, sql, tuple(params), stand_ins))
+        (queryset, compiler, sql, params, first), (_, _, sql_2, params_2, second) = builds
+        if sql != sql_2 or len(params) != len(params_2):
+            raise ValueError(f"{self.name}: the SQL changes with the ids; it cannot be kept")
+        slots = []
+        by_stand_in = {value: name for name, value in first.items()}
+        for position, (one, two) in enumerate(zip(params, params_2, strict=True)):
+            if one == two:
+                continue
+            name = by_stand_in.get(one)
+            if name is None or second[name] != two:
+                raise ValueError(f"{self.name}: parameter {position} changes with the ids; it cannot be kept")
+            slots.append((position, name))
+        if {name for _, name in slots} != set(names):
+            raise ValueError(f"{self.name}: not every id reaches the SQL ({', '.join(names)})")
+        return queryset, compiler, sql, params, tuple(slots)
+
+    def __call__(self, shape: dict | None = None, **values):
+        shape = shape or {}
+        names = tuple(sorted(values))
+        kinds = tuple(type(values[name]) for name in names)
+        key = (names, kinds, tuple(sorted(shape.items())))
+        kept = self._kept.get(key)
+        if kept is None:
+            with self._lock:
+                kept = self._kept.get(key)
+                if kept is None:
+                    stand_ins = {name: _stand_in(kind, _FIRST) for name, kind in zip(names, kinds)}
+                    using = self.build(**self._arguments(stand_ins, shape)).db
+                    kept = self._kept[key] = self._compile(names, kinds, shape, using)
+        model_queryset, compiler, sql, params, slots = kept
+        bound = list(params)
+        for position, name in slots:
+            bound[position] = values[name]
+        query = copy.copy(model_queryset.query)
+        query.__class__ = _BoundQuery
+        query._statement_compiler, query._statement_sql, query._statement_params = compiler, sql, tuple(bound)
+        result = copy.copy(model_queryset)
+        result.query, result._result_cache, result._prefetch_done = query, None, False
+        return result
+
+    def forget(self):
+        self._kept.clear()
+
+
+_STATEMENTS: list[Statement] = []
+
+
+def forget_all(**kwargs):
+    """Drop every kept statement: after migrate or flush (tests), ids a statement may hold can change."""
+    for statement in _STATEMENTS:
+        statement.forget()

@@ -1,0 +1,120 @@
+"""core.statements: a queryset compiled once per process and run with each call's ids bound. It must give what
+the queryset gives, for every user it is called for, and refuse what it cannot keep."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from core.statements import Statement
+from referrals.models import Referral
+from seekers.models import Seeker
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["referrer", "teammate", "private_worker", "claimer", "other_claimer", "outsider", "site_admin"]
+
+
+def _build(user, seeker_id):
+    return (
+        Referral.objects.restrict(user, "refer")
+        .filter(seeker_id=seeker_id)
+        .select_related("program", "goal")
+        .annotate(events_seen=Count("events"))
+        .order_by("-sent_at", "-id")
+    )
+
+
+REFERRALS = Statement("a test: one seeker's referrals the user may act on", _build)
+
+
+def test_each_call_binds_its_own_user_and_seeker(network):
+    network.refer()
+    network.refer(program=network.other_program)
+    network.refer(seeker=network.outsider_seeker, referrer=network.outsider)
+    for person in PEOPLE:
+        user = getattr(network, person)
+        for seeker in (network.seeker, network.outsider_seeker):
+            expected = list(_build(user, seeker.pk))
+            got = list(REFERRALS(user=user.pk, seeker_id=seeker.pk))
+            assert got == expected, (person, seeker)
+            for kept, built in zip(got, expected, strict=True):  # related rows and annotations, as the ORM gives
+                assert kept.program.name == built.program.name
+                assert kept.events_seen == built.events_seen > 0
+    assert list(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk))  # somebody saw something
+
+
+def test_the_sql_is_compiled_once(network, django_assert_num_queries):
+    network.refer()
+    list(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk))
+    kept = dict(REFERRALS._kept)
+    with django_assert_num_queries(1):
+        list(REFERRALS(user=network.outsider.pk, seeker_id=network.seeker.pk))
+    assert REFERRALS._kept == kept
+
+
+def test_it_reads_but_cannot_be_narrowed(network):
+    network.refer()
+    referrals = REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk)
+    assert referrals and len(referrals) == 1
+    narrowings = (
+        lambda q: q.filter(status="sent"),
+        lambda q: q.count(),
+        lambda q: q.exists(),
+        lambda q: q.exclude(pk=1),
+        lambda q: q.values("pk"),
+        lambda q: q[:1],
+    )
+    for narrowing in narrowings:
+        with pytest.raises(TypeError, match="prepared statement"):
+            narrowing(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk))
+
+
+def test_a_uuid_is_bound_like_an_id(network):
+    by_public_id = Statement(
+        "a test: one person by public id",
+        lambda user, public_id: Seeker.objects.restrict(user, "view").filter(public_id=public_id),
+    )
+    assert list(by_public_id(user=network.referrer.pk, public_id=network.seeker.public_id)) == [network.seeker]
+    assert list(by_public_id(user=network.outsider.pk, public_id=network.seeker.public_id)) == []
+
+
+def test_a_value_written_into_the_sql_is_refused(network):
+    written = Statement(
+        "a test: an id in the SQL's text",
+        lambda seeker_id: Seeker.objects.unscoped("test").extra(where=[f"id = {int(seeker_id)}"]),
+    )
+    with pytest.raises(ValueError, match="changes with the ids"):
+        written(seeker_id=network.seeker.pk)
+
+
+def test_an_id_that_never_reaches_the_sql_is_refused(network):
+    ignored = Statement(
+        "a test: an unused id", lambda user, seeker_id: Seeker.objects.restrict(user, "view").filter(pk=1)
+    )
+    with pytest.raises(ValueError, match="not every id"):
+        ignored(user=network.referrer.pk, seeker_id=network.seeker.pk)
+
+
+def test_a_shape_keeps_a_statement_of_its_own(network):
+    from referrals.policies import with_seeker_side
+
+    side = Statement(
+        "a test: on the seeker's side",
+        lambda user: with_seeker_side(Referral.objects.restrict(user, "view:all"), user).values_list(
+            "on_seeker_side", flat=True
+        ),
+    )
+    network.refer()
+    assert [bool(side) for side in side(shape={"is_superuser": False}, user=network.claimer.pk)] == [False]
+    assert list(side(shape={"is_superuser": False}, user=network.referrer.pk)) == [True]
+    assert len(side._kept) == 1
+    list(side(shape={"is_superuser": True}, user=network.claimer.pk))
+    assert len(side._kept) == 2
+
+
+def test_migrate_forgets_what_was_kept(network):
+    network.refer()
+    list(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk))
+    assert REFERRALS._kept
+    call_command("migrate", verbosity=0)
+    assert not REFERRALS._kept
