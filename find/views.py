@@ -163,7 +163,11 @@ def _search(request, language):
         )
 
     found = directory_listing(
-        zip_code=fields["zip"], radius_miles=fields["radius"], category=fields["category"], q=fields["q"]
+        zip_code=fields["zip"],
+        radius_miles=fields["radius"],
+        category=fields["category"],
+        q=fields["q"],
+        categories=form.categories,
     )
     paginator = CappedCountPaginator(found.programs, PROGRAMS_PER_PAGE)
     try:

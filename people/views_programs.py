@@ -107,7 +107,7 @@ def search(request):
         # Without the person's facts, the directory's own listing (its SQL written once); with them, the query
         # that rules programs out. Each card's categories come with with_categories below, not prefetched.
         if facts is None:
-            found = directory_listing(**search)
+            found = directory_listing(**search, categories=form.categories)
             programs = found.programs
         else:
             found = directory_search(**search, seeker_facts=facts)

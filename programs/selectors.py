@@ -90,13 +90,15 @@ class _SearchFilters:
     values: dict
 
     @classmethod
-    def of(cls, *, zip_code="", radius_miles=None, category="", q="") -> _SearchFilters:
+    def of(cls, *, zip_code="", radius_miles=None, category="", q="", categories=None) -> _SearchFilters:
+        """``categories``: the directory's categories when the caller has read them (a search form has), so that
+        words are matched against their names without reading them again."""
         shape, values = [], {}
         if category:
             shape.append("category")
             values["category"] = category
         if q:
-            shape.append(_keyword_shape(q.split()[:8], values))
+            shape.append(_keyword_shape(q.split()[:8], values, categories))
         if zip_code:
             centre = zip_centre(zip_code)
             if centre is None:
@@ -323,23 +325,24 @@ def directory_search(
 
 
 def directory_listing(
-    *, zip_code: str = "", radius_miles: float | None = None, category: str = "", q: str = ""
+    *, zip_code: str = "", radius_miles: float | None = None, category: str = "", q: str = "", categories=None
 ) -> DirectorySearch:
     """``directory_search`` for a page that lists the programs (no seeker's facts): its programs are a
     CompiledPrograms where the SQL can be written once (else the query), without their categories (the page
-    adds them with with_categories)."""
+    adds them with with_categories). ``categories``: the directory's, when the page has read them (its form)."""
     unplaced_zip = ""
+    asked = {"category": category, "q": q, "categories": categories}
     try:
-        filters = _SearchFilters.of(zip_code=zip_code, radius_miles=radius_miles, category=category, q=q)
+        filters = _SearchFilters.of(zip_code=zip_code, radius_miles=radius_miles, **asked)
     except UnknownZipCode:
-        filters, unplaced_zip = _SearchFilters.of(category=category, q=q), zip_code
+        filters, unplaced_zip = _SearchFilters.of(**asked), zip_code
     programs = CompiledPrograms.of(filters)
     if programs is None:
         programs = _filtered(filters.shape, filters.values).order_by(*filters.ordering)
     return DirectorySearch(programs, unplaced_zip=unplaced_zip)
 
 
-def _keyword_shape(words: list[str], values: dict) -> tuple:
+def _keyword_shape(words: list[str], values: dict, categories=None) -> tuple:
     """The keyword part of a search's shape (``("words", vendor, ...)``), its values put in ``values``.
 
     Every word must match the program's name, description, eligibility, organization or a category. On
@@ -361,7 +364,10 @@ def _keyword_shape(words: list[str], values: dict) -> tuple:
     for word in words:
         either |= Q(name__icontains=word)
     organizations = list(Organization.objects.filter(either).values_list("pk", "name"))
-    categories = list(Category.objects.values_list("pk", "name"))
+    if categories is None:
+        categories = list(Category.objects.values_list("pk", "name"))
+    else:
+        categories = [(category.pk, category.name) for category in categories]
     counts = []
     for index, word in enumerate(words):
         # Only word characters reach the raw tsquery, so nobody can send tsquery syntax.
