@@ -217,14 +217,16 @@ def _stand_ins(values: dict) -> dict:
 
 def _template(params, stand_ins: dict, *, complete: bool = True) -> tuple | None:
     """Each parameter as (name, index in a list or None, None), or (None, None, the constant); None when a
-    stand-in is missing (the ORM changed the value on its way to the SQL). The count's SQL may leave some out
-    (the distance, when no radius filters on it)."""
+    stand-in is missing (the ORM changed the value on its way to the SQL) or a parameter is not a plain value.
+    The count's SQL may leave some out (the distance, when no radius filters on it)."""
     where = {}
     for name, value in stand_ins.items():
         for index, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
             where[(type(item), item)] = (name, index)
     template, found = [], set()
     for param in params:
+        if type(param) not in (str, int, float, bool):  # a list, an adapter: a stand-in could hide in it unseen
+            return None
         spot = where.get((type(param), param))
         if spot:
             found.add(spot)
