@@ -433,6 +433,8 @@ def _week(value) -> date:
 # not hold (COUNT counts the rest): answered (the response time) and stalled (how long, ``_stalled_for``). The rows
 # then skip computing them.
 COUNTED_BY_COLUMN = {"answered": "response", "stalled": "stalled_for"}
+# Figures only the report's totals show (stalled_table), not its breakdowns.
+TOTAL_ONLY = {"stalled", "median_stalled"}
 
 
 class OrganizationFigures:
@@ -614,6 +616,9 @@ class OrganizationFigures:
                 for part, by in simple.items()
             ]
         one_more = "" if self.row_limit is None else f" LIMIT {int(self.row_limit) + 1}"  # to say "the first rows"
+        # A breakdown's rows show FIGURE_COLUMNS: the stalled referrals and how long (the summary's "Stalled"
+        # table) are not among them, and their median cost a sort of each group's rows.
+        figures = {name: sql for name, sql in figures.items() if name not in TOTAL_ONLY}
         for breakdown in BREAKDOWNS.values():
             if breakdown.direction != direction:
                 continue
