@@ -100,6 +100,10 @@ class CappedCountPaginator(Paginator):
         if hasattr(self.object_list, "query"):
             count, self.count_is_capped = capped_count(self.object_list, self.count_cap)
             return count
+        if hasattr(self.object_list, "capped_count"):  # counts itself, no further than it is asked
+            counted = self.object_list.capped_count(self.count_cap + 1)
+            self.count_is_capped = counted > self.count_cap
+            return min(counted, self.count_cap)
         counted = len(self.object_list)
         self.count_is_capped = counted > self.count_cap
         return min(counted, self.count_cap)

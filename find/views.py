@@ -32,8 +32,8 @@ from core.pagination import CappedCountPaginator
 from core.phones import phone_display
 from notifications.services import notify_program_details
 from programs.forms import DirectorySearchForm
-from programs.models import Program
-from programs.selectors import directory_search, program_get, with_categories
+from programs.models import Category, Program
+from programs.selectors import directory_listing, program_get, program_page, with_categories
 from sms.services import NumberCannotBeTexted, text_program_details
 
 from . import cache
@@ -162,10 +162,14 @@ def _search(request, language):
             status=400,
         )
 
-    found = directory_search(
-        zip_code=fields["zip"], radius_miles=fields["radius"], category=fields["category"], q=fields["q"]
+    found = directory_listing(
+        zip_code=fields["zip"],
+        radius_miles=fields["radius"],
+        category=fields["category"],
+        q=fields["q"],
+        categories=form.categories,
     )
-    paginator = CappedCountPaginator(found.programs.prefetch_related(None), PROGRAMS_PER_PAGE)
+    paginator = CappedCountPaginator(found.programs, PROGRAMS_PER_PAGE)
     try:
         page = paginator.page(number)
     except EmptyPage:
@@ -226,21 +230,23 @@ def program(request, public_id):
         cached = cache.get(key)
         if cached is not None:
             return _response(cached, language)
-        found, problem = _listed_program(request, language, public_id)
+        found, problem = _listed_program(request, language, public_id, get=program_page)
         if problem is not None:
             return problem
         context = {
             "program": found,
+            "category_labels": [category_label(Category(name=name)) for name in found.category_names],
             "next_steps": found.next_steps_in(language),
             "page_address": f"{settings.SITE_URL.rstrip('/')}{request.path}",
         }
         return _render("find/program.html", context, language=language, here=request.path, cache_key=key)
 
 
-def _listed_program(request, language, public_id):
-    """(program, None) for a program the directory lists, else (None, the page that says why)."""
+def _listed_program(request, language, public_id, *, get=program_get):
+    """(program, None) for a program the directory lists, else (None, the page that says why). ``get`` reads it
+    (program_get; the program's page, program_page)."""
     try:
-        found = program_get(public_id=public_id)
+        found = get(public_id=public_id)
     except Program.DoesNotExist:
         return None, _problem(
             request,

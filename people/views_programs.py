@@ -18,6 +18,7 @@ from programs.forms import answer_field_name
 from programs.models import Program
 from programs.selectors import (
     age_on,
+    directory_listing,
     directory_search,
     program_get,
     program_questions,
@@ -101,15 +102,17 @@ def search(request):
     page, hidden_ineligible, hidden_ineligible_more, unplaced_zip = None, 0, False, ""
     if form.is_valid():
         filters = form.cleaned_data
-        found = directory_search(
-            zip_code=filters["zip"],
-            radius_miles=filters["radius"],
-            category=filters["category"],
-            q=filters["q"],
-            seeker_facts=facts,
-        )
-        # Each card's categories come with with_categories below (one query for the page), not prefetched.
-        programs, unplaced_zip = found.programs.prefetch_related(None), found.unplaced_zip
+        search = {"zip_code": filters["zip"], "radius_miles": filters["radius"]}
+        search.update(category=filters["category"], q=filters["q"])
+        # Without the person's facts, the directory's own listing (its SQL written once); with them, the query
+        # that rules programs out. Each card's categories come with with_categories below, not prefetched.
+        if facts is None:
+            found = directory_listing(**search, categories=form.categories)
+            programs = found.programs
+        else:
+            found = directory_search(**search, seeker_facts=facts)
+            programs = found.programs.prefetch_related(None)
+        unplaced_zip = found.unplaced_zip
         if facts is not None and not filters["show_ineligible"]:
             hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(not_eligible=True))
             programs = programs.filter(not_eligible=False)

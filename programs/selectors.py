@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,15 +61,8 @@ def program_search(
     whether the rules rule the seeker out (``evaluate`` gives the verdict and reasons of the programs shown).
     Raises UnknownZipCode for a zip code we cannot place.
     """
-    # An organization that left the network (Organization.is_active off) keeps its programs for the referrals
-    # made to them, but nobody finds them any more.
-    programs = (
-        directory().filter(organization__is_active=True).select_related("organization").prefetch_related("categories")
-    )
-    if category:
-        programs = programs.filter(categories__slug=category)
-    if q:
-        programs = _keyword_filter(programs, q.split()[:8])
+    filters = _SearchFilters.of(zip_code=zip_code, radius_miles=radius_miles, category=category, q=q)
+    programs = _filtered(filters.shape, filters.values).prefetch_related("categories")
     if accepting is not None:
         programs = programs.filter(accepts_referrals=accepting)
     if seeker_age is not None:
@@ -83,25 +77,225 @@ def program_search(
         from .eligibility import not_eligible_annotation
 
         programs = programs.annotate(not_eligible=not_eligible_annotation(seeker_facts))
-    if zip_code:
-        centre = zip_centre(zip_code)
-        if centre is None:
-            raise UnknownZipCode(f"“{zip_code}” is not a zip code we know.")
-        latitude, longitude = centre
-        if radius_miles:
-            lat_span = radius_miles / MILES_PER_DEGREE_LATITUDE
-            lng_span = radius_miles / (MILES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(latitude)), 0.01))
+    return programs.order_by(*filters.ordering)
+
+
+@dataclass(frozen=True)
+class _SearchFilters:
+    """What a search asks, as the query needs it: ``shape``, what its SQL depends on (which filters, how many
+    words and matching categories and organizations), and ``values``, what the SQL binds (the centre's
+    coordinates in radians, the box's corners, the radius, the category, each word's terms and ids)."""
+
+    shape: tuple
+    values: dict
+
+    @classmethod
+    def of(cls, *, zip_code="", radius_miles=None, category="", q="", categories=None) -> _SearchFilters:
+        """``categories``: the directory's categories when the caller has read them (a search form has), so that
+        words are matched against their names without reading them again."""
+        shape, values = [], {}
+        if category:
+            shape.append("category")
+            values["category"] = category
+        if q:
+            shape.append(_keyword_shape(q.split()[:8], values, categories))
+        if zip_code:
+            centre = zip_centre(zip_code)
+            if centre is None:
+                raise UnknownZipCode(f"“{zip_code}” is not a zip code we know.")
+            latitude, longitude = centre
+            if radius_miles:
+                lat_span = radius_miles / MILES_PER_DEGREE_LATITUDE
+                lng_span = radius_miles / (MILES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(latitude)), 0.01))
+                shape.append("radius")
+                values.update(
+                    south=latitude - lat_span,
+                    north=latitude + lat_span,
+                    west=longitude - lng_span,
+                    east=longitude + lng_span,
+                    radius=radius_miles,
+                )
+            shape.append("zip")
+            values.update(_centre_values(latitude, longitude))
+        return cls(tuple(shape), values)
+
+    @property
+    def ordering(self) -> tuple:
+        return ("distance_miles", "name") if "zip" in self.shape else ("name",)
+
+
+class CompiledPrograms:
+    """A search's programs through SQL written once per process (and thread) for each shape of search
+    (``_SearchFilters.shape``), its values bound on each request: building the ORM query and compiling it (twice,
+    with the page's count) cost more than PostgreSQL took to answer it (issue 18; referrals/policies.py
+    ``_rule_sql`` does the same for the referral rules). The SQL is the ORM's own: compiled from ``_filtered``
+    with stand-in values (``_stand_ins``), each of which is then found in the parameters and replaced by the
+    search's. What CappedCountPaginator pages: ``capped_count`` and slices of Programs with their organization
+    and ``distance_miles`` (no categories: with_categories)."""
+
+    def __init__(self, compiled, values: dict):
+        self.compiled, self.values = compiled, values
+
+    @classmethod
+    def of(cls, filters: _SearchFilters) -> CompiledPrograms | None:
+        """None where the SQL cannot be written once (another database than PostgreSQL, a value not found)."""
+        connection = connections[Program.objects.db]
+        if connection.vendor != "postgresql":
+            return None
+        cache = _COMPILED.__dict__.setdefault("shapes", {})
+        if filters.shape not in cache:
+            if len(cache) >= COMPILED_SHAPES:  # many words' shapes (their categories' and organizations' counts)
+                cache.clear()
+            cache[filters.shape] = _compile(filters)
+        compiled = cache[filters.shape]
+        return None if compiled is None else cls(compiled, filters.values)
+
+    def _params(self, template) -> list:
+        values = self.values
+        return [
+            value if kind is None else values[kind] if index is None else values[kind][index]
+            for kind, index, value in template
+        ]
+
+    def capped_count(self, cap: int) -> int:
+        sql, template = self.compiled.count
+        with connections[Program.objects.db].cursor() as cursor:
+            cursor.execute(sql, [*self._params(template), cap])
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        compiled = self.compiled
+        sql, template = compiled.page
+        connection = connections[Program.objects.db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self._params(template), stop - start, start])
+            rows = cursor.fetchall()
+        rows = compiled.compiler.apply_converters(rows, compiled.converters) if compiled.converters else rows
+        programs = []
+        first, last = compiled.fields
+        for row in rows:
+            program = Program.from_db(connection.alias, compiled.init_list, row[first:last])
+            for populator in compiled.related_populators:
+                populator.populate(row, program)
+            for name, position in compiled.annotations:
+                setattr(program, name, row[position])
+            programs.append(program)
+        return programs
+
+
+_COMPILED = threading.local()
+COMPILED_SHAPES = 200
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    page: tuple  # (sql ending in LIMIT %s OFFSET %s, parameter template)
+    count: tuple  # (sql ending in LIMIT %s, parameter template)
+    compiler: object
+    converters: dict
+    init_list: list
+    fields: tuple
+    related_populators: list
+    annotations: list
+
+
+def _stand_ins(values: dict) -> dict:
+    """A value for each of a search's that no SQL of the search holds otherwise (floats past any coordinate or
+    radius, negative ids, strings with control characters)."""
+    stand_ins = {}
+    for position, name in enumerate(sorted(values)):
+        value = values[name]
+        if isinstance(value, list):
+            stand_ins[name] = [-(10**12) - 1000 * position - index for index in range(len(value))]
+        elif isinstance(value, str):
+            stand_ins[name] = f"\x1f{name}\x1f"
+        else:
+            stand_ins[name] = 1.0e12 + position + 0.5
+    return stand_ins
+
+
+def _template(params, stand_ins: dict, *, complete: bool = True) -> tuple | None:
+    """Each parameter as (name, index in a list or None, None), or (None, None, the constant); None when a
+    stand-in is missing (the ORM changed the value on its way to the SQL) or a parameter is not a plain value.
+    The count's SQL may leave some out (the distance, when no radius filters on it)."""
+    where = {}
+    for name, value in stand_ins.items():
+        for index, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
+            where[(type(item), item)] = (name, index)
+    template, found = [], set()
+    for param in params:
+        if type(param) not in (str, int, float, bool):  # a list, an adapter: a stand-in could hide in it unseen
+            return None
+        spot = where.get((type(param), param))
+        if spot:
+            found.add(spot)
+        elif _looks_stood_in(param):  # a stand-in the ORM changed on its way (its constant would be wrong)
+            return None
+        template.append((*spot, None) if spot else (None, None, param))
+    return tuple(template) if found == set(where.values()) or not complete else None
+
+
+def _looks_stood_in(param) -> bool:
+    if isinstance(param, str):
+        return "\x1f" in param
+    return isinstance(param, (int, float)) and abs(param) >= 1e11
+
+
+def _compile(filters: _SearchFilters) -> _Compiled | None:
+    from django.db.models.query import get_related_populators
+
+    stand_ins = _stand_ins(filters.values)
+    programs = _filtered(filters.shape, stand_ins)
+    connection = connections[Program.objects.db]
+    compiler = programs.order_by(*filters.ordering).query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    page = _template(params, stand_ins)
+    count_sql, count_params = programs.order_by().values("pk").query.sql_with_params()
+    count = _template(count_params, stand_ins, complete=False)
+    if page is None or count is None:
+        return None
+    select, klass_info = compiler.select, compiler.klass_info
+    fields = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return _Compiled(
+        page=(f"{sql} LIMIT %s OFFSET %s", page),
+        count=(f"SELECT COUNT(*) FROM ({count_sql} LIMIT %s) counted", count),
+        compiler=compiler,
+        converters=compiler.get_converters([column[0] for column in select]),
+        init_list=[column[0].target.attname for column in select[fields[0] : fields[1]]],
+        fields=fields,
+        related_populators=get_related_populators(klass_info, select, connection.alias),
+        annotations=list(compiler.annotation_col_map.items()),
+    )
+
+
+def _centre_values(latitude: float, longitude: float) -> dict:
+    lat0 = math.radians(latitude)
+    return {"lat0": lat0, "lng0": math.radians(longitude), "cos_lat0": math.cos(lat0)}
+
+
+def _filtered(shape: tuple, values: dict):
+    """The directory's programs that the filters keep (``_SearchFilters``), with their organization, unordered."""
+    # An organization that left the network (Organization.is_active off) keeps its programs for the referrals
+    # made to them, but nobody finds them any more.
+    programs = directory().filter(organization__is_active=True).select_related("organization")
+    for part in shape:
+        if part == "category":
+            programs = programs.filter(categories__slug=values["category"])
+        elif isinstance(part, tuple):
+            programs = _keyword_filter(programs, part, values)
+        elif part == "radius":
             programs = programs.filter(
-                latitude__range=(latitude - lat_span, latitude + lat_span),
-                longitude__range=(longitude - lng_span, longitude + lng_span),
+                latitude__range=(values["south"], values["north"]),
+                longitude__range=(values["west"], values["east"]),
             )
-        programs = programs.filter(latitude__isnull=False, longitude__isnull=False).annotate(
-            distance_miles=_haversine(latitude, longitude)
-        )
-        if radius_miles:
-            programs = programs.filter(distance_miles__lte=radius_miles)
-        return programs.order_by("distance_miles", "name")
-    return programs.order_by("name")
+        elif part == "zip":
+            programs = programs.filter(latitude__isnull=False, longitude__isnull=False).annotate(
+                distance_miles=_haversine_radians(values["lat0"], values["lng0"], values["cos_lat0"])
+            )
+            if "radius" in shape:
+                programs = programs.filter(distance_miles__lte=values["radius"])
+    return programs
 
 
 @dataclass(frozen=True)
@@ -132,26 +326,38 @@ def directory_search(
         return DirectorySearch(program_search(**filters), unplaced_zip=zip_code)
 
 
-def _keyword_filter(programs, words: list[str]):
-    """Every word must match the program's name, description, eligibility, organization or a category.
+def directory_listing(
+    *, zip_code: str = "", radius_miles: float | None = None, category: str = "", q: str = "", categories=None
+) -> DirectorySearch:
+    """``directory_search`` for a page that lists the programs (no seeker's facts): its programs are a
+    CompiledPrograms where the SQL can be written once (else the query), without their categories (the page
+    adds them with with_categories). ``categories``: the directory's, when the page has read them (its form)."""
+    unplaced_zip = ""
+    asked = {"category": category, "q": q, "categories": categories}
+    try:
+        filters = _SearchFilters.of(zip_code=zip_code, radius_miles=radius_miles, **asked)
+    except UnknownZipCode:
+        filters, unplaced_zip = _SearchFilters.of(**asked), zip_code
+    programs = CompiledPrograms.of(filters)
+    if programs is None:
+        programs = _filtered(filters.shape, filters.values).order_by(*filters.ordering)
+    return DirectorySearch(programs, unplaced_zip=unplaced_zip)
 
-    On PostgreSQL the program's own text is matched by full-text search on its stored search document (word
+
+def _keyword_shape(words: list[str], values: dict, categories=None) -> tuple:
+    """The keyword part of a search's shape (``("words", vendor, ...)``), its values put in ``values``.
+
+    Every word must match the program's name, description, eligibility, organization or a category. On
+    PostgreSQL the program's own text is matched by full-text search on its stored search document (word
     prefixes, through the GIN index of programs/migrations/0002_scale_search.py); elsewhere, and for
     organization and category names, by icontains.
     """
-    if connections[programs.db].vendor != "postgresql":
-        for word in words:
-            programs = programs.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(eligibility__icontains=word)
-                | Q(organization__name__icontains=word)
-                | Q(categories__name__icontains=word)
-            )
-        return programs.distinct()
+    if connections[Program.objects.db].vendor != "postgresql":
+        values["words"] = list(words)
+        return ("words", "icontains", len(words))
     words = [word for word in words if re.search(r"\w", word)]
     if not words:
-        return programs
+        return ("words", "postgresql")
     # Organization and category names are matched first (two small queries, whatever the number of words);
     # each word is then one id set gathered from three indexes (the search document's GIN, the programs of the
     # matching categories, of the matching organizations) instead of an OR that PostgreSQL can only test
@@ -160,23 +366,44 @@ def _keyword_filter(programs, words: list[str]):
     for word in words:
         either |= Q(name__icontains=word)
     organizations = list(Organization.objects.filter(either).values_list("pk", "name"))
-    categories = list(Category.objects.values_list("pk", "name"))
-    through = Program.categories.through.objects
-    for word in words:
-        terms = re.findall(r"\w+", word)
+    if categories is None:
+        categories = list(Category.objects.values_list("pk", "name"))
+    else:
+        categories = [(category.pk, category.name) for category in categories]
+    counts = []
+    for index, word in enumerate(words):
         # Only word characters reach the raw tsquery, so nobody can send tsquery syntax.
-        query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple")
+        values[f"terms{index}"] = " & ".join(f"{term}:*" for term in re.findall(r"\w+", word))
         folded = word.casefold()
-        by_organization = [pk for pk, name in organizations if folded in name.casefold()]
-        by_category = [pk for pk, name in categories if folded in name.casefold()]
+        values[f"organizations{index}"] = [pk for pk, name in organizations if folded in name.casefold()]
+        values[f"categories{index}"] = [pk for pk, name in categories if folded in name.casefold()]
+        counts.append((len(values[f"categories{index}"]), len(values[f"organizations{index}"])))
+    return ("words", "postgresql", *counts)
+
+
+def _keyword_filter(programs, shape: tuple, values: dict):
+    if shape[1] == "icontains":
+        for word in values["words"]:
+            programs = programs.filter(
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(eligibility__icontains=word)
+                | Q(organization__name__icontains=word)
+                | Q(categories__name__icontains=word)
+            )
+        return programs.distinct()
+    through = Program.categories.through.objects
+    for index, (by_category, by_organization) in enumerate(shape[2:]):
+        query = SearchQuery(values[f"terms{index}"], search_type="raw", config="simple")
         matching = directory().order_by().filter(search_document=query).values("pk")
         if by_category:
             matching = matching.union(
-                through.filter(category_id__in=by_category).order_by().values("program_id"), all=True
+                through.filter(category_id__in=values[f"categories{index}"]).order_by().values("program_id"), all=True
             )
         if by_organization:
             matching = matching.union(
-                directory().order_by().filter(organization_id__in=by_organization).values("pk"), all=True
+                directory().order_by().filter(organization_id__in=values[f"organizations{index}"]).values("pk"),
+                all=True,
             )
         programs = programs.filter(pk__in=matching)
     return programs
@@ -223,16 +450,39 @@ def haversine(latitude: float, longitude: float):
 
 
 def _haversine(latitude: float, longitude: float):
-    lat0, lng0 = math.radians(latitude), math.radians(longitude)
+    return _haversine_radians(**_centre_values(latitude, longitude))
+
+
+def _haversine_radians(lat0: float, lng0: float, cos_lat0: float):
     half_dlat = (Radians(F("latitude")) - Value(lat0)) / 2
     half_dlng = (Radians(F("longitude")) - Value(lng0)) / 2
-    a = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(Radians(F("latitude"))) * Power(Sin(half_dlng), 2)
+    a = Power(Sin(half_dlat), 2) + Value(cos_lat0) * Cos(Radians(F("latitude"))) * Power(Sin(half_dlng), 2)
     return Value(2 * EARTH_RADIUS_MILES, output_field=FloatField()) * ASin(Sqrt(a))
 
 
 def program_get(*, public_id) -> Program:
     """One program of the directory. Raises Program.DoesNotExist."""
     return directory().select_related("organization").prefetch_related("categories").get(public_id=public_id)
+
+
+def program_page(*, public_id) -> Program:
+    """One program of the directory for its public page: with its organization and ``category_names`` (its
+    categories' names in Category's order), in one query on PostgreSQL (the names an array subquery) rather than
+    program_get's query and its categories' prefetch. Raises Program.DoesNotExist."""
+    if connections[Program.objects.db].vendor != "postgresql":
+        program = program_get(public_id=public_id)
+        program.category_names = [category.name for category in program.categories.all()]
+        return program
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    names = Category.objects.filter(programs=OuterRef("pk")).order_by("name", "pk").values("name")
+    return (
+        directory()
+        .select_related("organization")
+        .annotate(category_names=ArraySubquery(names))
+        .get(public_id=public_id)
+    )
 
 
 def programs_claimed_by(user):

@@ -7,6 +7,7 @@ SVG presentation attributes (``fill=``), which CSP allows. Each chart has a <tit
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from itertools import count
@@ -36,8 +37,15 @@ LABEL_MAX_LINES = 2
 
 def label_lines(label: str) -> list[str]:
     """A row label broken at spaces into lines that fit the left margin, the last one ending in "…" if cut."""
+    return list(_wrapped(label))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(label: str) -> tuple[str, ...]:
+    # Kept: the same labels (outcomes, buckets, weeks, channels) come back on every report, and wrapping is
+    # half of a chart's time.
     lines = textwrap.wrap(label, width=LABEL_LINE_CHARACTERS, max_lines=LABEL_MAX_LINES, placeholder="…")
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 def _row_label(label: str, *, x: float, middle: float) -> str:

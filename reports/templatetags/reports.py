@@ -1,3 +1,5 @@
+import functools
+from datetime import date
 from html import escape
 
 from django import template
@@ -7,6 +9,8 @@ from django.utils.safestring import mark_safe
 from ..selectors import Link, cell_text
 
 register = template.Library()
+
+_escaped = functools.lru_cache(maxsize=4096)(escape)
 
 
 def _cell(value, first: bool) -> str:
@@ -20,7 +24,14 @@ def _cell(value, first: bool) -> str:
     if value is None and not first:
         return "<td>—</td>"
     if kind is Link:
-        content = format_html('<a href="{}">{}</a>', value.url, value.text)
+        if type(value.url) is str and type(value.text) is str:  # (format_html's escaping, without its lazy wrappers)
+            content = f'<a href="{escape(value.url)}">{escape(value.text)}</a>'
+        else:
+            content = format_html('<a href="{}">{}</a>', value.url, value.text)
+    elif kind is str:  # names and labels, which repeat down a table and from page to page
+        content = _escaped(value) or "—"
+    elif kind is date:  # its text (cell_text) has nothing to escape
+        content = value.isoformat()
     else:
         # The standard library's escape is Django's without its lazy-text wrapper.
         content = escape(cell_text(value)) or "—"
@@ -37,12 +48,13 @@ def report_rows(table):
         return format_html(
             '<tr><td colspan="{}" class="muted">No referrals in these dates.</td></tr>', len(table.columns)
         )
-    return mark_safe(
-        "\n".join(  # every text is escaped in _cell
-            "<tr>" + "".join(_cell(value, index == 0) for index, value in enumerate(row)) + "</tr>"
-            for row in table.rows
-        )
-    )
+    return mark_safe("\n".join([_row(row) for row in table.rows]))  # every text is escaped in _cell
+
+
+def _row(row) -> str:
+    # Counts, the commonest cell, written here; the other kinds by _cell.
+    cells = [f'<td class="number">{value}</td>' if type(value) is int else _cell(value, False) for value in row[1:]]
+    return f"<tr>{_cell(row[0], True)}{''.join(cells)}</tr>"
 
 
 @register.simple_tag

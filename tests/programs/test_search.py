@@ -74,3 +74,34 @@ def test_a_keyword_matches_a_category_or_an_organization_by_name_and_every_word_
     assert set(program_search(q="food eviction")) == set()
     assert set(program_search(q="legal")) == {loop, helpline}  # the program's name, or its organization's
     assert list(program_search(q="food", zip_code="60640", radius_miles=3)) == [uptown]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"zip_code": "60640"},
+        {"zip_code": "60640", "radius_miles": 10},
+        {"zip_code": "60640", "radius_miles": 3, "category": "food"},
+        {"zip_code": "60640", "q": "pantry"},
+        {"zip_code": "60601", "q": "food legal"},
+        {"category": "food", "q": "springfield"},
+        {"q": "!!!"},
+        {"zip_code": "00000", "radius_miles": 5},
+    ],
+)
+def test_the_listing_written_once_finds_what_the_query_finds(directory, filters):
+    """directory_listing's SQL is written once for each shape of search (CompiledPrograms): asked twice, with
+    other values the second time, it finds what directory_search's query finds, in the same order, counted the
+    same."""
+    from core.pagination import CappedCountPaginator
+    from programs.selectors import CompiledPrograms, directory_listing, directory_search
+
+    for asked in (filters, {**filters, **({"zip_code": "62701"} if "zip_code" in filters else {})}):
+        listed, searched = directory_listing(**asked), directory_search(**asked)
+        assert isinstance(listed.programs, CompiledPrograms) or listed.programs.query  # PostgreSQL or not
+        assert listed.unplaced_zip == searched.unplaced_zip
+        mine, theirs = CappedCountPaginator(listed.programs, 2), CappedCountPaginator(searched.programs, 2)
+        assert (mine.count, mine.count_is_capped) == (theirs.count, theirs.count_is_capped)
+        for number in mine.page_range:
+            rows = [(p, p.organization.name, getattr(p, "distance_miles", None)) for p in mine.page(number)]
+            assert rows == [(p, p.organization.name, getattr(p, "distance_miles", None)) for p in theirs.page(number)]

@@ -51,3 +51,28 @@ def test_the_bucket_index_is_the_bucket_whose_condition_holds(figures):
         row = Referral.objects_across_tenants.filter(pk=referral.pk).values(ordered=_bucket_index(), by=conditions)
         [row] = list(row)
         assert row["ordered"] == row["by"] is not None, after
+
+
+@pytest.mark.django_db
+def test_the_week_of_a_referral_is_the_monday_its_sending_falls_in(figures):
+    """PostgreSQL numbers the weeks among their first moments (_week_of); SQLite, like the definition, takes the
+    Monday of sent_at in the site's time zone. Across both changes of the clock and each side of midnight."""
+    from datetime import date
+
+    from django.db import connection
+    from django.db.models.functions import TruncWeek
+
+    from reports.selectors import Period, _week, _week_of
+
+    period = Period(start=date(2026, 2, 25), end=date(2026, 11, 12))  # a Wednesday to a Thursday
+    mondays = period.weeks()
+    referral = Referral.objects_across_tenants.filter(sent_at__isnull=False).first()
+    moments = [at(2, 25, 0), at(3, 1, 23, 59), at(3, 2, 0), at(3, 8, 1, 59), at(3, 8, 3), at(3, 9, 0)]
+    moments += [at(10, 31, 23, 59), at(11, 1, 1, 30), at(11, 2, 0), at(11, 8, 23, 59), at(11, 12, 23, 59)]
+    for moment in moments:
+        Referral.objects_across_tenants.filter(pk=referral.pk).update(sent_at=moment)
+        [row] = Referral.objects_across_tenants.filter(pk=referral.pk).values(
+            week=_week_of(connection, period), monday=TruncWeek("sent_at")
+        )
+        week = mondays[row["week"] - 1] if connection.vendor == "postgresql" else _week(row["week"])
+        assert week == _week(row["monday"]) == moment.date() - timedelta(days=moment.weekday()), moment

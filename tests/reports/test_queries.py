@@ -58,7 +58,7 @@ def test_each_report_reads_the_referrals_in_one_statement(client, figures, url):
 @pytest.mark.parametrize("row_limit", [None, 50])
 def test_the_statement_written_once_binds_each_reports_own_values(figures, row_limit):
     """The organization report's statement is written once per process with placeholders, then each report binds
-    its organization, "now" and period in their places: the result is the statement the ORM writes for that
+    its organization, "now" and period (and its weeks' first moments) in their places: the result is the statement the ORM writes for that
     report itself, to the last parameter (for two organizations, two periods and two moments)."""
     from datetime import date
 
@@ -82,6 +82,8 @@ def test_the_statement_written_once_binds_each_reports_own_values(figures, row_l
             "since": adapt(period.since),
             "until": adapt(period.until),
         }
+        if connection.vendor == "postgresql":  # the moments its weeks begin (reports.selectors._week_of)
+            values["weeks"] = [adapt(moment) for moment in period.week_starts]
         bound = [values[slot] if slot else param for slot, param in params]
         assert (sql, comparable(bound)) == (report.statement()[0], comparable(report.statement()[1]))
         assert {slot for slot, _ in params} == {None, *values}
