@@ -82,7 +82,10 @@ class OneMorePage:
 
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows, counting no further than ``cap``: (the count up to the cap, whether there are more)."""
-    counted = queryset.order_by()[: cap + 1].count()
+    if hasattr(queryset, "capped_count"):  # counts itself, no further than it is asked
+        counted = queryset.capped_count(cap + 1)
+    else:
+        counted = queryset.order_by()[: cap + 1].count()
     return min(counted, cap), counted > cap
 
 

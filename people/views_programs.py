@@ -19,7 +19,6 @@ from programs.models import Program
 from programs.selectors import (
     age_on,
     directory_listing,
-    directory_search,
     program_get,
     program_questions,
     seeker_facts,
@@ -104,15 +103,10 @@ def search(request):
         filters = form.cleaned_data
         search = {"zip_code": filters["zip"], "radius_miles": filters["radius"]}
         search.update(category=filters["category"], q=filters["q"])
-        # Without the person's facts, the directory's own listing (its SQL written once); with them, the query
-        # that rules programs out. Each card's categories come with with_categories below, not prefetched.
-        if facts is None:
-            found = directory_listing(**search, categories=form.categories)
-            programs = found.programs
-        else:
-            found = directory_search(**search, seeker_facts=facts)
-            programs = found.programs.prefetch_related(None)
-        unplaced_zip = found.unplaced_zip
+        # The directory's listing (its SQL written once), with the person's facts when there is a person. Each
+        # card's categories come with with_categories below, not prefetched.
+        found = directory_listing(**search, categories=form.categories, seeker_facts=facts)
+        programs, unplaced_zip = found.programs, found.unplaced_zip
         if facts is not None and not filters["show_ineligible"]:
             hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(not_eligible=True))
             programs = programs.filter(not_eligible=False)

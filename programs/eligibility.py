@@ -402,28 +402,56 @@ def _serves_zip_code(zip_code: str):
 def not_eligible_annotation(facts: SeekerFacts):
     """A boolean expression over Program rows: True where ``evaluate`` would say ``not_eligible`` for ``facts``
     (unknown facts and languages never rule a program out, as in ``evaluate``)."""
+    part, values = not_eligible_part(facts)
+    return not_eligible_expression(part, values)
+
+
+def not_eligible_part(facts: SeekerFacts) -> tuple[tuple, dict]:
+    """``not_eligible_annotation`` as program search's SQL written once reads it (programs.selectors
+    CompiledPrograms): which facts are known (the part of a search's shape) and the values the SQL binds."""
+    from programs.selectors import _centre_values
+
+    income_percent = facts.income_percent
+    placed = facts.latitude is not None and facts.longitude is not None
+    part = ("facts", facts.age is not None, income_percent is not None, bool(facts.zip_code), placed)
+    values = {}
+    if facts.age is not None:
+        values["facts_age"] = facts.age
+    if income_percent is not None:
+        values["facts_income_percent"] = income_percent
+    if facts.zip_code:
+        values["facts_zip_code"] = facts.zip_code
+        if placed:
+            values.update(
+                {f"facts_{name}": value for name, value in _centre_values(facts.latitude, facts.longitude).items()}
+            )
+    return part, values
+
+
+def not_eligible_expression(part: tuple, values: dict):
     from django.db.models import BooleanField, Case, DecimalField, Q, Value, When
 
-    from programs.selectors import haversine
+    from programs.selectors import _haversine_radians
 
+    _, has_age, has_income, has_zip_code, placed = part
     false, true = Value(False), Value(True)
     conditions = []
-    if facts.age is not None:
-        conditions.append(Q(min_age__gt=facts.age) | Q(max_age__lt=facts.age))
-    if facts.income_percent is not None:
+    if has_age:
+        conditions.append(Q(min_age__gt=values["facts_age"]) | Q(max_age__lt=values["facts_age"]))
+    if has_income:
         # As an expression: a plain value would be rounded to the column's integer type (100.08 -> 100).
-        percent = Value(facts.income_percent, output_field=DecimalField())
+        percent = Value(values["facts_income_percent"], output_field=DecimalField())
         conditions.append(Q(income_limit_percent_of_poverty__lt=percent))
-    if facts.zip_code:
+    if has_zip_code:
         has_radius = Q(service_radius_miles__isnull=False, latitude__isnull=False, longitude__isnull=False)
         branches = [
             When(Q(service_area_zip_codes=[]) & ~has_radius, then=false),
-            When(_serves_zip_code(facts.zip_code), then=false),
+            When(_serves_zip_code(values["facts_zip_code"]), then=false),
         ]
-        if facts.latitude is None or facts.longitude is None:
+        if not placed:
             branches.append(When(has_radius, then=false))  # cannot be placed: to check, not ruled out
         else:
-            distance = haversine(facts.latitude, facts.longitude)
+            distance = _haversine_radians(values["facts_lat0"], values["facts_lng0"], values["facts_cos_lat0"])
             branches.append(When(has_radius & Q(service_radius_miles__gte=distance), then=false))
         conditions.append(Q(Case(*branches, default=true, output_field=BooleanField())))
     if not conditions:

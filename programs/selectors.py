@@ -8,6 +8,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections
@@ -115,11 +116,22 @@ class _SearchFilters:
                     north=latitude + lat_span,
                     west=longitude - lng_span,
                     east=longitude + lng_span,
-                    radius=radius_miles,
+                    radius=float(radius_miles),  # as the distance's comparison binds it
                 )
             shape.append("zip")
             values.update(_centre_values(latitude, longitude))
         return cls(tuple(shape), values)
+
+    def with_facts(self, facts) -> _SearchFilters:
+        """The search with ``not_eligible`` for the person's facts (programs.eligibility.not_eligible_part)."""
+        from .eligibility import not_eligible_part
+
+        part, values = not_eligible_part(facts)
+        return _SearchFilters((*self.shape, part), {**self.values, **values})
+
+    def keeping(self, not_eligible: bool) -> _SearchFilters:
+        """Only the programs the facts rule out (True), or only those they do not (False)."""
+        return _SearchFilters((*self.shape, ("keep", not_eligible)), self.values)
 
     @property
     def ordering(self) -> tuple:
@@ -135,8 +147,13 @@ class CompiledPrograms:
     search's. What CappedCountPaginator pages: ``capped_count`` and slices of Programs with their organization
     and ``distance_miles`` (no categories: with_categories)."""
 
-    def __init__(self, compiled, values: dict):
-        self.compiled, self.values = compiled, values
+    def __init__(self, compiled, filters: _SearchFilters):
+        self.compiled, self.filters, self.values = compiled, filters, filters.values
+
+    def filter(self, *, not_eligible: bool):
+        """The programs the seeker's facts rule out (True) or not (False): a search with the person's facts."""
+        narrowed = self.filters.keeping(not_eligible)
+        return CompiledPrograms.of(narrowed) or _filtered(narrowed.shape, narrowed.values).order_by(*narrowed.ordering)
 
     @classmethod
     def of(cls, filters: _SearchFilters) -> CompiledPrograms | None:
@@ -150,12 +167,18 @@ class CompiledPrograms:
                 cache.clear()
             cache[filters.shape] = _compile(filters)
         compiled = cache[filters.shape]
-        return None if compiled is None else cls(compiled, filters.values)
+        return None if compiled is None else cls(compiled, filters)
 
     def _params(self, template) -> list:
         values = self.values
         return [
-            value if kind is None else values[kind] if index is None else values[kind][index]
+            value
+            if kind is None
+            else values[kind]
+            if index is None
+            else type(value)([values[kind]], dumps=value._dumps)  # a JSON list of the one value
+            if index == "json"
+            else values[kind][index]
             for kind, index, value in template
         ]
 
@@ -204,7 +227,7 @@ class _Compiled:
 
 def _stand_ins(values: dict) -> dict:
     """A value for each of a search's that no SQL of the search holds otherwise (floats past any coordinate or
-    radius, negative ids, strings with control characters)."""
+    radius, negative ids, strings with control characters, whole numbers no age or constant is)."""
     stand_ins = {}
     for position, name in enumerate(sorted(values)):
         value = values[name]
@@ -212,22 +235,38 @@ def _stand_ins(values: dict) -> dict:
             stand_ins[name] = [-(10**12) - 1000 * position - index for index in range(len(value))]
         elif isinstance(value, str):
             stand_ins[name] = f"\x1f{name}\x1f"
+        elif isinstance(value, int):  # within a small integer column's range, which Django checks
+            stand_ins[name] = 30_011 + 7 * position
+        elif isinstance(value, Decimal):
+            stand_ins[name] = Decimal(10**12 + position) + Decimal("0.25")
         else:
             stand_ins[name] = 1.0e12 + position + 0.5
     return stand_ins
 
 
 def _template(params, stand_ins: dict, *, complete: bool = True) -> tuple | None:
-    """Each parameter as (name, index in a list or None, None), or (None, None, the constant); None when a
-    stand-in is missing (the ORM changed the value on its way to the SQL) or a parameter is not a plain value.
-    The count's SQL may leave some out (the distance, when no radius filters on it)."""
+    """Each parameter as (name, index in a list or None, None), (name, "json", the adapter) for a JSON list of
+    one stand-in, or (None, None, the constant); None when a stand-in is missing (the ORM changed the value on its
+    way to the SQL) or a parameter is not a value this can look into. The count's SQL may leave some out (the
+    distance, when no radius filters on it)."""
     where = {}
     for name, value in stand_ins.items():
         for index, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
             where[(type(item), item)] = (name, index)
     template, found = [], set()
     for param in params:
-        if type(param) not in (str, int, float, bool):  # a list, an adapter: a stand-in could hide in it unseen
+        if _is_json(param):
+            adapted = param.adapted
+            spot = where.get((str, adapted[0])) if len(adapted) == 1 and type(adapted[0]) is str else None
+            if spot and spot[1] is None:
+                found.add(spot)
+                template.append((spot[0], "json", param))
+            elif any(_looks_stood_in(item) for item in adapted):
+                return None
+            else:
+                template.append((None, None, param))
+            continue
+        if type(param) not in (str, int, float, bool, Decimal):  # a stand-in could hide in it unseen
             return None
         spot = where.get((type(param), param))
         if spot:
@@ -238,10 +277,19 @@ def _template(params, stand_ins: dict, *, complete: bool = True) -> tuple | None
     return tuple(template) if found == set(where.values()) or not complete else None
 
 
+def _is_json(param) -> bool:
+    """A JSON list as psycopg2's adapter holds it (a JSONField's lookup value)."""
+    try:
+        from psycopg2.extras import Json
+    except ImportError:  # psycopg 3: its adapter is not looked into, and the search keeps the ORM's query
+        return False
+    return isinstance(param, Json) and isinstance(param.adapted, list)
+
+
 def _looks_stood_in(param) -> bool:
     if isinstance(param, str):
         return "\x1f" in param
-    return isinstance(param, (int, float)) and abs(param) >= 1e11
+    return isinstance(param, (int, float, Decimal)) and not isinstance(param, bool) and abs(param) >= 1e11
 
 
 def _compile(filters: _SearchFilters) -> _Compiled | None:
@@ -284,8 +332,14 @@ def _filtered(shape: tuple, values: dict):
     for part in shape:
         if part == "category":
             programs = programs.filter(categories__slug=values["category"])
-        elif isinstance(part, tuple):
+        elif part[0] == "words":
             programs = _keyword_filter(programs, part, values)
+        elif part[0] == "facts":
+            from .eligibility import not_eligible_expression
+
+            programs = programs.annotate(not_eligible=not_eligible_expression(part, values))
+        elif part[0] == "keep":
+            programs = programs.filter(not_eligible=part[1])
         elif part == "radius":
             programs = programs.filter(
                 latitude__range=(values["south"], values["north"]),
@@ -329,17 +383,26 @@ def directory_search(
 
 
 def directory_listing(
-    *, zip_code: str = "", radius_miles: float | None = None, category: str = "", q: str = "", categories=None
+    *,
+    zip_code: str = "",
+    radius_miles: float | None = None,
+    category: str = "",
+    q: str = "",
+    categories=None,
+    seeker_facts=None,
 ) -> DirectorySearch:
-    """``directory_search`` for a page that lists the programs (no seeker's facts): its programs are a
-    CompiledPrograms where the SQL can be written once (else the query), without their categories (the page
-    adds them with with_categories). ``categories``: the directory's, when the page has read them (its form)."""
+    """``directory_search`` for a page that lists the programs: its programs are a CompiledPrograms where the SQL
+    can be written once (else the query), without their categories (the page adds them with with_categories).
+    ``categories``: the directory's, when the page has read them (its form). With ``seeker_facts``, each program
+    carries ``not_eligible`` and ``programs.filter(not_eligible=...)`` narrows them."""
     unplaced_zip = ""
     asked = {"category": category, "q": q, "categories": categories}
     try:
         filters = _SearchFilters.of(zip_code=zip_code, radius_miles=radius_miles, **asked)
     except UnknownZipCode:
         filters, unplaced_zip = _SearchFilters.of(**asked), zip_code
+    if seeker_facts is not None:
+        filters = filters.with_facts(seeker_facts)
     programs = CompiledPrograms.of(filters)
     if programs is None:
         programs = _filtered(filters.shape, filters.values).order_by(*filters.ordering)

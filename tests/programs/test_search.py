@@ -105,3 +105,32 @@ def test_the_listing_written_once_finds_what_the_query_finds(directory, filters)
         for number in mine.page_range:
             rows = [(p, p.organization.name, getattr(p, "distance_miles", None)) for p in mine.page(number)]
             assert rows == [(p, p.organization.name, getattr(p, "distance_miles", None)) for p in theirs.page(number)]
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"age": 20},
+        {"age": 70, "zip_code": "60640", "latitude": 41.9719, "longitude": -87.6624},
+        {"zip_code": "99950"},
+        {"household_size": 2, "monthly_income": "1000", "poverty_guideline": 20000, "zip_code": "60601"},
+    ],
+)
+def test_the_listing_with_facts_rules_out_what_the_query_rules_out(directory, facts):
+    """With a person's facts (programs.eligibility.not_eligible_part), the listing written once narrows to the
+    programs they are ruled out of, or not, as directory_search's query does."""
+    from decimal import Decimal
+
+    from core.pagination import capped_count
+    from programs.eligibility import SeekerFacts
+    from programs.selectors import directory_listing, directory_search
+
+    if "monthly_income" in facts:
+        facts = {**facts, "monthly_income": Decimal(facts["monthly_income"])}
+    facts = SeekerFacts(**facts)
+    for asked in ({"zip_code": "60640"}, {"zip_code": "60640", "radius_miles": 10}, {"category": "food"}):
+        listed, searched = directory_listing(**asked, seeker_facts=facts), directory_search(**asked, seeker_facts=facts)
+        for keep in (True, False):
+            mine, theirs = listed.programs.filter(not_eligible=keep), searched.programs.filter(not_eligible=keep)
+            assert capped_count(mine) == capped_count(theirs)
+            assert [(p, p.not_eligible) for p in mine[0:10]] == [(p, p.not_eligible) for p in theirs[0:10]]
