@@ -48,6 +48,17 @@ def _stand_in(kind, number: int):
     raise TypeError(f"a statement binds ids, UUIDs and text, not {kind.__name__}")
 
 
+# How a value reaches the parameters: as it is, or as a database without a UUID type stores a UUID (SQLite,
+# the `make run` default: 32 hex digits).
+_FORMS = ("value", "hex")
+
+
+def _as(form: str, value):
+    if form == "hex":
+        return value.hex if isinstance(value, uuid.UUID) else None
+    return value
+
+
 class _BoundQuery(Query):
     """A kept statement's query with one request's values: its compiler answers the kept SQL."""
 
@@ -95,15 +106,22 @@ class Statement:
         if sql != sql_2 or len(params) != len(params_2):
             raise ValueError(f"{self.name}: the SQL changes with the ids; it cannot be kept")
         slots = []
-        by_stand_in = {value: name for name, value in first.items()}
         for position, (one, two) in enumerate(zip(params, params_2, strict=True)):
             if one == two:
                 continue
-            name = by_stand_in.get(one)
-            if name is None or second[name] != two:
+            slot = next(
+                (
+                    (position, name, form)
+                    for name in names
+                    for form in _FORMS
+                    if _as(form, first[name]) == one and _as(form, second[name]) == two
+                ),
+                None,
+            )
+            if slot is None:
                 raise ValueError(f"{self.name}: parameter {position} changes with the ids; it cannot be kept")
-            slots.append((position, name))
-        if {name for _, name in slots} != set(names):
+            slots.append(slot)
+        if {name for _, name, _ in slots} != set(names):
             raise ValueError(f"{self.name}: not every id reaches the SQL ({', '.join(names)})")
         return queryset, compiler, sql, params, tuple(slots)
 
@@ -122,8 +140,8 @@ class Statement:
                     kept = self._kept[key] = self._compile(names, kinds, shape, using)
         model_queryset, compiler, sql, params, slots = kept
         bound = list(params)
-        for position, name in slots:
-            bound[position] = values[name]
+        for position, name, form in slots:
+            bound[position] = _as(form, values[name])
         query = copy.copy(model_queryset.query)
         query.__class__ = _BoundQuery
         query._statement_compiler, query._statement_sql, query._statement_params = compiler, sql, tuple(bound)

@@ -1,8 +1,10 @@
 """Reads of the people pages that reach past seekers (their referrals)."""
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
-from referrals.models import Referral
+from core.statements import Statement
+from referrals.models import Note, Referral
+from referrals.policies import seeker_side_shape, with_seeker_side
 from referrals.statuses import OPEN
 
 
@@ -12,7 +14,7 @@ def with_open_referrals(user, seekers) -> list:
     seekers = list(seekers)
     counts = (
         dict(
-            Referral.objects.restrict(user, "view")  # a few referrals each, named by seeker
+            Referral.objects.restrict(user, "view:few")  # a few referrals each, named by seeker: each probed
             .filter(seeker_id__in=[seeker.pk for seeker in seekers], status__in=sorted(OPEN))
             .order_by()
             .values("seeker_id")
@@ -81,3 +83,46 @@ def referred_people(user, rows) -> list:
         seeker.shares_contact = contact_shared_with_program(seeker, consent_holds=row["consent_holds"])
         people.append(seeker)
     return people
+
+
+def _with_latest_note(referrals):
+    """Each referral with its latest note's text and time (one subquery each, in the list's one query)."""
+    latest = (
+        Note.objects.unscoped("the latest note of each referral the list's restrict() chose")
+        .filter(referral=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+    )
+    return referrals.annotate(
+        latest_note=Subquery(latest.values("body")[:1]), latest_note_at=Subquery(latest.values("created_at")[:1])
+    )
+
+
+# The profile's two lists, compiled once per process (core.statements): building and compiling them cost more
+# than PostgreSQL took to run them (bench/NOTES.md, issue 18).
+_OUTBOUND = Statement(
+    "a profile's outbound referrals",
+    lambda user, seeker_id: _with_latest_note(
+        Referral.objects.restrict(user, "refer:few")
+        .filter(seeker_id=seeker_id)
+        .select_related("program", "goal")
+        .order_by("-sent_at", "-id")
+    ),
+)
+_INBOUND = Statement(
+    "a profile's inbound referrals",
+    lambda user, seeker_id: _with_latest_note(
+        with_seeker_side(Referral.objects.restrict(user, "receive:few").filter(seeker_id=seeker_id), user)
+        .select_related("program", "goal", "on_behalf_of_program", "replaced_by__program")
+        .order_by("-sent_at", "-id")
+    ),
+)
+
+
+def outbound_referrals(user, seeker):
+    return _OUTBOUND(user=user.pk, seeker_id=seeker.pk)
+
+
+def inbound_referrals(user, seeker):
+    """The seeker's referrals to the programs ``user`` works, each with ``on_seeker_side`` (the goal is shown
+    only to those who help the seeker)."""
+    return _INBOUND(shape=seeker_side_shape(user), user=user.pk, seeker_id=seeker.pk)

@@ -5,7 +5,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,8 +16,7 @@ from goals.models import Goal
 from privacy.services import access_record
 from programs.geo import zip_centre
 from programs.selectors import age_on
-from referrals.models import Note, Referral
-from referrals.policies import contact_shared_with_program, receives_referrals, seekers_received_by, with_seeker_side
+from referrals.policies import contact_shared_with_program, receives_referrals, seekers_received_by
 from referrals.views import panel_for_profile
 from seekers import policies
 from seekers.forms import PeopleSearchForm, SeekerForm
@@ -27,7 +25,13 @@ from seekers.selectors import people_search, people_with_activity
 from seekers.services import LikelyDuplicate, seeker_create, seeker_update
 from sms.selectors import texts_stopped, undelivered_text
 
-from .selectors import people_referred_to_programs, referred_people, with_open_referrals
+from .selectors import (
+    inbound_referrals,
+    outbound_referrals,
+    people_referred_to_programs,
+    referred_people,
+    with_open_referrals,
+)
 
 PEOPLE_PER_PAGE = 25
 
@@ -166,49 +170,6 @@ def edit(request, public_id):
             return redirect("seekers:profile", public_id=seeker.public_id)
         return render(request, "seekers/seeker_form.html", {"form": form, "seeker": seeker}, status=400)
     return render(request, "seekers/seeker_form.html", {"form": form, "seeker": seeker})
-
-
-def _with_latest_note(referrals):
-    """Each referral with its latest note's text and time (one subquery each, in the list's one query)."""
-    latest = (
-        Note.objects.unscoped("the latest note of each referral the list's restrict() chose")
-        .filter(referral=OuterRef("pk"))
-        .order_by("-created_at", "-id")
-    )
-    return referrals.annotate(
-        latest_note=Subquery(latest.values("body")[:1]), latest_note_at=Subquery(latest.values("created_at")[:1])
-    )
-
-
-# The profile's two lists, compiled once per process (core.statements): building and compiling them cost more
-# than PostgreSQL took to run them (bench/NOTES.md, issue 18).
-_OUTBOUND = Statement(
-    "a profile's outbound referrals",
-    lambda user, seeker_id: _with_latest_note(
-        Referral.objects.restrict(user, "refer:few")
-        .filter(seeker_id=seeker_id)
-        .select_related("program", "goal")
-        .order_by("-sent_at", "-id")
-    ),
-)
-_INBOUND = Statement(
-    "a profile's inbound referrals",
-    lambda user, seeker_id: _with_latest_note(
-        with_seeker_side(Referral.objects.restrict(user, "receive:few").filter(seeker_id=seeker_id), user)
-        .select_related("program", "goal", "on_behalf_of_program", "replaced_by__program")
-        .order_by("-sent_at", "-id")
-    ),
-)
-
-
-def outbound_referrals(user, seeker):
-    return _OUTBOUND(user=user.pk, seeker_id=seeker.pk)
-
-
-def inbound_referrals(user, seeker):
-    """The seeker's referrals to the programs ``user`` works, each with ``on_seeker_side`` (the goal is shown
-    only to those who help the seeker)."""
-    return _INBOUND(shape={"is_superuser": user.is_superuser}, user=user.pk, seeker_id=seeker.pk)
 
 
 def render_received_profile(request, seeker, *, open_panel=""):

@@ -135,7 +135,7 @@ def _rule_sql(connection, plan: str) -> str:
             # "_few": the caller's index names a few rows (one seeker's), so each is probed whatever PostgreSQL
             # estimates: OFFSET 0 keeps it from hashing every grant the person holds instead (it misjudges
             # how many, and a helper's 5,000 grants hashed twice cost more than a dozen probes).
-            fence = " OFFSET 0" if plan.endswith("_few") else ""
+            fence = " OFFSET 0" if plan.endswith("_few") and connection.vendor == "postgresql" else ""
             sql = (
                 f"(EXISTS (SELECT 1 {user_rows} AND ru.{column(user_grants, 'content_object')} = {{referral}}{fence}) "
                 f"OR EXISTS (SELECT 1 {group_rows} AND rg.{column(group_grants, 'content_object')} = {{referral}}"
@@ -348,6 +348,12 @@ def is_seeker_only(parties) -> bool:
     """A seeker's own account on its referral, with no staff party: it sees the seeker's page
     (/my/referrals/), never the staff notes and history."""
     return Party.SEEKER in parties and not parties & STAFF_PARTIES
+
+
+def seeker_side_shape(user) -> dict:
+    """What ``with_seeker_side`` reads of ``user`` besides their id: the statements that keep its SQL
+    (core.statements) keep one for each answer."""
+    return {"is_superuser": user.is_superuser}
 
 
 def with_seeker_side(queryset, user):

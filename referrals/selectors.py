@@ -16,6 +16,7 @@ from .policies import (  # noqa: F401
     referral_on_seeker_side,
     referral_parties,
     seeker_contact_visible_to,
+    seeker_side_shape,
     with_seeker_side,
 )
 
@@ -58,7 +59,7 @@ def referral_get_visible(*, user, public_id) -> Referral:
         public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
     except ValueError:
         raise Referral.DoesNotExist("No such referral.") from None
-    found = list(_VISIBLE(shape={"is_superuser": user.is_superuser}, user=user.pk, public_id=public_id))
+    found = list(_VISIBLE(shape=seeker_side_shape(user), user=user.pk, public_id=public_id))
     if len(found) != 1:  # public ids are unique: none is no referral
         raise Referral.DoesNotExist("No such referral.")
     return found[0]

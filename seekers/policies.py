@@ -14,18 +14,110 @@ organization, creator and team.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, BooleanField, Expression, F
 
-from accounts.models import Membership, TeamMembership
+from accounts.models import Membership, Team, TeamMembership
 from accounts.policies import is_member, is_organization_admin
 from core.policies import Rule, RuleBook
 
+# The rule's SQL is written once per process and database (``_rule_sql``), as the referrals' rules are
+# (referrals.policies): a request binds only the user's id. Building the OR and the UNION ALL as ORM trees on
+# every request cost the People I'm Helping page more than PostgreSQL took to run them (bench/NOTES.md,
+# issue 18).
+_RULE_SQL: dict = {}
 
-def _helped_by(user):
-    member_of = Membership.objects.filter(user=user).values("organization_id")
-    admin_of = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organization_id")
-    sharing_teams = TeamMembership.objects.filter(user=user, team__shares_outbound=True).values("team_id")
-    return member_of, admin_of, sharing_teams
+
+def _rule_sql(connection, plan: str) -> str:
+    """``gathered``: the ids of the seekers the user helps, one ``UNION ALL`` branch per index (for
+    ``pk IN``); ``probed``: whether the row (``{organization}``, ``{created_by}``, ``{team}``, its columns) is one,
+    tested on the row."""
+    key = (connection.vendor, plan)
+    if key not in _RULE_SQL:
+        from .models import Seeker
+
+        q = connection.ops.quote_name
+
+        def table(model):
+            return q(model._meta.db_table)
+
+        def column(model, name):
+            return q(model._meta.get_field(name).column)
+
+        admin_of = (
+            f"SELECT am.{column(Membership, 'organization')} FROM {table(Membership)} am "
+            f"WHERE am.{column(Membership, 'role')} = %s AND am.{column(Membership, 'user')} = %s"
+        )
+        member_of = (
+            f"SELECT mm.{column(Membership, 'organization')} FROM {table(Membership)} mm "
+            f"WHERE mm.{column(Membership, 'user')} = %s"
+        )
+        sharing = (
+            f"SELECT tm.{column(TeamMembership, 'team')} FROM {table(TeamMembership)} tm "
+            f"INNER JOIN {table(Team)} tt ON tm.{column(TeamMembership, 'team')} = tt.{column(Team, 'id')} "
+            f"WHERE tt.{column(Team, 'shares_outbound')} = %s AND tm.{column(TeamMembership, 'user')} = %s"
+        )
+        seeker_id, organization = column(Seeker, "id"), column(Seeker, "organization")
+        created_by, team = column(Seeker, "created_by"), column(Seeker, "team")
+        if plan == "gathered":
+            _RULE_SQL[key] = (
+                f"SELECT s1.{seeker_id} FROM {table(Seeker)} s1 WHERE s1.{organization} IN ({admin_of}) "
+                f"UNION ALL SELECT s2.{seeker_id} FROM {table(Seeker)} s2 "
+                f"WHERE s2.{created_by} = %s AND s2.{organization} IN ({member_of}) "
+                f"UNION ALL SELECT s3.{seeker_id} FROM {table(Seeker)} s3 "
+                f"WHERE s3.{organization} IN ({member_of}) AND s3.{team} IN ({sharing})"
+            )
+        else:
+            _RULE_SQL[key] = (
+                f"({{organization}} IN ({admin_of}) OR ({{organization}} IN ({member_of}) "
+                f"AND ({{created_by}} = %s OR {{team}} IN ({sharing}))))"
+            )
+    return _RULE_SQL[key]
+
+
+class _Gathered(Expression):
+    """The ids of the seekers ``user_id`` helps, for ``pk__in``."""
+
+    def __init__(self, user_id: int):
+        super().__init__(output_field=BigIntegerField())
+        self.user_id = user_id
+
+    def as_sql(self, compiler, connection):
+        user = self.user_id
+        return f"({_rule_sql(connection, 'gathered')})", [
+            Membership.Role.ADMIN.value,
+            user,
+            user,
+            user,
+            user,
+            True,
+            user,
+        ]
+
+
+class _Probed(Expression):
+    """Whether the row's seeker (its organization, creator and team columns) is one ``user_id`` helps."""
+
+    conditional = True
+
+    def __init__(self, user_id: int):
+        super().__init__(output_field=BooleanField())
+        self.user_id = user_id
+        self.columns = [F("organization_id"), F("created_by_id"), F("team_id")]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, expressions):
+        self.columns = list(expressions)
+
+    def as_sql(self, compiler, connection):
+        compiled = [compiler.compile(column) for column in self.columns]
+        if any(params for _, params in compiled):  # columns carry no parameters
+            raise ValueError("the seeker rule probes a row's columns, not computed values")
+        organization, created_by, team = (sql for sql, _ in compiled)
+        user = self.user_id
+        sql = _rule_sql(connection, "probed").format(organization=organization, created_by=created_by, team=team)
+        return sql, [Membership.Role.ADMIN.value, user, user, user, True, user]
 
 
 def restrict_seekers(queryset, user, action: str):
@@ -34,25 +126,9 @@ def restrict_seekers(queryset, user, action: str):
         raise ValueError(f"unknown seeker action {action!r}; one of view, view:all")
     if not user.is_authenticated:
         return queryset.none()
-    member_of, admin_of, sharing_teams = _helped_by(user)
     if action == "view:all":
-        from .models import Seeker
-
-        seekers = Seeker.objects.unscoped("the branches of the visibility rule, each from its index").order_by()
-        ids = (
-            seekers.filter(organization_id__in=admin_of)
-            .values("pk")
-            .union(
-                seekers.filter(organization_id__in=member_of, created_by=user).values("pk"),
-                seekers.filter(organization_id__in=member_of, team_id__in=sharing_teams).values("pk"),
-                all=True,
-            )
-        )
-        return queryset.filter(pk__in=ids)
-    return queryset.filter(
-        Q(organization_id__in=admin_of)
-        | (Q(organization_id__in=member_of) & (Q(created_by=user) | Q(team_id__in=sharing_teams)))
-    )
+        return queryset.filter(pk__in=_Gathered(user.pk))
+    return queryset.filter(_Probed(user.pk))
 
 
 def site_memberships(user):
