@@ -43,7 +43,7 @@ def _visible(user, public_id):
 
 # Compiled once per process (core.statements): building and compiling this eleven-join query cost more than
 # PostgreSQL took to run it.
-_VISIBLE = Statement("one referral the user may see, by public id", _visible)
+_VISIBLE = Statement("one referral the user may see, by public id", _visible, joins_as_written=True)
 
 
 def referral_get_visible(*, user, public_id) -> Referral:

@@ -118,3 +118,39 @@ def test_migrate_forgets_what_was_kept(network):
     assert REFERRALS._kept
     call_command("migrate", verbosity=0)
     assert not REFERRALS._kept
+
+
+AS_WRITTEN = Statement("a test: joined in the order written", _build, joins_as_written=True)
+
+
+def _join_collapse_limit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        return cursor.fetchone()[0]
+
+
+def _joins_as_written_only_for_the_statement(network):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    network.refer()
+    before = _join_collapse_limit()
+    for person in PEOPLE:
+        user = getattr(network, person)
+        assert list(AS_WRITTEN(user=user.pk, seeker_id=network.seeker.pk)) == list(_build(user, network.seeker.pk))
+    assert _join_collapse_limit() == before != "1"  # the request's other statements plan as usual
+
+
+def test_joins_as_written_inside_a_transaction(network):
+    _joins_as_written_only_for_the_statement(network)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_joins_as_written_in_autocommit(network):
+    from django.db import connection
+
+    assert not connection.in_atomic_block
+    _joins_as_written_only_for_the_statement(network)
