@@ -78,6 +78,20 @@ class _BoundQuery(Query):
         )
 
 
+def sql_names(connection):
+    """``table(model)`` and ``column(model, field name)``, quoted for ``connection``: for the rules whose SQL is
+    written by hand once per process (referrals.policies, seekers.policies)."""
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    return table, column
+
+
 class Statement:
     def __init__(self, name: str, build):
         self.name, self.build = name, build

@@ -50,6 +50,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import BigIntegerField, BooleanField, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, Value
 
 from core.errors import NotAllowed
+from core.statements import sql_names
 
 from . import statuses
 from .actors import Actor, as_actor
@@ -88,13 +89,7 @@ def _rule_sql(connection, plan: str) -> str:
 
         from seekers.models import Seeker
 
-        q = connection.ops.quote_name
-
-        def table(model):
-            return q(model._meta.db_table)
-
-        def column(model, name):
-            return q(model._meta.get_field(name).column)
+        table, column = sql_names(connection)
 
         user_grants, group_grants = ReferralUserObjectPermission, ReferralGroupObjectPermission
         memberships = get_user_model().groups.through

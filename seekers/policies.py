@@ -19,6 +19,7 @@ from django.db.models import BigIntegerField, BooleanField, Expression, F
 from accounts.models import Membership, Team, TeamMembership
 from accounts.policies import is_member, is_organization_admin
 from core.policies import Rule, RuleBook
+from core.statements import sql_names
 
 # The rule's SQL is written once per process and database (``_rule_sql``), as the referrals' rules are
 # (referrals.policies): a request binds only the user's id. Building the OR and the UNION ALL as ORM trees on
@@ -35,13 +36,7 @@ def _rule_sql(connection, plan: str) -> str:
     if key not in _RULE_SQL:
         from .models import Seeker
 
-        q = connection.ops.quote_name
-
-        def table(model):
-            return q(model._meta.db_table)
-
-        def column(model, name):
-            return q(model._meta.get_field(name).column)
+        table, column = sql_names(connection)
 
         admin_of = (
             f"SELECT am.{column(Membership, 'organization')} FROM {table(Membership)} am "
