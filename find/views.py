@@ -169,6 +169,8 @@ def _search(request, language):
         q=fields["q"],
         categories=form.categories,
     )
+    if hasattr(found.programs, "expect"):  # its page and count in one statement
+        found.programs.expect(number, PROGRAMS_PER_PAGE)
     paginator = CappedCountPaginator(found.programs, PROGRAMS_PER_PAGE)
     try:
         page = paginator.page(number)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import numbers
 from core.errors import Conflict
 from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
@@ -110,6 +111,8 @@ def search(request):
         if facts is not None and not filters["show_ineligible"]:
             hidden_ineligible, hidden_ineligible_more = capped_count(programs.filter(not_eligible=True))
             programs = programs.filter(not_eligible=False)
+        if hasattr(programs, "expect"):  # its page and count in one statement (another page: counted apart)
+            programs.expect(numbers.parse_int(request.GET.get("page", ""), minimum=1) or 1, PROGRAMS_PER_PAGE)
         page = CappedCountPaginator(programs, PROGRAMS_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = with_categories(list(page.object_list), form.categories)
         if facts is not None:

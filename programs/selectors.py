@@ -169,8 +169,8 @@ class CompiledPrograms:
         compiled = cache[filters.shape]
         return None if compiled is None else cls(compiled, filters)
 
-    def _params(self, template) -> list:
-        values = self.values
+    def _params(self, template, values=None) -> list:
+        values = self.values if values is None else values
         return [
             value
             if kind is None
@@ -182,7 +182,21 @@ class CompiledPrograms:
             for kind, index, value in template
         ]
 
+    def expect(self, number: int, per_page: int) -> None:
+        """The page the paginator will ask for (``number``, of ``per_page``): its rows and the capped count then
+        come in one statement (``_Compiled.page``), and the count only for another page or a past-the-end one."""
+        if not 1 <= number <= 10_000:  # core.pagination.MAX_PAGE: the paginator refuses the page, counted apart
+            return
+        start = (number - 1) * per_page
+        self._expected = (start, start + per_page + 1)  # and one more, as a capped page asks
+
     def capped_count(self, cap: int) -> int:
+        expected = getattr(self, "_expected", None)
+        if expected is not None and getattr(self, "_fetched", None) is None:
+            rows, count = self._fetch(*expected, cap)
+            self._fetched = (expected, rows)
+            if rows:
+                return count
         sql, template = self.compiled.count
         with connections[Program.objects.db].cursor() as cursor:
             cursor.execute(sql, [*self._params(template), cap])
@@ -190,14 +204,24 @@ class CompiledPrograms:
 
     def __getitem__(self, window: slice) -> list:
         start, stop = window.start or 0, window.stop
+        fetched = getattr(self, "_fetched", None)
+        if fetched is not None:
+            (first, last), rows = fetched
+            if first <= start and stop <= last:  # a window of the rows read: the same rows, in the same order
+                return rows[start - first : stop - first]
+        return self._fetch(start, stop, 0)[0]
+
+    def _fetch(self, start: int, stop: int, cap: int) -> tuple[list, int | None]:
+        """The programs from ``start`` to ``stop`` in the search's order, and how many match, up to ``cap``."""
         compiled = self.compiled
         sql, template = compiled.page
         connection = connections[Program.objects.db]
+        values = {**self.values, "_limit": stop - start, "_offset": start, "_cap": cap}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self._params(template), stop - start, start])
+            cursor.execute(sql, self._params(template, values))
             rows = cursor.fetchall()
         rows = compiled.compiler.apply_converters(rows, compiled.converters) if compiled.converters else rows
-        programs = []
+        programs, count = [], None
         first, last = compiled.fields
         for row in rows:
             program = Program.from_db(connection.alias, compiled.init_list, row[first:last])
@@ -205,8 +229,9 @@ class CompiledPrograms:
                 populator.populate(row, program)
             for name, position in compiled.annotations:
                 setattr(program, name, row[position])
+            count = row[compiled.count_position]
             programs.append(program)
-        return programs
+        return programs, count
 
 
 _COMPILED = threading.local()
@@ -215,8 +240,9 @@ COMPILED_SHAPES = 200
 
 @dataclass(frozen=True)
 class _Compiled:
-    page: tuple  # (sql ending in LIMIT %s OFFSET %s, parameter template)
+    page: tuple  # (sql, parameter template: the search's values, _limit, _offset, _cap)
     count: tuple  # (sql ending in LIMIT %s, parameter template)
+    count_position: int  # the page's rows' column with the capped count
     compiler: object
     converters: dict
     init_list: list
@@ -293,29 +319,62 @@ def _looks_stood_in(param) -> bool:
 
 
 def _compile(filters: _SearchFilters) -> _Compiled | None:
+    """The page's statement: the matching programs' ids and sort keys gathered once (``m``: narrow rows, however
+    many match), the page's ids sorted out of them (``top``), and the page's rows read by those ids with their
+    organization and annotations (the distance computed again for those rows alone), with the count of ``m`` up
+    to a cap beside them: one statement for what took a count and a page, each filtering the whole directory."""
+    from django.db.models import IntegerField
+    from django.db.models.expressions import RawSQL
     from django.db.models.query import get_related_populators
 
-    stand_ins = _stand_ins(filters.values)
-    programs = _filtered(filters.shape, stand_ins)
     connection = connections[Program.objects.db]
-    compiler = programs.order_by(*filters.ordering).query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    page = _template(params, stand_ins)
+    stand_ins = _stand_ins({**filters.values, "_limit": 0, "_offset": 0, "_cap": 0})
+    programs = _filtered(filters.shape, stand_ins)
+    keys_sql, keys_params = programs.order_by().values("pk", *filters.ordering).query.sql_with_params()
+    order = ", ".join(connection.ops.quote_name(name) for name in filters.ordering)
+    rows = directory().select_related("organization")
+    if "zip" in filters.shape:
+        rows = rows.annotate(
+            distance_miles=_haversine_radians(stand_ins["lat0"], stand_ins["lng0"], stand_ins["cos_lat0"])
+        )
+    for part in filters.shape:
+        if isinstance(part, tuple) and part[0] == "facts":
+            from .eligibility import not_eligible_expression
+
+            rows = rows.annotate(not_eligible=not_eligible_expression(part, stand_ins))
+    rows = (
+        rows.filter(pk__in=RawSQL("SELECT pk FROM top", []))
+        .annotate(
+            _capped_count=RawSQL(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM m LIMIT %s) counted", [stand_ins["_cap"]], IntegerField()
+            )
+        )
+        .order_by(*filters.ordering)
+    )
+    compiler = rows.query.get_compiler(connection=connection)
+    rows_sql, rows_params = compiler.as_sql()
+    sql = (
+        f"WITH m AS MATERIALIZED ({keys_sql}), top AS (SELECT pk FROM m ORDER BY {order} LIMIT %s OFFSET %s) {rows_sql}"
+    )
+    page = _template([*keys_params, stand_ins["_limit"], stand_ins["_offset"], *rows_params], stand_ins)
     count_sql, count_params = programs.order_by().values("pk").query.sql_with_params()
     count = _template(count_params, stand_ins, complete=False)
     if page is None or count is None:
         return None
     select, klass_info = compiler.select, compiler.klass_info
     fields = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    annotations = dict(compiler.annotation_col_map)
+    count_position = annotations.pop("_capped_count")
     return _Compiled(
-        page=(f"{sql} LIMIT %s OFFSET %s", page),
+        page=(sql, page),
         count=(f"SELECT COUNT(*) FROM ({count_sql} LIMIT %s) counted", count),
+        count_position=count_position,
         compiler=compiler,
         converters=compiler.get_converters([column[0] for column in select]),
         init_list=[column[0].target.attname for column in select[fields[0] : fields[1]]],
         fields=fields,
         related_populators=get_related_populators(klass_info, select, connection.alias),
-        annotations=list(compiler.annotation_col_map.items()),
+        annotations=list(annotations.items()),
     )
 
 

@@ -105,6 +105,15 @@ def test_the_listing_written_once_finds_what_the_query_finds(directory, filters)
         for number in mine.page_range:
             rows = [(p, p.organization.name, getattr(p, "distance_miles", None)) for p in mine.page(number)]
             assert rows == [(p, p.organization.name, getattr(p, "distance_miles", None)) for p in theirs.page(number)]
+            # The page expected: its rows and count in one statement.
+            expected = directory_listing(**asked).programs
+            if hasattr(expected, "expect"):
+                expected.expect(number, 2)
+            paginator = CappedCountPaginator(expected, 2)
+            assert [
+                (p, p.organization.name, getattr(p, "distance_miles", None)) for p in paginator.page(number)
+            ] == rows
+            assert (paginator.count, paginator.count_is_capped) == (theirs.count, theirs.count_is_capped)
 
 
 @pytest.mark.parametrize(
