@@ -13,10 +13,10 @@ back as the same model instances, related objects and annotations the queryset w
         "the profile's outbound referrals",
         lambda user, seeker_id: Referral.objects.restrict(user, "refer").filter(seeker_id=seeker_id),
     )
-    referrals = PROFILE_REFERRALS(user=request.user, seeker_id=seeker.pk)
+    referrals = PROFILE_REFERRALS(user=request.user.pk, seeker_id=seeker.pk)
 
-An argument named ``user`` (or ending in ``_user``) is given to the build function as a user with that id
-(``user.pk`` is what the rules read); any other argument is an id. ``shape`` names what else the build reads
+Each argument is an id, a UUID or a text. One named ``user`` (or ending in ``_user``) is given to the build
+function as a user with that id (``user.pk`` is what the rules read). ``shape`` names what else the build reads
 (``is_superuser`` for a rule that differs for network admins) and keys a statement of its own.
 
 The result is a queryset to read (iterate, test, ``len``), never to narrow: ``filter()``, ``count()`` and the
@@ -122,6 +122,8 @@ def _joined_as_written(execute_sql, connection):
 
 
 class Statement:
+    """A queryset's SQL kept per process (see the module's docstring); call it with the ids to bind."""
+
     def __init__(self, name: str, build, *, joins_as_written: bool = False):
         self.name, self.build, self.joins_as_written = name, build, joins_as_written
         self._kept: dict = {}
