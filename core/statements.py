@@ -187,19 +187,30 @@ class Statement:
         bound = list(params)
         for position, name, form in slots:
             bound[position] = _as(form, values[name])
-        query = copy.copy(model_queryset.query)
-        query.__class__ = _BoundQuery
-        query._statement_compiler, query._statement_sql, query._statement_params = compiler, sql, tuple(bound)
-        query._statement_joins_as_written = self.joins_as_written
-        result = copy.copy(model_queryset)
-        result.query, result._result_cache, result._prefetch_done = query, None, False
-        return result
+        return run_kept(model_queryset, compiler, sql, bound, joins_as_written=self.joins_as_written)
 
     def forget(self):
         self._kept.clear()
 
 
 _STATEMENTS: list[Statement] = []
+
+
+def run_kept(queryset, compiler, sql: str, params, *, joins_as_written: bool = False):
+    """``queryset`` answered by kept SQL: ``compiler`` is the one that compiled ``queryset`` (its columns and
+    related rows are those ``sql`` returns, whatever else ``sql`` adds around them), ``params`` this call's. The
+    rows come back through Django's own iterables, as the queryset's would; the result reads but cannot be
+    narrowed. What ``Statement`` runs, and what program search runs around its own kept SQL
+    (programs.selectors.CompiledPrograms)."""
+    query = copy.copy(queryset.query)
+    query.__class__ = _BoundQuery
+    query._statement_compiler, query._statement_sql, query._statement_params = compiler, sql, tuple(params)
+    query._statement_joins_as_written = joins_as_written
+    # A shallow copy by hand: copy.copy() would pickle the queryset's state, which runs its own query first.
+    result = queryset.__class__.__new__(queryset.__class__)
+    result.__dict__.update(queryset.__dict__)
+    result.query, result._result_cache, result._prefetch_done = query, None, False
+    return result
 
 
 def forget_all(**kwargs):

@@ -17,7 +17,7 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
 from accounts.models import Membership, Organization
 from core.errors import InvalidInput
-from core.statements import Statement
+from core.statements import Statement, run_kept
 
 from .geo import zip_centre
 from .models import Category, Program, ProgramClaimer
@@ -215,22 +215,11 @@ class CompiledPrograms:
         """The programs from ``start`` to ``stop`` in the search's order, and how many match, up to ``cap``."""
         compiled = self.compiled
         sql, template = compiled.page
-        connection = connections[Program.objects.db]
         values = {**self.values, "_limit": stop - start, "_offset": start, "_cap": cap}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, self._params(template, values))
-            rows = cursor.fetchall()
-        rows = compiled.compiler.apply_converters(rows, compiled.converters) if compiled.converters else rows
-        programs, count = [], None
-        first, last = compiled.fields
-        for row in rows:
-            program = Program.from_db(connection.alias, compiled.init_list, row[first:last])
-            for populator in compiled.related_populators:
-                populator.populate(row, program)
-            for name, position in compiled.annotations:
-                setattr(program, name, row[position])
-            count = row[compiled.count_position]
-            programs.append(program)
+        programs = list(run_kept(compiled.rows, compiled.compiler, sql, self._params(template, values)))
+        count = None
+        for program in programs:  # every row carries the capped count beside it
+            count = program.__dict__.pop("_capped_count")
         return programs, count
 
 
@@ -242,13 +231,8 @@ COMPILED_SHAPES = 200
 class _Compiled:
     page: tuple  # (sql, parameter template: the search's values, _limit, _offset, _cap)
     count: tuple  # (sql ending in LIMIT %s, parameter template)
-    count_position: int  # the page's rows' column with the capped count
-    compiler: object
-    converters: dict
-    init_list: list
-    fields: tuple
-    related_populators: list
-    annotations: list
+    rows: object  # the queryset of the page's rows, whose columns the page's SQL returns (core.statements.run_kept)
+    compiler: object  # the compiler of ``rows``
 
 
 def _stand_ins(values: dict) -> dict:
@@ -325,7 +309,6 @@ def _compile(filters: _SearchFilters) -> _Compiled | None:
     to a cap beside them: one statement for what took a count and a page, each filtering the whole directory."""
     from django.db.models import IntegerField
     from django.db.models.expressions import RawSQL
-    from django.db.models.query import get_related_populators
 
     connection = connections[Program.objects.db]
     stand_ins = _stand_ins({**filters.values, "_limit": 0, "_offset": 0, "_cap": 0})
@@ -361,20 +344,11 @@ def _compile(filters: _SearchFilters) -> _Compiled | None:
     count = _template(count_params, stand_ins, complete=False)
     if page is None or count is None:
         return None
-    select, klass_info = compiler.select, compiler.klass_info
-    fields = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    annotations = dict(compiler.annotation_col_map)
-    count_position = annotations.pop("_capped_count")
     return _Compiled(
         page=(sql, page),
         count=(f"SELECT COUNT(*) FROM ({count_sql} LIMIT %s) counted", count),
-        count_position=count_position,
+        rows=rows,
         compiler=compiler,
-        converters=compiler.get_converters([column[0] for column in select]),
-        init_list=[column[0].target.attname for column in select[fields[0] : fields[1]]],
-        fields=fields,
-        related_populators=get_related_populators(klass_info, select, connection.alias),
-        annotations=list(annotations.items()),
     )
 
 

@@ -154,3 +154,11 @@ def test_joins_as_written_in_autocommit(network):
 
     assert not connection.in_atomic_block
     _joins_as_written_only_for_the_statement(network)
+
+
+def test_compiling_runs_no_query_of_its_own(network, django_assert_num_queries):
+    """The stand-ins are compiled, never run: the first call is one query, as every later one."""
+    network.refer()
+    fresh = Statement("a test: compiled on this call", _build)
+    with django_assert_num_queries(1):
+        assert len(fresh(user=network.referrer.pk, seeker_id=network.seeker.pk)) == 1
