@@ -10,7 +10,6 @@ what was typed.
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import numbers, ratelimit
+from core.addresses import set_addresses
 from core.pagination import CappedCountPaginator
 from core.phones import phone_display
 from notifications.services import notify_program_details
@@ -212,11 +212,9 @@ def _cards(programs: list, categories) -> list:
     once a card by the template: its page's address (``url``, one reverse() for the page) and its categories'
     names in the page's language (``category_labels``, each category's once)."""
     with_categories(programs, categories)
-    placeholder = str(uuid.UUID(int=0))
-    address = reverse("find:program", args=[placeholder])
+    set_addresses(programs, "find:program", "url")
     labels: dict = {}
     for program in programs:
-        program.url = address.replace(placeholder, str(program.public_id))
         program.category_labels = [
             labels[category.pk] if category.pk in labels else labels.setdefault(category.pk, category_label(category))
             for category in program.category_list

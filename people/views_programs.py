@@ -1,17 +1,15 @@
 """Finding programs for a seeker, and the Connect form that refers them."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import numbers
+from core.addresses import set_addresses
 from core.errors import Conflict
 from core.pagination import CappedCountPaginator, capped_count
 from goals.models import Goal
@@ -75,15 +73,6 @@ def _mark_open_referrals(user, seeker, programs) -> None:
         program.open_referral_id = open_referrals.get(program.pk)
 
 
-def _action_urls(programs, name: str) -> None:
-    """Each card's Refer (``programs:connect``) or Forward (``programs:forward``) address as ``action_url``: one
-    reverse() for the page, not one a card."""
-    placeholder = str(uuid.UUID(int=0))
-    address = reverse(name, args=[placeholder])
-    for program in programs:
-        program.action_url = address.replace(placeholder, str(program.public_id))
-
-
 @login_required
 @require_GET
 def search(request):
@@ -119,7 +108,10 @@ def search(request):
             with_verdicts(page.object_list, facts)
         if seeker is not None:
             _mark_open_referrals(request.user, seeker, page.object_list)
-            _action_urls(page.object_list, "programs:forward" if forwarding is not None else "programs:connect")
+            # Each card's Refer or Forward address, one reverse() for the page.
+            set_addresses(
+                page.object_list, "programs:forward" if forwarding is not None else "programs:connect", "action_url"
+            )
     context = {
         "form": form,
         "seeker": seeker,
