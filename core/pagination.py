@@ -100,13 +100,9 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """How many rows, up to ``count_cap``; ``count_is_capped`` tells whether there are more."""
-        if hasattr(self.object_list, "query"):
+        if hasattr(self.object_list, "query") or hasattr(self.object_list, "capped_count"):
             count, self.count_is_capped = capped_count(self.object_list, self.count_cap)
             return count
-        if hasattr(self.object_list, "capped_count"):  # counts itself, no further than it is asked
-            counted = self.object_list.capped_count(self.count_cap + 1)
-            self.count_is_capped = counted > self.count_cap
-            return min(counted, self.count_cap)
         counted = len(self.object_list)
         self.count_is_capped = counted > self.count_cap
         return min(counted, self.count_cap)
