@@ -7,11 +7,15 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_migrate
+        from django.test.signals import setting_changed
 
-        from . import erasure, outbox, statements
+        from . import addresses, erasure, outbox, statements
 
         # Statements kept by core.statements are compiled again after migrate or flush (tests).
         post_migrate.connect(statements.forget_all, dispatch_uid="core.statements.forget_all")
+
+        # Addresses kept by core.addresses are worked out again when a test changes ROOT_URLCONF.
+        setting_changed.connect(addresses.forget_all, dispatch_uid="core.addresses.forget_all")
 
         # Every outbox channel that declares its personal columns is reached by erasure (core.outbox).
         erasure.register(outbox.erase_person, name="core.outbox")

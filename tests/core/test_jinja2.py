@@ -1,11 +1,13 @@
 """The Jinja2 backend (core/jinja2.py) prints what Django's templates would, and the pages using it stay safe."""
 
 import re
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from django.template import engines
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
@@ -15,13 +17,15 @@ TEMPLATE = (
     "{{ when }}|{{ when|date('c') }}|{{ count }}|{{ hostile }}|{{ trusted }}|{{ lazy }}|{{ missing.name }}|"
     "{{ none_value|default('nobody') }}|{{ n|pluralize }}|{{ long|truncatechars(8) }}|{{ url('seekers:people') }}|"
     "{% if missing.distance is not none %}shown{% endif %}|{{ missing.distance|floatformat(1) }}|{{ missing.at|date('c') }}|"
-    "{{ nobody.program.name }}{{ missing.program.organization.name }}|{{ nobody.seeker.first_name|default('-') }}"
+    "{{ nobody.program.name }}{{ missing.program.organization.name }}|{{ nobody.seeker.first_name|default('-') }}|"
+    "{{ id }}|{{ negative }}|{{ flag }}|{{ lazy_markup }}|{{ lazy_text }}|{{ ratio }}"
 )
 DJANGO = (
     "{{ when }}|{{ when|date:'c' }}|{{ count }}|{{ hostile }}|{{ trusted }}|{{ lazy }}|{{ missing.name }}|"
     "{{ none_value|default:'nobody' }}|{{ n|pluralize }}|{{ long|truncatechars:8 }}|{% url 'seekers:people' %}|"
     "{% if missing.distance is not None %}shown{% endif %}|{{ missing.distance|floatformat:1 }}|{{ missing.at|date:'c' }}|"
-    "{{ nobody.program.name }}{{ missing.program.organization.name }}|{{ nobody.seeker.first_name|default:'-' }}"
+    "{{ nobody.program.name }}{{ missing.program.organization.name }}|{{ nobody.seeker.first_name|default:'-' }}|"
+    "{{ id }}|{{ negative }}|{{ flag }}|{{ lazy_markup }}|{{ lazy_text }}|{{ ratio }}"
 )
 
 
@@ -36,17 +40,29 @@ def values():
         "none_value": None,
         "n": 2,
         "long": "a long comment",
+        # The kinds _finalize prints by a fast path, beside one it does not (a float):
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "negative": -1234567,
+        "flag": True,
+        "lazy_markup": SimpleLazyObject(lambda: mark_safe('<input name="csrfmiddlewaretoken">')),
+        "lazy_text": SimpleLazyObject(lambda: "<b>& 'quoted'</b>"),
+        "ratio": 1234.5,
     }
 
 
+@pytest.mark.parametrize("grouped", [False, True])
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_jinja2_prints_what_django_templates_print(language):
+def test_jinja2_prints_what_django_templates_print(language, grouped, settings):
+    settings.USE_THOUSAND_SEPARATOR = grouped
     with translation.override(language):
         jinja = engines["jinja2"].from_string(TEMPLATE).render(values())
         django = engines["django"].from_string(DJANGO).render(values())
     assert jinja == django  # to the character: Django's escaping (&quot;, &#x27;), formats and local time
     assert "&lt;script&gt;" in jinja and "<em>kept</em>" in jinja and "|nobody|" in jinja
     assert ("Español" if language == "es" else "Spanish") in jinja
+    assert "|12345678-1234-5678-1234-567812345678|" in jinja and '|<input name="csrfmiddlewaretoken">|' in jinja
+    assert "&lt;b&gt;&amp; &#x27;quoted&#x27;&lt;/b&gt;" in jinja
+    assert ("|-1234567|" in jinja) is not grouped  # grouped as the language groups thousands ("-1,234,567")
 
 
 def test_the_jinja_tag_gives_the_page_context_and_its_markup_is_not_escaped_twice(rf):
