@@ -10,9 +10,11 @@ here by ``referral_change_status``. Parties are the roles a person plays on one 
 - ``system``: automatic steps (first view, expiry).
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -247,9 +249,17 @@ NEXT_STEP_LABELS = {
 
 
 @dataclass(frozen=True)
+class StepReason:
+    """A reason a next step offers: its value and its label in the language of the page that asked."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
 class NextStep:
-    """One change a person may make in one click: ``reasons`` (those they may give) are asked first when the
-    status takes one; ``closes`` says the referral closes (the page asks for a confirmation)."""
+    """One change a person may make in one click: ``reasons`` (those they may give, as ``StepReason``) are asked
+    first when the status takes one; ``closes`` says the referral closes (the page asks for a confirmation)."""
 
     to_status: Status
     label: str
@@ -259,13 +269,26 @@ class NextStep:
 
 def next_steps(current: str, parties: set) -> list[NextStep]:
     """The one-click changes for someone playing ``parties`` on a referral in ``current``: the allowed targets
-    (``allowed_targets``) that need no note. Those that need one (entered in error) stay in the full form."""
+    (``allowed_targets``) that need no note. Those that need one (entered in error) stay in the full form.
+
+    Worked out once per status, parties and language (Inbound Referrals asks for every row: ~20 labels a row,
+    each translated again where it was printed)."""
+    return list(_next_steps(current, frozenset(parties), translation.get_language()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _next_steps(current: str, parties: frozenset, language: str | None) -> tuple[NextStep, ...]:
     allowed = set(allowed_targets(current, parties))
-    return [
-        NextStep(status, str(NEXT_STEP_LABELS[status]), tuple(allowed_reasons(status, parties)), status in CLOSED)
+    return tuple(
+        NextStep(
+            status,
+            str(NEXT_STEP_LABELS[status]),  # in ``language``, the active one
+            tuple(StepReason(reason.value, str(reason.label)) for reason in allowed_reasons(status, parties)),
+            status in CLOSED,
+        )
         for status in NEXT_STEP_ORDER
         if status in allowed and not RULES[status].note_required
-    ]
+    )
 
 
 def undo_target(before: str, after: str, parties: set) -> Status | None:

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from referrals import services, statuses
 from referrals.statuses import Party, Status
@@ -26,12 +27,16 @@ def test_the_next_steps_come_from_the_status_table_for_each_party():
     ]
     decline = next(step for step in claimer if step.to_status == Status.DECLINED)
     assert decline.label == "Decline" and decline.closes
-    assert set(decline.reasons) == {
-        statuses.Reason.NOT_ELIGIBLE,
-        statuses.Reason.NO_CAPACITY,
-        statuses.Reason.OUT_OF_AREA,
-        statuses.Reason.OTHER,
+    assert {reason.value: reason.label for reason in decline.reasons} == {
+        statuses.Reason.NOT_ELIGIBLE: "Not eligible",
+        statuses.Reason.NO_CAPACITY: "No capacity",
+        statuses.Reason.OUT_OF_AREA: "Out of service area",
+        statuses.Reason.OTHER: "Other",
     }
+    with translation.override("es"):  # worked out once per language: the English ones are not reused
+        spanish = next(step for step in statuses.next_steps(Status.VIEWED, {Party.CLAIMER}) if step.reasons)
+    assert spanish.label == "Rechazar" and "No cumple los requisitos" in [reason.label for reason in spanish.reasons]
+    assert statuses.next_steps(Status.VIEWED, {Party.CLAIMER}) == claimer
     referrer = statuses.next_steps(Status.ACCEPTED, {Party.REFERRER})
     assert [step.to_status for step in referrer] == [Status.GOT_HELP, Status.WITHDRAWN]  # no entered-in-error
     assert statuses.next_steps(Status.GOT_HELP, {Party.CLAIMER}) == []
