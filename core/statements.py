@@ -209,7 +209,9 @@ def run_kept(queryset, compiler, sql: str, params, *, joins_as_written: bool = F
     # A shallow copy by hand: copy.copy() would pickle the queryset's state, which runs its own query first.
     result = queryset.__class__.__new__(queryset.__class__)
     result.__dict__.update(queryset.__dict__)
-    result.query, result._result_cache, result._prefetch_done = query, None, False
+    # ``_query``, not the ``query`` setter: that one makes any values() queryset yield dicts (ValuesIterable),
+    # values_list()'s tuples and flat values included.
+    result._query, result._result_cache, result._prefetch_done = query, None, False
     return result
 
 

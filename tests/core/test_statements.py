@@ -162,3 +162,34 @@ def test_compiling_runs_no_query_of_its_own(network, django_assert_num_queries):
     fresh = Statement("a test: compiled on this call", _build)
     with django_assert_num_queries(1):
         assert len(fresh(user=network.referrer.pk, seeker_id=network.seeker.pk)) == 1
+
+
+def _ids_and_programs(user, seeker_id):
+    referrals = Referral.objects.restrict(user, "view").filter(seeker_id=seeker_id).order_by()
+    return {
+        "flat": referrals.values_list("id", flat=True).order_by("id"),
+        "tuples": referrals.values_list("id", "program_id").order_by("id"),
+        "dicts": referrals.values("id").order_by("id"),
+        "union": referrals.values_list("id", flat=True).union(referrals.values_list("program_id", flat=True), all=True),
+    }
+
+
+VALUES = {
+    kind: Statement(
+        f"a test: values of one seeker's referrals, {kind}",
+        lambda user, seeker_id, kind=kind: _ids_and_programs(user, seeker_id)[kind],
+    )
+    for kind in ("flat", "tuples", "dicts", "union")
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VALUES))
+def test_values_come_back_as_the_queryset_gives_them(network, kind):
+    network.refer()
+    network.refer(program=network.other_program)
+    for person in PEOPLE:
+        user = getattr(network, person)
+        expected = list(_ids_and_programs(user, network.seeker.pk)[kind])
+        got = list(VALUES[kind](user=user.pk, seeker_id=network.seeker.pk))
+        assert sorted(got, key=str) == sorted(expected, key=str), person
+        assert {type(row) for row in got} <= {type(row) for row in expected}
