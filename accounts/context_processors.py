@@ -1,4 +1,6 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+
+from core.addresses import address
 
 from .policies import roles_of
 
@@ -26,7 +28,7 @@ def navigation(request):
         if not roles & ({role} if isinstance(role, str) else set(role)):
             continue
         try:
-            url = reverse(name)
+            url = address(name)
         except NoReverseMatch:
             continue
         items.append({"url": url, "label": label, "current": request.path.startswith(url) and url != "/"})

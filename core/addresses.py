@@ -3,7 +3,8 @@
 ``reverse()`` matches the view's pattern afresh on every call (~20 µs): Inbound Referrals asked it for three
 addresses a row, 75 a page. For a view whose arguments are UUIDs (every page about one object, by its
 ``public_id``), the address is the same text around the ids: it is reversed once with stand-in UUIDs, kept,
-and each call puts its ids in their places. Anything else (no arguments, or another kind) is reversed as usual.
+and each call puts its ids in their places; a view without arguments is reversed once (the navigation's nine on
+every page). Arguments of another kind are reversed as usual.
 
 What is kept depends on everything reverse() reads: the view's name, the number of arguments, the request's
 URLconf, the script prefix and the language; a test that changes ROOT_URLCONF empties it (core/apps.py).
@@ -21,8 +22,9 @@ _kept: dict[tuple, str] = {}
 
 
 def address(view_name: str, *args) -> str:
-    """``reverse(view_name, args=args)``, without matching the pattern again when every argument is a UUID."""
-    if not args or len(args) > len(_STAND_INS) or any(type(arg) is not uuid.UUID for arg in args):
+    """``reverse(view_name, args=args)``, without matching the pattern again when every argument is a UUID (or
+    there is none). Raises NoReverseMatch as reverse() does."""
+    if len(args) > len(_STAND_INS) or any(type(arg) is not uuid.UUID for arg in args):
         return reverse(view_name, args=args or None)
     key = (view_name, len(args), get_urlconf(), get_script_prefix(), get_language())
     text = _kept.get(key)

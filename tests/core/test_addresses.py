@@ -27,7 +27,9 @@ def test_an_address_is_the_one_reverse_gives_for_every_object(name, count):
 
 def test_other_arguments_and_none_are_reversed_as_usual():
     public_id = uuid.uuid4()
-    assert address("seekers:people") == reverse("seekers:people")
+    assert address("seekers:people") == reverse("seekers:people") == address("seekers:people")
+    with pytest.raises(Exception, match="Reverse"):
+        address("no-such-view")
     assert address("referrals:detail", str(public_id)) == reverse("referrals:detail", args=[public_id])
     with pytest.raises(Exception, match="Reverse"):
         address("referrals:detail", "not a uuid")
