@@ -4,6 +4,7 @@ the queryset gives, for every user it is called for, and refuse what it cannot k
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 
 from core.statements import Statement
 from referrals.models import Referral
@@ -144,16 +145,32 @@ def _joins_as_written_only_for_the_statement(network):
     assert _join_collapse_limit() == before != "1"  # the request's other statements plan as usual
 
 
-def test_joins_as_written_inside_a_transaction(network):
+def _with_the_setting(user, seeker_id):
+    return _build(user, seeker_id).annotate(limit=RawSQL("current_setting('join_collapse_limit')", []))
+
+
+SETTING_AS_WRITTEN = Statement("a test: the setting it runs with", _with_the_setting, joins_as_written=True)
+
+
+def _the_statement_runs_with_the_setting(network, django_assert_num_queries, queries):
+    with django_assert_num_queries(queries):
+        rows = list(SETTING_AS_WRITTEN(user=network.referrer.pk, seeker_id=network.seeker.pk))
+    assert rows and {row.limit for row in rows} == {"1"}
+    assert _join_collapse_limit() != "1"
+
+
+def test_joins_as_written_inside_a_transaction(network, django_assert_num_queries):
     _joins_as_written_only_for_the_statement(network)
+    _the_statement_runs_with_the_setting(network, django_assert_num_queries, queries=3)  # set, run, put back
 
 
 @pytest.mark.django_db(transaction=True)
-def test_joins_as_written_in_autocommit(network):
+def test_joins_as_written_in_autocommit(network, django_assert_num_queries):
     from django.db import connection
 
     assert not connection.in_atomic_block
     _joins_as_written_only_for_the_statement(network)
+    _the_statement_runs_with_the_setting(network, django_assert_num_queries, queries=1)  # one query string
 
 
 def test_compiling_runs_no_query_of_its_own(network, django_assert_num_queries):
