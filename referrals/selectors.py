@@ -32,6 +32,7 @@ def _visible(user, public_id):
             "referred_by",
             "goal",
             "assigned_to",
+            "consent_recorded_by",
             "on_behalf_of_program",
             "on_behalf_of_program__organization",
             "replaced_by__program",
@@ -41,7 +42,7 @@ def _visible(user, public_id):
     )
 
 
-# Compiled once per process (core.statements): building and compiling this eleven-join query cost more than
+# Compiled once per process (core.statements): building and compiling this twelve-join query cost more than
 # PostgreSQL took to run it.
 _VISIBLE = Statement("one referral the user may see, by public id", _visible, joins_as_written=True)
 
