@@ -5,10 +5,10 @@ attribute and an index in turn: on Inbound Referrals that was ~50 ms of a page's
 next-step forms and the claimers' list). Jinja2 compiles a template to Python once; the same rows render in a
 fraction of that. The lists' partials live in ``templates/jinja2/`` (Inbound Referrals' and Sent referrals' rows,
 the next-step forms, program search's cards, both People I'm Helping lists, a profile's referral rows, the
-pagination links, a referral's panel and an action's confirmation); the pages around them stay in Django's language and include them with ``{% jinja "name" %}``
-(core.templatetags.jinja_include). Form widgets render with Django's own Jinja2 widget templates
-(``FormRenderer``). Seeker-facing pages stay in Django's language: makemessages and the Spanish catalogue's test
-read their messages.
+pagination links, a referral's panel and an action's confirmation); the pages around them stay in Django's
+language and include them with ``{% jinja "name" %}`` (core.templatetags.jinja_include). Form widgets render
+with Django's own Jinja2 widget templates (``FormRenderer``). Seeker-facing pages stay in Django's language:
+makemessages and the Spanish catalogue's test read their messages.
 
 The markup is Django's to the character (tests/core/test_jinja2.py compares the two):
 
