@@ -131,6 +131,16 @@ def _joined_as_written(compiler, connection):
     return execute
 
 
+def as_uuid(value) -> uuid.UUID | None:
+    """``value`` as a UUID (a public id from a URL or a form), or None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 class Statement:
     """A queryset's SQL kept per process (see the module's docstring); call it with the ids to bind."""
 
@@ -198,6 +208,16 @@ class Statement:
         for position, name, form in slots:
             bound[position] = _as(form, values[name])
         return run_kept(model_queryset, compiler, sql, bound, joins_as_written=self.joins_as_written)
+
+    def one(self, missing: Exception, shape: dict | None = None, **values):
+        """The one row the statement gives (its build slices two, ``[:2]``), or ``missing`` raised when it gives
+        none or is given no id (None: ``as_uuid`` of a malformed public id). For a page about one object."""
+        if any(value is None for value in values.values()):
+            raise missing
+        found = list(self(shape, **values))
+        if len(found) != 1:  # public ids are unique: none is nothing
+            raise missing
+        return found[0]
 
     def forget(self):
         self._kept.clear()

@@ -1,7 +1,6 @@
 """People I'm Helping, seeker profiles and their referral lists."""
 
 import copy
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import CappedCountPaginator, WindowCountPaginator
-from core.statements import Statement
+from core.statements import Statement, as_uuid
 from goals.forms import GoalForm
 from goals.models import Goal
 from privacy.services import access_record
@@ -56,14 +55,7 @@ _HELPED = Statement(
 
 
 def get_seeker_or_404(user, public_id) -> Seeker:
-    try:
-        public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404("No such person.") from None
-    found = list(_HELPED(user=user.pk, public_id=public_id))
-    if len(found) != 1:  # public ids are unique: none is no one
-        raise Http404("No such person.")
-    return found[0]
+    return _HELPED.one(Http404("No such person."), user=user.pk, public_id=as_uuid(public_id))
 
 
 def get_profile_or_404(user, public_id) -> tuple[Seeker, bool]:

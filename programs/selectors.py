@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,7 +16,7 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 
 from accounts.models import Membership, Organization
 from core.errors import InvalidInput
-from core.statements import Statement, run_kept
+from core.statements import Statement, as_uuid, run_kept
 
 from .geo import zip_centre
 from .models import Category, Program, ProgramClaimer
@@ -589,14 +588,7 @@ def program_page(*, public_id) -> Program:
         program = program_get(public_id=public_id)
         program.category_names = [category.name for category in program.categories.all()]
         return program
-    try:
-        public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Program.DoesNotExist("No such program.") from None
-    found = list(_PROGRAM_PAGE(public_id=public_id))
-    if len(found) != 1:  # public ids are unique: none is no program
-        raise Program.DoesNotExist("No such program.")
-    return found[0]
+    return _PROGRAM_PAGE.one(Program.DoesNotExist("No such program."), public_id=as_uuid(public_id))
 
 
 def programs_claimed_by(user):

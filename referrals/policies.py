@@ -238,6 +238,13 @@ def programs_received_by(user):
     return directory().filter(pk__in=claimed.union(provided, all=True))
 
 
+def _received(user) -> Q:
+    """Referrals to the programs ``user`` works (``programs_received_by``), as a filter."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(program_id__in=_Received(user.pk))
+
+
 # action -> the filters applied, in order (their SQL is what the benchmarks measured; keep the order).
 RESTRICT_ACTIONS = {
     "view": lambda user: [_probed(user, "view_referral")],
@@ -245,17 +252,11 @@ RESTRICT_ACTIONS = {
     "refer": lambda user: [_probed(user, "view_referral"), _probed(user, "act_as_referrer")],
     "refer:all": lambda user: [_gathered(user, "view_referral"), _gathered(user, "act_as_referrer")],
     "refer:by_state": lambda user: [_probed(user, "view_referral"), _gathered(user, "act_as_referrer")],
-    "receive": lambda user: [
-        _probed(user, "view_referral"),
-        Q(program_id__in=_Received(user.pk)) if user is not None and user.is_authenticated else Q(pk__in=[]),
-    ],
+    "receive": lambda user: [_probed(user, "view_referral"), _received(user)],
     # The same rules for a caller whose own index names a few rows (one person's referrals): every row probed.
     "view:few": lambda user: [_probed(user, "view_referral", few=True)],
     "refer:few": lambda user: [_probed(user, "view_referral", few=True), _probed(user, "act_as_referrer", few=True)],
-    "receive:few": lambda user: [
-        _probed(user, "view_referral", few=True),
-        Q(program_id__in=_Received(user.pk)) if user is not None and user.is_authenticated else Q(pk__in=[]),
-    ],
+    "receive:few": lambda user: [_probed(user, "view_referral", few=True), _received(user)],
 }
 
 
@@ -316,7 +317,11 @@ def referral_parties(actor, referral: Referral) -> set:
     user = actor.user
     if user.is_superuser:
         return {Party.CLAIMER, Party.REFERRER, Party.ADMIN}
-    codenames = set(_GRANTS_ON(user=user.pk, referral_id=referral.pk))
+    return _parties(_GRANTS_ON(user=user.pk, referral_id=referral.pk), referral, user)
+
+
+def _parties(codenames, referral: Referral, user) -> set:
+    """The parties ``user`` plays on ``referral``, given the codenames of their grants on it."""
     parties = {PERMISSION_PARTY[codename] for codename in codenames if codename in PERMISSION_PARTY}
     if referral.seeker.user_id == user.pk:
         parties.add(Party.SEEKER)
@@ -340,13 +345,10 @@ def referral_accesses(user, referrals) -> dict:
         content_object_id__in=ids, group_id__in=_user_group_ids(actor.user)
     ).values_list("content_object_id", "permission__codename"):
         found[pk].add(codename)
-    accesses = {}
-    for referral in referrals:
-        parties = {PERMISSION_PARTY[codename] for codename in found[referral.pk] if codename in PERMISSION_PARTY}
-        if referral.seeker.user_id == actor.user.pk:
-            parties.add(Party.SEEKER)
-        accesses[referral.pk] = ReferralAccess(actor, referral, parties)
-    return accesses
+    return {
+        referral.pk: ReferralAccess(actor, referral, _parties(found[referral.pk], referral, actor.user))
+        for referral in referrals
+    }
 
 
 def is_seeker_only(parties) -> bool:

@@ -2,9 +2,7 @@
 (referrals.policies): every read here starts from ``Referral.objects.restrict(user, action)``.
 """
 
-import uuid
-
-from core.statements import Statement
+from core.statements import Statement, as_uuid
 
 from .models import Referral
 
@@ -54,16 +52,10 @@ def referral_get_visible(*, user, public_id) -> Referral:
     referral the user may see first cost a claimer of busy programs ~4 ms of execution and ~9 ms of planning,
     and hashing them ~4 ms more.
     """
+    missing = Referral.DoesNotExist("No such referral.")
     if user is None or not user.is_authenticated:
-        raise Referral.DoesNotExist("No such referral.")
-    try:
-        public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Referral.DoesNotExist("No such referral.") from None
-    found = list(_VISIBLE(shape=seeker_side_shape(user), user=user.pk, public_id=public_id))
-    if len(found) != 1:  # public ids are unique: none is no referral
-        raise Referral.DoesNotExist("No such referral.")
-    return found[0]
+        raise missing
+    return _VISIBLE.one(missing, shape=seeker_side_shape(user), user=user.pk, public_id=as_uuid(public_id))
 
 
 def referrals_inbound_for(user, *, program_ids=None):

@@ -210,3 +210,27 @@ def test_values_come_back_as_the_queryset_gives_them(network, kind):
         got = list(VALUES[kind](user=user.pk, seeker_id=network.seeker.pk))
         assert sorted(got, key=str) == sorted(expected, key=str), person
         assert {type(row) for row in got} <= {type(row) for row in expected}
+
+
+ONE = Statement(
+    "a test: one referral by public id",
+    lambda user, public_id: Referral.objects.restrict(user, "view").filter(public_id=public_id)[:2],
+)
+
+
+def test_one_gives_the_row_or_raises_what_it_is_given(network):
+    import uuid
+
+    from core.statements import as_uuid
+
+    referral = network.refer()
+    missing = LookupError("no such referral")
+    assert ONE.one(missing, user=network.referrer.pk, public_id=as_uuid(str(referral.public_id))) == referral
+    for user, public_id in [
+        (network.outsider, referral.public_id),  # not theirs
+        (network.referrer, uuid.uuid4()),  # nobody's
+        (network.referrer, as_uuid("not-a-uuid")),  # malformed: None, and no query
+    ]:
+        with pytest.raises(LookupError, match="no such referral"):
+            ONE.one(missing, user=user.pk, public_id=public_id)
+    assert as_uuid(referral.public_id) is referral.public_id and as_uuid("") is None and as_uuid(None) is None
