@@ -78,7 +78,7 @@ HELPING, REFERRED = "helping", "referred"
 @login_required
 @require_GET
 def people(request):
-    helping, referred = policies.can(request.user, "use_people_pages"), receives_referrals(request.user)
+    helping, referred = policies.can(request.user, "use_people_pages"), receives_referrals(request)
     if not (helping or referred):
         policies.check(request.user, "use_people_pages")  # 403 with the rule's message
     asked = request.GET.get("show")
@@ -188,7 +188,8 @@ def render_profile(request, seeker, *, goal_form=None, status=200, open_panel=""
         "closed_goals": [goal for goal in goals if goal.status == Goal.Status.CLOSED],
         "goal_form": goal_form or GoalForm(),
         "outbound": outbound_referrals(request.user, seeker),
-        "inbound": inbound_referrals(request.user, seeker),
+        # Someone who works no program's referrals has none to list: their query is not run.
+        "inbound": inbound_referrals(request.user, seeker) if receives_referrals(request) else [],
         "open_panel": open_panel,
         "text_problem": undelivered_text(seeker),
         "texts_stopped": texts_stopped(seeker),

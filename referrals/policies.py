@@ -622,10 +622,32 @@ def programs_referred_for(user):
 CONSENT_HOLDS = Q(consent_given_at__isnull=False, consent_withdrawn_at__isnull=True)
 
 
-def receives_referrals(user) -> bool:
-    """Whether ``user`` works the inbound referrals of any program (claims one, or administers its provider):
-    People I'm Helping then lists the people referred to those programs."""
-    return bool(user is not None and user.is_authenticated and user.is_active and programs_received_by(user).exists())
+def receiver_roles() -> dict:
+    """accounts.policies.roles_of asks (registered in ReferralsConfig.ready): "receives", for whoever works the
+    inbound referrals of a program: claims one, or is an admin of an organization that has one
+    (``programs_received_by`` is not empty; tests/referrals/test_receives.py compares them). Read from the
+    request's roles (``receives_referrals``), it costs no query of its own."""
+    from accounts.models import Membership
+    from programs.models import ProgramClaimer
+    from programs.selectors import directory
+
+    claims = Exists(ProgramClaimer.objects.filter(user_id=OuterRef("pk")))
+    provides = Exists(
+        directory().filter(
+            organization__memberships__user_id=OuterRef("pk"), organization__memberships__role=Membership.Role.ADMIN
+        )
+    )
+    return {"receives": ExpressionWrapper(Q(claims) | Q(provides), output_field=BooleanField())}
+
+
+def receives_referrals(request) -> bool:
+    """Whether the request's user works the inbound referrals of any program (claims one, or administers its
+    provider): People I'm Helping then lists the people referred to those programs, and a seeker's profile its
+    Inbound Referrals section."""
+    from accounts.policies import roles_for
+
+    user = request.user
+    return bool(user is not None and user.is_authenticated and user.is_active and "receives" in roles_for(request))
 
 
 def seekers_received_by(user):

@@ -14,8 +14,9 @@ from webhooks import policies as webhook_policies
 TABLE = {
     "site_admin": (True, True, True, {"worker", "admin"}),
     "referrer": (False, False, False, {"worker"}),
-    "provider_admin": (False, False, False, {"admin", "claimer"}),  # an admin of another organization
-    "claimer": (False, False, False, {"claimer"}),
+    # an admin of another organization, which has programs: "receives" their referrals (referrals.policies)
+    "provider_admin": (False, False, False, {"admin", "claimer", "receives"}),
+    "claimer": (False, False, False, {"claimer", "receives"}),
     "outsider_admin": (False, False, False, {"worker", "admin"}),
 }
 
