@@ -72,7 +72,8 @@ def referred_people(user, rows) -> list:
 
     rows = list(rows)
     found = {
-        seeker.pk: seeker for seeker in seekers_received_by(user).filter(pk__in=[row["seeker_id"] for row in rows])
+        seeker.pk: seeker
+        for seeker in seekers_received_by(user, few=True).filter(pk__in=[row["seeker_id"] for row in rows])
     }
     people = []
     for row in rows:

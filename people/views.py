@@ -66,7 +66,7 @@ def get_profile_or_404(user, public_id) -> tuple[Seeker, bool]:
     except Http404:
         pass
     try:
-        return seekers_received_by(user).get(public_id=public_id), False
+        return seekers_received_by(user, few=True).get(public_id=public_id), False
     except Seeker.DoesNotExist:
         raise Http404("No such person.") from None
 
