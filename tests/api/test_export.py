@@ -52,6 +52,7 @@ def test_cells_read_as_the_pages_do_with_codes_beside_them_and_local_times(netwo
         status="declined",
         status_reason="no_capacity",
         program_outcome="declined",
+        closed_at=datetime(2026, 12, 5, 16, 0, tzinfo=ZoneInfo("UTC")),  # a closed referral has its closing time
     )
     row = _rows(api(network.site_admin).get(API_URL))[0]
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -468,7 +469,9 @@ def test_identifiers_are_in_the_persons_export_and_gone_after_erasure(network, e
     seeker_erase(actor=network.site_admin, seeker=seeker)
     assert not SeekerIdentifier.objects_across_tenants.exists()
     # The erased person is not found again: a new referral with the number makes a new profile.
-    Referral.objects_across_tenants.update(status="withdrawn", status_reason="no_longer_interested")
+    Referral.objects_across_tenants.update(
+        status="withdrawn", status_reason="no_longer_interested", closed_at=timezone.now()
+    )
     response = post(ehr, referral_bundle(network.program))
     assert response.status_code == 201, response.content
     assert response.json()["entry"][0]["response"]["status"] == "201 Created"

@@ -58,3 +58,37 @@ def test_moving_escalation_steps_to_the_referrals_app_keeps_every_row(network):
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_open_becomes_not_closed_and_rows_written_by_hand_are_mended(network):
+    """referrals.0018 says "open" as closed_at IS NULL in the one-open-referral index and checks that closed_at
+    is set exactly when the status is closed: rows that disagreed before (written by hand, not by the services)
+    are mended on the way, and the constraint holds after it."""
+    from django.db import IntegrityError, connection, transaction
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    from referrals.models import Referral
+
+    closed, reopened = network.refer(), network.refer(program=network.other_program)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("referrals", "0017_referral_answer_channel")])
+    try:
+        rows = Referral.objects_across_tenants
+        rows.filter(pk=closed.pk).update(status="declined", status_reason="no_capacity", closed_at=None)
+        rows.filter(pk=reopened.pk).update(status="accepted", closed_at=timezone.now())
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        closed.refresh_from_db()
+        reopened.refresh_from_db()
+        assert closed.closed_at == closed.updated_at  # its last change's time
+        assert reopened.closed_at is None
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.filter(pk=reopened.pk).update(closed_at=timezone.now())
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

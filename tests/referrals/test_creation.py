@@ -12,7 +12,7 @@ from referrals.errors import (
     StaleReferral,
 )
 from referrals.models import Referral
-from referrals.services import referral_change_status, referral_mark_viewed
+from referrals.services import referral_change_status, referral_mark_viewed, referral_reopen
 
 
 def test_a_referral_starts_sent_with_consent_and_history(network):
@@ -75,6 +75,32 @@ def test_the_database_refuses_a_duplicate_open_referral(network):
             status=statuses.Status.ACCEPTED,
         )
     assert Referral.objects.unscoped("test").get() == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_keeps_the_closing_time_and_the_status_together(network):
+    """Open is "not closed yet": closed_at is set exactly when the status is closed (the unique index above
+    reads it so), and the database refuses a row where they disagree."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    referral = network.refer()
+    rows = Referral.objects_across_tenants.filter(pk=referral.pk)
+    for disagreeing in (
+        {"status": statuses.Status.DECLINED, "status_reason": "no_capacity"},  # closed, without its time
+        {"closed_at": timezone.now()},  # open, with a closing time
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**disagreeing)
+    referral_change_status(
+        actor=network.claimer,
+        referral=referral,
+        to_status=statuses.Status.DECLINED,
+        reason=statuses.Reason.NO_CAPACITY,
+    )
+    assert rows.get().closed_at is not None
+    referral_reopen(actor=network.site_admin, referral=rows.get(), note="Called back: a place opened.")
+    assert rows.get().closed_at is None
 
 
 def test_stale_version_is_refused_and_writes_nothing(network):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from referrals.models import Referral
@@ -120,7 +121,7 @@ def test_a_refused_answer_is_told_in_the_seekers_language(client, network, accou
 
 def test_an_answer_on_a_closed_referral_is_refused_in_the_seekers_language(client, network, account, referral):
     Seeker.objects_across_tenants.filter(pk=network.seeker.pk).update(preferred_language="es")
-    Referral.objects_across_tenants.filter(pk=referral.pk).update(status="got_help")
+    Referral.objects_across_tenants.filter(pk=referral.pk).update(status="got_help", closed_at=timezone.now())
     client.force_login(account)
     response = client.post(
         reverse("referrals:my_referral_status", args=[referral.public_id]),
