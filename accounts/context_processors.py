@@ -2,7 +2,7 @@ from django.urls import NoReverseMatch
 
 from core.addresses import address
 
-from .policies import roles_for
+from .policies import roles_of
 
 # (url name, label, who sees it: a role or a tuple of roles). Entries whose URL does not exist yet are left out.
 NAVIGATION = [
@@ -22,7 +22,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = roles_for(request)
+    roles = roles_of(user)
     items = []
     for name, label, role in NAVIGATION:
         if not roles & ({role} if isinstance(role, str) else set(role)):

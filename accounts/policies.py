@@ -136,15 +136,6 @@ def roles_of(user) -> set:
     return roles
 
 
-def roles_for(request) -> set:
-    """``roles_of(request.user)``, asked once per request: the navigation (accounts.context_processors) and the
-    page's own view read the same set (its one query, not one each)."""
-    roles = getattr(request, "_roles_of_user", None)
-    if roles is None:
-        roles = request._roles_of_user = roles_of(request.user)
-    return roles
-
-
 def is_network_admin(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 

@@ -7,7 +7,7 @@ from django.utils.decorators import method_decorator
 from core.ratelimit import ratelimit
 
 from .forms import ResetPasswordForm, SignInForm
-from .policies import roles_for
+from .policies import roles_of
 
 
 @method_decorator(ratelimit("sign_in", methods=("POST",)), name="dispatch")
@@ -20,7 +20,7 @@ class SignInView(auth_views.LoginView):
 @login_required
 def home(request):
     """Send each person to the dashboard they work from."""
-    roles = roles_for(request)
+    roles = roles_of(request.user)
     for role, name in [("worker", "seekers:people"), ("claimer", "referrals:inbound")]:
         if role in roles:
             try:

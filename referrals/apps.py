@@ -6,13 +6,9 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from accounts import policies as accounts_policies
         from core import erasure, outbox
 
-        from . import inbound_cache, policies, signals
-
-        # "receives" among a person's roles: they work a program's inbound referrals.
-        accounts_policies.register_role_source("referrals.receives", policies.receiver_roles)
+        from . import inbound_cache, signals
 
         # A channel that delivered a message about a referral: the history says so ("email sent").
         outbox.delivered.connect(signals.delivery_recorded, dispatch_uid="referrals.delivery_recorded")

@@ -14,9 +14,8 @@ from webhooks import policies as webhook_policies
 TABLE = {
     "site_admin": (True, True, True, {"worker", "admin"}),
     "referrer": (False, False, False, {"worker"}),
-    # an admin of another organization, which has programs: "receives" their referrals (referrals.policies)
-    "provider_admin": (False, False, False, {"admin", "claimer", "receives"}),
-    "claimer": (False, False, False, {"claimer", "receives"}),
+    "provider_admin": (False, False, False, {"admin", "claimer"}),  # an admin of another organization
+    "claimer": (False, False, False, {"claimer"}),
     "outsider_admin": (False, False, False, {"worker", "admin"}),
 }
 

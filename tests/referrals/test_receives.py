@@ -1,21 +1,23 @@
-"""Who works a program's inbound referrals: the "receives" role (referrals.policies.receiver_roles, asked in
-roles_of's one query) says the same as the programs the rule book lists for them (programs_received_by), and
-the pages that read it show what they showed when they asked the database apart."""
+"""Who works a program's inbound referrals: referrals.policies.receives_referrals (one query of two probes,
+asked once per request) says the same as the programs the rule book lists for them (programs_received_by), and
+a helper's profile does not read an inbound list they cannot have."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from accounts.policies import roles_for, roles_of
 from programs.services import program_add_claimer
 from referrals.policies import programs_received_by, receives_referrals
 from tests.factories import OrganizationFactory, ProgramFactory, SeekerFactory, UserFactory, claimer, referral, worker
 
 
 def _receives(user) -> bool:
-    return "receives" in roles_of(user)
+    request = RequestFactory().get("/")
+    request.user = user
+    return receives_referrals(request)
 
 
 @pytest.mark.django_db
@@ -61,15 +63,17 @@ def test_the_role_and_the_programs_agree_for_every_demo_user(settings):
 
 
 @pytest.mark.django_db
-def test_a_request_asks_for_the_roles_once(django_assert_num_queries):
-    program = ProgramFactory()
-    person = claimer(program)
+def test_a_request_asks_once(django_assert_num_queries):
+    person = claimer(ProgramFactory())
     request = RequestFactory().get("/")
     request.user = person
     with django_assert_num_queries(1):
         assert receives_referrals(request)
-        assert "claimer" in roles_for(request)
-        assert roles_for(request) is roles_for(request)
+        assert receives_referrals(request)
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert not receives_referrals(request)
 
 
 @pytest.mark.django_db
