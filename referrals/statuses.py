@@ -144,7 +144,13 @@ _ANY_STAFF = frozenset({Party.CLAIMER, Party.REFERRER, Party.ADMIN})
 
 RULES: dict[Status, Rule] = {
     Status.VIEWED: Rule(Status.VIEWED, frozenset({Status.SENT}), frozenset({Party.SYSTEM}), {}),
-    **{status: Rule(status, OPEN - {status}, frozenset({Party.CLAIMER}), {}) for status in CLAIMER_WORK},
+    # In the order the statuses are declared, not the set's (which changes with each process's string hashing):
+    # the status menu lists them in this order, and should read the same on every page load.
+    **{
+        status: Rule(status, OPEN - {status}, frozenset({Party.CLAIMER}), {})
+        for status in Status
+        if status in CLAIMER_WORK
+    },
     Status.GOT_HELP: Rule(Status.GOT_HELP, OPEN, _ANY_STAFF | {Party.SEEKER}, {}),
     Status.DECLINED: Rule(
         Status.DECLINED,

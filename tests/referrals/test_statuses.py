@@ -202,3 +202,25 @@ def test_allowed_targets_offer_only_what_each_party_may_do(network):
 
 def test_every_status_maps_to_fhir():
     assert set(statuses.FHIR_TASK_STATUS) == set(S)
+
+
+def test_the_status_menu_reads_the_same_in_every_process():
+    """The statuses a claimer may choose come in the order they are declared, whatever the process's string
+    hashing (a frozenset's order changed from one server process, or restart, to the next)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from referrals import statuses\n"
+        "print([s.value for s in statuses.allowed_targets('viewed', {statuses.Party.CLAIMER})])"
+    )
+    menus = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        menus.add(done.stdout.strip().splitlines()[-1])
+    assert menus == {
+        str(["needs_client_action", "accepted", "waitlisted", "in_service", "got_help", "declined", "not_completed"])
+    }
