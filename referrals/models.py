@@ -19,7 +19,7 @@ from . import statuses
 class ReferralQuerySet(TenantQuerySet):
     def restrict(self, user, action: str = "view"):
         """The referrals ``user`` may use for ``action`` ("view", "view:all", "refer", "refer:all",
-        "refer:by_state", "receive"): the rule book (referrals.policies) picks how they are found."""
+        "refer:by_state", "receive", ...): the rule book (referrals.policies) picks how they are found."""
         from .policies import restrict_referrals
 
         return restrict_referrals(self, user, action)._scoped()

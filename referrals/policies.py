@@ -29,7 +29,9 @@ compare them for every demo user):
 |                  | tabs): gathering both made PostgreSQL read one set again   |                                   |
 |                  | for every row (190 ms for a helper of 5,000)               |                                   |
 | ``receive``      | to the programs the person works (claims, or provides as   | programs gathered, view probed    |
-|                  | an admin): Inbound Referrals                                |                                   |
+|                  | an admin)                                                  |                                   |
+| ``receive:ids``  | the same, to choose a page of ids and count them; its rows | programs gathered, no grant read  |
+|                  | are then read through ``view``: Inbound Referrals           |                                   |
 | ``view:few``,    | the same as ``view``, ``refer``, ``receive``, for a caller   | probed, each row whatever         |
 | ``refer:few``,   | whose own index names a handful of rows (one person's      | PostgreSQL estimates (OFFSET 0:   |
 | ``receive:few``  | referrals on their profile)                                | it would hash every grant)        |
@@ -259,6 +261,13 @@ RESTRICT_ACTIONS = {
     "refer:all": lambda user: [_gathered(user, "view_referral"), _gathered(user, "act_as_referrer")],
     "refer:by_state": lambda user: [_probed(user, "view_referral"), _gathered(user, "act_as_referrer")],
     "receive": lambda user: [_probed(user, "view_referral"), _received(user)],
+    # Choosing a page of what the person receives, and counting it, by the programs alone: every claimer of a
+    # program receives all its referrals (DESIGN, "Who may see and act": there is no switch), each is granted
+    # to the program's group and its organization's admins when it is made, and neither grant is ever taken
+    # back. Never rows to show: the caller reads the page's rows through "view" (referrals_for_page), so a
+    # referral without its grant would be counted but not shown. Probing 20,053 grants cost a busy claimer's
+    # Inbound ~6 ms for each of its three counts (bench/NOTES.md, issue 18, session 12).
+    "receive:ids": lambda user: [_received(user)],
     # The same rules for a caller whose own index names a few rows (one person's referrals): every row probed.
     "view:few": lambda user: [_probed(user, "view_referral", few=True)],
     "refer:few": lambda user: [_probed(user, "view_referral", few=True), _probed(user, "act_as_referrer", few=True)],

@@ -60,12 +60,13 @@ def referral_get_visible(*, user, public_id) -> Referral:
 
 def referrals_inbound_for(user, *, program_ids=None):
     """Referrals to the programs ``user`` claims, or that their organization provides if they are its admin
-    (``restrict(user, "receive")``). ``program_ids``, when the caller already holds
-    ``programs_received_by(user)``, saves a subquery: the same referrals, narrowed by those programs.
+    (``restrict(user, "receive")``). With ``program_ids`` (some of ``programs_received_by(user)``): those
+    programs' referrals, to choose a page's ids and count them (``"receive:ids"``, no grant probed on each),
+    never to show; the caller reads the page's rows through ``referrals_for_page``, which probes each.
     """
     if program_ids is None:
         return Referral.objects.restrict(user, "receive")
-    return Referral.objects.restrict(user, "view").filter(program_id__in=sorted(program_ids))
+    return Referral.objects.restrict(user, "receive:ids").filter(program_id__in=sorted(program_ids))
 
 
 def referrals_for_page(user, page_ids, *, order):

@@ -72,6 +72,7 @@ def test_the_table_names_every_rule_the_pages_use():
         "refer:few",
         "receive",
         "receive:few",
+        "receive:ids",
     }
 
 
