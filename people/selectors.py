@@ -35,7 +35,9 @@ def people_referred_to_programs(user, query: str = ""):
     Each row is a dict: ``seeker_id``, ``open_referrals``, ``last_activity`` and ``consent_holds`` (one of the
     referrals still holds consent). ``query`` matches names, and contact details only where they are shared.
 
-    One grouped query over the user's inbound referrals; the page's people are read by ``referred_people``.
+    One grouped query over the user's inbound referrals, by their programs alone (``"receive:ids"``: no grant
+    probed on each of a busy claimer's 20,000); the page's people are read by ``referred_people``, whose referrals
+    are each probed, so a person is shown only through a referral the user holds a grant on.
     """
     from django.db.models import Case, IntegerField, Max, Q, When
 
@@ -43,7 +45,7 @@ def people_referred_to_programs(user, query: str = ""):
     from seekers.models import Seeker
     from seekers.selectors import people_search
 
-    received = Referral.objects.restrict(user, "receive")
+    received = Referral.objects.restrict(user, "receive:ids")
     if query:
         consenting = Referral.objects.restrict(user, "receive").filter(CONSENT_HOLDS).order_by().values("seeker_id")
         contact_shared = Q(pk__in=consenting) & ~Q(contact_preference=Seeker.ContactPreference.DO_NOT_CONTACT)

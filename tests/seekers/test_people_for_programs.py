@@ -68,6 +68,21 @@ def test_a_claimer_lists_the_people_referred_to_their_programs_open_first_then_r
     assert names(client.get(URL)) == ["Cy Elsewhere"]
 
 
+def test_a_person_is_listed_only_through_a_referral_the_claimer_holds_a_grant_on(client, network, luis):
+    """The list groups the programs' referrals without probing each one's grants ("receive:ids"), then reads its
+    page's people through their referrals' grants: a referral whose grants were taken away by hand shows nobody."""
+    from referrals.models import ReferralGroupObjectPermission, ReferralUserObjectPermission
+
+    network.refer()
+    hidden = network.refer(seeker=_someone(network, "Hidden", "Person"))
+    ReferralGroupObjectPermission.objects.filter(content_object=hidden).delete()
+    ReferralUserObjectPermission.objects.filter(content_object=hidden).delete()
+    client.force_login(network.claimer)
+    response = client.get(URL)
+    assert names(response) == ["Luis Hernandez"]
+    assert "Hidden" not in response.content.decode()
+
+
 def test_the_provider_s_admin_lists_the_people_referred_to_all_its_programs(client, network, luis):
     network.refer()
     network.refer(seeker=_someone(network, "Cy", "Elsewhere"), program=network.other_program)
