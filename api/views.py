@@ -295,7 +295,9 @@ class ReferralList(ApiView, generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         filters = filters.validated_data
         user = self.request.user
-        action = {"inbound": "receive", "outbound": "refer:all"}.get(filters.get("direction"), "view:all")
+        # Inbound: the programs' referrals, no grant probed on each ("receive:ids"); the page's rows are read
+        # through their grants (referrals_for_page), as every direction's are.
+        action = {"inbound": "receive:ids", "outbound": "refer:all"}.get(filters.get("direction"), "view:all")
         referrals = Referral.objects.restrict(user, action)
         if filters.get("status"):
             referrals = referrals.filter(status=filters["status"])

@@ -151,6 +151,19 @@ def test_the_list_filters_by_direction_status_and_program(network, api):
     assert api(network.outsider).get(URL).json()["count"] == 0
 
 
+def test_the_inbound_list_never_shows_a_referral_the_claimer_holds_no_grant_on(network, api):
+    """Inbound chooses its page by the claimer's programs ("receive:ids") and reads the page's rows through their
+    grants: a referral stripped of its grants by hand is not shown."""
+    from referrals.models import ReferralGroupObjectPermission, ReferralUserObjectPermission
+
+    shown = network.refer()
+    hidden = network.refer(seeker=network.outsider_seeker, referrer=network.outsider)
+    ReferralGroupObjectPermission.objects.filter(content_object=hidden).delete()
+    ReferralUserObjectPermission.objects.filter(content_object=hidden).delete()
+    results = api(network.claimer).get(URL, {"direction": "inbound"}).json()["results"]
+    assert [r["id"] for r in results] == [str(shown.public_id)]
+
+
 @pytest.mark.parametrize("query", [{"status": "lost"}, {"direction": "sideways"}, {"program": "42"}])
 def test_bad_filters_are_field_errors(network, api, query):
     response = api(network.referrer).get(URL, query)
