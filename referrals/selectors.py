@@ -58,15 +58,13 @@ def referral_get_visible(*, user, public_id) -> Referral:
     return _VISIBLE.one(missing, shape=seeker_side_shape(user), user=user.pk, public_id=as_uuid(public_id))
 
 
-def referrals_inbound_for(user, *, program_ids=None):
+def referrals_inbound_for(user, *, to_choose: bool = False):
     """Referrals to the programs ``user`` claims, or that their organization provides if they are its admin
-    (``restrict(user, "receive")``). With ``program_ids`` (some of ``programs_received_by(user)``): those
-    programs' referrals, to choose a page's ids and count them (``"receive:ids"``, no grant probed on each),
-    never to show; the caller reads the page's rows through ``referrals_for_page``, which probes each.
+    (``restrict(user, "receive")``). ``to_choose``: to choose a page's ids and count them (``"receive:ids"``, no
+    grant probed on each), never to show: the caller reads the page's rows through ``referrals_for_page``, which
+    probes each.
     """
-    if program_ids is None:
-        return Referral.objects.restrict(user, "receive")
-    return Referral.objects.restrict(user, "receive:ids").filter(program_id__in=sorted(program_ids))
+    return Referral.objects.restrict(user, "receive:ids" if to_choose else "receive")
 
 
 def referrals_for_page(user, page_ids, *, order):

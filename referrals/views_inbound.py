@@ -111,7 +111,7 @@ def is_overdue(referral: Referral, now) -> bool:
 
 def _inbound_context(request, programs, form) -> dict:
     user = request.user
-    inbound = referrals_inbound_for(user, program_ids=[program.pk for program in programs])
+    inbound = referrals_inbound_for(user, to_choose=True)
     referrals = form.apply(inbound, user=user)
     order = (
         Case(When(urgency=statuses.Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()),
