@@ -26,6 +26,7 @@ The markup is Django's to the character (tests/core/test_jinja2.py compares the 
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from uuid import UUID
@@ -111,6 +112,40 @@ def url(name: str, *args, **kwargs) -> str:
     return address(name, *args)
 
 
+# What a stamped partial prints where a filled-in value goes (``stamp``): a number between two private-use
+# characters, which no escaping changes.
+_HOLE = "\ue000{}\ue001"
+_HOLES = re.compile("\ue000([0-9]+)\ue001")
+
+
+@pass_context
+def stamp(context, stamps: dict, name: str, key, *, fill: dict, **given):
+    """``{% include name %}`` with ``given`` and ``fill`` as its variables, rendered once per ``stamps`` (a dict the
+    calling template makes: ``{% set stamps = {} %}``, one per rendering) for each ``key``, and copied for later
+    calls with the same ``key``, their own ``fill`` values put in.
+
+    For a partial printed on every row of a long list that differs from one row to the next only by a few values
+    it prints: Inbound Referrals' next-step forms, the same for every row of a status but for the referral's
+    address, version and person's name, took 4.5 of the 9.3 ms its 25 rows took to render. ``key`` names what
+    else makes one rendering differ from another (the steps); each ``fill`` value must be printed as it is
+    (``{{ name }}``), never tested, filtered or read into: it is printed as Jinja2 prints it (``_finalize``), in
+    one pass (a value is never searched for holes). tests/core/test_jinja2.py compares the result with the
+    partial's own rendering."""
+    fields = tuple(fill)
+    key = (name, tuple(key) if isinstance(key, list) else key, fields)
+    stamped = stamps.get(key)
+    if stamped is None:
+        holes = {field: _HOLE.format(number) for number, field in enumerate(fields)}
+        stamped = stamps[key] = context.environment.get_template(name).render({**context.get_all(), **given, **holes})
+    printed = [str(_finalize(fill[field])) for field in fields]
+
+    def value(hole):
+        number = int(hole.group(1))
+        return printed[number] if number < len(printed) else hole.group(0)
+
+    return Markup(_HOLES.sub(value, stamped))  # noqa: S704  (Jinja2's own rendering, escaped as it printed it)
+
+
 def _django_filter(function):
     """A Django filter as a Jinja2 one. As in Django's templates, a missing value reaches it as "" (its
     ``string_if_invalid``), and filters that ask whether autoescape is on are told it is."""
@@ -155,7 +190,7 @@ def environment(**options) -> Environment:
         npgettext=translation.npgettext,
         newstyle=True,
     )
-    env.globals.update({"url": url, "static": static, "querystring": querystring})
+    env.globals.update({"url": url, "static": static, "querystring": querystring, "stamp": stamp})
     env.filters.update(_filters())
     env.tests["none"] = _is_none
     return env

@@ -95,3 +95,54 @@ def test_one_csrf_token_serves_every_form_of_inbound_referrals_and_is_accepted(n
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.assigned_to == network.claimer
+
+
+STAMPED = (
+    "{% set stamps = {} %}{% for r in rows %}[{{ stamp(stamps, 'referrals/_next_steps.html', r.steps, "
+    "next_steps=r.steps, target='#list', swap='innerHTML', sync='closest [data-live-list]:replace', next=here, "
+    "fill={'action_url': r.url, 'version': r.version, 'label_for': r.name}) }}]{% endfor %}"
+)
+INCLUDED = (
+    "{% for r in rows %}[{% with next_steps=r.steps, target='#list', swap='innerHTML', "
+    "sync='closest [data-live-list]:replace', next=here, action_url=r.url, version=r.version, label_for=r.name %}"
+    "{% include 'referrals/_next_steps.html' %}{% endwith %}]{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_stamped_partial_is_the_partial_s_own_rendering_for_every_row(language, monkeypatch):
+    """core.jinja2.stamp renders Inbound's next-step forms once per set of steps and fills in each row's address,
+    version and name: the markup is the include's to the character, names needing escaping included."""
+    from types import SimpleNamespace
+
+    from referrals import statuses
+
+    claimer = {statuses.Party.CLAIMER}
+    with translation.override(language):
+        sent, accepted = statuses.next_steps("sent", claimer), statuses.next_steps("accepted", claimer)
+        rows = [
+            SimpleNamespace(steps=sent, url="/inbound/a/status/?x=1&y=2", version=1, name='<b>Ana & "Bo"</b>'),
+            SimpleNamespace(steps=accepted, url="/inbound/b/status/", version=12, name="Seán O'Neil"),
+            SimpleNamespace(steps=statuses.next_steps("sent", claimer), url="/inbound/c/", version=3, name="Kim"),
+            SimpleNamespace(steps=[], url="/inbound/d/", version=4, name="Closed Case"),
+            SimpleNamespace(steps=sent, url="/inbound/e/", version=5, name="\ue0000\ue001 \ue0002\ue001"),
+        ]
+        context = {
+            "rows": rows,
+            "here": "/inbound/?status=sent&urgency=urgent",
+            "csrf_input": mark_safe('<input type="hidden" name="csrfmiddlewaretoken" value="t0ken">'),
+        }
+        env = engines["jinja2"].env
+        rendered = []
+        real_get_template = env.get_template
+        monkeypatch.setattr(env, "get_template", lambda name, *a, **k: rendered.append(name) or real_get_template(name))
+        stamped = env.from_string(STAMPED).render(context)
+        monkeypatch.undo()
+        included = env.from_string(INCLUDED).render(context)
+    assert stamped == included
+    assert stamped.count('value="accepted"') == 3 and "&lt;b&gt;Ana &amp; &quot;Bo&quot;&lt;/b&gt;" in stamped
+    assert "Seán O&#x27;Neil" in stamped
+    # Rendered once for each set of steps (sent, accepted, none), not once a row.
+    assert rendered.count("referrals/_next_steps.html") == 3
+    # A value that looks like a hole is printed as it is (one pass): as often as another name of the same steps.
+    assert stamped.count("\ue0000\ue001 \ue0002\ue001") == stamped.count("Kim") > 0
