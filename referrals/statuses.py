@@ -273,6 +273,23 @@ class NextStep:
     closes: bool
 
 
+def status_label(value: str) -> str:
+    """A status's name in the active language, or ``value`` itself when it names no status. Worked out once per
+    status and language: Django's ``get_status_display()`` builds the field's whole list of choices again on
+    every call (~70 µs; Inbound Referrals asked it 25 times a page)."""
+    return _label(Status, value, translation.get_language())
+
+
+def reason_label(value: str) -> str:
+    """A reason's name in the active language, or ``value`` itself when it names no reason (as ``status_label``)."""
+    return _label(Reason, value, translation.get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _label(choices, value: str, language: str | None) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
 def next_steps(current: str, parties: set) -> list[NextStep]:
     """The one-click changes for someone playing ``parties`` on a referral in ``current``: the allowed targets
     (``allowed_targets``) that need no note. Those that need one (entered in error) stay in the full form.

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
 from core.templatetags.contact_links import phone_text
-from referrals import stalls
+from referrals import stalls, statuses
 from referrals.answers import CONFIRM_STATUS, SEEKER_ANSWERS, WITHDRAW_CONSENT, seeker_answer_labels
 from referrals.models import Referral, ReferralEvent
 from referrals.statuses import CLOSED, Reason, Status, seeker_label, seeker_reason_label
@@ -17,11 +17,11 @@ Kind = ReferralEvent.Kind
 
 
 def _status_label(value: str) -> str:
-    return Status(value).label if value in Status.values else value
+    return statuses.status_label(value)
 
 
 def _reason_label(value: str) -> str:
-    return Reason(value).label if value in Reason.values else value
+    return statuses.reason_label(value)
 
 
 def _consent_method_label(value: str) -> str:
