@@ -183,7 +183,11 @@ class Referral(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["program", "status", "sent_at"], name="referral_inbound"),
+            # Inbound Referrals' page, chosen from the index only (its order reads the urgency; the id is what
+            # it chooses): migration 0019.
+            models.Index(
+                fields=["program", "status", "sent_at"], include=["urgency", "id"], name="referral_inbound_page"
+            ),
             # What an organization sent, and what a program received, by date: covering, with every column
             # the organization report's figures read, so that it reads a period's referrals from the index
             # only, not from as many table pages (reports.selectors.OrganizationFigures). The first also
