@@ -119,20 +119,20 @@ _HOLES = re.compile("\ue000([0-9]+)\ue001")
 
 
 @pass_context
-def stamp(context, stamps: dict, name: str, key, *, fill: dict, **given):
+def stamp(context, stamps: dict, name: str, *, fill: dict, **given):
     """``{% include name %}`` with ``given`` and ``fill`` as its variables, rendered once per ``stamps`` (a dict the
-    calling template makes: ``{% set stamps = {} %}``, one per rendering) for each ``key``, and copied for later
-    calls with the same ``key``, their own ``fill`` values put in.
+    calling template makes: ``{% set stamps = {} %}``, one per rendering) for the same ``given`` values, and
+    copied for later calls with the same ``given``, their own ``fill`` values put in.
 
     For a partial printed on every row of a long list that differs from one row to the next only by a few values
     it prints: Inbound Referrals' next-step forms, the same for every row of a status but for the referral's
-    address, version and person's name, took 4.5 of the 9.3 ms its 25 rows took to render. ``key`` names what
-    else makes one rendering differ from another (the steps); each ``fill`` value must be printed as it is
-    (``{{ name }}``), never tested, filtered or read into: it is printed as Jinja2 prints it (``_finalize``), in
-    one pass (a value is never searched for holes). tests/core/test_jinja2.py compares the result with the
-    partial's own rendering."""
+    address, version and person's name, took 4.5 of the 9.3 ms its 25 rows took to render. ``given`` (lists read
+    as tuples) must hold everything else that makes one rendering differ from another (the steps: the rest is the
+    page's); each ``fill`` value must be printed as it is (``{{ name }}``), never tested, filtered or read into:
+    it is printed as Jinja2 prints it (``_finalize``), in one pass (a value is never searched for holes).
+    tests/core/test_jinja2.py compares the result with the partial's own rendering."""
     fields = tuple(fill)
-    key = (name, tuple(key) if isinstance(key, list) else key, fields)
+    key = (name, fields, *((field, tuple(v) if isinstance(v, list) else v) for field, v in sorted(given.items())))
     stamped = stamps.get(key)
     if stamped is None:
         holes = {field: _HOLE.format(number) for number, field in enumerate(fields)}

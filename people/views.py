@@ -1,6 +1,7 @@
 """People I'm Helping, seeker profiles and their referral lists."""
 
 import copy
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -101,7 +102,7 @@ def people(request):
         if query:
             seekers = people_search(seekers, query)
         else:  # everyone they help: counted from the rule's own ids
-            counter = lambda cap: policies.count_helped(request.user, cap)  # noqa: E731
+            counter = partial(policies.count_helped, request.user)
         page = CappedCountPaginator(people_with_activity(seekers), PEOPLE_PER_PAGE, counter=counter).get_page(
             request.GET.get("page")
         )

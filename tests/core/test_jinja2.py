@@ -98,7 +98,7 @@ def test_one_csrf_token_serves_every_form_of_inbound_referrals_and_is_accepted(n
 
 
 STAMPED = (
-    "{% set stamps = {} %}{% for r in rows %}[{{ stamp(stamps, 'referrals/_next_steps.html', r.steps, "
+    "{% set stamps = {} %}{% for r in rows %}[{{ stamp(stamps, 'referrals/_next_steps.html', "
     "next_steps=r.steps, target='#list', swap='innerHTML', sync='closest [data-live-list]:replace', next=here, "
     "fill={'action_url': r.url, 'version': r.version, 'label_for': r.name}) }}]{% endfor %}"
 )
