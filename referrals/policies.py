@@ -30,8 +30,10 @@ compare them for every demo user):
 |                  | for every row (190 ms for a helper of 5,000)               |                                   |
 | ``receive``      | to the programs the person works (claims, or provides as   | programs gathered, view probed    |
 |                  | an admin)                                                  |                                   |
-| ``receive:ids``  | the same, to choose a page of ids and count them; its rows | programs gathered, no grant read  |
-|                  | are then read through ``view``: Inbound Referrals           |                                   |
+| ``receive:ids``  | the same, to choose a page of ids and count them, never to | programs gathered, no grant read  |
+|                  | show: the page's rows are then read through ``view`` or    |                                   |
+|                  | ``receive:few`` (Inbound Referrals, a program's People I'm |                                   |
+|                  | Helping, the API's inbound list)                           |                                   |
 | ``view:few``,    | the same as ``view``, ``refer``, ``receive``, for a caller   | probed, each row whatever         |
 | ``refer:few``,   | whose own index names a handful of rows (one person's      | PostgreSQL estimates (OFFSET 0:   |
 | ``receive:few``  | referrals on their profile)                                | it would hash every grant)        |
