@@ -16,14 +16,6 @@ register = template.Library()
 Kind = ReferralEvent.Kind
 
 
-def _status_label(value: str) -> str:
-    return statuses.status_label(value)
-
-
-def _reason_label(value: str) -> str:
-    return statuses.reason_label(value)
-
-
 def _consent_method_label(value: str) -> str:
     return Referral.ConsentMethod(value).label.lower() if value in Referral.ConsentMethod.values else value
 
@@ -45,14 +37,9 @@ def _link_choice_label(choice: str) -> str:
     return "not one of the choices"
 
 
-@register.filter
-def status_label(value: str) -> str:
-    return _status_label(value)
-
-
-@register.filter
-def reason_label(value: str) -> str:
-    return _reason_label(value)
+# A status's and a reason's name, worked out once per language (referrals.statuses).
+register.filter("status_label", statuses.status_label)
+register.filter("reason_label", statuses.reason_label)
 
 
 @register.filter
@@ -137,15 +124,15 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
     if kind == Kind.CREATED:
         return "created the referral"
     if kind == Kind.STATUS_CHANGED:
-        words = f"changed status from {_status_label(event.from_status)} to {_status_label(event.to_status)}"
+        words = f"changed status from {statuses.status_label(event.from_status)} to {statuses.status_label(event.to_status)}"
         if event.reason:
-            words += f" ({_reason_label(event.reason)})"
+            words += f" ({statuses.reason_label(event.reason)})"
         if detail.get("note"):
             words += ", with a note"
         return words + _SLOT_WORDS.get(detail.get("slot") or "", "")
     if kind == Kind.REOPENED:
         return (
-            f"reopened the referral: status from {_status_label(event.from_status)} to {_status_label(event.to_status)}"
+            f"reopened the referral: status from {statuses.status_label(event.from_status)} to {statuses.status_label(event.to_status)}"
             + _SLOT_WORDS.get(detail.get("slot") or "", "")
         )
     if kind == Kind.NOTE_ADDED:
@@ -193,7 +180,7 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
         choice = _link_choice_label(detail.get("choice") or "")
         return f"used an email link ({choice})" if choice else "used an email link"
     if kind == Kind.STATUS_CONFIRMED:
-        return f"confirmed the status is still {_status_label(event.to_status)}"
+        return f"confirmed the status is still {statuses.status_label(event.to_status)}"
     if kind == Kind.STALLED:
         days = int(detail.get("period_days", 0)) * int(detail.get("step", 1))
         told = (
@@ -203,5 +190,5 @@ def event_words(event: ReferralEvent, show_goals: bool = True) -> str:
         )
         if detail.get("seeker_reminded"):
             told = "reminded the seeker of what the program needs and " + told
-        return f"noted it has been {_status_label(event.to_status)} for {days} days with no update: {told}"
+        return f"noted it has been {statuses.status_label(event.to_status)} for {days} days with no update: {told}"
     return event.get_kind_display().lower()
