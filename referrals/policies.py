@@ -346,22 +346,22 @@ def _parties(codenames, referral: Referral, user) -> set:
 
 
 def referral_accesses(user, referrals) -> dict:
-    """{referral pk: ReferralAccess} for a page of ``referrals`` (a list's rows), their parties read in two
-    queries for the whole page (the grant tables, as ``referral_parties`` reads them for one)."""
+    """{referral pk: ReferralAccess} for a page of ``referrals`` (a list's rows), their parties read in one
+    query for the whole page (the grant tables, as ``referral_parties`` reads them for one)."""
     actor = as_actor(user)
     referrals = list(referrals)
     if actor.user is None or actor.user.is_superuser:
         return {referral.pk: ReferralAccess(actor, referral) for referral in referrals}
     ids = [referral.pk for referral in referrals]
     found: dict = {pk: set() for pk in ids}
-    for pk, codename in ReferralUserObjectPermission.objects.filter(
-        content_object_id__in=ids, user_id=actor.user.pk
-    ).values_list("content_object_id", "permission__codename"):
-        found[pk].add(codename)
-    for pk, codename in ReferralGroupObjectPermission.objects.filter(
-        content_object_id__in=ids, group_id__in=_user_group_ids(actor.user)
-    ).values_list("content_object_id", "permission__codename"):
-        found[pk].add(codename)
+    if ids:  # the person's own grants and their groups', in one query
+        own = ReferralUserObjectPermission.objects.filter(content_object_id__in=ids, user_id=actor.user.pk)
+        groups = ReferralGroupObjectPermission.objects.filter(
+            content_object_id__in=ids, group_id__in=_user_group_ids(actor.user)
+        )
+        columns = ("content_object_id", "permission__codename")
+        for pk, codename in own.values_list(*columns).union(groups.values_list(*columns), all=True):
+            found[pk].add(codename)
     return {
         referral.pk: ReferralAccess(actor, referral, _parties(found[referral.pk], referral, actor.user))
         for referral in referrals

@@ -119,9 +119,11 @@ def _inbound_context(request, programs, form) -> dict:
         "id",
     )
     page = OneMorePage.asked(request, PAGE_SIZE)
-    # The page's ids are chosen by a narrow subquery; only those rows are joined to their program, seeker and
-    # people.
-    page_ids = referrals.order_by(*order).values("pk")[page.window]
+    # The page's ids are chosen by a narrow query of their own (from an index only: referral_inbound_page); only
+    # those rows are joined to their program, seeker and people, each probed in the grant tables
+    # (referrals_for_page with a list). As a subquery of the rows' query, PostgreSQL hashed all the claimer's
+    # grants for its 26 rows: 6.7-9.3 ms of planning and running against 6.1 for the two queries.
+    page_ids = list(referrals.order_by(*order).values_list("pk", flat=True)[page.window])
     fetched = list(
         referrals_for_page(user, page_ids, order=order).select_related(
             "program", "seeker", "organization", "referred_by", "assigned_to"
