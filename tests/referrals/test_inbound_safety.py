@@ -37,3 +37,32 @@ def test_an_organization_admin_receives_their_programs_referrals_without_claimin
     referral = network.refer(program=network.other_program)
     assert list(referrals_inbound_for(network.provider_admin)) == [referral]
     assert list(referrals_inbound_for(network.provider_admin, to_choose=True)) == [referral]
+
+
+def test_the_kept_statement_reads_each_page_as_the_queryset_does(network):
+    """Inbound reads a page's rows by a statement written once (views_inbound._PAGE_ROWS) with a place for each of
+    the page's 26 ids, a shorter page padded with 0: the same rows, in the same order, joined the same way, for a
+    page of any length, and never a referral the user holds no grant on."""
+    from referrals.selectors import referrals_for_page
+    from referrals.views_inbound import ORDER, PAGE_ROWS, _fetch_page
+    from tests import factories
+
+    referrals = [
+        network.refer(
+            seeker=factories.SeekerFactory(organization=network.site), urgency="urgent" if n % 3 else "routine"
+        )
+        for n in range(PAGE_ROWS)
+    ]
+    hidden = network.refer(seeker=network.outsider_seeker, referrer=network.outsider)
+    _revoke_all_grants(hidden)
+    ids = [referral.pk for referral in reversed(referrals)]
+    for length in (1, 2, 7, PAGE_ROWS - 1, PAGE_ROWS):
+        page_ids = ids[:length]
+        expected = list(referrals_for_page(network.claimer, page_ids, order=ORDER).select_related("seeker"))
+        fetched = _fetch_page(network.claimer, page_ids)
+        assert [r.pk for r in fetched] == [r.pk for r in expected] and len(fetched) == length
+        assert [r.seeker.last_name for r in fetched] == [r.seeker.last_name for r in expected]
+        assert fetched[0].program.name == network.program.name
+    assert _fetch_page(network.claimer, [hidden.pk, *ids[:3]]) == _fetch_page(network.claimer, ids[:3])
+    assert _fetch_page(network.claimer, []) == []
+    assert _fetch_page(network.outsider, ids[:5]) == []  # someone else's statement, bound to their id
