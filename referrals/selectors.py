@@ -78,7 +78,7 @@ def referrals_for_page(user, page_ids, *, order):
 
     Ids already read (a list: the API's and FHIR's pages, Sent referrals' attention view) are each probed in the
     grant tables ("view:few"): PostgreSQL otherwise hashes every grant of the person for the page's 25 rows
-    (the benchmark helper's 4,953: the API page's rows 2.8 -> 1.0 ms in EXPLAIN ANALYZE). A subquery keeps
+    (the benchmark helper's 4,953: the API page's rows 3.3-3.7 -> 1.6 ms in EXPLAIN ANALYZE). A subquery keeps
     "view", which PostgreSQL plans around the subquery's own estimate.
     """
     action = "view:few" if isinstance(page_ids, (list, tuple)) else "view"

@@ -1,7 +1,7 @@
 """Quiet hours (issue 14 item 4): no text between 21:00 and 08:00 where the seeker lives, by zip code; the text
 waits in the outbox until 08:00 there, without spending an attempt."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -46,18 +46,28 @@ def test_quiet_hours_end_at_eight_local_time(quiet_hours, utc, zone, expected):
         assert until == expected.replace(tzinfo=ZoneInfo(zone))
 
 
+def a_night_to_come(hour_utc=3, minute=30) -> datetime:
+    """03:30 UTC on a day after tomorrow (21:30 or 22:30 in Chicago, 17:30 in Honolulu). A text's row is made due
+    by the model's own clock (``default=timezone.now``, which patching ``timezone.now`` does not reach), so the
+    moment a test pretends it is must lie ahead of the real one, or the row is not due yet then."""
+    day = datetime.now(UTC).date() + timedelta(days=2)
+    return datetime(day.year, day.month, day.day, hour_utc, minute, tzinfo=UTC)
+
+
 def test_a_text_due_at_night_waits_until_eight_where_the_seeker_lives(texting, quiet_hours, text_outbox):
-    night = datetime(2026, 12, 7, 3, 30, tzinfo=UTC)  # 21:30 in Chicago (the seeker's zip 60640)
+    night = a_night_to_come()  # 21:30 in Chicago (22:30 in summer), where the seeker's zip 60640 is
+    chicago = ZoneInfo("America/Chicago")
+    eight = datetime.combine(night.astimezone(chicago).date() + timedelta(days=1), time(8), tzinfo=chicago)
     Seeker.objects_across_tenants.filter(pk=texting.seeker.pk).update(zip_code="60640")
     texting.seeker.refresh_from_db()
     with mock.patch("django.utils.timezone.now", return_value=night):
         texting.refer(urgency="urgent")
     row = TextMessage.objects.get()
     assert (row.status, row.attempts) == ("pending", 0)
-    assert row.next_attempt_at == datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
+    assert row.next_attempt_at == eight
     assert text_outbox == []
 
-    morning = datetime(2026, 12, 7, 14, 1, tzinfo=UTC)
+    morning = eight + timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=morning):
         assert outbox.deliver("text", row.pk).outcome == outbox.Outcome.SENT
     assert len(text_outbox) == 1
@@ -66,6 +76,6 @@ def test_a_text_due_at_night_waits_until_eight_where_the_seeker_lives(texting, q
 def test_the_same_hour_is_daytime_in_another_time_zone(texting, quiet_hours, text_outbox):
     Seeker.objects_across_tenants.filter(pk=texting.seeker.pk).update(zip_code="96813")  # Honolulu: 17:30
     texting.seeker.refresh_from_db()
-    with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 12, 7, 3, 30, tzinfo=UTC)):
+    with mock.patch("django.utils.timezone.now", return_value=a_night_to_come()):
         texting.refer()
     assert len(text_outbox) == 1
