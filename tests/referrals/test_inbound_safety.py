@@ -66,3 +66,33 @@ def test_the_kept_statement_reads_each_page_as_the_queryset_does(network):
     assert _fetch_page(network.claimer, [hidden.pk, *ids[:3]]) == _fetch_page(network.claimer, ids[:3])
     assert _fetch_page(network.claimer, []) == []
     assert _fetch_page(network.outsider, ids[:5]) == []  # someone else's statement, bound to their id
+
+
+def test_a_page_s_grants_come_from_the_kept_statement_as_from_the_queryset(network):
+    """referral_accesses reads a list page's grants (the person's own and their groups') by a statement written once,
+    a place for each of 26 ids: the same parties as the queryset gives, for pages of any length, and a longer list
+    is read by the queryset itself."""
+    from guardian.shortcuts import assign_perm
+
+    from referrals import policies
+    from tests import factories
+
+    referrals = [network.refer(seeker=factories.SeekerFactory(organization=network.site)) for _ in range(30)]
+    assign_perm("act_as_referrer", network.claimer, referrals[3])  # an own grant beside the group's
+    hidden = network.refer(seeker=network.outsider_seeker, referrer=network.outsider)
+    _revoke_all_grants(hidden)
+    for person in (network.claimer, network.referrer, network.outsider, network.provider_admin):
+        for page in (referrals[:1], referrals[:7], [hidden, *referrals[:25]], referrals[:26], referrals):
+            ids = [referral.pk for referral in page]
+            expected: dict = {pk: set() for pk in ids}
+            for pk, codename in policies._page_grants(person, ids):
+                expected[pk].add(codename)
+            accesses = policies.referral_accesses(person, page)
+            assert {pk: set(access.parties) for pk, access in accesses.items()} == {
+                pk: policies._parties(expected[pk], referral, person) for pk, referral in zip(ids, page, strict=True)
+            }
+    claimer_parties = policies.referral_accesses(network.claimer, referrals[:5])
+    assert "claimer" in claimer_parties[referrals[0].pk].parties
+    assert claimer_parties[referrals[3].pk].parties >= {"claimer", "referrer"}
+    assert not policies.referral_accesses(network.claimer, [hidden])[hidden.pk].parties
+    assert not policies.referral_accesses(network.outsider, referrals[:5])[referrals[0].pk].parties
