@@ -58,12 +58,22 @@ def referral_get_visible(*, user, public_id) -> Referral:
     return _VISIBLE.one(missing, shape=seeker_side_shape(user), user=user.pk, public_id=as_uuid(public_id))
 
 
-def referrals_inbound_for(user, *, to_choose: bool = False):
+def referrals_inbound_for(user, *, to_choose: bool = False, programs=None):
     """Referrals to the programs ``user`` claims, or that their organization provides if they are its admin
     (``restrict(user, "receive")``). ``to_choose``: to choose a page's ids and count them (``"receive:ids"``, no
     grant probed on each), never to show: the caller reads the page's rows through ``referrals_for_page``, which
     probes each.
+
+    ``programs``: with ``to_choose``, the programs ``user`` receives for as the caller read them in this request
+    (``programs_received_by``, the same rule), whose ids are then written out instead of the rule's subquery.
+    PostgreSQL then reads the open referrals of each program from the index (program, status, ...) by both
+    columns; from the subquery it expected ~45 referrals a program and read all ~5,000 of each of the benchmark
+    claimer's programs, filtering their status (Inbound's page ids 4.2 -> 1.9 ms in EXPLAIN ANALYZE).
     """
+    if to_choose and programs is not None:
+        return Referral.objects.unscoped("the programs the user receives for, read by the rule book").filter(
+            program_id__in=[program.pk for program in programs]
+        )
     return Referral.objects.restrict(user, "receive:ids" if to_choose else "receive")
 
 

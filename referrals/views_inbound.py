@@ -150,7 +150,7 @@ def _fetch_page(user, page_ids: list) -> list:
 
 def _inbound_context(request, programs, form) -> dict:
     user = request.user
-    inbound = referrals_inbound_for(user, to_choose=True)
+    inbound = referrals_inbound_for(user, to_choose=True, programs=programs)
     referrals = form.apply(inbound, user=user)
     page = OneMorePage.asked(request, PAGE_SIZE)
     # The page's ids are chosen by a narrow query of their own (from an index only: referral_inbound_page); only

@@ -6,6 +6,8 @@ from django.db import models
 from accounts.models import User
 from referrals import statuses
 from referrals.models import Note, Referral, ReferralEvent
+from referrals.policies import programs_received_by
+from referrals.selectors import referrals_inbound_for
 from seekers.models import Seeker
 
 
@@ -99,6 +101,9 @@ def test_each_rule_s_two_forms_agree_for_every_demo_user(seeded):
         assert ids(Referral.objects.restrict(user, "receive:ids")) == ids(Referral.objects.restrict(user, "receive")), (
             user.email
         )
+        # Inbound writes out the programs it read by the same rule (programs_received_by) instead of its subquery.
+        written_out = referrals_inbound_for(user, to_choose=True, programs=list(programs_received_by(user)))
+        assert ids(written_out) == ids(Referral.objects.restrict(user, "receive:ids")), user.email
         # The few-rows forms (each row probed whatever PostgreSQL estimates) are the same rules.
         for action in ("view", "refer", "receive"):
             assert ids(Referral.objects.restrict(user, f"{action}:few")) == ids(
