@@ -68,7 +68,7 @@ def referrals_inbound_for(user, *, to_choose: bool = False, programs=None):
     (``programs_received_by``, the same rule), whose ids are then written out instead of the rule's subquery.
     PostgreSQL then reads the open referrals of each program from the index (program, status, ...) by both
     columns; from the subquery it expected ~45 referrals a program and read all ~5,000 of each of the benchmark
-    claimer's programs, filtering their status (Inbound's page ids 4.2 -> 1.9 ms in EXPLAIN ANALYZE).
+    claimer's programs, filtering their status (Inbound's page ids 4.2 -> 1.3-1.9 ms in EXPLAIN ANALYZE).
     """
     if to_choose and programs is not None:
         return Referral.objects.unscoped("the programs the user receives for, read by the rule book").filter(
