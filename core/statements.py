@@ -131,6 +131,20 @@ def _joined_as_written(compiler, connection):
     return execute
 
 
+def id_places(ids, places: int) -> dict:
+    """``ids`` (at most ``places`` of them) as a statement's arguments, one a place (``id00``, ``id01``, ...), the
+    places left over given 0, which no row's id is: a list of any length up to ``places`` then binds into one
+    kept SQL (``pk IN (%s, ... %s)``). The build function reads them back in order with ``from_places``."""
+    if len(ids) > places:
+        raise ValueError(f"{len(ids)} ids for {places} places")
+    return {f"id{index:02d}": pk for index, pk in enumerate([*ids, *[0] * (places - len(ids))])}
+
+
+def from_places(places: dict) -> list:
+    """The ids ``id_places`` gave, in order."""
+    return [places[name] for name in sorted(places)]
+
+
 def as_uuid(value) -> uuid.UUID | None:
     """``value`` as a UUID (a public id from a URL or a form), or None when it is not one."""
     if isinstance(value, uuid.UUID):

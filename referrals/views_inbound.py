@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.numbers import parse_int
 from core.pagination import OneMorePage, capped_count
-from core.statements import Statement
+from core.statements import Statement, from_places, id_places
 from programs.selectors import claimer_rows, claimers_by_program, program_claimer
 
 from . import inbound_cache, policies, stalls, statuses
@@ -129,8 +129,8 @@ ORDER = (
 PAGE_ROWS = PAGE_SIZE + 1
 
 
-def _page_rows(user, **ids):
-    return referrals_for_page(user, [ids[name] for name in sorted(ids)], order=ORDER).select_related(
+def _page_rows(user, **places):
+    return referrals_for_page(user, from_places(places), order=ORDER).select_related(
         "program", "seeker", "organization", "referred_by", "assigned_to"
     )
 
@@ -144,8 +144,7 @@ _PAGE_ROWS = Statement("a page of Inbound Referrals' rows", _page_rows)
 def _fetch_page(user, page_ids: list) -> list:
     if not page_ids:
         return []
-    padded = [*page_ids, *[0] * (PAGE_ROWS - len(page_ids))]
-    return list(_PAGE_ROWS(user=user.pk, **{f"id{index:02d}": pk for index, pk in enumerate(padded)}))
+    return list(_PAGE_ROWS(user=user.pk, **id_places(page_ids, PAGE_ROWS)))
 
 
 def _inbound_context(request, programs, form) -> dict:

@@ -234,3 +234,14 @@ def test_one_gives_the_row_or_raises_what_it_is_given(network):
         with pytest.raises(LookupError, match="no such referral"):
             ONE.one(missing, user=user.pk, public_id=public_id)
     assert as_uuid(referral.public_id) is referral.public_id and as_uuid("") is None and as_uuid(None) is None
+
+
+def test_id_places_bind_a_list_of_any_length_up_to_their_number():
+    from core.statements import from_places, id_places
+
+    places = id_places([7, 3, 12], 5)
+    assert places == {"id00": 7, "id01": 3, "id02": 12, "id03": 0, "id04": 0}
+    assert from_places(places) == [7, 3, 12, 0, 0]
+    assert from_places(id_places(list(range(1, 27)), 26)) == list(range(1, 27))  # id10 after id09, not after id01
+    with pytest.raises(ValueError):
+        id_places([1, 2, 3], 2)
