@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.numbers import parse_int
-from core.pagination import OneMorePage, capped_count
+from core.pagination import OneMorePage, capped_counts
 from core.statements import Statement, from_places, id_places
 from programs.selectors import claimer_rows, claimers_by_program, program_claimer
 
@@ -158,9 +158,9 @@ def _inbound_context(request, programs, form) -> dict:
     # grants for its 26 rows: 6.7-9.3 ms of planning and running against 6.1 for the two queries.
     page_ids = list(referrals.order_by(*ORDER).values_list("pk", flat=True)[page.window])
     fetched = _fetch_page(user, page_ids)
-    not_updated, not_updated_more = capped_count(inbound.filter(status=statuses.Status.SENT))
-    stalled, stalled_more = capped_count(inbound.filter(stalls.stalled_q(timezone.now())))
-    total, total_more = capped_count(referrals)
+    (not_updated, not_updated_more), (stalled, stalled_more), (total, total_more) = capped_counts(
+        [inbound.filter(status=statuses.Status.SENT), inbound.filter(stalls.stalled_q(timezone.now())), referrals]
+    )
     listed = page.context(request, fetched, list_has_rows=total > 0)
 
     claimers = claimers_by_program(rows=_CLAIMERS(user=user.pk))

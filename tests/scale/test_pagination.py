@@ -104,3 +104,24 @@ def test_the_schema_documents_the_capped_count():
     assert {"count", "count_is_capped", "results"} <= set(schema["required"])
     assert schema["properties"]["count_is_capped"]["type"] == "boolean"
     assert "1,000" in schema["properties"]["count"]["description"]
+
+
+def test_several_capped_counts_in_one_query_say_what_each_capped_count_says(twelve, network):
+    """capped_counts (Inbound Referrals' three figures) counts each set in a scalar subquery of one SELECT: the same
+    figures as capped_count, an empty set included, and a tenant's table only from a scope."""
+    from accounts.tenancy import UnscopedQueryError
+    from core.pagination import capped_count, capped_counts
+    from referrals.models import Referral
+
+    sets = [twelve, twelve.filter(name__gte="Category 05"), twelve.filter(pk__in=[]), twelve.filter(name="none")]
+    for cap in (3, 7, 100):
+        with CaptureQueriesContext(connection) as captured:
+            counts = capped_counts(sets, cap)
+        assert counts == [capped_count(one, cap) for one in sets]
+        assert len(captured.captured_queries) == 1 and captured.captured_queries[0]["sql"].count("LIMIT") == 3
+    assert capped_counts(sets, 7)[:2] == [(7, True), (7, False)]
+    assert capped_counts([twelve.filter(pk__in=[])]) == [(0, False)]
+    network.refer()
+    assert capped_counts([Referral.objects.restrict(network.claimer, "receive:ids")]) == [(1, False)]
+    with pytest.raises(UnscopedQueryError):
+        capped_counts([Referral.objects.all()])
