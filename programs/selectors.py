@@ -614,11 +614,11 @@ def claimer_rows(programs):
     )
 
 
-def claimers_by_program(program_ids=None, *, rows=None) -> dict:
-    """program id -> the people who claim it, by first and last name (one query for a page of programs).
-    ``rows``: ``claimer_rows`` already chosen (a caller's kept statement), instead of ``program_ids``."""
+def claimers_by_program(rows) -> dict:
+    """program id -> the people who claim it, by first and last name, from ``claimer_rows`` (one query for a page
+    of programs; Inbound Referrals runs it as a kept statement)."""
     claimers: dict = {}
-    for membership in rows if rows is not None else claimer_rows(list(program_ids)):
+    for membership in rows:
         claimers.setdefault(membership.program_id, []).append(membership.user)
     return claimers
 

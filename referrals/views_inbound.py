@@ -163,7 +163,7 @@ def _inbound_context(request, programs, form) -> dict:
     )
     listed = page.context(request, fetched, list_has_rows=total > 0)
 
-    claimers = claimers_by_program(rows=_CLAIMERS(user=user.pk))
+    claimers = claimers_by_program(_CLAIMERS(user=user.pk))
     now = timezone.now()
     accesses = policies.referral_accesses(user, listed["rows"])
     rows = [

@@ -102,7 +102,7 @@ def test_the_programs_and_their_claimers_come_from_kept_statements_as_from_the_q
     """Inbound reads the programs a person receives for, and who claims them, by statements bound to the person's
     id: the same programs and claimers as the querysets give, for a claimer, an organization's admin (its
     organization's programs, claimed or not) and someone who receives nothing."""
-    from programs.selectors import claimers_by_program
+    from programs.selectors import claimer_rows, claimers_by_program
     from referrals.views_inbound import _CLAIMERS, _PROGRAMS, programs_received_by
     from tests import factories
 
@@ -110,7 +110,9 @@ def test_the_programs_and_their_claimers_come_from_kept_statements_as_from_the_q
     for person in (network.claimer, network.provider_admin, network.referrer, second):
         programs = list(programs_received_by(person))
         assert list(_PROGRAMS(user=person.pk)) == programs
-        assert claimers_by_program(rows=_CLAIMERS(user=person.pk)) == claimers_by_program([p.pk for p in programs])
+        assert claimers_by_program(_CLAIMERS(user=person.pk)) == claimers_by_program(
+            claimer_rows([p.pk for p in programs])
+        )
     assert {p.pk for p in _PROGRAMS(user=network.provider_admin.pk)} == {network.program.pk, network.other_program.pk}
     assert list(_PROGRAMS(user=network.referrer.pk)) == []
-    assert claimers_by_program(rows=_CLAIMERS(user=second.pk))[network.program.pk][0] == second  # by first name
+    assert claimers_by_program(_CLAIMERS(user=second.pk))[network.program.pk][0] == second  # by first name
