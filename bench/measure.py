@@ -4,8 +4,9 @@
     python -m bench.measure --only search --label "50,000 programs"
 
 Each page and its floor are requested alternately through Django's test Client (the whole middleware stack,
-DEBUG off, the benchmark database), after a warm-up; server time is the time the Client waited for the
-response. Queries are counted on one more request of each.
+DEBUG off, the benchmark database, Python's collector tuned as in a gunicorn worker: ops.gc_tuning), after a
+warm-up; server time is the time the Client waited for the response. Queries are counted on one more request
+of each.
 """
 
 from __future__ import annotations
@@ -284,7 +285,10 @@ def main(argv=None):
     import django
 
     django.setup()
+    from ops.gc_tuning import tune_for_requests
     from programs.models import Program
+
+    tune_for_requests()  # as each gunicorn worker does once the app is loaded (gunicorn.conf.py)
     from referrals.models import Referral
 
     network = json.loads((RESULTS / "network.json").read_text())
