@@ -129,9 +129,40 @@ ORDER = (
 PAGE_ROWS = PAGE_SIZE + 1
 
 
+# What a row shows and decides with (the template, ``is_overdue``, the next steps' parties): only these columns are
+# read. All of them were 132 a row, among them each program's description, eligibility and search document and
+# each referral's comment and intake answers, converted and decoded for nothing.
+ROW_FIELDS = (
+    "public_id",
+    "organization_id",
+    "program_id",
+    "seeker_id",
+    "referred_by_id",
+    "assigned_to_id",
+    "urgency",
+    "status",
+    "version",
+    "sent_at",
+    "stall_due_at",
+    "program__name",
+    "program__expected_response_hours",
+    "seeker__first_name",
+    "seeker__last_name",
+    "seeker__user_id",
+    "organization__name",
+    *(
+        f"{person}__{field}"
+        for person in ("referred_by", "assigned_to")
+        for field in ("first_name", "last_name", "email")
+    ),
+)
+
+
 def _page_rows(user, **places):
-    return referrals_for_page(user, from_places(places), order=ORDER).select_related(
-        "program", "seeker", "organization", "referred_by", "assigned_to"
+    return (
+        referrals_for_page(user, from_places(places), order=ORDER)
+        .select_related("program", "seeker", "organization", "referred_by", "assigned_to")
+        .only(*ROW_FIELDS)
     )
 
 
