@@ -113,6 +113,30 @@ class SentFilterForm(forms.Form):
         return referrals
 
 
+# What a row shows and decides with (the template, ``is_overdue``): only these columns are read, where all the
+# referral's, seeker's, program's and organization's were (120 a row, the program's description and search
+# document among them).
+ROW_FIELDS = (
+    "public_id",
+    "seeker_id",
+    "program_id",
+    "urgency",
+    "status",
+    "status_reason",
+    "sent_at",
+    "first_response_at",
+    "updated_at",
+    "stall_due_at",
+    "seeker__first_name",
+    "seeker__last_name",
+    "seeker__contact_preference",
+    "seeker__phone",
+    "program__name",
+    "program__expected_response_hours",
+    "program__organization__name",
+)
+
+
 def _context(request, form) -> dict:
     user, now = request.user, timezone.now()
     sent = Referral.objects.restrict(user, "refer:by_state")
@@ -137,7 +161,9 @@ def _context(request, form) -> dict:
         total, total_more = None, False
     # Only the page's rows are joined to their seeker and program.
     fetched = list(
-        referrals_for_page(user, page_ids, order=ORDER).select_related("seeker", "program", "program__organization")
+        referrals_for_page(user, page_ids, order=ORDER)
+        .select_related("seeker", "program", "program__organization")
+        .only(*ROW_FIELDS)
     )
     if isinstance(page_ids, list):  # the attention view: in its own order, overdue first
         position = {pk: index for index, pk in enumerate(page_ids)}
