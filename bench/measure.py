@@ -287,9 +287,9 @@ def main(argv=None):
     django.setup()
     from ops.gc_tuning import tune_for_requests
     from programs.models import Program
+    from referrals.models import Referral
 
     tune_for_requests()  # as each gunicorn worker does once the app is loaded (gunicorn.conf.py)
-    from referrals.models import Referral
 
     network = json.loads((RESULTS / "network.json").read_text())
     results = []
