@@ -80,24 +80,31 @@ class OneMorePage:
         }
 
 
+def _capped(counted: int, cap: int) -> tuple[int, bool]:
+    """A count of at most ``cap + 1`` rows as (the count up to the cap, whether there are more)."""
+    return min(counted, cap), counted > cap
+
+
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows, counting no further than ``cap``: (the count up to the cap, whether there are more)."""
     if hasattr(queryset, "capped_count"):  # counts itself, no further than it is asked
-        counted = queryset.capped_count(cap + 1)
-    else:
-        counted = queryset.order_by()[: cap + 1].count()
-    return min(counted, cap), counted > cap
+        return _capped(queryset.capped_count(cap + 1), cap)
+    return _capped(queryset.order_by()[: cap + 1].count(), cap)
 
 
 def capped_counts(querysets, cap: int = COUNT_CAP) -> list[tuple[int, bool]]:
     """``capped_count`` of each of ``querysets`` (of one database), in one query: each is counted in a scalar
-    subquery of one ``SELECT``, as ``capped_count`` counts it. For a page that shows several counts (Inbound
-    Referrals: three), one round trip where each took its own, and no ORM aggregation built for each."""
+    subquery of one ``SELECT``, as ``capped_count`` counts it (a set that counts itself counts itself). For a page
+    that shows several counts (Inbound Referrals: three), one round trip where each took its own, and no ORM
+    aggregation built for each."""
     from django.core.exceptions import EmptyResultSet
     from django.db import connections
 
-    parts, params, counted = [], [], {}
+    parts, params, counted, db = [], [], {}, None
     for index, queryset in enumerate(querysets):
+        if hasattr(queryset, "capped_count"):
+            counted[index] = queryset.capped_count(cap + 1)
+            continue
         if hasattr(queryset, "_check_scope"):
             queryset._check_scope()  # a tenant's table is counted only from a scope, as count() would insist
         try:
@@ -107,11 +114,12 @@ def capped_counts(querysets, cap: int = COUNT_CAP) -> list[tuple[int, bool]]:
             continue
         parts.append((index, f"(SELECT COUNT(*) FROM ({sql}) counted_{index})"))
         params.extend(part_params)
+        db = queryset.db
     if parts:
-        with connections[querysets[0].db].cursor() as cursor:
+        with connections[db].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(part for _, part in parts), params)
             counted.update(zip((index for index, _ in parts), cursor.fetchone(), strict=True))
-    return [(min(counted[index], cap), counted[index] > cap) for index in range(len(querysets))]
+    return [_capped(counted[index], cap) for index in range(len(querysets))]
 
 
 class CappedCountPaginator(Paginator):

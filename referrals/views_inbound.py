@@ -179,7 +179,7 @@ def _fetch_page(user, page_ids: list) -> list:
 
 
 def _inbound_context(request, programs, form) -> dict:
-    user = request.user
+    user, now = request.user, timezone.now()
     inbound = referrals_inbound_for(user, to_choose=True, programs=programs)
     referrals = form.apply(inbound, user=user)
     page = OneMorePage.asked(request, PAGE_SIZE)
@@ -190,12 +190,11 @@ def _inbound_context(request, programs, form) -> dict:
     page_ids = list(referrals.order_by(*ORDER).values_list("pk", flat=True)[page.window])
     fetched = _fetch_page(user, page_ids)
     (not_updated, not_updated_more), (stalled, stalled_more), (total, total_more) = capped_counts(
-        [inbound.filter(status=statuses.Status.SENT), inbound.filter(stalls.stalled_q(timezone.now())), referrals]
+        [inbound.filter(status=statuses.Status.SENT), inbound.filter(stalls.stalled_q(now)), referrals]
     )
     listed = page.context(request, fetched, list_has_rows=total > 0)
 
     claimers = claimers_by_program(_CLAIMERS(user=user.pk))
-    now = timezone.now()
     accesses = policies.referral_accesses(user, listed["rows"])
     rows = [
         Row(

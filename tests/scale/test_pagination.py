@@ -125,3 +125,10 @@ def test_several_capped_counts_in_one_query_say_what_each_capped_count_says(twel
     assert capped_counts([Referral.objects.restrict(network.claimer, "receive:ids")]) == [(1, False)]
     with pytest.raises(UnscopedQueryError):
         capped_counts([Referral.objects.all()])
+
+    class CountsItself:  # as program search's compiled statements do (capped_count asks them)
+        def capped_count(self, asked):
+            return 12 if asked > 12 else asked
+
+    for cap in (3, 100):
+        assert capped_counts([CountsItself(), twelve], cap) == [capped_count(CountsItself(), cap)] * 2
