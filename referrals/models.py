@@ -26,7 +26,7 @@ class ReferralQuerySet(TenantQuerySet):
 
 
 # The columns of a referral that the organization report reads (besides its key and date), kept in its two
-# covering indexes below.
+# covering indexes below; ``version`` is what the report's kept figures are checked by (reports.selectors.KeptFigures).
 REPORT_COLUMNS = [
     "id",
     "public_id",
@@ -42,6 +42,7 @@ REPORT_COLUMNS = [
     "closed_at",
     "stall_due_at",
     "answer_channel",
+    "version",
 ]
 
 
@@ -191,16 +192,17 @@ class Referral(models.Model):
             # What an organization sent, and what a program received, by date: covering, with every column
             # the organization report's figures read, so that it reads a period's referrals from the index
             # only, not from as many table pages (reports.selectors.OrganizationFigures). The first also
-            # serves every other outbound list (it replaced ``referral_outbound``, the same key uncovered; referrals 0017).
+            # serves every other outbound list (it replaced ``referral_outbound``, the same key uncovered; referrals 0017; with the
+            # referrals' versions since 0020).
             models.Index(
                 fields=["organization", "sent_at"],
                 include=[column for column in REPORT_COLUMNS if column != "organization"],
-                name="referral_outbound_report",
+                name="referral_sent_report",
             ),
             models.Index(
                 fields=["program", "sent_at"],
                 include=[column for column in REPORT_COLUMNS if column != "program"],
-                name="referral_inbound_report",
+                name="referral_received_report",
             ),
             models.Index(fields=["seeker", "sent_at"], name="referral_by_seeker"),
             models.Index(fields=["status", "sent_at"], name="referral_by_status"),

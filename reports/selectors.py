@@ -21,6 +21,7 @@ Rules the figures follow (also in the README):
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import sys
 import uuid
@@ -36,6 +37,7 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
+    CharField,
     Count,
     DateTimeField,
     DurationField,
@@ -45,6 +47,7 @@ from django.db.models import (
     IntegerField,
     Min,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -194,6 +197,30 @@ def _stalled_for(now: datetime):
         ),
         output_field=DurationField(),
     )
+
+
+# The moments at which a figure that depends on the current time changes next, per referral (NULL: none ahead), and
+# the earliest of each in the report's totals (KeptFigures keeps the figures no longer):
+# - an open referral not answered yet becomes overdue ("judged", "need follow-up", the follow-up list) when its
+#   program's expected response time runs out; a closed one was judged when it closed;
+# - a referral in a status that stalls becomes stalled ("stalled") at its ``stall_due_at`` (its "median days
+#   stalled" grows with the clock for every stalled referral alike: OrganizationFigures.part moves it on).
+NEXT_CHANGES = ("next_overdue", "next_stalled")
+
+
+def _next_changes(now: datetime) -> dict:
+    moment = Value(now, output_field=DateTimeField())
+    unanswered_open = Q(first_response_at__isnull=True, closed_at__isnull=True)
+    return {
+        "next_overdue": Case(
+            When(unanswered_open & Q(GreaterThan(_expected_by(), moment)), then=_expected_by()),
+            output_field=DateTimeField(),
+        ),
+        "next_stalled": Case(
+            When(Q(status__in=statuses.STALLABLE, stall_due_at__gt=now), then=F("stall_due_at")),
+            output_field=DateTimeField(),
+        ),
+    }
 
 
 FIGURE_COLUMNS = [
@@ -511,6 +538,7 @@ class OrganizationFigures:
             ),
             response=_response_time(),
             stalled_for=_stalled_for(self.now),
+            **_next_changes(self.now),
             week=_week_of(connection, self.period),
             bucket=_bucket_index(),
             **conditions,
@@ -526,10 +554,15 @@ class OrganizationFigures:
         """The rows of ``part`` ("total", "weekly", "outcome", "bucket", a breakdown's or a list's slug)."""
         if self._parts is None:
             self._parts = {}
-            for row in sorted(self._run(), key=lambda row: row["position"]):
+            rows, counted_at = KeptFigures(self).rows()
+            for row in sorted(rows, key=lambda row: row["position"]):
                 row["median_response"] = _duration(row["median_response"])
                 row["p90_response"] = _duration(row["p90_response"])
                 row["median_stalled"] = _duration(row["median_stalled"])
+                if row["median_stalled"] is not None:
+                    # Every stalled referral has been stalled that much longer since the figures were counted (the
+                    # same ones are stalled: KeptFigures keeps nothing past the next referral to stall).
+                    row["median_stalled"] += self.now - counted_at
                 self._parts.setdefault((row["direction"], row["part"]), []).append(row)
         return self._parts.get((direction, part), [])
 
@@ -539,15 +572,7 @@ class OrganizationFigures:
     def _run(self) -> list[dict]:
         connection = connections[Referral.objects.db]
         sql, params = _written_statement(connection, self.row_limit)
-        adapt = connection.ops.adapt_datetimefield_value
-        values = {
-            "organization": self.organization.pk,
-            "now": adapt(self.now),
-            "since": adapt(self.period.since),
-            "until": adapt(self.period.until),
-            "weeks": [adapt(moment) for moment in self.period.week_starts],
-        }
-        return _fetch(connection, sql, [values[slot] if slot else param for slot, param in params])
+        return _fetch(connection, sql, _bound(connection, params, self))
 
     def statement(self) -> tuple[str, list]:
         """The statement of this report as the ORM writes it (SQL and parameters), before any binding."""
@@ -585,6 +610,7 @@ class OrganizationFigures:
             "last_name": "TEXT",
             **{name: "BIGINT" for name in counts},
             **{name: "INTERVAL" for name in percentiles},
+            **{name: "TIMESTAMPTZ" for name in NEXT_CHANGES},
             "public_id": "UUID",
             "sent_at": "TIMESTAMPTZ",
             "program_name": "TEXT",
@@ -599,7 +625,8 @@ class OrganizationFigures:
         # Grouped and ordered columns are named with their table ("outbound.week"): ORDER BY takes a bare name
         # for the output column of that name (the lists' "program_name", NULL in a breakdown).
         table, figures = direction, {**counts, **percentiles}
-        parts = [f"{select('total', **figures)} FROM {table}"]
+        next_changes = {name: f"MIN({table}.{name})" for name in NEXT_CHANGES}
+        parts = [f"{select('total', **figures, **next_changes)} FROM {table}"]
         # The referrals by week, status and reason (outcome_of), response-time bucket and answer channel: part ->
         # {its column of the statement: the CTE's column it groups by}.
         simple = {
@@ -704,6 +731,108 @@ class OrganizationFigures:
         return parts
 
 
+class KeptFigures:
+    """An organization report's statement rows, kept in the shared cache and reused while they still hold.
+
+    The rows are the figures of every section. They hold while (1) the referrals they are made of are the same
+    ones, unchanged: every view reads, per direction, how many referrals the period has and the sums of their ids
+    and of their versions (every change raises a referral's version: referrals.services), from the covering
+    indexes the statement reads them by, as cheaply as the report's floor reads them; (2) no moment has come at
+    which a figure that depends on the time changes (``NEXT_CHANGES``); (3) they were counted at most
+    ``ORGANIZATION_REPORT_KEPT_SECONDS`` ago, which bounds what they are made of besides the referrals: a program's
+    expected response time, and the names of programs, people, teams and organizations. Rows are kept by
+    organization, period, row limit, time zone and the statement's text. The fingerprint is read before the
+    statement runs, so rows counted from a later change than it saw are only counted again at the next view.
+    When the cache cannot be reached the figures are counted as usual.
+    """
+
+    def __init__(self, figures: OrganizationFigures):
+        self.figures = figures
+
+    @staticmethod
+    def seconds() -> int:
+        return max(0, int(getattr(settings, "ORGANIZATION_REPORT_KEPT_SECONDS", 0)))
+
+    def rows(self) -> tuple[list[dict], datetime]:
+        """The statement's rows and the moment they were counted at (now, unless kept)."""
+        figures = self.figures
+        if not self.seconds():
+            return figures._run(), figures.now
+        fingerprint = self.fingerprint()
+        key = self.key()
+        try:
+            kept = cache.get(key)
+        except Exception:
+            logger.warning("organization report: the cache is unreachable: %s", sys.exc_info()[1])
+            return figures._run(), figures.now
+        if kept is not None and self._holds(kept, fingerprint):
+            return kept["rows"], kept["counted_at"]
+        rows = figures._run()
+        changes = [
+            _moment(row[name])
+            for row in rows
+            if row["part"] == "total"
+            for name in NEXT_CHANGES
+            if row[name] is not None
+        ]
+        kept = {
+            "fingerprint": fingerprint,
+            "counted_at": figures.now,
+            "changes_at": min(changes, default=None),
+            "rows": rows,
+        }
+        try:
+            cache.set(key, kept, self.seconds())
+        except Exception:
+            logger.warning("organization report: the cache is unreachable: %s", sys.exc_info()[1])
+        return rows, figures.now
+
+    def _holds(self, kept: dict, fingerprint: list) -> bool:
+        now = self.figures.now
+        return (
+            kept["fingerprint"] == fingerprint
+            and kept["counted_at"] <= now
+            and (kept["changes_at"] is None or now < kept["changes_at"])
+        )
+
+    def key(self) -> str:
+        figures = self.figures
+        written = _statement_digest(connections[Referral.objects.db], figures.row_limit)
+        return ":".join(
+            [
+                "report:organization",
+                str(figures.organization.pk),
+                figures.period.since.isoformat(),
+                figures.period.until.isoformat(),
+                str(figures.row_limit),
+                timezone.get_current_timezone_name(),
+                written,
+            ]
+        )
+
+    def fingerprint(self) -> list:
+        """Per direction: the number of the period's referrals, the sum of their ids and of their versions."""
+        connection = connections[Referral.objects.db]
+        sql, params = _written_statement(connection, None, "fingerprint")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _bound(connection, params, self.figures))
+            return sorted(cursor.fetchall())
+
+    def statement(self) -> tuple[str, list]:
+        """The statement of the fingerprint as the ORM writes it (SQL and parameters), before any binding."""
+        figures = self.figures
+        counted = [
+            organization_referrals(organization=figures.organization, direction=direction, period=figures.period)
+            .order_by()
+            .annotate(direction=Value(direction, output_field=CharField()))
+            .values("direction")
+            .annotate(referrals=Count("pk"), ids=Sum("pk"), versions=Sum("version"))
+            .values_list("direction", "referrals", "ids", "versions")
+            for direction in Direction.BOTH
+        ]
+        return counted[0].union(counted[1], all=True).query.sql_with_params()
+
+
 def _statement(ctes: dict, parts: list[str]) -> list[dict]:
     """``parts`` (SELECTs from the CTEs) as one UNION ALL, each CTE (name -> queryset) computed once.
 
@@ -754,14 +883,15 @@ class _Placeholders:
     WEEK = datetime(1901, 4, 4, 4, 4, 4, 444, tzinfo=UTC)
 
 
-# (connection, row limit, time zone) -> (SQL, [(placeholder's name or None, the parameter)]).
+# (statement, connection, row limit, time zone) -> (SQL, [(placeholder's name or None, the parameter)]).
 _WRITTEN: dict[tuple, tuple[str, list]] = {}
 
 
-def _written_statement(connection, row_limit: int | None) -> tuple[str, list]:
+def _written_statement(connection, row_limit: int | None, statement: str = "figures") -> tuple[str, list]:
     """The organization report's statement for ``row_limit`` in the current time zone (its week boundaries are
-    the zone's), written once per process, with ``_Placeholders`` among its parameters."""
-    key = (connection.alias, connection.vendor, row_limit, timezone.get_current_timezone_name())
+    the zone's), written once per process, with ``_Placeholders`` among its parameters. ``statement``: "figures"
+    (``OrganizationFigures.statement``) or "fingerprint" (``KeptFigures.statement``, which reads no "now")."""
+    key = (statement, connection.alias, connection.vendor, row_limit, timezone.get_current_timezone_name())
     if key not in _WRITTEN:
         from accounts.models import Organization
 
@@ -771,22 +901,50 @@ def _written_statement(connection, row_limit: int | None) -> tuple[str, list]:
             now=_Placeholders.NOW,
             row_limit=row_limit,
         )
-        sql, params = placeholders.statement()
         adapt = connection.ops.adapt_datetimefield_value
         slots = {
             "organization": _Placeholders.ORGANIZATION,
-            "now": adapt(_Placeholders.NOW),
             "since": adapt(_Placeholders.SINCE),
             "until": adapt(_Placeholders.UNTIL),
         }
-        if connection.vendor == "postgresql":
-            slots["weeks"] = [adapt(_Placeholders.WEEK)]
+        if statement == "figures":
+            sql, params = placeholders.statement()
+            slots["now"] = adapt(_Placeholders.NOW)
+            if connection.vendor == "postgresql":
+                slots["weeks"] = [adapt(_Placeholders.WEEK)]
+        else:
+            sql, params = KeptFigures(placeholders).statement()
         bound = [(_slot(param, slots), param) for param in params]
         missing = set(slots) - {slot for slot, _ in bound}
         if missing:  # a placeholder the ORM wrote in the SQL text, or transformed: binding would be wrong
             raise RuntimeError(f"The report's statement does not take {sorted(missing)} as parameters.")
         _WRITTEN[key] = (sql, bound)
     return _WRITTEN[key]
+
+
+@functools.cache
+def _digest(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()[:16]
+
+
+def _statement_digest(connection, row_limit: int | None) -> str:
+    """A digest of the figures' statement, in the kept figures' key: rows counted by another version of the code
+    are not reused."""
+    return _digest(_written_statement(connection, row_limit)[0])
+
+
+def _bound(connection, params: list, figures: OrganizationFigures) -> list:
+    """The parameters of a statement of ``_written_statement`` with ``figures``' own values in their places."""
+    adapt = connection.ops.adapt_datetimefield_value
+    values = {
+        "organization": figures.organization.pk,
+        "now": adapt(figures.now),
+        "since": adapt(figures.period.since),
+        "until": adapt(figures.period.until),
+    }
+    if any(slot == "weeks" for slot, _ in params):
+        values["weeks"] = [adapt(moment) for moment in figures.period.week_starts]
+    return [values[slot] if slot else param for slot, param in params]
 
 
 def _slot(param, slots: dict) -> str | None:

@@ -235,6 +235,10 @@ FIND_PAGE_CACHE_SECONDS = env_int("FIND_PAGE_CACHE_SECONDS", 60, minimum=0)
 # The network scorecard page's figures are kept this long (reports.selectors.network_figures_kept; the beat
 # recomputes the default period's every 4 minutes); 0 counts them on every view.
 NETWORK_SCORECARD_SECONDS = env_int("NETWORK_SCORECARD_SECONDS", 300)
+# An organization report's figures are kept at most this long and reused while the referrals they are made of are
+# unchanged and no deadline among them has passed (reports.selectors.KeptFigures); a renamed program or person, or a
+# program's new expected response time, shows within it. 0 computes them on every view.
+ORGANIZATION_REPORT_KEPT_SECONDS = env_int("ORGANIZATION_REPORT_KEPT_SECONDS", 300, minimum=0)
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process when their transaction commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -72,3 +72,5 @@ RATE_LIMITS = {  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Scorecard tests count the figures on every view; tests/reports/test_scorecard_kept.py switches keeping on.
 NETWORK_SCORECARD_SECONDS = 0
+# Report tests compute the figures on every view; tests/reports/test_report_kept.py switches keeping on.
+ORGANIZATION_REPORT_KEPT_SECONDS = 0

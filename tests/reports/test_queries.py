@@ -113,7 +113,7 @@ def test_the_statement_reads_only_columns_its_covering_indexes_hold(figures):
     assert "sent_at" in read and "first_response_at" in read  # the pattern finds what the statement reads
     assert read <= held, read - held
     indexes = {index.name: index for index in Referral._meta.indexes}
-    for name, key in [("referral_outbound_report", "organization"), ("referral_inbound_report", "program")]:
+    for name, key in [("referral_sent_report", "organization"), ("referral_received_report", "program")]:
         index = indexes[name]
         assert set(index.fields) | set(index.include) == {*REPORT_COLUMNS, "sent_at"}, name
         assert index.fields == [key, "sent_at"]
