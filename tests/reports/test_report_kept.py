@@ -57,7 +57,8 @@ def test_a_second_view_reuses_the_figures_with_one_question_and_shows_what_count
         again, counted_again = shown(figures, later)
     assert not counted_again
     assert len(queries) == 1  # the fingerprint: the period's referrals, per direction
-    assert again == first == counted_afresh(figures, later)
+    assert again == counted_afresh(figures, later)
+    assert section(again, "summary") == section(first, "summary")
 
 
 @pytest.mark.parametrize("row_limit", [50, None])
@@ -177,7 +178,10 @@ def test_the_page_reuses_them_and_shows_the_same(figures, client):
     with CaptureQueriesContext(connection) as queries:
         second = client.get("/reports/", PERIOD)
     assert not any(query["sql"].startswith("WITH ") for query in queries.captured_queries)
-    assert [table.rows for table in second.context["tables"]] == [table.rows for table in first.context["tables"]]
+    # (The follow-up list's hours waiting move with the clock between the two views.)
+    assert [table.rows for table in second.context["tables"] if table.slug != "follow-up"] == [
+        table.rows for table in first.context["tables"] if table.slug != "follow-up"
+    ]
 
 
 def test_the_fingerprint_is_read_from_the_covering_indexes_only(figures):
