@@ -32,7 +32,9 @@ MFA_REQUIRED_FOR_ADMINS = False
 # As in production (referrals_site/settings/prod.py).
 DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}
 # The pages are timed as rendered from the database: a reused Inbound Referrals page (referrals/inbound_cache.py)
-# would time the cache. bench/throughput.py measures Inbound with the cache on and off.
+# would time the cache. bench/throughput.py measures Inbound with the cache on and off, and bench/measure.py's
+# "inbound_cached" the reused page in process. The organization report is measured both ways (its figures kept while
+# they hold, and counted on every view: bench/measure.py's "report" and "report_counted" cases).
 INBOUND_PAGE_CACHE_SECONDS = 0
 # Likewise the public directory's pages (find/cache.py): measured as rendered, not as reused, unless
 # BENCH_FIND_PAGE_CACHE_SECONDS says otherwise (to time the pages as kept).
