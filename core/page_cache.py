@@ -1,5 +1,6 @@
 """Rendered pages kept in the shared cache (Redis in production) under keys that name what they depend on: the
-pieces the public directory's cache (find/cache.py) and Inbound Referrals' (referrals/inbound_cache.py) share.
+pieces the public directory's cache (find/cache.py) and Inbound Referrals' (referrals/inbound_cache.py) share; the
+organization report keeps its figures with ``get`` and ``put`` too (reports.selectors.KeptFigures).
 
 A *version* is a random token kept under its own key and replaced whenever what the pages show changes; a page's
 key is a hash of the versions it was rendered under and of whatever else it depends on, so a change makes every
@@ -51,7 +52,7 @@ class PageCache:
         """A page's key: the hash of everything it depends on (its versions among them)."""
         return self.page_key.format(hashlib.sha256("\n".join(parts).encode()).hexdigest())
 
-    def get(self, key: str | None) -> bytes | None:
+    def get(self, key: str | None):
         if key is None:
             return None
         try:
@@ -60,7 +61,7 @@ class PageCache:
             logger.warning("%s cache: could not read a page, rendering afresh: %s", self.name, sys.exc_info()[1])
             return None
 
-    def put(self, key: str | None, content: bytes, *, timeout: int) -> None:
+    def put(self, key: str | None, content, *, timeout: int) -> None:
         if key is None:
             return
         try:

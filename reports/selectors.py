@@ -55,6 +55,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
+from core.page_cache import PageCache
 from programs.models import Category, Program
 from referrals import kept as kept_counts
 from referrals import stalls, statuses
@@ -731,6 +732,11 @@ class OrganizationFigures:
         return parts
 
 
+# Kept figures are read and written as core.page_cache keeps pages: a cache that cannot be reached reads as nothing
+# kept, and nothing is written to it.
+_KEPT_REPORTS = PageCache("organization report", "report:organization:{}")
+
+
 class KeptFigures:
     """An organization report's statement rows, kept in the shared cache and reused while they still hold.
 
@@ -760,11 +766,7 @@ class KeptFigures:
             return figures._run(), figures.now
         fingerprint = self.fingerprint()
         key = self.key()
-        try:
-            kept = cache.get(key)
-        except Exception:
-            logger.warning("organization report: the cache is unreachable: %s", sys.exc_info()[1])
-            return figures._run(), figures.now
+        kept = _KEPT_REPORTS.get(key)  # None too when the cache cannot be reached
         if kept is not None and self._holds(kept, fingerprint):
             return kept["rows"], kept["counted_at"]
         rows = figures._run()
@@ -781,10 +783,7 @@ class KeptFigures:
             "changes_at": min(changes, default=None),
             "rows": rows,
         }
-        try:
-            cache.set(key, kept, self.seconds())
-        except Exception:
-            logger.warning("organization report: the cache is unreachable: %s", sys.exc_info()[1])
+        _KEPT_REPORTS.put(key, kept, timeout=self.seconds())
         return rows, figures.now
 
     def _holds(self, kept: dict, fingerprint: list) -> bool:

@@ -153,7 +153,7 @@ def test_the_kept_figures_expire_after_the_setting_s_seconds(figures, settings):
     now = timezone.now()
     with mock.patch("reports.selectors.cache.set", wraps=cache.set) as kept_with:
         assert shown(figures, now)[1]
-    [(key, _, seconds)] = [call.args for call in kept_with.call_args_list]
+    [(key, seconds)] = [(call.args[0], call.kwargs["timeout"]) for call in kept_with.call_args_list]
     assert seconds == 42 and key == KeptFigures(_figures(figures, now)).key()
     cache.delete(key)  # what the timeout does
     assert shown(figures, now)[1]
