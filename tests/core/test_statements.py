@@ -245,3 +245,110 @@ def test_id_places_bind_a_list_of_any_length_up_to_their_number():
     assert from_places(id_places(list(range(1, 27)), 26)) == list(range(1, 27))  # id10 after id09, not after id01
     with pytest.raises(ValueError):
         id_places([1, 2, 3], 2)
+
+
+# PostgreSQL's prepared statements: a kept statement is prepared once per database session and run by EXECUTE.
+
+
+def _prepared_statements() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def _postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+
+
+def test_a_kept_statement_runs_prepared_in_the_session(network, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _postgresql_only()
+    network.refer()
+    with CaptureQueriesContext(connection) as queries:
+        first = list(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk))
+        second = list(REFERRALS(user=network.outsider.pk, seeker_id=network.seeker.pk))
+    assert len(queries) == 2  # the PREPARE is not one of the page's queries
+    names = {query["sql"].split("(")[0].removeprefix("EXECUTE ") for query in queries.captured_queries}
+    assert all(query["sql"].startswith("EXECUTE kept_") for query in queries.captured_queries)
+    [name] = names  # one statement, prepared once, run for both users
+    assert name in _prepared_statements()
+    assert first == list(_build(network.referrer, network.seeker.pk)) and first
+    assert second == list(_build(network.outsider, network.seeker.pk)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_session_prepares_it_again(network):
+    from django.db import connection
+
+    _postgresql_only()
+    network.refer()
+    expected = list(_build(network.referrer, network.seeker.pk))
+    assert list(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk)) == expected
+    connection.close()  # a new connection: a new session, without the statement
+    connection.connect()
+    assert not any(name.startswith("kept_") for name in _prepared_statements())
+    assert list(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk)) == expected
+
+
+def test_a_rolled_back_transaction_keeps_it_prepared(network):
+    from django.db import transaction
+
+    _postgresql_only()
+    network.refer()
+    fresh = Statement("a test: first prepared in a transaction rolled back", _build)
+    expected = list(_build(network.referrer, network.seeker.pk))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert list(fresh(user=network.referrer.pk, seeker_id=network.seeker.pk)) == expected
+        raise RuntimeError("rolled back")
+    assert list(fresh(user=network.referrer.pk, seeker_id=network.seeker.pk)) == expected
+
+
+def _echoing(user, seeker_id):
+    """A value PostgreSQL cannot give a type to on its own (``$1 IS NOT NULL``): it cannot prepare this SQL."""
+    return _build(user, seeker_id).annotate(echo=RawSQL("%s IS NOT NULL", [seeker_id]))
+
+
+ECHOING = Statement("a test: SQL that PostgreSQL cannot prepare", _echoing)
+
+
+def test_sql_postgresql_cannot_prepare_runs_as_it_is(network, caplog):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _postgresql_only()
+    network.refer()
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(ECHOING(user=network.referrer.pk, seeker_id=network.seeker.pk))
+    assert rows == list(_build(network.referrer, network.seeker.pk)) and rows
+    assert {row.echo for row in rows} == {True}
+    assert [query["sql"].startswith("SELECT") for query in queries.captured_queries] == [True]
+    assert "did not prepare a kept statement" in caplog.text
+    # The transaction the refusal happened in goes on, and the statement is not tried again.
+    assert Seeker.objects_across_tenants.filter(pk=network.seeker.pk).exists()
+    caplog.clear()
+    assert list(ECHOING(user=network.referrer.pk, seeker_id=network.seeker.pk)) == rows
+    assert "did not prepare" not in caplog.text
+
+
+def test_migrate_prepares_under_a_new_name(network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _postgresql_only()
+    network.refer()
+
+    def name():
+        with CaptureQueriesContext(connection) as queries:
+            list(REFERRALS(user=network.referrer.pk, seeker_id=network.seeker.pk))
+        return queries.captured_queries[0]["sql"].split("(")[0]
+
+    before = name()
+    call_command("migrate", verbosity=0)  # the same SQL may now read other columns
+    assert name() != before
