@@ -116,13 +116,17 @@ def roles_of(user) -> set:
     Site), "claimer" (of a program: programs.policies.claimer_roles; or an admin of a provider), "admin" (of an
     organization), "superuser" (a network admin, who also sees the workers' and claimers' pages). One query
     (each page's navigation asks), whatever the number of role sources; its SQL is written once
-    (``_roles_statement``)."""
+    (``_roles_statement``), and on PostgreSQL prepared once per database session."""
     from django.db import connections, router
+
+    from core.statements import prepared
 
     connection = connections[router.db_for_read(Membership)]
     names, sql, params, user_index = _roles_statement(connection)
     params = list(params)
     params[user_index] = user.pk
+    if connection.vendor == "postgresql":  # parsed once per database session (core.statements.prepared)
+        sql, params = prepared(connection, sql, params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
