@@ -21,6 +21,10 @@ function as a user with that id (``user.pk`` is what the rules read). ``shape`` 
 
 The result is a queryset to read (iterate, test, ``len``), never to narrow: ``filter()``, ``count()`` and the
 like would need new SQL, and raise ``TypeError`` instead of silently running the kept statement.
+
+On PostgreSQL a kept statement is also prepared once per database session (``prepared``: PREPARE, then EXECUTE
+with the values), unless ``DATABASE_PREPARED_STATEMENTS`` is off: Django's query log shows ``EXECUTE kept_3(...)``,
+and ``pg_prepared_statements`` the SQL of each name.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import re
 import threading
 import uuid
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models.sql.constants import MULTI
@@ -296,6 +301,8 @@ def prepared(connection, sql: str, params) -> tuple[str, tuple]:
     and captured SQL stay those of the page). Inside a transaction it runs in a savepoint, so a refusal leaves the
     transaction as it was. A prepared statement outlives a rollback; a new session (a new connection) prepares
     again."""
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        return sql, params
     name = _PREPARED_NAMES.get(sql)
     if name is None:
         name = _PREPARED_NAMES.setdefault(sql, f"kept_{next(_NAME_NUMBERS)}")

@@ -127,6 +127,9 @@ DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The statements kept per process (core.statements) are prepared once per PostgreSQL session and run by EXECUTE.
+# Off behind a pooler that hands each transaction another server session (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 
 def sqlite_for_concurrent_use(database: dict) -> dict:

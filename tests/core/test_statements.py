@@ -352,3 +352,20 @@ def test_migrate_prepares_under_a_new_name(network):
     before = name()
     call_command("migrate", verbosity=0)  # the same SQL may now read other columns
     assert name() != before
+
+
+def test_turned_off_it_runs_the_sql_as_it_is(network, settings):
+    """Behind a pooler that gives each transaction another session (DATABASE_PREPARED_STATEMENTS=false)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _postgresql_only()
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    network.refer()
+    fresh = Statement("a test: with preparing turned off", _build)
+    before = _prepared_statements()
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(fresh(user=network.referrer.pk, seeker_id=network.seeker.pk))
+    assert rows == list(_build(network.referrer, network.seeker.pk)) and rows
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+    assert _prepared_statements() == before
