@@ -44,6 +44,23 @@ register.filter("reason_label", statuses.reason_label)
 
 
 @register.filter
+def step_runs(steps) -> list:
+    """The next steps in their order, those that take no reason in runs of one form each ("plain", [steps]) and
+    each that asks a reason on its own ("reasons", [step]): the page's next-step forms (referrals/_next_steps.html).
+    One form with a button per step, where a form a step repeated the address, token and version each time
+    (Inbound Referrals: 7.5 KB a row)."""
+    runs = []
+    for step in steps or ():
+        if step.reasons:
+            runs.append(("reasons", [step]))
+        elif runs and runs[-1][0] == "plain":
+            runs[-1][1].append(step)
+        else:
+            runs.append(("plain", [step]))
+    return runs
+
+
+@register.filter
 def status_badge(value: str) -> str:
     """The badge class for a status: open work, good outcome, warning, closed without help."""
     if value == Status.GOT_HELP:

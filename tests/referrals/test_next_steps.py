@@ -59,7 +59,8 @@ def test_the_page_offers_one_click_steps_and_undo_where_allowed(client, network)
     referral = network.refer()
     client.force_login(network.claimer)
     html = client.get(url("detail", referral)).content.decode()  # marks it viewed
-    assert re.search(r'<button type="submit">Accept</button>', html)
+    # The steps that take no reason share one form, each button naming its status.
+    assert re.search(r'<button type="submit" name="to_status" value="accepted">Accept</button>', html)
     assert '<summary class="button secondary">Decline…</summary>' in html
     assert "Withdraw…" not in html  # the referrer's, not the program's
     current = reload(referral)
