@@ -30,6 +30,16 @@ def test_healthz_checks_redis_when_configured(client, db, settings):
     assert response.json()["checks"]["redis"] == "ok"
 
 
+def test_healthz_keeps_one_redis_client_and_its_connections(client, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/8"
+    for _ in range(3):
+        assert client.get("/healthz").json()["checks"]["redis"] == "ok"
+    kept = views._REDIS_CLIENTS[settings.REDIS_URL]
+    assert kept.connection_pool._created_connections == 1  # three checks, one connection
+    kept.connection_pool.disconnect()  # as when Redis restarts: the next check connects again
+    assert client.get("/healthz").json()["checks"]["redis"] == "ok"
+
+
 def test_healthz_is_503_when_redis_is_unreachable(client, db, settings):
     settings.REDIS_URL = UNREACHABLE_REDIS
     response = client.get("/healthz")
