@@ -125,10 +125,8 @@ def roles_of(user) -> set:
     names, sql, params, user_index = _roles_statement(connection)
     params = list(params)
     params[user_index] = user.pk
-    if connection.vendor == "postgresql":  # parsed once per database session (core.statements.prepared)
-        sql, params = prepared(connection, sql, params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with connection.cursor() as cursor:  # on PostgreSQL parsed once per database session
+        cursor.execute(*prepared(connection, sql, params))
         row = cursor.fetchone()
     roles = {role for role, held in zip(names, row or (), strict=False) if held}  # SQLite says 1, PostgreSQL True
     if "provider member" in roles:  # an admin who is also a member of a provider works its referrals

@@ -80,7 +80,7 @@ class _BoundQuery(Query):
         compiler = copy.copy(self._statement_compiler)
         compiler.connection, compiler.using = connection, using
         sql, params = self._statement_sql, self._statement_params
-        if self._statement_prepared and connection.vendor == "postgresql":
+        if self._statement_prepared:
             compiler.as_sql = lambda *args, **kwargs: prepared(connection, sql, params)
         else:
             compiler.as_sql = lambda *args, **kwargs: (sql, params)
@@ -300,8 +300,9 @@ def prepared(connection, sql: str, params) -> tuple[str, tuple]:
     PREPARE goes through the driver's own cursor, not Django's: it is not one of the page's queries (query counts
     and captured SQL stay those of the page). Inside a transaction it runs in a savepoint, so a refusal leaves the
     transaction as it was. A prepared statement outlives a rollback; a new session (a new connection) prepares
-    again."""
-    if not settings.DATABASE_PREPARED_STATEMENTS:
+    again. Another database than PostgreSQL gets (``sql``, ``params``): callers write
+    ``cursor.execute(*prepared(connection, sql, params))`` for SQL they wrote once per process."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         return sql, params
     name = _PREPARED_NAMES.get(sql)
     if name is None:

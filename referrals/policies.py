@@ -55,7 +55,7 @@ from django.db import connections
 from django.db.models import BigIntegerField, BooleanField, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, Value
 
 from core.errors import NotAllowed
-from core.statements import Statement, from_places, id_places, sql_names
+from core.statements import Statement, from_places, id_places, prepared, sql_names
 
 from . import statuses
 from .actors import Actor, as_actor
@@ -666,8 +666,9 @@ def receives_referrals(request) -> bool:
         answer = False
         if user is not None and user.is_authenticated and user.is_active:
             connection = connections[Referral.objects.db]
+            sql = f"SELECT EXISTS ({_rule_sql(connection, 'received')})"
             with connection.cursor() as cursor:  # the same programs as restrict(user, "receive") reads
-                cursor.execute(f"SELECT EXISTS ({_rule_sql(connection, 'received')})", _received_params(user.pk))
+                cursor.execute(*prepared(connection, sql, _received_params(user.pk)))
                 answer = bool(cursor.fetchone()[0])
         request._receives_referrals = answer
     return answer

@@ -20,7 +20,7 @@ from django.db.models import BigIntegerField, BooleanField, Expression, F
 from accounts.models import Membership, Team, TeamMembership
 from accounts.policies import is_member, is_organization_admin
 from core.policies import Rule, RuleBook
-from core.statements import sql_names
+from core.statements import prepared, sql_names
 
 # The rule's SQL is written once per process and database (``_rule_sql``), as the referrals' rules are
 # (referrals.policies): a request binds only the user's id. Building the OR and the UNION ALL as ORM trees on
@@ -96,12 +96,9 @@ def count_helped(user, cap: int) -> int:
     if not user.is_authenticated:
         return 0
     connection = connections[Seeker.objects.db]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT DISTINCT * FROM ({_rule_sql(connection, 'gathered')}) helped "
-            f"LIMIT %s) counted",
-            [*_gathered_params(user.pk), cap],
-        )
+    sql = f"SELECT COUNT(*) FROM (SELECT DISTINCT * FROM ({_rule_sql(connection, 'gathered')}) helped LIMIT %s) counted"
+    with connection.cursor() as cursor:  # on PostgreSQL parsed once per database session
+        cursor.execute(*prepared(connection, sql, [*_gathered_params(user.pk), cap]))
         return cursor.fetchone()[0]
 
 
