@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -21,7 +22,7 @@ from django.utils import timezone
 from accounts.models import Membership, TeamMembership
 from programs.geo import zip_centre
 from programs.models import Program, ProgramClaimer
-from programs.selectors import _haversine
+from programs.selectors import _haversine, _sphere_values
 from referrals.models import Referral, ReferralGroupObjectPermission, ReferralUserObjectPermission
 from referrals.statuses import OPEN
 from seekers.models import Seeker
@@ -196,16 +197,25 @@ def program_search_eligible(request):
 
 def public_search(request):
     """The public directory's search (/find/), anonymous: the programs nearest the zip code, with their
-    organization, in one indexed query (no count, no categories)."""
+    organization, in one indexed query (no count, no categories). By zip code alone, nearest first from the sphere
+    point's index (programs 0008), as the page reads them; with a category or words, those programs sorted by
+    distance."""
     latitude, longitude = zip_centre(request.GET["zip"])
     programs = Program.objects_across_tenants.select_related("organization")
     if request.GET.get("category"):
         programs = programs.filter(categories__slug=request.GET["category"])
-    programs = (
-        programs.filter(latitude__isnull=False)
-        .annotate(distance_miles=_haversine(latitude, longitude))
-        .order_by("distance_miles")[:PAGE]
-    )
+    if request.GET.get("q"):
+        terms = " & ".join(f"{word}:*" for word in request.GET["q"].split())
+        programs = programs.filter(search_document=SearchQuery(terms, search_type="raw", config="simple"))
+    programs = programs.filter(latitude__isnull=False).annotate(distance_miles=_haversine(latitude, longitude))
+    if request.GET.get("category") or request.GET.get("q"):
+        programs = programs.order_by("distance_miles")[:PAGE]
+    else:
+        point = _sphere_values(latitude, longitude)
+        nearest = RawSQL(
+            '"programs_program"."sphere_point" <-> cube(ARRAY[%s, %s, %s]::float8[])', list(point.values())
+        )
+        programs = programs.order_by(nearest)[:PAGE]
     rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
 

@@ -237,7 +237,7 @@ def _cases(network: dict, only: str | None):
             'Public directory: zip 60640, "legal aid"',
             None,
             "/find/?zip=60640&q=legal+aid",
-            "/__floor__/find/?zip=60640",
+            "/__floor__/find/?zip=60640&q=legal+aid",
             "Legal",
         ),
         Case(

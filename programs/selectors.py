@@ -119,6 +119,8 @@ class _SearchFilters:
                 )
             shape.append("zip")
             values.update(_centre_values(latitude, longitude))
+            if not radius_miles:  # any distance: nearest first through the sphere point's index (_compile)
+                values.update(_sphere_values(latitude, longitude))
         return cls(tuple(shape), values)
 
     def with_facts(self, facts) -> _SearchFilters:
@@ -214,7 +216,8 @@ class CompiledPrograms:
         """The programs from ``start`` to ``stop`` in the search's order, and how many match, up to ``cap``."""
         compiled = self.compiled
         sql, template = compiled.page
-        values = {**self.values, "_limit": stop - start, "_offset": start, "_cap": cap}
+        # _edge: the page's last row, counted from the first (the nearest-first search reads up to it)
+        values = {**self.values, "_limit": stop - start, "_offset": start, "_cap": cap, "_edge": max(stop - 1, 0)}
         programs = list(run_kept(compiled.rows, compiled.compiler, sql, self._params(template, values)))
         count = None
         for program in programs:  # every row carries the capped count beside it
@@ -310,9 +313,25 @@ def _compile(filters: _SearchFilters) -> _Compiled | None:
     from django.db.models.expressions import RawSQL
 
     connection = connections[Program.objects.db]
-    stand_ins = _stand_ins({**filters.values, "_limit": 0, "_offset": 0, "_cap": 0})
+    # Nearest first only for a search by zip code alone: with a category, words or a person's facts, the filters
+    # read three times (nearest first, within the reach, counted) cost more than sorting the programs they keep.
+    nearest = filters.shape == ("zip",) and "x0" in filters.values
+    values = filters.values if nearest else {k: v for k, v in filters.values.items() if k not in _SPHERE_VALUES}
+    window = {"_limit": 0, "_offset": 0, "_cap": 0, **({"_edge": 0} if nearest else {})}
+    stand_ins = _stand_ins({**values, **window})
     programs = _filtered(filters.shape, stand_ins)
-    keys_sql, keys_params = programs.order_by().values("pk", *filters.ordering).query.sql_with_params()
+    point_params = [stand_ins["x0"], stand_ins["y0"], stand_ins["z0"]] if nearest else []
+    if nearest:
+        sphere = '"programs_program"."sphere_point"'
+        keys = programs.order_by().values(
+            "pk",
+            *filters.ordering,
+            chord=RawSQL(f"{sphere} <-> {_NEAREST_POINT}", point_params),
+            sphere=RawSQL(sphere, []),
+        )
+    else:
+        keys = programs.order_by().values("pk", *filters.ordering)
+    keys_sql, keys_params = keys.query.sql_with_params()
     order = ", ".join(connection.ops.quote_name(name) for name in filters.ordering)
     rows = directory().select_related("organization")
     if "zip" in filters.shape:
@@ -335,10 +354,14 @@ def _compile(filters: _SearchFilters) -> _Compiled | None:
     )
     compiler = rows.query.get_compiler(connection=connection)
     rows_sql, rows_params = compiler.as_sql()
-    sql = (
-        f"WITH m AS MATERIALIZED ({keys_sql}), top AS (SELECT pk FROM m ORDER BY {order} LIMIT %s OFFSET %s) {rows_sql}"
-    )
-    page = _template([*keys_params, stand_ins["_limit"], stand_ins["_offset"], *rows_params], stand_ins)
+    if nearest:  # m is read three times, each as its own query: nearest first, within the reach, counted
+        top = _NEAREST_TOP.format(point=_NEAREST_POINT, order=order)
+        sql = f"WITH m AS NOT MATERIALIZED ({keys_sql}), {top} {rows_sql}"
+        window = [stand_ins["_edge"], *point_params, stand_ins["_limit"], stand_ins["_offset"]]
+    else:
+        sql = f"WITH m AS MATERIALIZED ({keys_sql}), top AS (SELECT pk FROM m ORDER BY {order} LIMIT %s OFFSET %s) {rows_sql}"
+        window = [stand_ins["_limit"], stand_ins["_offset"]]
+    page = _template([*keys_params, *window, *rows_params], stand_ins)
     count_sql, count_params = programs.order_by().values("pk").query.sql_with_params()
     count = _template(count_params, stand_ins, complete=False)
     if page is None or count is None:
@@ -349,6 +372,30 @@ def _compile(filters: _SearchFilters) -> _Compiled | None:
         rows=rows,
         compiler=compiler,
     )
+
+
+_SPHERE_VALUES = ("x0", "y0", "z0")
+
+
+def _sphere_values(latitude: float, longitude: float) -> dict:
+    """The point of the unit sphere at this latitude and longitude, as programs 0008 computes ``sphere_point``."""
+    lat, lng = math.radians(latitude), math.radians(longitude)
+    return {"x0": math.cos(lat) * math.cos(lng), "y0": math.cos(lat) * math.sin(lng), "z0": math.sin(lat)}
+
+
+# Nearest first (PostgreSQL only: programs 0008): a search by zip code alone, at any distance, reads the page's programs from
+# the sphere point's GiST index instead of sorting the whole directory by distance. The straight-line distance
+# through the sphere (``<->``, 2·sin(d/2R)) orders the programs as the distance along it does. The page's last
+# program is found nearest first (``edge``); then every program no farther than it (a box around the point, from
+# the same index, then the exact distance) is sorted by distance and name as before and the page cut from them.
+# Programs at the same distance as the page's last are all among them, so ties fall by name exactly as in a full
+# sort; the reach is widened by a hair so that the two formulas' last digits never leave one out.
+_NEAREST_POINT = "cube(ARRAY[%s, %s, %s]::float8[])"
+_NEAREST_TOP = (
+    "edge AS (SELECT COALESCE((SELECT chord FROM m ORDER BY chord LIMIT 1 OFFSET %s), 3.0) * 1.000000001 + 1e-12 "
+    "AS reach), top AS (SELECT pk FROM m WHERE sphere <@ cube_enlarge({point}, (SELECT reach FROM edge), 3) "
+    "AND chord <= (SELECT reach FROM edge) ORDER BY {order} LIMIT %s OFFSET %s)"
+)
 
 
 def _centre_values(latitude: float, longitude: float) -> dict:

@@ -143,3 +143,49 @@ def test_the_listing_with_facts_rules_out_what_the_query_rules_out(directory, fa
             mine, theirs = listed.programs.filter(not_eligible=keep), searched.programs.filter(not_eligible=keep)
             assert capped_count(mine) == capped_count(theirs)
             assert [(p, p.not_eligible) for p in mine[0:10]] == [(p, p.not_eligible) for p in theirs[0:10]]
+
+
+def test_nearest_first_pages_ties_as_a_full_sort_does(db):
+    """A search by zip code alone reads its page nearest first from the sphere point's index (PostgreSQL, programs
+    0008): every page, ties at one address across a page's edge included, is the full sort's, by distance then
+    name."""
+    from django.db import connection
+
+    from core.pagination import CappedCountPaginator
+    from programs.selectors import CompiledPrograms, _SearchFilters, directory_listing, directory_search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the sphere point's index is PostgreSQL's")
+    places = [(41.9719, -87.6624), (41.9720, -87.6624), (41.8858, -87.6181), (39.80, -89.65), (41.9719, -87.6625)]
+    for number in range(23):  # seven at the first place, five at the third: ties across the edges of pages of 3
+        latitude, longitude = places[[0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 4][number % 15]]
+        ProgramFactory(name=f"Program {(number * 7) % 23:02d}", latitude=latitude, longitude=longitude)
+    ProgramFactory(name="Not placed", latitude=None, longitude=None)
+    statement = CompiledPrograms.of(_SearchFilters.of(zip_code="60640", radius_miles=None, category="", q=""))
+    assert "sphere_point" in statement.compiled.page[0]  # nearest first
+    listed, searched = directory_listing(zip_code="60640"), directory_search(zip_code="60640")
+    mine, theirs = CappedCountPaginator(listed.programs, 3), CappedCountPaginator(searched.programs, 3)
+    assert mine.count == theirs.count == 23
+    for number in theirs.page_range:
+        expected = [(p.name, p.distance_miles) for p in theirs.page(number)]
+        assert [(p.name, p.distance_miles) for p in mine.page(number)] == expected, number
+        kept = directory_listing(zip_code="60640").programs
+        kept.expect(number, 3)
+        assert [(p.name, p.distance_miles) for p in CappedCountPaginator(kept, 3).page(number)] == expected
+
+
+def test_the_sphere_point_is_the_programs_place(db):
+    """programs 0008's generated column is the point the search computes for the same place (a program moved is
+    read at its new place)."""
+    from django.db import connection
+
+    from programs.selectors import _sphere_values
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the sphere point is PostgreSQL's")
+    program = ProgramFactory(latitude=41.9719, longitude=-87.6624)
+    type(program).objects.unscoped("test").filter(pk=program.pk).update(latitude=-33.86, longitude=151.21)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sphere_point::text FROM programs_program WHERE id = %s", [program.pk])
+        point = [float(part) for part in cursor.fetchone()[0].strip("()").split(",")]
+    assert point == pytest.approx(list(_sphere_values(-33.86, 151.21).values()), abs=1e-12)
