@@ -5,10 +5,13 @@ from urllib.parse import urlencode
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.defaultfilters import floatformat, truncatewords
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, gettext, ngettext, pgettext
+
+from core.templatetags.contact_links import map_link, phone_link
 
 register = template.Library()
 
@@ -65,3 +68,41 @@ def accepting(program):
             since = conditional_escape(naturaltime(program.capacity_updated_at))
             parts.append(f' <span class="muted">({gettext("updated %(since)s") % {"since": since}})</span>')
     return SafeString("".join(parts))
+
+
+@register.simple_tag
+def result_card(program, english=""):
+    """One program among a search's results (find/search.html): its name and organization, categories, distance,
+    whether it takes new people, phone, address and the start of its description, in the page's language;
+    ``english`` marks what the program wrote itself (only in English) on a page in another language.
+
+    What the card's lines in the template printed, to the character (the translated words as ``{% translate %}``
+    and ``{% blocktranslate %}`` print them, the values escaped as Django's templates escape them), built here
+    because those lines, their two translation tags and four filters a result cost ~5 of the page's ~9 ms of CPU.
+    tests/find/test_result_card.py renders both in English and Spanish for programs of every kind."""
+    escape = conditional_escape
+    labels = "".join(f" · {escape(label)}" for label in program.category_labels)
+    distance = phone = address = description = ""
+    distance_miles = getattr(program, "distance_miles", None)  # a search without a zip code has none
+    if distance_miles is not None:
+        miles = gettext("%(miles)s miles away") % {"miles": escape(floatformat(distance_miles, 1))}
+        distance = f"<li>{miles}{f' ({escape(program.city)})' if program.city else ''}</li>"
+    if program.phone:
+        phone = f"<li>{gettext('Phone:')} {escape(phone_link(program.phone))}</li>"
+    if program.address:
+        address = f"<li>{gettext('Address:')} {escape(map_link(program))}</li>"
+    if program.description:
+        description = f"<p{english}>{escape(truncatewords(program.description, 30))}</p>"
+    return SafeString(
+        '<li class="card program-result">\n'
+        f'      <h3><a href="{escape(program.url)}"{english}>{escape(program.name)}</a></h3>\n'
+        f'      <p class="muted"><span{english}>{escape(program.organization.name)}</span>{labels}</p>\n'
+        '      <ul class="program-facts">\n'
+        f"        {distance}\n"
+        f"        <li>{accepting(program)}</li>\n"
+        f"        {phone}\n"
+        f"        {address}\n"
+        "      </ul>\n"
+        f"      {description}\n"
+        "    </li>"
+    )

@@ -1,0 +1,72 @@
+"""The public directory's result card (find_text.result_card) prints what the card's lines in find/search.html
+printed, in both languages, for programs of every kind: with and without distance, city, phone, address,
+description and categories, names that need escaping, and English marked on a Spanish page."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.template import engines
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+# The card as find/search.html wrote it (from its "<li" to its "</li>"): the reference the tag is held to.
+CARD = (
+    "{% load i18n find_text contact_links %}"
+    '<li class="card program-result">\n'
+    '      <h3><a href="{{ program.url }}"{{ english }}>{{ program.name }}</a></h3>\n'
+    '      <p class="muted"><span{{ english }}>{{ program.organization.name }}</span>{% for label in program.category_labels %} · {{ label }}{% endfor %}</p>\n'
+    '      <ul class="program-facts">\n'
+    "        {% if program.distance_miles is not None %}<li>{% blocktranslate with miles=program.distance_miles|floatformat:1 %}{{ miles }} miles away{% endblocktranslate %}{% if program.city %} ({{ program.city }}){% endif %}</li>{% endif %}\n"
+    "        <li>{% accepting program %}</li>\n"
+    '        {% if program.phone %}<li>{% translate "Phone:" %} {{ program.phone|phone_link }}</li>{% endif %}\n'
+    '        {% if program.address %}<li>{% translate "Address:" %} {% map_link program %}</li>{% endif %}\n'
+    "      </ul>\n"
+    "      {% if program.description %}<p{{ english }}>{{ program.description|truncatewords:30 }}</p>{% endif %}\n"
+    "    </li>"
+)
+TAG = "{% load find_text %}{% result_card program english %}"
+ENGLISH = mark_safe(' lang="en"')
+
+
+def programs():
+    for distance in (None, 0.04, 6.55, 1234.5):
+        for city in ("", "Chicago", "O'Hare & <Co>"):
+            for phone in ("", "312-555-0142", "ask for Ana & <Bo>"):
+                for address in ("", "4733 N Broadway St"):
+                    for description in ("", 'Hot meals & groceries "for all". ' * 12):
+                        yield SimpleNamespace(
+                            url="/find/programs/5f0c/?a=1&b=2",
+                            name='Uptown "Pantry" & <Kitchen>',
+                            organization=SimpleNamespace(name="Food & Friends"),
+                            category_labels=["Food", mark_safe('<span lang="en">Legal</span>')][: 2 if city else 0],
+                            **({} if distance is None else {"distance_miles": distance}),  # none without a zip
+                            city=city,
+                            state="IL",
+                            zip_code="60640",
+                            phone=phone,
+                            address=address,
+                            description=description,
+                            accepts_referrals=bool(phone),
+                            on_waitlist=False,
+                            capacity_available=3 if address else None,
+                            capacity_updated_at=None,
+                        )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_tag_prints_what_the_template_printed(language):
+    card, tag = engines["django"].from_string(CARD), engines["django"].from_string(TAG)
+    seen = set()
+    with translation.override(language):
+        for english in ("", ENGLISH):
+            for program in programs():
+                expected = card.render({"program": program, "english": english})
+                assert tag.render({"program": program, "english": english}) == expected
+                seen.add(expected)
+    assert len(seen) > 250  # the kinds differ on the page
+    joined = " ".join(seen)
+    if language == "es":
+        assert "millas" in joined and "Teléfono:" in joined and ' lang="en"' in joined
+    else:
+        assert "6.5 miles away (O&#x27;Hare &amp; &lt;Co&gt;)" in joined or "6.6 miles away" in joined
+        assert "Uptown &quot;Pantry&quot; &amp; &lt;Kitchen&gt;" in joined
