@@ -43,9 +43,9 @@ from django.db.models.sql.constants import MULTI
 from django.db.models.sql.query import Query
 from psycopg2.errors import DuplicatePreparedStatement
 
-# Stand-in ids: far outside any id a table holds, and different in the two builds.
 logger = logging.getLogger(__name__)
 
+# Stand-in ids: far outside any id a table holds, and different in the two builds.
 _FIRST, _SECOND = -9_100_000_000_000, -9_200_000_000_000
 
 

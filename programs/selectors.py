@@ -308,7 +308,9 @@ def _compile(filters: _SearchFilters) -> _Compiled | None:
     """The page's statement: the matching programs' ids and sort keys gathered once (``m``: narrow rows, however
     many match), the page's ids sorted out of them (``top``), and the page's rows read by those ids with their
     organization and annotations (the distance computed again for those rows alone), with the count of ``m`` up
-    to a cap beside them: one statement for what took a count and a page, each filtering the whole directory."""
+    to a cap beside them: one statement for what took a count and a page, each filtering the whole directory.
+    A search by zip code alone reads ``top`` nearest first from the sphere point's index instead (``_NEAREST_TOP``),
+    and ``m`` is then not gathered but read as needed."""
     from django.db.models import IntegerField
     from django.db.models.expressions import RawSQL
 
@@ -357,11 +359,11 @@ def _compile(filters: _SearchFilters) -> _Compiled | None:
     if nearest:  # m is read three times, each as its own query: nearest first, within the reach, counted
         top = _NEAREST_TOP.format(point=_NEAREST_POINT, order=order)
         sql = f"WITH m AS NOT MATERIALIZED ({keys_sql}), {top} {rows_sql}"
-        window = [stand_ins["_edge"], *point_params, stand_ins["_limit"], stand_ins["_offset"]]
+        window_params = [stand_ins["_edge"], *point_params, stand_ins["_limit"], stand_ins["_offset"]]
     else:
         sql = f"WITH m AS MATERIALIZED ({keys_sql}), top AS (SELECT pk FROM m ORDER BY {order} LIMIT %s OFFSET %s) {rows_sql}"
-        window = [stand_ins["_limit"], stand_ins["_offset"]]
-    page = _template([*keys_params, *window, *rows_params], stand_ins)
+        window_params = [stand_ins["_limit"], stand_ins["_offset"]]
+    page = _template([*keys_params, *window_params, *rows_params], stand_ins)
     count_sql, count_params = programs.order_by().values("pk").query.sql_with_params()
     count = _template(count_params, stand_ins, complete=False)
     if page is None or count is None:
@@ -383,8 +385,8 @@ def _sphere_values(latitude: float, longitude: float) -> dict:
     return {"x0": math.cos(lat) * math.cos(lng), "y0": math.cos(lat) * math.sin(lng), "z0": math.sin(lat)}
 
 
-# Nearest first (PostgreSQL only: programs 0008): a search by zip code alone, at any distance, reads the page's programs from
-# the sphere point's GiST index instead of sorting the whole directory by distance. The straight-line distance
+# Nearest first (PostgreSQL only: programs 0008): a search by zip code alone, at any distance, reads the page's
+# programs from the sphere point's GiST index instead of sorting the whole directory by distance. The straight-line distance
 # through the sphere (``<->``, 2·sin(d/2R)) orders the programs as the distance along it does. The page's last
 # program is found nearest first (``edge``); then every program no farther than it (a box around the point, from
 # the same index, then the exact distance) is sorted by distance and name as before and the page cut from them.
