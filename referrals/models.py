@@ -192,8 +192,8 @@ class Referral(models.Model):
             # What an organization sent, and what a program received, by date: covering, with every column
             # the organization report's figures read, so that it reads a period's referrals from the index
             # only, not from as many table pages (reports.selectors.OrganizationFigures). The first also
-            # serves every other outbound list (it replaced ``referral_outbound``, the same key uncovered; referrals 0017; with the
-            # referrals' versions since 0020).
+            # serves every other outbound list (it replaced ``referral_outbound``, the same key uncovered; referrals
+            # 0017). Both hold the referrals' versions since referrals 0020.
             models.Index(
                 fields=["organization", "sent_at"],
                 include=[column for column in REPORT_COLUMNS if column != "organization"],

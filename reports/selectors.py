@@ -757,7 +757,7 @@ class KeptFigures:
 
     @staticmethod
     def seconds() -> int:
-        return max(0, int(getattr(settings, "ORGANIZATION_REPORT_KEPT_SECONDS", 0)))
+        return settings.ORGANIZATION_REPORT_KEPT_SECONDS
 
     def rows(self) -> tuple[list[dict], datetime]:
         """The statement's rows and the moment they were counted at (now, unless kept)."""
@@ -797,9 +797,8 @@ class KeptFigures:
     def key(self) -> str:
         figures = self.figures
         written = _statement_digest(connections[Referral.objects.db], figures.row_limit)
-        return ":".join(
+        return _KEPT_REPORTS.key(
             [
-                "report:organization",
                 str(figures.organization.pk),
                 figures.period.since.isoformat(),
                 figures.period.until.isoformat(),
