@@ -159,13 +159,22 @@ def program_search(request):
         terms = " & ".join(f"{word}:*" for word in request.GET["q"].split())
         programs = programs.filter(search_document=SearchQuery(terms, search_type="raw", config="simple"))
     programs = _within(programs, latitude, longitude, radius)
-    programs = (
-        programs.filter(latitude__isnull=False)
-        .annotate(distance_miles=_haversine(latitude, longitude))
-        .order_by("distance_miles")[:PAGE]
-    )
-    rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
+    programs = programs.filter(latitude__isnull=False).annotate(distance_miles=_haversine(latitude, longitude))
+    if radius:
+        programs = programs.filter(distance_miles__lte=radius)
+    # By zip code alone (a radius or not), nearest first from the sphere point's index, as the page reads them.
+    programs = programs.order_by(_nearest(latitude, longitude) if not request.GET.get("q") else "distance_miles")
+    rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs[:PAGE]]
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
+
+
+def _nearest(latitude, longitude):
+    """The order nearest first by the sphere point's index (programs 0008): a search by zip code alone."""
+    point = _sphere_values(latitude, longitude)
+    return RawSQL(
+        '"programs_program"."sphere_point" <-> cube(ARRAY[%s, %s, %s]::float8[])',
+        [point["x0"], point["y0"], point["z0"]],
+    )
 
 
 @login_required
@@ -211,11 +220,7 @@ def public_search(request):
     if request.GET.get("category") or request.GET.get("q"):
         programs = programs.order_by("distance_miles")[:PAGE]
     else:
-        point = _sphere_values(latitude, longitude)
-        nearest = RawSQL(
-            '"programs_program"."sphere_point" <-> cube(ARRAY[%s, %s, %s]::float8[])', list(point.values())
-        )
-        programs = programs.order_by(nearest)[:PAGE]
+        programs = programs.order_by(_nearest(latitude, longitude))[:PAGE]
     rows = [(p.name, p.organization.name, p.city, round(p.distance_miles, 1)) for p in programs]
     return _table(request, "Programs", ["Program", "Organization", "City", "Miles"], rows)
 

@@ -145,14 +145,29 @@ def test_the_listing_with_facts_rules_out_what_the_query_rules_out(directory, fa
             assert [(p, p.not_eligible) for p in mine[0:10]] == [(p, p.not_eligible) for p in theirs[0:10]]
 
 
-def test_nearest_first_pages_ties_as_a_full_sort_does(db):
-    """A search by zip code alone reads its page nearest first from the sphere point's index (PostgreSQL, programs
-    0008): every page, ties at one address across a page's edge included, is the full sort's, by distance then
-    name."""
-    from django.db import connection
+@pytest.mark.parametrize("depth", [1000, 6])
+@pytest.mark.parametrize("radius_miles, found", [(None, 25), (10, 23), (3, 17)])
+def test_nearest_first_pages_ties_as_a_full_sort_does(db, monkeypatch, radius_miles, found, depth):
+    """A search by zip code alone, at any distance or within a radius, reads its page nearest first from the sphere
+    point's index (PostgreSQL, programs 0008): every page, ties at one address across a page's edge included, and
+    the last page (fewer programs than its edge: all within the radius), is the full sort's, by distance then name.
+    Two programs lie just inside and just outside 10 miles, due north. Pages from ``depth`` rows on are sorted
+    instead (NEAREST_FIRST_DEPTH), and give the same rows."""
+    import math
 
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import programs.selectors
     from core.pagination import CappedCountPaginator
-    from programs.selectors import CompiledPrograms, _SearchFilters, directory_listing, directory_search
+    from programs.selectors import (
+        EARTH_RADIUS_MILES,
+        CompiledPrograms,
+        _SearchFilters,
+        directory_listing,
+        directory_search,
+        zip_centre,
+    )
 
     if connection.vendor != "postgresql":
         pytest.skip("the sphere point's index is PostgreSQL's")
@@ -161,17 +176,27 @@ def test_nearest_first_pages_ties_as_a_full_sort_does(db):
         latitude, longitude = places[[0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 3, 4][number % 15]]
         ProgramFactory(name=f"Program {(number * 7) % 23:02d}", latitude=latitude, longitude=longitude)
     ProgramFactory(name="Not placed", latitude=None, longitude=None)
-    statement = CompiledPrograms.of(_SearchFilters.of(zip_code="60640", radius_miles=None, category="", q=""))
+    latitude, longitude = zip_centre("60640")
+    for name, miles in (("Just inside", 9.999), ("Just outside", 10.001)):
+        ProgramFactory(name=name, latitude=latitude + math.degrees(miles / EARTH_RADIUS_MILES), longitude=longitude)
+    monkeypatch.setattr(programs.selectors, "NEAREST_FIRST_DEPTH", depth)
+    asked = {"zip_code": "60640", "radius_miles": radius_miles}
+    statement = CompiledPrograms.of(_SearchFilters.of(**asked, category="", q=""))
     assert "sphere_point" in statement.compiled.page[0]  # nearest first
-    listed, searched = directory_listing(zip_code="60640"), directory_search(zip_code="60640")
+    listed, searched = directory_listing(**asked), directory_search(**asked)
     mine, theirs = CappedCountPaginator(listed.programs, 3), CappedCountPaginator(searched.programs, 3)
-    assert mine.count == theirs.count == 23
+    assert mine.count == theirs.count == found
+    names = set()
     for number in theirs.page_range:
         expected = [(p.name, p.distance_miles) for p in theirs.page(number)]
         assert [(p.name, p.distance_miles) for p in mine.page(number)] == expected, number
-        kept = directory_listing(zip_code="60640").programs
+        kept = directory_listing(**asked).programs
         kept.expect(number, 3)
-        assert [(p.name, p.distance_miles) for p in CappedCountPaginator(kept, 3).page(number)] == expected
+        with CaptureQueriesContext(connection) as captured:
+            assert [(p.name, p.distance_miles) for p in CappedCountPaginator(kept, 3).page(number)] == expected
+        assert ("<->" in captured[0]["sql"]) == ((number - 1) * 3 < depth), number
+        names |= {name for name, _ in expected}
+    assert ("Just inside" in names) == (radius_miles != 3) and ("Just outside" in names) == (radius_miles is None)
 
 
 def test_the_sphere_point_is_the_programs_place(db):
@@ -188,4 +213,5 @@ def test_the_sphere_point_is_the_programs_place(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT sphere_point::text FROM programs_program WHERE id = %s", [program.pk])
         point = [float(part) for part in cursor.fetchone()[0].strip("()").split(",")]
-    assert point == pytest.approx(list(_sphere_values(-33.86, 151.21).values()), abs=1e-12)
+    expected = _sphere_values(-33.86, 151.21)
+    assert point == pytest.approx([expected["x0"], expected["y0"], expected["z0"]], abs=1e-12)
