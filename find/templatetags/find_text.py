@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import floatformat, truncatewords
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
@@ -14,6 +16,27 @@ from django.utils.translation import get_language, get_language_info, gettext, n
 from core.templatetags.contact_links import map_link, phone_link
 
 register = template.Library()
+
+# A results page asks the same few words of every card (~100 of its ~200 lookups through the active language):
+# each one's translation is kept per language, as the catalogs it comes from are for as long as the process runs.
+_TRANSLATED: dict[tuple, str] = {}
+
+
+def _words(language: str, message: str, plural: str = "", number: int | None = None) -> str:
+    """``gettext(message)``, or ``ngettext(message, plural, number)``, in ``language`` (the active one)."""
+    key = (language, message, plural, number)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = gettext(message) if number is None else ngettext(message, plural, number)
+        if len(_TRANSLATED) < 10_000:  # a slot count is any number: the words for the usual ones are kept
+            _TRANSLATED[key] = found
+    return found
+
+
+@receiver(setting_changed)
+def _forget_words(setting, **kwargs):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"):
+        _TRANSLATED.clear()
 
 
 @register.simple_tag
@@ -43,7 +66,7 @@ def language_query(language, here):
 
 
 @register.simple_tag
-def accepting(program):
+def accepting(program, language=None):
     """Whether ``program`` takes new people now, its waitlist, open slots and when it last said so ("Accepting new
     people now · 3 open slots (updated 2 days ago)"), in the page's language: on each result of the directory, its
     pages and the short list.
@@ -51,22 +74,24 @@ def accepting(program):
     What a ``find/_accepting.html`` include would print, to the character (the translated words escaped as
     ``{% translate %}`` escapes them, the numbers and times as ``{% blocktranslate %}`` prints its values), built
     here because the include and its two translation blocks cost ~7 of a results page's ~16 ms of CPU.
-    tests/find/test_accepting.py renders both in English and Spanish for every state a program can be in."""
+    tests/find/test_accepting.py renders both in English and Spanish for every state a program can be in.
+    ``language``: the active language, when the caller has read it (``result_card``)."""
+    language = language or get_language() or ""
     if not program.accepts_referrals:
-        return SafeString(
-            f'<span class="badge badge-bad">{conditional_escape(gettext("Not accepting new people right now"))}</span>'
-        )
-    parts = [f'<span class="badge badge-ok">{conditional_escape(gettext("Accepting new people now"))}</span>']
+        refusal = conditional_escape(_words(language, "Not accepting new people right now"))
+        return SafeString(f'<span class="badge badge-bad">{refusal}</span>')
+    parts = [f'<span class="badge badge-ok">{conditional_escape(_words(language, "Accepting new people now"))}</span>']
     if program.on_waitlist:
         waitlist = pgettext("a program's state: no open slot", "Waitlist")
         parts.append(f' <span class="badge badge-warn">{conditional_escape(waitlist)}</span>')
     slots = program.capacity_available
     if slots is not None:
-        words = ngettext("%(slots)s open slot", "%(slots)s open slots", slots)
+        words = _words(language, "%(slots)s open slot", "%(slots)s open slots", slots)
         parts.append(" · " + words % {"slots": conditional_escape(str(formats.localize(slots)))})
         if program.capacity_updated_at:
             since = conditional_escape(naturaltime(program.capacity_updated_at))
-            parts.append(f' <span class="muted">({gettext("updated %(since)s") % {"since": since}})</span>')
+            updated = _words(language, "updated %(since)s") % {"since": since}
+            parts.append(f' <span class="muted">({updated})</span>')
     return SafeString("".join(parts))
 
 
@@ -80,17 +105,17 @@ def result_card(program, english=""):
     and ``{% blocktranslate %}`` print them, the values escaped as Django's templates escape them), built here
     because those lines, their two translation tags and four filters a result cost ~5 of the page's ~9 ms of CPU.
     tests/find/test_result_card.py renders both in English and Spanish for programs of every kind."""
-    escape = conditional_escape
+    escape, language = conditional_escape, get_language() or ""
     labels = "".join(f" · {escape(label)}" for label in program.category_labels)
     distance = phone = address = description = ""
     distance_miles = getattr(program, "distance_miles", None)  # a search without a zip code has none
     if distance_miles is not None:
-        miles = gettext("%(miles)s miles away") % {"miles": escape(floatformat(distance_miles, 1))}
+        miles = _words(language, "%(miles)s miles away") % {"miles": escape(floatformat(distance_miles, 1))}
         distance = f"<li>{miles}{f' ({escape(program.city)})' if program.city else ''}</li>"
     if program.phone:
-        phone = f"<li>{gettext('Phone:')} {escape(phone_link(program.phone))}</li>"
+        phone = f"<li>{_words(language, 'Phone:')} {escape(phone_link(program.phone))}</li>"
     if program.address:
-        address = f"<li>{gettext('Address:')} {escape(map_link(program))}</li>"
+        address = f"<li>{_words(language, 'Address:')} {escape(map_link(program))}</li>"
     if program.description:
         description = f"<p{english}>{escape(truncatewords(program.description, 30))}</p>"
     return SafeString(
@@ -99,7 +124,7 @@ def result_card(program, english=""):
         f'      <p class="muted"><span{english}>{escape(program.organization.name)}</span>{labels}</p>\n'
         '      <ul class="program-facts">\n'
         f"        {distance}\n"
-        f"        <li>{accepting(program)}</li>\n"
+        f"        <li>{accepting(program, language)}</li>\n"
         f"        {phone}\n"
         f"        {address}\n"
         "      </ul>\n"

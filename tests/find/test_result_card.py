@@ -63,3 +63,17 @@ def test_the_tag_prints_what_the_template_printed(language):
     else:
         assert "6.5 miles away (O&#x27;Hare &amp; &lt;Co&gt;)" in joined or "6.6 miles away" in joined
         assert "Uptown &quot;Pantry&quot; &amp; &lt;Kitchen&gt;" in joined
+
+
+def test_the_words_kept_per_language_are_forgotten_when_the_languages_change(settings):
+    """The cards keep each word's translation per language (find_text._words); a change to the languages or the
+    catalogs' places (a test's settings) forgets them, so no word outlives the catalog it came from."""
+    from django.utils import translation
+
+    from find.templatetags import find_text
+
+    with translation.override("es"):
+        assert find_text._words("es", "Phone:") == "Teléfono:"
+    assert find_text._TRANSLATED
+    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]
+    assert not find_text._TRANSLATED
