@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from core.errors import InvalidInput
 from core.ratelimit import AnonRateLimitThrottle, ScopedRateLimitThrottle
-from core.statements import Statement, from_places, id_places
+from core.statements import IdsStatement
 from goals.services import goal_create
 from privacy.models import AccessRecord
 from privacy.services import access_record, access_records_for_many
@@ -286,11 +286,11 @@ def _referral_response(request, referral, *, status_code=status.HTTP_200_OK):
 # joined to what the serializer shows: written once per process (core.statements, prepared on PostgreSQL) with a
 # place for each of a page's ids, a shorter page filling the others with 0, which no referral has. Building and
 # compiling them, and PostgreSQL's planning of their eleven joins, were ~5 ms a page.
-_REFERRAL_PAGE = Statement(
+_REFERRAL_PAGE = IdsStatement(
     "a page of the API's referrals, by their ids",
-    lambda user, **places: with_seeker_side(
-        referrals_for_page(user, from_places(places), order=REFERRAL_ORDER), user
-    ).select_related(*REFERRAL_RELATED),
+    lambda user, ids: with_seeker_side(referrals_for_page(user, ids, order=REFERRAL_ORDER), user).select_related(
+        *REFERRAL_RELATED
+    ),
 )
 
 
@@ -323,8 +323,9 @@ class ReferralList(ApiView, generics.ListAPIView):
         if page_ids is None:
             return None
         user = self.request.user
-        places = id_places(list(page_ids), self.paginator.page_size)
-        page = list(_REFERRAL_PAGE(shape=seeker_side_shape(user), user=user.pk, **places)) if page_ids else []
+        page = _REFERRAL_PAGE.rows(
+            page_ids, shape=seeker_side_shape(user), places=self.paginator.page_size, user=user.pk
+        )
         access_records_for_many(user=user, request=self.request, via=AccessRecord.Via.API, referrals=page)
         return page
 

@@ -253,6 +253,34 @@ class Statement:
 
 _STATEMENTS: list[Statement] = []
 
+_PLACE = re.compile(r"id\d{2}$")
+
+
+class IdsStatement(Statement):
+    """A statement over a page's ids, at most ``places`` of them: ``build(ids=[...], **values)`` builds the queryset
+    for a list of ids, which ``rows`` binds one a place (``id_places``), so that pages of any length up to
+    ``places`` share one kept SQL; no ids, no query.
+
+        _PAGE_ROWS = IdsStatement("a page's rows", lambda user, ids: Referral.objects.filter(pk__in=ids), places=26)
+        rows = _PAGE_ROWS.rows(page_ids, user=request.user.pk)
+    """
+
+    def __init__(self, name: str, build, *, places: int | None = None, joins_as_written: bool = False):
+        def from_each_place(**values):
+            placed = {name: values.pop(name) for name in [name for name in values if _PLACE.match(name)]}
+            return build(ids=from_places(placed), **values)
+
+        super().__init__(name, from_each_place, joins_as_written=joins_as_written)
+        self.places = places
+
+    def rows(self, ids, shape: dict | None = None, *, places: int | None = None, **values) -> list:
+        """The rows for ``ids``; ``places``: this call's number of places, for a statement given none (a page's
+        length read from a setting)."""
+        ids = list(ids)
+        if not ids:
+            return []
+        return list(self(shape, **values, **id_places(ids, places or self.places)))
+
 
 # PostgreSQL's prepared statements (PREPARE, then EXECUTE with the values): a kept statement is parsed and
 # analysed once per database connection, and PostgreSQL may keep its plan (plan_cache_mode auto: after five

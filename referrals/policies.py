@@ -55,7 +55,7 @@ from django.db import connections
 from django.db.models import BigIntegerField, BooleanField, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, Value
 
 from core.errors import NotAllowed
-from core.statements import Statement, from_places, id_places, prepared, sql_names
+from core.statements import IdsStatement, Statement, prepared, sql_names
 
 from . import statuses
 from .actors import Actor, as_actor
@@ -357,7 +357,7 @@ def _page_grants(user, ids):
 # page): written once per process (core.statements) with a place for each id, a shorter page padded with 0, which
 # no referral has. Building and compiling the query cost ~1 ms of CPU a page.
 PAGE_GRANTS = 26
-_PAGE_GRANTS = Statement("a page's grants", lambda user, **places: _page_grants(user, from_places(places)))
+_PAGE_GRANTS = IdsStatement("a page's grants", _page_grants, places=PAGE_GRANTS)
 
 
 def referral_accesses(user, referrals) -> dict:
@@ -371,10 +371,8 @@ def referral_accesses(user, referrals) -> dict:
     found: dict = {pk: set() for pk in ids}
     if len(ids) > PAGE_GRANTS:
         grants = _page_grants(actor.user, ids)
-    elif ids:
-        grants = _PAGE_GRANTS(user=actor.user.pk, **id_places(ids, PAGE_GRANTS))
     else:
-        grants = []
+        grants = _PAGE_GRANTS.rows(ids, user=actor.user.pk)
     for pk, codename in grants:
         found[pk].add(codename)
     return {

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.pagination import COUNT_CAP, OneMorePage
-from core.statements import Statement, from_places, id_places
+from core.statements import IdsStatement
 
 from . import stalls, statuses
 from .models import Referral
@@ -138,10 +138,11 @@ ROW_FIELDS = (
 )
 
 
-def _page_rows(user, page_ids):
-    """The page's rows, each probed in the grant tables, joined to their seeker and program."""
+def _page_rows(user, ids):
+    """The page's rows (``ids``: a list, or a narrow subquery), each probed in the grant tables, joined to their
+    seeker and program."""
     return (
-        referrals_for_page(user, page_ids, order=ORDER)
+        referrals_for_page(user, ids, order=ORDER)
         .select_related("seeker", "program", "program__organization")
         .only(*ROW_FIELDS)
     )
@@ -150,9 +151,7 @@ def _page_rows(user, page_ids):
 # The attention view's rows by their ids (already read, overdue first): written once per process (core.statements)
 # with a place for each of a page's ids and the one more, a shorter page filling the others with 0, which no
 # referral has. Building and compiling them, and PostgreSQL's planning, were ~4 ms a view.
-_ATTENTION_ROWS = Statement(
-    "a page of Sent referrals' rows, by their ids", lambda user, **places: _page_rows(user, from_places(places))
-)
+_ATTENTION_ROWS = IdsStatement("a page of Sent referrals' rows, by their ids", _page_rows, places=PAGE_SIZE + 1)
 
 
 def _context(request, form) -> dict:
@@ -179,7 +178,7 @@ def _context(request, form) -> dict:
         total, total_more = None, False
     # Only the page's rows are joined to their seeker and program.
     if isinstance(page_ids, list):  # the attention view: in its own order, overdue first
-        fetched = list(_ATTENTION_ROWS(user=user.pk, **id_places(page_ids, PAGE_SIZE + 1))) if page_ids else []
+        fetched = _ATTENTION_ROWS.rows(page_ids, user=user.pk)
         position = {pk: index for index, pk in enumerate(page_ids)}
         fetched.sort(key=lambda referral: position[referral.pk])
     else:

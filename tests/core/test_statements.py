@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.expressions import RawSQL
 
-from core.statements import Statement
+from core.statements import IdsStatement, Statement
 from referrals.models import Referral
 from seekers.models import Seeker
 
@@ -245,6 +245,29 @@ def test_id_places_bind_a_list_of_any_length_up_to_their_number():
     assert from_places(id_places(list(range(1, 27)), 26)) == list(range(1, 27))  # id10 after id09, not after id01
     with pytest.raises(ValueError):
         id_places([1, 2, 3], 2)
+
+
+PAGE = IdsStatement(
+    "a test: a page's referrals by their ids",
+    lambda user, ids: Referral.objects.restrict(user, "view:few").filter(pk__in=ids).order_by("-id"),
+    places=3,
+)
+
+
+def test_ids_statement_gives_the_rows_of_any_page_up_to_its_places(network, django_assert_num_queries):
+    """IdsStatement: a page of one, two or three ids (the others' places given 0) and another call's number of
+    places give what the queryset gives; no ids, no query; more ids than places are refused."""
+    mine = [network.refer(), network.refer(program=network.other_program)]
+    other = network.refer(seeker=network.outsider_seeker, referrer=network.outsider)
+    user = network.referrer
+    for ids in ([mine[0].pk], [mine[1].pk, other.pk], [mine[0].pk, mine[1].pk, other.pk]):
+        expected = list(Referral.objects.restrict(user, "view:few").filter(pk__in=ids).order_by("-id"))
+        assert PAGE.rows(ids, user=user.pk) == expected
+        assert PAGE.rows(ids, places=5, user=user.pk) == expected
+    with django_assert_num_queries(0):
+        assert PAGE.rows([], user=user.pk) == []
+    with pytest.raises(ValueError):
+        PAGE.rows([1, 2, 3, 4], user=user.pk)
 
 
 # PostgreSQL's prepared statements: a kept statement is prepared once per database session and run by EXECUTE.
