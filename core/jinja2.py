@@ -21,12 +21,19 @@ The markup is Django's to the character (tests/core/test_jinja2.py compares the 
   ``pgettext``) are Django's, so the message catalogue is the one every other template uses (``url`` by
   core.addresses, which reverses each view once per process);
 - the CSRF field ``csrf_input`` is the page's one token (core.context_processors.csrf_once).
+
+Inbound Referrals' rows are kept across requests (``keep``), each by everything it prints, and rendered again
+only when one of those values changes; a partial printed on every row with only a few values different is
+stamped (``stamp``): rendered once per page and filled in.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import secrets
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,8 +47,8 @@ from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.template import TemplateDoesNotExist, defaultfilters, engines
 from django.template.defaulttags import querystring as django_querystring
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils import formats, translation
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise, SimpleLazyObject, cached_property, empty
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -147,6 +154,95 @@ def stamp(context, stamps: dict, name: str, *, fill: dict, **given):
     return Markup(_HOLES.sub(value, stamped))  # noqa: S704  (Jinja2's own rendering, escaped as it printed it)
 
 
+# What a kept partial prints where a filled-in value goes (``keep``): a number between two private-use characters,
+# after a secret drawn once per process, so that no value a person typed (a name printed in the partial) can pass
+# for a hole.
+_KEEP_SECRET = secrets.token_hex(8)
+_KEEP_HOLE = "\ue002" + _KEEP_SECRET + "{}\ue003"
+_KEEP_HOLES = re.compile("\ue002" + _KEEP_SECRET + "([0-9]+)\ue003")
+# How many kept renderings a process holds (``keep``): a row of Inbound Referrals is ~5.5 KB, so ~11 MB.
+KEPT_RENDERINGS = 2048
+
+
+class _Kept:
+    """The renderings ``keep`` holds, the least recently used forgotten first; one lock, as gunicorn's threads
+    may share a process."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._renderings: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            parts = self._renderings.get(key)
+            if parts is not None:
+                self._renderings.move_to_end(key)
+            return parts
+
+    def put(self, key, parts) -> None:
+        with self._lock:
+            self._renderings[key] = parts
+            while len(self._renderings) > self.size:
+                self._renderings.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._renderings)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._renderings.clear()
+
+
+_kept = _Kept(KEPT_RENDERINGS)
+
+
+def forget_kept(**kwargs) -> None:
+    """setting_changed: what a kept rendering printed may depend on any setting (formats, addresses, languages)."""
+    _kept.clear()
+
+
+@pass_context
+def keep(context, name: str, values: dict, *, fill: dict, stamps: dict | None = None):
+    """``name`` rendered from ``values`` alone, kept across requests (at most ``KEPT_RENDERINGS`` in a process) and
+    used again wherever the same values come back, ``fill``'s values put in its holes as ``stamp`` puts them.
+
+    For a row of a busy list seen again and again: Inbound Referrals' rows, by everything a row prints (the
+    referral's version, names, time since it was sent, the viewer's next steps...), so that a row is rendered
+    once while it looks the same. The partial sees only ``values``, ``fill`` and Jinja2's globals (``url``,
+    translations): nothing else of the page, so what it prints is a function of its key, which is ``values``
+    (each hashable: tuples, not lists) with the language, the time zone and what addresses depend on. Each ``fill`` value
+    (the page's CSRF field, its address) must be printed as it is, never tested; ``stamps`` (the page's, for
+    ``stamp`` inside the partial) only saves work. tests/core/test_jinja2.py compares it with rendering afresh."""
+    fields = tuple(fill)
+    key = (
+        name,
+        fields,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        get_urlconf(),
+        tuple(values.items()),
+    )
+    parts = _kept.get(key)
+    if parts is None:
+        holes = {field: _hole(field, number) for number, field in enumerate(fields)}
+        rendered = context.environment.get_template(name).render({**values, **holes, "stamps": stamps or {}})
+        cut = _KEEP_HOLES.split(rendered)
+        parts = (tuple(cut[0::2]), tuple(int(number) for number in cut[1::2]))
+        _kept.put(key, parts)
+    texts, numbers = parts
+    printed = [str(_finalize(fill[field])) for field in fields]
+    return Markup(texts[0] + "".join(printed[number] + text for number, text in zip(numbers, texts[1:], strict=True)))  # noqa: S704
+
+
+def _hole(field: str, number: int):
+    """A hole for ``keep``: the CSRF field, which Jinja2 prints as it is, as markup; any other value as text, which
+    escaping leaves as it is."""
+    hole = _KEEP_HOLE.format(number)
+    return Markup(hole) if field in ("csrf_input", "csrf_token") else hole  # noqa: S704
+
+
 def _django_filter(function):
     """A Django filter as a Jinja2 one. As in Django's templates, a missing value reaches it as "" (its
     ``string_if_invalid``), and filters that ask whether autoescape is on are told it is."""
@@ -203,7 +299,7 @@ def environment(**options) -> Environment:
         npgettext=translation.npgettext,
         newstyle=True,
     )
-    env.globals.update({"url": url, "static": static, "querystring": querystring, "stamp": stamp})
+    env.globals.update({"url": url, "static": static, "querystring": querystring, "stamp": stamp, "keep": keep})
     env.filters.update(_filters())
     env.tests["none"] = _is_none
     return env

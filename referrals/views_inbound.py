@@ -28,6 +28,7 @@ from .forms import StatusForm
 from .models import Referral
 from .selectors import referral_get_visible, referrals_for_page, referrals_inbound_for
 from .services import referral_assign, referral_change_status
+from .templatetags.referral_display import ago, stalled_for
 
 PAGE_SIZE = 25
 AWAITING_ANSWER = (statuses.Status.SENT, statuses.Status.VIEWED)
@@ -105,10 +106,38 @@ class InboundFilterForm(forms.Form):
 
 @dataclass
 class Row:
+    """A row of the list: its referral, and the values it prints (``row_values``), by which it is kept."""
+
     referral: Referral
-    overdue: bool
-    claimers: list
-    next_steps: list
+    values: dict
+
+
+def row_values(referral: Referral, *, overdue: bool, claimers: tuple, next_steps: tuple) -> dict:
+    """Everything a row of Inbound Referrals prints (templates/jinja2/referrals/_inbound_row.html), as the hashable
+    values core.jinja2.keep keeps its rendering by: what depends on the time (how long ago it was sent, overdue,
+    stalled) worked out here, the viewer's part as their next steps and the assignment choices (``claimers``:
+    (id, public id, label) of each, "Me (...)" for the viewer). The row is rendered again when any of them
+    changes, among them the referral's version."""
+    assigned = referral.assigned_to
+    return {
+        "public_id": referral.public_id,
+        "seeker": referral.seeker.full_name,
+        "urgency": referral.urgency,
+        "overdue": overdue,
+        "program": referral.program.name,
+        "referred_by": None if referral.is_self_referral else referral.referred_by.short_name,
+        "organization": None if referral.is_self_referral else referral.organization.name,
+        "sent_at": referral.sent_at,
+        "ago": ago(referral.sent_at),
+        "status": referral.status,
+        "stalled": stalled_for(referral),
+        "stall_due_at": referral.stall_due_at,
+        "next_steps": next_steps,
+        "version": referral.version,
+        "claimers": claimers,
+        "assigned_to_id": referral.assigned_to_id,
+        "assigned_name": "" if claimers or assigned is None else assigned.short_name,
+    }
 
 
 def is_overdue(referral: Referral, now) -> bool:
@@ -192,14 +221,27 @@ def _inbound_context(request, programs, form) -> dict:
     )
     listed = page.context(request, fetched, list_has_rows=total > 0)
 
-    claimers = claimers_by_program(_CLAIMERS(user=user.pk))
+    choices = {
+        program_id: tuple(
+            (
+                claimer.pk,
+                claimer.public_id,
+                f"Me ({claimer.short_name})" if claimer.pk == user.pk else claimer.short_name,
+            )
+            for claimer in claimers
+        )
+        for program_id, claimers in claimers_by_program(_CLAIMERS(user=user.pk)).items()
+    }
     accesses = policies.referral_accesses(user, listed["rows"])
     rows = [
         Row(
             referral=r,
-            overdue=is_overdue(r, now),
-            claimers=claimers.get(r.program_id, []),
-            next_steps=accesses[r.pk].next_steps(),
+            values=row_values(
+                r,
+                overdue=is_overdue(r, now),
+                claimers=choices.get(r.program_id, ()),
+                next_steps=tuple(accesses[r.pk].next_steps()),
+            ),
         )
         for r in listed["rows"]
     ]

@@ -146,3 +146,101 @@ def test_a_stamped_partial_is_the_partial_s_own_rendering_for_every_row(language
     assert rendered.count("referrals/_next_steps.html") == 3
     # A value that looks like a hole is printed as it is (one pass): as often as another name of the same steps.
     assert stamped.count("\ue0000\ue001 \ue0002\ue001") == stamped.count("Kim") > 0
+
+
+KEPT = "{{ keep('referrals/_inbound_row.html', values, fill={'csrf_input': csrf_input, 'here': here}, stamps={}) }}"
+
+
+def _row(**changes):
+    from referrals import statuses
+
+    values = {
+        "public_id": uuid.UUID("4f3c2b1a-0000-4000-8000-000000000001"),
+        "seeker": '<b>Ana & "Bo"</b>',
+        "urgency": "urgent",
+        "overdue": True,
+        "program": "Food & Pantry",
+        "referred_by": "Sam O.",
+        "organization": "Northside <Clinic>",
+        "sent_at": datetime(2026, 3, 1, 15, 30, tzinfo=UTC),
+        "ago": "2 days ago",
+        "status": "sent",
+        "stalled": "",
+        "stall_due_at": None,
+        "next_steps": tuple(statuses.next_steps("sent", {statuses.Party.CLAIMER})),
+        "version": 3,
+        "claimers": ((7, uuid.UUID(int=7), "Me (Kim B.)"), (8, uuid.UUID(int=8), "Lee & Co")),
+        "assigned_to_id": 8,
+        "assigned_name": "",
+    }
+    return {**values, **changes}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"referred_by": None, "organization": None, "urgency": "routine", "overdue": False},
+        {"stalled": "Stalled 4 days", "stall_due_at": datetime(2026, 2, 20, 9, 0, tzinfo=UTC), "status": "accepted"},
+        {"claimers": (), "assigned_name": "Jo M.", "next_steps": ()},
+        {"seeker": "\ue002" + "0" * 16 + "0\ue003 \ue0000\ue001"},
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_kept_row_is_the_partial_s_own_rendering_and_is_used_again_only_for_the_same_values(
+    changes, language, monkeypatch
+):
+    """core.jinja2.keep renders Inbound's row once per set of values and fills in the page's CSRF field and address
+    on each use: the markup is the partial's own to the character (names needing escaping, a self-referral, a
+    stalled referral, no claimers, a name that looks like a hole), and any value changed renders it again."""
+    from core import jinja2
+
+    jinja2.forget_kept()
+    env = engines["jinja2"].env
+    values = _row(**changes)
+    rendered = []
+    real_get_template = env.get_template
+    monkeypatch.setattr(env, "get_template", lambda name, *a, **k: rendered.append(name) or real_get_template(name))
+    with translation.override(language):
+        pages = []
+        for token, here in [("t0ken", "/inbound/?a=1&b=<2>"), ("other", "/inbound/"), ("t0ken", "/inbound/?a=1&b=<2>")]:
+            csrf_input = mark_safe(f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">')
+            context = {"values": values, "csrf_input": csrf_input, "here": here}
+            kept = env.from_string(KEPT).render(context)
+            monkeypatch.setattr(env, "get_template", real_get_template)
+            own = env.get_template("referrals/_inbound_row.html").render({**context, **values, "stamps": {}})
+            monkeypatch.setattr(
+                env, "get_template", lambda name, *a, **k: rendered.append(name) or real_get_template(name)
+            )
+            assert kept == own
+            pages.append(kept)
+        assert rendered.count("referrals/_inbound_row.html") == 1  # kept: the same values, rendered once
+        assert pages[0] == pages[2]
+        if values["claimers"] or values["next_steps"]:  # forms: each use its own page's token and address
+            assert "t0ken" in pages[0] and "t0ken" not in pages[1] and 'value="other"' in pages[1]
+            assert 'value="/inbound/?a=1&amp;b=&lt;2&gt;"' in pages[0] and 'value="/inbound/"' in pages[1]
+        for field, value in [
+            ("version", 4),
+            ("seeker", "Ana B."),
+            ("ago", "3 days ago"),
+            ("claimers", ((9, uuid.UUID(int=9), "Ana"),)),
+        ]:
+            env.from_string(KEPT).render({"values": {**values, field: value}, "csrf_input": "", "here": "/"})
+        assert rendered.count("referrals/_inbound_row.html") == 5  # each change is a rendering of its own
+    if changes.get("seeker", "").startswith("\ue002"):  # printed as it is, never taken for a hole
+        # The link, the next steps' group and a confirmation, the assignment's label.
+        assert pages[0].count(changes["seeker"]) == 4
+
+
+def test_kept_renderings_are_bounded_the_least_recently_used_forgotten_first(monkeypatch):
+    from core import jinja2
+
+    jinja2.forget_kept()
+    monkeypatch.setattr(jinja2._kept, "size", 2)
+    env = engines["jinja2"].env
+    template = env.from_string(KEPT)
+    for version in (1, 2, 1, 3):
+        template.render({"values": _row(version=version), "csrf_input": "", "here": "/"})
+    assert len(jinja2._kept) == 2
+    kept_versions = {dict(key[-1])["version"] for key in jinja2._kept._renderings}
+    assert kept_versions == {1, 3}  # 2 was the least recently used

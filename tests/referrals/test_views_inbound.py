@@ -199,6 +199,29 @@ def test_the_page_lists_live_and_links_each_claimed_program(network, client):
     assert f"/programs/{network.other_program.public_id}/manage/" not in html
 
 
+def test_kept_rows_show_what_is_true_now_and_each_claimer_their_own_part(network, client):
+    """Rows are kept across requests by what they print (core.jinja2.keep): a change that leaves the referral's
+    version alone (the seeker's name, the program's, a colleague's) shows at once, and each claimer sees themselves
+    as "Me" and gets their own page's token."""
+    from seekers.models import Seeker
+
+    colleague = factories.claimer(network.program, first_name="Kim", last_name="Bauer")
+    referral = network.refer()
+    first = page(client, network.claimer)
+    assert "Luis Hernandez" in first and "Me (Sam O.)</option>" in first and ">Kim B.</option>" in first
+    Seeker.objects_across_tenants.filter(pk=referral.seeker_id).update(first_name="Luisa")
+    network.program.name = "Renamed Pantry"
+    network.program.save(update_fields=["name"])
+    colleague.last_name = "Young"
+    colleague.save(update_fields=["last_name"])
+    again = page(client, network.claimer)
+    assert rows(again) == ["Luisa Hernandez"] and "Renamed Pantry" in again and ">Kim Y.</option>" in again
+    theirs = page(client, colleague)
+    assert "Me (Kim Y.)</option>" in theirs and ">Sam O.</option>" in theirs
+    tokens = {re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1) for html in (again, theirs)}
+    assert len(tokens) == 2
+
+
 class TestAssign:
     def post(self, client, user, referral, **data):
         client.force_login(user)
