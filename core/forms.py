@@ -1,8 +1,10 @@
 """What the web forms share."""
 
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 
 from core.errors import ApplicationError, InvalidInput, add_to_form
+from core.jinja2 import kept
 from core.text import clean_text
 
 
@@ -35,3 +37,20 @@ def form_text(value, **options) -> str:
         return clean_text(value, **options)
     except InvalidInput as error:
         raise ValidationError(error.message, code=error.code) from None
+
+
+def filter_fields(form) -> str:
+    """A list's filter form's fields (includes/field_grid.html: labels, widgets, errors), rendered once per process
+    for each set of choices and submitted values (core.jinja2.kept): what they print depends on nothing else, as
+    long as the form takes no initial values (one that does is rendered as usual). Inbound Referrals' took ~1.3 ms
+    of a render's ~13."""
+    if form.initial or any(field.initial is not None for field in form.fields.values()):
+        return render_to_string("includes/field_grid.html", {"form": form})
+    choices = tuple(
+        (name, tuple((value, str(label)) for value, label in field.choices))
+        for name, field in form.fields.items()
+        if hasattr(field, "choices")
+    )
+    data = tuple(sorted((name, tuple(values)) for name, values in form.data.lists())) if form.is_bound else None
+    key = ("filter fields", type(form).__module__, type(form).__qualname__, choices, data)
+    return kept(key, lambda: render_to_string("includes/field_grid.html", {"form": form}))

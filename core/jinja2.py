@@ -215,25 +215,42 @@ def keep(context, name: str, values: dict, *, fill: dict, stamps: dict | None = 
     (the page's CSRF field, its address) must be printed as it is, never tested; ``stamps`` (the page's, for
     ``stamp`` inside the partial) only saves work. tests/core/test_jinja2.py compares it with rendering afresh."""
     fields = tuple(fill)
-    key = (
-        name,
-        fields,
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        get_script_prefix(),
-        get_urlconf(),
-        tuple(values.items()),
-    )
+    page = {} if stamps is None else stamps
+    where = page.get(_WHERE)
+    if where is None:  # the same for every row of a page: asked once (~10 µs)
+        where = page[_WHERE] = _where()
+    key = (name, fields, where, tuple(values.items()))
     parts = _kept.get(key)
     if parts is None:
         holes = {field: _hole(field, number) for number, field in enumerate(fields)}
-        rendered = context.environment.get_template(name).render({**values, **holes, "stamps": stamps or {}})
+        rendered = context.environment.get_template(name).render({**values, **holes, "stamps": page})
         cut = _KEEP_HOLES.split(rendered)
         parts = (tuple(cut[0::2]), tuple(int(number) for number in cut[1::2]))
         _kept.put(key, parts)
     texts, numbers = parts
     printed = [str(_finalize(fill[field])) for field in fields]
     return Markup(texts[0] + "".join(printed[number] + text for number, text in zip(numbers, texts[1:], strict=True)))  # noqa: S704
+
+
+# Where a page's kept renderings are noted what they depend on besides their values (``_where``), in its ``stamps``.
+_WHERE = ("kept: where",)
+
+
+def _where() -> tuple:
+    """What a rendering depends on besides its values: the language, the time zone, and what addresses depend on."""
+    return (translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix(), get_urlconf())
+
+
+def kept(key: tuple, render) -> str:
+    """``render()``'s markup, kept as ``keep`` keeps a partial, by ``key`` (which must hold everything it depends on
+    besides what ``_where`` adds): for a part of a page rendered in Python, as a list's filter form
+    (core.forms.filter_fields)."""
+    key = ("kept", _where(), key)
+    parts = _kept.get(key)
+    if parts is None:
+        parts = (render(),)
+        _kept.put(key, parts)
+    return parts[0]
 
 
 def _hole(field: str, number: int):

@@ -244,3 +244,51 @@ def test_kept_renderings_are_bounded_the_least_recently_used_forgotten_first(mon
     assert len(jinja2._kept) == 2
     kept_versions = {dict(key[-1])["version"] for key in jinja2._kept._renderings}
     assert kept_versions == {1, 3}  # 2 was the least recently used
+
+
+def test_a_filter_form_s_fields_are_kept_by_their_choices_and_values(monkeypatch):
+    """core.forms.filter_fields: the fields as includes/field_grid.html prints them, rendered again for other
+    choices (another claimer's programs), other values or errors, and another language."""
+    from django import forms
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from core import forms as core_forms
+    from core import jinja2
+
+    class Filters(forms.Form):
+        program = forms.ChoiceField(label="Program", required=False)
+        urgency = forms.ChoiceField(
+            label="Urgency", required=False, choices=[("", "Any"), ("urgent", gettext_lazy("Urgent"))]
+        )
+        days = forms.IntegerField(label="Days", required=False, min_value=0)
+
+        def __init__(self, *args, programs, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["program"].choices = [("", "All")] + [(str(n), name) for n, name in programs]
+
+    jinja2.forget_kept()
+    renders = []
+    real = core_forms.render_to_string
+    monkeypatch.setattr(core_forms, "render_to_string", lambda *a, **k: renders.append(a[0]) or real(*a, **k))
+    cases = [
+        (None, [(1, "Pantry <North>")]),
+        (None, [(1, "Pantry <North>")]),
+        (QueryDict("days=-3&program=2&urgency=urgent"), [(1, "Pantry <North>")]),
+        (QueryDict("days=-3&program=2&urgency=urgent"), [(1, "Pantry <North>")]),
+        (QueryDict("days=-3&program=2&urgency=urgent"), [(1, "Pantry <North>"), (2, "Legal Aid")]),
+        (None, [(3, "Another's")]),
+    ]
+    printed = []
+    for data, programs in cases:
+        form = Filters(data, programs=programs)
+        expected = render_to_string("includes/field_grid.html", {"form": Filters(data, programs=programs)})
+        assert core_forms.filter_fields(form) == expected
+        printed.append(expected)
+    assert renders == ["includes/field_grid.html"] * 4  # cases 1 and 3 were kept
+    assert "Pantry &lt;North&gt;" in printed[0] and "Another&#x27;s" in printed[5]
+    assert "greater than or equal to 0" in printed[2] and "Select a valid choice" in printed[2]
+    assert "Select a valid choice" not in printed[4] and 'value="2" selected' in printed[4]
+    with translation.override("es"):
+        spanish = core_forms.filter_fields(Filters(None, programs=cases[0][1]))
+    assert len(renders) == 5 and "Urgente" in spanish and "Urgente" not in printed[0]
