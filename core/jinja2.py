@@ -241,11 +241,11 @@ def _where() -> tuple:
     return (translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix(), get_urlconf())
 
 
-def kept(key: tuple, render) -> str:
+def kept(key: tuple, render, *, where: tuple | None = None) -> str:
     """``render()``'s markup, kept as ``keep`` keeps a partial, by ``key`` (which must hold everything it depends on
-    besides what ``_where`` adds): for a part of a page rendered in Python, as a list's filter form
-    (core.forms.filter_fields)."""
-    key = ("kept", _where(), key)
+    besides ``where``: by default the language, time zone and address settings, ``_where``): for a part of a page
+    rendered in Python, as a list's filter form (core.forms.filter_fields) or a directory's result card."""
+    key = ("kept", _where() if where is None else where, key)
     parts = _kept.get(key)
     if parts is None:
         parts = (render(),)

@@ -1,6 +1,7 @@
 """The public directory's words: the network's categories and language names in the page's language, and what
 a program wrote itself (only in English) marked as English on a Spanish page."""
 
+import secrets
 from urllib.parse import urlencode
 
 from django import template
@@ -13,6 +14,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, gettext, ngettext, pgettext
 
+from core.jinja2 import kept
 from core.templatetags.contact_links import map_link, phone_link
 
 register = template.Library()
@@ -95,6 +97,11 @@ def accepting(program, language=None):
     return SafeString("".join(parts))
 
 
+# Where a kept result card gets its "accepting" line (``result_card``): private-use characters around a secret drawn
+# once per process, so that nothing a program wrote can pass for it.
+_ACCEPTING = "\ue004" + secrets.token_hex(8) + "\ue005"
+
+
 @register.simple_tag
 def result_card(program, english=""):
     """One program among a search's results (find/search.html): its name and organization, categories, distance,
@@ -104,11 +111,34 @@ def result_card(program, english=""):
     What the card's lines in the template printed, to the character (the translated words as ``{% translate %}``
     and ``{% blocktranslate %}`` print them, the values escaped as Django's templates escape them), built here
     because those lines, their two translation tags and four filters a result cost ~5 of the page's ~9 ms of CPU.
-    tests/find/test_result_card.py renders both in English and Spanish for programs of every kind."""
+    The card is kept per process by everything it prints (core.jinja2.kept) but whether the program takes new
+    people, which is worked out each time (it says how long ago it was updated). tests/find/test_result_card.py
+    renders both in English and Spanish for programs of every kind."""
     escape, language = conditional_escape, get_language() or ""
     labels = "".join(f" · {escape(label)}" for label in program.category_labels)
-    distance = phone = address = description = ""
     distance_miles = getattr(program, "distance_miles", None)  # a search without a zip code has none
+    key = (
+        "find result card",
+        labels,
+        distance_miles,
+        program.city,
+        program.phone,
+        program.address,
+        program.state,
+        program.zip_code,
+        program.description,
+        program.url,
+        program.name,
+        program.organization.name,
+        str(english),
+    )
+    card = kept(key, lambda: _card(program, english, language, labels, distance_miles), where=(language,))
+    return SafeString(card.replace(_ACCEPTING, accepting(program, language), 1))
+
+
+def _card(program, english, language: str, labels: str, distance_miles) -> str:
+    escape = conditional_escape
+    distance = phone = address = description = ""
     if distance_miles is not None:
         miles = _words(language, "%(miles)s miles away") % {"miles": escape(floatformat(distance_miles, 1))}
         distance = f"<li>{miles}{f' ({escape(program.city)})' if program.city else ''}</li>"
@@ -118,13 +148,13 @@ def result_card(program, english=""):
         address = f"<li>{_words(language, 'Address:')} {escape(map_link(program))}</li>"
     if program.description:
         description = f"<p{english}>{escape(truncatewords(program.description, 30))}</p>"
-    return SafeString(
+    return (
         '<li class="card program-result">\n'
         f'      <h3><a href="{escape(program.url)}"{english}>{escape(program.name)}</a></h3>\n'
         f'      <p class="muted"><span{english}>{escape(program.organization.name)}</span>{labels}</p>\n'
         '      <ul class="program-facts">\n'
         f"        {distance}\n"
-        f"        <li>{accepting(program, language)}</li>\n"
+        f"        <li>{_ACCEPTING}</li>\n"
         f"        {phone}\n"
         f"        {address}\n"
         "      </ul>\n"

@@ -77,3 +77,36 @@ def test_the_words_kept_per_language_are_forgotten_when_the_languages_change(set
     assert find_text._TRANSLATED
     settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]
     assert not find_text._TRANSLATED
+
+
+def test_a_kept_card_is_used_again_only_for_the_same_values_and_says_whether_the_program_takes_people_now(
+    monkeypatch,
+):
+    """The card is kept by everything it prints (find_text.result_card, core.jinja2.kept) but its "accepting" line,
+    worked out each time: the same program again is not rendered again, yet its accepting state, its name or
+    anything else it prints shows as it is now, and text that looks like the line's place is printed as it is."""
+    from core import jinja2
+    from find.templatetags import find_text
+
+    jinja2.forget_kept()
+    made = []
+    real = find_text._card
+    monkeypatch.setattr(find_text, "_card", lambda *args: made.append(args[0].name) or real(*args))
+    program = next(p for p in programs() if p.phone and p.address and p.description and p.city)
+    program.description = "\ue004" + "0" * 16 + "\ue005 and more"
+    seen = []
+    for change in [
+        {},
+        {},
+        {"accepts_referrals": False},
+        {"accepts_referrals": True, "capacity_available": 9},
+        {"name": "Renamed"},
+        {},
+    ]:
+        for field, value in change.items():
+            setattr(program, field, value)
+        different, joined = printed_alike(CARD, TAG, [{"program": program, "english": ""}], "en")
+        seen.append(joined)
+    assert made == ['Uptown "Pantry" & <Kitchen>', "Renamed"]  # rendered once for each name, not each time
+    assert "Not accepting new people right now" in seen[2] and "9 open slots" in seen[3] and "Renamed" in seen[4]
+    assert "\ue004" + "0" * 16 + "\ue005 and more" in seen[0]
