@@ -160,8 +160,6 @@ def stamp(context, stamps: dict, name: str, *, fill: dict, **given):
 _KEEP_SECRET = secrets.token_hex(8)
 _KEEP_HOLE = "\ue002" + _KEEP_SECRET + "{}\ue003"
 _KEEP_HOLES = re.compile("\ue002" + _KEEP_SECRET + "([0-9]+)\ue003")
-# How many kept renderings a process holds (``keep``): a row of Inbound Referrals is ~5.5 KB, so ~11 MB.
-KEPT_RENDERINGS = 2048
 
 
 class _Kept:
@@ -194,17 +192,19 @@ class _Kept:
             self._renderings.clear()
 
 
-_kept = _Kept(KEPT_RENDERINGS)
+# How many kept renderings a process holds: settings.KEPT_RENDERINGS (a row of Inbound Referrals is ~5 KB).
+_kept = _Kept(settings.KEPT_RENDERINGS)
 
 
 def forget_kept(**kwargs) -> None:
     """setting_changed: what a kept rendering printed may depend on any setting (formats, addresses, languages)."""
     _kept.clear()
+    _kept.size = settings.KEPT_RENDERINGS
 
 
 @pass_context
 def keep(context, name: str, values: dict, *, fill: dict, stamps: dict | None = None):
-    """``name`` rendered from ``values`` alone, kept across requests (at most ``KEPT_RENDERINGS`` in a process) and
+    """``name`` rendered from ``values`` alone, kept across requests (at most settings.KEPT_RENDERINGS in a process) and
     used again wherever the same values come back, ``fill``'s values put in its holes as ``stamp`` puts them.
 
     For a row of a busy list seen again and again: Inbound Referrals' rows, by everything a row prints (the

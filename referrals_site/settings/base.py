@@ -232,6 +232,9 @@ else:
 # Inbound Referrals reuses a rendered page for up to this many seconds (60 at most) while nothing it shows
 # has changed (referrals/inbound_cache.py); 0 turns that off.
 INBOUND_PAGE_CACHE_SECONDS = env_int("INBOUND_PAGE_CACHE_SECONDS", 60)
+# How many rendered parts each process keeps and reuses while what they print is unchanged (core.jinja2.keep: Inbound
+# Referrals' rows, the lists' filter forms, the directory's result cards; ~5 KB each); 0 keeps none.
+KEPT_RENDERINGS = env_int("KEPT_RENDERINGS", 2048, minimum=0)
 # The public directory's pages (/find/) are kept this long and handed to the next visitor (find/cache.py); a
 # change to a program, its organization or a category replaces them at once; 0 turns the cache off.
 FIND_PAGE_CACHE_SECONDS = env_int("FIND_PAGE_CACHE_SECONDS", 60, minimum=0)

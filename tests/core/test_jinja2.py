@@ -232,18 +232,20 @@ def test_a_kept_row_is_the_partial_s_own_rendering_and_is_used_again_only_for_th
         assert pages[0].count(changes["seeker"]) == 4
 
 
-def test_kept_renderings_are_bounded_the_least_recently_used_forgotten_first(monkeypatch):
+def test_kept_renderings_are_bounded_the_least_recently_used_forgotten_first(settings):
+    """At most settings.KEPT_RENDERINGS are kept in a process; 0 keeps none (each row rendered every time)."""
     from core import jinja2
 
-    jinja2.forget_kept()
-    monkeypatch.setattr(jinja2._kept, "size", 2)
-    env = engines["jinja2"].env
-    template = env.from_string(KEPT)
+    settings.KEPT_RENDERINGS = 2
+    template = engines["jinja2"].env.from_string(KEPT)
     for version in (1, 2, 1, 3):
         template.render({"values": _row(version=version), "csrf_input": "", "here": "/"})
     assert len(jinja2._kept) == 2
     kept_versions = {dict(key[-1])["version"] for key in jinja2._kept._renderings}
     assert kept_versions == {1, 3}  # 2 was the least recently used
+    settings.KEPT_RENDERINGS = 0
+    first = template.render({"values": _row(), "csrf_input": "", "here": "/"})
+    assert len(jinja2._kept) == 0 and template.render({"values": _row(), "csrf_input": "", "here": "/"}) == first
 
 
 def test_a_filter_form_s_fields_are_kept_by_their_choices_and_values(monkeypatch):
