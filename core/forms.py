@@ -1,6 +1,7 @@
 """What the web forms share."""
 
 from django.core.exceptions import ValidationError
+from django.forms import ModelChoiceField
 from django.template.loader import render_to_string
 
 from core.errors import ApplicationError, InvalidInput, add_to_form
@@ -42,14 +43,16 @@ def form_text(value, **options) -> str:
 def filter_fields(form) -> str:
     """A list's filter form's fields (includes/field_grid.html: labels, widgets, errors), rendered once per process
     for each set of choices and submitted values (core.jinja2.kept): what they print depends on nothing else, as
-    long as the form takes no initial values (one that does is rendered as usual). Inbound Referrals' took ~1.3 ms
-    of a render's ~13."""
-    if form.initial or any(field.initial is not None for field in form.fields.values()):
-        return render_to_string("includes/field_grid.html", {"form": form})
+    long as the form takes no initial values, reads no choices from the database (a model's) and has none in
+    groups (such a form is rendered as usual). Inbound Referrals' took ~1.3 ms of a render's ~13."""
+    fields = form.fields.values()
+    if form.initial or any(field.initial is not None or isinstance(field, ModelChoiceField) for field in fields):
+        return render_to_string("includes/field_grid.html", {"form": form})  # not kept: see above
+    with_choices = [(name, field.choices) for name, field in form.fields.items() if hasattr(field, "choices")]
+    if any(isinstance(label, list | tuple) for _, field_choices in with_choices for _, label in field_choices):
+        return render_to_string("includes/field_grid.html", {"form": form})  # groups of choices: not kept
     choices = tuple(
-        (name, tuple((value, str(label)) for value, label in field.choices))
-        for name, field in form.fields.items()
-        if hasattr(field, "choices")
+        (name, tuple((value, str(label)) for value, label in field_choices)) for name, field_choices in with_choices
     )
     data = tuple(sorted((name, tuple(values)) for name, values in form.data.lists())) if form.is_bound else None
     key = ("filter fields", type(form).__module__, type(form).__qualname__, choices, data)

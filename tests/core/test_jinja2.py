@@ -294,3 +294,10 @@ def test_a_filter_form_s_fields_are_kept_by_their_choices_and_values(monkeypatch
     with translation.override("es"):
         spanish = core_forms.filter_fields(Filters(None, programs=cases[0][1]))
     assert len(renders) == 5 and "Urgente" in spanish and "Urgente" not in printed[0]
+    # Choices in groups and initial values are rendered as usual, each time.
+    grouped = Filters(None, programs=[])
+    grouped.fields["program"].choices = [("North", [("1", "Pantry")]), ("South", [("2", "Legal Aid")])]
+    with_initial = Filters(None, programs=[], initial={"days": 3})
+    for form in (grouped, grouped, with_initial, with_initial):
+        assert core_forms.filter_fields(form) == real("includes/field_grid.html", {"form": form})
+    assert len(renders) == 9 and "<optgroup" in core_forms.filter_fields(grouped)
