@@ -204,16 +204,17 @@ def forget_kept(**kwargs) -> None:
 
 @pass_context
 def keep(context, name: str, values: dict, *, fill: dict, stamps: dict | None = None):
-    """``name`` rendered from ``values`` alone, kept across requests (at most settings.KEPT_RENDERINGS in a process) and
-    used again wherever the same values come back, ``fill``'s values put in its holes as ``stamp`` puts them.
+    """``name`` rendered from ``values`` alone, kept across requests (at most settings.KEPT_RENDERINGS in a process)
+    and used again wherever the same values come back, ``fill``'s values put in its holes as ``stamp`` puts them.
 
     For a row of a busy list seen again and again: Inbound Referrals' rows, by everything a row prints (the
     referral's version, names, time since it was sent, the viewer's next steps...), so that a row is rendered
     once while it looks the same. The partial sees only ``values``, ``fill`` and Jinja2's globals (``url``,
     translations): nothing else of the page, so what it prints is a function of its key, which is ``values``
-    (each hashable: tuples, not lists) with the language, the time zone and what addresses depend on. Each ``fill`` value
-    (the page's CSRF field, its address) must be printed as it is, never tested; ``stamps`` (the page's, for
-    ``stamp`` inside the partial) only saves work. tests/core/test_jinja2.py compares it with rendering afresh."""
+    (each hashable: tuples, not lists; compared by ``==``, so give each field values of one type, as ``True == 1``)
+    with the language, the time zone and what addresses depend on. Each ``fill`` value (the page's CSRF field, its
+    address) must be printed as it is, never tested but for being empty when it never is; ``stamps`` (the page's,
+    for ``stamp`` inside the partial) only saves work. tests/core/test_jinja2.py compares it with rendering afresh."""
     fields = tuple(fill)
     page = {} if stamps is None else stamps
     where = page.get(_WHERE)
