@@ -19,6 +19,7 @@ from core.statements import IdsStatement
 from . import stalls, statuses
 from .models import Referral
 from .selectors import referrals_for_page
+from .templatetags.referral_display import ago, stalled_for
 
 PAGE_SIZE = 25
 # A referral that closed without help this recently may want a new one (the referral page offers it).
@@ -71,6 +72,32 @@ def attention_order(now) -> tuple:
     )
     waiting_since = Case(When(unanswered_past_expected_time(now), then=F("sent_at")), default=Value(None))
     return (overdue_first.asc(), waiting_since.asc(nulls_last=True), *ORDER)
+
+
+def row_values(referral: Referral, now) -> dict:
+    """Everything a row of Sent referrals prints (templates/jinja2/referrals/_sent_row.html), as the hashable values
+    core.jinja2.keep keeps its rendering by; what depends on the time (how long ago it was sent and changed, overdue,
+    stalled) worked out here. The row is rendered again when any of them changes."""
+    seeker, program = referral.seeker, referral.program
+    return {
+        "public_id": referral.public_id,
+        "seeker": seeker.full_name,
+        "urgency": referral.urgency,
+        "call": seeker.contact_preference == "phone",
+        "phone": seeker.phone,
+        "program": program.name,
+        "organization": program.organization.name,
+        "sent_at": referral.sent_at,
+        "sent_ago": ago(referral.sent_at),
+        "status": referral.status,
+        "status_reason": referral.status_reason,
+        "stalled": stalled_for(referral),
+        "stall_due_at": referral.stall_due_at,
+        "overdue": is_overdue(referral, now),
+        "expected_hours": program.expected_response_hours,
+        "updated_at": referral.updated_at,
+        "updated_ago": ago(referral.updated_at),
+    }
 
 
 def is_overdue(referral: Referral, now) -> bool:
@@ -183,12 +210,12 @@ def _context(request, form) -> dict:
         fetched.sort(key=lambda referral: position[referral.pk])
     else:
         fetched = list(_page_rows(user, page_ids))
-    for referral in fetched:
-        referral.overdue = is_overdue(referral, now)
+    listed = page.context(request, fetched)
     return {
         "form": form,
         "show": chosen["show"],
-        **page.context(request, fetched),
+        **listed,
+        "kept_rows": [row_values(referral, now) for referral in listed["rows"]],
         "total": total,
         "total_more": total_more,
         "attention": attention,

@@ -301,3 +301,52 @@ def test_a_filter_form_s_fields_are_kept_by_their_choices_and_values(monkeypatch
     for form in (grouped, grouped, with_initial, with_initial):
         assert core_forms.filter_fields(form) == real("includes/field_grid.html", {"form": form})
     assert len(renders) == 9 and "<optgroup" in core_forms.filter_fields(grouped)
+
+
+SENT_ROW = "{{ keep('referrals/_sent_row.html', values, fill={}, stamps={}) }}"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"call": True, "phone": "3125550142", "status": "declined", "status_reason": "no_capacity"},
+        {"call": True, "phone": "", "urgency": "routine", "overdue": False},
+        {"stalled": "Stalled 2 days", "stall_due_at": datetime(2026, 2, 20, 9, 0, tzinfo=UTC), "expected_hours": 1},
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_kept_sent_row_is_the_partial_s_own_rendering(changes, language):
+    """Sent referrals' rows are kept as Inbound's are: the markup is the partial's own for every kind of row, and a
+    value changed renders it again."""
+    from core import jinja2
+
+    jinja2.forget_kept()
+    env = engines["jinja2"].env
+    values = {
+        "public_id": uuid.UUID("4f3c2b1a-0000-4000-8000-000000000002"),
+        "seeker": '<b>Ana & "Bo"</b>',
+        "urgency": "urgent",
+        "call": False,
+        "phone": "",
+        "program": "Food & Pantry",
+        "organization": "Northside <Clinic>",
+        "sent_at": datetime(2026, 3, 1, 15, 30, tzinfo=UTC),
+        "sent_ago": "2 days ago",
+        "status": "sent",
+        "status_reason": "",
+        "stalled": "",
+        "stall_due_at": None,
+        "overdue": True,
+        "expected_hours": 48,
+        "updated_at": datetime(2026, 3, 2, 15, 30, tzinfo=UTC),
+        "updated_ago": "1 day ago",
+        **changes,
+    }
+    with translation.override(language):
+        kept = env.from_string(SENT_ROW).render({"values": values})
+        assert kept == env.get_template("referrals/_sent_row.html").render(values)
+        assert env.from_string(SENT_ROW).render({"values": values}) == kept
+        assert "&lt;b&gt;Ana &amp; &quot;Bo&quot;&lt;/b&gt;" in kept
+        again = env.from_string(SENT_ROW).render({"values": {**values, "seeker": "Ada L."}})
+        assert "Ada L." in again and "Ana" not in again

@@ -194,3 +194,21 @@ def test_the_attention_view_query_count_does_not_grow_with_overdue_rows(network,
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/sent/")
     assert len(people(response.content.decode())) == 11
+
+
+def test_kept_rows_show_what_is_true_now(network, client):
+    """Rows are kept across requests by what they print (core.jinja2.keep): a change that leaves the referral's
+    version alone (the seeker's name or phone preference, the program's name) shows at once."""
+    from seekers.models import Seeker
+
+    referral = network.refer(seeker=person(network, "Ada Lovelace"))
+    first = page(client, network.referrer, show="all")
+    assert people(first) == ["Ada Lovelace"] and "Call the person" not in first
+    Seeker.objects_across_tenants.filter(pk=referral.seeker_id).update(
+        first_name="Augusta", contact_preference="phone", phone="3125550142"
+    )
+    network.program.name = "Renamed Pantry"
+    network.program.save(update_fields=["name"])
+    again = page(client, network.referrer, show="all")
+    assert people(again) == ["Augusta Lovelace"] and "Renamed Pantry" in again
+    assert "Call the person" in again and 'href="tel:+13125550142"' in again
