@@ -43,8 +43,9 @@ def form_text(value, **options) -> str:
 def filter_fields(form) -> str:
     """A list's filter form's fields (includes/field_grid.html: labels, widgets, errors), rendered once per process
     for each set of choices and submitted values (core.jinja2.kept): what they print depends on nothing else, as
-    long as the form takes no initial values, reads no choices from the database (a model's) and has none in
-    groups (such a form is rendered as usual). Inbound Referrals' took ~1.3 ms of a render's ~13."""
+    long as the form's labels, help texts and widgets are its class's own (or change only with the language), it
+    takes no initial values, reads no choices from the database (a model's) and has none in groups (a form with
+    initial values, such choices or groups is rendered as usual). Inbound Referrals' took ~1.3 ms of a render's ~13."""
     fields = form.fields.values()
     if form.initial or any(field.initial is not None or isinstance(field, ModelChoiceField) for field in fields):
         return render_to_string("includes/field_grid.html", {"form": form})  # not kept: see above
