@@ -215,22 +215,15 @@ def keep(context, name: str, values: dict, *, fill: dict, stamps: dict | None = 
     with the language, the time zone and what addresses depend on. Each ``fill`` value (the page's CSRF field, its
     address) must be printed as it is, never tested but for being empty when it never is; ``stamps`` (the page's,
     for ``stamp`` inside the partial) only saves work. tests/core/test_jinja2.py compares it with rendering afresh."""
-    fields = tuple(fill)
     page = {} if stamps is None else stamps
     where = page.get(_WHERE)
     if where is None:  # the same for every row of a page: asked once (~10 µs)
         where = page[_WHERE] = _where()
-    key = (name, fields, where, tuple(values.items()))
-    parts = _kept.get(key)
-    if parts is None:
-        holes = {field: _hole(field, number) for number, field in enumerate(fields)}
-        rendered = context.environment.get_template(name).render({**values, **holes, "stamps": page})
-        cut = _KEEP_HOLES.split(rendered)
-        parts = (tuple(cut[0::2]), tuple(int(number) for number in cut[1::2]))
-        _kept.put(key, parts)
-    texts, numbers = parts
-    printed = [str(_finalize(fill[field])) for field in fields]
-    return Markup(texts[0] + "".join(printed[number] + text for number, text in zip(numbers, texts[1:], strict=True)))  # noqa: S704
+
+    def render(**holes):
+        return context.environment.get_template(name).render({**values, **holes, "stamps": page})
+
+    return Markup(kept((name, tuple(values.items())), render, where=where, fill=fill))  # noqa: S704
 
 
 # Where a page's kept renderings are noted what they depend on besides their values (``_where``), in its ``stamps``.
@@ -242,20 +235,29 @@ def _where() -> tuple:
     return (translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix(), get_urlconf())
 
 
-def kept(key: tuple, render, *, where: tuple | None = None) -> str:
-    """``render()``'s markup, kept as ``keep`` keeps a partial, by ``key`` (which must hold everything it depends on
-    besides ``where``: by default the language, time zone and address settings, ``_where``): for a part of a page
-    rendered in Python, as a list's filter form (core.forms.filter_fields) or a directory's result card."""
-    key = ("kept", _where() if where is None else where, key)
+def kept(key: tuple, render, *, where: tuple | None = None, fill: dict | None = None) -> str:
+    """``render(**holes)``'s markup, kept per process by ``key`` (which must hold everything it depends on besides
+    ``where``: by default the language, time zone and address settings, ``_where``), with ``fill``'s values put in
+    its holes on each use: ``render`` is given a hole for each (``_hole``) and prints it where the value goes. For
+    ``keep``'s partials, and for parts of pages rendered in Python: a list's filter form (core.forms.filter_fields),
+    a directory's result card (its "accepting" line filled in)."""
+    fill = fill or {}
+    fields = tuple(fill)
+    key = (_where() if where is None else where, fields, key)
     parts = _kept.get(key)
     if parts is None:
-        parts = (render(),)
+        cut = _KEEP_HOLES.split(render(**{field: _hole(field, number) for number, field in enumerate(fields)}))
+        parts = (tuple(cut[0::2]), tuple(int(number) for number in cut[1::2]))
         _kept.put(key, parts)
-    return parts[0]
+    texts, numbers = parts
+    if not numbers:
+        return texts[0]
+    printed = [str(_finalize(fill[field])) for field in fields]
+    return texts[0] + "".join(printed[number] + text for number, text in zip(numbers, texts[1:], strict=True))
 
 
 def _hole(field: str, number: int):
-    """A hole for ``keep``: the CSRF field, which Jinja2 prints as it is, as markup; any other value as text, which
+    """A hole for ``kept``: the CSRF field, which Jinja2 prints as it is, as markup; any other value as text, which
     escaping leaves as it is."""
     hole = _KEEP_HOLE.format(number)
     return Markup(hole) if field in ("csrf_input", "csrf_token") else hole  # noqa: S704

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
@@ -102,14 +101,6 @@ class InboundFilterForm(forms.Form):
         if data.get("older_than_days") is not None:
             referrals = referrals.filter(sent_at__lt=timezone.now() - timedelta(days=data["older_than_days"]))
         return referrals
-
-
-@dataclass
-class Row:
-    """A row of the list: its referral, and the values it prints (``row_values``), by which it is kept."""
-
-    referral: Referral
-    values: dict
 
 
 def row_values(referral: Referral, *, overdue: bool, claimers: tuple, next_steps: tuple) -> dict:
@@ -233,15 +224,12 @@ def _inbound_context(request, programs, form) -> dict:
         for program_id, claimers in claimers_by_program(_CLAIMERS(user=user.pk)).items()
     }
     accesses = policies.referral_accesses(user, listed["rows"])
-    rows = [
-        Row(
-            referral=r,
-            values=row_values(
-                r,
-                overdue=is_overdue(r, now),
-                claimers=choices.get(r.program_id, ()),
-                next_steps=tuple(accesses[r.pk].next_steps()),
-            ),
+    kept_rows = [
+        row_values(
+            r,
+            overdue=is_overdue(r, now),
+            claimers=choices.get(r.program_id, ()),
+            next_steps=tuple(accesses[r.pk].next_steps()),
         )
         for r in listed["rows"]
     ]
@@ -249,7 +237,7 @@ def _inbound_context(request, programs, form) -> dict:
         "form": form,
         "programs": programs,
         **listed,
-        "rows": rows,
+        "kept_rows": kept_rows,
         "total": total,
         "total_more": total_more,
         "not_updated": not_updated,

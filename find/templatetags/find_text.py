@@ -1,7 +1,6 @@
 """The public directory's words: the network's categories and language names in the page's language, and what
 a program wrote itself (only in English) marked as English on a Spanish page."""
 
-import secrets
 from urllib.parse import urlencode
 
 from django import template
@@ -97,11 +96,6 @@ def accepting(program, language=None):
     return SafeString("".join(parts))
 
 
-# Where a kept result card gets its "accepting" line (``result_card``): private-use characters around a secret drawn
-# once per process, so that nothing a program wrote can pass for it.
-_ACCEPTING = "\ue004" + secrets.token_hex(8) + "\ue005"
-
-
 @register.simple_tag
 def result_card(program, english=""):
     """One program among a search's results (find/search.html): its name and organization, categories, distance,
@@ -112,7 +106,7 @@ def result_card(program, english=""):
     and ``{% blocktranslate %}`` print them, the values escaped as Django's templates escape them), built here
     because those lines, their two translation tags and four filters a result cost ~5 of the page's ~9 ms of CPU.
     The card is kept per process by everything it prints (core.jinja2.kept) but whether the program takes new
-    people, which is worked out each time (it says how long ago it was updated). tests/find/test_result_card.py
+    people, which is worked out each time (it says how long ago it was updated) and filled in. tests/find/test_result_card.py
     renders both in English and Spanish for programs of every kind."""
     escape, language = conditional_escape, get_language() or ""
     labels = "".join(f" · {escape(label)}" for label in program.category_labels)
@@ -132,11 +126,17 @@ def result_card(program, english=""):
         program.organization.name,
         str(english),
     )
-    card = kept(key, lambda: _card(program, english, language, labels, distance_miles), where=(language,))
-    return SafeString(card.replace(_ACCEPTING, accepting(program, language), 1))
+    return SafeString(
+        kept(
+            key,
+            lambda accepting_line: _card(program, english, language, labels, distance_miles, accepting_line),
+            where=(language,),
+            fill={"accepting_line": accepting(program, language)},
+        )
+    )
 
 
-def _card(program, english, language: str, labels: str, distance_miles) -> str:
+def _card(program, english, language: str, labels: str, distance_miles, accepting_line: str) -> str:
     escape = conditional_escape
     distance = phone = address = description = ""
     if distance_miles is not None:
@@ -154,7 +154,7 @@ def _card(program, english, language: str, labels: str, distance_miles) -> str:
         f'      <p class="muted"><span{english}>{escape(program.organization.name)}</span>{labels}</p>\n'
         '      <ul class="program-facts">\n'
         f"        {distance}\n"
-        f"        <li>{_ACCEPTING}</li>\n"
+        f"        <li>{accepting_line}</li>\n"
         f"        {phone}\n"
         f"        {address}\n"
         "      </ul>\n"

@@ -241,7 +241,7 @@ def test_kept_renderings_are_bounded_the_least_recently_used_forgotten_first(set
     for version in (1, 2, 1, 3):
         template.render({"values": _row(version=version), "csrf_input": "", "here": "/"})
     assert len(jinja2._kept) == 2
-    kept_versions = {dict(key[-1])["version"] for key in jinja2._kept._renderings}
+    kept_versions = {dict(key[-1][-1])["version"] for key in jinja2._kept._renderings}
     assert kept_versions == {1, 3}  # 2 was the least recently used
     settings.KEPT_RENDERINGS = 0
     first = template.render({"values": _row(), "csrf_input": "", "here": "/"})

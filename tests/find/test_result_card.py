@@ -93,7 +93,7 @@ def test_a_kept_card_is_used_again_only_for_the_same_values_and_says_whether_the
     real = find_text._card
     monkeypatch.setattr(find_text, "_card", lambda *args: made.append(args[0].name) or real(*args))
     program = next(p for p in programs() if p.phone and p.address and p.description and p.city)
-    program.description = "\ue004" + "0" * 16 + "\ue005 and more"
+    program.description = "\ue002" + "0" * 16 + "0\ue003 and more"
     seen = []
     for change in [
         {},
@@ -109,4 +109,4 @@ def test_a_kept_card_is_used_again_only_for_the_same_values_and_says_whether_the
         seen.append(joined)
     assert made == ['Uptown "Pantry" & <Kitchen>', "Renamed"]  # rendered once for each name, not each time
     assert "Not accepting new people right now" in seen[2] and "9 open slots" in seen[3] and "Renamed" in seen[4]
-    assert "\ue004" + "0" * 16 + "\ue005 and more" in seen[0]
+    assert "\ue002" + "0" * 16 + "0\ue003 and more" in seen[0]
