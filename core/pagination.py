@@ -18,8 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
+from django.db import connections
+from django.db.models import Count, F, Window
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -97,9 +100,6 @@ def capped_counts(querysets, cap: int = COUNT_CAP) -> list[tuple[int, bool]]:
     subquery of one ``SELECT``, as ``capped_count`` counts it (a set that counts itself counts itself). For a page
     that shows several counts (Inbound Referrals: three), one round trip where each took its own, and no ORM
     aggregation built for each."""
-    from django.core.exceptions import EmptyResultSet
-    from django.db import connections
-
     parts, params, counted, db = [], [], {}, None
     for index, queryset in enumerate(querysets):
         if hasattr(queryset, "capped_count"):
@@ -281,3 +281,51 @@ class CappedCountPagination(PageNumberPagination):
         }
         response["required"] = [*response["required"], "count_is_capped"]
         return response
+
+
+def ids_by_parts(queryset, field: str, keys, *, order, window: slice) -> list:
+    """The ids in ``window`` of ``queryset.filter(field__in=keys)`` in ``order`` (field names, "-name" for
+    descending, or expressions; it must end with a unique key, so that the order is total): on PostgreSQL read as
+    one part per key, each from an index in that order, and the parts' first rows merged.
+
+    A list of several programs' referrals in one order (Inbound Referrals: urgent first, then the oldest) is one
+    ordered run per program in an index keyed (program, the order...). Asked with ``program IN (...)``,
+    PostgreSQL cannot follow the runs in order: it reads every row of every program and sorts them for the first
+    page (the benchmark claimer's 4,463 open referrals: 2.7 ms). Asked for each program in turn (``CROSS JOIN
+    LATERAL`` over the keys, the part's ``LIMIT`` the window's end), it reads the first rows of each run and
+    sorts those alone (0.2 ms), however many referrals the programs hold. The parts' SQL is the ORM's, from
+    ``queryset`` with ``field`` compared with each key in turn, so every filter applies as written. Other
+    databases (SQLite, the ``make run`` default) read the list as one query."""
+    keys = sorted(set(keys))
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or not keys or window.stop is None:
+        return list(queryset.filter(**{f"{field}__in": keys}).order_by(*order).values_list("pk", flat=True)[window])
+    if hasattr(queryset, "_check_scope"):
+        queryset._check_scope()  # the raw statement below bypasses the tenant guard of _fetch_all
+    named, inner, outer = {}, [], []
+    for index, item in enumerate(order):
+        name = f"ordered_{index}"
+        if isinstance(item, str):
+            item = F(item[1:]).desc() if item.startswith("-") else F(item).asc()
+        elif not isinstance(item, OrderBy):
+            item = item.asc()
+        named[name] = item.expression
+        inner.append(
+            OrderBy(F(name), descending=item.descending, nulls_first=item.nulls_first, nulls_last=item.nulls_last)
+        )
+        nulls = " NULLS FIRST" if item.nulls_first else " NULLS LAST" if item.nulls_last else ""
+        outer.append(f"part.{name}{' DESC' if item.descending else ''}{nulls}")
+    part = queryset.filter(**{field: RawSQL('"parts"."key"', ())}).annotate(**named).order_by(*inner)
+    part = part.values_list("pk", *named)[: window.stop]
+    try:
+        sql, params = part.query.sql_with_params()
+    except EmptyResultSet:  # filtered by an empty list: no rows
+        return []
+    columns = ", ".join(["id", *named])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT part.id FROM unnest(%s::bigint[]) AS parts(key) CROSS JOIN LATERAL ({sql}) AS part({columns})"
+            f" ORDER BY {', '.join(outer)} LIMIT %s OFFSET %s",
+            [keys, *params, window.stop - (window.start or 0), window.start or 0],
+        )
+        return [row[0] for row in cursor.fetchall()]

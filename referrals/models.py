@@ -57,6 +57,14 @@ LIST_COLUMNS = [
     "program",
     "seeker",
 ]
+# Inbound Referrals' order: urgent first (then the oldest, then by id). An expression of its own so that the index
+# that keeps each program's open referrals in this order (``referral_inbound_open``) and the page's query say the
+# same thing, as PostgreSQL needs to read the one in the order of the other.
+URGENT_FIRST = models.Case(
+    models.When(urgency=statuses.Urgency.URGENT, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
 
 
 class Referral(models.Model):
@@ -201,6 +209,18 @@ class Referral(models.Model):
             # it chooses): migration 0019.
             models.Index(
                 fields=["program", "status", "sent_at"], include=["urgency", "id"], name="referral_inbound_page"
+            ),
+            # Each program's open referrals in Inbound Referrals' order, so that its first page reads the first
+            # rows of each program the claimer works, however many are open (core.pagination.ids_by_parts;
+            # migration 0022). Open is said as "not closed" (closed_at IS NULL), as the constraint above says it.
+            models.Index(
+                models.F("program"),
+                URGENT_FIRST,
+                models.F("sent_at"),
+                models.F("id"),
+                include=["urgency"],
+                condition=Q(closed_at__isnull=True),
+                name="referral_inbound_open",
             ),
             # What an organization sent, and what a program received, by date: covering, with every column
             # the organization report's figures read, so that it reads a period's referrals from the index
