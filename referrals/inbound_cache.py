@@ -79,7 +79,8 @@ def _versions(program_ids) -> list[str] | None:
 def page_key(request, template: str, program_ids, *, filters) -> str | None:
     """The cache key of this request's page, or None when it must be rendered afresh.
 
-    ``filters``: the page's filter form (bound to the query string), to keep only ordinary pages.
+    ``filters``: a function that gives the page's filter form (bound to the query string), to keep only ordinary
+    pages; it is not called for the page as it opens (no query string), which has no filter to check.
     """
     if not seconds() or request.method != "GET" or not _ordinary(request, filters):
         return None
@@ -110,6 +111,9 @@ def page_key(request, template: str, program_ids, *, filters) -> str | None:
 
 def _ordinary(request, filters) -> bool:
     """Known filters with valid values, no "older than", one of the first pages."""
+    if not request.GET:
+        return True  # no filter, the first page: the form (~0.3 ms to build) is not needed to say so
+    filters = filters()
     if set(request.GET) - {*filters.fields, "page"} or request.GET.get("older_than_days"):
         return False
     if filters.is_bound and not filters.is_valid():

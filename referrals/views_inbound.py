@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import timedelta
 
@@ -32,9 +33,15 @@ PAGE_SIZE = 25
 AWAITING_ANSWER = (statuses.Status.SENT, statuses.Status.VIEWED)
 
 
+# What the page shows of each program (its "My programs" list, the program filter) and decides with (their ids).
+# Whole rows with their organizations were ~45 columns a program, among them the description and the search
+# document, read on every view and on every view reused from the page cache, which needs only the ids.
+PROGRAM_FIELDS = ("public_id", "name", "accepts_referrals", "capacity_available", "round_robin_assignment")
+
+
 def programs_received_by(user):
     """The programs whose inbound referrals ``user`` works (the rule book: referrals.policies), by name."""
-    return policies.programs_received_by(user).select_related("organization").order_by("name")
+    return policies.programs_received_by(user).only(*PROGRAM_FIELDS).order_by("name")
 
 
 # Written once per process (core.statements), bound to the person's id: the programs they receive for and the
@@ -257,14 +264,18 @@ def _inbound_context(request, programs, form) -> dict:
 def _render_inbound(request, template: str):
     """The page (or its list), reused from referrals.inbound_cache while nothing it shows has changed."""
     programs = list(_PROGRAMS(user=request.user.pk))
-    form = InboundFilterForm(request.GET or None, programs=programs)
+
+    @functools.cache
+    def form():  # built once, and only when needed: a page reused from the cache without filters needs none
+        return InboundFilterForm(request.GET or None, programs=programs)
+
     if request.method == "POST":  # a row's action: its answer is the list as it is now, never a cached one
-        return render(request, template, _inbound_context(request, programs, form))
+        return render(request, template, _inbound_context(request, programs, form()))
     key = inbound_cache.page_key(request, template, [program.pk for program in programs], filters=form)
     cached = inbound_cache.get(key)
     if cached is not None:
         return HttpResponse(cached)
-    response = render(request, template, _inbound_context(request, programs, form))
+    response = render(request, template, _inbound_context(request, programs, form()))
     if response.status_code == 200:
         inbound_cache.put(key, response.content)
     return response
