@@ -286,7 +286,8 @@ class CappedCountPagination(PageNumberPagination):
 def ids_by_parts(queryset, field: str, keys, *, order, window: slice) -> list:
     """The ids in ``window`` of ``queryset.filter(field__in=keys)`` in ``order`` (field names, "-name" for
     descending, or expressions; it must end with a unique key, so that the order is total): on PostgreSQL read as
-    one part per key, each from an index in that order, and the parts' first rows merged.
+    one part per key, each from an index in that order, and the parts' first rows merged. ``keys`` are integers
+    (ids: they are bound as one ``bigint[]``).
 
     A list of several programs' referrals in one order (Inbound Referrals: urgent first, then the oldest) is one
     ordered run per program in an index keyed (program, the order...). Asked with ``program IN (...)``,
