@@ -6,7 +6,9 @@
 //   <div data-live-list hx-get="..." hx-trigger="live-changed">  re-fetched when any visible referral changes.
 // A region that holds a field the person is typing in (focused, or changed and not yet sent) is left alone
 // until they are done, so a refresh never throws away their input; its [data-live-pending] notice says that it
-// changed meanwhile. A confirmation ([data-panel-messages]) is carried over a refresh, so that it stays until
+// changed meanwhile. So is a referral's region that the answer to the person's own request filled with their
+// text (a refused form: someone else changed the referral, or a field needs correcting), until they send it
+// again; and that answer, which shows the referral as it is now, settles the changes reported before it was asked. A confirmation ([data-panel-messages]) is carried over a refresh, so that it stays until
 // the person acts again or leaves.
 // Polling backs off when the person is idle (as healthchecks does): every 1.5 s while they use the page, once a
 // minute after a minute without a key, click, scroll or pointer move, and at once again on their next one.
@@ -23,14 +25,16 @@
   var timer = null;
   var busy = false;
   var failures = 0;
-  var pendingIds = {};
+  var pendingIds = {};  // referral id -> when a poll first reported it changed (its region not yet refreshed)
   var pendingLists = false;
+  var askedAt = {};  // referral id -> when the person's own last request for its region went out
 
   function watched() {
     return document.querySelector("[data-live-referral], [data-live-list]") !== null;
   }
 
   function isBeingEdited(element) {
+    if (element.hasAttribute("data-live-held")) { return true; }
     var active = document.activeElement;
     if (active && active !== document.body && element.contains(active) &&
         /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== "submit" && active.type !== "button") {
@@ -77,7 +81,7 @@
     document.querySelectorAll("[data-live-referral]").forEach(function (element) {
       var id = element.getAttribute("data-live-referral");
       if (!pendingIds[id]) { return; }
-      if (isBeingEdited(element)) { stillPending[id] = true; showPending(element, true); } else { notify(element); }
+      if (isBeingEdited(element)) { stillPending[id] = pendingIds[id]; showPending(element, true); } else { notify(element); }
     });
     var listsWaiting = false;
     if (pendingLists) {
@@ -87,6 +91,10 @@
     }
     pendingIds = stillPending;
     pendingLists = listsWaiting;
+  }
+
+  function flag(id) {
+    if (!pendingIds[id]) { pendingIds[id] = Date.now(); }
   }
 
   function schedule(delay) {
@@ -112,11 +120,11 @@
         cursor = answer.cursor;
         if (answer.everything) {
           document.querySelectorAll("[data-live-referral]").forEach(function (element) {
-            pendingIds[element.getAttribute("data-live-referral")] = true;
+            flag(element.getAttribute("data-live-referral"));
           });
           pendingLists = true;
         } else if (answer.referrals.length) {
-          answer.referrals.forEach(function (id) { pendingIds[id] = true; });
+          answer.referrals.forEach(flag);
           pendingLists = true;
         }
         deliver();
@@ -154,7 +162,7 @@
     event.detail.shouldSwap = false;
     showPending(element, true);
     if (element.hasAttribute("data-live-referral")) {
-      pendingIds[element.getAttribute("data-live-referral")] = true;
+      flag(element.getAttribute("data-live-referral"));
     } else {
       pendingLists = true;
     }
@@ -172,8 +180,43 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { lastActivity = Date.now(); schedule(0); }
   });
+  function isRefresh(detail) {
+    var config = detail && detail.requestConfig;
+    return Boolean(config && config.triggeringEvent && config.triggeringEvent.type === "live-changed");
+  }
+
+  function referralOf(element) {
+    return element && element.getAttribute ? element.getAttribute("data-live-referral") : null;
+  }
+
+  // The person's own request for a referral's region (a form sent, a link followed): when it went out.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var id = referralOf(event.detail.target);
+    if (id && !isRefresh(event.detail)) { askedAt[id] = Date.now(); }
+  });
+
+  // Its answer shows the referral as it is now: the changes reported before it went out are in it. When that
+  // answer gives the person's text back (a refused form), the region is held as if they were typing in it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var id = referralOf(event.detail.target);
+    if (id && !isRefresh(event.detail)) {
+      if (pendingIds[id] && askedAt[id] && pendingIds[id] <= askedAt[id]) { delete pendingIds[id]; }
+      document.querySelectorAll("[data-live-referral]").forEach(function (region) {
+        if (referralOf(region) === id && holdsTyping(region)) { region.setAttribute("data-live-held", ""); }
+      });
+    }
+    window.setTimeout(deliver, 0);
+  });
+
+  function holdsTyping(region) {
+    var fields = region.querySelectorAll("textarea, input[type=text], input[type=search], input[type=number]");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value.trim() !== "") { return true; }
+    }
+    return false;
+  }
+
   // Re-check waiting regions when the person leaves a field or sends a form.
   document.addEventListener("focusout", function () { window.setTimeout(deliver, 0); });
-  document.addEventListener("htmx:afterSwap", function () { window.setTimeout(deliver, 0); });
   schedule(0);
 })();

@@ -223,6 +223,12 @@ def test_typed_text_survives_a_concurrent_change_and_confirmations_stay(sign_in)
     expect(panel.get_by_label("Explanation (optional)")).to_have_value(text)
     expect(panel.locator(".badge").first).to_have_text("Accepted")
     assert axe_violations(maria) == []
+    # The refusal gave her text back: the polls that follow do not redraw her form over it (a refresh emptied it
+    # a moment later, and sometimes her next choices too).
+    for _ in range(2):
+        with maria.expect_response("**/live/**"):
+            pass
+    expect(panel.get_by_label("Explanation (optional)")).to_have_value(text)
 
     panel.get_by_label("Status", exact=True).select_option(label="Withdrawn")
     panel.get_by_label("Reason", exact=True).select_option(label="No longer interested")
