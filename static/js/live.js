@@ -8,8 +8,9 @@
 // until they are done, so a refresh never throws away their input; its [data-live-pending] notice says that it
 // changed meanwhile. So is a referral's region that the answer to the person's own request filled with their
 // text (a refused form: someone else changed the referral, or a field needs correcting), until they send it
-// again; and that answer, which shows the referral as it is now, settles the changes reported before it was asked. A confirmation ([data-panel-messages]) is carried over a refresh, so that it stays until
-// the person acts again or leaves.
+// again; and that answer, which shows the referral as it is now, settles the changes reported before it was
+// asked. A confirmation ([data-panel-messages]) is carried over a refresh, so that it stays until the person acts
+// again or leaves.
 // Polling backs off when the person is idle (as healthchecks does): every 1.5 s while they use the page, once a
 // minute after a minute without a key, click, scroll or pointer move, and at once again on their next one.
 (function () {
@@ -180,6 +181,7 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { lastActivity = Date.now(); schedule(0); }
   });
+
   function isRefresh(detail) {
     var config = detail && detail.requestConfig;
     return Boolean(config && config.triggeringEvent && config.triggeringEvent.type === "live-changed");
