@@ -29,6 +29,7 @@
   var pendingIds = {};  // referral id -> when a poll first reported it changed (its region not yet refreshed)
   var pendingLists = false;
   var askedAt = {};  // referral id -> when the person's own last request for its region went out
+  var TYPED = "textarea, input[type=text], input[type=search], input[type=number]";  // fields that hold typing
 
   function watched() {
     return document.querySelector("[data-live-referral], [data-live-list]") !== null;
@@ -41,7 +42,7 @@
         /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== "submit" && active.type !== "button") {
       return true;
     }
-    var fields = element.querySelectorAll("textarea, input[type=text], input[type=search], input[type=number]");
+    var fields = element.querySelectorAll(TYPED);
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].value !== fields[i].defaultValue) { return true; }
     }
@@ -211,7 +212,7 @@
   });
 
   function holdsTyping(region) {
-    var fields = region.querySelectorAll("textarea, input[type=text], input[type=search], input[type=number]");
+    var fields = region.querySelectorAll(TYPED);
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].value.trim() !== "") { return true; }
     }
