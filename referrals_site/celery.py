@@ -36,6 +36,8 @@ SWEEPS = {
     # Answered referrals left alone in their status (referrals.stalls).
     "stalled": {"task": "referrals.tasks.sweep_stalls", "schedule": 900.0},
     "scorecard": {"task": "reports.tasks.keep_network_scorecard", "schedule": 240.0},
+    # The organization reports their admins watch, counted ahead of them (reports.ahead).
+    "organization-reports": {"task": "reports.tasks.keep_organization_reports", "schedule": 60.0},
 }
 
 

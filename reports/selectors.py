@@ -759,15 +759,20 @@ class KeptFigures:
     def seconds() -> int:
         return settings.ORGANIZATION_REPORT_KEPT_SECONDS
 
-    def rows(self) -> tuple[list[dict], datetime]:
-        """The statement's rows and the moment they were counted at (now, unless kept)."""
+    def rows(self, *, renew_within: float = 0) -> tuple[list[dict], datetime]:
+        """The statement's rows and the moment they were counted at (now, unless kept). ``renew_within``
+        (seconds): kept rows that would be dropped that soon are counted again (reports.ahead counts ahead)."""
         figures = self.figures
         if not self.seconds():
             return figures._run(), figures.now
         fingerprint = self.fingerprint()
         key = self.key()
         kept = _KEPT_REPORTS.get(key)  # None too when the cache cannot be reached
-        if kept is not None and self._holds(kept, fingerprint):
+        if (
+            kept is not None
+            and self._holds(kept, fingerprint)
+            and (not renew_within or (figures.now - kept["counted_at"]).total_seconds() + renew_within < self.seconds())
+        ):
             return kept["rows"], kept["counted_at"]
         rows = figures._run()
         changes = [

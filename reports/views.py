@@ -18,7 +18,7 @@ from accounts.policies import is_member_of_public_id
 from core.csv_cells import safe_text
 from core.forms import error_messages
 
-from . import charts, policies
+from . import ahead, charts, policies
 from .forms import PeriodForm
 from .selectors import (
     NETWORK_SECTIONS,
@@ -154,6 +154,7 @@ def organization(request):
     tables = organization_report(
         organization=chosen, period=period, now=context["generated_at"], row_limit=PAGE_ROW_LIMIT
     )
+    ahead.watch(chosen, period)  # its default period is counted ahead of its admins from now on
     query = urlencode({"organization": str(chosen.public_id), **period.query_string()})
     return _render_tables(
         request,

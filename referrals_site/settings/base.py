@@ -245,6 +245,10 @@ NETWORK_SCORECARD_SECONDS = env_int("NETWORK_SCORECARD_SECONDS", 300)
 # unchanged and no deadline among them has passed (reports.selectors.KeptFigures); a renamed program or person, or a
 # program's new expected response time, shows within it. 0 computes them on every view.
 ORGANIZATION_REPORT_KEPT_SECONDS = env_int("ORGANIZATION_REPORT_KEPT_SECONDS", 300, minimum=0)
+# The organizations whose admins opened their report in this many days have its default period (the last 90 days)
+# counted ahead by the worker, after each change to their referrals and each minute in the beat (reports.ahead), so
+# that the page finds its figures kept; 0 counts none ahead.
+ORGANIZATION_REPORT_AHEAD_DAYS = env_int("ORGANIZATION_REPORT_AHEAD_DAYS", 7, minimum=0)
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process when their transaction commits.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
