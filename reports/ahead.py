@@ -68,6 +68,8 @@ def watched(organization_ids) -> list[int]:
 def referral_changed(event) -> None:
     """A subscriber of ``referrals.events`` (on commit): the watched organizations of the changed referral (its
     referring site and its program's organization) get their figures counted ahead, once per burst of changes."""
+    if not enabled():
+        return
     referral = event.referral
     for organization_id in watched([referral.organization_id, referral.program.organization_id]):
         key = PENDING.format(organization_id)
