@@ -19,6 +19,7 @@ them itself when they do not hold. A cache or broker that cannot be reached only
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from django.conf import settings
@@ -41,15 +42,26 @@ def enabled() -> bool:
     return bool(settings.ORGANIZATION_REPORT_KEPT_SECONDS and settings.ORGANIZATION_REPORT_AHEAD_DAYS)
 
 
+# Organization -> when this process last noted it watched (time.monotonic): noted again an hour later at most, so
+# that a view of the report does not write to the cache each time.
+_noted: dict[int, float] = {}
+NOTED_AGAIN_AFTER = 3600
+
+
 def watch(organization, period: Period) -> None:
     """The report of ``organization`` was opened for ``period``: the default period's figures are counted ahead
     of its admins for the next ``ORGANIZATION_REPORT_AHEAD_DAYS`` days (another period is counted when asked)."""
     if not enabled() or period != Period.default():
         return
+    now = time.monotonic()
+    if organization.pk in _noted and now - _noted[organization.pk] < NOTED_AGAIN_AFTER:
+        return
     try:
         cache.set(WATCHED.format(organization.pk), True, timeout=settings.ORGANIZATION_REPORT_AHEAD_DAYS * 86400)
     except Exception as error:  # the cache is down: nothing is kept or counted ahead while it is
         logger.warning("organization reports: could not note a watched report: %s", error)
+        return
+    _noted[organization.pk] = now
 
 
 def watched(organization_ids) -> list[int]:

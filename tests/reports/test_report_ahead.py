@@ -1,6 +1,7 @@
 """Organization reports counted ahead (reports.ahead): the report an admin opens is counted by the worker after a
 change and in the beat, so that the page finds its figures kept, and what it shows is what counting would show."""
 
+import time
 from datetime import timedelta
 from unittest import mock
 
@@ -25,8 +26,10 @@ def counted_ahead(settings):
     settings.ORGANIZATION_REPORT_KEPT_SECONDS = 300
     settings.ORGANIZATION_REPORT_AHEAD_DAYS = 7
     cache.clear()
+    ahead._noted.clear()
     yield
     cache.clear()
+    ahead._noted.clear()
 
 
 def statements(queries) -> int:
@@ -67,6 +70,14 @@ def test_opening_the_default_report_watches_it_and_another_period_does_not(netwo
     assert ahead.watched([network.site.pk, network.provider.pk]) == []
     opened(client)
     assert ahead.watched([network.site.pk, network.provider.pk]) == [network.site.pk]
+    # Noted once an hour at most by each process, not at every view; again when its watch has run out.
+    with mock.patch("reports.ahead.cache.set") as noted:
+        opened(client)
+    assert not noted.called
+    cache.delete(ahead.WATCHED.format(network.site.pk))
+    with mock.patch("reports.ahead.time.monotonic", return_value=time.monotonic() + ahead.NOTED_AGAIN_AFTER):
+        opened(client)
+    assert ahead.watched([network.site.pk]) == [network.site.pk]
 
 
 def test_after_a_change_the_admin_finds_the_figures_counted_ahead_and_they_are_what_counting_shows(
@@ -198,8 +209,10 @@ def test_an_unreachable_cache_or_broker_leaves_the_change_made_and_the_view_coun
     assert cache.get(ahead.PENDING.format(network.site.pk)) is None  # the next change queues a count again
     response, counted = opened(client)
     assert counted == 1 and rows(response) == counted_afresh(network.site)
-    with mock.patch("reports.ahead.cache.set", side_effect=ConnectionError("down")):
+    ahead._noted.clear()
+    with mock.patch("reports.ahead.cache.set", side_effect=ConnectionError("down")) as noting:
         assert opened(client)[0].status_code == 200
+    assert noting.called and network.site.pk not in ahead._noted  # noted at the next view
 
 
 @pytest.mark.parametrize("setting", ["ORGANIZATION_REPORT_AHEAD_DAYS", "ORGANIZATION_REPORT_KEPT_SECONDS"])
