@@ -1,9 +1,9 @@
 """Organization reports counted ahead: the figures an admin will open are counted by the worker, not by the view.
 
-An organization report's figures are kept while they hold (``selectors.KeptFigures``), but whoever opens the
-report first after a change to the period's referrals, after a deadline among them, or after
-``ORGANIZATION_REPORT_KEPT_SECONDS`` waited while they were counted (~4.6× what reading them kept costs, at a
-million referrals). For the organizations whose admins opened their report in the last
+An organization report's figures are kept while they hold (``selectors.KeptFigures``), but whoever opened the
+report first after a change to the period's referrals, after a deadline among them, or once
+``ORGANIZATION_REPORT_KEPT_SECONDS`` had passed, waited while they were counted (at a million referrals, ~2.5×
+what reading them kept costs). For the organizations whose admins opened their report in the last
 ``ORGANIZATION_REPORT_AHEAD_DAYS`` days ("watched"), the worker counts the page's default period (the last 90 days)
 ahead of them instead:
 
