@@ -40,21 +40,23 @@ def form_text(value, **options) -> str:
         raise ValidationError(error.message, code=error.code) from None
 
 
-def filter_fields(form) -> str:
-    """A list's filter form's fields (includes/field_grid.html: labels, widgets, errors), rendered once per process
-    for each set of choices and submitted values (core.jinja2.kept): what they print depends on nothing else, as
-    long as the form's labels, help texts and widgets are its class's own (or change only with the language), it
-    takes no initial values, reads no choices from the database (a model's) and has none in groups (a form with
-    initial values, such choices or groups is rendered as usual). Inbound Referrals' took ~1.3 ms of a render's ~13."""
+def filter_fields(form, template: str = "includes/field_grid.html") -> str:
+    """A list's filter form's fields (``template``, by default includes/field_grid.html: labels, widgets, errors),
+    rendered once per process for each set of choices and submitted values (core.jinja2.kept): what they print
+    depends on nothing else, as long as the form's labels, help texts and widgets are its class's own (or change
+    only with the language), it takes no initial values, reads no choices from the database (a model's) and has none
+    in groups (a form with initial values, such choices or groups is rendered as usual). Inbound Referrals' took
+    ~1.3 ms of a render's ~13; the public directory's search form (its categories are choices read from the
+    database, but not a model's: they are in the key) ~1 of ~8."""
     fields = form.fields.values()
     if form.initial or any(field.initial is not None or isinstance(field, ModelChoiceField) for field in fields):
-        return render_to_string("includes/field_grid.html", {"form": form})  # not kept: see above
+        return render_to_string(template, {"form": form})  # not kept: see above
     with_choices = [(name, field.choices) for name, field in form.fields.items() if hasattr(field, "choices")]
     if any(isinstance(label, list | tuple) for _, field_choices in with_choices for _, label in field_choices):
-        return render_to_string("includes/field_grid.html", {"form": form})  # groups of choices: not kept
+        return render_to_string(template, {"form": form})  # groups of choices: not kept
     choices = tuple(
         (name, tuple((value, str(label)) for value, label in field_choices)) for name, field_choices in with_choices
     )
     data = tuple(sorted((name, tuple(values)) for name, values in form.data.lists())) if form.is_bound else None
-    key = ("filter fields", type(form).__module__, type(form).__qualname__, choices, data)
-    return kept(key, lambda: render_to_string("includes/field_grid.html", {"form": form}))
+    key = ("filter fields", template, type(form).__module__, type(form).__qualname__, choices, data)
+    return kept(key, lambda: render_to_string(template, {"form": form}))

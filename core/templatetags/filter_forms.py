@@ -10,5 +10,6 @@ register = template.Library()
 
 
 @register.filter
-def filter_fields(form) -> str:
-    return mark_safe(kept_filter_fields(form))  # noqa: S308  (Django's own rendering of the form's fields)
+def filter_fields(form, template: str = "includes/field_grid.html") -> str:
+    """``{{ form|filter_fields }}``, or ``{{ form|filter_fields:"its/own/grid.html" }}`` for another layout."""
+    return mark_safe(kept_filter_fields(form, template))  # noqa: S308  (Django's own rendering of the form's fields)
