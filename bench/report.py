@@ -64,7 +64,11 @@ def _verdict(result) -> str:
     if result["page_p95_ms"] > P95_TARGET_MS:
         misses.append(f"p95 {result['page_p95_ms'] - P95_TARGET_MS:+.0f} ms over {P95_TARGET_MS}")
     if result["ratio_median"] > RATIO_TARGET:
-        misses.append(f"{result['ratio_median']}× its floor")
+        if result.get("key") == "report_counted":
+            # The counting itself: what a view waits for when nothing is kept or counted ahead (reports.ahead).
+            misses.append(f"{result['ratio_median']}× its floor: the counting itself, waited for when nothing is kept")
+        else:
+            misses.append(f"{result['ratio_median']}× its floor")
     return "met" if not misses else "missed: " + ", ".join(misses)
 
 
