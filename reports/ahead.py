@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Membership, Organization
+from referrals.services import DELIVERY_EVENT_KINDS
 
 from .selectors import PAGE_ROW_LIMIT, KeptFigures, OrganizationFigures, Period
 
@@ -36,6 +37,7 @@ WATCHED = "report:watched:{}"  # an organization whose admins opened its report 
 PENDING = "report:ahead:{}"  # a count ahead is queued for this organization
 AHEAD_DELAY = 2  # seconds after a change: the changes of a burst are counted once
 ROUND_SECONDS = 60  # the beat's round (referrals_site/celery.py)
+DELIVERY_KINDS = frozenset(DELIVERY_EVENT_KINDS.values())
 
 
 def enabled() -> bool:
@@ -80,8 +82,8 @@ def watched(organization_ids) -> list[int]:
 def referral_changed(event) -> None:
     """A subscriber of ``referrals.events`` (on commit): the watched organizations of the changed referral (its
     referring site and its program's organization) get their figures counted ahead, once per burst of changes."""
-    if not enabled():
-        return
+    if not enabled() or event.kind in DELIVERY_KINDS:
+        return  # a delivery (an email or a text sent) changes nothing a report counts
     referral = event.referral
     for organization_id in watched([referral.organization_id, referral.program.organization_id]):
         key = PENDING.format(organization_id)

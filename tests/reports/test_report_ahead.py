@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from referrals.models import Referral
-from referrals.services import referral_assign, referral_change_status
+from referrals.services import referral_assign, referral_change_status, referral_record_delivery
 from referrals_site.celery import app
 from reports import ahead, tasks
 from reports.selectors import PAGE_ROW_LIMIT, Period, organization_report
@@ -102,6 +102,25 @@ def test_after_a_change_the_admin_finds_the_figures_counted_ahead_and_they_are_w
     assert rows(response) == counted_afresh(network.site)
     summary = dict(rows(response))["summary"]
     assert summary == dict(counted_afresh(network.site))["summary"]
+
+
+def test_a_delivery_queues_no_count(network, client, django_capture_on_commit_callbacks):
+    """An email or a text sent is recorded in the referral's history, but changes nothing a report counts."""
+    referral = network.refer()
+    client.force_login(network.site_admin)
+    opened(client)
+    with mock.patch.object(tasks.count_organization_report_ahead, "apply_async") as queued:
+        changed(
+            django_capture_on_commit_callbacks,
+            lambda: referral_record_delivery(channel="email", referral=referral, detail={"to": "seeker"}),
+        )
+    assert not queued.called
+    with mock.patch.object(tasks.count_organization_report_ahead, "apply_async") as queued:
+        changed(
+            django_capture_on_commit_callbacks,
+            lambda: referral_assign(actor=network.claimer, referral=referral, assignee=network.claimer),
+        )
+    assert queued.called
 
 
 def test_a_change_to_an_organization_nobody_watches_counts_nothing(network, django_capture_on_commit_callbacks):
