@@ -412,6 +412,13 @@ class ReferralEvent(models.Model):
         return f"{self.get_kind_display()} by {self.actor_display}"
 
 
+# History lines that record a delivery (an email or a text sent: referrals.services.referral_record_delivery), not a
+# change to the referral: by channel, and as a set (the history hides them until asked; Inbound's page cache and the
+# reports counted ahead let them pass).
+DELIVERY_EVENT_KINDS = {"email": ReferralEvent.Kind.EMAIL_SENT, "text": ReferralEvent.Kind.TEXT_SENT}
+DELIVERY_KINDS = frozenset(DELIVERY_EVENT_KINDS.values())
+
+
 class EscalationStep(models.Model):
     """One automatic step taken on a referral: reminders while nobody answers, expiry, the follow-up question.
 

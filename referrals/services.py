@@ -34,7 +34,15 @@ from .errors import (
     ReferralError,
     StaleReferral,
 )
-from .models import Note, Referral, ReferralEvent, ReferralGroupObjectPermission, ReferralUserObjectPermission
+from .models import (
+    DELIVERY_EVENT_KINDS,
+    DELIVERY_KINDS,
+    Note,
+    Referral,
+    ReferralEvent,
+    ReferralGroupObjectPermission,
+    ReferralUserObjectPermission,
+)
 from .policies import may_refer, may_refer_on_behalf_of, referral_access
 from .statuses import Party, Status
 
@@ -65,7 +73,7 @@ def record_event(*, referral: Referral, kind: str, actor, **fields) -> ReferralE
         **fields,
     )
     events.publish(events.HISTORY_EVENT, event)
-    if kind not in _DELIVERY_KINDS:  # Inbound Referrals shows no deliveries: its cached pages stay good
+    if kind not in DELIVERY_KINDS:  # Inbound Referrals shows no deliveries: its cached pages stay good
         inbound_cache.programs_changed([referral.program_id])
     return event
 
@@ -852,8 +860,6 @@ def _confirm_by_link(*, referral, actor, ip_address: str, user_agent: str) -> Li
 
 
 # What the history says when a channel has delivered a message about a referral (core.outbox.delivered).
-DELIVERY_EVENT_KINDS = {"email": ReferralEvent.Kind.EMAIL_SENT, "text": ReferralEvent.Kind.TEXT_SENT}
-_DELIVERY_KINDS = frozenset(DELIVERY_EVENT_KINDS.values())
 
 
 def referral_record_delivery(*, channel: str, referral: Referral, detail: dict) -> ReferralEvent | None:

@@ -36,7 +36,7 @@ from .errors import (
     StaleReferral,
 )
 from .forms import GoalChoiceForm, NoteForm, ReopenForm, StatusForm
-from .models import Note, Referral
+from .models import DELIVERY_KINDS, Note, Referral
 from .policies import ReferralAccess, may_see, referral_access
 from .selectors import (
     declined_alternatives,
@@ -60,9 +60,8 @@ def _get_referral_or_404(user, public_id) -> Referral:
         raise Http404("No such referral.") from None
 
 
-# History lines that record a delivery (an email or a text sent) rather than something a person did: hidden
-# until asked for ("Show emails and texts"), as they outnumber the people's actions.
-DELIVERY_KINDS = frozenset(services.DELIVERY_EVENT_KINDS.values())
+# History lines that record a delivery (DELIVERY_KINDS: an email or a text sent) rather than something a person did
+# are hidden until asked for ("Show emails and texts"), as they outnumber the people's actions.
 SHOW_DELIVERIES = "all"  # ?history=all
 
 

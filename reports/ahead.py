@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Membership, Organization
-from referrals.services import DELIVERY_EVENT_KINDS
+from referrals.models import DELIVERY_KINDS
 
 from .selectors import PAGE_ROW_LIMIT, KeptFigures, OrganizationFigures, Period
 
@@ -37,7 +37,6 @@ WATCHED = "report:watched:{}"  # an organization whose admins opened its report 
 PENDING = "report:ahead:{}"  # a count ahead is queued for this organization
 AHEAD_DELAY = 2  # seconds after a change: the changes of a burst are counted once
 ROUND_SECONDS = 60  # the beat's round (referrals_site/celery.py)
-DELIVERY_KINDS = frozenset(DELIVERY_EVENT_KINDS.values())
 
 
 def enabled() -> bool:
