@@ -242,3 +242,11 @@ def test_switched_off_nothing_is_watched(network, client, settings, setting):
     settings.ORGANIZATION_REPORT_AHEAD_DAYS = 7
     settings.ORGANIZATION_REPORT_KEPT_SECONDS = 300
     assert ahead.watched([network.site.pk]) == []
+
+
+def test_the_subscriber_reads_the_event_and_never_a_referral_service():
+    """Events flow one way: reports.ahead, subscribed to referrals.events, imports no referral service."""
+    from tests.referrals.test_events import ROOT, module_of, referral_imports
+
+    imported = {module_of(name) for name in referral_imports(ROOT / "reports" / "ahead.py")}
+    assert imported == {"referrals.models"}
