@@ -270,26 +270,35 @@ def _cases(network: dict, only: str | None):
 
 def _a_change_to_a_referral_of(organization, today):
     """A function that changes one of ``organization``'s referrals of the last 90 days (received by one of its
-    programs, assigned to its claimer and back, through the services) each time it is called."""
+    programs, assigned to its claimer and back, through the services) each time it is called. The referral is chosen
+    at the first call (a run that measures other pages reads nothing for it)."""
     from programs.models import ProgramClaimer
     from referrals.models import Referral
     from referrals.services import referral_assign
 
-    referral = (
-        Referral.objects_across_tenants.filter(
-            program__organization=organization,
-            closed_at__isnull=True,
-            sent_at__date__gte=today - timedelta(days=80),
-            program__claimer_memberships__isnull=False,
-        )
-        .order_by("-sent_at")
-        .first()
-    )
-    claimer = ProgramClaimer.objects.filter(program_id=referral.program_id).order_by("pk").first().user
+    chosen = {}
 
     def change():
-        current = Referral.objects_across_tenants.get(pk=referral.pk)
-        referral_assign(actor=claimer, referral=current, assignee=None if current.assigned_to_id else claimer)
+        if not chosen:
+            referral = (
+                Referral.objects_across_tenants.filter(
+                    program__organization=organization,
+                    closed_at__isnull=True,
+                    sent_at__date__gte=today - timedelta(days=80),
+                    program__claimer_memberships__isnull=False,
+                )
+                .order_by("-sent_at")
+                .first()
+            )
+            if referral is None:
+                raise SystemExit(
+                    f"{organization} received no open referral lately; the measurement would be meaningless."
+                )
+            claimer = ProgramClaimer.objects.filter(program_id=referral.program_id).order_by("pk").first().user
+            chosen.update(pk=referral.pk, claimer=claimer)
+        current = Referral.objects_across_tenants.get(pk=chosen["pk"])
+        assignee = None if current.assigned_to_id else chosen["claimer"]
+        referral_assign(actor=chosen["claimer"], referral=current, assignee=assignee)
 
     return change
 

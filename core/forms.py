@@ -59,4 +59,18 @@ def filter_fields(form, template: str = "includes/field_grid.html") -> str:
     )
     data = tuple(sorted((name, tuple(values)) for name, values in form.data.lists())) if form.is_bound else None
     key = ("filter fields", template, type(form).__module__, type(form).__qualname__, choices, data)
-    return kept(key, lambda: render_to_string(template, {"form": form}))
+    return kept(key, lambda: render_to_string(template, {"form": form}), typed=_typed(form, data))
+
+
+def _typed(form, data) -> bool:
+    """Whether ``data`` (a bound form's, as ``filter_fields`` keys it) holds anything besides the choices of the
+    form's fields, or empty values: text a person typed (the directory's words or zip code, a number of days), or
+    a parameter no field reads. Such renderings are kept apart (core.jinja2.kept's ``typed``)."""
+    if not data:
+        return False
+    chosen = {
+        form.add_prefix(name): {str(value) for value, _ in field.choices}
+        for name, field in form.fields.items()
+        if hasattr(field, "choices")
+    }
+    return any(value and value not in chosen.get(name, ()) for name, values in data for value in values)

@@ -192,14 +192,26 @@ class _Kept:
             self._renderings.clear()
 
 
+def _typed_size() -> int:
+    """The store of renderings keyed by what people typed: a sixteenth of the main one, at least 16 (none when
+    nothing is kept)."""
+    return min(settings.KEPT_RENDERINGS, max(16, settings.KEPT_RENDERINGS // 16))
+
+
 # How many kept renderings a process holds: settings.KEPT_RENDERINGS (a row of Inbound Referrals is ~5 KB).
 _kept = _Kept(settings.KEPT_RENDERINGS)
+# Renderings keyed by what a person typed (a filter form with free text: the public directory's words or zip code)
+# are kept apart, in a smaller store (``kept(typed=True)``): visitors typing something new on every request can push
+# out only each other's, never Inbound's rows or the forms people choose from.
+_kept_typed = _Kept(_typed_size())
 
 
 def forget_kept(**kwargs) -> None:
     """setting_changed: what a kept rendering printed may depend on any setting (formats, addresses, languages)."""
     _kept.clear()
     _kept.size = settings.KEPT_RENDERINGS
+    _kept_typed.clear()
+    _kept_typed.size = _typed_size()
 
 
 @pass_context
@@ -235,20 +247,22 @@ def _where() -> tuple:
     return (translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix(), get_urlconf())
 
 
-def kept(key: tuple, render, *, where: tuple | None = None, fill: dict | None = None) -> str:
+def kept(key: tuple, render, *, where: tuple | None = None, fill: dict | None = None, typed: bool = False) -> str:
     """``render(**holes)``'s markup, kept per process by ``key`` (which must hold everything it depends on besides
     ``where``: by default the language, time zone and address settings, ``_where``), with ``fill``'s values put in
     its holes on each use: ``render`` is given a hole for each (``_hole``) and prints it where the value goes. For
     ``keep``'s partials, and for parts of pages rendered in Python: a list's filter form (core.forms.filter_fields),
-    a directory's result card (its "accepting" line filled in)."""
+    a directory's result card (its "accepting" line filled in). ``typed``: the key holds text a person typed, and the
+    rendering is kept in the smaller store of such renderings (``_kept_typed``)."""
     fill = fill or {}
     fields = tuple(fill)
     key = (_where() if where is None else where, fields, key)
-    parts = _kept.get(key)
+    store = _kept_typed if typed else _kept
+    parts = store.get(key)
     if parts is None:
         cut = _KEEP_HOLES.split(render(**{field: _hole(field, number) for number, field in enumerate(fields)}))
         parts = (tuple(cut[0::2]), tuple(int(number) for number in cut[1::2]))
-        _kept.put(key, parts)
+        store.put(key, parts)
     texts, numbers = parts
     if not numbers:
         return texts[0]

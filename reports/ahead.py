@@ -10,7 +10,7 @@ ahead of them instead:
 - after a change to one of their referrals (a subscriber of ``referrals.events``, on commit): counted
   ``AHEAD_DELAY`` seconds later, once for a burst of changes;
 - and every minute (``keep_organization_reports``, in the beat): where the kept figures no longer hold (a deadline
-  passed) or would be dropped before the next round.
+  passed) or would be dropped within the next two rounds (so that a late round still finds them).
 
 Nothing here changes what a report shows: the view still reads the figures through ``KeptFigures``, which counts
 them itself when they do not hold. A cache or broker that cannot be reached only means the view counts, as before.
@@ -43,10 +43,10 @@ def enabled() -> bool:
     return bool(settings.ORGANIZATION_REPORT_KEPT_SECONDS and settings.ORGANIZATION_REPORT_AHEAD_DAYS)
 
 
-# Organization -> when this process last noted it watched (time.monotonic): noted again an hour later at most, so
-# that a view of the report does not write to the cache each time.
+# Organization -> when this process last noted it watched (time.monotonic): noted again ten minutes later at most,
+# so that a view of the report does not write to the cache each time (and a cache emptied meanwhile learns it again).
 _noted: dict[int, float] = {}
-NOTED_AGAIN_AFTER = 3600
+NOTED_AGAIN_AFTER = 600
 
 
 def watch(organization, period: Period) -> None:
@@ -130,7 +130,7 @@ def watched_organizations() -> list[int]:
 
 def keep_watched(*, now: datetime | None = None) -> tuple[int, int]:
     """One round of the beat: each watched organization's figures counted where they no longer hold or would be
-    dropped before the next round. Returns (watched, counted)."""
+    dropped within the next two rounds. Returns (watched, counted)."""
     organizations = watched_organizations()
     counted = sum(count_ahead(pk, now=now, renew_within=2 * ROUND_SECONDS) for pk in organizations)
     return len(organizations), counted

@@ -24,7 +24,7 @@ def keep_network_scorecard(now: str | None = None) -> str:
 @shared_task(ignore_result=True)
 def keep_organization_reports(now: str | None = None) -> str:
     """Every minute: the watched organizations' report figures (the page's default period) counted ahead where
-    they no longer hold or would be dropped before the next round (reports.ahead). ``now`` (ISO 8601): the clock."""
+    they no longer hold or would be dropped within the next two rounds (reports.ahead). ``now`` (ISO 8601): the clock."""
     watched, counted = ahead.keep_watched(now=sweep_clock(now))
     return f"{counted} of {watched} watched organization reports counted ahead"
 

@@ -61,3 +61,26 @@ def test_a_new_or_renamed_category_shows_at_once(categories, client):
     Category.objects.filter(slug="food").update(name="Food and meals")
     page = client.get("/find/?zip=60640").content.decode()
     assert ">Housing<" in page and ">Food and meals<" in page
+
+
+def test_what_visitors_type_is_kept_apart_and_cannot_push_out_other_renderings(categories, settings, monkeypatch):
+    """Words and zip codes are typed, and anyone may type something new on every request: those renderings go to a
+    smaller store of their own, so they never push out Inbound's rows or a form of chosen values."""
+    settings.KEPT_RENDERINGS = 64  # the typed store: 16
+    renders = []
+    real = core_forms.render_to_string
+    monkeypatch.setattr(core_forms, "render_to_string", lambda *a, **k: renders.append(a[0]) or real(*a, **k))
+    chosen = QueryDict("category=food&radius=10")
+    kept_fields(chosen)
+    assert (len(jinja2._kept), len(jinja2._kept_typed)) == (1, 0)
+    for number in range(100):
+        query = QueryDict(f"zip=60640&q=words+{number}&category=food")
+        assert kept_fields(query) == as_written(query)
+    assert (len(jinja2._kept), len(jinja2._kept_typed)) == (1, 16)
+    rendered = len(renders)
+    assert kept_fields(chosen) == as_written(chosen)
+    assert len(renders) == rendered  # still kept
+    kept_fields(QueryDict("zip=60640&q=words+99&category=food"))
+    assert len(renders) == rendered  # the latest typed one too
+    kept_fields(QueryDict("category=food&junk=1"))  # a parameter no field reads counts as typed
+    assert (len(jinja2._kept), len(jinja2._kept_typed)) == (1, 16)
