@@ -859,9 +859,6 @@ def _confirm_by_link(*, referral, actor, ip_address: str, user_agent: str) -> Li
         return LinkResult(LinkAnswer.REFUSED, error.message, referral=current)
 
 
-# What the history says when a channel has delivered a message about a referral (core.outbox.delivered).
-
-
 def referral_record_delivery(*, channel: str, referral: Referral, detail: dict) -> ReferralEvent | None:
     """Appends "email sent" (for ``channel`` "email") to the referral's history, as the system.
 

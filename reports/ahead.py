@@ -100,6 +100,17 @@ def referral_changed(event) -> None:
                 pass
 
 
+def count_queued(organization_id: int) -> str:
+    """The count ``referral_changed`` queued: a change from now on queues another (its key is deleted first), then
+    the figures are counted unless the kept ones still hold."""
+    try:
+        cache.delete(PENDING.format(organization_id))
+    except Exception:  # the cache is down: the figures cannot be kept either
+        return "the cache cannot be reached: nothing counted ahead"
+    counted = count_ahead(organization_id)
+    return f"organization {organization_id}: {'counted' if counted else 'its kept figures hold'}"
+
+
 def count_ahead(organization_id: int, *, now: datetime | None = None, renew_within: float = 0) -> bool:
     """Counts the default period's figures of the organization's report page, unless the kept ones hold (and
     will for ``renew_within`` seconds more). True when they were counted."""

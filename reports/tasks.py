@@ -1,7 +1,6 @@
 """Celery tasks of the reports: safe to run twice."""
 
 from celery import shared_task
-from django.core.cache import cache
 from django.utils import timezone
 
 from core.tasks import sweep_clock
@@ -33,9 +32,4 @@ def keep_organization_reports(now: str | None = None) -> str:
 def count_organization_report_ahead(organization_id: int) -> str:
     """After a change to one of a watched organization's referrals (reports.ahead.referral_changed): its report's
     figures counted, unless the kept ones still hold."""
-    try:
-        cache.delete(ahead.PENDING.format(organization_id))  # a change from now on queues another count
-    except Exception:  # the cache is down: the figures cannot be kept either
-        return "the cache cannot be reached: nothing counted ahead"
-    counted = ahead.count_ahead(organization_id)
-    return f"organization {organization_id}: {'counted' if counted else 'its kept figures hold'}"
+    return ahead.count_queued(organization_id)

@@ -42,10 +42,7 @@
         /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== "submit" && active.type !== "button") {
       return true;
     }
-    var fields = element.querySelectorAll(TYPED);
-    for (var i = 0; i < fields.length; i++) {
-      if (fields[i].value !== fields[i].defaultValue) { return true; }
-    }
+    if (anyTyped(element, function (field) { return field.value !== field.defaultValue; })) { return true; }
     var boxes = element.querySelectorAll("input[type=checkbox], input[type=radio]");
     for (var j = 0; j < boxes.length; j++) {
       if (boxes[j].checked !== boxes[j].defaultChecked) { return true; }
@@ -205,16 +202,19 @@
     if (id && !isRefresh(event.detail)) {
       if (pendingIds[id] && askedAt[id] && pendingIds[id] <= askedAt[id]) { delete pendingIds[id]; }
       document.querySelectorAll("[data-live-referral]").forEach(function (region) {
-        if (referralOf(region) === id && holdsTyping(region)) { region.setAttribute("data-live-held", ""); }
+        if (referralOf(region) === id && anyTyped(region, function (field) { return field.value.trim() !== ""; })) {
+          region.setAttribute("data-live-held", "");
+        }
       });
     }
     window.setTimeout(deliver, 0);
   });
 
-  function holdsTyping(region) {
+  // Whether one of the region's fields that hold typing passes ``test``.
+  function anyTyped(region, test) {
     var fields = region.querySelectorAll(TYPED);
     for (var i = 0; i < fields.length; i++) {
-      if (fields[i].value.trim() !== "") { return true; }
+      if (test(fields[i])) { return true; }
     }
     return false;
   }
